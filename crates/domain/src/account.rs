@@ -1,0 +1,105 @@
+//! Accounts and roles (issue 2; R10.6, R9.6).
+
+use serde::{Deserialize, Serialize};
+
+/// Who an account belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    /// A person (công dân), identified by số định danh cá nhân.
+    Citizen,
+    /// An organisation or business (tổ chức), identified by mã số thuế.
+    Organisation,
+    /// A civil servant, created by an administrator; what they may do comes from grants.
+    Staff,
+}
+
+impl AccountKind {
+    pub const ALL: [AccountKind; 3] = [Self::Citizen, Self::Organisation, Self::Staff];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Citizen => "citizen",
+            Self::Organisation => "organisation",
+            Self::Staff => "staff",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Citizen => "Công dân",
+            Self::Organisation => "Tổ chức, doanh nghiệp",
+            Self::Staff => "Cán bộ, công chức",
+        }
+    }
+    /// Public accounts (citizens and organisations) register themselves.
+    pub fn is_public(self) -> bool {
+        !matches!(self, Self::Staff)
+    }
+}
+
+/// A staff role, granted for an agency (and, where it matters, a unit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Cán bộ tiếp nhận (reception and result-return desk).
+    Reception,
+    /// Chuyên viên (specialist department).
+    Specialist,
+    /// Lãnh đạo (approves).
+    Leader,
+    /// Kế toán, thu phí.
+    Cashier,
+    /// Quản trị cơ quan: the agency's staff, grants and services.
+    AgencyAdmin,
+    /// Quản trị cấp tỉnh: every agency, the agency tree, catalogue sectors.
+    ProvinceAdmin,
+    /// Thanh tra, giám sát: read-only across agencies (R9.6).
+    Inspector,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Self::Reception,
+        Self::Specialist,
+        Self::Leader,
+        Self::Cashier,
+        Self::AgencyAdmin,
+        Self::ProvinceAdmin,
+        Self::Inspector,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reception => "reception",
+            Self::Specialist => "specialist",
+            Self::Leader => "leader",
+            Self::Cashier => "cashier",
+            Self::AgencyAdmin => "agency_admin",
+            Self::ProvinceAdmin => "province_admin",
+            Self::Inspector => "inspector",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Reception => "Cán bộ tiếp nhận và trả kết quả",
+            Self::Specialist => "Chuyên viên xử lý",
+            Self::Leader => "Lãnh đạo phê duyệt",
+            Self::Cashier => "Kế toán, thu phí",
+            Self::AgencyAdmin => "Quản trị cơ quan",
+            Self::ProvinceAdmin => "Quản trị cấp tỉnh",
+            Self::Inspector => "Thanh tra, giám sát",
+        }
+    }
+    /// Roles whose scope is the whole province, whatever agency the grant names.
+    pub fn is_province_wide(self) -> bool {
+        matches!(self, Self::ProvinceAdmin | Self::Inspector)
+    }
+    /// Roles that may be tied to one unit of the agency (desk or department).
+    pub fn takes_unit(self) -> bool {
+        matches!(self, Self::Reception | Self::Specialist | Self::Leader | Self::Cashier)
+    }
+}

@@ -1,0 +1,225 @@
+//! Permissions: one function of (actor, action, target), so that every route asks the same
+//! question (issue 2; ASVS 8.2.1, 8.2.2, 8.4.1). Staff of one agency see nothing of another
+//! agency's records unless a grant says so.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::account::{AccountKind, Role};
+
+/// A role granted to a staff member for an agency and optionally one unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    pub role: Role,
+    pub agency_id: Uuid,
+    pub unit_id: Option<Uuid>,
+}
+
+/// Who is asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub kind: AccountKind,
+    pub grants: Vec<Grant>,
+}
+
+impl Actor {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+    /// Whether the actor holds `role` for `agency` (province-wide roles hold everywhere).
+    pub fn has_role_in(&self, role: Role, agency: Uuid) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == role && (g.agency_id == agency || role.is_province_wide()))
+    }
+    /// The agencies in which the actor holds any of `roles`.
+    pub fn agencies_with(&self, roles: &[Role]) -> Vec<Uuid> {
+        let mut v: Vec<Uuid> = self
+            .grants
+            .iter()
+            .filter(|g| roles.contains(&g.role))
+            .map(|g| g.agency_id)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+    pub fn is_staff(&self) -> bool {
+        self.kind == AccountKind::Staff && !self.grants.is_empty()
+    }
+}
+
+/// What the actor wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read one's own account page and sessions.
+    ViewOwnAccount,
+    /// Change one's own contact details, password, sessions.
+    EditOwnAccount,
+    /// Enter the back office (staff home).
+    EnterBackOffice,
+    /// Read the agency tree in the back office.
+    ViewAgencies,
+    /// Create, change, retire agencies and units; record mergers.
+    ManageAgencies,
+    /// List the staff of an agency.
+    ListStaff,
+    /// Create, change, disable a staff account whose home agency is the target.
+    ManageStaff,
+    /// Grant or revoke a role for the target agency.
+    GrantRole(Role),
+    /// Put reception officers on the duty roster of a desk (R10.6).
+    ManageDutyRoster,
+    /// Read a dossier (owner, staff of an agency handling it, inspector).
+    ViewDossier,
+}
+
+/// What the action is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Nothing in particular (system-wide functions).
+    None,
+    /// An account (the user's id).
+    Account(Uuid),
+    /// An agency.
+    Agency(Uuid),
+    /// A dossier: its owner and the agencies that handle it.
+    Dossier { owner: Uuid, agencies: Vec<Uuid> },
+}
+
+/// A refusal, with the reason kept for the security log (never shown in detail to the caller).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("không có quyền: {0}")]
+pub struct Denied(pub &'static str);
+
+/// The one permission check. Fails closed: anything not allowed below is denied.
+pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), Denied> {
+    use Action::*;
+    let staff = actor.kind == AccountKind::Staff;
+    let ok = match (action, target) {
+        (ViewOwnAccount | EditOwnAccount, Target::Account(id)) => *id == actor.user_id,
+        (EnterBackOffice, Target::None) => actor.is_staff(),
+        (ViewAgencies, Target::None) => actor.is_staff(),
+        (ManageAgencies, _) => staff && actor.has_role(Role::ProvinceAdmin),
+        (ListStaff, Target::Agency(a)) => {
+            staff
+                && (actor.has_role(Role::ProvinceAdmin)
+                    || actor.has_role(Role::Inspector)
+                    || actor.has_role_in(Role::AgencyAdmin, *a))
+        }
+        (ListStaff, Target::None) => {
+            staff && (actor.has_role(Role::ProvinceAdmin) || actor.has_role(Role::Inspector))
+        }
+        (ManageStaff, Target::Agency(a)) => {
+            staff && (actor.has_role(Role::ProvinceAdmin) || actor.has_role_in(Role::AgencyAdmin, *a))
+        }
+        (GrantRole(role), Target::Agency(a)) => {
+            staff
+                && (actor.has_role(Role::ProvinceAdmin)
+                    || (!role.is_province_wide() && actor.has_role_in(Role::AgencyAdmin, *a)))
+        }
+        (ManageDutyRoster, Target::Agency(a)) => {
+            staff
+                && (actor.has_role(Role::ProvinceAdmin)
+                    || actor.has_role_in(Role::AgencyAdmin, *a)
+                    || actor.has_role_in(Role::Leader, *a))
+        }
+        (ViewDossier, Target::Dossier { owner, agencies }) => {
+            (!staff && *owner == actor.user_id)
+                || (staff
+                    && (actor.has_role(Role::Inspector)
+                        || agencies.iter().any(|a| {
+                            [Role::Reception, Role::Specialist, Role::Leader, Role::Cashier]
+                                .into_iter()
+                                .any(|r| actor.has_role_in(r, *a))
+                        })))
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Denied(match action {
+            ViewOwnAccount | EditOwnAccount => "not the account owner",
+            EnterBackOffice | ViewAgencies => "not staff",
+            ManageAgencies => "not a province administrator",
+            ListStaff | ManageStaff => "not an administrator of the agency",
+            GrantRole(_) => "may not grant this role here",
+            ManageDutyRoster => "may not manage this desk's roster",
+            ViewDossier => "dossier outside the actor's agencies",
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+    fn staff(grants: &[(Role, u128)]) -> Actor {
+        Actor {
+            user_id: u(1000),
+            kind: AccountKind::Staff,
+            grants: grants
+                .iter()
+                .map(|(r, a)| Grant { role: *r, agency_id: u(*a), unit_id: None })
+                .collect(),
+        }
+    }
+    const X: u128 = 1;
+    const Y: u128 = 2;
+
+    #[test]
+    fn agency_admin_is_confined_to_own_agency() {
+        let a = staff(&[(Role::AgencyAdmin, X)]);
+        assert!(authorize(&a, Action::ManageStaff, &Target::Agency(u(X))).is_ok());
+        assert!(authorize(&a, Action::ManageStaff, &Target::Agency(u(Y))).is_err());
+        assert!(authorize(&a, Action::GrantRole(Role::Reception), &Target::Agency(u(X))).is_ok());
+        assert!(authorize(&a, Action::GrantRole(Role::Reception), &Target::Agency(u(Y))).is_err());
+        assert!(authorize(&a, Action::GrantRole(Role::ProvinceAdmin), &Target::Agency(u(X))).is_err());
+        assert!(authorize(&a, Action::GrantRole(Role::Inspector), &Target::Agency(u(X))).is_err());
+        assert!(authorize(&a, Action::ManageAgencies, &Target::None).is_err());
+        assert!(authorize(&a, Action::ListStaff, &Target::None).is_err());
+    }
+
+    #[test]
+    fn province_admin_everywhere_inspector_reads_only() {
+        let p = staff(&[(Role::ProvinceAdmin, X)]);
+        assert!(authorize(&p, Action::ManageStaff, &Target::Agency(u(Y))).is_ok());
+        assert!(authorize(&p, Action::GrantRole(Role::Inspector), &Target::Agency(u(Y))).is_ok());
+        assert!(authorize(&p, Action::ManageAgencies, &Target::None).is_ok());
+        let i = staff(&[(Role::Inspector, X)]);
+        assert!(authorize(&i, Action::ListStaff, &Target::Agency(u(Y))).is_ok());
+        assert!(authorize(&i, Action::ManageStaff, &Target::Agency(u(Y))).is_err());
+        let d = Target::Dossier { owner: u(5), agencies: vec![u(Y)] };
+        assert!(authorize(&i, Action::ViewDossier, &d).is_ok());
+        assert!(authorize(&p, Action::ViewDossier, &d).is_err(), "administration is not processing");
+    }
+
+    #[test]
+    fn dossiers_stay_inside_agencies_and_owners() {
+        let d = Target::Dossier { owner: u(5), agencies: vec![u(Y)] };
+        let rx = staff(&[(Role::Reception, X)]);
+        assert!(authorize(&rx, Action::ViewDossier, &d).is_err());
+        let ry = staff(&[(Role::Specialist, Y)]);
+        assert!(authorize(&ry, Action::ViewDossier, &d).is_ok());
+        let owner = Actor { user_id: u(5), kind: AccountKind::Citizen, grants: vec![] };
+        assert!(authorize(&owner, Action::ViewDossier, &d).is_ok());
+        let other = Actor { user_id: u(6), kind: AccountKind::Citizen, grants: vec![] };
+        assert!(authorize(&other, Action::ViewDossier, &d).is_err());
+    }
+
+    #[test]
+    fn citizens_never_enter_the_back_office() {
+        let c = Actor { user_id: u(5), kind: AccountKind::Citizen, grants: vec![] };
+        assert!(authorize(&c, Action::EnterBackOffice, &Target::None).is_err());
+        assert!(authorize(&c, Action::ViewOwnAccount, &Target::Account(u(5))).is_ok());
+        assert!(authorize(&c, Action::ViewOwnAccount, &Target::Account(u(6))).is_err());
+        // A staff account without any grant has no back-office access either.
+        let s = staff(&[]);
+        assert!(authorize(&s, Action::EnterBackOffice, &Target::None).is_err());
+    }
+}

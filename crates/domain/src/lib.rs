@@ -1,0 +1,15 @@
+//! motcua domain: the rules of the regulation as plain Rust (no I/O, no async, no SQL, no HTML).
+//!
+//! Time comes in as a value ([`clock::Clock`]) so that every rule is testable with exact instants.
+
+pub mod account;
+pub mod agency;
+pub mod authz;
+pub mod clock;
+pub mod identity;
+pub mod password;
+pub mod text;
+
+pub use account::{AccountKind, Role};
+pub use authz::{Action, Actor, Denied, Grant, Target, authorize};
+pub use clock::{Clock, FixedClock, SystemClock};
