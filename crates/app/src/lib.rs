@@ -1,1 +1,123 @@
+//! motcua use cases: each checks permissions, runs the domain rule, and persists in one
+//! transaction together with its audit record and outbox messages. Handlers stay thin.
 
+pub mod accounts;
+pub mod agencies;
+pub mod config;
+pub mod crypto;
+pub mod demo;
+mod error;
+pub mod notices;
+pub mod staff;
+
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use motcua_domain::{Actor, Clock};
+use motcua_store::Db;
+use motcua_store::audit::AuditEntry;
+
+pub use config::Config;
+pub use error::{AppError, FieldError, Result};
+pub use motcua_store::Engine;
+
+/// Everything a use case needs.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<Config>,
+    key: Arc<[u8; 32]>,
+}
+
+/// Where a request comes from, for the audit record and throttling.
+#[derive(Debug, Clone, Default)]
+pub struct Ctx {
+    pub request_id: Option<String>,
+    pub ip: Option<IpAddr>,
+    pub user_agent: Option<String>,
+}
+
+/// A signed-in caller.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: motcua_domain::account::User,
+    pub actor: Actor,
+    /// The stored hash of the session id, for cookie sessions.
+    pub session_hash: Option<String>,
+}
+
+impl App {
+    /// Connects to the configured database, brings the schema up to date, and loads (or, in
+    /// the data folder, creates) the secret key.
+    pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<App> {
+        config.check().map_err(AppError::Unexpected)?;
+        if !config.database_url().starts_with("postgres") {
+            std::fs::create_dir_all(&config.data_dir)
+                .map_err(|e| AppError::Unexpected(format!("data folder: {e}")))?;
+        }
+        let db = Db::connect(&config.database_url()).await?;
+        db.migrate().await?;
+        let key = match &config.secret_key {
+            Some(k) => decode_key(k)?,
+            None => load_or_create_key(&config.data_dir)?,
+        };
+        Ok(App { db, clock, config: Arc::new(config), key: Arc::new(key) })
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+
+    /// The CSRF token bound to a session id (or a pre-session cookie for anonymous forms).
+    pub fn csrf_token(&self, binding: &str) -> String {
+        crypto::hmac_b64(self.key.as_slice(), &format!("csrf|{binding}"))
+    }
+
+    pub fn csrf_ok(&self, binding: &str, token: &str) -> bool {
+        crypto::ct_eq(&self.csrf_token(binding), token)
+    }
+
+    pub(crate) fn audit(&self, ctx: &Ctx, actor: Option<uuid::Uuid>, action: &str, object_type: &str, object_id: Option<String>, agency_id: Option<uuid::Uuid>, detail: serde_json::Value) -> AuditEntry {
+        AuditEntry {
+            at: self.now(),
+            actor_id: actor,
+            action: action.into(),
+            object_type: object_type.into(),
+            object_id,
+            agency_id,
+            request_id: ctx.request_id.clone(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+fn decode_key(k: &str) -> Result<[u8; 32]> {
+    let v = hex::decode(k.trim()).map_err(|_| AppError::Unexpected("secret key is not hex".into()))?;
+    v.try_into().map_err(|_| AppError::Unexpected("secret key must be 32 bytes".into()))
+}
+
+fn load_or_create_key(dir: &Path) -> Result<[u8; 32]> {
+    let path = dir.join("secret.key");
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        return decode_key(&s);
+    }
+    std::fs::create_dir_all(dir).map_err(|e| AppError::Unexpected(format!("data folder: {e}")))?;
+    let mut k = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut k);
+    let tmp = dir.join("secret.key.tmp");
+    {
+        use std::io::Write;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let mut f = opts.open(&tmp).map_err(|e| AppError::Unexpected(format!("secret key: {e}")))?;
+        f.write_all(hex::encode(k).as_bytes())
+            .and_then(|_| f.sync_all())
+            .map_err(|e| AppError::Unexpected(format!("secret key: {e}")))?;
+    }
+    std::fs::rename(&tmp, &path).map_err(|e| AppError::Unexpected(format!("secret key: {e}")))?;
+    Ok(k)
+}

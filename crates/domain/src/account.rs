@@ -103,3 +103,34 @@ impl Role {
         matches!(self, Self::Reception | Self::Specialist | Self::Leader | Self::Cashier)
     }
 }
+
+/// An account as the rest of the system sees it (the password hash stays in the store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: uuid::Uuid,
+    pub kind: AccountKind,
+    /// Log-in name: số định danh (citizens), mã số thuế (organisations), a user name (staff).
+    pub login: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub phone: Option<String>,
+    pub full_name: String,
+    /// Số định danh cá nhân or mã số thuế; never logged, masked in lists.
+    pub id_number: Option<String>,
+    /// For staff: the agency whose administrators manage the account.
+    pub home_agency_id: Option<uuid::Uuid>,
+    pub disabled: bool,
+    pub created_at: jiff::Timestamp,
+}
+
+/// Checks a staff log-in name: 3–40 characters of a–z, 0–9, `.`, `_`, `-`.
+pub fn check_staff_login(s: &str) -> Result<String, &'static str> {
+    let s = s.trim().to_lowercase();
+    if (3..=40).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
+    {
+        Ok(s)
+    } else {
+        Err("Tên đăng nhập gồm 3–40 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang.")
+    }
+}

@@ -1,1 +1,186 @@
+//! Persistence for motcua behind repository functions that return domain types.
+//!
+//! sea-orm on sqlx: one entity set and one migration set for SQLite (the embedded default) and
+//! PostgreSQL, chosen at run time from the database URL. Per-engine SQL lives only in
+//! [`dialect`]. Entities never leave this crate.
 
+pub mod agencies;
+pub mod audit;
+pub mod auth;
+pub mod dialect;
+mod entities;
+mod migration;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, SqlErr, SqlxPostgresConnector, SqlxSqliteConnector,
+    TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+pub use sea_orm::ConnectionTrait as Conn;
+pub use sea_orm::DatabaseTransaction as Tx;
+pub use sea_orm::{DbErr, TransactionSession};
+
+/// Which engine a database URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint refused the write: the thing already exists.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("unsupported database URL (use sqlite:// or postgres://)")]
+    BadUrl,
+    #[error("database error: {0}")]
+    Db(#[source] DbErr),
+}
+
+impl From<DbErr> for StoreError {
+    fn from(e: DbErr) -> Self {
+        match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(c)) => StoreError::Conflict(c),
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Db(DbErr::Conn(sea_orm::RuntimeErr::Internal(e.to_string())))
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database: a pool for either engine.
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
+    engine: Engine,
+}
+
+impl Db {
+    /// Connects to `url`: `sqlite://path` (created if missing; WAL, synchronous=FULL, foreign
+    /// keys on, busy timeout) or `postgres://…`. A bare path is taken as an SQLite file.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = sqlx::postgres::PgConnectOptions::from_str(url)?;
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            return Ok(Db {
+                conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+                engine: Engine::Postgres,
+            });
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() || url.contains("://") && !url.starts_with("sqlite:") {
+            return Err(StoreError::BadUrl);
+        }
+        let opts = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        Ok(Db {
+            conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
+            engine: Engine::Sqlite,
+        })
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// The pool, for reads and single-statement writes.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite, so that concurrent writers wait
+    /// for the lock instead of failing when a read would turn into a write).
+    pub async fn write(&self) -> Result<Tx> {
+        let opts = TransactionOptions {
+            sqlite_transaction_mode: (self.engine == Engine::Sqlite)
+                .then_some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(self.conn.begin_with_options(opts).await?)
+    }
+
+    /// Brings the schema up to date. On PostgreSQL an advisory lock held for the transaction
+    /// keeps several server copies from racing; on SQLite the immediate transaction does.
+    pub async fn migrate(&self) -> Result<()> {
+        let tx = self.write().await?;
+        dialect::migration_lock(&tx, self.engine).await?;
+        migration::Migrator::up(&tx, None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether the database answers (readiness).
+    pub async fn ping(&self) -> Result<()> {
+        self.conn.execute_unprepared("SELECT 1").await?;
+        Ok(())
+    }
+
+    /// The applied migrations, newest last.
+    pub async fn applied_migrations(&self) -> Result<Vec<String>> {
+        let rows = migration::Migrator::get_applied_migrations(&self.conn).await?;
+        Ok(rows.into_iter().map(|m| m.name().to_string()).collect())
+    }
+
+    /// Engine settings that durability depends on, as `(name, value)` (for checks and tests).
+    pub async fn durability_settings(&self) -> Result<Vec<(String, String)>> {
+        dialect::durability_settings(&self.conn, self.engine).await
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.conn.close().await?;
+        Ok(())
+    }
+}
+
+/// Conversions between domain time (jiff) and stored time (chrono, UTC).
+pub(crate) mod time {
+    use chrono::{DateTime, NaiveDate, Utc};
+
+    pub fn to_db(t: jiff::Timestamp) -> DateTime<Utc> {
+        DateTime::from_timestamp_micros(t.as_microsecond()).expect("timestamp in range")
+    }
+    pub fn from_db(t: DateTime<Utc>) -> jiff::Timestamp {
+        jiff::Timestamp::from_microsecond(t.timestamp_micros()).expect("timestamp in range")
+    }
+    pub fn date_to_db(d: jiff::civil::Date) -> NaiveDate {
+        NaiveDate::from_ymd_opt(i32::from(d.year()), d.month() as u32, d.day() as u32)
+            .expect("date in range")
+    }
+    pub fn date_from_db(d: NaiveDate) -> jiff::civil::Date {
+        use chrono::Datelike;
+        jiff::civil::date(d.year() as i16, d.month() as i8, d.day() as i8)
+    }
+}

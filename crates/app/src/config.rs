@@ -1,0 +1,140 @@
+//! Settings: a TOML file plus `MOTCUA_*` environment variables (loaded by the binary). Every
+//! setting has a safe default for one machine; [`Config::check`] refuses unsafe production settings.
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Development shows confirmation links on screen and allows plain-HTTP cookies; production
+/// refuses unsafe settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub mode: Mode,
+    /// Public listener (pages and API).
+    pub listen: String,
+    /// Internal listener for `/metrics` (and health checks); never exposed publicly.
+    pub admin_listen: String,
+    /// `sqlite://…` (default `./data/motcua.db`) or `postgres://…`.
+    pub database_url: Option<String>,
+    /// Folder for the database file, blobs and the generated secret key.
+    pub data_dir: PathBuf,
+    /// Base URL people reach the site at, used in links sent by e-mail.
+    pub public_url: String,
+    /// Secret for CSRF tokens (hex, 32 bytes). Generated into the data folder when absent.
+    #[serde(skip_serializing)]
+    pub secret_key: Option<String>,
+    /// Whether cookies carry `Secure` and the `__Host-` prefix. Off only for plain-HTTP
+    /// development on another host than localhost.
+    pub secure_cookies: bool,
+    /// Proxies whose `X-Forwarded-For` is trusted for the client address.
+    pub trusted_proxies: Vec<IpAddr>,
+    pub session: SessionConfig,
+    pub throttle: ThrottleConfig,
+    /// Serve test-only routes (a forced error); used by the test kit, refused in production.
+    pub test_routes: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    pub public_idle_mins: i64,
+    pub public_absolute_hours: i64,
+    pub staff_idle_mins: i64,
+    pub staff_absolute_hours: i64,
+    pub api_token_hours: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ThrottleConfig {
+    /// Failed log-ins per account name per window before log-in is refused for the rest of it.
+    pub account_failures: i32,
+    /// Failed log-ins per client address per window.
+    pub ip_failures: i32,
+    pub window_mins: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Development,
+            listen: "127.0.0.1:8080".into(),
+            admin_listen: "127.0.0.1:9464".into(),
+            database_url: None,
+            data_dir: PathBuf::from("./data"),
+            public_url: "http://127.0.0.1:8080".into(),
+            secret_key: None,
+            secure_cookies: true,
+            trusted_proxies: Vec::new(),
+            session: SessionConfig::default(),
+            throttle: ThrottleConfig::default(),
+            test_routes: false,
+        }
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        // security.md §5: citizens idle 30 min / absolute 12 h; staff idle 15 min / absolute 8 h.
+        Self {
+            public_idle_mins: 30,
+            public_absolute_hours: 12,
+            staff_idle_mins: 15,
+            staff_absolute_hours: 8,
+            api_token_hours: 12,
+        }
+    }
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        // ≤ 40 failures an hour per account (ASVS 4.0.3 2.2.1 asks ≤ 100).
+        Self { account_failures: 10, ip_failures: 50, window_mins: 15 }
+    }
+}
+
+impl Config {
+    /// The database URL, defaulting to the SQLite file in the data folder.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("motcua.db").display()))
+    }
+
+    /// Refuses settings that are unsafe in production.
+    pub fn check(&self) -> Result<(), String> {
+        if self.mode == Mode::Production {
+            if !self.public_url.starts_with("https://") {
+                return Err("production: public_url must be https://".into());
+            }
+            if !self.secure_cookies {
+                return Err("production: secure_cookies must be on".into());
+            }
+            if self.test_routes {
+                return Err("production: test_routes must be off".into());
+            }
+            if self.secret_key.is_none() {
+                return Err("production: set secret_key (MOTCUA_SECRET_KEY), 64 hex characters".into());
+            }
+        }
+        if let Some(k) = &self.secret_key
+            && (k.len() != 64 || hex::decode(k).is_err())
+        {
+            return Err("secret_key must be 64 hex characters (32 bytes)".into());
+        }
+        Ok(())
+    }
+
+    pub fn is_dev(&self) -> bool {
+        self.mode == Mode::Development
+    }
+}

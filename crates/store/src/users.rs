@@ -1,0 +1,332 @@
+//! Accounts, role grants and the duty roster.
+use motcua_domain::account::{AccountKind, Role, User};
+use motcua_domain::authz::Grant;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::entities::{duty, grant, user};
+use crate::time::{date_from_db, date_to_db, from_db, to_db};
+use crate::{Result, StoreError};
+
+fn user_from(m: user::Model) -> User {
+    User {
+        id: m.id,
+        kind: AccountKind::parse(&m.kind).unwrap_or(AccountKind::Citizen),
+        login: m.login,
+        email: m.email,
+        email_verified: m.email_verified_at.is_some(),
+        phone: m.phone,
+        full_name: m.full_name,
+        id_number: m.id_number,
+        home_agency_id: m.home_agency_id,
+        disabled: m.disabled_at.is_some(),
+        created_at: from_db(m.created_at),
+    }
+}
+
+/// Inserts an account. Unique login, e-mail and (kind, id number) are enforced by the schema.
+pub async fn insert_user(
+    c: &impl ConnectionTrait,
+    u: &User,
+    password_hash: &str,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    user::Entity::insert(user::ActiveModel {
+        id: Set(u.id),
+        kind: Set(u.kind.as_str().into()),
+        login: Set(u.login.clone()),
+        email: Set(u.email.clone()),
+        email_verified_at: Set(u.email_verified.then(|| to_db(now))),
+        phone: Set(u.phone.clone()),
+        full_name: Set(u.full_name.clone()),
+        id_number: Set(u.id_number.clone()),
+        home_agency_id: Set(u.home_agency_id),
+        password_hash: Set(password_hash.into()),
+        disabled_at: Set(u.disabled.then(|| to_db(now))),
+        created_at: Set(to_db(now)),
+        updated_at: Set(to_db(now)),
+    })
+    .exec_without_returning(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn get_user(c: &impl ConnectionTrait, id: Uuid) -> Result<User> {
+    user::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .map(user_from)
+        .ok_or(StoreError::NotFound)
+}
+
+/// The account a log-in name designates (its login, or its e-mail address), with its hash.
+pub async fn find_for_login(c: &impl ConnectionTrait, login: &str) -> Result<Option<(User, String)>> {
+    let login = login.trim();
+    let lower = login.to_lowercase();
+    Ok(user::Entity::find()
+        .filter(
+            Condition::any()
+                .add(user::Column::Login.eq(lower.clone()))
+                .add(user::Column::Login.eq(login))
+                .add(user::Column::Email.eq(lower)),
+        )
+        .one(c)
+        .await?
+        .map(|m| {
+            let h = m.password_hash.clone();
+            (user_from(m), h)
+        }))
+}
+
+pub async fn find_by_email(c: &impl ConnectionTrait, email: &str) -> Result<Option<User>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email.to_lowercase()))
+        .one(c)
+        .await?
+        .map(user_from))
+}
+
+pub async fn password_hash(c: &impl ConnectionTrait, id: Uuid) -> Result<String> {
+    user::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .map(|m| m.password_hash)
+        .ok_or(StoreError::NotFound)
+}
+
+async fn update(c: &impl ConnectionTrait, id: Uuid, am: user::ActiveModel) -> Result<()> {
+    let res = user::Entity::update_many()
+        .set(am)
+        .filter(user::Column::Id.eq(id))
+        .exec(c)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn set_password(c: &impl ConnectionTrait, id: Uuid, hash: &str, now: jiff::Timestamp) -> Result<()> {
+    update(c, id, user::ActiveModel {
+        password_hash: Set(hash.into()),
+        updated_at: Set(to_db(now)),
+        ..Default::default()
+    })
+    .await
+}
+
+pub async fn set_email_verified(c: &impl ConnectionTrait, id: Uuid, now: jiff::Timestamp) -> Result<()> {
+    update(c, id, user::ActiveModel {
+        email_verified_at: Set(Some(to_db(now))),
+        updated_at: Set(to_db(now)),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Changes contact details. A changed e-mail address must be confirmed again.
+pub async fn set_contact(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    email: Option<String>,
+    email_changed: bool,
+    phone: Option<String>,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    let mut am = user::ActiveModel {
+        email: Set(email),
+        phone: Set(phone),
+        updated_at: Set(to_db(now)),
+        ..Default::default()
+    };
+    if email_changed {
+        am.email_verified_at = Set(None);
+    }
+    update(c, id, am).await
+}
+
+pub async fn set_staff_details(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    full_name: &str,
+    home_agency_id: Option<Uuid>,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    update(c, id, user::ActiveModel {
+        full_name: Set(full_name.into()),
+        home_agency_id: Set(home_agency_id),
+        updated_at: Set(to_db(now)),
+        ..Default::default()
+    })
+    .await
+}
+
+pub async fn set_disabled(c: &impl ConnectionTrait, id: Uuid, disabled: bool, now: jiff::Timestamp) -> Result<()> {
+    update(c, id, user::ActiveModel {
+        disabled_at: Set(disabled.then(|| to_db(now))),
+        updated_at: Set(to_db(now)),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Staff accounts, optionally only those whose home agency is in `agencies`, by login.
+pub async fn list_staff(c: &impl ConnectionTrait, agencies: Option<&[Uuid]>, limit: u64) -> Result<Vec<User>> {
+    let mut q = user::Entity::find().filter(user::Column::Kind.eq(AccountKind::Staff.as_str()));
+    if let Some(a) = agencies {
+        q = q.filter(user::Column::HomeAgencyId.is_in(a.iter().copied()));
+    }
+    Ok(q.order_by_asc(user::Column::Login)
+        .limit(limit)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(user_from)
+        .collect())
+}
+
+/// A grant with its row id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub grant: Grant,
+    pub granted_at: jiff::Timestamp,
+}
+
+pub async fn insert_grant(
+    c: &impl ConnectionTrait,
+    user_id: Uuid,
+    g: &Grant,
+    by: Option<Uuid>,
+    now: jiff::Timestamp,
+) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    grant::Entity::insert(grant::ActiveModel {
+        id: Set(id),
+        user_id: Set(user_id),
+        role: Set(g.role.as_str().into()),
+        agency_id: Set(g.agency_id),
+        unit_id: Set(g.unit_id),
+        granted_by: Set(by),
+        granted_at: Set(to_db(now)),
+        revoked_at: Set(None),
+        revoked_by: Set(None),
+    })
+    .exec_without_returning(c)
+    .await?;
+    Ok(id)
+}
+
+/// Revokes an active grant; `NotFound` if it is not active.
+pub async fn revoke_grant(c: &impl ConnectionTrait, id: Uuid, by: Option<Uuid>, now: jiff::Timestamp) -> Result<()> {
+    let res = grant::Entity::update_many()
+        .col_expr(grant::Column::RevokedAt, Expr::value(to_db(now)))
+        .col_expr(grant::Column::RevokedBy, Expr::value(by))
+        .filter(grant::Column::Id.eq(id))
+        .filter(grant::Column::RevokedAt.is_null())
+        .exec(c)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+fn grant_from(m: grant::Model) -> Option<GrantRow> {
+    Some(GrantRow {
+        id: m.id,
+        user_id: m.user_id,
+        grant: Grant { role: Role::parse(&m.role)?, agency_id: m.agency_id, unit_id: m.unit_id },
+        granted_at: from_db(m.granted_at),
+    })
+}
+
+/// The active grants of one account.
+pub async fn active_grants(c: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<GrantRow>> {
+    Ok(grant::Entity::find()
+        .filter(grant::Column::UserId.eq(user_id))
+        .filter(grant::Column::RevokedAt.is_null())
+        .order_by_asc(grant::Column::GrantedAt)
+        .all(c)
+        .await?
+        .into_iter()
+        .filter_map(grant_from)
+        .collect())
+}
+
+pub async fn get_grant(c: &impl ConnectionTrait, id: Uuid) -> Result<GrantRow> {
+    grant::Entity::find_by_id(id)
+        .filter(grant::Column::RevokedAt.is_null())
+        .one(c)
+        .await?
+        .and_then(grant_from)
+        .ok_or(StoreError::NotFound)
+}
+
+/// A turn on the duty roster of a desk (R10.6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DutyRow {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub user_id: Uuid,
+    pub starts_on: jiff::civil::Date,
+    pub ends_on: Option<jiff::civil::Date>,
+}
+
+pub async fn insert_duty(c: &impl ConnectionTrait, d: &DutyRow, by: Option<Uuid>, now: jiff::Timestamp) -> Result<()> {
+    duty::Entity::insert(duty::ActiveModel {
+        id: Set(d.id),
+        unit_id: Set(d.unit_id),
+        user_id: Set(d.user_id),
+        starts_on: Set(date_to_db(d.starts_on)),
+        ends_on: Set(d.ends_on.map(date_to_db)),
+        created_by: Set(by),
+        created_at: Set(to_db(now)),
+    })
+    .exec_without_returning(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_duty(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    let res = duty::Entity::delete_by_id(id).exec(c).await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn get_duty(c: &impl ConnectionTrait, id: Uuid) -> Result<DutyRow> {
+    duty::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .map(duty_from)
+        .ok_or(StoreError::NotFound)
+}
+
+fn duty_from(m: duty::Model) -> DutyRow {
+    DutyRow {
+        id: m.id,
+        unit_id: m.unit_id,
+        user_id: m.user_id,
+        starts_on: date_from_db(m.starts_on),
+        ends_on: m.ends_on.map(date_from_db),
+    }
+}
+
+/// The roster of a desk: every turn (past, current and future), by start date.
+pub async fn list_duty(c: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<DutyRow>> {
+    Ok(duty::Entity::find()
+        .filter(duty::Column::UnitId.eq(unit_id))
+        .order_by_asc(duty::Column::StartsOn)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(duty_from)
+        .collect())
+}
