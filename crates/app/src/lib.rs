@@ -6,6 +6,7 @@ pub mod agencies;
 pub mod config;
 pub mod crypto;
 pub mod demo;
+mod lookup;
 mod error;
 pub mod notices;
 pub mod staff;
@@ -21,6 +22,7 @@ use motcua_store::audit::AuditEntry;
 pub use config::Config;
 pub use error::{AppError, FieldError, Result};
 pub use motcua_store::Engine;
+pub use motcua_store::users::{DutyRow, GrantRow};
 
 /// Everything a use case needs.
 #[derive(Clone)]

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod dialect;
 mod entities;
 mod migration;
+pub mod testing;
 pub mod users;
 
 use std::str::FromStr;

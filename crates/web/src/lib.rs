@@ -1,1 +1,224 @@
+//! The web layer: axum routes for pages (Vietnamese, server-rendered with askama) and the JSON
+//! API under `/api/v1`, with the middleware every response goes through. Start-up is a library
+//! function taking an already bound listener and a shutdown signal, so the binary and the tests
+//! start the same server.
 
+pub mod api;
+mod error;
+pub mod mw;
+pub mod pages;
+pub mod routes;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::PrometheusHandle;
+use motcua_app::App;
+use motcua_domain::Action;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub use routes::{Access, Inventory, RouteSpec};
+
+/// Cookie names and attributes.
+#[derive(Debug, Clone)]
+pub struct Cookies {
+    pub session: String,
+    pub pre: String,
+    secure: bool,
+}
+
+impl Cookies {
+    fn new(secure: bool) -> Self {
+        // `__Host-` requires `Secure`; without it (plain-HTTP development) plain names are used.
+        if secure {
+            Cookies { session: "__Host-sid".into(), pre: "__Host-csrf".into(), secure }
+        } else {
+            Cookies { session: "motcua_sid".into(), pre: "motcua_csrf".into(), secure }
+        }
+    }
+    pub fn set(&self, name: &str, value: &str) -> HeaderValue {
+        let secure = if self.secure { "; Secure" } else { "" };
+        HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}")).expect("cookie header")
+    }
+    pub fn clear(&self, name: &str) -> HeaderValue {
+        let secure = if self.secure { "; Secure" } else { "" };
+        HeaderValue::from_str(&format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")).expect("cookie header")
+    }
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub inventory: Arc<Inventory>,
+    pub cookies: Arc<Cookies>,
+    pub shutting_down: Arc<AtomicBool>,
+}
+
+/// Every public route, with the access it requires.
+pub fn routes(test_routes: bool) -> routes::Routes {
+    use Access::*;
+    let r = routes::Routes::new()
+        .get("/", Public, pages::home)
+        .get("/healthz", Public, healthz)
+        .get("/readyz", Public, readyz)
+        .get("/static/app.css", Public, pages::css)
+        .get("/dang-nhap", Public, pages::login_form)
+        .post("/dang-nhap", Public, pages::login)
+        .post("/dang-xuat", Signed, pages::logout)
+        .get("/dang-ky", Public, pages::register_form)
+        .post("/dang-ky", Public, pages::register)
+        .get("/xac-nhan-email", Public, pages::confirm_form)
+        .post("/xac-nhan-email", Public, pages::confirm)
+        .get("/quen-mat-khau", Public, pages::forgot_form)
+        .post("/quen-mat-khau", Public, pages::forgot)
+        .get("/dat-lai-mat-khau", Public, pages::reset_form)
+        .post("/dat-lai-mat-khau", Public, pages::reset)
+        .get("/tai-khoan", Signed, pages::account)
+        .post("/tai-khoan/lien-he", Signed, pages::account_contact)
+        .post("/tai-khoan/mat-khau", Signed, pages::account_password)
+        .post("/tai-khoan/dang-xuat-noi-khac", Signed, pages::account_logout_others)
+        .get("/can-bo", Staff(Action::EnterBackOffice), pages::staff_home)
+        .get("/can-bo/co-quan", Staff(Action::ViewAgencies), pages::agencies)
+        .get("/can-bo/co-quan/{code}", Staff(Action::ViewAgencies), pages::agency)
+        .get("/can-bo/nhan-su", Staff(Action::EnterBackOffice), pages::staff_list)
+        .get("/can-bo/nhan-su/moi", Staff(Action::EnterBackOffice), pages::staff_new_form)
+        .post("/can-bo/nhan-su/moi", Staff(Action::EnterBackOffice), pages::staff_new)
+        .get("/can-bo/nhan-su/{id}", Staff(Action::EnterBackOffice), pages::staff_detail)
+        .post("/can-bo/nhan-su/{id}/trang-thai", Staff(Action::EnterBackOffice), pages::staff_set_disabled)
+        .post("/can-bo/nhan-su/{id}/quyen", Staff(Action::EnterBackOffice), pages::staff_grant)
+        .post("/can-bo/quyen/{id}/thu-hoi", Staff(Action::EnterBackOffice), pages::staff_revoke)
+        .get("/can-bo/lich-truc/{unit}", Staff(Action::EnterBackOffice), pages::duty)
+        .post("/can-bo/lich-truc/{unit}", Staff(Action::EnterBackOffice), pages::duty_add)
+        .post("/can-bo/lich-truc/{unit}/xoa/{id}", Staff(Action::EnterBackOffice), pages::duty_remove)
+        .get("/dev/hop-thu", DevOnly, pages::dev_mailbox)
+        .get("/api/openapi.json", Public, api::openapi_json)
+        .post("/api/v1/auth/token", Public, api::issue_token)
+        .delete("/api/v1/auth/token", Signed, api::revoke_token)
+        .get("/api/v1/me", Signed, api::me)
+        .get("/api/v1/agencies", Public, api::agencies);
+    if test_routes {
+        r.get("/__test/panic", TestOnly, test_panic)
+    } else {
+        r
+    }
+}
+
+async fn test_panic() -> &'static str {
+    panic!("forced failure for the error-page test")
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(axum::extract::State(s): axum::extract::State<AppState>) -> Response {
+    if s.shutting_down.load(Ordering::Relaxed) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
+    }
+    match s.app.db.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::error!(event = "readiness_fail", error = %e, "database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!(event = "sys_crash", "handler panicked");
+    pages::ErrorPage::for_error(&motcua_app::AppError::Unexpected(String::new())).into_response_with(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+async fn fallback(req: axum::extract::Request) -> Response {
+    let err = error::WebError { err: motcua_app::AppError::NotFound, api: mw::is_api(req.uri().path()) };
+    err.into_response()
+}
+
+/// Builds the application router from a route inventory (tests may add routes to probe it).
+pub fn router_from(app: App, r: routes::Routes, extra: Option<Router<AppState>>, shutting_down: Arc<AtomicBool>) -> Router {
+    let (mut router, inventory) = r.finish();
+    if let Some(x) = extra {
+        router = router.merge(x);
+    }
+    let cookies = Arc::new(Cookies::new(app.config.secure_cookies));
+    let state = AppState { app, inventory, cookies, shutting_down };
+    router
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), mw::enforce))
+        .fallback(fallback)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), mw::resolve_caller))
+        .layer(CatchPanicLayer::custom(panic_page))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), mw::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), mw::observe))
+        .with_state(state)
+}
+
+/// The application router.
+pub fn router(app: App, shutting_down: Arc<AtomicBool>) -> Router {
+    let test = app.config.test_routes;
+    router_from(app, routes(test), None, shutting_down)
+}
+
+static METRICS: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// The process-wide Prometheus recorder (installed once).
+pub fn metrics_handle() -> PrometheusHandle {
+    METRICS
+        .get_or_init(|| {
+            let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
+                .set_buckets(&[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0])
+                .expect("buckets")
+                .build_recorder();
+            let handle = recorder.handle();
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// The internal router: `/metrics`, `/healthz` (served on the admin listener only).
+pub fn admin_router() -> Router {
+    let handle = metrics_handle();
+    Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(move || {
+                let h = handle.clone();
+                async move {
+                    let mut r = h.render().into_response();
+                    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
+                    r
+                }
+            }),
+        )
+        .route("/healthz", axum::routing::get(healthz))
+}
+
+/// Serves until `shutdown` completes, then stops accepting and finishes requests in flight.
+pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    metrics_handle();
+    let flag = Arc::new(AtomicBool::new(false));
+    let router = router(app, flag.clone());
+    let signal = async move {
+        shutdown.await;
+        flag.store(true, Ordering::Relaxed);
+        tracing::info!(event = "sys_shutdown", "shutting down: finishing requests in flight");
+    };
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(signal)
+        .await
+}
+
+/// Serves the admin router until `shutdown` completes.
+pub async fn serve_admin(listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, admin_router()).with_graceful_shutdown(shutdown).await
+}

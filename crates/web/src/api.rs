@@ -1,0 +1,165 @@
+//! The JSON API under `/api/v1` (bearer tokens) and its OpenAPI 3.1 document.
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use motcua_app::AppError;
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::mw::{Auth, ReqInfo};
+
+fn api_err(e: AppError) -> WebError {
+    WebError { err: e, api: true }
+}
+
+/// Credentials for a token.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// Số định danh, mã số thuế, thư điện tử, or a staff log-in name.
+    pub login: String,
+    pub password: String,
+}
+
+/// A bearer token; send it as `Authorization: Bearer <token>`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub token: String,
+    /// RFC 3339, UTC.
+    pub expires_at: String,
+}
+
+/// A role granted for an agency (and possibly a unit).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantOut {
+    pub role: String,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub unit_code: Option<String>,
+}
+
+/// The caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: String,
+    /// `citizen`, `organisation` or `staff`.
+    pub kind: String,
+    pub login: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub roles: Vec<GrantOut>,
+}
+
+/// A body of the agency tree.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgencyOut {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_code: Option<String>,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    pub units: Vec<UnitOut>,
+    pub predecessors: Vec<String>,
+    pub successors: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitOut {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+}
+
+/// Issues a bearer token. Wrong credentials and unknown accounts get the same answer; repeated
+/// failures are throttled (429 with Retry-After).
+#[utoipa::path(post, path = "/api/v1/auth/token", request_body = TokenRequest,
+    responses((status = 200, body = TokenResponse), (status = 422, description = "wrong log-in name or password"), (status = 429, description = "too many attempts")))]
+pub async fn issue_token(State(s): State<AppState>, Extension(info): Extension<ReqInfo>, body: Result<Json<TokenRequest>, axum::extract::rejection::JsonRejection>) -> Result<Json<TokenResponse>, WebError> {
+    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    let (token, expires) = s.app.issue_api_token(&info.ctx(), &req.login, &req.password).await.map_err(api_err)?;
+    Ok(Json(TokenResponse { token, expires_at: expires.to_string() }))
+}
+
+/// Revokes the token used for this request.
+#[utoipa::path(delete, path = "/api/v1/auth/token", security(("bearer" = [])), responses((status = 204), (status = 401)))]
+pub async fn revoke_token(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let raw = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
+    s.app.revoke_api_token(raw.trim()).await.map_err(api_err)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Describes the caller and their roles.
+#[utoipa::path(get, path = "/api/v1/me", security(("bearer" = [])), responses((status = 200, body = Me), (status = 401)))]
+pub async fn me(State(s): State<AppState>, Extension(auth): Extension<Auth>) -> Result<Json<Me>, WebError> {
+    let sess = auth.0.ok_or_else(|| api_err(AppError::Unauthenticated))?;
+    let (agencies, units) = s.app.agencies_and_units().await.map_err(api_err)?;
+    let roles = sess
+        .actor
+        .grants
+        .iter()
+        .map(|g| {
+            let a = agencies.iter().find(|a| a.id == g.agency_id);
+            GrantOut {
+                role: g.role.as_str().into(),
+                agency_code: a.map(|a| a.code.clone()).unwrap_or_default(),
+                agency_name: a.map(|a| a.name.clone()).unwrap_or_default(),
+                unit_code: g.unit_id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.code.clone()),
+            }
+        })
+        .collect();
+    let u = sess.user;
+    Ok(Json(Me { id: u.id.to_string(), kind: u.kind.as_str().into(), login: u.login, full_name: u.full_name, email: u.email, email_verified: u.email_verified, roles }))
+}
+
+/// The agency tree with units and merger history (public, for portals, R6.1/R9.2).
+#[utoipa::path(get, path = "/api/v1/agencies", responses((status = 200, body = Vec<AgencyOut>)))]
+pub async fn agencies(State(s): State<AppState>) -> Result<Json<Vec<AgencyOut>>, WebError> {
+    let tree = s.app.agency_tree(None).await.map_err(api_err)?;
+    let code = |id: uuid::Uuid| tree.iter().find(|n| n.agency.id == id).map(|n| n.agency.code.clone());
+    Ok(Json(
+        tree.iter()
+            .map(|n| AgencyOut {
+                code: n.agency.code.clone(),
+                name: n.agency.name.clone(),
+                kind: n.agency.kind.as_str().into(),
+                parent_code: n.agency.parent_id.and_then(code),
+                valid_from: n.agency.valid_from.to_string(),
+                valid_to: n.agency.valid_to.map(|d| d.to_string()),
+                units: n.units.iter().map(|u| UnitOut { code: u.code.clone(), name: u.name.clone(), kind: u.kind.as_str().into() }).collect(),
+                predecessors: n.predecessors.iter().map(|(a, _)| a.code.clone()).collect(),
+                successors: n.successors.iter().map(|(a, _)| a.code.clone()).collect(),
+            })
+            .collect(),
+    ))
+}
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "motcua API", description = "Dịch vụ công trực tuyến: the JSON API for portals, integrations and tests."),
+    paths(issue_token, revoke_token, me, agencies),
+    components(schemas(TokenRequest, TokenResponse, Me, GrantOut, AgencyOut, UnitOut)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI 3.1 document.
+pub async fn openapi_json() -> Response {
+    let mut r = Json(ApiDoc::openapi()).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("public, max-age=300"));
+    r
+}

@@ -1,0 +1,117 @@
+//! The route inventory: every route is added with the access it requires, and one middleware
+//! enforces it. A route added to the router any other way has no entry and is refused (fail
+//! closed), so "every route declares its permission" holds by construction and is tested.
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::Method;
+use axum::routing::MethodRouter;
+use motcua_domain::Action;
+
+use crate::AppState;
+
+/// What a route requires of the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account.
+    Signed,
+    /// A signed-in citizen or organisation.
+    PublicAccount,
+    /// A signed-in staff member allowed to perform this action (with no particular target;
+    /// the handler checks the object).
+    Staff(Action),
+    /// Development mode only (the mailbox of queued e-mails).
+    DevOnly,
+    /// Only when the test kit asks for test routes.
+    TestOnly,
+}
+
+/// One declared route.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// Collects routes and their access.
+pub struct Routes {
+    router: Router<AppState>,
+    specs: Vec<RouteSpec>,
+}
+
+/// The inventory, looked up by (method, matched path).
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub specs: Vec<RouteSpec>,
+    by_key: HashMap<(Method, &'static str), Access>,
+}
+
+impl Inventory {
+    pub fn access(&self, method: &Method, path: &str) -> Option<Access> {
+        let m = if method == Method::HEAD { Method::GET } else { method.clone() };
+        self.by_key.iter().find(|((km, kp), _)| *km == m && *kp == path).map(|(_, a)| *a)
+    }
+}
+
+impl Routes {
+    pub fn new() -> Self {
+        Self { router: Router::new(), specs: Vec::new() }
+    }
+
+    fn add(mut self, method: Method, path: &'static str, access: Access, mr: MethodRouter<AppState>) -> Self {
+        self.specs.push(RouteSpec { method, path, access });
+        self.router = self.router.route(path, mr);
+        self
+    }
+
+    pub fn get<H, T>(self, path: &'static str, access: Access, h: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::GET, path, access, axum::routing::get(h))
+    }
+
+    pub fn post<H, T>(self, path: &'static str, access: Access, h: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::POST, path, access, axum::routing::post(h))
+    }
+
+    pub fn put<H, T>(self, path: &'static str, access: Access, h: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::PUT, path, access, axum::routing::put(h))
+    }
+
+    pub fn delete<H, T>(self, path: &'static str, access: Access, h: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::DELETE, path, access, axum::routing::delete(h))
+    }
+
+    /// Splits into the router and the inventory. Several methods on one path are merged by axum.
+    pub fn finish(self) -> (Router<AppState>, Arc<Inventory>) {
+        let mut by_key = HashMap::new();
+        for s in &self.specs {
+            by_key.insert((s.method.clone(), s.path), s.access);
+        }
+        (self.router, Arc::new(Inventory { specs: self.specs, by_key }))
+    }
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Self::new()
+    }
+}
