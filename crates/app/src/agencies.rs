@@ -2,7 +2,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
-use motcua_domain::agency::{self as dom, Agency, AgencyKind, Succession, SuccessionKind, Unit, UnitKind};
+use motcua_domain::agency::{
+    self as dom, Agency, AgencyKind, Succession, SuccessionKind, Unit, UnitKind,
+};
 use motcua_domain::authz::{Action, Target, authorize};
 use motcua_store::{agencies, audit};
 use serde::{Deserialize, Serialize};
@@ -95,7 +97,13 @@ impl App {
             children.entry(parent).or_default().push(a);
         }
         let mut out = Vec::new();
-        let mut stack: Vec<(&Agency, usize)> = children.get(&None).into_iter().flatten().rev().map(|a| (*a, 0)).collect();
+        let mut stack: Vec<(&Agency, usize)> = children
+            .get(&None)
+            .into_iter()
+            .flatten()
+            .rev()
+            .map(|a| (*a, 0))
+            .collect();
         while let Some((a, depth)) = stack.pop() {
             if let Some(kids) = children.get(&Some(a.id)) {
                 stack.extend(kids.iter().rev().map(|k| (*k, depth + 1)));
@@ -106,28 +114,49 @@ impl App {
             out.push(TreeNode {
                 agency: a.clone(),
                 depth,
-                units: units.iter().filter(|u| u.agency_id == a.id).cloned().collect(),
-                predecessors: succ.iter().filter(|s| s.successor_id == a.id).filter_map(|s| Some(((*by_id.get(&s.predecessor_id)?).clone(), s.clone()))).collect(),
-                successors: succ.iter().filter(|s| s.predecessor_id == a.id).filter_map(|s| Some(((*by_id.get(&s.successor_id)?).clone(), s.clone()))).collect(),
+                units: units
+                    .iter()
+                    .filter(|u| u.agency_id == a.id)
+                    .cloned()
+                    .collect(),
+                predecessors: succ
+                    .iter()
+                    .filter(|s| s.successor_id == a.id)
+                    .filter_map(|s| Some(((*by_id.get(&s.predecessor_id)?).clone(), s.clone())))
+                    .collect(),
+                successors: succ
+                    .iter()
+                    .filter(|s| s.predecessor_id == a.id)
+                    .filter_map(|s| Some(((*by_id.get(&s.successor_id)?).clone(), s.clone())))
+                    .collect(),
             });
         }
         Ok(out)
     }
 
     /// The tree as staff see it in the back office.
-    pub async fn agency_tree_for(&self, s: &Session, active_on: Option<Date>) -> Result<Vec<TreeNode>> {
+    pub async fn agency_tree_for(
+        &self,
+        s: &Session,
+        active_on: Option<Date>,
+    ) -> Result<Vec<TreeNode>> {
         authorize(&s.actor, Action::ViewAgencies, &Target::None)?;
         self.agency_tree(active_on).await
     }
 
     pub async fn agency_by_code(&self, code: &str) -> Result<Agency> {
-        agencies::find_agency_by_code(self.db.conn(), code).await?.ok_or(AppError::NotFound)
+        agencies::find_agency_by_code(self.db.conn(), code)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 
     /// Exports the tree.
     pub async fn export_agencies(&self) -> Result<Snapshot> {
         let tree = self.agency_tree(None).await?;
-        let code_of: HashMap<Uuid, String> = tree.iter().map(|n| (n.agency.id, n.agency.code.clone())).collect();
+        let code_of: HashMap<Uuid, String> = tree
+            .iter()
+            .map(|n| (n.agency.id, n.agency.code.clone()))
+            .collect();
         let agencies = tree
             .iter()
             .map(|n| AgencyRecord {
@@ -138,7 +167,17 @@ impl App {
                 parent: n.agency.parent_id.and_then(|p| code_of.get(&p).cloned()),
                 valid_from: n.agency.valid_from,
                 valid_to: n.agency.valid_to,
-                units: n.units.iter().map(|u| UnitRecord { code: u.code.clone(), name: u.name.clone(), kind: u.kind, valid_from: u.valid_from, valid_to: u.valid_to }).collect(),
+                units: n
+                    .units
+                    .iter()
+                    .map(|u| UnitRecord {
+                        code: u.code.clone(),
+                        name: u.name.clone(),
+                        kind: u.kind,
+                        valid_from: u.valid_from,
+                        valid_to: u.valid_to,
+                    })
+                    .collect(),
             })
             .collect();
         let successions = agencies::list_successions(self.db.conn())
@@ -154,45 +193,73 @@ impl App {
                 })
             })
             .collect();
-        Ok(Snapshot { agencies, successions })
+        Ok(Snapshot {
+            agencies,
+            successions,
+        })
     }
 
     /// Imports a snapshot in one transaction: bodies and units are matched by code, created or
     /// updated; succession links are added once. Idempotent: importing twice changes nothing.
     /// A province administrator (or the operator, `by = None`) may import.
-    pub async fn import_agencies(&self, ctx: &Ctx, by: Option<&Session>, snap: &Snapshot) -> Result<ImportReport> {
+    pub async fn import_agencies(
+        &self,
+        ctx: &Ctx,
+        by: Option<&Session>,
+        snap: &Snapshot,
+    ) -> Result<ImportReport> {
         if let Some(s) = by {
             authorize(&s.actor, Action::ManageAgencies, &Target::None)?;
         }
         // Validate everything before writing anything.
         let mut codes: HashMap<&str, &AgencyRecord> = HashMap::new();
         for a in &snap.agencies {
-            dom::check_code(&a.code).map_err(|m| AppError::field("code", format!("{}: {m}", a.code)))?;
-            dom::check_validity(a.valid_from, a.valid_to).map_err(|m| AppError::field("valid_to", format!("{}: {m}", a.code)))?;
+            dom::check_code(&a.code)
+                .map_err(|m| AppError::field("code", format!("{}: {m}", a.code)))?;
+            dom::check_validity(a.valid_from, a.valid_to)
+                .map_err(|m| AppError::field("valid_to", format!("{}: {m}", a.code)))?;
             if a.name.trim().is_empty() {
-                return Err(AppError::field("name", format!("{}: thiếu tên cơ quan.", a.code)));
+                return Err(AppError::field(
+                    "name",
+                    format!("{}: thiếu tên cơ quan.", a.code),
+                ));
             }
             if codes.insert(a.code.as_str(), a).is_some() {
-                return Err(AppError::field("code", format!("{}: mã cơ quan bị lặp.", a.code)));
+                return Err(AppError::field(
+                    "code",
+                    format!("{}: mã cơ quan bị lặp.", a.code),
+                ));
             }
             let mut unit_codes = std::collections::HashSet::new();
             for u in &a.units {
-                dom::check_code(&u.code).map_err(|m| AppError::field("unit", format!("{}/{}: {m}", a.code, u.code)))?;
-                dom::check_validity(u.valid_from, u.valid_to).map_err(|m| AppError::field("unit", format!("{}/{}: {m}", a.code, u.code)))?;
+                dom::check_code(&u.code)
+                    .map_err(|m| AppError::field("unit", format!("{}/{}: {m}", a.code, u.code)))?;
+                dom::check_validity(u.valid_from, u.valid_to)
+                    .map_err(|m| AppError::field("unit", format!("{}/{}: {m}", a.code, u.code)))?;
                 if !unit_codes.insert(&u.code) {
-                    return Err(AppError::field("unit", format!("{}/{}: mã bộ phận bị lặp.", a.code, u.code)));
+                    return Err(AppError::field(
+                        "unit",
+                        format!("{}/{}: mã bộ phận bị lặp.", a.code, u.code),
+                    ));
                 }
             }
         }
         let now = self.now();
         let tx = self.db.write().await?;
-        let mut existing: HashMap<String, Agency> = agencies::list_agencies(&tx).await?.into_iter().map(|a| (a.code.clone(), a)).collect();
+        let mut existing: HashMap<String, Agency> = agencies::list_agencies(&tx)
+            .await?
+            .into_iter()
+            .map(|a| (a.code.clone(), a))
+            .collect();
         for a in &snap.agencies {
             if let Some(p) = &a.parent
                 && !codes.contains_key(p.as_str())
                 && !existing.contains_key(p)
             {
-                return Err(AppError::field("parent", format!("{}: không có cơ quan cấp trên mã {p}.", a.code)));
+                return Err(AppError::field(
+                    "parent",
+                    format!("{}: không có cơ quan cấp trên mã {p}.", a.code),
+                ));
             }
         }
         // Parents first.
@@ -214,12 +281,18 @@ impl App {
                 }
             }
             if order.len() == before {
-                return Err(AppError::field("parent", "Cây cơ quan có vòng lặp cấp trên – cấp dưới."));
+                return Err(AppError::field(
+                    "parent",
+                    "Cây cơ quan có vòng lặp cấp trên – cấp dưới.",
+                ));
             }
         }
         let mut report = ImportReport::default();
         for rec in order {
-            let parent_id = rec.parent.as_ref().and_then(|p| existing.get(p).map(|a| a.id));
+            let parent_id = rec
+                .parent
+                .as_ref()
+                .and_then(|p| existing.get(p).map(|a| a.id));
             let wanted = |id: Uuid| Agency {
                 id,
                 code: rec.code.clone(),
@@ -234,8 +307,13 @@ impl App {
                 Some(cur) => {
                     let w = wanted(cur.id);
                     if w != *cur {
-                        dom::check_no_cycle(w.id, w.parent_id, |x| existing.values().find(|a| a.id == x).and_then(|a| a.parent_id))
-                            .map_err(|m| AppError::field("parent", format!("{}: {m}", rec.code)))?;
+                        dom::check_no_cycle(w.id, w.parent_id, |x| {
+                            existing
+                                .values()
+                                .find(|a| a.id == x)
+                                .and_then(|a| a.parent_id)
+                        })
+                        .map_err(|m| AppError::field("parent", format!("{}: {m}", rec.code)))?;
                         agencies::update_agency(&tx, &w, now).await?;
                         report.updated += 1;
                     } else {
@@ -254,14 +332,33 @@ impl App {
             for u in &rec.units {
                 match cur_units.iter().find(|c| c.code == u.code) {
                     Some(c) => {
-                        let w = Unit { name: u.name.trim().into(), kind: u.kind, valid_from: u.valid_from, valid_to: u.valid_to, ..c.clone() };
+                        let w = Unit {
+                            name: u.name.trim().into(),
+                            kind: u.kind,
+                            valid_from: u.valid_from,
+                            valid_to: u.valid_to,
+                            ..c.clone()
+                        };
                         if w != *c {
                             agencies::update_unit(&tx, &w).await?;
                             report.units_updated += 1;
                         }
                     }
                     None => {
-                        agencies::insert_unit(&tx, &Unit { id: Uuid::now_v7(), agency_id: agency.id, code: u.code.clone(), name: u.name.trim().into(), kind: u.kind, valid_from: u.valid_from, valid_to: u.valid_to }, now).await?;
+                        agencies::insert_unit(
+                            &tx,
+                            &Unit {
+                                id: Uuid::now_v7(),
+                                agency_id: agency.id,
+                                code: u.code.clone(),
+                                name: u.name.trim().into(),
+                                kind: u.kind,
+                                valid_from: u.valid_from,
+                                valid_to: u.valid_to,
+                            },
+                            now,
+                        )
+                        .await?;
                         report.units_created += 1;
                     }
                 }
@@ -270,20 +367,60 @@ impl App {
         }
         let cur_succ = agencies::list_successions(&tx).await?;
         for s in &snap.successions {
-            let (Some(p), Some(n)) = (existing.get(&s.predecessor), existing.get(&s.successor)) else {
-                return Err(AppError::field("successions", format!("{} → {}: không có cơ quan với mã này.", s.predecessor, s.successor)));
+            let (Some(p), Some(n)) = (existing.get(&s.predecessor), existing.get(&s.successor))
+            else {
+                return Err(AppError::field(
+                    "successions",
+                    format!(
+                        "{} → {}: không có cơ quan với mã này.",
+                        s.predecessor, s.successor
+                    ),
+                ));
             };
             if p.id == n.id {
-                return Err(AppError::field("successions", format!("{}: cơ quan không thể kế thừa chính nó.", s.predecessor)));
+                return Err(AppError::field(
+                    "successions",
+                    format!("{}: cơ quan không thể kế thừa chính nó.", s.predecessor),
+                ));
             }
-            if !cur_succ.iter().any(|c| c.predecessor_id == p.id && c.successor_id == n.id) {
-                agencies::insert_succession(&tx, &Succession { predecessor_id: p.id, successor_id: n.id, kind: s.kind, effective_on: s.effective_on, note: s.note.clone() }).await?;
+            if !cur_succ
+                .iter()
+                .any(|c| c.predecessor_id == p.id && c.successor_id == n.id)
+            {
+                agencies::insert_succession(
+                    &tx,
+                    &Succession {
+                        predecessor_id: p.id,
+                        successor_id: n.id,
+                        kind: s.kind,
+                        effective_on: s.effective_on,
+                        note: s.note.clone(),
+                    },
+                )
+                .await?;
                 report.successions_created += 1;
             }
         }
-        audit::append(&tx, &self.audit(ctx, by.map(|s| s.user.id), "agencies_imported", "agency_tree", None, None, json!(report))).await?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                by.map(|s| s.user.id),
+                "agencies_imported",
+                "agency_tree",
+                None,
+                None,
+                json!(report),
+            ),
+        )
+        .await?;
         tx.commit().await?;
-        tracing::info!(event = "agencies_imported", created = report.created, updated = report.updated, "agency tree imported");
+        tracing::info!(
+            event = "agencies_imported",
+            created = report.created,
+            updated = report.updated,
+            "agency tree imported"
+        );
         Ok(report)
     }
 }

@@ -98,7 +98,11 @@ impl Default for SessionConfig {
 impl Default for ThrottleConfig {
     fn default() -> Self {
         // ≤ 40 failures an hour per account (ASVS 4.0.3 2.2.1 asks ≤ 100).
-        Self { account_failures: 10, ip_failures: 50, window_mins: 15 }
+        Self {
+            account_failures: 10,
+            ip_failures: 50,
+            window_mins: 15,
+        }
     }
 }
 
@@ -123,7 +127,9 @@ impl Config {
                 return Err("production: test_routes must be off".into());
             }
             if self.secret_key.is_none() {
-                return Err("production: set secret_key (MOTCUA_SECRET_KEY), 64 hex characters".into());
+                return Err(
+                    "production: set secret_key (MOTCUA_SECRET_KEY), 64 hex characters".into(),
+                );
             }
         }
         if let Some(k) = &self.secret_key

@@ -44,7 +44,9 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 
 /// Whether a stored hash uses weaker parameters than the current ones (then rehash at log-in).
 pub fn needs_rehash(phc: &str) -> bool {
-    let Ok(h) = PasswordHash::new(phc) else { return true };
+    let Ok(h) = PasswordHash::new(phc) else {
+        return true;
+    };
     let get = |k: &str| h.params.get_decimal(k);
     h.algorithm.as_str() != "argon2id"
         || get("m") != Some(ARGON2_M_KIB)
@@ -89,10 +91,14 @@ mod tests {
         assert!(!verify_password("một mật khẩu dà", &h), "no truncation");
         assert!(!verify_password("MỘT MẬT KHẨU DÀI", &h), "no case folding");
         assert!(!needs_rehash(&h));
-        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(4096, 1, 1, None).unwrap())
-            .hash_password(b"x", &SaltString::generate(&mut OsRng))
-            .unwrap()
-            .to_string();
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(4096, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"x", &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string();
         assert!(needs_rehash(&weak));
     }
 

@@ -6,7 +6,7 @@
 //! province's official unit code after the merger was not found (domain.md §2.5).
 use motcua_domain::account::{AccountKind, Role, User};
 use motcua_domain::authz::Grant;
-use motcua_store::{users};
+use motcua_store::users;
 use uuid::Uuid;
 
 use crate::agencies::Snapshot;
@@ -24,7 +24,8 @@ pub struct DemoAccount {
 }
 
 pub fn demo_snapshot() -> Snapshot {
-    serde_json::from_str(include_str!("demo_agencies.json")).expect("demo agency tree is valid JSON")
+    serde_json::from_str(include_str!("demo_agencies.json"))
+        .expect("demo agency tree is valid JSON")
 }
 
 const JUSTICE: &str = "000.00.11.H53";
@@ -39,13 +40,55 @@ struct StaffSpec {
 }
 
 const STAFF: &[StaffSpec] = &[
-    StaffSpec { role: Role::Reception, login: "tiepnhan.tuphap", name: "Trần Thị Bích", agency: JUSTICE, unit: Some("MOTCUA") },
-    StaffSpec { role: Role::Specialist, login: "chuyenvien.tuphap", name: "Lê Văn Cường", agency: JUSTICE, unit: Some("HCTP") },
-    StaffSpec { role: Role::Leader, login: "lanhdao.tuphap", name: "Phạm Minh Đức", agency: JUSTICE, unit: Some("LD") },
-    StaffSpec { role: Role::Cashier, login: "ketoan.tuphap", name: "Võ Thị Hoa", agency: JUSTICE, unit: Some("KT") },
-    StaffSpec { role: Role::AgencyAdmin, login: "quantri.tuphap", name: "Huỳnh Văn Khánh", agency: JUSTICE, unit: None },
-    StaffSpec { role: Role::ProvinceAdmin, login: "quantri.tinh", name: "Đặng Thị Lan", agency: PROVINCE, unit: None },
-    StaffSpec { role: Role::Inspector, login: "thanhtra.tinh", name: "Bùi Quốc Minh", agency: PROVINCE, unit: None },
+    StaffSpec {
+        role: Role::Reception,
+        login: "tiepnhan.tuphap",
+        name: "Trần Thị Bích",
+        agency: JUSTICE,
+        unit: Some("MOTCUA"),
+    },
+    StaffSpec {
+        role: Role::Specialist,
+        login: "chuyenvien.tuphap",
+        name: "Lê Văn Cường",
+        agency: JUSTICE,
+        unit: Some("HCTP"),
+    },
+    StaffSpec {
+        role: Role::Leader,
+        login: "lanhdao.tuphap",
+        name: "Phạm Minh Đức",
+        agency: JUSTICE,
+        unit: Some("LD"),
+    },
+    StaffSpec {
+        role: Role::Cashier,
+        login: "ketoan.tuphap",
+        name: "Võ Thị Hoa",
+        agency: JUSTICE,
+        unit: Some("KT"),
+    },
+    StaffSpec {
+        role: Role::AgencyAdmin,
+        login: "quantri.tuphap",
+        name: "Huỳnh Văn Khánh",
+        agency: JUSTICE,
+        unit: None,
+    },
+    StaffSpec {
+        role: Role::ProvinceAdmin,
+        login: "quantri.tinh",
+        name: "Đặng Thị Lan",
+        agency: PROVINCE,
+        unit: None,
+    },
+    StaffSpec {
+        role: Role::Inspector,
+        login: "thanhtra.tinh",
+        name: "Bùi Quốc Minh",
+        agency: PROVINCE,
+        unit: None,
+    },
 ];
 
 struct PublicSpec {
@@ -58,9 +101,30 @@ struct PublicSpec {
 }
 
 const PUBLIC: &[PublicSpec] = &[
-    PublicSpec { role: "citizen", kind: AccountKind::Citizen, id_number: "051095001234", name: "Nguyễn Văn An", email: "nguyenvanan@example.com", phone: "0912345678" },
-    PublicSpec { role: "citizen", kind: AccountKind::Citizen, id_number: "062188004321", name: "Y Blúp Niê", email: "yblupnie@example.com", phone: "0987654321" },
-    PublicSpec { role: "organisation", kind: AccountKind::Organisation, id_number: "0100109106", name: "Công ty TNHH Thương mại Sa Huỳnh", email: "lienhe.sahuynh@example.com", phone: "0255382000" },
+    PublicSpec {
+        role: "citizen",
+        kind: AccountKind::Citizen,
+        id_number: "051095001234",
+        name: "Nguyễn Văn An",
+        email: "nguyenvanan@example.com",
+        phone: "0912345678",
+    },
+    PublicSpec {
+        role: "citizen",
+        kind: AccountKind::Citizen,
+        id_number: "062188004321",
+        name: "Y Blúp Niê",
+        email: "yblupnie@example.com",
+        phone: "0987654321",
+    },
+    PublicSpec {
+        role: "organisation",
+        kind: AccountKind::Organisation,
+        id_number: "0100109106",
+        name: "Công ty TNHH Thương mại Sa Huỳnh",
+        email: "lienhe.sahuynh@example.com",
+        phone: "0255382000",
+    },
 ];
 
 fn demo_password(login: &str) -> String {
@@ -104,19 +168,33 @@ impl App {
                     .map(|u| u.id),
                 None => None,
             };
-            let g = Grant { role: s.role, agency_id: agency.id, unit_id };
+            let g = Grant {
+                role: s.role,
+                agency_id: agency.id,
+                unit_id,
+            };
             match self.grant_role(&ctx, By::Operator, user.id, &g).await {
                 Ok(_) | Err(AppError::Conflict(_)) => {}
                 Err(e) => return Err(e),
             }
             if s.role == Role::Reception
                 && let Some(desk) = unit_id
-                && self.duty_roster_unchecked(desk).await?.iter().all(|d| d.user_id != user.id)
+                && self
+                    .duty_roster_unchecked(desk)
+                    .await?
+                    .iter()
+                    .all(|d| d.user_id != user.id)
             {
                 let from = jiff::civil::date(2025, 7, 1);
-                self.add_duty(&ctx, By::Operator, desk, user.id, from, None).await?;
+                self.add_duty(&ctx, By::Operator, desk, user.id, from, None)
+                    .await?;
             }
-            out.push(DemoAccount { role: s.role.as_str(), login: s.login.into(), password, agency_code: s.agency.into() });
+            out.push(DemoAccount {
+                role: s.role.as_str(),
+                login: s.login.into(),
+                password,
+                agency_code: s.agency.into(),
+            });
         }
         for p in PUBLIC {
             let password = demo_password(p.id_number);
@@ -124,7 +202,9 @@ impl App {
                 Ok(u) => self.operator_set_password(&ctx, u.id, &password).await?,
                 Err(AppError::NotFound) => {
                     let pw = password.clone();
-                    let hash = tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|e| AppError::Unexpected(e.to_string()))?;
+                    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+                        .await
+                        .map_err(|e| AppError::Unexpected(e.to_string()))?;
                     let now = self.now();
                     let user = User {
                         id: Uuid::now_v7(),
@@ -145,7 +225,12 @@ impl App {
                 }
                 Err(e) => return Err(e),
             }
-            out.push(DemoAccount { role: p.role, login: p.id_number.into(), password, agency_code: String::new() });
+            out.push(DemoAccount {
+                role: p.role,
+                login: p.id_number.into(),
+                password,
+                agency_code: String::new(),
+            });
         }
         Ok(out)
     }
@@ -153,4 +238,23 @@ impl App {
     async fn duty_roster_unchecked(&self, unit: Uuid) -> Result<Vec<users::DutyRow>> {
         Ok(users::list_duty(self.db.conn(), unit).await?)
     }
+}
+
+/// The demo accounts as `load_demo` prints them, without touching the database.
+pub fn accounts_without_loading() -> Vec<DemoAccount> {
+    STAFF
+        .iter()
+        .map(|s| DemoAccount {
+            role: s.role.as_str(),
+            login: s.login.into(),
+            password: demo_password(s.login),
+            agency_code: s.agency.into(),
+        })
+        .chain(PUBLIC.iter().map(|p| DemoAccount {
+            role: p.role,
+            login: p.id_number.into(),
+            password: demo_password(p.id_number),
+            agency_code: String::new(),
+        }))
+        .collect()
 }

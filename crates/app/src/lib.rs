@@ -6,8 +6,8 @@ pub mod agencies;
 pub mod config;
 pub mod crypto;
 pub mod demo;
-mod lookup;
 mod error;
+mod lookup;
 pub mod notices;
 pub mod staff;
 
@@ -65,7 +65,12 @@ impl App {
             Some(k) => decode_key(k)?,
             None => load_or_create_key(&config.data_dir)?,
         };
-        Ok(App { db, clock, config: Arc::new(config), key: Arc::new(key) })
+        Ok(App {
+            db,
+            clock,
+            config: Arc::new(config),
+            key: Arc::new(key),
+        })
     }
 
     pub fn now(&self) -> jiff::Timestamp {
@@ -81,7 +86,18 @@ impl App {
         crypto::ct_eq(&self.csrf_token(binding), token)
     }
 
-    pub(crate) fn audit(&self, ctx: &Ctx, actor: Option<uuid::Uuid>, action: &str, object_type: &str, object_id: Option<String>, agency_id: Option<uuid::Uuid>, detail: serde_json::Value) -> AuditEntry {
+    /// Builds an audit entry (no personal data in `detail`: ids and codes only).
+    #[allow(clippy::too_many_arguments)] // one field per audit column reads better than a builder here
+    pub(crate) fn audit(
+        &self,
+        ctx: &Ctx,
+        actor: Option<uuid::Uuid>,
+        action: &str,
+        object_type: &str,
+        object_id: Option<String>,
+        agency_id: Option<uuid::Uuid>,
+        detail: serde_json::Value,
+    ) -> AuditEntry {
         AuditEntry {
             at: self.now(),
             actor_id: actor,
@@ -96,8 +112,10 @@ impl App {
 }
 
 fn decode_key(k: &str) -> Result<[u8; 32]> {
-    let v = hex::decode(k.trim()).map_err(|_| AppError::Unexpected("secret key is not hex".into()))?;
-    v.try_into().map_err(|_| AppError::Unexpected("secret key must be 32 bytes".into()))
+    let v =
+        hex::decode(k.trim()).map_err(|_| AppError::Unexpected("secret key is not hex".into()))?;
+    v.try_into()
+        .map_err(|_| AppError::Unexpected("secret key must be 32 bytes".into()))
 }
 
 fn load_or_create_key(dir: &Path) -> Result<[u8; 32]> {
@@ -115,7 +133,9 @@ fn load_or_create_key(dir: &Path) -> Result<[u8; 32]> {
         opts.write(true).create(true).truncate(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let mut f = opts.open(&tmp).map_err(|e| AppError::Unexpected(format!("secret key: {e}")))?;
+        let mut f = opts
+            .open(&tmp)
+            .map_err(|e| AppError::Unexpected(format!("secret key: {e}")))?;
         f.write_all(hex::encode(k).as_bytes())
             .and_then(|_| f.sync_all())
             .map_err(|e| AppError::Unexpected(format!("secret key: {e}")))?;

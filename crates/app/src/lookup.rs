@@ -12,7 +12,10 @@ impl App {
     /// Every agency and every unit (for showing names).
     pub async fn agencies_and_units(&self) -> Result<(Vec<Agency>, Vec<Unit>)> {
         let c = self.db.conn();
-        Ok((agencies::list_agencies(c).await?, agencies::list_units(c, None).await?))
+        Ok((
+            agencies::list_agencies(c).await?,
+            agencies::list_units(c, None).await?,
+        ))
     }
     pub async fn agency(&self, id: Uuid) -> Result<Agency> {
         Ok(agencies::get_agency(self.db.conn(), id).await?)
@@ -34,7 +37,12 @@ impl App {
         let c = self.db.conn();
         let mut out = Vec::new();
         for u in users::list_staff(c, None, 10_000).await? {
-            if !u.disabled && users::active_grants(c, u.id).await?.iter().any(|g| g.grant.role == Role::Reception && g.grant.agency_id == agency_id) {
+            if !u.disabled
+                && users::active_grants(c, u.id)
+                    .await?
+                    .iter()
+                    .any(|g| g.grant.role == Role::Reception && g.grant.agency_id == agency_id)
+            {
                 out.push(u);
             }
         }

@@ -38,18 +38,21 @@ impl App {
         body: String,
     ) -> Result<()> {
         let id = Uuid::now_v7();
-        enqueue(tx, &OutboxMessage {
-            id,
-            kind: kind.as_str().into(),
-            user_id,
-            channel: "email".into(),
-            recipient: to.into(),
-            subject: subject.into(),
-            body,
-            dedupe_key: id.to_string(),
-            created_at: self.now(),
-            sent_at: None,
-        })
+        enqueue(
+            tx,
+            &OutboxMessage {
+                id,
+                kind: kind.as_str().into(),
+                user_id,
+                channel: "email".into(),
+                recipient: to.into(),
+                subject: subject.into(),
+                body,
+                dedupe_key: id.to_string(),
+                created_at: self.now(),
+                sent_at: None,
+            },
+        )
         .await?;
         tracing::info!(event = "notice_queued", kind = kind.as_str(), message_id = %id, "notice queued");
         Ok(())

@@ -53,34 +53,65 @@ impl By<'_> {
 impl App {
     /// Creates a staff account in an agency. Answers the account and, if none was given, the
     /// generated password (shown once).
-    pub async fn create_staff(&self, ctx: &Ctx, by: By<'_>, n: &NewStaff) -> Result<(User, Option<String>)> {
+    pub async fn create_staff(
+        &self,
+        ctx: &Ctx,
+        by: By<'_>,
+        n: &NewStaff,
+    ) -> Result<(User, Option<String>)> {
         let Some(home) = n.home_agency_id else {
-            return Err(AppError::field("home_agency_id", "Chọn cơ quan của cán bộ."));
+            return Err(AppError::field(
+                "home_agency_id",
+                "Chọn cơ quan của cán bộ.",
+            ));
         };
         by.check(Action::ManageStaff, &Target::Agency(home))?;
-        agencies::get_agency(self.db.conn(), home).await.map_err(|_| AppError::field("home_agency_id", "Cơ quan không tồn tại."))?;
+        agencies::get_agency(self.db.conn(), home)
+            .await
+            .map_err(|_| AppError::field("home_agency_id", "Cơ quan không tồn tại."))?;
         let mut errs: Vec<FieldError> = Vec::new();
-        let login = check_staff_login(&n.login).map_err(|m| errs.push(("login", m.into()))).ok();
-        let full_name = identity::check_name(&n.full_name).map_err(|m| errs.push(("full_name", m.into()))).ok();
+        let login = check_staff_login(&n.login)
+            .map_err(|m| errs.push(("login", m.into())))
+            .ok();
+        let full_name = identity::check_name(&n.full_name)
+            .map_err(|m| errs.push(("full_name", m.into())))
+            .ok();
         let email = if n.email.trim().is_empty() {
             Some(None)
         } else {
-            identity::check_email(&n.email).map(Some).map_err(|m| errs.push(("email", m.into()))).ok()
+            identity::check_email(&n.email)
+                .map(Some)
+                .map_err(|m| errs.push(("email", m.into())))
+                .ok()
         };
         let phone = if n.phone.trim().is_empty() {
             Some(None)
         } else {
-            identity::check_phone(&n.phone).map(Some).map_err(|m| errs.push(("phone", m.into()))).ok()
+            identity::check_phone(&n.phone)
+                .map(Some)
+                .map_err(|m| errs.push(("phone", m.into())))
+                .ok()
         };
-        let generated = n.password.is_empty().then(|| format!("mc-{}", &random_token()[..22]));
+        let generated = n
+            .password
+            .is_empty()
+            .then(|| format!("mc-{}", &random_token()[..22]));
         let pw = generated.clone().unwrap_or_else(|| n.password.clone());
-        if let Err(p) = password::check(&pw, password::MIN_LEN_STAFF, &[n.login.as_str(), n.email.as_str()]) {
+        if let Err(p) = password::check(
+            &pw,
+            password::MIN_LEN_STAFF,
+            &[n.login.as_str(), n.email.as_str()],
+        ) {
             errs.push(("password", p.to_string()));
         }
-        let (Some(login), Some(full_name), Some(email), Some(phone), true) = (login, full_name, email, phone, errs.is_empty()) else {
+        let (Some(login), Some(full_name), Some(email), Some(phone), true) =
+            (login, full_name, email, phone, errs.is_empty())
+        else {
             return Err(AppError::Validation(errs));
         };
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|e| AppError::Unexpected(e.to_string()))?;
+        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+            .await
+            .map_err(|e| AppError::Unexpected(e.to_string()))?;
         let now = self.now();
         let user = User {
             id: Uuid::now_v7(),
@@ -96,11 +127,28 @@ impl App {
             created_at: now,
         };
         let tx = self.db.write().await?;
-        users::insert_user(&tx, &user, &hash, now).await.map_err(|e| match e {
-            motcua_store::StoreError::Conflict(_) => AppError::field("login", "Tên đăng nhập hoặc thư điện tử đã được dùng cho tài khoản khác."),
-            e => e.into(),
-        })?;
-        audit::append(&tx, &self.audit(ctx, by.id(), "user_created", "user", Some(user.id.to_string()), Some(home), json!({"kind": "staff"}))).await?;
+        users::insert_user(&tx, &user, &hash, now)
+            .await
+            .map_err(|e| match e {
+                motcua_store::StoreError::Conflict(_) => AppError::field(
+                    "login",
+                    "Tên đăng nhập hoặc thư điện tử đã được dùng cho tài khoản khác.",
+                ),
+                e => e.into(),
+            })?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                by.id(),
+                "user_created",
+                "user",
+                Some(user.id.to_string()),
+                Some(home),
+                json!({"kind": "staff"}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(event = "user_created", user_id = %user.id, kind = "staff", "staff account created");
         Ok((user, generated))
@@ -115,11 +163,19 @@ impl App {
     }
 
     /// Disables or re-enables an account. Disabling ends its sessions and API tokens.
-    pub async fn set_disabled(&self, ctx: &Ctx, by: By<'_>, user_id: Uuid, disabled: bool) -> Result<()> {
+    pub async fn set_disabled(
+        &self,
+        ctx: &Ctx,
+        by: By<'_>,
+        user_id: Uuid,
+        disabled: bool,
+    ) -> Result<()> {
         let u = users::get_user(self.db.conn(), user_id).await?;
         match (&by, u.home_agency_id) {
             (By::Operator, _) => {}
-            (By::Session(_), Some(h)) if u.kind == AccountKind::Staff => by.check(Action::ManageStaff, &Target::Agency(h))?,
+            (By::Session(_), Some(h)) if u.kind == AccountKind::Staff => {
+                by.check(Action::ManageStaff, &Target::Agency(h))?
+            }
             // Only a province administrator may disable a public account.
             (By::Session(s), _) => {
                 if !s.actor.has_role(Role::ProvinceAdmin) {
@@ -128,7 +184,9 @@ impl App {
             }
         }
         if by.id() == Some(user_id) && disabled {
-            return Err(AppError::Conflict("Bạn không thể tự khóa tài khoản của mình.".into()));
+            return Err(AppError::Conflict(
+                "Bạn không thể tự khóa tài khoản của mình.".into(),
+            ));
         }
         let now = self.now();
         let tx = self.db.write().await?;
@@ -137,7 +195,23 @@ impl App {
             auth::delete_user_sessions(&tx, user_id, None).await?;
             auth::revoke_user_api_tokens(&tx, user_id, now).await?;
         }
-        audit::append(&tx, &self.audit(ctx, by.id(), if disabled { "user_disabled" } else { "user_enabled" }, "user", Some(user_id.to_string()), u.home_agency_id, json!({}))).await?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                by.id(),
+                if disabled {
+                    "user_disabled"
+                } else {
+                    "user_enabled"
+                },
+                "user",
+                Some(user_id.to_string()),
+                u.home_agency_id,
+                json!({}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(event = if disabled { "user_disabled" } else { "user_enabled" }, user_id = %user_id, "account status changed");
         Ok(())
@@ -145,27 +219,56 @@ impl App {
 
     /// Grants a role for an agency (and optionally a unit of it). The holder's sessions end, so
     /// their next log-in gets a new session id with the new privileges.
-    pub async fn grant_role(&self, ctx: &Ctx, by: By<'_>, user_id: Uuid, g: &Grant) -> Result<Uuid> {
+    pub async fn grant_role(
+        &self,
+        ctx: &Ctx,
+        by: By<'_>,
+        user_id: Uuid,
+        g: &Grant,
+    ) -> Result<Uuid> {
         by.check(Action::GrantRole(g.role), &Target::Agency(g.agency_id))?;
         let (_, _) = self.staff_home(user_id).await?;
         let conn = self.db.conn();
-        agencies::get_agency(conn, g.agency_id).await.map_err(|_| AppError::field("agency_id", "Cơ quan không tồn tại."))?;
+        agencies::get_agency(conn, g.agency_id)
+            .await
+            .map_err(|_| AppError::field("agency_id", "Cơ quan không tồn tại."))?;
         if let Some(unit) = g.unit_id {
-            let u = agencies::get_unit(conn, unit).await.map_err(|_| AppError::field("unit_id", "Bộ phận không tồn tại."))?;
+            let u = agencies::get_unit(conn, unit)
+                .await
+                .map_err(|_| AppError::field("unit_id", "Bộ phận không tồn tại."))?;
             if u.agency_id != g.agency_id {
-                return Err(AppError::field("unit_id", "Bộ phận không thuộc cơ quan đã chọn."));
+                return Err(AppError::field(
+                    "unit_id",
+                    "Bộ phận không thuộc cơ quan đã chọn.",
+                ));
             }
         }
         let now = self.now();
         let tx = self.db.write().await?;
-        if users::active_grants(&tx, user_id).await?.iter().any(|r| r.grant == *g) {
+        if users::active_grants(&tx, user_id)
+            .await?
+            .iter()
+            .any(|r| r.grant == *g)
+        {
             return Err(AppError::Conflict("Cán bộ đã có quyền này.".into()));
         }
         let id = users::insert_grant(&tx, user_id, g, by.id(), now).await?;
         if by.id() != Some(user_id) {
             auth::delete_user_sessions(&tx, user_id, None).await?;
         }
-        audit::append(&tx, &self.audit(ctx, by.id(), "authz_change", "grant", Some(id.to_string()), Some(g.agency_id), json!({"user": user_id, "role": g.role.as_str(), "unit": g.unit_id, "op": "grant"}))).await?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                by.id(),
+                "authz_change",
+                "grant",
+                Some(id.to_string()),
+                Some(g.agency_id),
+                json!({"user": user_id, "role": g.role.as_str(), "unit": g.unit_id, "op": "grant"}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(event = "authz_change", user_id = %user_id, role = g.role.as_str(), "role granted");
         Ok(id)
@@ -174,12 +277,27 @@ impl App {
     /// Revokes a grant; the holder's sessions end.
     pub async fn revoke_grant(&self, ctx: &Ctx, by: By<'_>, grant_id: Uuid) -> Result<()> {
         let row = users::get_grant(self.db.conn(), grant_id).await?;
-        by.check(Action::GrantRole(row.grant.role), &Target::Agency(row.grant.agency_id))?;
+        by.check(
+            Action::GrantRole(row.grant.role),
+            &Target::Agency(row.grant.agency_id),
+        )?;
         let now = self.now();
         let tx = self.db.write().await?;
         users::revoke_grant(&tx, grant_id, by.id(), now).await?;
         auth::delete_user_sessions(&tx, row.user_id, None).await?;
-        audit::append(&tx, &self.audit(ctx, by.id(), "authz_change", "grant", Some(grant_id.to_string()), Some(row.grant.agency_id), json!({"user": row.user_id, "role": row.grant.role.as_str(), "op": "revoke"}))).await?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                by.id(),
+                "authz_change",
+                "grant",
+                Some(grant_id.to_string()),
+                Some(row.grant.agency_id),
+                json!({"user": row.user_id, "role": row.grant.role.as_str(), "op": "revoke"}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(event = "authz_change", user_id = %row.user_id, role = row.grant.role.as_str(), "role revoked");
         Ok(())
@@ -209,30 +327,75 @@ impl App {
     /// One staff member and their grants. Outside the caller's agencies it does not exist.
     pub async fn staff_detail(&self, s: &Session, user_id: Uuid) -> Result<StaffDetail> {
         let (user, home) = self.staff_home(user_id).await?;
-        authorize(&s.actor, Action::ListStaff, &Target::Agency(home)).map_err(|_| AppError::NotFound)?;
+        authorize(&s.actor, Action::ListStaff, &Target::Agency(home))
+            .map_err(|_| AppError::NotFound)?;
         let grants = users::active_grants(self.db.conn(), user_id).await?;
         Ok(StaffDetail { user, grants })
     }
 
     /// Puts a reception officer on a desk's duty roster (R10.6).
-    pub async fn add_duty(&self, ctx: &Ctx, by: By<'_>, unit_id: Uuid, user_id: Uuid, starts_on: jiff::civil::Date, ends_on: Option<jiff::civil::Date>) -> Result<Uuid> {
+    pub async fn add_duty(
+        &self,
+        ctx: &Ctx,
+        by: By<'_>,
+        unit_id: Uuid,
+        user_id: Uuid,
+        starts_on: jiff::civil::Date,
+        ends_on: Option<jiff::civil::Date>,
+    ) -> Result<Uuid> {
         let conn = self.db.conn();
         let unit = agencies::get_unit(conn, unit_id).await?;
         by.check(Action::ManageDutyRoster, &Target::Agency(unit.agency_id))?;
         if unit.kind != motcua_domain::agency::UnitKind::ReceptionDesk {
-            return Err(AppError::field("unit_id", "Chỉ xếp lịch trực cho bộ phận tiếp nhận và trả kết quả."));
+            return Err(AppError::field(
+                "unit_id",
+                "Chỉ xếp lịch trực cho bộ phận tiếp nhận và trả kết quả.",
+            ));
         }
         let grants = users::active_grants(conn, user_id).await?;
-        if !grants.iter().any(|g| g.grant.role == Role::Reception && g.grant.agency_id == unit.agency_id) {
-            return Err(AppError::field("user_id", "Cán bộ chưa được giao quyền tiếp nhận hồ sơ tại cơ quan này."));
+        if !grants
+            .iter()
+            .any(|g| g.grant.role == Role::Reception && g.grant.agency_id == unit.agency_id)
+        {
+            return Err(AppError::field(
+                "user_id",
+                "Cán bộ chưa được giao quyền tiếp nhận hồ sơ tại cơ quan này.",
+            ));
         }
         if ends_on.is_some_and(|e| e < starts_on) {
-            return Err(AppError::field("ends_on", "Ngày kết thúc phải sau ngày bắt đầu."));
+            return Err(AppError::field(
+                "ends_on",
+                "Ngày kết thúc phải sau ngày bắt đầu.",
+            ));
         }
         let id = Uuid::now_v7();
         let tx = self.db.write().await?;
-        users::insert_duty(&tx, &DutyRow { id, unit_id, user_id, starts_on, ends_on }, by.id(), self.now()).await?;
-        audit::append(&tx, &self.audit(ctx, by.id(), "duty_added", "unit", Some(unit_id.to_string()), Some(unit.agency_id), json!({"user": user_id}))).await?;
+        users::insert_duty(
+            &tx,
+            &DutyRow {
+                id,
+                unit_id,
+                user_id,
+                starts_on,
+                ends_on,
+            },
+            by.id(),
+            self.now(),
+        )
+        .await?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                by.id(),
+                "duty_added",
+                "unit",
+                Some(unit_id.to_string()),
+                Some(unit.agency_id),
+                json!({"user": user_id}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -244,7 +407,19 @@ impl App {
         by.check(Action::ManageDutyRoster, &Target::Agency(unit.agency_id))?;
         let tx = self.db.write().await?;
         users::delete_duty(&tx, duty_id).await?;
-        audit::append(&tx, &self.audit(ctx, by.id(), "duty_removed", "unit", Some(unit.id.to_string()), Some(unit.agency_id), json!({"user": d.user_id}))).await?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                by.id(),
+                "duty_removed",
+                "unit",
+                Some(unit.id.to_string()),
+                Some(unit.agency_id),
+                json!({"user": d.user_id}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -253,9 +428,13 @@ impl App {
     pub async fn duty_roster(&self, s: &Session, unit_id: Uuid) -> Result<Vec<(DutyRow, User)>> {
         let conn = self.db.conn();
         let unit = agencies::get_unit(conn, unit_id).await?;
-        authorize(&s.actor, Action::ManageDutyRoster, &Target::Agency(unit.agency_id))
-            .or_else(|_| authorize(&s.actor, Action::ListStaff, &Target::Agency(unit.agency_id)))
-            .map_err(|_| AppError::NotFound)?;
+        authorize(
+            &s.actor,
+            Action::ManageDutyRoster,
+            &Target::Agency(unit.agency_id),
+        )
+        .or_else(|_| authorize(&s.actor, Action::ListStaff, &Target::Agency(unit.agency_id)))
+        .map_err(|_| AppError::NotFound)?;
         let mut out = Vec::new();
         for d in users::list_duty(conn, unit_id).await? {
             let u = users::get_user(conn, d.user_id).await?;
@@ -266,21 +445,43 @@ impl App {
 
     /// Finds an account by log-in name (operator commands).
     pub async fn find_user(&self, login: &str) -> Result<User> {
-        users::find_for_login(self.db.conn(), login).await?.map(|(u, _)| u).ok_or(AppError::NotFound)
+        users::find_for_login(self.db.conn(), login)
+            .await?
+            .map(|(u, _)| u)
+            .ok_or(AppError::NotFound)
     }
 
     /// Sets a password without the old one (operator commands and demo data).
     pub async fn operator_set_password(&self, ctx: &Ctx, user_id: Uuid, pw: &str) -> Result<()> {
         let u = users::get_user(self.db.conn(), user_id).await?;
-        let min = if u.kind == AccountKind::Staff { password::MIN_LEN_STAFF } else { password::MIN_LEN_PUBLIC };
-        password::check(pw, min, &[u.login.as_str()]).map_err(|p| AppError::field("password", p.to_string()))?;
+        let min = if u.kind == AccountKind::Staff {
+            password::MIN_LEN_STAFF
+        } else {
+            password::MIN_LEN_PUBLIC
+        };
+        password::check(pw, min, &[u.login.as_str()])
+            .map_err(|p| AppError::field("password", p.to_string()))?;
         let pw = pw.to_string();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|e| AppError::Unexpected(e.to_string()))?;
+        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+            .await
+            .map_err(|e| AppError::Unexpected(e.to_string()))?;
         let now = self.now();
         let tx = self.db.write().await?;
         users::set_password(&tx, user_id, &hash, now).await?;
         auth::delete_user_sessions(&tx, user_id, None).await?;
-        audit::append(&tx, &self.audit(ctx, None, "password_set_by_operator", "user", Some(user_id.to_string()), None, json!({}))).await?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                None,
+                "password_set_by_operator",
+                "user",
+                Some(user_id.to_string()),
+                None,
+                json!({}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -100,7 +100,10 @@ impl Role {
     }
     /// Roles that may be tied to one unit of the agency (desk or department).
     pub fn takes_unit(self) -> bool {
-        matches!(self, Self::Reception | Self::Specialist | Self::Leader | Self::Cashier)
+        matches!(
+            self,
+            Self::Reception | Self::Specialist | Self::Leader | Self::Cashier
+        )
     }
 }
 
@@ -127,10 +130,14 @@ pub struct User {
 pub fn check_staff_login(s: &str) -> Result<String, &'static str> {
     let s = s.trim().to_lowercase();
     if (3..=40).contains(&s.len())
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
+        && s.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        })
     {
         Ok(s)
     } else {
-        Err("Tên đăng nhập gồm 3–40 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang.")
+        Err(
+            "Tên đăng nhập gồm 3–40 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang.",
+        )
     }
 }

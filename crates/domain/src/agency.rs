@@ -200,13 +200,15 @@ pub struct Succession {
 /// Checks an agency or unit code: 2–40 characters of A–Z, 0–9, `.`, `_`, `-`.
 pub fn check_code(code: &str) -> Result<(), &'static str> {
     let ok = (2..=40).contains(&code.len())
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+        && code.bytes().all(|b| {
+            b.is_ascii_uppercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        });
     if ok {
         Ok(())
     } else {
-        Err("Mã cơ quan gồm 2–40 ký tự: chữ in hoa không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch ngang.")
+        Err(
+            "Mã cơ quan gồm 2–40 ký tự: chữ in hoa không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch ngang.",
+        )
     }
 }
 
@@ -219,7 +221,11 @@ pub fn check_validity(from: Date, to: Option<Date>) -> Result<(), &'static str> 
 }
 
 /// Checks that `parent` does not make a cycle: walking up from the parent never meets `id`.
-pub fn check_no_cycle(id: Uuid, parent: Option<Uuid>, parent_of: impl Fn(Uuid) -> Option<Uuid>) -> Result<(), &'static str> {
+pub fn check_no_cycle(
+    id: Uuid,
+    parent: Option<Uuid>,
+    parent_of: impl Fn(Uuid) -> Option<Uuid>,
+) -> Result<(), &'static str> {
     let mut cur = parent;
     let mut steps = 0;
     while let Some(p) = cur {

@@ -112,7 +112,8 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
             staff && (actor.has_role(Role::ProvinceAdmin) || actor.has_role(Role::Inspector))
         }
         (ManageStaff, Target::Agency(a)) => {
-            staff && (actor.has_role(Role::ProvinceAdmin) || actor.has_role_in(Role::AgencyAdmin, *a))
+            staff
+                && (actor.has_role(Role::ProvinceAdmin) || actor.has_role_in(Role::AgencyAdmin, *a))
         }
         (GrantRole(role), Target::Agency(a)) => {
             staff
@@ -130,9 +131,14 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
                 || (staff
                     && (actor.has_role(Role::Inspector)
                         || agencies.iter().any(|a| {
-                            [Role::Reception, Role::Specialist, Role::Leader, Role::Cashier]
-                                .into_iter()
-                                .any(|r| actor.has_role_in(r, *a))
+                            [
+                                Role::Reception,
+                                Role::Specialist,
+                                Role::Leader,
+                                Role::Cashier,
+                            ]
+                            .into_iter()
+                            .any(|r| actor.has_role_in(r, *a))
                         })))
         }
         _ => false,
@@ -165,7 +171,11 @@ mod tests {
             kind: AccountKind::Staff,
             grants: grants
                 .iter()
-                .map(|(r, a)| Grant { role: *r, agency_id: u(*a), unit_id: None })
+                .map(|(r, a)| Grant {
+                    role: *r,
+                    agency_id: u(*a),
+                    unit_id: None,
+                })
                 .collect(),
         }
     }
@@ -177,10 +187,38 @@ mod tests {
         let a = staff(&[(Role::AgencyAdmin, X)]);
         assert!(authorize(&a, Action::ManageStaff, &Target::Agency(u(X))).is_ok());
         assert!(authorize(&a, Action::ManageStaff, &Target::Agency(u(Y))).is_err());
-        assert!(authorize(&a, Action::GrantRole(Role::Reception), &Target::Agency(u(X))).is_ok());
-        assert!(authorize(&a, Action::GrantRole(Role::Reception), &Target::Agency(u(Y))).is_err());
-        assert!(authorize(&a, Action::GrantRole(Role::ProvinceAdmin), &Target::Agency(u(X))).is_err());
-        assert!(authorize(&a, Action::GrantRole(Role::Inspector), &Target::Agency(u(X))).is_err());
+        assert!(
+            authorize(
+                &a,
+                Action::GrantRole(Role::Reception),
+                &Target::Agency(u(X))
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &a,
+                Action::GrantRole(Role::Reception),
+                &Target::Agency(u(Y))
+            )
+            .is_err()
+        );
+        assert!(
+            authorize(
+                &a,
+                Action::GrantRole(Role::ProvinceAdmin),
+                &Target::Agency(u(X))
+            )
+            .is_err()
+        );
+        assert!(
+            authorize(
+                &a,
+                Action::GrantRole(Role::Inspector),
+                &Target::Agency(u(X))
+            )
+            .is_err()
+        );
         assert!(authorize(&a, Action::ManageAgencies, &Target::None).is_err());
         assert!(authorize(&a, Action::ListStaff, &Target::None).is_err());
     }
@@ -189,32 +227,60 @@ mod tests {
     fn province_admin_everywhere_inspector_reads_only() {
         let p = staff(&[(Role::ProvinceAdmin, X)]);
         assert!(authorize(&p, Action::ManageStaff, &Target::Agency(u(Y))).is_ok());
-        assert!(authorize(&p, Action::GrantRole(Role::Inspector), &Target::Agency(u(Y))).is_ok());
+        assert!(
+            authorize(
+                &p,
+                Action::GrantRole(Role::Inspector),
+                &Target::Agency(u(Y))
+            )
+            .is_ok()
+        );
         assert!(authorize(&p, Action::ManageAgencies, &Target::None).is_ok());
         let i = staff(&[(Role::Inspector, X)]);
         assert!(authorize(&i, Action::ListStaff, &Target::Agency(u(Y))).is_ok());
         assert!(authorize(&i, Action::ManageStaff, &Target::Agency(u(Y))).is_err());
-        let d = Target::Dossier { owner: u(5), agencies: vec![u(Y)] };
+        let d = Target::Dossier {
+            owner: u(5),
+            agencies: vec![u(Y)],
+        };
         assert!(authorize(&i, Action::ViewDossier, &d).is_ok());
-        assert!(authorize(&p, Action::ViewDossier, &d).is_err(), "administration is not processing");
+        assert!(
+            authorize(&p, Action::ViewDossier, &d).is_err(),
+            "administration is not processing"
+        );
     }
 
     #[test]
     fn dossiers_stay_inside_agencies_and_owners() {
-        let d = Target::Dossier { owner: u(5), agencies: vec![u(Y)] };
+        let d = Target::Dossier {
+            owner: u(5),
+            agencies: vec![u(Y)],
+        };
         let rx = staff(&[(Role::Reception, X)]);
         assert!(authorize(&rx, Action::ViewDossier, &d).is_err());
         let ry = staff(&[(Role::Specialist, Y)]);
         assert!(authorize(&ry, Action::ViewDossier, &d).is_ok());
-        let owner = Actor { user_id: u(5), kind: AccountKind::Citizen, grants: vec![] };
+        let owner = Actor {
+            user_id: u(5),
+            kind: AccountKind::Citizen,
+            grants: vec![],
+        };
         assert!(authorize(&owner, Action::ViewDossier, &d).is_ok());
-        let other = Actor { user_id: u(6), kind: AccountKind::Citizen, grants: vec![] };
+        let other = Actor {
+            user_id: u(6),
+            kind: AccountKind::Citizen,
+            grants: vec![],
+        };
         assert!(authorize(&other, Action::ViewDossier, &d).is_err());
     }
 
     #[test]
     fn citizens_never_enter_the_back_office() {
-        let c = Actor { user_id: u(5), kind: AccountKind::Citizen, grants: vec![] };
+        let c = Actor {
+            user_id: u(5),
+            kind: AccountKind::Citizen,
+            grants: vec![],
+        };
         assert!(authorize(&c, Action::EnterBackOffice, &Target::None).is_err());
         assert!(authorize(&c, Action::ViewOwnAccount, &Target::Account(u(5))).is_ok());
         assert!(authorize(&c, Action::ViewOwnAccount, &Target::Account(u(6))).is_err());

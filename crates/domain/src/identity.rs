@@ -16,7 +16,9 @@ pub fn check_personal_id(s: &str) -> Result<String, &'static str> {
     }
     let province: u16 = s[..3].parse().unwrap_or(0);
     if !PROVINCE_CODES.contains(&province) {
-        return Err("Số định danh cá nhân không hợp lệ: 3 chữ số đầu phải là mã tỉnh nơi đăng ký khai sinh.");
+        return Err(
+            "Số định danh cá nhân không hợp lệ: 3 chữ số đầu phải là mã tỉnh nơi đăng ký khai sinh.",
+        );
     }
     Ok(s.to_string())
 }
@@ -122,7 +124,10 @@ mod tests {
         assert!(check_personal_id(" 062190000001 ").is_ok());
         assert!(check_personal_id("05109500123").is_err());
         assert!(check_personal_id("05109500123a").is_err());
-        assert!(check_personal_id("003095001234").is_err(), "003 is no province code");
+        assert!(
+            check_personal_id("003095001234").is_err(),
+            "003 is no province code"
+        );
     }
 
     #[test]

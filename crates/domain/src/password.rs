@@ -24,7 +24,9 @@ pub enum PasswordProblem {
     TooShort(usize),
     #[error("Mật khẩu quá dài (tối đa {MAX_BYTES} byte).")]
     TooLong,
-    #[error("Mật khẩu này quá phổ biến hoặc đã bị lộ, kẻ gian dễ đoán được. Hãy chọn mật khẩu khác.")]
+    #[error(
+        "Mật khẩu này quá phổ biến hoặc đã bị lộ, kẻ gian dễ đoán được. Hãy chọn mật khẩu khác."
+    )]
     Common,
     #[error("Mật khẩu không được chứa tên đăng nhập, thư điện tử hay số giấy tờ của bạn.")]
     Personal,
@@ -84,12 +86,24 @@ mod tests {
         let long = "ý chí ".repeat(40);
         assert!(check(&long, 8, &[]).is_ok());
         assert!(check("😀🔑 khoá bí mật\t!", 8, &[]).is_ok());
-        assert_eq!(check(&"x".repeat(MAX_BYTES + 1), 8, &[]), Err(PasswordProblem::TooLong));
+        assert_eq!(
+            check(&"x".repeat(MAX_BYTES + 1), 8, &[]),
+            Err(PasswordProblem::TooLong)
+        );
     }
 
     #[test]
     fn common_and_breached_refused() {
-        for p in ["password", "12345678", "Password", "iloveyou", "matkhau123", "qwertyuiop", "Motcua2026", "dichvucong123"] {
+        for p in [
+            "password",
+            "12345678",
+            "Password",
+            "iloveyou",
+            "matkhau123",
+            "qwertyuiop",
+            "Motcua2026",
+            "dichvucong123",
+        ] {
             assert_eq!(check(p, 8, &[]), Err(PasswordProblem::Common), "{p}");
         }
     }
@@ -100,6 +114,9 @@ mod tests {
             check("nguyenvana-2026", 8, &["nguyenvana@vidu.vn"]),
             Err(PasswordProblem::Personal)
         );
-        assert_eq!(check("x051095001234x", 8, &["051095001234"]), Err(PasswordProblem::Personal));
+        assert_eq!(
+            check("x051095001234x", 8, &["051095001234"]),
+            Err(PasswordProblem::Personal)
+        );
     }
 }

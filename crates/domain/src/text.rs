@@ -53,7 +53,10 @@ mod tests {
         assert_eq!(fold_vi("Giấy phép  Xây dựng"), "giay phep xay dung");
         assert_eq!(fold_vi("ĐĂNG KÝ KHAI SINH"), "dang ky khai sinh");
         assert_eq!(fold_vi("Sở Tư pháp"), "so tu phap");
-        assert_eq!(fold_vi("Nông nghiệp và Môi trường"), "nong nghiep va moi truong");
+        assert_eq!(
+            fold_vi("Nông nghiệp và Môi trường"),
+            "nong nghiep va moi truong"
+        );
     }
 
     #[test]

@@ -13,7 +13,11 @@ use motcua_domain::account::Role;
 use motcua_domain::authz::Grant;
 
 #[derive(Parser)]
-#[command(name = "motcua", version, about = "Hệ thống dịch vụ công trực tuyến (online public services)")]
+#[command(
+    name = "motcua",
+    version,
+    about = "Hệ thống dịch vụ công trực tuyến (online public services)"
+)]
 struct Cli {
     /// TOML configuration file (default: ./motcua.toml when it exists; also MOTCUA_CONFIG).
     #[arg(long, global = true, env = "MOTCUA_CONFIG")]
@@ -79,7 +83,11 @@ enum UserCmd {
         unit: Option<String>,
     },
     /// Revoke a role held for an agency.
-    Revoke { login: String, role: String, agency: String },
+    Revoke {
+        login: String,
+        role: String,
+        agency: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -107,23 +115,27 @@ fn load_config(path: Option<&PathBuf>) -> Result<Config> {
         }
         None => fig = fig.merge(Toml::file("motcua.toml")),
     }
-    fig = fig.merge(
-        Env::prefixed("MOTCUA_")
-            .split("__")
-            .filter(|k| {
-                let k = k.as_str().to_ascii_lowercase();
-                !k.starts_with("test") && !matches!(k.as_str(), "config" | "log")
-            }),
-    );
+    fig = fig.merge(Env::prefixed("MOTCUA_").split("__").filter(|k| {
+        let k = k.as_str().to_ascii_lowercase();
+        !k.starts_with("test") && !matches!(k.as_str(), "config" | "log")
+    }));
     let config: Config = fig.extract().context("reading the configuration")?;
-    config.check().map_err(|e| anyhow!("unsafe configuration: {e}"))?;
+    config
+        .check()
+        .map_err(|e| anyhow!("unsafe configuration: {e}"))?;
     Ok(config)
 }
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MOTCUA_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    tracing_subscriber::fmt().json().with_current_span(true).with_span_list(false).with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 async fn shutdown_signal() {
@@ -132,7 +144,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -152,27 +165,44 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     init_logging();
     let config = load_config(cli.config.as_ref())?;
-    let ctx = Ctx { request_id: Some("cli".into()), ..Default::default() };
+    let ctx = Ctx {
+        request_id: Some("cli".into()),
+        ..Default::default()
+    };
     match cli.command {
         Command::Migrate => {
-            let app = App::open(config, Arc::new(SystemClock)).await.map_err(|e| anyhow!("{e}"))?;
+            let app = App::open(config, Arc::new(SystemClock))
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
             let applied = app.db.applied_migrations().await?;
             println!("schema up to date ({} migrations applied)", applied.len());
         }
         Command::Demo => {
-            let app = App::open(config, Arc::new(SystemClock)).await.map_err(|e| anyhow!("{e}"))?;
+            let app = App::open(config, Arc::new(SystemClock))
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
             print_demo(&app.load_demo().await.map_err(|e| anyhow!("{e}"))?);
         }
         Command::Serve { demo } => {
             let listen = config.listen.clone();
             let admin = config.admin_listen.clone();
-            let app = App::open(config, Arc::new(SystemClock)).await.map_err(|e| anyhow!("{e}"))?;
+            let app = App::open(config, Arc::new(SystemClock))
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
             if demo {
                 print_demo(&app.load_demo().await.map_err(|e| anyhow!("{e}"))?);
             }
-            let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("listening on {listen}"))?;
-            let admin_listener = tokio::net::TcpListener::bind(&admin).await.with_context(|| format!("listening on {admin}"))?;
-            eprintln!("motcua: http://{} (metrics: http://{}/metrics)", listener.local_addr()?, admin_listener.local_addr()?);
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("listening on {listen}"))?;
+            let admin_listener = tokio::net::TcpListener::bind(&admin)
+                .await
+                .with_context(|| format!("listening on {admin}"))?;
+            eprintln!(
+                "motcua: http://{} (metrics: http://{}/metrics)",
+                listener.local_addr()?,
+                admin_listener.local_addr()?
+            );
             tracing::info!(event = "sys_startup", listen = %listen, "server started");
             let (tx, rx) = tokio::sync::watch::channel(false);
             let mut rx_admin = rx.clone();
@@ -204,84 +234,177 @@ async fn main() -> Result<()> {
             tracing::info!(event = "sys_shutdown", "server stopped");
         }
         Command::User { cmd } => {
-            let app = App::open(config, Arc::new(SystemClock)).await.map_err(|e| anyhow!("{e}"))?;
+            let app = App::open(config, Arc::new(SystemClock))
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
             let e = |e: motcua_app::AppError| anyhow!("{e}: {e:?}");
             match cmd {
-                UserCmd::Create { login, name, agency, email, phone, password_env } => {
-                    let agency = app.agency_by_code(&agency).await.map_err(|_| anyhow!("no agency with code {agency}"))?;
+                UserCmd::Create {
+                    login,
+                    name,
+                    agency,
+                    email,
+                    phone,
+                    password_env,
+                } => {
+                    let agency = app
+                        .agency_by_code(&agency)
+                        .await
+                        .map_err(|_| anyhow!("no agency with code {agency}"))?;
                     let password = match password_env {
-                        Some(var) => std::env::var(&var).with_context(|| format!("environment variable {var}"))?,
+                        Some(var) => std::env::var(&var)
+                            .with_context(|| format!("environment variable {var}"))?,
                         None => String::new(),
                     };
-                    let n = NewStaff { login, full_name: name, email, phone, home_agency_id: Some(agency.id), password };
-                    let (user, generated) = app.create_staff(&ctx, By::Operator, &n).await.map_err(e)?;
+                    let n = NewStaff {
+                        login,
+                        full_name: name,
+                        email,
+                        phone,
+                        home_agency_id: Some(agency.id),
+                        password,
+                    };
+                    let (user, generated) =
+                        app.create_staff(&ctx, By::Operator, &n).await.map_err(e)?;
                     println!("created\t{}", user.login);
                     if let Some(pw) = generated {
                         println!("password\t{pw}");
                     }
                 }
                 UserCmd::Disable { login } => {
-                    let u = app.find_user(&login).await.map_err(|_| anyhow!("no account {login}"))?;
-                    app.set_disabled(&ctx, By::Operator, u.id, true).await.map_err(e)?;
+                    let u = app
+                        .find_user(&login)
+                        .await
+                        .map_err(|_| anyhow!("no account {login}"))?;
+                    app.set_disabled(&ctx, By::Operator, u.id, true)
+                        .await
+                        .map_err(e)?;
                     println!("disabled\t{login}");
                 }
                 UserCmd::Enable { login } => {
-                    let u = app.find_user(&login).await.map_err(|_| anyhow!("no account {login}"))?;
-                    app.set_disabled(&ctx, By::Operator, u.id, false).await.map_err(e)?;
+                    let u = app
+                        .find_user(&login)
+                        .await
+                        .map_err(|_| anyhow!("no account {login}"))?;
+                    app.set_disabled(&ctx, By::Operator, u.id, false)
+                        .await
+                        .map_err(e)?;
                     println!("enabled\t{login}");
                 }
-                UserCmd::Grant { login, role, agency, unit } => {
-                    let u = app.find_user(&login).await.map_err(|_| anyhow!("no account {login}"))?;
+                UserCmd::Grant {
+                    login,
+                    role,
+                    agency,
+                    unit,
+                } => {
+                    let u = app
+                        .find_user(&login)
+                        .await
+                        .map_err(|_| anyhow!("no account {login}"))?;
                     let role = Role::parse(&role).ok_or_else(|| anyhow!("unknown role {role}"))?;
-                    let a = app.agency_by_code(&agency).await.map_err(|_| anyhow!("no agency with code {agency}"))?;
+                    let a = app
+                        .agency_by_code(&agency)
+                        .await
+                        .map_err(|_| anyhow!("no agency with code {agency}"))?;
                     let unit_id = match unit {
                         Some(code) => {
                             let (_, units) = app.agencies_and_units().await.map_err(e)?;
-                            Some(units.into_iter().find(|x| x.agency_id == a.id && x.code == code).ok_or_else(|| anyhow!("no unit {code} in {agency}"))?.id)
+                            Some(
+                                units
+                                    .into_iter()
+                                    .find(|x| x.agency_id == a.id && x.code == code)
+                                    .ok_or_else(|| anyhow!("no unit {code} in {agency}"))?
+                                    .id,
+                            )
                         }
                         None => None,
                     };
-                    app.grant_role(&ctx, By::Operator, u.id, &Grant { role, agency_id: a.id, unit_id }).await.map_err(e)?;
+                    app.grant_role(
+                        &ctx,
+                        By::Operator,
+                        u.id,
+                        &Grant {
+                            role,
+                            agency_id: a.id,
+                            unit_id,
+                        },
+                    )
+                    .await
+                    .map_err(e)?;
                     println!("granted\t{login}\t{}\t{agency}", role.as_str());
                 }
-                UserCmd::Revoke { login, role, agency } => {
-                    let u = app.find_user(&login).await.map_err(|_| anyhow!("no account {login}"))?;
+                UserCmd::Revoke {
+                    login,
+                    role,
+                    agency,
+                } => {
+                    let u = app
+                        .find_user(&login)
+                        .await
+                        .map_err(|_| anyhow!("no account {login}"))?;
                     let role = Role::parse(&role).ok_or_else(|| anyhow!("unknown role {role}"))?;
-                    let a = app.agency_by_code(&agency).await.map_err(|_| anyhow!("no agency with code {agency}"))?;
+                    let a = app
+                        .agency_by_code(&agency)
+                        .await
+                        .map_err(|_| anyhow!("no agency with code {agency}"))?;
                     let grants = app.active_grants(u.id).await.map_err(e)?;
-                    let matching: Vec<_> = grants.into_iter().filter(|g| g.grant.role == role && g.grant.agency_id == a.id).collect();
+                    let matching: Vec<_> = grants
+                        .into_iter()
+                        .filter(|g| g.grant.role == role && g.grant.agency_id == a.id)
+                        .collect();
                     if matching.is_empty() {
                         bail!("{login} holds no {} grant for {agency}", role.as_str());
                     }
                     for g in matching {
-                        app.revoke_grant(&ctx, By::Operator, g.id).await.map_err(e)?;
+                        app.revoke_grant(&ctx, By::Operator, g.id)
+                            .await
+                            .map_err(e)?;
                     }
                     println!("revoked\t{login}\t{}\t{agency}", role.as_str());
                 }
             }
         }
         Command::Agency { cmd } => {
-            let app = App::open(config, Arc::new(SystemClock)).await.map_err(|e| anyhow!("{e}"))?;
+            let app = App::open(config, Arc::new(SystemClock))
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
             match cmd {
                 AgencyCmd::Import { file } => {
-                    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-                    let snap: motcua_app::agencies::Snapshot = serde_json::from_str(&text).with_context(|| format!("{} is not an agency snapshot", file.display()))?;
-                    let r = app.import_agencies(&ctx, None, &snap).await.map_err(|e| anyhow!("{e}: {e:?}"))?;
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("reading {}", file.display()))?;
+                    let snap: motcua_app::agencies::Snapshot = serde_json::from_str(&text)
+                        .with_context(|| format!("{} is not an agency snapshot", file.display()))?;
+                    let r = app
+                        .import_agencies(&ctx, None, &snap)
+                        .await
+                        .map_err(|e| anyhow!("{e}: {e:?}"))?;
                     println!("{}", serde_json::to_string(&r)?);
                 }
                 AgencyCmd::Export { file } => {
                     let snap = app.export_agencies().await.map_err(|e| anyhow!("{e}"))?;
                     let json = serde_json::to_string_pretty(&snap)?;
                     match file {
-                        Some(f) => std::fs::write(&f, json + "\n").with_context(|| format!("writing {}", f.display()))?,
+                        Some(f) => std::fs::write(&f, json + "\n")
+                            .with_context(|| format!("writing {}", f.display()))?,
                         None => println!("{json}"),
                     }
                 }
                 AgencyCmd::List { all } => {
                     let day = (!all).then(|| motcua_domain::clock::vn_date(jiff::Timestamp::now()));
                     for n in app.agency_tree(day).await.map_err(|e| anyhow!("{e}"))? {
-                        let until = n.agency.valid_to.map(|d| format!(" (đến {d})")).unwrap_or_default();
-                        println!("{}{}\t{}\t{}{}", "  ".repeat(n.depth), n.agency.code, n.agency.kind.as_str(), n.agency.name, until);
+                        let until = n
+                            .agency
+                            .valid_to
+                            .map(|d| format!(" (đến {d})"))
+                            .unwrap_or_default();
+                        println!(
+                            "{}{}\t{}\t{}{}",
+                            "  ".repeat(n.depth),
+                            n.agency.code,
+                            n.agency.kind.as_str(),
+                            n.agency.name,
+                            until
+                        );
                     }
                 }
             }

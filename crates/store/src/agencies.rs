@@ -1,6 +1,8 @@
 //! The agency tree: agencies, units, successions (R2).
 use motcua_domain::agency::{Agency, AgencyKind, Succession, SuccessionKind, Unit, UnitKind};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
 use crate::entities::{agency, succession, unit};
@@ -32,7 +34,11 @@ fn unit_from(m: unit::Model) -> Unit {
     }
 }
 
-pub async fn insert_agency(c: &impl ConnectionTrait, a: &Agency, now: jiff::Timestamp) -> Result<()> {
+pub async fn insert_agency(
+    c: &impl ConnectionTrait,
+    a: &Agency,
+    now: jiff::Timestamp,
+) -> Result<()> {
     agency::Entity::insert(agency::ActiveModel {
         id: Set(a.id),
         code: Set(a.code.clone()),
@@ -50,7 +56,11 @@ pub async fn insert_agency(c: &impl ConnectionTrait, a: &Agency, now: jiff::Time
     Ok(())
 }
 
-pub async fn update_agency(c: &impl ConnectionTrait, a: &Agency, now: jiff::Timestamp) -> Result<()> {
+pub async fn update_agency(
+    c: &impl ConnectionTrait,
+    a: &Agency,
+    now: jiff::Timestamp,
+) -> Result<()> {
     let res = agency::Entity::update_many()
         .set(agency::ActiveModel {
             code: Set(a.code.clone()),

@@ -1,11 +1,14 @@
 //! The audit record and the outbox, written in the caller's transaction together with the
 //! change they describe. No personal data goes into the audit detail: ids and codes only.
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use uuid::Uuid;
 
+use crate::Result;
 use crate::entities::{audit, outbox};
 use crate::time::{from_db, to_db};
-use crate::Result;
 
 /// One audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +42,12 @@ pub async fn append(c: &impl ConnectionTrait, e: &AuditEntry) -> Result<()> {
 }
 
 /// The latest audit entries about one object, newest first.
-pub async fn entries_for(c: &impl ConnectionTrait, object_type: &str, object_id: &str, limit: u64) -> Result<Vec<AuditEntry>> {
+pub async fn entries_for(
+    c: &impl ConnectionTrait,
+    object_type: &str,
+    object_id: &str,
+    limit: u64,
+) -> Result<Vec<AuditEntry>> {
     Ok(audit::Entity::find()
         .filter(audit::Column::ObjectType.eq(object_type))
         .filter(audit::Column::ObjectId.eq(object_id))
@@ -97,7 +105,11 @@ pub async fn enqueue(c: &impl ConnectionTrait, m: &OutboxMessage) -> Result<()> 
 }
 
 /// The newest messages, optionally for one recipient address.
-pub async fn recent_messages(c: &impl ConnectionTrait, recipient: Option<&str>, limit: u64) -> Result<Vec<OutboxMessage>> {
+pub async fn recent_messages(
+    c: &impl ConnectionTrait,
+    recipient: Option<&str>,
+    limit: u64,
+) -> Result<Vec<OutboxMessage>> {
     let mut q = outbox::Entity::find();
     if let Some(r) = recipient {
         q = q.filter(outbox::Column::Recipient.eq(r));

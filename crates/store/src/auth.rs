@@ -1,12 +1,14 @@
 //! Sessions, API tokens, single-use account tokens and log-in throttling. Every secret is
 //! stored only as its SHA-256 hash; the caller hashes.
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
+use crate::Result;
 use crate::entities::{api_token, session, throttle, user_token};
 use crate::time::{from_db, to_db};
-use crate::Result;
 
 /// A server-side session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +59,11 @@ pub async fn get_session(c: &impl ConnectionTrait, id_hash: &str) -> Result<Opti
         .map(session_from))
 }
 
-pub async fn touch_session(c: &impl ConnectionTrait, id_hash: &str, now: jiff::Timestamp) -> Result<()> {
+pub async fn touch_session(
+    c: &impl ConnectionTrait,
+    id_hash: &str,
+    now: jiff::Timestamp,
+) -> Result<()> {
     session::Entity::update_many()
         .col_expr(session::Column::LastSeenAt, Expr::value(to_db(now)))
         .filter(session::Column::IdHash.eq(id_hash))
@@ -67,12 +73,18 @@ pub async fn touch_session(c: &impl ConnectionTrait, id_hash: &str, now: jiff::T
 }
 
 pub async fn delete_session(c: &impl ConnectionTrait, id_hash: &str) -> Result<()> {
-    session::Entity::delete_by_id(id_hash.to_string()).exec(c).await?;
+    session::Entity::delete_by_id(id_hash.to_string())
+        .exec(c)
+        .await?;
     Ok(())
 }
 
 /// Ends every session of an account except, optionally, one. Returns how many ended.
-pub async fn delete_user_sessions(c: &impl ConnectionTrait, user_id: Uuid, except: Option<&str>) -> Result<u64> {
+pub async fn delete_user_sessions(
+    c: &impl ConnectionTrait,
+    user_id: Uuid,
+    except: Option<&str>,
+) -> Result<u64> {
     let mut q = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
     if let Some(keep) = except {
         q = q.filter(session::Column::IdHash.ne(keep));
@@ -80,7 +92,10 @@ pub async fn delete_user_sessions(c: &impl ConnectionTrait, user_id: Uuid, excep
     Ok(q.exec(c).await?.rows_affected)
 }
 
-pub async fn list_user_sessions(c: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<SessionRow>> {
+pub async fn list_user_sessions(
+    c: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<Vec<SessionRow>> {
     Ok(session::Entity::find()
         .filter(session::Column::UserId.eq(user_id))
         .order_by_desc(session::Column::LastSeenAt)
@@ -136,7 +151,11 @@ pub async fn find_api_token(
         .map(|m| (m.user_id, from_db(m.expires_at))))
 }
 
-pub async fn revoke_api_token(c: &impl ConnectionTrait, token_hash: &str, now: jiff::Timestamp) -> Result<u64> {
+pub async fn revoke_api_token(
+    c: &impl ConnectionTrait,
+    token_hash: &str,
+    now: jiff::Timestamp,
+) -> Result<u64> {
     Ok(api_token::Entity::update_many()
         .col_expr(api_token::Column::RevokedAt, Expr::value(to_db(now)))
         .filter(api_token::Column::TokenHash.eq(token_hash))
@@ -146,7 +165,11 @@ pub async fn revoke_api_token(c: &impl ConnectionTrait, token_hash: &str, now: j
         .rows_affected)
 }
 
-pub async fn revoke_user_api_tokens(c: &impl ConnectionTrait, user_id: Uuid, now: jiff::Timestamp) -> Result<u64> {
+pub async fn revoke_user_api_tokens(
+    c: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: jiff::Timestamp,
+) -> Result<u64> {
     Ok(api_token::Entity::update_many()
         .col_expr(api_token::Column::RevokedAt, Expr::value(to_db(now)))
         .filter(api_token::Column::UserId.eq(user_id))
@@ -203,7 +226,12 @@ pub async fn take_user_token(
 }
 
 /// Invalidates the unused tokens of an account for a purpose (e.g. after a password reset).
-pub async fn expire_user_tokens(c: &impl ConnectionTrait, user_id: Uuid, purpose: &str, now: jiff::Timestamp) -> Result<()> {
+pub async fn expire_user_tokens(
+    c: &impl ConnectionTrait,
+    user_id: Uuid,
+    purpose: &str,
+    now: jiff::Timestamp,
+) -> Result<()> {
     user_token::Entity::update_many()
         .col_expr(user_token::Column::UsedAt, Expr::value(to_db(now)))
         .filter(user_token::Column::UserId.eq(user_id))
@@ -221,14 +249,20 @@ pub async fn throttle_count(
     window: jiff::SignedDuration,
     now: jiff::Timestamp,
 ) -> Result<(i32, jiff::Timestamp)> {
-    Ok(match throttle::Entity::find_by_id(key.to_string()).one(c).await? {
-        Some(m) => {
-            let start = from_db(m.window_start);
-            let end = start + window;
-            if end > now { (m.failures, end) } else { (0, now + window) }
-        }
-        None => (0, now + window),
-    })
+    Ok(
+        match throttle::Entity::find_by_id(key.to_string()).one(c).await? {
+            Some(m) => {
+                let start = from_db(m.window_start);
+                let end = start + window;
+                if end > now {
+                    (m.failures, end)
+                } else {
+                    (0, now + window)
+                }
+            }
+            None => (0, now + window),
+        },
+    )
 }
 
 /// Counts one failure against `key` (in the caller's write transaction); answers the new count.
@@ -242,7 +276,10 @@ pub async fn throttle_fail(
     match existing {
         Some(m) if from_db(m.window_start) + window > now => {
             throttle::Entity::update_many()
-                .col_expr(throttle::Column::Failures, Expr::col(throttle::Column::Failures).add(1))
+                .col_expr(
+                    throttle::Column::Failures,
+                    Expr::col(throttle::Column::Failures).add(1),
+                )
                 .filter(throttle::Column::Key.eq(key))
                 .exec(c)
                 .await?;
@@ -271,6 +308,8 @@ pub async fn throttle_fail(
 }
 
 pub async fn throttle_clear(c: &impl ConnectionTrait, key: &str) -> Result<()> {
-    throttle::Entity::delete_by_id(key.to_string()).exec(c).await?;
+    throttle::Entity::delete_by_id(key.to_string())
+        .exec(c)
+        .await?;
     Ok(())
 }

@@ -8,7 +8,8 @@ use crate::{Engine, Result};
 pub async fn migration_lock(tx: &impl ConnectionTrait, engine: Engine) -> Result<()> {
     if engine == Engine::Postgres {
         // 0x6d6f7463 = "motc"
-        tx.execute_unprepared("SELECT pg_advisory_xact_lock(1836020835)").await?;
+        tx.execute_unprepared("SELECT pg_advisory_xact_lock(1836020835)")
+            .await?;
     }
     Ok(())
 }

@@ -11,32 +11,158 @@ impl MigratorTrait for Migrator {
 }
 
 #[derive(DeriveIden)]
-enum Agencies { Table, Id, Code, Name, ShortName, Kind, ParentId, ValidFrom, ValidTo, CreatedAt, UpdatedAt }
+enum Agencies {
+    Table,
+    Id,
+    Code,
+    Name,
+    ShortName,
+    Kind,
+    ParentId,
+    ValidFrom,
+    ValidTo,
+    CreatedAt,
+    UpdatedAt,
+}
 #[derive(DeriveIden)]
-enum Units { Table, Id, AgencyId, Code, Name, Kind, ValidFrom, ValidTo, CreatedAt }
+enum Units {
+    Table,
+    Id,
+    AgencyId,
+    Code,
+    Name,
+    Kind,
+    ValidFrom,
+    ValidTo,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
-enum AgencySuccessions { Table, Id, PredecessorId, SuccessorId, Kind, EffectiveOn, Note }
+enum AgencySuccessions {
+    Table,
+    Id,
+    PredecessorId,
+    SuccessorId,
+    Kind,
+    EffectiveOn,
+    Note,
+}
 #[derive(DeriveIden)]
-enum Users { Table, Id, Kind, Login, Email, EmailVerifiedAt, Phone, FullName, IdNumber, HomeAgencyId, PasswordHash, DisabledAt, CreatedAt, UpdatedAt }
+enum Users {
+    Table,
+    Id,
+    Kind,
+    Login,
+    Email,
+    EmailVerifiedAt,
+    Phone,
+    FullName,
+    IdNumber,
+    HomeAgencyId,
+    PasswordHash,
+    DisabledAt,
+    CreatedAt,
+    UpdatedAt,
+}
 #[derive(DeriveIden)]
-enum RoleGrants { Table, Id, UserId, Role, AgencyId, UnitId, GrantedBy, GrantedAt, RevokedAt, RevokedBy }
+enum RoleGrants {
+    Table,
+    Id,
+    UserId,
+    Role,
+    AgencyId,
+    UnitId,
+    GrantedBy,
+    GrantedAt,
+    RevokedAt,
+    RevokedBy,
+}
 #[derive(DeriveIden)]
-enum DutyRoster { Table, Id, UnitId, UserId, StartsOn, EndsOn, CreatedBy, CreatedAt }
+enum DutyRoster {
+    Table,
+    Id,
+    UnitId,
+    UserId,
+    StartsOn,
+    EndsOn,
+    CreatedBy,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
-enum Sessions { Table, IdHash, UserId, CreatedAt, LastSeenAt, ExpiresAt, IdleSecs, ClientIp, UserAgent }
+enum Sessions {
+    Table,
+    IdHash,
+    UserId,
+    CreatedAt,
+    LastSeenAt,
+    ExpiresAt,
+    IdleSecs,
+    ClientIp,
+    UserAgent,
+}
 #[derive(DeriveIden)]
-enum ApiTokens { Table, Id, UserId, TokenHash, CreatedAt, ExpiresAt, RevokedAt }
+enum ApiTokens {
+    Table,
+    Id,
+    UserId,
+    TokenHash,
+    CreatedAt,
+    ExpiresAt,
+    RevokedAt,
+}
 #[derive(DeriveIden)]
-enum UserTokens { Table, TokenHash, UserId, Purpose, CreatedAt, ExpiresAt, UsedAt }
+enum UserTokens {
+    Table,
+    TokenHash,
+    UserId,
+    Purpose,
+    CreatedAt,
+    ExpiresAt,
+    UsedAt,
+}
 #[derive(DeriveIden)]
-enum AuthThrottle { Table, Key, WindowStart, Failures }
+enum AuthThrottle {
+    Table,
+    Key,
+    WindowStart,
+    Failures,
+}
 #[derive(DeriveIden)]
-enum AuditLog { Table, Id, At, ActorId, Action, ObjectType, ObjectId, AgencyId, RequestId, Detail }
+enum AuditLog {
+    Table,
+    Id,
+    At,
+    ActorId,
+    Action,
+    ObjectType,
+    ObjectId,
+    AgencyId,
+    RequestId,
+    Detail,
+}
 #[derive(DeriveIden)]
-enum Outbox { Table, Id, Kind, UserId, Channel, Recipient, Subject, Body, DedupeKey, CreatedAt, SentAt, Attempts }
+enum Outbox {
+    Table,
+    Id,
+    Kind,
+    UserId,
+    Channel,
+    Recipient,
+    Subject,
+    Body,
+    DedupeKey,
+    CreatedAt,
+    SentAt,
+    Attempts,
+}
 
-fn fk(from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(from.0, from.1).to(to.0, to.1).to_owned()
+fn fk(
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .to_owned()
 }
 
 struct Foundation;
@@ -63,11 +189,21 @@ impl MigrationTrait for Foundation {
                 .col(date_null(Agencies::ValidTo))
                 .col(timestamp_with_time_zone(Agencies::CreatedAt))
                 .col(timestamp_with_time_zone(Agencies::UpdatedAt))
-                .foreign_key(&mut fk((Agencies::Table, Agencies::ParentId), (Agencies::Table, Agencies::Id)))
+                .foreign_key(&mut fk(
+                    (Agencies::Table, Agencies::ParentId),
+                    (Agencies::Table, Agencies::Id),
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("agencies_parent").table(Agencies::Table).col(Agencies::ParentId).to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("agencies_parent")
+                .table(Agencies::Table)
+                .col(Agencies::ParentId)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(Units::Table)
@@ -79,11 +215,23 @@ impl MigrationTrait for Foundation {
                 .col(date(Units::ValidFrom))
                 .col(date_null(Units::ValidTo))
                 .col(timestamp_with_time_zone(Units::CreatedAt))
-                .foreign_key(&mut fk((Units::Table, Units::AgencyId), (Agencies::Table, Agencies::Id)))
+                .foreign_key(&mut fk(
+                    (Units::Table, Units::AgencyId),
+                    (Agencies::Table, Agencies::Id),
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("units_agency_code").table(Units::Table).col(Units::AgencyId).col(Units::Code).unique().to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("units_agency_code")
+                .table(Units::Table)
+                .col(Units::AgencyId)
+                .col(Units::Code)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(AgencySuccessions::Table)
@@ -93,12 +241,27 @@ impl MigrationTrait for Foundation {
                 .col(string(AgencySuccessions::Kind))
                 .col(date(AgencySuccessions::EffectiveOn))
                 .col(string_null(AgencySuccessions::Note))
-                .foreign_key(&mut fk((AgencySuccessions::Table, AgencySuccessions::PredecessorId), (Agencies::Table, Agencies::Id)))
-                .foreign_key(&mut fk((AgencySuccessions::Table, AgencySuccessions::SuccessorId), (Agencies::Table, Agencies::Id)))
+                .foreign_key(&mut fk(
+                    (AgencySuccessions::Table, AgencySuccessions::PredecessorId),
+                    (Agencies::Table, Agencies::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (AgencySuccessions::Table, AgencySuccessions::SuccessorId),
+                    (Agencies::Table, Agencies::Id),
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("successions_pair").table(AgencySuccessions::Table).col(AgencySuccessions::PredecessorId).col(AgencySuccessions::SuccessorId).unique().to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("successions_pair")
+                .table(AgencySuccessions::Table)
+                .col(AgencySuccessions::PredecessorId)
+                .col(AgencySuccessions::SuccessorId)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(Users::Table)
@@ -115,12 +278,31 @@ impl MigrationTrait for Foundation {
                 .col(timestamp_with_time_zone_null(Users::DisabledAt))
                 .col(timestamp_with_time_zone(Users::CreatedAt))
                 .col(timestamp_with_time_zone(Users::UpdatedAt))
-                .foreign_key(&mut fk((Users::Table, Users::HomeAgencyId), (Agencies::Table, Agencies::Id)))
+                .foreign_key(&mut fk(
+                    (Users::Table, Users::HomeAgencyId),
+                    (Agencies::Table, Agencies::Id),
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("users_kind_id_number").table(Users::Table).col(Users::Kind).col(Users::IdNumber).unique().to_owned()).await?;
-        m.create_index(Index::create().name("users_home_agency").table(Users::Table).col(Users::HomeAgencyId).to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("users_kind_id_number")
+                .table(Users::Table)
+                .col(Users::Kind)
+                .col(Users::IdNumber)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("users_home_agency")
+                .table(Users::Table)
+                .col(Users::HomeAgencyId)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(RoleGrants::Table)
@@ -133,14 +315,37 @@ impl MigrationTrait for Foundation {
                 .col(timestamp_with_time_zone(RoleGrants::GrantedAt))
                 .col(timestamp_with_time_zone_null(RoleGrants::RevokedAt))
                 .col(uuid_null(RoleGrants::RevokedBy))
-                .foreign_key(&mut fk((RoleGrants::Table, RoleGrants::UserId), (Users::Table, Users::Id)))
-                .foreign_key(&mut fk((RoleGrants::Table, RoleGrants::AgencyId), (Agencies::Table, Agencies::Id)))
-                .foreign_key(&mut fk((RoleGrants::Table, RoleGrants::UnitId), (Units::Table, Units::Id)))
+                .foreign_key(&mut fk(
+                    (RoleGrants::Table, RoleGrants::UserId),
+                    (Users::Table, Users::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (RoleGrants::Table, RoleGrants::AgencyId),
+                    (Agencies::Table, Agencies::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (RoleGrants::Table, RoleGrants::UnitId),
+                    (Units::Table, Units::Id),
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("grants_user").table(RoleGrants::Table).col(RoleGrants::UserId).to_owned()).await?;
-        m.create_index(Index::create().name("grants_agency").table(RoleGrants::Table).col(RoleGrants::AgencyId).to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("grants_user")
+                .table(RoleGrants::Table)
+                .col(RoleGrants::UserId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("grants_agency")
+                .table(RoleGrants::Table)
+                .col(RoleGrants::AgencyId)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(DutyRoster::Table)
@@ -151,12 +356,25 @@ impl MigrationTrait for Foundation {
                 .col(date_null(DutyRoster::EndsOn))
                 .col(uuid_null(DutyRoster::CreatedBy))
                 .col(timestamp_with_time_zone(DutyRoster::CreatedAt))
-                .foreign_key(&mut fk((DutyRoster::Table, DutyRoster::UnitId), (Units::Table, Units::Id)))
-                .foreign_key(&mut fk((DutyRoster::Table, DutyRoster::UserId), (Users::Table, Users::Id)))
+                .foreign_key(&mut fk(
+                    (DutyRoster::Table, DutyRoster::UnitId),
+                    (Units::Table, Units::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (DutyRoster::Table, DutyRoster::UserId),
+                    (Users::Table, Users::Id),
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("duty_unit").table(DutyRoster::Table).col(DutyRoster::UnitId).to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("duty_unit")
+                .table(DutyRoster::Table)
+                .col(DutyRoster::UnitId)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(Sessions::Table)
@@ -168,11 +386,21 @@ impl MigrationTrait for Foundation {
                 .col(big_integer(Sessions::IdleSecs))
                 .col(string_null(Sessions::ClientIp))
                 .col(string_null(Sessions::UserAgent))
-                .foreign_key(&mut fk((Sessions::Table, Sessions::UserId), (Users::Table, Users::Id)))
+                .foreign_key(&mut fk(
+                    (Sessions::Table, Sessions::UserId),
+                    (Users::Table, Users::Id),
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("sessions_user").table(Sessions::Table).col(Sessions::UserId).to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("sessions_user")
+                .table(Sessions::Table)
+                .col(Sessions::UserId)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(ApiTokens::Table)
@@ -182,7 +410,10 @@ impl MigrationTrait for Foundation {
                 .col(timestamp_with_time_zone(ApiTokens::CreatedAt))
                 .col(timestamp_with_time_zone(ApiTokens::ExpiresAt))
                 .col(timestamp_with_time_zone_null(ApiTokens::RevokedAt))
-                .foreign_key(&mut fk((ApiTokens::Table, ApiTokens::UserId), (Users::Table, Users::Id)))
+                .foreign_key(&mut fk(
+                    (ApiTokens::Table, ApiTokens::UserId),
+                    (Users::Table, Users::Id),
+                ))
                 .to_owned(),
         )
         .await?;
@@ -195,7 +426,10 @@ impl MigrationTrait for Foundation {
                 .col(timestamp_with_time_zone(UserTokens::CreatedAt))
                 .col(timestamp_with_time_zone(UserTokens::ExpiresAt))
                 .col(timestamp_with_time_zone_null(UserTokens::UsedAt))
-                .foreign_key(&mut fk((UserTokens::Table, UserTokens::UserId), (Users::Table, Users::Id)))
+                .foreign_key(&mut fk(
+                    (UserTokens::Table, UserTokens::UserId),
+                    (Users::Table, Users::Id),
+                ))
                 .to_owned(),
         )
         .await?;
@@ -244,6 +478,8 @@ impl MigrationTrait for Foundation {
     }
 
     async fn down(&self, _m: &SchemaManager) -> Result<(), DbErr> {
-        Err(DbErr::Migration("the foundation migration is not reversible".into()))
+        Err(DbErr::Migration(
+            "the foundation migration is not reversible".into(),
+        ))
     }
 }

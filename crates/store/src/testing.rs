@@ -33,17 +33,35 @@ impl TestDb {
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                TestDb { url, _dir: Some(dir), pg: None }
+                TestDb {
+                    url,
+                    _dir: Some(dir),
+                    pg: None,
+                }
             }
             Engine::Postgres => {
-                let admin = std::env::var("MOTCUA_TEST_POSTGRES_URL").expect("MOTCUA_TEST_POSTGRES_URL");
+                let admin =
+                    std::env::var("MOTCUA_TEST_POSTGRES_URL").expect("MOTCUA_TEST_POSTGRES_URL");
                 let name = format!("motcua_t_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = sqlx::postgres::PgConnectOptions::from_str(&admin).expect("postgres url").connect().await.expect("connect to PostgreSQL");
+                let mut conn = sqlx::postgres::PgConnectOptions::from_str(&admin)
+                    .expect("postgres url")
+                    .connect()
+                    .await
+                    .expect("connect to PostgreSQL");
                 let sql = format!("CREATE DATABASE \"{name}\"");
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.expect("create test database");
-                let opts = sqlx::postgres::PgConnectOptions::from_str(&admin).expect("postgres url").database(&name);
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
+                let opts = sqlx::postgres::PgConnectOptions::from_str(&admin)
+                    .expect("postgres url")
+                    .database(&name);
                 let url = opts.to_url_lossy().to_string();
-                TestDb { url, _dir: None, pg: Some((admin, name)) }
+                TestDb {
+                    url,
+                    _dir: None,
+                    pg: Some((admin, name)),
+                }
             }
         }
     }
@@ -59,11 +77,20 @@ impl Drop for TestDb {
         if let Some((admin, name)) = self.pg.take() {
             // Drop the database from a thread of its own: Drop cannot await.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
                 rt.block_on(async {
-                    if let Ok(mut c) = sqlx::postgres::PgConnectOptions::from_str(&admin).expect("url").connect().await {
+                    if let Ok(mut c) = sqlx::postgres::PgConnectOptions::from_str(&admin)
+                        .expect("url")
+                        .connect()
+                        .await
+                    {
                         let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut c).await;
+                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                            .execute(&mut c)
+                            .await;
                     }
                 });
             })

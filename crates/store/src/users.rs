@@ -64,7 +64,10 @@ pub async fn get_user(c: &impl ConnectionTrait, id: Uuid) -> Result<User> {
 }
 
 /// The account a log-in name designates (its login, or its e-mail address), with its hash.
-pub async fn find_for_login(c: &impl ConnectionTrait, login: &str) -> Result<Option<(User, String)>> {
+pub async fn find_for_login(
+    c: &impl ConnectionTrait,
+    login: &str,
+) -> Result<Option<(User, String)>> {
     let login = login.trim();
     let lower = login.to_lowercase();
     Ok(user::Entity::find()
@@ -110,21 +113,38 @@ async fn update(c: &impl ConnectionTrait, id: Uuid, am: user::ActiveModel) -> Re
     Ok(())
 }
 
-pub async fn set_password(c: &impl ConnectionTrait, id: Uuid, hash: &str, now: jiff::Timestamp) -> Result<()> {
-    update(c, id, user::ActiveModel {
-        password_hash: Set(hash.into()),
-        updated_at: Set(to_db(now)),
-        ..Default::default()
-    })
+pub async fn set_password(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    hash: &str,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    update(
+        c,
+        id,
+        user::ActiveModel {
+            password_hash: Set(hash.into()),
+            updated_at: Set(to_db(now)),
+            ..Default::default()
+        },
+    )
     .await
 }
 
-pub async fn set_email_verified(c: &impl ConnectionTrait, id: Uuid, now: jiff::Timestamp) -> Result<()> {
-    update(c, id, user::ActiveModel {
-        email_verified_at: Set(Some(to_db(now))),
-        updated_at: Set(to_db(now)),
-        ..Default::default()
-    })
+pub async fn set_email_verified(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    update(
+        c,
+        id,
+        user::ActiveModel {
+            email_verified_at: Set(Some(to_db(now))),
+            updated_at: Set(to_db(now)),
+            ..Default::default()
+        },
+    )
     .await
 }
 
@@ -156,26 +176,43 @@ pub async fn set_staff_details(
     home_agency_id: Option<Uuid>,
     now: jiff::Timestamp,
 ) -> Result<()> {
-    update(c, id, user::ActiveModel {
-        full_name: Set(full_name.into()),
-        home_agency_id: Set(home_agency_id),
-        updated_at: Set(to_db(now)),
-        ..Default::default()
-    })
+    update(
+        c,
+        id,
+        user::ActiveModel {
+            full_name: Set(full_name.into()),
+            home_agency_id: Set(home_agency_id),
+            updated_at: Set(to_db(now)),
+            ..Default::default()
+        },
+    )
     .await
 }
 
-pub async fn set_disabled(c: &impl ConnectionTrait, id: Uuid, disabled: bool, now: jiff::Timestamp) -> Result<()> {
-    update(c, id, user::ActiveModel {
-        disabled_at: Set(disabled.then(|| to_db(now))),
-        updated_at: Set(to_db(now)),
-        ..Default::default()
-    })
+pub async fn set_disabled(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    disabled: bool,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    update(
+        c,
+        id,
+        user::ActiveModel {
+            disabled_at: Set(disabled.then(|| to_db(now))),
+            updated_at: Set(to_db(now)),
+            ..Default::default()
+        },
+    )
     .await
 }
 
 /// Staff accounts, optionally only those whose home agency is in `agencies`, by login.
-pub async fn list_staff(c: &impl ConnectionTrait, agencies: Option<&[Uuid]>, limit: u64) -> Result<Vec<User>> {
+pub async fn list_staff(
+    c: &impl ConnectionTrait,
+    agencies: Option<&[Uuid]>,
+    limit: u64,
+) -> Result<Vec<User>> {
     let mut q = user::Entity::find().filter(user::Column::Kind.eq(AccountKind::Staff.as_str()));
     if let Some(a) = agencies {
         q = q.filter(user::Column::HomeAgencyId.is_in(a.iter().copied()));
@@ -223,7 +260,12 @@ pub async fn insert_grant(
 }
 
 /// Revokes an active grant; `NotFound` if it is not active.
-pub async fn revoke_grant(c: &impl ConnectionTrait, id: Uuid, by: Option<Uuid>, now: jiff::Timestamp) -> Result<()> {
+pub async fn revoke_grant(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    by: Option<Uuid>,
+    now: jiff::Timestamp,
+) -> Result<()> {
     let res = grant::Entity::update_many()
         .col_expr(grant::Column::RevokedAt, Expr::value(to_db(now)))
         .col_expr(grant::Column::RevokedBy, Expr::value(by))
@@ -241,7 +283,11 @@ fn grant_from(m: grant::Model) -> Option<GrantRow> {
     Some(GrantRow {
         id: m.id,
         user_id: m.user_id,
-        grant: Grant { role: Role::parse(&m.role)?, agency_id: m.agency_id, unit_id: m.unit_id },
+        grant: Grant {
+            role: Role::parse(&m.role)?,
+            agency_id: m.agency_id,
+            unit_id: m.unit_id,
+        },
         granted_at: from_db(m.granted_at),
     })
 }
@@ -278,7 +324,12 @@ pub struct DutyRow {
     pub ends_on: Option<jiff::civil::Date>,
 }
 
-pub async fn insert_duty(c: &impl ConnectionTrait, d: &DutyRow, by: Option<Uuid>, now: jiff::Timestamp) -> Result<()> {
+pub async fn insert_duty(
+    c: &impl ConnectionTrait,
+    d: &DutyRow,
+    by: Option<Uuid>,
+    now: jiff::Timestamp,
+) -> Result<()> {
     duty::Entity::insert(duty::ActiveModel {
         id: Set(d.id),
         unit_id: Set(d.unit_id),

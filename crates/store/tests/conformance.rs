@@ -21,17 +21,43 @@ async fn open(engine: Engine) -> (Db, TestDb) {
 }
 
 fn agency(code: &str, parent: Option<Uuid>) -> Agency {
-    Agency { id: Uuid::now_v7(), code: code.into(), name: format!("Cơ quan {code}"), short_name: None, kind: AgencyKind::Department, parent_id: parent, valid_from: date(2025, 7, 1), valid_to: None }
+    Agency {
+        id: Uuid::now_v7(),
+        code: code.into(),
+        name: format!("Cơ quan {code}"),
+        short_name: None,
+        kind: AgencyKind::Department,
+        parent_id: parent,
+        valid_from: date(2025, 7, 1),
+        valid_to: None,
+    }
 }
 
 fn citizen(login: &str, email: &str) -> User {
-    User { id: Uuid::now_v7(), kind: AccountKind::Citizen, login: login.into(), email: Some(email.into()), email_verified: false, phone: Some("0912345678".into()), full_name: "Nguyễn Thị Đào".into(), id_number: Some(login.into()), home_agency_id: None, disabled: false, created_at: t0() }
+    User {
+        id: Uuid::now_v7(),
+        kind: AccountKind::Citizen,
+        login: login.into(),
+        email: Some(email.into()),
+        email_verified: false,
+        phone: Some("0912345678".into()),
+        full_name: "Nguyễn Thị Đào".into(),
+        id_number: Some(login.into()),
+        home_agency_id: None,
+        disabled: false,
+        created_at: t0(),
+    }
 }
 
 async fn durability(engine: Engine) {
     let (db, _t) = open(engine).await;
     let s = db.durability_settings().await.unwrap();
-    let get = |k: &str| s.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap();
+    let get = |k: &str| {
+        s.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
     match engine {
         Engine::Sqlite => {
             assert_eq!(get("journal_mode"), "wal");
@@ -44,7 +70,10 @@ async fn durability(engine: Engine) {
             assert_eq!(get("synchronous_commit"), "on");
         }
     }
-    assert_eq!(db.applied_migrations().await.unwrap(), vec!["m20261129_000001_foundation".to_string()]);
+    assert_eq!(
+        db.applied_migrations().await.unwrap(),
+        vec!["m20261129_000001_foundation".to_string()]
+    );
 }
 
 async fn agencies_roundtrip(engine: Engine) {
@@ -54,24 +83,70 @@ async fn agencies_roundtrip(engine: Engine) {
     agencies::insert_agency(c, &p, t0()).await.unwrap();
     let d = agency("D1", Some(p.id));
     agencies::insert_agency(c, &d, t0()).await.unwrap();
-    assert!(matches!(agencies::insert_agency(c, &agency("D1", None), t0()).await, Err(StoreError::Conflict(_))), "codes are unique");
+    assert!(
+        matches!(
+            agencies::insert_agency(c, &agency("D1", None), t0()).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "codes are unique"
+    );
     assert_eq!(agencies::get_agency(c, d.id).await.unwrap(), d);
-    assert_eq!(agencies::find_agency_by_code(c, "P").await.unwrap().unwrap(), p);
+    assert_eq!(
+        agencies::find_agency_by_code(c, "P")
+            .await
+            .unwrap()
+            .unwrap(),
+        p
+    );
     let mut d2 = d.clone();
     d2.valid_to = Some(date(2025, 12, 31));
     d2.name = "Sở đã đổi tên".into();
     agencies::update_agency(c, &d2, t0()).await.unwrap();
     assert_eq!(agencies::get_agency(c, d.id).await.unwrap(), d2);
-    let u = Unit { id: Uuid::now_v7(), agency_id: d.id, code: "MOTCUA".into(), name: "Bộ phận một cửa".into(), kind: UnitKind::ReceptionDesk, valid_from: date(2025, 7, 1), valid_to: None };
+    let u = Unit {
+        id: Uuid::now_v7(),
+        agency_id: d.id,
+        code: "MOTCUA".into(),
+        name: "Bộ phận một cửa".into(),
+        kind: UnitKind::ReceptionDesk,
+        valid_from: date(2025, 7, 1),
+        valid_to: None,
+    };
     agencies::insert_unit(c, &u, t0()).await.unwrap();
-    assert!(matches!(agencies::insert_unit(c, &Unit { id: Uuid::now_v7(), ..u.clone() }, t0()).await, Err(StoreError::Conflict(_))), "unit codes unique per agency");
-    assert_eq!(agencies::list_units(c, Some(d.id)).await.unwrap(), vec![u.clone()]);
-    let s = Succession { predecessor_id: d.id, successor_id: p.id, kind: SuccessionKind::Merge, effective_on: date(2026, 1, 1), note: Some("hợp nhất".into()) };
+    assert!(
+        matches!(
+            agencies::insert_unit(
+                c,
+                &Unit {
+                    id: Uuid::now_v7(),
+                    ..u.clone()
+                },
+                t0()
+            )
+            .await,
+            Err(StoreError::Conflict(_))
+        ),
+        "unit codes unique per agency"
+    );
+    assert_eq!(
+        agencies::list_units(c, Some(d.id)).await.unwrap(),
+        vec![u.clone()]
+    );
+    let s = Succession {
+        predecessor_id: d.id,
+        successor_id: p.id,
+        kind: SuccessionKind::Merge,
+        effective_on: date(2026, 1, 1),
+        note: Some("hợp nhất".into()),
+    };
     agencies::insert_succession(c, &s).await.unwrap();
     assert_eq!(agencies::list_successions(c).await.unwrap(), vec![s]);
     // Foreign keys hold on both engines.
     let orphan = agency("X9", Some(Uuid::now_v7()));
-    assert!(agencies::insert_agency(c, &orphan, t0()).await.is_err(), "parent must exist");
+    assert!(
+        agencies::insert_agency(c, &orphan, t0()).await.is_err(),
+        "parent must exist"
+    );
 }
 
 async fn users_and_grants(engine: Engine) {
@@ -80,14 +155,34 @@ async fn users_and_grants(engine: Engine) {
     let a = agency("A1", None);
     agencies::insert_agency(c, &a, t0()).await.unwrap();
     let u = citizen("051095001234", "dao@vidu.vn");
-    users::insert_user(c, &u, "$argon2id$x", t0()).await.unwrap();
+    users::insert_user(c, &u, "$argon2id$x", t0())
+        .await
+        .unwrap();
     let dup = citizen("051095001234", "khac@vidu.vn");
-    assert!(matches!(users::insert_user(c, &dup, "h", t0()).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        users::insert_user(c, &dup, "h", t0()).await,
+        Err(StoreError::Conflict(_))
+    ));
     let dup_mail = citizen("051095009999", "dao@vidu.vn");
-    assert!(matches!(users::insert_user(c, &dup_mail, "h", t0()).await, Err(StoreError::Conflict(_))));
-    let (found, hash) = users::find_for_login(c, "051095001234").await.unwrap().unwrap();
+    assert!(matches!(
+        users::insert_user(c, &dup_mail, "h", t0()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let (found, hash) = users::find_for_login(c, "051095001234")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((found.id, hash.as_str()), (u.id, "$argon2id$x"));
-    assert_eq!(users::find_for_login(c, " DAO@vidu.vn ").await.unwrap().unwrap().0.id, u.id, "e-mail log-in, case-insensitive");
+    assert_eq!(
+        users::find_for_login(c, " DAO@vidu.vn ")
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .id,
+        u.id,
+        "e-mail log-in, case-insensitive"
+    );
     assert!(users::find_for_login(c, "nobody").await.unwrap().is_none());
     users::set_email_verified(c, u.id, t0()).await.unwrap();
     users::set_disabled(c, u.id, true, t0()).await.unwrap();
@@ -100,14 +195,35 @@ async fn users_and_grants(engine: Engine) {
     staff.id_number = None;
     staff.home_agency_id = Some(a.id);
     users::insert_user(c, &staff, "h", t0()).await.unwrap();
-    let g = Grant { role: Role::Reception, agency_id: a.id, unit_id: None };
-    let gid = users::insert_grant(c, staff.id, &g, None, t0()).await.unwrap();
+    let g = Grant {
+        role: Role::Reception,
+        agency_id: a.id,
+        unit_id: None,
+    };
+    let gid = users::insert_grant(c, staff.id, &g, None, t0())
+        .await
+        .unwrap();
     assert_eq!(users::active_grants(c, staff.id).await.unwrap()[0].grant, g);
     users::revoke_grant(c, gid, None, t0()).await.unwrap();
     assert!(users::active_grants(c, staff.id).await.unwrap().is_empty());
-    assert!(matches!(users::revoke_grant(c, gid, None, t0()).await, Err(StoreError::NotFound)), "revoking twice finds nothing");
-    assert_eq!(users::list_staff(c, Some(&[a.id]), 10).await.unwrap().len(), 1);
-    assert_eq!(users::list_staff(c, Some(&[Uuid::now_v7()]), 10).await.unwrap().len(), 0);
+    assert!(
+        matches!(
+            users::revoke_grant(c, gid, None, t0()).await,
+            Err(StoreError::NotFound)
+        ),
+        "revoking twice finds nothing"
+    );
+    assert_eq!(
+        users::list_staff(c, Some(&[a.id]), 10).await.unwrap().len(),
+        1
+    );
+    assert_eq!(
+        users::list_staff(c, Some(&[Uuid::now_v7()]), 10)
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
 }
 
 async fn sessions_tokens_throttle(engine: Engine) {
@@ -115,25 +231,91 @@ async fn sessions_tokens_throttle(engine: Engine) {
     let c = db.conn();
     let u = citizen("051095001234", "dao@vidu.vn");
     users::insert_user(c, &u, "h", t0()).await.unwrap();
-    let s = auth::SessionRow { id_hash: "h1".into(), user_id: u.id, created_at: t0(), last_seen_at: t0(), expires_at: t0() + SignedDuration::from_hours(12), idle_secs: 1800, client_ip: None, user_agent: None };
+    let s = auth::SessionRow {
+        id_hash: "h1".into(),
+        user_id: u.id,
+        created_at: t0(),
+        last_seen_at: t0(),
+        expires_at: t0() + SignedDuration::from_hours(12),
+        idle_secs: 1800,
+        client_ip: None,
+        user_agent: None,
+    };
     auth::insert_session(c, &s).await.unwrap();
-    auth::insert_session(c, &auth::SessionRow { id_hash: "h2".into(), ..s.clone() }).await.unwrap();
+    auth::insert_session(
+        c,
+        &auth::SessionRow {
+            id_hash: "h2".into(),
+            ..s.clone()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(auth::get_session(c, "h1").await.unwrap().unwrap(), s);
-    assert_eq!(auth::delete_user_sessions(c, u.id, Some("h1")).await.unwrap(), 1);
+    assert_eq!(
+        auth::delete_user_sessions(c, u.id, Some("h1"))
+            .await
+            .unwrap(),
+        1
+    );
     assert!(auth::get_session(c, "h2").await.unwrap().is_none());
-    assert_eq!(auth::purge_expired_sessions(c, t0() + SignedDuration::from_hours(13)).await.unwrap(), 1);
+    assert_eq!(
+        auth::purge_expired_sessions(c, t0() + SignedDuration::from_hours(13))
+            .await
+            .unwrap(),
+        1
+    );
 
     let exp = t0() + SignedDuration::from_mins(30);
-    auth::insert_user_token(c, "tok", u.id, "reset_password", t0(), exp).await.unwrap();
-    assert_eq!(auth::take_user_token(c, "tok", "confirm_email", t0()).await.unwrap(), None, "wrong purpose");
-    assert_eq!(auth::take_user_token(c, "tok", "reset_password", t0()).await.unwrap(), Some((u.id, "reset_password".into())));
-    assert_eq!(auth::take_user_token(c, "tok", "reset_password", t0()).await.unwrap(), None, "single use");
-    auth::insert_user_token(c, "old", u.id, "reset_password", t0(), exp).await.unwrap();
-    assert_eq!(auth::take_user_token(c, "old", "reset_password", exp).await.unwrap(), None, "expired");
+    auth::insert_user_token(c, "tok", u.id, "reset_password", t0(), exp)
+        .await
+        .unwrap();
+    assert_eq!(
+        auth::take_user_token(c, "tok", "confirm_email", t0())
+            .await
+            .unwrap(),
+        None,
+        "wrong purpose"
+    );
+    assert_eq!(
+        auth::take_user_token(c, "tok", "reset_password", t0())
+            .await
+            .unwrap(),
+        Some((u.id, "reset_password".into()))
+    );
+    assert_eq!(
+        auth::take_user_token(c, "tok", "reset_password", t0())
+            .await
+            .unwrap(),
+        None,
+        "single use"
+    );
+    auth::insert_user_token(c, "old", u.id, "reset_password", t0(), exp)
+        .await
+        .unwrap();
+    assert_eq!(
+        auth::take_user_token(c, "old", "reset_password", exp)
+            .await
+            .unwrap(),
+        None,
+        "expired"
+    );
 
-    auth::insert_api_token(c, u.id, "api", t0(), exp).await.unwrap();
-    assert_eq!(auth::find_api_token(c, "api", t0()).await.unwrap().map(|x| x.0), Some(u.id));
-    assert_eq!(auth::find_api_token(c, "api", exp).await.unwrap(), None, "expired token");
+    auth::insert_api_token(c, u.id, "api", t0(), exp)
+        .await
+        .unwrap();
+    assert_eq!(
+        auth::find_api_token(c, "api", t0())
+            .await
+            .unwrap()
+            .map(|x| x.0),
+        Some(u.id)
+    );
+    assert_eq!(
+        auth::find_api_token(c, "api", exp).await.unwrap(),
+        None,
+        "expired token"
+    );
     assert_eq!(auth::revoke_api_token(c, "api", t0()).await.unwrap(), 1);
     assert_eq!(auth::find_api_token(c, "api", t0()).await.unwrap(), None);
 
@@ -144,9 +326,17 @@ async fn sessions_tokens_throttle(engine: Engine) {
         tx.commit().await.unwrap();
     }
     assert_eq!(auth::throttle_count(c, "k", w, t0()).await.unwrap().0, 3);
-    assert_eq!(auth::throttle_count(c, "k", w, t0() + w).await.unwrap().0, 0, "window passed");
+    assert_eq!(
+        auth::throttle_count(c, "k", w, t0() + w).await.unwrap().0,
+        0,
+        "window passed"
+    );
     let tx = db.write().await.unwrap();
-    assert_eq!(auth::throttle_fail(&tx, "k", w, t0() + w).await.unwrap(), 1, "new window");
+    assert_eq!(
+        auth::throttle_fail(&tx, "k", w, t0() + w).await.unwrap(),
+        1,
+        "new window"
+    );
     tx.commit().await.unwrap();
 }
 
@@ -155,15 +345,60 @@ async fn transactions_roll_back(engine: Engine) {
     let u = citizen("051095001234", "dao@vidu.vn");
     let tx = db.write().await.unwrap();
     users::insert_user(&tx, &u, "h", t0()).await.unwrap();
-    audit::append(&tx, &audit::AuditEntry { at: t0(), actor_id: None, action: "user_created".into(), object_type: "user".into(), object_id: Some(u.id.to_string()), agency_id: None, request_id: None, detail: "{}".into() }).await.unwrap();
+    audit::append(
+        &tx,
+        &audit::AuditEntry {
+            at: t0(),
+            actor_id: None,
+            action: "user_created".into(),
+            object_type: "user".into(),
+            object_id: Some(u.id.to_string()),
+            agency_id: None,
+            request_id: None,
+            detail: "{}".into(),
+        },
+    )
+    .await
+    .unwrap();
     tx.rollback().await.unwrap();
-    assert!(users::find_for_login(db.conn(), "051095001234").await.unwrap().is_none());
-    assert!(audit::entries_for(db.conn(), "user", &u.id.to_string(), 10).await.unwrap().is_empty(), "the audit record rolls back with the change");
+    assert!(
+        users::find_for_login(db.conn(), "051095001234")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        audit::entries_for(db.conn(), "user", &u.id.to_string(), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the audit record rolls back with the change"
+    );
     let tx = db.write().await.unwrap();
     users::insert_user(&tx, &u, "h", t0()).await.unwrap();
-    audit::append(&tx, &audit::AuditEntry { at: t0(), actor_id: None, action: "user_created".into(), object_type: "user".into(), object_id: Some(u.id.to_string()), agency_id: None, request_id: None, detail: "{}".into() }).await.unwrap();
+    audit::append(
+        &tx,
+        &audit::AuditEntry {
+            at: t0(),
+            actor_id: None,
+            action: "user_created".into(),
+            object_type: "user".into(),
+            object_id: Some(u.id.to_string()),
+            agency_id: None,
+            request_id: None,
+            detail: "{}".into(),
+        },
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(audit::entries_for(db.conn(), "user", &u.id.to_string(), 10).await.unwrap().len(), 1);
+    assert_eq!(
+        audit::entries_for(db.conn(), "user", &u.id.to_string(), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 async fn concurrent_writers(engine: Engine) {
@@ -175,7 +410,9 @@ async fn concurrent_writers(engine: Engine) {
         tasks.push(tokio::spawn(async move {
             let tx = db.write().await.unwrap();
             let k = format!("k{}", i % 4);
-            auth::throttle_fail(&tx, &k, SignedDuration::from_mins(15), t0()).await.unwrap();
+            auth::throttle_fail(&tx, &k, SignedDuration::from_mins(15), t0())
+                .await
+                .unwrap();
             tx.commit().await.unwrap();
         }));
     }
@@ -184,7 +421,15 @@ async fn concurrent_writers(engine: Engine) {
     }
     let mut total = 0;
     for i in 0..4 {
-        total += auth::throttle_count(db.conn(), &format!("k{i}"), SignedDuration::from_mins(15), t0()).await.unwrap().0;
+        total += auth::throttle_count(
+            db.conn(),
+            &format!("k{i}"),
+            SignedDuration::from_mins(15),
+            t0(),
+        )
+        .await
+        .unwrap()
+        .0;
     }
     assert_eq!(total, 40, "no lost update");
 }
@@ -201,4 +446,11 @@ macro_rules! conformance {
     )*};
 }
 
-conformance!(durability, agencies_roundtrip, users_and_grants, sessions_tokens_throttle, transactions_roll_back, concurrent_writers);
+conformance!(
+    durability,
+    agencies_roundtrip,
+    users_and_grants,
+    sessions_tokens_throttle,
+    transactions_roll_back,
+    concurrent_writers
+);

@@ -1,1 +1,357 @@
+//! The test kit: the real server on `127.0.0.1:0` with a fresh database per test (SQLite file,
+//! or a new PostgreSQL database when `MOTCUA_TEST_POSTGRES_URL` is set), a clock the test
+//! moves, and an HTTP client with a cookie jar that fills in CSRF tokens like a browser form.
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, Once};
 
+use jiff::Timestamp;
+use motcua_app::{App, Config};
+use motcua_domain::FixedClock;
+pub use motcua_store::Engine;
+use motcua_store::testing::TestDb;
+pub use motcua_store::testing::postgres_enabled;
+use tokio::sync::oneshot;
+
+/// Runs `$name(engine)` as two tests, `$name::sqlite` and `$name::postgres`.
+#[macro_export]
+macro_rules! engine_tests {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { super::$name($crate::Engine::Sqlite).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { if $crate::postgres_enabled() { super::$name($crate::Engine::Postgres).await } }
+        }
+    )*};
+}
+
+/// The instant tests start at: Monday 02/03/2026 09:00 in Vietnam.
+pub fn t0() -> Timestamp {
+    "2026-03-02T02:00:00Z".parse().unwrap()
+}
+
+static LOGS: Once = Once::new();
+
+/// Sends every log line of the test process to `MOTCUA_TEST_LOG_FILE` (JSON), so that CI can
+/// check a full run's logs for secrets.
+pub fn init_logs() {
+    LOGS.call_once(|| {
+        if let Ok(path) = std::env::var("MOTCUA_TEST_LOG_FILE") {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .expect("log file");
+            let _ = tracing_subscriber::fmt()
+                .json()
+                .with_current_span(true)
+                .with_env_filter(tracing_subscriber::EnvFilter::new(
+                    "info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn",
+                ))
+                .with_writer(Mutex::new(file))
+                .try_init();
+        }
+    });
+}
+
+/// A running server.
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+    pub clock: Arc<FixedClock>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    _db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn(engine: Engine) -> TestApp {
+        Self::spawn_with(engine, |_| {}).await
+    }
+
+    /// Starts a server after `tweak` adjusts the configuration.
+    pub async fn spawn_with(engine: Engine, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        init_logs();
+        let db = TestDb::new(engine).await;
+        let data = tempfile::tempdir().expect("temp dir").keep();
+        let mut config = Config {
+            database_url: Some(db.url.clone()),
+            data_dir: db.dir().map(|d| d.to_path_buf()).unwrap_or(data),
+            secret_key: Some("11".repeat(32)),
+            test_routes: true,
+            ..Config::default()
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().unwrap();
+        config.public_url = format!("http://{addr}");
+        tweak(&mut config);
+        let clock = Arc::new(FixedClock::new(t0()));
+        let app = App::open(config, clock.clone()).await.expect("open app");
+        let (tx, rx) = oneshot::channel::<()>();
+        let served = app.clone();
+        let task = tokio::spawn(async move {
+            motcua_web::serve(listener, served, async move {
+                let _ = rx.await;
+            })
+            .await
+            .expect("serve");
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            app,
+            clock,
+            stop: Some(tx),
+            task: Some(task),
+            _db: db,
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    /// Loads the demo data; answers (role, login, password) per account.
+    pub async fn demo(&self) -> Vec<(String, String, String)> {
+        self.app
+            .load_demo()
+            .await
+            .expect("demo")
+            .into_iter()
+            .map(|a| (a.role.to_string(), a.login, a.password))
+            .collect()
+    }
+
+    /// A client logged in as the demo account of `role`.
+    pub async fn login_as(&self, role: &str) -> Client {
+        let accounts = self.demo_accounts().await;
+        let (_, login, pw) = accounts
+            .iter()
+            .find(|a| a.0 == role)
+            .unwrap_or_else(|| panic!("no demo {role}"));
+        let mut c = self.client();
+        c.login(login, pw).await;
+        c
+    }
+
+    async fn demo_accounts(&self) -> Vec<(String, String, String)> {
+        // Demo passwords are deterministic; loading twice is harmless but slow, so load once.
+        if self.app.find_user("quantri.tinh").await.is_err() {
+            return self.demo().await;
+        }
+        motcua_app::demo::accounts_without_loading()
+            .into_iter()
+            .map(|a| (a.role.to_string(), a.login, a.password))
+            .collect()
+    }
+
+    /// The newest queued e-mail to an address: (subject, body).
+    pub async fn last_mail_to(&self, to: &str) -> Option<(String, String)> {
+        self.app
+            .recent_messages(200)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.recipient == to)
+            .map(|m| (m.subject, m.body))
+    }
+
+    /// The link in the newest e-mail to an address that starts with `path`.
+    pub async fn link_in_mail(&self, to: &str, path: &str) -> String {
+        let (_, body) = self
+            .last_mail_to(to)
+            .await
+            .unwrap_or_else(|| panic!("no mail to {to}"));
+        let start = body
+            .find(&format!("{}{}", self.base, path))
+            .unwrap_or_else(|| panic!("no {path} link in: {body}"));
+        body[start..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .trim_start_matches(&self.base)
+            .to_string()
+    }
+
+    /// Stops the server, letting requests in flight finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// An HTTP answer.
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    pub fn location(&self) -> &str {
+        self.header("location").unwrap_or("")
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(String::from)
+            .collect()
+    }
+}
+
+/// A browser-like client: keeps cookies, follows no redirects, fills in the CSRF token.
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    http: reqwest::Client,
+    pub cookies: BTreeMap<String, String>,
+    /// Extra headers sent with every request (e.g. `Sec-Fetch-Site`).
+    pub extra: Vec<(String, String)>,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        Client {
+            base: base.into(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: BTreeMap::new(),
+            extra: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn send(&mut self, mut rb: reqwest::RequestBuilder) -> Resp {
+        if !self.cookies.is_empty() {
+            rb = rb.header("cookie", self.cookie_header());
+        }
+        for (k, v) in &self.extra {
+            rb = rb.header(k.as_str(), v.as_str());
+        }
+        let r = rb.send().await.expect("request");
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        for sc in headers.get_all("set-cookie") {
+            let sc = sc.to_str().unwrap_or("");
+            let first = sc.split(';').next().unwrap_or("");
+            if let Some((k, v)) = first.split_once('=') {
+                if v.is_empty() || sc.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+        let body = r.text().await.unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let rb = self.http.get(format!("{}{}", self.base, path));
+        self.send(rb).await
+    }
+
+    /// The CSRF token a form on `page` carries.
+    pub async fn csrf_from(&mut self, page: &str) -> String {
+        let r = self.get(page).await;
+        extract_csrf(&r.body).unwrap_or_default()
+    }
+
+    /// Posts a form as a browser would: with the CSRF token of a fresh page.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let token = self.csrf_from("/dang-nhap").await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields (no token added).
+    pub async fn post_form_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let rb = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .form(fields);
+        self.send(rb).await
+    }
+
+    pub async fn login(&mut self, login: &str, password: &str) -> Resp {
+        let r = self
+            .post_form("/dang-nhap", &[("login", login), ("password", password)])
+            .await;
+        assert_eq!(r.status, 303, "log-in as {login} failed: {}", r.body);
+        r
+    }
+
+    /// A JSON request with an optional bearer token.
+    pub async fn json(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Resp {
+        let mut rb = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(t) = bearer {
+            rb = rb.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        self.send(rb).await
+    }
+
+    /// A bearer token for an account.
+    pub async fn token(&mut self, login: &str, password: &str) -> String {
+        let r = self
+            .json(
+                reqwest::Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(serde_json::json!({"login": login, "password": password})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()["token"].as_str().unwrap().to_string()
+    }
+}
+
+/// The value of the first `name="csrf"` hidden field in a page.
+pub fn extract_csrf(html: &str) -> Option<String> {
+    let i = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    Some(html[i..].split('"').next()?.to_string())
+}

@@ -79,23 +79,44 @@ pub struct UnitOut {
 /// failures are throttled (429 with Retry-After).
 #[utoipa::path(post, path = "/api/v1/auth/token", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 422, description = "wrong log-in name or password"), (status = 429, description = "too many attempts")))]
-pub async fn issue_token(State(s): State<AppState>, Extension(info): Extension<ReqInfo>, body: Result<Json<TokenRequest>, axum::extract::rejection::JsonRejection>) -> Result<Json<TokenResponse>, WebError> {
+pub async fn issue_token(
+    State(s): State<AppState>,
+    Extension(info): Extension<ReqInfo>,
+    body: Result<Json<TokenRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<TokenResponse>, WebError> {
     let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
-    let (token, expires) = s.app.issue_api_token(&info.ctx(), &req.login, &req.password).await.map_err(api_err)?;
-    Ok(Json(TokenResponse { token, expires_at: expires.to_string() }))
+    let (token, expires) = s
+        .app
+        .issue_api_token(&info.ctx(), &req.login, &req.password)
+        .await
+        .map_err(api_err)?;
+    Ok(Json(TokenResponse {
+        token,
+        expires_at: expires.to_string(),
+    }))
 }
 
 /// Revokes the token used for this request.
 #[utoipa::path(delete, path = "/api/v1/auth/token", security(("bearer" = [])), responses((status = 204), (status = 401)))]
-pub async fn revoke_token(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
-    let raw = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
+pub async fn revoke_token(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let raw = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
     s.app.revoke_api_token(raw.trim()).await.map_err(api_err)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Describes the caller and their roles.
 #[utoipa::path(get, path = "/api/v1/me", security(("bearer" = [])), responses((status = 200, body = Me), (status = 401)))]
-pub async fn me(State(s): State<AppState>, Extension(auth): Extension<Auth>) -> Result<Json<Me>, WebError> {
+pub async fn me(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+) -> Result<Json<Me>, WebError> {
     let sess = auth.0.ok_or_else(|| api_err(AppError::Unauthenticated))?;
     let (agencies, units) = s.app.agencies_and_units().await.map_err(api_err)?;
     let roles = sess
@@ -108,19 +129,34 @@ pub async fn me(State(s): State<AppState>, Extension(auth): Extension<Auth>) -> 
                 role: g.role.as_str().into(),
                 agency_code: a.map(|a| a.code.clone()).unwrap_or_default(),
                 agency_name: a.map(|a| a.name.clone()).unwrap_or_default(),
-                unit_code: g.unit_id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.code.clone()),
+                unit_code: g
+                    .unit_id
+                    .and_then(|u| units.iter().find(|x| x.id == u))
+                    .map(|u| u.code.clone()),
             }
         })
         .collect();
     let u = sess.user;
-    Ok(Json(Me { id: u.id.to_string(), kind: u.kind.as_str().into(), login: u.login, full_name: u.full_name, email: u.email, email_verified: u.email_verified, roles }))
+    Ok(Json(Me {
+        id: u.id.to_string(),
+        kind: u.kind.as_str().into(),
+        login: u.login,
+        full_name: u.full_name,
+        email: u.email,
+        email_verified: u.email_verified,
+        roles,
+    }))
 }
 
 /// The agency tree with units and merger history (public, for portals, R6.1/R9.2).
 #[utoipa::path(get, path = "/api/v1/agencies", responses((status = 200, body = Vec<AgencyOut>)))]
 pub async fn agencies(State(s): State<AppState>) -> Result<Json<Vec<AgencyOut>>, WebError> {
     let tree = s.app.agency_tree(None).await.map_err(api_err)?;
-    let code = |id: uuid::Uuid| tree.iter().find(|n| n.agency.id == id).map(|n| n.agency.code.clone());
+    let code = |id: uuid::Uuid| {
+        tree.iter()
+            .find(|n| n.agency.id == id)
+            .map(|n| n.agency.code.clone())
+    };
     Ok(Json(
         tree.iter()
             .map(|n| AgencyOut {
@@ -130,7 +166,15 @@ pub async fn agencies(State(s): State<AppState>) -> Result<Json<Vec<AgencyOut>>,
                 parent_code: n.agency.parent_id.and_then(code),
                 valid_from: n.agency.valid_from.to_string(),
                 valid_to: n.agency.valid_to.map(|d| d.to_string()),
-                units: n.units.iter().map(|u| UnitOut { code: u.code.clone(), name: u.name.clone(), kind: u.kind.as_str().into() }).collect(),
+                units: n
+                    .units
+                    .iter()
+                    .map(|u| UnitOut {
+                        code: u.code.clone(),
+                        name: u.name.clone(),
+                        kind: u.kind.as_str().into(),
+                    })
+                    .collect(),
                 predecessors: n.predecessors.iter().map(|(a, _)| a.code.clone()).collect(),
                 successors: n.successors.iter().map(|(a, _)| a.code.clone()).collect(),
             })
@@ -144,7 +188,10 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -160,6 +207,9 @@ pub struct ApiDoc;
 /// The OpenAPI 3.1 document.
 pub async fn openapi_json() -> Response {
     let mut r = Json(ApiDoc::openapi()).into_response();
-    r.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("public, max-age=300"));
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=300"),
+    );
     r
 }

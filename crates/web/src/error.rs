@@ -38,7 +38,10 @@ pub fn problem(status: StatusCode, title: &str, detail: Option<serde_json::Value
         body["errors"] = d;
     }
     let mut r = (status, axum::Json(body)).into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     r
 }
 
@@ -48,10 +51,18 @@ impl IntoResponse for WebError {
         if let AppError::Unexpected(msg) = &self.err {
             tracing::error!(event = "unexpected_error", error = %msg, "request failed");
         }
-        let retry = if let AppError::Throttled(s) = &self.err { Some(*s) } else { None };
+        let retry = if let AppError::Throttled(s) = &self.err {
+            Some(*s)
+        } else {
+            None
+        };
         let mut r = if self.api {
             let detail = match &self.err {
-                AppError::Validation(v) => Some(serde_json::json!(v.iter().map(|(f, m)| serde_json::json!({"field": f, "message": m})).collect::<Vec<_>>())),
+                AppError::Validation(v) => Some(serde_json::json!(
+                    v.iter()
+                        .map(|(f, m)| serde_json::json!({"field": f, "message": m}))
+                        .collect::<Vec<_>>()
+                )),
                 _ => None,
             };
             let title = match &self.err {

@@ -39,18 +39,32 @@ impl Cookies {
     fn new(secure: bool) -> Self {
         // `__Host-` requires `Secure`; without it (plain-HTTP development) plain names are used.
         if secure {
-            Cookies { session: "__Host-sid".into(), pre: "__Host-csrf".into(), secure }
+            Cookies {
+                session: "__Host-sid".into(),
+                pre: "__Host-csrf".into(),
+                secure,
+            }
         } else {
-            Cookies { session: "motcua_sid".into(), pre: "motcua_csrf".into(), secure }
+            Cookies {
+                session: "motcua_sid".into(),
+                pre: "motcua_csrf".into(),
+                secure,
+            }
         }
     }
     pub fn set(&self, name: &str, value: &str) -> HeaderValue {
         let secure = if self.secure { "; Secure" } else { "" };
-        HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}")).expect("cookie header")
+        HeaderValue::from_str(&format!(
+            "{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"
+        ))
+        .expect("cookie header")
     }
     pub fn clear(&self, name: &str) -> HeaderValue {
         let secure = if self.secure { "; Secure" } else { "" };
-        HeaderValue::from_str(&format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")).expect("cookie header")
+        HeaderValue::from_str(&format!(
+            "{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+        ))
+        .expect("cookie header")
     }
 }
 
@@ -85,20 +99,72 @@ pub fn routes(test_routes: bool) -> routes::Routes {
         .get("/tai-khoan", Signed, pages::account)
         .post("/tai-khoan/lien-he", Signed, pages::account_contact)
         .post("/tai-khoan/mat-khau", Signed, pages::account_password)
-        .post("/tai-khoan/dang-xuat-noi-khac", Signed, pages::account_logout_others)
+        .post(
+            "/tai-khoan/dang-xuat-noi-khac",
+            Signed,
+            pages::account_logout_others,
+        )
         .get("/can-bo", Staff(Action::EnterBackOffice), pages::staff_home)
-        .get("/can-bo/co-quan", Staff(Action::ViewAgencies), pages::agencies)
-        .get("/can-bo/co-quan/{code}", Staff(Action::ViewAgencies), pages::agency)
-        .get("/can-bo/nhan-su", Staff(Action::EnterBackOffice), pages::staff_list)
-        .get("/can-bo/nhan-su/moi", Staff(Action::EnterBackOffice), pages::staff_new_form)
-        .post("/can-bo/nhan-su/moi", Staff(Action::EnterBackOffice), pages::staff_new)
-        .get("/can-bo/nhan-su/{id}", Staff(Action::EnterBackOffice), pages::staff_detail)
-        .post("/can-bo/nhan-su/{id}/trang-thai", Staff(Action::EnterBackOffice), pages::staff_set_disabled)
-        .post("/can-bo/nhan-su/{id}/quyen", Staff(Action::EnterBackOffice), pages::staff_grant)
-        .post("/can-bo/quyen/{id}/thu-hoi", Staff(Action::EnterBackOffice), pages::staff_revoke)
-        .get("/can-bo/lich-truc/{unit}", Staff(Action::EnterBackOffice), pages::duty)
-        .post("/can-bo/lich-truc/{unit}", Staff(Action::EnterBackOffice), pages::duty_add)
-        .post("/can-bo/lich-truc/{unit}/xoa/{id}", Staff(Action::EnterBackOffice), pages::duty_remove)
+        .get(
+            "/can-bo/co-quan",
+            Staff(Action::ViewAgencies),
+            pages::agencies,
+        )
+        .get(
+            "/can-bo/co-quan/{code}",
+            Staff(Action::ViewAgencies),
+            pages::agency,
+        )
+        .get(
+            "/can-bo/nhan-su",
+            Staff(Action::EnterBackOffice),
+            pages::staff_list,
+        )
+        .get(
+            "/can-bo/nhan-su/moi",
+            Staff(Action::EnterBackOffice),
+            pages::staff_new_form,
+        )
+        .post(
+            "/can-bo/nhan-su/moi",
+            Staff(Action::EnterBackOffice),
+            pages::staff_new,
+        )
+        .get(
+            "/can-bo/nhan-su/{id}",
+            Staff(Action::EnterBackOffice),
+            pages::staff_detail,
+        )
+        .post(
+            "/can-bo/nhan-su/{id}/trang-thai",
+            Staff(Action::EnterBackOffice),
+            pages::staff_set_disabled,
+        )
+        .post(
+            "/can-bo/nhan-su/{id}/quyen",
+            Staff(Action::EnterBackOffice),
+            pages::staff_grant,
+        )
+        .post(
+            "/can-bo/quyen/{id}/thu-hoi",
+            Staff(Action::EnterBackOffice),
+            pages::staff_revoke,
+        )
+        .get(
+            "/can-bo/lich-truc/{unit}",
+            Staff(Action::EnterBackOffice),
+            pages::duty,
+        )
+        .post(
+            "/can-bo/lich-truc/{unit}",
+            Staff(Action::EnterBackOffice),
+            pages::duty_add,
+        )
+        .post(
+            "/can-bo/lich-truc/{unit}/xoa/{id}",
+            Staff(Action::EnterBackOffice),
+            pages::duty_remove,
+        )
         .get("/dev/hop-thu", DevOnly, pages::dev_mailbox)
         .get("/api/openapi.json", Public, api::openapi_json)
         .post("/api/v1/auth/token", Public, api::issue_token)
@@ -135,30 +201,59 @@ async fn readyz(axum::extract::State(s): axum::extract::State<AppState>) -> Resp
 
 fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!(event = "sys_crash", "handler panicked");
-    pages::ErrorPage::for_error(&motcua_app::AppError::Unexpected(String::new())).into_response_with(StatusCode::INTERNAL_SERVER_ERROR)
+    pages::ErrorPage::for_error(&motcua_app::AppError::Unexpected(String::new()))
+        .into_response_with(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 async fn fallback(req: axum::extract::Request) -> Response {
-    let err = error::WebError { err: motcua_app::AppError::NotFound, api: mw::is_api(req.uri().path()) };
+    let err = error::WebError {
+        err: motcua_app::AppError::NotFound,
+        api: mw::is_api(req.uri().path()),
+    };
     err.into_response()
 }
 
 /// Builds the application router from a route inventory (tests may add routes to probe it).
-pub fn router_from(app: App, r: routes::Routes, extra: Option<Router<AppState>>, shutting_down: Arc<AtomicBool>) -> Router {
+pub fn router_from(
+    app: App,
+    r: routes::Routes,
+    extra: Option<Router<AppState>>,
+    shutting_down: Arc<AtomicBool>,
+) -> Router {
     let (mut router, inventory) = r.finish();
     if let Some(x) = extra {
         router = router.merge(x);
     }
     let cookies = Arc::new(Cookies::new(app.config.secure_cookies));
-    let state = AppState { app, inventory, cookies, shutting_down };
+    let state = AppState {
+        app,
+        inventory,
+        cookies,
+        shutting_down,
+    };
     router
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), mw::enforce))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            mw::enforce,
+        ))
         .fallback(fallback)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), mw::resolve_caller))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            mw::resolve_caller,
+        ))
         .layer(CatchPanicLayer::custom(panic_page))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), mw::security_headers))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), mw::observe))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            mw::security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            mw::observe,
+        ))
         .with_state(state)
 }
 
@@ -175,7 +270,9 @@ pub fn metrics_handle() -> PrometheusHandle {
     METRICS
         .get_or_init(|| {
             let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
-                .set_buckets(&[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0])
+                .set_buckets(&[
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                ])
                 .expect("buckets")
                 .build_recorder();
             let handle = recorder.handle();
@@ -195,7 +292,10 @@ pub fn admin_router() -> Router {
                 let h = handle.clone();
                 async move {
                     let mut r = h.render().into_response();
-                    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
+                    r.headers_mut().insert(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/plain; version=0.0.4"),
+                    );
                     r
                 }
             }),
@@ -204,21 +304,36 @@ pub fn admin_router() -> Router {
 }
 
 /// Serves until `shutdown` completes, then stops accepting and finishes requests in flight.
-pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     metrics_handle();
     let flag = Arc::new(AtomicBool::new(false));
     let router = router(app, flag.clone());
     let signal = async move {
         shutdown.await;
         flag.store(true, Ordering::Relaxed);
-        tracing::info!(event = "sys_shutdown", "shutting down: finishing requests in flight");
+        tracing::info!(
+            event = "sys_shutdown",
+            "shutting down: finishing requests in flight"
+        );
     };
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(signal)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(signal)
+    .await
 }
 
 /// Serves the admin router until `shutdown` completes.
-pub async fn serve_admin(listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    axum::serve(listener, admin_router()).with_graceful_shutdown(shutdown).await
+pub async fn serve_admin(
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, admin_router())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -26,7 +26,11 @@ pub struct ReqInfo {
 
 impl ReqInfo {
     pub fn ctx(&self) -> Ctx {
-        Ctx { request_id: Some(self.request_id.clone()), ip: self.ip, user_agent: self.user_agent.clone() }
+        Ctx {
+            request_id: Some(self.request_id.clone()),
+            ip: self.ip,
+            user_agent: self.user_agent.clone(),
+        }
     }
 }
 
@@ -52,7 +56,10 @@ fn client_ip(state: &AppState, peer: Option<IpAddr>, headers: &HeaderMap) -> Opt
         return Some(peer);
     }
     // Behind a trusted proxy: the right-most address that is not itself a trusted proxy.
-    let xff = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let xff = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     xff.rsplit(',')
         .filter_map(|s| s.trim().parse::<IpAddr>().ok())
         .find(|ip| !state.app.config.trusted_proxies.contains(ip))
@@ -63,17 +70,28 @@ fn client_ip(state: &AppState, peer: Option<IpAddr>, headers: &HeaderMap) -> Opt
 pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     let request_id = uuid::Uuid::now_v7().simple().to_string();
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
     let info = ReqInfo {
         request_id: request_id.clone(),
         ip: client_ip(&state, peer, req.headers()),
-        user_agent: req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(200).collect()),
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(200).collect()),
     };
     let method = req.method().clone();
     req.extensions_mut().insert(info);
     let span = tracing::info_span!("request", request_id = %request_id, method = %method);
     let mut res = next.run(req).instrument(span.clone()).await;
-    let route = res.extensions().get::<RouteLabel>().map(|r| r.0.clone()).unwrap_or_else(|| "unmatched".into());
+    let route = res
+        .extensions()
+        .get::<RouteLabel>()
+        .map(|r| r.0.clone())
+        .unwrap_or_else(|| "unmatched".into());
     let status = res.status().as_u16();
     let secs = started.elapsed().as_secs_f64();
     metrics::counter!("motcua_http_requests_total", "method" => method.to_string(), "route" => route.clone(), "status" => status.to_string()).increment(1);
@@ -88,7 +106,11 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
 /// Security headers on every response, errors included (security.md §1.7, row 31).
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let authenticated = req.headers().contains_key(header::AUTHORIZATION)
-        || req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains(&state.cookies.session));
+        || req
+            .headers()
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.contains(&state.cookies.session));
     let is_static = req.uri().path().starts_with("/static/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -96,12 +118,27 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(self), geolocation=(), microphone=()"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(self), geolocation=(), microphone=()"),
+    );
     if state.app.config.public_url.starts_with("https://") {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
     }
     if authenticated {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -126,7 +163,11 @@ pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// Resolves the caller: the bearer token on the API, the session cookie elsewhere. Anonymous
 /// visitors get a pre-session cookie that their form tokens are bound to.
-pub async fn resolve_caller(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn resolve_caller(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_string();
     if path.starts_with("/static/") || path == "/healthz" || path == "/readyz" {
         return next.run(req).await;
@@ -174,10 +215,16 @@ pub async fn resolve_caller(State(state): State<AppState>, mut req: Request, nex
     req.extensions_mut().insert(Binding(binding));
     let mut res = next.run(req).await;
     if let Some(p) = new_pre {
-        res.headers_mut().append(header::SET_COOKIE, state.cookies.set(&state.cookies.pre, &p));
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            state.cookies.set(&state.cookies.pre, &p),
+        );
     }
     if stale_sid && !res.headers().contains_key(header::SET_COOKIE) {
-        res.headers_mut().append(header::SET_COOKIE, state.cookies.clear(&state.cookies.session));
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            state.cookies.clear(&state.cookies.session),
+        );
     }
     res
 }
@@ -190,7 +237,10 @@ fn origin_ok(state: &AppState, headers: &HeaderMap) -> bool {
         None => true, // no browser metadata: the synchronizer token decides
         Some(o) => {
             let public = state.app.config.public_url.trim_end_matches('/');
-            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             o == public || o == format!("http://{host}") || o == format!("https://{host}")
         }
     }
@@ -207,7 +257,11 @@ fn form_token(bytes: &[u8]) -> Option<String> {
 /// Enforces the route's declared access, and CSRF protection on every state-changing page
 /// request (Fetch Metadata / Origin, plus the synchronizer token).
 pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_default();
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_default();
     let api = is_api(&path);
     let label = RouteLabel(path.clone());
     let with_label = |mut r: Response| {
@@ -216,15 +270,29 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
     };
     let Some(access) = state.inventory.access(req.method(), &path) else {
         tracing::error!(event = "undeclared_route", route = %path, "route has no declared access; refused");
-        return with_label(WebError { err: AppError::Forbidden, api }.into_response());
+        return with_label(
+            WebError {
+                err: AppError::Forbidden,
+                api,
+            }
+            .into_response(),
+        );
     };
     let auth = req.extensions().get::<Auth>().cloned().unwrap_or_default();
     let denied = |err: AppError| with_label(WebError { err, api }.into_response());
     let need_login = |req: &Request| {
         if api {
-            with_label(problem(StatusCode::UNAUTHORIZED, "Cần đăng nhập (Authorization: Bearer …)", None))
+            with_label(problem(
+                StatusCode::UNAUTHORIZED,
+                "Cần đăng nhập (Authorization: Bearer …)",
+                None,
+            ))
         } else {
-            let next_path = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let next_path = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
             let q = serde_urlencoded::to_string([("tiep", next_path)]).unwrap_or_default();
             with_label(Redirect::to(&format!("/dang-nhap?{q}")).into_response())
         }
@@ -263,13 +331,21 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
         tracing::warn!(event = "malicious_csrf", route = %path, "cross-site request refused");
         return denied(AppError::Forbidden);
     }
-    let binding = req.extensions().get::<Binding>().map(|b| b.0.clone()).unwrap_or_default();
+    let binding = req
+        .extensions()
+        .get::<Binding>()
+        .map(|b| b.0.clone())
+        .unwrap_or_default();
     let is_form = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-    let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(String::from);
+    let header_token = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
     let query_token = req.uri().query().and_then(|q| form_token(q.as_bytes()));
     let (parts, body) = req.into_parts();
     let (req, token) = if is_form {
@@ -285,7 +361,9 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
     let token = token.or(header_token).or(query_token);
     if binding.is_empty() || !token.is_some_and(|t| state.app.csrf_ok(&binding, &t)) {
         tracing::warn!(event = "malicious_csrf", route = %path, "missing or wrong CSRF token");
-        return with_label(crate::pages::ErrorPage::csrf().into_response_with(StatusCode::FORBIDDEN));
+        return with_label(
+            crate::pages::ErrorPage::csrf().into_response_with(StatusCode::FORBIDDEN),
+        );
     }
     with_label(next.run(req).await)
 }

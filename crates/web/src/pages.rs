@@ -1,11 +1,11 @@
 //! Server-rendered pages in Vietnamese (UI.md): the public site, the citizen area and the back
 //! office. Handlers stay thin: parse, call a use case, render.
 use askama::Template;
+use axum::Extension;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Extension;
 use motcua_app::accounts::Registration;
 use motcua_app::agencies::TreeNode;
 use motcua_app::staff::{By, NewStaff};
@@ -18,9 +18,9 @@ use motcua_domain::text::mask;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::AppState;
 use crate::error::WebError;
 use crate::mw::{Auth, Binding, ReqInfo};
-use crate::AppState;
 
 type PageResult = Result<Response, WebError>;
 
@@ -45,7 +45,13 @@ impl Chrome {
     }
     /// For error pages rendered outside a request's extensions.
     fn bare(title: &str) -> Self {
-        Chrome { title: title.into(), user_name: None, staff: false, csrf: String::new(), dev: false }
+        Chrome {
+            title: title.into(),
+            user_name: None,
+            staff: false,
+            csrf: String::new(),
+            dev: false,
+        }
     }
 }
 
@@ -58,13 +64,26 @@ pub struct FormState {
 
 impl FormState {
     fn with(values: &[(&str, &str)]) -> Self {
-        FormState { values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), errors: Vec::new() }
+        FormState {
+            values: values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            errors: Vec::new(),
+        }
     }
     pub fn v(&self, k: &str) -> &str {
-        self.values.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("")
+        self.values
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
     }
     pub fn e(&self, k: &str) -> Option<&str> {
-        self.errors.iter().find(|(n, _)| n == k).map(|(_, m)| m.as_str())
+        self.errors
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, m)| m.as_str())
     }
     /// Takes validation messages from an error; other errors are passed back.
     fn absorb(&mut self, e: AppError) -> Result<(), AppError> {
@@ -99,12 +118,18 @@ fn render_status<T: Template>(t: &T, status: StatusCode) -> Response {
 }
 
 fn signed(auth: &Auth) -> Result<&Session, WebError> {
-    auth.0.as_ref().ok_or(WebError::from(AppError::Unauthenticated))
+    auth.0
+        .as_ref()
+        .ok_or(WebError::from(AppError::Unauthenticated))
 }
 
 /// A safe place to go after log-in: a local path only (no open redirect).
 fn local_path(p: &str) -> String {
-    if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") && !p.contains(['\r', '\n']) {
+    if p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.starts_with("/\\")
+        && !p.contains(['\r', '\n'])
+    {
         p.to_string()
     } else {
         "/".into()
@@ -115,7 +140,9 @@ fn local_path(p: &str) -> String {
 fn notice(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
         "da-luu" => "Đã lưu thay đổi.",
-        "email-moi" => "Đã lưu. Chúng tôi đã gửi thư xác nhận tới địa chỉ mới; địa chỉ chỉ được đổi sau khi bạn xác nhận.",
+        "email-moi" => {
+            "Đã lưu. Chúng tôi đã gửi thư xác nhận tới địa chỉ mới; địa chỉ chỉ được đổi sau khi bạn xác nhận."
+        }
         "doi-mat-khau" => "Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.",
         "dang-xuat-khac" => "Đã đăng xuất khỏi các thiết bị khác.",
         "da-cap-quyen" => "Đã giao quyền.",
@@ -157,7 +184,12 @@ impl ErrorPage {
             AppError::Conflict(m) => ("Không thực hiện được", m.clone(), vec![("/", "Về trang chủ")]),
             AppError::Unexpected(_) => ("Hệ thống đang gặp sự cố", "Yêu cầu của bạn chưa được thực hiện và không có dữ liệu nào bị mất. Hãy thử lại sau ít phút; nếu vẫn lỗi, hãy báo bộ phận hỗ trợ kèm thời điểm xảy ra.".into(), vec![("/", "Về trang chủ")]),
         };
-        ErrorPage { c: Chrome::bare(heading), heading: heading.into(), message, next }
+        ErrorPage {
+            c: Chrome::bare(heading),
+            heading: heading.into(),
+            message,
+            next,
+        }
     }
     pub fn csrf() -> Self {
         ErrorPage {
@@ -176,8 +208,14 @@ impl ErrorPage {
 
 pub async fn css() -> Response {
     let mut r = include_str!("../static/app.css").into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
     r
 }
 
@@ -188,10 +226,17 @@ struct HomePage {
     agencies: Vec<TreeNode>,
 }
 
-pub async fn home(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>) -> PageResult {
+pub async fn home(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+) -> PageResult {
     let today = vn_date(s.app.now());
     let agencies = s.app.agency_tree(Some(today)).await?;
-    Ok(render(&HomePage { c: Chrome::new(&s, &auth, &b, "Trang chủ"), agencies }))
+    Ok(render(&HomePage {
+        c: Chrome::new(&s, &auth, &b, "Trang chủ"),
+        agencies,
+    }))
 }
 
 #[derive(Template)]
@@ -209,9 +254,19 @@ pub struct LoginQuery {
     tb: Option<String>,
 }
 
-pub async fn login_form(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Query(q): Query<LoginQuery>) -> Response {
+pub async fn login_form(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Query(q): Query<LoginQuery>,
+) -> Response {
     let next = local_path(q.tiep.as_deref().unwrap_or("/"));
-    render(&LoginPage { c: Chrome::new(&s, &auth, &b, "Đăng nhập"), f: FormState::default(), next, notice: notice(q.tb.as_deref()) })
+    render(&LoginPage {
+        c: Chrome::new(&s, &auth, &b, "Đăng nhập"),
+        f: FormState::default(),
+        next,
+        notice: notice(q.tb.as_deref()),
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -222,7 +277,13 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn login(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Extension(info): Extension<ReqInfo>, Form(f): Form<LoginForm>) -> PageResult {
+pub async fn login(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Form(f): Form<LoginForm>,
+) -> PageResult {
     let ctx = info.ctx();
     match s.app.login(&ctx, &f.login, &f.password).await {
         Ok(done) => {
@@ -231,19 +292,34 @@ pub async fn login(State(s): State<AppState>, Extension(auth): Extension<Auth>, 
                 let _ = s.app.end_session(&prev).await;
             }
             let dest = if f.next.is_empty() || f.next == "/" {
-                if done.user.kind == AccountKind::Staff { "/can-bo".to_string() } else { "/tai-khoan".to_string() }
+                if done.user.kind == AccountKind::Staff {
+                    "/can-bo".to_string()
+                } else {
+                    "/tai-khoan".to_string()
+                }
             } else {
                 local_path(&f.next)
             };
             let mut r = Redirect::to(&dest).into_response();
-            r.headers_mut().append(header::SET_COOKIE, s.cookies.set(&s.cookies.session, &done.session_id));
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                s.cookies.set(&s.cookies.session, &done.session_id),
+            );
             Ok(r)
         }
         Err(AppError::Throttled(secs)) => Err(AppError::Throttled(secs).into()),
         Err(e) => {
             let mut fs = FormState::with(&[("login", f.login.as_str())]);
             fs.absorb(e)?;
-            Ok(render_status(&LoginPage { c: Chrome::new(&s, &auth, &b, "Đăng nhập"), f: fs, next: local_path(&f.next), notice: None }, StatusCode::UNPROCESSABLE_ENTITY))
+            Ok(render_status(
+                &LoginPage {
+                    c: Chrome::new(&s, &auth, &b, "Đăng nhập"),
+                    f: fs,
+                    next: local_path(&f.next),
+                    notice: None,
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
         }
     }
 }
@@ -253,8 +329,12 @@ pub async fn logout(State(s): State<AppState>, headers: axum::http::HeaderMap) -
         s.app.logout(raw).await?;
     }
     let mut r = Redirect::to("/").into_response();
-    r.headers_mut().append(header::SET_COOKIE, s.cookies.clear(&s.cookies.session));
-    r.headers_mut().insert("clear-site-data", HeaderValue::from_static("\"cache\", \"storage\""));
+    r.headers_mut()
+        .append(header::SET_COOKIE, s.cookies.clear(&s.cookies.session));
+    r.headers_mut().insert(
+        "clear-site-data",
+        HeaderValue::from_static("\"cache\", \"storage\""),
+    );
     Ok(r)
 }
 
@@ -265,8 +345,15 @@ struct RegisterPage {
     f: FormState,
 }
 
-pub async fn register_form(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>) -> Response {
-    render(&RegisterPage { c: Chrome::new(&s, &auth, &b, "Đăng ký tài khoản"), f: FormState::with(&[("kind", "citizen")]) })
+pub async fn register_form(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+) -> Response {
+    render(&RegisterPage {
+        c: Chrome::new(&s, &auth, &b, "Đăng ký tài khoản"),
+        f: FormState::with(&[("kind", "citizen")]),
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -290,7 +377,13 @@ struct MessagePage {
     links: Vec<(String, String)>,
 }
 
-pub async fn register(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Extension(info): Extension<ReqInfo>, Form(f): Form<RegisterForm>) -> PageResult {
+pub async fn register(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Form(f): Form<RegisterForm>,
+) -> PageResult {
     let r = Registration {
         kind: AccountKind::parse(&f.kind),
         full_name: f.full_name.clone(),
@@ -304,7 +397,10 @@ pub async fn register(State(s): State<AppState>, Extension(auth): Extension<Auth
         Ok(()) => {
             let mut links = vec![("/dang-nhap".to_string(), "Đến trang đăng nhập".to_string())];
             if s.app.config.is_dev() {
-                links.push(("/dev/hop-thu".into(), "Chế độ phát triển: xem hộp thư đã gửi".into()));
+                links.push((
+                    "/dev/hop-thu".into(),
+                    "Chế độ phát triển: xem hộp thư đã gửi".into(),
+                ));
             }
             Ok(render(&MessagePage {
                 c: Chrome::new(&s, &auth, &b, "Kiểm tra hộp thư của bạn"),
@@ -317,9 +413,21 @@ pub async fn register(State(s): State<AppState>, Extension(auth): Extension<Auth
             }))
         }
         Err(e) => {
-            let mut fs = FormState::with(&[("kind", f.kind.as_str()), ("full_name", f.full_name.as_str()), ("id_number", f.id_number.as_str()), ("email", f.email.as_str()), ("phone", f.phone.as_str())]);
+            let mut fs = FormState::with(&[
+                ("kind", f.kind.as_str()),
+                ("full_name", f.full_name.as_str()),
+                ("id_number", f.id_number.as_str()),
+                ("email", f.email.as_str()),
+                ("phone", f.phone.as_str()),
+            ]);
             fs.absorb(e)?;
-            Ok(render_status(&RegisterPage { c: Chrome::new(&s, &auth, &b, "Đăng ký tài khoản"), f: fs }, StatusCode::UNPROCESSABLE_ENTITY))
+            Ok(render_status(
+                &RegisterPage {
+                    c: Chrome::new(&s, &auth, &b, "Đăng ký tài khoản"),
+                    f: fs,
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
         }
     }
 }
@@ -338,8 +446,17 @@ struct ConfirmPage {
 }
 
 /// GET never changes state: the link opens a page whose button confirms.
-pub async fn confirm_form(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Query(q): Query<TokenQuery>) -> Response {
-    render(&ConfirmPage { c: Chrome::new(&s, &auth, &b, "Xác nhận thư điện tử"), token: q.token.unwrap_or_default(), error: None })
+pub async fn confirm_form(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Query(q): Query<TokenQuery>,
+) -> Response {
+    render(&ConfirmPage {
+        c: Chrome::new(&s, &auth, &b, "Xác nhận thư điện tử"),
+        token: q.token.unwrap_or_default(),
+        error: None,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -348,11 +465,21 @@ pub struct TokenForm {
     token: String,
 }
 
-pub async fn confirm(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Extension(info): Extension<ReqInfo>, Form(f): Form<TokenForm>) -> PageResult {
+pub async fn confirm(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Form(f): Form<TokenForm>,
+) -> PageResult {
     match s.app.confirm_email(&info.ctx(), &f.token).await {
         Ok(()) => Ok(Redirect::to("/dang-nhap?tb=xac-nhan").into_response()),
         Err(AppError::Validation(v)) => Ok(render_status(
-            &ConfirmPage { c: Chrome::new(&s, &auth, &b, "Xác nhận thư điện tử"), token: String::new(), error: v.into_iter().next().map(|(_, m)| m) },
+            &ConfirmPage {
+                c: Chrome::new(&s, &auth, &b, "Xác nhận thư điện tử"),
+                token: String::new(),
+                error: v.into_iter().next().map(|(_, m)| m),
+            },
             StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(e) => Err(e.into()),
@@ -366,8 +493,15 @@ struct ForgotPage {
     f: FormState,
 }
 
-pub async fn forgot_form(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>) -> Response {
-    render(&ForgotPage { c: Chrome::new(&s, &auth, &b, "Quên mật khẩu"), f: FormState::default() })
+pub async fn forgot_form(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+) -> Response {
+    render(&ForgotPage {
+        c: Chrome::new(&s, &auth, &b, "Quên mật khẩu"),
+        f: FormState::default(),
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -376,7 +510,13 @@ pub struct EmailForm {
     email: String,
 }
 
-pub async fn forgot(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Extension(info): Extension<ReqInfo>, Form(f): Form<EmailForm>) -> PageResult {
+pub async fn forgot(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Form(f): Form<EmailForm>,
+) -> PageResult {
     match s.app.request_password_reset(&info.ctx(), &f.email).await {
         Ok(()) => Ok(render(&MessagePage {
             c: Chrome::new(&s, &auth, &b, "Kiểm tra hộp thư của bạn"),
@@ -400,8 +540,17 @@ struct ResetPage {
     token: String,
 }
 
-pub async fn reset_form(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Query(q): Query<TokenQuery>) -> Response {
-    render(&ResetPage { c: Chrome::new(&s, &auth, &b, "Đặt mật khẩu mới"), f: FormState::default(), token: q.token.unwrap_or_default() })
+pub async fn reset_form(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Query(q): Query<TokenQuery>,
+) -> Response {
+    render(&ResetPage {
+        c: Chrome::new(&s, &auth, &b, "Đặt mật khẩu mới"),
+        f: FormState::default(),
+        token: q.token.unwrap_or_default(),
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -412,14 +561,35 @@ pub struct ResetForm {
     password_again: String,
 }
 
-pub async fn reset(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Extension(info): Extension<ReqInfo>, Form(f): Form<ResetForm>) -> PageResult {
-    match s.app.reset_password(&info.ctx(), &f.token, &f.password, &f.password_again).await {
+pub async fn reset(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Form(f): Form<ResetForm>,
+) -> PageResult {
+    match s
+        .app
+        .reset_password(&info.ctx(), &f.token, &f.password, &f.password_again)
+        .await
+    {
         Ok(()) => Ok(Redirect::to("/dang-nhap?tb=dat-lai").into_response()),
         Err(e) => {
             let mut fs = FormState::default();
             fs.absorb(e)?;
-            let token = if fs.e("token").is_some() { String::new() } else { f.token };
-            Ok(render_status(&ResetPage { c: Chrome::new(&s, &auth, &b, "Đặt mật khẩu mới"), f: fs, token }, StatusCode::UNPROCESSABLE_ENTITY))
+            let token = if fs.e("token").is_some() {
+                String::new()
+            } else {
+                f.token
+            };
+            Ok(render_status(
+                &ResetPage {
+                    c: Chrome::new(&s, &auth, &b, "Đặt mật khẩu mới"),
+                    f: fs,
+                    token,
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
         }
     }
 }
@@ -446,7 +616,14 @@ struct AccountPage {
     notice: Option<&'static str>,
 }
 
-async fn account_page(s: &AppState, auth: &Auth, b: &Binding, contact: FormState, password: FormState, notice_code: Option<&str>) -> PageResult {
+async fn account_page(
+    s: &AppState,
+    auth: &Auth,
+    b: &Binding,
+    contact: FormState,
+    password: FormState,
+    notice_code: Option<&str>,
+) -> PageResult {
     let sess = signed(auth)?;
     let sessions = s
         .app
@@ -462,15 +639,26 @@ async fn account_page(s: &AppState, auth: &Auth, b: &Binding, contact: FormState
         .collect();
     let user = s.app.find_user(&sess.user.login).await?;
     let contact = if contact.errors.is_empty() {
-        FormState::with(&[("email", user.email.as_deref().unwrap_or("")), ("phone", user.phone.as_deref().unwrap_or(""))])
+        FormState::with(&[
+            ("email", user.email.as_deref().unwrap_or("")),
+            ("phone", user.phone.as_deref().unwrap_or("")),
+        ])
     } else {
         contact
     };
-    let status = if contact.errors.is_empty() && password.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if contact.errors.is_empty() && password.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_status(
         &AccountPage {
             c: Chrome::new(s, auth, b, "Tài khoản của tôi"),
-            masked_id: user.id_number.as_deref().map(|n| mask(n, 4)).unwrap_or_default(),
+            masked_id: user
+                .id_number
+                .as_deref()
+                .map(|n| mask(n, 4))
+                .unwrap_or_default(),
             kind_label: user.kind.label_vi(),
             user,
             sessions,
@@ -482,8 +670,21 @@ async fn account_page(s: &AppState, auth: &Auth, b: &Binding, contact: FormState
     ))
 }
 
-pub async fn account(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Query(q): Query<NoticeQuery>) -> PageResult {
-    account_page(&s, &auth, &b, FormState::default(), FormState::default(), q.tb.as_deref()).await
+pub async fn account(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    account_page(
+        &s,
+        &auth,
+        &b,
+        FormState::default(),
+        FormState::default(),
+        q.tb.as_deref(),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -494,13 +695,24 @@ pub struct ContactForm {
     current_password: String,
 }
 
-pub async fn account_contact(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Extension(info): Extension<ReqInfo>, Form(f): Form<ContactForm>) -> PageResult {
+pub async fn account_contact(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Form(f): Form<ContactForm>,
+) -> PageResult {
     let sess = signed(&auth)?;
-    match s.app.change_contact(&info.ctx(), sess, &f.email, &f.phone, &f.current_password).await {
+    match s
+        .app
+        .change_contact(&info.ctx(), sess, &f.email, &f.phone, &f.current_password)
+        .await
+    {
         Ok(true) => Ok(Redirect::to("/tai-khoan?tb=email-moi").into_response()),
         Ok(false) => Ok(Redirect::to("/tai-khoan?tb=da-luu").into_response()),
         Err(e) => {
-            let mut fs = FormState::with(&[("email", f.email.as_str()), ("phone", f.phone.as_str())]);
+            let mut fs =
+                FormState::with(&[("email", f.email.as_str()), ("phone", f.phone.as_str())]);
             fs.absorb(e)?;
             account_page(&s, &auth, &b, fs, FormState::default(), None).await
         }
@@ -515,12 +727,31 @@ pub struct PasswordForm {
     password_again: String,
 }
 
-pub async fn account_password(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Extension(info): Extension<ReqInfo>, Form(f): Form<PasswordForm>) -> PageResult {
+pub async fn account_password(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Form(f): Form<PasswordForm>,
+) -> PageResult {
     let sess = signed(&auth)?;
-    match s.app.change_password(&info.ctx(), sess, &f.current_password, &f.password, &f.password_again).await {
+    match s
+        .app
+        .change_password(
+            &info.ctx(),
+            sess,
+            &f.current_password,
+            &f.password,
+            &f.password_again,
+        )
+        .await
+    {
         Ok(new_sid) => {
             let mut r = Redirect::to("/tai-khoan?tb=doi-mat-khau").into_response();
-            r.headers_mut().append(header::SET_COOKIE, s.cookies.set(&s.cookies.session, &new_sid));
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                s.cookies.set(&s.cookies.session, &new_sid),
+            );
             Ok(r)
         }
         Err(e) => {
@@ -531,7 +762,10 @@ pub async fn account_password(State(s): State<AppState>, Extension(auth): Extens
     }
 }
 
-pub async fn account_logout_others(State(s): State<AppState>, Extension(auth): Extension<Auth>) -> PageResult {
+pub async fn account_logout_others(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+) -> PageResult {
     s.app.logout_others(signed(&auth)?).await?;
     Ok(Redirect::to("/tai-khoan?tb=dang-xuat-khac").into_response())
 }
@@ -561,31 +795,80 @@ async fn names(s: &AppState) -> Result<(Vec<Agency>, Vec<Unit>), WebError> {
     Ok(s.app.agencies_and_units().await?)
 }
 
-fn grant_views(actor: &motcua_domain::Actor, rows: &[motcua_app::GrantRow], agencies: &[Agency], units: &[Unit]) -> Vec<GrantView> {
+fn grant_views(
+    actor: &motcua_domain::Actor,
+    rows: &[motcua_app::GrantRow],
+    agencies: &[Agency],
+    units: &[Unit],
+) -> Vec<GrantView> {
     rows.iter()
         .map(|r| GrantView {
             id: r.id,
             role: r.grant.role.label_vi(),
-            agency: agencies.iter().find(|a| a.id == r.grant.agency_id).map(|a| a.name.clone()).unwrap_or_default(),
-            unit: r.grant.unit_id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.clone()).unwrap_or_default(),
-            revocable: authorize(actor, Action::GrantRole(r.grant.role), &Target::Agency(r.grant.agency_id)).is_ok(),
+            agency: agencies
+                .iter()
+                .find(|a| a.id == r.grant.agency_id)
+                .map(|a| a.name.clone())
+                .unwrap_or_default(),
+            unit: r
+                .grant
+                .unit_id
+                .and_then(|u| units.iter().find(|x| x.id == u))
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            revocable: authorize(
+                actor,
+                Action::GrantRole(r.grant.role),
+                &Target::Agency(r.grant.agency_id),
+            )
+            .is_ok(),
         })
         .collect()
 }
 
-pub async fn staff_home(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>) -> PageResult {
+pub async fn staff_home(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+) -> PageResult {
     let sess = signed(&auth)?;
     let (agencies, units) = names(&s).await?;
     let rows = s.app.active_grants(sess.user.id).await?;
     let grants = grant_views(&sess.actor, &rows, &agencies, &units);
-    let can_admin = sess.actor.has_role(Role::AgencyAdmin) || sess.actor.has_role(Role::ProvinceAdmin) || sess.actor.has_role(Role::Inspector);
+    let can_admin = sess.actor.has_role(Role::AgencyAdmin)
+        || sess.actor.has_role(Role::ProvinceAdmin)
+        || sess.actor.has_role(Role::Inspector);
     let desks = units
         .iter()
-        .filter(|u| u.kind == UnitKind::ReceptionDesk && authorize(&sess.actor, Action::ManageDutyRoster, &Target::Agency(u.agency_id)).is_ok())
-        .filter_map(|u| Some((u.clone(), agencies.iter().find(|a| a.id == u.agency_id && a.valid_to.is_none())?.name.clone())))
+        .filter(|u| {
+            u.kind == UnitKind::ReceptionDesk
+                && authorize(
+                    &sess.actor,
+                    Action::ManageDutyRoster,
+                    &Target::Agency(u.agency_id),
+                )
+                .is_ok()
+        })
+        .filter_map(|u| {
+            Some((
+                u.clone(),
+                agencies
+                    .iter()
+                    .find(|a| a.id == u.agency_id && a.valid_to.is_none())?
+                    .name
+                    .clone(),
+            ))
+        })
         .take(50)
         .collect();
-    Ok(render(&StaffHomePage { c: Chrome::new(&s, &auth, &b, "Trang cán bộ"), user: sess.user.clone(), grants, can_admin, can_agencies: true, desks }))
+    Ok(render(&StaffHomePage {
+        c: Chrome::new(&s, &auth, &b, "Trang cán bộ"),
+        user: sess.user.clone(),
+        grants,
+        can_admin,
+        can_agencies: true,
+        desks,
+    }))
 }
 
 #[derive(Template)]
@@ -601,12 +884,21 @@ pub struct AgenciesQuery {
     tat_ca: Option<String>,
 }
 
-pub async fn agencies(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Query(q): Query<AgenciesQuery>) -> PageResult {
+pub async fn agencies(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Query(q): Query<AgenciesQuery>,
+) -> PageResult {
     let sess = signed(&auth)?;
     let all = q.tat_ca.is_some();
     let day = (!all).then(|| vn_date(s.app.now()));
     let nodes = s.app.agency_tree_for(sess, day).await?;
-    Ok(render(&AgenciesPage { c: Chrome::new(&s, &auth, &b, "Cơ quan, đơn vị"), nodes, all }))
+    Ok(render(&AgenciesPage {
+        c: Chrome::new(&s, &auth, &b, "Cơ quan, đơn vị"),
+        nodes,
+        all,
+    }))
 }
 
 #[derive(Template)]
@@ -618,13 +910,36 @@ struct AgencyPage {
     can_roster: bool,
 }
 
-pub async fn agency(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Path(code): Path<String>) -> PageResult {
+pub async fn agency(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(code): Path<String>,
+) -> PageResult {
     let sess = signed(&auth)?;
     let tree = s.app.agency_tree_for(sess, None).await?;
-    let node = tree.iter().find(|n| n.agency.code == code).cloned().ok_or(AppError::NotFound)?;
-    let parent = node.agency.parent_id.and_then(|p| tree.iter().find(|n| n.agency.id == p)).map(|n| n.agency.clone());
-    let can_roster = authorize(&sess.actor, Action::ManageDutyRoster, &Target::Agency(node.agency.id)).is_ok();
-    Ok(render(&AgencyPage { c: Chrome::new(&s, &auth, &b, node.agency.name.clone()), node, parent, can_roster }))
+    let node = tree
+        .iter()
+        .find(|n| n.agency.code == code)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let parent = node
+        .agency
+        .parent_id
+        .and_then(|p| tree.iter().find(|n| n.agency.id == p))
+        .map(|n| n.agency.clone());
+    let can_roster = authorize(
+        &sess.actor,
+        Action::ManageDutyRoster,
+        &Target::Agency(node.agency.id),
+    )
+    .is_ok();
+    Ok(render(&AgencyPage {
+        c: Chrome::new(&s, &auth, &b, node.agency.name.clone()),
+        node,
+        parent,
+        can_roster,
+    }))
 }
 
 struct StaffRow {
@@ -643,7 +958,11 @@ struct StaffListPage {
     can_create: bool,
 }
 
-pub async fn staff_list(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>) -> PageResult {
+pub async fn staff_list(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+) -> PageResult {
     let sess = signed(&auth)?;
     let users = s.app.list_staff(sess, None).await?;
     let (agencies, _) = names(&s).await?;
@@ -651,14 +970,23 @@ pub async fn staff_list(State(s): State<AppState>, Extension(auth): Extension<Au
         .into_iter()
         .map(|u| StaffRow {
             id: u.id,
-            agency: u.home_agency_id.and_then(|h| agencies.iter().find(|a| a.id == h)).map(|a| a.name.clone()).unwrap_or_default(),
+            agency: u
+                .home_agency_id
+                .and_then(|h| agencies.iter().find(|a| a.id == h))
+                .map(|a| a.name.clone())
+                .unwrap_or_default(),
             login: u.login,
             name: u.full_name,
             disabled: u.disabled,
         })
         .collect();
-    let can_create = sess.actor.has_role(Role::AgencyAdmin) || sess.actor.has_role(Role::ProvinceAdmin);
-    Ok(render(&StaffListPage { c: Chrome::new(&s, &auth, &b, "Cán bộ, công chức"), rows, can_create }))
+    let can_create =
+        sess.actor.has_role(Role::AgencyAdmin) || sess.actor.has_role(Role::ProvinceAdmin);
+    Ok(render(&StaffListPage {
+        c: Chrome::new(&s, &auth, &b, "Cán bộ, công chức"),
+        rows,
+        can_create,
+    }))
 }
 
 #[derive(Template)]
@@ -672,16 +1000,30 @@ struct StaffNewPage {
 async fn manageable_agencies(s: &AppState, sess: &Session) -> Result<Vec<Agency>, WebError> {
     let today = vn_date(s.app.now());
     let (agencies, _) = names(s).await?;
-    Ok(agencies.into_iter().filter(|a| a.is_active_on(today) && authorize(&sess.actor, Action::ManageStaff, &Target::Agency(a.id)).is_ok()).collect())
+    Ok(agencies
+        .into_iter()
+        .filter(|a| {
+            a.is_active_on(today)
+                && authorize(&sess.actor, Action::ManageStaff, &Target::Agency(a.id)).is_ok()
+        })
+        .collect())
 }
 
-pub async fn staff_new_form(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>) -> PageResult {
+pub async fn staff_new_form(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+) -> PageResult {
     let sess = signed(&auth)?;
     let agencies = manageable_agencies(&s, sess).await?;
     if agencies.is_empty() {
         return Err(AppError::Forbidden.into());
     }
-    Ok(render(&StaffNewPage { c: Chrome::new(&s, &auth, &b, "Thêm cán bộ"), f: FormState::default(), agencies }))
+    Ok(render(&StaffNewPage {
+        c: Chrome::new(&s, &auth, &b, "Thêm cán bộ"),
+        f: FormState::default(),
+        agencies,
+    }))
 }
 
 #[derive(Deserialize, Default)]
@@ -694,7 +1036,13 @@ pub struct StaffForm {
     agency: String,
 }
 
-pub async fn staff_new(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Extension(info): Extension<ReqInfo>, Form(f): Form<StaffForm>) -> PageResult {
+pub async fn staff_new(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Form(f): Form<StaffForm>,
+) -> PageResult {
     let sess = signed(&auth)?;
     let n = NewStaff {
         login: f.login.clone(),
@@ -739,7 +1087,14 @@ struct StaffDetailPage {
     notice: Option<&'static str>,
 }
 
-async fn staff_detail_page(s: &AppState, auth: &Auth, b: &Binding, id: Uuid, f: FormState, notice_code: Option<&str>) -> PageResult {
+async fn staff_detail_page(
+    s: &AppState,
+    auth: &Auth,
+    b: &Binding,
+    id: Uuid,
+    f: FormState,
+    notice_code: Option<&str>,
+) -> PageResult {
     let sess = signed(auth)?;
     let d = s.app.staff_detail(sess, id).await?;
     let (agencies, units) = names(s).await?;
@@ -747,26 +1102,54 @@ async fn staff_detail_page(s: &AppState, auth: &Auth, b: &Binding, id: Uuid, f: 
     let home_id = d.user.home_agency_id.unwrap_or_default();
     let grantable: Vec<Agency> = agencies
         .iter()
-        .filter(|a| a.is_active_on(today) && Role::ALL.iter().any(|r| authorize(&sess.actor, Action::GrantRole(*r), &Target::Agency(a.id)).is_ok()))
+        .filter(|a| {
+            a.is_active_on(today)
+                && Role::ALL.iter().any(|r| {
+                    authorize(&sess.actor, Action::GrantRole(*r), &Target::Agency(a.id)).is_ok()
+                })
+        })
         .cloned()
         .collect();
     let roles = Role::ALL
         .iter()
-        .filter(|r| grantable.iter().any(|a| authorize(&sess.actor, Action::GrantRole(**r), &Target::Agency(a.id)).is_ok()))
+        .filter(|r| {
+            grantable.iter().any(|a| {
+                authorize(&sess.actor, Action::GrantRole(**r), &Target::Agency(a.id)).is_ok()
+            })
+        })
         .map(|r| (r.as_str(), r.label_vi()))
         .collect();
     let unit_opts = units
         .iter()
         .filter(|u| grantable.iter().any(|a| a.id == u.agency_id))
-        .map(|u| (u.clone(), grantable.iter().find(|a| a.id == u.agency_id).map(|a| a.short_name.clone().unwrap_or_else(|| a.name.clone())).unwrap_or_default()))
+        .map(|u| {
+            (
+                u.clone(),
+                grantable
+                    .iter()
+                    .find(|a| a.id == u.agency_id)
+                    .map(|a| a.short_name.clone().unwrap_or_else(|| a.name.clone()))
+                    .unwrap_or_default(),
+            )
+        })
         .collect();
-    let status = if f.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if f.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_status(
         &StaffDetailPage {
             c: Chrome::new(s, auth, b, d.user.full_name.clone()),
-            home: agencies.iter().find(|a| a.id == home_id).map(|a| a.name.clone()).unwrap_or_default(),
+            home: agencies
+                .iter()
+                .find(|a| a.id == home_id)
+                .map(|a| a.name.clone())
+                .unwrap_or_default(),
             grants: grant_views(&sess.actor, &d.grants, &agencies, &units),
-            can_manage: authorize(&sess.actor, Action::ManageStaff, &Target::Agency(home_id)).is_ok() && sess.user.id != d.user.id,
+            can_manage: authorize(&sess.actor, Action::ManageStaff, &Target::Agency(home_id))
+                .is_ok()
+                && sess.user.id != d.user.id,
             user: d.user,
             roles,
             agencies: grantable,
@@ -778,7 +1161,13 @@ async fn staff_detail_page(s: &AppState, auth: &Auth, b: &Binding, id: Uuid, f: 
     ))
 }
 
-pub async fn staff_detail(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Path(id): Path<Uuid>, Query(q): Query<NoticeQuery>) -> PageResult {
+pub async fn staff_detail(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(id): Path<Uuid>,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
     staff_detail_page(&s, &auth, &b, id, FormState::default(), q.tb.as_deref()).await
 }
 
@@ -788,12 +1177,24 @@ pub struct DisableForm {
     disabled: String,
 }
 
-pub async fn staff_set_disabled(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(info): Extension<ReqInfo>, Path(id): Path<Uuid>, Form(f): Form<DisableForm>) -> PageResult {
+pub async fn staff_set_disabled(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    Path(id): Path<Uuid>,
+    Form(f): Form<DisableForm>,
+) -> PageResult {
     let sess = signed(&auth)?;
     s.app.staff_detail(sess, id).await?; // not visible → 404
     let disabled = f.disabled == "1";
-    s.app.set_disabled(&info.ctx(), By::Session(sess), id, disabled).await?;
-    Ok(Redirect::to(&format!("/can-bo/nhan-su/{id}?tb={}", if disabled { "da-khoa" } else { "da-mo-khoa" })).into_response())
+    s.app
+        .set_disabled(&info.ctx(), By::Session(sess), id, disabled)
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/can-bo/nhan-su/{id}?tb={}",
+        if disabled { "da-khoa" } else { "da-mo-khoa" }
+    ))
+    .into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -804,7 +1205,14 @@ pub struct GrantForm {
     unit: String,
 }
 
-pub async fn staff_grant(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Extension(info): Extension<ReqInfo>, Path(id): Path<Uuid>, Form(f): Form<GrantForm>) -> PageResult {
+pub async fn staff_grant(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Path(id): Path<Uuid>,
+    Form(f): Form<GrantForm>,
+) -> PageResult {
     let sess = signed(&auth)?;
     s.app.staff_detail(sess, id).await?;
     let Some(role) = Role::parse(&f.role) else {
@@ -818,7 +1226,20 @@ pub async fn staff_grant(State(s): State<AppState>, Extension(auth): Extension<A
         return staff_detail_page(&s, &auth, &b, id, fs, None).await;
     };
     let unit_id = Uuid::parse_str(&f.unit).ok();
-    match s.app.grant_role(&info.ctx(), By::Session(sess), id, &Grant { role, agency_id, unit_id }).await {
+    match s
+        .app
+        .grant_role(
+            &info.ctx(),
+            By::Session(sess),
+            id,
+            &Grant {
+                role,
+                agency_id,
+                unit_id,
+            },
+        )
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/can-bo/nhan-su/{id}?tb=da-cap-quyen")).into_response()),
         Err(e) => {
             let mut fs = FormState::default();
@@ -828,11 +1249,18 @@ pub async fn staff_grant(State(s): State<AppState>, Extension(auth): Extension<A
     }
 }
 
-pub async fn staff_revoke(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(info): Extension<ReqInfo>, Path(id): Path<Uuid>) -> PageResult {
+pub async fn staff_revoke(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    Path(id): Path<Uuid>,
+) -> PageResult {
     let sess = signed(&auth)?;
     let row = s.app.grant(id).await?;
     s.app.staff_detail(sess, row.user_id).await?;
-    s.app.revoke_grant(&info.ctx(), By::Session(sess), id).await?;
+    s.app
+        .revoke_grant(&info.ctx(), By::Session(sess), id)
+        .await?;
     Ok(Redirect::to(&format!("/can-bo/nhan-su/{}?tb=da-thu-hoi", row.user_id)).into_response())
 }
 
@@ -857,22 +1285,66 @@ struct DutyPage {
     notice: Option<&'static str>,
 }
 
-async fn duty_page(s: &AppState, auth: &Auth, b: &Binding, unit_id: Uuid, f: FormState, notice_code: Option<&str>) -> PageResult {
+async fn duty_page(
+    s: &AppState,
+    auth: &Auth,
+    b: &Binding,
+    unit_id: Uuid,
+    f: FormState,
+    notice_code: Option<&str>,
+) -> PageResult {
     let sess = signed(auth)?;
     let roster = s.app.duty_roster(sess, unit_id).await?;
     let unit = s.app.unit(unit_id).await?;
     let agency = s.app.agency(unit.agency_id).await?;
-    let can_edit = authorize(&sess.actor, Action::ManageDutyRoster, &Target::Agency(agency.id)).is_ok();
-    let candidates = if can_edit { s.app.reception_officers(agency.id).await? } else { Vec::new() };
+    let can_edit = authorize(
+        &sess.actor,
+        Action::ManageDutyRoster,
+        &Target::Agency(agency.id),
+    )
+    .is_ok();
+    let candidates = if can_edit {
+        s.app.reception_officers(agency.id).await?
+    } else {
+        Vec::new()
+    };
     let rows = roster
         .into_iter()
-        .map(|(d, u)| DutyView { id: d.id, name: u.full_name, login: u.login, from: format_vn_date(d.starts_on), to: d.ends_on.map(format_vn_date).unwrap_or_else(|| "—".into()) })
+        .map(|(d, u)| DutyView {
+            id: d.id,
+            name: u.full_name,
+            login: u.login,
+            from: format_vn_date(d.starts_on),
+            to: d.ends_on.map(format_vn_date).unwrap_or_else(|| "—".into()),
+        })
         .collect();
-    let status = if f.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok(render_status(&DutyPage { c: Chrome::new(s, auth, b, format!("Lịch trực – {}", unit.name)), unit, agency, rows, candidates, can_edit, f, notice: notice(notice_code) }, status))
+    let status = if f.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        &DutyPage {
+            c: Chrome::new(s, auth, b, format!("Lịch trực – {}", unit.name)),
+            unit,
+            agency,
+            rows,
+            candidates,
+            can_edit,
+            f,
+            notice: notice(notice_code),
+        },
+        status,
+    ))
 }
 
-pub async fn duty(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Path(unit): Path<Uuid>, Query(q): Query<NoticeQuery>) -> PageResult {
+pub async fn duty(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(unit): Path<Uuid>,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
     duty_page(&s, &auth, &b, unit, FormState::default(), q.tb.as_deref()).await
 }
 
@@ -884,16 +1356,37 @@ pub struct DutyForm {
     ends_on: String,
 }
 
-pub async fn duty_add(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>, Extension(info): Extension<ReqInfo>, Path(unit): Path<Uuid>, Form(f): Form<DutyForm>) -> PageResult {
+pub async fn duty_add(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Path(unit): Path<Uuid>,
+    Form(f): Form<DutyForm>,
+) -> PageResult {
     let sess = signed(&auth)?;
-    let mut fs = FormState::with(&[("starts_on", f.starts_on.as_str()), ("ends_on", f.ends_on.as_str())]);
+    let mut fs = FormState::with(&[
+        ("starts_on", f.starts_on.as_str()),
+        ("ends_on", f.ends_on.as_str()),
+    ]);
     let starts: Option<jiff::civil::Date> = f.starts_on.parse().ok();
-    let ends: Result<Option<jiff::civil::Date>, _> = if f.ends_on.is_empty() { Ok(None) } else { f.ends_on.parse().map(Some) };
+    let ends: Result<Option<jiff::civil::Date>, _> = if f.ends_on.is_empty() {
+        Ok(None)
+    } else {
+        f.ends_on.parse().map(Some)
+    };
     let (Some(starts), Ok(ends), Ok(user)) = (starts, ends, Uuid::parse_str(&f.user)) else {
-        fs.errors.push(("starts_on".into(), "Chọn cán bộ và nhập ngày bắt đầu (và ngày kết thúc nếu có).".into()));
+        fs.errors.push((
+            "starts_on".into(),
+            "Chọn cán bộ và nhập ngày bắt đầu (và ngày kết thúc nếu có).".into(),
+        ));
         return duty_page(&s, &auth, &b, unit, fs, None).await;
     };
-    match s.app.add_duty(&info.ctx(), By::Session(sess), unit, user, starts, ends).await {
+    match s
+        .app
+        .add_duty(&info.ctx(), By::Session(sess), unit, user, starts, ends)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/can-bo/lich-truc/{unit}?tb=da-them")).into_response()),
         Err(e) => {
             fs.absorb(e)?;
@@ -902,13 +1395,20 @@ pub async fn duty_add(State(s): State<AppState>, Extension(auth): Extension<Auth
     }
 }
 
-pub async fn duty_remove(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(info): Extension<ReqInfo>, Path((unit, id)): Path<(Uuid, Uuid)>) -> PageResult {
+pub async fn duty_remove(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    Path((unit, id)): Path<(Uuid, Uuid)>,
+) -> PageResult {
     let sess = signed(&auth)?;
     let d = s.app.duty(id).await?;
     if d.unit_id != unit {
         return Err(AppError::NotFound.into());
     }
-    s.app.remove_duty(&info.ctx(), By::Session(sess), id).await?;
+    s.app
+        .remove_duty(&info.ctx(), By::Session(sess), id)
+        .await?;
     Ok(Redirect::to(&format!("/can-bo/lich-truc/{unit}?tb=da-xoa")).into_response())
 }
 
@@ -931,13 +1431,26 @@ struct MailboxPage {
 
 /// Development only: the e-mails waiting in the outbox, so that a person trying the system on
 /// one machine can follow confirmation and reset links without a mail server.
-pub async fn dev_mailbox(State(s): State<AppState>, Extension(auth): Extension<Auth>, Extension(b): Extension<Binding>) -> PageResult {
+pub async fn dev_mailbox(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+) -> PageResult {
     let mails = s
         .app
         .recent_messages(30)
         .await?
         .into_iter()
-        .map(|m| MailView { to: m.recipient, subject: m.subject, body: m.body, at: format_vn_datetime(m.created_at), kind: m.kind })
+        .map(|m| MailView {
+            to: m.recipient,
+            subject: m.subject,
+            body: m.body,
+            at: format_vn_datetime(m.created_at),
+            kind: m.kind,
+        })
         .collect();
-    Ok(render(&MailboxPage { c: Chrome::new(&s, &auth, &b, "Hộp thư (chế độ phát triển)"), mails }))
+    Ok(render(&MailboxPage {
+        c: Chrome::new(&s, &auth, &b, "Hộp thư (chế độ phát triển)"),
+        mails,
+    }))
 }

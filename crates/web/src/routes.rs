@@ -52,18 +52,38 @@ pub struct Inventory {
 
 impl Inventory {
     pub fn access(&self, method: &Method, path: &str) -> Option<Access> {
-        let m = if method == Method::HEAD { Method::GET } else { method.clone() };
-        self.by_key.iter().find(|((km, kp), _)| *km == m && *kp == path).map(|(_, a)| *a)
+        let m = if method == Method::HEAD {
+            Method::GET
+        } else {
+            method.clone()
+        };
+        self.by_key
+            .iter()
+            .find(|((km, kp), _)| *km == m && *kp == path)
+            .map(|(_, a)| *a)
     }
 }
 
 impl Routes {
     pub fn new() -> Self {
-        Self { router: Router::new(), specs: Vec::new() }
+        Self {
+            router: Router::new(),
+            specs: Vec::new(),
+        }
     }
 
-    fn add(mut self, method: Method, path: &'static str, access: Access, mr: MethodRouter<AppState>) -> Self {
-        self.specs.push(RouteSpec { method, path, access });
+    fn add(
+        mut self,
+        method: Method,
+        path: &'static str,
+        access: Access,
+        mr: MethodRouter<AppState>,
+    ) -> Self {
+        self.specs.push(RouteSpec {
+            method,
+            path,
+            access,
+        });
         self.router = self.router.route(path, mr);
         self
     }
@@ -106,7 +126,13 @@ impl Routes {
         for s in &self.specs {
             by_key.insert((s.method.clone(), s.path), s.access);
         }
-        (self.router, Arc::new(Inventory { specs: self.specs, by_key }))
+        (
+            self.router,
+            Arc::new(Inventory {
+                specs: self.specs,
+                by_key,
+            }),
+        )
     }
 }
 

@@ -1,0 +1,237 @@
+//! The `motcua` command: demo, users, agencies, serve with graceful shutdown, migrations.
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use motcua_store::testing::TestDb;
+use motcua_testkit::{Engine, engine_tests};
+
+fn motcua(db: &str, dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(args)
+        .env("MOTCUA_DATABASE_URL", db)
+        .env("MOTCUA_DATA_DIR", dir)
+        .env("MOTCUA_LOG", "warn")
+        .current_dir(dir)
+        .output()
+        .expect("run motcua");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+async fn cli_commands(e: Engine) {
+    let db = TestDb::new(e).await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (ok, out, err) = motcua(&db.url, d, &["migrate"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("schema up to date"));
+    let (ok, first, err) = motcua(&db.url, d, &["demo"]);
+    assert!(ok, "{err}");
+    let (ok, second, _) = motcua(&db.url, d, &["demo"]);
+    assert!(
+        ok && first == second,
+        "demo is safe to run twice and prints the same accounts"
+    );
+    let roles: Vec<&str> = first
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    for r in [
+        "citizen",
+        "organisation",
+        "reception",
+        "specialist",
+        "leader",
+        "cashier",
+        "agency_admin",
+        "province_admin",
+        "inspector",
+    ] {
+        assert!(roles.contains(&r), "{r} in {first}");
+    }
+    assert!(first.lines().all(|l| l.split('\t').count() == 4));
+    assert_eq!(roles.iter().filter(|r| **r == "citizen").count(), 2);
+    let (ok, list, _) = motcua(&db.url, d, &["agency", "list"]);
+    assert!(ok && list.contains("Sở Tư pháp tỉnh Quảng Ngãi") && !list.contains("Kon Tum\t"));
+    let (ok, all, _) = motcua(&db.url, d, &["agency", "list", "--all"]);
+    assert!(ok && all.contains("Ủy ban nhân dân tỉnh Kon Tum"));
+    let file = d.join("tree.json");
+    assert!(motcua(&db.url, d, &["agency", "export", file.to_str().unwrap()]).0);
+    let (ok, report, err) = motcua(&db.url, d, &["agency", "import", file.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(
+        report.contains("\"created\":0") && report.contains("\"updated\":0"),
+        "{report}"
+    );
+    std::fs::write(d.join("bad.json"), "{\"agencies\": [{\"code\": \"x\"}]}").unwrap();
+    let (ok, _, err) = motcua(
+        &db.url,
+        d,
+        &["agency", "import", d.join("bad.json").to_str().unwrap()],
+    );
+    assert!(!ok && err.contains("not an agency snapshot"), "{err}");
+    let (ok, out, err) = motcua(
+        &db.url,
+        d,
+        &[
+            "user",
+            "create",
+            "--login",
+            "le.van.hung",
+            "--name",
+            "Lê Văn Hùng",
+            "--agency",
+            "000.00.20.H53",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("created\tle.van.hung") && out.contains("password\tmc-"));
+    let (ok, _, err) = motcua(
+        &db.url,
+        d,
+        &[
+            "user",
+            "grant",
+            "le.van.hung",
+            "reception",
+            "000.00.20.H53",
+            "--unit",
+            "MOTCUA",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = motcua(
+        &db.url,
+        d,
+        &[
+            "user",
+            "grant",
+            "le.van.hung",
+            "sieu_quan_tri",
+            "000.00.20.H53",
+        ],
+    );
+    assert!(!ok && err.contains("unknown role"));
+    assert!(
+        motcua(
+            &db.url,
+            d,
+            &[
+                "user",
+                "revoke",
+                "le.van.hung",
+                "reception",
+                "000.00.20.H53"
+            ]
+        )
+        .0
+    );
+    assert!(
+        !motcua(
+            &db.url,
+            d,
+            &[
+                "user",
+                "revoke",
+                "le.van.hung",
+                "reception",
+                "000.00.20.H53"
+            ]
+        )
+        .0,
+        "nothing left to revoke"
+    );
+    assert!(motcua(&db.url, d, &["user", "disable", "le.van.hung"]).0);
+    assert!(motcua(&db.url, d, &["user", "enable", "le.van.hung"]).0);
+}
+
+async fn serve_and_shutdown(e: Engine) {
+    let db = TestDb::new(e).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["serve", "--demo"])
+        .env("MOTCUA_DATABASE_URL", &db.url)
+        .env("MOTCUA_DATA_DIR", dir.path())
+        .env("MOTCUA_LISTEN", "127.0.0.1:0")
+        .env("MOTCUA_ADMIN_LISTEN", "127.0.0.1:0")
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let banner = loop {
+        let l = lines.next().expect("server output").unwrap();
+        if l.starts_with("motcua: http://") {
+            break l;
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let base = banner.split_whitespace().nth(1).unwrap().to_string();
+    let metrics = banner
+        .split("metrics: ")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(')')
+        .to_string();
+    let c = reqwest::Client::new();
+    assert_eq!(
+        c.get(format!("{base}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
+    assert_eq!(
+        c.get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let home = c
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("Sở Tư pháp tỉnh Quảng Ngãi"),
+        "demo data loaded"
+    );
+    let m = c.get(&metrics).send().await.unwrap().text().await.unwrap();
+    assert!(
+        m.contains("motcua_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"}"),
+        "{m}"
+    );
+    assert!(m.contains("motcua_http_request_duration_seconds"));
+    assert_eq!(
+        c.get(format!("{base}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404,
+        "metrics only on the admin listener"
+    );
+    let ok = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
+}
+
+engine_tests!(cli_commands, serve_and_shutdown);

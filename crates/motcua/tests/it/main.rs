@@ -1,0 +1,12 @@
+//! Integration tests: the real server on loopback, each test on SQLite and PostgreSQL.
+mod accounts;
+mod api;
+mod cli;
+mod logs;
+mod security;
+mod staff;
+
+/// A password that is valid for staff too, with a marker CI looks for in the logs.
+pub const PW: &str = "mật khẩu CANARYPW thật dài 2026";
+/// A valid personal identification number that must never appear in logs.
+pub const ID: &str = "051099887766";
