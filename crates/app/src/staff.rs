@@ -253,9 +253,9 @@ impl App {
             return Err(AppError::Conflict("Cán bộ đã có quyền này.".into()));
         }
         let id = users::insert_grant(&tx, user_id, g, by.id(), now).await?;
-        if by.id() != Some(user_id) {
-            auth::delete_user_sessions(&tx, user_id, None).await?;
-        }
+        // The holder logs in again and gets a new session id with the new privileges
+        // (an administrator granting themselves a role too).
+        auth::delete_user_sessions(&tx, user_id, None).await?;
         audit::append(
             &tx,
             &self.audit(

@@ -108,6 +108,11 @@ impl TestApp {
         }
     }
 
+    /// The database URL of this test's database.
+    pub fn db_url(&self) -> &str {
+        &self._db.url
+    }
+
     pub fn client(&self) -> Client {
         Client::new(&self.base)
     }

@@ -47,7 +47,7 @@ pub struct Routes {
 #[derive(Debug, Default)]
 pub struct Inventory {
     pub specs: Vec<RouteSpec>,
-    by_key: HashMap<(Method, &'static str), Access>,
+    by_path: HashMap<&'static str, Vec<(Method, Access)>>,
 }
 
 impl Inventory {
@@ -57,9 +57,10 @@ impl Inventory {
         } else {
             method.clone()
         };
-        self.by_key
+        self.by_path
+            .get(path)?
             .iter()
-            .find(|((km, kp), _)| *km == m && *kp == path)
+            .find(|(km, _)| *km == m)
             .map(|(_, a)| *a)
     }
 }
@@ -122,15 +123,18 @@ impl Routes {
 
     /// Splits into the router and the inventory. Several methods on one path are merged by axum.
     pub fn finish(self) -> (Router<AppState>, Arc<Inventory>) {
-        let mut by_key = HashMap::new();
+        let mut by_path: HashMap<&'static str, Vec<(Method, Access)>> = HashMap::new();
         for s in &self.specs {
-            by_key.insert((s.method.clone(), s.path), s.access);
+            by_path
+                .entry(s.path)
+                .or_default()
+                .push((s.method.clone(), s.access));
         }
         (
             self.router,
             Arc::new(Inventory {
                 specs: self.specs,
-                by_key,
+                by_path,
             }),
         )
     }

@@ -501,7 +501,31 @@ async fn account_changes(e: Engine) {
     assert_eq!(other_device.get("/tai-khoan").await.status, 303);
 }
 
+async fn password_storage(e: Engine) {
+    let t = TestApp::spawn(e).await;
+    citizen(&t, ID, "ha@vidu.vn").await;
+    let user = t.app.find_user(ID).await.unwrap();
+    let phc = motcua_store::users::password_hash(t.app.db.conn(), user.id)
+        .await
+        .unwrap();
+    assert!(
+        phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "Argon2id with the ASVS parameters: {phc}"
+    );
+    assert!(!phc.contains(PW));
+    if let Some(path) = t.db_url().strip_prefix("sqlite://") {
+        // Nothing reversible anywhere in the database file or its write-ahead log.
+        for f in [path.to_string(), format!("{path}-wal")] {
+            let bytes = std::fs::read(&f).unwrap_or_default();
+            assert!(!bytes.is_empty() || f.ends_with("-wal"), "{f} read");
+            let hay = String::from_utf8_lossy(&bytes);
+            assert!(!hay.contains("CANARYPW"), "{f} holds the password");
+        }
+    }
+}
+
 engine_tests!(
+    password_storage,
     register_confirm_login_logout,
     registration_validation,
     no_enumeration,
