@@ -23,6 +23,12 @@ pub struct DemoAccount {
     pub agency_code: String,
 }
 
+/// The demo catalogue: real procedures (national codes and names from domain.md §11) with
+/// forms and internal processes, offered by the demo agencies at levels 2, 3 and 4.
+pub fn demo_catalogue() -> crate::catalogue::CatalogueSnapshot {
+    serde_json::from_str(include_str!("demo_catalogue.json")).expect("demo catalogue is valid JSON")
+}
+
 pub fn demo_snapshot() -> Snapshot {
     serde_json::from_str(include_str!("demo_agencies.json"))
         .expect("demo agency tree is valid JSON")
@@ -138,6 +144,9 @@ impl App {
     pub async fn load_demo(&self) -> Result<Vec<DemoAccount>> {
         let ctx = Ctx::default();
         self.import_agencies(&ctx, None, &demo_snapshot()).await?;
+        // The demo catalogue takes effect from the day the demo province was formed.
+        self.import_catalogue(&ctx, None, &demo_catalogue(), jiff::civil::date(2025, 7, 1))
+            .await?;
         let mut out = Vec::new();
         for s in STAFF {
             let agency = self.agency_by_code(s.agency).await?;

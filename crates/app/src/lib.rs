@@ -3,6 +3,11 @@
 
 pub mod accounts;
 pub mod agencies;
+pub mod catalogue;
+/// Catalogue types the web layer names.
+pub mod catalogue_types {
+    pub use motcua_store::catalogue::{Field, Procedure, Sector, Service, Version, VersionStatus};
+}
 pub mod config;
 pub mod crypto;
 pub mod demo;

@@ -73,6 +73,13 @@ pub enum Action {
     ManageDutyRoster,
     /// Read a dossier (owner, staff of an agency handling it, inspector).
     ViewDossier,
+    /// Manage sectors and fields of the catalogue.
+    ManageSectors,
+    /// Create, edit and publish a procedure owned by the target agency (`Target::None`: owned
+    /// by the province).
+    EditProcedure,
+    /// Configure the target agency's online services: level, form, internal process.
+    ManageService,
 }
 
 /// What the action is about.
@@ -141,6 +148,12 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
                             .any(|r| actor.has_role_in(r, *a))
                         })))
         }
+        (ManageSectors, _) => staff && actor.has_role(Role::ProvinceAdmin),
+        (EditProcedure, Target::None) => staff && actor.has_role(Role::ProvinceAdmin),
+        (EditProcedure | ManageService, Target::Agency(a)) => {
+            staff
+                && (actor.has_role(Role::ProvinceAdmin) || actor.has_role_in(Role::AgencyAdmin, *a))
+        }
         _ => false,
     };
     if ok {
@@ -154,6 +167,8 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
             GrantRole(_) => "may not grant this role here",
             ManageDutyRoster => "may not manage this desk's roster",
             ViewDossier => "dossier outside the actor's agencies",
+            ManageSectors => "not a province administrator",
+            EditProcedure | ManageService => "not an administrator of the owning agency",
         }))
     }
 }
@@ -275,6 +290,24 @@ mod tests {
     }
 
     #[test]
+    #[test]
+    fn catalogue_rights() {
+        let a = staff(&[(Role::AgencyAdmin, X)]);
+        let p = staff(&[(Role::ProvinceAdmin, Y)]);
+        assert!(authorize(&a, Action::ManageService, &Target::Agency(u(X))).is_ok());
+        assert!(authorize(&a, Action::ManageService, &Target::Agency(u(Y))).is_err());
+        assert!(
+            authorize(&a, Action::EditProcedure, &Target::None).is_err(),
+            "province procedures"
+        );
+        assert!(authorize(&a, Action::EditProcedure, &Target::Agency(u(X))).is_ok());
+        assert!(authorize(&a, Action::ManageSectors, &Target::None).is_err());
+        assert!(authorize(&p, Action::ManageSectors, &Target::None).is_ok());
+        assert!(authorize(&p, Action::EditProcedure, &Target::None).is_ok());
+        let r = staff(&[(Role::Reception, X)]);
+        assert!(authorize(&r, Action::ManageService, &Target::Agency(u(X))).is_err());
+    }
+
     fn citizens_never_enter_the_back_office() {
         let c = Actor {
             user_id: u(5),

@@ -5,7 +5,9 @@
 pub mod account;
 pub mod agency;
 pub mod authz;
+pub mod catalogue;
 pub mod clock;
+pub mod form;
 pub mod identity;
 pub mod password;
 pub mod text;

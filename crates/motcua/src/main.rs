@@ -48,6 +48,25 @@ enum Command {
         #[command(subcommand)]
         cmd: AgencyCmd,
     },
+    /// Import or export the catalogue of procedures and online services.
+    Catalogue {
+        #[command(subcommand)]
+        cmd: CatalogueCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogueCmd {
+    /// Import a JSON catalogue (sectors, procedures, services); a changed procedure gets a new
+    /// published version; importing the same file again changes nothing.
+    Import {
+        file: PathBuf,
+        /// The date new versions take effect (YYYY-MM-DD; default today).
+        #[arg(long)]
+        effective_from: Option<String>,
+    },
+    /// Export the catalogue in force today as JSON (to a file, or standard output).
+    Export { file: Option<PathBuf> },
 }
 
 #[derive(Subcommand)]
@@ -361,6 +380,48 @@ async fn main() -> Result<()> {
                             .map_err(e)?;
                     }
                     println!("revoked\t{login}\t{}\t{agency}", role.as_str());
+                }
+            }
+        }
+        Command::Catalogue { cmd } => {
+            let app = App::open(config, Arc::new(SystemClock))
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            match cmd {
+                CatalogueCmd::Import {
+                    file,
+                    effective_from,
+                } => {
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("reading {}", file.display()))?;
+                    let snap: motcua_app::catalogue::CatalogueSnapshot =
+                        serde_json::from_str(&text)
+                            .with_context(|| format!("{} is not a catalogue", file.display()))?;
+                    let day = match effective_from {
+                        Some(d) => d
+                            .parse()
+                            .with_context(|| format!("{d} is not a date (YYYY-MM-DD)"))?,
+                        None => motcua_domain::clock::vn_date(jiff::Timestamp::now()),
+                    };
+                    match app.import_catalogue(&ctx, None, &snap, day).await {
+                        Ok(r) => println!("{}", serde_json::to_string(&r)?),
+                        Err(motcua_app::AppError::Validation(v)) => {
+                            for (_, m) in &v {
+                                eprintln!("{m}");
+                            }
+                            bail!("the catalogue was not imported: {} problem(s)", v.len());
+                        }
+                        Err(e) => bail!("{e}"),
+                    }
+                }
+                CatalogueCmd::Export { file } => {
+                    let snap = app.export_catalogue().await.map_err(|e| anyhow!("{e}"))?;
+                    let json = serde_json::to_string_pretty(&snap)?;
+                    match file {
+                        Some(f) => std::fs::write(&f, json + "\n")
+                            .with_context(|| format!("writing {}", f.display()))?,
+                        None => println!("{json}"),
+                    }
                 }
             }
         }

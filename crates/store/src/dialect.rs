@@ -47,3 +47,160 @@ pub async fn durability_settings(
     }
     Ok(out)
 }
+
+/// Creates the full-text index of the catalogue: an FTS5 table on SQLite (its rowid is the
+/// `catalogue_index.seq`), a weighted `tsvector` column with a GIN index on PostgreSQL. Both
+/// index text already folded by the application (đ → d, no diacritics), so both engines find
+/// the same procedures.
+pub async fn create_search(m: &sea_orm_migration::SchemaManager<'_>) -> Result<(), sea_orm::DbErr> {
+    let c = m.get_connection();
+    match m.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => {
+            c.execute_unprepared("CREATE VIRTUAL TABLE procedure_fts USING fts5(name, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')").await?;
+        }
+        _ => {
+            c.execute_unprepared("ALTER TABLE catalogue_index ADD COLUMN tsv tsvector")
+                .await?;
+            c.execute_unprepared(
+                "CREATE INDEX catalogue_index_tsv ON catalogue_index USING GIN (tsv)",
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+fn engine_of(c: &impl ConnectionTrait) -> Engine {
+    match c.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => Engine::Postgres,
+        _ => Engine::Sqlite,
+    }
+}
+
+/// Puts (or replaces) one procedure's folded text in the full-text index.
+pub async fn index_text(c: &impl ConnectionTrait, seq: i64, name: &str, body: &str) -> Result<()> {
+    let backend = c.get_database_backend();
+    match engine_of(c) {
+        Engine::Sqlite => {
+            c.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "DELETE FROM procedure_fts WHERE rowid = ?",
+                [seq.into()],
+            ))
+            .await?;
+            c.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "INSERT INTO procedure_fts(rowid, name, body) VALUES (?, ?, ?)",
+                [seq.into(), name.into(), body.into()],
+            ))
+            .await?;
+        }
+        Engine::Postgres => {
+            c.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "UPDATE catalogue_index SET tsv = setweight(to_tsvector('simple', $1), 'A') || setweight(to_tsvector('simple', $2), 'B') WHERE seq = $3",
+                [name.into(), body.into(), seq.into()],
+            ))
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Filters of a catalogue search (all optional; they narrow, never widen).
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    pub sector_id: Option<uuid::Uuid>,
+    pub field_id: Option<uuid::Uuid>,
+    /// Agency code.
+    pub agency: Option<String>,
+    pub level: Option<u8>,
+    /// Folded subject words.
+    pub subject: Option<String>,
+}
+
+/// Searches the catalogue: `tokens` are folded words (alphanumeric only); every token must
+/// match (as a prefix). Answers procedure ids, best match first (name matches weigh more).
+/// Without tokens, answers the filtered procedures by code.
+pub async fn search(
+    c: &impl ConnectionTrait,
+    tokens: &[String],
+    f: &SearchFilter,
+    limit: u64,
+) -> Result<Vec<uuid::Uuid>> {
+    let backend = c.get_database_backend();
+    let pg = engine_of(c) == Engine::Postgres;
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let ph = |v: sea_orm::Value, values: &mut Vec<sea_orm::Value>| {
+        values.push(v);
+        if pg {
+            format!("${}", values.len())
+        } else {
+            "?".to_string()
+        }
+    };
+    let tokens: Vec<&String> = tokens
+        .iter()
+        .filter(|t| !t.is_empty() && t.chars().all(char::is_alphanumeric))
+        .collect();
+    let mut sql = String::from("SELECT ci.procedure_id FROM catalogue_index ci");
+    let mut conds: Vec<String> = Vec::new();
+    let order;
+    if tokens.is_empty() {
+        order = " ORDER BY ci.code".to_string();
+    } else if pg {
+        let q = tokens
+            .iter()
+            .map(|t| format!("{t}:*"))
+            .collect::<Vec<_>>()
+            .join(" & ");
+        let p = ph(q.into(), &mut values);
+        conds.push(format!("ci.tsv @@ to_tsquery('simple', {p})"));
+        order = format!(" ORDER BY ts_rank(ci.tsv, to_tsquery('simple', {p})) DESC, ci.code");
+    } else {
+        let q = tokens
+            .iter()
+            .map(|t| format!("\"{t}\"*"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        sql.push_str(" JOIN procedure_fts ON procedure_fts.rowid = ci.seq");
+        let p = ph(q.into(), &mut values);
+        conds.push(format!("procedure_fts MATCH {p}"));
+        order = " ORDER BY bm25(procedure_fts, 10.0, 1.0), ci.code".to_string();
+    }
+    if let Some(s) = f.sector_id {
+        let p = ph(s.into(), &mut values);
+        conds.push(format!("ci.sector_id = {p}"));
+    }
+    if let Some(s) = f.field_id {
+        let p = ph(s.into(), &mut values);
+        conds.push(format!("ci.field_id = {p}"));
+    }
+    if let Some(a) = &f.agency {
+        let p = ph(format!("%,{a},%").into(), &mut values);
+        conds.push(format!("ci.agencies LIKE {p}"));
+    }
+    if let Some(l) = f.level {
+        let p = ph(format!("%,{l},%").into(), &mut values);
+        conds.push(format!("ci.levels LIKE {p}"));
+    }
+    if let Some(s) = &f.subject {
+        let p = ph(format!("%{s}%").into(), &mut values);
+        conds.push(format!("ci.subjects LIKE {p}"));
+    }
+    if !conds.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conds.join(" AND "));
+    }
+    sql.push_str(&order);
+    sql.push_str(&format!(" LIMIT {}", limit.min(10_000)));
+    let rows = c
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            r.try_get_by_index::<uuid::Uuid>(0)
+                .map_err(crate::StoreError::Db)
+        })
+        .collect()
+}

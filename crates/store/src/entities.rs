@@ -224,3 +224,110 @@ pub mod outbox {
     }
     no_relations!();
 }
+
+pub mod sector {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sectors")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub code: String,
+        pub name: String,
+        pub position: i32,
+    }
+    no_relations!();
+}
+
+pub mod field {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "fields")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub sector_id: Uuid,
+        pub code: String,
+        pub name: String,
+        pub position: i32,
+    }
+    no_relations!();
+}
+
+pub mod procedure {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "procedures")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub code: String,
+        pub owner_agency_id: Option<Uuid>,
+        pub views: i64,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod procedure_version {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "procedure_versions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub procedure_id: Uuid,
+        pub version: i32,
+        pub status: String,
+        pub effective_from: Option<Date>,
+        pub field_id: Uuid,
+        pub name: String,
+        pub body: String,
+        pub created_at: DateTimeUtc,
+        pub created_by: Option<Uuid>,
+        pub published_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod service {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "services")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub procedure_id: Uuid,
+        pub agency_id: Uuid,
+        pub level: i32,
+        pub classification: String,
+        pub online_time: Option<String>,
+        pub form_schema: String,
+        pub process: String,
+        pub active: bool,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod catalogue_index {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "catalogue_index")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub seq: i64,
+        pub procedure_id: Uuid,
+        pub code: String,
+        pub name: String,
+        pub field_id: Uuid,
+        pub sector_id: Uuid,
+        /// `,code1,code2,` of the agencies offering it.
+        pub agencies: String,
+        /// `,3,4,` levels offered.
+        pub levels: String,
+        /// Folded subjects, for filtering.
+        pub subjects: String,
+    }
+    no_relations!();
+}

@@ -7,6 +7,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod catalogue;
 pub mod dialect;
 mod entities;
 mod migration;

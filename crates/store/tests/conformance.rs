@@ -72,7 +72,10 @@ async fn durability(engine: Engine) {
     }
     assert_eq!(
         db.applied_migrations().await.unwrap(),
-        vec!["m20261129_000001_foundation".to_string()]
+        vec![
+            "m20261129_000001_foundation".to_string(),
+            "m20261129_000002_catalogue".to_string()
+        ]
     );
 }
 

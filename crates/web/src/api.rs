@@ -198,8 +198,8 @@ impl utoipa::Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "motcua API", description = "Dịch vụ công trực tuyến: the JSON API for portals, integrations and tests."),
-    paths(issue_token, revoke_token, me, agencies),
-    components(schemas(TokenRequest, TokenResponse, Me, GrantOut, AgencyOut, UnitOut)),
+    paths(issue_token, revoke_token, me, agencies, procedures, procedure, sectors, agency_services),
+    components(schemas(TokenRequest, TokenResponse, Me, GrantOut, AgencyOut, UnitOut, ProcedureItem, AgencyRef, ComponentOut, ServiceOut, ProcedureDetail, SectorOut, FieldOut)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -212,4 +212,221 @@ pub async fn openapi_json() -> Response {
         axum::http::HeaderValue::from_static("public, max-age=300"),
     );
     r
+}
+
+/// A procedure in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProcedureItem {
+    pub code: String,
+    pub name: String,
+    pub sector: String,
+    pub field: String,
+    pub agencies: Vec<AgencyRef>,
+    pub levels: Vec<u8>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgencyRef {
+    pub code: String,
+    pub name: String,
+}
+
+/// A dossier component to attach.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComponentOut {
+    pub id: String,
+    pub name: String,
+    pub required: bool,
+    /// When the component is needed only if a form answer holds.
+    #[schema(value_type = Option<Object>)]
+    pub condition: Option<serde_json::Value>,
+}
+
+/// An online service offering a procedure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceOut {
+    pub id: String,
+    pub agency: AgencyRef,
+    /// 2016 level, 1–4.
+    pub level: u8,
+    /// `full` (toàn trình), `partial` (một phần) or `info`.
+    pub classification: String,
+    /// The form as JSON Schema draft 2020-12.
+    #[schema(value_type = Object)]
+    pub form_schema: serde_json::Value,
+    pub components: Vec<ComponentOut>,
+    /// Time to result for an online dossier.
+    #[schema(value_type = Object)]
+    pub time_to_result: serde_json::Value,
+    /// The agency's internal process: steps with role, unit and time budget.
+    #[schema(value_type = Vec<Object>)]
+    pub process: serde_json::Value,
+}
+
+/// The whole current version of a procedure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProcedureDetail {
+    pub code: String,
+    pub name: String,
+    pub sector: String,
+    pub field: String,
+    pub version: i32,
+    pub effective_from: Option<String>,
+    /// Every component of the procedure: steps, methods, components, per-channel times and
+    /// fees, subjects, agencies, result, forms, requirements, legal basis, responsibilities, guide.
+    #[schema(value_type = Object)]
+    pub body: serde_json::Value,
+    pub services: Vec<ServiceOut>,
+}
+
+/// A sector with its fields.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectorOut {
+    pub code: String,
+    pub name: String,
+    pub fields: Vec<FieldOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldOut {
+    pub code: String,
+    pub name: String,
+    pub procedures: i64,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ProcedureQuery {
+    /// Search text, with or without diacritics.
+    pub q: Option<String>,
+    /// Sector code.
+    pub sector: Option<String>,
+    /// Field code.
+    pub field: Option<String>,
+    /// Agency code.
+    pub agency: Option<String>,
+    /// Level 1–4.
+    pub level: Option<u8>,
+    /// Subject words.
+    pub subject: Option<String>,
+    /// At most this many (default 50, at most 500).
+    pub limit: Option<u64>,
+}
+
+fn item(r: motcua_app::catalogue::ProcedureSummary) -> ProcedureItem {
+    ProcedureItem {
+        code: r.code,
+        name: r.name,
+        sector: r.sector,
+        field: r.field,
+        agencies: r
+            .agencies
+            .into_iter()
+            .map(|(code, name)| AgencyRef { code, name })
+            .collect(),
+        levels: r.levels,
+    }
+}
+
+/// Searches the catalogue (R9.2): best match first.
+#[utoipa::path(get, path = "/api/v1/procedures", params(ProcedureQuery), responses((status = 200, body = Vec<ProcedureItem>)))]
+pub async fn procedures(
+    State(s): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<ProcedureQuery>,
+) -> Result<Json<Vec<ProcedureItem>>, WebError> {
+    let query = motcua_app::catalogue::Query {
+        text: q.q.unwrap_or_default().chars().take(200).collect(),
+        sector: q.sector,
+        field: q.field,
+        agency: q.agency,
+        level: q.level,
+        subject: q.subject,
+    };
+    let list = s
+        .app
+        .search_catalogue(&query, q.limit.unwrap_or(50).clamp(1, 500))
+        .await
+        .map_err(api_err)?;
+    Ok(Json(list.into_iter().map(item).collect()))
+}
+
+/// The current version of a procedure with its online services.
+#[utoipa::path(get, path = "/api/v1/procedures/{code}", params(("code" = String, Path, description = "national code, e.g. 1.001193")), responses((status = 200, body = ProcedureDetail), (status = 404)))]
+pub async fn procedure(
+    State(s): State<AppState>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> Result<Json<ProcedureDetail>, WebError> {
+    let v = s.app.procedure_page(&code, false).await.map_err(api_err)?;
+    let body = &v.version.body;
+    let services = v
+        .services
+        .iter()
+        .map(|sv| ServiceOut {
+            id: sv.service.id.to_string(),
+            agency: AgencyRef {
+                code: sv.agency.code.clone(),
+                name: sv.agency.name.clone(),
+            },
+            level: sv.service.level,
+            classification: sv.service.classification.as_str().into(),
+            form_schema: sv.service.form_schema.clone(),
+            components: body
+                .components
+                .iter()
+                .map(|c| ComponentOut {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    required: c.required,
+                    condition: c
+                        .condition
+                        .as_ref()
+                        .and_then(|x| serde_json::to_value(x).ok()),
+                })
+                .collect(),
+            time_to_result: serde_json::to_value(&sv.time_to_result).unwrap_or_default(),
+            process: serde_json::to_value(&sv.service.process).unwrap_or_default(),
+        })
+        .collect();
+    Ok(Json(ProcedureDetail {
+        code: body.code.clone(),
+        name: body.name.clone(),
+        sector: v.sector.name.clone(),
+        field: v.field.name.clone(),
+        version: v.version.version,
+        effective_from: v.version.effective_from.map(|d| d.to_string()),
+        body: serde_json::to_value(body).unwrap_or_default(),
+        services,
+    }))
+}
+
+/// Sectors with their fields and procedure counts.
+#[utoipa::path(get, path = "/api/v1/sectors", responses((status = 200, body = Vec<SectorOut>)))]
+pub async fn sectors(State(s): State<AppState>) -> Result<Json<Vec<SectorOut>>, WebError> {
+    let list = s.app.sectors().await.map_err(api_err)?;
+    Ok(Json(
+        list.into_iter()
+            .map(|x| SectorOut {
+                code: x.code,
+                name: x.name,
+                fields: x
+                    .fields
+                    .into_iter()
+                    .map(|(code, name, n)| FieldOut {
+                        code,
+                        name,
+                        procedures: n,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    ))
+}
+
+/// The services an agency offers (its own section, R6.1).
+#[utoipa::path(get, path = "/api/v1/agencies/{code}/services", params(("code" = String, Path, description = "agency code")), responses((status = 200, body = Vec<ProcedureItem>), (status = 404)))]
+pub async fn agency_services(
+    State(s): State<AppState>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> Result<Json<Vec<ProcedureItem>>, WebError> {
+    let (_, list) = s.app.agency_services(&code).await.map_err(api_err)?;
+    Ok(Json(list.into_iter().map(item).collect()))
 }

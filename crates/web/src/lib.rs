@@ -4,6 +4,7 @@
 //! start the same server.
 
 pub mod api;
+mod catalogue;
 mod error;
 pub mod mw;
 pub mod pages;
@@ -166,6 +167,91 @@ pub fn routes(test_routes: bool) -> routes::Routes {
             pages::duty_remove,
         )
         .get("/dev/hop-thu", DevOnly, pages::dev_mailbox)
+        .get("/dich-vu-cong", Public, catalogue::catalogue)
+        .get("/dich-vu-cong/{code}", Public, catalogue::procedure)
+        .get(
+            "/dich-vu-cong/{code}/mau/{form}",
+            Public,
+            catalogue::form_download,
+        )
+        .get(
+            "/dich-vu-cong/{code}/bieu-mau/{service}",
+            Public,
+            catalogue::form_try,
+        )
+        .post(
+            "/dich-vu-cong/{code}/bieu-mau/{service}",
+            Public,
+            catalogue::form_check,
+        )
+        .get(
+            "/co-quan/{code}/dich-vu-cong",
+            Public,
+            catalogue::agency_services,
+        )
+        .get(
+            "/can-bo/thu-tuc",
+            Staff(Action::EnterBackOffice),
+            catalogue::bo_procedures,
+        )
+        .get(
+            "/can-bo/thu-tuc/moi",
+            Staff(Action::EnterBackOffice),
+            catalogue::bo_new_form,
+        )
+        .post(
+            "/can-bo/thu-tuc/moi",
+            Staff(Action::EnterBackOffice),
+            catalogue::bo_new,
+        )
+        .get(
+            "/can-bo/thu-tuc/{code}",
+            Staff(Action::EnterBackOffice),
+            catalogue::bo_edit,
+        )
+        .post(
+            "/can-bo/thu-tuc/{code}",
+            Staff(Action::EnterBackOffice),
+            catalogue::bo_save,
+        )
+        .get(
+            "/can-bo/thu-tuc/{code}/xem-truoc",
+            Staff(Action::EnterBackOffice),
+            catalogue::bo_preview,
+        )
+        .post(
+            "/can-bo/thu-tuc/{code}/xuat-ban",
+            Staff(Action::EnterBackOffice),
+            catalogue::bo_publish,
+        )
+        .get(
+            "/can-bo/thu-tuc/{code}/dich-vu/{agency}",
+            Staff(Action::EnterBackOffice),
+            catalogue::bo_service,
+        )
+        .post(
+            "/can-bo/thu-tuc/{code}/dich-vu/{agency}",
+            Staff(Action::EnterBackOffice),
+            catalogue::bo_service_save,
+        )
+        .get(
+            "/can-bo/nganh",
+            Staff(Action::ManageSectors),
+            catalogue::bo_sectors,
+        )
+        .post(
+            "/can-bo/nganh",
+            Staff(Action::ManageSectors),
+            catalogue::bo_sector_save,
+        )
+        .get("/api/v1/procedures", Public, api::procedures)
+        .get("/api/v1/procedures/{code}", Public, api::procedure)
+        .get("/api/v1/sectors", Public, api::sectors)
+        .get(
+            "/api/v1/agencies/{code}/services",
+            Public,
+            api::agency_services,
+        )
         .get("/api/openapi.json", Public, api::openapi_json)
         .post("/api/v1/auth/token", Public, api::issue_token)
         .delete("/api/v1/auth/token", Signed, api::revoke_token)

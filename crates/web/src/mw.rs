@@ -114,10 +114,13 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     let is_static = req.uri().path().starts_with("/static/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(
+    // A handler may set a stricter policy (downloads: `sandbox`); otherwise the site's policy.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),
     );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -34,7 +34,12 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    fn new(state: &AppState, auth: &Auth, binding: &Binding, title: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        state: &AppState,
+        auth: &Auth,
+        binding: &Binding,
+        title: impl Into<String>,
+    ) -> Self {
         Chrome {
             title: title.into(),
             user_name: auth.0.as_ref().map(|s| s.user.full_name.clone()),
@@ -86,7 +91,7 @@ impl FormState {
             .map(|(_, m)| m.as_str())
     }
     /// Takes validation messages from an error; other errors are passed back.
-    fn absorb(&mut self, e: AppError) -> Result<(), AppError> {
+    pub(crate) fn absorb(&mut self, e: AppError) -> Result<(), AppError> {
         match e {
             AppError::Validation(v) => {
                 self.errors = v.into_iter().map(|(f, m)| (f.to_string(), m)).collect();
@@ -101,7 +106,7 @@ impl FormState {
     }
 }
 
-fn render<T: Template>(t: &T) -> Response {
+pub(crate) fn render<T: Template>(t: &T) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -111,7 +116,7 @@ fn render<T: Template>(t: &T) -> Response {
     }
 }
 
-fn render_status<T: Template>(t: &T, status: StatusCode) -> Response {
+pub(crate) fn render_status<T: Template>(t: &T, status: StatusCode) -> Response {
     let mut r = render(t);
     *r.status_mut() = status;
     r
@@ -153,6 +158,7 @@ fn notice(code: Option<&str>) -> Option<&'static str> {
         "da-xoa" => "Đã xóa khỏi lịch trực.",
         "dat-lai" => "Đã đặt mật khẩu mới. Hãy đăng nhập.",
         "xac-nhan" => "Đã xác nhận địa chỉ thư điện tử. Bạn có thể đăng nhập.",
+        "da-xuat-ban" => "Đã xuất bản phiên bản mới của thủ tục.",
         _ => return None,
     })
 }

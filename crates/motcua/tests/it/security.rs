@@ -184,7 +184,10 @@ async fn every_route_declares_access(e: Engine) {
             .path
             .replace("{code}", "000.00.11.H53")
             .replace("{id}", "01a22730-0000-7000-8000-000000000000")
-            .replace("{unit}", "01a22730-0000-7000-8000-000000000001");
+            .replace("{unit}", "01a22730-0000-7000-8000-000000000001")
+            .replace("{service}", "01a22730-0000-7000-8000-000000000002")
+            .replace("{form}", "mau")
+            .replace("{agency}", "000.00.11.H53");
         let api = path.starts_with("/api/");
         let method = spec.method.as_str();
         let r = if method == "GET" {

@@ -1,0 +1,877 @@
+//! The online form of a service: a schema of fields written as JSON Schema (draft 2020-12) with
+//! presentation hints, so that other tools can read it; parsed into a [`FormSpec`] that renders
+//! the citizen's form and validates answers on the server with messages in Vietnamese.
+//!
+//! The subset of JSON Schema used: an object whose properties are fields of these kinds:
+//! text (`string`), number (`integer`/`number`), date (`string`, `format: date`), choice
+//! (`string` with `oneOf` of `{const, title}`), yes/no (`boolean`), số định danh (`string`,
+//! `format: vn-personal-id`), address (`object`, `x-motcua-kind: address`, province + commune +
+//! detail), and repeated groups (`array` of objects of simple fields). Anything else is refused
+//! when the schema is saved.
+
+use serde_json::{Map, Value, json};
+
+use crate::identity::check_personal_id;
+
+/// One field of the form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub label: String,
+    pub hint: Option<String>,
+    pub required: bool,
+    pub kind: Kind,
+}
+
+/// What kind of answer a field takes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Text {
+        min_len: Option<u64>,
+        max_len: Option<u64>,
+        multiline: bool,
+    },
+    Number {
+        integer: bool,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    Date,
+    Choice {
+        options: Vec<(String, String)>,
+    },
+    YesNo,
+    PersonalId,
+    Address,
+    Group {
+        fields: Vec<Field>,
+        min_items: u64,
+        max_items: u64,
+    },
+}
+
+/// A parsed form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormSpec {
+    pub title: String,
+    pub fields: Vec<Field>,
+}
+
+/// A problem with an answer: the field path (`ho_ten`, `noi_cu_tru.commune`, `thanh_vien.1.ho_ten`)
+/// and what to do.
+pub type FieldError = (String, String);
+
+const ADDRESS_PARTS: [(&str, &str); 3] = [
+    ("province", "Tỉnh, thành phố"),
+    ("commune", "Xã, phường, đặc khu"),
+    ("detail", "Số nhà, đường, thôn, tổ dân phố"),
+];
+
+fn field_name_ok(n: &str) -> bool {
+    let mut b = n.bytes();
+    n.len() <= 64
+        && b.next().is_some_and(|c| c.is_ascii_lowercase())
+        && b.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+}
+
+fn allowed_keys(obj: &Map<String, Value>, allowed: &[&str], at: &str) -> Result<(), String> {
+    for k in obj.keys() {
+        if !allowed.contains(&k.as_str()) {
+            return Err(format!(
+                "{at}: khóa «{k}» không được hỗ trợ trong biểu mẫu."
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn str_of<'a>(o: &'a Map<String, Value>, k: &str) -> Option<&'a str> {
+    o.get(k).and_then(Value::as_str)
+}
+
+fn u64_of(o: &Map<String, Value>, k: &str, at: &str) -> Result<Option<u64>, String> {
+    match o.get(k) {
+        None => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| format!("{at}: «{k}» phải là số nguyên không âm.")),
+    }
+}
+
+fn parse_fields(
+    props: &Map<String, Value>,
+    required: &[String],
+    nested: bool,
+    at: &str,
+) -> Result<Vec<Field>, String> {
+    let mut out = Vec::new();
+    for (name, schema) in props {
+        let here = format!("{at}{name}");
+        if !field_name_ok(name) {
+            return Err(format!(
+                "{here}: tên trường chỉ gồm chữ thường không dấu, số và dấu gạch dưới, bắt đầu bằng chữ."
+            ));
+        }
+        let o = schema
+            .as_object()
+            .ok_or_else(|| format!("{here}: mô tả trường phải là một đối tượng JSON."))?;
+        let label = str_of(o, "title")
+            .map(str::to_string)
+            .ok_or_else(|| format!("{here}: thiếu nhãn (title)."))?;
+        let hint = str_of(o, "description").map(str::to_string);
+        let ty = str_of(o, "type").ok_or_else(|| format!("{here}: thiếu kiểu (type)."))?;
+        let kind = match ty {
+            "string" => match str_of(o, "format") {
+                Some("date") => {
+                    allowed_keys(o, &["type", "title", "description", "format"], &here)?;
+                    Kind::Date
+                }
+                Some("vn-personal-id") => {
+                    allowed_keys(
+                        o,
+                        &["type", "title", "description", "format", "pattern"],
+                        &here,
+                    )?;
+                    if o.get("pattern").is_some_and(|p| p != "^[0-9]{12}$") {
+                        return Err(format!(
+                            "{here}: mẫu của số định danh phải là ^[0-9]{{12}}$."
+                        ));
+                    }
+                    Kind::PersonalId
+                }
+                Some(f) => return Err(format!("{here}: định dạng «{f}» không được hỗ trợ.")),
+                None if o.contains_key("oneOf") => {
+                    allowed_keys(o, &["type", "title", "description", "oneOf"], &here)?;
+                    let opts = o["oneOf"]
+                        .as_array()
+                        .ok_or_else(|| format!("{here}: oneOf phải là danh sách."))?;
+                    let mut options = Vec::new();
+                    for opt in opts {
+                        let oo = opt
+                            .as_object()
+                            .ok_or_else(|| format!("{here}: mỗi lựa chọn là {{const, title}}."))?;
+                        allowed_keys(oo, &["const", "title"], &here)?;
+                        let c = str_of(oo, "const")
+                            .ok_or_else(|| format!("{here}: lựa chọn thiếu const."))?;
+                        let t = str_of(oo, "title").unwrap_or(c);
+                        options.push((c.to_string(), t.to_string()));
+                    }
+                    if options.is_empty() {
+                        return Err(format!("{here}: cần ít nhất một lựa chọn."));
+                    }
+                    Kind::Choice { options }
+                }
+                None => {
+                    allowed_keys(
+                        o,
+                        &[
+                            "type",
+                            "title",
+                            "description",
+                            "minLength",
+                            "maxLength",
+                            "x-motcua-multiline",
+                        ],
+                        &here,
+                    )?;
+                    Kind::Text {
+                        min_len: u64_of(o, "minLength", &here)?,
+                        max_len: u64_of(o, "maxLength", &here)?,
+                        multiline: o
+                            .get("x-motcua-multiline")
+                            .and_then(Value::as_bool)
+                            .unwrap_or(false),
+                    }
+                }
+            },
+            "integer" | "number" => {
+                allowed_keys(
+                    o,
+                    &["type", "title", "description", "minimum", "maximum"],
+                    &here,
+                )?;
+                Kind::Number {
+                    integer: ty == "integer",
+                    min: o.get("minimum").and_then(Value::as_f64),
+                    max: o.get("maximum").and_then(Value::as_f64),
+                }
+            }
+            "boolean" => {
+                allowed_keys(o, &["type", "title", "description"], &here)?;
+                Kind::YesNo
+            }
+            "object" if !nested && str_of(o, "x-motcua-kind") == Some("address") => {
+                allowed_keys(
+                    o,
+                    &[
+                        "type",
+                        "title",
+                        "description",
+                        "x-motcua-kind",
+                        "properties",
+                        "required",
+                    ],
+                    &here,
+                )?;
+                Kind::Address
+            }
+            "array" if !nested => {
+                allowed_keys(
+                    o,
+                    &[
+                        "type",
+                        "title",
+                        "description",
+                        "items",
+                        "minItems",
+                        "maxItems",
+                    ],
+                    &here,
+                )?;
+                let items = o
+                    .get("items")
+                    .and_then(Value::as_object)
+                    .ok_or_else(|| format!("{here}: nhóm lặp cần items là một đối tượng."))?;
+                allowed_keys(items, &["type", "properties", "required"], &here)?;
+                let props = items
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .ok_or_else(|| format!("{here}: nhóm lặp cần properties."))?;
+                let req: Vec<String> = items
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let fields = parse_fields(props, &req, true, &format!("{here}."))?;
+                let min_items = u64_of(o, "minItems", &here)?.unwrap_or(0);
+                let max_items = u64_of(o, "maxItems", &here)?.unwrap_or(50).min(200);
+                if min_items > max_items {
+                    return Err(format!("{here}: minItems lớn hơn maxItems."));
+                }
+                Kind::Group {
+                    fields,
+                    min_items,
+                    max_items,
+                }
+            }
+            t => return Err(format!("{here}: kiểu «{t}» không được hỗ trợ ở đây.")),
+        };
+        out.push(Field {
+            required: required.iter().any(|r| r == name),
+            name: name.clone(),
+            label,
+            hint,
+            kind,
+        });
+    }
+    for r in required {
+        if !props.contains_key(r) {
+            return Err(format!(
+                "{at}: trường bắt buộc «{r}» không có trong properties."
+            ));
+        }
+    }
+    Ok(out)
+}
+
+impl FormSpec {
+    /// Parses a schema; refuses anything outside the supported subset, with a Vietnamese reason.
+    pub fn from_schema(schema: &Value) -> Result<FormSpec, String> {
+        let o = schema
+            .as_object()
+            .ok_or("Biểu mẫu phải là một đối tượng JSON Schema.")?;
+        allowed_keys(
+            o,
+            &[
+                "$schema",
+                "title",
+                "type",
+                "properties",
+                "required",
+                "description",
+            ],
+            "Biểu mẫu",
+        )?;
+        if let Some(s) = str_of(o, "$schema")
+            && s != "https://json-schema.org/draft/2020-12/schema"
+        {
+            return Err("Biểu mẫu phải theo JSON Schema draft 2020-12.".into());
+        }
+        if str_of(o, "type") != Some("object") {
+            return Err("Biểu mẫu phải có type: object.".into());
+        }
+        let props = o
+            .get("properties")
+            .and_then(Value::as_object)
+            .ok_or("Biểu mẫu cần properties.")?;
+        let required: Vec<String> = o
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let fields = parse_fields(props, &required, false, "")?;
+        if fields.is_empty() {
+            return Err("Biểu mẫu cần ít nhất một trường.".into());
+        }
+        Ok(FormSpec {
+            title: str_of(o, "title").unwrap_or("Tờ khai").to_string(),
+            fields,
+        })
+    }
+
+    /// The field a name designates (top level).
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// Builds answers from HTML form pairs: `ho_ten`, `noi_cu_tru.commune`, `thanh_vien.0.ho_ten`.
+    /// Values stay strings here; [`FormSpec::validate`] types and checks them.
+    pub fn answers_from_pairs(&self, pairs: &[(String, String)]) -> Value {
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let mut out = Map::new();
+        for f in &self.fields {
+            match &f.kind {
+                Kind::Address => {
+                    let mut a = Map::new();
+                    for (p, _) in ADDRESS_PARTS {
+                        a.insert(
+                            p.into(),
+                            Value::String(get(&format!("{}.{p}", f.name)).unwrap_or_default()),
+                        );
+                    }
+                    out.insert(f.name.clone(), Value::Object(a));
+                }
+                Kind::Group {
+                    fields, max_items, ..
+                } => {
+                    let mut items = Vec::new();
+                    for i in 0..*max_items {
+                        let mut item = Map::new();
+                        let mut any = false;
+                        for g in fields {
+                            let v = get(&format!("{}.{i}.{}", f.name, g.name)).unwrap_or_default();
+                            any |= !v.trim().is_empty();
+                            item.insert(g.name.clone(), Value::String(v));
+                        }
+                        if any {
+                            items.push(Value::Object(item));
+                        }
+                    }
+                    out.insert(f.name.clone(), Value::Array(items));
+                }
+                Kind::YesNo => {
+                    let v = get(&f.name);
+                    out.insert(
+                        f.name.clone(),
+                        match v.as_deref() {
+                            Some("co" | "true" | "on") => Value::Bool(true),
+                            Some("khong" | "false") => Value::Bool(false),
+                            _ => Value::Null,
+                        },
+                    );
+                }
+                _ => {
+                    out.insert(
+                        f.name.clone(),
+                        get(&f.name).map(Value::String).unwrap_or(Value::Null),
+                    );
+                }
+            }
+        }
+        Value::Object(out)
+    }
+
+    /// Validates answers (from JSON or from [`FormSpec::answers_from_pairs`]). Answers the
+    /// normalised answers (typed, trimmed, unknown keys dropped) or every problem found.
+    pub fn validate(&self, answers: &Value) -> Result<Value, Vec<FieldError>> {
+        let mut errs = Vec::new();
+        let empty = Map::new();
+        let obj = match answers {
+            Value::Object(o) => o,
+            Value::Null => &empty,
+            _ => {
+                return Err(vec![(
+                    "form".into(),
+                    "Dữ liệu biểu mẫu phải là một đối tượng.".into(),
+                )]);
+            }
+        };
+        let out = validate_fields(&self.fields, obj, "", &mut errs);
+        if errs.is_empty() {
+            Ok(Value::Object(out))
+        } else {
+            Err(errs)
+        }
+    }
+
+    /// Back to JSON Schema (what is stored and published).
+    pub fn to_schema(&self) -> Value {
+        json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": self.title,
+            "type": "object",
+            "properties": fields_schema(&self.fields),
+            "required": self.fields.iter().filter(|f| f.required).map(|f| f.name.clone()).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn fields_schema(fields: &[Field]) -> Value {
+    let mut props = Map::new();
+    for f in fields {
+        let mut s = match &f.kind {
+            Kind::Text {
+                min_len,
+                max_len,
+                multiline,
+            } => {
+                let mut m = json!({"type": "string"});
+                if let Some(v) = min_len {
+                    m["minLength"] = json!(v)
+                }
+                if let Some(v) = max_len {
+                    m["maxLength"] = json!(v)
+                }
+                if *multiline {
+                    m["x-motcua-multiline"] = json!(true)
+                }
+                m
+            }
+            Kind::Number { integer, min, max } => {
+                let mut m = json!({"type": if *integer { "integer" } else { "number" }});
+                if let Some(v) = min {
+                    m["minimum"] = json!(v)
+                }
+                if let Some(v) = max {
+                    m["maximum"] = json!(v)
+                }
+                m
+            }
+            Kind::Date => json!({"type": "string", "format": "date"}),
+            Kind::Choice { options } => {
+                json!({"type": "string", "oneOf": options.iter().map(|(c, t)| json!({"const": c, "title": t})).collect::<Vec<_>>()})
+            }
+            Kind::YesNo => json!({"type": "boolean"}),
+            Kind::PersonalId => {
+                json!({"type": "string", "format": "vn-personal-id", "pattern": "^[0-9]{12}$"})
+            }
+            Kind::Address => json!({
+                "type": "object", "x-motcua-kind": "address",
+                "properties": ADDRESS_PARTS.iter().map(|(k, t)| (k.to_string(), json!({"type": "string", "title": t}))).collect::<Map<_, _>>(),
+                "required": ["province", "commune", "detail"],
+            }),
+            Kind::Group {
+                fields,
+                min_items,
+                max_items,
+            } => json!({
+                "type": "array", "minItems": min_items, "maxItems": max_items,
+                "items": {"type": "object", "properties": fields_schema(fields), "required": fields.iter().filter(|f| f.required).map(|f| f.name.clone()).collect::<Vec<_>>()},
+            }),
+        };
+        s["title"] = json!(f.label);
+        if let Some(h) = &f.hint {
+            s["description"] = json!(h);
+        }
+        props.insert(f.name.clone(), s);
+    }
+    Value::Object(props)
+}
+
+fn blank(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
+        _ => false,
+    }
+}
+
+fn validate_fields(
+    fields: &[Field],
+    obj: &Map<String, Value>,
+    at: &str,
+    errs: &mut Vec<FieldError>,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for f in fields {
+        let path = format!("{at}{}", f.name);
+        let v = obj.get(&f.name);
+        if blank(v) && !matches!(f.kind, Kind::Address | Kind::Group { .. }) {
+            if f.required {
+                let verb = match f.kind {
+                    Kind::Choice { .. } | Kind::YesNo => "Chọn",
+                    _ => "Nhập",
+                };
+                errs.push((path, format!("{verb} {}.", lower_first(&f.label))));
+            }
+            continue;
+        }
+        let v = v.unwrap_or(&Value::Null);
+        let label = &f.label;
+        match &f.kind {
+            Kind::Text {
+                min_len, max_len, ..
+            } => match v.as_str().map(str::trim) {
+                Some(s) => {
+                    let n = s.chars().count() as u64;
+                    if let Some(max) = max_len
+                        && n > *max
+                    {
+                        errs.push((path, format!("{label}: tối đa {max} ký tự (hiện có {n}).")));
+                    } else if let Some(min) = min_len
+                        && n < *min
+                    {
+                        errs.push((path, format!("{label}: cần ít nhất {min} ký tự.")));
+                    } else if s
+                        .chars()
+                        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+                    {
+                        errs.push((path, format!("{label}: có ký tự không hợp lệ.")));
+                    } else {
+                        out.insert(f.name.clone(), Value::String(s.to_string()));
+                    }
+                }
+                None => errs.push((path, format!("{label}: nhập chữ."))),
+            },
+            Kind::Number { integer, min, max } => {
+                let n = match v {
+                    Value::Number(n) => n.as_f64(),
+                    Value::String(s) => s.trim().replace(',', ".").parse::<f64>().ok(),
+                    _ => None,
+                };
+                match n {
+                    Some(n) if n.is_finite() && (!integer || n.fract() == 0.0) => {
+                        if let Some(lo) = min
+                            && n < *lo
+                        {
+                            errs.push((path, format!("{label}: nhỏ nhất là {lo}.")));
+                        } else if let Some(hi) = max
+                            && n > *hi
+                        {
+                            errs.push((path, format!("{label}: lớn nhất là {hi}.")));
+                        } else {
+                            out.insert(
+                                f.name.clone(),
+                                if *integer { json!(n as i64) } else { json!(n) },
+                            );
+                        }
+                    }
+                    _ => errs.push((
+                        path,
+                        format!(
+                            "{label}: nhập {}.",
+                            if *integer {
+                                "một số nguyên"
+                            } else {
+                                "một số"
+                            }
+                        ),
+                    )),
+                }
+            }
+            Kind::Date => match v.as_str().map(parse_date) {
+                Some(Some(d)) => {
+                    out.insert(f.name.clone(), Value::String(d.to_string()));
+                }
+                _ => errs.push((
+                    path,
+                    format!("{label}: nhập ngày theo dạng ngày/tháng/năm, ví dụ 15/03/2026."),
+                )),
+            },
+            Kind::Choice { options } => match v.as_str() {
+                Some(s) if options.iter().any(|(c, _)| c == s) => {
+                    out.insert(f.name.clone(), Value::String(s.to_string()));
+                }
+                _ => errs.push((path, format!("{label}: chọn một trong các mục đã cho."))),
+            },
+            Kind::YesNo => match v {
+                Value::Bool(b) => {
+                    out.insert(f.name.clone(), Value::Bool(*b));
+                }
+                _ => errs.push((path, format!("{label}: chọn Có hoặc Không."))),
+            },
+            Kind::PersonalId => match v.as_str().map(check_personal_id) {
+                Some(Ok(id)) => {
+                    out.insert(f.name.clone(), Value::String(id));
+                }
+                Some(Err(m)) => errs.push((path, format!("{label}: {}", lower_first(m)))),
+                None => errs.push((
+                    path,
+                    format!("{label}: nhập số định danh cá nhân gồm 12 chữ số."),
+                )),
+            },
+            Kind::Address => {
+                let empty = Map::new();
+                let a = v.as_object().unwrap_or(&empty);
+                let all_blank = ADDRESS_PARTS.iter().all(|(k, _)| blank(a.get(*k)));
+                if all_blank && !f.required {
+                    continue;
+                }
+                let mut addr = Map::new();
+                for (k, t) in ADDRESS_PARTS {
+                    match a.get(k).and_then(Value::as_str).map(str::trim) {
+                        Some(s) if !s.is_empty() && s.chars().count() <= 200 => {
+                            addr.insert(k.into(), Value::String(s.to_string()));
+                        }
+                        Some(s) if !s.is_empty() => errs.push((
+                            format!("{path}.{k}"),
+                            format!("{label} – {}: tối đa 200 ký tự.", lower_first(t)),
+                        )),
+                        _ => errs.push((
+                            format!("{path}.{k}"),
+                            format!("{label}: nhập {}.", lower_first(t)),
+                        )),
+                    }
+                }
+                out.insert(f.name.clone(), Value::Object(addr));
+            }
+            Kind::Group {
+                fields,
+                min_items,
+                max_items,
+            } => {
+                let items: &[Value] = v.as_array().map(Vec::as_slice).unwrap_or(&[]);
+                let n = items.len() as u64;
+                let min = if f.required {
+                    (*min_items).max(1)
+                } else {
+                    *min_items
+                };
+                if n < min {
+                    errs.push((path.clone(), format!("{label}: cần ít nhất {min} mục.")));
+                }
+                if n > *max_items {
+                    errs.push((path.clone(), format!("{label}: tối đa {max_items} mục.")));
+                }
+                let mut outs = Vec::new();
+                for (i, item) in items.iter().enumerate().take(*max_items as usize) {
+                    let empty = Map::new();
+                    let io = item.as_object().unwrap_or(&empty);
+                    let mut sub = Vec::new();
+                    let o = validate_fields(fields, io, &format!("{path}.{i}."), &mut sub);
+                    for (p, m) in sub {
+                        errs.push((p, format!("{label} – mục {}: {}", i + 1, lower_first(&m))));
+                    }
+                    outs.push(Value::Object(o));
+                }
+                out.insert(f.name.clone(), Value::Array(outs));
+            }
+        }
+    }
+    out
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Accepts `2026-03-15` (date inputs, JSON) and `15/03/2026` (typed by people).
+pub fn parse_date(s: &str) -> Option<jiff::civil::Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return Some(d);
+    }
+    let mut p = s.split('/');
+    let (d, m, y) = (
+        p.next()?.parse::<i8>().ok()?,
+        p.next()?.parse::<i8>().ok()?,
+        p.next()?.parse::<i16>().ok()?,
+    );
+    if p.next().is_some() || !(1000..=9999).contains(&y) {
+        return None;
+    }
+    jiff::civil::Date::new(y, m, d).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema() -> Value {
+        json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "Tờ khai thử",
+            "type": "object",
+            "properties": {
+                "ho_ten": {"type": "string", "title": "Họ và tên", "maxLength": 10},
+                "so_con": {"type": "integer", "title": "Là con thứ mấy", "minimum": 1, "maximum": 20},
+                "can_nang": {"type": "number", "title": "Cân nặng (kg)", "minimum": 0},
+                "ngay_sinh": {"type": "string", "format": "date", "title": "Ngày sinh"},
+                "gioi_tinh": {"type": "string", "title": "Giới tính", "oneOf": [{"const": "nam", "title": "Nam"}, {"const": "nu", "title": "Nữ"}]},
+                "nop_thay": {"type": "boolean", "title": "Nộp thay"},
+                "so_dinh_danh": {"type": "string", "title": "Số định danh cá nhân", "format": "vn-personal-id", "pattern": "^[0-9]{12}$"},
+                "noi_cu_tru": {"type": "object", "title": "Nơi cư trú", "x-motcua-kind": "address", "properties": {}, "required": []},
+                "thanh_vien": {"type": "array", "title": "Thành viên", "minItems": 1, "maxItems": 2,
+                    "items": {"type": "object", "properties": {"ten": {"type": "string", "title": "Họ và tên"}, "tuoi": {"type": "integer", "title": "Tuổi"}}, "required": ["ten"]}}
+            },
+            "required": ["ho_ten", "so_con", "ngay_sinh", "gioi_tinh", "nop_thay", "so_dinh_danh", "noi_cu_tru", "thanh_vien"]
+        })
+    }
+
+    fn good() -> Value {
+        json!({"ho_ten": " Lê Na ", "so_con": "2", "can_nang": "3,2", "ngay_sinh": "15/03/2026", "gioi_tinh": "nu", "nop_thay": false,
+               "so_dinh_danh": "051095001234", "noi_cu_tru": {"province": "Quảng Ngãi", "commune": "Cẩm Thành", "detail": "12 Lê Lợi"},
+               "thanh_vien": [{"ten": "Lê Văn A", "tuoi": "40"}], "la": "bỏ qua"})
+    }
+
+    fn err_for(v: Value, path: &str) -> String {
+        let spec = FormSpec::from_schema(&schema()).unwrap();
+        let errs = spec.validate(&v).expect_err("should be refused");
+        errs.into_iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, m)| m)
+            .unwrap_or_else(|| panic!("no error at {path}"))
+    }
+
+    fn with(k: &str, v: Value) -> Value {
+        let mut g = good();
+        g[k] = v;
+        g
+    }
+
+    #[test]
+    fn accepts_and_normalises_good_answers() {
+        let spec = FormSpec::from_schema(&schema()).unwrap();
+        let out = spec.validate(&good()).unwrap();
+        assert_eq!(out["ho_ten"], "Lê Na");
+        assert_eq!(out["so_con"], 2);
+        assert_eq!(out["can_nang"], 3.2);
+        assert_eq!(out["ngay_sinh"], "2026-03-15");
+        assert_eq!(out["thanh_vien"][0]["tuoi"], 40);
+        assert!(out.get("la").is_none(), "unknown keys dropped");
+        assert_eq!(
+            spec.fields
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()[..3],
+            ["ho_ten", "so_con", "can_nang"],
+            "order kept"
+        );
+        // Round trip through JSON Schema.
+        assert_eq!(FormSpec::from_schema(&spec.to_schema()).unwrap(), spec);
+    }
+
+    #[test]
+    fn each_kind_refuses_bad_input_in_vietnamese() {
+        assert_eq!(
+            err_for(with("ho_ten", json!("")), "ho_ten"),
+            "Nhập họ và tên."
+        );
+        assert!(
+            err_for(with("ho_ten", json!("Nguyễn Văn Anh Tuấn")), "ho_ten")
+                .contains("tối đa 10 ký tự")
+        );
+        assert!(err_for(with("so_con", json!("hai")), "so_con").contains("nhập một số nguyên"));
+        assert!(err_for(with("so_con", json!("2.5")), "so_con").contains("số nguyên"));
+        assert!(err_for(with("so_con", json!(0)), "so_con").contains("nhỏ nhất là 1"));
+        assert!(err_for(with("can_nang", json!("-1")), "can_nang").contains("nhỏ nhất là 0"));
+        assert!(
+            err_for(with("ngay_sinh", json!("31/02/2026")), "ngay_sinh").contains("ngày/tháng/năm")
+        );
+        assert!(err_for(with("gioi_tinh", json!("khac")), "gioi_tinh").contains("chọn một trong"));
+        assert_eq!(
+            err_for(with("gioi_tinh", Value::Null), "gioi_tinh"),
+            "Chọn giới tính."
+        );
+        assert!(err_for(with("nop_thay", json!("có lẽ")), "nop_thay").contains("Có hoặc Không"));
+        assert!(
+            err_for(with("so_dinh_danh", json!("12345")), "so_dinh_danh").contains("12 chữ số")
+        );
+        assert!(
+            err_for(with("so_dinh_danh", json!("003095001234")), "so_dinh_danh")
+                .contains("mã tỉnh")
+        );
+        assert!(
+            err_for(
+                with("noi_cu_tru", json!({"province": "Quảng Ngãi"})),
+                "noi_cu_tru.commune"
+            )
+            .contains("nhập xã, phường")
+        );
+        assert!(err_for(with("thanh_vien", json!([])), "thanh_vien").contains("ít nhất 1 mục"));
+        assert!(
+            err_for(
+                with(
+                    "thanh_vien",
+                    json!([{"ten": "A"}, {"ten": "B"}, {"ten": "C"}])
+                ),
+                "thanh_vien"
+            )
+            .contains("tối đa 2 mục")
+        );
+        assert!(
+            err_for(
+                with("thanh_vien", json!([{"tuoi": "x"}])),
+                "thanh_vien.0.ten"
+            )
+            .contains("mục 1")
+        );
+        assert!(
+            err_for(
+                with("thanh_vien", json!([{"ten": "A", "tuoi": "x"}])),
+                "thanh_vien.0.tuoi"
+            )
+            .contains("số nguyên")
+        );
+    }
+
+    #[test]
+    fn html_pairs_become_answers() {
+        let spec = FormSpec::from_schema(&schema()).unwrap();
+        let p = |k: &str, v: &str| (k.to_string(), v.to_string());
+        let pairs = vec![
+            p("ho_ten", "Lê Na"),
+            p("so_con", "1"),
+            p("ngay_sinh", "2026-03-15"),
+            p("gioi_tinh", "nam"),
+            p("nop_thay", "khong"),
+            p("so_dinh_danh", "051095001234"),
+            p("noi_cu_tru.province", "Quảng Ngãi"),
+            p("noi_cu_tru.commune", "Nghĩa Lộ"),
+            p("noi_cu_tru.detail", "Tổ 3"),
+            p("thanh_vien.0.ten", "Lê A"),
+            p("thanh_vien.1.ten", ""),
+        ];
+        let out = spec.validate(&spec.answers_from_pairs(&pairs)).unwrap();
+        assert_eq!(out["nop_thay"], false);
+        assert_eq!(
+            out["thanh_vien"].as_array().unwrap().len(),
+            1,
+            "empty rows dropped"
+        );
+        assert_eq!(out["noi_cu_tru"]["commune"], "Nghĩa Lộ");
+    }
+
+    #[test]
+    fn unsupported_schemas_are_refused_when_saved() {
+        let bad = [
+            json!({"type": "object", "properties": {"x": {"type": "string", "title": "X", "pattern": ".*"}}}),
+            json!({"type": "object", "properties": {"X": {"type": "string", "title": "X"}}}),
+            json!({"type": "object", "properties": {"x": {"type": "string"}}}),
+            json!({"type": "object", "properties": {"x": {"type": "null", "title": "X"}}}),
+            json!({"type": "object", "properties": {"x": {"type": "string", "title": "X"}}, "required": ["y"]}),
+            json!({"type": "object", "properties": {}}),
+            json!({"type": "array"}),
+            json!({"type": "object", "properties": {"g": {"type": "array", "title": "G", "items": {"type": "object", "properties": {"h": {"type": "array", "title": "H", "items": {}}}}}}}),
+        ];
+        for b in bad {
+            assert!(FormSpec::from_schema(&b).is_err(), "{b}");
+        }
+        assert!(parse_date("15/3/2026").is_some());
+        assert!(parse_date("2026-02-30").is_none());
+    }
+}

@@ -1,0 +1,585 @@
+//! The catalogue: sectors and fields, procedures and their versions, agencies' online services,
+//! and the search index (R5.1a, R5.2, R10.3, R10.4).
+use motcua_domain::catalogue::{Classification, Duration, ProcedureBody, ProcessStep};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::dialect::{self, SearchFilter};
+use crate::entities::{catalogue_index, field, procedure, procedure_version, sector, service};
+use crate::time::{date_from_db, date_to_db, from_db, to_db};
+use crate::{Result, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sector {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub id: Uuid,
+    pub sector_id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub position: i32,
+}
+
+/// A procedure's identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Procedure {
+    pub id: Uuid,
+    pub code: String,
+    pub owner_agency_id: Option<Uuid>,
+    pub views: i64,
+}
+
+/// Draft or published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionStatus {
+    Draft,
+    Published,
+}
+
+/// One version of a procedure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Version {
+    pub id: Uuid,
+    pub procedure_id: Uuid,
+    pub version: i32,
+    pub status: VersionStatus,
+    pub effective_from: Option<jiff::civil::Date>,
+    pub field_id: Uuid,
+    pub body: ProcedureBody,
+    pub created_at: jiff::Timestamp,
+    pub published_at: Option<jiff::Timestamp>,
+}
+
+/// An online service offered by an agency for a procedure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub id: Uuid,
+    pub procedure_id: Uuid,
+    pub agency_id: Uuid,
+    pub level: u8,
+    pub classification: Classification,
+    pub online_time: Option<Duration>,
+    pub form_schema: serde_json::Value,
+    pub process: Vec<ProcessStep>,
+    pub active: bool,
+}
+
+fn bad_json(e: serde_json::Error) -> StoreError {
+    StoreError::Db(sea_orm::DbErr::Json(e.to_string()))
+}
+
+pub async fn insert_sector(c: &impl ConnectionTrait, s: &Sector) -> Result<()> {
+    sector::Entity::insert(sector::ActiveModel {
+        id: Set(s.id),
+        code: Set(s.code.clone()),
+        name: Set(s.name.clone()),
+        position: Set(s.position),
+    })
+    .exec_without_returning(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_sector(c: &impl ConnectionTrait, s: &Sector) -> Result<()> {
+    sector::Entity::update_many()
+        .set(sector::ActiveModel {
+            name: Set(s.name.clone()),
+            position: Set(s.position),
+            ..Default::default()
+        })
+        .filter(sector::Column::Id.eq(s.id))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn list_sectors(c: &impl ConnectionTrait) -> Result<Vec<Sector>> {
+    Ok(sector::Entity::find()
+        .order_by_asc(sector::Column::Position)
+        .order_by_asc(sector::Column::Code)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|m| Sector {
+            id: m.id,
+            code: m.code,
+            name: m.name,
+            position: m.position,
+        })
+        .collect())
+}
+
+pub async fn insert_field(c: &impl ConnectionTrait, f: &Field) -> Result<()> {
+    field::Entity::insert(field::ActiveModel {
+        id: Set(f.id),
+        sector_id: Set(f.sector_id),
+        code: Set(f.code.clone()),
+        name: Set(f.name.clone()),
+        position: Set(f.position),
+    })
+    .exec_without_returning(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_field(c: &impl ConnectionTrait, f: &Field) -> Result<()> {
+    field::Entity::update_many()
+        .set(field::ActiveModel {
+            name: Set(f.name.clone()),
+            sector_id: Set(f.sector_id),
+            position: Set(f.position),
+            ..Default::default()
+        })
+        .filter(field::Column::Id.eq(f.id))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn list_fields(c: &impl ConnectionTrait) -> Result<Vec<Field>> {
+    Ok(field::Entity::find()
+        .order_by_asc(field::Column::Position)
+        .order_by_asc(field::Column::Code)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|m| Field {
+            id: m.id,
+            sector_id: m.sector_id,
+            code: m.code,
+            name: m.name,
+            position: m.position,
+        })
+        .collect())
+}
+
+fn procedure_from(m: procedure::Model) -> Procedure {
+    Procedure {
+        id: m.id,
+        code: m.code,
+        owner_agency_id: m.owner_agency_id,
+        views: m.views,
+    }
+}
+
+pub async fn insert_procedure(
+    c: &impl ConnectionTrait,
+    p: &Procedure,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    procedure::Entity::insert(procedure::ActiveModel {
+        id: Set(p.id),
+        code: Set(p.code.clone()),
+        owner_agency_id: Set(p.owner_agency_id),
+        views: Set(0),
+        created_at: Set(to_db(now)),
+    })
+    .exec_without_returning(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn find_procedure(c: &impl ConnectionTrait, code: &str) -> Result<Option<Procedure>> {
+    Ok(procedure::Entity::find()
+        .filter(procedure::Column::Code.eq(code))
+        .one(c)
+        .await?
+        .map(procedure_from))
+}
+
+pub async fn get_procedure(c: &impl ConnectionTrait, id: Uuid) -> Result<Procedure> {
+    procedure::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .map(procedure_from)
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn list_procedures(c: &impl ConnectionTrait) -> Result<Vec<Procedure>> {
+    Ok(procedure::Entity::find()
+        .order_by_asc(procedure::Column::Code)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(procedure_from)
+        .collect())
+}
+
+/// Counts a view of the public page (R5.1b).
+pub async fn count_view(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    procedure::Entity::update_many()
+        .col_expr(
+            procedure::Column::Views,
+            Expr::col(procedure::Column::Views).add(1),
+        )
+        .filter(procedure::Column::Id.eq(id))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+fn version_from(m: procedure_version::Model) -> Result<Version> {
+    Ok(Version {
+        id: m.id,
+        procedure_id: m.procedure_id,
+        version: m.version,
+        status: if m.status == "published" {
+            VersionStatus::Published
+        } else {
+            VersionStatus::Draft
+        },
+        effective_from: m.effective_from.map(date_from_db),
+        field_id: m.field_id,
+        body: serde_json::from_str(&m.body).map_err(bad_json)?,
+        created_at: from_db(m.created_at),
+        published_at: m.published_at.map(from_db),
+    })
+}
+
+/// Inserts a version row (draft or published).
+pub async fn insert_version(c: &impl ConnectionTrait, v: &Version, by: Option<Uuid>) -> Result<()> {
+    procedure_version::Entity::insert(procedure_version::ActiveModel {
+        id: Set(v.id),
+        procedure_id: Set(v.procedure_id),
+        version: Set(v.version),
+        status: Set(match v.status {
+            VersionStatus::Draft => "draft".into(),
+            VersionStatus::Published => "published".into(),
+        }),
+        effective_from: Set(v.effective_from.map(date_to_db)),
+        field_id: Set(v.field_id),
+        name: Set(v.body.name.clone()),
+        body: Set(serde_json::to_string(&v.body).map_err(bad_json)?),
+        created_at: Set(to_db(v.created_at)),
+        created_by: Set(by),
+        published_at: Set(v.published_at.map(to_db)),
+    })
+    .exec_without_returning(c)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the content of a draft (a published version never changes).
+pub async fn update_draft(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    body: &ProcedureBody,
+    field_id: Uuid,
+) -> Result<()> {
+    let res = procedure_version::Entity::update_many()
+        .set(procedure_version::ActiveModel {
+            body: Set(serde_json::to_string(body).map_err(bad_json)?),
+            name: Set(body.name.clone()),
+            field_id: Set(field_id),
+            ..Default::default()
+        })
+        .filter(procedure_version::Column::Id.eq(id))
+        .filter(procedure_version::Column::Status.eq("draft"))
+        .exec(c)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Publishes a draft, effective from a date.
+pub async fn publish_version(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    effective_from: jiff::civil::Date,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    let res = procedure_version::Entity::update_many()
+        .col_expr(procedure_version::Column::Status, Expr::value("published"))
+        .col_expr(
+            procedure_version::Column::EffectiveFrom,
+            Expr::value(date_to_db(effective_from)),
+        )
+        .col_expr(
+            procedure_version::Column::PublishedAt,
+            Expr::value(to_db(now)),
+        )
+        .filter(procedure_version::Column::Id.eq(id))
+        .filter(procedure_version::Column::Status.eq("draft"))
+        .exec(c)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn get_version(c: &impl ConnectionTrait, id: Uuid) -> Result<Version> {
+    version_from(
+        procedure_version::Entity::find_by_id(id)
+            .one(c)
+            .await?
+            .ok_or(StoreError::NotFound)?,
+    )
+}
+
+/// Every version of a procedure, newest first.
+pub async fn versions(c: &impl ConnectionTrait, procedure_id: Uuid) -> Result<Vec<Version>> {
+    procedure_version::Entity::find()
+        .filter(procedure_version::Column::ProcedureId.eq(procedure_id))
+        .order_by_desc(procedure_version::Column::Version)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(version_from)
+        .collect()
+}
+
+/// The version in force on a day: the newest published version effective by then.
+pub async fn current_version(
+    c: &impl ConnectionTrait,
+    procedure_id: Uuid,
+    day: jiff::civil::Date,
+) -> Result<Option<Version>> {
+    procedure_version::Entity::find()
+        .filter(procedure_version::Column::ProcedureId.eq(procedure_id))
+        .filter(procedure_version::Column::Status.eq("published"))
+        .filter(procedure_version::Column::EffectiveFrom.lte(date_to_db(day)))
+        .order_by_desc(procedure_version::Column::Version)
+        .limit(1)
+        .one(c)
+        .await?
+        .map(version_from)
+        .transpose()
+}
+
+/// The versions in force on a day for many procedures at once (one query).
+pub async fn current_versions(
+    c: &impl ConnectionTrait,
+    ids: &[Uuid],
+    day: jiff::civil::Date,
+) -> Result<Vec<Version>> {
+    let rows = procedure_version::Entity::find()
+        .filter(procedure_version::Column::ProcedureId.is_in(ids.iter().copied()))
+        .filter(procedure_version::Column::Status.eq("published"))
+        .filter(procedure_version::Column::EffectiveFrom.lte(date_to_db(day)))
+        .order_by_asc(procedure_version::Column::ProcedureId)
+        .order_by_desc(procedure_version::Column::Version)
+        .all(c)
+        .await?;
+    let mut out: Vec<Version> = Vec::new();
+    for m in rows {
+        if out.last().is_some_and(|v| v.procedure_id == m.procedure_id) {
+            continue;
+        }
+        out.push(version_from(m)?);
+    }
+    Ok(out)
+}
+
+fn service_from(m: service::Model) -> Result<Service> {
+    Ok(Service {
+        id: m.id,
+        procedure_id: m.procedure_id,
+        agency_id: m.agency_id,
+        level: m.level as u8,
+        classification: Classification::parse(&m.classification).unwrap_or(Classification::Info),
+        online_time: m
+            .online_time
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(bad_json)?,
+        form_schema: serde_json::from_str(&m.form_schema).map_err(bad_json)?,
+        process: serde_json::from_str(&m.process).map_err(bad_json)?,
+        active: m.active,
+    })
+}
+
+fn service_model(s: &Service, now: jiff::Timestamp) -> Result<service::ActiveModel> {
+    Ok(service::ActiveModel {
+        id: Set(s.id),
+        procedure_id: Set(s.procedure_id),
+        agency_id: Set(s.agency_id),
+        level: Set(i32::from(s.level)),
+        classification: Set(s.classification.as_str().into()),
+        online_time: Set(s
+            .online_time
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(bad_json)?),
+        form_schema: Set(serde_json::to_string(&s.form_schema).map_err(bad_json)?),
+        process: Set(serde_json::to_string(&s.process).map_err(bad_json)?),
+        active: Set(s.active),
+        updated_at: Set(to_db(now)),
+    })
+}
+
+pub async fn insert_service(
+    c: &impl ConnectionTrait,
+    s: &Service,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    service::Entity::insert(service_model(s, now)?)
+        .exec_without_returning(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn update_service(
+    c: &impl ConnectionTrait,
+    s: &Service,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    let mut am = service_model(s, now)?;
+    am.id = sea_orm::ActiveValue::NotSet;
+    am.procedure_id = sea_orm::ActiveValue::NotSet;
+    am.agency_id = sea_orm::ActiveValue::NotSet;
+    let res = service::Entity::update_many()
+        .set(am)
+        .filter(service::Column::Id.eq(s.id))
+        .exec(c)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn get_service(c: &impl ConnectionTrait, id: Uuid) -> Result<Service> {
+    service_from(
+        service::Entity::find_by_id(id)
+            .one(c)
+            .await?
+            .ok_or(StoreError::NotFound)?,
+    )
+}
+
+/// Services of some procedures (or all), by procedure.
+pub async fn services_of(
+    c: &impl ConnectionTrait,
+    procedure_ids: Option<&[Uuid]>,
+) -> Result<Vec<Service>> {
+    let mut q = service::Entity::find();
+    if let Some(ids) = procedure_ids {
+        q = q.filter(service::Column::ProcedureId.is_in(ids.iter().copied()));
+    }
+    q.order_by_asc(service::Column::ProcedureId)
+        .order_by_asc(service::Column::Level)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(service_from)
+        .collect()
+}
+
+/// The services an agency offers.
+pub async fn services_of_agency(c: &impl ConnectionTrait, agency_id: Uuid) -> Result<Vec<Service>> {
+    service::Entity::find()
+        .filter(service::Column::AgencyId.eq(agency_id))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(service_from)
+        .collect()
+}
+
+/// One row of the search index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexRow {
+    pub procedure_id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub field_id: Uuid,
+    pub sector_id: Uuid,
+    pub agencies: Vec<String>,
+    pub levels: Vec<u8>,
+    pub subjects: String,
+}
+
+/// Writes a procedure's row of the index and its folded text.
+pub async fn upsert_index(
+    c: &impl ConnectionTrait,
+    r: &IndexRow,
+    name_folded: &str,
+    body_folded: &str,
+) -> Result<()> {
+    let agencies = format!(",{},", r.agencies.join(","));
+    let levels = format!(
+        ",{},",
+        r.levels
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let existing = catalogue_index::Entity::find()
+        .filter(catalogue_index::Column::ProcedureId.eq(r.procedure_id))
+        .one(c)
+        .await?;
+    let seq = match existing {
+        Some(m) => {
+            catalogue_index::Entity::update_many()
+                .set(catalogue_index::ActiveModel {
+                    code: Set(r.code.clone()),
+                    name: Set(r.name.clone()),
+                    field_id: Set(r.field_id),
+                    sector_id: Set(r.sector_id),
+                    agencies: Set(agencies),
+                    levels: Set(levels),
+                    subjects: Set(r.subjects.clone()),
+                    ..Default::default()
+                })
+                .filter(catalogue_index::Column::Seq.eq(m.seq))
+                .exec(c)
+                .await?;
+            m.seq
+        }
+        None => {
+            catalogue_index::Entity::insert(catalogue_index::ActiveModel {
+                procedure_id: Set(r.procedure_id),
+                code: Set(r.code.clone()),
+                name: Set(r.name.clone()),
+                field_id: Set(r.field_id),
+                sector_id: Set(r.sector_id),
+                agencies: Set(agencies),
+                levels: Set(levels),
+                subjects: Set(r.subjects.clone()),
+                ..Default::default()
+            })
+            .exec(c)
+            .await?
+            .last_insert_id
+        }
+    };
+    dialect::index_text(c, seq, name_folded, body_folded).await
+}
+
+/// Searches the catalogue (see [`dialect::search`]).
+pub async fn search(
+    c: &impl ConnectionTrait,
+    tokens: &[String],
+    f: &SearchFilter,
+    limit: u64,
+) -> Result<Vec<Uuid>> {
+    dialect::search(c, tokens, f, limit).await
+}
+
+/// Counts procedures per field (for the sector listing).
+pub async fn counts_by_field(c: &impl ConnectionTrait) -> Result<Vec<(Uuid, i64)>> {
+    let rows: Vec<(Uuid, i64)> = catalogue_index::Entity::find()
+        .select_only()
+        .column(catalogue_index::Column::FieldId)
+        .column_as(catalogue_index::Column::Seq.count(), "n")
+        .group_by(catalogue_index::Column::FieldId)
+        .into_tuple()
+        .all(c)
+        .await?;
+    Ok(rows)
+}

@@ -1,0 +1,973 @@
+//! Pages of the "Dịch vụ công trực tuyến" section (R5.1a, R5.2, R6.1) and the back-office
+//! catalogue editor (R10.3, R10.4).
+use askama::Template;
+use axum::Extension;
+use axum::Form;
+use axum::extract::{Path, Query, RawForm, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::AppError;
+use motcua_app::catalogue::{
+    self as cat, ProcedureSummary, ProcedureView, SectorView, ServiceRecord, Usage,
+};
+use motcua_domain::catalogue::{Channel, Classification, Duration, level_label};
+use motcua_domain::form::Kind;
+use serde::Deserialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::mw::{Auth, Binding, ReqInfo};
+use crate::pages::{Chrome, FormState, render, render_status};
+
+type PageResult = Result<Response, WebError>;
+
+/// A field as the template draws it.
+pub struct FieldView {
+    pub name: String,
+    pub label: String,
+    pub hint: String,
+    pub required: bool,
+    /// text, textarea, number, date, choice, yesno, personal_id, address, group
+    pub widget: &'static str,
+    pub options: Vec<(String, String)>,
+    pub value: String,
+    pub error: String,
+    /// Address parts or group rows (each a list of fields).
+    pub parts: Vec<FieldView>,
+    pub rows: Vec<Vec<FieldView>>,
+}
+
+fn value_str(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => {
+            if *b {
+                "co".into()
+            } else {
+                "khong".into()
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+fn field_views(
+    fields: &[motcua_domain::form::Field],
+    answers: &Value,
+    errors: &[(String, String)],
+    prefix: &str,
+) -> Vec<FieldView> {
+    let err = |path: &str| {
+        errors
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, m)| m.clone())
+            .unwrap_or_default()
+    };
+    fields
+        .iter()
+        .map(|f| {
+            let name = format!("{prefix}{}", f.name);
+            let v = answers.get(&f.name);
+            let (widget, options, parts, rows) = match &f.kind {
+                Kind::Text { multiline, .. } => (
+                    if *multiline { "textarea" } else { "text" },
+                    vec![],
+                    vec![],
+                    vec![],
+                ),
+                Kind::Number { .. } => ("number", vec![], vec![], vec![]),
+                Kind::Date => ("date", vec![], vec![], vec![]),
+                Kind::Choice { options } => ("choice", options.clone(), vec![], vec![]),
+                Kind::YesNo => (
+                    "yesno",
+                    vec![("co".into(), "Có".into()), ("khong".into(), "Không".into())],
+                    vec![],
+                    vec![],
+                ),
+                Kind::PersonalId => ("personal_id", vec![], vec![], vec![]),
+                Kind::Address => {
+                    let parts = [
+                        ("province", "Tỉnh, thành phố"),
+                        ("commune", "Xã, phường, đặc khu"),
+                        ("detail", "Số nhà, đường, thôn, tổ dân phố"),
+                    ]
+                    .iter()
+                    .map(|(k, l)| FieldView {
+                        name: format!("{name}.{k}"),
+                        label: l.to_string(),
+                        hint: String::new(),
+                        required: f.required,
+                        widget: "text",
+                        options: vec![],
+                        value: value_str(v.and_then(|a| a.get(*k))),
+                        error: err(&format!("{name}.{k}")),
+                        parts: vec![],
+                        rows: vec![],
+                    })
+                    .collect();
+                    ("address", vec![], parts, vec![])
+                }
+                Kind::Group {
+                    fields,
+                    min_items,
+                    max_items,
+                } => {
+                    let items: Vec<Value> =
+                        v.and_then(Value::as_array).cloned().unwrap_or_default();
+                    let n = (items.len() + 1)
+                        .max(*min_items as usize)
+                        .max(2)
+                        .min(*max_items as usize);
+                    let rows = (0..n)
+                        .map(|i| {
+                            field_views(
+                                fields,
+                                items.get(i).unwrap_or(&Value::Null),
+                                errors,
+                                &format!("{name}.{i}."),
+                            )
+                        })
+                        .collect();
+                    ("group", vec![], vec![], rows)
+                }
+            };
+            FieldView {
+                label: f.label.clone(),
+                hint: f.hint.clone().unwrap_or_default(),
+                required: f.required,
+                widget,
+                options,
+                value: value_str(v),
+                error: err(&name),
+                parts,
+                rows,
+                name,
+            }
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------ public
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    nganh: Option<String>,
+    linh_vuc: Option<String>,
+    co_quan: Option<String>,
+    muc_do: Option<String>,
+    doi_tuong: Option<String>,
+}
+
+impl SearchQuery {
+    fn to_query(&self) -> cat::Query {
+        let nz = |s: &Option<String>| s.clone().filter(|v| !v.trim().is_empty());
+        cat::Query {
+            text: self.q.chars().take(200).collect(),
+            sector: nz(&self.nganh),
+            field: nz(&self.linh_vuc),
+            agency: nz(&self.co_quan),
+            level: self
+                .muc_do
+                .as_deref()
+                .and_then(|l| l.parse().ok())
+                .filter(|l| (1..=4).contains(l)),
+            subject: nz(&self.doi_tuong),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "catalogue.html")]
+struct CataloguePage {
+    c: Chrome,
+    q: SearchQuery,
+    sectors: Vec<SectorView>,
+    agencies: Vec<(String, String)>,
+    results: Vec<ProcedureSummary>,
+    searched: bool,
+}
+
+pub async fn catalogue(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Query(q): Query<SearchQuery>,
+) -> PageResult {
+    let query = q.to_query();
+    let searched = !query.text.trim().is_empty()
+        || query.sector.is_some()
+        || query.field.is_some()
+        || query.agency.is_some()
+        || query.level.is_some()
+        || query.subject.is_some();
+    let results = if searched {
+        s.app.search_catalogue(&query, 100).await?
+    } else {
+        Vec::new()
+    };
+    let sectors = s.app.sectors().await?;
+    let tree = s
+        .app
+        .agency_tree(Some(motcua_domain::clock::vn_date(s.app.now())))
+        .await?;
+    let agencies = tree
+        .into_iter()
+        .map(|n| (n.agency.code, n.agency.name))
+        .collect();
+    Ok(render(&CataloguePage {
+        c: Chrome::new(&s, &auth, &b, "Dịch vụ công trực tuyến"),
+        q,
+        sectors,
+        agencies,
+        results,
+        searched,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "procedure.html")]
+struct ProcedurePage {
+    c: Chrome,
+    v: ProcedureView,
+    preview: bool,
+}
+
+impl ProcedurePage {
+    fn channel(&self, c: &Channel) -> &'static str {
+        c.label_vi()
+    }
+    fn level(&self, l: &u8) -> &'static str {
+        level_label(*l)
+    }
+    fn class_label(&self, c: &Classification) -> &'static str {
+        c.label_vi()
+    }
+    fn dur(&self, d: &Duration) -> String {
+        d.label_vi()
+    }
+    fn money(&self, m: &i64) -> String {
+        if *m == 0 {
+            "Miễn phí".into()
+        } else {
+            money(*m)
+        }
+    }
+    fn usage(&self) -> &Usage {
+        &self.v.usage
+    }
+    fn max_level(&self) -> u8 {
+        self.v
+            .services
+            .iter()
+            .map(|s| s.service.level)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// `1.250.000 đ` (UI.md).
+pub fn money(m: i64) -> String {
+    let s = m.abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    format!("{}{out} đ", if m < 0 { "-" } else { "" })
+}
+
+pub async fn procedure(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(code): Path<String>,
+) -> PageResult {
+    let v = s.app.procedure_page(&code, true).await?;
+    Ok(render(&ProcedurePage {
+        c: Chrome::new(&s, &auth, &b, v.version.body.name.clone()),
+        v,
+        preview: false,
+    }))
+}
+
+/// Downloads a form: always as an attachment, never rendered in the site's origin.
+pub async fn form_download(
+    State(s): State<AppState>,
+    Path((code, form)): Path<(String, String)>,
+) -> PageResult {
+    let v = s.app.procedure_page(&code, false).await?;
+    if v.services
+        .iter()
+        .map(|s| s.service.level)
+        .max()
+        .unwrap_or(0)
+        < 2
+    {
+        return Err(AppError::NotFound.into());
+    }
+    let f = v
+        .version
+        .body
+        .forms
+        .iter()
+        .find(|f| f.id == form)
+        .ok_or(AppError::NotFound)?;
+    let html = format!(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>{}<p><small>{} – {}</small></p></body></html>",
+        askama::filters::escape(&f.name, askama::filters::Html)
+            .map(|e| e.to_string())
+            .unwrap_or_default(),
+        f.content,
+        v.version.body.code,
+        askama::filters::escape(&v.version.body.name, askama::filters::Html)
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    );
+    let mut r = html.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    let file = format!("{}-{}.html", v.version.body.code.replace('.', "-"), f.id);
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'; style-src 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"));
+    Ok(r)
+}
+
+#[derive(Template)]
+#[template(path = "form_try.html")]
+struct FormTryPage {
+    c: Chrome,
+    code: String,
+    procedure: String,
+    agency: String,
+    service_id: Uuid,
+    title: String,
+    fields: Vec<FieldView>,
+    errors: Vec<(String, String)>,
+    ok: bool,
+}
+
+async fn form_page(
+    s: &AppState,
+    auth: &Auth,
+    b: &Binding,
+    (code, service): (&str, Uuid),
+    answers: &Value,
+    errors: Vec<(String, String)>,
+    ok: bool,
+) -> PageResult {
+    let (sv, v) = s.app.service(service).await?;
+    if v.body.code != code {
+        return Err(AppError::NotFound.into());
+    }
+    let fields = field_views(&sv.form.fields, answers, &errors, "");
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        &FormTryPage {
+            c: Chrome::new(s, auth, b, sv.form.title.clone()),
+            code: code.into(),
+            procedure: v.body.name,
+            agency: sv.agency.name,
+            service_id: service,
+            title: sv.form.title.clone(),
+            fields,
+            errors,
+            ok,
+        },
+        status,
+    ))
+}
+
+/// The citizen's form of a service, rendered from its schema (the submission itself comes with
+/// the dossier issue; here a person can fill it and have it checked).
+pub async fn form_try(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path((code, service)): Path<(String, Uuid)>,
+) -> PageResult {
+    form_page(&s, &auth, &b, (&code, service), &Value::Null, vec![], false).await
+}
+
+pub async fn form_check(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path((code, service)): Path<(String, Uuid)>,
+    RawForm(raw): RawForm,
+) -> PageResult {
+    let (sv, _) = s.app.service(service).await?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
+    let answers = sv.form.answers_from_pairs(&pairs);
+    match sv.form.validate(&answers) {
+        Ok(clean) => form_page(&s, &auth, &b, (&code, service), &clean, vec![], true).await,
+        Err(errors) => form_page(&s, &auth, &b, (&code, service), &answers, errors, false).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "agency_services.html")]
+struct AgencyServicesPage {
+    c: Chrome,
+    agency: motcua_domain::agency::Agency,
+    list: Vec<ProcedureSummary>,
+}
+
+/// An agency's own section: the services it offers (R6.1), for its portal to link to.
+pub async fn agency_services(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(code): Path<String>,
+) -> PageResult {
+    let (agency, list) = s.app.agency_services(&code).await?;
+    Ok(render(&AgencyServicesPage {
+        c: Chrome::new(&s, &auth, &b, format!("Dịch vụ công – {}", agency.name)),
+        agency,
+        list,
+    }))
+}
+
+// ------------------------------------------------------------------ back office
+
+#[derive(Template)]
+#[template(path = "bo_procedures.html")]
+struct BoProceduresPage {
+    c: Chrome,
+    rows: Vec<(String, String, i32, &'static str, String)>,
+    can_create: bool,
+    can_sectors: bool,
+}
+
+pub async fn bo_procedures(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+) -> PageResult {
+    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
+    let list = s.app.editable_procedures(sess).await?;
+    let (agencies, _) = s.app.agencies_and_units().await?;
+    let can_create = !s.app.service_agencies(sess, &agencies).is_empty();
+    let rows = list
+        .into_iter()
+        .map(|(p, v)| {
+            let status = match v.status {
+                motcua_store_types::VersionStatus::Draft => "Bản nháp",
+                motcua_store_types::VersionStatus::Published => "Đã xuất bản",
+            };
+            (
+                p.code,
+                v.body.name,
+                v.version,
+                status,
+                v.effective_from
+                    .map(motcua_domain::clock::format_vn_date)
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let can_sectors = sess.actor.has_role(motcua_domain::Role::ProvinceAdmin);
+    Ok(render(&BoProceduresPage {
+        c: Chrome::new(&s, &auth, &b, "Thủ tục hành chính"),
+        rows,
+        can_create,
+        can_sectors,
+    }))
+}
+
+/// Re-exported store types the pages name.
+mod motcua_store_types {
+    pub use motcua_app::catalogue_types::VersionStatus;
+}
+
+#[derive(Template)]
+#[template(path = "bo_procedure_edit.html")]
+struct BoProcedureEditPage {
+    c: Chrome,
+    code: String,
+    body: String,
+    versions: Vec<(i32, &'static str, String)>,
+    has_draft: bool,
+    services: Vec<(String, String, u8)>,
+    owners: Vec<(String, String)>,
+    service_agencies: Vec<(String, String)>,
+    is_new: bool,
+    f: FormState,
+    today: String,
+}
+
+const NEW_TEMPLATE: &str = r#"{
+  "code": "1.000000",
+  "name": "Tên thủ tục",
+  "field": "TP.HT",
+  "gov_level": "commune",
+  "steps": ["Bước 1: Nộp hồ sơ", "Bước 2: Tiếp nhận, giải quyết", "Bước 3: Trả kết quả"],
+  "methods": ["in_person", "online"],
+  "components": [{"id": "don", "name": "Đơn đề nghị theo mẫu", "quantity": 1, "original": "original", "required": true}],
+  "times": [{"channel": "in_person", "duration": {"unit": "working_days", "value": 3}}, {"channel": "online", "duration": {"unit": "working_days", "value": 3}}],
+  "subjects": ["Công dân Việt Nam"],
+  "implementing_agency": "Ủy ban nhân dân cấp xã",
+  "deciding_agency": "Ủy ban nhân dân cấp xã",
+  "result": "Văn bản trả lời",
+  "fees": [{"channel": "in_person", "kind": "charge", "amount": 0}],
+  "exemptions": "",
+  "forms": [],
+  "requirements": "Không",
+  "legal_basis": ["Căn cứ pháp lý"],
+  "responsibilities": {"applicant": "", "agency": ""},
+  "guide": ""
+}"#;
+
+async fn edit_page(
+    s: &AppState,
+    auth: &Auth,
+    b: &Binding,
+    code: Option<&str>,
+    body: Option<String>,
+    f: FormState,
+) -> PageResult {
+    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
+    let (agencies, _) = s.app.agencies_and_units().await?;
+    let mut owners: Vec<(String, String)> = Vec::new();
+    if sess.actor.has_role(motcua_domain::Role::ProvinceAdmin) {
+        owners.push((String::new(), "UBND tỉnh (thủ tục chung)".into()));
+    }
+    owners.extend(
+        s.app
+            .service_agencies(sess, &agencies)
+            .into_iter()
+            .map(|a| (a.id.to_string(), a.name.clone())),
+    );
+    let service_agencies: Vec<(String, String)> = s
+        .app
+        .service_agencies(sess, &agencies)
+        .into_iter()
+        .map(|a| (a.code.clone(), a.name.clone()))
+        .collect();
+    let today = s.app.now();
+    let today = motcua_domain::clock::vn_date(today).to_string();
+    let status = if f.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = match code {
+        None => BoProcedureEditPage {
+            c: Chrome::new(s, auth, b, "Thêm thủ tục"),
+            code: String::new(),
+            body: body.unwrap_or_else(|| NEW_TEMPLATE.into()),
+            versions: vec![],
+            has_draft: false,
+            services: vec![],
+            owners,
+            service_agencies,
+            is_new: true,
+            f,
+            today,
+        },
+        Some(code) => {
+            let (p, versions) = s.app.procedure_for_edit(sess, code).await?;
+            let newest = versions.first().ok_or(AppError::NotFound)?;
+            let text = body
+                .unwrap_or_else(|| serde_json::to_string_pretty(&newest.body).unwrap_or_default());
+            let services = motcua_app_services(s, p.id, &agencies).await?;
+            BoProcedureEditPage {
+                c: Chrome::new(s, auth, b, format!("Sửa thủ tục {code}")),
+                code: code.into(),
+                body: text,
+                has_draft: versions
+                    .iter()
+                    .any(|v| v.status == motcua_store_types::VersionStatus::Draft),
+                versions: versions
+                    .iter()
+                    .map(|v| {
+                        (
+                            v.version,
+                            if v.status == motcua_store_types::VersionStatus::Draft {
+                                "Bản nháp"
+                            } else {
+                                "Đã xuất bản"
+                            },
+                            v.effective_from
+                                .map(motcua_domain::clock::format_vn_date)
+                                .unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+                services,
+                owners,
+                service_agencies,
+                is_new: false,
+                f,
+                today,
+            }
+        }
+    };
+    Ok(render_status(&page, status))
+}
+
+async fn motcua_app_services(
+    s: &AppState,
+    procedure_id: Uuid,
+    agencies: &[motcua_domain::agency::Agency],
+) -> Result<Vec<(String, String, u8)>, WebError> {
+    Ok(s.app
+        .services_of_procedure(procedure_id)
+        .await?
+        .into_iter()
+        .filter_map(|sv| {
+            agencies
+                .iter()
+                .find(|a| a.id == sv.agency_id)
+                .map(|a| (a.code.clone(), a.name.clone(), sv.level))
+        })
+        .collect())
+}
+
+pub async fn bo_new_form(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+) -> PageResult {
+    edit_page(&s, &auth, &b, None, None, FormState::default()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DraftForm {
+    body: String,
+    owner: String,
+}
+
+pub async fn bo_new(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Form(f): Form<DraftForm>,
+) -> PageResult {
+    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
+    let owner = Uuid::parse_str(&f.owner).ok();
+    match s.app.save_draft(&info.ctx(), sess, &f.body, owner).await {
+        Ok(v) => {
+            Ok(Redirect::to(&format!("/can-bo/thu-tuc/{}?tb=da-luu", v.body.code)).into_response())
+        }
+        Err(e) => {
+            let mut fs = FormState::default();
+            fs.absorb(e)?;
+            edit_page(&s, &auth, &b, None, Some(f.body), fs).await
+        }
+    }
+}
+
+pub async fn bo_edit(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(code): Path<String>,
+) -> PageResult {
+    edit_page(&s, &auth, &b, Some(&code), None, FormState::default()).await
+}
+
+pub async fn bo_save(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Path(code): Path<String>,
+    Form(f): Form<DraftForm>,
+) -> PageResult {
+    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
+    s.app.procedure_for_edit(sess, &code).await?;
+    let same_code = serde_json::from_str::<Value>(&f.body)
+        .ok()
+        .and_then(|v| v.get("code").and_then(Value::as_str).map(String::from));
+    if same_code.as_deref().is_some_and(|c| c != code) {
+        let mut fs = FormState::default();
+        fs.errors.push((
+            "body".into(),
+            "Không đổi mã thủ tục khi sửa; hãy thêm thủ tục mới.".into(),
+        ));
+        return edit_page(&s, &auth, &b, Some(&code), Some(f.body), fs).await;
+    }
+    match s.app.save_draft(&info.ctx(), sess, &f.body, None).await {
+        Ok(_) => Ok(Redirect::to(&format!("/can-bo/thu-tuc/{code}?tb=da-luu")).into_response()),
+        Err(e) => {
+            let mut fs = FormState::default();
+            fs.absorb(e)?;
+            edit_page(&s, &auth, &b, Some(&code), Some(f.body), fs).await
+        }
+    }
+}
+
+pub async fn bo_preview(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(code): Path<String>,
+) -> PageResult {
+    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
+    let v = s.app.procedure_preview(sess, &code).await?;
+    Ok(render(&ProcedurePage {
+        c: Chrome::new(&s, &auth, &b, format!("Xem trước: {}", v.version.body.name)),
+        v,
+        preview: true,
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PublishForm {
+    effective_from: String,
+}
+
+pub async fn bo_publish(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Path(code): Path<String>,
+    Form(f): Form<PublishForm>,
+) -> PageResult {
+    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
+    let mut fs = FormState::default();
+    let Ok(date) = f.effective_from.parse::<jiff::civil::Date>() else {
+        fs.errors
+            .push(("effective_from".into(), "Nhập ngày có hiệu lực.".into()));
+        return edit_page(&s, &auth, &b, Some(&code), None, fs).await;
+    };
+    match s.app.publish(&info.ctx(), sess, &code, date).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/can-bo/thu-tuc/{code}?tb=da-xuat-ban")).into_response())
+        }
+        Err(e) => {
+            fs.absorb(e)?;
+            edit_page(&s, &auth, &b, Some(&code), None, fs).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bo_service_edit.html")]
+struct BoServicePage {
+    c: Chrome,
+    code: String,
+    procedure: String,
+    agency_code: String,
+    agency: String,
+    level: u8,
+    classification: String,
+    online_time: String,
+    form_schema: String,
+    process: String,
+    limit: String,
+    f: FormState,
+}
+
+async fn service_page(
+    s: &AppState,
+    auth: &Auth,
+    b: &Binding,
+    code: &str,
+    agency_code: &str,
+    posted: Option<&ServiceForm>,
+    f: FormState,
+) -> PageResult {
+    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
+    let agency = s.app.agency_by_code(agency_code).await?;
+    motcua_domain::authorize(
+        &sess.actor,
+        motcua_domain::Action::ManageService,
+        &motcua_domain::Target::Agency(agency.id),
+    )
+    .map_err(|_| AppError::NotFound)?;
+    let v = s.app.procedure_page(code, false).await?;
+    let existing = v.services.iter().find(|x| x.agency.id == agency.id);
+    let default_schema = serde_json::json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "title": format!("Tờ khai {}", v.version.body.name), "type": "object", "properties": {"ho_ten": {"type": "string", "title": "Họ và tên người yêu cầu", "maxLength": 100}}, "required": ["ho_ten"]});
+    let pretty = |x: &Value| serde_json::to_string_pretty(x).unwrap_or_default();
+    let limit = cat::service_limit(
+        &v.version.body,
+        existing.and_then(|e| e.service.online_time.as_ref()),
+    )
+    .map(|d| d.label_vi())
+    .unwrap_or_default();
+    let page = BoServicePage {
+        c: Chrome::new(s, auth, b, format!("Dịch vụ công {} – {}", code, agency.name)),
+        code: code.into(),
+        procedure: v.version.body.name.clone(),
+        agency_code: agency.code.clone(),
+        agency: agency.name.clone(),
+        level: posted.and_then(|p| p.level.parse().ok()).or(existing.map(|e| e.service.level)).unwrap_or(3),
+        classification: posted.map(|p| p.classification.clone()).or(existing.map(|e| e.service.classification.as_str().to_string())).unwrap_or_default(),
+        online_time: posted.map(|p| p.online_time.clone()).unwrap_or_else(|| existing.and_then(|e| e.service.online_time.as_ref()).map(|t| serde_json::to_string(t).unwrap_or_default()).unwrap_or_default()),
+        form_schema: posted.map(|p| p.form_schema.clone()).unwrap_or_else(|| pretty(existing.map(|e| &e.service.form_schema).unwrap_or(&default_schema))),
+        process: posted.map(|p| p.process.clone()).unwrap_or_else(|| existing.map(|e| serde_json::to_string_pretty(&e.service.process).unwrap_or_default()).unwrap_or_else(|| "[\n  {\"name\": \"Tiếp nhận hồ sơ\", \"role\": \"reception\", \"unit\": \"MOTCUA\", \"budget\": {\"unit\": \"working_hours\", \"value\": 2}}\n]".into())),
+        limit,
+        f,
+    };
+    let status = if page.f.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(&page, status))
+}
+
+pub async fn bo_service(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path((code, agency)): Path<(String, String)>,
+) -> PageResult {
+    service_page(&s, &auth, &b, &code, &agency, None, FormState::default()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ServiceForm {
+    level: String,
+    classification: String,
+    online_time: String,
+    form_schema: String,
+    process: String,
+}
+
+pub async fn bo_service_save(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Path((code, agency)): Path<(String, String)>,
+    Form(f): Form<ServiceForm>,
+) -> PageResult {
+    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
+    let mut fs = FormState::default();
+    let parsed = (|| -> Result<ServiceRecord, (&'static str, String)> {
+        let level: u8 = f
+            .level
+            .parse()
+            .map_err(|_| ("level", "Chọn mức độ.".to_string()))?;
+        let online_time = if f.online_time.trim().is_empty() {
+            None
+        } else {
+            Some(serde_json::from_str(&f.online_time).map_err(|e| {
+                (
+                    "online_time",
+                    format!("Thời hạn trực tuyến chưa đúng cấu trúc: {e}"),
+                )
+            })?)
+        };
+        let form_schema: Value = serde_json::from_str(&f.form_schema).map_err(|e| {
+            (
+                "form_schema",
+                format!("Biểu mẫu không phải JSON hợp lệ: {e}"),
+            )
+        })?;
+        let process = serde_json::from_str(&f.process)
+            .map_err(|e| ("process", format!("Quy trình chưa đúng cấu trúc: {e}")))?;
+        Ok(ServiceRecord {
+            procedure: code.clone(),
+            agency: agency.clone(),
+            level,
+            classification: Classification::parse(&f.classification),
+            online_time,
+            form_schema,
+            process,
+        })
+    })();
+    let r = match parsed {
+        Ok(r) => r,
+        Err((field, msg)) => {
+            fs.errors.push((field.into(), msg));
+            return service_page(&s, &auth, &b, &code, &agency, Some(&f), fs).await;
+        }
+    };
+    match s.app.save_service(&info.ctx(), sess, &r).await {
+        Ok(_) => Ok(Redirect::to(&format!("/can-bo/thu-tuc/{code}?tb=da-luu")).into_response()),
+        Err(e) => {
+            fs.absorb(e)?;
+            service_page(&s, &auth, &b, &code, &agency, Some(&f), fs).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bo_sectors.html")]
+struct BoSectorsPage {
+    c: Chrome,
+    sectors: Vec<SectorView>,
+    f: FormState,
+}
+
+pub async fn bo_sectors(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+) -> PageResult {
+    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
+    motcua_domain::authorize(
+        &sess.actor,
+        motcua_domain::Action::ManageSectors,
+        &motcua_domain::Target::None,
+    )
+    .map_err(AppError::from)?;
+    Ok(render(&BoSectorsPage {
+        c: Chrome::new(&s, &auth, &b, "Ngành, lĩnh vực"),
+        sectors: s.app.sectors().await?,
+        f: FormState::default(),
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SectorForm {
+    code: String,
+    name: String,
+    sector: String,
+}
+
+pub async fn bo_sector_save(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Form(f): Form<SectorForm>,
+) -> PageResult {
+    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
+    let parent = (!f.sector.is_empty()).then_some(f.sector.as_str());
+    match s
+        .app
+        .save_sector(&info.ctx(), sess, &f.code, &f.name, parent)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/can-bo/nganh").into_response()),
+        Err(e) => {
+            let mut fs = FormState::default();
+            fs.absorb(e)?;
+            Ok(render_status(
+                &BoSectorsPage {
+                    c: Chrome::new(&s, &auth, &b, "Ngành, lĩnh vực"),
+                    sectors: s.app.sectors().await?,
+                    f: fs,
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
+    }
+}
