@@ -266,45 +266,54 @@ pub async fn throttle_count(
 }
 
 /// Counts one failure against `key` (in the caller's write transaction); answers the new count.
+/// Atomic under concurrency on both engines: the row is created if missing (insert or ignore),
+/// then one UPDATE increments it or starts a new window; the row lock serialises writers.
 pub async fn throttle_fail(
     c: &impl ConnectionTrait,
     key: &str,
     window: jiff::SignedDuration,
     now: jiff::Timestamp,
 ) -> Result<i32> {
-    let existing = throttle::Entity::find_by_id(key.to_string()).one(c).await?;
-    match existing {
-        Some(m) if from_db(m.window_start) + window > now => {
-            throttle::Entity::update_many()
-                .col_expr(
-                    throttle::Column::Failures,
+    use sea_orm::sea_query::{CaseStatement, OnConflict};
+    throttle::Entity::insert(throttle::ActiveModel {
+        key: Set(key.into()),
+        window_start: Set(to_db(now)),
+        failures: Set(0),
+    })
+    .on_conflict(
+        OnConflict::column(throttle::Column::Key)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(c)
+    .await?;
+    let in_window = throttle::Column::WindowStart.gt(to_db(now - window));
+    throttle::Entity::update_many()
+        .col_expr(
+            throttle::Column::Failures,
+            CaseStatement::new()
+                .case(
+                    in_window.clone(),
                     Expr::col(throttle::Column::Failures).add(1),
                 )
-                .filter(throttle::Column::Key.eq(key))
-                .exec(c)
-                .await?;
-            Ok(m.failures + 1)
-        }
-        Some(_) => {
-            throttle::Entity::update_many()
-                .col_expr(throttle::Column::Failures, Expr::value(1))
-                .col_expr(throttle::Column::WindowStart, Expr::value(to_db(now)))
-                .filter(throttle::Column::Key.eq(key))
-                .exec(c)
-                .await?;
-            Ok(1)
-        }
-        None => {
-            throttle::Entity::insert(throttle::ActiveModel {
-                key: Set(key.into()),
-                window_start: Set(to_db(now)),
-                failures: Set(1),
-            })
-            .exec_without_returning(c)
-            .await?;
-            Ok(1)
-        }
-    }
+                .finally(Expr::value(1))
+                .into(),
+        )
+        .col_expr(
+            throttle::Column::WindowStart,
+            CaseStatement::new()
+                .case(in_window, Expr::col(throttle::Column::WindowStart))
+                .finally(Expr::value(to_db(now)))
+                .into(),
+        )
+        .filter(throttle::Column::Key.eq(key))
+        .exec(c)
+        .await?;
+    let row = throttle::Entity::find_by_id(key.to_string())
+        .one(c)
+        .await?
+        .ok_or(crate::StoreError::NotFound)?;
+    Ok(row.failures)
 }
 
 pub async fn throttle_clear(c: &impl ConnectionTrait, key: &str) -> Result<()> {

@@ -407,12 +407,17 @@ async fn transactions_roll_back(engine: Engine) {
 async fn concurrent_writers(engine: Engine) {
     // Many concurrent write transactions: none fails with a lock error (BEGIN IMMEDIATE on SQLite).
     let (db, _t) = open(engine).await;
+    // All start together (the barrier is before BEGIN, so SQLite's writers simply queue),
+    // so that first failures on the same key race for the insert.
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(100));
     let mut tasks = Vec::new();
-    for i in 0..40 {
+    for i in 0..100 {
         let db = db.clone();
+        let start = start.clone();
         tasks.push(tokio::spawn(async move {
+            start.wait().await;
             let tx = db.write().await.unwrap();
-            let k = format!("k{}", i % 4);
+            let k = format!("k{}", i % 20);
             auth::throttle_fail(&tx, &k, SignedDuration::from_mins(15), t0())
                 .await
                 .unwrap();
@@ -423,7 +428,7 @@ async fn concurrent_writers(engine: Engine) {
         t.await.unwrap();
     }
     let mut total = 0;
-    for i in 0..4 {
+    for i in 0..20 {
         total += auth::throttle_count(
             db.conn(),
             &format!("k{i}"),
@@ -434,7 +439,7 @@ async fn concurrent_writers(engine: Engine) {
         .unwrap()
         .0;
     }
-    assert_eq!(total, 40, "no lost update");
+    assert_eq!(total, 100, "no lost update");
 }
 
 macro_rules! conformance {
