@@ -672,7 +672,7 @@ impl App {
         }
         // The engine finds the candidates (every word, as a prefix) in its own rank order; the
         // final order is the same on both engines: how well the name matches (relevance_score).
-        let ids = cat::search(conn, &tokens, &filter, (limit * 5).max(200)).await?;
+        let ids = cat::search(conn, &tokens, &filter, (limit * 2).max(100)).await?;
         let mut list: Vec<(i64, ProcedureSummary)> = self
             .summaries(&ids)
             .await?
@@ -687,6 +687,8 @@ impl App {
             .collect())
     }
 
+    /// Search results from the index (one query for the rows, in `ids` order). The index
+    /// holds the newest published version's name, sector, field, agencies and levels.
     async fn summaries(&self, ids: &[Uuid]) -> Result<Vec<ProcedureSummary>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -694,37 +696,44 @@ impl App {
         let conn = self.db.conn();
         let sectors = cat::list_sectors(conn).await?;
         let fields = cat::list_fields(conn).await?;
-        let versions = cat::current_versions(conn, ids, self.today()).await?;
-        let services = cat::services_of(conn, Some(ids)).await?;
         let all = agencies::list_agencies(conn).await?;
-        let mut out = Vec::new();
-        for id in ids {
-            let Some(v) = versions.iter().find(|v| v.procedure_id == *id) else {
-                continue;
-            };
-            let field = fields.iter().find(|f| f.id == v.field_id);
-            let sector = field.and_then(|f| sectors.iter().find(|s| s.id == f.sector_id));
-            let mine: Vec<&Service> = services
-                .iter()
-                .filter(|s| s.procedure_id == *id && s.active)
-                .collect();
-            let mut levels: Vec<u8> = mine.iter().map(|s| s.level).collect();
-            levels.sort();
-            levels.dedup();
-            out.push(ProcedureSummary {
-                code: v.body.code.clone(),
-                name: v.body.name.clone(),
-                sector: sector.map(|s| s.name.clone()).unwrap_or_default(),
-                field: field.map(|f| f.name.clone()).unwrap_or_default(),
-                agencies: mine
+        let rows: HashMap<Uuid, IndexRow> = cat::index_rows(conn, ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.procedure_id, r))
+            .collect();
+        Ok(ids
+            .iter()
+            .filter_map(|id| rows.get(id))
+            .map(|r| ProcedureSummary {
+                code: r.code.clone(),
+                name: r.name.clone(),
+                sector: sectors
                     .iter()
-                    .filter_map(|s| all.iter().find(|a| a.id == s.agency_id))
-                    .map(|a| (a.code.clone(), a.name.clone()))
+                    .find(|s| s.id == r.sector_id)
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default(),
+                field: fields
+                    .iter()
+                    .find(|f| f.id == r.field_id)
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default(),
+                agencies: r
+                    .agencies
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.clone(),
+                            all.iter()
+                                .find(|a| &a.code == c)
+                                .map(|a| a.name.clone())
+                                .unwrap_or_default(),
+                        )
+                    })
                     .collect(),
-                levels,
-            });
-        }
-        Ok(out)
+                levels: r.levels.clone(),
+            })
+            .collect())
     }
 
     /// Sectors with their fields and procedure counts.

@@ -583,3 +583,32 @@ pub async fn counts_by_field(c: &impl ConnectionTrait) -> Result<Vec<(Uuid, i64)
         .await?;
     Ok(rows)
 }
+
+/// The index rows of some procedures (one query): what search results show.
+pub async fn index_rows(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<IndexRow>> {
+    let split = |s: &str| {
+        s.split(',')
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    Ok(catalogue_index::Entity::find()
+        .filter(catalogue_index::Column::ProcedureId.is_in(ids.iter().copied()))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|m| IndexRow {
+            procedure_id: m.procedure_id,
+            code: m.code,
+            name: m.name,
+            field_id: m.field_id,
+            sector_id: m.sector_id,
+            levels: split(&m.levels)
+                .iter()
+                .filter_map(|l| l.parse().ok())
+                .collect(),
+            agencies: split(&m.agencies),
+            subjects: m.subjects,
+        })
+        .collect())
+}

@@ -120,7 +120,7 @@ pub struct SearchFilter {
 }
 
 /// Searches the catalogue: `tokens` are folded words (alphanumeric only); every token must
-/// match (as a prefix). Answers procedure ids, best match first (name matches weigh more).
+/// match, the last one as a prefix. Answers procedure ids, best match first (name matches weigh more).
 /// Without tokens, answers the filtered procedures by code.
 pub async fn search(
     c: &impl ConnectionTrait,
@@ -149,18 +149,35 @@ pub async fn search(
     if tokens.is_empty() {
         order = " ORDER BY ci.code".to_string();
     } else if pg {
+        // Whole words, the last one as a prefix (people type it as they search).
+        let last = tokens.len() - 1;
         let q = tokens
             .iter()
-            .map(|t| format!("{t}:*"))
+            .enumerate()
+            .map(|(i, t)| {
+                if i == last {
+                    format!("{t}:*")
+                } else {
+                    t.to_string()
+                }
+            })
             .collect::<Vec<_>>()
             .join(" & ");
         let p = ph(q.into(), &mut values);
         conds.push(format!("ci.tsv @@ to_tsquery('simple', {p})"));
         order = format!(" ORDER BY ts_rank(ci.tsv, to_tsquery('simple', {p})) DESC, ci.code");
     } else {
+        let last = tokens.len() - 1;
         let q = tokens
             .iter()
-            .map(|t| format!("\"{t}\"*"))
+            .enumerate()
+            .map(|(i, t)| {
+                if i == last {
+                    format!("\"{t}\"*")
+                } else {
+                    format!("\"{t}\"")
+                }
+            })
             .collect::<Vec<_>>()
             .join(" AND ");
         sql.push_str(" JOIN procedure_fts ON procedure_fts.rowid = ci.seq");

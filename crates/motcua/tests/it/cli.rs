@@ -145,6 +145,35 @@ async fn cli_commands(e: Engine) {
         "nothing left to revoke"
     );
     assert!(motcua(&db.url, d, &["user", "disable", "le.van.hung"]).0);
+    // The catalogue: export, re-import (nothing changes), a broken file is refused whole.
+    let cat = d.join("catalogue.json");
+    assert!(motcua(&db.url, d, &["catalogue", "export", cat.to_str().unwrap()]).0);
+    let exported: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cat).unwrap()).unwrap();
+    assert!(exported["procedures"].as_array().unwrap().len() >= 30);
+    let (ok, report, err) = motcua(&db.url, d, &["catalogue", "import", cat.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(
+        report.contains("\"versions_published\":0") && report.contains("\"services_updated\":0"),
+        "{report}"
+    );
+    let mut broken = exported.clone();
+    broken["services"][0]["process"][0]["budget"] =
+        serde_json::json!({"unit": "working_days", "value": 400});
+    std::fs::write(d.join("broken.json"), broken.to_string()).unwrap();
+    let (ok, _, err) = motcua(
+        &db.url,
+        d,
+        &[
+            "catalogue",
+            "import",
+            d.join("broken.json").to_str().unwrap(),
+        ],
+    );
+    assert!(
+        !ok && err.contains("vượt thời hạn") && err.contains("not imported"),
+        "{err}"
+    );
     assert!(motcua(&db.url, d, &["user", "enable", "le.van.hung"]).0);
 }
 
