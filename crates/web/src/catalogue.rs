@@ -191,6 +191,7 @@ struct CataloguePage {
     agencies: Vec<(String, String)>,
     results: Vec<ProcedureSummary>,
     searched: bool,
+    filtered: bool,
 }
 
 pub async fn catalogue(
@@ -200,7 +201,13 @@ pub async fn catalogue(
     Query(q): Query<SearchQuery>,
 ) -> PageResult {
     let query = q.to_query();
-    let searched = !query.text.trim().is_empty()
+    let filtered = query.sector.is_some()
+        || query.field.is_some()
+        || query.agency.is_some()
+        || query.level.is_some()
+        || query.subject.is_some();
+    let searched = filtered
+        || !query.text.trim().is_empty()
         || query.sector.is_some()
         || query.field.is_some()
         || query.agency.is_some()
@@ -227,6 +234,7 @@ pub async fn catalogue(
         agencies,
         results,
         searched,
+        filtered,
     }))
 }
 
@@ -250,6 +258,9 @@ impl ProcedurePage {
     }
     fn dur(&self, d: &Duration) -> String {
         d.label_vi()
+    }
+    fn date(&self, d: &jiff::civil::Date) -> String {
+        motcua_domain::clock::format_vn_date(*d)
     }
     fn money(&self, m: &i64) -> String {
         if *m == 0 {

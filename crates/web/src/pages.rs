@@ -885,6 +885,12 @@ struct AgenciesPage {
     all: bool,
 }
 
+impl AgenciesPage {
+    fn date(&self, d: &jiff::civil::Date) -> String {
+        format_vn_date(*d)
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct AgenciesQuery {
     tat_ca: Option<String>,
@@ -914,6 +920,12 @@ struct AgencyPage {
     node: TreeNode,
     parent: Option<Agency>,
     can_roster: bool,
+}
+
+impl AgencyPage {
+    fn date(&self, d: &jiff::civil::Date) -> String {
+        format_vn_date(*d)
+    }
 }
 
 pub async fn agency(
