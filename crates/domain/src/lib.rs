@@ -7,6 +7,7 @@ pub mod agency;
 pub mod authz;
 pub mod catalogue;
 pub mod clock;
+pub mod dossier;
 pub mod form;
 pub mod identity;
 pub mod password;

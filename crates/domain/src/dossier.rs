@@ -1,0 +1,395 @@
+//! Dossiers (hồ sơ): their states and the national status codes they map to, channels, the
+//! dossier code, which components a form's answers require, and what an uploaded file is
+//! (decided by its content, never its name). Issue 4; R6.2, R7.1a, R7.2a, R13.2.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::Component;
+
+/// Where a dossier came from (`KenhThucHien` in the national sync: 1, 2, 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intake {
+    InPerson,
+    Online,
+    Postal,
+}
+
+impl Intake {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InPerson => "in_person",
+            Self::Online => "online",
+            Self::Postal => "postal",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::InPerson, Self::Online, Self::Postal].into_iter().find(|c| c.as_str() == s)
+    }
+    /// The national code.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::InPerson => 1,
+            Self::Online => 2,
+            Self::Postal => 3,
+        }
+    }
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::InPerson => "Trực tiếp",
+            Self::Online => "Trực tuyến",
+            Self::Postal => "Qua bưu chính",
+        }
+    }
+}
+
+/// The internal states of a dossier (issue 6 adds the processing states).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Hồ sơ nháp: being filled in; not yet submitted.
+    Draft,
+    /// Mới đăng ký: submitted, waiting for the reception desk.
+    Submitted,
+    /// Yêu cầu bổ sung: the agency asked for more.
+    SupplementRequested,
+    /// Đã bổ sung: resubmitted after a supplement request, waiting for the desk again.
+    Supplemented,
+    /// Được tiếp nhận.
+    Accepted,
+    /// Không được tiếp nhận.
+    Refused,
+    /// Đang xử lý.
+    InProcess,
+    /// Đã xử lý xong (result ready).
+    Resolved,
+    /// Đã trả kết quả.
+    Returned,
+    /// Công dân rút hồ sơ.
+    Withdrawn,
+}
+
+impl State {
+    pub const ALL: [State; 10] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::SupplementRequested,
+        Self::Supplemented,
+        Self::Accepted,
+        Self::Refused,
+        Self::InProcess,
+        Self::Resolved,
+        Self::Returned,
+        Self::Withdrawn,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::SupplementRequested => "supplement_requested",
+            Self::Supplemented => "supplemented",
+            Self::Accepted => "accepted",
+            Self::Refused => "refused",
+            Self::InProcess => "in_process",
+            Self::Resolved => "resolved",
+            Self::Returned => "returned",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    /// The national status code (1–10) this state maps to; drafts have none.
+    pub fn national(self) -> Option<u8> {
+        Some(match self {
+            Self::Draft => return None,
+            Self::Submitted | Self::Supplemented => 1,
+            Self::Accepted => 2,
+            Self::Refused => 3,
+            Self::InProcess => 4,
+            Self::SupplementRequested => 5,
+            Self::Withdrawn => 7,
+            Self::Resolved => 9,
+            Self::Returned => 10,
+        })
+    }
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Draft => "Hồ sơ nháp",
+            Self::Submitted => "Mới đăng ký, chờ tiếp nhận",
+            Self::SupplementRequested => "Yêu cầu bổ sung, hoàn thiện hồ sơ",
+            Self::Supplemented => "Đã bổ sung, chờ tiếp nhận",
+            Self::Accepted => "Đã tiếp nhận",
+            Self::Refused => "Không được tiếp nhận",
+            Self::InProcess => "Đang xử lý",
+            Self::Resolved => "Đã xử lý xong",
+            Self::Returned => "Đã trả kết quả",
+            Self::Withdrawn => "Đã rút hồ sơ",
+        }
+    }
+    /// The person may still withdraw the dossier (before it is decided).
+    pub fn can_withdraw(self) -> bool {
+        matches!(self, Self::Submitted | Self::SupplementRequested | Self::Supplemented | Self::Accepted | Self::InProcess)
+    }
+    /// The person may change the form and the files.
+    pub fn editable_by_owner(self) -> bool {
+        matches!(self, Self::Draft | Self::SupplementRequested)
+    }
+}
+
+/// The national code label of a status (1–10), as the national portal names it.
+pub fn national_label(code: u8) -> &'static str {
+    match code {
+        1 => "Mới đăng ký",
+        2 => "Được tiếp nhận",
+        3 => "Không được tiếp nhận",
+        4 => "Đang xử lý",
+        5 => "Yêu cầu bổ sung giấy tờ",
+        6 => "Yêu cầu thực hiện nghĩa vụ tài chính",
+        7 => "Công dân yêu cầu rút hồ sơ",
+        8 => "Dừng xử lý",
+        9 => "Đã xử lý xong",
+        10 => "Đã trả kết quả",
+        _ => "",
+    }
+}
+
+/// Formats a dossier code. `format` holds `{agency}`, `{yymmdd}` (or `{yyyymmdd}`) and `{seq:N}`
+/// (the sequence, zero-padded to N digits); the default is the Circular 01/2018 form
+/// `{agency}-{yymmdd}-{seq:4}`.
+pub fn format_code(format: &str, agency: &str, day: jiff::civil::Date, seq: i64) -> String {
+    let yy = (day.year() % 100) as i64;
+    let mut out = format
+        .replace("{agency}", agency)
+        .replace("{yyyymmdd}", &format!("{:04}{:02}{:02}", day.year(), day.month(), day.day()))
+        .replace("{yymmdd}", &format!("{yy:02}{:02}{:02}", day.month(), day.day()));
+    if let Some(i) = out.find("{seq:") {
+        let end = out[i..].find('}').map(|e| i + e).unwrap_or(out.len() - 1);
+        let width: usize = out[i + 5..end].parse().unwrap_or(4);
+        out.replace_range(i..=end, &format!("{seq:0width$}"));
+    }
+    out
+}
+
+/// The default dossier code format.
+pub const DEFAULT_CODE_FORMAT: &str = "{agency}-{yymmdd}-{seq:4}";
+
+/// Whether a string looks like a dossier code (for the public look-up: a bound on input).
+pub fn plausible_code(s: &str) -> bool {
+    (8..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
+/// The components a dossier needs given the form's answers: required ones, and conditional
+/// ones whose condition holds.
+pub fn needed_components<'a>(components: &'a [Component], answers: &serde_json::Value) -> Vec<&'a Component> {
+    components
+        .iter()
+        .filter(|c| c.required || c.condition.as_ref().is_some_and(|k| answers.get(&k.field) == Some(&k.equals)))
+        .collect()
+}
+
+/// What a file is, decided from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Pdf,
+    Jpeg,
+    Png,
+    Heic,
+    Webp,
+    /// A detached CMS/PKCS#7 signature (`.p7s`), as digitally signed submissions carry.
+    Cms,
+}
+
+impl FileKind {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Self::Pdf => "application/pdf",
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+            Self::Heic => "image/heic",
+            Self::Webp => "image/webp",
+            Self::Cms => "application/pkcs7-signature",
+        }
+    }
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Pdf => "pdf",
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+            Self::Heic => "heic",
+            Self::Webp => "webp",
+            Self::Cms => "p7s",
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        self.extension()
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pdf, Self::Jpeg, Self::Png, Self::Heic, Self::Webp, Self::Cms].into_iter().find(|k| k.as_str() == s)
+    }
+    /// Extensions a person's file name may carry for this kind (a mismatch is refused).
+    fn accepts_extension(self, ext: &str) -> bool {
+        match self {
+            Self::Pdf => ext == "pdf",
+            Self::Jpeg => matches!(ext, "jpg" | "jpeg" | "jpe"),
+            Self::Png => ext == "png",
+            Self::Heic => matches!(ext, "heic" | "heif"),
+            Self::Webp => ext == "webp",
+            Self::Cms => matches!(ext, "p7s" | "p7m" | "sig"),
+        }
+    }
+}
+
+/// Decides the kind of a file from its first bytes (at least 16 are needed).
+pub fn sniff(head: &[u8]) -> Option<FileKind> {
+    if head.starts_with(b"%PDF-") {
+        return Some(FileKind::Pdf);
+    }
+    if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Some(FileKind::Jpeg);
+    }
+    if head.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        return Some(FileKind::Png);
+    }
+    if head.len() >= 12 && &head[0..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+        return Some(FileKind::Webp);
+    }
+    if head.len() >= 12 && &head[4..8] == b"ftyp" && matches!(&head[8..12], b"heic" | b"heix" | b"mif1" | b"msf1" | b"heim" | b"heis" | b"hevc") {
+        return Some(FileKind::Heic);
+    }
+    // DER SEQUENCE with a long length, then the OID 1.2.840.113549.1.7.2 (signedData).
+    const SIGNED_DATA: [u8; 11] = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02];
+    if head.first() == Some(&0x30) && head.len() >= 16 && head[..head.len().min(16)].windows(SIGNED_DATA.len()).any(|w| w == SIGNED_DATA) {
+        return Some(FileKind::Cms);
+    }
+    None
+}
+
+/// Why an upload is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileProblem {
+    #[error("Tệp «{0}» không phải PDF, ảnh JPEG, PNG, HEIC, WebP hoặc tệp chữ ký số. Hãy chụp hoặc quét lại giấy tờ dưới dạng ảnh hoặc PDF.")]
+    Unsupported(String),
+    #[error("Tệp «{0}» có đuôi không khớp với nội dung (nội dung là {1}). Hãy đổi tên tệp hoặc chọn đúng tệp.")]
+    Mismatch(String, &'static str),
+}
+
+/// Checks an upload's content against its name: the content decides the kind; a name whose
+/// extension says otherwise is refused.
+pub fn check_file(name: &str, head: &[u8]) -> Result<FileKind, FileProblem> {
+    let clean = safe_file_name(name);
+    let kind = sniff(head).ok_or_else(|| FileProblem::Unsupported(clean.clone()))?;
+    let ext = clean.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    if !ext.is_empty() && !kind.accepts_extension(&ext) {
+        return Err(FileProblem::Mismatch(clean, kind.media_type()));
+    }
+    Ok(kind)
+}
+
+/// A file name safe to store and to show: the last path segment, no control characters, no
+/// quotes or separators, at most 120 characters; never empty.
+pub fn safe_file_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| if matches!(c, '"' | '\'' | ';' | ':' | '<' | '>' | '|' | '*' | '?' | '\\' | '/') { '_' } else { c })
+        .collect();
+    let trimmed = cleaned.trim().trim_start_matches('.').trim();
+    let mut out: String = trimmed.chars().take(120).collect();
+    if out.is_empty() {
+        out = "tep".into();
+    }
+    out
+}
+
+/// A `Content-Disposition: attachment` value (RFC 6266): an ASCII fallback and the UTF-8 name.
+pub fn content_disposition(name: &str) -> String {
+    let safe = safe_file_name(name);
+    let ascii: String = crate::text::fold_vi(&safe).chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+    let mut encoded = String::new();
+    for b in safe.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
+            encoded.push(*b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// The declaration the person confirms before submitting (R13.2).
+pub const DECLARATION: &str = "Tôi xin cam đoan những thông tin đã khai và các giấy tờ đã nộp là đúng sự thật; nếu sai, tôi xin chịu trách nhiệm trước pháp luật.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn states_map_to_national_codes() {
+        assert_eq!(State::Draft.national(), None);
+        assert_eq!(State::Submitted.national(), Some(1));
+        assert_eq!(State::Supplemented.national(), Some(1));
+        assert_eq!(State::SupplementRequested.national(), Some(5));
+        assert_eq!(State::Returned.national(), Some(10));
+        assert_eq!(national_label(10), "Đã trả kết quả");
+        for s in State::ALL {
+            assert_eq!(State::parse(s.as_str()), Some(s));
+        }
+        assert!(State::Submitted.can_withdraw() && !State::Returned.can_withdraw() && !State::Draft.can_withdraw());
+    }
+
+    #[test]
+    fn codes_follow_the_configured_format() {
+        assert_eq!(format_code(DEFAULT_CODE_FORMAT, "000.00.11.H53", date(2026, 3, 2), 7), "000.00.11.H53-260302-0007");
+        assert_eq!(format_code("{agency}-{yyyymmdd}-{seq:7}", "G09.20", date(2026, 6, 9), 92637), "G09.20-20260609-0092637");
+        assert_eq!(format_code(DEFAULT_CODE_FORMAT, "X", date(2026, 3, 2), 12345), "X-260302-12345", "never truncated");
+        assert!(plausible_code("000.00.11.H53-260302-0007"));
+        assert!(!plausible_code("a b") && !plausible_code("<script>"));
+    }
+
+    #[test]
+    fn content_decides_the_kind() {
+        assert_eq!(check_file("giay-to.pdf", b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0"), Ok(FileKind::Pdf));
+        assert_eq!(check_file("anh.JPG", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1]), Ok(FileKind::Jpeg));
+        assert_eq!(check_file("IMG_0001.HEIC", b"\0\0\0\x18ftypheic\0\0\0\0mif1"), Ok(FileKind::Heic));
+        assert_eq!(check_file("a.webp", b"RIFF\x10\0\0\0WEBPVP8 "), Ok(FileKind::Webp));
+        assert_eq!(check_file("khong-ten", &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R']), Ok(FileKind::Png));
+        let cms = [0x30, 0x82, 0x05, 0x10, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02, 0xA0];
+        assert_eq!(check_file("to-khai.pdf.p7s", &cms), Ok(FileKind::Cms));
+        assert!(matches!(check_file("trang.pdf", b"<html><script>alert(1)</script>"), Err(FileProblem::Unsupported(_))));
+        assert!(matches!(check_file("anh.png", b"%PDF-1.4 polyglot......"), Err(FileProblem::Mismatch(..))));
+        assert!(matches!(check_file("virus.exe", b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xFF\xFF\0\0"), Err(FileProblem::Unsupported(_))));
+        assert!(matches!(check_file("a.svg", b"<svg xmlns='http://www.w3.org/2000/svg'>"), Err(FileProblem::Unsupported(_))));
+    }
+
+    #[test]
+    fn names_are_made_safe() {
+        let evil = "../../x\"\r\nSet-Cookie: a=b.pdf";
+        let safe = safe_file_name(evil);
+        assert!(!safe.contains('/') && !safe.contains('"') && !safe.contains('\r') && !safe.contains('\n') && !safe.contains(':'));
+        assert_eq!(safe, "x_Set-Cookie_ a=b.pdf");
+        let cd = content_disposition(evil);
+        assert!(!cd.contains('\r') && !cd.contains('\n'));
+        assert!(cd.starts_with("attachment; filename=\"x_set-cookie__a_b.pdf\"; filename*=UTF-8''"), "{cd}");
+        assert_eq!(safe_file_name("C:\\Users\\An\\Giấy khai sinh.pdf"), "Giấy khai sinh.pdf");
+        assert!(content_disposition("Giấy khai sinh.pdf").contains("filename*=UTF-8''Gi%E1%BA%A5y%20khai%20sinh.pdf"));
+        assert_eq!(safe_file_name("..."), "tep");
+        assert_eq!(safe_file_name(&"ả".repeat(300)).chars().count(), 120);
+    }
+
+    #[test]
+    fn conditional_components_follow_the_answers() {
+        let comps: Vec<Component> = serde_json::from_value(serde_json::json!([
+            {"id": "don", "name": "Đơn", "original": "original", "required": true},
+            {"id": "uy-quyen", "name": "Ủy quyền", "original": "copy", "required": false, "condition": {"field": "nop_thay", "equals": true}},
+            {"id": "khac", "name": "Khác", "original": "copy", "required": false}
+        ]))
+        .unwrap();
+        let ids = |a: serde_json::Value| needed_components(&comps, &a).iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(serde_json::json!({"nop_thay": false})), ["don"]);
+        assert_eq!(ids(serde_json::json!({"nop_thay": true})), ["don", "uy-quyen"]);
+    }
+}
