@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod dialect;
+pub mod dossiers;
 mod entities;
 mod migration;
 pub mod testing;

@@ -74,7 +74,8 @@ async fn durability(engine: Engine) {
         db.applied_migrations().await.unwrap(),
         vec![
             "m20261129_000001_foundation".to_string(),
-            "m20261129_000002_catalogue".to_string()
+            "m20261129_000002_catalogue".to_string(),
+            "m20261129_000003_dossiers".to_string()
         ]
     );
 }

@@ -1,0 +1,316 @@
+//! Attachments, stored through `object_store` and addressed by SHA-256 (issue 4).
+//!
+//! An upload streams into a temporary file while it is hashed and measured, and is refused as
+//! soon as it passes its limit, never held whole in memory. `commit` makes it durable under its
+//! hash: file fsync'd, renamed into place, folder fsync'd (security.md §4.3), before any database
+//! row may point to it. A crash leaves at worst a temporary file or an orphan blob; both are swept
+//! at start (`sweep`).
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjPath;
+use object_store::{ObjectStore, ObjectStoreExt};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("file larger than the limit of {0} bytes")]
+    TooLarge(u64),
+    #[error("no such blob")]
+    NotFound,
+    #[error("stored file does not match its hash")]
+    Corrupt,
+    #[error("storage: {0}")]
+    Io(String),
+}
+
+impl From<std::io::Error> for BlobError {
+    fn from(e: std::io::Error) -> Self {
+        BlobError::Io(e.to_string())
+    }
+}
+
+impl From<object_store::Error> for BlobError {
+    fn from(e: object_store::Error) -> Self {
+        match e {
+            object_store::Error::NotFound { .. } => BlobError::NotFound,
+            e => BlobError::Io(e.to_string()),
+        }
+    }
+}
+
+pub type Result<T, E = BlobError> = std::result::Result<T, E>;
+
+/// The blob store: a local folder (through `object_store`'s local backend).
+#[derive(Clone, Debug)]
+pub struct Blobs {
+    store: Arc<LocalFileSystem>,
+    root: PathBuf,
+    tmp: PathBuf,
+}
+
+/// An upload in progress.
+pub struct Upload {
+    file: tokio::fs::File,
+    path: PathBuf,
+    hasher: Sha256,
+    size: u64,
+    limit: u64,
+    head: Vec<u8>,
+    done: bool,
+}
+
+/// A finished upload, fsync'd in the temporary folder, not yet committed.
+#[derive(Debug)]
+pub struct Staged {
+    pub sha256: String,
+    pub size: u64,
+    /// The first bytes, to decide the file's kind.
+    pub head: Vec<u8>,
+    path: PathBuf,
+}
+
+fn location(sha: &str) -> ObjPath {
+    ObjPath::from(format!("{}/{}/{}", &sha[0..2], &sha[2..4], sha))
+}
+
+fn valid_sha(sha: &str) -> bool {
+    sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+#[cfg(not(unix))]
+fn sync_dir(_: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+impl Blobs {
+    /// Opens (creating) the store in `dir`: objects in `dir/objects`, uploads in `dir/tmp`.
+    pub fn open(dir: &Path) -> Result<Blobs> {
+        let root = dir.join("objects");
+        let tmp = dir.join("tmp");
+        std::fs::create_dir_all(&root)?;
+        std::fs::create_dir_all(&tmp)?;
+        let store = LocalFileSystem::new_with_prefix(&root)?;
+        Ok(Blobs { store: Arc::new(store), root, tmp })
+    }
+
+    /// Starts an upload limited to `limit` bytes.
+    pub async fn begin(&self, limit: u64) -> Result<Upload> {
+        let path = self.tmp.join(format!("{}.part", uuid::Uuid::new_v4().simple()));
+        let file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&path).await?;
+        Ok(Upload { file, path, hasher: Sha256::new(), size: 0, limit, head: Vec::with_capacity(64), done: false })
+    }
+
+    /// Makes a staged upload durable under its hash. Idempotent: the same content twice is one blob.
+    pub async fn commit(&self, staged: Staged) -> Result<String> {
+        let loc = location(&staged.sha256);
+        let final_path = self.root.join(loc.as_ref());
+        let dir = final_path.parent().expect("nested path").to_path_buf();
+        let tmp = staged.path.clone();
+        let sha = staged.sha256.clone();
+        tokio::task::spawn_blocking(move || -> Result<()> {
+            std::fs::create_dir_all(&dir)?;
+            if final_path.exists() {
+                std::fs::remove_file(&tmp)?;
+            } else {
+                std::fs::rename(&tmp, &final_path)?;
+            }
+            sync_dir(&dir)?;
+            if let Some(p) = dir.parent() {
+                sync_dir(p)?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| BlobError::Io(e.to_string()))??;
+        Ok(sha)
+    }
+
+    /// Streams a blob's content.
+    pub async fn get(&self, sha: &str) -> Result<impl futures_util::Stream<Item = Result<bytes::Bytes>> + use<>> {
+        if !valid_sha(sha) {
+            return Err(BlobError::NotFound);
+        }
+        let r = self.store.get(&location(sha)).await?;
+        Ok(r.into_stream().map(|c| c.map_err(BlobError::from)))
+    }
+
+    /// Reads a blob whole and checks its hash (tests, consistency checks).
+    pub async fn read_verified(&self, sha: &str) -> Result<Vec<u8>> {
+        let mut s = self.get(sha).await?;
+        let mut out = Vec::new();
+        while let Some(c) = s.next().await {
+            out.extend_from_slice(&c?);
+        }
+        if hex::encode(Sha256::digest(&out)) != sha {
+            return Err(BlobError::Corrupt);
+        }
+        Ok(out)
+    }
+
+    pub async fn exists(&self, sha: &str) -> bool {
+        valid_sha(sha) && self.store.head(&location(sha)).await.is_ok()
+    }
+
+    /// Removes temporary files, and blobs no row points to (older than `grace`, so that an
+    /// upload between commit and its row is never swept). Answers (temporary, orphans) removed.
+    pub async fn sweep(&self, referenced: &HashSet<String>, grace: std::time::Duration) -> Result<(usize, usize)> {
+        let mut tmp = 0;
+        let mut rd = tokio::fs::read_dir(&self.tmp).await?;
+        while let Some(e) = rd.next_entry().await? {
+            let old = e.metadata().await.ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok()).is_none_or(|age| age >= grace);
+            if old {
+                tokio::fs::remove_file(e.path()).await?;
+                tmp += 1;
+            }
+        }
+        let mut orphans = 0;
+        let mut list = self.store.list(None);
+        let now = std::time::SystemTime::now();
+        while let Some(meta) = list.next().await {
+            let meta = meta?;
+            let name = meta.location.filename().unwrap_or("").to_string();
+            let modified: std::time::SystemTime = meta.last_modified.into();
+            let old = now.duration_since(modified).map(|d| d >= grace).unwrap_or(false);
+            if valid_sha(&name) && !referenced.contains(&name) && old {
+                self.store.delete(&meta.location).await?;
+                orphans += 1;
+            }
+        }
+        Ok((tmp, orphans))
+    }
+
+    /// Every stored blob hash.
+    pub async fn list(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let mut list = self.store.list(None);
+        while let Some(meta) = list.next().await {
+            out.push(meta?.location.filename().unwrap_or("").to_string());
+        }
+        Ok(out)
+    }
+
+    /// Files in the temporary folder (tests, checks).
+    pub fn temp_files(&self) -> usize {
+        std::fs::read_dir(&self.tmp).map(|d| d.count()).unwrap_or(0)
+    }
+}
+
+impl Upload {
+    /// Appends a chunk; refuses as soon as the limit is passed (the caller then drops the upload,
+    /// which removes the temporary file).
+    pub async fn write(&mut self, chunk: &[u8]) -> Result<()> {
+        self.size += chunk.len() as u64;
+        if self.size > self.limit {
+            return Err(BlobError::TooLarge(self.limit));
+        }
+        if self.head.len() < 64 {
+            let take = (64 - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+        }
+        self.hasher.update(chunk);
+        self.file.write_all(chunk).await?;
+        Ok(())
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    /// Flushes and fsyncs the temporary file.
+    pub async fn finish(mut self) -> Result<Staged> {
+        self.file.flush().await?;
+        self.file.sync_all().await?;
+        self.done = true;
+        let sha = hex::encode(std::mem::take(&mut self.hasher).finalize());
+        Ok(Staged { sha256: sha, size: self.size, head: std::mem::take(&mut self.head), path: self.path.clone() })
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+impl Staged {
+    /// Abandons a staged upload (e.g. its content was refused).
+    pub fn discard(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn stream_hash_commit_read() {
+        let d = tempfile::tempdir().unwrap();
+        let b = Blobs::open(d.path()).unwrap();
+        let mut u = b.begin(1 << 20).await.unwrap();
+        u.write(b"%PDF-1.7 hello ").await.unwrap();
+        u.write(b"world").await.unwrap();
+        let staged = u.finish().await.unwrap();
+        assert_eq!(staged.sha256, hex::encode(Sha256::digest(b"%PDF-1.7 hello world")));
+        assert!(staged.head.starts_with(b"%PDF"));
+        let sha = b.commit(staged).await.unwrap();
+        assert_eq!(b.read_verified(&sha).await.unwrap(), b"%PDF-1.7 hello world");
+        assert_eq!(b.temp_files(), 0, "the temporary file became the blob");
+        // Same content again: one blob.
+        let mut u = b.begin(1 << 20).await.unwrap();
+        u.write(b"%PDF-1.7 hello world").await.unwrap();
+        b.commit(u.finish().await.unwrap()).await.unwrap();
+        assert_eq!(b.list().await.unwrap(), vec![sha.clone()]);
+        // A tampered file is detected.
+        let p = d.path().join("objects").join(&sha[0..2]).join(&sha[2..4]).join(&sha);
+        std::fs::write(&p, b"changed").unwrap();
+        assert!(matches!(b.read_verified(&sha).await, Err(BlobError::Corrupt)));
+        assert!(matches!(b.get("../../etc/passwd").await, Err(BlobError::NotFound)));
+    }
+
+    #[tokio::test]
+    async fn limits_refuse_early_and_leave_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let b = Blobs::open(d.path()).unwrap();
+        let mut u = b.begin(10).await.unwrap();
+        u.write(b"12345").await.unwrap();
+        assert!(matches!(u.write(b"678901").await, Err(BlobError::TooLarge(10))));
+        drop(u);
+        assert_eq!(b.temp_files(), 0);
+        assert!(b.list().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn sweep_removes_temporary_files_and_orphans() {
+        let d = tempfile::tempdir().unwrap();
+        let b = Blobs::open(d.path()).unwrap();
+        let mut keep = HashSet::new();
+        for body in [&b"kept"[..], b"orphan"] {
+            let mut u = b.begin(100).await.unwrap();
+            u.write(body).await.unwrap();
+            let sha = b.commit(u.finish().await.unwrap()).await.unwrap();
+            if body == b"kept" {
+                keep.insert(sha);
+            }
+        }
+        std::fs::write(d.path().join("tmp").join("crashed.part"), b"half").unwrap();
+        assert_eq!(b.sweep(&keep, std::time::Duration::from_secs(3600)).await.unwrap(), (0, 0), "young files survive the grace time");
+        assert_eq!(b.sweep(&keep, std::time::Duration::ZERO).await.unwrap(), (1, 1));
+        assert_eq!(b.list().await.unwrap(), keep.into_iter().collect::<Vec<_>>());
+    }
+}
