@@ -794,11 +794,14 @@ impl App {
                 time_to_result,
             });
         }
-        // Dossier figures come from the dossiers submitted under this procedure; none exist
-        // until dossiers can be submitted, so they are zero, never invented (R5.1b).
+        // Dossier figures come from the dossiers submitted under this procedure's versions,
+        // never invented (R5.1b). "On time" needs the deadlines of issue 6: zero until then.
+        let (submitted, processed) = self.procedure_usage(p.id).await?;
         let usage = Usage {
             views: p.views,
-            ..Default::default()
+            submitted,
+            processed,
+            on_time: 0,
         };
         Ok(ProcedureView {
             procedure: p,

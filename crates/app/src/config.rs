@@ -41,6 +41,34 @@ pub struct Config {
     pub throttle: ThrottleConfig,
     /// Serve test-only routes (a forced error); used by the test kit, refused in production.
     pub test_routes: bool,
+    pub dossiers: DossierConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DossierConfig {
+    /// The dossier code, with `{agency}`, `{yymmdd}` or `{yyyymmdd}`, and `{seq:N}`.
+    pub code_format: String,
+    /// Largest file, in MB.
+    pub max_file_mb: u64,
+    /// Largest dossier (all its files), in MB.
+    pub max_dossier_mb: u64,
+    /// Most a person may store across their dossiers, in MB.
+    pub max_person_mb: u64,
+    /// Days before an untouched draft is deleted.
+    pub draft_days: i64,
+}
+
+impl Default for DossierConfig {
+    fn default() -> Self {
+        Self {
+            code_format: motcua_domain::dossier::DEFAULT_CODE_FORMAT.into(),
+            max_file_mb: 20,
+            max_dossier_mb: 100,
+            max_person_mb: 500,
+            draft_days: 30,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -78,6 +106,7 @@ impl Default for Config {
             session: SessionConfig::default(),
             throttle: ThrottleConfig::default(),
             test_routes: false,
+            dossiers: DossierConfig::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod catalogue_types {
 pub mod config;
 pub mod crypto;
 pub mod demo;
+pub mod dossiers;
 mod error;
 mod lookup;
 pub mod notices;
@@ -35,6 +36,7 @@ pub struct App {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
+    pub blobs: motcua_blobs::Blobs,
     key: Arc<[u8; 32]>,
 }
 
@@ -70,12 +72,17 @@ impl App {
             Some(k) => decode_key(k)?,
             None => load_or_create_key(&config.data_dir)?,
         };
-        Ok(App {
+        let blobs = motcua_blobs::Blobs::open(&config.data_dir.join("blobs"))
+            .map_err(|e| AppError::Unexpected(format!("blob store: {e}")))?;
+        let app = App {
             db,
             clock,
             config: Arc::new(config),
+            blobs,
             key: Arc::new(key),
-        })
+        };
+        app.startup_sweep().await?;
+        Ok(app)
     }
 
     pub fn now(&self) -> jiff::Timestamp {

@@ -79,7 +79,10 @@ fn location(sha: &str) -> ObjPath {
 }
 
 fn valid_sha(sha: &str) -> bool {
-    sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    sha.len() == 64
+        && sha
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 #[cfg(unix)]
@@ -99,14 +102,32 @@ impl Blobs {
         std::fs::create_dir_all(&root)?;
         std::fs::create_dir_all(&tmp)?;
         let store = LocalFileSystem::new_with_prefix(&root)?;
-        Ok(Blobs { store: Arc::new(store), root, tmp })
+        Ok(Blobs {
+            store: Arc::new(store),
+            root,
+            tmp,
+        })
     }
 
     /// Starts an upload limited to `limit` bytes.
     pub async fn begin(&self, limit: u64) -> Result<Upload> {
-        let path = self.tmp.join(format!("{}.part", uuid::Uuid::new_v4().simple()));
-        let file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&path).await?;
-        Ok(Upload { file, path, hasher: Sha256::new(), size: 0, limit, head: Vec::with_capacity(64), done: false })
+        let path = self
+            .tmp
+            .join(format!("{}.part", uuid::Uuid::new_v4().simple()));
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .await?;
+        Ok(Upload {
+            file,
+            path,
+            hasher: Sha256::new(),
+            size: 0,
+            limit,
+            head: Vec::with_capacity(64),
+            done: false,
+        })
     }
 
     /// Makes a staged upload durable under its hash. Idempotent: the same content twice is one blob.
@@ -135,7 +156,10 @@ impl Blobs {
     }
 
     /// Streams a blob's content.
-    pub async fn get(&self, sha: &str) -> Result<impl futures_util::Stream<Item = Result<bytes::Bytes>> + use<>> {
+    pub async fn get(
+        &self,
+        sha: &str,
+    ) -> Result<impl futures_util::Stream<Item = Result<bytes::Bytes>> + use<>> {
         if !valid_sha(sha) {
             return Err(BlobError::NotFound);
         }
@@ -162,11 +186,21 @@ impl Blobs {
 
     /// Removes temporary files, and blobs no row points to (older than `grace`, so that an
     /// upload between commit and its row is never swept). Answers (temporary, orphans) removed.
-    pub async fn sweep(&self, referenced: &HashSet<String>, grace: std::time::Duration) -> Result<(usize, usize)> {
+    pub async fn sweep(
+        &self,
+        referenced: &HashSet<String>,
+        grace: std::time::Duration,
+    ) -> Result<(usize, usize)> {
         let mut tmp = 0;
         let mut rd = tokio::fs::read_dir(&self.tmp).await?;
         while let Some(e) = rd.next_entry().await? {
-            let old = e.metadata().await.ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok()).is_none_or(|age| age >= grace);
+            let old = e
+                .metadata()
+                .await
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.elapsed().ok())
+                .is_none_or(|age| age >= grace);
             if old {
                 tokio::fs::remove_file(e.path()).await?;
                 tmp += 1;
@@ -179,7 +213,10 @@ impl Blobs {
             let meta = meta?;
             let name = meta.location.filename().unwrap_or("").to_string();
             let modified: std::time::SystemTime = meta.last_modified.into();
-            let old = now.duration_since(modified).map(|d| d >= grace).unwrap_or(false);
+            let old = now
+                .duration_since(modified)
+                .map(|d| d >= grace)
+                .unwrap_or(false);
             if valid_sha(&name) && !referenced.contains(&name) && old {
                 self.store.delete(&meta.location).await?;
                 orphans += 1;
@@ -235,7 +272,12 @@ impl Upload {
         self.file.sync_all().await?;
         self.done = true;
         let sha = hex::encode(std::mem::take(&mut self.hasher).finalize());
-        Ok(Staged { sha256: sha, size: self.size, head: std::mem::take(&mut self.head), path: self.path.clone() })
+        Ok(Staged {
+            sha256: sha,
+            size: self.size,
+            head: std::mem::take(&mut self.head),
+            path: self.path.clone(),
+        })
     }
 }
 
@@ -266,10 +308,16 @@ mod tests {
         u.write(b"%PDF-1.7 hello ").await.unwrap();
         u.write(b"world").await.unwrap();
         let staged = u.finish().await.unwrap();
-        assert_eq!(staged.sha256, hex::encode(Sha256::digest(b"%PDF-1.7 hello world")));
+        assert_eq!(
+            staged.sha256,
+            hex::encode(Sha256::digest(b"%PDF-1.7 hello world"))
+        );
         assert!(staged.head.starts_with(b"%PDF"));
         let sha = b.commit(staged).await.unwrap();
-        assert_eq!(b.read_verified(&sha).await.unwrap(), b"%PDF-1.7 hello world");
+        assert_eq!(
+            b.read_verified(&sha).await.unwrap(),
+            b"%PDF-1.7 hello world"
+        );
         assert_eq!(b.temp_files(), 0, "the temporary file became the blob");
         // Same content again: one blob.
         let mut u = b.begin(1 << 20).await.unwrap();
@@ -277,10 +325,21 @@ mod tests {
         b.commit(u.finish().await.unwrap()).await.unwrap();
         assert_eq!(b.list().await.unwrap(), vec![sha.clone()]);
         // A tampered file is detected.
-        let p = d.path().join("objects").join(&sha[0..2]).join(&sha[2..4]).join(&sha);
+        let p = d
+            .path()
+            .join("objects")
+            .join(&sha[0..2])
+            .join(&sha[2..4])
+            .join(&sha);
         std::fs::write(&p, b"changed").unwrap();
-        assert!(matches!(b.read_verified(&sha).await, Err(BlobError::Corrupt)));
-        assert!(matches!(b.get("../../etc/passwd").await, Err(BlobError::NotFound)));
+        assert!(matches!(
+            b.read_verified(&sha).await,
+            Err(BlobError::Corrupt)
+        ));
+        assert!(matches!(
+            b.get("../../etc/passwd").await,
+            Err(BlobError::NotFound)
+        ));
     }
 
     #[tokio::test]
@@ -289,7 +348,10 @@ mod tests {
         let b = Blobs::open(d.path()).unwrap();
         let mut u = b.begin(10).await.unwrap();
         u.write(b"12345").await.unwrap();
-        assert!(matches!(u.write(b"678901").await, Err(BlobError::TooLarge(10))));
+        assert!(matches!(
+            u.write(b"678901").await,
+            Err(BlobError::TooLarge(10))
+        ));
         drop(u);
         assert_eq!(b.temp_files(), 0);
         assert!(b.list().await.unwrap().is_empty());
@@ -309,8 +371,20 @@ mod tests {
             }
         }
         std::fs::write(d.path().join("tmp").join("crashed.part"), b"half").unwrap();
-        assert_eq!(b.sweep(&keep, std::time::Duration::from_secs(3600)).await.unwrap(), (0, 0), "young files survive the grace time");
-        assert_eq!(b.sweep(&keep, std::time::Duration::ZERO).await.unwrap(), (1, 1));
-        assert_eq!(b.list().await.unwrap(), keep.into_iter().collect::<Vec<_>>());
+        assert_eq!(
+            b.sweep(&keep, std::time::Duration::from_secs(3600))
+                .await
+                .unwrap(),
+            (0, 0),
+            "young files survive the grace time"
+        );
+        assert_eq!(
+            b.sweep(&keep, std::time::Duration::ZERO).await.unwrap(),
+            (1, 1)
+        );
+        assert_eq!(
+            b.list().await.unwrap(),
+            keep.into_iter().collect::<Vec<_>>()
+        );
     }
 }

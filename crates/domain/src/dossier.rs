@@ -24,7 +24,9 @@ impl Intake {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::InPerson, Self::Online, Self::Postal].into_iter().find(|c| c.as_str() == s)
+        [Self::InPerson, Self::Online, Self::Postal]
+            .into_iter()
+            .find(|c| c.as_str() == s)
     }
     /// The national code.
     pub fn code(self) -> u8 {
@@ -129,7 +131,14 @@ impl State {
     }
     /// The person may still withdraw the dossier (before it is decided).
     pub fn can_withdraw(self) -> bool {
-        matches!(self, Self::Submitted | Self::SupplementRequested | Self::Supplemented | Self::Accepted | Self::InProcess)
+        matches!(
+            self,
+            Self::Submitted
+                | Self::SupplementRequested
+                | Self::Supplemented
+                | Self::Accepted
+                | Self::InProcess
+        )
     }
     /// The person may change the form and the files.
     pub fn editable_by_owner(self) -> bool {
@@ -161,8 +170,14 @@ pub fn format_code(format: &str, agency: &str, day: jiff::civil::Date, seq: i64)
     let yy = (day.year() % 100) as i64;
     let mut out = format
         .replace("{agency}", agency)
-        .replace("{yyyymmdd}", &format!("{:04}{:02}{:02}", day.year(), day.month(), day.day()))
-        .replace("{yymmdd}", &format!("{yy:02}{:02}{:02}", day.month(), day.day()));
+        .replace(
+            "{yyyymmdd}",
+            &format!("{:04}{:02}{:02}", day.year(), day.month(), day.day()),
+        )
+        .replace(
+            "{yymmdd}",
+            &format!("{yy:02}{:02}{:02}", day.month(), day.day()),
+        );
     if let Some(i) = out.find("{seq:") {
         let end = out[i..].find('}').map(|e| i + e).unwrap_or(out.len() - 1);
         let width: usize = out[i + 5..end].parse().unwrap_or(4);
@@ -176,15 +191,25 @@ pub const DEFAULT_CODE_FORMAT: &str = "{agency}-{yymmdd}-{seq:4}";
 
 /// Whether a string looks like a dossier code (for the public look-up: a bound on input).
 pub fn plausible_code(s: &str) -> bool {
-    (8..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+    (8..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 /// The components a dossier needs given the form's answers: required ones, and conditional
 /// ones whose condition holds.
-pub fn needed_components<'a>(components: &'a [Component], answers: &serde_json::Value) -> Vec<&'a Component> {
+pub fn needed_components<'a>(
+    components: &'a [Component],
+    answers: &serde_json::Value,
+) -> Vec<&'a Component> {
     components
         .iter()
-        .filter(|c| c.required || c.condition.as_ref().is_some_and(|k| answers.get(&k.field) == Some(&k.equals)))
+        .filter(|c| {
+            c.required
+                || c.condition
+                    .as_ref()
+                    .is_some_and(|k| answers.get(&k.field) == Some(&k.equals))
+        })
         .collect()
 }
 
@@ -226,7 +251,16 @@ impl FileKind {
         self.extension()
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Pdf, Self::Jpeg, Self::Png, Self::Heic, Self::Webp, Self::Cms].into_iter().find(|k| k.as_str() == s)
+        [
+            Self::Pdf,
+            Self::Jpeg,
+            Self::Png,
+            Self::Heic,
+            Self::Webp,
+            Self::Cms,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
     /// Extensions a person's file name may carry for this kind (a mismatch is refused).
     fn accepts_extension(self, ext: &str) -> bool {
@@ -255,12 +289,25 @@ pub fn sniff(head: &[u8]) -> Option<FileKind> {
     if head.len() >= 12 && &head[0..4] == b"RIFF" && &head[8..12] == b"WEBP" {
         return Some(FileKind::Webp);
     }
-    if head.len() >= 12 && &head[4..8] == b"ftyp" && matches!(&head[8..12], b"heic" | b"heix" | b"mif1" | b"msf1" | b"heim" | b"heis" | b"hevc") {
+    if head.len() >= 12
+        && &head[4..8] == b"ftyp"
+        && matches!(
+            &head[8..12],
+            b"heic" | b"heix" | b"mif1" | b"msf1" | b"heim" | b"heis" | b"hevc"
+        )
+    {
         return Some(FileKind::Heic);
     }
     // DER SEQUENCE with a long length, then the OID 1.2.840.113549.1.7.2 (signedData).
-    const SIGNED_DATA: [u8; 11] = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02];
-    if head.first() == Some(&0x30) && head.len() >= 16 && head[..head.len().min(16)].windows(SIGNED_DATA.len()).any(|w| w == SIGNED_DATA) {
+    const SIGNED_DATA: [u8; 11] = [
+        0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02,
+    ];
+    if head.first() == Some(&0x30)
+        && head.len() >= 16
+        && head[..head.len().min(16)]
+            .windows(SIGNED_DATA.len())
+            .any(|w| w == SIGNED_DATA)
+    {
         return Some(FileKind::Cms);
     }
     None
@@ -269,9 +316,13 @@ pub fn sniff(head: &[u8]) -> Option<FileKind> {
 /// Why an upload is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FileProblem {
-    #[error("Tệp «{0}» không phải PDF, ảnh JPEG, PNG, HEIC, WebP hoặc tệp chữ ký số. Hãy chụp hoặc quét lại giấy tờ dưới dạng ảnh hoặc PDF.")]
+    #[error(
+        "Tệp «{0}» không phải PDF, ảnh JPEG, PNG, HEIC, WebP hoặc tệp chữ ký số. Hãy chụp hoặc quét lại giấy tờ dưới dạng ảnh hoặc PDF."
+    )]
     Unsupported(String),
-    #[error("Tệp «{0}» có đuôi không khớp với nội dung (nội dung là {1}). Hãy đổi tên tệp hoặc chọn đúng tệp.")]
+    #[error(
+        "Tệp «{0}» có đuôi không khớp với nội dung (nội dung là {1}). Hãy đổi tên tệp hoặc chọn đúng tệp."
+    )]
     Mismatch(String, &'static str),
 }
 
@@ -280,7 +331,10 @@ pub enum FileProblem {
 pub fn check_file(name: &str, head: &[u8]) -> Result<FileKind, FileProblem> {
     let clean = safe_file_name(name);
     let kind = sniff(head).ok_or_else(|| FileProblem::Unsupported(clean.clone()))?;
-    let ext = clean.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = clean
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     if !ext.is_empty() && !kind.accepts_extension(&ext) {
         return Err(FileProblem::Mismatch(clean, kind.media_type()));
     }
@@ -294,7 +348,16 @@ pub fn safe_file_name(name: &str) -> String {
     let cleaned: String = last
         .chars()
         .filter(|c| !c.is_control())
-        .map(|c| if matches!(c, '"' | '\'' | ';' | ':' | '<' | '>' | '|' | '*' | '?' | '\\' | '/') { '_' } else { c })
+        .map(|c| {
+            if matches!(
+                c,
+                '"' | '\'' | ';' | ':' | '<' | '>' | '|' | '*' | '?' | '\\' | '/'
+            ) {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let trimmed = cleaned.trim().trim_start_matches('.').trim();
     let mut out: String = trimmed.chars().take(120).collect();
@@ -307,7 +370,16 @@ pub fn safe_file_name(name: &str) -> String {
 /// A `Content-Disposition: attachment` value (RFC 6266): an ASCII fallback and the UTF-8 name.
 pub fn content_disposition(name: &str) -> String {
     let safe = safe_file_name(name);
-    let ascii: String = crate::text::fold_vi(&safe).chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+    let ascii: String = crate::text::fold_vi(&safe)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     let mut encoded = String::new();
     for b in safe.as_bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
@@ -338,44 +410,119 @@ mod tests {
         for s in State::ALL {
             assert_eq!(State::parse(s.as_str()), Some(s));
         }
-        assert!(State::Submitted.can_withdraw() && !State::Returned.can_withdraw() && !State::Draft.can_withdraw());
+        assert!(
+            State::Submitted.can_withdraw()
+                && !State::Returned.can_withdraw()
+                && !State::Draft.can_withdraw()
+        );
     }
 
     #[test]
     fn codes_follow_the_configured_format() {
-        assert_eq!(format_code(DEFAULT_CODE_FORMAT, "000.00.11.H53", date(2026, 3, 2), 7), "000.00.11.H53-260302-0007");
-        assert_eq!(format_code("{agency}-{yyyymmdd}-{seq:7}", "G09.20", date(2026, 6, 9), 92637), "G09.20-20260609-0092637");
-        assert_eq!(format_code(DEFAULT_CODE_FORMAT, "X", date(2026, 3, 2), 12345), "X-260302-12345", "never truncated");
+        assert_eq!(
+            format_code(DEFAULT_CODE_FORMAT, "000.00.11.H53", date(2026, 3, 2), 7),
+            "000.00.11.H53-260302-0007"
+        );
+        assert_eq!(
+            format_code(
+                "{agency}-{yyyymmdd}-{seq:7}",
+                "G09.20",
+                date(2026, 6, 9),
+                92637
+            ),
+            "G09.20-20260609-0092637"
+        );
+        assert_eq!(
+            format_code(DEFAULT_CODE_FORMAT, "X", date(2026, 3, 2), 12345),
+            "X-260302-12345",
+            "never truncated"
+        );
         assert!(plausible_code("000.00.11.H53-260302-0007"));
         assert!(!plausible_code("a b") && !plausible_code("<script>"));
     }
 
     #[test]
     fn content_decides_the_kind() {
-        assert_eq!(check_file("giay-to.pdf", b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0"), Ok(FileKind::Pdf));
-        assert_eq!(check_file("anh.JPG", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1]), Ok(FileKind::Jpeg));
-        assert_eq!(check_file("IMG_0001.HEIC", b"\0\0\0\x18ftypheic\0\0\0\0mif1"), Ok(FileKind::Heic));
-        assert_eq!(check_file("a.webp", b"RIFF\x10\0\0\0WEBPVP8 "), Ok(FileKind::Webp));
-        assert_eq!(check_file("khong-ten", &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R']), Ok(FileKind::Png));
-        let cms = [0x30, 0x82, 0x05, 0x10, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02, 0xA0];
+        assert_eq!(
+            check_file("giay-to.pdf", b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0"),
+            Ok(FileKind::Pdf)
+        );
+        assert_eq!(
+            check_file(
+                "anh.JPG",
+                &[
+                    0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1
+                ]
+            ),
+            Ok(FileKind::Jpeg)
+        );
+        assert_eq!(
+            check_file("IMG_0001.HEIC", b"\0\0\0\x18ftypheic\0\0\0\0mif1"),
+            Ok(FileKind::Heic)
+        );
+        assert_eq!(
+            check_file("a.webp", b"RIFF\x10\0\0\0WEBPVP8 "),
+            Ok(FileKind::Webp)
+        );
+        assert_eq!(
+            check_file(
+                "khong-ten",
+                &[
+                    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D',
+                    b'R'
+                ]
+            ),
+            Ok(FileKind::Png)
+        );
+        let cms = [
+            0x30, 0x82, 0x05, 0x10, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07,
+            0x02, 0xA0,
+        ];
         assert_eq!(check_file("to-khai.pdf.p7s", &cms), Ok(FileKind::Cms));
-        assert!(matches!(check_file("trang.pdf", b"<html><script>alert(1)</script>"), Err(FileProblem::Unsupported(_))));
-        assert!(matches!(check_file("anh.png", b"%PDF-1.4 polyglot......"), Err(FileProblem::Mismatch(..))));
-        assert!(matches!(check_file("virus.exe", b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xFF\xFF\0\0"), Err(FileProblem::Unsupported(_))));
-        assert!(matches!(check_file("a.svg", b"<svg xmlns='http://www.w3.org/2000/svg'>"), Err(FileProblem::Unsupported(_))));
+        assert!(matches!(
+            check_file("trang.pdf", b"<html><script>alert(1)</script>"),
+            Err(FileProblem::Unsupported(_))
+        ));
+        assert!(matches!(
+            check_file("anh.png", b"%PDF-1.4 polyglot......"),
+            Err(FileProblem::Mismatch(..))
+        ));
+        assert!(matches!(
+            check_file("virus.exe", b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xFF\xFF\0\0"),
+            Err(FileProblem::Unsupported(_))
+        ));
+        assert!(matches!(
+            check_file("a.svg", b"<svg xmlns='http://www.w3.org/2000/svg'>"),
+            Err(FileProblem::Unsupported(_))
+        ));
     }
 
     #[test]
     fn names_are_made_safe() {
         let evil = "../../x\"\r\nSet-Cookie: a=b.pdf";
         let safe = safe_file_name(evil);
-        assert!(!safe.contains('/') && !safe.contains('"') && !safe.contains('\r') && !safe.contains('\n') && !safe.contains(':'));
+        assert!(
+            !safe.contains('/')
+                && !safe.contains('"')
+                && !safe.contains('\r')
+                && !safe.contains('\n')
+                && !safe.contains(':')
+        );
         assert_eq!(safe, "x_Set-Cookie_ a=b.pdf");
         let cd = content_disposition(evil);
         assert!(!cd.contains('\r') && !cd.contains('\n'));
-        assert!(cd.starts_with("attachment; filename=\"x_set-cookie__a_b.pdf\"; filename*=UTF-8''"), "{cd}");
-        assert_eq!(safe_file_name("C:\\Users\\An\\Giấy khai sinh.pdf"), "Giấy khai sinh.pdf");
-        assert!(content_disposition("Giấy khai sinh.pdf").contains("filename*=UTF-8''Gi%E1%BA%A5y%20khai%20sinh.pdf"));
+        assert!(
+            cd.starts_with("attachment; filename=\"x_set-cookie__a_b.pdf\"; filename*=UTF-8''"),
+            "{cd}"
+        );
+        assert_eq!(
+            safe_file_name("C:\\Users\\An\\Giấy khai sinh.pdf"),
+            "Giấy khai sinh.pdf"
+        );
+        assert!(
+            content_disposition("Giấy khai sinh.pdf")
+                .contains("filename*=UTF-8''Gi%E1%BA%A5y%20khai%20sinh.pdf")
+        );
         assert_eq!(safe_file_name("..."), "tep");
         assert_eq!(safe_file_name(&"ả".repeat(300)).chars().count(), 120);
     }
@@ -388,8 +535,16 @@ mod tests {
             {"id": "khac", "name": "Khác", "original": "copy", "required": false}
         ]))
         .unwrap();
-        let ids = |a: serde_json::Value| needed_components(&comps, &a).iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+        let ids = |a: serde_json::Value| {
+            needed_components(&comps, &a)
+                .iter()
+                .map(|c| c.id.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(ids(serde_json::json!({"nop_thay": false})), ["don"]);
-        assert_eq!(ids(serde_json::json!({"nop_thay": true})), ["don", "uy-quyen"]);
+        assert_eq!(
+            ids(serde_json::json!({"nop_thay": true})),
+            ["don", "uy-quyen"]
+        );
     }
 }

@@ -3,7 +3,10 @@ use std::collections::HashSet;
 
 use motcua_domain::dossier::{FileKind, Intake, State};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::entities::{dossier, dossier_counter, dossier_event, dossier_file, idempotency};
@@ -60,7 +63,11 @@ fn row_from(m: dossier::Model) -> Result<DossierRow> {
         declared_at: m.declared_at.map(from_db),
         submitted_at: m.submitted_at.map(from_db),
         appointment_at: m.appointment_at.map(from_db),
-        supplement: m.supplement.map(|s| serde_json::from_str(&s)).transpose().map_err(bad)?,
+        supplement: m
+            .supplement
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(bad)?,
         created_at: from_db(m.created_at),
         updated_at: from_db(m.updated_at),
         expires_at: m.expires_at.map(from_db),
@@ -95,7 +102,9 @@ fn model_of(d: &DossierRow) -> dossier::ActiveModel {
 }
 
 pub async fn insert_dossier(c: &impl ConnectionTrait, d: &DossierRow) -> Result<()> {
-    dossier::Entity::insert(model_of(d)).exec_without_returning(c).await?;
+    dossier::Entity::insert(model_of(d))
+        .exec_without_returning(c)
+        .await?;
     Ok(())
 }
 
@@ -106,7 +115,12 @@ pub async fn update_dossier(c: &impl ConnectionTrait, d: &DossierRow) -> Result<
     am.id = sea_orm::ActiveValue::NotSet;
     am.created_at = sea_orm::ActiveValue::NotSet;
     am.version = Set(d.version + 1);
-    let res = dossier::Entity::update_many().set(am).filter(dossier::Column::Id.eq(d.id)).filter(dossier::Column::Version.eq(d.version)).exec(c).await?;
+    let res = dossier::Entity::update_many()
+        .set(am)
+        .filter(dossier::Column::Id.eq(d.id))
+        .filter(dossier::Column::Version.eq(d.version))
+        .exec(c)
+        .await?;
     if res.rows_affected == 0 {
         return Err(StoreError::Conflict("dossier changed meanwhile".into()));
     }
@@ -114,16 +128,38 @@ pub async fn update_dossier(c: &impl ConnectionTrait, d: &DossierRow) -> Result<
 }
 
 pub async fn get_dossier(c: &impl ConnectionTrait, id: Uuid) -> Result<DossierRow> {
-    row_from(dossier::Entity::find_by_id(id).one(c).await?.ok_or(StoreError::NotFound)?)
+    row_from(
+        dossier::Entity::find_by_id(id)
+            .one(c)
+            .await?
+            .ok_or(StoreError::NotFound)?,
+    )
 }
 
 pub async fn find_by_code(c: &impl ConnectionTrait, code: &str) -> Result<Option<DossierRow>> {
-    dossier::Entity::find().filter(dossier::Column::Code.eq(code)).one(c).await?.map(row_from).transpose()
+    dossier::Entity::find()
+        .filter(dossier::Column::Code.eq(code))
+        .one(c)
+        .await?
+        .map(row_from)
+        .transpose()
 }
 
 /// A person's dossiers, newest first.
-pub async fn by_owner(c: &impl ConnectionTrait, owner: Uuid, limit: u64) -> Result<Vec<DossierRow>> {
-    dossier::Entity::find().filter(dossier::Column::OwnerId.eq(owner)).order_by_desc(dossier::Column::CreatedAt).limit(limit).all(c).await?.into_iter().map(row_from).collect()
+pub async fn by_owner(
+    c: &impl ConnectionTrait,
+    owner: Uuid,
+    limit: u64,
+) -> Result<Vec<DossierRow>> {
+    dossier::Entity::find()
+        .filter(dossier::Column::OwnerId.eq(owner))
+        .order_by_desc(dossier::Column::CreatedAt)
+        .limit(limit)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(row_from)
+        .collect()
 }
 
 /// Dossiers submitted and processed for a procedure's versions (usage figures, R5.1b):
@@ -141,7 +177,11 @@ pub async fn usage(c: &impl ConnectionTrait, version_ids: &[Uuid]) -> Result<(i6
         .all(c)
         .await?;
     let submitted = rows.iter().map(|r| r.1).sum();
-    let processed = rows.iter().filter(|r| matches!(State::parse(&r.0), Some(State::Resolved | State::Returned))).map(|r| r.1).sum();
+    let processed = rows
+        .iter()
+        .filter(|r| matches!(State::parse(&r.0), Some(State::Resolved | State::Returned)))
+        .map(|r| r.1)
+        .sum();
     Ok((submitted, processed))
 }
 
@@ -159,22 +199,50 @@ pub async fn expired_drafts(c: &impl ConnectionTrait, now: jiff::Timestamp) -> R
 
 /// Deletes a draft with its files and events (the blobs stay until the orphan sweep).
 pub async fn delete_draft(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
-    dossier_file::Entity::delete_many().filter(dossier_file::Column::DossierId.eq(id)).exec(c).await?;
-    dossier_event::Entity::delete_many().filter(dossier_event::Column::DossierId.eq(id)).exec(c).await?;
-    dossier::Entity::delete_many().filter(dossier::Column::Id.eq(id)).filter(dossier::Column::State.eq(State::Draft.as_str())).exec(c).await?;
+    dossier_file::Entity::delete_many()
+        .filter(dossier_file::Column::DossierId.eq(id))
+        .exec(c)
+        .await?;
+    dossier_event::Entity::delete_many()
+        .filter(dossier_event::Column::DossierId.eq(id))
+        .exec(c)
+        .await?;
+    dossier::Entity::delete_many()
+        .filter(dossier::Column::Id.eq(id))
+        .filter(dossier::Column::State.eq(State::Draft.as_str()))
+        .exec(c)
+        .await?;
     Ok(())
 }
 
 /// The next number of the day's sequence for an agency, in the caller's write transaction:
 /// gap-free (a rolled-back transaction gives its number back) and unique under concurrency
 /// (the counter row is locked until commit).
-pub async fn next_seq(c: &impl ConnectionTrait, agency_id: Uuid, day: jiff::civil::Date) -> Result<i64> {
-    dossier_counter::Entity::insert(dossier_counter::ActiveModel { agency_id: Set(agency_id), day: Set(date_to_db(day)), last: Set(0) })
-        .on_conflict(OnConflict::columns([dossier_counter::Column::AgencyId, dossier_counter::Column::Day]).do_nothing().to_owned())
-        .exec_without_returning(c)
-        .await?;
+pub async fn next_seq(
+    c: &impl ConnectionTrait,
+    agency_id: Uuid,
+    day: jiff::civil::Date,
+) -> Result<i64> {
+    dossier_counter::Entity::insert(dossier_counter::ActiveModel {
+        agency_id: Set(agency_id),
+        day: Set(date_to_db(day)),
+        last: Set(0),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            dossier_counter::Column::AgencyId,
+            dossier_counter::Column::Day,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(c)
+    .await?;
     dossier_counter::Entity::update_many()
-        .col_expr(dossier_counter::Column::Last, Expr::col(dossier_counter::Column::Last).add(1))
+        .col_expr(
+            dossier_counter::Column::Last,
+            Expr::col(dossier_counter::Column::Last).add(1),
+        )
         .filter(dossier_counter::Column::AgencyId.eq(agency_id))
         .filter(dossier_counter::Column::Day.eq(date_to_db(day)))
         .exec(c)
@@ -231,11 +299,23 @@ pub async fn insert_file(c: &impl ConnectionTrait, f: &FileRow) -> Result<()> {
 }
 
 pub async fn files(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<FileRow>> {
-    dossier_file::Entity::find().filter(dossier_file::Column::DossierId.eq(dossier_id)).order_by_asc(dossier_file::Column::CreatedAt).all(c).await?.into_iter().map(file_from).collect()
+    dossier_file::Entity::find()
+        .filter(dossier_file::Column::DossierId.eq(dossier_id))
+        .order_by_asc(dossier_file::Column::CreatedAt)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(file_from)
+        .collect()
 }
 
 pub async fn get_file(c: &impl ConnectionTrait, id: Uuid) -> Result<FileRow> {
-    file_from(dossier_file::Entity::find_by_id(id).one(c).await?.ok_or(StoreError::NotFound)?)
+    file_from(
+        dossier_file::Entity::find_by_id(id)
+            .one(c)
+            .await?
+            .ok_or(StoreError::NotFound)?,
+    )
 }
 
 pub async fn delete_file(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
@@ -250,22 +330,44 @@ pub async fn dossier_bytes(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result
 
 /// Bytes stored across a person's dossiers that are not finished (drafts and those in progress).
 pub async fn owner_bytes(c: &impl ConnectionTrait, owner: Uuid) -> Result<i64> {
-    let ids: Vec<Uuid> = dossier::Entity::find().select_only().column(dossier::Column::Id).filter(dossier::Column::OwnerId.eq(owner)).into_tuple().all(c).await?;
+    let ids: Vec<Uuid> = dossier::Entity::find()
+        .select_only()
+        .column(dossier::Column::Id)
+        .filter(dossier::Column::OwnerId.eq(owner))
+        .into_tuple()
+        .all(c)
+        .await?;
     if ids.is_empty() {
         return Ok(0);
     }
-    let sizes: Vec<i64> = dossier_file::Entity::find().select_only().column(dossier_file::Column::Size).filter(dossier_file::Column::DossierId.is_in(ids)).into_tuple().all(c).await?;
+    let sizes: Vec<i64> = dossier_file::Entity::find()
+        .select_only()
+        .column(dossier_file::Column::Size)
+        .filter(dossier_file::Column::DossierId.is_in(ids))
+        .into_tuple()
+        .all(c)
+        .await?;
     Ok(sizes.into_iter().sum())
 }
 
 /// Every blob hash some row points to (for the orphan sweep and consistency checks).
 pub async fn referenced_blobs(c: &impl ConnectionTrait) -> Result<HashSet<String>> {
-    let v: Vec<String> = dossier_file::Entity::find().select_only().column(dossier_file::Column::Sha256).distinct().into_tuple().all(c).await?;
+    let v: Vec<String> = dossier_file::Entity::find()
+        .select_only()
+        .column(dossier_file::Column::Sha256)
+        .distinct()
+        .into_tuple()
+        .all(c)
+        .await?;
     Ok(v.into_iter().collect())
 }
 
 /// A remembered submission: the request's fingerprint and the dossier it created.
-pub async fn find_idempotency(c: &impl ConnectionTrait, owner: Uuid, key: &str) -> Result<Option<(String, Uuid)>> {
+pub async fn find_idempotency(
+    c: &impl ConnectionTrait,
+    owner: Uuid,
+    key: &str,
+) -> Result<Option<(String, Uuid)>> {
     Ok(idempotency::Entity::find()
         .filter(idempotency::Column::OwnerId.eq(owner))
         .filter(idempotency::Column::Key.eq(key))
@@ -274,10 +376,23 @@ pub async fn find_idempotency(c: &impl ConnectionTrait, owner: Uuid, key: &str) 
         .map(|m| (m.request_hash, m.dossier_id)))
 }
 
-pub async fn insert_idempotency(c: &impl ConnectionTrait, owner: Uuid, key: &str, hash: &str, dossier_id: Uuid, now: jiff::Timestamp) -> Result<()> {
-    idempotency::Entity::insert(idempotency::ActiveModel { owner_id: Set(owner), key: Set(key.into()), request_hash: Set(hash.into()), dossier_id: Set(dossier_id), created_at: Set(to_db(now)) })
-        .exec_without_returning(c)
-        .await?;
+pub async fn insert_idempotency(
+    c: &impl ConnectionTrait,
+    owner: Uuid,
+    key: &str,
+    hash: &str,
+    dossier_id: Uuid,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    idempotency::Entity::insert(idempotency::ActiveModel {
+        owner_id: Set(owner),
+        key: Set(key.into()),
+        request_hash: Set(hash.into()),
+        dossier_id: Set(dossier_id),
+        created_at: Set(to_db(now)),
+    })
+    .exec_without_returning(c)
+    .await?;
     Ok(())
 }
 

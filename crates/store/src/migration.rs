@@ -6,7 +6,11 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Foundation), Box::new(Catalogue), Box::new(Dossiers)]
+        vec![
+            Box::new(Foundation),
+            Box::new(Catalogue),
+            Box::new(Dossiers),
+        ]
     }
 }
 
@@ -722,15 +726,71 @@ impl MigrationTrait for Catalogue {
 }
 
 #[derive(DeriveIden)]
-enum DossiersT { #[sea_orm(iden = "dossiers")] Table, Id, Code, ServiceId, ProcedureVersionId, AgencyId, OwnerId, RegisteredBy, Intake, State, Form, ApplicantName, PhoneTail, Declaration, DeclaredAt, SubmittedAt, AppointmentAt, Supplement, CreatedAt, UpdatedAt, ExpiresAt, Version }
+enum DossiersT {
+    #[sea_orm(iden = "dossiers")]
+    Table,
+    Id,
+    Code,
+    ServiceId,
+    ProcedureVersionId,
+    AgencyId,
+    OwnerId,
+    RegisteredBy,
+    Intake,
+    State,
+    Form,
+    ApplicantName,
+    PhoneTail,
+    Declaration,
+    DeclaredAt,
+    SubmittedAt,
+    AppointmentAt,
+    Supplement,
+    CreatedAt,
+    UpdatedAt,
+    ExpiresAt,
+    Version,
+}
 #[derive(DeriveIden)]
-enum DossierFiles { Table, Id, DossierId, ComponentId, Sha256, Size, Kind, Name, CreatedAt }
+enum DossierFiles {
+    Table,
+    Id,
+    DossierId,
+    ComponentId,
+    Sha256,
+    Size,
+    Kind,
+    Name,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
-enum DossierCounters { Table, AgencyId, Day, Last }
+enum DossierCounters {
+    Table,
+    AgencyId,
+    Day,
+    Last,
+}
 #[derive(DeriveIden)]
-enum IdempotencyKeys { Table, OwnerId, Key, RequestHash, DossierId, CreatedAt }
+enum IdempotencyKeys {
+    Table,
+    OwnerId,
+    Key,
+    RequestHash,
+    DossierId,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
-enum DossierEvents { Table, Id, DossierId, At, ActorId, Kind, FromState, ToState, Comment }
+enum DossierEvents {
+    Table,
+    Id,
+    DossierId,
+    At,
+    ActorId,
+    Kind,
+    FromState,
+    ToState,
+    Comment,
+}
 
 struct Dossiers;
 
@@ -743,42 +803,171 @@ impl MigrationName for Dossiers {
 #[async_trait::async_trait]
 impl MigrationTrait for Dossiers {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(Table::create().table(DossiersT::Table)
-            .col(pk_uuid(DossiersT::Id)).col(string_null(DossiersT::Code).unique_key()).col(uuid(DossiersT::ServiceId)).col(uuid(DossiersT::ProcedureVersionId))
-            .col(uuid(DossiersT::AgencyId)).col(uuid_null(DossiersT::OwnerId)).col(uuid_null(DossiersT::RegisteredBy)).col(string(DossiersT::Intake)).col(string(DossiersT::State))
-            .col(text(DossiersT::Form)).col(string(DossiersT::ApplicantName)).col(string_null(DossiersT::PhoneTail)).col(text_null(DossiersT::Declaration))
-            .col(timestamp_with_time_zone_null(DossiersT::DeclaredAt)).col(timestamp_with_time_zone_null(DossiersT::SubmittedAt)).col(timestamp_with_time_zone_null(DossiersT::AppointmentAt))
-            .col(text_null(DossiersT::Supplement)).col(timestamp_with_time_zone(DossiersT::CreatedAt)).col(timestamp_with_time_zone(DossiersT::UpdatedAt))
-            .col(timestamp_with_time_zone_null(DossiersT::ExpiresAt)).col(integer(DossiersT::Version))
-            .foreign_key(&mut fk((DossiersT::Table, DossiersT::ServiceId), (Services::Table, Services::Id)))
-            .foreign_key(&mut fk((DossiersT::Table, DossiersT::ProcedureVersionId), (ProcedureVersions::Table, ProcedureVersions::Id)))
-            .foreign_key(&mut fk((DossiersT::Table, DossiersT::AgencyId), (Agencies::Table, Agencies::Id)))
-            .foreign_key(&mut fk((DossiersT::Table, DossiersT::OwnerId), (Users::Table, Users::Id))).to_owned()).await?;
-        m.create_index(Index::create().name("dossiers_owner").table(DossiersT::Table).col(DossiersT::OwnerId).col(DossiersT::CreatedAt).to_owned()).await?;
-        m.create_index(Index::create().name("dossiers_agency_state").table(DossiersT::Table).col(DossiersT::AgencyId).col(DossiersT::State).to_owned()).await?;
-        m.create_index(Index::create().name("dossiers_version").table(DossiersT::Table).col(DossiersT::ProcedureVersionId).to_owned()).await?;
-        m.create_table(Table::create().table(DossierFiles::Table)
-            .col(pk_uuid(DossierFiles::Id)).col(uuid(DossierFiles::DossierId)).col(string(DossierFiles::ComponentId)).col(string(DossierFiles::Sha256))
-            .col(big_integer(DossierFiles::Size)).col(string(DossierFiles::Kind)).col(string(DossierFiles::Name)).col(timestamp_with_time_zone(DossierFiles::CreatedAt))
-            .foreign_key(&mut fk((DossierFiles::Table, DossierFiles::DossierId), (DossiersT::Table, DossiersT::Id))).to_owned()).await?;
-        m.create_index(Index::create().name("dossier_files_dossier").table(DossierFiles::Table).col(DossierFiles::DossierId).to_owned()).await?;
-        m.create_index(Index::create().name("dossier_files_sha").table(DossierFiles::Table).col(DossierFiles::Sha256).to_owned()).await?;
-        m.create_table(Table::create().table(DossierCounters::Table)
-            .col(uuid(DossierCounters::AgencyId)).col(date(DossierCounters::Day)).col(big_integer(DossierCounters::Last))
-            .primary_key(Index::create().col(DossierCounters::AgencyId).col(DossierCounters::Day)).to_owned()).await?;
-        m.create_table(Table::create().table(IdempotencyKeys::Table)
-            .col(uuid(IdempotencyKeys::OwnerId)).col(string(IdempotencyKeys::Key)).col(string(IdempotencyKeys::RequestHash)).col(uuid(IdempotencyKeys::DossierId))
-            .col(timestamp_with_time_zone(IdempotencyKeys::CreatedAt))
-            .primary_key(Index::create().col(IdempotencyKeys::OwnerId).col(IdempotencyKeys::Key)).to_owned()).await?;
-        m.create_table(Table::create().table(DossierEvents::Table)
-            .col(big_pk_auto(DossierEvents::Id)).col(uuid(DossierEvents::DossierId)).col(timestamp_with_time_zone(DossierEvents::At)).col(uuid_null(DossierEvents::ActorId))
-            .col(string(DossierEvents::Kind)).col(string_null(DossierEvents::FromState)).col(string(DossierEvents::ToState)).col(text_null(DossierEvents::Comment))
-            .foreign_key(&mut fk((DossierEvents::Table, DossierEvents::DossierId), (DossiersT::Table, DossiersT::Id))).to_owned()).await?;
-        m.create_index(Index::create().name("dossier_events_dossier").table(DossierEvents::Table).col(DossierEvents::DossierId).to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table(DossiersT::Table)
+                .col(pk_uuid(DossiersT::Id))
+                .col(string_null(DossiersT::Code).unique_key())
+                .col(uuid(DossiersT::ServiceId))
+                .col(uuid(DossiersT::ProcedureVersionId))
+                .col(uuid(DossiersT::AgencyId))
+                .col(uuid_null(DossiersT::OwnerId))
+                .col(uuid_null(DossiersT::RegisteredBy))
+                .col(string(DossiersT::Intake))
+                .col(string(DossiersT::State))
+                .col(text(DossiersT::Form))
+                .col(string(DossiersT::ApplicantName))
+                .col(string_null(DossiersT::PhoneTail))
+                .col(text_null(DossiersT::Declaration))
+                .col(timestamp_with_time_zone_null(DossiersT::DeclaredAt))
+                .col(timestamp_with_time_zone_null(DossiersT::SubmittedAt))
+                .col(timestamp_with_time_zone_null(DossiersT::AppointmentAt))
+                .col(text_null(DossiersT::Supplement))
+                .col(timestamp_with_time_zone(DossiersT::CreatedAt))
+                .col(timestamp_with_time_zone(DossiersT::UpdatedAt))
+                .col(timestamp_with_time_zone_null(DossiersT::ExpiresAt))
+                .col(integer(DossiersT::Version))
+                .foreign_key(&mut fk(
+                    (DossiersT::Table, DossiersT::ServiceId),
+                    (Services::Table, Services::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (DossiersT::Table, DossiersT::ProcedureVersionId),
+                    (ProcedureVersions::Table, ProcedureVersions::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (DossiersT::Table, DossiersT::AgencyId),
+                    (Agencies::Table, Agencies::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (DossiersT::Table, DossiersT::OwnerId),
+                    (Users::Table, Users::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("dossiers_owner")
+                .table(DossiersT::Table)
+                .col(DossiersT::OwnerId)
+                .col(DossiersT::CreatedAt)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("dossiers_agency_state")
+                .table(DossiersT::Table)
+                .col(DossiersT::AgencyId)
+                .col(DossiersT::State)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("dossiers_version")
+                .table(DossiersT::Table)
+                .col(DossiersT::ProcedureVersionId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(DossierFiles::Table)
+                .col(pk_uuid(DossierFiles::Id))
+                .col(uuid(DossierFiles::DossierId))
+                .col(string(DossierFiles::ComponentId))
+                .col(string(DossierFiles::Sha256))
+                .col(big_integer(DossierFiles::Size))
+                .col(string(DossierFiles::Kind))
+                .col(string(DossierFiles::Name))
+                .col(timestamp_with_time_zone(DossierFiles::CreatedAt))
+                .foreign_key(&mut fk(
+                    (DossierFiles::Table, DossierFiles::DossierId),
+                    (DossiersT::Table, DossiersT::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("dossier_files_dossier")
+                .table(DossierFiles::Table)
+                .col(DossierFiles::DossierId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("dossier_files_sha")
+                .table(DossierFiles::Table)
+                .col(DossierFiles::Sha256)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(DossierCounters::Table)
+                .col(uuid(DossierCounters::AgencyId))
+                .col(date(DossierCounters::Day))
+                .col(big_integer(DossierCounters::Last))
+                .primary_key(
+                    Index::create()
+                        .col(DossierCounters::AgencyId)
+                        .col(DossierCounters::Day),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(IdempotencyKeys::Table)
+                .col(uuid(IdempotencyKeys::OwnerId))
+                .col(string(IdempotencyKeys::Key))
+                .col(string(IdempotencyKeys::RequestHash))
+                .col(uuid(IdempotencyKeys::DossierId))
+                .col(timestamp_with_time_zone(IdempotencyKeys::CreatedAt))
+                .primary_key(
+                    Index::create()
+                        .col(IdempotencyKeys::OwnerId)
+                        .col(IdempotencyKeys::Key),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(DossierEvents::Table)
+                .col(big_pk_auto(DossierEvents::Id))
+                .col(uuid(DossierEvents::DossierId))
+                .col(timestamp_with_time_zone(DossierEvents::At))
+                .col(uuid_null(DossierEvents::ActorId))
+                .col(string(DossierEvents::Kind))
+                .col(string_null(DossierEvents::FromState))
+                .col(string(DossierEvents::ToState))
+                .col(text_null(DossierEvents::Comment))
+                .foreign_key(&mut fk(
+                    (DossierEvents::Table, DossierEvents::DossierId),
+                    (DossiersT::Table, DossiersT::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("dossier_events_dossier")
+                .table(DossierEvents::Table)
+                .col(DossierEvents::DossierId)
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, _m: &SchemaManager) -> Result<(), DbErr> {
-        Err(DbErr::Migration("the dossiers migration is not reversible".into()))
+        Err(DbErr::Migration(
+            "the dossiers migration is not reversible".into(),
+        ))
     }
 }

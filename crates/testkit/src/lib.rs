@@ -360,3 +360,78 @@ pub fn extract_csrf(html: &str) -> Option<String> {
     let i = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
     Some(html[i..].split('"').next()?.to_string())
 }
+
+impl Client {
+    /// Uploads a file to a dossier's component through the API.
+    pub async fn upload(
+        &mut self,
+        token: &str,
+        dossier: &str,
+        component: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Resp {
+        // Names a part header cannot carry (quotes, line breaks) travel in the `name` field.
+        let mut form = reqwest::multipart::Form::new().text("component", component.to_string());
+        let header_safe = !name.chars().any(|c| c.is_control() || c == '"');
+        if !header_safe {
+            form = form.text("name", name.to_string());
+        }
+        let part_name = if header_safe {
+            name.to_string()
+        } else {
+            "tep".to_string()
+        };
+        let form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(part_name),
+        );
+        let rb = self
+            .http
+            .post(format!(
+                "{}/api/v1/dossiers/{dossier}/attachments",
+                self.base
+            ))
+            .bearer_auth(token)
+            .multipart(form);
+        self.send(rb).await
+    }
+
+    /// A JSON request with extra headers.
+    pub async fn json_with(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        bearer: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<serde_json::Value>,
+    ) -> Resp {
+        let mut rb = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(t) = bearer {
+            rb = rb.bearer_auth(t);
+        }
+        for (k, v) in headers {
+            rb = rb.header(*k, *v);
+        }
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        self.send(rb).await
+    }
+}
+
+/// A small valid PDF-looking file (the content decides the kind).
+pub fn pdf(n: usize) -> Vec<u8> {
+    let mut v = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    v.resize(n.max(20), b'x');
+    v
+}
+
+/// A small valid JPEG-looking file.
+pub fn jpeg(n: usize) -> Vec<u8> {
+    let mut v = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1,
+    ];
+    v.resize(n.max(20), 0x42);
+    v
+}

@@ -12,7 +12,11 @@ use crate::error::WebError;
 use crate::mw::{Auth, ReqInfo};
 
 fn api_err(e: AppError) -> WebError {
-    WebError { err: e, api: true }
+    WebError {
+        err: e,
+        api: true,
+        status: None,
+    }
 }
 
 /// Credentials for a token.
@@ -198,8 +202,13 @@ impl utoipa::Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "motcua API", description = "Dịch vụ công trực tuyến: the JSON API for portals, integrations and tests."),
-    paths(issue_token, revoke_token, me, agencies, procedures, procedure, sectors, agency_services),
-    components(schemas(TokenRequest, TokenResponse, Me, GrantOut, AgencyOut, UnitOut, ProcedureItem, AgencyRef, ComponentOut, ServiceOut, ProcedureDetail, SectorOut, FieldOut)),
+    paths(issue_token, revoke_token, me, agencies, procedures, procedure, sectors, agency_services,
+        crate::api_dossiers::create, crate::api_dossiers::list, crate::api_dossiers::register, crate::api_dossiers::get, crate::api_dossiers::put_form,
+        crate::api_dossiers::attach, crate::api_dossiers::download, crate::api_dossiers::detach, crate::api_dossiers::submit, crate::api_dossiers::withdraw,
+        crate::api_dossiers::supplement_request, crate::api_dossiers::lookup),
+    components(schemas(TokenRequest, TokenResponse, Me, GrantOut, AgencyOut, UnitOut, ProcedureItem, AgencyRef, ComponentOut, ServiceOut, ProcedureDetail, SectorOut, FieldOut,
+        crate::api_dossiers::NewDossier, crate::api_dossiers::Created, crate::api_dossiers::FileOut, crate::api_dossiers::SubmitRequest, crate::api_dossiers::Submitted,
+        crate::api_dossiers::EventOut, crate::api_dossiers::DossierOut, crate::api_dossiers::WithdrawRequest, crate::api_dossiers::SupplementRequest, crate::api_dossiers::RegisterRequest)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -11,11 +11,28 @@ use crate::pages::ErrorPage;
 pub struct WebError {
     pub err: AppError,
     pub api: bool,
+    pub status: Option<StatusCode>,
+}
+
+impl WebError {
+    /// Upload refusals answer 413 (payload too large) rather than 422.
+    pub fn too_large(mut self) -> Self {
+        if let AppError::Validation(v) = &self.err
+            && v.iter().any(|(f, m)| *f == "file" && m.contains("quá lớn"))
+        {
+            self.status = Some(StatusCode::PAYLOAD_TOO_LARGE);
+        }
+        self
+    }
 }
 
 impl From<AppError> for WebError {
     fn from(err: AppError) -> Self {
-        WebError { err, api: false }
+        WebError {
+            err,
+            api: false,
+            status: None,
+        }
     }
 }
 
@@ -47,7 +64,7 @@ pub fn problem(status: StatusCode, title: &str, detail: Option<serde_json::Value
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let status = status_of(&self.err);
+        let status = self.status.unwrap_or_else(|| status_of(&self.err));
         if let AppError::Unexpected(msg) = &self.err {
             tracing::error!(event = "unexpected_error", error = %msg, "request failed");
         }

@@ -4,6 +4,7 @@
 //! start the same server.
 
 pub mod api;
+pub mod api_dossiers;
 mod catalogue;
 mod error;
 pub mod mw;
@@ -247,6 +248,46 @@ pub fn routes(test_routes: bool) -> routes::Routes {
         .get("/api/v1/procedures", Public, api::procedures)
         .get("/api/v1/procedures/{code}", Public, api::procedure)
         .get("/api/v1/sectors", Public, api::sectors)
+        .post("/api/v1/dossiers", Signed, api_dossiers::create)
+        .get("/api/v1/dossiers", Signed, api_dossiers::list)
+        .post("/api/v1/dossiers/register", Signed, api_dossiers::register)
+        .get("/api/v1/dossiers/{dossier}", Signed, api_dossiers::get)
+        .put(
+            "/api/v1/dossiers/{dossier}/form",
+            Signed,
+            api_dossiers::put_form,
+        )
+        .upload(
+            "/api/v1/dossiers/{dossier}/attachments",
+            Signed,
+            api_dossiers::attach,
+        )
+        .get(
+            "/api/v1/dossiers/{dossier}/attachments/{file}",
+            Signed,
+            api_dossiers::download,
+        )
+        .delete(
+            "/api/v1/dossiers/{dossier}/attachments/{file}",
+            Signed,
+            api_dossiers::detach,
+        )
+        .post(
+            "/api/v1/dossiers/{dossier}/submit",
+            Signed,
+            api_dossiers::submit,
+        )
+        .post(
+            "/api/v1/dossiers/{dossier}/withdraw",
+            Signed,
+            api_dossiers::withdraw,
+        )
+        .post(
+            "/api/v1/dossiers/{dossier}/supplement-request",
+            Signed,
+            api_dossiers::supplement_request,
+        )
+        .get("/api/v1/lookup/{code}", Public, api_dossiers::lookup)
         .get(
             "/api/v1/agencies/{code}/services",
             Public,
@@ -295,6 +336,7 @@ async fn fallback(req: axum::extract::Request) -> Response {
     let err = error::WebError {
         err: motcua_app::AppError::NotFound,
         api: mw::is_api(req.uri().path()),
+        status: None,
     };
     err.into_response()
 }

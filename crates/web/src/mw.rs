@@ -186,7 +186,14 @@ pub async fn resolve_caller(
         let session = match token {
             Some(t) => match state.app.resolve_api_token(&t).await {
                 Ok(s) => s,
-                Err(e) => return WebError { err: e, api: true }.into_response(),
+                Err(e) => {
+                    return WebError {
+                        err: e,
+                        api: true,
+                        status: None,
+                    }
+                    .into_response();
+                }
             },
             None => None,
         };
@@ -277,12 +284,22 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
             WebError {
                 err: AppError::Forbidden,
                 api,
+                status: None,
             }
             .into_response(),
         );
     };
     let auth = req.extensions().get::<Auth>().cloned().unwrap_or_default();
-    let denied = |err: AppError| with_label(WebError { err, api }.into_response());
+    let denied = |err: AppError| {
+        with_label(
+            WebError {
+                err,
+                api,
+                status: None,
+            }
+            .into_response(),
+        )
+    };
     let need_login = |req: &Request| {
         if api {
             with_label(problem(

@@ -113,6 +113,21 @@ impl Routes {
         self.add(Method::PUT, path, access, axum::routing::put(h))
     }
 
+    /// An upload route: POST without axum's default body limit (the handler streams and
+    /// enforces its own limits).
+    pub fn upload<H, T>(self, path: &'static str, access: Access, h: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(
+            Method::POST,
+            path,
+            access,
+            axum::routing::post(h).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+    }
+
     pub fn delete<H, T>(self, path: &'static str, access: Access, h: H) -> Self
     where
         H: axum::handler::Handler<T, AppState>,

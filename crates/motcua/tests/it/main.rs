@@ -3,6 +3,7 @@ mod accounts;
 mod api;
 mod catalogue;
 mod cli;
+mod dossiers;
 mod logs;
 mod security;
 mod staff;

@@ -1,0 +1,994 @@
+//! Dossiers: drafts, files, submission, tracking, withdrawal, the public look-up, and
+//! registration at the counter or from the post (issue 4; R6.1, R6.2, R7.1a, R7.2a, R13.2, R4.3).
+use std::time::Duration as StdDuration;
+
+use jiff::SignedDuration;
+pub use motcua_blobs::{BlobError, Staged};
+use motcua_domain::account::{AccountKind, Role};
+use motcua_domain::agency::Agency;
+use motcua_domain::authz::{Action, Target, authorize};
+use motcua_domain::catalogue::Component;
+use motcua_domain::clock::vn_date;
+use motcua_domain::dossier::{self as dom, FileKind, Intake, State};
+use motcua_domain::form::FormSpec;
+use motcua_store::catalogue::{self as cat, Version};
+use motcua_store::dossiers::{self as ds, DossierRow, EventRow, FileRow};
+use motcua_store::{StoreError, agencies, audit, auth};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::crypto::sha256_hex;
+use crate::{App, AppError, Ctx, Result, Session};
+
+const MB: u64 = 1024 * 1024;
+
+/// Everything a dossier page or answer shows.
+#[derive(Debug, Clone)]
+pub struct DossierView {
+    pub row: DossierRow,
+    pub version: Version,
+    pub agency: Agency,
+    pub service_level: u8,
+    pub form: FormSpec,
+    pub files: Vec<FileRow>,
+    pub events: Vec<EventRow>,
+    /// The components the current answers require.
+    pub needed: Vec<Component>,
+}
+
+impl DossierView {
+    /// Required components that have no file yet.
+    pub fn missing(&self) -> Vec<&Component> {
+        self.needed
+            .iter()
+            .filter(|c| !self.files.iter().any(|f| f.component_id == c.id))
+            .collect()
+    }
+    /// When the agency asked for more: the components it named.
+    pub fn requested(&self) -> Vec<String> {
+        self.row
+            .supplement
+            .as_ref()
+            .and_then(|s| s.get("components"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// What the public look-up shows: never personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct LookupView {
+    pub code: String,
+    pub procedure: String,
+    pub agency: String,
+    pub status: String,
+    pub national_status: u8,
+    pub submitted_at: Option<String>,
+    pub appointment_at: Option<String>,
+    /// With the second factor (last digits of the phone): the history of states.
+    pub history: Option<Vec<(String, String)>>,
+}
+
+fn blob_err(e: BlobError) -> AppError {
+    match e {
+        BlobError::TooLarge(n) => AppError::field(
+            "file",
+            format!("Tệp quá lớn: tối đa {} MB mỗi tệp.", n / MB),
+        ),
+        e => AppError::Unexpected(e.to_string()),
+    }
+}
+
+impl App {
+    pub(crate) async fn startup_sweep(&self) -> Result<()> {
+        let referenced = ds::referenced_blobs(self.db.conn()).await?;
+        // Temporary files of this machine's uploads are from before the restart: gone at once.
+        // Orphans get an hour's grace, for another server copy between its commit and its row.
+        let (tmp, orphans) = self
+            .blobs
+            .sweep(&referenced, StdDuration::from_secs(3600))
+            .await
+            .map_err(blob_err)?;
+        let tmp2 = self.blobs.temp_files();
+        if tmp2 > 0 {
+            self.blobs.sweep(&referenced, StdDuration::ZERO).await.ok();
+        }
+        if tmp + orphans > 0 {
+            tracing::info!(
+                event = "blob_sweep",
+                temporary = tmp,
+                orphans,
+                "swept blob store"
+            );
+        }
+        Ok(())
+    }
+
+    /// Deletes drafts whose time is up (with their files; the blobs go at the next sweep).
+    pub async fn expire_drafts(&self) -> Result<usize> {
+        let ids = ds::expired_drafts(self.db.conn(), self.now()).await?;
+        for id in &ids {
+            let tx = self.db.write().await?;
+            ds::delete_draft(&tx, *id).await?;
+            tx.commit().await?;
+        }
+        Ok(ids.len())
+    }
+
+    fn actor_target(&self, d: &DossierRow) -> Target {
+        Target::Dossier {
+            owner: d.owner_id.unwrap_or(Uuid::nil()),
+            agencies: vec![d.agency_id],
+        }
+    }
+
+    /// Loads a dossier the caller may see; anything else does not exist for them.
+    async fn visible(&self, s: &Session, id: Uuid) -> Result<DossierRow> {
+        let d = ds::get_dossier(self.db.conn(), id)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        if authorize(&s.actor, Action::ViewDossier, &self.actor_target(&d)).is_err() {
+            tracing::warn!(event = "authz_fail", user_id = %s.user.id, "dossier outside the caller's reach");
+            return Err(AppError::NotFound);
+        }
+        Ok(d)
+    }
+
+    /// Loads the caller's own dossier (citizen actions).
+    async fn own(&self, s: &Session, id: Uuid) -> Result<DossierRow> {
+        let d = self.visible(s, id).await?;
+        if d.owner_id != Some(s.user.id) {
+            return Err(AppError::NotFound);
+        }
+        Ok(d)
+    }
+
+    async fn view(&self, d: DossierRow) -> Result<DossierView> {
+        let conn = self.db.conn();
+        let version = cat::get_version(conn, d.procedure_version_id).await?;
+        let service = cat::get_service(conn, d.service_id).await?;
+        let agency = agencies::get_agency(conn, d.agency_id).await?;
+        let form = FormSpec::from_schema(&service.form_schema).map_err(AppError::Unexpected)?;
+        let files = ds::files(conn, d.id).await?;
+        let events = ds::events(conn, d.id).await?;
+        let needed = dom::needed_components(&version.body.components, &d.form)
+            .into_iter()
+            .cloned()
+            .collect();
+        Ok(DossierView {
+            row: d,
+            version,
+            agency,
+            service_level: service.level,
+            form,
+            files,
+            events,
+            needed,
+        })
+    }
+
+    /// A dossier by id for someone allowed to see it.
+    pub async fn dossier(&self, s: &Session, id: Uuid) -> Result<DossierView> {
+        let d = self.visible(s, id).await?;
+        self.view(d).await
+    }
+
+    /// A dossier by code for someone allowed to see it.
+    pub async fn dossier_by_code(&self, s: &Session, code: &str) -> Result<DossierView> {
+        let d = ds::find_by_code(self.db.conn(), code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let d = self.visible(s, d.id).await?;
+        self.view(d).await
+    }
+
+    /// "Hồ sơ của tôi": the caller's dossiers, newest first.
+    pub async fn my_dossiers(&self, s: &Session) -> Result<Vec<(DossierRow, String)>> {
+        let conn = self.db.conn();
+        let rows = ds::by_owner(conn, s.user.id, 500).await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let name = cat::get_version(conn, r.procedure_version_id)
+                .await
+                .map(|v| v.body.name)
+                .unwrap_or_default();
+            out.push((r, name));
+        }
+        Ok(out)
+    }
+
+    /// Starts a draft for an online service (level 3 or 4) with the answers so far.
+    pub async fn create_draft(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        service_id: Uuid,
+        form: Value,
+    ) -> Result<DossierRow> {
+        if !s.user.kind.is_public() {
+            return Err(AppError::Forbidden);
+        }
+        let conn = self.db.conn();
+        let service = cat::get_service(conn, service_id)
+            .await
+            .map_err(|_| AppError::field("service", "Không có dịch vụ công này."))?;
+        if service.level < 3 || !service.active {
+            return Err(AppError::field(
+                "service",
+                "Dịch vụ này không nhận hồ sơ trực tuyến (mức độ 3, 4).",
+            ));
+        }
+        let now = self.now();
+        let version = cat::current_version(conn, service.procedure_id, vn_date(now))
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let d = DossierRow {
+            id: Uuid::now_v7(),
+            code: None,
+            service_id,
+            procedure_version_id: version.id,
+            agency_id: service.agency_id,
+            owner_id: Some(s.user.id),
+            registered_by: None,
+            intake: Intake::Online,
+            state: State::Draft,
+            form: keep_object(form),
+            applicant_name: s.user.full_name.clone(),
+            phone_tail: s.user.phone.as_deref().map(phone_tail),
+            declaration: None,
+            declared_at: None,
+            submitted_at: None,
+            appointment_at: None,
+            supplement: None,
+            created_at: now,
+            updated_at: now,
+            expires_at: Some(
+                now + SignedDuration::from_hours(24 * self.config.dossiers.draft_days),
+            ),
+            version: 0,
+        };
+        let tx = self.db.write().await?;
+        ds::insert_dossier(&tx, &d).await?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                Some(s.user.id),
+                "dossier_draft_created",
+                "dossier",
+                Some(d.id.to_string()),
+                Some(d.agency_id),
+                json!({"service": service_id}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    /// Saves the answers of a draft (or of a dossier the agency asked to supplement).
+    pub async fn save_form(&self, s: &Session, id: Uuid, form: Value) -> Result<DossierRow> {
+        let mut d = self.own(s, id).await?;
+        if !d.state.editable_by_owner() {
+            return Err(AppError::Conflict(
+                "Hồ sơ đã nộp, không sửa được nữa.".into(),
+            ));
+        }
+        let now = self.now();
+        d.form = keep_object(form);
+        d.updated_at = now;
+        if d.state == State::Draft {
+            d.expires_at =
+                Some(now + SignedDuration::from_hours(24 * self.config.dossiers.draft_days));
+        }
+        let tx = self.db.write().await?;
+        ds::update_dossier(&tx, &d).await.map_err(conflict_msg)?;
+        tx.commit().await?;
+        d.version += 1;
+        Ok(d)
+    }
+
+    /// The byte budget an upload to a dossier may use: the smallest of the file, dossier and
+    /// person limits still available.
+    pub async fn upload_budget(&self, s: &Session, id: Uuid) -> Result<u64> {
+        let d = self.own(s, id).await?;
+        if !d.state.editable_by_owner() {
+            return Err(AppError::Conflict(
+                "Hồ sơ đã nộp, không thêm tệp được nữa.".into(),
+            ));
+        }
+        let c = &self.config.dossiers;
+        let conn = self.db.conn();
+        let used_dossier = ds::dossier_bytes(conn, id).await?.max(0) as u64;
+        let used_person = ds::owner_bytes(conn, s.user.id).await?.max(0) as u64;
+        let left_dossier = (c.max_dossier_mb * MB).saturating_sub(used_dossier);
+        let left_person = (c.max_person_mb * MB).saturating_sub(used_person);
+        if left_dossier == 0 {
+            return Err(AppError::field(
+                "file",
+                format!("Hồ sơ đã đủ dung lượng tối đa ({} MB).", c.max_dossier_mb),
+            ));
+        }
+        if left_person == 0 {
+            return Err(AppError::field(
+                "file",
+                format!(
+                    "Bạn đã dùng hết dung lượng lưu trữ ({} MB). Hãy xóa bớt tệp ở các hồ sơ nháp.",
+                    c.max_person_mb
+                ),
+            ));
+        }
+        Ok((c.max_file_mb * MB).min(left_dossier).min(left_person))
+    }
+
+    /// Starts an upload for a dossier (streaming; see [`motcua_blobs::Upload`]).
+    pub async fn begin_upload(&self, limit: u64) -> Result<motcua_blobs::Upload> {
+        self.blobs.begin(limit).await.map_err(blob_err)
+    }
+
+    /// Attaches a finished upload to a component: the content decides the kind; the file is
+    /// made durable before the row that points to it is written.
+    pub async fn attach(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        id: Uuid,
+        component: &str,
+        name: &str,
+        staged: Staged,
+    ) -> Result<FileRow> {
+        let d = match self.own(s, id).await {
+            Ok(d) => d,
+            Err(e) => {
+                staged.discard();
+                return Err(e);
+            }
+        };
+        let version = cat::get_version(self.db.conn(), d.procedure_version_id).await?;
+        let check = || -> Result<FileKind> {
+            if !d.state.editable_by_owner() {
+                return Err(AppError::Conflict(
+                    "Hồ sơ đã nộp, không thêm tệp được nữa.".into(),
+                ));
+            }
+            if !version.body.components.iter().any(|c| c.id == component) {
+                return Err(AppError::field(
+                    "component",
+                    "Chọn thành phần hồ sơ của tệp.",
+                ));
+            }
+            if d.state == State::SupplementRequested {
+                let asked: Vec<String> = d
+                    .supplement
+                    .as_ref()
+                    .and_then(|s| s.get("components"))
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if !asked.iter().any(|c| c == component) {
+                    return Err(AppError::field(
+                        "component",
+                        "Cơ quan không yêu cầu bổ sung thành phần này.",
+                    ));
+                }
+            }
+            if staged.size == 0 {
+                return Err(AppError::field("file", "Tệp rỗng. Hãy chọn lại tệp."));
+            }
+            dom::check_file(name, &staged.head).map_err(|p| {
+                tracing::warn!(event = "upload_validation", "upload refused: type");
+                AppError::field("file", p.to_string())
+            })
+        };
+        let kind = match check() {
+            Ok(k) => k,
+            Err(e) => {
+                staged.discard();
+                return Err(e);
+            }
+        };
+        let size = staged.size as i64;
+        let sha = self.blobs.commit(staged).await.map_err(blob_err)?;
+        let f = FileRow {
+            id: Uuid::now_v7(),
+            dossier_id: id,
+            component_id: component.into(),
+            sha256: sha,
+            size,
+            kind,
+            name: dom::safe_file_name(name),
+            created_at: self.now(),
+        };
+        let tx = self.db.write().await?;
+        ds::insert_file(&tx, &f).await?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                Some(s.user.id),
+                "dossier_file_added",
+                "dossier",
+                Some(id.to_string()),
+                Some(d.agency_id),
+                json!({"component": component, "sha256": f.sha256, "size": size}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(f)
+    }
+
+    /// Removes a file from a draft.
+    pub async fn remove_file(&self, ctx: &Ctx, s: &Session, id: Uuid, file_id: Uuid) -> Result<()> {
+        let d = self.own(s, id).await?;
+        if !d.state.editable_by_owner() {
+            return Err(AppError::Conflict(
+                "Hồ sơ đã nộp, không xóa tệp được nữa.".into(),
+            ));
+        }
+        let f = ds::get_file(self.db.conn(), file_id).await?;
+        if f.dossier_id != id {
+            return Err(AppError::NotFound);
+        }
+        let tx = self.db.write().await?;
+        ds::delete_file(&tx, file_id).await?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                Some(s.user.id),
+                "dossier_file_removed",
+                "dossier",
+                Some(id.to_string()),
+                Some(d.agency_id),
+                json!({"file": file_id}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A file for someone allowed to see its dossier, with its bytes checked against its hash.
+    pub async fn file_for(&self, s: &Session, file_id: Uuid) -> Result<(FileRow, Vec<u8>)> {
+        let f = ds::get_file(self.db.conn(), file_id)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        self.visible(s, f.dossier_id).await?;
+        let bytes = self.blobs.read_verified(&f.sha256).await.map_err(|e| match e {
+            BlobError::NotFound => AppError::NotFound,
+            e => {
+                tracing::error!(event = "blob_integrity", file = %f.id, error = %e, "stored file failed its hash check");
+                AppError::Unexpected(e.to_string())
+            }
+        })?;
+        tracing::info!(event = "sensitive_read", user_id = %s.user.id, file = %f.id, "dossier file downloaded");
+        Ok((f, bytes))
+    }
+
+    /// Submits a dossier (or resubmits it after a supplement request). Idempotent: with the same
+    /// `key` the same dossier code is answered; a key reused for another dossier is refused; an
+    /// already submitted dossier answers its code.
+    pub async fn submit(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        id: Uuid,
+        key: Option<&str>,
+        declaration_accepted: bool,
+    ) -> Result<String> {
+        let key = key.map(str::trim).filter(|k| !k.is_empty());
+        if key.is_some_and(|k| k.len() > 200) {
+            return Err(AppError::field(
+                "idempotency_key",
+                "Idempotency-Key quá dài.",
+            ));
+        }
+        let fingerprint = sha256_hex(&id.to_string());
+        if let Some(k) = key
+            && let Some((hash, did)) = ds::find_idempotency(self.db.conn(), s.user.id, k).await?
+        {
+            if hash != fingerprint {
+                return Err(AppError::field(
+                    "idempotency_key",
+                    "Idempotency-Key này đã dùng cho một yêu cầu khác.",
+                ));
+            }
+            return ds::get_dossier(self.db.conn(), did)
+                .await?
+                .code
+                .ok_or(AppError::NotFound);
+        }
+        match self
+            .submit_once(ctx, s, id, key, &fingerprint, declaration_accepted)
+            .await
+        {
+            Err(AppError::Conflict(c))
+                if c.contains("idempotency") || c.contains("changed meanwhile") =>
+            {
+                // A concurrent request with the same key (or a double click) won: answer its result.
+                let d = ds::get_dossier(self.db.conn(), id).await?;
+                d.code
+                    .filter(|_| d.state != State::Draft)
+                    .ok_or(AppError::Conflict(
+                        "Hồ sơ đang được nộp, hãy thử lại.".into(),
+                    ))
+            }
+            other => other,
+        }
+    }
+
+    async fn submit_once(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        id: Uuid,
+        key: Option<&str>,
+        fingerprint: &str,
+        declaration_accepted: bool,
+    ) -> Result<String> {
+        let now = self.now();
+        let tx = self.db.write().await?;
+        if let Some(k) = key {
+            ds::insert_idempotency(&tx, s.user.id, k, fingerprint, id, now)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Conflict(_) => AppError::Conflict("idempotency".into()),
+                    e => e.into(),
+                })?;
+        }
+        let mut d = ds::get_dossier(&tx, id)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        if d.owner_id != Some(s.user.id) {
+            return Err(AppError::NotFound);
+        }
+        if !matches!(d.state, State::Draft | State::SupplementRequested) {
+            // Already submitted (a double click): the same answer.
+            tx.commit().await?;
+            return d.code.ok_or(AppError::NotFound);
+        }
+        if !declaration_accepted {
+            return Err(AppError::field(
+                "declaration",
+                "Hãy đánh dấu cam đoan thông tin khai là đúng sự thật trước khi nộp.",
+            ));
+        }
+        let service = cat::get_service(&tx, d.service_id).await?;
+        let form = FormSpec::from_schema(&service.form_schema).map_err(AppError::Unexpected)?;
+        let clean = form.validate(&d.form).map_err(|errs| {
+            AppError::Validation(errs.into_iter().map(|(_, m)| ("form", m)).collect())
+        })?;
+        // A new submission pins the version in force now; a resubmission keeps its version.
+        let version = if d.state == State::Draft {
+            cat::current_version(&tx, service.procedure_id, vn_date(now))
+                .await?
+                .ok_or(AppError::NotFound)?
+        } else {
+            cat::get_version(&tx, d.procedure_version_id).await?
+        };
+        let files = ds::files(&tx, id).await?;
+        let missing: Vec<String> = dom::needed_components(&version.body.components, &clean)
+            .into_iter()
+            .filter(|c| !files.iter().any(|f| f.component_id == c.id))
+            .map(|c| format!("Thiếu giấy tờ: {}.", c.name))
+            .collect();
+        if !missing.is_empty() {
+            return Err(AppError::Validation(
+                missing.into_iter().map(|m| ("files", m)).collect(),
+            ));
+        }
+        let from = d.state;
+        d.form = clean;
+        d.procedure_version_id = version.id;
+        d.declaration = Some(dom::DECLARATION.into());
+        d.declared_at = Some(now);
+        d.updated_at = now;
+        d.expires_at = None;
+        if from == State::Draft {
+            let agency = agencies::get_agency(&tx, d.agency_id).await?;
+            let seq = ds::next_seq(&tx, d.agency_id, vn_date(now)).await?;
+            d.code = Some(dom::format_code(
+                &self.config.dossiers.code_format,
+                &agency.code,
+                vn_date(now),
+                seq,
+            ));
+            d.submitted_at = Some(now);
+            d.state = State::Submitted;
+        } else {
+            d.state = State::Supplemented;
+        }
+        ds::update_dossier(&tx, &d).await?;
+        ds::insert_event(
+            &tx,
+            &EventRow {
+                dossier_id: id,
+                at: now,
+                actor_id: Some(s.user.id),
+                kind: if from == State::Draft {
+                    "submitted".into()
+                } else {
+                    "supplemented".into()
+                },
+                from_state: Some(from),
+                to_state: d.state,
+                comment: None,
+            },
+        )
+        .await?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                Some(s.user.id),
+                "dossier_submitted",
+                "dossier",
+                d.code.clone(),
+                Some(d.agency_id),
+                json!({"intake": "online", "version": version.version}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        let code = d.code.clone().unwrap_or_default();
+        tracing::info!(event = "dossier_submitted", dossier = %id, "dossier submitted");
+        Ok(code)
+    }
+
+    /// Withdraws a dossier before it is decided (the person's own).
+    pub async fn withdraw(&self, ctx: &Ctx, s: &Session, id: Uuid, reason: &str) -> Result<()> {
+        let now = self.now();
+        let tx = self.db.write().await?;
+        let mut d = ds::get_dossier(&tx, id)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        if d.owner_id != Some(s.user.id) {
+            return Err(AppError::NotFound);
+        }
+        if !d.state.can_withdraw() {
+            return Err(AppError::Conflict(
+                "Hồ sơ đã có kết quả hoặc chưa nộp, không rút được.".into(),
+            ));
+        }
+        let from = d.state;
+        d.state = State::Withdrawn;
+        d.updated_at = now;
+        ds::update_dossier(&tx, &d).await.map_err(conflict_msg)?;
+        let reason: String = reason.trim().chars().take(1000).collect();
+        ds::insert_event(
+            &tx,
+            &EventRow {
+                dossier_id: id,
+                at: now,
+                actor_id: Some(s.user.id),
+                kind: "withdrawn".into(),
+                from_state: Some(from),
+                to_state: State::Withdrawn,
+                comment: (!reason.is_empty()).then_some(reason),
+            },
+        )
+        .await?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                Some(s.user.id),
+                "dossier_withdrawn",
+                "dossier",
+                d.code.clone(),
+                Some(d.agency_id),
+                json!({}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes the caller's own draft.
+    pub async fn delete_draft(&self, s: &Session, id: Uuid) -> Result<()> {
+        let d = self.own(s, id).await?;
+        if d.state != State::Draft {
+            return Err(AppError::Conflict("Chỉ xóa được hồ sơ nháp.".into()));
+        }
+        let tx = self.db.write().await?;
+        ds::delete_draft(&tx, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The agency asks the person to supplement named components (reception, for the desk's
+    /// agency). The full processing workflow with the leader's approval (R12.2) is issue 6.
+    pub async fn request_supplement(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        id: Uuid,
+        components: &[String],
+        note: &str,
+    ) -> Result<()> {
+        let now = self.now();
+        let tx = self.db.write().await?;
+        let mut d = ds::get_dossier(&tx, id)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        if !s.actor.has_role_in(Role::Reception, d.agency_id) {
+            return Err(AppError::NotFound);
+        }
+        if !matches!(d.state, State::Submitted | State::Supplemented) {
+            return Err(AppError::Conflict(
+                "Chỉ yêu cầu bổ sung hồ sơ đang chờ tiếp nhận.".into(),
+            ));
+        }
+        let version = cat::get_version(&tx, d.procedure_version_id).await?;
+        if components.is_empty()
+            || components
+                .iter()
+                .any(|c| !version.body.components.iter().any(|x| &x.id == c))
+        {
+            return Err(AppError::field(
+                "components",
+                "Chọn các giấy tờ cần bổ sung.",
+            ));
+        }
+        let from = d.state;
+        d.state = State::SupplementRequested;
+        d.supplement = Some(json!({"components": components, "note": note.trim()}));
+        d.updated_at = now;
+        ds::update_dossier(&tx, &d).await.map_err(conflict_msg)?;
+        ds::insert_event(
+            &tx,
+            &EventRow {
+                dossier_id: id,
+                at: now,
+                actor_id: Some(s.user.id),
+                kind: "supplement_requested".into(),
+                from_state: Some(from),
+                to_state: d.state,
+                comment: Some(note.trim().chars().take(2000).collect()),
+            },
+        )
+        .await?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                Some(s.user.id),
+                "dossier_supplement_requested",
+                "dossier",
+                d.code.clone(),
+                Some(d.agency_id),
+                json!({"components": components}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Registers a dossier received at the counter (in person) or by post, for a person who may
+    /// have no account (reception officers of the agency offering the service). The applicant
+    /// is (name, phone).
+    pub async fn register_received(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        service_id: Uuid,
+        intake: Intake,
+        form: Value,
+        (applicant_name, phone): (&str, &str),
+    ) -> Result<DossierRow> {
+        let conn = self.db.conn();
+        let service = cat::get_service(conn, service_id)
+            .await
+            .map_err(|_| AppError::field("service", "Không có dịch vụ công này."))?;
+        if !s.actor.has_role_in(Role::Reception, service.agency_id) {
+            return Err(AppError::Forbidden);
+        }
+        if intake == Intake::Online {
+            return Err(AppError::field(
+                "intake",
+                "Chọn trực tiếp hoặc qua bưu chính.",
+            ));
+        }
+        let name = motcua_domain::identity::check_name(applicant_name)
+            .map_err(|m| AppError::field("applicant_name", m))?;
+        let phone =
+            motcua_domain::identity::check_phone(phone).map_err(|m| AppError::field("phone", m))?;
+        let form_spec =
+            FormSpec::from_schema(&service.form_schema).map_err(AppError::Unexpected)?;
+        let clean = form_spec.validate(&form).map_err(|errs| {
+            AppError::Validation(errs.into_iter().map(|(_, m)| ("form", m)).collect())
+        })?;
+        let now = self.now();
+        let version = cat::current_version(conn, service.procedure_id, vn_date(now))
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let tx = self.db.write().await?;
+        let agency = agencies::get_agency(&tx, service.agency_id).await?;
+        let seq = ds::next_seq(&tx, agency.id, vn_date(now)).await?;
+        let d = DossierRow {
+            id: Uuid::now_v7(),
+            code: Some(dom::format_code(
+                &self.config.dossiers.code_format,
+                &agency.code,
+                vn_date(now),
+                seq,
+            )),
+            service_id,
+            procedure_version_id: version.id,
+            agency_id: agency.id,
+            owner_id: None,
+            registered_by: Some(s.user.id),
+            intake,
+            state: State::Submitted,
+            form: clean,
+            applicant_name: name,
+            phone_tail: Some(phone_tail(&phone)),
+            declaration: None,
+            declared_at: None,
+            submitted_at: Some(now),
+            appointment_at: None,
+            supplement: None,
+            created_at: now,
+            updated_at: now,
+            expires_at: None,
+            version: 0,
+        };
+        ds::insert_dossier(&tx, &d).await?;
+        ds::insert_event(
+            &tx,
+            &EventRow {
+                dossier_id: d.id,
+                at: now,
+                actor_id: Some(s.user.id),
+                kind: format!("registered_{}", intake.as_str()),
+                from_state: None,
+                to_state: State::Submitted,
+                comment: None,
+            },
+        )
+        .await?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                Some(s.user.id),
+                "dossier_registered",
+                "dossier",
+                d.code.clone(),
+                Some(d.agency_id),
+                json!({"intake": intake.as_str()}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    /// The public look-up by code (R6.1): status, procedure, agency, appointment; never personal
+    /// data. With the last four digits of the applicant's phone, also the history. Rate-limited
+    /// per client address; wrong second factors are limited per code.
+    pub async fn lookup(
+        &self,
+        ctx: &Ctx,
+        code: &str,
+        phone_digits: Option<&str>,
+    ) -> Result<LookupView> {
+        let now = self.now();
+        let window = SignedDuration::from_mins(15);
+        if let Some(ip) = ctx.ip {
+            let key = format!("lookup:{ip}");
+            let tx = self.db.write().await?;
+            let n = auth::throttle_fail(&tx, &key, window, now).await?;
+            tx.commit().await?;
+            if n > 60 {
+                tracing::warn!(event = "excess_rate_limit_exceeded", "look-up rate limit");
+                return Err(AppError::Throttled(600));
+            }
+        }
+        let code = code.trim();
+        if !dom::plausible_code(code) {
+            return Err(AppError::NotFound);
+        }
+        let conn = self.db.conn();
+        let d = ds::find_by_code(conn, code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let version = cat::get_version(conn, d.procedure_version_id).await?;
+        let agency = agencies::get_agency(conn, d.agency_id).await?;
+        let mut history = None;
+        if let Some(digits) = phone_digits.map(str::trim).filter(|p| !p.is_empty()) {
+            let key = format!("lookup-2f:{}", sha256_hex(code));
+            let (fails, _) =
+                auth::throttle_count(conn, &key, SignedDuration::from_hours(1), now).await?;
+            if fails >= 5 {
+                return Err(AppError::Throttled(3600));
+            }
+            if d.phone_tail
+                .as_deref()
+                .is_some_and(|t| crate::crypto::ct_eq(t, digits))
+            {
+                let events = ds::events(conn, d.id).await?;
+                history = Some(
+                    events
+                        .iter()
+                        .map(|e| {
+                            (
+                                motcua_domain::clock::format_vn_datetime(e.at),
+                                e.to_state.label_vi().to_string(),
+                            )
+                        })
+                        .collect(),
+                );
+            } else {
+                let tx = self.db.write().await?;
+                auth::throttle_fail(&tx, &key, SignedDuration::from_hours(1), now).await?;
+                tx.commit().await?;
+                return Err(AppError::field(
+                    "phone",
+                    "Bốn số cuối điện thoại không khớp với hồ sơ.",
+                ));
+            }
+        }
+        Ok(LookupView {
+            code: code.into(),
+            procedure: version.body.name,
+            agency: agency.name,
+            status: d.state.label_vi().into(),
+            national_status: d.state.national().unwrap_or(0),
+            submitted_at: d.submitted_at.map(motcua_domain::clock::format_vn_datetime),
+            appointment_at: d
+                .appointment_at
+                .map(motcua_domain::clock::format_vn_datetime),
+            history,
+        })
+    }
+
+    /// Dossier figures for a procedure's page (R5.1b): submitted and processed, from records.
+    pub async fn procedure_usage(&self, procedure_id: Uuid) -> Result<(i64, i64)> {
+        let ids: Vec<Uuid> = cat::versions(self.db.conn(), procedure_id)
+            .await?
+            .into_iter()
+            .map(|v| v.id)
+            .collect();
+        Ok(ds::usage(self.db.conn(), &ids).await?)
+    }
+}
+
+fn keep_object(v: Value) -> Value {
+    if v.is_object() { v } else { json!({}) }
+}
+
+/// The last four digits of a phone number.
+pub fn phone_tail(phone: &str) -> String {
+    let d: String = phone.chars().filter(char::is_ascii_digit).collect();
+    d[d.len().saturating_sub(4)..].to_string()
+}
+
+fn conflict_msg(e: StoreError) -> AppError {
+    match e {
+        StoreError::Conflict(_) => AppError::Conflict(
+            "Hồ sơ vừa được thay đổi ở nơi khác. Hãy tải lại trang rồi thử lại.".into(),
+        ),
+        e => e.into(),
+    }
+}
+
+/// Whether an account may own dossiers (citizens and organisations).
+pub fn may_own(kind: AccountKind) -> bool {
+    kind.is_public()
+}
+pub use motcua_blobs::{Staged as StagedUpload, Upload};
+pub use motcua_store::dossiers::FileRow as FileRowView;

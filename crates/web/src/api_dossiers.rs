@@ -1,0 +1,619 @@
+//! The dossier API (issue 4): drafts, files, submission, the caller's dossiers, the public look-up.
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use motcua_app::dossiers::DossierView;
+use motcua_app::{AppError, Session};
+use motcua_domain::dossier::{Intake, national_label};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::mw::{Auth, ReqInfo};
+
+fn api_err(e: AppError) -> WebError {
+    WebError {
+        err: e,
+        api: true,
+        status: None,
+    }
+}
+
+fn session(auth: &Auth) -> Result<&Session, WebError> {
+    auth.0
+        .as_ref()
+        .ok_or_else(|| api_err(AppError::Unauthenticated))
+}
+
+/// A new draft.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDossier {
+    /// The service id; or give `procedure` and `agency` codes instead.
+    pub service: Option<String>,
+    pub procedure: Option<String>,
+    pub agency: Option<String>,
+    /// The form's answers so far.
+    #[schema(value_type = Object)]
+    #[serde(default)]
+    pub form: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    pub id: String,
+    pub state: String,
+}
+
+async fn resolve_service(s: &AppState, req: &NewDossier) -> Result<Uuid, WebError> {
+    if let Some(id) = &req.service {
+        if let Ok(u) = Uuid::parse_str(id) {
+            return Ok(u);
+        }
+        if let Some((p, a)) = id.split_once(['/', '@', ' ']) {
+            return find_service(s, p, a).await;
+        }
+        return Err(api_err(AppError::field(
+            "service",
+            "service phải là mã dịch vụ (UUID) hoặc «mã thủ tục/mã cơ quan».",
+        )));
+    }
+    match (&req.procedure, &req.agency) {
+        (Some(p), Some(a)) => find_service(s, p, a).await,
+        _ => Err(api_err(AppError::field(
+            "service",
+            "Thiếu service (hoặc procedure và agency).",
+        ))),
+    }
+}
+
+async fn find_service(s: &AppState, procedure: &str, agency: &str) -> Result<Uuid, WebError> {
+    let v = s
+        .app
+        .procedure_page(procedure.trim(), false)
+        .await
+        .map_err(api_err)?;
+    v.services
+        .iter()
+        .find(|x| x.agency.code == agency.trim())
+        .map(|x| x.service.id)
+        .ok_or_else(|| {
+            api_err(AppError::field(
+                "service",
+                "Cơ quan này không cung cấp dịch vụ công cho thủ tục.",
+            ))
+        })
+}
+
+/// Creates a draft dossier for a service (level 3 or 4).
+#[utoipa::path(post, path = "/api/v1/dossiers", request_body = NewDossier, security(("bearer" = [])), responses((status = 201, body = Created), (status = 401), (status = 422)))]
+pub async fn create(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    body: Result<Json<NewDossier>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, WebError> {
+    let sess = session(&auth)?;
+    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    let service = resolve_service(&s, &req).await?;
+    let d = s
+        .app
+        .create_draft(&info.ctx(), sess, service, req.form)
+        .await
+        .map_err(api_err)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Created {
+            id: d.id.to_string(),
+            state: d.state.as_str().into(),
+        }),
+    )
+        .into_response())
+}
+
+async fn dossier_id(s: &AppState, sess: &Session, key: &str) -> Result<Uuid, WebError> {
+    match Uuid::parse_str(key) {
+        Ok(u) => Ok(u),
+        Err(_) => Ok(s
+            .app
+            .dossier_by_code(sess, key)
+            .await
+            .map_err(api_err)?
+            .row
+            .id),
+    }
+}
+
+/// Replaces the answers of a draft.
+#[utoipa::path(put, path = "/api/v1/dossiers/{dossier}/form", params(("dossier" = String, Path, description = "dossier id")), request_body = Object, security(("bearer" = [])), responses((status = 200, body = Created), (status = 404), (status = 409)))]
+pub async fn put_form(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Path(key): Path<String>,
+    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Created>, WebError> {
+    let sess = session(&auth)?;
+    let Json(form) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    if !form.is_object() {
+        return Err(api_err(AppError::field(
+            "body",
+            "Biểu mẫu phải là một đối tượng JSON.",
+        )));
+    }
+    let id = dossier_id(&s, sess, &key).await?;
+    let d = s.app.save_form(sess, id, form).await.map_err(api_err)?;
+    Ok(Json(Created {
+        id: d.id.to_string(),
+        state: d.state.as_str().into(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileOut {
+    pub id: String,
+    pub component: String,
+    pub name: String,
+    pub size: i64,
+    pub sha256: String,
+    /// Decided from the content: pdf, jpg, png, heic, webp, p7s.
+    pub kind: String,
+    pub media_type: String,
+}
+
+fn file_out(f: &motcua_app::dossiers::FileRowView) -> FileOut {
+    FileOut {
+        id: f.id.to_string(),
+        component: f.component_id.clone(),
+        name: f.name.clone(),
+        size: f.size,
+        sha256: f.sha256.clone(),
+        kind: f.kind.as_str().into(),
+        media_type: f.kind.media_type().into(),
+    }
+}
+
+/// Streams one file part of a multipart body into an upload, within `limit` bytes.
+pub async fn stream_field(
+    s: &AppState,
+    field: &mut axum::extract::multipart::Field<'_>,
+    limit: u64,
+) -> Result<motcua_app::dossiers::StagedUpload, AppError> {
+    let mut up = s.app.begin_upload(limit).await?;
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if let Err(e) = up.write(&chunk).await {
+                    tracing::warn!(event = "upload_validation", "upload refused: too large");
+                    return Err(match e {
+                        motcua_app::dossiers::BlobError::TooLarge(n) => AppError::field(
+                            "file",
+                            format!(
+                                "Tệp quá lớn hoặc vượt dung lượng còn lại của hồ sơ: tối đa {} MB.",
+                                n.div_ceil(1024 * 1024)
+                            ),
+                        ),
+                        e => AppError::Unexpected(e.to_string()),
+                    });
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                return Err(AppError::field(
+                    "file",
+                    "Tệp tải lên bị gián đoạn. Hãy thử lại.",
+                ));
+            }
+        }
+    }
+    up.finish()
+        .await
+        .map_err(|e| AppError::Unexpected(e.to_string()))
+}
+
+/// Refuses a body early when its declared length is over the budget (before reading it).
+pub fn check_length(headers: &HeaderMap, budget: u64) -> Result<(), AppError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > budget + 64 * 1024) {
+        tracing::warn!(
+            event = "upload_validation",
+            "upload refused before reading: declared length"
+        );
+        return Err(AppError::field(
+            "file",
+            format!(
+                "Tệp quá lớn: còn được tải lên tối đa {} MB cho hồ sơ này.",
+                budget.div_ceil(1024 * 1024)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Adds a file to a component of a draft: multipart with `component` first, then `file`.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/attachments", params(("dossier" = String, Path, description = "dossier id")), security(("bearer" = [])),
+    request_body(content_type = "multipart/form-data", description = "fields `component` (the component id), optionally `name` (the original file name), then `file`"),
+    responses((status = 201, body = FileOut), (status = 413), (status = 422)))]
+pub async fn attach(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+    mut mp: Multipart,
+) -> Result<Response, WebError> {
+    let sess = session(&auth)?;
+    let id = dossier_id(&s, sess, &key).await?;
+    let budget = s.app.upload_budget(sess, id).await.map_err(api_err)?;
+    check_length(&headers, budget).map_err(|e| api_err(e).too_large())?;
+    let mut component = None;
+    let mut name_field: Option<String> = None;
+    while let Ok(Some(mut field)) = mp.next_field().await {
+        match field.name() {
+            Some("component") => component = Some(field.text().await.unwrap_or_default()),
+            // The original file name as text (any characters), when a part header cannot carry it.
+            Some("name") => {
+                name_field = Some(
+                    field
+                        .text()
+                        .await
+                        .unwrap_or_default()
+                        .chars()
+                        .take(1000)
+                        .collect(),
+                )
+            }
+            Some("file") => {
+                let Some(c) = component.clone() else {
+                    return Err(api_err(AppError::field(
+                        "component",
+                        "Gửi trường component trước trường file.",
+                    )));
+                };
+                let name = name_field
+                    .clone()
+                    .unwrap_or_else(|| field.file_name().unwrap_or("tep").to_string());
+                let staged = stream_field(&s, &mut field, budget)
+                    .await
+                    .map_err(|e| api_err(e).too_large())?;
+                let f = s
+                    .app
+                    .attach(&info.ctx(), sess, id, &c, &name, staged)
+                    .await
+                    .map_err(api_err)?;
+                return Ok((StatusCode::CREATED, Json(file_out(&f))).into_response());
+            }
+            _ => {}
+        }
+    }
+    Err(api_err(AppError::field("file", "Thiếu tệp.")))
+}
+
+/// Removes a file from a draft.
+#[utoipa::path(delete, path = "/api/v1/dossiers/{dossier}/attachments/{file}", params(("dossier" = String, Path), ("file" = String, Path)), security(("bearer" = [])), responses((status = 204), (status = 404)))]
+pub async fn detach(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    Path((key, file)): Path<(String, Uuid)>,
+) -> Result<Response, WebError> {
+    let sess = session(&auth)?;
+    let id = dossier_id(&s, sess, &key).await?;
+    s.app
+        .remove_file(&info.ctx(), sess, id, file)
+        .await
+        .map_err(api_err)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitRequest {
+    /// The declaration that the information is accurate (R13.2).
+    pub declaration_accepted: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Submitted {
+    pub code: String,
+}
+
+/// Submits a draft. Send `Idempotency-Key`: a retry with the same key answers the same code.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/submit", params(("dossier" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = SubmitRequest, security(("bearer" = [])),
+    responses((status = 200, body = Submitted), (status = 422, description = "invalid form, missing components, no declaration, or a key used for another request")))]
+pub async fn submit(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<SubmitRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Submitted>, WebError> {
+    let sess = session(&auth)?;
+    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    let id = dossier_id(&s, sess, &key).await?;
+    let ikey = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    let code = s
+        .app
+        .submit(&info.ctx(), sess, id, ikey, req.declaration_accepted)
+        .await
+        .map_err(api_err)?;
+    Ok(Json(Submitted { code }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventOut {
+    pub at: String,
+    pub kind: String,
+    pub state: String,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DossierOut {
+    pub id: String,
+    pub code: Option<String>,
+    pub procedure: String,
+    pub procedure_code: String,
+    pub procedure_version: i32,
+    pub agency: String,
+    pub agency_code: String,
+    /// draft, submitted, supplement_requested, supplemented, accepted, refused, in_process, resolved, returned, withdrawn
+    pub status: String,
+    pub status_label: String,
+    /// The national status code, 1–10 (none for drafts).
+    pub national_status: Option<u8>,
+    pub national_status_label: Option<String>,
+    /// in_person, online, postal
+    pub intake: String,
+    pub submitted_at: Option<String>,
+    pub appointment_at: Option<String>,
+    #[schema(value_type = Object)]
+    pub form: serde_json::Value,
+    pub declaration: Option<String>,
+    pub declared_at: Option<String>,
+    pub files: Vec<FileOut>,
+    pub missing_components: Vec<String>,
+    pub events: Vec<EventOut>,
+    /// Notices sent about this dossier (delivered by the notices issue).
+    #[schema(value_type = Vec<Object>)]
+    pub notices: Vec<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub supplement_requested: Option<serde_json::Value>,
+}
+
+pub fn dossier_out(v: &DossierView) -> DossierOut {
+    let ts = |t: jiff::Timestamp| t.to_string();
+    DossierOut {
+        id: v.row.id.to_string(),
+        code: v.row.code.clone(),
+        procedure: v.version.body.name.clone(),
+        procedure_code: v.version.body.code.clone(),
+        procedure_version: v.version.version,
+        agency: v.agency.name.clone(),
+        agency_code: v.agency.code.clone(),
+        status: v.row.state.as_str().into(),
+        status_label: v.row.state.label_vi().into(),
+        national_status: v.row.state.national(),
+        national_status_label: v
+            .row
+            .state
+            .national()
+            .map(|n| national_label(n).to_string()),
+        intake: v.row.intake.as_str().into(),
+        submitted_at: v.row.submitted_at.map(ts),
+        appointment_at: v
+            .row
+            .appointment_at
+            .map(|t| motcua_domain::clock::vn_offset().to_datetime(t).to_string() + "+07:00"),
+        form: v.row.form.clone(),
+        declaration: v.row.declaration.clone(),
+        declared_at: v.row.declared_at.map(ts),
+        files: v.files.iter().map(file_out).collect(),
+        missing_components: v.missing().iter().map(|c| c.id.clone()).collect(),
+        events: v
+            .events
+            .iter()
+            .map(|e| EventOut {
+                at: e.at.to_string(),
+                kind: e.kind.clone(),
+                state: e.to_state.as_str().into(),
+                comment: e.comment.clone(),
+            })
+            .collect(),
+        notices: Vec::new(),
+        supplement_requested: v.row.supplement.clone(),
+    }
+}
+
+/// The caller's dossiers, newest first.
+#[utoipa::path(get, path = "/api/v1/dossiers", security(("bearer" = [])), responses((status = 200, body = Vec<DossierOut>)))]
+pub async fn list(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+) -> Result<Json<Vec<DossierOut>>, WebError> {
+    let sess = session(&auth)?;
+    let mut out = Vec::new();
+    for (row, _) in s.app.my_dossiers(sess).await.map_err(api_err)? {
+        let v = s.app.dossier(sess, row.id).await.map_err(api_err)?;
+        out.push(dossier_out(&v));
+    }
+    Ok(Json(out))
+}
+
+/// One dossier, by code or id: the owner's, or for staff of an agency handling it.
+#[utoipa::path(get, path = "/api/v1/dossiers/{dossier}", params(("dossier" = String, Path, description = "dossier code or id")), security(("bearer" = [])), responses((status = 200, body = DossierOut), (status = 404)))]
+pub async fn get(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Path(key): Path<String>,
+) -> Result<Json<DossierOut>, WebError> {
+    let sess = session(&auth)?;
+    let v = match Uuid::parse_str(&key) {
+        Ok(id) => s.app.dossier(sess, id).await,
+        Err(_) => s.app.dossier_by_code(sess, &key).await,
+    }
+    .map_err(api_err)?;
+    Ok(Json(dossier_out(&v)))
+}
+
+/// Downloads a file of a dossier (attachment, never rendered).
+#[utoipa::path(get, path = "/api/v1/dossiers/{dossier}/attachments/{file}", params(("dossier" = String, Path), ("file" = String, Path)), security(("bearer" = [])), responses((status = 200), (status = 404)))]
+pub async fn download(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Path((key, file)): Path<(String, Uuid)>,
+) -> Result<Response, WebError> {
+    let sess = session(&auth)?;
+    let id = dossier_id(&s, sess, &key).await?;
+    let (f, bytes) = s.app.file_for(sess, file).await.map_err(api_err)?;
+    if f.dossier_id != id {
+        return Err(api_err(AppError::NotFound));
+    }
+    Ok(file_response(&f, bytes))
+}
+
+/// A stored file as a download: attachment with a safe name, the content's own type, nosniff,
+/// a sandboxing CSP, no-store.
+pub fn file_response(f: &motcua_app::dossiers::FileRowView, bytes: Vec<u8>) -> Response {
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(f.kind.media_type()),
+    );
+    if let Ok(v) = HeaderValue::from_str(&motcua_domain::dossier::content_disposition(&f.name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawRequest {
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Withdraws the caller's dossier before it is decided.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/withdraw", params(("dossier" = String, Path)), request_body = WithdrawRequest, security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409)))]
+pub async fn withdraw(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    Path(key): Path<String>,
+    body: Option<Json<WithdrawRequest>>,
+) -> Result<Response, WebError> {
+    let sess = session(&auth)?;
+    let id = dossier_id(&s, sess, &key).await?;
+    let reason = body.map(|b| b.0.reason).unwrap_or_default();
+    s.app
+        .withdraw(&info.ctx(), sess, id, &reason)
+        .await
+        .map_err(api_err)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupplementRequest {
+    /// Component ids to supplement.
+    pub components: Vec<String>,
+    pub note: String,
+}
+
+/// Reception asks the person to supplement named components.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/supplement-request", params(("dossier" = String, Path)), request_body = SupplementRequest, security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409)))]
+pub async fn supplement_request(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    Path(key): Path<String>,
+    body: Result<Json<SupplementRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, WebError> {
+    let sess = session(&auth)?;
+    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    let id = dossier_id(&s, sess, &key).await?;
+    s.app
+        .request_supplement(&info.ctx(), sess, id, &req.components, &req.note)
+        .await
+        .map_err(api_err)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub service: String,
+    /// `in_person` or `postal`.
+    pub intake: String,
+    #[schema(value_type = Object)]
+    pub form: serde_json::Value,
+    pub applicant_name: String,
+    pub phone: String,
+}
+
+/// Reception registers a dossier received at the counter or by post.
+#[utoipa::path(post, path = "/api/v1/dossiers/register", request_body = RegisterRequest, security(("bearer" = [])), responses((status = 201, body = Submitted), (status = 403), (status = 422)))]
+pub async fn register(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    body: Result<Json<RegisterRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, WebError> {
+    let sess = session(&auth)?;
+    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    let service = Uuid::parse_str(&req.service).map_err(|_| {
+        api_err(AppError::field(
+            "service",
+            "service phải là mã dịch vụ (UUID).",
+        ))
+    })?;
+    let intake = Intake::parse(&req.intake)
+        .ok_or_else(|| api_err(AppError::field("intake", "intake: in_person hoặc postal.")))?;
+    let d = s
+        .app
+        .register_received(
+            &info.ctx(),
+            sess,
+            service,
+            intake,
+            req.form,
+            (&req.applicant_name, &req.phone),
+        )
+        .await
+        .map_err(api_err)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Submitted {
+            code: d.code.unwrap_or_default(),
+        }),
+    )
+        .into_response())
+}
+
+/// The public look-up (no personal data). Send `X-Phone-Last-Digits` for the history.
+#[utoipa::path(get, path = "/api/v1/lookup/{code}", params(("code" = String, Path), ("X-Phone-Last-Digits" = Option<String>, Header)), responses((status = 200, body = Object), (status = 404), (status = 429)))]
+pub async fn lookup(
+    State(s): State<AppState>,
+    Extension(info): Extension<ReqInfo>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<motcua_app::dossiers::LookupView>, WebError> {
+    let digits = headers
+        .get("x-phone-last-digits")
+        .and_then(|v| v.to_str().ok());
+    Ok(Json(
+        s.app
+            .lookup(&info.ctx(), &code, digits)
+            .await
+            .map_err(api_err)?,
+    ))
+}
