@@ -435,3 +435,31 @@ pub fn jpeg(n: usize) -> Vec<u8> {
     v.resize(n.max(20), 0x42);
     v
 }
+
+impl Client {
+    /// Uploads files through a page form (multipart; the CSRF token goes in the query string as
+    /// the page's form does).
+    pub async fn upload_page(
+        &mut self,
+        path: &str,
+        component: &str,
+        files: &[(&str, Vec<u8>)],
+    ) -> Resp {
+        let mut token = self.csrf_from(path).await;
+        if token.is_empty() {
+            token = self.csrf_from("/dang-nhap").await;
+        }
+        let mut form = reqwest::multipart::Form::new().text("component", component.to_string());
+        for (name, bytes) in files {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()),
+            );
+        }
+        let rb = self
+            .http
+            .post(format!("{}{}?csrf={}", self.base, path, token))
+            .multipart(form);
+        self.send(rb).await
+    }
+}

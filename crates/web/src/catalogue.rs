@@ -54,7 +54,7 @@ fn value_str(v: Option<&Value>) -> String {
     }
 }
 
-fn field_views(
+pub(crate) fn field_views(
     fields: &[motcua_domain::form::Field],
     answers: &Value,
     errors: &[(String, String)],

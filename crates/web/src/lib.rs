@@ -6,6 +6,7 @@
 pub mod api;
 pub mod api_dossiers;
 mod catalogue;
+mod dossier_pages;
 mod error;
 pub mod mw;
 pub mod pages;
@@ -168,6 +169,50 @@ pub fn routes(test_routes: bool) -> routes::Routes {
             pages::duty_remove,
         )
         .get("/dev/hop-thu", DevOnly, pages::dev_mailbox)
+        .get("/ho-so/moi", PublicAccount, dossier_pages::start)
+        .post("/ho-so/moi", PublicAccount, dossier_pages::create)
+        .get("/ho-so", PublicAccount, dossier_pages::list)
+        .get("/ho-so/{dossier}", Signed, dossier_pages::page)
+        .get(
+            "/ho-so/{dossier}/to-khai",
+            PublicAccount,
+            dossier_pages::form,
+        )
+        .post(
+            "/ho-so/{dossier}/to-khai",
+            PublicAccount,
+            dossier_pages::form_save,
+        )
+        .get(
+            "/ho-so/{dossier}/giay-to",
+            PublicAccount,
+            dossier_pages::files,
+        )
+        .upload(
+            "/ho-so/{dossier}/giay-to",
+            PublicAccount,
+            dossier_pages::upload,
+        )
+        .post(
+            "/ho-so/{dossier}/giay-to/{file}/xoa",
+            PublicAccount,
+            dossier_pages::remove_file,
+        )
+        .get("/ho-so/{dossier}/nop", PublicAccount, dossier_pages::review)
+        .post("/ho-so/{dossier}/nop", PublicAccount, dossier_pages::submit)
+        .get(
+            "/ho-so/{dossier}/tep/{file}",
+            Signed,
+            dossier_pages::download,
+        )
+        .post(
+            "/ho-so/{dossier}/rut",
+            PublicAccount,
+            dossier_pages::withdraw,
+        )
+        .get("/ho-so/{dossier}/phieu-gui", Signed, dossier_pages::cover)
+        .get("/tra-cuu", Public, dossier_pages::lookup)
+        .post("/tra-cuu", Public, dossier_pages::lookup_detail)
         .get("/dich-vu-cong", Public, catalogue::catalogue)
         .get("/dich-vu-cong/{code}", Public, catalogue::procedure)
         .get(

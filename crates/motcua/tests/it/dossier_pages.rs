@@ -1,0 +1,305 @@
+//! The citizen's submission through the web pages, "Hồ sơ của tôi", the dossier page, the cover
+//! sheet and the public look-up (issue 4).
+use motcua_testkit::{Engine, engine_tests, jpeg, pdf};
+
+use crate::dossiers::{CITIZEN, OTHER, setup};
+use crate::security::demo_pw;
+
+async fn submit_through_the_pages(e: Engine) {
+    let t = setup(e).await;
+    let mut c = t.client();
+    c.login(CITIZEN, &demo_pw(&t, CITIZEN)).await;
+    let page = c.get("/dich-vu-cong/1.009999").await;
+    let start = page
+        .body
+        .split("href=\"/ho-so/moi?dich_vu=")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        c.get(&format!("/ho-so/moi?dich_vu={start}"))
+            .await
+            .body
+            .contains("Bắt đầu")
+    );
+    let r = c.post_form("/ho-so/moi", &[("service", &start)]).await;
+    assert_eq!(r.status, 303);
+    let form_path = r.location().to_string();
+    let id = form_path
+        .trim_start_matches("/ho-so/")
+        .trim_end_matches("/to-khai")
+        .to_string();
+    // A half-filled form is kept as a draft; moving on needs it valid.
+    let r = c
+        .post_form(
+            &form_path,
+            &[
+                ("ho_ten", "<script>alert('x')</script> Bình"),
+                ("buoc", "tiep"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Đã lưu nháp") && r.body.contains("Nhập số định danh cá nhân"));
+    assert!(!r.body.contains("<script>alert"), "markup is shown as text");
+    let fields = [
+        ("ho_ten", "<script>alert('x')</script> Bình"),
+        ("so_dinh_danh", "051095001234"),
+        ("ngay_khoi_cong", "2026-04-01"),
+        ("so_tang", "2"),
+        ("loai_cong_trinh", "nha_o"),
+        ("nop_thay", "khong"),
+        ("dia_diem.province", "Quảng Ngãi"),
+        ("dia_diem.commune", "Cẩm Thành"),
+        ("dia_diem.detail", "<b>12</b> Lê Lợi"),
+        ("ban_ve.0.ten", "Mặt bằng"),
+        ("buoc", "tiep"),
+    ];
+    let r = c.post_form(&form_path, &fields).await;
+    assert_eq!(
+        (r.status, r.location()),
+        (303, format!("/ho-so/{id}/giay-to").as_str()),
+        "{}",
+        r.body
+    );
+    // Several files per component, photographed page by page.
+    let files_path = format!("/ho-so/{id}/giay-to");
+    let r = c
+        .upload_page(
+            &files_path,
+            "don",
+            &[
+                ("trang-1.jpg", jpeg(3000)),
+                ("trang-2.jpg", jpeg(3100)),
+                ("trang-3.pdf", pdf(2000)),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = c
+        .upload_page(
+            &files_path,
+            "ban-ve",
+            &[("ban-ve.html", b"<html>no</html>".to_vec())],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("không phải PDF"));
+    assert_eq!(
+        c.upload_page(
+            &files_path,
+            "ban-ve",
+            &[(
+                "ban-ve.png",
+                vec![
+                    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D',
+                    b'R', 1, 2, 3
+                ]
+            )]
+        )
+        .await
+        .status,
+        303
+    );
+    // An upload without the CSRF token is refused.
+    let page = c.get(&files_path).await;
+    assert!(page.body.contains("trang-2.jpg") && page.body.contains("ban-ve.png"));
+    // Resume on another device, review, submit.
+    let mut phone = t.client();
+    phone.login(CITIZEN, &demo_pw(&t, CITIZEN)).await;
+    let review = phone.get(&format!("/ho-so/{id}/nop")).await;
+    assert!(
+        !review.body.contains("<script>alert") && !review.body.contains("<b>12</b>"),
+        "text fields are shown as text"
+    );
+    assert!(
+        review.body.contains("script&#62;") || review.body.contains("script&gt;"),
+        "escaped, still readable"
+    );
+    let key = review
+        .body
+        .split("name=\"khoa\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = phone
+        .post_form(&format!("/ho-so/{id}/nop"), &[("khoa", &key)])
+        .await;
+    assert_eq!(r.status, 422, "the declaration is required");
+    assert!(r.body.contains("cam đoan"));
+    let r = phone
+        .post_form(
+            &format!("/ho-so/{id}/nop"),
+            &[("khoa", &key), ("cam_doan", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let again = phone
+        .post_form(
+            &format!("/ho-so/{id}/nop"),
+            &[("khoa", &key), ("cam_doan", "1")],
+        )
+        .await;
+    assert_eq!(
+        again.status, 303,
+        "a double click lands on the same dossier"
+    );
+    let receipt = c.get(&r.location().to_string()).await;
+    assert!(
+        receipt.body.contains("Hồ sơ 000.01.01.H53-260302-0001")
+            && receipt.body.contains("Đã nộp hồ sơ")
+    );
+    assert!(
+        receipt
+            .body
+            .contains("mã trạng thái quốc gia 1 – Mới đăng ký")
+    );
+    let list = c.get("/ho-so").await;
+    assert!(
+        list.body.contains("000.01.01.H53-260302-0001")
+            && list.body.contains("Cấp giấy phép xây dựng")
+    );
+    assert_eq!(
+        list.body.matches("000.01.01.H53-260302-").count(),
+        1,
+        "one dossier"
+    );
+    // A file downloads safely; the cover sheet has the code and a QR code.
+    let href = receipt
+        .body
+        .split(&format!("href=\"/ho-so/{id}/tep/"))
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let d = c.get(&format!("/ho-so/{id}/tep/{href}")).await;
+    assert_eq!(d.status, 200);
+    assert!(
+        d.header("content-disposition")
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    let cover = c.get(&format!("/ho-so/{id}/phieu-gui")).await;
+    assert!(cover.body.contains("000.01.01.H53-260302-0001") && cover.body.contains("<svg"));
+    // The public look-up page, without personal data; the history needs the phone's last digits.
+    let mut anon = t.client();
+    let l = anon.get("/tra-cuu?ma=000.01.01.H53-260302-0001").await;
+    assert!(
+        l.body.contains("Mới đăng ký, chờ tiếp nhận")
+            && !l.body.contains("Bình")
+            && !l.body.contains("051095001234")
+    );
+    let l = anon
+        .post_form(
+            "/tra-cuu",
+            &[("ma", "000.01.01.H53-260302-0001"), ("so_cuoi", "5678")],
+        )
+        .await;
+    assert!(l.body.contains("Diễn biến"));
+    assert_eq!(anon.get("/tra-cuu?ma=KHONG-CO-HO-SO").await.status, 404);
+    // Withdraw from the page.
+    assert_eq!(
+        c.post_form(&format!("/ho-so/{id}/rut"), &[("ly_do", "Nộp nhầm")])
+            .await
+            .status,
+        303
+    );
+    assert!(
+        c.get(&format!("/ho-so/{id}"))
+            .await
+            .body
+            .contains("Đã rút hồ sơ")
+    );
+}
+
+async fn pages_are_the_owners_alone(e: Engine) {
+    let t = setup(e).await;
+    let mut a = t.client();
+    a.login(CITIZEN, &demo_pw(&t, CITIZEN)).await;
+    let (mut api, tok) = crate::dossiers::token(&t, CITIZEN).await;
+    let id = crate::dossiers::ready(&mut api, &tok).await;
+    let file = api
+        .json(
+            reqwest::Method::GET,
+            &format!("/api/v1/dossiers/{id}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json()["files"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut b = t.client();
+    b.login(OTHER, &demo_pw(&t, OTHER)).await;
+    for path in [
+        format!("/ho-so/{id}"),
+        format!("/ho-so/{id}/to-khai"),
+        format!("/ho-so/{id}/giay-to"),
+        format!("/ho-so/{id}/nop"),
+        format!("/ho-so/{id}/tep/{file}"),
+        format!("/ho-so/{id}/phieu-gui"),
+    ] {
+        let r = b.get(&path).await;
+        assert!(
+            r.status == 404 || r.status == 303 && r.location().starts_with("/ho-so/"),
+            "{path}: {}",
+            r.status
+        );
+        assert!(!r.body.contains("Phạm Văn Bình"), "{path}");
+    }
+    for path in [
+        format!("/ho-so/{id}/to-khai"),
+        format!("/ho-so/{id}/nop"),
+        format!("/ho-so/{id}/rut"),
+        format!("/ho-so/{id}/giay-to/{file}/xoa"),
+    ] {
+        assert_eq!(
+            b.post_form(&path, &[("cam_doan", "1"), ("ho_ten", "x")])
+                .await
+                .status,
+            404,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        b.upload_page(
+            &format!("/ho-so/{id}/giay-to"),
+            "don",
+            &[("x.pdf", pdf(100))]
+        )
+        .await
+        .status,
+        404
+    );
+    let d = api
+        .json(
+            reqwest::Method::GET,
+            &format!("/api/v1/dossiers/{id}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (
+            d["status"].as_str(),
+            d["files"].as_array().unwrap().len(),
+            d["form"]["ho_ten"].as_str()
+        ),
+        (Some("draft"), 2, Some("Phạm Văn Bình"))
+    );
+    // Staff accounts do not own dossiers.
+    let mut staff = t.login_as("reception").await;
+    assert_eq!(staff.get("/ho-so").await.status, 403);
+}
+
+engine_tests!(submit_through_the_pages, pages_are_the_owners_alone);

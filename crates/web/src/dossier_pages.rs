@@ -1,0 +1,688 @@
+//! The citizen's dossier pages: submission in steps (form, files, review with the declaration),
+//! "Hồ sơ của tôi", the dossier page, the postal cover sheet, and the public look-up (issue 4).
+use askama::Template;
+use axum::Extension;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, RawForm, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::AppError;
+use motcua_app::dossiers::{DossierView, LookupView};
+use motcua_domain::clock::format_vn_datetime;
+use motcua_domain::dossier::{DECLARATION, State as DState, national_label};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::api_dossiers::{check_length, file_response, stream_field};
+use crate::catalogue::{FieldView, field_views};
+use crate::error::WebError;
+use crate::mw::{Auth, Binding, ReqInfo};
+use crate::pages::{Chrome, render, render_status};
+
+type PageResult = Result<Response, WebError>;
+
+fn sess(auth: &Auth) -> Result<&motcua_app::Session, WebError> {
+    auth.0
+        .as_ref()
+        .ok_or(WebError::from(AppError::Unauthenticated))
+}
+
+#[derive(Deserialize, Default)]
+pub struct StartQuery {
+    dich_vu: Option<Uuid>,
+}
+
+#[derive(Template)]
+#[template(path = "dossier_start.html")]
+struct StartPage {
+    c: Chrome,
+    service: Uuid,
+    procedure: String,
+    agency: String,
+    level: u8,
+}
+
+/// The start of a submission: what the person is about to do.
+pub async fn start(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Query(q): Query<StartQuery>,
+) -> PageResult {
+    let id = q.dich_vu.ok_or(AppError::NotFound)?;
+    let (sv, v) = s.app.service(id).await?;
+    Ok(render(&StartPage {
+        c: Chrome::new(&s, &auth, &b, "Nộp hồ sơ trực tuyến"),
+        service: id,
+        procedure: v.body.name,
+        agency: sv.agency.name,
+        level: sv.service.level,
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StartForm {
+    service: String,
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    Form(f): Form<StartForm>,
+) -> PageResult {
+    let id = Uuid::parse_str(&f.service).map_err(|_| AppError::NotFound)?;
+    let d = s
+        .app
+        .create_draft(&info.ctx(), sess(&auth)?, id, serde_json::json!({}))
+        .await?;
+    Ok(Redirect::to(&format!("/ho-so/{}/to-khai", d.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "dossier_form.html")]
+struct FormPage {
+    c: Chrome,
+    v: DossierView,
+    fields: Vec<FieldView>,
+    errors: Vec<(String, String)>,
+    saved: bool,
+}
+
+pub async fn form(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(id): Path<Uuid>,
+) -> PageResult {
+    let v = s.app.dossier(sess(&auth)?, id).await?;
+    if !v.row.state.editable_by_owner() {
+        return Ok(Redirect::to(&format!("/ho-so/{id}")).into_response());
+    }
+    let fields = field_views(&v.form.fields, &v.row.form, &[], "");
+    Ok(render(&FormPage {
+        c: Chrome::new(&s, &auth, &b, v.form.title.clone()),
+        fields,
+        v,
+        errors: vec![],
+        saved: false,
+    }))
+}
+
+/// Saves the answers as a draft whatever their state; moves on only when they are valid.
+pub async fn form_save(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(id): Path<Uuid>,
+    RawForm(raw): RawForm,
+) -> PageResult {
+    let se = sess(&auth)?;
+    let v = s.app.dossier(se, id).await?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
+    let answers = v.form.answers_from_pairs(&pairs);
+    let next = pairs.iter().any(|(k, v)| k == "buoc" && v == "tiep");
+    s.app.save_form(se, id, answers.clone()).await?;
+    match v.form.validate(&answers) {
+        Ok(_) if next => Ok(Redirect::to(&format!("/ho-so/{id}/giay-to")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/ho-so/{id}/to-khai?tb=da-luu")).into_response()),
+        Err(errors) if next => {
+            let v = s.app.dossier(se, id).await?;
+            let fields = field_views(&v.form.fields, &answers, &errors, "");
+            Ok(render_status(
+                &FormPage {
+                    c: Chrome::new(&s, &auth, &b, v.form.title.clone()),
+                    fields,
+                    v,
+                    errors,
+                    saved: true,
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
+        Err(_) => Ok(Redirect::to(&format!("/ho-so/{id}/to-khai?tb=da-luu")).into_response()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dossier_files.html")]
+struct FilesPage {
+    c: Chrome,
+    v: DossierView,
+    error: Option<String>,
+    max_mb: u64,
+}
+
+impl FilesPage {
+    fn files_of(&self, component: &str) -> Vec<&motcua_app::dossiers::FileRowView> {
+        self.v
+            .files
+            .iter()
+            .filter(|f| f.component_id == component)
+            .collect()
+    }
+    fn needed(&self, component: &str) -> bool {
+        self.v.needed.iter().any(|c| c.id == component)
+    }
+    fn allowed(&self, component: &str) -> bool {
+        self.v.row.state == DState::Draft || self.v.requested().iter().any(|c| c == component)
+    }
+    fn kb(&self, n: &i64) -> String {
+        format!("{} KB", (n + 1023) / 1024)
+    }
+}
+
+async fn files_page(
+    s: &AppState,
+    auth: &Auth,
+    b: &Binding,
+    id: Uuid,
+    error: Option<String>,
+) -> PageResult {
+    let v = s.app.dossier(sess(auth)?, id).await?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(render_status(
+        &FilesPage {
+            c: Chrome::new(s, auth, b, "Giấy tờ kèm theo"),
+            v,
+            error,
+            max_mb: s.app.config.dossiers.max_file_mb,
+        },
+        status,
+    ))
+}
+
+pub async fn files(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(id): Path<Uuid>,
+) -> PageResult {
+    files_page(&s, &auth, &b, id, None).await
+}
+
+/// Uploads one or more files for a component (multipart; the CSRF token is in the query).
+pub async fn upload(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    mut mp: Multipart,
+) -> PageResult {
+    let se = sess(&auth)?;
+    let result: Result<(), AppError> = async {
+        let budget = s.app.upload_budget(se, id).await?;
+        check_length(&headers, budget)?;
+        let mut component = String::new();
+        let mut any = false;
+        while let Ok(Some(mut field)) = mp.next_field().await {
+            match field.name() {
+                Some("component") => component = field.text().await.unwrap_or_default(),
+                Some("file") => {
+                    let name = field.file_name().unwrap_or("").to_string();
+                    if name.is_empty() {
+                        continue;
+                    }
+                    let budget = s.app.upload_budget(se, id).await?;
+                    let staged = stream_field(&s, &mut field, budget).await?;
+                    s.app
+                        .attach(&info.ctx(), se, id, &component, &name, staged)
+                        .await?;
+                    any = true;
+                }
+                _ => {}
+            }
+        }
+        if any {
+            Ok(())
+        } else {
+            Err(AppError::field("file", "Chọn ít nhất một tệp."))
+        }
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/ho-so/{id}/giay-to")).into_response()),
+        Err(AppError::Validation(v)) => {
+            files_page(&s, &auth, &b, id, v.into_iter().next().map(|(_, m)| m)).await
+        }
+        Err(AppError::Conflict(m)) => files_page(&s, &auth, &b, id, Some(m)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn remove_file(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    Path((id, file)): Path<(Uuid, Uuid)>,
+) -> PageResult {
+    s.app
+        .remove_file(&info.ctx(), sess(&auth)?, id, file)
+        .await?;
+    Ok(Redirect::to(&format!("/ho-so/{id}/giay-to")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "dossier_review.html")]
+struct ReviewPage {
+    c: Chrome,
+    v: DossierView,
+    answers: Vec<(String, String)>,
+    errors: Vec<String>,
+    declaration: &'static str,
+    key: String,
+}
+
+impl ReviewPage {
+    fn has_file(&self, component: &str) -> bool {
+        self.v.files.iter().any(|f| f.component_id == component)
+    }
+}
+
+fn answer_rows(v: &DossierView) -> Vec<(String, String)> {
+    let show = |x: &serde_json::Value| match x {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Bool(b) => {
+            if *b {
+                "Có".into()
+            } else {
+                "Không".into()
+            }
+        }
+        serde_json::Value::Null => "—".into(),
+        serde_json::Value::Object(o) => o
+            .values()
+            .filter_map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .map(|i| {
+                i.as_object()
+                    .map(|o| {
+                        o.values()
+                            .map(|x| {
+                                x.as_str()
+                                    .map(String::from)
+                                    .unwrap_or_else(|| x.to_string())
+                            })
+                            .collect::<Vec<_>>()
+                            .join(" – ")
+                    })
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    };
+    v.form
+        .fields
+        .iter()
+        .map(|f| {
+            (
+                f.label.clone(),
+                v.row
+                    .form
+                    .get(&f.name)
+                    .map(show)
+                    .unwrap_or_else(|| "—".into()),
+            )
+        })
+        .collect()
+}
+
+async fn review_page(
+    s: &AppState,
+    auth: &Auth,
+    b: &Binding,
+    id: Uuid,
+    errors: Vec<String>,
+) -> PageResult {
+    let v = s.app.dossier(sess(auth)?, id).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        &ReviewPage {
+            c: Chrome::new(s, auth, b, "Kiểm tra và nộp hồ sơ"),
+            answers: answer_rows(&v),
+            v,
+            errors,
+            declaration: DECLARATION,
+            key: Uuid::new_v4().to_string(),
+        },
+        status,
+    ))
+}
+
+pub async fn review(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(id): Path<Uuid>,
+) -> PageResult {
+    review_page(&s, &auth, &b, id, vec![]).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SubmitForm {
+    cam_doan: String,
+    khoa: String,
+}
+
+/// Submits; a double click carries the same key and lands on the same dossier.
+pub async fn submit(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Path(id): Path<Uuid>,
+    Form(f): Form<SubmitForm>,
+) -> PageResult {
+    let key = (!f.khoa.is_empty()).then_some(f.khoa.as_str());
+    match s
+        .app
+        .submit(&info.ctx(), sess(&auth)?, id, key, f.cam_doan == "1")
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/ho-so/{id}?tb=da-nop")).into_response()),
+        Err(AppError::Validation(v)) => {
+            review_page(&s, &auth, &b, id, v.into_iter().map(|(_, m)| m).collect()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dossier_list.html")]
+struct ListPage {
+    c: Chrome,
+    rows: Vec<(Uuid, String, String, String, String, String)>,
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+) -> PageResult {
+    let rows = s
+        .app
+        .my_dossiers(sess(&auth)?)
+        .await?
+        .into_iter()
+        .map(|(r, name)| {
+            let status = match r.state.national() {
+                Some(n) => format!("{} (mã {n})", r.state.label_vi()),
+                None => r.state.label_vi().to_string(),
+            };
+            (
+                r.id,
+                r.code.unwrap_or_else(|| "—".into()),
+                name,
+                status,
+                r.submitted_at.map(format_vn_datetime).unwrap_or_default(),
+                r.appointment_at.map(format_vn_datetime).unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok(render(&ListPage {
+        c: Chrome::new(&s, &auth, &b, "Hồ sơ của tôi"),
+        rows,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "dossier_page.html")]
+struct DossierPage {
+    c: Chrome,
+    v: DossierView,
+    answers: Vec<(String, String)>,
+    notice: Option<&'static str>,
+    national: String,
+}
+
+impl DossierPage {
+    fn when(&self, t: &jiff::Timestamp) -> String {
+        format_vn_datetime(*t)
+    }
+    fn component_name(&self, id: &str) -> String {
+        self.v
+            .version
+            .body
+            .components
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+    fn kb(&self, n: &i64) -> String {
+        format!("{} KB", (n + 1023) / 1024)
+    }
+    fn note(&self) -> String {
+        self.v
+            .row
+            .supplement
+            .as_ref()
+            .and_then(|s| s.get("note"))
+            .and_then(|n| n.as_str())
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoticeQ {
+    tb: Option<String>,
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(id): Path<Uuid>,
+    Query(q): Query<NoticeQ>,
+) -> PageResult {
+    let v = s.app.dossier(sess(&auth)?, id).await?;
+    let notice = match q.tb.as_deref() {
+        Some("da-nop") => Some(
+            "Đã nộp hồ sơ. Bộ phận tiếp nhận sẽ kiểm tra và thông báo cho bạn; bạn có thể theo dõi tại trang này.",
+        ),
+        Some("da-rut") => Some("Đã rút hồ sơ."),
+        _ => None,
+    };
+    let national = v
+        .row
+        .state
+        .national()
+        .map(|n| format!("{n} – {}", national_label(n)))
+        .unwrap_or_default();
+    Ok(render(&DossierPage {
+        c: Chrome::new(
+            &s,
+            &auth,
+            &b,
+            v.row.code.clone().unwrap_or_else(|| "Hồ sơ nháp".into()),
+        ),
+        answers: answer_rows(&v),
+        v,
+        notice,
+        national,
+    }))
+}
+
+pub async fn download(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Path((id, file)): Path<(Uuid, Uuid)>,
+) -> PageResult {
+    let (f, bytes) = s.app.file_for(sess(&auth)?, file).await?;
+    if f.dossier_id != id {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(file_response(&f, bytes))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct WithdrawForm {
+    ly_do: String,
+}
+
+pub async fn withdraw(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    Path(id): Path<Uuid>,
+    Form(f): Form<WithdrawForm>,
+) -> PageResult {
+    s.app
+        .withdraw(&info.ctx(), sess(&auth)?, id, &f.ly_do)
+        .await?;
+    Ok(Redirect::to(&format!("/ho-so/{id}?tb=da-rut")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "cover_sheet.html")]
+struct CoverPage {
+    c: Chrome,
+    v: DossierView,
+    qr: String,
+    lookup_url: String,
+}
+
+/// The cover sheet to send papers by post (R7.2a): the dossier code and a QR code to the look-up.
+pub async fn cover(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(id): Path<Uuid>,
+) -> PageResult {
+    let v = s.app.dossier(sess(&auth)?, id).await?;
+    let code = v.row.code.clone().ok_or(AppError::NotFound)?;
+    let lookup_url = format!(
+        "{}/tra-cuu?ma={}",
+        s.app.config.public_url.trim_end_matches('/'),
+        code
+    );
+    Ok(render(&CoverPage {
+        c: Chrome::new(&s, &auth, &b, format!("Phiếu gửi hồ sơ {code}")),
+        qr: qr_svg(&lookup_url),
+        v,
+        lookup_url,
+    }))
+}
+
+/// A QR code as inline SVG (no script, no external resource).
+pub fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(q) => q
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(160, 160)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct LookupQ {
+    ma: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "lookup.html")]
+struct LookupPage {
+    c: Chrome,
+    code: String,
+    result: Option<LookupView>,
+    error: Option<String>,
+}
+
+fn lookup_error(e: AppError) -> Result<String, WebError> {
+    match e {
+        AppError::NotFound => {
+            Ok("Không tìm thấy hồ sơ có mã này. Hãy kiểm tra lại mã trên giấy tiếp nhận.".into())
+        }
+        AppError::Validation(v) => Ok(v.into_iter().next().map(|(_, m)| m).unwrap_or_default()),
+        e => Err(e.into()),
+    }
+}
+
+/// "Tra cứu hồ sơ": the public look-up by code (R6.1).
+pub async fn lookup(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Query(q): Query<LookupQ>,
+) -> PageResult {
+    let code = q.ma.unwrap_or_default().trim().to_string();
+    let (result, error) = if code.is_empty() {
+        (None, None)
+    } else {
+        match s.app.lookup(&info.ctx(), &code, None).await {
+            Ok(r) => (Some(r), None),
+            Err(e) => (None, Some(lookup_error(e)?)),
+        }
+    };
+    let status = if error.is_some() {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    Ok(render_status(
+        &LookupPage {
+            c: Chrome::new(&s, &auth, &b, "Tra cứu hồ sơ"),
+            code,
+            result,
+            error,
+        },
+        status,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LookupForm {
+    ma: String,
+    so_cuoi: String,
+}
+
+/// The detailed look-up, with the last four digits of the phone (posted, never in the URL).
+pub async fn lookup_detail(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Form(f): Form<LookupForm>,
+) -> PageResult {
+    let (result, error) = match s.app.lookup(&info.ctx(), &f.ma, Some(&f.so_cuoi)).await {
+        Ok(r) => (Some(r), None),
+        Err(e) => (None, Some(lookup_error(e)?)),
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(render_status(
+        &LookupPage {
+            c: Chrome::new(&s, &auth, &b, "Tra cứu hồ sơ"),
+            code: f.ma.trim().to_string(),
+            result,
+            error,
+        },
+        status,
+    ))
+}
