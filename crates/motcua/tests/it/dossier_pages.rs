@@ -150,7 +150,7 @@ async fn submit_through_the_pages(e: Engine) {
         again.status, 303,
         "a double click lands on the same dossier"
     );
-    let receipt = c.get(&r.location().to_string()).await;
+    let receipt = c.get(r.location()).await;
     assert!(
         receipt.body.contains("Hồ sơ 000.01.01.H53-260302-0001")
             && receipt.body.contains("Đã nộp hồ sơ")
