@@ -992,3 +992,15 @@ pub fn may_own(kind: AccountKind) -> bool {
 }
 pub use motcua_blobs::{Staged as StagedUpload, Upload};
 pub use motcua_store::dossiers::FileRow as FileRowView;
+
+impl App {
+    /// Periodic housekeeping: expired sessions, expired drafts, and orphan blobs (an hour's
+    /// grace). Safe to run on several server copies at once.
+    pub async fn maintenance(&self) -> Result<(u64, usize, usize)> {
+        let sessions = self.purge_expired_sessions().await?;
+        let drafts = self.expire_drafts().await?;
+        let referenced = ds::referenced_blobs(self.db.conn()).await?;
+        let (_, orphans) = self.blobs.sweep(&referenced, StdDuration::from_secs(3600)).await.map_err(blob_err)?;
+        Ok((sessions, drafts, orphans))
+    }
+}

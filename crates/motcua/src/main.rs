@@ -233,8 +233,9 @@ async fn main() -> Result<()> {
                 tokio::spawn(async move {
                     loop {
                         tokio::time::sleep(std::time::Duration::from_secs(600)).await;
-                        if let Err(e) = app.purge_expired_sessions().await {
-                            tracing::warn!(event = "session_purge_fail", error = %e, "could not purge sessions");
+                        match app.maintenance().await {
+                            Ok((sessions, drafts, orphans)) => tracing::info!(event = "maintenance", sessions, drafts, orphans, "housekeeping done"),
+                            Err(e) => tracing::warn!(event = "maintenance_fail", error = %e, "housekeeping failed"),
                         }
                     }
                 })

@@ -858,7 +858,24 @@ async fn public_lookup(e: Engine) {
     assert_eq!(last, 429);
 }
 
+async fn drafts_expire(e: Engine) {
+    let t = setup_with(e, |c| c.dossiers.draft_days = 30).await;
+    let (mut c, tok) = token(&t, CITIZEN).await;
+    let old = ready(&mut c, &tok).await;
+    t.clock.advance(jiff::SignedDuration::from_hours(24 * 20));
+    let (mut c, tok) = token(&t, CITIZEN).await;
+    let recent = draft(&mut c, &tok).await;
+    // Touching a draft keeps it alive; untouched for 30 days, it goes, with its files.
+    t.clock.advance(jiff::SignedDuration::from_hours(24 * 11));
+    let (_, drafts, _) = t.app.maintenance().await.unwrap();
+    assert_eq!(drafts, 1);
+    let (mut c, tok) = token(&t, CITIZEN).await;
+    assert_eq!(c.json(Method::GET, &format!("/api/v1/dossiers/{old}"), Some(&tok), None).await.status, 404);
+    assert_eq!(c.json(Method::GET, &format!("/api/v1/dossiers/{recent}"), Some(&tok), None).await.status, 200);
+}
+
 engine_tests!(
+    drafts_expire,
     submission_through_the_api,
     nobody_else_reaches_a_dossier,
     uploads_are_checked,
