@@ -1000,7 +1000,12 @@ impl App {
         let sessions = self.purge_expired_sessions().await?;
         let drafts = self.expire_drafts().await?;
         let referenced = ds::referenced_blobs(self.db.conn()).await?;
-        let (_, orphans) = self.blobs.sweep(&referenced, StdDuration::from_secs(3600)).await.map_err(blob_err)?;
+        let (_, orphans) = self
+            .blobs
+            .sweep(&referenced, StdDuration::from_secs(3600))
+            .await
+            .map_err(blob_err)?;
         Ok((sessions, drafts, orphans))
     }
 }
+pub use motcua_blobs::Blobs as BlobsHandle;

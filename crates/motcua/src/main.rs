@@ -234,8 +234,16 @@ async fn main() -> Result<()> {
                     loop {
                         tokio::time::sleep(std::time::Duration::from_secs(600)).await;
                         match app.maintenance().await {
-                            Ok((sessions, drafts, orphans)) => tracing::info!(event = "maintenance", sessions, drafts, orphans, "housekeeping done"),
-                            Err(e) => tracing::warn!(event = "maintenance_fail", error = %e, "housekeeping failed"),
+                            Ok((sessions, drafts, orphans)) => tracing::info!(
+                                event = "maintenance",
+                                sessions,
+                                drafts,
+                                orphans,
+                                "housekeeping done"
+                            ),
+                            Err(e) => {
+                                tracing::warn!(event = "maintenance_fail", error = %e, "housekeeping failed")
+                            }
                         }
                     }
                 })

@@ -151,6 +151,22 @@ impl Db {
         Ok(())
     }
 
+    /// SQLite's `PRAGMA integrity_check` ("ok" when sound); "ok" on PostgreSQL.
+    pub async fn integrity_check(&self) -> Result<String> {
+        if self.engine == Engine::Postgres {
+            return Ok("ok".into());
+        }
+        let row = self
+            .conn
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Sqlite,
+                "PRAGMA integrity_check",
+            ))
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        row.try_get_by_index::<String>(0).map_err(StoreError::Db)
+    }
+
     /// The applied migrations, newest last.
     pub async fn applied_migrations(&self) -> Result<Vec<String>> {
         let rows = migration::Migrator::get_applied_migrations(&self.conn).await?;

@@ -870,8 +870,28 @@ async fn drafts_expire(e: Engine) {
     let (_, drafts, _) = t.app.maintenance().await.unwrap();
     assert_eq!(drafts, 1);
     let (mut c, tok) = token(&t, CITIZEN).await;
-    assert_eq!(c.json(Method::GET, &format!("/api/v1/dossiers/{old}"), Some(&tok), None).await.status, 404);
-    assert_eq!(c.json(Method::GET, &format!("/api/v1/dossiers/{recent}"), Some(&tok), None).await.status, 200);
+    assert_eq!(
+        c.json(
+            Method::GET,
+            &format!("/api/v1/dossiers/{old}"),
+            Some(&tok),
+            None
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        c.json(
+            Method::GET,
+            &format!("/api/v1/dossiers/{recent}"),
+            Some(&tok),
+            None
+        )
+        .await
+        .status,
+        200
+    );
 }
 
 engine_tests!(

@@ -3,6 +3,7 @@ mod accounts;
 mod api;
 mod catalogue;
 mod cli;
+mod crash;
 mod dossier_pages;
 mod dossiers;
 mod logs;

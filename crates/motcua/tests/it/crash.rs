@@ -1,0 +1,261 @@
+//! Crash test (issue 4; security.md rows 53, 54): the real binary is killed with SIGKILL while
+//! clients upload and submit; after a restart every acknowledged dossier is intact, every file
+//! row points to a blob whose content matches its hash, no temporary file survives, and SQLite's
+//! integrity check passes. `MOTCUA_TEST_CRASH_ROUNDS` sets the number of rounds (default 3).
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use motcua_store::testing::TestDb;
+use motcua_testkit::{Client, Engine, engine_tests};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::security::demo_pw;
+
+fn start(db: &str, dir: &std::path::Path, demo: bool) -> (Child, String) {
+    let mut args = vec!["serve"];
+    if demo {
+        args.push("--demo");
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(&args)
+        .env("MOTCUA_DATABASE_URL", db)
+        .env("MOTCUA_DATA_DIR", dir)
+        .env("MOTCUA_LISTEN", "127.0.0.1:0")
+        .env("MOTCUA_ADMIN_LISTEN", "127.0.0.1:0")
+        .env("MOTCUA_LOG", "warn")
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = loop {
+        let l = lines.next().expect("server output").unwrap();
+        if let Some(rest) = l.strip_prefix("motcua: ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (child, base)
+}
+
+/// A unique PDF-looking body.
+fn body(tag: &str, n: usize) -> Vec<u8> {
+    let mut v = format!("%PDF-1.7\n% {tag}\n").into_bytes();
+    v.resize(n, b'.');
+    v
+}
+
+#[derive(Debug, Clone)]
+struct Acked {
+    code: String,
+    shas: Vec<String>,
+}
+
+async fn client_loop(
+    base: String,
+    login: String,
+    pw: String,
+    worker: usize,
+    acked: Arc<Mutex<Vec<Acked>>>,
+) {
+    let mut c = Client::new(&base);
+    let r = c
+        .json(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"login": login, "password": pw})),
+        )
+        .await;
+    let Some(tok) = r
+        .json()
+        .get("token")
+        .and_then(|t| t.as_str())
+        .map(String::from)
+    else {
+        return;
+    };
+    for i in 0.. {
+        let tag = format!("{worker}-{i}-{}", uuid::Uuid::new_v4());
+        let r = c.json(Method::POST, "/api/v1/dossiers", Some(&tok), Some(json!({"procedure": "1.009999", "agency": "000.01.01.H53", "form": crate::dossiers::answers()}))).await;
+        if r.status != 201 {
+            return;
+        }
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        let mut shas = Vec::new();
+        for (comp, size) in [("don", 150_000), ("ban-ve", 90_000)] {
+            let b = body(&format!("{tag}-{comp}"), size);
+            let r = c.upload(&tok, &id, comp, &format!("{comp}.pdf"), b).await;
+            if r.status != 201 {
+                return;
+            }
+            shas.push(r.json()["sha256"].as_str().unwrap().to_string());
+        }
+        let r = c
+            .json_with(
+                Method::POST,
+                &format!("/api/v1/dossiers/{id}/submit"),
+                Some(&tok),
+                &[("idempotency-key", &tag)],
+                Some(json!({"declaration_accepted": true})),
+            )
+            .await;
+        if r.status != 200 {
+            return;
+        }
+        let code = r.json()["code"].as_str().unwrap().to_string();
+        acked.lock().unwrap().push(Acked { code, shas });
+    }
+}
+
+async fn killed_mid_flight_loses_nothing_acknowledged(e: Engine) {
+    let rounds: usize = std::env::var("MOTCUA_TEST_CRASH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let db = TestDb::new(e).await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("catalogue.json"),
+        serde_json::to_string(&crate::catalogue::fixture()).unwrap(),
+    )
+    .unwrap();
+    let acked: Arc<Mutex<Vec<Acked>>> = Arc::new(Mutex::new(Vec::new()));
+    let accounts: Vec<(String, String)> = [crate::dossiers::CITIZEN, crate::dossiers::OTHER]
+        .iter()
+        .map(|l| (l.to_string(), demo_pw_static(l)))
+        .collect();
+    for round in 0..rounds {
+        let (mut child, base) = start(&db.url, d, round == 0);
+        if round == 0 {
+            let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
+                .args([
+                    "catalogue",
+                    "import",
+                    d.join("catalogue.json").to_str().unwrap(),
+                    "--effective-from",
+                    "2026-01-01",
+                ])
+                .env("MOTCUA_DATABASE_URL", &db.url)
+                .env("MOTCUA_DATA_DIR", d)
+                .env("MOTCUA_LOG", "warn")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let mut tasks = Vec::new();
+        for w in 0..4 {
+            let (login, pw) = accounts[w % 2].clone();
+            tasks.push(tokio::spawn(client_loop(
+                base.clone(),
+                login,
+                pw,
+                w + round * 10,
+                acked.clone(),
+            )));
+        }
+        let pause = 400 + (uuid::Uuid::new_v4().as_u128() % 1200) as u64;
+        tokio::time::sleep(Duration::from_millis(pause)).await;
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        for t in tasks {
+            let _ = tokio::time::timeout(Duration::from_secs(20), t).await;
+        }
+        // Restart and check everything acknowledged so far.
+        let (mut child, base) = start(&db.url, d, false);
+        let mut c = Client::new(&base);
+        let mut tokens = HashMap::new();
+        for (login, pw) in &accounts {
+            tokens.insert(login.clone(), c.token(login, pw).await);
+        }
+        let list: Vec<Acked> = acked.lock().unwrap().clone();
+        for a in &list {
+            let mut found = None;
+            for tok in tokens.values() {
+                let r = c
+                    .json(
+                        Method::GET,
+                        &format!("/api/v1/dossiers/{}", a.code),
+                        Some(tok),
+                        None,
+                    )
+                    .await;
+                if r.status == 200 {
+                    found = Some(r.json());
+                }
+            }
+            let dv = found.unwrap_or_else(|| panic!("acknowledged dossier {} lost", a.code));
+            assert_eq!(dv["status"], "submitted", "{}", a.code);
+            let mut shas: Vec<String> = dv["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["sha256"].as_str().unwrap().to_string())
+                .collect();
+            shas.sort();
+            let mut want = a.shas.clone();
+            want.sort();
+            assert_eq!(shas, want, "{}: files intact", a.code);
+        }
+        // No row points to a missing or altered file; no temporary file survived the restart.
+        let store = motcua_store::Db::connect(&db.url).await.unwrap();
+        let blobs = motcua_blobs_check::open(&d.join("blobs"));
+        for sha in motcua_store::dossiers::referenced_blobs(store.conn())
+            .await
+            .unwrap()
+        {
+            blobs
+                .read_verified(&sha)
+                .await
+                .unwrap_or_else(|e| panic!("row points to a missing or corrupt blob {sha}: {e}"));
+        }
+        assert_eq!(blobs.temp_files(), 0, "temporary files are swept at start");
+        if e == Engine::Sqlite {
+            let ok = sea_check(&store).await;
+            assert_eq!(ok, "ok", "PRAGMA integrity_check");
+        }
+        store.close().await.unwrap();
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        child.wait().unwrap();
+    }
+    let n = acked.lock().unwrap().len();
+    eprintln!("crash test: {rounds} rounds, {n} acknowledged submissions, all intact");
+    assert!(n > 0, "some submissions were acknowledged");
+}
+
+fn demo_pw_static(login: &str) -> String {
+    motcua_app::demo::accounts_without_loading()
+        .into_iter()
+        .find(|a| a.login == login)
+        .unwrap()
+        .password
+}
+
+async fn sea_check(db: &motcua_store::Db) -> String {
+    db.integrity_check().await.unwrap()
+}
+
+mod motcua_blobs_check {
+    pub fn open(dir: &std::path::Path) -> motcua_app::dossiers::BlobsHandle {
+        motcua_app::dossiers::BlobsHandle::open(dir).unwrap()
+    }
+}
+
+#[allow(dead_code)]
+fn unused(t: &motcua_testkit::TestApp) -> String {
+    demo_pw(t, "x")
+}
+
+engine_tests!(killed_mid_flight_loses_nothing_acknowledged);
