@@ -7,63 +7,9 @@ use serde_json::{Value, json};
 
 use crate::security::demo_pw;
 
-/// A small catalogue of our own (independent of the demo data).
+/// A small catalogue of our own (independent of the demo data), shared with the benchmarks.
 pub fn fixture() -> CatalogueSnapshot {
-    let form = json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Đơn đề nghị cấp giấy phép xây dựng", "type": "object",
-        "properties": {
-            "ho_ten": {"type": "string", "title": "Họ và tên chủ đầu tư", "maxLength": 100},
-            "so_dinh_danh": {"type": "string", "title": "Số định danh cá nhân", "format": "vn-personal-id", "pattern": "^[0-9]{12}$"},
-            "ngay_khoi_cong": {"type": "string", "format": "date", "title": "Ngày dự kiến khởi công"},
-            "so_tang": {"type": "integer", "title": "Số tầng", "minimum": 1, "maximum": 7},
-            "loai_cong_trinh": {"type": "string", "title": "Loại công trình", "oneOf": [{"const": "nha_o", "title": "Nhà ở riêng lẻ"}, {"const": "khac", "title": "Công trình khác"}]},
-            "nop_thay": {"type": "boolean", "title": "Nộp thay cho chủ đầu tư"},
-            "dia_diem": {"type": "object", "title": "Địa điểm xây dựng", "x-motcua-kind": "address", "properties": {}, "required": []},
-            "ban_ve": {"type": "array", "title": "Bản vẽ kèm theo", "minItems": 1, "maxItems": 5, "items": {"type": "object", "properties": {"ten": {"type": "string", "title": "Tên bản vẽ"}}, "required": ["ten"]}}
-        },
-        "required": ["ho_ten", "so_dinh_danh", "ngay_khoi_cong", "so_tang", "loai_cong_trinh", "nop_thay", "dia_diem", "ban_ve"]
-    });
-    serde_json::from_value(json!({
-        "sectors": [{"code": "XD", "name": "Xây dựng", "fields": [{"code": "XD.HDXD", "name": "Hoạt động xây dựng"}]},
-                    {"code": "TP", "name": "Tư pháp", "fields": [{"code": "TP.HT", "name": "Hộ tịch"}]}],
-        "procedures": [
-            {"code": "1.009999", "name": "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ", "field": "XD.HDXD", "gov_level": "commune",
-             "steps": ["Bước 1: Nộp hồ sơ", "Bước 2: Thẩm định", "Bước 3: Trả kết quả"], "methods": ["in_person", "online"],
-             "components": [
-                {"id": "don", "name": "Đơn đề nghị cấp giấy phép xây dựng", "quantity": 1, "original": "original", "required": true, "form": "mau-don"},
-                {"id": "ban-ve", "name": "Bản vẽ thiết kế", "quantity": 2, "original": "copy", "required": true},
-                {"id": "uy-quyen", "name": "Văn bản ủy quyền", "quantity": 1, "original": "certified_copy", "required": false, "condition": {"field": "nop_thay", "equals": true}}],
-             "times": [{"channel": "in_person", "duration": {"unit": "working_days", "value": 15}}, {"channel": "online", "duration": {"unit": "working_days", "value": 15}}],
-             "subjects": ["Hộ gia đình, cá nhân"], "implementing_agency": "UBND cấp xã", "deciding_agency": "UBND cấp xã", "result": "Giấy phép xây dựng",
-             "fees": [{"channel": "in_person", "kind": "charge", "amount": 75000}, {"channel": "online", "kind": "charge", "amount": 50000, "note": "giảm khi nộp trực tuyến"}],
-             "exemptions": "", "forms": [{"id": "mau-don", "name": "Mẫu đơn đề nghị cấp giấy phép xây dựng", "content": "<h1>ĐƠN ĐỀ NGHỊ CẤP GIẤY PHÉP XÂY DỰNG</h1><p>Kính gửi: ........</p>"}],
-             "requirements": "Phù hợp quy hoạch", "legal_basis": ["Luật Xây dựng số 50/2014/QH13"], "responsibilities": {"applicant": "Kê khai trung thực", "agency": "Giải quyết đúng hạn"}, "guide": "Nộp trực tuyến tại Cổng dịch vụ công."},
-            {"code": "1.001193", "name": "Đăng ký khai sinh", "field": "TP.HT", "gov_level": "commune",
-             "steps": ["Bước 1: Nộp tờ khai", "Bước 2: Cấp giấy khai sinh"], "methods": ["in_person", "online"],
-             "components": [{"id": "to-khai", "name": "Tờ khai đăng ký khai sinh", "quantity": 1, "original": "original", "required": true}, {"id": "giay-chung-sinh", "name": "Giấy chứng sinh", "quantity": 1, "original": "original", "required": true}],
-             "times": [{"channel": "in_person", "duration": {"unit": "same_day", "cutoff": "15:00"}}, {"channel": "online", "duration": {"unit": "working_days", "value": 1}}],
-             "subjects": ["Công dân Việt Nam"], "implementing_agency": "UBND cấp xã", "deciding_agency": "UBND cấp xã", "result": "Giấy khai sinh",
-             "fees": [{"channel": "in_person", "kind": "charge", "amount": 0}], "legal_basis": ["Luật Hộ tịch số 60/2014/QH13"]},
-            {"code": "1.004884", "name": "Đăng ký lại khai sinh", "field": "TP.HT", "gov_level": "commune",
-             "steps": ["Bước 1"], "methods": ["in_person"], "components": [],
-             "times": [{"channel": "in_person", "duration": {"unit": "working_days", "value": 5}}],
-             "subjects": ["Công dân Việt Nam"], "implementing_agency": "UBND cấp xã", "deciding_agency": "UBND cấp xã", "result": "Giấy khai sinh", "fees": [], "legal_basis": ["Luật Hộ tịch"]}
-        ],
-        "services": [
-            {"procedure": "1.009999", "agency": "000.01.01.H53", "level": 4, "form_schema": form,
-             "process": [{"name": "Tiếp nhận", "role": "reception", "unit": "MOTCUA", "budget": {"unit": "working_days", "value": 0.5}},
-                         {"name": "Thẩm định", "role": "specialist", "unit": "KT", "budget": {"unit": "working_days", "value": 12}},
-                         {"name": "Phê duyệt", "role": "leader", "unit": "LD", "budget": {"unit": "working_days", "value": 2}},
-                         {"name": "Trả kết quả", "role": "reception", "unit": "MOTCUA", "budget": {"unit": "working_days", "value": 0.5}}]},
-            {"procedure": "1.001193", "agency": "000.00.11.H53", "level": 3,
-             "form_schema": {"type": "object", "title": "Tờ khai đăng ký khai sinh", "properties": {"ho_ten": {"type": "string", "title": "Họ và tên người được khai sinh"}}, "required": ["ho_ten"]},
-             "process": [{"name": "Xử lý", "role": "specialist", "unit": "HCTP", "budget": {"unit": "working_hours", "value": 7}}]},
-            {"procedure": "1.004884", "agency": "000.00.11.H53", "level": 2,
-             "form_schema": {"type": "object", "title": "Tờ khai", "properties": {"ho_ten": {"type": "string", "title": "Họ và tên"}}},
-             "process": [{"name": "Xử lý", "role": "specialist", "budget": {"unit": "working_days", "value": 5}}]}
-        ]
-    }))
-    .expect("fixture catalogue")
+    serde_json::from_str(include_str!("fixture_catalogue.json")).expect("fixture catalogue")
 }
 
 async fn with_fixture(e: Engine) -> TestApp {
@@ -841,3 +787,4 @@ engine_tests!(
     import_is_checked_and_idempotent,
     demo_catalogue
 );
+
