@@ -1009,3 +1009,23 @@ impl App {
     }
 }
 pub use motcua_blobs::Blobs as BlobsHandle;
+
+impl App {
+    /// The services whose dossiers a reception officer may register (their agencies' services).
+    pub async fn desk_services(&self, s: &Session) -> Result<Vec<(Uuid, String, String)>> {
+        let conn = self.db.conn();
+        let mut out = Vec::new();
+        for agency_id in s.actor.agencies_with(&[Role::Reception]) {
+            let agency = agencies::get_agency(conn, agency_id).await?;
+            for svc in cat::services_of_agency(conn, agency_id).await? {
+                if let Some(v) =
+                    cat::current_version(conn, svc.procedure_id, vn_date(self.now())).await?
+                {
+                    out.push((svc.id, v.body.name, agency.name.clone()));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(out)
+    }
+}

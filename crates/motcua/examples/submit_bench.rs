@@ -12,7 +12,9 @@ use serde_json::json;
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v.get(((v.len() as f64 * p) as usize).min(v.len().saturating_sub(1))).copied().unwrap_or(0.0)
+    v.get(((v.len() as f64 * p) as usize).min(v.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or(0.0)
 }
 
 fn answers() -> serde_json::Value {
@@ -21,7 +23,14 @@ fn answers() -> serde_json::Value {
 }
 
 async fn one_submission(c: &mut Client, tok: &str, n: u64) -> bool {
-    let r = c.json(Method::POST, "/api/v1/dossiers", Some(tok), Some(json!({"procedure": "1.009999", "agency": "000.01.01.H53", "form": answers()}))).await;
+    let r = c
+        .json(
+            Method::POST,
+            "/api/v1/dossiers",
+            Some(tok),
+            Some(json!({"procedure": "1.009999", "agency": "000.01.01.H53", "form": answers()})),
+        )
+        .await;
     if r.status != 201 {
         return false;
     }
@@ -29,11 +38,24 @@ async fn one_submission(c: &mut Client, tok: &str, n: u64) -> bool {
     for comp in ["don", "ban-ve"] {
         let mut body = pdf(1024 * 1024);
         body[20..36].copy_from_slice(&n.to_le_bytes().repeat(2));
-        if c.upload(tok, &id, comp, &format!("{comp}.pdf"), body).await.status != 201 {
+        if c.upload(tok, &id, comp, &format!("{comp}.pdf"), body)
+            .await
+            .status
+            != 201
+        {
             return false;
         }
     }
-    c.json_with(Method::POST, &format!("/api/v1/dossiers/{id}/submit"), Some(tok), &[("idempotency-key", &format!("bench-{n}"))], Some(json!({"declaration_accepted": true}))).await.status == 200
+    c.json_with(
+        Method::POST,
+        &format!("/api/v1/dossiers/{id}/submit"),
+        Some(tok),
+        &[("idempotency-key", &format!("bench-{n}"))],
+        Some(json!({"declaration_accepted": true})),
+    )
+    .await
+    .status
+        == 200
 }
 
 async fn durable_pair(dir: std::path::PathBuf, n: u64) {
@@ -55,19 +77,43 @@ async fn durable_pair(dir: std::path::PathBuf, n: u64) {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let seconds: u64 = args.iter().position(|a| a == "--seconds").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(8);
-    let engine = if args.iter().any(|a| a == "--postgres") { Engine::Postgres } else { Engine::Sqlite };
+    let seconds: u64 = args
+        .iter()
+        .position(|a| a == "--seconds")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
+    let engine = if args.iter().any(|a| a == "--postgres") {
+        Engine::Postgres
+    } else {
+        Engine::Sqlite
+    };
     let t = TestApp::spawn_with(engine, |c| {
         c.test_routes = false;
         c.dossiers.max_person_mb = 10_000_000;
     })
     .await;
     t.demo().await;
-    let cat: motcua_app::catalogue::CatalogueSnapshot = serde_json::from_str(include_str!("../tests/it/fixture_catalogue.json")).unwrap();
-    t.app.import_catalogue(&Default::default(), None, &cat, jiff::civil::date(2026, 1, 1)).await.unwrap();
-    let pw = motcua_app::demo::accounts_without_loading().into_iter().find(|a| a.login == "051095001234").unwrap().password;
+    let cat: motcua_app::catalogue::CatalogueSnapshot =
+        serde_json::from_str(include_str!("../tests/it/fixture_catalogue.json")).unwrap();
+    t.app
+        .import_catalogue(
+            &Default::default(),
+            None,
+            &cat,
+            jiff::civil::date(2026, 1, 1),
+        )
+        .await
+        .unwrap();
+    let pw = motcua_app::demo::accounts_without_loading()
+        .into_iter()
+        .find(|a| a.login == "051095001234")
+        .unwrap()
+        .password;
     let scratch = tempfile::tempdir().unwrap();
-    println!("| clients | submissions/s | p50 ms | p95 ms | p99 ms | errors | ceiling (durable writes of the same files)/s | ratio |");
+    println!(
+        "| clients | submissions/s | p50 ms | p95 ms | p99 ms | errors | ceiling (durable writes of the same files)/s | ratio |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     let mut counter = 0u64;
     for clients in [1u64, 4, 16] {

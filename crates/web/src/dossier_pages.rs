@@ -686,3 +686,155 @@ pub async fn lookup_detail(
         status,
     ))
 }
+
+#[derive(Template)]
+#[template(path = "desk_register.html")]
+struct DeskPage {
+    c: Chrome,
+    services: Vec<(Uuid, String, String)>,
+    chosen: Option<Uuid>,
+    fields: Vec<FieldView>,
+    errors: Vec<(String, String)>,
+    name: String,
+    phone: String,
+    intake: String,
+    done: Option<String>,
+}
+
+impl DeskPage {
+    fn is_chosen(&self, id: &Uuid) -> bool {
+        self.chosen == Some(*id)
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DeskQ {
+    dich_vu: Option<Uuid>,
+}
+
+async fn desk_page(
+    s: &AppState,
+    auth: &Auth,
+    b: &Binding,
+    chosen: Option<Uuid>,
+    answers: &serde_json::Value,
+    errors: Vec<(String, String)>,
+    (name, phone, intake): (String, String, String),
+    done: Option<String>,
+) -> PageResult {
+    let se = sess(auth)?;
+    let services = s.app.desk_services(se).await?;
+    if services.is_empty() {
+        return Err(AppError::Forbidden.into());
+    }
+    let fields = match chosen {
+        Some(id) if services.iter().any(|x| x.0 == id) => {
+            let (sv, _) = s.app.service(id).await?;
+            field_views(&sv.form.fields, answers, &errors, "")
+        }
+        Some(_) => return Err(AppError::NotFound.into()),
+        None => Vec::new(),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        &DeskPage {
+            c: Chrome::new(s, auth, b, "Tiếp nhận hồ sơ trực tiếp, qua bưu chính"),
+            services,
+            chosen,
+            fields,
+            errors,
+            name,
+            phone,
+            intake,
+            done,
+        },
+        status,
+    ))
+}
+
+/// Registers a dossier brought to the counter or received by post (reception officers).
+pub async fn desk(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Query(q): Query<DeskQ>,
+) -> PageResult {
+    desk_page(
+        &s,
+        &auth,
+        &b,
+        q.dich_vu,
+        &serde_json::Value::Null,
+        vec![],
+        (String::new(), String::new(), "in_person".into()),
+        None,
+    )
+    .await
+}
+
+pub async fn desk_register(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Query(q): Query<DeskQ>,
+    RawForm(raw): RawForm,
+) -> PageResult {
+    let se = sess(&auth)?;
+    let id = q.dich_vu.ok_or(AppError::NotFound)?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (sv, _) = s.app.service(id).await?;
+    let answers = sv.form.answers_from_pairs(&pairs);
+    let intake = motcua_domain::dossier::Intake::parse(&get("intake"))
+        .unwrap_or(motcua_domain::dossier::Intake::InPerson);
+    let applicant = (
+        get("ho_ten_nguoi_nop"),
+        get("dien_thoai"),
+        intake.as_str().to_string(),
+    );
+    match s
+        .app
+        .register_received(
+            &info.ctx(),
+            se,
+            id,
+            intake,
+            answers.clone(),
+            (&applicant.0, &applicant.1),
+        )
+        .await
+    {
+        Ok(d) => {
+            desk_page(
+                &s,
+                &auth,
+                &b,
+                None,
+                &serde_json::Value::Null,
+                vec![],
+                (String::new(), String::new(), "in_person".into()),
+                d.code,
+            )
+            .await
+        }
+        Err(AppError::Validation(v)) => {
+            let errors = match sv.form.validate(&answers) {
+                Err(form_errors) => form_errors,
+                Ok(_) => v.into_iter().map(|(f, m)| (f.to_string(), m)).collect(),
+            };
+            desk_page(&s, &auth, &b, Some(id), &answers, errors, applicant, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -211,6 +211,16 @@ pub fn routes(test_routes: bool) -> routes::Routes {
             dossier_pages::withdraw,
         )
         .get("/ho-so/{dossier}/phieu-gui", Signed, dossier_pages::cover)
+        .get(
+            "/can-bo/tiep-nhan",
+            Staff(Action::EnterBackOffice),
+            dossier_pages::desk,
+        )
+        .post(
+            "/can-bo/tiep-nhan",
+            Staff(Action::EnterBackOffice),
+            dossier_pages::desk_register,
+        )
         .get("/tra-cuu", Public, dossier_pages::lookup)
         .post("/tra-cuu", Public, dossier_pages::lookup_detail)
         .get("/dich-vu-cong", Public, catalogue::catalogue)

@@ -795,6 +795,7 @@ struct StaffHomePage {
     can_admin: bool,
     can_agencies: bool,
     desks: Vec<(Unit, String)>,
+    is_reception: bool,
 }
 
 async fn names(s: &AppState) -> Result<(Vec<Agency>, Vec<Unit>), WebError> {
@@ -874,6 +875,7 @@ pub async fn staff_home(
         can_admin,
         can_agencies: true,
         desks,
+        is_reception: sess.actor.has_role(Role::Reception),
     }))
 }
 

@@ -787,4 +787,3 @@ engine_tests!(
     import_is_checked_and_idempotent,
     demo_catalogue
 );
-

@@ -302,4 +302,73 @@ async fn pages_are_the_owners_alone(e: Engine) {
     assert_eq!(staff.get("/ho-so").await.status, 403);
 }
 
-engine_tests!(submit_through_the_pages, pages_are_the_owners_alone);
+async fn counter_and_postal_registration(e: Engine) {
+    let t = setup(e).await;
+    let p = t
+        .client()
+        .json(
+            reqwest::Method::GET,
+            "/api/v1/procedures/1.001193",
+            None,
+            None,
+        )
+        .await
+        .json();
+    let svc = p["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["agency"]["code"] == "000.00.11.H53")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut desk = t.login_as("reception").await;
+    let page = desk.get("/can-bo/tiep-nhan").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Đăng ký khai sinh"));
+    let path = format!("/can-bo/tiep-nhan?dich_vu={svc}");
+    let r = desk
+        .post_form(
+            &path,
+            &[
+                ("intake", "postal"),
+                ("ho_ten_nguoi_nop", "Hồ Thị Lan"),
+                ("dien_thoai", "12"),
+                ("ho_ten", "Bé Na"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("10 chữ số"));
+    let r = desk
+        .post_form(
+            &path,
+            &[
+                ("intake", "postal"),
+                ("ho_ten_nguoi_nop", "Hồ Thị Lan"),
+                ("dien_thoai", "0905111222"),
+                ("ho_ten", "Bé Na"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("000.00.11.H53-260302-0001"));
+    let l = t
+        .client()
+        .get("/tra-cuu?ma=000.00.11.H53-260302-0001")
+        .await;
+    assert!(l.body.contains("Mới đăng ký"));
+    // Citizens and other staff cannot register for this desk.
+    let mut cit = t.client();
+    cit.login(CITIZEN, &demo_pw(&t, CITIZEN)).await;
+    assert_eq!(cit.get("/can-bo/tiep-nhan").await.status, 403);
+    let mut leader = t.login_as("leader").await;
+    assert_eq!(leader.get("/can-bo/tiep-nhan").await.status, 403);
+}
+
+engine_tests!(
+    counter_and_postal_registration,
+    submit_through_the_pages,
+    pages_are_the_owners_alone
+);
