@@ -716,9 +716,7 @@ async fn desk_page(
     s: &AppState,
     auth: &Auth,
     b: &Binding,
-    chosen: Option<Uuid>,
-    answers: &serde_json::Value,
-    errors: Vec<(String, String)>,
+    (chosen, answers, errors): (Option<Uuid>, &serde_json::Value, Vec<(String, String)>),
     (name, phone, intake): (String, String, String),
     done: Option<String>,
 ) -> PageResult {
@@ -767,9 +765,7 @@ pub async fn desk(
         &s,
         &auth,
         &b,
-        q.dich_vu,
-        &serde_json::Value::Null,
-        vec![],
+        (q.dich_vu, &serde_json::Value::Null, vec![]),
         (String::new(), String::new(), "in_person".into()),
         None,
     )
@@ -820,9 +816,7 @@ pub async fn desk_register(
                 &s,
                 &auth,
                 &b,
-                None,
-                &serde_json::Value::Null,
-                vec![],
+                (None, &serde_json::Value::Null, vec![]),
                 (String::new(), String::new(), "in_person".into()),
                 d.code,
             )
@@ -833,7 +827,7 @@ pub async fn desk_register(
                 Err(form_errors) => form_errors,
                 Ok(_) => v.into_iter().map(|(f, m)| (f.to_string(), m)).collect(),
             };
-            desk_page(&s, &auth, &b, Some(id), &answers, errors, applicant, None).await
+            desk_page(&s, &auth, &b, (Some(id), &answers, errors), applicant, None).await
         }
         Err(e) => Err(e.into()),
     }
