@@ -42,6 +42,9 @@ pub struct Config {
     /// Serve test-only routes (a forced error); used by the test kit, refused in production.
     pub test_routes: bool,
     pub dossiers: DossierConfig,
+    /// Where attachments live: absent for the local folder `data_dir/blobs`, or `s3://bucket`
+    /// (credentials, region and endpoint from the `AWS_*` variables).
+    pub blob_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -107,6 +110,7 @@ impl Default for Config {
             throttle: ThrottleConfig::default(),
             test_routes: false,
             dossiers: DossierConfig::default(),
+            blob_url: None,
         }
     }
 }
@@ -160,6 +164,11 @@ impl Config {
                     "production: set secret_key (MOTCUA_SECRET_KEY), 64 hex characters".into(),
                 );
             }
+        }
+        if let Some(u) = &self.blob_url
+            && !u.starts_with("s3://")
+        {
+            return Err("blob_url must be s3://bucket (or absent for the local folder)".into());
         }
         if let Some(k) = &self.secret_key
             && (k.len() != 64 || hex::decode(k).is_err())

@@ -72,8 +72,11 @@ impl App {
             Some(k) => decode_key(k)?,
             None => load_or_create_key(&config.data_dir)?,
         };
-        let blobs = motcua_blobs::Blobs::open(&config.data_dir.join("blobs"))
-            .map_err(|e| AppError::Unexpected(format!("blob store: {e}")))?;
+        let blobs = match &config.blob_url {
+            Some(url) => motcua_blobs::Blobs::open_s3(url, &config.data_dir.join("blobs")),
+            None => motcua_blobs::Blobs::open(&config.data_dir.join("blobs")),
+        }
+        .map_err(|e| AppError::Unexpected(format!("blob store: {e}")))?;
         let app = App {
             db,
             clock,

@@ -1,4 +1,5 @@
-//! Attachments, stored through `object_store` and addressed by SHA-256 (issue 4).
+//! Attachments, stored through `object_store` (a local folder by default, S3 when configured) and
+//! addressed by SHA-256 (issue 4).
 //!
 //! An upload streams into a temporary file while it is hashed and measured, and is refused as
 //! soon as it passes its limit, never held whole in memory. `commit` makes it durable under its
@@ -45,11 +46,12 @@ impl From<object_store::Error> for BlobError {
 
 pub type Result<T, E = BlobError> = std::result::Result<T, E>;
 
-/// The blob store: a local folder (through `object_store`'s local backend).
+/// The blob store: a local folder, or an S3 bucket; uploads are staged in a local folder.
 #[derive(Clone, Debug)]
 pub struct Blobs {
-    store: Arc<LocalFileSystem>,
-    root: PathBuf,
+    store: Arc<dyn ObjectStore>,
+    /// For the local backend: the folder objects live in (commit renames into it).
+    local_root: Option<PathBuf>,
     tmp: PathBuf,
 }
 
@@ -104,7 +106,23 @@ impl Blobs {
         let store = LocalFileSystem::new_with_prefix(&root)?;
         Ok(Blobs {
             store: Arc::new(store),
-            root,
+            local_root: Some(root),
+            tmp,
+        })
+    }
+
+    /// Opens an S3 (or S3-compatible) bucket: `url` is `s3://bucket`; credentials, region and
+    /// endpoint come from the usual `AWS_*` variables (`AWS_ENDPOINT`, `AWS_ALLOW_HTTP` for a
+    /// local service). Uploads are staged in `staging`.
+    pub fn open_s3(url: &str, staging: &Path) -> Result<Blobs> {
+        let tmp = staging.join("tmp");
+        std::fs::create_dir_all(&tmp)?;
+        let store = object_store::aws::AmazonS3Builder::from_env()
+            .with_url(url)
+            .build()?;
+        Ok(Blobs {
+            store: Arc::new(store),
+            local_root: None,
             tmp,
         })
     }
@@ -133,7 +151,10 @@ impl Blobs {
     /// Makes a staged upload durable under its hash. Idempotent: the same content twice is one blob.
     pub async fn commit(&self, staged: Staged) -> Result<String> {
         let loc = location(&staged.sha256);
-        let final_path = self.root.join(loc.as_ref());
+        let Some(root) = &self.local_root else {
+            return self.commit_remote(staged, loc).await;
+        };
+        let final_path = root.join(loc.as_ref());
         let dir = final_path.parent().expect("nested path").to_path_buf();
         let tmp = staged.path.clone();
         let sha = staged.sha256.clone();
@@ -153,6 +174,37 @@ impl Blobs {
         .await
         .map_err(|e| BlobError::Io(e.to_string()))??;
         Ok(sha)
+    }
+
+    /// S3: a single PUT for small files, a multipart upload in 8 MB parts for larger ones (the
+    /// file is read in parts, never whole). PUT is atomic: the object appears complete or not at all.
+    async fn commit_remote(&self, staged: Staged, loc: ObjPath) -> Result<String> {
+        use tokio::io::AsyncReadExt;
+        const PART: usize = 8 * 1024 * 1024;
+        if self.store.head(&loc).await.is_err() {
+            let mut f = tokio::fs::File::open(&staged.path).await?;
+            if staged.size as usize <= PART {
+                let mut buf = Vec::with_capacity(staged.size as usize);
+                f.read_to_end(&mut buf).await?;
+                self.store
+                    .put(&loc, object_store::PutPayload::from(buf))
+                    .await?;
+            } else {
+                let upload = self.store.put_multipart(&loc).await?;
+                let mut w = object_store::WriteMultipart::new_with_chunk_size(upload, PART);
+                let mut buf = vec![0u8; 1024 * 1024];
+                loop {
+                    let n = f.read(&mut buf).await?;
+                    if n == 0 {
+                        break;
+                    }
+                    w.write(&buf[..n]);
+                }
+                w.finish().await?;
+            }
+        }
+        let _ = tokio::fs::remove_file(&staged.path).await;
+        Ok(staged.sha256.clone())
     }
 
     /// Streams a blob's content.
