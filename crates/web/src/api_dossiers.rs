@@ -213,6 +213,21 @@ pub async fn stream_field(
         .map_err(|e| AppError::Unexpected(e.to_string()))
 }
 
+/// After refusing an upload, reads and discards what is left of the body, up to a bound, so that
+/// the client (still sending) receives the answer instead of a reset connection. Bodies beyond
+/// the bound are not read: the connection closes after the answer.
+pub async fn drain(mp: &mut Multipart) {
+    let mut left: u64 = 32 * 1024 * 1024;
+    while let Ok(Some(mut f)) = mp.next_field().await {
+        while let Ok(Some(c)) = f.chunk().await {
+            left = left.saturating_sub(c.len() as u64);
+            if left == 0 {
+                return;
+            }
+        }
+    }
+}
+
 /// Refuses a body early when its declared length is over the budget (before reading it).
 pub fn check_length(headers: &HeaderMap, budget: u64) -> Result<(), AppError> {
     let declared = headers
@@ -249,49 +264,58 @@ pub async fn attach(
 ) -> Result<Response, WebError> {
     let sess = session(&auth)?;
     let id = dossier_id(&s, sess, &key).await?;
-    let budget = s.app.upload_budget(sess, id).await.map_err(api_err)?;
-    check_length(&headers, budget).map_err(|e| api_err(e).too_large())?;
-    let mut component = None;
-    let mut name_field: Option<String> = None;
-    while let Ok(Some(mut field)) = mp.next_field().await {
-        match field.name() {
-            Some("component") => component = Some(field.text().await.unwrap_or_default()),
-            // The original file name as text (any characters), when a part header cannot carry it.
-            Some("name") => {
-                name_field = Some(
-                    field
-                        .text()
+    let result: Result<motcua_app::dossiers::FileRowView, WebError> = async {
+        let budget = s.app.upload_budget(sess, id).await.map_err(api_err)?;
+        check_length(&headers, budget).map_err(|e| api_err(e).too_large())?;
+        let mut component = None;
+        let mut name_field: Option<String> = None;
+        while let Ok(Some(mut field)) = mp.next_field().await {
+            match field.name() {
+                Some("component") => component = Some(field.text().await.unwrap_or_default()),
+                // The original file name as text (any characters), when a part header cannot carry it.
+                Some("name") => {
+                    name_field = Some(
+                        field
+                            .text()
+                            .await
+                            .unwrap_or_default()
+                            .chars()
+                            .take(1000)
+                            .collect(),
+                    )
+                }
+                Some("file") => {
+                    let Some(c) = component.clone() else {
+                        return Err(api_err(AppError::field(
+                            "component",
+                            "Gửi trường component trước trường file.",
+                        )));
+                    };
+                    let name = name_field
+                        .clone()
+                        .unwrap_or_else(|| field.file_name().unwrap_or("tep").to_string());
+                    let staged = stream_field(&s, &mut field, budget)
                         .await
-                        .unwrap_or_default()
-                        .chars()
-                        .take(1000)
-                        .collect(),
-                )
+                        .map_err(|e| api_err(e).too_large())?;
+                    return s
+                        .app
+                        .attach(&info.ctx(), sess, id, &c, &name, staged)
+                        .await
+                        .map_err(api_err);
+                }
+                _ => {}
             }
-            Some("file") => {
-                let Some(c) = component.clone() else {
-                    return Err(api_err(AppError::field(
-                        "component",
-                        "Gửi trường component trước trường file.",
-                    )));
-                };
-                let name = name_field
-                    .clone()
-                    .unwrap_or_else(|| field.file_name().unwrap_or("tep").to_string());
-                let staged = stream_field(&s, &mut field, budget)
-                    .await
-                    .map_err(|e| api_err(e).too_large())?;
-                let f = s
-                    .app
-                    .attach(&info.ctx(), sess, id, &c, &name, staged)
-                    .await
-                    .map_err(api_err)?;
-                return Ok((StatusCode::CREATED, Json(file_out(&f))).into_response());
-            }
-            _ => {}
+        }
+        Err(api_err(AppError::field("file", "Thiếu tệp.")))
+    }
+    .await;
+    match result {
+        Ok(f) => Ok((StatusCode::CREATED, Json(file_out(&f))).into_response()),
+        Err(e) => {
+            drain(&mut mp).await;
+            Err(e)
         }
     }
-    Err(api_err(AppError::field("file", "Thiếu tệp.")))
 }
 
 /// Removes a file from a draft.

@@ -248,6 +248,9 @@ pub async fn upload(
         }
     }
     .await;
+    if result.is_err() {
+        crate::api_dossiers::drain(&mut mp).await;
+    }
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/ho-so/{id}/giay-to")).into_response()),
         Err(AppError::Validation(v)) => {
