@@ -9,8 +9,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::crypto::{self, hash_password, random_token, sha256_hex, verify_password};
-use crate::notices::AccountNotice;
+use crate::notices::NewNotice;
 use crate::{App, AppError, Ctx, FieldError, Result, Session};
+use motcua_domain::notice::NoticeKind;
 
 /// The one answer for a wrong log-in name or password, whether or not the account exists.
 pub const BAD_CREDENTIALS: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
@@ -120,17 +121,15 @@ impl App {
             .map(|(u, _)| u);
         if let Some(existing) = by_email.or(by_login) {
             if let Some(to) = existing.email.as_deref() {
-                self.queue_email(
+                self.notify(
                     &tx,
-                    AccountNotice::AccountExists,
-                    Some(existing.id),
-                    to,
-                    "Có người vừa đăng ký tài khoản bằng thông tin của bạn",
-                    format!(
-                        "Xin chào {},\n\nVừa có yêu cầu đăng ký tài khoản Dịch vụ công trực tuyến bằng địa chỉ thư điện tử hoặc số giấy tờ của bạn. Bạn đã có tài khoản, nên không có tài khoản mới nào được tạo.\n\nNếu bạn quên mật khẩu, hãy đặt lại tại: {}/quen-mat-khau\nNếu không phải bạn, hãy bỏ qua thư này.\n",
-                        existing.full_name,
-                        self.config.public_url.trim_end_matches('/')
-                    ),
+                    NewNotice {
+                        kind: NoticeKind::AccountExists,
+                        user_id: Some(existing.id),
+                        dossier_id: None,
+                        address: Some(to),
+                        data: json!({"name": existing.full_name}),
+                    },
                 )
                 .await?;
             }
@@ -165,19 +164,7 @@ impl App {
             now + SignedDuration::from_hours(CONFIRM_HOURS),
         )
         .await?;
-        self.queue_email(
-            &tx,
-            AccountNotice::ConfirmEmail,
-            Some(user.id),
-            &email,
-            "Xác nhận địa chỉ thư điện tử - Dịch vụ công trực tuyến",
-            format!(
-                "Xin chào {},\n\nĐể hoàn tất đăng ký tài khoản Dịch vụ công trực tuyến, hãy mở liên kết sau trong vòng {CONFIRM_HOURS} giờ:\n{}\n\nNếu bạn không đăng ký, hãy bỏ qua thư này.\n",
-                user.full_name,
-                self.link("/xac-nhan-email", &token)
-            ),
-        )
-        .await?;
+        self.notify(&tx, NewNotice { kind: NoticeKind::EmailConfirmation, user_id: Some(user.id), dossier_id: None, address: Some(&email), data: json!({"name": user.full_name, "hours": CONFIRM_HOURS, "link": self.link("/xac-nhan-email", &token)}) }).await?;
         audit::append(
             &tx,
             &self.audit(
@@ -498,19 +485,7 @@ impl App {
                 now + SignedDuration::from_mins(RESET_MINS),
             )
             .await?;
-            self.queue_email(
-                &tx,
-                AccountNotice::PasswordReset,
-                Some(u.id),
-                &email,
-                "Đặt lại mật khẩu - Dịch vụ công trực tuyến",
-                format!(
-                    "Xin chào {},\n\nĐể đặt mật khẩu mới, hãy mở liên kết sau trong vòng {RESET_MINS} phút:\n{}\n\nNếu bạn không yêu cầu, hãy bỏ qua thư này; mật khẩu của bạn không thay đổi.\n",
-                    u.full_name,
-                    self.link("/dat-lai-mat-khau", &token)
-                ),
-            )
-            .await?;
+            self.notify(&tx, NewNotice { kind: NoticeKind::PasswordReset, user_id: Some(u.id), dossier_id: None, address: Some(&email), data: json!({"name": u.full_name, "hours": RESET_MINS, "link": self.link("/dat-lai-mat-khau", &token)}) }).await?;
             audit::append(
                 &tx,
                 &self.audit(
@@ -711,13 +686,19 @@ impl App {
                 now + SignedDuration::from_hours(CONFIRM_HOURS),
             )
             .await?;
-            self.queue_email(&tx, AccountNotice::ConfirmEmail, Some(s.user.id), &email,
-                "Xác nhận địa chỉ thư điện tử mới - Dịch vụ công trực tuyến",
-                format!("Xin chào {},\n\nĐể dùng địa chỉ này cho tài khoản Dịch vụ công trực tuyến, hãy mở liên kết sau trong vòng {CONFIRM_HOURS} giờ:\n{}\n", s.user.full_name, self.link("/xac-nhan-email", &token))).await?;
+            self.notify(&tx, NewNotice { kind: NoticeKind::EmailConfirmation, user_id: Some(s.user.id), dossier_id: None, address: Some(&email), data: json!({"name": s.user.full_name, "hours": CONFIRM_HOURS, "link": self.link("/xac-nhan-email", &token)}) }).await?;
             if let Some(old) = s.user.email.as_deref() {
-                self.queue_email(&tx, AccountNotice::EmailChanged, Some(s.user.id), old,
-                    "Yêu cầu đổi địa chỉ thư điện tử",
-                    format!("Xin chào {},\n\nTài khoản của bạn vừa yêu cầu đổi địa chỉ thư điện tử. Nếu không phải bạn, hãy đổi mật khẩu ngay.\n", s.user.full_name)).await?;
+                self.notify(
+                    &tx,
+                    NewNotice {
+                        kind: NoticeKind::EmailChanged,
+                        user_id: Some(s.user.id),
+                        dossier_id: None,
+                        address: Some(old),
+                        data: json!({"name": s.user.full_name}),
+                    },
+                )
+                .await?;
             }
         }
         audit::append(

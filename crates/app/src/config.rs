@@ -45,6 +45,19 @@ pub struct Config {
     /// Where attachments live: absent for the local folder `data_dir/blobs`, or `s3://bucket`
     /// (credentials, region and endpoint from the `AWS_*` variables).
     pub blob_url: Option<String>,
+    /// SMTP server for e-mail notices (`MOTCUA_SMTP_URL`): `smtp://host:port` (plain),
+    /// `smtps://user:pass@host` (TLS), `smtp://host:587?tls=required` (STARTTLS). Without it, in
+    /// development, e-mail stays in the outbox (readable at `/dev/hop-thu`); production refuses.
+    #[serde(skip_serializing)]
+    pub smtp_url: Option<String>,
+    /// The sender address (`MOTCUA_MAIL_FROM`).
+    pub mail_from: Option<String>,
+    /// SMS provider endpoint (JSON over HTTP); without it the local simulator records messages.
+    pub sms_url: Option<String>,
+    #[serde(skip_serializing)]
+    pub sms_key: Option<String>,
+    /// Run the notice delivery worker in this process.
+    pub worker: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -111,6 +124,11 @@ impl Default for Config {
             test_routes: false,
             dossiers: DossierConfig::default(),
             blob_url: None,
+            smtp_url: None,
+            mail_from: None,
+            sms_url: None,
+            sms_key: None,
+            worker: true,
         }
     }
 }
@@ -158,6 +176,9 @@ impl Config {
             }
             if self.test_routes {
                 return Err("production: test_routes must be off".into());
+            }
+            if self.smtp_url.is_none() {
+                return Err("production: set smtp_url (MOTCUA_SMTP_URL) so that notices reach people by e-mail".into());
             }
             if self.secret_key.is_none() {
                 return Err(

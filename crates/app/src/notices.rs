@@ -1,65 +1,404 @@
-//! Account notices (e-mail confirmation, password reset, account exists), written to the
-//! outbox in the same transaction as the change that causes them. Delivery is the notices
-//! issue's worker; in development the messages are readable at `/dev/hop-thu`.
-use motcua_store::audit::{OutboxMessage, enqueue};
+//! Electronic notices through a transactional outbox (issue 5; R6.2, R8.2, R11.2, R11.3, R12.2).
+//!
+//! A notice is rendered from its template and written, with one delivery per channel, in the
+//! transaction of the change that causes it: never lost, never sent for a change that rolled
+//! back. A worker claims due deliveries under a lease (several server copies never send the same
+//! one twice), sends them, retries with backoff and gives up into a dead letter after a limit.
+use std::time::Duration as StdDuration;
+
+use jiff::SignedDuration;
+use minijinja::{Environment, UndefinedBehavior, context};
+use motcua_domain::notice::{DeliveryState, MAX_ATTEMPTS, NoticeChannel, NoticeKind, backoff_secs};
+use motcua_notify::{HttpSms, LogMailer, Mailer, SendError, SimulatedSms, SmsProvider, SmtpMailer};
+use motcua_store::notices::{self as ns, DeliveryRow, NoticeRow};
+use motcua_store::users;
+use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{App, Result};
+use crate::{App, AppError, Result};
 
-/// Kinds of account notice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccountNotice {
-    ConfirmEmail,
-    PasswordReset,
-    AccountExists,
-    EmailChanged,
+/// The default template of each kind: (subject, body, SMS). Variables: `name`, `code`,
+/// `procedure`, `agency`, `link`, `items` (a list), `note`, `date` (dd/mm/yyyy), `amount`
+/// (formatted đồng), `hours`, `site`.
+pub fn default_template(kind: NoticeKind) -> (&'static str, &'static str, &'static str) {
+    use NoticeKind::*;
+    match kind {
+        SupplementRequest => (
+            "Yêu cầu bổ sung, hoàn thiện hồ sơ {{ code }}",
+            "Kính gửi {{ name }},\n\nHồ sơ {{ code }} ({{ procedure }}) nộp tại {{ agency }} cần bổ sung, hoàn thiện các giấy tờ sau:\n{% for i in items %}- {{ i }}\n{% endfor %}{% if note %}\nGhi chú của cơ quan: {{ note }}\n{% endif %}\nThời gian bổ sung không tính vào thời hạn giải quyết. Bổ sung tại: {{ link }}\n",
+            "Ho so {{ code }} can bo sung giay to. Xem: {{ link }}",
+        ),
+        Refusal => (
+            "Từ chối tiếp nhận, giải quyết hồ sơ {{ code }}",
+            "Kính gửi {{ name }},\n\n{{ agency }} từ chối tiếp nhận, giải quyết hồ sơ {{ code }} ({{ procedure }}) vì các lý do sau:\n{% for i in items %}- {{ i }}\n{% endfor %}{% if note %}\n{{ note }}\n{% endif %}\nXem chi tiết: {{ link }}\n",
+            "Ho so {{ code }} bi tu choi. Xem ly do: {{ link }}",
+        ),
+        Acceptance => (
+            "Đã tiếp nhận hồ sơ {{ code }}, hẹn trả kết quả ngày {{ date }}",
+            "Kính gửi {{ name }},\n\n{{ agency }} đã tiếp nhận hồ sơ {{ code }} ({{ procedure }}).\nNgày hẹn trả kết quả: {{ date }}.\n{% if items %}Khi nhận kết quả, xin mang theo bản chính để đối chiếu:\n{% for i in items %}- {{ i }}\n{% endfor %}{% endif %}{% if amount %}Phí, lệ phí phải nộp: {{ amount }}.\n{% endif %}\nTheo dõi hồ sơ: {{ link }}\n",
+            "Da tiep nhan ho so {{ code }}. Hen tra ket qua {{ date }}.",
+        ),
+        Apology => (
+            "Xin lỗi và hẹn lại ngày trả kết quả hồ sơ {{ code }}",
+            "Kính gửi {{ name }},\n\n{{ agency }} xin lỗi vì hồ sơ {{ code }} ({{ procedure }}) chưa thể trả kết quả đúng hẹn.\nLý do: {{ note }}\nNgày hẹn trả kết quả mới: {{ date }}.\n\nTheo dõi hồ sơ: {{ link }}\n",
+            "Xin loi: ho so {{ code }} hen lai ngay {{ date }}.",
+        ),
+        ResultReady => (
+            "Đã có kết quả hồ sơ {{ code }}",
+            "Kính gửi {{ name }},\n\nHồ sơ {{ code }} ({{ procedure }}) đã có kết quả giải quyết. {% if note %}{{ note }}{% endif %}\nXem và nhận kết quả: {{ link }}\n",
+            "Ho so {{ code }} da co ket qua. Xem: {{ link }}",
+        ),
+        FeeDue => (
+            "Thông báo nộp phí, lệ phí hồ sơ {{ code }}",
+            "Kính gửi {{ name }},\n\nHồ sơ {{ code }} ({{ procedure }}) có phí, lệ phí phải nộp: {{ amount }}.\nNộp tại: {{ link }}\n",
+            "Ho so {{ code }}: nop phi {{ amount }}. Xem: {{ link }}",
+        ),
+        PaymentReceived => (
+            "Đã nhận thanh toán phí, lệ phí hồ sơ {{ code }}",
+            "Kính gửi {{ name }},\n\n{{ agency }} đã nhận {{ amount }} phí, lệ phí của hồ sơ {{ code }} ({{ procedure }}).\nBiên lai: {{ link }}\n",
+            "Da nhan {{ amount }} cho ho so {{ code }}.",
+        ),
+        Refund => (
+            "Hoàn trả phí, lệ phí hồ sơ {{ code }}",
+            "Kính gửi {{ name }},\n\n{{ agency }} hoàn trả {{ amount }} phí, lệ phí của hồ sơ {{ code }} ({{ procedure }}). {% if note %}{{ note }}{% endif %}\nChi tiết: {{ link }}\n",
+            "Hoan tra {{ amount }} cho ho so {{ code }}.",
+        ),
+        Submitted => (
+            "Đã nhận hồ sơ {{ code }}",
+            "Kính gửi {{ name }},\n\nHệ thống đã nhận hồ sơ {{ code }} ({{ procedure }}) gửi tới {{ agency }}. Bộ phận tiếp nhận sẽ kiểm tra và thông báo cho bạn.\nTheo dõi hồ sơ: {{ link }}\n",
+            "Da nhan ho so {{ code }}.",
+        ),
+        EmailConfirmation => (
+            "Xác nhận địa chỉ thư điện tử - Dịch vụ công trực tuyến",
+            "Xin chào {{ name }},\n\nĐể xác nhận địa chỉ thư điện tử của tài khoản Dịch vụ công trực tuyến, hãy mở liên kết sau trong vòng {{ hours }} giờ:\n{{ link }}\n\nNếu bạn không yêu cầu, hãy bỏ qua thư này.\n",
+            "",
+        ),
+        PasswordReset => (
+            "Đặt lại mật khẩu - Dịch vụ công trực tuyến",
+            "Xin chào {{ name }},\n\nĐể đặt mật khẩu mới, hãy mở liên kết sau trong vòng {{ hours }} phút:\n{{ link }}\n\nNếu bạn không yêu cầu, hãy bỏ qua thư này; mật khẩu của bạn không thay đổi.\n",
+            "",
+        ),
+        AccountExists => (
+            "Có người vừa đăng ký tài khoản bằng thông tin của bạn",
+            "Xin chào {{ name }},\n\nVừa có yêu cầu đăng ký tài khoản Dịch vụ công trực tuyến bằng địa chỉ thư điện tử hoặc số giấy tờ của bạn. Bạn đã có tài khoản, nên không có tài khoản mới nào được tạo.\n\nNếu bạn quên mật khẩu, hãy đặt lại tại: {{ site }}/quen-mat-khau\nNếu không phải bạn, hãy bỏ qua thư này.\n",
+            "",
+        ),
+        EmailChanged => (
+            "Yêu cầu đổi địa chỉ thư điện tử",
+            "Xin chào {{ name }},\n\nTài khoản của bạn vừa yêu cầu đổi địa chỉ thư điện tử. Nếu không phải bạn, hãy đổi mật khẩu ngay tại {{ site }}/tai-khoan.\n",
+            "",
+        ),
+    }
 }
 
-impl AccountNotice {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ConfirmEmail => "email_confirmation",
-            Self::PasswordReset => "password_reset",
-            Self::AccountExists => "account_exists",
-            Self::EmailChanged => "email_changed",
-        }
+fn sample() -> Value {
+    serde_json::json!({"name": "Nguyễn Văn An", "code": "000.01.01.H53-260302-0001", "procedure": "Đăng ký khai sinh", "agency": "UBND phường Cẩm Thành",
+        "link": "https://dichvucong.example/ho-so/1", "items": ["Giấy chứng sinh"], "note": "Ghi chú", "date": "15/03/2026", "amount": "8.000 đ", "hours": 24, "site": "https://dichvucong.example"})
+}
+
+fn render_one(src: &str, data: &Value) -> std::result::Result<String, String> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.add_template("t", src).map_err(|e| e.to_string())?;
+    env.get_template("t")
+        .map_err(|e| e.to_string())?
+        .render(context! { ..minijinja::Value::from_serialize(data) })
+        .map_err(|e| e.to_string())
+}
+
+/// Checks a template before it is saved: it must parse and render with every variable a notice
+/// of this kind may carry, and nothing else (an unknown variable is refused now, not at send time).
+pub fn check_template(subject: &str, body: &str, sms: &str) -> std::result::Result<(), String> {
+    for (what, src) in [("Tiêu đề", subject), ("Nội dung", body), ("Tin nhắn", sms)] {
+        render_one(src, &sample()).map_err(|e| format!("{what}: {e}"))?;
     }
+    if subject.trim().is_empty() || body.trim().is_empty() {
+        return Err("Tiêu đề và nội dung không được để trống.".into());
+    }
+    Ok(())
+}
+
+/// What a notice says and to whom.
+pub struct NewNotice<'a> {
+    pub kind: NoticeKind,
+    pub user_id: Option<Uuid>,
+    pub dossier_id: Option<Uuid>,
+    /// Account notices: the address they go to (and no inbox copy).
+    pub address: Option<&'a str>,
+    pub data: Value,
 }
 
 impl App {
-    /// Queues an e-mail in the caller's transaction. Logs the kind only, never the address or link.
-    pub(crate) async fn queue_email(
+    async fn render(
         &self,
         tx: &motcua_store::Tx,
-        kind: AccountNotice,
-        user_id: Option<Uuid>,
-        to: &str,
-        subject: &str,
-        body: String,
-    ) -> Result<()> {
+        kind: NoticeKind,
+        data: &Value,
+    ) -> Result<(String, String, String)> {
+        let (s, b, m) = match ns::template(tx, kind).await? {
+            Some(t) => t,
+            None => {
+                let (s, b, m) = default_template(kind);
+                (s.to_string(), b.to_string(), m.to_string())
+            }
+        };
+        let mut data = data.clone();
+        if let Some(o) = data.as_object_mut() {
+            let sample = sample();
+            for (k, v) in sample.as_object().expect("object") {
+                o.entry(k.clone()).or_insert(if v.is_array() {
+                    Value::Array(vec![])
+                } else if v.is_number() {
+                    Value::from(0)
+                } else {
+                    Value::String(String::new())
+                });
+            }
+            o.insert(
+                "site".into(),
+                Value::String(self.config.public_url.trim_end_matches('/').to_string()),
+            );
+        }
+        let r = |src: &str| {
+            render_one(src, &data)
+                .map_err(|e| AppError::Unexpected(format!("template {}: {e}", kind.as_str())))
+        };
+        Ok((r(&s)?, r(&b)?, r(&m)?))
+    }
+
+    /// Writes a notice and its deliveries in the caller's transaction: the inbox always (for a
+    /// person's notices), e-mail and SMS as the person chose.
+    pub async fn notify(&self, tx: &motcua_store::Tx, n: NewNotice<'_>) -> Result<Uuid> {
+        let (subject, body, sms) = self.render(tx, n.kind, &n.data).await?;
+        let now = self.now();
         let id = Uuid::now_v7();
-        enqueue(
+        ns::insert_notice(
             tx,
-            &OutboxMessage {
+            &NoticeRow {
                 id,
-                kind: kind.as_str().into(),
-                user_id,
-                channel: "email".into(),
-                recipient: to.into(),
-                subject: subject.into(),
+                kind: n.kind,
+                user_id: n.user_id,
+                dossier_id: n.dossier_id,
+                recipient: n.address.map(String::from),
+                subject,
                 body,
-                dedupe_key: id.to_string(),
-                created_at: self.now(),
-                sent_at: None,
+                sms: sms.clone(),
+                created_at: now,
+                read_at: None,
             },
         )
         .await?;
-        tracing::info!(event = "notice_queued", kind = kind.as_str(), message_id = %id, "notice queued");
-        Ok(())
+        let mut channels: Vec<(NoticeChannel, String)> = Vec::new();
+        match (n.address, n.user_id) {
+            (Some(addr), _) => channels.push((NoticeChannel::Email, addr.to_string())),
+            (None, Some(uid)) => {
+                let u = users::get_user(tx, uid).await?;
+                let (email_on, sms_on) = users::notify_prefs(tx, uid).await?;
+                channels.push((NoticeChannel::Inbox, uid.to_string()));
+                if email_on
+                    && let Some(e) = u
+                        .email
+                        .filter(|_| u.email_verified || u.kind == motcua_domain::AccountKind::Staff)
+                {
+                    channels.push((NoticeChannel::Email, e));
+                }
+                if sms_on
+                    && !sms.trim().is_empty()
+                    && let Some(p) = u.phone
+                {
+                    channels.push((NoticeChannel::Sms, p));
+                }
+            }
+            (None, None) => {}
+        }
+        for (ch, to) in channels {
+            let state = if ch == NoticeChannel::Inbox {
+                DeliveryState::Sent
+            } else {
+                DeliveryState::Pending
+            };
+            ns::insert_delivery(
+                tx,
+                &DeliveryRow {
+                    id: Uuid::now_v7(),
+                    notice_id: id,
+                    channel: ch,
+                    recipient: to,
+                    state,
+                    attempts: 0,
+                    next_attempt_at: now,
+                    last_error: None,
+                    sent_at: (state == DeliveryState::Sent).then_some(now),
+                },
+                now,
+            )
+            .await?;
+        }
+        tracing::info!(event = "notice_queued", kind = n.kind.as_str(), notice = %id, "notice queued");
+        Ok(id)
     }
 
-    /// Newest outbox messages (development mailbox, tests).
-    pub async fn recent_messages(&self, limit: u64) -> Result<Vec<OutboxMessage>> {
-        Ok(motcua_store::audit::recent_messages(self.db.conn(), None, limit).await?)
+    /// Sends the due deliveries of one channel: claims them under a lease, sends, and records
+    /// success, a retry with backoff, or a dead letter. Answers how many were sent.
+    async fn deliver_channel(
+        &self,
+        channel: NoticeChannel,
+        owner: &str,
+        send: impl AsyncFn(&DeliveryRow, &NoticeRow) -> std::result::Result<(), SendError>,
+    ) -> Result<usize> {
+        let now = self.now();
+        let claimed = {
+            let tx = self.db.write().await?;
+            let c =
+                ns::claim_due(&tx, channel, owner, now, SignedDuration::from_secs(120), 20).await?;
+            tx.commit().await?;
+            c
+        };
+        let mut sent = 0;
+        for (d, n) in claimed {
+            let result = send(&d, &n).await;
+            let now = self.now();
+            let tx = self.db.write().await?;
+            match result {
+                Ok(()) => {
+                    ns::mark_sent(&tx, d.id, owner, now).await?;
+                    sent += 1;
+                    tracing::info!(event = "notice_delivered", channel = channel.as_str(), notice = %n.id, "delivered");
+                }
+                Err(e) => {
+                    let attempts = d.attempts + 1;
+                    let dead =
+                        matches!(e, SendError::Permanent(_)) || attempts as u32 >= MAX_ATTEMPTS;
+                    let next = now + SignedDuration::from_secs(backoff_secs(attempts as u32));
+                    ns::mark_failed(&tx, d.id, owner, attempts, next, dead, &e.to_string()).await?;
+                    tracing::warn!(event = if dead { "notice_dead_letter" } else { "notice_retry" }, channel = channel.as_str(), notice = %n.id, attempts, "delivery failed");
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(sent)
+    }
+
+    /// One pass of the delivery worker over e-mail and SMS.
+    pub async fn deliver_due(
+        &self,
+        owner: &str,
+        mailer: &impl Mailer,
+        sms: &impl SmsProvider,
+    ) -> Result<usize> {
+        let e = self
+            .deliver_channel(
+                NoticeChannel::Email,
+                owner,
+                async |d: &DeliveryRow, n: &NoticeRow| {
+                    mailer.send(&d.recipient, &n.subject, &n.body).await
+                },
+            )
+            .await?;
+        let s = self
+            .deliver_channel(
+                NoticeChannel::Sms,
+                owner,
+                async |d: &DeliveryRow, n: &NoticeRow| sms.send(&d.recipient, &n.sms).await,
+            )
+            .await?;
+        Ok(e + s)
+    }
+
+    /// Runs the delivery worker until `stop` completes: SMTP when `smtp_url` is set, else (in
+    /// development) nothing leaves the machine; SMS through `sms_url`, else the simulator.
+    pub async fn run_worker(&self, stop: impl std::future::Future<Output = ()>) {
+        let owner = format!("worker-{}", Uuid::new_v4().simple());
+        let smtp = self.config.smtp_url.as_deref().map(|u| {
+            SmtpMailer::new(
+                u,
+                self.config
+                    .mail_from
+                    .as_deref()
+                    .unwrap_or("dichvucong@localhost"),
+            )
+        });
+        let sms_http = self
+            .config
+            .sms_url
+            .as_deref()
+            .map(|u| HttpSms::new(u, self.config.sms_key.as_deref().unwrap_or("")));
+        let sim = SimulatedSms::default();
+        tokio::pin!(stop);
+        loop {
+            let pass = async {
+                let r = match (&smtp, &sms_http) {
+                    (Some(Ok(m)), Some(s)) => self.deliver_due(&owner, m, s).await,
+                    (Some(Ok(m)), None) => self.deliver_due(&owner, m, &sim).await,
+                    (_, Some(s)) => self.deliver_due(&owner, &LogMailer, s).await,
+                    (_, None) => self.deliver_due(&owner, &LogMailer, &sim).await,
+                };
+                if let Err(e) = r {
+                    tracing::warn!(event = "worker_fail", error = %e, "delivery pass failed");
+                }
+            };
+            tokio::select! {
+                _ = &mut stop => break,
+                _ = pass => {}
+            }
+            tokio::select! {
+                _ = &mut stop => break,
+                _ = tokio::time::sleep(StdDuration::from_millis(500)) => {}
+            }
+        }
+    }
+
+    /// A person's inbox and its unread count.
+    pub async fn inbox(&self, user: Uuid) -> Result<(Vec<NoticeRow>, u64)> {
+        let c = self.db.conn();
+        Ok((ns::inbox(c, user, 200).await?, ns::unread(c, user).await?))
+    }
+
+    pub async fn unread_count(&self, user: Uuid) -> Result<u64> {
+        Ok(ns::unread(self.db.conn(), user).await?)
+    }
+
+    /// Opens a notice of the person's own (marks it read).
+    pub async fn open_notice(&self, user: Uuid, id: Uuid) -> Result<NoticeRow> {
+        let n = ns::get_notice(self.db.conn(), id)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        if n.user_id != Some(user) || n.recipient.is_some() {
+            return Err(AppError::NotFound);
+        }
+        ns::mark_read(self.db.conn(), user, id, self.now()).await?;
+        Ok(n)
+    }
+
+    /// A dossier's notices with their delivery state per channel.
+    pub async fn dossier_notices(
+        &self,
+        dossier: Uuid,
+    ) -> Result<Vec<(NoticeRow, Vec<DeliveryRow>)>> {
+        let c = self.db.conn();
+        let notices = ns::of_dossier(c, dossier).await?;
+        let ids: Vec<Uuid> = notices.iter().map(|n| n.id).collect();
+        let deliveries = ns::deliveries_of(c, &ids).await?;
+        Ok(notices
+            .into_iter()
+            .map(|n| {
+                let d = deliveries
+                    .iter()
+                    .filter(|d| d.notice_id == n.id)
+                    .cloned()
+                    .collect();
+                (n, d)
+            })
+            .collect())
+    }
+
+    /// The newest e-mails (development mailbox, tests): (to, subject, body, kind, created).
+    pub async fn recent_emails(
+        &self,
+        limit: u64,
+    ) -> Result<Vec<(String, String, String, NoticeKind, jiff::Timestamp)>> {
+        let c = self.db.conn();
+        let queue = ns::recent_email(c, limit).await?;
+        Ok(queue)
     }
 }

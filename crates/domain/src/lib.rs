@@ -10,6 +10,7 @@ pub mod clock;
 pub mod dossier;
 pub mod form;
 pub mod identity;
+pub mod notice;
 pub mod password;
 pub mod text;
 

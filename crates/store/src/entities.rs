@@ -82,6 +82,8 @@ pub mod user {
         pub disabled_at: Option<DateTimeUtc>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub notify_email: bool,
+        pub notify_sms: bool,
     }
     no_relations!();
 }
@@ -425,6 +427,64 @@ pub mod dossier_event {
         pub from_state: Option<String>,
         pub to_state: String,
         pub comment: Option<String>,
+    }
+    no_relations!();
+}
+
+pub mod notice {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notices")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub kind: String,
+        pub user_id: Option<Uuid>,
+        pub dossier_id: Option<Uuid>,
+        pub recipient: Option<String>,
+        pub subject: String,
+        pub body: String,
+        pub sms: String,
+        pub created_at: DateTimeUtc,
+        pub read_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod delivery {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "deliveries")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub notice_id: Uuid,
+        pub channel: String,
+        pub recipient: String,
+        pub state: String,
+        pub attempts: i32,
+        pub next_attempt_at: DateTimeUtc,
+        pub lease_until: Option<DateTimeUtc>,
+        pub lease_owner: Option<String>,
+        pub last_error: Option<String>,
+        pub sent_at: Option<DateTimeUtc>,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod notice_template {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notice_templates")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub kind: String,
+        pub subject: String,
+        pub body: String,
+        pub sms: String,
+        pub updated_at: DateTimeUtc,
+        pub updated_by: Option<Uuid>,
     }
     no_relations!();
 }

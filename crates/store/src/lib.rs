@@ -12,6 +12,7 @@ pub mod dialect;
 pub mod dossiers;
 mod entities;
 mod migration;
+pub mod notices;
 pub mod testing;
 pub mod users;
 

@@ -10,6 +10,7 @@ impl MigratorTrait for Migrator {
             Box::new(Foundation),
             Box::new(Catalogue),
             Box::new(Dossiers),
+            Box::new(Notices),
         ]
     }
 }
@@ -968,6 +969,178 @@ impl MigrationTrait for Dossiers {
     async fn down(&self, _m: &SchemaManager) -> Result<(), DbErr> {
         Err(DbErr::Migration(
             "the dossiers migration is not reversible".into(),
+        ))
+    }
+}
+
+#[derive(DeriveIden)]
+enum NoticesT {
+    #[sea_orm(iden = "notices")]
+    Table,
+    Id,
+    Kind,
+    UserId,
+    DossierId,
+    Recipient,
+    Subject,
+    Body,
+    Sms,
+    CreatedAt,
+    ReadAt,
+}
+#[derive(DeriveIden)]
+enum Deliveries {
+    Table,
+    Id,
+    NoticeId,
+    Channel,
+    Recipient,
+    State,
+    Attempts,
+    NextAttemptAt,
+    LeaseUntil,
+    LeaseOwner,
+    LastError,
+    SentAt,
+    CreatedAt,
+}
+#[derive(DeriveIden)]
+enum NoticeTemplates {
+    Table,
+    Kind,
+    Subject,
+    Body,
+    Sms,
+    UpdatedAt,
+    UpdatedBy,
+}
+#[derive(DeriveIden)]
+enum UsersN {
+    #[sea_orm(iden = "users")]
+    Table,
+    NotifyEmail,
+    NotifySms,
+}
+
+struct Notices;
+
+impl MigrationName for Notices {
+    fn name(&self) -> &str {
+        "m20261129_000004_notices"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Notices {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(NoticesT::Table)
+                .col(pk_uuid(NoticesT::Id))
+                .col(string(NoticesT::Kind))
+                .col(uuid_null(NoticesT::UserId))
+                .col(uuid_null(NoticesT::DossierId))
+                .col(string_null(NoticesT::Recipient))
+                .col(string(NoticesT::Subject))
+                .col(text(NoticesT::Body))
+                .col(text(NoticesT::Sms))
+                .col(timestamp_with_time_zone(NoticesT::CreatedAt))
+                .col(timestamp_with_time_zone_null(NoticesT::ReadAt))
+                .foreign_key(&mut fk(
+                    (NoticesT::Table, NoticesT::UserId),
+                    (Users::Table, Users::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("notices_user")
+                .table(NoticesT::Table)
+                .col(NoticesT::UserId)
+                .col(NoticesT::CreatedAt)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("notices_dossier")
+                .table(NoticesT::Table)
+                .col(NoticesT::DossierId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Deliveries::Table)
+                .col(pk_uuid(Deliveries::Id))
+                .col(uuid(Deliveries::NoticeId))
+                .col(string(Deliveries::Channel))
+                .col(string(Deliveries::Recipient))
+                .col(string(Deliveries::State))
+                .col(integer(Deliveries::Attempts))
+                .col(timestamp_with_time_zone(Deliveries::NextAttemptAt))
+                .col(timestamp_with_time_zone_null(Deliveries::LeaseUntil))
+                .col(string_null(Deliveries::LeaseOwner))
+                .col(text_null(Deliveries::LastError))
+                .col(timestamp_with_time_zone_null(Deliveries::SentAt))
+                .col(timestamp_with_time_zone(Deliveries::CreatedAt))
+                .foreign_key(&mut fk(
+                    (Deliveries::Table, Deliveries::NoticeId),
+                    (NoticesT::Table, NoticesT::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("deliveries_due")
+                .table(Deliveries::Table)
+                .col(Deliveries::State)
+                .col(Deliveries::NextAttemptAt)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("deliveries_notice")
+                .table(Deliveries::Table)
+                .col(Deliveries::NoticeId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(NoticeTemplates::Table)
+                .col(string(NoticeTemplates::Kind).primary_key())
+                .col(text(NoticeTemplates::Subject))
+                .col(text(NoticeTemplates::Body))
+                .col(text(NoticeTemplates::Sms))
+                .col(timestamp_with_time_zone(NoticeTemplates::UpdatedAt))
+                .col(uuid_null(NoticeTemplates::UpdatedBy))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(UsersN::Table)
+                .add_column(boolean(UsersN::NotifyEmail).default(true))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(UsersN::Table)
+                .add_column(boolean(UsersN::NotifySms).default(false))
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, _m: &SchemaManager) -> Result<(), DbErr> {
+        Err(DbErr::Migration(
+            "the notices migration is not reversible".into(),
         ))
     }
 }

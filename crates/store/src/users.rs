@@ -49,6 +49,8 @@ pub async fn insert_user(
         disabled_at: Set(u.disabled.then(|| to_db(now))),
         created_at: Set(to_db(now)),
         updated_at: Set(to_db(now)),
+        notify_email: Set(true),
+        notify_sms: Set(false),
     })
     .exec_without_returning(c)
     .await?;
@@ -380,4 +382,31 @@ pub async fn list_duty(c: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<Du
         .into_iter()
         .map(duty_from)
         .collect())
+}
+
+/// A person's channel choices (the inbox is always on): (e-mail, SMS).
+pub async fn notify_prefs(c: &impl ConnectionTrait, id: Uuid) -> Result<(bool, bool)> {
+    user::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .map(|m| (m.notify_email, m.notify_sms))
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn set_notify_prefs(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    email: bool,
+    sms: bool,
+) -> Result<()> {
+    update(
+        c,
+        id,
+        user::ActiveModel {
+            notify_email: Set(email),
+            notify_sms: Set(sms),
+            ..Default::default()
+        },
+    )
+    .await
 }

@@ -154,12 +154,12 @@ impl TestApp {
     /// The newest queued e-mail to an address: (subject, body).
     pub async fn last_mail_to(&self, to: &str) -> Option<(String, String)> {
         self.app
-            .recent_messages(200)
+            .recent_emails(500)
             .await
             .unwrap()
             .into_iter()
-            .find(|m| m.recipient == to)
-            .map(|m| (m.subject, m.body))
+            .find(|m| m.0 == to)
+            .map(|m| (m.1, m.2))
     }
 
     /// The link in the newest e-mail to an address that starts with `path`.

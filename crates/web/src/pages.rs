@@ -1458,15 +1458,15 @@ pub async fn dev_mailbox(
 ) -> PageResult {
     let mails = s
         .app
-        .recent_messages(30)
+        .recent_emails(30)
         .await?
         .into_iter()
-        .map(|m| MailView {
-            to: m.recipient,
-            subject: m.subject,
-            body: m.body,
-            at: format_vn_datetime(m.created_at),
-            kind: m.kind,
+        .map(|(to, subject, body, kind, at)| MailView {
+            to,
+            subject,
+            body,
+            at: format_vn_datetime(at),
+            kind: kind.as_str().to_string(),
         })
         .collect();
     Ok(render(&MailboxPage {

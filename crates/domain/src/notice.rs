@@ -1,0 +1,188 @@
+//! Electronic notices (R6.2, R8.2, R11.2, R11.3, R12.2): what the agency and the system tell a
+//! person, and the channels they travel by (issue 5).
+use serde::{Deserialize, Serialize};
+
+/// A kind of notice. Each has its template (editable by provincial administrators).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// Yêu cầu bổ sung, hoàn thiện hồ sơ (R11.2, R12.2).
+    SupplementRequest,
+    /// Từ chối tiếp nhận / giải quyết, with reasons.
+    Refusal,
+    /// Tiếp nhận, with the appointment date, papers to bring and fee (R11.3).
+    Acceptance,
+    /// Xin lỗi và hẹn lại ngày trả kết quả.
+    Apology,
+    /// Đã có kết quả (R8.2).
+    ResultReady,
+    /// Thông báo nộp phí, lệ phí.
+    FeeDue,
+    /// Đã nhận thanh toán.
+    PaymentReceived,
+    /// Hoàn trả phí (R8.2c).
+    Refund,
+    /// Đã nhận hồ sơ nộp trực tuyến.
+    Submitted,
+    /// Xác nhận địa chỉ thư điện tử.
+    EmailConfirmation,
+    /// Đặt lại mật khẩu.
+    PasswordReset,
+    /// Có người đăng ký bằng thông tin của bạn.
+    AccountExists,
+    /// Yêu cầu đổi địa chỉ thư điện tử.
+    EmailChanged,
+}
+
+impl NoticeKind {
+    pub const ALL: [NoticeKind; 13] = [
+        Self::SupplementRequest,
+        Self::Refusal,
+        Self::Acceptance,
+        Self::Apology,
+        Self::ResultReady,
+        Self::FeeDue,
+        Self::PaymentReceived,
+        Self::Refund,
+        Self::Submitted,
+        Self::EmailConfirmation,
+        Self::PasswordReset,
+        Self::AccountExists,
+        Self::EmailChanged,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SupplementRequest => "supplement_request",
+            Self::Refusal => "refusal",
+            Self::Acceptance => "acceptance",
+            Self::Apology => "apology",
+            Self::ResultReady => "result_ready",
+            Self::FeeDue => "fee_due",
+            Self::PaymentReceived => "payment_received",
+            Self::Refund => "refund",
+            Self::Submitted => "submitted",
+            Self::EmailConfirmation => "email_confirmation",
+            Self::PasswordReset => "password_reset",
+            Self::AccountExists => "account_exists",
+            Self::EmailChanged => "email_changed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::SupplementRequest => "Yêu cầu bổ sung, hoàn thiện hồ sơ",
+            Self::Refusal => "Từ chối tiếp nhận, giải quyết hồ sơ",
+            Self::Acceptance => "Tiếp nhận hồ sơ và hẹn trả kết quả",
+            Self::Apology => "Xin lỗi và hẹn lại ngày trả kết quả",
+            Self::ResultReady => "Đã có kết quả giải quyết",
+            Self::FeeDue => "Thông báo nộp phí, lệ phí",
+            Self::PaymentReceived => "Đã nhận thanh toán phí, lệ phí",
+            Self::Refund => "Hoàn trả phí, lệ phí",
+            Self::Submitted => "Đã nhận hồ sơ nộp trực tuyến",
+            Self::EmailConfirmation => "Xác nhận địa chỉ thư điện tử",
+            Self::PasswordReset => "Đặt lại mật khẩu",
+            Self::AccountExists => "Đăng ký trùng thông tin",
+            Self::EmailChanged => "Đổi địa chỉ thư điện tử",
+        }
+    }
+    /// Account notices go to the given address only, never to SMS, and are not kept in the inbox
+    /// (they carry single-use links).
+    pub fn is_account(self) -> bool {
+        matches!(
+            self,
+            Self::EmailConfirmation
+                | Self::PasswordReset
+                | Self::AccountExists
+                | Self::EmailChanged
+        )
+    }
+}
+
+/// A delivery channel. The portal inbox is always on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeChannel {
+    Inbox,
+    Email,
+    Sms,
+}
+
+impl NoticeChannel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Inbox => "inbox",
+            Self::Email => "email",
+            Self::Sms => "sms",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Inbox, Self::Email, Self::Sms]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Inbox => "Hộp thư trên cổng",
+            Self::Email => "Thư điện tử",
+            Self::Sms => "Tin nhắn SMS",
+        }
+    }
+}
+
+/// The state of one delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    Pending,
+    Sent,
+    /// Gave up after the retry limit (dead letter); an administrator may retry it.
+    Dead,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Dead => "dead",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Sent, Self::Dead]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Pending => "Đang gửi",
+            Self::Sent => "Đã gửi",
+            Self::Dead => "Gửi không thành công",
+        }
+    }
+}
+
+/// Seconds to wait before attempt `n` (1-based) of a failed delivery: 30 s doubling, at most 1 h.
+pub fn backoff_secs(attempt: u32) -> i64 {
+    (30_i64 << attempt.saturating_sub(1).min(7)).min(3600)
+}
+
+/// Attempts before a delivery becomes a dead letter.
+pub const MAX_ATTEMPTS: u32 = 8;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_and_backoff_grows_to_a_cap() {
+        for k in NoticeKind::ALL {
+            assert_eq!(NoticeKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(backoff_secs(1), 30);
+        assert_eq!(backoff_secs(2), 60);
+        assert_eq!(backoff_secs(5), 480);
+        assert_eq!(backoff_secs(20), 3600);
+    }
+}

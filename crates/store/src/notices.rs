@@ -1,0 +1,397 @@
+//! Notices and their deliveries: the transactional outbox (issue 5). A notice and one delivery
+//! per channel are written in the caller's transaction, with the change that causes them.
+use motcua_domain::notice::{DeliveryState, NoticeChannel, NoticeKind};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::entities::{delivery, notice, notice_template};
+use crate::time::{from_db, to_db};
+use crate::{Result, StoreError};
+
+/// A notice as rendered when it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeRow {
+    pub id: Uuid,
+    pub kind: NoticeKind,
+    pub user_id: Option<Uuid>,
+    pub dossier_id: Option<Uuid>,
+    /// For account notices: the address it goes to (not kept in an inbox).
+    pub recipient: Option<String>,
+    pub subject: String,
+    pub body: String,
+    pub sms: String,
+    pub created_at: jiff::Timestamp,
+    pub read_at: Option<jiff::Timestamp>,
+}
+
+/// One channel's delivery of a notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRow {
+    pub id: Uuid,
+    pub notice_id: Uuid,
+    pub channel: NoticeChannel,
+    pub recipient: String,
+    pub state: DeliveryState,
+    pub attempts: i32,
+    pub next_attempt_at: jiff::Timestamp,
+    pub last_error: Option<String>,
+    pub sent_at: Option<jiff::Timestamp>,
+}
+
+fn bad(e: &str) -> StoreError {
+    StoreError::Db(sea_orm::DbErr::Custom(e.into()))
+}
+
+fn notice_from(m: notice::Model) -> Result<NoticeRow> {
+    Ok(NoticeRow {
+        id: m.id,
+        kind: NoticeKind::parse(&m.kind).ok_or_else(|| bad("kind"))?,
+        user_id: m.user_id,
+        dossier_id: m.dossier_id,
+        recipient: m.recipient,
+        subject: m.subject,
+        body: m.body,
+        sms: m.sms,
+        created_at: from_db(m.created_at),
+        read_at: m.read_at.map(from_db),
+    })
+}
+
+fn delivery_from(m: delivery::Model) -> Result<DeliveryRow> {
+    Ok(DeliveryRow {
+        id: m.id,
+        notice_id: m.notice_id,
+        channel: NoticeChannel::parse(&m.channel).ok_or_else(|| bad("channel"))?,
+        recipient: m.recipient,
+        state: DeliveryState::parse(&m.state).ok_or_else(|| bad("state"))?,
+        attempts: m.attempts,
+        next_attempt_at: from_db(m.next_attempt_at),
+        last_error: m.last_error,
+        sent_at: m.sent_at.map(from_db),
+    })
+}
+
+pub async fn insert_notice(c: &impl ConnectionTrait, n: &NoticeRow) -> Result<()> {
+    notice::Entity::insert(notice::ActiveModel {
+        id: Set(n.id),
+        kind: Set(n.kind.as_str().into()),
+        user_id: Set(n.user_id),
+        dossier_id: Set(n.dossier_id),
+        recipient: Set(n.recipient.clone()),
+        subject: Set(n.subject.clone()),
+        body: Set(n.body.clone()),
+        sms: Set(n.sms.clone()),
+        created_at: Set(to_db(n.created_at)),
+        read_at: Set(n.read_at.map(to_db)),
+    })
+    .exec_without_returning(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_delivery(
+    c: &impl ConnectionTrait,
+    d: &DeliveryRow,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    delivery::Entity::insert(delivery::ActiveModel {
+        id: Set(d.id),
+        notice_id: Set(d.notice_id),
+        channel: Set(d.channel.as_str().into()),
+        recipient: Set(d.recipient.clone()),
+        state: Set(d.state.as_str().into()),
+        attempts: Set(d.attempts),
+        next_attempt_at: Set(to_db(d.next_attempt_at)),
+        lease_until: Set(None),
+        lease_owner: Set(None),
+        last_error: Set(None),
+        sent_at: Set(d.sent_at.map(to_db)),
+        created_at: Set(to_db(now)),
+    })
+    .exec_without_returning(c)
+    .await?;
+    Ok(())
+}
+
+/// A person's inbox: their notices (not the account ones), newest first.
+pub async fn inbox(c: &impl ConnectionTrait, user: Uuid, limit: u64) -> Result<Vec<NoticeRow>> {
+    notice::Entity::find()
+        .filter(notice::Column::UserId.eq(user))
+        .filter(notice::Column::Recipient.is_null())
+        .order_by_desc(notice::Column::CreatedAt)
+        .limit(limit)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(notice_from)
+        .collect()
+}
+
+pub async fn unread(c: &impl ConnectionTrait, user: Uuid) -> Result<u64> {
+    Ok(notice::Entity::find()
+        .filter(notice::Column::UserId.eq(user))
+        .filter(notice::Column::Recipient.is_null())
+        .filter(notice::Column::ReadAt.is_null())
+        .count(c)
+        .await?)
+}
+
+/// Marks a person's notice read (only theirs).
+pub async fn mark_read(
+    c: &impl ConnectionTrait,
+    user: Uuid,
+    id: Uuid,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    notice::Entity::update_many()
+        .col_expr(notice::Column::ReadAt, Expr::value(to_db(now)))
+        .filter(notice::Column::Id.eq(id))
+        .filter(notice::Column::UserId.eq(user))
+        .filter(notice::Column::ReadAt.is_null())
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn get_notice(c: &impl ConnectionTrait, id: Uuid) -> Result<NoticeRow> {
+    notice_from(
+        notice::Entity::find_by_id(id)
+            .one(c)
+            .await?
+            .ok_or(StoreError::NotFound)?,
+    )
+}
+
+/// The notices of a dossier, oldest first.
+pub async fn of_dossier(c: &impl ConnectionTrait, dossier: Uuid) -> Result<Vec<NoticeRow>> {
+    notice::Entity::find()
+        .filter(notice::Column::DossierId.eq(dossier))
+        .order_by_asc(notice::Column::CreatedAt)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(notice_from)
+        .collect()
+}
+
+/// The deliveries of some notices.
+pub async fn deliveries_of(c: &impl ConnectionTrait, notices: &[Uuid]) -> Result<Vec<DeliveryRow>> {
+    delivery::Entity::find()
+        .filter(delivery::Column::NoticeId.is_in(notices.iter().copied()))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(delivery_from)
+        .collect()
+}
+
+/// Claims up to `limit` due deliveries of `channel` for `owner` until `now + lease`: a row is
+/// claimed only if no live lease holds it, so several server copies never send the same
+/// delivery at the same time.
+pub async fn claim_due(
+    c: &impl ConnectionTrait,
+    channel: NoticeChannel,
+    owner: &str,
+    now: jiff::Timestamp,
+    lease: jiff::SignedDuration,
+    limit: u64,
+) -> Result<Vec<(DeliveryRow, NoticeRow)>> {
+    let candidates = delivery::Entity::find()
+        .filter(delivery::Column::State.eq(DeliveryState::Pending.as_str()))
+        .filter(delivery::Column::Channel.eq(channel.as_str()))
+        .filter(delivery::Column::NextAttemptAt.lte(to_db(now)))
+        .filter(
+            sea_orm::Condition::any()
+                .add(delivery::Column::LeaseUntil.is_null())
+                .add(delivery::Column::LeaseUntil.lt(to_db(now))),
+        )
+        .order_by_asc(delivery::Column::NextAttemptAt)
+        .limit(limit)
+        .all(c)
+        .await?;
+    let mut out = Vec::new();
+    for m in candidates {
+        let res = delivery::Entity::update_many()
+            .col_expr(delivery::Column::LeaseOwner, Expr::value(owner))
+            .col_expr(
+                delivery::Column::LeaseUntil,
+                Expr::value(to_db(now + lease)),
+            )
+            .filter(delivery::Column::Id.eq(m.id))
+            .filter(delivery::Column::State.eq(DeliveryState::Pending.as_str()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(delivery::Column::LeaseUntil.is_null())
+                    .add(delivery::Column::LeaseUntil.lt(to_db(now))),
+            )
+            .exec(c)
+            .await?;
+        if res.rows_affected == 1 {
+            let n = get_notice(c, m.notice_id).await?;
+            out.push((delivery_from(m)?, n));
+        }
+    }
+    Ok(out)
+}
+
+/// Records a successful send (only by the lease holder).
+pub async fn mark_sent(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    owner: &str,
+    now: jiff::Timestamp,
+) -> Result<bool> {
+    let res = delivery::Entity::update_many()
+        .col_expr(
+            delivery::Column::State,
+            Expr::value(DeliveryState::Sent.as_str()),
+        )
+        .col_expr(delivery::Column::SentAt, Expr::value(to_db(now)))
+        .col_expr(
+            delivery::Column::LeaseUntil,
+            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
+        .col_expr(
+            delivery::Column::Attempts,
+            Expr::col(delivery::Column::Attempts).add(1),
+        )
+        .filter(delivery::Column::Id.eq(id))
+        .filter(delivery::Column::LeaseOwner.eq(owner))
+        .exec(c)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Records a failed attempt: retry at `next`, or a dead letter.
+pub async fn mark_failed(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    owner: &str,
+    attempts: i32,
+    next: jiff::Timestamp,
+    dead: bool,
+    error: &str,
+) -> Result<()> {
+    delivery::Entity::update_many()
+        .col_expr(
+            delivery::Column::State,
+            Expr::value(if dead {
+                DeliveryState::Dead.as_str()
+            } else {
+                DeliveryState::Pending.as_str()
+            }),
+        )
+        .col_expr(delivery::Column::Attempts, Expr::value(attempts))
+        .col_expr(delivery::Column::NextAttemptAt, Expr::value(to_db(next)))
+        .col_expr(
+            delivery::Column::LeaseUntil,
+            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
+        .col_expr(
+            delivery::Column::LastError,
+            Expr::value(error.chars().take(500).collect::<String>()),
+        )
+        .filter(delivery::Column::Id.eq(id))
+        .filter(delivery::Column::LeaseOwner.eq(owner))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// Sends a dead letter again (an administrator's decision).
+pub async fn retry(c: &impl ConnectionTrait, id: Uuid, now: jiff::Timestamp) -> Result<()> {
+    let res = delivery::Entity::update_many()
+        .col_expr(
+            delivery::Column::State,
+            Expr::value(DeliveryState::Pending.as_str()),
+        )
+        .col_expr(delivery::Column::Attempts, Expr::value(0))
+        .col_expr(delivery::Column::NextAttemptAt, Expr::value(to_db(now)))
+        .filter(delivery::Column::Id.eq(id))
+        .filter(delivery::Column::State.eq(DeliveryState::Dead.as_str()))
+        .exec(c)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// The queue as administrators see it: deliveries not yet sent, dead letters first.
+pub async fn queue(c: &impl ConnectionTrait, limit: u64) -> Result<Vec<(DeliveryRow, NoticeRow)>> {
+    let rows = delivery::Entity::find()
+        .filter(delivery::Column::State.ne(DeliveryState::Sent.as_str()))
+        .order_by_asc(delivery::Column::State)
+        .order_by_asc(delivery::Column::NextAttemptAt)
+        .limit(limit)
+        .all(c)
+        .await?;
+    let mut out = Vec::new();
+    for m in rows {
+        let n = get_notice(c, m.notice_id).await?;
+        out.push((delivery_from(m)?, n));
+    }
+    Ok(out)
+}
+
+/// A template saved by an administrator: (subject, body, sms).
+pub async fn template(
+    c: &impl ConnectionTrait,
+    kind: NoticeKind,
+) -> Result<Option<(String, String, String)>> {
+    Ok(
+        notice_template::Entity::find_by_id(kind.as_str().to_string())
+            .one(c)
+            .await?
+            .map(|m| (m.subject, m.body, m.sms)),
+    )
+}
+
+pub async fn save_template(
+    c: &impl ConnectionTrait,
+    kind: NoticeKind,
+    subject: &str,
+    body: &str,
+    sms: &str,
+    by: Option<Uuid>,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    notice_template::Entity::delete_by_id(kind.as_str().to_string())
+        .exec(c)
+        .await?;
+    notice_template::Entity::insert(notice_template::ActiveModel {
+        kind: Set(kind.as_str().into()),
+        subject: Set(subject.into()),
+        body: Set(body.into()),
+        sms: Set(sms.into()),
+        updated_at: Set(to_db(now)),
+        updated_by: Set(by),
+    })
+    .exec_without_returning(c)
+    .await?;
+    Ok(())
+}
+
+/// The newest e-mails (development mailbox, tests): (to, subject, body, kind, created).
+pub async fn recent_email(
+    c: &impl ConnectionTrait,
+    limit: u64,
+) -> Result<Vec<(String, String, String, NoticeKind, jiff::Timestamp)>> {
+    let ds = delivery::Entity::find()
+        .filter(delivery::Column::Channel.eq(NoticeChannel::Email.as_str()))
+        .order_by_desc(delivery::Column::CreatedAt)
+        .order_by_desc(delivery::Column::Id)
+        .limit(limit)
+        .all(c)
+        .await?;
+    let mut out = Vec::new();
+    for d in ds {
+        let n = get_notice(c, d.notice_id).await?;
+        out.push((d.recipient, n.subject, n.body, n.kind, n.created_at));
+    }
+    Ok(out)
+}
