@@ -35,6 +35,11 @@ pub struct DossierView {
     pub events: Vec<EventRow>,
     /// The components the current answers require.
     pub needed: Vec<Component>,
+    /// Notices about the dossier, each with its deliveries per channel.
+    pub notices: Vec<(
+        motcua_store::notices::NoticeRow,
+        Vec<motcua_store::notices::DeliveryRow>,
+    )>,
 }
 
 impl DossierView {
@@ -161,6 +166,7 @@ impl App {
             .into_iter()
             .cloned()
             .collect();
+        let notices = self.dossier_notices(d.id).await?;
         Ok(DossierView {
             row: d,
             version,
@@ -170,6 +176,7 @@ impl App {
             files,
             events,
             needed,
+            notices,
         })
     }
 
@@ -627,6 +634,21 @@ impl App {
             },
         )
         .await?;
+        if from == State::Draft {
+            let agency = agencies::get_agency(&tx, d.agency_id).await?;
+            let data = json!({"name": s.user.full_name, "code": d.code, "procedure": version.body.name, "agency": agency.name, "link": self.dossier_link(id)});
+            self.notify(
+                &tx,
+                crate::notices::NewNotice {
+                    kind: motcua_domain::notice::NoticeKind::Submitted,
+                    user_id: Some(s.user.id),
+                    dossier_id: Some(id),
+                    address: None,
+                    data,
+                },
+            )
+            .await?;
+        }
         audit::append(
             &tx,
             &self.audit(
@@ -760,6 +782,27 @@ impl App {
             },
         )
         .await?;
+        if let Some(owner) = d.owner_id {
+            let agency = agencies::get_agency(&tx, d.agency_id).await?;
+            let owner_user = motcua_store::users::get_user(&tx, owner).await?;
+            let items: Vec<String> = components
+                .iter()
+                .filter_map(|c| version.body.components.iter().find(|x| &x.id == c))
+                .map(|c| c.name.clone())
+                .collect();
+            let data = json!({"name": owner_user.full_name, "code": d.code, "procedure": version.body.name, "agency": agency.name, "items": items, "note": note.trim(), "link": self.dossier_link(id)});
+            self.notify(
+                &tx,
+                crate::notices::NewNotice {
+                    kind: motcua_domain::notice::NoticeKind::SupplementRequest,
+                    user_id: Some(owner),
+                    dossier_id: Some(id),
+                    address: None,
+                    data,
+                },
+            )
+            .await?;
+        }
         audit::append(
             &tx,
             &self.audit(
@@ -1027,5 +1070,15 @@ impl App {
         }
         out.sort_by(|a, b| a.1.cmp(&b.1));
         Ok(out)
+    }
+}
+
+impl App {
+    /// The link to a dossier's page, for notices.
+    pub fn dossier_link(&self, id: Uuid) -> String {
+        format!(
+            "{}/ho-so/{id}",
+            self.config.public_url.trim_end_matches('/')
+        )
     }
 }

@@ -244,7 +244,8 @@ impl App {
         &self,
         channel: NoticeChannel,
         owner: &str,
-        send: impl AsyncFn(&DeliveryRow, &NoticeRow) -> std::result::Result<(), SendError>,
+        mailer: &impl Mailer,
+        sms: &impl SmsProvider,
     ) -> Result<usize> {
         let now = self.now();
         let claimed = {
@@ -256,7 +257,11 @@ impl App {
         };
         let mut sent = 0;
         for (d, n) in claimed {
-            let result = send(&d, &n).await;
+            let result = match channel {
+                NoticeChannel::Email => mailer.send(&d.recipient, &n.subject, &n.body).await,
+                NoticeChannel::Sms => sms.send(&d.recipient, &n.sms).await,
+                NoticeChannel::Inbox => Ok(()),
+            };
             let now = self.now();
             let tx = self.db.write().await?;
             match result {
@@ -287,20 +292,10 @@ impl App {
         sms: &impl SmsProvider,
     ) -> Result<usize> {
         let e = self
-            .deliver_channel(
-                NoticeChannel::Email,
-                owner,
-                async |d: &DeliveryRow, n: &NoticeRow| {
-                    mailer.send(&d.recipient, &n.subject, &n.body).await
-                },
-            )
+            .deliver_channel(NoticeChannel::Email, owner, mailer, sms)
             .await?;
         let s = self
-            .deliver_channel(
-                NoticeChannel::Sms,
-                owner,
-                async |d: &DeliveryRow, n: &NoticeRow| sms.send(&d.recipient, &n.sms).await,
-            )
+            .deliver_channel(NoticeChannel::Sms, owner, mailer, sms)
             .await?;
         Ok(e + s)
     }
@@ -402,3 +397,6 @@ impl App {
         Ok(queue)
     }
 }
+
+/// The adapters, for workers run outside the server (tests, a separate process).
+pub use motcua_notify::{SimulatedSms as SimulatedSmsHandle, SmtpMailer as SmtpMailerHandle};

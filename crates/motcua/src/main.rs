@@ -228,6 +228,19 @@ async fn main() -> Result<()> {
             let admin_task = tokio::spawn(motcua_web::serve_admin(admin_listener, async move {
                 let _ = rx_admin.changed().await;
             }));
+            let worker = {
+                let app = app.clone();
+                let mut rx_worker = rx.clone();
+                let on = app.config.worker;
+                tokio::spawn(async move {
+                    if on {
+                        app.run_worker(async move {
+                            let _ = rx_worker.changed().await;
+                        })
+                        .await;
+                    }
+                })
+            };
             let sweeper = {
                 let app = app.clone();
                 tokio::spawn(async move {
@@ -258,6 +271,7 @@ async fn main() -> Result<()> {
             });
             server.await?;
             sweeper.abort();
+            let _ = worker.await;
             let _ = admin_task.await;
             tracing::info!(event = "sys_shutdown", "server stopped");
         }

@@ -12,6 +12,8 @@ use motcua_store::testing::TestDb;
 pub use motcua_store::testing::postgres_enabled;
 use tokio::sync::oneshot;
 
+pub mod smtp;
+
 /// Runs `$name(engine)` as two tests, `$name::sqlite` and `$name::postgres`.
 #[macro_export]
 macro_rules! engine_tests {
@@ -61,6 +63,7 @@ pub struct TestApp {
     pub clock: Arc<FixedClock>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    worker_stop: tokio::sync::watch::Sender<bool>,
     _db: TestDb,
 }
 
@@ -89,6 +92,17 @@ impl TestApp {
         tweak(&mut config);
         let clock = Arc::new(FixedClock::new(t0()));
         let app = App::open(config, clock.clone()).await.expect("open app");
+        let (wtx, wrx) = tokio::sync::watch::channel(false);
+        if app.config.worker {
+            let w = app.clone();
+            let mut wrx = wrx.clone();
+            tokio::spawn(async move {
+                w.run_worker(async move {
+                    let _ = wrx.changed().await;
+                })
+                .await
+            });
+        }
         let (tx, rx) = oneshot::channel::<()>();
         let served = app.clone();
         let task = tokio::spawn(async move {
@@ -104,6 +118,7 @@ impl TestApp {
             clock,
             stop: Some(tx),
             task: Some(task),
+            worker_stop: wtx,
             _db: db,
         }
     }
@@ -192,6 +207,7 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        let _ = self.worker_stop.send(true);
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }

@@ -404,7 +404,8 @@ pub struct DossierOut {
     pub files: Vec<FileOut>,
     pub missing_components: Vec<String>,
     pub events: Vec<EventOut>,
-    /// Notices sent about this dossier (delivered by the notices issue).
+    /// Notices about this dossier: `kind`, `created_at`, `subject`, and `delivery` with the state
+    /// per channel (`inbox`, `email`, `sms`: pending, sent, dead).
     #[schema(value_type = Vec<Object>)]
     pub notices: Vec<serde_json::Value>,
     #[schema(value_type = Option<Object>)]
@@ -450,7 +451,17 @@ pub fn dossier_out(v: &DossierView) -> DossierOut {
                 comment: e.comment.clone(),
             })
             .collect(),
-        notices: Vec::new(),
+        notices: v
+            .notices
+            .iter()
+            .map(|(n, ds)| {
+                let mut delivery = serde_json::Map::new();
+                for d in ds {
+                    delivery.insert(d.channel.as_str().into(), serde_json::json!({"state": d.state.as_str(), "attempts": d.attempts, "sent_at": d.sent_at.map(|t| t.to_string())}));
+                }
+                serde_json::json!({"id": n.id, "kind": n.kind.as_str(), "subject": n.subject, "created_at": n.created_at.to_string(), "delivery": delivery})
+            })
+            .collect(),
         supplement_requested: v.row.supplement.clone(),
     }
 }

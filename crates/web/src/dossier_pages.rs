@@ -835,3 +835,64 @@ pub async fn desk_register(
         Err(e) => Err(e.into()),
     }
 }
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    c: Chrome,
+    notices: Vec<(Uuid, String, String, bool)>,
+    unread: u64,
+}
+
+/// "Thông báo": the person's notices, with the unread count.
+pub async fn inbox(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+) -> PageResult {
+    let se = sess(&auth)?;
+    let (list, unread) = s.app.inbox(se.user.id).await?;
+    let notices = list
+        .into_iter()
+        .map(|n| {
+            (
+                n.id,
+                n.subject,
+                format_vn_datetime(n.created_at),
+                n.read_at.is_none(),
+            )
+        })
+        .collect();
+    Ok(render(&InboxPage {
+        c: Chrome::new(&s, &auth, &b, "Thông báo"),
+        notices,
+        unread,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    c: Chrome,
+    subject: String,
+    body: String,
+    at: String,
+    dossier: Option<Uuid>,
+}
+
+pub async fn notice(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(id): Path<Uuid>,
+) -> PageResult {
+    let se = sess(&auth)?;
+    let n = s.app.open_notice(se.user.id, id).await?;
+    Ok(render(&NoticePage {
+        c: Chrome::new(&s, &auth, &b, n.subject.clone()),
+        subject: n.subject,
+        body: n.body,
+        at: format_vn_datetime(n.created_at),
+        dossier: n.dossier_id,
+    }))
+}

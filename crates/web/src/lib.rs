@@ -221,6 +221,8 @@ pub fn routes(test_routes: bool) -> routes::Routes {
             Staff(Action::EnterBackOffice),
             dossier_pages::desk_register,
         )
+        .get("/thong-bao", Signed, dossier_pages::inbox)
+        .get("/thong-bao/{id}", Signed, dossier_pages::notice)
         .get("/tra-cuu", Public, dossier_pages::lookup)
         .post("/tra-cuu", Public, dossier_pages::lookup_detail)
         .get("/dich-vu-cong", Public, catalogue::catalogue)

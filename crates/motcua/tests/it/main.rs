@@ -7,6 +7,7 @@ mod crash;
 mod dossier_pages;
 mod dossiers;
 mod logs;
+mod notices;
 mod security;
 mod staff;
 

@@ -1,0 +1,336 @@
+//! Electronic notices through the outbox to a real SMTP server on loopback (issue 5).
+use motcua_app::notices::{NewNotice, check_template, default_template};
+use motcua_domain::notice::NoticeKind;
+use motcua_testkit::smtp::SmtpSink;
+use motcua_testkit::{Engine, TestApp, engine_tests};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::dossiers::{CITIZEN, ready, setup_with, token};
+
+async fn with_smtp(e: Engine, sink: &SmtpSink) -> TestApp {
+    let url = sink.url();
+    setup_with(e, move |c| {
+        c.smtp_url = Some(url);
+        c.mail_from = Some("Dịch vụ công Quảng Ngãi <dichvucong@quangngai.example>".into());
+    })
+    .await
+}
+
+fn data() -> serde_json::Value {
+    json!({"code": "000.01.01.H53-260302-0042", "procedure": "Cấp giấy phép xây dựng", "agency": "UBND phường Cẩm Thành", "items": ["Bản vẽ thiết kế", "Giấy chứng nhận quyền sử dụng đất"],
+           "note": "Bản chụp bị mờ", "date": "15/03/2026", "amount": "75.000 đ", "link": "http://x/ho-so/1", "name": "Nguyễn Văn An", "hours": 24})
+}
+
+async fn every_notice_kind_arrives_by_email(e: Engine) {
+    let sink = SmtpSink::start().await;
+    let t = with_smtp(e, &sink).await;
+    let citizen = t.app.find_user(CITIZEN).await.unwrap();
+    let to = citizen.email.clone().unwrap();
+    let tx = t.app.db.write().await.unwrap();
+    for kind in NoticeKind::ALL {
+        let address = kind.is_account().then_some(to.as_str());
+        t.app
+            .notify(
+                &tx,
+                NewNotice {
+                    kind,
+                    user_id: Some(citizen.id),
+                    dossier_id: None,
+                    address,
+                    data: data(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mails = sink.wait_for(NoticeKind::ALL.len()).await;
+    assert_eq!(mails.len(), NoticeKind::ALL.len(), "one e-mail per notice");
+    for kind in NoticeKind::ALL {
+        let (subject_tpl, _, _) = default_template(kind);
+        let head: String = subject_tpl.split("{{").next().unwrap().trim().to_string();
+        let m = mails
+            .iter()
+            .find(|m| m.subject.starts_with(&head))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no e-mail for {kind:?}: {:?}",
+                    mails.iter().map(|m| &m.subject).collect::<Vec<_>>()
+                )
+            });
+        assert_eq!(m.to, vec![to.clone()], "{kind:?}");
+        assert_eq!(m.from, "dichvucong@quangngai.example");
+        assert!(m.body.contains("Nguyễn Văn An"), "{kind:?}: {}", m.body);
+        if !kind.is_account() {
+            assert!(
+                m.subject.contains("000.01.01.H53-260302-0042")
+                    && m.body.contains("000.01.01.H53-260302-0042"),
+                "{kind:?}"
+            );
+        }
+    }
+    let find = |k: NoticeKind| {
+        mails
+            .iter()
+            .find(|m| {
+                m.subject
+                    .starts_with(default_template(k).0.split("{{").next().unwrap().trim())
+            })
+            .unwrap()
+            .clone()
+    };
+    let s = find(NoticeKind::SupplementRequest);
+    assert!(
+        s.body.contains("- Bản vẽ thiết kế")
+            && s.body.contains("- Giấy chứng nhận quyền sử dụng đất")
+            && s.body.contains("Bản chụp bị mờ")
+    );
+    let a = find(NoticeKind::Acceptance);
+    assert!(
+        a.subject.contains("15/03/2026")
+            && a.body.contains("75.000 đ")
+            && a.body.contains("bản chính để đối chiếu")
+    );
+    assert!(
+        find(NoticeKind::Apology)
+            .body
+            .contains("Ngày hẹn trả kết quả mới: 15/03/2026")
+    );
+    assert!(find(NoticeKind::Refund).body.contains("hoàn trả 75.000 đ"));
+    // Nothing twice, even after more passes of the worker.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_eq!(sink.received().len(), NoticeKind::ALL.len());
+}
+
+async fn smtp_outage_then_exactly_once(e: Engine) {
+    let mut sink = SmtpSink::down().await;
+    let t = with_smtp(e, &sink).await;
+    let citizen = t.app.find_user(CITIZEN).await.unwrap();
+    for i in 0..3 {
+        let tx = t.app.db.write().await.unwrap();
+        let mut d = data();
+        d["code"] = json!(format!("000.01.01.H53-260302-000{i}"));
+        t.app
+            .notify(
+                &tx,
+                NewNotice {
+                    kind: NoticeKind::ResultReady,
+                    user_id: Some(citizen.id),
+                    dossier_id: None,
+                    address: None,
+                    data: d,
+                },
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    // The server is down: the worker tries, fails, and the messages wait (retry later).
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let queue = motcua_store::notices::queue(t.app.db.conn(), 50)
+        .await
+        .unwrap();
+    let waiting: Vec<_> = queue
+        .iter()
+        .filter(|(d, _)| d.channel.as_str() == "email")
+        .collect();
+    assert_eq!(waiting.len(), 3);
+    assert!(
+        waiting.iter().all(|(d, _)| d.attempts >= 1
+            && d.last_error.is_some()
+            && d.state.as_str() == "pending"),
+        "{waiting:?}"
+    );
+    // Back up: after the back-off they are delivered, each exactly once.
+    sink.resume().await;
+    t.clock.advance(jiff::SignedDuration::from_mins(10));
+    let mails = sink.wait_for(3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let mails2 = sink.received();
+    assert_eq!(
+        mails2.len(),
+        3,
+        "exactly once: {:?}",
+        mails2.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    let mut codes: Vec<String> = mails.iter().map(|m| m.subject.clone()).collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), 3);
+}
+
+async fn two_workers_send_each_message_once(e: Engine) {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    // The built-in worker is off; two workers run side by side, as two server copies would.
+    let t = setup_with(e, move |c| {
+        c.smtp_url = Some(url);
+        c.worker = false;
+    })
+    .await;
+    let citizen = t.app.find_user(CITIZEN).await.unwrap();
+    let tx = t.app.db.write().await.unwrap();
+    for i in 0..30 {
+        let mut d = data();
+        d["code"] = json!(format!("X-{i:03}"));
+        t.app
+            .notify(
+                &tx,
+                NewNotice {
+                    kind: NoticeKind::ResultReady,
+                    user_id: Some(citizen.id),
+                    dossier_id: None,
+                    address: None,
+                    data: d,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mailer = motcua_notify_test::mailer(&sink);
+    let (a, b) = (t.app.clone(), t.app.clone());
+    let (m1, m2) = (mailer.clone(), mailer.clone());
+    let sms = motcua_notify_test::sms();
+    let (s1, s2) = (sms.clone(), sms.clone());
+    let w1 = tokio::spawn(async move {
+        let mut n = 0;
+        for _ in 0..5 {
+            n += a.deliver_due("copy-a", &m1, &s1).await.unwrap();
+        }
+        n
+    });
+    let w2 = tokio::spawn(async move {
+        let mut n = 0;
+        for _ in 0..5 {
+            n += b.deliver_due("copy-b", &m2, &s2).await.unwrap();
+        }
+        n
+    });
+    let (n1, n2) = (w1.await.unwrap(), w2.await.unwrap());
+    assert_eq!(
+        n1 + n2,
+        30,
+        "each message sent by exactly one worker ({n1} + {n2})"
+    );
+    assert_eq!(sink.wait_for(30).await.len(), 30);
+}
+
+mod motcua_notify_test {
+    pub fn mailer(sink: &motcua_testkit::smtp::SmtpSink) -> motcua_app::notices::SmtpMailerHandle {
+        motcua_app::notices::SmtpMailerHandle::new(&sink.url(), "dichvucong@quangngai.example")
+            .unwrap()
+    }
+    pub fn sms() -> motcua_app::notices::SimulatedSmsHandle {
+        motcua_app::notices::SimulatedSmsHandle::default()
+    }
+}
+
+async fn dossier_and_inbox_show_notices(e: Engine) {
+    let sink = SmtpSink::start().await;
+    let t = with_smtp(e, &sink).await;
+    let (mut c, tok) = token(&t, CITIZEN).await;
+    let id = ready(&mut c, &tok).await;
+    let code = c
+        .json_with(
+            Method::POST,
+            &format!("/api/v1/dossiers/{id}/submit"),
+            Some(&tok),
+            &[],
+            Some(json!({"declaration_accepted": true})),
+        )
+        .await
+        .json()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mails = sink.wait_for(1).await;
+    assert!(mails[0].subject.contains(&code) && mails[0].subject.starts_with("Đã nhận hồ sơ"));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let d = c
+        .json(
+            Method::GET,
+            &format!("/api/v1/dossiers/{code}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    let n = &d["notices"][0];
+    assert_eq!(n["kind"], "submitted");
+    assert!(n["created_at"].as_str().unwrap().starts_with("2026-03-02"));
+    assert_eq!(n["delivery"]["inbox"]["state"], "sent");
+    assert_eq!(n["delivery"]["email"]["state"], "sent");
+    // The inbox in the citizen area, with the unread count; opening marks it read.
+    let mut web = t.client();
+    web.login(CITIZEN, &crate::security::demo_pw(&t, CITIZEN))
+        .await;
+    let inbox = web.get("/thong-bao").await;
+    assert!(
+        inbox
+            .body
+            .contains("Bạn có <strong>1</strong> thông báo chưa đọc")
+            && inbox.body.contains(&code)
+    );
+    let href = inbox
+        .body
+        .split("href=\"/thong-bao/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let one = web.get(&format!("/thong-bao/{href}")).await;
+    assert!(one.body.contains("Bộ phận tiếp nhận sẽ kiểm tra"));
+    assert!(
+        web.get("/thong-bao")
+            .await
+            .body
+            .contains("Không có thông báo chưa đọc")
+    );
+    // Another person cannot open it.
+    let mut other = t.client();
+    other
+        .login(
+            crate::dossiers::OTHER,
+            &crate::security::demo_pw(&t, crate::dossiers::OTHER),
+        )
+        .await;
+    assert_eq!(other.get(&format!("/thong-bao/{href}")).await.status, 404);
+    // The dossier page shows the notice and its delivery per channel.
+    let page = web.get(&format!("/ho-so/{id}")).await;
+    assert!(
+        page.body.contains("Hộp thư trên cổng: Đã gửi")
+            && page.body.contains("Thư điện tử: Đã gửi"),
+        "{}",
+        page.body
+    );
+}
+
+#[test]
+fn templates_are_checked_when_saved() {
+    for kind in NoticeKind::ALL {
+        let (s, b, m) = default_template(kind);
+        assert!(check_template(s, b, m).is_ok(), "{kind:?}");
+    }
+    assert!(
+        check_template("Hồ sơ {{ ma_ho_so }}", "x", "")
+            .unwrap_err()
+            .contains("Tiêu đề"),
+        "an unknown variable is refused now, not at send time"
+    );
+    assert!(
+        check_template("Hồ sơ {{ code }}", "{% for i in items %}", "").is_err(),
+        "a syntax error is refused"
+    );
+    assert!(check_template("", "x", "").is_err());
+}
+
+engine_tests!(
+    every_notice_kind_arrives_by_email,
+    smtp_outage_then_exactly_once,
+    two_workers_send_each_message_once,
+    dossier_and_inbox_show_notices
+);
