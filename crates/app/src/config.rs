@@ -203,3 +203,64 @@ impl Config {
         self.mode == Mode::Development
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_refuses_unsafe_settings() {
+        let good = Config {
+            mode: Mode::Production,
+            public_url: "https://dichvucong.quangngai.example".into(),
+            secret_key: Some("ab".repeat(32)),
+            smtp_url: Some("smtps://u:p@mail.example".into()),
+            ..Config::default()
+        };
+        assert!(good.check().is_ok());
+        let no_smtp = Config {
+            smtp_url: None,
+            ..good.clone()
+        };
+        assert!(
+            no_smtp.check().unwrap_err().contains("smtp_url"),
+            "without SMTP, production refuses to start"
+        );
+        assert!(
+            Config {
+                public_url: "http://x".into(),
+                ..good.clone()
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            Config {
+                secret_key: None,
+                ..good.clone()
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            Config {
+                test_routes: true,
+                ..good.clone()
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            Config {
+                blob_url: Some("ftp://x".into()),
+                ..good.clone()
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            Config::default().check().is_ok(),
+            "development defaults are fine without SMTP"
+        );
+    }
+}

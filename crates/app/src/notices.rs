@@ -256,12 +256,19 @@ impl App {
             c
         };
         let mut sent = 0;
-        for (d, n) in claimed {
-            let result = match channel {
-                NoticeChannel::Email => mailer.send(&d.recipient, &n.subject, &n.body).await,
-                NoticeChannel::Sms => sms.send(&d.recipient, &n.sms).await,
-                NoticeChannel::Inbox => Ok(()),
-            };
+        // The claimed batch is sent concurrently (the SMTP transport pools connections); each
+        // outcome is then recorded in its own transaction.
+        let outcomes =
+            futures_util::future::join_all(claimed.into_iter().map(|(d, n)| async move {
+                let result = match channel {
+                    NoticeChannel::Email => mailer.send(&d.recipient, &n.subject, &n.body).await,
+                    NoticeChannel::Sms => sms.send(&d.recipient, &n.sms).await,
+                    NoticeChannel::Inbox => Ok(()),
+                };
+                (d, n, result)
+            }))
+            .await;
+        for (d, n, result) in outcomes {
             let now = self.now();
             let tx = self.db.write().await?;
             match result {
@@ -400,3 +407,121 @@ impl App {
 
 /// The adapters, for workers run outside the server (tests, a separate process).
 pub use motcua_notify::{SimulatedSms as SimulatedSmsHandle, SmtpMailer as SmtpMailerHandle};
+
+impl App {
+    /// Every kind's template in force (saved, else the default): (kind, subject, body, sms, saved).
+    pub async fn templates(
+        &self,
+        s: &crate::Session,
+    ) -> Result<Vec<(NoticeKind, String, String, String, bool)>> {
+        motcua_domain::authorize(
+            &s.actor,
+            motcua_domain::Action::ManageNotices,
+            &motcua_domain::Target::None,
+        )?;
+        let mut out = Vec::new();
+        for k in NoticeKind::ALL {
+            match ns::template(self.db.conn(), k).await? {
+                Some((a, b, c)) => out.push((k, a, b, c, true)),
+                None => {
+                    let (a, b, c) = default_template(k);
+                    out.push((k, a.into(), b.into(), c.into(), false));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Saves a template after checking it (a bad template is refused now, not at send time).
+    pub async fn save_template(
+        &self,
+        ctx: &crate::Ctx,
+        s: &crate::Session,
+        kind: NoticeKind,
+        subject: &str,
+        body: &str,
+        sms: &str,
+    ) -> Result<()> {
+        motcua_domain::authorize(
+            &s.actor,
+            motcua_domain::Action::ManageNotices,
+            &motcua_domain::Target::None,
+        )?;
+        check_template(subject, body, sms)
+            .map_err(|m| AppError::field("template", format!("Mẫu chưa dùng được: {m}")))?;
+        let tx = self.db.write().await?;
+        ns::save_template(&tx, kind, subject, body, sms, Some(s.user.id), self.now()).await?;
+        motcua_store::audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                Some(s.user.id),
+                "notice_template_saved",
+                "notice_template",
+                Some(kind.as_str().into()),
+                None,
+                serde_json::json!({}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The delivery queue: deliveries not yet sent, dead letters first.
+    pub async fn delivery_queue(
+        &self,
+        s: &crate::Session,
+    ) -> Result<Vec<(DeliveryRow, NoticeRow)>> {
+        motcua_domain::authorize(
+            &s.actor,
+            motcua_domain::Action::ManageNotices,
+            &motcua_domain::Target::None,
+        )?;
+        Ok(ns::queue(self.db.conn(), 500).await?)
+    }
+
+    /// Sends a dead letter again.
+    pub async fn retry_delivery(
+        &self,
+        ctx: &crate::Ctx,
+        s: &crate::Session,
+        id: Uuid,
+    ) -> Result<()> {
+        motcua_domain::authorize(
+            &s.actor,
+            motcua_domain::Action::ManageNotices,
+            &motcua_domain::Target::None,
+        )?;
+        let tx = self.db.write().await?;
+        ns::retry(&tx, id, self.now()).await?;
+        motcua_store::audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                Some(s.user.id),
+                "delivery_retried",
+                "delivery",
+                Some(id.to_string()),
+                None,
+                serde_json::json!({}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The person's channel choices: (e-mail, SMS). The inbox is always on.
+    pub async fn channels(&self, s: &crate::Session) -> Result<(bool, bool)> {
+        Ok(users::notify_prefs(self.db.conn(), s.user.id).await?)
+    }
+
+    pub async fn set_channels(&self, s: &crate::Session, email: bool, sms: bool) -> Result<()> {
+        let tx = self.db.write().await?;
+        users::set_notify_prefs(&tx, s.user.id, email, sms).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+pub use motcua_notify::Mailer as MailerTrait;

@@ -80,6 +80,8 @@ pub enum Action {
     EditProcedure,
     /// Configure the target agency's online services: level, form, internal process.
     ManageService,
+    /// Edit notice templates and look after the delivery queue (provincial administrators).
+    ManageNotices,
 }
 
 /// What the action is about.
@@ -148,7 +150,7 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
                             .any(|r| actor.has_role_in(r, *a))
                         })))
         }
-        (ManageSectors, _) => staff && actor.has_role(Role::ProvinceAdmin),
+        (ManageSectors | ManageNotices, _) => staff && actor.has_role(Role::ProvinceAdmin),
         (EditProcedure, Target::None) => staff && actor.has_role(Role::ProvinceAdmin),
         (EditProcedure | ManageService, Target::Agency(a)) => {
             staff
@@ -167,7 +169,7 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
             GrantRole(_) => "may not grant this role here",
             ManageDutyRoster => "may not manage this desk's roster",
             ViewDossier => "dossier outside the actor's agencies",
-            ManageSectors => "not a province administrator",
+            ManageSectors | ManageNotices => "not a province administrator",
             EditProcedure | ManageService => "not an administrator of the owning agency",
         }))
     }

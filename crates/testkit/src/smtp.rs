@@ -106,6 +106,7 @@ impl Drop for SmtpSink {
 }
 
 async fn session(sock: tokio::net::TcpStream, mails: Arc<Mutex<Vec<Mail>>>) -> std::io::Result<()> {
+    sock.set_nodelay(true)?;
     let (r, mut w) = sock.into_split();
     let mut r = BufReader::new(r);
     w.write_all(b"220 localhost ESMTP motcua-test\r\n").await?;

@@ -9,6 +9,7 @@ mod catalogue;
 mod dossier_pages;
 mod error;
 pub mod mw;
+mod notice_pages;
 pub mod pages;
 pub mod routes;
 
@@ -220,6 +221,27 @@ pub fn routes(test_routes: bool) -> routes::Routes {
             "/can-bo/tiep-nhan",
             Staff(Action::EnterBackOffice),
             dossier_pages::desk_register,
+        )
+        .post("/tai-khoan/kenh-thong-bao", Signed, notice_pages::channels)
+        .get(
+            "/can-bo/thong-bao/mau",
+            Staff(Action::ManageNotices),
+            notice_pages::templates,
+        )
+        .post(
+            "/can-bo/thong-bao/mau/{kind}",
+            Staff(Action::ManageNotices),
+            notice_pages::template_save,
+        )
+        .get(
+            "/can-bo/thong-bao/hang-doi",
+            Staff(Action::ManageNotices),
+            notice_pages::queue,
+        )
+        .post(
+            "/can-bo/thong-bao/hang-doi/{id}/gui-lai",
+            Staff(Action::ManageNotices),
+            notice_pages::retry,
         )
         .get("/thong-bao", Signed, dossier_pages::inbox)
         .get("/thong-bao/{id}", Signed, dossier_pages::notice)

@@ -620,6 +620,8 @@ struct AccountPage {
     contact: FormState,
     password: FormState,
     notice: Option<&'static str>,
+    email_on: bool,
+    sms_on: bool,
 }
 
 async fn account_page(
@@ -644,6 +646,7 @@ async fn account_page(
         })
         .collect();
     let user = s.app.find_user(&sess.user.login).await?;
+    let channels = s.app.channels(sess).await?;
     let contact = if contact.errors.is_empty() {
         FormState::with(&[
             ("email", user.email.as_deref().unwrap_or("")),
@@ -671,6 +674,8 @@ async fn account_page(
             contact,
             password,
             notice: notice(notice_code),
+            email_on: channels.0,
+            sms_on: channels.1,
         },
         status,
     ))
@@ -796,6 +801,7 @@ struct StaffHomePage {
     can_agencies: bool,
     desks: Vec<(Unit, String)>,
     is_reception: bool,
+    can_notices: bool,
 }
 
 async fn names(s: &AppState) -> Result<(Vec<Agency>, Vec<Unit>), WebError> {
@@ -876,6 +882,7 @@ pub async fn staff_home(
         can_agencies: true,
         desks,
         is_reception: sess.actor.has_role(Role::Reception),
+        can_notices: sess.actor.has_role(Role::ProvinceAdmin),
     }))
 }
 

@@ -16,6 +16,15 @@ use serde_json::json;
 use crate::security::demo_pw;
 
 fn start(db: &str, dir: &std::path::Path, demo: bool) -> (Child, String) {
+    start_with(db, dir, demo, &[])
+}
+
+fn start_with(
+    db: &str,
+    dir: &std::path::Path,
+    demo: bool,
+    env: &[(&str, &str)],
+) -> (Child, String) {
     let mut args = vec!["serve"];
     if demo {
         args.push("--demo");
@@ -27,6 +36,7 @@ fn start(db: &str, dir: &std::path::Path, demo: bool) -> (Child, String) {
         .env("MOTCUA_LISTEN", "127.0.0.1:0")
         .env("MOTCUA_ADMIN_LISTEN", "127.0.0.1:0")
         .env("MOTCUA_LOG", "warn")
+        .envs(env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
         .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -235,6 +245,40 @@ async fn killed_mid_flight_loses_nothing_acknowledged(e: Engine) {
     assert!(n > 0, "some submissions were acknowledged");
 }
 
+async fn killed_between_commit_and_delivery(e: Engine) {
+    let db = TestDb::new(e).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut sink = motcua_testkit::smtp::SmtpSink::down().await;
+    let smtp = sink.url();
+    // The notice is committed, but no worker runs before the crash.
+    let (mut child, base) = start_with(
+        &db.url,
+        dir.path(),
+        true,
+        &[("MOTCUA_SMTP_URL", &smtp), ("MOTCUA_WORKER", "false")],
+    );
+    let mut c = Client::new(&base);
+    let r = c
+        .post_form("/quen-mat-khau", &[("email", "nguyenvanan@example.com")])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Restart with the worker and a reachable mail server: delivered, exactly once.
+    sink.resume().await;
+    let (mut child, _) = start_with(&db.url, dir.path(), false, &[("MOTCUA_SMTP_URL", &smtp)]);
+    let mails = sink.wait_for(1).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    child.wait().unwrap();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(sink.received().len(), 1, "not sent twice");
+    assert_eq!(mails[0].to, vec!["nguyenvanan@example.com".to_string()]);
+    assert!(mails[0].subject.starts_with("Đặt lại mật khẩu"));
+}
+
 fn demo_pw_static(login: &str) -> String {
     motcua_app::demo::accounts_without_loading()
         .into_iter()
@@ -258,4 +302,7 @@ fn unused(t: &motcua_testkit::TestApp) -> String {
     demo_pw(t, "x")
 }
 
-engine_tests!(killed_mid_flight_loses_nothing_acknowledged);
+engine_tests!(
+    killed_mid_flight_loses_nothing_acknowledged,
+    killed_between_commit_and_delivery
+);

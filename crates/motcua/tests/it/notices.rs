@@ -309,6 +309,196 @@ async fn dossier_and_inbox_show_notices(e: Engine) {
     );
 }
 
+async fn administrators_edit_templates_and_retry_dead_letters(e: Engine) {
+    let sink = SmtpSink::start().await;
+    let t = with_smtp(e, &sink).await;
+    let mut prov = t.login_as("province_admin").await;
+    assert!(
+        prov.get("/can-bo/thong-bao/mau")
+            .await
+            .body
+            .contains("Yêu cầu bổ sung, hoàn thiện hồ sơ")
+    );
+    let r = prov
+        .post_form(
+            "/can-bo/thong-bao/mau/supplement_request",
+            &[
+                ("subject", "Bổ sung hồ sơ {{ ma }}"),
+                ("body", "x"),
+                ("sms", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("Mẫu chưa dùng được"),
+        "a bad template is refused when saved"
+    );
+    let r = prov
+        .post_form(
+            "/can-bo/thong-bao/mau/supplement_request",
+            &[
+                ("subject", "[Quảng Ngãi] Cần bổ sung hồ sơ {{ code }}"),
+                (
+                    "body",
+                    "Kính gửi {{ name }}: bổ sung {% for i in items %}{{ i }}; {% endfor %}",
+                ),
+                ("sms", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let citizen = t.app.find_user(CITIZEN).await.unwrap();
+    let tx = t.app.db.write().await.unwrap();
+    t.app
+        .notify(
+            &tx,
+            NewNotice {
+                kind: NoticeKind::SupplementRequest,
+                user_id: Some(citizen.id),
+                dossier_id: None,
+                address: None,
+                data: data(),
+            },
+        )
+        .await
+        .unwrap();
+    // A permanent failure (an address no server accepts) becomes a dead letter at once.
+    t.app
+        .notify(
+            &tx,
+            NewNotice {
+                kind: NoticeKind::PasswordReset,
+                user_id: Some(citizen.id),
+                dossier_id: None,
+                address: Some("khong hop le"),
+                data: data(),
+            },
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let m = sink.wait_for(1).await;
+    assert_eq!(
+        m[0].subject,
+        "[Quảng Ngãi] Cần bổ sung hồ sơ 000.01.01.H53-260302-0042"
+    );
+    assert!(
+        m[0].body
+            .contains("bổ sung Bản vẽ thiết kế; Giấy chứng nhận")
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let q = prov.get("/can-bo/thong-bao/hang-doi").await;
+    assert!(
+        q.body.contains("Gửi không thành công") && q.body.contains("Đặt lại mật khẩu"),
+        "{}",
+        q.body
+    );
+    let id = q
+        .body
+        .split("/can-bo/thong-bao/hang-doi/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        prov.post_form(&format!("/can-bo/thong-bao/hang-doi/{id}/gui-lai"), &[])
+            .await
+            .status,
+        303
+    );
+    let queue = motcua_store::notices::queue(t.app.db.conn(), 10)
+        .await
+        .unwrap();
+    assert!(
+        queue.iter().any(|(d, _)| d.id.to_string() == id),
+        "queued again"
+    );
+    // Agency administrators do not manage notices.
+    let mut admin = t.login_as("agency_admin").await;
+    assert_eq!(admin.get("/can-bo/thong-bao/mau").await.status, 403);
+    assert_eq!(admin.get("/can-bo/thong-bao/hang-doi").await.status, 403);
+}
+
+async fn people_choose_their_channels(e: Engine) {
+    let sink = SmtpSink::start().await;
+    // An SMS provider on loopback that records what it receives (the HTTP adapter's peer).
+    let got: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>> = Default::default();
+    let g = got.clone();
+    let app = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(move |axum::Json(v): axum::Json<serde_json::Value>| {
+            let g = g.clone();
+            async move {
+                g.lock().unwrap().push(v);
+                "ok"
+            }
+        }),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sms_url = format!("http://{}/sms", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, app).await });
+    let url = sink.url();
+    let t = setup_with(e, move |c| {
+        c.smtp_url = Some(url);
+        c.sms_url = Some(sms_url);
+        c.sms_key = Some("khoa-thu".into());
+    })
+    .await;
+    let mut web = t.client();
+    web.login(CITIZEN, &crate::security::demo_pw(&t, CITIZEN))
+        .await;
+    // SMS on, e-mail off.
+    assert_eq!(
+        web.post_form("/tai-khoan/kenh-thong-bao", &[("sms", "1")])
+            .await
+            .status,
+        303
+    );
+    let page = web.get("/tai-khoan").await;
+    assert!(
+        page.body.contains("name=\"sms\" value=\"1\" checked")
+            && !page.body.contains("name=\"email\" value=\"1\" checked")
+    );
+    let citizen = t.app.find_user(CITIZEN).await.unwrap();
+    let tx = t.app.db.write().await.unwrap();
+    t.app
+        .notify(
+            &tx,
+            NewNotice {
+                kind: NoticeKind::ResultReady,
+                user_id: Some(citizen.id),
+                dossier_id: None,
+                address: None,
+                data: data(),
+            },
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    for _ in 0..100 {
+        if !got.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let sms = got.lock().unwrap().clone();
+    assert_eq!(sms.len(), 1);
+    assert_eq!(sms[0]["to"], "0912345678");
+    assert!(
+        sms[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("000.01.01.H53-260302-0042")
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert!(sink.received().is_empty(), "e-mail was turned off");
+    let (inbox, unread) = t.app.inbox(citizen.id).await.unwrap();
+    assert_eq!((inbox.len(), unread), (1, 1), "the inbox is always on");
+}
+
 #[test]
 fn templates_are_checked_when_saved() {
     for kind in NoticeKind::ALL {
@@ -329,6 +519,8 @@ fn templates_are_checked_when_saved() {
 }
 
 engine_tests!(
+    administrators_edit_templates_and_retry_dead_letters,
+    people_choose_their_channels,
     every_notice_kind_arrives_by_email,
     smtp_outage_then_exactly_once,
     two_workers_send_each_message_once,
