@@ -5,6 +5,7 @@
 pub mod account;
 pub mod agency;
 pub mod authz;
+pub mod calendar;
 pub mod catalogue;
 pub mod clock;
 pub mod dossier;
