@@ -48,11 +48,49 @@ enum Command {
         #[command(subcommand)]
         cmd: AgencyCmd,
     },
+    /// The working calendar: due instants, holidays, lunar dates (no database needed).
+    Calendar {
+        /// Calendar data edited from the shipped one (JSON, see `calendar export`).
+        #[arg(long, global = true)]
+        data: Option<PathBuf>,
+        #[command(subcommand)]
+        cmd: CalendarCmd,
+    },
     /// Import or export the catalogue of procedures and online services.
     Catalogue {
         #[command(subcommand)]
         cmd: CatalogueCmd,
     },
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// Print when a time limit that starts at --from ends, in RFC 3339 (+07:00).
+    Due {
+        /// Time of valid receipt, RFC 3339 (e.g. 2026-02-12T10:00:00+07:00).
+        #[arg(long)]
+        from: String,
+        #[arg(long, group = "limit")]
+        working_days: Option<f64>,
+        #[arg(long, group = "limit")]
+        working_hours: Option<f64>,
+        #[arg(long, group = "limit")]
+        calendar_days: Option<f64>,
+        /// Same day, with the cut-off hour of --cutoff.
+        #[arg(long, group = "limit")]
+        same_day: bool,
+        #[arg(long, default_value = "15:00")]
+        cutoff: String,
+        /// Agency code whose office hours apply (the default hours otherwise).
+        #[arg(long)]
+        agency: Option<String>,
+    },
+    /// Print each non-working weekday of a year, one per line as `YYYY-MM-DD name`.
+    Holidays { year: i16 },
+    /// Print the lunar date of a Gregorian date as D/M/YYYY, with " (nhuận)" for a leap month.
+    Lunar { date: String },
+    /// Print the calendar data (JSON) to edit and pass back with --data.
+    Export,
 }
 
 #[derive(Subcommand)]
@@ -179,6 +217,72 @@ fn print_demo(accounts: &[motcua_app::demo::DemoAccount]) {
     }
 }
 
+fn calendar(data: Option<PathBuf>, cmd: CalendarCmd) -> Result<()> {
+    use motcua_domain::calendar::{self, Calendar, CalendarData};
+    use motcua_domain::catalogue::Duration;
+    let data = match data {
+        Some(p) => CalendarData::parse(&std::fs::read_to_string(&p).context("reading --data")?)
+            .map_err(|e| anyhow!("{e}"))?,
+        None => CalendarData::official(),
+    };
+    let cal = Calendar::new(data);
+    match cmd {
+        CalendarCmd::Due {
+            from,
+            working_days,
+            working_hours,
+            calendar_days,
+            same_day,
+            cutoff,
+            agency,
+        } => {
+            let from: jiff::Timestamp = from
+                .parse()
+                .map_err(|e| anyhow!("--from must be an RFC 3339 instant with an offset: {e}"))?;
+            let d = match (working_days, working_hours, calendar_days, same_day) {
+                (Some(v), ..) => Duration::WorkingDays { value: v },
+                (_, Some(v), ..) => Duration::WorkingHours { value: v },
+                (_, _, Some(v), _) => Duration::CalendarDays { value: v },
+                (.., true) => Duration::SameDay { cutoff },
+                _ => bail!(
+                    "give one of --working-days, --working-hours, --calendar-days, --same-day"
+                ),
+            };
+            d.check().map_err(|e| anyhow!("{e}"))?;
+            if let Some(a) = &agency
+                && !cal.has_agency_hours(a)
+            {
+                eprintln!("agency {a} has no office hours of its own; the default hours apply");
+            }
+            println!(
+                "{}",
+                calendar::rfc3339_vn(cal.due(agency.as_deref(), from, &d))
+            );
+        }
+        CalendarCmd::Holidays { year } => {
+            if !(1900..=2100).contains(&year) {
+                bail!("the calendar covers 1900 to 2100");
+            }
+            for (d, name) in cal.holidays(year) {
+                println!("{d} {name}");
+            }
+        }
+        CalendarCmd::Lunar { date } => {
+            let d: jiff::civil::Date = date
+                .parse()
+                .map_err(|e| anyhow!("the date must be YYYY-MM-DD: {e}"))?;
+            if !(1900..=2100).contains(&d.year()) {
+                bail!("the calendar covers 1900 to 2100");
+            }
+            println!("{}", calendar::lunar::to_lunar(d));
+        }
+        CalendarCmd::Export => {
+            println!("{}", serde_json::to_string_pretty(cal.data())?);
+        }
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
@@ -189,6 +293,7 @@ async fn main() -> Result<()> {
         ..Default::default()
     };
     match cli.command {
+        Command::Calendar { data, cmd } => calendar(data, cmd)?,
         Command::Migrate => {
             let app = App::open(config, Arc::new(SystemClock))
                 .await

@@ -264,3 +264,115 @@ async fn serve_and_shutdown(e: Engine) {
 }
 
 engine_tests!(cli_commands, serve_and_shutdown);
+
+/// `motcua calendar` (issue 6): due instants, holidays and lunar dates, and clear errors.
+#[test]
+fn calendar_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| motcua("sqlite::memory:", dir.path(), args);
+    let due = |args: &[&str]| {
+        let mut a = vec!["calendar", "due", "--from"];
+        a.extend_from_slice(args);
+        let (ok, out, err) = run(&a);
+        assert!(ok, "{err}");
+        out.trim().to_string()
+    };
+    // Across Tết 2026 (14–22/02), and half a working day across lunch.
+    assert_eq!(
+        due(&["2026-02-12T10:00:00+07:00", "--working-days", "3"]),
+        "2026-02-24T10:00:00+07:00"
+    );
+    assert_eq!(
+        due(&["2024-06-03T10:00:00+07:00", "--working-days", "0.5"]),
+        "2024-06-03T15:45:00+07:00"
+    );
+    assert_eq!(
+        due(&["2024-06-03T03:00:00Z", "--working-hours", "2"]),
+        "2024-06-03T14:00:00+07:00"
+    );
+    // The 15:00 cut-off, and a make-up Saturday.
+    assert_eq!(
+        due(&["2024-06-03T14:00:00+07:00", "--same-day"]),
+        "2024-06-03T17:00:00+07:00"
+    );
+    assert_eq!(
+        due(&["2024-06-03T15:01:00+07:00", "--same-day"]),
+        "2024-06-04T17:00:00+07:00"
+    );
+    assert_eq!(
+        due(&[
+            "2025-04-25T10:00:00+07:00",
+            "--working-days",
+            "1",
+            "--agency",
+            "X"
+        ]),
+        "2025-04-26T10:00:00+07:00"
+    );
+
+    let (ok, out, _) = run(&["calendar", "holidays", "2025"]);
+    assert!(ok);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "2025-01-01 Tết Dương lịch");
+    assert!(
+        lines.contains(&"2025-01-27 Tết Nguyên đán") && lines.contains(&"2025-09-01 Quốc khánh")
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.len() > 11 && l.as_bytes()[10] == b' ')
+    );
+    let (_, out, _) = run(&["calendar", "lunar", "2025-08-19"]);
+    assert_eq!(out.trim(), "26/6/2025 (nhuận)");
+    let (_, out, _) = run(&["calendar", "lunar", "2026-02-17"]);
+    assert_eq!(out.trim(), "1/1/2026");
+
+    // Edited data: a new day off is honoured; broken data and bad input are refused.
+    let (ok, json, _) = run(&["calendar", "export"]);
+    assert!(ok);
+    let mut data: serde_json::Value = serde_json::from_str(&json).unwrap();
+    data["decisions"].as_array_mut().unwrap().push(serde_json::json!({
+        "year": 2027, "days_off": [{"from": "2027-03-08", "to": "2027-03-08", "name": "Nghỉ thử"}]
+    }));
+    let file = dir.path().join("cal.json");
+    std::fs::write(&file, data.to_string()).unwrap();
+    let (ok, out, _) = run(&[
+        "calendar",
+        "--data",
+        file.to_str().unwrap(),
+        "holidays",
+        "2027",
+    ]);
+    assert!(ok && out.contains("2027-03-08 Nghỉ thử"));
+    std::fs::write(&file, "{").unwrap();
+    let (ok, _, err) = run(&[
+        "calendar",
+        "--data",
+        file.to_str().unwrap(),
+        "holidays",
+        "2027",
+    ]);
+    assert!(!ok && err.contains("Lịch không hợp lệ"));
+    let (ok, _, err) = run(&[
+        "calendar",
+        "due",
+        "--from",
+        "2026-02-12 10:00",
+        "--working-days",
+        "1",
+    ]);
+    assert!(!ok && err.contains("RFC 3339"));
+    let (ok, _, _) = run(&["calendar", "due", "--from", "2026-02-12T10:00:00+07:00"]);
+    assert!(!ok, "a time limit is required");
+    let (ok, _, err) = run(&[
+        "calendar",
+        "due",
+        "--from",
+        "2026-02-12T10:00:00+07:00",
+        "--working-days",
+        "-1",
+    ]);
+    assert!(!ok, "{err}");
+    let (ok, _, _) = run(&["calendar", "lunar", "2026-13-01"]);
+    assert!(!ok);
+}
