@@ -11,6 +11,7 @@ pub mod clock;
 pub mod dossier;
 pub mod form;
 pub mod identity;
+pub mod lifecycle;
 pub mod notice;
 pub mod password;
 pub mod text;

@@ -1,0 +1,687 @@
+//! The dossier lifecycle (issue 6, R11, R12, R8.1b, R8.2), declared once as a table of
+//! stage × action → stage with who may act. The same table enforces transitions, lists the actions
+//! a person may take now (`available`), and documents the process (`table_markdown`).
+//!
+//! Stages refine the stored [`State`] (which the national status codes follow): the specialist
+//! department's work is several stages of [`State::InProcess`].
+use crate::account::Role;
+use crate::dossier::State;
+
+/// Where a dossier stands in the workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Stage {
+    /// Mới đăng ký: waiting for the reception desk.
+    Submitted,
+    /// Đã bổ sung: back at the reception desk after a supplement.
+    Supplemented,
+    /// Yêu cầu bổ sung: with the citizen; the clock stops.
+    SupplementRequested,
+    /// Không được tiếp nhận (at intake).
+    Refused,
+    /// Được tiếp nhận: to be handed to the department within half a working day (R11.4).
+    Accepted,
+    /// Chờ phân công: at the department, waiting for its head to assign a specialist.
+    AwaitingAssignment,
+    /// Đang thẩm định: a specialist examines it.
+    Examining,
+    /// Chờ ý kiến liên thông: consultation requests sent to other agencies (R8.1b).
+    Consulting,
+    /// Chờ duyệt kết quả: a drafted result awaits the leader (R12.1).
+    ProposedResolve,
+    /// Chờ duyệt yêu cầu bổ sung (R12.2).
+    ProposedSupplement,
+    /// Chờ duyệt từ chối giải quyết (R12.2).
+    ProposedDecline,
+    /// Đã duyệt yêu cầu bổ sung: reception sends it to the citizen.
+    SupplementApproved,
+    /// Đã duyệt từ chối: reception sends the refusal to the citizen.
+    DeclineApproved,
+    /// Đã xử lý xong: result ready at reception.
+    Resolved,
+    /// Dừng xử lý: refused for failing the conditions, after acceptance.
+    Declined,
+    /// Đã trả kết quả.
+    Returned,
+    /// Công dân rút hồ sơ.
+    Withdrawn,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 17] = [
+        Self::Submitted,
+        Self::Supplemented,
+        Self::SupplementRequested,
+        Self::Refused,
+        Self::Accepted,
+        Self::AwaitingAssignment,
+        Self::Examining,
+        Self::Consulting,
+        Self::ProposedResolve,
+        Self::ProposedSupplement,
+        Self::ProposedDecline,
+        Self::SupplementApproved,
+        Self::DeclineApproved,
+        Self::Resolved,
+        Self::Declined,
+        Self::Returned,
+        Self::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::Supplemented => "supplemented",
+            Self::SupplementRequested => "supplement_requested",
+            Self::Refused => "refused",
+            Self::Accepted => "accepted",
+            Self::AwaitingAssignment => "awaiting_assignment",
+            Self::Examining => "examining",
+            Self::Consulting => "consulting",
+            Self::ProposedResolve => "proposed_resolve",
+            Self::ProposedSupplement => "proposed_supplement",
+            Self::ProposedDecline => "proposed_decline",
+            Self::SupplementApproved => "supplement_approved",
+            Self::DeclineApproved => "decline_approved",
+            Self::Resolved => "resolved",
+            Self::Declined => "declined",
+            Self::Returned => "returned",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Submitted => "Mới đăng ký, chờ tiếp nhận",
+            Self::Supplemented => "Đã bổ sung, chờ tiếp nhận",
+            Self::SupplementRequested => "Yêu cầu bổ sung, hoàn thiện hồ sơ",
+            Self::Refused => "Không được tiếp nhận",
+            Self::Accepted => "Đã tiếp nhận, chờ chuyển phòng chuyên môn",
+            Self::AwaitingAssignment => "Chờ phân công xử lý",
+            Self::Examining => "Đang thẩm định",
+            Self::Consulting => "Chờ ý kiến cơ quan phối hợp",
+            Self::ProposedResolve => "Chờ lãnh đạo duyệt kết quả",
+            Self::ProposedSupplement => "Chờ lãnh đạo duyệt yêu cầu bổ sung",
+            Self::ProposedDecline => "Chờ lãnh đạo duyệt từ chối giải quyết",
+            Self::SupplementApproved => "Chờ gửi yêu cầu bổ sung",
+            Self::DeclineApproved => "Chờ gửi văn bản từ chối",
+            Self::Resolved => "Đã xử lý xong, chờ trả kết quả",
+            Self::Declined => "Dừng xử lý",
+            Self::Returned => "Đã trả kết quả",
+            Self::Withdrawn => "Đã rút hồ sơ",
+        }
+    }
+
+    /// The stored state (and so the national status code) of the stage.
+    pub fn state(self) -> State {
+        match self {
+            Self::Submitted => State::Submitted,
+            Self::Supplemented => State::Supplemented,
+            Self::SupplementRequested => State::SupplementRequested,
+            Self::Refused => State::Refused,
+            Self::Accepted => State::Accepted,
+            Self::AwaitingAssignment
+            | Self::Examining
+            | Self::Consulting
+            | Self::ProposedResolve
+            | Self::ProposedSupplement
+            | Self::ProposedDecline
+            | Self::SupplementApproved
+            | Self::DeclineApproved => State::InProcess,
+            Self::Resolved => State::Resolved,
+            Self::Declined => State::Resolved,
+            Self::Returned => State::Returned,
+            Self::Withdrawn => State::Withdrawn,
+        }
+    }
+
+    /// The national status code (1–10).
+    pub fn national(self) -> u8 {
+        match self {
+            Self::Declined => 8,
+            s => s
+                .state()
+                .national()
+                .expect("submitted dossiers have a national code"),
+        }
+    }
+
+    /// No action leads out of this stage.
+    pub fn is_final(self) -> bool {
+        TABLE.iter().all(|t| t.from != self)
+    }
+
+    /// The public time limit does not run in this stage (with the citizen, or finished).
+    pub fn clock_stopped(self) -> bool {
+        matches!(self, Self::SupplementRequested) || self.is_final()
+    }
+}
+
+/// Who acts: the citizen or business that owns the dossier, or staff in a role of the agency that
+/// handles it (the agency check is `authz`'s; the table only knows roles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Who {
+    Owner,
+    Staff(Role),
+}
+
+/// Something a person does to a dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Act {
+    Accept,
+    RequestSupplement,
+    Refuse,
+    Resubmit,
+    Forward,
+    Assign,
+    ProposeResolve,
+    ProposeSupplement,
+    ProposeDecline,
+    Consult,
+    ConsultationAnswered,
+    Approve,
+    ReturnForRevision,
+    SendSupplementRequest,
+    SendDecline,
+    Apologise,
+    ReturnAtOffice,
+    ReturnOnline,
+    ReturnByPost,
+    Withdraw,
+}
+
+/// A field an action needs, beyond the comment every action may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// Reasons or the exact list of what is missing (non-empty).
+    Reasons,
+    /// The specialist who will handle it.
+    Assignee,
+    /// The agencies consulted, each with its own deadline.
+    Consultations,
+    /// The new appointment date (form 04).
+    NewDate,
+    /// The registered post tracking number.
+    TrackingNumber,
+    /// The officer compared the originals (R7.1a).
+    OriginalsCompared,
+    /// The result document.
+    ResultDocument,
+}
+
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reasons => "reasons",
+            Self::Assignee => "assignee",
+            Self::Consultations => "consultations",
+            Self::NewDate => "new_date",
+            Self::TrackingNumber => "tracking_number",
+            Self::OriginalsCompared => "originals_compared",
+            Self::ResultDocument => "result_document",
+        }
+    }
+}
+
+impl Act {
+    pub const ALL: [Act; 20] = [
+        Self::Accept,
+        Self::RequestSupplement,
+        Self::Refuse,
+        Self::Resubmit,
+        Self::Forward,
+        Self::Assign,
+        Self::ProposeResolve,
+        Self::ProposeSupplement,
+        Self::ProposeDecline,
+        Self::Consult,
+        Self::ConsultationAnswered,
+        Self::Approve,
+        Self::ReturnForRevision,
+        Self::SendSupplementRequest,
+        Self::SendDecline,
+        Self::Apologise,
+        Self::ReturnAtOffice,
+        Self::ReturnOnline,
+        Self::ReturnByPost,
+        Self::Withdraw,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::RequestSupplement => "request_supplement",
+            Self::Refuse => "refuse",
+            Self::Resubmit => "resubmit",
+            Self::Forward => "forward",
+            Self::Assign => "assign",
+            Self::ProposeResolve => "propose_resolve",
+            Self::ProposeSupplement => "propose_supplement",
+            Self::ProposeDecline => "propose_decline",
+            Self::Consult => "consult",
+            Self::ConsultationAnswered => "consultation_answered",
+            Self::Approve => "approve",
+            Self::ReturnForRevision => "return_for_revision",
+            Self::SendSupplementRequest => "send_supplement_request",
+            Self::SendDecline => "send_decline",
+            Self::Apologise => "apologise",
+            Self::ReturnAtOffice => "return_at_office",
+            Self::ReturnOnline => "return_online",
+            Self::ReturnByPost => "return_by_post",
+            Self::Withdraw => "withdraw",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Accept => "Tiếp nhận hồ sơ",
+            Self::RequestSupplement => "Yêu cầu bổ sung, hoàn thiện",
+            Self::Refuse => "Từ chối tiếp nhận",
+            Self::Resubmit => "Nộp bổ sung",
+            Self::Forward => "Chuyển phòng chuyên môn",
+            Self::Assign => "Phân công xử lý",
+            Self::ProposeResolve => "Trình kết quả giải quyết",
+            Self::ProposeSupplement => "Đề xuất yêu cầu bổ sung",
+            Self::ProposeDecline => "Đề xuất từ chối giải quyết",
+            Self::Consult => "Gửi lấy ý kiến phối hợp",
+            Self::ConsultationAnswered => "Ghi nhận ý kiến phối hợp",
+            Self::Approve => "Phê duyệt",
+            Self::ReturnForRevision => "Trả lại để xử lý lại",
+            Self::SendSupplementRequest => "Gửi yêu cầu bổ sung cho công dân",
+            Self::SendDecline => "Gửi văn bản từ chối cho công dân",
+            Self::Apologise => "Xin lỗi và hẹn lại ngày trả kết quả",
+            Self::ReturnAtOffice => "Trả kết quả tại bộ phận một cửa",
+            Self::ReturnOnline => "Trả kết quả trực tuyến",
+            Self::ReturnByPost => "Trả kết quả qua bưu chính",
+            Self::Withdraw => "Rút hồ sơ",
+        }
+    }
+
+    /// The fields this action needs.
+    pub fn fields(self) -> &'static [Field] {
+        match self {
+            Self::RequestSupplement
+            | Self::Refuse
+            | Self::ProposeSupplement
+            | Self::ProposeDecline
+            | Self::ReturnForRevision => &[Field::Reasons],
+            Self::Assign => &[Field::Assignee],
+            Self::Consult => &[Field::Consultations],
+            Self::ProposeResolve => &[Field::ResultDocument],
+            Self::Apologise => &[Field::Reasons, Field::NewDate],
+            Self::ReturnAtOffice => &[Field::OriginalsCompared],
+            Self::ReturnByPost => &[Field::TrackingNumber],
+            _ => &[],
+        }
+    }
+}
+
+/// One row of the lifecycle table.
+#[derive(Debug, Clone, Copy)]
+pub struct Transition {
+    pub from: Stage,
+    pub act: Act,
+    pub to: Stage,
+    pub who: &'static [Who],
+}
+
+const OWNER: &[Who] = &[Who::Owner];
+const RECEPTION: &[Who] = &[Who::Staff(Role::Reception)];
+const SPECIALIST: &[Who] = &[Who::Staff(Role::Specialist)];
+const LEADER: &[Who] = &[Who::Staff(Role::Leader)];
+/// The department's head (a leader) assigns; so may a rule acting as the leader.
+const ASSIGNERS: &[Who] = &[Who::Staff(Role::Leader)];
+
+const fn t(from: Stage, act: Act, to: Stage, who: &'static [Who]) -> Transition {
+    Transition { from, act, to, who }
+}
+
+use Act as A;
+use Stage as S;
+
+/// The whole process, row by row.
+pub const TABLE: &[Transition] = &[
+    // Reception desk: check validity and completeness (R11.1), then one of three (R11.2, R11.3).
+    t(S::Submitted, A::Accept, S::Accepted, RECEPTION),
+    t(
+        S::Submitted,
+        A::RequestSupplement,
+        S::SupplementRequested,
+        RECEPTION,
+    ),
+    t(S::Submitted, A::Refuse, S::Refused, RECEPTION),
+    t(S::Supplemented, A::Accept, S::Accepted, RECEPTION),
+    t(
+        S::Supplemented,
+        A::RequestSupplement,
+        S::SupplementRequested,
+        RECEPTION,
+    ),
+    t(S::Supplemented, A::Refuse, S::Refused, RECEPTION),
+    t(S::SupplementRequested, A::Resubmit, S::Supplemented, OWNER),
+    // Hand-over to the department within half a working day (R11.4).
+    t(S::Accepted, A::Forward, S::AwaitingAssignment, RECEPTION),
+    t(S::AwaitingAssignment, A::Assign, S::Examining, ASSIGNERS),
+    // The specialist examines and proposes (R12).
+    t(
+        S::Examining,
+        A::ProposeResolve,
+        S::ProposedResolve,
+        SPECIALIST,
+    ),
+    t(
+        S::Examining,
+        A::ProposeSupplement,
+        S::ProposedSupplement,
+        SPECIALIST,
+    ),
+    t(
+        S::Examining,
+        A::ProposeDecline,
+        S::ProposedDecline,
+        SPECIALIST,
+    ),
+    t(S::Examining, A::Consult, S::Consulting, SPECIALIST),
+    t(
+        S::Consulting,
+        A::ConsultationAnswered,
+        S::Examining,
+        SPECIALIST,
+    ),
+    // The leader approves or returns (R12.1, R12.2).
+    t(S::ProposedResolve, A::Approve, S::Resolved, LEADER),
+    t(
+        S::ProposedSupplement,
+        A::Approve,
+        S::SupplementApproved,
+        LEADER,
+    ),
+    t(S::ProposedDecline, A::Approve, S::DeclineApproved, LEADER),
+    t(
+        S::ProposedResolve,
+        A::ReturnForRevision,
+        S::Examining,
+        LEADER,
+    ),
+    t(
+        S::ProposedSupplement,
+        A::ReturnForRevision,
+        S::Examining,
+        LEADER,
+    ),
+    t(
+        S::ProposedDecline,
+        A::ReturnForRevision,
+        S::Examining,
+        LEADER,
+    ),
+    // Reception sends what the leader approved.
+    t(
+        S::SupplementApproved,
+        A::SendSupplementRequest,
+        S::SupplementRequested,
+        RECEPTION,
+    ),
+    t(S::DeclineApproved, A::SendDecline, S::Declined, RECEPTION),
+    // Apology and new date (form 04) before the appointment passes; the stage stays.
+    t(S::Examining, A::Apologise, S::Examining, SPECIALIST),
+    t(S::Consulting, A::Apologise, S::Consulting, SPECIALIST),
+    t(
+        S::ProposedResolve,
+        A::Apologise,
+        S::ProposedResolve,
+        SPECIALIST,
+    ),
+    // Returning the result (R8.2).
+    t(S::Resolved, A::ReturnAtOffice, S::Returned, RECEPTION),
+    t(S::Resolved, A::ReturnOnline, S::Returned, RECEPTION),
+    t(S::Resolved, A::ReturnByPost, S::Returned, RECEPTION),
+    // The citizen may withdraw until the dossier is decided.
+    t(S::Submitted, A::Withdraw, S::Withdrawn, OWNER),
+    t(S::Supplemented, A::Withdraw, S::Withdrawn, OWNER),
+    t(S::SupplementRequested, A::Withdraw, S::Withdrawn, OWNER),
+    t(S::Accepted, A::Withdraw, S::Withdrawn, OWNER),
+    t(S::AwaitingAssignment, A::Withdraw, S::Withdrawn, OWNER),
+    t(S::Examining, A::Withdraw, S::Withdrawn, OWNER),
+    t(S::Consulting, A::Withdraw, S::Withdrawn, OWNER),
+    t(S::ProposedResolve, A::Withdraw, S::Withdrawn, OWNER),
+    t(S::ProposedSupplement, A::Withdraw, S::Withdrawn, OWNER),
+    t(S::ProposedDecline, A::Withdraw, S::Withdrawn, OWNER),
+    t(S::SupplementApproved, A::Withdraw, S::Withdrawn, OWNER),
+    t(S::DeclineApproved, A::Withdraw, S::Withdrawn, OWNER),
+];
+
+/// Why an action is not allowed now (shown to the person and answered with 409 by the API).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotAllowed {
+    /// No such step from this stage.
+    NotNow { act: Act, stage: Stage },
+    /// The step exists but someone else takes it.
+    NotYourStep { act: Act, stage: Stage },
+}
+
+impl std::fmt::Display for NotAllowed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotNow { act, stage } => write!(
+                f,
+                "Không thể “{}” khi hồ sơ đang ở bước “{}”.",
+                act.label_vi(),
+                stage.label_vi()
+            ),
+            Self::NotYourStep { act, stage } => write!(
+                f,
+                "Bước “{}” của hồ sơ “{}” không thuộc vai trò của bạn.",
+                act.label_vi(),
+                stage.label_vi()
+            ),
+        }
+    }
+}
+
+/// The stage after `act` by `who`, or why not.
+pub fn next(stage: Stage, act: Act, who: Who) -> Result<Stage, NotAllowed> {
+    let mut rows = TABLE
+        .iter()
+        .filter(|t| t.from == stage && t.act == act)
+        .peekable();
+    if rows.peek().is_none() {
+        return Err(NotAllowed::NotNow { act, stage });
+    }
+    rows.find(|t| t.who.contains(&who))
+        .map(|t| t.to)
+        .ok_or(NotAllowed::NotYourStep { act, stage })
+}
+
+/// The actions `who` may take now, in table order.
+pub fn available(stage: Stage, who: Who) -> Vec<Act> {
+    TABLE
+        .iter()
+        .filter(|t| t.from == stage && t.who.contains(&who))
+        .map(|t| t.act)
+        .collect()
+}
+
+/// The table as Markdown, for the documentation.
+pub fn table_markdown() -> String {
+    let mut s =
+        String::from("| Bước | Thao tác | Bước sau | Ai | Mã quốc gia |\n|---|---|---|---|---|\n");
+    for t in TABLE {
+        let who: Vec<&str> = t
+            .who
+            .iter()
+            .map(|w| match w {
+                Who::Owner => "Công dân, tổ chức",
+                Who::Staff(r) => r.label_vi(),
+            })
+            .collect();
+        s.push_str(&format!(
+            "| {} | {} (`{}`) | {} | {} | {} → {} |\n",
+            t.from.label_vi(),
+            t.act.label_vi(),
+            t.act.as_str(),
+            t.to.label_vi(),
+            who.join(", "),
+            t.from.national(),
+            t.to.national()
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The reference model, written as plain rules from the issue rather than as a table.
+    fn reference(s: Stage, a: Act, w: Who) -> Option<Stage> {
+        use Role::*;
+        let staff = |r: Role| w == Who::Staff(r);
+        let at_desk = matches!(s, S::Submitted | S::Supplemented);
+        let proposed = matches!(
+            s,
+            S::ProposedResolve | S::ProposedSupplement | S::ProposedDecline
+        );
+        match a {
+            A::Accept if at_desk && staff(Reception) => Some(S::Accepted),
+            A::RequestSupplement if at_desk && staff(Reception) => Some(S::SupplementRequested),
+            A::Refuse if at_desk && staff(Reception) => Some(S::Refused),
+            A::Resubmit if s == S::SupplementRequested && w == Who::Owner => Some(S::Supplemented),
+            A::Forward if s == S::Accepted && staff(Reception) => Some(S::AwaitingAssignment),
+            A::Assign if s == S::AwaitingAssignment && staff(Leader) => Some(S::Examining),
+            A::ProposeResolve if s == S::Examining && staff(Specialist) => Some(S::ProposedResolve),
+            A::ProposeSupplement if s == S::Examining && staff(Specialist) => {
+                Some(S::ProposedSupplement)
+            }
+            A::ProposeDecline if s == S::Examining && staff(Specialist) => Some(S::ProposedDecline),
+            A::Consult if s == S::Examining && staff(Specialist) => Some(S::Consulting),
+            A::ConsultationAnswered if s == S::Consulting && staff(Specialist) => {
+                Some(S::Examining)
+            }
+            A::Approve if staff(Leader) => match s {
+                S::ProposedResolve => Some(S::Resolved),
+                S::ProposedSupplement => Some(S::SupplementApproved),
+                S::ProposedDecline => Some(S::DeclineApproved),
+                _ => None,
+            },
+            A::ReturnForRevision if proposed && staff(Leader) => Some(S::Examining),
+            A::SendSupplementRequest if s == S::SupplementApproved && staff(Reception) => {
+                Some(S::SupplementRequested)
+            }
+            A::SendDecline if s == S::DeclineApproved && staff(Reception) => Some(S::Declined),
+            A::Apologise
+                if matches!(s, S::Examining | S::Consulting | S::ProposedResolve)
+                    && staff(Specialist) =>
+            {
+                Some(s)
+            }
+            A::ReturnAtOffice | A::ReturnOnline | A::ReturnByPost
+                if s == S::Resolved && staff(Reception) =>
+            {
+                Some(S::Returned)
+            }
+            A::Withdraw if w == Who::Owner && s.state().can_withdraw() => Some(S::Withdrawn),
+            _ => None,
+        }
+    }
+
+    fn who() -> impl Strategy<Value = Who> {
+        prop_oneof![
+            Just(Who::Owner),
+            proptest::sample::select(Role::ALL.to_vec()).prop_map(Who::Staff)
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Random actions by random people: the table agrees with the reference model at every
+        /// step, so no illegal transition is ever accepted, and `available` lists exactly the
+        /// actions that `next` accepts.
+        #[test]
+        fn table_matches_the_reference_model(
+            steps in proptest::collection::vec(
+                (any::<u8>(), proptest::sample::select(Act::ALL.to_vec()), who()), 1..80)
+        ) {
+            // Most steps take a legal action (by the reference model) so that walks reach deep
+            // stages; the rest are random actions by random people.
+            let people: Vec<Who> = std::iter::once(Who::Owner)
+                .chain(Role::ALL.into_iter().map(Who::Staff))
+                .collect();
+            let mut stage = S::Submitted;
+            for (sel, act, w) in steps {
+                let legal: Vec<(Act, Who)> = Act::ALL
+                    .into_iter()
+                    .flat_map(|a| people.iter().map(move |p| (a, *p)))
+                    .filter(|(a, p)| reference(stage, *a, *p).is_some())
+                    .collect();
+                let (act, w) = if sel < 200 && !legal.is_empty() {
+                    legal[usize::from(sel) % legal.len()]
+                } else {
+                    (act, w)
+                };
+                let want = reference(stage, act, w);
+                let got = next(stage, act, w);
+                prop_assert_eq!(got.clone().ok(), want, "{:?} {:?} {:?}", stage, act, w);
+                prop_assert_eq!(available(stage, w).contains(&act), want.is_some());
+                if let Ok(s) = got {
+                    stage = s;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_stage_maps_to_a_national_code_and_is_reachable() {
+        for s in Stage::ALL {
+            assert!((1..=10).contains(&s.national()), "{s:?}");
+            assert_eq!(Stage::parse(s.as_str()), Some(s));
+            let reachable = s == S::Submitted || TABLE.iter().any(|t| t.to == s);
+            assert!(reachable, "{s:?} cannot be reached");
+        }
+        for a in Act::ALL {
+            assert_eq!(Act::parse(a.as_str()), Some(a));
+            assert!(TABLE.iter().any(|t| t.act == a), "{a:?} is never used");
+        }
+        assert_eq!(S::Declined.national(), 8);
+        assert!(S::Returned.is_final() && S::Refused.is_final() && S::Withdrawn.is_final());
+        assert!(S::SupplementRequested.clock_stopped() && !S::Examining.clock_stopped());
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        let e = next(S::Submitted, A::Approve, Who::Staff(Role::Leader)).unwrap_err();
+        assert!(e.to_string().contains("Mới đăng ký"), "{e}");
+        let e = next(S::Submitted, A::Accept, Who::Staff(Role::Specialist)).unwrap_err();
+        assert!(matches!(e, NotAllowed::NotYourStep { .. }));
+        assert!(e.to_string().contains("không thuộc vai trò"));
+        assert!(table_markdown().lines().count() == TABLE.len() + 2);
+    }
+
+    /// A supplement request from the department goes through the leader, then reception.
+    #[test]
+    fn department_supplement_needs_the_leader() {
+        let sp = Who::Staff(Role::Specialist);
+        let mut s = S::Submitted;
+        for (a, w) in [
+            (A::Accept, Who::Staff(Role::Reception)),
+            (A::Forward, Who::Staff(Role::Reception)),
+            (A::Assign, Who::Staff(Role::Leader)),
+            (A::ProposeSupplement, sp),
+        ] {
+            s = next(s, a, w).unwrap();
+        }
+        assert!(next(s, A::SendSupplementRequest, Who::Staff(Role::Reception)).is_err());
+        s = next(s, A::Approve, Who::Staff(Role::Leader)).unwrap();
+        s = next(s, A::SendSupplementRequest, Who::Staff(Role::Reception)).unwrap();
+        assert_eq!((s, s.national()), (S::SupplementRequested, 5));
+    }
+}
