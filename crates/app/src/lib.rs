@@ -15,6 +15,7 @@ pub mod dossiers;
 mod error;
 mod lookup;
 pub mod notices;
+pub mod processing;
 pub mod staff;
 
 use std::net::IpAddr;
@@ -38,6 +39,8 @@ pub struct App {
     pub config: Arc<Config>,
     pub blobs: motcua_blobs::Blobs,
     key: Arc<[u8; 32]>,
+    /// The working calendar that every deadline uses (issue 6).
+    pub calendar: Arc<motcua_domain::calendar::Calendar>,
 }
 
 /// Where a request comes from, for the audit record and throttling.
@@ -83,6 +86,7 @@ impl App {
             config: Arc::new(config),
             blobs,
             key: Arc::new(key),
+            calendar: Arc::new(motcua_domain::calendar::Calendar::official()),
         };
         app.startup_sweep().await?;
         Ok(app)

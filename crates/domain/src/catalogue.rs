@@ -280,6 +280,19 @@ pub struct ProcedureBody {
     pub guide: String,
 }
 
+/// An amount in đồng as people read it: `1.250.000 đ` (UI.md).
+pub fn money(m: i64) -> String {
+    let s = m.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    format!("{}{out} đ", if m < 0 { "-" } else { "" })
+}
+
 /// The 2016 service levels (Decree 43/2011), as the founding regulation uses them.
 pub fn level_label(level: u8) -> &'static str {
     match level {

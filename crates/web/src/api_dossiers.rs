@@ -435,7 +435,7 @@ pub fn dossier_out(v: &DossierView) -> DossierOut {
         appointment_at: v
             .row
             .appointment_at
-            .map(|t| motcua_domain::clock::vn_offset().to_datetime(t).to_string() + "+07:00"),
+            .map(motcua_domain::calendar::rfc3339_vn),
         form: v.row.form.clone(),
         declaration: v.row.declaration.clone(),
         declared_at: v.row.declared_at.map(ts),
@@ -581,6 +581,40 @@ pub async fn supplement_request(
         .await
         .map_err(api_err)?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptRequest {
+    #[serde(default)]
+    pub comment: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    /// RFC 3339 at +07:00, computed on the agency's working calendar (R11.3).
+    pub appointment_at: String,
+}
+
+/// Reception accepts a dossier waiting at the desk; the answer carries the appointment.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/accept", params(("dossier" = String, Path)), request_body = AcceptRequest, security(("bearer" = [])), responses((status = 200, body = Accepted), (status = 404), (status = 409)))]
+pub async fn accept(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    Path(key): Path<String>,
+    body: Option<Json<AcceptRequest>>,
+) -> Result<Response, WebError> {
+    let sess = session(&auth)?;
+    let id = dossier_id(&s, sess, &key).await?;
+    let comment = body.map(|b| b.0.comment).unwrap_or_default();
+    let at = s
+        .app
+        .accept(&info.ctx(), sess, id, &comment)
+        .await
+        .map_err(api_err)?;
+    let appointment_at = motcua_domain::calendar::rfc3339_vn(at);
+    Ok(Json(Accepted { appointment_at }).into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -284,15 +284,7 @@ impl ProcedurePage {
 
 /// `1.250.000 đ` (UI.md).
 pub fn money(m: i64) -> String {
-    let s = m.abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    format!("{}{out} đ", if m < 0 { "-" } else { "" })
+    motcua_domain::catalogue::money(m)
 }
 
 pub async fn procedure(

@@ -894,7 +894,112 @@ async fn drafts_expire(e: Engine) {
     );
 }
 
+/// Reception accepts (R11.3, issue 6): the appointment is the procedure's online time (15 working
+/// days) from the valid receipt, Monday 02/03/2026 09:00, on the working calendar; the person gets
+/// the acceptance notice with the date, the originals to bring and the online fee; a second
+/// acceptance, the citizen and another agency's desk are refused and change nothing.
+async fn reception_accepts_with_an_appointment(e: Engine) {
+    let t = setup(e).await;
+    let (mut c, tok) = token(&t, CITIZEN).await;
+    let id = ready(&mut c, &tok).await;
+    let code = submit(&mut c, &tok, &id, None).await.json()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let accept = format!("/api/v1/dossiers/{code}/accept");
+    let r = c
+        .json(Method::POST, &accept, Some(&tok), Some(json!({})))
+        .await;
+    assert_eq!(r.status, 404, "the citizen cannot accept");
+    let cam_thanh = t.app.agency_by_code("000.01.01.H53").await.unwrap();
+    let (u, pw) = t
+        .app
+        .create_staff(
+            &Default::default(),
+            motcua_app::staff::By::Operator,
+            &motcua_app::staff::NewStaff {
+                login: "tiepnhan.camthanh".into(),
+                full_name: "Lê Thị Hoa".into(),
+                home_agency_id: Some(cam_thanh.id),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let grant = Grant {
+        role: Role::Reception,
+        agency_id: cam_thanh.id,
+        unit_id: None,
+    };
+    t.app
+        .grant_role(
+            &Default::default(),
+            motcua_app::staff::By::Operator,
+            u.id,
+            &grant,
+        )
+        .await
+        .unwrap();
+    let mut desk = t.client();
+    let td = desk.token("tiepnhan.camthanh", &pw.unwrap()).await;
+    let (mut other, to) = token(&t, "tiepnhan.tuphap").await;
+    let r = other.json(Method::POST, &accept, Some(&to), None).await;
+    assert_eq!(r.status, 404, "another agency's desk: {}", r.body);
+    let r = desk
+        .json(
+            Method::POST,
+            &accept,
+            Some(&td),
+            Some(json!({"comment": "Đủ giấy tờ"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["appointment_at"], "2026-03-23T09:00:00+07:00");
+    let r = desk.json(Method::POST, &accept, Some(&td), None).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("Tiếp nhận hồ sơ"), "{}", r.body);
+    let d = c
+        .json(
+            Method::GET,
+            &format!("/api/v1/dossiers/{code}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (d["status"].as_str(), d["national_status"].as_u64()),
+        (Some("accepted"), Some(2))
+    );
+    assert_eq!(d["appointment_at"], "2026-03-23T09:00:00+07:00");
+    let n = d["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "acceptance")
+        .expect("acceptance notice");
+    assert!(n["subject"].as_str().unwrap().contains("23/03/2026 09:00"));
+    let id = uuid::Uuid::parse_str(n["id"].as_str().unwrap()).unwrap();
+    let body = motcua_store::notices::get_notice(t.app.db.conn(), id)
+        .await
+        .unwrap()
+        .body;
+    assert!(
+        body.contains("Ngày hẹn trả kết quả: 23/03/2026 09:00"),
+        "{body}"
+    );
+    assert!(
+        body.contains("50.000 đ") && body.contains("bản chính"),
+        "{body}"
+    );
+    assert!(
+        body.contains("- Đơn đề nghị cấp giấy phép xây dựng"),
+        "the original to bring: {body}"
+    );
+}
+
 engine_tests!(
+    reception_accepts_with_an_appointment,
     drafts_expire,
     submission_through_the_api,
     nobody_else_reaches_a_dossier,
