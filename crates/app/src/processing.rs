@@ -30,7 +30,107 @@ fn desk_stage(s: State) -> Option<Stage> {
         .find(|st| st.state() == s && s != State::InProcess)
 }
 
+/// Loads a dossier for a reception step: 404 unless the caller is reception of its agency, 409
+/// with the reason unless the lifecycle table allows `act` now. Answers the row and the new stage.
+async fn desk_step(
+    tx: &motcua_store::Tx,
+    s: &Session,
+    id: Uuid,
+    act: Act,
+) -> Result<(ds::DossierRow, Stage)> {
+    let d = ds::get_dossier(tx, id)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    if !s.actor.has_role_in(Role::Reception, d.agency_id) {
+        return Err(AppError::NotFound);
+    }
+    let stage = desk_stage(d.state)
+        .ok_or_else(|| AppError::Conflict("Hồ sơ không ở bước tiếp nhận.".into()))?;
+    let to = lifecycle::next(stage, act, Who::Staff(Role::Reception))
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    Ok((d, to))
+}
+
 impl App {
+    /// Reception refuses to accept a dossier (R11.2), with each reason; the person gets the
+    /// refusal notice listing them. State "Không được tiếp nhận" (national 3); one transaction.
+    pub async fn refuse_at_intake(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        id: Uuid,
+        reasons: &[String],
+    ) -> Result<()> {
+        let reasons: Vec<String> = reasons
+            .iter()
+            .map(|r| r.trim().chars().take(1000).collect::<String>())
+            .filter(|r| !r.is_empty())
+            .collect();
+        if reasons.is_empty() || reasons.len() > 50 {
+            return Err(AppError::field(
+                "reasons",
+                "Nêu rõ lý do từ chối tiếp nhận.",
+            ));
+        }
+        let now = self.now();
+        let tx = self.db.write().await?;
+        let (mut d, to) = desk_step(&tx, s, id, Act::Refuse).await?;
+        let from = d.state;
+        d.state = to.state();
+        d.updated_at = now;
+        ds::update_dossier(&tx, &d)
+            .await
+            .map_err(|_| AppError::Conflict("Hồ sơ vừa được người khác cập nhật.".into()))?;
+        ds::insert_event(
+            &tx,
+            &EventRow {
+                dossier_id: id,
+                at: now,
+                actor_id: Some(s.user.id),
+                kind: Act::Refuse.as_str().into(),
+                from_state: Some(from),
+                to_state: d.state,
+                comment: Some(reasons.join("\n")),
+            },
+        )
+        .await?;
+        if let Some(owner) = d.owner_id {
+            let version = cat::get_version(&tx, d.procedure_version_id).await?;
+            let agency = agencies::get_agency(&tx, d.agency_id).await?;
+            let owner_user = motcua_store::users::get_user(&tx, owner).await?;
+            let data = json!({
+                "name": owner_user.full_name, "code": d.code, "procedure": version.body.name,
+                "agency": agency.name, "items": reasons, "note": "", "link": self.dossier_link(id),
+            });
+            self.notify(
+                &tx,
+                crate::notices::NewNotice {
+                    kind: motcua_domain::notice::NoticeKind::Refusal,
+                    user_id: Some(owner),
+                    dossier_id: Some(id),
+                    address: None,
+                    data,
+                },
+            )
+            .await?;
+        }
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                Some(s.user.id),
+                "dossier_refused",
+                "dossier",
+                d.code.clone(),
+                Some(d.agency_id),
+                json!({"reasons": reasons.len()}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Reception accepts a dossier waiting at the desk (R11.3): state "Được tiếp nhận", the
     /// appointment computed on the agency's working calendar, the event, the audit record and the
     /// acceptance notice in one transaction. Returns the appointment.
@@ -43,16 +143,7 @@ impl App {
     ) -> Result<jiff::Timestamp> {
         let now = self.now();
         let tx = self.db.write().await?;
-        let mut d = ds::get_dossier(&tx, id)
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        if !s.actor.has_role_in(Role::Reception, d.agency_id) {
-            return Err(AppError::NotFound);
-        }
-        let stage = desk_stage(d.state)
-            .ok_or_else(|| AppError::Conflict("Hồ sơ không ở bước tiếp nhận.".into()))?;
-        let to = lifecycle::next(stage, Act::Accept, Who::Staff(Role::Reception))
-            .map_err(|e| AppError::Conflict(e.to_string()))?;
+        let (mut d, to) = desk_step(&tx, s, id, Act::Accept).await?;
         let version = cat::get_version(&tx, d.procedure_version_id).await?;
         let agency = agencies::get_agency(&tx, d.agency_id).await?;
         let ch = channel(d.intake);

@@ -583,6 +583,32 @@ pub async fn supplement_request(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefuseRequest {
+    /// Each reason, in plain words (R11.2).
+    pub reasons: Vec<String>,
+}
+
+/// Reception refuses to accept a dossier, with its reasons.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/refuse", params(("dossier" = String, Path)), request_body = RefuseRequest, security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409), (status = 422)))]
+pub async fn refuse(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    Path(key): Path<String>,
+    body: Result<Json<RefuseRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, WebError> {
+    let sess = session(&auth)?;
+    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    let id = dossier_id(&s, sess, &key).await?;
+    s.app
+        .refuse_at_intake(&info.ctx(), sess, id, &req.reasons)
+        .await
+        .map_err(api_err)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptRequest {

@@ -362,6 +362,11 @@ pub fn routes(test_routes: bool) -> routes::Routes {
             api_dossiers::withdraw,
         )
         .post(
+            "/api/v1/dossiers/{dossier}/refuse",
+            Signed,
+            api_dossiers::refuse,
+        )
+        .post(
             "/api/v1/dossiers/{dossier}/accept",
             Signed,
             api_dossiers::accept,

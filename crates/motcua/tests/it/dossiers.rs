@@ -898,7 +898,7 @@ async fn drafts_expire(e: Engine) {
 /// days) from the valid receipt, Monday 02/03/2026 09:00, on the working calendar; the person gets
 /// the acceptance notice with the date, the originals to bring and the online fee; a second
 /// acceptance, the citizen and another agency's desk are refused and change nothing.
-async fn reception_accepts_with_an_appointment(e: Engine) {
+async fn reception_accepts_or_refuses(e: Engine) {
     let t = setup(e).await;
     let (mut c, tok) = token(&t, CITIZEN).await;
     let id = ready(&mut c, &tok).await;
@@ -996,10 +996,72 @@ async fn reception_accepts_with_an_appointment(e: Engine) {
         body.contains("- Đơn đề nghị cấp giấy phép xây dựng"),
         "the original to bring: {body}"
     );
+
+    // Refusal at intake (R11.2): reasons are required, then listed in the notice; nothing can be
+    // accepted afterwards.
+    let id2 = ready(&mut c, &tok).await;
+    let code2 = submit(&mut c, &tok, &id2, None).await.json()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let refuse = format!("/api/v1/dossiers/{code2}/refuse");
+    let r = desk
+        .json(
+            Method::POST,
+            &refuse,
+            Some(&td),
+            Some(json!({"reasons": ["  "]})),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let reason = "Thửa đất không thuộc địa bàn phường Cẩm Thành";
+    let r = desk
+        .json(
+            Method::POST,
+            &refuse,
+            Some(&td),
+            Some(json!({"reasons": [reason]})),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let d = c
+        .json(
+            Method::GET,
+            &format!("/api/v1/dossiers/{code2}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (d["status"].as_str(), d["national_status"].as_u64()),
+        (Some("refused"), Some(3))
+    );
+    let n = d["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "refusal")
+        .expect("refusal notice");
+    let id = uuid::Uuid::parse_str(n["id"].as_str().unwrap()).unwrap();
+    let body = motcua_store::notices::get_notice(t.app.db.conn(), id)
+        .await
+        .unwrap()
+        .body;
+    assert!(body.contains(reason), "{body}");
+    let r = desk
+        .json(
+            Method::POST,
+            &format!("/api/v1/dossiers/{code2}/accept"),
+            Some(&td),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
 }
 
 engine_tests!(
-    reception_accepts_with_an_appointment,
+    reception_accepts_or_refuses,
     drafts_expire,
     submission_through_the_api,
     nobody_else_reaches_a_dossier,
