@@ -782,27 +782,21 @@ impl App {
             },
         )
         .await?;
-        if let Some(owner) = d.owner_id {
-            let agency = agencies::get_agency(&tx, d.agency_id).await?;
-            let owner_user = motcua_store::users::get_user(&tx, owner).await?;
-            let items: Vec<String> = components
-                .iter()
-                .filter_map(|c| version.body.components.iter().find(|x| &x.id == c))
-                .map(|c| c.name.clone())
-                .collect();
-            let data = json!({"name": owner_user.full_name, "code": d.code, "procedure": version.body.name, "agency": agency.name, "items": items, "note": note.trim(), "link": self.dossier_link(id)});
-            self.notify(
-                &tx,
-                crate::notices::NewNotice {
-                    kind: motcua_domain::notice::NoticeKind::SupplementRequest,
-                    user_id: Some(owner),
-                    dossier_id: Some(id),
-                    address: None,
-                    data,
-                },
-            )
-            .await?;
-        }
+        let agency = agencies::get_agency(&tx, d.agency_id).await?;
+        let items: Vec<String> = components
+            .iter()
+            .filter_map(|c| version.body.components.iter().find(|x| &x.id == c))
+            .map(|c| c.name.clone())
+            .collect();
+        self.notify_owner(
+            &tx,
+            &d,
+            &version.body.name,
+            &agency.name,
+            motcua_domain::notice::NoticeKind::SupplementRequest,
+            json!({"items": items, "note": note.trim()}),
+        )
+        .await?;
         audit::append(
             &tx,
             &self.audit(
@@ -1080,5 +1074,36 @@ impl App {
             "{}/ho-so/{id}",
             self.config.public_url.trim_end_matches('/')
         )
+    }
+
+    /// Notifies the dossier's owner, when it has an account, in the changing transaction: the
+    /// variables every dossier notice has (name, code, procedure, agency, link) plus `extra`.
+    pub(crate) async fn notify_owner(
+        &self,
+        tx: &motcua_store::Tx,
+        d: &DossierRow,
+        procedure: &str,
+        agency: &str,
+        kind: motcua_domain::notice::NoticeKind,
+        extra: Value,
+    ) -> Result<()> {
+        let Some(owner) = d.owner_id else {
+            return Ok(());
+        };
+        let user = motcua_store::users::get_user(tx, owner).await?;
+        let mut data = json!({"name": user.full_name, "code": d.code, "procedure": procedure,
+            "agency": agency, "link": self.dossier_link(d.id)});
+        if let (Some(m), Value::Object(e)) = (data.as_object_mut(), extra) {
+            m.extend(e);
+        }
+        let n = crate::notices::NewNotice {
+            kind,
+            user_id: Some(owner),
+            dossier_id: Some(d.id),
+            address: None,
+            data,
+        };
+        self.notify(tx, n).await?;
+        Ok(())
     }
 }

@@ -7,6 +7,7 @@ use motcua_domain::catalogue::{Channel, Original, money};
 use motcua_domain::clock::format_vn_datetime;
 use motcua_domain::dossier::{Intake, State};
 use motcua_domain::lifecycle::{self, Act, Stage, Who};
+use motcua_domain::notice::NoticeKind;
 use motcua_store::catalogue as cat;
 use motcua_store::dossiers::{self as ds, EventRow};
 use motcua_store::{agencies, audit};
@@ -94,26 +95,17 @@ impl App {
             },
         )
         .await?;
-        if let Some(owner) = d.owner_id {
-            let version = cat::get_version(&tx, d.procedure_version_id).await?;
-            let agency = agencies::get_agency(&tx, d.agency_id).await?;
-            let owner_user = motcua_store::users::get_user(&tx, owner).await?;
-            let data = json!({
-                "name": owner_user.full_name, "code": d.code, "procedure": version.body.name,
-                "agency": agency.name, "items": reasons, "note": "", "link": self.dossier_link(id),
-            });
-            self.notify(
-                &tx,
-                crate::notices::NewNotice {
-                    kind: motcua_domain::notice::NoticeKind::Refusal,
-                    user_id: Some(owner),
-                    dossier_id: Some(id),
-                    address: None,
-                    data,
-                },
-            )
-            .await?;
-        }
+        let version = cat::get_version(&tx, d.procedure_version_id).await?;
+        let agency = agencies::get_agency(&tx, d.agency_id).await?;
+        self.notify_owner(
+            &tx,
+            &d,
+            &version.body.name,
+            &agency.name,
+            NoticeKind::Refusal,
+            json!({"items": reasons, "note": ""}),
+        )
+        .await?;
         audit::append(
             &tx,
             &self.audit(
@@ -185,40 +177,31 @@ impl App {
             },
         )
         .await?;
-        if let Some(owner) = d.owner_id {
-            let owner_user = motcua_store::users::get_user(&tx, owner).await?;
-            let originals: Vec<String> = version
-                .body
-                .components
-                .iter()
-                .filter(|c| matches!(c.original, Original::Original | Original::CertifiedCopy))
-                .map(|c| c.name.clone())
-                .collect();
-            let fee: i64 = version
-                .body
-                .fees
-                .iter()
-                .filter(|f| f.channel == ch)
-                .map(|f| f.amount)
-                .sum();
-            let data = json!({
-                "name": owner_user.full_name, "code": d.code, "procedure": version.body.name,
-                "agency": agency.name, "date": format_vn_datetime(appointment),
-                "items": originals, "amount": (fee > 0).then(|| money(fee)),
-                "link": self.dossier_link(id),
-            });
-            self.notify(
-                &tx,
-                crate::notices::NewNotice {
-                    kind: motcua_domain::notice::NoticeKind::Acceptance,
-                    user_id: Some(owner),
-                    dossier_id: Some(id),
-                    address: None,
-                    data,
-                },
-            )
-            .await?;
-        }
+        let originals: Vec<String> = version
+            .body
+            .components
+            .iter()
+            .filter(|c| matches!(c.original, Original::Original | Original::CertifiedCopy))
+            .map(|c| c.name.clone())
+            .collect();
+        let fee: i64 = version
+            .body
+            .fees
+            .iter()
+            .filter(|f| f.channel == ch)
+            .map(|f| f.amount)
+            .sum();
+        let extra = json!({"date": format_vn_datetime(appointment), "items": originals,
+            "amount": (fee > 0).then(|| money(fee))});
+        self.notify_owner(
+            &tx,
+            &d,
+            &version.body.name,
+            &agency.name,
+            NoticeKind::Acceptance,
+            extra,
+        )
+        .await?;
         audit::append(
             &tx,
             &self.audit(

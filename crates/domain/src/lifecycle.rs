@@ -336,8 +336,6 @@ const OWNER: &[Who] = &[Who::Owner];
 const RECEPTION: &[Who] = &[Who::Staff(Role::Reception)];
 const SPECIALIST: &[Who] = &[Who::Staff(Role::Specialist)];
 const LEADER: &[Who] = &[Who::Staff(Role::Leader)];
-/// The department's head (a leader) assigns; so may a rule acting as the leader.
-const ASSIGNERS: &[Who] = &[Who::Staff(Role::Leader)];
 
 const fn t(from: Stage, act: Act, to: Stage, who: &'static [Who]) -> Transition {
     Transition { from, act, to, who }
@@ -368,7 +366,8 @@ pub const TABLE: &[Transition] = &[
     t(S::SupplementRequested, A::Resubmit, S::Supplemented, OWNER),
     // Hand-over to the department within half a working day (R11.4).
     t(S::Accepted, A::Forward, S::AwaitingAssignment, RECEPTION),
-    t(S::AwaitingAssignment, A::Assign, S::Examining, ASSIGNERS),
+    // The department's head (a leader) assigns.
+    t(S::AwaitingAssignment, A::Assign, S::Examining, LEADER),
     // The specialist examines and proposes (R12).
     t(
         S::Examining,

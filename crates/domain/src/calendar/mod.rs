@@ -12,23 +12,21 @@ pub mod lunar;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::civil::{Date, DateTime, Time, Weekday};
-use jiff::tz::Offset;
 use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Duration;
 
-/// Vietnam is UTC+7 all year.
-pub const VN: Offset = Offset::constant(7);
-
 /// The local (UTC+7) civil time of an instant.
 pub fn to_local(t: Timestamp) -> DateTime {
-    VN.to_datetime(t)
+    crate::clock::vn_offset().to_datetime(t)
 }
 
 /// The instant of a local (UTC+7) civil time.
 pub fn from_local(dt: DateTime) -> Timestamp {
-    VN.to_timestamp(dt).expect("date in range")
+    crate::clock::vn_offset()
+        .to_timestamp(dt)
+        .expect("date in range")
 }
 
 /// An instant in RFC 3339 at +07:00, as the API and the CLI print it.
@@ -215,7 +213,11 @@ pub struct Calendar {
 const CACHED_YEARS: std::ops::RangeInclusive<i16> = 2000..=2060;
 
 impl Calendar {
-    pub fn new(data: CalendarData) -> Self {
+    pub fn new(mut data: CalendarData) -> Self {
+        let hours = &mut data.office_hours;
+        for seasons in std::iter::once(&mut hours.default).chain(hours.agencies.values_mut()) {
+            seasons.sort_by_key(|s| parse_month_day(&s.from));
+        }
         let mut c = Self {
             data,
             years: HashMap::new(),
@@ -361,14 +363,13 @@ impl Calendar {
         let seasons = agency
             .and_then(|a| self.data.office_hours.agencies.get(a))
             .unwrap_or(&self.data.office_hours.default);
+        // Seasons are sorted when the calendar is built; before the first one, the last applies.
         let key = (d.month(), d.day());
-        let mut sorted: Vec<&Season> = seasons.iter().collect();
-        sorted.sort_by_key(|s| parse_month_day(&s.from));
-        let season = sorted
+        let season = seasons
             .iter()
             .rev()
             .find(|s| parse_month_day(&s.from).is_some_and(|md| md <= key))
-            .or(sorted.last())
+            .or(seasons.last())
             .expect("at least one season");
         &season.periods
     }

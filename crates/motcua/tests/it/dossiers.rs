@@ -42,6 +42,35 @@ pub async fn token(t: &TestApp, login: &str) -> (motcua_testkit::Client, String)
     (c, tok)
 }
 
+/// A reception officer of Cẩm Thành (where 1.009999 is offered), logged in: client and token.
+pub async fn camthanh_desk(t: &TestApp) -> (motcua_testkit::Client, String) {
+    use motcua_app::staff::By;
+    let cam_thanh = t.app.agency_by_code("000.01.01.H53").await.unwrap();
+    let new = motcua_app::staff::NewStaff {
+        login: "tiepnhan.camthanh".into(),
+        full_name: "Lê Thị Hoa".into(),
+        home_agency_id: Some(cam_thanh.id),
+        ..Default::default()
+    };
+    let (u, pw) = t
+        .app
+        .create_staff(&Default::default(), By::Operator, &new)
+        .await
+        .unwrap();
+    let grant = Grant {
+        role: Role::Reception,
+        agency_id: cam_thanh.id,
+        unit_id: None,
+    };
+    t.app
+        .grant_role(&Default::default(), By::Operator, u.id, &grant)
+        .await
+        .unwrap();
+    let mut desk = t.client();
+    let td = desk.token("tiepnhan.camthanh", &pw.unwrap()).await;
+    (desk, td)
+}
+
 /// Creates a draft of 1.009999 with good answers; answers its id.
 pub async fn draft(c: &mut motcua_testkit::Client, tok: &str) -> String {
     let r = c
@@ -628,36 +657,7 @@ async fn codes_are_unique_and_gap_free(e: Engine) {
 
 async fn supplement_and_withdraw(e: Engine) {
     let t = setup(e).await;
-    let cam_thanh = t.app.agency_by_code("000.01.01.H53").await.unwrap();
-    let (u, pw) = t
-        .app
-        .create_staff(
-            &Default::default(),
-            motcua_app::staff::By::Operator,
-            &motcua_app::staff::NewStaff {
-                login: "tiepnhan.camthanh".into(),
-                full_name: "Lê Thị Hoa".into(),
-                home_agency_id: Some(cam_thanh.id),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    t.app
-        .grant_role(
-            &Default::default(),
-            motcua_app::staff::By::Operator,
-            u.id,
-            &Grant {
-                role: Role::Reception,
-                agency_id: cam_thanh.id,
-                unit_id: None,
-            },
-        )
-        .await
-        .unwrap();
-    let mut desk = t.client();
-    let td = desk.token("tiepnhan.camthanh", &pw.unwrap()).await;
+    let (mut desk, td) = camthanh_desk(&t).await;
     let (mut c, tok) = token(&t, CITIZEN).await;
     let id = ready(&mut c, &tok).await;
     let code = submit(&mut c, &tok, &id, None).await.json()["code"]
@@ -911,37 +911,7 @@ async fn reception_accepts_or_refuses(e: Engine) {
         .json(Method::POST, &accept, Some(&tok), Some(json!({})))
         .await;
     assert_eq!(r.status, 404, "the citizen cannot accept");
-    let cam_thanh = t.app.agency_by_code("000.01.01.H53").await.unwrap();
-    let (u, pw) = t
-        .app
-        .create_staff(
-            &Default::default(),
-            motcua_app::staff::By::Operator,
-            &motcua_app::staff::NewStaff {
-                login: "tiepnhan.camthanh".into(),
-                full_name: "Lê Thị Hoa".into(),
-                home_agency_id: Some(cam_thanh.id),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let grant = Grant {
-        role: Role::Reception,
-        agency_id: cam_thanh.id,
-        unit_id: None,
-    };
-    t.app
-        .grant_role(
-            &Default::default(),
-            motcua_app::staff::By::Operator,
-            u.id,
-            &grant,
-        )
-        .await
-        .unwrap();
-    let mut desk = t.client();
-    let td = desk.token("tiepnhan.camthanh", &pw.unwrap()).await;
+    let (mut desk, td) = camthanh_desk(&t).await;
     let (mut other, to) = token(&t, "tiepnhan.tuphap").await;
     let r = other.json(Method::POST, &accept, Some(&to), None).await;
     assert_eq!(r.status, 404, "another agency's desk: {}", r.body);
