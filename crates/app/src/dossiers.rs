@@ -11,6 +11,7 @@ use motcua_domain::catalogue::Component;
 use motcua_domain::clock::vn_date;
 use motcua_domain::dossier::{self as dom, FileKind, Intake, State};
 use motcua_domain::form::FormSpec;
+use motcua_domain::lifecycle::{Act, Stage};
 use motcua_store::catalogue::{self as cat, Version};
 use motcua_store::dossiers::{self as ds, DossierRow, EventRow, FileRow};
 use motcua_store::{StoreError, agencies, audit, auth};
@@ -19,6 +20,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::crypto::sha256_hex;
+use crate::processing::{ActionInput, RESULT_COMPONENT};
 use crate::{App, AppError, Ctx, Result, Session};
 
 const MB: u64 = 1024 * 1024;
@@ -40,6 +42,8 @@ pub struct DossierView {
         motcua_store::notices::NoticeRow,
         Vec<motcua_store::notices::DeliveryRow>,
     )>,
+    /// Opinions asked of other agencies (R8.1b), with their answers.
+    pub consultations: Vec<motcua_store::dossiers::ConsultationRow>,
 }
 
 impl DossierView {
@@ -134,15 +138,41 @@ impl App {
     }
 
     /// Loads a dossier the caller may see; anything else does not exist for them.
-    async fn visible(&self, s: &Session, id: Uuid) -> Result<DossierRow> {
+    pub(crate) async fn visible(&self, s: &Session, id: Uuid) -> Result<DossierRow> {
         let d = ds::get_dossier(self.db.conn(), id)
             .await
             .map_err(|_| AppError::NotFound)?;
-        if authorize(&s.actor, Action::ViewDossier, &self.actor_target(&d)).is_err() {
+        if authorize(&s.actor, Action::ViewDossier, &self.actor_target(&d)).is_err()
+            && !self.consulted(s, &d).await?
+        {
             tracing::warn!(event = "authz_fail", user_id = %s.user.id, "dossier outside the caller's reach");
             return Err(AppError::NotFound);
         }
         Ok(d)
+    }
+
+    /// Whether the caller's agency was asked for its opinion on the dossier (R8.1b): its
+    /// specialists and leaders may read it.
+    async fn consulted(&self, s: &Session, d: &DossierRow) -> Result<bool> {
+        let mine = s.actor.agencies_with(&[Role::Specialist, Role::Leader]);
+        if mine.is_empty() || d.state == State::Draft {
+            return Ok(false);
+        }
+        let asked = ds::consultations(self.db.conn(), d.id).await?;
+        Ok(asked.iter().any(|c| mine.contains(&c.agency_id)))
+    }
+
+    /// Loads a dossier the caller may add a file to: their own, or one whose result document the
+    /// caller (its assigned specialist) uploads; true in the second case.
+    async fn uploader(&self, s: &Session, id: Uuid) -> Result<(DossierRow, bool)> {
+        let d = self.visible(s, id).await?;
+        if d.owner_id == Some(s.user.id) {
+            return Ok((d, false));
+        }
+        if self.may_attach_result(s, &d) {
+            return Ok((d, true));
+        }
+        Err(AppError::NotFound)
     }
 
     /// Loads the caller's own dossier (citizen actions).
@@ -167,7 +197,9 @@ impl App {
             .cloned()
             .collect();
         let notices = self.dossier_notices(d.id).await?;
+        let consultations = ds::consultations(conn, d.id).await?;
         Ok(DossierView {
+            consultations,
             row: d,
             version,
             agency,
@@ -259,6 +291,9 @@ impl App {
                 now + SignedDuration::from_hours(24 * self.config.dossiers.draft_days),
             ),
             version: 0,
+            stage: None,
+            assignee_id: None,
+            step_due_at: None,
         };
         let tx = self.db.write().await?;
         ds::insert_dossier(&tx, &d).await?;
@@ -304,8 +339,8 @@ impl App {
     /// The byte budget an upload to a dossier may use: the smallest of the file, dossier and
     /// person limits still available.
     pub async fn upload_budget(&self, s: &Session, id: Uuid) -> Result<u64> {
-        let d = self.own(s, id).await?;
-        if !d.state.editable_by_owner() {
+        let (d, result) = self.uploader(s, id).await?;
+        if !result && !d.state.editable_by_owner() {
             return Err(AppError::Conflict(
                 "Hồ sơ đã nộp, không thêm tệp được nữa.".into(),
             ));
@@ -350,7 +385,7 @@ impl App {
         name: &str,
         staged: Staged,
     ) -> Result<FileRow> {
-        let d = match self.own(s, id).await {
+        let (d, result) = match self.uploader(s, id).await {
             Ok(d) => d,
             Err(e) => {
                 staged.discard();
@@ -359,6 +394,21 @@ impl App {
         };
         let version = cat::get_version(self.db.conn(), d.procedure_version_id).await?;
         let check = || -> Result<FileKind> {
+            if result {
+                if component != RESULT_COMPONENT {
+                    return Err(AppError::field(
+                        "component",
+                        "Cán bộ chỉ tải lên văn bản kết quả của hồ sơ.",
+                    ));
+                }
+                return match dom::check_file(name, &staged.head) {
+                    Ok(k @ (FileKind::Pdf | FileKind::Cms)) => Ok(k),
+                    _ => Err(AppError::field(
+                        "file",
+                        "Văn bản kết quả phải là tệp PDF (hoặc chữ ký số .p7s).",
+                    )),
+                };
+            }
             if !d.state.editable_by_owner() {
                 return Err(AppError::Conflict(
                     "Hồ sơ đã nộp, không thêm tệp được nữa.".into(),
@@ -382,7 +432,8 @@ impl App {
                             .collect()
                     })
                     .unwrap_or_default();
-                if !asked.iter().any(|c| c == component) {
+                // A request that names no components (reasons only) lets any be supplemented.
+                if !asked.is_empty() && !asked.iter().any(|c| c == component) {
                     return Err(AppError::field(
                         "component",
                         "Cơ quan không yêu cầu bổ sung thành phần này.",
@@ -471,7 +522,14 @@ impl App {
         let f = ds::get_file(self.db.conn(), file_id)
             .await
             .map_err(|_| AppError::NotFound)?;
-        self.visible(s, f.dossier_id).await?;
+        let d = self.visible(s, f.dossier_id).await?;
+        // The person gets the result document once it is returned to them.
+        if f.component_id == RESULT_COMPONENT
+            && d.owner_id == Some(s.user.id)
+            && d.stage != Some(Stage::Returned)
+        {
+            return Err(AppError::NotFound);
+        }
         let bytes = self.blobs.read_verified(&f.sha256).await.map_err(|e| match e {
             BlobError::NotFound => AppError::NotFound,
             e => {
@@ -612,10 +670,12 @@ impl App {
                 seq,
             ));
             d.submitted_at = Some(now);
-            d.state = State::Submitted;
+            d.enter(Stage::Submitted);
         } else {
-            d.state = State::Supplemented;
+            d.enter(Stage::Supplemented);
         }
+        let agency = agencies::get_agency(&tx, d.agency_id).await?;
+        d.step_due_at = Some(self.arrival_due(&agency.code, now));
         ds::update_dossier(&tx, &d).await?;
         ds::insert_event(
             &tx,
@@ -631,11 +691,14 @@ impl App {
                 from_state: Some(from),
                 to_state: d.state,
                 comment: None,
+                to_stage: d.stage,
+                unit_id: None,
+                due_at: d.step_due_at,
+                data: None,
             },
         )
         .await?;
         if from == State::Draft {
-            let agency = agencies::get_agency(&tx, d.agency_id).await?;
             let data = json!({"name": s.user.full_name, "code": d.code, "procedure": version.body.name, "agency": agency.name, "link": self.dossier_link(id)});
             self.notify(
                 &tx,
@@ -668,54 +731,20 @@ impl App {
         Ok(code)
     }
 
-    /// Withdraws a dossier before it is decided (the person's own).
+    /// Withdraws a dossier before it is decided (the person's own), through the lifecycle.
     pub async fn withdraw(&self, ctx: &Ctx, s: &Session, id: Uuid, reason: &str) -> Result<()> {
-        let now = self.now();
-        let tx = self.db.write().await?;
-        let mut d = ds::get_dossier(&tx, id)
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        if d.owner_id != Some(s.user.id) {
-            return Err(AppError::NotFound);
-        }
+        let d = self.own(s, id).await?;
         if !d.state.can_withdraw() {
             return Err(AppError::Conflict(
                 "Hồ sơ đã có kết quả hoặc chưa nộp, không rút được.".into(),
             ));
         }
-        let from = d.state;
-        d.state = State::Withdrawn;
-        d.updated_at = now;
-        ds::update_dossier(&tx, &d).await.map_err(conflict_msg)?;
-        let reason: String = reason.trim().chars().take(1000).collect();
-        ds::insert_event(
-            &tx,
-            &EventRow {
-                dossier_id: id,
-                at: now,
-                actor_id: Some(s.user.id),
-                kind: "withdrawn".into(),
-                from_state: Some(from),
-                to_state: State::Withdrawn,
-                comment: (!reason.is_empty()).then_some(reason),
-            },
-        )
-        .await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "dossier_withdrawn",
-                "dossier",
-                d.code.clone(),
-                Some(d.agency_id),
-                json!({}),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let input = ActionInput {
+            action: Act::Withdraw.as_str().into(),
+            comment: reason.chars().take(1000).collect(),
+            ..Default::default()
+        };
+        self.perform(ctx, s, id, &input).await.map(|_| ())
     }
 
     /// Deletes the caller's own draft.
@@ -730,8 +759,8 @@ impl App {
         Ok(())
     }
 
-    /// The agency asks the person to supplement named components (reception, for the desk's
-    /// agency). The full processing workflow with the leader's approval (R12.2) is issue 6.
+    /// Reception asks the person to supplement named components, once, in one notice (R11.2),
+    /// through the lifecycle.
     pub async fn request_supplement(
         &self,
         ctx: &Ctx,
@@ -740,78 +769,19 @@ impl App {
         components: &[String],
         note: &str,
     ) -> Result<()> {
-        let now = self.now();
-        let tx = self.db.write().await?;
-        let mut d = ds::get_dossier(&tx, id)
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        if !s.actor.has_role_in(Role::Reception, d.agency_id) {
-            return Err(AppError::NotFound);
-        }
-        if !matches!(d.state, State::Submitted | State::Supplemented) {
-            return Err(AppError::Conflict(
-                "Chỉ yêu cầu bổ sung hồ sơ đang chờ tiếp nhận.".into(),
-            ));
-        }
-        let version = cat::get_version(&tx, d.procedure_version_id).await?;
-        if components.is_empty()
-            || components
-                .iter()
-                .any(|c| !version.body.components.iter().any(|x| &x.id == c))
-        {
+        if components.is_empty() {
             return Err(AppError::field(
                 "components",
                 "Chọn các giấy tờ cần bổ sung.",
             ));
         }
-        let from = d.state;
-        d.state = State::SupplementRequested;
-        d.supplement = Some(json!({"components": components, "note": note.trim()}));
-        d.updated_at = now;
-        ds::update_dossier(&tx, &d).await.map_err(conflict_msg)?;
-        ds::insert_event(
-            &tx,
-            &EventRow {
-                dossier_id: id,
-                at: now,
-                actor_id: Some(s.user.id),
-                kind: "supplement_requested".into(),
-                from_state: Some(from),
-                to_state: d.state,
-                comment: Some(note.trim().chars().take(2000).collect()),
-            },
-        )
-        .await?;
-        let agency = agencies::get_agency(&tx, d.agency_id).await?;
-        let items: Vec<String> = components
-            .iter()
-            .filter_map(|c| version.body.components.iter().find(|x| &x.id == c))
-            .map(|c| c.name.clone())
-            .collect();
-        self.notify_owner(
-            &tx,
-            &d,
-            &version.body.name,
-            &agency.name,
-            motcua_domain::notice::NoticeKind::SupplementRequest,
-            json!({"items": items, "note": note.trim()}),
-        )
-        .await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "dossier_supplement_requested",
-                "dossier",
-                d.code.clone(),
-                Some(d.agency_id),
-                json!({"components": components}),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let input = ActionInput {
+            action: Act::RequestSupplement.as_str().into(),
+            components: components.to_vec(),
+            comment: note.into(),
+            ..Default::default()
+        };
+        self.perform(ctx, s, id, &input).await.map(|_| ())
     }
 
     /// Registers a dossier received at the counter (in person) or by post, for a person who may
@@ -870,6 +840,9 @@ impl App {
             registered_by: Some(s.user.id),
             intake,
             state: State::Submitted,
+            stage: Some(Stage::Submitted),
+            assignee_id: None,
+            step_due_at: Some(self.arrival_due(&agency.code, now)),
             form: clean,
             applicant_name: name,
             phone_tail: Some(phone_tail(&phone)),
@@ -894,6 +867,10 @@ impl App {
                 from_state: None,
                 to_state: State::Submitted,
                 comment: None,
+                to_stage: Some(Stage::Submitted),
+                unit_id: None,
+                due_at: d.step_due_at,
+                data: None,
             },
         )
         .await?;
@@ -1035,6 +1012,8 @@ impl App {
     /// grace). Safe to run on several server copies at once.
     pub async fn maintenance(&self) -> Result<(u64, usize, usize)> {
         let sessions = self.purge_expired_sessions().await?;
+        // Another server copy may have saved a new calendar.
+        self.load_calendar().await?;
         let drafts = self.expire_drafts().await?;
         let referenced = ds::referenced_blobs(self.db.conn()).await?;
         let (_, orphans) = self

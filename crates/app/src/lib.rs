@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod agencies;
+mod calendar;
 pub mod catalogue;
 /// Catalogue types the web layer names.
 pub mod catalogue_types {
@@ -39,8 +40,9 @@ pub struct App {
     pub config: Arc<Config>,
     pub blobs: motcua_blobs::Blobs,
     key: Arc<[u8; 32]>,
-    /// The working calendar that every deadline uses (issue 6).
-    pub calendar: Arc<motcua_domain::calendar::Calendar>,
+    /// The working calendar that every deadline uses (issue 6); the provincial administrator
+    /// may replace its data, so it is read through [`App::calendar`].
+    calendar: Arc<std::sync::RwLock<Arc<motcua_domain::calendar::Calendar>>>,
 }
 
 /// Where a request comes from, for the audit record and throttling.
@@ -86,10 +88,25 @@ impl App {
             config: Arc::new(config),
             blobs,
             key: Arc::new(key),
-            calendar: Arc::new(motcua_domain::calendar::Calendar::official()),
+            calendar: Arc::new(std::sync::RwLock::new(Arc::new(
+                motcua_domain::calendar::Calendar::official(),
+            ))),
         };
+        app.load_calendar().await?;
         app.startup_sweep().await?;
         Ok(app)
+    }
+
+    /// The working calendar in force.
+    pub fn calendar(&self) -> Arc<motcua_domain::calendar::Calendar> {
+        self.calendar
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn set_calendar(&self, c: motcua_domain::calendar::Calendar) {
+        *self.calendar.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(c);
     }
 
     pub fn now(&self) -> jiff::Timestamp {

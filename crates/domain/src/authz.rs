@@ -82,6 +82,8 @@ pub enum Action {
     ManageService,
     /// Edit notice templates and look after the delivery queue (provincial administrators).
     ManageNotices,
+    /// Edit the working calendar's yearly decisions and office hours (issue 6).
+    ManageCalendar,
 }
 
 /// What the action is about.
@@ -150,7 +152,9 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
                             .any(|r| actor.has_role_in(r, *a))
                         })))
         }
-        (ManageSectors | ManageNotices, _) => staff && actor.has_role(Role::ProvinceAdmin),
+        (ManageSectors | ManageNotices | ManageCalendar, _) => {
+            staff && actor.has_role(Role::ProvinceAdmin)
+        }
         (EditProcedure, Target::None) => staff && actor.has_role(Role::ProvinceAdmin),
         (EditProcedure | ManageService, Target::Agency(a)) => {
             staff
@@ -169,7 +173,7 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
             GrantRole(_) => "may not grant this role here",
             ManageDutyRoster => "may not manage this desk's roster",
             ViewDossier => "dossier outside the actor's agencies",
-            ManageSectors | ManageNotices => "not a province administrator",
+            ManageSectors | ManageNotices | ManageCalendar => "not a province administrator",
             EditProcedure | ManageService => "not an administrator of the owning agency",
         }))
     }
@@ -292,7 +296,6 @@ mod tests {
     }
 
     #[test]
-    #[test]
     fn catalogue_rights() {
         let a = staff(&[(Role::AgencyAdmin, X)]);
         let p = staff(&[(Role::ProvinceAdmin, Y)]);
@@ -308,8 +311,11 @@ mod tests {
         assert!(authorize(&p, Action::EditProcedure, &Target::None).is_ok());
         let r = staff(&[(Role::Reception, X)]);
         assert!(authorize(&r, Action::ManageService, &Target::Agency(u(X))).is_err());
+        assert!(authorize(&p, Action::ManageCalendar, &Target::None).is_ok());
+        assert!(authorize(&a, Action::ManageCalendar, &Target::None).is_err());
     }
 
+    #[test]
     fn citizens_never_enter_the_back_office() {
         let c = Actor {
             user_id: u(5),

@@ -8,6 +8,7 @@ pub mod authz;
 pub mod calendar;
 pub mod catalogue;
 pub mod clock;
+pub mod deadline;
 pub mod dossier;
 pub mod form;
 pub mod identity;

@@ -149,6 +149,28 @@ impl Stage {
         }
     }
 
+    /// The stage a stored state names alone (the desk's and the final ones), for dossiers stored
+    /// before stages were.
+    pub fn of_state(s: State) -> Option<Self> {
+        if s == State::InProcess {
+            return None;
+        }
+        Self::ALL.into_iter().find(|st| st.state() == s)
+    }
+
+    /// Whose worklist holds a dossier in this stage: the role of the staff who act next, per the
+    /// table (`None`: the person has it, or it is final).
+    pub fn queue(self) -> Option<Role> {
+        TABLE
+            .iter()
+            .filter(|t| t.from == self)
+            .flat_map(|t| t.who.iter())
+            .find_map(|w| match w {
+                Who::Staff(r) => Some(*r),
+                Who::Owner => None,
+            })
+    }
+
     /// No action leads out of this stage.
     pub fn is_final(self) -> bool {
         TABLE.iter().all(|t| t.from != self)
@@ -651,6 +673,15 @@ mod tests {
             assert!(TABLE.iter().any(|t| t.act == a), "{a:?} is never used");
         }
         assert_eq!(S::Declined.national(), 8);
+        assert_eq!(S::Submitted.queue(), Some(Role::Reception));
+        assert_eq!(S::AwaitingAssignment.queue(), Some(Role::Leader));
+        assert_eq!(S::ProposedResolve.queue(), Some(Role::Leader));
+        assert_eq!(S::Consulting.queue(), Some(Role::Specialist));
+        assert_eq!(S::Resolved.queue(), Some(Role::Reception));
+        assert_eq!(S::SupplementRequested.queue(), None);
+        assert_eq!(S::Returned.queue(), None);
+        assert_eq!(Stage::of_state(State::Supplemented), Some(S::Supplemented));
+        assert_eq!(Stage::of_state(State::InProcess), None);
         assert!(S::Returned.is_final() && S::Refused.is_final() && S::Withdrawn.is_final());
         assert!(S::SupplementRequested.clock_stopped() && !S::Examining.clock_stopped());
     }

@@ -2,6 +2,7 @@
 use std::collections::HashSet;
 
 use motcua_domain::dossier::{FileKind, Intake, State};
+use motcua_domain::lifecycle::Stage;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -9,7 +10,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entities::{dossier, dossier_counter, dossier_event, dossier_file, idempotency};
+use crate::entities::{
+    consultation, dossier, dossier_counter, dossier_event, dossier_file, idempotency,
+};
 use crate::time::{date_to_db, from_db, to_db};
 use crate::{Result, StoreError};
 
@@ -39,6 +42,20 @@ pub struct DossierRow {
     pub updated_at: jiff::Timestamp,
     pub expires_at: Option<jiff::Timestamp>,
     pub version: i32,
+    /// The workflow stage (submitted dossiers); the stored state and the worklist follow it.
+    pub stage: Option<Stage>,
+    /// The specialist the department assigned.
+    pub assignee_id: Option<Uuid>,
+    /// When the current step is due (the worklists' order).
+    pub step_due_at: Option<jiff::Timestamp>,
+}
+
+impl DossierRow {
+    /// Moves the dossier to `stage`, with the state it names.
+    pub fn enter(&mut self, stage: Stage) {
+        self.stage = Some(stage);
+        self.state = stage.state();
+    }
 }
 
 fn bad(e: impl std::fmt::Display) -> StoreError {
@@ -72,6 +89,13 @@ fn row_from(m: dossier::Model) -> Result<DossierRow> {
         updated_at: from_db(m.updated_at),
         expires_at: m.expires_at.map(from_db),
         version: m.version,
+        stage: m
+            .stage
+            .as_deref()
+            .map(|s| Stage::parse(s).ok_or_else(|| bad("stage")))
+            .transpose()?,
+        assignee_id: m.assignee_id,
+        step_due_at: m.step_due_at.map(from_db),
     })
 }
 
@@ -98,6 +122,10 @@ fn model_of(d: &DossierRow) -> dossier::ActiveModel {
         updated_at: Set(to_db(d.updated_at)),
         expires_at: Set(d.expires_at.map(to_db)),
         version: Set(d.version),
+        stage: Set(d.stage.map(|s| s.as_str().into())),
+        queue: Set(d.stage.and_then(Stage::queue).map(|r| r.as_str().into())),
+        assignee_id: Set(d.assignee_id),
+        step_due_at: Set(d.step_due_at.map(to_db)),
     }
 }
 
@@ -406,6 +434,15 @@ pub struct EventRow {
     pub from_state: Option<State>,
     pub to_state: State,
     pub comment: Option<String>,
+    /// The stage entered (events stored before stages have none).
+    pub to_stage: Option<Stage>,
+    /// The unit the actor acted from.
+    pub unit_id: Option<Uuid>,
+    /// When the step this event starts is due.
+    pub due_at: Option<jiff::Timestamp>,
+    /// What the action carried: reasons, assignee, consultations, new date, tracking number,
+    /// documents.
+    pub data: Option<serde_json::Value>,
 }
 
 pub async fn insert_event(c: &impl ConnectionTrait, e: &EventRow) -> Result<()> {
@@ -417,6 +454,10 @@ pub async fn insert_event(c: &impl ConnectionTrait, e: &EventRow) -> Result<()> 
         from_state: Set(e.from_state.map(|s| s.as_str().to_string())),
         to_state: Set(e.to_state.as_str().into()),
         comment: Set(e.comment.clone()),
+        to_stage: Set(e.to_stage.map(|s| s.as_str().into())),
+        unit_id: Set(e.unit_id),
+        due_at: Set(e.due_at.map(to_db)),
+        data: Set(e.data.as_ref().map(|v| v.to_string())),
         ..Default::default()
     })
     .exec_without_returning(c)
@@ -440,7 +481,192 @@ pub async fn events(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<Ev
                 from_state: m.from_state.as_deref().and_then(State::parse),
                 to_state: State::parse(&m.to_state).ok_or_else(|| bad("state"))?,
                 comment: m.comment,
+                to_stage: m.to_stage.as_deref().and_then(Stage::parse),
+                unit_id: m.unit_id,
+                due_at: m.due_at.map(from_db),
+                data: m
+                    .data
+                    .map(|s| serde_json::from_str(&s))
+                    .transpose()
+                    .map_err(bad)?,
             })
         })
         .collect()
+}
+
+/// Which worklist: a role's queue at an agency, optionally only one assignee's part of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Queue {
+    pub agency_id: Uuid,
+    pub role: motcua_domain::account::Role,
+    pub assignee_id: Option<Uuid>,
+}
+
+fn queue_filter(q: &Queue) -> sea_orm::Condition {
+    let mut c = sea_orm::Condition::all()
+        .add(dossier::Column::AgencyId.eq(q.agency_id))
+        .add(dossier::Column::Queue.eq(q.role.as_str()));
+    if let Some(a) = q.assignee_id {
+        c = c.add(dossier::Column::AssigneeId.eq(a));
+    }
+    c
+}
+
+/// One page of a worklist in due order, after the keyset `(step_due_at, id)` of the previous
+/// page's last row: one index range scan however many dossiers are stored.
+pub async fn worklist(
+    c: &impl ConnectionTrait,
+    q: &Queue,
+    after: Option<(jiff::Timestamp, Uuid)>,
+    limit: u64,
+) -> Result<Vec<DossierRow>> {
+    let mut cond = queue_filter(q);
+    if let Some((t, id)) = after {
+        cond = cond.add(
+            sea_orm::Condition::any()
+                .add(dossier::Column::StepDueAt.gt(to_db(t)))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(dossier::Column::StepDueAt.eq(to_db(t)))
+                        .add(dossier::Column::Id.gt(id)),
+                ),
+        );
+    }
+    dossier::Entity::find()
+        .filter(cond)
+        .order_by_asc(dossier::Column::StepDueAt)
+        .order_by_asc(dossier::Column::Id)
+        .limit(limit)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(row_from)
+        .collect()
+}
+
+/// How many dossiers a worklist holds, and how many of them are past their step's due point.
+pub async fn worklist_counts(
+    c: &impl ConnectionTrait,
+    q: &Queue,
+    now: jiff::Timestamp,
+) -> Result<(u64, u64)> {
+    use sea_orm::PaginatorTrait;
+    let total = dossier::Entity::find()
+        .filter(queue_filter(q))
+        .count(c)
+        .await?;
+    let overdue = dossier::Entity::find()
+        .filter(queue_filter(q))
+        .filter(dossier::Column::StepDueAt.lt(to_db(now)))
+        .count(c)
+        .await?;
+    Ok((total, overdue))
+}
+
+/// A request for another agency's opinion (R8.1b, R3.3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsultationRow {
+    pub id: Uuid,
+    pub dossier_id: Uuid,
+    pub agency_id: Uuid,
+    pub question: String,
+    pub requested_by: Uuid,
+    pub requested_at: jiff::Timestamp,
+    pub due_at: jiff::Timestamp,
+    pub answered_at: Option<jiff::Timestamp>,
+    pub answered_by: Option<Uuid>,
+    pub answer: Option<String>,
+}
+
+fn consultation_from(m: consultation::Model) -> ConsultationRow {
+    ConsultationRow {
+        id: m.id,
+        dossier_id: m.dossier_id,
+        agency_id: m.agency_id,
+        question: m.question,
+        requested_by: m.requested_by,
+        requested_at: from_db(m.requested_at),
+        due_at: from_db(m.due_at),
+        answered_at: m.answered_at.map(from_db),
+        answered_by: m.answered_by,
+        answer: m.answer,
+    }
+}
+
+pub async fn insert_consultation(c: &impl ConnectionTrait, r: &ConsultationRow) -> Result<()> {
+    consultation::Entity::insert(consultation::ActiveModel {
+        id: Set(r.id),
+        dossier_id: Set(r.dossier_id),
+        agency_id: Set(r.agency_id),
+        question: Set(r.question.clone()),
+        requested_by: Set(r.requested_by),
+        requested_at: Set(to_db(r.requested_at)),
+        due_at: Set(to_db(r.due_at)),
+        answered_at: Set(r.answered_at.map(to_db)),
+        answered_by: Set(r.answered_by),
+        answer: Set(r.answer.clone()),
+    })
+    .exec_without_returning(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn consultations(
+    c: &impl ConnectionTrait,
+    dossier_id: Uuid,
+) -> Result<Vec<ConsultationRow>> {
+    Ok(consultation::Entity::find()
+        .filter(consultation::Column::DossierId.eq(dossier_id))
+        .order_by_asc(consultation::Column::RequestedAt)
+        .order_by_asc(consultation::Column::Id)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(consultation_from)
+        .collect())
+}
+
+pub async fn get_consultation(c: &impl ConnectionTrait, id: Uuid) -> Result<ConsultationRow> {
+    consultation::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .map(consultation_from)
+        .ok_or(StoreError::NotFound)
+}
+
+/// Unanswered consultations addressed to an agency, the soonest due first.
+pub async fn pending_consultations(
+    c: &impl ConnectionTrait,
+    agency_id: Uuid,
+    limit: u64,
+) -> Result<Vec<ConsultationRow>> {
+    Ok(consultation::Entity::find()
+        .filter(consultation::Column::AgencyId.eq(agency_id))
+        .filter(consultation::Column::AnsweredAt.is_null())
+        .order_by_asc(consultation::Column::DueAt)
+        .limit(limit)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(consultation_from)
+        .collect())
+}
+
+/// Records an answer once; false when it was already answered.
+pub async fn answer_consultation(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    by: Uuid,
+    at: jiff::Timestamp,
+    answer: &str,
+) -> Result<bool> {
+    let res = consultation::Entity::update_many()
+        .col_expr(consultation::Column::AnsweredAt, Expr::value(to_db(at)))
+        .col_expr(consultation::Column::AnsweredBy, Expr::value(by))
+        .col_expr(consultation::Column::Answer, Expr::value(answer))
+        .filter(consultation::Column::Id.eq(id))
+        .filter(consultation::Column::AnsweredAt.is_null())
+        .exec(c)
+        .await?;
+    Ok(res.rows_affected == 1)
 }

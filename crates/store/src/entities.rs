@@ -361,6 +361,10 @@ pub mod dossier {
         pub updated_at: DateTimeUtc,
         pub expires_at: Option<DateTimeUtc>,
         pub version: i32,
+        pub stage: Option<String>,
+        pub queue: Option<String>,
+        pub assignee_id: Option<Uuid>,
+        pub step_due_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }
@@ -427,6 +431,44 @@ pub mod dossier_event {
         pub from_state: Option<String>,
         pub to_state: String,
         pub comment: Option<String>,
+        pub to_stage: Option<String>,
+        pub unit_id: Option<Uuid>,
+        pub due_at: Option<DateTimeUtc>,
+        pub data: Option<String>,
+    }
+    no_relations!();
+}
+
+pub mod consultation {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "consultations")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub dossier_id: Uuid,
+        pub agency_id: Uuid,
+        pub question: String,
+        pub requested_by: Uuid,
+        pub requested_at: DateTimeUtc,
+        pub due_at: DateTimeUtc,
+        pub answered_at: Option<DateTimeUtc>,
+        pub answered_by: Option<Uuid>,
+        pub answer: Option<String>,
+    }
+    no_relations!();
+}
+
+pub mod setting {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "settings")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        pub value: String,
+        pub updated_at: DateTimeUtc,
+        pub updated_by: Option<Uuid>,
     }
     no_relations!();
 }

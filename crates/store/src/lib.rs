@@ -13,6 +13,7 @@ pub mod dossiers;
 mod entities;
 mod migration;
 pub mod notices;
+pub mod settings;
 pub mod testing;
 pub mod users;
 

@@ -307,6 +307,33 @@ pub async fn active_grants(c: &impl ConnectionTrait, user_id: Uuid) -> Result<Ve
         .collect())
 }
 
+/// The enabled accounts holding `role` at `agency` (a leader's choice of assignee), by name.
+pub async fn holders(
+    c: &impl ConnectionTrait,
+    role: motcua_domain::account::Role,
+    agency: Uuid,
+) -> Result<Vec<User>> {
+    let ids: Vec<Uuid> = grant::Entity::find()
+        .filter(grant::Column::Role.eq(role.as_str()))
+        .filter(grant::Column::AgencyId.eq(agency))
+        .filter(grant::Column::RevokedAt.is_null())
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|g| g.user_id)
+        .collect();
+    let mut users: Vec<User> = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(user_from)
+        .filter(|u| !u.disabled)
+        .collect();
+    users.sort_by(|a, b| a.full_name.cmp(&b.full_name));
+    Ok(users)
+}
+
 pub async fn get_grant(c: &impl ConnectionTrait, id: Uuid) -> Result<GrantRow> {
     grant::Entity::find_by_id(id)
         .filter(grant::Column::RevokedAt.is_null())

@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::mw::{Auth, ReqInfo};
 
-fn api_err(e: AppError) -> WebError {
+pub(crate) fn api_err(e: AppError) -> WebError {
     WebError {
         err: e,
         api: true,
@@ -22,7 +22,7 @@ fn api_err(e: AppError) -> WebError {
     }
 }
 
-fn session(auth: &Auth) -> Result<&Session, WebError> {
+pub(crate) fn session(auth: &Auth) -> Result<&Session, WebError> {
     auth.0
         .as_ref()
         .ok_or_else(|| api_err(AppError::Unauthenticated))
@@ -114,7 +114,7 @@ pub async fn create(
         .into_response())
 }
 
-async fn dossier_id(s: &AppState, sess: &Session, key: &str) -> Result<Uuid, WebError> {
+pub(crate) async fn dossier_id(s: &AppState, sess: &Session, key: &str) -> Result<Uuid, WebError> {
     match Uuid::parse_str(key) {
         Ok(u) => Ok(u),
         Err(_) => Ok(s
@@ -410,10 +410,48 @@ pub struct DossierOut {
     pub notices: Vec<serde_json::Value>,
     #[schema(value_type = Option<Object>)]
     pub supplement_requested: Option<serde_json::Value>,
+    /// The workflow stage (issue 6), e.g. `examining`; its label is `status_label`.
+    pub stage: Option<String>,
+    /// When the current step is due (RFC 3339, +07:00).
+    pub step_due_at: Option<String>,
+    /// The specialist assigned (user id).
+    pub assignee: Option<String>,
+    /// As the national monitoring counts it: early, on_time, late, in_time (none before
+    /// acceptance).
+    pub timeliness: Option<String>,
+    /// Each step with its due point and how it ended (the control sheet, form 05).
+    pub steps: Vec<StepOut>,
+    /// Opinions asked of other agencies and their answers (R8.1b).
+    pub consultations: Vec<ConsultationOut>,
 }
 
-pub fn dossier_out(v: &DossierView) -> DossierOut {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StepOut {
+    pub stage: String,
+    pub label: String,
+    pub started_at: String,
+    pub due_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// early, on_time, late, in_time
+    pub timeliness: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsultationOut {
+    pub id: String,
+    pub agency_id: String,
+    pub question: String,
+    pub requested_at: String,
+    pub due_at: String,
+    pub answered_at: Option<String>,
+    pub answer: Option<String>,
+}
+
+pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
+    use motcua_app::processing as p;
     let ts = |t: jiff::Timestamp| t.to_string();
+    let vn = motcua_domain::calendar::rfc3339_vn;
+    let (label, national) = motcua_app::App::stage_label(&v.row);
     DossierOut {
         id: v.row.id.to_string(),
         code: v.row.code.clone(),
@@ -423,13 +461,9 @@ pub fn dossier_out(v: &DossierView) -> DossierOut {
         agency: v.agency.name.clone(),
         agency_code: v.agency.code.clone(),
         status: v.row.state.as_str().into(),
-        status_label: v.row.state.label_vi().into(),
-        national_status: v.row.state.national(),
-        national_status_label: v
-            .row
-            .state
-            .national()
-            .map(|n| national_label(n).to_string()),
+        status_label: label.into(),
+        national_status: national,
+        national_status_label: national.map(|n| national_label(n).to_string()),
         intake: v.row.intake.as_str().into(),
         submitted_at: v.row.submitted_at.map(ts),
         appointment_at: v
@@ -463,6 +497,34 @@ pub fn dossier_out(v: &DossierView) -> DossierOut {
             })
             .collect(),
         supplement_requested: v.row.supplement.clone(),
+        stage: p::stage_of(&v.row).map(|s| s.as_str().into()),
+        step_due_at: v.row.step_due_at.map(vn),
+        assignee: v.row.assignee_id.map(|u| u.to_string()),
+        timeliness: p::overall(&v.row, &v.events, now).map(|t| t.as_str().into()),
+        steps: p::steps(&v.events, now)
+            .into_iter()
+            .map(|st| StepOut {
+                stage: st.stage.as_str().into(),
+                label: st.stage.label_vi().into(),
+                started_at: vn(st.started_at),
+                due_at: st.due_at.map(vn),
+                finished_at: st.finished_at.map(vn),
+                timeliness: st.timeliness.map(|t| t.as_str().into()),
+            })
+            .collect(),
+        consultations: v
+            .consultations
+            .iter()
+            .map(|c| ConsultationOut {
+                id: c.id.to_string(),
+                agency_id: c.agency_id.to_string(),
+                question: c.question.clone(),
+                requested_at: vn(c.requested_at),
+                due_at: vn(c.due_at),
+                answered_at: c.answered_at.map(vn),
+                answer: c.answer.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -476,7 +538,7 @@ pub async fn list(
     let mut out = Vec::new();
     for (row, _) in s.app.my_dossiers(sess).await.map_err(api_err)? {
         let v = s.app.dossier(sess, row.id).await.map_err(api_err)?;
-        out.push(dossier_out(&v));
+        out.push(dossier_out(&v, s.app.now()));
     }
     Ok(Json(out))
 }
@@ -494,7 +556,7 @@ pub async fn get(
         Err(_) => s.app.dossier_by_code(sess, &key).await,
     }
     .map_err(api_err)?;
-    Ok(Json(dossier_out(&v)))
+    Ok(Json(dossier_out(&v, s.app.now())))
 }
 
 /// Downloads a file of a dossier (attachment, never rendered).

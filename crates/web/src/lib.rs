@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod api_dossiers;
+pub mod api_processing;
 mod catalogue;
 mod dossier_pages;
 mod error;
@@ -375,6 +376,27 @@ pub fn routes(test_routes: bool) -> routes::Routes {
             "/api/v1/dossiers/{dossier}/supplement-request",
             Signed,
             api_dossiers::supplement_request,
+        )
+        .get(
+            "/api/v1/dossiers/{dossier}/actions",
+            Signed,
+            api_processing::actions,
+        )
+        .post(
+            "/api/v1/dossiers/{dossier}/actions",
+            Signed,
+            api_processing::perform,
+        )
+        .get("/api/v1/worklist", Signed, api_processing::worklist)
+        .get(
+            "/api/v1/consultations",
+            Signed,
+            api_processing::consultations,
+        )
+        .post(
+            "/api/v1/consultations/{id}/answer",
+            Signed,
+            api_processing::answer,
         )
         .get("/api/v1/lookup/{code}", Public, api_dossiers::lookup)
         .get(

@@ -411,6 +411,45 @@ impl Calendar {
         panic!("no working day within twenty years");
     }
 
+    /// Seconds of the agency's office time between two instants (0 when `to` is not later).
+    pub fn office_seconds_between(
+        &self,
+        agency: Option<&str>,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> i64 {
+        if to <= from {
+            return 0;
+        }
+        let (from, to) = (to_local(from), to_local(to));
+        let mut day = from.date();
+        let mut total = 0;
+        while day <= to.date() {
+            for p in self.periods(agency, day) {
+                let open = day.to_datetime(p.open).max(from);
+                let close = day.to_datetime(p.close).min(to);
+                if close > open {
+                    total += close.duration_since(open).as_secs();
+                }
+            }
+            day = day.tomorrow().expect("date in range");
+        }
+        total
+    }
+
+    /// The appointment after a pause (the person supplementing, domain.md §2.4): the office time
+    /// that was left between `paused` and `appointment` runs again from `resumed`.
+    pub fn resume(
+        &self,
+        agency: Option<&str>,
+        paused: Timestamp,
+        resumed: Timestamp,
+        appointment: Timestamp,
+    ) -> Timestamp {
+        let left = self.office_seconds_between(agency, paused, appointment);
+        from_local(self.add_office_seconds(agency, to_local(resumed), left))
+    }
+
     /// The end of the first working day on or after `d`.
     fn end_of_working_day(&self, agency: Option<&str>, mut d: Date) -> DateTime {
         loop {

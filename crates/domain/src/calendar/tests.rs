@@ -38,6 +38,29 @@ fn range(from: Date, to: Date) -> Vec<Date> {
 }
 
 #[test]
+fn resume_after_a_supplement_across_tet() {
+    let c = Calendar::official();
+    // Paused on Wednesday 11 Feb 2026 at 09:00 with the appointment Friday 13 Feb at 17:00: 21
+    // hours of office time are left (6 + 7.5 + 7.5). Resumed Monday 23 Feb (after Tết) at 13:30:
+    // 3.5 that afternoon, 7.5 on Tuesday and Wednesday, 2.5 on Thursday morning.
+    let moved = c.resume(
+        None,
+        at("2026-02-11T09:00:00+07:00"),
+        at("2026-02-23T13:30:00+07:00"),
+        at("2026-02-13T17:00:00+07:00"),
+    );
+    assert_eq!(rfc3339_vn(moved), "2026-02-26T10:00:00+07:00");
+    assert_eq!(
+        c.office_seconds_between(
+            None,
+            at("2026-02-13T16:00:00+07:00"),
+            at("2026-02-23T08:30:00+07:00")
+        ),
+        2 * 3600
+    );
+}
+
+#[test]
 fn official_ranges_2024_to_2026() {
     let c = Calendar::official();
     // 2024: Tết 08–14/02, Hùng Kings Thu 18/04, 30/04–01/05, Quốc khánh 02–03/09.
@@ -285,6 +308,25 @@ proptest! {
         let h = |m: u32| Duration::WorkingHours { value: f64::from(m) / 60.0 };
         let step = c.due(None, c.due(None, a, &h(x)), &h(y));
         prop_assert_eq!(step, c.due(None, a, &h(x + y)));
+    }
+
+    /// Office time between a start and its due point is the duration added; a pause of any length
+    /// keeps the office time that was left.
+    #[test]
+    fn office_time_between_inverts_due(a in instant(), m in 1u32..20000, p in 0u32..30000) {
+        let c = Calendar::official();
+        let d = c.due(None, a, &Duration::WorkingHours { value: f64::from(m) / 60.0 });
+        // From inside office time, exactly the minutes added (outside, counting starts at opening).
+        let start = c.due(None, a, &Duration::WorkingHours { value: 0.0 });
+        prop_assert_eq!(c.office_seconds_between(None, start, d), i64::from(m) * 60);
+        let paused = c.due(None, a, &Duration::WorkingHours { value: f64::from(m / 2) / 60.0 });
+        let resumed = c.due(None, paused, &Duration::CalendarDays { value: 0.0 })
+            + jiff::SignedDuration::from_mins(i64::from(p));
+        let moved = c.resume(None, paused, resumed, d);
+        prop_assert!(moved >= d);
+        let left = c.office_seconds_between(None, paused, d);
+        let resumed_start = c.due(None, resumed, &Duration::WorkingHours { value: 0.0 });
+        prop_assert_eq!(c.office_seconds_between(None, resumed_start, moved), left);
     }
 
     /// Same day is the end of a working day, on the day or the next working day.

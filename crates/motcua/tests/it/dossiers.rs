@@ -910,7 +910,8 @@ async fn reception_accepts_or_refuses(e: Engine) {
     let r = c
         .json(Method::POST, &accept, Some(&tok), Some(json!({})))
         .await;
-    assert_eq!(r.status, 404, "the citizen cannot accept");
+    assert_eq!(r.status, 409, "the citizen cannot accept: {}", r.body);
+    assert!(r.body.contains("không thuộc vai trò"), "{}", r.body);
     let (mut desk, td) = camthanh_desk(&t).await;
     let (mut other, to) = token(&t, "tiepnhan.tuphap").await;
     let r = other.json(Method::POST, &accept, Some(&to), None).await;

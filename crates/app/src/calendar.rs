@@ -1,0 +1,61 @@
+//! The working calendar as data the provincial administrator edits (issue 6): stored in the
+//! settings table, checked before it replaces the calendar every deadline uses.
+use motcua_domain::authz::{Action, Target, authorize};
+use motcua_domain::calendar::{Calendar, CalendarData};
+use motcua_store::{audit, settings};
+use serde_json::json;
+
+use crate::{App, AppError, Ctx, Result, Session};
+
+impl App {
+    /// Replaces the shipped calendar with the stored one, if an administrator saved one.
+    pub(crate) async fn load_calendar(&self) -> Result<()> {
+        if let Some((json, _, _)) = settings::get(self.db.conn(), settings::CALENDAR).await? {
+            let data = CalendarData::parse(&json).map_err(AppError::Unexpected)?;
+            self.set_calendar(Calendar::new(data));
+        }
+        Ok(())
+    }
+
+    /// The calendar data in force as pretty JSON, and when it was last changed (`None`: the
+    /// shipped data).
+    pub async fn calendar_data(&self, s: &Session) -> Result<(String, Option<jiff::Timestamp>)> {
+        authorize(&s.actor, Action::ManageCalendar, &Target::None)
+            .map_err(|_| AppError::Forbidden)?;
+        let stored = settings::get(self.db.conn(), settings::CALENDAR).await?;
+        let json = serde_json::to_string_pretty(self.calendar().data())
+            .map_err(|e| AppError::Unexpected(e.to_string()))?;
+        Ok((json, stored.map(|(_, at, _)| at)))
+    }
+
+    /// Saves edited calendar data: checked whole (each problem in Vietnamese), stored, audited,
+    /// and in force for every deadline computed from now on.
+    pub async fn save_calendar(&self, ctx: &Ctx, s: &Session, json: &str) -> Result<()> {
+        authorize(&s.actor, Action::ManageCalendar, &Target::None)
+            .map_err(|_| AppError::Forbidden)?;
+        if json.len() > 1_000_000 {
+            return Err(AppError::field("data", "Dữ liệu lịch quá lớn."));
+        }
+        let data = CalendarData::parse(json).map_err(|e| AppError::field("data", e))?;
+        let text = serde_json::to_string(&data).map_err(|e| AppError::Unexpected(e.to_string()))?;
+        let now = self.now();
+        let tx = self.db.write().await?;
+        settings::put(&tx, settings::CALENDAR, &text, now, Some(s.user.id)).await?;
+        audit::append(
+            &tx,
+            &self.audit(
+                ctx,
+                Some(s.user.id),
+                "calendar_changed",
+                "setting",
+                Some(settings::CALENDAR.into()),
+                None,
+                json!({"decisions": data.decisions.len()}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        self.set_calendar(Calendar::new(data));
+        Ok(())
+    }
+}

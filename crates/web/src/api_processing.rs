@@ -1,0 +1,303 @@
+//! The processing API (issue 6): the actions a caller may take on a dossier, straight from the
+//! lifecycle table; performing one; the caller's worklist; consultation answers.
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use motcua_app::AppError;
+use motcua_app::processing::{ActionInput, ConsultationInput};
+use motcua_domain::account::Role;
+use motcua_domain::calendar::rfc3339_vn;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::api_dossiers::{api_err, dossier_id, session};
+use crate::error::WebError;
+use crate::mw::{Auth, ReqInfo};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionOut {
+    /// The action's name, to send back as `action`.
+    pub name: String,
+    pub label: String,
+    /// The fields it needs besides `comment`: reasons, assignee, consultations, new_date,
+    /// tracking_number, originals_compared, result_document.
+    pub fields: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionsOut {
+    pub stage: String,
+    pub stage_label: String,
+    pub national_status: u8,
+    pub actions: Vec<ActionOut>,
+}
+
+/// The actions the caller may take now on the dossier (by id or code).
+#[utoipa::path(get, path = "/api/v1/dossiers/{dossier}/actions", params(("dossier" = String, Path)), security(("bearer" = [])), responses((status = 200, body = ActionsOut), (status = 404)))]
+pub async fn actions(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Path(key): Path<String>,
+) -> Result<Json<ActionsOut>, WebError> {
+    let sess = session(&auth)?;
+    let id = dossier_id(&s, sess, &key).await?;
+    let (stage, list) = s.app.available_actions(sess, id).await.map_err(api_err)?;
+    Ok(Json(ActionsOut {
+        stage: stage.as_str().into(),
+        stage_label: stage.label_vi().into(),
+        national_status: stage.national(),
+        actions: list
+            .into_iter()
+            .map(|a| ActionOut {
+                name: a.act.as_str().into(),
+                label: a.act.label_vi().into(),
+                fields: a.act.fields().iter().map(|f| f.as_str().into()).collect(),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsultationRequest {
+    /// The consulted agency's code.
+    pub agency: String,
+    pub question: String,
+    /// `YYYY-MM-DD`, not after the appointment.
+    pub due: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    /// One of the names `GET …/actions` lists.
+    pub action: String,
+    #[serde(default)]
+    pub comment: String,
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    /// Component ids the person must supplement.
+    #[serde(default)]
+    pub components: Vec<String>,
+    pub assignee: Option<Uuid>,
+    #[serde(default)]
+    pub consultations: Vec<ConsultationRequest>,
+    /// `YYYY-MM-DD` (apology with a new date, form 04).
+    pub new_date: Option<String>,
+    pub tracking_number: Option<String>,
+    #[serde(default)]
+    pub originals_compared: bool,
+    /// A file id uploaded under the component `_ket-qua`.
+    pub result_document: Option<Uuid>,
+}
+
+impl From<ActionRequest> for ActionInput {
+    fn from(r: ActionRequest) -> Self {
+        ActionInput {
+            action: r.action,
+            comment: r.comment,
+            reasons: r.reasons,
+            components: r.components,
+            assignee: r.assignee,
+            consultations: r
+                .consultations
+                .into_iter()
+                .map(|c| ConsultationInput {
+                    agency: c.agency,
+                    question: c.question,
+                    due: c.due,
+                })
+                .collect(),
+            new_date: r.new_date,
+            tracking_number: r.tracking_number,
+            originals_compared: r.originals_compared,
+            result_document: r.result_document,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionDone {
+    pub stage: String,
+    pub stage_label: String,
+    pub national_status: u8,
+    pub appointment_at: Option<String>,
+    pub step_due_at: Option<String>,
+}
+
+/// Performs one action. Not allowed now: 409 with the reason, nothing changed.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/actions", params(("dossier" = String, Path)), request_body = ActionRequest, security(("bearer" = [])),
+    responses((status = 200, body = ActionDone), (status = 404), (status = 409, description = "not allowed now; `message` says why"), (status = 422)))]
+pub async fn perform(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    Path(key): Path<String>,
+    body: Result<Json<ActionRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<ActionDone>, WebError> {
+    let sess = session(&auth)?;
+    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    let id = dossier_id(&s, sess, &key).await?;
+    let out = s
+        .app
+        .perform(&info.ctx(), sess, id, &req.into())
+        .await
+        .map_err(api_err)?;
+    Ok(Json(ActionDone {
+        stage: out.stage.as_str().into(),
+        stage_label: out.stage.label_vi().into(),
+        national_status: out.stage.national(),
+        appointment_at: out.appointment_at.map(rfc3339_vn),
+        step_due_at: out.step_due_at.map(rfc3339_vn),
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct WorklistQuery {
+    /// reception, leader or specialist (default: the caller's first).
+    pub role: Option<String>,
+    /// The agency id (default: the first where the caller holds the role).
+    pub agency: Option<Uuid>,
+    /// The `next` of the previous page.
+    pub after: Option<String>,
+    /// 1–200, default 50.
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkItemOut {
+    pub id: String,
+    pub code: Option<String>,
+    pub procedure: String,
+    pub applicant_name: String,
+    pub stage: String,
+    pub stage_label: String,
+    pub step_due_at: Option<String>,
+    pub appointment_at: Option<String>,
+    /// overdue (red), due_today, normal
+    pub urgency: String,
+    /// The appointment passes within a working day: apologise with a new date (form 04).
+    pub apology_due: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorklistOut {
+    pub role: String,
+    pub agency_id: String,
+    pub agency: String,
+    pub total: u64,
+    pub overdue: u64,
+    pub items: Vec<WorkItemOut>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// The caller's worklist: the dossiers waiting for them or their desk, soonest due first,
+/// keyset-paginated.
+#[utoipa::path(get, path = "/api/v1/worklist", params(WorklistQuery), security(("bearer" = [])), responses((status = 200, body = WorklistOut), (status = 403)))]
+pub async fn worklist(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Query(q): Query<WorklistQuery>,
+) -> Result<Json<WorklistOut>, WebError> {
+    let sess = session(&auth)?;
+    let role = match q.role.as_deref() {
+        Some(r) => Some(
+            Role::parse(r)
+                .ok_or_else(|| api_err(AppError::field("role", "Vai trò không hợp lệ.")))?,
+        ),
+        None => None,
+    };
+    let page = s
+        .app
+        .worklist(
+            sess,
+            role,
+            q.agency,
+            q.after.as_deref(),
+            q.limit.unwrap_or(50),
+        )
+        .await
+        .map_err(api_err)?;
+    Ok(Json(WorklistOut {
+        role: page.role.as_str().into(),
+        agency_id: page.agency_id.to_string(),
+        agency: page.agency,
+        total: page.total,
+        overdue: page.overdue,
+        items: page
+            .items
+            .into_iter()
+            .map(|i| WorkItemOut {
+                id: i.row.id.to_string(),
+                code: i.row.code,
+                procedure: i.procedure,
+                applicant_name: i.row.applicant_name,
+                stage: i.stage.as_str().into(),
+                stage_label: i.stage.label_vi().into(),
+                step_due_at: i.row.step_due_at.map(rfc3339_vn),
+                appointment_at: i.row.appointment_at.map(rfc3339_vn),
+                urgency: i.urgency.as_str().into(),
+                apology_due: i.apology_due,
+            })
+            .collect(),
+        next: page.next,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PendingConsultation {
+    pub id: String,
+    pub dossier: String,
+    pub procedure: String,
+    pub question: String,
+    pub due_at: String,
+}
+
+/// Opinions other agencies asked of the caller's agencies, not yet answered.
+#[utoipa::path(get, path = "/api/v1/consultations", security(("bearer" = [])), responses((status = 200, body = Vec<PendingConsultation>)))]
+pub async fn consultations(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+) -> Result<Json<Vec<PendingConsultation>>, WebError> {
+    let sess = session(&auth)?;
+    let list = s.app.consultations_for_me(sess).await.map_err(api_err)?;
+    Ok(Json(
+        list.into_iter()
+            .map(|(c, code, procedure)| PendingConsultation {
+                id: c.id.to_string(),
+                dossier: code,
+                procedure,
+                question: c.question,
+                due_at: rfc3339_vn(c.due_at),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerRequest {
+    pub answer: String,
+}
+
+/// The consulted agency's answer; the last one returns the dossier to its specialist.
+#[utoipa::path(post, path = "/api/v1/consultations/{id}/answer", params(("id" = String, Path)), request_body = AnswerRequest, security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409), (status = 422)))]
+pub async fn answer(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(info): Extension<ReqInfo>,
+    Path(id): Path<Uuid>,
+    body: Result<Json<AnswerRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, WebError> {
+    let sess = session(&auth)?;
+    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    s.app
+        .answer_consultation(&info.ctx(), sess, id, &req.answer)
+        .await
+        .map_err(api_err)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
