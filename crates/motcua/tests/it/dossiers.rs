@@ -44,11 +44,32 @@ pub async fn token(t: &TestApp, login: &str) -> (motcua_testkit::Client, String)
 
 /// A reception officer of Cẩm Thành (where 1.009999 is offered), logged in: client and token.
 pub async fn camthanh_desk(t: &TestApp) -> (motcua_testkit::Client, String) {
+    camthanh_staff(t, "tiepnhan.camthanh", "Lê Thị Hoa", Role::Reception).await
+}
+
+/// A staff member of Cẩm Thành with one role, logged in: client and token.
+pub async fn camthanh_staff(
+    t: &TestApp,
+    login: &str,
+    name: &str,
+    role: Role,
+) -> (motcua_testkit::Client, String) {
+    let (c, tok, _) = camthanh_staff_pw(t, login, name, role).await;
+    (c, tok)
+}
+
+/// As [`camthanh_staff`], with the password too (to log in again after the clock moves on).
+pub async fn camthanh_staff_pw(
+    t: &TestApp,
+    login: &str,
+    name: &str,
+    role: Role,
+) -> (motcua_testkit::Client, String, String) {
     use motcua_app::staff::By;
     let cam_thanh = t.app.agency_by_code("000.01.01.H53").await.unwrap();
     let new = motcua_app::staff::NewStaff {
-        login: "tiepnhan.camthanh".into(),
-        full_name: "Lê Thị Hoa".into(),
+        login: login.into(),
+        full_name: name.into(),
         home_agency_id: Some(cam_thanh.id),
         ..Default::default()
     };
@@ -58,7 +79,7 @@ pub async fn camthanh_desk(t: &TestApp) -> (motcua_testkit::Client, String) {
         .await
         .unwrap();
     let grant = Grant {
-        role: Role::Reception,
+        role,
         agency_id: cam_thanh.id,
         unit_id: None,
     };
@@ -66,9 +87,10 @@ pub async fn camthanh_desk(t: &TestApp) -> (motcua_testkit::Client, String) {
         .grant_role(&Default::default(), By::Operator, u.id, &grant)
         .await
         .unwrap();
-    let mut desk = t.client();
-    let td = desk.token("tiepnhan.camthanh", &pw.unwrap()).await;
-    (desk, td)
+    let pw = pw.unwrap();
+    let mut c = t.client();
+    let tok = c.token(login, &pw).await;
+    (c, tok, pw)
 }
 
 /// Creates a draft of 1.009999 with good answers; answers its id.
@@ -101,7 +123,7 @@ pub async fn ready(c: &mut motcua_testkit::Client, tok: &str) -> String {
     id
 }
 
-async fn submit(
+pub async fn submit(
     c: &mut motcua_testkit::Client,
     tok: &str,
     id: &str,

@@ -8,6 +8,7 @@ mod dossier_pages;
 mod dossiers;
 mod logs;
 mod notices;
+mod processing;
 mod security;
 mod staff;
 
