@@ -929,17 +929,7 @@ impl App {
         let mut names: std::collections::HashMap<Uuid, String> = Default::default();
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
-            let procedure = match names.get(&row.procedure_version_id) {
-                Some(n) => n.clone(),
-                None => {
-                    let n = cat::get_version(conn, row.procedure_version_id)
-                        .await?
-                        .body
-                        .name;
-                    names.insert(row.procedure_version_id, n.clone());
-                    n
-                }
-            };
+            let procedure = procedure_name(self, &mut names, row.procedure_version_id).await?;
             let stage = stage_of(&row).unwrap_or(Stage::Submitted);
             let apology_due = matches!(
                 stage,
@@ -974,5 +964,105 @@ impl App {
             .into_iter()
             .map(|u| (u.id, u.full_name))
             .collect())
+    }
+}
+
+/// A procedure version's name, read once per list.
+async fn procedure_name(
+    app: &App,
+    cache: &mut std::collections::HashMap<Uuid, String>,
+    version: Uuid,
+) -> Result<String> {
+    if let Some(n) = cache.get(&version) {
+        return Ok(n.clone());
+    }
+    let n = cat::get_version(app.db.conn(), version).await?.body.name;
+    cache.insert(version, n.clone());
+    Ok(n)
+}
+
+/// One line of the tracking register (form 06).
+#[derive(Debug, Clone)]
+pub struct RegisterRow {
+    pub code: String,
+    pub procedure: String,
+    pub applicant_name: String,
+    pub intake: &'static str,
+    pub submitted_at: Option<jiff::Timestamp>,
+    pub appointment_at: Option<jiff::Timestamp>,
+    pub stage: &'static str,
+    /// When the result was returned, for returned dossiers.
+    pub returned_at: Option<jiff::Timestamp>,
+}
+
+impl App {
+    /// Display names of accounts (staff pages and slips).
+    pub async fn user_names(
+        &self,
+        ids: &[Uuid],
+    ) -> Result<std::collections::HashMap<Uuid, String>> {
+        let mut out = std::collections::HashMap::new();
+        for id in ids {
+            if !out.contains_key(id)
+                && let Ok(u) = users::get_user(self.db.conn(), *id).await
+            {
+                out.insert(*id, u.full_name);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Form 06: the dossiers an agency received from `from` to `to` (dates in UTC+7), for its
+    /// reception officers and leaders. At most 5,000 lines.
+    pub async fn register_book(
+        &self,
+        s: &Session,
+        agency: Option<Uuid>,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> Result<(String, Vec<RegisterRow>)> {
+        let roles = [Role::Reception, Role::Leader];
+        let agency_id = match agency {
+            Some(a) if roles.iter().any(|r| s.actor.has_role_in(*r, a)) => a,
+            Some(_) => return Err(AppError::Forbidden),
+            None => *s
+                .actor
+                .agencies_with(&roles)
+                .first()
+                .ok_or(AppError::Forbidden)?,
+        };
+        let start = |d: jiff::civil::Date| {
+            motcua_domain::calendar::from_local(d.to_datetime(jiff::civil::Time::midnight()))
+        };
+        let conn = self.db.conn();
+        let rows = ds::received_between(
+            conn,
+            agency_id,
+            start(from),
+            start(
+                to.tomorrow()
+                    .map_err(|e| AppError::Unexpected(e.to_string()))?,
+            ),
+            5000,
+        )
+        .await?;
+        let agency = agencies::get_agency(conn, agency_id).await?;
+        let mut names: std::collections::HashMap<Uuid, String> = Default::default();
+        let mut out = Vec::with_capacity(rows.len());
+        for d in rows {
+            let procedure = procedure_name(self, &mut names, d.procedure_version_id).await?;
+            let stage = stage_of(&d);
+            out.push(RegisterRow {
+                code: d.code.clone().unwrap_or_default(),
+                procedure,
+                applicant_name: d.applicant_name.clone(),
+                intake: d.intake.label_vi(),
+                submitted_at: d.submitted_at,
+                appointment_at: d.appointment_at,
+                stage: stage.map_or(d.state.label_vi(), |s| s.label_vi()),
+                returned_at: (stage == Some(Stage::Returned)).then_some(d.updated_at),
+            });
+        }
+        Ok((agency.name, out))
     }
 }

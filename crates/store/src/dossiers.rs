@@ -670,3 +670,24 @@ pub async fn answer_consultation(
         .await?;
     Ok(res.rows_affected == 1)
 }
+
+/// An agency's dossiers received in `[from, to)`, in order of receipt (the tracking register).
+pub async fn received_between(
+    c: &impl ConnectionTrait,
+    agency_id: Uuid,
+    from: jiff::Timestamp,
+    to: jiff::Timestamp,
+    limit: u64,
+) -> Result<Vec<DossierRow>> {
+    dossier::Entity::find()
+        .filter(dossier::Column::AgencyId.eq(agency_id))
+        .filter(dossier::Column::SubmittedAt.gte(to_db(from)))
+        .filter(dossier::Column::SubmittedAt.lt(to_db(to)))
+        .order_by_asc(dossier::Column::SubmittedAt)
+        .limit(limit)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(row_from)
+        .collect()
+}

@@ -453,9 +453,16 @@ struct DossierPage {
     answers: Vec<(String, String)>,
     notice: Option<&'static str>,
     national: String,
+    status: &'static str,
 }
 
 impl DossierPage {
+    fn event_label(&self, i: &usize) -> &'static str {
+        let e = &self.v.events[*i];
+        e.to_stage
+            .map(|s| s.label_vi())
+            .unwrap_or_else(|| e.to_state.label_vi())
+    }
     fn when(&self, t: &jiff::Timestamp) -> String {
         format_vn_datetime(*t)
     }
@@ -504,10 +511,8 @@ pub async fn page(
         Some("da-rut") => Some("Đã rút hồ sơ."),
         _ => None,
     };
-    let national = v
-        .row
-        .state
-        .national()
+    let (status, national) = motcua_app::App::stage_label(&v.row);
+    let national = national
         .map(|n| format!("{n} – {}", national_label(n)))
         .unwrap_or_default();
     Ok(render(&DossierPage {
@@ -521,6 +526,7 @@ pub async fn page(
         v,
         notice,
         national,
+        status,
     }))
 }
 

@@ -13,6 +13,7 @@ pub mod mw;
 mod notice_pages;
 pub mod pages;
 pub mod routes;
+mod work_pages;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -213,6 +214,52 @@ pub fn routes(test_routes: bool) -> routes::Routes {
             dossier_pages::withdraw,
         )
         .get("/ho-so/{dossier}/phieu-gui", Signed, dossier_pages::cover)
+        .get("/ho-so/{dossier}/phieu/{so}", Signed, work_pages::slip)
+        .get(
+            "/can-bo/viec",
+            Staff(Action::EnterBackOffice),
+            work_pages::worklist,
+        )
+        .get(
+            "/can-bo/ho-so/{dossier}",
+            Staff(Action::EnterBackOffice),
+            work_pages::dossier,
+        )
+        .post(
+            "/can-bo/ho-so/{dossier}/thao-tac",
+            Staff(Action::EnterBackOffice),
+            work_pages::perform,
+        )
+        .post(
+            "/can-bo/ho-so/{dossier}/ket-qua",
+            Staff(Action::EnterBackOffice),
+            work_pages::upload_result,
+        )
+        .get(
+            "/can-bo/y-kien/{id}",
+            Staff(Action::EnterBackOffice),
+            work_pages::answer_form,
+        )
+        .post(
+            "/can-bo/y-kien/{id}",
+            Staff(Action::EnterBackOffice),
+            work_pages::answer,
+        )
+        .get(
+            "/can-bo/so-theo-doi",
+            Staff(Action::EnterBackOffice),
+            work_pages::register,
+        )
+        .get(
+            "/can-bo/lich-lam-viec",
+            Staff(Action::ManageCalendar),
+            work_pages::calendar,
+        )
+        .post(
+            "/can-bo/lich-lam-viec",
+            Staff(Action::ManageCalendar),
+            work_pages::calendar_save,
+        )
         .get(
             "/can-bo/tiep-nhan",
             Staff(Action::EnterBackOffice),

@@ -802,6 +802,8 @@ struct StaffHomePage {
     desks: Vec<(Unit, String)>,
     is_reception: bool,
     can_notices: bool,
+    /// Holds a processing role (issue 6): has a worklist.
+    has_work: bool,
 }
 
 async fn names(s: &AppState) -> Result<(Vec<Agency>, Vec<Unit>), WebError> {
@@ -883,6 +885,9 @@ pub async fn staff_home(
         desks,
         is_reception: sess.actor.has_role(Role::Reception),
         can_notices: sess.actor.has_role(Role::ProvinceAdmin),
+        has_work: motcua_app::processing::WORK_ROLES
+            .iter()
+            .any(|r| sess.actor.has_role(*r)),
     }))
 }
 

@@ -11,6 +11,7 @@ mod notices;
 mod processing;
 mod security;
 mod staff;
+mod work_pages;
 
 /// A password that is valid for staff too, with a marker CI looks for in the logs.
 pub const PW: &str = "mật khẩu CANARYPW thật dài 2026";

@@ -1,0 +1,849 @@
+//! The processing pages (issue 6): worklists for reception, leaders and specialists; the staff
+//! dossier page with the steps the lifecycle table allows now; consultation answers; the six
+//! statutory slips of Circular 01/2018 (A5, with a QR code to the look-up); the working calendar.
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Multipart, Path, Query, RawForm, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::AppError;
+use motcua_app::dossiers::DossierView;
+use motcua_app::processing::{
+    self as p, ActionInput, ConsultationInput, RESULT_COMPONENT, StepView, WorklistPage,
+};
+use motcua_domain::account::Role;
+use motcua_domain::clock::{format_vn_date, format_vn_datetime, vn_date};
+use motcua_domain::deadline::Timeliness;
+use motcua_domain::lifecycle::{Act, Stage};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::api_dossiers::{check_length, stream_field};
+use crate::dossier_pages::qr_svg;
+use crate::error::WebError;
+use crate::mw::{Auth, Binding, ReqInfo};
+use crate::pages::{Chrome, render, render_status};
+
+type PageResult = Result<Response, WebError>;
+
+fn sess(auth: &Auth) -> Result<&motcua_app::Session, WebError> {
+    auth.0
+        .as_ref()
+        .ok_or(WebError::from(AppError::Unauthenticated))
+}
+
+fn when(t: jiff::Timestamp) -> String {
+    format_vn_datetime(t)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct WorkQ {
+    vai_tro: Option<String>,
+    co_quan: Option<Uuid>,
+    sau: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "work_list.html")]
+struct WorkListPage {
+    c: Chrome,
+    page: WorklistPage,
+    /// (role, label, agency id, agency name) of each worklist the person has.
+    lists: Vec<(String, String, Uuid, String)>,
+    consultations: Vec<(String, String, String, String)>,
+}
+
+impl WorkListPage {
+    fn role(&self) -> &str {
+        self.page.role.as_str()
+    }
+    fn due(&self, t: &Option<jiff::Timestamp>) -> String {
+        t.map(when).unwrap_or_default()
+    }
+}
+
+/// "Hồ sơ cần xử lý": the person's worklist, soonest due first, overdue in red.
+pub async fn worklist(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Query(q): Query<WorkQ>,
+) -> PageResult {
+    let se = sess(&auth)?;
+    let role = q.vai_tro.as_deref().and_then(Role::parse);
+    let page = s
+        .app
+        .worklist(se, role, q.co_quan, q.sau.as_deref(), 50)
+        .await?;
+    let mut lists = vec![];
+    for r in p::WORK_ROLES {
+        for a in se.actor.agencies_with(&[r]) {
+            let name = s.app.agency(a).await.map(|x| x.name).unwrap_or_default();
+            lists.push((r.as_str().to_string(), r.label_vi().to_string(), a, name));
+        }
+    }
+    let consultations = s
+        .app
+        .consultations_for_me(se)
+        .await?
+        .into_iter()
+        .map(|(c, code, procedure)| (c.id.to_string(), code, procedure, when(c.due_at)))
+        .collect();
+    Ok(render(&WorkListPage {
+        c: Chrome::new(&s, &auth, &b, "Hồ sơ cần xử lý"),
+        page,
+        lists,
+        consultations,
+    }))
+}
+
+/// One form on the staff dossier page: a step the person may take now.
+struct ActionForm {
+    name: &'static str,
+    label: &'static str,
+    fields: Vec<&'static str>,
+    danger: bool,
+}
+
+#[derive(Template)]
+#[template(path = "work_dossier.html")]
+struct WorkDossierPage {
+    c: Chrome,
+    v: DossierView,
+    stage: Option<Stage>,
+    timeliness: Option<Timeliness>,
+    steps: Vec<StepView>,
+    names: HashMap<Uuid, String>,
+    forms: Vec<ActionForm>,
+    specialists: Vec<(Uuid, String)>,
+    agencies: Vec<(String, String)>,
+    results: Vec<(Uuid, String)>,
+    errors: Vec<(String, String)>,
+    conflict: Option<String>,
+    done: Option<String>,
+    apology_due: bool,
+}
+
+impl WorkDossierPage {
+    fn when(&self, t: &jiff::Timestamp) -> String {
+        when(*t)
+    }
+    fn opt(&self, t: &Option<jiff::Timestamp>) -> String {
+        t.map(when).unwrap_or_else(|| "—".into())
+    }
+    fn name(&self, id: &Option<Uuid>) -> String {
+        id.and_then(|i| self.names.get(&i).cloned())
+            .unwrap_or_else(|| "—".into())
+    }
+    fn component_name(&self, id: &str) -> String {
+        if id == RESULT_COMPONENT {
+            return "Văn bản kết quả".into();
+        }
+        self.v
+            .version
+            .body
+            .components
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+    fn mark(&self, t: &Option<Timeliness>) -> &'static str {
+        t.map(|x| x.label_vi()).unwrap_or("—")
+    }
+    fn mark_class(&self, t: &Option<Timeliness>) -> &'static str {
+        match t {
+            Some(Timeliness::Late) => "late",
+            Some(Timeliness::Early) | Some(Timeliness::OnTime) => "ok",
+            _ => "",
+        }
+    }
+    fn stage_label(&self) -> &'static str {
+        self.stage.map(|s| s.label_vi()).unwrap_or("Hồ sơ nháp")
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DoneQ {
+    tb: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)] // the page's three outcomes share one builder
+async fn dossier_page(
+    s: &AppState,
+    auth: &Auth,
+    b: &Binding,
+    id: Uuid,
+    errors: Vec<(String, String)>,
+    conflict: Option<String>,
+    done: Option<String>,
+    status: StatusCode,
+) -> PageResult {
+    let se = sess(auth)?;
+    if !se.actor.is_staff() {
+        return Err(AppError::NotFound.into());
+    }
+    let v = s.app.dossier(se, id).await?;
+    let now = s.app.now();
+    let stage = p::stage_of(&v.row);
+    let actions = match stage {
+        Some(_) => s.app.available_actions(se, id).await?.1,
+        None => vec![],
+    };
+    let forms: Vec<ActionForm> = actions
+        .iter()
+        .map(|a| ActionForm {
+            name: a.act.as_str(),
+            label: a.act.label_vi(),
+            fields: a.act.fields().iter().map(|f| f.as_str()).collect(),
+            danger: matches!(
+                a.act,
+                Act::Refuse | Act::ProposeDecline | Act::SendDecline | Act::ReturnForRevision
+            ),
+        })
+        .collect();
+    let specialists = if actions.iter().any(|a| a.act == Act::Assign) {
+        s.app.specialists(se, v.row.agency_id).await?
+    } else {
+        vec![]
+    };
+    let agencies = if actions.iter().any(|a| a.act == Act::Consult) {
+        let mut list: Vec<(String, String)> = s
+            .app
+            .agencies_and_units()
+            .await?
+            .0
+            .into_iter()
+            .filter(|a| a.id != v.row.agency_id && a.valid_to.is_none())
+            .map(|a| (a.code, a.name))
+            .collect();
+        list.sort_by(|a, b| a.1.cmp(&b.1));
+        list
+    } else {
+        vec![]
+    };
+    let results = v
+        .files
+        .iter()
+        .filter(|f| f.component_id == RESULT_COMPONENT)
+        .map(|f| (f.id, f.name.clone()))
+        .collect();
+    let steps = p::steps(&v.events, now);
+    let mut ids: Vec<Uuid> = v.events.iter().filter_map(|e| e.actor_id).collect();
+    ids.extend(v.row.assignee_id);
+    let names = s.app.user_names(&ids).await?;
+    let apology_due = actions.iter().any(|a| a.act == Act::Apologise)
+        && v.row.appointment_at.is_some_and(|a| {
+            a <= s.app.calendar().due(
+                Some(&v.agency.code),
+                now,
+                &motcua_domain::catalogue::Duration::WorkingDays { value: 1.0 },
+            )
+        })
+        && !v.events.iter().any(|e| e.kind == Act::Apologise.as_str());
+    let title = v.row.code.clone().unwrap_or_else(|| "Hồ sơ".into());
+    Ok(render_status(
+        &WorkDossierPage {
+            c: Chrome::new(s, auth, b, format!("Xử lý hồ sơ {title}")),
+            timeliness: p::overall(&v.row, &v.events, now),
+            stage,
+            steps,
+            names,
+            forms,
+            specialists,
+            agencies,
+            results,
+            errors,
+            conflict,
+            done,
+            apology_due,
+            v,
+        },
+        status,
+    ))
+}
+
+/// The staff dossier page: facts, the control sheet, consultations, files and the steps allowed
+/// now.
+pub async fn dossier(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(id): Path<Uuid>,
+    Query(q): Query<DoneQ>,
+) -> PageResult {
+    let done =
+        q.tb.as_deref()
+            .and_then(Act::parse)
+            .map(|a| format!("Đã thực hiện: {}.", a.label_vi()));
+    dossier_page(&s, &auth, &b, id, vec![], None, done, StatusCode::OK).await
+}
+
+/// Performs the step a form on the staff dossier page posts.
+pub async fn perform(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Path(id): Path<Uuid>,
+    RawForm(raw): RawForm,
+) -> PageResult {
+    let se = sess(&auth)?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let all = |k: &str| -> Vec<String> {
+        pairs
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    let some = |v: String| (!v.is_empty()).then_some(v);
+    let consultation = ConsultationInput {
+        agency: get("co_quan_phoi_hop"),
+        question: get("noi_dung"),
+        due: get("han_tra_loi"),
+    };
+    let input = ActionInput {
+        action: get("action"),
+        comment: get("comment"),
+        reasons: get("reasons").lines().map(String::from).collect(),
+        components: all("components"),
+        assignee: Uuid::parse_str(&get("assignee")).ok(),
+        consultations: if consultation.agency.is_empty() {
+            vec![]
+        } else {
+            vec![consultation]
+        },
+        new_date: some(get("new_date")),
+        tracking_number: some(get("tracking_number")),
+        originals_compared: get("originals_compared") == "1",
+        result_document: Uuid::parse_str(&get("result_document")).ok(),
+    };
+    match s.app.perform(&info.ctx(), se, id, &input).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/can-bo/ho-so/{id}?tb={}", input.action.trim())).into_response(),
+        ),
+        Err(AppError::Validation(v)) => {
+            let errors = v.into_iter().map(|(f, m)| (f.to_string(), m)).collect();
+            dossier_page(
+                &s,
+                &auth,
+                &b,
+                id,
+                errors,
+                None,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(AppError::Conflict(m)) => {
+            dossier_page(
+                &s,
+                &auth,
+                &b,
+                id,
+                vec![],
+                Some(m),
+                None,
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The specialist uploads the result document (multipart; the CSRF token is in the query).
+pub async fn upload_result(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    mut mp: Multipart,
+) -> PageResult {
+    let se = sess(&auth)?;
+    let result: Result<(), AppError> = async {
+        let budget = s.app.upload_budget(se, id).await?;
+        check_length(&headers, budget)?;
+        while let Ok(Some(mut field)) = mp.next_field().await {
+            if field.name() == Some("file") {
+                let name = field.file_name().unwrap_or("ket-qua.pdf").to_string();
+                let staged = stream_field(&s, &mut field, budget).await?;
+                s.app
+                    .attach(&info.ctx(), se, id, RESULT_COMPONENT, &name, staged)
+                    .await?;
+                return Ok(());
+            }
+        }
+        Err(AppError::field("file", "Chọn tệp văn bản kết quả."))
+    }
+    .await;
+    if result.is_err() {
+        crate::api_dossiers::drain(&mut mp).await;
+    }
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/can-bo/ho-so/{id}")).into_response()),
+        Err(AppError::Validation(v)) => {
+            let errors = v.into_iter().map(|(f, m)| (f.to_string(), m)).collect();
+            dossier_page(
+                &s,
+                &auth,
+                &b,
+                id,
+                errors,
+                None,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(AppError::Conflict(m)) => {
+            dossier_page(
+                &s,
+                &auth,
+                &b,
+                id,
+                vec![],
+                Some(m),
+                None,
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AnswerForm {
+    y_kien: String,
+}
+
+#[derive(Template)]
+#[template(path = "work_answer.html")]
+struct AnswerPage {
+    c: Chrome,
+    id: Uuid,
+    code: String,
+    procedure: String,
+    question: String,
+    due: String,
+    error: Option<String>,
+}
+
+async fn answer_page(
+    s: &AppState,
+    auth: &Auth,
+    b: &Binding,
+    id: Uuid,
+    error: Option<String>,
+) -> PageResult {
+    let se = sess(auth)?;
+    let (c, code, procedure) = s
+        .app
+        .consultations_for_me(se)
+        .await?
+        .into_iter()
+        .find(|(c, _, _)| c.id == id)
+        .ok_or(AppError::NotFound)?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(render_status(
+        &AnswerPage {
+            c: Chrome::new(s, auth, b, format!("Cho ý kiến hồ sơ {code}")),
+            id,
+            code,
+            procedure,
+            question: c.question,
+            due: when(c.due_at),
+            error,
+        },
+        status,
+    ))
+}
+
+/// A consulted agency's answer form.
+pub async fn answer_form(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path(id): Path<Uuid>,
+) -> PageResult {
+    answer_page(&s, &auth, &b, id, None).await
+}
+
+pub async fn answer(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    Path(id): Path<Uuid>,
+    axum::Form(f): axum::Form<AnswerForm>,
+) -> PageResult {
+    match s
+        .app
+        .answer_consultation(&info.ctx(), sess(&auth)?, id, &f.y_kien)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/can-bo/viec").into_response()),
+        Err(AppError::Validation(v)) => {
+            answer_page(&s, &auth, &b, id, v.into_iter().next().map(|(_, m)| m)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One of the statutory slips (Circular 01/2018, forms 01–05), A5.
+#[derive(Template)]
+#[template(path = "slip.html")]
+struct SlipPage {
+    c: Chrome,
+    form: u8,
+    v: DossierView,
+    qr: String,
+    lookup_url: String,
+    items: Vec<String>,
+    new_date: String,
+    officer: String,
+    steps: Vec<StepView>,
+    names: HashMap<Uuid, String>,
+    units: HashMap<Uuid, String>,
+    today: String,
+}
+
+impl SlipPage {
+    fn when(&self, t: &jiff::Timestamp) -> String {
+        when(*t)
+    }
+    fn opt(&self, t: &Option<jiff::Timestamp>) -> String {
+        t.map(when).unwrap_or_default()
+    }
+    fn name(&self, id: &Option<Uuid>) -> String {
+        id.and_then(|i| self.names.get(&i).cloned())
+            .unwrap_or_default()
+    }
+    fn unit(&self, id: &Option<Uuid>) -> String {
+        id.and_then(|i| self.units.get(&i).cloned())
+            .unwrap_or_default()
+    }
+    fn mark(&self, t: &Option<Timeliness>) -> &'static str {
+        t.map(|x| x.label_vi()).unwrap_or("")
+    }
+    fn title(&self) -> &'static str {
+        slip_title(self.form)
+    }
+    fn received(&self) -> Vec<(String, usize)> {
+        self.v
+            .version
+            .body
+            .components
+            .iter()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    self.v
+                        .files
+                        .iter()
+                        .filter(|f| f.component_id == c.id)
+                        .count(),
+                )
+            })
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+}
+
+fn slip_title(form: u8) -> &'static str {
+    match form {
+        1 => "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        2 => "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+        3 => "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+        4 => "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        _ => "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+    }
+}
+
+/// The slip `so` (01–05) of a dossier, for whoever may see it; the control sheet (05) is for
+/// staff. A slip whose event has not happened is not found.
+pub async fn slip(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Path((id, so)): Path<(Uuid, String)>,
+) -> PageResult {
+    let se = sess(&auth)?;
+    let form: u8 = match so.as_str() {
+        "01" => 1,
+        "02" => 2,
+        "03" => 3,
+        "04" => 4,
+        "05" => 5,
+        _ => return Err(AppError::NotFound.into()),
+    };
+    let v = s.app.dossier(se, id).await?;
+    let code = v.row.code.clone().ok_or(AppError::NotFound)?;
+    let last = |kinds: &[&str]| {
+        v.events
+            .iter()
+            .rev()
+            .find(|e| kinds.contains(&e.kind.as_str()))
+    };
+    let strings = |val: Option<&serde_json::Value>| -> Vec<String> {
+        val.and_then(|x| x.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (event, items, new_date) = match form {
+        1 => (last(&["accept"]), vec![], String::new()),
+        2 => {
+            let e = last(&["request_supplement", "send_supplement_request"]);
+            let items = strings(v.row.supplement.as_ref().and_then(|x| x.get("items")));
+            (e, items, String::new())
+        }
+        3 => {
+            let e = last(&["refuse", "send_decline"]);
+            let items = strings(
+                e.and_then(|e| e.data.as_ref())
+                    .and_then(|d| d.get("reasons")),
+            );
+            (e, items, String::new())
+        }
+        4 => {
+            let e = last(&["apologise"]);
+            let data = e.and_then(|e| e.data.as_ref());
+            let date = data
+                .and_then(|d| d.get("new_date"))
+                .and_then(|d| d.as_str())
+                .and_then(|d| d.parse::<jiff::Timestamp>().ok())
+                .map(when)
+                .unwrap_or_default();
+            (e, strings(data.and_then(|d| d.get("reasons"))), date)
+        }
+        _ => {
+            if !se.actor.is_staff() {
+                return Err(AppError::NotFound.into());
+            }
+            (v.events.first(), vec![], String::new())
+        }
+    };
+    let event = event.ok_or(AppError::NotFound)?;
+    let mut ids: Vec<Uuid> = v.events.iter().filter_map(|e| e.actor_id).collect();
+    ids.extend(event.actor_id);
+    let names = if se.actor.is_staff() || form != 5 {
+        s.app.user_names(&ids).await?
+    } else {
+        HashMap::new()
+    };
+    let officer = event
+        .actor_id
+        .and_then(|a| names.get(&a).cloned())
+        .unwrap_or_default();
+    let units = s
+        .app
+        .agencies_and_units()
+        .await?
+        .1
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let lookup_url = format!(
+        "{}/tra-cuu?ma={}",
+        s.app.config.public_url.trim_end_matches('/'),
+        code
+    );
+    let now = s.app.now();
+    Ok(render(&SlipPage {
+        c: Chrome::new(&s, &auth, &b, format!("{} {code}", slip_title(form))),
+        form,
+        qr: qr_svg(&lookup_url),
+        lookup_url,
+        items,
+        new_date,
+        officer,
+        steps: p::steps(&v.events, now),
+        names,
+        units,
+        today: format_vn_date(vn_date(now)),
+        v,
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RegisterQ {
+    co_quan: Option<Uuid>,
+    tu: Option<String>,
+    den: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "register_book.html")]
+struct RegisterPage {
+    c: Chrome,
+    agency: String,
+    from: String,
+    to: String,
+    rows: Vec<motcua_app::processing::RegisterRow>,
+}
+
+impl RegisterPage {
+    fn opt(&self, t: &Option<jiff::Timestamp>) -> String {
+        t.map(when).unwrap_or_default()
+    }
+}
+
+/// Form 06, the dossier tracking register (A4): the desk's dossiers received in a date range.
+pub async fn register(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Query(q): Query<RegisterQ>,
+) -> PageResult {
+    let se = sess(&auth)?;
+    let today = vn_date(s.app.now());
+    let parse = |x: &Option<String>| {
+        x.as_deref()
+            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+    };
+    let from = parse(&q.tu).unwrap_or(today.first_of_month());
+    let to = parse(&q.den).unwrap_or(today);
+    let (agency, rows) = s.app.register_book(se, q.co_quan, from, to).await?;
+    Ok(render(&RegisterPage {
+        c: Chrome::new(&s, &auth, &b, "Sổ theo dõi hồ sơ"),
+        agency,
+        from: from.to_string(),
+        to: to.to_string(),
+        rows,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "calendar_edit.html")]
+struct CalendarPage {
+    c: Chrome,
+    data: String,
+    changed: String,
+    year: i16,
+    holidays: Vec<(String, String)>,
+    working_weekends: Vec<String>,
+    error: Option<String>,
+    saved: bool,
+}
+
+async fn calendar_page(
+    s: &AppState,
+    auth: &Auth,
+    b: &Binding,
+    data: Option<String>,
+    error: Option<String>,
+    saved: bool,
+) -> PageResult {
+    let se = sess(auth)?;
+    let (current, changed) = s.app.calendar_data(se).await?;
+    let cal = s.app.calendar();
+    let year = vn_date(s.app.now()).year();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(render_status(
+        &CalendarPage {
+            c: Chrome::new(s, auth, b, "Lịch làm việc"),
+            data: data.unwrap_or(current),
+            changed: changed
+                .map(when)
+                .unwrap_or_else(|| "dữ liệu cài sẵn".into()),
+            year,
+            holidays: cal
+                .holidays(year)
+                .into_iter()
+                .map(|(d, n)| (format_vn_date(d), n))
+                .collect(),
+            working_weekends: cal
+                .working_weekend_days(year)
+                .into_iter()
+                .map(format_vn_date)
+                .collect(),
+            error,
+            saved,
+        },
+        status,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SavedQ {
+    da_luu: Option<String>,
+}
+
+/// The working calendar for the provincial administrator: this year's days off and make-up
+/// working days, and the data (statutory holidays, yearly decisions, office hours) to edit.
+pub async fn calendar(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Query(q): Query<SavedQ>,
+) -> PageResult {
+    calendar_page(&s, &auth, &b, None, None, q.da_luu.is_some()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CalendarForm {
+    data: String,
+}
+
+pub async fn calendar_save(
+    State(s): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    Extension(b): Extension<Binding>,
+    Extension(info): Extension<ReqInfo>,
+    axum::Form(f): axum::Form<CalendarForm>,
+) -> PageResult {
+    match s
+        .app
+        .save_calendar(&info.ctx(), sess(&auth)?, &f.data)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/can-bo/lich-lam-viec?da_luu=1").into_response()),
+        Err(AppError::Validation(v)) => {
+            let m = v.into_iter().next().map(|(_, m)| m);
+            calendar_page(&s, &auth, &b, Some(f.data), m, false).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+impl WorkDossierPage {
+    fn has_field(&self, form: &ActionForm, f: &str) -> bool {
+        form.fields.contains(&f)
+    }
+    fn supplement_form(&self, form: &ActionForm) -> bool {
+        form.name == Act::RequestSupplement.as_str() || form.name == Act::ProposeSupplement.as_str()
+    }
+}
