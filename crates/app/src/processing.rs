@@ -204,6 +204,8 @@ impl App {
         }
         let Some((who, to)) = step else {
             let e = refusal.expect("at least one who");
+            tracing::warn!(event = "sequence_fail", user_id = %s.user.id, dossier = %id,
+                act = act.as_str(), stage = stage.as_str(), "step not allowed now");
             return Err(AppError::Conflict(e.to_string()));
         };
         if assignee_only(act, who) && d.assignee_id != Some(s.user.id) {

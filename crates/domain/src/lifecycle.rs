@@ -557,13 +557,13 @@ pub fn table_markdown() -> String {
     s
 }
 
-#[cfg(test)]
-mod tests {
+#[doc(hidden)]
+pub mod reference {
     use super::*;
-    use proptest::prelude::*;
 
-    /// The reference model, written as plain rules from the issue rather than as a table.
-    fn reference(s: Stage, a: Act, w: Who) -> Option<Stage> {
+    /// The reference model, written as plain rules from the issue rather than as a table, for the
+    /// property tests (here, and through the database in the integration tests).
+    pub fn reference(s: Stage, a: Act, w: Who) -> Option<Stage> {
         use Role::*;
         let staff = |r: Role| w == Who::Staff(r);
         let at_desk = matches!(s, S::Submitted | S::Supplemented);
@@ -613,6 +613,13 @@ mod tests {
             _ => None,
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reference::reference;
+    use super::*;
+    use proptest::prelude::*;
 
     fn who() -> impl Strategy<Value = Who> {
         prop_oneof![

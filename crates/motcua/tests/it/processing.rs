@@ -7,7 +7,7 @@ use motcua_testkit::{Client, Engine, TestApp, engine_tests, pdf};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::dossiers::{CITIZEN, camthanh_staff_pw, ready, setup, submit, token};
+use crate::dossiers::{CITIZEN, camthanh_staff, camthanh_staff_pw, ready, setup, submit, token};
 use crate::security::demo_pw;
 
 /// Everyone on the path: citizen, desk, specialist, leader (Cẩm Thành), with tokens.
@@ -719,4 +719,231 @@ engine_tests!(
     consultation_with_another_agency,
     apology_before_the_appointment,
     worklist_pages,
+);
+
+/// security.md row 46: random sequences of (person, action) through the API against the
+/// reference model; every legal step succeeds, every other one is refused (404 or 409) and
+/// leaves the stored stage as it was, so the database always equals the model.
+async fn random_steps_match_the_model(e: Engine) {
+    use motcua_domain::lifecycle::reference::reference;
+    use motcua_domain::lifecycle::{Act, Stage, Who};
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+
+    let t = setup(e).await;
+    let mut p = people(&t).await;
+    let mut cashier = camthanh_staff(&t, "ketoan.camthanh", "Võ Văn Tài", Role::Cashier).await;
+    let cases: usize = std::env::var("MOTCUA_LIFECYCLE_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if e == Engine::Sqlite { 12 } else { 4 });
+    let people_list = [
+        Who::Owner,
+        Who::Staff(Role::Reception),
+        Who::Staff(Role::Specialist),
+        Who::Staff(Role::Leader),
+        Who::Staff(Role::Cashier),
+    ];
+    let strategy = proptest::collection::vec(
+        (
+            any_u8(),
+            proptest::sample::select(Act::ALL.to_vec()),
+            proptest::sample::select(people_list.to_vec()),
+        ),
+        1..40,
+    );
+    let mut runner = TestRunner::deterministic();
+    let mut visited = std::collections::BTreeSet::new();
+    for case in 0..cases {
+        let steps = strategy.new_tree(&mut runner).unwrap().current();
+        let code = submitted(&mut p).await;
+        let id = dossier(&mut p.citizen, &code).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut model = Stage::Submitted;
+        let mut uploaded = false;
+        for (n, (sel, act, who)) in steps.into_iter().enumerate() {
+            // Mostly legal steps (so walks go deep), sometimes anything.
+            let legal: Vec<(Act, Who)> = Act::ALL
+                .into_iter()
+                .flat_map(|a| people_list.iter().map(move |w| (a, *w)))
+                .filter(|(a, w)| reference(model, *a, *w).is_some())
+                .collect();
+            let onward: Vec<(Act, Who)> = legal
+                .iter()
+                .copied()
+                .filter(|(a, w)| !reference(model, *a, *w).is_some_and(Stage::is_final))
+                .collect();
+            let (act, who) = if sel < 170 && !onward.is_empty() {
+                onward[usize::from(sel) % onward.len()]
+            } else if sel < 185 && !legal.is_empty() {
+                legal[usize::from(sel) % legal.len()]
+            } else if sel < 240 && !legal.is_empty() {
+                // A step that exists here, by whoever: wrong people must be refused.
+                (legal[usize::from(sel) % legal.len()].0, who)
+            } else {
+                (act, who)
+            };
+            if model == Stage::Examining && !uploaded {
+                let r = {
+                    let (c, tok) = &mut p.specialist;
+                    c.upload(tok, &id, "_ket-qua", "kq.pdf", pdf(900)).await
+                };
+                assert_eq!(r.status, 201, "{}", r.body);
+                uploaded = true;
+            }
+            let file = if uploaded {
+                dossier(&mut p.specialist, &code).await["files"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|f| f["component"] == "_ket-qua")
+                    .map(|f| f["id"].clone())
+                    .unwrap_or(Value::Null)
+            } else {
+                Value::Null
+            };
+            // Before each step, someone it does not belong to tries it: refused, nothing moves.
+            let wrong: Vec<Who> = people_list
+                .iter()
+                .copied()
+                .filter(|w| reference(model, act, *w).is_none() && *w != Who::Owner)
+                .collect();
+            if !wrong.is_empty() && act != Act::Resubmit {
+                let w = wrong[usize::from(sel) % wrong.len()];
+                let actor = match w {
+                    Who::Staff(Role::Reception) => &mut p.desk,
+                    Who::Staff(Role::Specialist) => &mut p.specialist,
+                    Who::Staff(Role::Leader) => &mut p.leader,
+                    _ => &mut cashier,
+                };
+                let st = act_status(
+                    actor,
+                    &code,
+                    json!({"action": act.as_str(), "comment": "x",
+                    "reasons": ["x"], "assignee": p.specialist_id, "new_date": "2026-06-30",
+                    "tracking_number": "EB123456789VN", "originals_compared": true}),
+                )
+                .await;
+                assert!(
+                    matches!(st, 404 | 409),
+                    "case {case} step {n}: {act:?} by {w:?} at {model:?} answered {st}"
+                );
+            }
+            let body = json!({"action": act.as_str(), "comment": "Ý kiến",
+                "reasons": ["Lý do"], "components": ["ban-ve"], "assignee": p.specialist_id,
+                "consultations": [{"agency": "000.00.11.H53", "question": "Ý kiến?", "due": "2026-03-04"}],
+                "new_date": "2026-06-30", "tracking_number": "EB123456789VN",
+                "originals_compared": true, "result_document": file});
+            let actor = match who {
+                Who::Owner => &mut p.citizen,
+                Who::Staff(Role::Reception) => &mut p.desk,
+                Who::Staff(Role::Specialist) => &mut p.specialist,
+                Who::Staff(Role::Leader) => &mut p.leader,
+                Who::Staff(_) => &mut cashier,
+            };
+            let status = if act == Act::Resubmit && who == Who::Owner {
+                let (c, tok) = actor;
+                submit(c, tok, &id, None).await.status
+            } else {
+                act_status(actor, &code, body).await
+            };
+            let want = reference(model, act, who);
+            let got = dossier(&mut p.desk, &code).await["stage"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            match want {
+                Some(next) => {
+                    assert_eq!(
+                        status, 200,
+                        "case {case} step {n}: {act:?} by {who:?} at {model:?}"
+                    );
+                    model = next;
+                }
+                None if act == Act::Resubmit && who == Who::Owner => {}
+                None => assert!(
+                    matches!(status, 404 | 409),
+                    "case {case} step {n}: {act:?} by {who:?} at {model:?} answered {status}"
+                ),
+            }
+            assert_eq!(
+                got,
+                model.as_str(),
+                "case {case} step {n}: {act:?} by {who:?}"
+            );
+            visited.insert(model);
+        }
+    }
+    // The walks reach deep into the process, not only the desk.
+    assert!(visited.len() >= 8, "{visited:?}");
+    eprintln!(
+        "lifecycle walks visited {} stages: {visited:?}",
+        visited.len()
+    );
+}
+
+fn any_u8() -> impl proptest::strategy::Strategy<Value = u8> {
+    proptest::num::u8::ANY
+}
+
+async fn act_status(who: &mut (Client, String), code: &str, body: Value) -> u16 {
+    act(who, code, body).await.0
+}
+
+/// security.md row 49: ten officers accept the same dossier at once: exactly one succeeds, the
+/// others are told it changed (409), and there is one acceptance event.
+async fn concurrent_steps_do_not_lose_updates(e: Engine) {
+    let t = setup(e).await;
+    let mut p = people(&t).await;
+    let code = submitted(&mut p).await;
+    let tok = p.desk.1.clone();
+    let mut tasks = vec![];
+    for _ in 0..10 {
+        let mut c = t.client();
+        let (tok, code) = (tok.clone(), code.clone());
+        tasks.push(tokio::spawn(async move {
+            c.json(
+                Method::POST,
+                &format!("/api/v1/dossiers/{code}/actions"),
+                Some(&tok),
+                Some(json!({"action": "accept"})),
+            )
+            .await
+            .status
+        }));
+    }
+    let mut statuses = vec![];
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    statuses.sort();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| matches!(s, 200 | 409)),
+        "{statuses:?}"
+    );
+    let d = dossier(&mut p.citizen, &code).await;
+    let accepts = d["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "accept")
+        .count();
+    assert_eq!(accepts, 1);
+    let acceptance_notices = notice_kinds(&d)
+        .iter()
+        .filter(|k| *k == "acceptance")
+        .count();
+    assert_eq!(acceptance_notices, 1);
+}
+
+engine_tests!(
+    random_steps_match_the_model,
+    concurrent_steps_do_not_lose_updates
 );
