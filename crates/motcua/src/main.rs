@@ -56,6 +56,9 @@ enum Command {
         #[command(subcommand)]
         cmd: CalendarCmd,
     },
+    /// Print the dossier lifecycle (stage × action → stage, who, national codes) as Markdown,
+    /// straight from the table the system enforces (docs/lifecycle.md is this output).
+    Lifecycle,
     /// Import or export the catalogue of procedures and online services.
     Catalogue {
         #[command(subcommand)]
@@ -294,6 +297,7 @@ async fn main() -> Result<()> {
     };
     match cli.command {
         Command::Calendar { data, cmd } => calendar(data, cmd)?,
+        Command::Lifecycle => print!("{}", motcua_domain::lifecycle::table_markdown()),
         Command::Migrate => {
             let app = App::open(config, Arc::new(SystemClock))
                 .await

@@ -136,6 +136,17 @@ pub async fn insert_dossier(c: &impl ConnectionTrait, d: &DossierRow) -> Result<
     Ok(())
 }
 
+/// Inserts many dossiers in one statement (data loads and benchmarks).
+pub async fn insert_dossiers(c: &impl ConnectionTrait, rows: &[DossierRow]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    dossier::Entity::insert_many(rows.iter().map(model_of))
+        .exec_without_returning(c)
+        .await?;
+    Ok(())
+}
+
 /// Writes a changed dossier if nobody changed it since it was read (optimistic concurrency):
 /// `d.version` is the version read; the stored version becomes `d.version + 1`.
 pub async fn update_dossier(c: &impl ConnectionTrait, d: &DossierRow) -> Result<()> {
@@ -522,14 +533,13 @@ pub async fn worklist(
 ) -> Result<Vec<DossierRow>> {
     let mut cond = queue_filter(q);
     if let Some((t, id)) = after {
+        // A row-value comparison: both engines turn it into one range of the index.
         cond = cond.add(
-            sea_orm::Condition::any()
-                .add(dossier::Column::StepDueAt.gt(to_db(t)))
-                .add(
-                    sea_orm::Condition::all()
-                        .add(dossier::Column::StepDueAt.eq(to_db(t)))
-                        .add(dossier::Column::Id.gt(id)),
-                ),
+            Expr::tuple([
+                Expr::col(dossier::Column::StepDueAt).into(),
+                Expr::col(dossier::Column::Id).into(),
+            ])
+            .gt(Expr::tuple([Expr::value(to_db(t)), Expr::value(id)])),
         );
     }
     dossier::Entity::find()

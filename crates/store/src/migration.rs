@@ -1255,6 +1255,7 @@ impl MigrationTrait for Processing {
                 .name("dossiers_assignee")
                 .table(DossiersP::Table)
                 .col(DossiersP::AssigneeId)
+                .col(DossiersP::AgencyId)
                 .col(DossiersP::Queue)
                 .col(DossiersP::StepDueAt)
                 .col(DossiersP::Id)

@@ -265,6 +265,24 @@ async fn serve_and_shutdown(e: Engine) {
 
 engine_tests!(cli_commands, serve_and_shutdown);
 
+/// The documented lifecycle is the enforced one: docs/lifecycle.md is `motcua lifecycle`'s output.
+#[test]
+fn lifecycle_document_matches_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = motcua("sqlite::memory:", dir.path(), &["lifecycle"]);
+    assert!(ok, "{err}");
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/lifecycle.md"
+    ))
+    .unwrap();
+    let table = doc
+        .split_once("<!-- table -->\n")
+        .map(|(_, t)| t)
+        .expect("docs/lifecycle.md has the table marker");
+    assert_eq!(table, out, "regenerate with `motcua lifecycle`");
+}
+
 /// `motcua calendar` (issue 6): due instants, holidays and lunar dates, and clear errors.
 #[test]
 fn calendar_commands() {

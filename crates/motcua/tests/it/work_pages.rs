@@ -291,6 +291,125 @@ async fn through_the_pages(e: Engine) {
     assert_eq!(cit.get("/can-bo/viec").await.status, 403);
 }
 
+/// A refusal at the desk and a consultation with Sở Tư pháp, through the pages.
+async fn refusal_and_consultation_pages(e: Engine) {
+    let t = setup(e).await;
+    let mut people = vec![];
+    for (login, name, role) in [
+        ("tiepnhan.camthanh", "Lê Thị Hoa", Role::Reception),
+        ("chuyenvien.camthanh", "Trần Văn Nam", Role::Specialist),
+        ("lanhdao.camthanh", "Nguyễn Thị Lan", Role::Leader),
+    ] {
+        let (_, _, pw) = camthanh_staff_pw(&t, login, name, role).await;
+        people.push((login.to_string(), pw));
+    }
+    let mut cit = t.client();
+    cit.login(CITIZEN, &demo_pw(&t, CITIZEN)).await;
+    let refused = submit_by_pages(&t, &mut cit).await;
+    let consulted = submit_by_pages(&t, &mut cit).await;
+    let mut desk = staff(&t, &people[0]).await;
+    let r = step(&mut desk, &refused, &[("action", "refuse")]).await;
+    assert_eq!(r.status, 422, "reasons first");
+    let r = step(
+        &mut desk,
+        &refused,
+        &[
+            ("action", "refuse"),
+            ("reasons", "Không thuộc thẩm quyền của phường"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    let slip = cit.get(&format!("/ho-so/{refused}/phieu/03")).await;
+    assert!(slip.body.contains("PHIẾU TỪ CHỐI") && slip.body.contains("Không thuộc thẩm quyền"));
+    assert!(
+        cit.get(&format!("/ho-so/{refused}"))
+            .await
+            .body
+            .contains("Không được tiếp nhận")
+    );
+
+    assert_eq!(
+        step(&mut desk, &consulted, &[("action", "accept")])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        step(&mut desk, &consulted, &[("action", "forward")])
+            .await
+            .status,
+        303
+    );
+    let mut leader = staff(&t, &people[2]).await;
+    let page = leader.get(&format!("/can-bo/ho-so/{consulted}")).await;
+    let specialist = page
+        .body
+        .split("<select id=\"assignee\" name=\"assignee\"><option value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = step(
+        &mut leader,
+        &consulted,
+        &[("action", "assign"), ("assignee", &specialist)],
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    let mut sp = staff(&t, &people[1]).await;
+    let page = sp.get(&format!("/can-bo/ho-so/{consulted}")).await;
+    assert!(
+        page.body.contains("Sở Tư pháp"),
+        "consulted agencies to choose from"
+    );
+    let r = step(
+        &mut sp,
+        &consulted,
+        &[
+            ("action", "consult"),
+            ("co_quan_phoi_hop", "000.00.11.H53"),
+            ("noi_dung", "Đề nghị xác nhận hồ sơ đất"),
+            ("han_tra_loi", "2026-03-06"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mut tp = t.client();
+    tp.login("chuyenvien.tuphap", &demo_pw(&t, "chuyenvien.tuphap"))
+        .await;
+    let list = tp.get("/can-bo/viec").await;
+    assert!(list.body.contains("Đề nghị cho ý kiến"), "{}", list.body);
+    let link = list
+        .body
+        .split("href=\"/can-bo/y-kien/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let form = tp.get(&format!("/can-bo/y-kien/{link}")).await;
+    assert!(form.body.contains("Đề nghị xác nhận hồ sơ đất"));
+    let r = tp
+        .post_form(&format!("/can-bo/y-kien/{link}"), &[("y_kien", "")])
+        .await;
+    assert_eq!(r.status, 422);
+    let r = tp
+        .post_form(
+            &format!("/can-bo/y-kien/{link}"),
+            &[("y_kien", "Thửa đất không có tranh chấp.")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = sp.get(&format!("/can-bo/ho-so/{consulted}")).await;
+    assert!(
+        page.body.contains("Thửa đất không có tranh chấp.") && page.body.contains("Đang thẩm định")
+    );
+}
+
 /// The provincial administrator edits the working calendar: a bad edit is refused with the
 /// reason and changes nothing; a good one takes effect for deadlines at once. Nobody else may.
 async fn calendar_page(e: Engine) {
@@ -338,4 +457,8 @@ async fn calendar_page(e: Engine) {
     assert_eq!(r.status, 403);
 }
 
-engine_tests!(through_the_pages, calendar_page);
+engine_tests!(
+    through_the_pages,
+    refusal_and_consultation_pages,
+    calendar_page
+);
