@@ -554,23 +554,33 @@ pub async fn worklist(
         .collect()
 }
 
-/// How many dossiers a worklist holds, and how many of them are past their step's due point.
+/// How many dossiers a worklist holds, and how many of them are past their step's due point:
+/// one pass over the worklist's index range.
 pub async fn worklist_counts(
     c: &impl ConnectionTrait,
     q: &Queue,
     now: jiff::Timestamp,
 ) -> Result<(u64, u64)> {
-    use sea_orm::PaginatorTrait;
-    let total = dossier::Entity::find()
+    use sea_orm::sea_query::{Func, SimpleExpr};
+    let late: SimpleExpr = Expr::case(
+        Expr::col(dossier::Column::StepDueAt).lt(to_db(now)),
+        Expr::val(1),
+    )
+    .into();
+    let overdue: SimpleExpr = Func::count(late).into();
+    let (total, overdue): (i64, i64) = dossier::Entity::find()
+        .select_only()
+        .column_as(Expr::col(dossier::Column::Id).count(), "total")
+        .column_as(overdue, "overdue")
         .filter(queue_filter(q))
-        .count(c)
-        .await?;
-    let overdue = dossier::Entity::find()
-        .filter(queue_filter(q))
-        .filter(dossier::Column::StepDueAt.lt(to_db(now)))
-        .count(c)
-        .await?;
-    Ok((total, overdue))
+        .into_tuple()
+        .one(c)
+        .await?
+        .unwrap_or((0, 0));
+    Ok((
+        u64::try_from(total).unwrap_or(0),
+        u64::try_from(overdue).unwrap_or(0),
+    ))
 }
 
 /// A request for another agency's opinion (R8.1b, R3.3).

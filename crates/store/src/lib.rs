@@ -126,6 +126,18 @@ impl Db {
         &self.conn
     }
 
+    /// Refreshes the planner's statistics (and, on PostgreSQL, the visibility map that
+    /// index-only counts rely on), as an operator does after a bulk load.
+    pub async fn analyze(&self) -> Result<()> {
+        use sea_orm::ConnectionTrait;
+        let sql = match self.engine {
+            Engine::Sqlite => "ANALYZE",
+            Engine::Postgres => "VACUUM ANALYZE",
+        };
+        self.conn.execute_unprepared(sql).await?;
+        Ok(())
+    }
+
     /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite, so that concurrent writers wait
     /// for the lock instead of failing when a read would turn into a write).
     pub async fn write(&self) -> Result<Tx> {
