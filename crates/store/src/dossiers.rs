@@ -536,8 +536,8 @@ pub async fn worklist(
         // A row-value comparison: both engines turn it into one range of the index.
         cond = cond.add(
             Expr::tuple([
-                Expr::col(dossier::Column::StepDueAt).into(),
-                Expr::col(dossier::Column::Id).into(),
+                Expr::col(dossier::Column::StepDueAt),
+                Expr::col(dossier::Column::Id),
             ])
             .gt(Expr::tuple([Expr::value(to_db(t)), Expr::value(id)])),
         );
