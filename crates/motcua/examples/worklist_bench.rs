@@ -123,7 +123,7 @@ async fn main() {
         let mut rows = Vec::with_capacity(batch as usize);
         for k in i..(i + batch).min(n) {
             let every = (n / waiting.max(1)).max(1);
-            let stage = if k % every == 0 && k / every < waiting {
+            let stage = if k.is_multiple_of(every) && k / every < waiting {
                 match (k / every) % 20 {
                     0..=11 => Stage::Submitted,
                     12..=16 => Stage::AwaitingAssignment,
@@ -167,7 +167,7 @@ async fn main() {
         ds::insert_dossiers(&tx, &rows).await.unwrap();
         tx.commit().await.unwrap();
         i += batch;
-        if i % 100_000 == 0 {
+        if i.is_multiple_of(100_000) {
             eprintln!("{i} dossiers…");
         }
     }
