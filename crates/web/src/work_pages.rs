@@ -284,6 +284,28 @@ pub async fn dossier(
     dossier_page(&s, &auth, &b, id, vec![], None, done, StatusCode::OK).await
 }
 
+/// After a step or an upload: on to `done`, or the dossier page again saying what went wrong
+/// (422 with the fields, 409 with the reason).
+async fn after_step(
+    s: &AppState,
+    auth: &Auth,
+    b: &Binding,
+    id: Uuid,
+    done: Result<String, AppError>,
+) -> PageResult {
+    let (errors, conflict, status) = match done {
+        Ok(to) => return Ok(Redirect::to(&to).into_response()),
+        Err(AppError::Validation(v)) => (
+            v.into_iter().map(|(f, m)| (f.to_string(), m)).collect(),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(AppError::Conflict(m)) => (vec![], Some(m), StatusCode::CONFLICT),
+        Err(e) => return Err(e.into()),
+    };
+    dossier_page(s, auth, b, id, errors, conflict, None, status).await
+}
+
 /// Performs the step a form on the staff dossier page posts.
 pub async fn perform(
     State(s): State<AppState>,
@@ -331,39 +353,12 @@ pub async fn perform(
         originals_compared: get("originals_compared") == "1",
         result_document: Uuid::parse_str(&get("result_document")).ok(),
     };
-    match s.app.perform(&info.ctx(), se, id, &input).await {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/can-bo/ho-so/{id}?tb={}", input.action.trim())).into_response(),
-        ),
-        Err(AppError::Validation(v)) => {
-            let errors = v.into_iter().map(|(f, m)| (f.to_string(), m)).collect();
-            dossier_page(
-                &s,
-                &auth,
-                &b,
-                id,
-                errors,
-                None,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(AppError::Conflict(m)) => {
-            dossier_page(
-                &s,
-                &auth,
-                &b,
-                id,
-                vec![],
-                Some(m),
-                None,
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let done = s
+        .app
+        .perform(&info.ctx(), se, id, &input)
+        .await
+        .map(|_| format!("/can-bo/ho-so/{id}?tb={}", input.action.trim()));
+    after_step(&s, &auth, &b, id, done).await
 }
 
 /// The specialist uploads the result document (multipart; the CSRF token is in the query).
@@ -396,37 +391,8 @@ pub async fn upload_result(
     if result.is_err() {
         crate::api_dossiers::drain(&mut mp).await;
     }
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/can-bo/ho-so/{id}")).into_response()),
-        Err(AppError::Validation(v)) => {
-            let errors = v.into_iter().map(|(f, m)| (f.to_string(), m)).collect();
-            dossier_page(
-                &s,
-                &auth,
-                &b,
-                id,
-                errors,
-                None,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(AppError::Conflict(m)) => {
-            dossier_page(
-                &s,
-                &auth,
-                &b,
-                id,
-                vec![],
-                Some(m),
-                None,
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let done = result.map(|()| format!("/can-bo/ho-so/{id}"));
+    after_step(&s, &auth, &b, id, done).await
 }
 
 #[derive(Deserialize, Default)]

@@ -98,18 +98,15 @@ async fn ok(who: &mut (Client, String), code: &str, body: Value) -> Value {
     v
 }
 
+/// GETs an API path as `who`; it must answer 200 with JSON.
+async fn get_json(who: &mut (Client, String), path: &str) -> Value {
+    let r = who.0.json(Method::GET, path, Some(&who.1), None).await;
+    assert_eq!(r.status, 200, "{path}: {}", r.body);
+    r.json()
+}
+
 async fn names(who: &mut (Client, String), code: &str) -> Vec<String> {
-    let r = who
-        .0
-        .json(
-            Method::GET,
-            &format!("/api/v1/dossiers/{code}/actions"),
-            Some(&who.1),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.json()["actions"]
+    get_json(who, &format!("/api/v1/dossiers/{code}/actions")).await["actions"]
         .as_array()
         .unwrap()
         .iter()
@@ -118,31 +115,11 @@ async fn names(who: &mut (Client, String), code: &str) -> Vec<String> {
 }
 
 async fn dossier(who: &mut (Client, String), code: &str) -> Value {
-    let r = who
-        .0
-        .json(
-            Method::GET,
-            &format!("/api/v1/dossiers/{code}"),
-            Some(&who.1),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.json()
+    get_json(who, &format!("/api/v1/dossiers/{code}")).await
 }
 
 async fn worklist(who: &mut (Client, String), query: &str) -> Value {
-    let r = who
-        .0
-        .json(
-            Method::GET,
-            &format!("/api/v1/worklist?{query}"),
-            Some(&who.1),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.json()
+    get_json(who, &format!("/api/v1/worklist?{query}")).await
 }
 
 fn notice_kinds(d: &Value) -> Vec<String> {
