@@ -1008,6 +1008,24 @@ pub use motcua_blobs::{Staged as StagedUpload, Upload};
 pub use motcua_store::dossiers::FileRow as FileRowView;
 
 impl App {
+    /// What `motcua check` reports (issue 7): SQLite's integrity check, every file a row points
+    /// to read back against its hash, and the dossier invariants. Empty when all is well.
+    pub async fn check(&self) -> Result<Vec<String>> {
+        let conn = self.db.conn();
+        let mut out = vec![];
+        let integrity = self.db.integrity_check().await?;
+        if integrity != "ok" {
+            out.push(format!("integrity check: {integrity}"));
+        }
+        for sha in ds::referenced_blobs(conn).await? {
+            if let Err(e) = self.blobs.read_verified(&sha).await {
+                out.push(format!("file {sha}: {e}"));
+            }
+        }
+        out.extend(ds::consistency_problems(conn).await?);
+        Ok(out)
+    }
+
     /// Periodic housekeeping: expired sessions, expired drafts, and orphan blobs (an hour's
     /// grace). Safe to run on several server copies at once.
     pub async fn maintenance(&self) -> Result<(u64, usize, usize)> {

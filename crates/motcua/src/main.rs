@@ -36,6 +36,10 @@ enum Command {
     },
     /// Bring the database schema up to date.
     Migrate,
+    /// Check the stored data: SQLite's integrity check, every stored file against its hash, and
+    /// the dossier invariants (each state change has its event, accepted dossiers have their
+    /// appointment and notice). Prints each problem; fails if there is one.
+    Check,
     /// Load demonstration data and print the demo accounts (role, login, password, agency).
     Demo,
     /// Manage accounts.
@@ -304,6 +308,19 @@ async fn main() -> Result<()> {
                 .map_err(|e| anyhow!("{e}"))?;
             let applied = app.db.applied_migrations().await?;
             println!("schema up to date ({} migrations applied)", applied.len());
+        }
+        Command::Check => {
+            let app = App::open(config, Arc::new(SystemClock))
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            let problems = app.check().await.map_err(|e| anyhow!("{e}"))?;
+            for p in &problems {
+                println!("{p}");
+            }
+            if !problems.is_empty() {
+                bail!("{} problems found", problems.len());
+            }
+            println!("ok");
         }
         Command::Demo => {
             let app = App::open(config, Arc::new(SystemClock))

@@ -711,3 +711,48 @@ pub async fn received_between(
         .map(row_from)
         .collect()
 }
+
+/// The invariants every committed state must keep (issue 7, the crash harness; `motcua check`):
+/// each problem found, as a line naming the dossier. Empty when the data is consistent.
+/// - every submitted dossier has a code, a submission time and at least one event;
+/// - its latest event entered the state it is in (every state change has its event);
+/// - every dossier past acceptance has an appointment;
+/// - every accepted dossier has its acceptance notice (the outbox was written with the change).
+pub async fn consistency_problems(c: &impl ConnectionTrait) -> Result<Vec<String>> {
+    let checks = [
+        (
+            "submitted without a code or submission time",
+            "SELECT d.id FROM dossiers d WHERE d.state <> 'draft' \
+             AND (d.code IS NULL OR d.submitted_at IS NULL)",
+        ),
+        (
+            "its latest event does not enter its state",
+            "SELECT d.id FROM dossiers d WHERE d.state <> 'draft' AND COALESCE((SELECT e.to_state \
+             FROM dossier_events e WHERE e.dossier_id = d.id ORDER BY e.id DESC LIMIT 1), '') \
+             <> d.state",
+        ),
+        (
+            "past acceptance without an appointment",
+            "SELECT d.id FROM dossiers d WHERE d.state IN ('accepted', 'in_process', 'resolved', \
+             'returned') AND d.appointment_at IS NULL",
+        ),
+        (
+            "accepted without its acceptance notice",
+            "SELECT d.id FROM dossiers d WHERE EXISTS (SELECT 1 FROM dossier_events e WHERE \
+             e.dossier_id = d.id AND e.kind = 'accept') AND d.owner_id IS NOT NULL AND NOT EXISTS \
+             (SELECT 1 FROM notices n WHERE n.dossier_id = d.id AND n.kind = 'acceptance')",
+        ),
+    ];
+    let backend = c.get_database_backend();
+    let mut out = vec![];
+    for (what, sql) in checks {
+        for row in c
+            .query_all_raw(sea_orm::Statement::from_string(backend, sql))
+            .await?
+        {
+            let id: Uuid = row.try_get_by_index(0)?;
+            out.push(format!("dossier {id}: {what}"));
+        }
+    }
+    Ok(out)
+}

@@ -1,7 +1,11 @@
-//! Crash test (issue 4; security.md rows 53, 54): the real binary is killed with SIGKILL while
-//! clients upload and submit; after a restart every acknowledged dossier is intact, every file
-//! row points to a blob whose content matches its hash, no temporary file survives, and SQLite's
-//! integrity check passes. `MOTCUA_TEST_CRASH_ROUNDS` sets the number of rounds (default 3).
+//! Crash harness (issues 4 and 7; security.md rows 53, 54, 58): the real binary is killed with
+//! SIGKILL at a random moment while clients upload and submit dossiers and a reception officer
+//! accepts them; after a restart every acknowledged submission and acceptance is present and
+//! complete, nothing is half-applied (`App::check`'s invariants: each state change has its event,
+//! accepted dossiers their appointment and notice), every file row points to a blob whose content
+//! matches its hash, no temporary file survives, and SQLite's integrity check passes.
+//! `MOTCUA_TEST_CRASH_ROUNDS` sets the number of rounds (default 3; CI runs 20). Also: SIGTERM
+//! under load completes the requests already accepted.
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -60,19 +64,241 @@ fn body(tag: &str, n: usize) -> Vec<u8> {
     v
 }
 
+/// The reception officer of Cẩm Thành the harness creates.
+const DESK: &str = "tiepnhan.camthanh";
+const DESK_PW: &str = "mật khẩu CANARYPW của bộ phận một cửa";
+
+/// A reception officer: takes the desk's worklist, accepts new dossiers and hands accepted ones
+/// over to the department; records the stage each acknowledged step left the dossier in.
+async fn desk_loop(base: String, accepted: Arc<Mutex<HashMap<String, String>>>) {
+    let mut c = Client::new(&base);
+    let r = c
+        .json(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"login": DESK, "password": DESK_PW})),
+        )
+        .await;
+    let Some(tok) = r
+        .json()
+        .get("token")
+        .and_then(|t| t.as_str())
+        .map(String::from)
+    else {
+        return;
+    };
+    loop {
+        let r = c
+            .json(
+                Method::GET,
+                "/api/v1/worklist?role=reception&limit=5",
+                Some(&tok),
+                None,
+            )
+            .await;
+        if r.status != 200 {
+            return;
+        }
+        let items = r.json()["items"].as_array().cloned().unwrap_or_default();
+        for i in &items {
+            let code = i["code"].as_str().unwrap().to_string();
+            let action = if i["stage"] == "submitted" {
+                "accept"
+            } else {
+                "forward"
+            };
+            let r = c
+                .json(
+                    Method::POST,
+                    &format!("/api/v1/dossiers/{code}/actions"),
+                    Some(&tok),
+                    Some(json!({"action": action})),
+                )
+                .await;
+            match r.status {
+                200 => {
+                    let stage = r.json()["stage"].as_str().unwrap().to_string();
+                    accepted.lock().unwrap().insert(code, stage);
+                }
+                409 => {}
+                _ => return,
+            }
+        }
+        if items.is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// Imports the fixture catalogue and creates the desk officer (first start only).
+fn prepare(db: &str, d: &std::path::Path) {
+    std::fs::write(
+        d.join("catalogue.json"),
+        serde_json::to_string(&crate::catalogue::fixture()).unwrap(),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(args)
+            .env("MOTCUA_DATABASE_URL", db)
+            .env("MOTCUA_DATA_DIR", d)
+            .env("MOTCUA_LOG", "warn")
+            .env("CRASH_DESK_PW", DESK_PW)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "catalogue",
+        "import",
+        d.join("catalogue.json").to_str().unwrap(),
+        "--effective-from",
+        "2026-01-01",
+    ]);
+    run(&[
+        "user",
+        "create",
+        "--login",
+        DESK,
+        "--name",
+        "Lê Thị Hoa",
+        "--agency",
+        "000.01.01.H53",
+        "--password-env",
+        "CRASH_DESK_PW",
+    ]);
+    run(&["user", "grant", DESK, "reception", "000.01.01.H53"]);
+}
+
+/// Restarts the server and checks everything acknowledged so far (see the module); answers the
+/// restarted server to stop.
+async fn verify_after_restart(
+    e: Engine,
+    db_url: &str,
+    d: &std::path::Path,
+    accounts: &[(String, String)],
+    acked: &Arc<Mutex<Vec<Acked>>>,
+    accepted: &Arc<Mutex<HashMap<String, String>>>,
+    what: &str,
+) -> Child {
+    let (child, base) = start(db_url, d, false);
+    let mut c = Client::new(&base);
+    let mut tokens = HashMap::new();
+    for (login, pw) in accounts {
+        tokens.insert(login.clone(), c.token(login, pw).await);
+    }
+    let desk = c.token(DESK, DESK_PW).await;
+    let accepted_now: HashMap<String, String> = accepted.lock().unwrap().clone();
+    let list: Vec<Acked> = acked.lock().unwrap().clone();
+    for a in &list {
+        let mut found = None;
+        for tok in tokens.values() {
+            let r = c
+                .json(
+                    Method::GET,
+                    &format!("/api/v1/dossiers/{}", a.code),
+                    Some(tok),
+                    None,
+                )
+                .await;
+            if r.status == 200 {
+                found = Some(r.json());
+            }
+        }
+        let dv = found.unwrap_or_else(|| panic!("acknowledged dossier {} lost", a.code));
+        // An unacknowledged step may or may not have landed, but whole or not at all (the
+        // invariants below); an acknowledged one is there.
+        if let Some(stage) = accepted_now.get(&a.code) {
+            let ok = dv["stage"] == stage.as_str()
+                || (stage == "accepted" && dv["stage"] == "awaiting_assignment");
+            assert!(ok, "{}: {} after {stage}", a.code, dv["stage"]);
+        } else {
+            let stage = dv["stage"].as_str().unwrap();
+            assert!(
+                ["submitted", "accepted", "awaiting_assignment"].contains(&stage),
+                "{}: {stage}",
+                a.code
+            );
+        }
+        let mut shas: Vec<String> = dv["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["sha256"].as_str().unwrap().to_string())
+            .collect();
+        shas.sort();
+        let mut want = a.shas.clone();
+        want.sort();
+        assert_eq!(shas, want, "{}: files intact", a.code);
+    }
+    // Every acknowledged acceptance is there with its appointment and its one event.
+    for code in accepted_now.keys() {
+        let r = c
+            .json(
+                Method::GET,
+                &format!("/api/v1/dossiers/{code}"),
+                Some(&desk),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{code}");
+        let dv = r.json();
+        assert!(dv["appointment_at"].is_string(), "{code}");
+        let accepts = dv["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "accept")
+            .count();
+        assert_eq!(accepts, 1, "{code}");
+    }
+    // No row points to a missing or altered file; no temporary file survived the restart.
+    let store = motcua_store::Db::connect(db_url).await.unwrap();
+    let blobs = motcua_blobs_check::open(&d.join("blobs"));
+    for sha in motcua_store::dossiers::referenced_blobs(store.conn())
+        .await
+        .unwrap()
+    {
+        blobs
+            .read_verified(&sha)
+            .await
+            .unwrap_or_else(|e| panic!("row points to a missing or corrupt blob {sha}: {e}"));
+    }
+    assert_eq!(blobs.temp_files(), 0, "temporary files are swept at start");
+    if e == Engine::Sqlite {
+        let ok = sea_check(&store).await;
+        assert_eq!(ok, "ok", "PRAGMA integrity_check");
+    }
+    let problems = motcua_store::dossiers::consistency_problems(store.conn())
+        .await
+        .unwrap();
+    assert!(problems.is_empty(), "{what}: {problems:?}");
+    store.close().await.unwrap();
+    child
+}
+
 #[derive(Debug, Clone)]
 struct Acked {
     code: String,
     shas: Vec<String>,
 }
 
+/// A citizen creating, filling and submitting dossiers in a loop; records each submission the
+/// server acknowledged, and any answer that is neither success nor a dropped connection.
 async fn client_loop(
     base: String,
     login: String,
     pw: String,
     worker: usize,
     acked: Arc<Mutex<Vec<Acked>>>,
+    unexpected: Arc<Mutex<Vec<u16>>>,
 ) {
+    let odd = |status: u16| unexpected.lock().unwrap().push(status);
     let mut c = Client::new(&base);
     let r = c
         .json(
@@ -94,7 +320,7 @@ async fn client_loop(
         let tag = format!("{worker}-{i}-{}", uuid::Uuid::new_v4());
         let r = c.json(Method::POST, "/api/v1/dossiers", Some(&tok), Some(json!({"procedure": "1.009999", "agency": "000.01.01.H53", "form": crate::dossiers::answers()}))).await;
         if r.status != 201 {
-            return;
+            return odd(r.status);
         }
         let id = r.json()["id"].as_str().unwrap().to_string();
         let mut shas = Vec::new();
@@ -102,7 +328,7 @@ async fn client_loop(
             let b = body(&format!("{tag}-{comp}"), size);
             let r = c.upload(&tok, &id, comp, &format!("{comp}.pdf"), b).await;
             if r.status != 201 {
-                return;
+                return odd(r.status);
             }
             shas.push(r.json()["sha256"].as_str().unwrap().to_string());
         }
@@ -116,7 +342,7 @@ async fn client_loop(
             )
             .await;
         if r.status != 200 {
-            return;
+            return odd(r.status);
         }
         let code = r.json()["code"].as_str().unwrap().to_string();
         acked.lock().unwrap().push(Acked { code, shas });
@@ -131,12 +357,9 @@ async fn killed_mid_flight_loses_nothing_acknowledged(e: Engine) {
     let db = TestDb::new(e).await;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(
-        d.join("catalogue.json"),
-        serde_json::to_string(&crate::catalogue::fixture()).unwrap(),
-    )
-    .unwrap();
     let acked: Arc<Mutex<Vec<Acked>>> = Arc::new(Mutex::new(Vec::new()));
+    let accepted: Arc<Mutex<HashMap<String, String>>> = Arc::new(Mutex::new(HashMap::new()));
+    let unexpected: Arc<Mutex<Vec<u16>>> = Arc::new(Mutex::new(Vec::new()));
     let accounts: Vec<(String, String)> = [crate::dossiers::CITIZEN, crate::dossiers::OTHER]
         .iter()
         .map(|l| (l.to_string(), demo_pw_static(l)))
@@ -144,26 +367,10 @@ async fn killed_mid_flight_loses_nothing_acknowledged(e: Engine) {
     for round in 0..rounds {
         let (mut child, base) = start(&db.url, d, round == 0);
         if round == 0 {
-            let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
-                .args([
-                    "catalogue",
-                    "import",
-                    d.join("catalogue.json").to_str().unwrap(),
-                    "--effective-from",
-                    "2026-01-01",
-                ])
-                .env("MOTCUA_DATABASE_URL", &db.url)
-                .env("MOTCUA_DATA_DIR", d)
-                .env("MOTCUA_LOG", "warn")
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            prepare(&db.url, d);
         }
         let mut tasks = Vec::new();
+        tasks.push(tokio::spawn(desk_loop(base.clone(), accepted.clone())));
         for w in 0..4 {
             let (login, pw) = accounts[w % 2].clone();
             tasks.push(tokio::spawn(client_loop(
@@ -172,6 +379,7 @@ async fn killed_mid_flight_loses_nothing_acknowledged(e: Engine) {
                 pw,
                 w + round * 10,
                 acked.clone(),
+                unexpected.clone(),
             )));
         }
         let pause = 400 + (uuid::Uuid::new_v4().as_u128() % 1200) as u64;
@@ -182,67 +390,89 @@ async fn killed_mid_flight_loses_nothing_acknowledged(e: Engine) {
             let _ = tokio::time::timeout(Duration::from_secs(20), t).await;
         }
         // Restart and check everything acknowledged so far.
-        let (mut child, base) = start(&db.url, d, false);
-        let mut c = Client::new(&base);
-        let mut tokens = HashMap::new();
-        for (login, pw) in &accounts {
-            tokens.insert(login.clone(), c.token(login, pw).await);
-        }
-        let list: Vec<Acked> = acked.lock().unwrap().clone();
-        for a in &list {
-            let mut found = None;
-            for tok in tokens.values() {
-                let r = c
-                    .json(
-                        Method::GET,
-                        &format!("/api/v1/dossiers/{}", a.code),
-                        Some(tok),
-                        None,
-                    )
-                    .await;
-                if r.status == 200 {
-                    found = Some(r.json());
-                }
-            }
-            let dv = found.unwrap_or_else(|| panic!("acknowledged dossier {} lost", a.code));
-            assert_eq!(dv["status"], "submitted", "{}", a.code);
-            let mut shas: Vec<String> = dv["files"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|f| f["sha256"].as_str().unwrap().to_string())
-                .collect();
-            shas.sort();
-            let mut want = a.shas.clone();
-            want.sort();
-            assert_eq!(shas, want, "{}: files intact", a.code);
-        }
-        // No row points to a missing or altered file; no temporary file survived the restart.
-        let store = motcua_store::Db::connect(&db.url).await.unwrap();
-        let blobs = motcua_blobs_check::open(&d.join("blobs"));
-        for sha in motcua_store::dossiers::referenced_blobs(store.conn())
-            .await
-            .unwrap()
-        {
-            blobs
-                .read_verified(&sha)
-                .await
-                .unwrap_or_else(|e| panic!("row points to a missing or corrupt blob {sha}: {e}"));
-        }
-        assert_eq!(blobs.temp_files(), 0, "temporary files are swept at start");
-        if e == Engine::Sqlite {
-            let ok = sea_check(&store).await;
-            assert_eq!(ok, "ok", "PRAGMA integrity_check");
-        }
-        store.close().await.unwrap();
+        let mut child = verify_after_restart(
+            e,
+            &db.url,
+            d,
+            &accounts,
+            &acked,
+            &accepted,
+            &format!("round {round}"),
+        )
+        .await;
         let _ = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
             .status();
         child.wait().unwrap();
     }
     let n = acked.lock().unwrap().len();
-    eprintln!("crash test: {rounds} rounds, {n} acknowledged submissions, all intact");
+    let a = accepted.lock().unwrap().len();
+    eprintln!(
+        "crash test ({e:?}): {rounds} rounds, {n} acknowledged submissions and {a} acceptances, all intact"
+    );
     assert!(n > 0, "some submissions were acknowledged");
+    assert!(a > 0, "some acceptances were acknowledged");
+    let odd = unexpected.lock().unwrap().clone();
+    assert!(odd.is_empty(), "answers other than success: {odd:?}");
+}
+
+/// SIGTERM under load (security.md row 58): the server stops taking new connections, completes
+/// the requests it already accepted (no error answers), exits cleanly, and everything it
+/// acknowledged is there after a restart.
+async fn sigterm_completes_accepted_requests(e: Engine) {
+    let db = TestDb::new(e).await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let acked: Arc<Mutex<Vec<Acked>>> = Arc::new(Mutex::new(Vec::new()));
+    let accepted: Arc<Mutex<HashMap<String, String>>> = Arc::new(Mutex::new(HashMap::new()));
+    let unexpected: Arc<Mutex<Vec<u16>>> = Arc::new(Mutex::new(Vec::new()));
+    let accounts: Vec<(String, String)> = [crate::dossiers::CITIZEN, crate::dossiers::OTHER]
+        .iter()
+        .map(|l| (l.to_string(), demo_pw_static(l)))
+        .collect();
+    let (mut child, base) = start(&db.url, d, true);
+    prepare(&db.url, d);
+    let mut tasks = vec![tokio::spawn(desk_loop(base.clone(), accepted.clone()))];
+    for w in 0..4 {
+        let (login, pw) = accounts[w % 2].clone();
+        tasks.push(tokio::spawn(client_loop(
+            base.clone(),
+            login,
+            pw,
+            w,
+            acked.clone(),
+            unexpected.clone(),
+        )));
+    }
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let before = acked.lock().unwrap().len();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let started = std::time::Instant::now();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+    let took = started.elapsed();
+    for t in tasks {
+        let _ = tokio::time::timeout(Duration::from_secs(20), t).await;
+    }
+    let odd = unexpected.lock().unwrap().clone();
+    assert!(
+        odd.is_empty(),
+        "requests in flight got error answers: {odd:?}"
+    );
+    let mut child =
+        verify_after_restart(e, &db.url, d, &accounts, &acked, &accepted, "after SIGTERM").await;
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    child.wait().unwrap();
+    let n = acked.lock().unwrap().len();
+    eprintln!(
+        "SIGTERM ({e:?}): {before} submissions before the signal, {n} acknowledged in all, stopped in {} ms",
+        took.as_millis()
+    );
+    assert!(n > 0);
 }
 
 async fn killed_between_commit_and_delivery(e: Engine) {
@@ -304,5 +534,6 @@ fn unused(t: &motcua_testkit::TestApp) -> String {
 
 engine_tests!(
     killed_mid_flight_loses_nothing_acknowledged,
+    sigterm_completes_accepted_requests,
     killed_between_commit_and_delivery
 );

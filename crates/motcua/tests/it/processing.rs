@@ -924,3 +924,38 @@ engine_tests!(
     random_steps_match_the_model,
     concurrent_steps_do_not_lose_updates
 );
+
+/// `motcua check` finds a state change without its event and an accepted dossier without its
+/// appointment, and nothing in consistent data.
+async fn the_check_finds_broken_invariants(e: Engine) {
+    let t = setup(e).await;
+    let mut p = people(&t).await;
+    let code = submitted(&mut p).await;
+    ok(&mut p.desk, &code, json!({"action": "accept"})).await;
+    assert_eq!(t.app.check().await.unwrap(), Vec::<String>::new());
+    let conn = t.app.db.conn();
+    let mut d = motcua_store::dossiers::find_by_code(conn, &code)
+        .await
+        .unwrap()
+        .unwrap();
+    d.appointment_at = None;
+    d.enter(motcua_domain::lifecycle::Stage::Returned);
+    motcua_store::dossiers::update_dossier(conn, &d)
+        .await
+        .unwrap();
+    let problems = t.app.check().await.unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("latest event does not enter its state")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("without an appointment")),
+        "{problems:?}"
+    );
+}
+
+engine_tests!(the_check_finds_broken_invariants);
