@@ -105,6 +105,8 @@ pub struct ThrottleConfig {
     /// Failed log-ins per client address per window.
     pub ip_failures: i32,
     pub window_mins: i64,
+    /// Public status look-ups per client address per window (R6.1).
+    pub lookups: i32,
 }
 
 impl Default for Config {
@@ -153,6 +155,7 @@ impl Default for ThrottleConfig {
             account_failures: 10,
             ip_failures: 50,
             window_mins: 15,
+            lookups: 60,
         }
     }
 }

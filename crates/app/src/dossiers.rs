@@ -907,7 +907,7 @@ impl App {
             let tx = self.db.write().await?;
             let n = auth::throttle_fail(&tx, &key, window, now).await?;
             tx.commit().await?;
-            if n > 60 {
+            if n > self.config.throttle.lookups {
                 tracing::warn!(event = "excess_rate_limit_exceeded", "look-up rate limit");
                 return Err(AppError::Throttled(600));
             }

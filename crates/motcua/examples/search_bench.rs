@@ -11,8 +11,7 @@ use std::time::Instant;
 
 use motcua_testkit::{Engine, TestApp};
 
-mod common;
-use common::{QUERIES, arg, catalogue, drive};
+use motcua_bench::{QUERIES, arg, catalogue, ceiling_server, drive};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -51,15 +50,7 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
 
-    let ceiling = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let ceiling_base = format!("http://{}", ceiling.local_addr().unwrap());
-    tokio::spawn(async move {
-        axum::serve(
-            ceiling,
-            axum::Router::new().route("/", axum::routing::get(|| async { "ok" })),
-        )
-        .await
-    });
+    let ceiling_base = ceiling_server().await;
 
     let paths: Vec<String> = QUERIES
         .iter()

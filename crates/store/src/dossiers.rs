@@ -369,20 +369,17 @@ pub async fn dossier_bytes(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result
 
 /// Bytes stored across a person's dossiers that are not finished (drafts and those in progress).
 pub async fn owner_bytes(c: &impl ConnectionTrait, owner: Uuid) -> Result<i64> {
-    let ids: Vec<Uuid> = dossier::Entity::find()
-        .select_only()
+    // One query with a subquery: a list of ids would exceed the engines' parameter limits for
+    // a person or business with tens of thousands of dossiers.
+    let owned = sea_orm::sea_query::Query::select()
         .column(dossier::Column::Id)
-        .filter(dossier::Column::OwnerId.eq(owner))
-        .into_tuple()
-        .all(c)
-        .await?;
-    if ids.is_empty() {
-        return Ok(0);
-    }
+        .from(dossier::Entity)
+        .and_where(dossier::Column::OwnerId.eq(owner))
+        .to_owned();
     let sizes: Vec<i64> = dossier_file::Entity::find()
         .select_only()
         .column(dossier_file::Column::Size)
-        .filter(dossier_file::Column::DossierId.is_in(ids))
+        .filter(dossier_file::Column::DossierId.in_subquery(owned))
         .into_tuple()
         .all(c)
         .await?;

@@ -1064,3 +1064,40 @@ engine_tests!(
     supplement_and_withdraw,
     public_lookup
 );
+
+/// A person or business with more dossiers than the engines' parameter limits (SQLite: 32,766)
+/// can still upload: the storage quota is summed in one query, not over a list of ids.
+async fn uploads_for_an_owner_of_many_dossiers(e: Engine) {
+    let t = setup(e).await;
+    let (mut c, tok) = token(&t, CITIZEN).await;
+    let id = draft(&mut c, &tok).await;
+    let owner = t
+        .app
+        .resolve_api_token(&tok)
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    let d =
+        motcua_store::dossiers::get_dossier(t.app.db.conn(), uuid::Uuid::parse_str(&id).unwrap())
+            .await
+            .unwrap();
+    let agency = t.app.agency_by_code("000.01.01.H53").await.unwrap();
+    let load = motcua_bench::Load {
+        agency: &agency,
+        service_id: d.service_id,
+        version_id: d.procedure_version_id,
+        n: 33_000,
+        waiting: 0,
+        all_submitted: false,
+        specialist: owner,
+        owner: Some(owner),
+        day_offset: 500,
+    };
+    motcua_bench::load_dossiers(&t.app, &load, t.app.now()).await;
+    let r = c.upload(&tok, &id, "don", "don.pdf", pdf(2000)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}
+
+engine_tests!(uploads_for_an_owner_of_many_dossiers);

@@ -1,0 +1,418 @@
+//! The load benchmark (issue 7): motcua on a fresh database loaded with generated data, on
+//! loopback, with the machine's ceilings measured in the same run:
+//! - HTTP: a minimal axum server answering a fixed small body;
+//! - durable writes: the same two 1 MB files written and fsynced, as a submission stores them.
+//!
+//! Paths: the public status look-up by code, catalogue search, a staff worklist page, dossier
+//! submission with two 1 MB attachments (create, two uploads, submit), and an accept at
+//! reception. Prints a table, or with `--json` one JSON object.
+//!
+//!   cargo run --release -p motcua-bench -- [--duration 20s] [--dossiers 100000 | --million]
+//!       [--concurrency 8] [--database postgres://postgres@127.0.0.1:5432/postgres] [--json]
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use motcua_bench::{
+    Load, QUERIES, Run, catalogue, ceiling_server, drive, drive_with, load_dossiers, staff,
+};
+use motcua_domain::account::Role;
+use motcua_testkit::{Engine, TestApp};
+use serde_json::json;
+
+const AGENCY: &str = "000.01.01.H53";
+const POOL_AGENCY: &str = "000.01.02.H53";
+const MB: usize = 1024 * 1024;
+
+fn flag(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+fn seconds(s: &str) -> f64 {
+    let s = s.trim();
+    s.strip_suffix("ms")
+        .map(|v| v.parse::<f64>().unwrap_or(0.0) / 1000.0)
+        .or_else(|| s.strip_suffix('s').and_then(|v| v.parse().ok()))
+        .or_else(|| {
+            s.strip_suffix('m')
+                .and_then(|v| v.parse::<f64>().ok().map(|m| m * 60.0))
+        })
+        .or_else(|| s.parse().ok())
+        .expect("--duration like 20s, 1m or 500ms")
+}
+
+/// A PDF-looking body of `n` bytes, unique by `tag` (no two files share content).
+fn pdf(tag: &str, n: usize) -> Vec<u8> {
+    let mut v = format!("%PDF-1.7\n% {tag}\n").into_bytes();
+    v.resize(n, b'.');
+    v
+}
+
+/// The form answers the fixture procedure (1.009999) needs.
+fn answers() -> serde_json::Value {
+    json!({"ho_ten": "Phạm Văn Bình", "so_dinh_danh": "051095001234", "ngay_khoi_cong": "2026-04-01",
+        "so_tang": 3, "loai_cong_trinh": "nha_o", "nop_thay": false,
+        "dia_diem": {"province": "Quảng Ngãi", "commune": "Phường Cẩm Thành", "detail": "12 Lê Lợi"},
+        "ban_ve": [{"ten": "Mặt bằng tầng 1"}]})
+}
+
+/// One submission through the API: create, two 1 MB uploads, submit.
+async fn submit_once(client: &reqwest::Client, base: &str, tok: &str, tag: &str) -> bool {
+    let r = client
+        .post(format!("{base}/api/v1/dossiers"))
+        .bearer_auth(tok)
+        .json(&json!({"procedure": "1.009999", "agency": AGENCY, "form": answers()}))
+        .send()
+        .await;
+    let Ok(r) = r else { return false };
+    if r.status() != 201 {
+        if std::env::var("BENCH_DEBUG").is_ok() {
+            eprintln!(
+                "create: {} {}",
+                r.status(),
+                r.text().await.unwrap_or_default()
+            );
+        }
+        return false;
+    }
+    let Ok(v) = r.json::<serde_json::Value>().await else {
+        return false;
+    };
+    let id = v["id"].as_str().unwrap_or_default().to_string();
+    for comp in ["don", "ban-ve"] {
+        let form = reqwest::multipart::Form::new()
+            .text("component", comp)
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(pdf(&format!("{tag}-{comp}"), MB))
+                    .file_name(format!("{comp}.pdf")),
+            );
+        let r = client
+            .post(format!("{base}/api/v1/dossiers/{id}/attachments"))
+            .bearer_auth(tok)
+            .multipart(form)
+            .send()
+            .await;
+        match r {
+            Ok(r) if r.status() == 201 => {}
+            Ok(r) => {
+                if std::env::var("BENCH_DEBUG").is_ok() {
+                    eprintln!(
+                        "upload: {} {}",
+                        r.status(),
+                        r.text().await.unwrap_or_default()
+                    );
+                }
+                return false;
+            }
+            Err(e) => {
+                if std::env::var("BENCH_DEBUG").is_ok() {
+                    eprintln!("upload: {e}");
+                }
+                return false;
+            }
+        }
+    }
+    let r = client
+        .post(format!("{base}/api/v1/dossiers/{id}/submit"))
+        .bearer_auth(tok)
+        .header("idempotency-key", tag)
+        .json(&json!({"declaration_accepted": true}))
+        .send()
+        .await;
+    matches!(r, Ok(ref r) if r.status() == 200)
+}
+
+/// The ceiling for a submission's storage: the same two 1 MB files written and fsynced (with
+/// their folder), from the same number of workers.
+async fn durable_ceiling(dir: std::path::PathBuf, secs: f64, concurrency: u64) -> Run {
+    drive_with(secs, concurrency, move |w, i| {
+        let dir = dir.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                use std::io::Write;
+                for comp in ["don", "ban-ve"] {
+                    let p = dir.join(format!("{w}-{i}-{comp}"));
+                    let mut f = std::fs::File::create(&p).unwrap();
+                    f.write_all(&pdf(&format!("{w}-{i}-{comp}"), MB)).unwrap();
+                    f.sync_all().unwrap();
+                }
+                std::fs::File::open(&dir).unwrap().sync_all().unwrap();
+                true
+            })
+            .await
+            .unwrap_or(false)
+        }
+    })
+    .await
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let secs = seconds(&flag("--duration").unwrap_or_else(|| "20s".into()));
+    let n: u64 = if std::env::args().any(|a| a == "--million") {
+        1_000_000
+    } else {
+        flag("--dossiers")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100_000)
+    };
+    let concurrency: u64 = flag("--concurrency")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
+    let as_json = std::env::args().any(|a| a == "--json");
+    let engine = match flag("--database") {
+        Some(url) if url.starts_with("postgres") => {
+            // The test kit makes a fresh database on that server and drops it afterwards.
+            // SAFETY: set before any other thread reads the environment.
+            unsafe { std::env::set_var("MOTCUA_TEST_POSTGRES_URL", url) };
+            Engine::Postgres
+        }
+        Some(other) => {
+            panic!("--database takes a postgres:// URL (SQLite is the default): {other}")
+        }
+        None => Engine::Sqlite,
+    };
+    let say = |m: String| {
+        if !as_json {
+            eprintln!("{m}");
+        }
+    };
+
+    let t = TestApp::spawn_with(engine, |c| {
+        c.test_routes = false;
+        c.throttle.lookups = i32::MAX;
+        c.dossiers.max_person_mb = 10_000_000;
+    })
+    .await;
+    t.demo().await;
+    t.app
+        .import_catalogue(
+            &Default::default(),
+            None,
+            &serde_json::from_str(include_str!("../../motcua/tests/it/fixture_catalogue.json"))
+                .unwrap(),
+            jiff::civil::date(2026, 1, 1),
+        )
+        .await
+        .unwrap();
+    t.app
+        .import_catalogue(
+            &Default::default(),
+            None,
+            &catalogue(2000),
+            jiff::civil::date(2026, 1, 1),
+        )
+        .await
+        .unwrap();
+    let conn = t.app.db.conn();
+    let version_at = |agency: uuid::Uuid| async move {
+        let service = motcua_store::catalogue::services_of_agency(conn, agency)
+            .await
+            .unwrap()
+            .remove(0);
+        let version = motcua_store::catalogue::current_version(
+            conn,
+            service.procedure_id,
+            jiff::civil::date(2026, 3, 2),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        (service.id, version.id)
+    };
+    let agency = t.app.agency_by_code(AGENCY).await.unwrap();
+    let pool_agency = t.app.agency_by_code(POOL_AGENCY).await.unwrap();
+    let (desk_id, desk) = staff(&t.app, "tiepnhan.bench", Role::Reception, agency.id).await;
+    let (_, pool_desk) = staff(&t.app, "tiepnhan.pool", Role::Reception, pool_agency.id).await;
+    let _ = desk_id;
+    let (specialist, _) = staff(&t.app, "chuyenvien.bench", Role::Specialist, agency.id).await;
+    let citizen_login = "051095001234";
+    let citizen_pw = motcua_app::demo::accounts_without_loading()
+        .into_iter()
+        .find(|a| a.login == citizen_login)
+        .unwrap()
+        .password;
+    let (citizen, _) = t
+        .app
+        .issue_api_token(&Default::default(), citizen_login, &citizen_pw)
+        .await
+        .unwrap();
+    let owner = t
+        .app
+        .resolve_api_token(&citizen)
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+
+    let started = Instant::now();
+    let (service_id, version_id) = version_at(agency.id).await;
+    let codes = load_dossiers(
+        &t.app,
+        &Load {
+            agency: &agency,
+            service_id,
+            version_id,
+            n,
+            waiting: (n / 50).max(1),
+            all_submitted: false,
+            specialist,
+            owner: None,
+            day_offset: 0,
+        },
+        t.app.now(),
+    )
+    .await;
+    // The dossiers reception accepts during the run: waiting at another ward's desk, owned by
+    // a citizen (so each acceptance writes its notice).
+    let pool_n = 40_000;
+    let (service_id, version_id) = version_at(pool_agency.id).await;
+    let pool = load_dossiers(
+        &t.app,
+        &Load {
+            agency: &pool_agency,
+            service_id,
+            version_id,
+            n: pool_n,
+            waiting: pool_n,
+            all_submitted: true,
+            specialist,
+            owner: Some(owner),
+            day_offset: 0,
+        },
+        t.app.now(),
+    )
+    .await;
+    t.app.db.analyze().await.unwrap();
+    say(format!(
+        "loaded {n} dossiers (+{pool_n} to accept) into {engine:?} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    ));
+
+    let base = t.base.clone();
+    let whole = secs as u64;
+    let ceiling = drive(
+        ceiling_server().await,
+        vec!["/".into()],
+        whole,
+        concurrency,
+        None,
+    )
+    .await;
+    let lookups: Vec<String> = (0..1000)
+        .map(|i| format!("/api/v1/lookup/{}", codes[(i * 7919) % codes.len()]))
+        .collect();
+    let lookup = drive(base.clone(), lookups, whole, concurrency, None).await;
+    let searches: Vec<String> = QUERIES
+        .iter()
+        .map(|q| format!("/api/v1/procedures?q={}", q.replace(' ', "+")))
+        .collect();
+    let search = drive(base.clone(), searches, whole, concurrency, None).await;
+    let worklist = drive(
+        base.clone(),
+        vec!["/api/v1/worklist?role=reception".into()],
+        whole,
+        concurrency,
+        Some(desk),
+    )
+    .await;
+    let scratch = tempfile_dir(&t);
+    let durable = durable_ceiling(scratch, secs, concurrency).await;
+    let client = reqwest::Client::new();
+    let submit = {
+        let (client, base, tok) = (client.clone(), base.clone(), citizen.clone());
+        drive_with(secs, concurrency, move |w, i| {
+            let (client, base, tok) = (client.clone(), base.clone(), tok.clone());
+            async move {
+                submit_once(
+                    &client,
+                    &base,
+                    &tok,
+                    &format!("b-{w}-{i}-{}", uuid::Uuid::new_v4()),
+                )
+                .await
+            }
+        })
+        .await
+    };
+    let next = Arc::new(AtomicUsize::new(0));
+    let pool = Arc::new(pool);
+    let accept = {
+        let (client, base, tok) = (client.clone(), base.clone(), pool_desk.clone());
+        drive_with(secs, concurrency, move |_, _| {
+            let (client, base, tok) = (client.clone(), base.clone(), tok.clone());
+            let code = pool[next.fetch_add(1, Ordering::Relaxed) % pool.len()].clone();
+            async move {
+                let r = client
+                    .post(format!("{base}/api/v1/dossiers/{code}/actions"))
+                    .bearer_auth(&tok)
+                    .json(&json!({"action": "accept"}))
+                    .send()
+                    .await;
+                matches!(r, Ok(ref r) if r.status() == 200)
+            }
+        })
+        .await
+    };
+
+    let paths = [
+        ("status look-up by code", &lookup, Some(ceiling.rps)),
+        ("catalogue search", &search, Some(ceiling.rps)),
+        ("staff worklist page", &worklist, Some(ceiling.rps)),
+        ("submission, two 1 MB files", &submit, Some(durable.rps)),
+        ("accept at reception", &accept, None),
+    ];
+    if as_json {
+        let v = json!({
+            "engine": format!("{engine:?}"),
+            "dossiers": n,
+            "concurrency": concurrency,
+            "duration_s": secs,
+            "ceiling_rps": ceiling.rps,
+            "durable_ceiling_rps": durable.rps,
+            "paths": paths.iter().map(|(name, r, c)| json!({
+                "name": name, "rps": r.rps, "p50_ms": r.p50, "p95_ms": r.p95, "p99_ms": r.p99,
+                "errors": r.errors, "ceiling_ratio": c.map(|c| r.rps / c),
+            })).collect::<Vec<_>>(),
+        });
+        println!("{v}");
+        return;
+    }
+    println!(
+        "| path ({n} dossiers, {engine:?}, {concurrency} clients, {secs} s) | rps | p50 ms | p95 ms | p99 ms | errors | ratio to ceiling |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    let row = |name: &str, r: &Run, ratio: String| {
+        println!(
+            "| {name} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {ratio} |",
+            r.rps, r.p50, r.p95, r.p99, r.errors
+        )
+    };
+    row("ceiling: fixed body over HTTP", &ceiling, "1".into());
+    row(
+        "ceiling: two 1 MB files written durably",
+        &durable,
+        "1".into(),
+    );
+    for (name, r, c) in paths {
+        row(
+            name,
+            r,
+            c.map(|c| format!("{:.4}", r.rps / c))
+                .unwrap_or_else(|| "—".into()),
+        );
+    }
+}
+
+/// A scratch folder for the durable-write ceiling, on the same disk as the server's data.
+fn tempfile_dir(t: &TestApp) -> std::path::PathBuf {
+    let d = t.app.config.data_dir.join("ceiling");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
