@@ -467,6 +467,9 @@ impl DossierPage {
         format_vn_datetime(*t)
     }
     fn component_name(&self, id: &str) -> String {
+        if id == motcua_app::processing::RESULT_COMPONENT {
+            return "Văn bản kết quả".into();
+        }
         self.v
             .version
             .body

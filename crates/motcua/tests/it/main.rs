@@ -1,6 +1,7 @@
 //! Integration tests: the real server on loopback, each test on SQLite and PostgreSQL.
 mod accounts;
 mod api;
+mod browser;
 mod catalogue;
 mod cli;
 mod crash;

@@ -1,0 +1,75 @@
+//! Browser end-to-end (issue 7): `e2e/flow.mjs` drives Debian's Chromium (Playwright) against
+//! the real server on loopback with a fresh database. It needs Node.js, `npm ci` in `e2e/` and
+//! `/usr/bin/chromium`; `.ci/run` installs them and sets `MOTCUA_E2E=1`, which makes their
+//! absence a failure. Without it, the test says it was skipped. Screenshots (and the printed
+//! slip as PDF) go to `$MOTCUA_E2E_SHOTS`, else `$CARGO_TARGET_DIR/e2e-screenshots`, else
+//! `target/e2e-screenshots`.
+use std::process::Command;
+
+use motcua_domain::account::Role;
+use motcua_testkit::Engine;
+
+use crate::dossiers::{camthanh_staff_pw, setup_with};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizen_and_staff_in_a_real_browser() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let ready = root.join("node_modules/playwright-core").exists()
+        && root.join("node_modules/axe-core").exists()
+        && std::path::Path::new(&chromium).exists()
+        && Command::new("node").arg("--version").output().is_ok();
+    let required = std::env::var("MOTCUA_E2E").is_ok_and(|v| v == "1");
+    if !ready {
+        assert!(
+            !required,
+            "MOTCUA_E2E=1 but Node.js, e2e/node_modules or {chromium} is missing"
+        );
+        eprintln!("browser test skipped: run `npm ci` in e2e/ and install chromium (CI does)");
+        return;
+    }
+    // The browser talks to `localhost`, where Secure cookies work over plain HTTP.
+    let t = setup_with(Engine::Sqlite, |c| {
+        c.public_url = c.public_url.replace("127.0.0.1", "localhost");
+    })
+    .await;
+    let mut staff = serde_json::Map::new();
+    for (login, name, role) in [
+        ("tiepnhan.camthanh", "Lê Thị Hoa", Role::Reception),
+        ("chuyenvien.camthanh", "Trần Văn Nam", Role::Specialist),
+        ("lanhdao.camthanh", "Nguyễn Thị Lan", Role::Leader),
+    ] {
+        let (_, _, pw) = camthanh_staff_pw(&t, login, name, role).await;
+        staff.insert(login.into(), pw.into());
+    }
+    let shots = std::env::var("MOTCUA_E2E_SHOTS")
+        .or_else(|_| std::env::var("CARGO_TARGET_DIR").map(|d| format!("{d}/e2e-screenshots")))
+        .unwrap_or_else(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/e2e-screenshots")
+                .to_string_lossy()
+                .into_owned()
+        });
+    let _ = std::fs::remove_dir_all(&shots);
+    let base = t.base.replace("127.0.0.1", "localhost");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg("flow.mjs")
+            .current_dir(&root)
+            .env("BASE", base)
+            .env("SHOTS", &shots)
+            .env("CHROMIUM", chromium)
+            .env("STAFF_PW", serde_json::Value::Object(staff).to_string())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "browser flow failed:\n{stdout}\n{stderr}"
+    );
+    eprintln!("{stdout}");
+}

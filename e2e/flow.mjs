@@ -1,0 +1,232 @@
+// Browser end-to-end flow (issue 7), run by tests/it/browser.rs against the real server on
+// loopback: a citizen (on a 360-pixel phone screen) registers, confirms the e-mail, finds the
+// service by searching without diacritics, fills the form, attaches files, saves a draft, resumes
+// it and submits; reception asks for a supplement, the citizen supplements, reception accepts and
+// prints the receipt; the department drafts and approves the result; the citizen downloads it.
+// Every page visited is audited with axe-core (no serious or critical violation) and
+// photographed into $SHOTS.
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.BASE;
+const SHOTS = process.env.SHOTS;
+const STAFF_PW = JSON.parse(process.env.STAFF_PW); // {login: password}
+const CITIZEN = { id: '051099887766', email: 'e2e.nguoidan@example.com', pw: 'mật khẩu CANARYPW của người dân', name: 'Trần Thị Mai' };
+const axeSource = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+fs.mkdirSync(SHOTS, { recursive: true });
+
+let shot = 0;
+const problems = [];
+
+/** Audits the page with axe-core and takes a screenshot named after the step. */
+async function check(page, step) {
+  shot += 1;
+  const file = path.join(SHOTS, `${String(shot).padStart(2, '0')}-${step}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
+  });
+  for (const v of result) {
+    if (v.impact === 'serious' || v.impact === 'critical') {
+      problems.push(`${step} (${page.url()}): ${v.id} [${v.impact}] ${v.help} at ${v.nodes.join(', ')}`);
+    }
+  }
+  const width = page.viewportSize().width;
+  const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (scroll > width + 1) problems.push(`${step}: page is ${scroll}px wide on a ${width}px screen`);
+}
+
+function must(cond, what) {
+  if (!cond) throw new Error(`failed: ${what}`);
+}
+
+async function expectText(page, text, step) {
+  const body = await page.textContent('body');
+  must(body.includes(text), `${step}: the page shows «${text}» (${page.url()})`);
+}
+
+/** Fills a form field whatever its kind (text, select, radio). */
+async function set(page, name, value) {
+  const el = page.locator(`[name="${name}"]`).first();
+  const tag = await el.evaluate((e) => e.tagName.toLowerCase() + ':' + (e.getAttribute('type') || ''));
+  if (tag.startsWith('select')) await el.selectOption(value);
+  else if (tag.endsWith(':radio') || tag.endsWith(':checkbox')) await page.check(`[name="${name}"][value="${value}"]`);
+  else await el.fill(value);
+}
+
+async function login(page, who, pw) {
+  await page.goto(`${BASE}/dang-nhap`);
+  await page.fill('[name="login"]', who);
+  await page.fill('[name="password"]', pw);
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/dang-nhap"] button[type="submit"]')]);
+}
+
+function pdf(tag, n) {
+  const head = Buffer.from(`%PDF-1.7\n% ${tag}\n`);
+  return Buffer.concat([head, Buffer.alloc(n - head.length, 46)]);
+}
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
+try {
+  const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN', acceptDownloads: true });
+  const p = await phone.newPage();
+
+  // Registration and e-mail confirmation.
+  await p.goto(`${BASE}/dang-ky`);
+  await check(p, 'dang-ky');
+  await p.check('[name="kind"][value="citizen"]');
+  await p.fill('[name="full_name"]', CITIZEN.name);
+  await p.fill('[name="id_number"]', CITIZEN.id);
+  await p.fill('[name="email"]', CITIZEN.email);
+  await p.fill('[name="phone"]', '0912345678');
+  await p.fill('[name="password"]', CITIZEN.pw);
+  await p.fill('[name="password_again"]', CITIZEN.pw);
+  await Promise.all([p.waitForNavigation(), p.click('form[action="/dang-ky"] button[type="submit"]')]);
+  await check(p, 'dang-ky-xong');
+  const mailbox = await phone.newPage();
+  await mailbox.goto(`${BASE}/dev/hop-thu`);
+  const mails = await mailbox.textContent('body');
+  const link = mails.match(/https?:\/\/\S+\/xac-nhan-email\?\S+/);
+  must(link, 'the confirmation e-mail carries its link');
+  await mailbox.close();
+  await p.goto(link[0].replace(/^https?:\/\/[^/]+/, BASE));
+  await check(p, 'xac-nhan-email');
+  await Promise.all([p.waitForNavigation(), p.click('form[action="/xac-nhan-email"] button[type="submit"]')]);
+  await expectText(p, 'đăng nhập', 'e-mail confirmed');
+  await login(p, CITIZEN.email, CITIZEN.pw);
+
+  // Search without diacritics, open the service, start.
+  await p.goto(`${BASE}/dich-vu-cong`);
+  await p.fill('#q', 'giay phep xay dung');
+  await Promise.all([p.waitForNavigation(), p.click('form.search button[type="submit"]')]);
+  await check(p, 'tim-kiem');
+  await Promise.all([p.waitForNavigation(), p.click('a:has-text("Cấp giấy phép xây dựng mới")')]);
+  await check(p, 'thu-tuc');
+  await Promise.all([p.waitForNavigation(), p.click('a.button:has-text("Nộp hồ sơ trực tuyến")')]);
+  await check(p, 'bat-dau');
+  await Promise.all([p.waitForNavigation(), p.click('button:has-text("Bắt đầu")')]);
+
+  // The form: part of it, saved as a draft; resumed from "Hồ sơ của tôi".
+  await set(p, 'ho_ten', CITIZEN.name);
+  await set(p, 'so_dinh_danh', CITIZEN.id);
+  await Promise.all([p.waitForNavigation(), p.click('button[name="buoc"][value="nhap"]')]);
+  await check(p, 'luu-nhap');
+  await p.goto(`${BASE}/ho-so`);
+  await check(p, 'ho-so-cua-toi');
+  await Promise.all([p.waitForNavigation(), p.click('a:has-text("Tiếp tục")')]).catch(() => {});
+  if (!p.url().includes('/to-khai')) {
+    await Promise.all([p.waitForNavigation(), p.click('a[href^="/ho-so/"]:not([href="/ho-so/moi"])')]);
+    await Promise.all([p.waitForNavigation(), p.click('a:has-text("Tiếp tục khai hồ sơ")')]);
+  }
+  must((await p.inputValue('[name="ho_ten"]')) === CITIZEN.name, 'the draft kept the answers');
+  await set(p, 'ngay_khoi_cong', '2026-04-01');
+  await set(p, 'so_tang', '2');
+  await set(p, 'loai_cong_trinh', 'nha_o');
+  await set(p, 'nop_thay', 'khong');
+  await set(p, 'dia_diem.province', 'Quảng Ngãi');
+  await set(p, 'dia_diem.commune', 'Cẩm Thành');
+  await set(p, 'dia_diem.detail', '12 Lê Lợi');
+  await set(p, 'ban_ve.0.ten', 'Mặt bằng tầng 1');
+  await check(p, 'to-khai');
+  await Promise.all([p.waitForNavigation(), p.click('button[name="buoc"][value="tiep"]')]);
+  const id = p.url().match(/\/ho-so\/([0-9a-f-]{36})/)[1];
+
+  // Files, one component at a time.
+  await p.setInputFiles('#f-don', { name: 'don.pdf', mimeType: 'application/pdf', buffer: pdf('don', 4000) });
+  await Promise.all([p.waitForNavigation(), p.click('#tp-don button:has-text("Tải lên")')]);
+  await p.setInputFiles('#f-ban-ve', { name: 'ban-ve.pdf', mimeType: 'application/pdf', buffer: pdf('ban-ve', 5000) });
+  await Promise.all([p.waitForNavigation(), p.click('#tp-ban-ve button:has-text("Tải lên")')]);
+  await check(p, 'giay-to');
+  await p.goto(`${BASE}/ho-so/${id}/nop`);
+  await check(p, 'kiem-tra');
+  await p.check('[name="cam_doan"]');
+  await Promise.all([p.waitForNavigation(), p.click('button:has-text("Nộp hồ sơ")')]);
+  await check(p, 'da-nop');
+  const code = (await p.textContent('h1')).replace('Hồ sơ', '').trim();
+  must(/^000\.01\.01\.H53-\d{6}-\d{4}$/.test(code), `the dossier code is shown (${code})`);
+
+  // Reception asks for a supplement.
+  const office = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+  const desk = await office.newPage();
+  await login(desk, 'tiepnhan.camthanh', STAFF_PW['tiepnhan.camthanh']);
+  await desk.goto(`${BASE}/can-bo/viec`);
+  await check(desk, 'tiep-nhan-viec');
+  await Promise.all([desk.waitForNavigation(), desk.click(`a:has-text("${code}")`)]);
+  await check(desk, 'tiep-nhan-ho-so');
+  const staffStep = async (page, action, fill = async () => {}) => {
+    const form = page.locator(`form:has(input[name="action"][value="${action}"])`);
+    await form.locator('xpath=..').evaluate((d) => { d.open = true; });
+    await fill(form);
+    await Promise.all([page.waitForNavigation(), form.locator('button[type="submit"]').click()]);
+    must(!(await page.textContent('body')).includes('Không thực hiện được'), `${action} went through`);
+  };
+  await staffStep(desk, 'request_supplement', async (f) => {
+    await f.locator('input[name="components"][value="ban-ve"]').check();
+    await f.locator('textarea[name="reasons"]').fill('Bản vẽ còn thiếu mặt cắt công trình');
+  });
+  await check(desk, 'yeu-cau-bo-sung');
+
+  // The citizen sees the notice, supplements and resubmits.
+  await p.goto(`${BASE}/thong-bao`);
+  await check(p, 'thong-bao');
+  await expectText(p, 'bổ sung', 'the supplement notice');
+  await p.goto(`${BASE}/ho-so/${id}`);
+  await expectText(p, 'Bản vẽ còn thiếu mặt cắt', 'the request on the dossier page');
+  await check(p, 'ho-so-bo-sung');
+  await p.goto(`${BASE}/ho-so/${id}/giay-to`);
+  await p.setInputFiles('#f-ban-ve', { name: 'mat-cat.pdf', mimeType: 'application/pdf', buffer: pdf('mat-cat', 3000) });
+  await Promise.all([p.waitForNavigation(), p.click('#tp-ban-ve button:has-text("Tải lên")')]);
+  await p.goto(`${BASE}/ho-so/${id}/nop`);
+  await p.check('[name="cam_doan"]');
+  await Promise.all([p.waitForNavigation(), p.click('button:has-text("Nộp hồ sơ")')]);
+  await check(p, 'nop-bo-sung');
+
+  // Reception accepts and prints the receipt and appointment slip, then hands over.
+  await desk.goto(`${BASE}/can-bo/ho-so/${id}`);
+  await staffStep(desk, 'accept');
+  await desk.goto(`${BASE}/ho-so/${id}/phieu/01`);
+  await check(desk, 'phieu-01');
+  await expectText(desk, 'GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ', 'slip 01');
+  await desk.pdf({ path: path.join(SHOTS, 'phieu-01.pdf'), format: 'A5' });
+  await desk.goto(`${BASE}/can-bo/ho-so/${id}`);
+  await staffStep(desk, 'forward');
+
+  // The leader assigns; the specialist drafts the result; the leader approves.
+  const lead = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await login(lead, 'lanhdao.camthanh', STAFF_PW['lanhdao.camthanh']);
+  await lead.goto(`${BASE}/can-bo/ho-so/${id}`);
+  await staffStep(lead, 'assign');
+  await check(lead, 'phan-cong');
+  const spec = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await login(spec, 'chuyenvien.camthanh', STAFF_PW['chuyenvien.camthanh']);
+  await spec.goto(`${BASE}/can-bo/ho-so/${id}`);
+  await spec.setInputFiles('#file', { name: 'giay-phep.pdf', mimeType: 'application/pdf', buffer: pdf('giay-phep', 6000) });
+  await Promise.all([spec.waitForNavigation(), spec.click('form[action*="/ket-qua"] button')]);
+  await check(spec, 'van-ban-ket-qua');
+  await staffStep(spec, 'propose_resolve');
+  await lead.goto(`${BASE}/can-bo/ho-so/${id}`);
+  await staffStep(lead, 'approve');
+  await desk.goto(`${BASE}/can-bo/ho-so/${id}`);
+  await staffStep(desk, 'return_online');
+  await check(desk, 'tra-ket-qua');
+
+  // The citizen sees "Đã trả kết quả" and downloads the result.
+  await p.goto(`${BASE}/ho-so/${id}`);
+  await expectText(p, 'Đã trả kết quả', 'the returned status');
+  await check(p, 'da-tra-ket-qua');
+  const [download] = await Promise.all([p.waitForEvent('download'), p.click('a:has-text("giay-phep.pdf")')]);
+  const saved = path.join(SHOTS, 'ket-qua-tai-ve.pdf');
+  await download.saveAs(saved);
+  must(fs.readFileSync(saved).subarray(0, 5).toString() === '%PDF-', 'the downloaded result is the PDF');
+} finally {
+  await browser.close();
+}
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
+console.log(`browser flow passed: ${shot} pages audited, screenshots in ${SHOTS}`);
