@@ -106,6 +106,7 @@ try {
   await check(p, 'tim-kiem');
   await Promise.all([p.waitForNavigation(), p.click('a:has-text("Cấp giấy phép xây dựng mới")')]);
   await check(p, 'thu-tuc');
+  await expectText(p, 'Mức độ 3', 'a level-3 service');
   await Promise.all([p.waitForNavigation(), p.click('a.button:has-text("Nộp hồ sơ trực tuyến")')]);
   await check(p, 'bat-dau');
   await Promise.all([p.waitForNavigation(), p.click('button:has-text("Bắt đầu")')]);

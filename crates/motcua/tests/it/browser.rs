@@ -33,6 +33,25 @@ async fn citizen_and_staff_in_a_real_browser() {
         c.public_url = c.public_url.replace("127.0.0.1", "localhost");
     })
     .await;
+    // The path is a level-3 service: the fixture's building permit, offered at level 3
+    // here (re-importing the catalogue updates the service in place).
+    let mut catalogue = crate::catalogue::fixture();
+    for s in catalogue
+        .services
+        .iter_mut()
+        .filter(|s| s.procedure == "1.009999")
+    {
+        s.level = 3;
+    }
+    t.app
+        .import_catalogue(
+            &Default::default(),
+            None,
+            &catalogue,
+            jiff::civil::date(2026, 1, 1),
+        )
+        .await
+        .unwrap();
     let mut staff = serde_json::Map::new();
     for (login, name, role) in [
         ("tiepnhan.camthanh", "Lê Thị Hoa", Role::Reception),
