@@ -40,6 +40,8 @@ fn start_with(
         .env("MOTCUA_LISTEN", "127.0.0.1:0")
         .env("MOTCUA_ADMIN_LISTEN", "127.0.0.1:0")
         .env("MOTCUA_LOG", "warn")
+        // Hundreds of rounds store more than one person's default quota.
+        .env("MOTCUA_DOSSIERS__MAX_PERSON_MB", "1000000")
         .envs(env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
         .current_dir(dir)
         .stdout(Stdio::null())
