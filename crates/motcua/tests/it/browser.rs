@@ -1,8 +1,8 @@
 //! Browser end-to-end (issue 7): `e2e/flow.mjs` drives Debian's Chromium (Playwright) against
 //! the real server on loopback with a fresh database. It needs Node.js, `npm ci` in `e2e/` and
-//! `/usr/bin/chromium`; `.ci/run` installs them and sets `MOTCUA_E2E=1`, which makes their
+//! `/usr/bin/chromium`; `.ci/run` installs them and sets `MOTCUA_TEST_E2E=1`, which makes their
 //! absence a failure. Without it, the test says it was skipped. Screenshots (and the printed
-//! slip as PDF) go to `$MOTCUA_E2E_SHOTS`, else `$CARGO_TARGET_DIR/e2e-screenshots`, else
+//! slip as PDF) go to `$MOTCUA_TEST_E2E_SHOTS`, else `$CARGO_TARGET_DIR/e2e-screenshots`, else
 //! `target/e2e-screenshots`.
 use std::process::Command;
 
@@ -19,11 +19,11 @@ async fn citizen_and_staff_in_a_real_browser() {
         && root.join("node_modules/axe-core").exists()
         && std::path::Path::new(&chromium).exists()
         && Command::new("node").arg("--version").output().is_ok();
-    let required = std::env::var("MOTCUA_E2E").is_ok_and(|v| v == "1");
+    let required = std::env::var("MOTCUA_TEST_E2E").is_ok_and(|v| v == "1");
     if !ready {
         assert!(
             !required,
-            "MOTCUA_E2E=1 but Node.js, e2e/node_modules or {chromium} is missing"
+            "MOTCUA_TEST_E2E=1 but Node.js, e2e/node_modules or {chromium} is missing"
         );
         eprintln!("browser test skipped: run `npm ci` in e2e/ and install chromium (CI does)");
         return;
@@ -61,7 +61,7 @@ async fn citizen_and_staff_in_a_real_browser() {
         let (_, _, pw) = camthanh_staff_pw(&t, login, name, role).await;
         staff.insert(login.into(), pw.into());
     }
-    let shots = std::env::var("MOTCUA_E2E_SHOTS")
+    let shots = std::env::var("MOTCUA_TEST_E2E_SHOTS")
         .or_else(|_| std::env::var("CARGO_TARGET_DIR").map(|d| format!("{d}/e2e-screenshots")))
         .unwrap_or_else(|_| {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
