@@ -242,9 +242,22 @@ async fn main() {
         .issue_api_token(&Default::default(), citizen_login, &citizen_pw)
         .await
         .unwrap();
+    // The accept pool belongs to another citizen, so that the submitting citizen's storage
+    // quota is summed over a normal number of dossiers.
+    let other_login = "062188004321";
+    let other_pw = motcua_app::demo::accounts_without_loading()
+        .into_iter()
+        .find(|a| a.login == other_login)
+        .unwrap()
+        .password;
+    let (other, _) = t
+        .app
+        .issue_api_token(&Default::default(), other_login, &other_pw)
+        .await
+        .unwrap();
     let owner = t
         .app
-        .resolve_api_token(&citizen)
+        .resolve_api_token(&other)
         .await
         .unwrap()
         .unwrap()
