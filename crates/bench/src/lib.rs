@@ -363,3 +363,22 @@ pub async fn staff(
         .unwrap();
     (u.id, tok)
 }
+
+/// The first service an agency offers and its version in force on 02/03/2026 (the test clock's
+/// day): what generated dossiers point to.
+pub async fn first_service(app: &motcua_app::App, agency: uuid::Uuid) -> (uuid::Uuid, uuid::Uuid) {
+    let conn = app.db.conn();
+    let service = motcua_store::catalogue::services_of_agency(conn, agency)
+        .await
+        .unwrap()
+        .remove(0);
+    let version = motcua_store::catalogue::current_version(
+        conn,
+        service.procedure_id,
+        jiff::civil::date(2026, 3, 2),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    (service.id, version.id)
+}

@@ -14,7 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use motcua_bench::{
-    Load, QUERIES, Run, catalogue, ceiling_server, drive, drive_with, load_dossiers, staff,
+    Load, QUERIES, Run, catalogue, ceiling_server, drive, drive_with, first_service, load_dossiers,
+    staff,
 };
 use motcua_domain::account::Role;
 use motcua_testkit::{Engine, TestApp};
@@ -209,22 +210,6 @@ async fn main() {
         )
         .await
         .unwrap();
-    let conn = t.app.db.conn();
-    let version_at = |agency: uuid::Uuid| async move {
-        let service = motcua_store::catalogue::services_of_agency(conn, agency)
-            .await
-            .unwrap()
-            .remove(0);
-        let version = motcua_store::catalogue::current_version(
-            conn,
-            service.procedure_id,
-            jiff::civil::date(2026, 3, 2),
-        )
-        .await
-        .unwrap()
-        .unwrap();
-        (service.id, version.id)
-    };
     let agency = t.app.agency_by_code(AGENCY).await.unwrap();
     let pool_agency = t.app.agency_by_code(POOL_AGENCY).await.unwrap();
     let (desk_id, desk) = staff(&t.app, "tiepnhan.bench", Role::Reception, agency.id).await;
@@ -265,7 +250,7 @@ async fn main() {
         .id;
 
     let started = Instant::now();
-    let (service_id, version_id) = version_at(agency.id).await;
+    let (service_id, version_id) = first_service(&t.app, agency.id).await;
     let codes = load_dossiers(
         &t.app,
         &Load {
@@ -285,7 +270,7 @@ async fn main() {
     // The dossiers reception accepts during the run: waiting at another ward's desk, owned by
     // a citizen (so each acceptance writes its notice).
     let pool_n = 40_000;
-    let (service_id, version_id) = version_at(pool_agency.id).await;
+    let (service_id, version_id) = first_service(&t.app, pool_agency.id).await;
     let pool = load_dossiers(
         &t.app,
         &Load {

@@ -11,7 +11,9 @@
 //! autovacuum would do soon after a bulk load) unless `--no-analyze` is given.
 use std::time::Instant;
 
-use motcua_bench::{Load, arg, catalogue, ceiling_server, drive, load_dossiers, staff};
+use motcua_bench::{
+    Load, arg, catalogue, ceiling_server, drive, first_service, load_dossiers, staff,
+};
 use motcua_domain::account::Role;
 use motcua_testkit::{Engine, TestApp};
 
@@ -47,19 +49,7 @@ async fn main() {
         .await
         .unwrap();
     let agency = t.app.agency_by_code(AGENCY).await.unwrap();
-    let conn = t.app.db.conn();
-    let service = motcua_store::catalogue::services_of_agency(conn, agency.id)
-        .await
-        .unwrap()
-        .remove(0);
-    let version = motcua_store::catalogue::current_version(
-        conn,
-        service.procedure_id,
-        jiff::civil::date(2026, 3, 2),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let (service_id, version_id) = first_service(&t.app, agency.id).await;
     let (_, desk) = staff(&t.app, "tiepnhan.bench", Role::Reception, agency.id).await;
     let (_, leader) = staff(&t.app, "lanhdao.bench", Role::Leader, agency.id).await;
     let (specialist, sp) = staff(&t.app, "chuyenvien.bench", Role::Specialist, agency.id).await;
@@ -68,8 +58,8 @@ async fn main() {
     let started = Instant::now();
     let load = Load {
         agency: &agency,
-        service_id: service.id,
-        version_id: version.id,
+        service_id,
+        version_id,
         n,
         waiting,
         all_submitted: false,

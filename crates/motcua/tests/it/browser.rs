@@ -6,10 +6,9 @@
 //! `target/e2e-screenshots`.
 use std::process::Command;
 
-use motcua_domain::account::Role;
 use motcua_testkit::Engine;
 
-use crate::dossiers::{camthanh_staff_pw, setup_with};
+use crate::dossiers::{camthanh_trio, setup_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn citizen_and_staff_in_a_real_browser() {
@@ -52,15 +51,11 @@ async fn citizen_and_staff_in_a_real_browser() {
         )
         .await
         .unwrap();
-    let mut staff = serde_json::Map::new();
-    for (login, name, role) in [
-        ("tiepnhan.camthanh", "Lê Thị Hoa", Role::Reception),
-        ("chuyenvien.camthanh", "Trần Văn Nam", Role::Specialist),
-        ("lanhdao.camthanh", "Nguyễn Thị Lan", Role::Leader),
-    ] {
-        let (_, _, pw) = camthanh_staff_pw(&t, login, name, role).await;
-        staff.insert(login.into(), pw.into());
-    }
+    let staff: serde_json::Map<String, serde_json::Value> = camthanh_trio(&t)
+        .await
+        .into_iter()
+        .map(|(login, pw)| (login, pw.into()))
+        .collect();
     let shots = std::env::var("MOTCUA_TEST_E2E_SHOTS")
         .or_else(|_| std::env::var("CARGO_TARGET_DIR").map(|d| format!("{d}/e2e-screenshots")))
         .unwrap_or_else(|_| {

@@ -58,6 +58,21 @@ pub async fn camthanh_staff(
     (c, tok)
 }
 
+/// The Cẩm Thành processing trio (reception, specialist, leader), created: (login, password)
+/// in that order.
+pub async fn camthanh_trio(t: &TestApp) -> Vec<(String, String)> {
+    let mut out = vec![];
+    for (login, name, role) in [
+        ("tiepnhan.camthanh", "Lê Thị Hoa", Role::Reception),
+        ("chuyenvien.camthanh", "Trần Văn Nam", Role::Specialist),
+        ("lanhdao.camthanh", "Nguyễn Thị Lan", Role::Leader),
+    ] {
+        let (_, _, pw) = camthanh_staff_pw(t, login, name, role).await;
+        out.push((login.to_string(), pw));
+    }
+    out
+}
+
 /// As [`camthanh_staff`], with the password too (to log in again after the clock moves on).
 pub async fn camthanh_staff_pw(
     t: &TestApp,

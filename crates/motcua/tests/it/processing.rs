@@ -7,7 +7,7 @@ use motcua_testkit::{Client, Engine, TestApp, engine_tests, pdf};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::dossiers::{CITIZEN, camthanh_staff, camthanh_staff_pw, ready, setup, submit, token};
+use crate::dossiers::{CITIZEN, camthanh_staff, camthanh_trio, ready, setup, submit, token};
 use crate::security::demo_pw;
 
 /// Everyone on the path: citizen, desk, specialist, leader (Cẩm Thành), with tokens.
@@ -23,15 +23,11 @@ struct People {
 
 async fn people(t: &TestApp) -> People {
     let citizen = token(t, CITIZEN).await;
-    let mut logins = vec![];
+    let logins = camthanh_trio(t).await;
     let mut staff = vec![];
-    for (login, name, role) in [
-        ("tiepnhan.camthanh", "Lê Thị Hoa", Role::Reception),
-        ("chuyenvien.camthanh", "Trần Văn Nam", Role::Specialist),
-        ("lanhdao.camthanh", "Nguyễn Thị Lan", Role::Leader),
-    ] {
-        let (c, tok, pw) = camthanh_staff_pw(t, login, name, role).await;
-        logins.push((login.to_string(), pw));
+    for (login, pw) in &logins {
+        let mut c = t.client();
+        let tok = c.token(login, pw).await;
         staff.push((c, tok));
     }
     let leader = staff.pop().unwrap();

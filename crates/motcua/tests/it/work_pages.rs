@@ -3,10 +3,9 @@
 //! on the way; the statutory slips, the tracking register and the working calendar page. Both
 //! engines.
 use jiff::SignedDuration;
-use motcua_domain::account::Role;
 use motcua_testkit::{Client, Engine, TestApp, engine_tests, jpeg, pdf};
 
-use crate::dossiers::{CITIZEN, camthanh_staff_pw, setup};
+use crate::dossiers::{CITIZEN, camthanh_trio, setup};
 use crate::security::demo_pw;
 
 /// Submits 1.009999 through the citizen's pages; answers the dossier id.
@@ -97,15 +96,7 @@ async fn staff(t: &TestApp, who: &(String, String)) -> Client {
 
 async fn through_the_pages(e: Engine) {
     let t = setup(e).await;
-    let mut people = vec![];
-    for (login, name, role) in [
-        ("tiepnhan.camthanh", "Lê Thị Hoa", Role::Reception),
-        ("chuyenvien.camthanh", "Trần Văn Nam", Role::Specialist),
-        ("lanhdao.camthanh", "Nguyễn Thị Lan", Role::Leader),
-    ] {
-        let (_, _, pw) = camthanh_staff_pw(&t, login, name, role).await;
-        people.push((login.to_string(), pw));
-    }
+    let people = camthanh_trio(&t).await;
     let mut cit = t.client();
     cit.login(CITIZEN, &demo_pw(&t, CITIZEN)).await;
     let id = submit_by_pages(&t, &mut cit).await;
@@ -294,15 +285,7 @@ async fn through_the_pages(e: Engine) {
 /// A refusal at the desk and a consultation with Sở Tư pháp, through the pages.
 async fn refusal_and_consultation_pages(e: Engine) {
     let t = setup(e).await;
-    let mut people = vec![];
-    for (login, name, role) in [
-        ("tiepnhan.camthanh", "Lê Thị Hoa", Role::Reception),
-        ("chuyenvien.camthanh", "Trần Văn Nam", Role::Specialist),
-        ("lanhdao.camthanh", "Nguyễn Thị Lan", Role::Leader),
-    ] {
-        let (_, _, pw) = camthanh_staff_pw(&t, login, name, role).await;
-        people.push((login.to_string(), pw));
-    }
+    let people = camthanh_trio(&t).await;
     let mut cit = t.client();
     cit.login(CITIZEN, &demo_pw(&t, CITIZEN)).await;
     let refused = submit_by_pages(&t, &mut cit).await;
