@@ -47,6 +47,20 @@ pub struct DossierView {
 }
 
 impl DossierView {
+    /// The name of a component of the dossier's procedure (the result document has its own).
+    pub fn component_name(&self, id: &str) -> String {
+        if id == RESULT_COMPONENT {
+            return "Văn bản kết quả".into();
+        }
+        self.version
+            .body
+            .components
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+
     /// Required components that have no file yet.
     pub fn missing(&self) -> Vec<&Component> {
         self.needed

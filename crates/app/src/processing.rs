@@ -763,6 +763,21 @@ impl App {
         )
     }
 
+    /// The appointment passes within a working day while the department still has the dossier:
+    /// time to apologise with a new date (form 04, `domain.md` §2.4).
+    pub fn apology_due(&self, agency: &str, d: &DossierRow, now: jiff::Timestamp) -> bool {
+        let with_department = matches!(
+            stage_of(d),
+            Some(Stage::Examining | Stage::Consulting | Stage::ProposedResolve)
+        );
+        with_department
+            && d.appointment_at.is_some_and(|a| {
+                a <= self
+                    .calendar()
+                    .due(Some(agency), now, &Duration::WorkingDays { value: 1.0 })
+            })
+    }
+
     /// Whether the caller may upload the result document now: the assigned specialist, while
     /// examining.
     pub(crate) fn may_attach_result(&self, s: &Session, d: &DossierRow) -> bool {
@@ -922,21 +937,12 @@ impl App {
         });
         let (total, overdue) = ds::worklist_counts(conn, &q, now).await?;
         let agency = agencies::get_agency(conn, agency_id).await?;
-        let cal = self.calendar();
-        let soon = cal.due(
-            Some(&agency.code),
-            now,
-            &Duration::WorkingDays { value: 1.0 },
-        );
         let mut names: std::collections::HashMap<Uuid, String> = Default::default();
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
             let procedure = procedure_name(self, &mut names, row.procedure_version_id).await?;
             let stage = stage_of(&row).unwrap_or(Stage::Submitted);
-            let apology_due = matches!(
-                stage,
-                Stage::Examining | Stage::Consulting | Stage::ProposedResolve
-            ) && row.appointment_at.is_some_and(|a| a <= soon);
+            let apology_due = self.apology_due(&agency.code, &row, now);
             items.push(WorkItem {
                 urgency: deadline::Urgency::of(row.step_due_at, now),
                 procedure,

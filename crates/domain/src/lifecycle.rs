@@ -175,11 +175,6 @@ impl Stage {
     pub fn is_final(self) -> bool {
         TABLE.iter().all(|t| t.from != self)
     }
-
-    /// The public time limit does not run in this stage (with the citizen, or finished).
-    pub fn clock_stopped(self) -> bool {
-        matches!(self, Self::SupplementRequested) || self.is_final()
-    }
 }
 
 /// Who acts: the citizen or business that owns the dossier, or staff in a role of the agency that
@@ -690,7 +685,6 @@ mod tests {
         assert_eq!(Stage::of_state(State::Supplemented), Some(S::Supplemented));
         assert_eq!(Stage::of_state(State::InProcess), None);
         assert!(S::Returned.is_final() && S::Refused.is_final() && S::Withdrawn.is_final());
-        assert!(S::SupplementRequested.clock_stopped() && !S::Examining.clock_stopped());
     }
 
     #[test]

@@ -18,15 +18,9 @@ use crate::api_dossiers::{check_length, file_response, stream_field};
 use crate::catalogue::{FieldView, field_views};
 use crate::error::WebError;
 use crate::mw::{Auth, Binding, ReqInfo};
-use crate::pages::{Chrome, render, render_status};
+use crate::pages::{Chrome, render, render_status, signed as sess};
 
 type PageResult = Result<Response, WebError>;
-
-fn sess(auth: &Auth) -> Result<&motcua_app::Session, WebError> {
-    auth.0
-        .as_ref()
-        .ok_or(WebError::from(AppError::Unauthenticated))
-}
 
 #[derive(Deserialize, Default)]
 pub struct StartQuery {
@@ -467,17 +461,7 @@ impl DossierPage {
         format_vn_datetime(*t)
     }
     fn component_name(&self, id: &str) -> String {
-        if id == motcua_app::processing::RESULT_COMPONENT {
-            return "Văn bản kết quả".into();
-        }
-        self.v
-            .version
-            .body
-            .components
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| c.name.clone())
-            .unwrap_or_else(|| id.to_string())
+        self.v.component_name(id)
     }
     fn kb(&self, n: &i64) -> String {
         format!("{} KB", (n + 1023) / 1024)

@@ -15,15 +15,9 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::error::WebError;
 use crate::mw::{Auth, Binding, ReqInfo};
-use crate::pages::{Chrome, render, render_status};
+use crate::pages::{Chrome, render, render_status, signed as sess};
 
 type PageResult = Result<Response, WebError>;
-
-fn sess(auth: &Auth) -> Result<&motcua_app::Session, WebError> {
-    auth.0
-        .as_ref()
-        .ok_or(WebError::from(AppError::Unauthenticated))
-}
 
 #[derive(Template)]
 #[template(path = "bo_templates.html")]

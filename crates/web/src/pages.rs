@@ -122,7 +122,8 @@ pub(crate) fn render_status<T: Template>(t: &T, status: StatusCode) -> Response 
     r
 }
 
-fn signed(auth: &Auth) -> Result<&Session, WebError> {
+/// The signed-in caller of a page (401 otherwise); every page module uses this one.
+pub(crate) fn signed(auth: &Auth) -> Result<&Session, WebError> {
     auth.0
         .as_ref()
         .ok_or(WebError::from(AppError::Unauthenticated))

@@ -25,15 +25,9 @@ use crate::api_dossiers::{check_length, stream_field};
 use crate::dossier_pages::qr_svg;
 use crate::error::WebError;
 use crate::mw::{Auth, Binding, ReqInfo};
-use crate::pages::{Chrome, render, render_status};
+use crate::pages::{Chrome, render, render_status, signed as sess};
 
 type PageResult = Result<Response, WebError>;
-
-fn sess(auth: &Auth) -> Result<&motcua_app::Session, WebError> {
-    auth.0
-        .as_ref()
-        .ok_or(WebError::from(AppError::Unauthenticated))
-}
 
 fn when(t: jiff::Timestamp) -> String {
     format_vn_datetime(t)
@@ -140,17 +134,7 @@ impl WorkDossierPage {
             .unwrap_or_else(|| "—".into())
     }
     fn component_name(&self, id: &str) -> String {
-        if id == RESULT_COMPONENT {
-            return "Văn bản kết quả".into();
-        }
-        self.v
-            .version
-            .body
-            .components
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| c.name.clone())
-            .unwrap_or_else(|| id.to_string())
+        self.v.component_name(id)
     }
     fn mark(&self, t: &Option<Timeliness>) -> &'static str {
         t.map(|x| x.label_vi()).unwrap_or("—")
@@ -238,13 +222,7 @@ async fn dossier_page(
     ids.extend(v.row.assignee_id);
     let names = s.app.user_names(&ids).await?;
     let apology_due = actions.iter().any(|a| a.act == Act::Apologise)
-        && v.row.appointment_at.is_some_and(|a| {
-            a <= s.app.calendar().due(
-                Some(&v.agency.code),
-                now,
-                &motcua_domain::catalogue::Duration::WorkingDays { value: 1.0 },
-            )
-        })
+        && s.app.apology_due(&v.agency.code, &v.row, now)
         && !v.events.iter().any(|e| e.kind == Act::Apologise.as_str());
     let title = v.row.code.clone().unwrap_or_else(|| "Hồ sơ".into());
     Ok(render_status(
