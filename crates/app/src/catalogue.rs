@@ -7,6 +7,7 @@ use motcua_domain::agency::Agency;
 use motcua_domain::authz::{Action, Target, authorize};
 use motcua_domain::catalogue::{
     Channel, Classification, Duration, ProcedureBody, ProcessStep, check_procedure, check_process,
+    time_to_result,
 };
 use motcua_domain::clock::vn_date;
 use motcua_domain::form::{FormSpec, Kind};
@@ -97,27 +98,36 @@ pub struct ServiceView {
     pub service: Service,
     pub agency: Agency,
     pub form: FormSpec,
-    /// The time the citizen can count on for an online dossier (R10.4).
+    /// The time the citizen can count on for an online dossier (R8.1c, R10.4): what the
+    /// appointment of an online dossier is counted with.
     pub time_to_result: Duration,
+    /// The service's own dossier figures (R5.1b).
+    pub usage: Usage,
 }
 
-/// The usage figures of a service of level 3 or more (R5.1b), computed from records.
+/// The usage figures of a service or procedure (R5.1b), computed from the dossiers' records:
+/// received (submitted), finished (their national count ended, `deadline::outcome`), finished
+/// early or on time, and asked to supplement more than once before acceptance (R3.4).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Usage {
     pub views: i64,
-    pub submitted: i64,
-    pub processed: i64,
-    pub on_time: i64,
+    pub received: u64,
+    pub finished: u64,
+    pub on_time: u64,
+    pub repeat_requests: u64,
 }
 
 impl Usage {
-    /// Share of processed dossiers processed on time, in percent (0 while none were processed).
-    pub fn on_time_percent(&self) -> i64 {
-        if self.processed == 0 {
-            0
-        } else {
-            self.on_time * 100 / self.processed
-        }
+    /// The share finished early or on time, in percent; `None` while none has finished.
+    pub fn on_time_percent(&self) -> Option<u64> {
+        motcua_domain::deadline::on_time_percent(self.finished, self.on_time)
+    }
+
+    fn add(&mut self, f: &motcua_store::dossiers::Figures) {
+        self.received += f.received;
+        self.finished += f.finished;
+        self.on_time += f.on_time;
+        self.repeat_requests += f.repeat_requests;
     }
 }
 
@@ -191,20 +201,6 @@ pub fn relevance_score(name: &str, code: &str, tokens: &[String]) -> i64 {
     score - words.len() as i64
 }
 
-/// The limit a service's internal process must fit in: the agency's shorter online time, else
-/// the procedure's online time, else its in-person time.
-pub fn service_limit(body: &ProcedureBody, online_time: Option<&Duration>) -> Option<Duration> {
-    if let Some(t) = online_time {
-        return Some(t.clone());
-    }
-    body.times
-        .iter()
-        .find(|t| t.channel == Channel::Online)
-        .or_else(|| body.times.iter().find(|t| t.channel == Channel::InPerson))
-        .or(body.times.first())
-        .map(|t| t.duration.clone())
-}
-
 /// Checks a service against its procedure and agency; answers the parsed form.
 pub fn check_service(
     body: &ProcedureBody,
@@ -241,7 +237,7 @@ pub fn check_service(
             }
         }
     }
-    let limit = service_limit(body, r.online_time.as_ref())
+    let limit = time_to_result(body, r.online_time.as_ref(), Channel::Online)
         .ok_or_else(|| format!("{at}: thủ tục chưa có thời hạn giải quyết."))?;
     check_process(&r.process, &limit).map_err(|m| format!("{at}: quy trình nội bộ: {m}"))?;
     for s in &r.process {
@@ -785,24 +781,33 @@ impl App {
                 continue;
             };
             let form = FormSpec::from_schema(&s.form_schema).map_err(AppError::Unexpected)?;
-            let time_to_result =
-                service_limit(&v.body, s.online_time.as_ref()).ok_or(AppError::NotFound)?;
+            let time_to_result = time_to_result(&v.body, s.online_time.as_ref(), Channel::Online)
+                .ok_or(AppError::NotFound)?;
             services.push(ServiceView {
                 service: s,
                 agency,
                 form,
                 time_to_result,
+                usage: Usage::default(),
             });
         }
         // Dossier figures come from the dossiers submitted under this procedure's versions,
-        // never invented (R5.1b). "On time" needs the deadlines of issue 6: zero until then.
-        let (submitted, processed) = self.procedure_usage(p.id).await?;
-        let usage = Usage {
+        // counted by the national rule, never invented (R5.1b).
+        let ids: Vec<Uuid> = cat::versions(conn, p.id)
+            .await?
+            .into_iter()
+            .map(|v| v.id)
+            .collect();
+        let mut usage = Usage {
             views: p.views,
-            submitted,
-            processed,
-            on_time: 0,
+            ..Default::default()
         };
+        for (service, f) in motcua_store::dossiers::figures(conn, &ids).await? {
+            usage.add(&f);
+            if let Some(sv) = services.iter_mut().find(|x| x.service.id == service) {
+                sv.usage.add(&f);
+            }
+        }
         Ok(ProcedureView {
             procedure: p,
             version: v,
@@ -861,14 +866,15 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let agency = agencies::get_agency(conn, s.agency_id).await?;
         let form = FormSpec::from_schema(&s.form_schema).map_err(AppError::Unexpected)?;
-        let time_to_result =
-            service_limit(&v.body, s.online_time.as_ref()).ok_or(AppError::NotFound)?;
+        let time_to_result = time_to_result(&v.body, s.online_time.as_ref(), Channel::Online)
+            .ok_or(AppError::NotFound)?;
         Ok((
             ServiceView {
                 service: s,
                 agency,
                 form,
                 time_to_result,
+                usage: Usage::default(),
             },
             v,
         ))

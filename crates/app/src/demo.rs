@@ -1,5 +1,6 @@
 //! Demonstration data: a slice of the new Quảng Ngãi province (after the 2025 merger, with the
-//! bodies it replaced), one staff account per role and citizen accounts. Safe to run twice:
+//! bodies it replaced), the staff to process every online service at every agency offering one,
+//! and citizen accounts. Safe to run twice:
 //! what exists is kept, and demo passwords are set back to the printed ones.
 //!
 //! The agency codes follow the QCVN 102:2016 shape (`000.00.00.H53`) but are demo codes: the
@@ -34,68 +35,161 @@ pub fn demo_snapshot() -> Snapshot {
         .expect("demo agency tree is valid JSON")
 }
 
-const JUSTICE: &str = "000.00.11.H53";
 const PROVINCE: &str = "000.00.00.H53";
+
+/// The demo agencies that offer services at level 3 or 4, each with the short name in its staff
+/// logins and the names of its reception officer, specialist, leader and cashier.
+const OFFICES: &[(&str, &str, [&str; 4])] = &[
+    (
+        "000.00.11.H53",
+        "tuphap",
+        [
+            "Trần Thị Bích",
+            "Lê Văn Cường",
+            "Phạm Minh Đức",
+            "Võ Thị Hoa",
+        ],
+    ),
+    (
+        "000.00.13.H53",
+        "taichinh",
+        [
+            "Nguyễn Thị Thu",
+            "Đỗ Văn Hải",
+            "Lương Quốc Bảo",
+            "Phan Thị Mai",
+        ],
+    ),
+    (
+        "000.00.15.H53",
+        "congan",
+        [
+            "Hồ Thị Ngọc",
+            "Trịnh Văn Tâm",
+            "Đinh Công Thành",
+            "Mai Thị Hằng",
+        ],
+    ),
+    (
+        "000.01.01.H53",
+        "camthanh",
+        ["Lê Thị Hoa", "Trần Văn Nam", "Nguyễn Thị Lan", "Võ Văn Tài"],
+    ),
+    (
+        "000.01.02.H53",
+        "nghialo",
+        [
+            "Phạm Thị Yến",
+            "Huỳnh Văn Lộc",
+            "Bùi Thị Thanh",
+            "Tạ Văn Phúc",
+        ],
+    ),
+    (
+        "000.01.03.H53",
+        "kontum",
+        ["A Thị Lợi", "Y Văn Hùng", "Nguyễn Văn Sơn", "Đặng Thị Vân"],
+    ),
+    (
+        "000.01.04.H53",
+        "lyson",
+        [
+            "Lê Thị Sương",
+            "Phạm Văn Biển",
+            "Trương Văn Đảo",
+            "Võ Thị Cát",
+        ],
+    ),
+    (
+        "000.01.05.H53",
+        "tunghia",
+        [
+            "Đoàn Thị Nga",
+            "Lê Văn Trung",
+            "Trần Quang Vinh",
+            "Hà Thị Liên",
+        ],
+    ),
+];
 
 struct StaffSpec {
     role: Role,
-    login: &'static str,
+    login: String,
     name: &'static str,
     agency: &'static str,
     unit: Option<&'static str>,
 }
 
-const STAFF: &[StaffSpec] = &[
-    StaffSpec {
-        role: Role::Reception,
-        login: "tiepnhan.tuphap",
-        name: "Trần Thị Bích",
-        agency: JUSTICE,
-        unit: Some("MOTCUA"),
-    },
-    StaffSpec {
-        role: Role::Specialist,
-        login: "chuyenvien.tuphap",
-        name: "Lê Văn Cường",
-        agency: JUSTICE,
-        unit: Some("HCTP"),
-    },
-    StaffSpec {
-        role: Role::Leader,
-        login: "lanhdao.tuphap",
-        name: "Phạm Minh Đức",
-        agency: JUSTICE,
-        unit: Some("LD"),
-    },
-    StaffSpec {
-        role: Role::Cashier,
-        login: "ketoan.tuphap",
-        name: "Võ Thị Hoa",
-        agency: JUSTICE,
-        unit: Some("KT"),
-    },
-    StaffSpec {
-        role: Role::AgencyAdmin,
-        login: "quantri.tuphap",
-        name: "Huỳnh Văn Khánh",
-        agency: JUSTICE,
-        unit: None,
-    },
-    StaffSpec {
-        role: Role::ProvinceAdmin,
-        login: "quantri.tinh",
-        name: "Đặng Thị Lan",
-        agency: PROVINCE,
-        unit: None,
-    },
-    StaffSpec {
-        role: Role::Inspector,
-        login: "thanhtra.tinh",
-        name: "Bùi Quốc Minh",
-        agency: PROVINCE,
-        unit: None,
-    },
-];
+/// The demo staff, agency by agency: every agency offering a level-3 or level-4 service has a
+/// reception officer on its desk, a specialist, a leader and, where its services charge fees, a
+/// cashier; then Sở Tư pháp's administrator and the province's administrator and inspector.
+fn staff_specs() -> Vec<StaffSpec> {
+    let catalogue = demo_catalogue();
+    let fees = |agency: &str| {
+        catalogue.services.iter().any(|s| {
+            s.agency == agency
+                && catalogue
+                    .procedures
+                    .iter()
+                    .any(|p| p.code == s.procedure && p.fees.iter().any(|f| f.amount > 0))
+        })
+    };
+    let mut out = vec![];
+    for (code, slug, names) in OFFICES {
+        let roles = [
+            (Role::Reception, "tiepnhan", Some("MOTCUA")),
+            // Sở Tư pháp's specialist belongs to its civil-judicial office; the others may be
+            // assigned in any of their agency's units.
+            (
+                Role::Specialist,
+                "chuyenvien",
+                (*slug == "tuphap").then_some("HCTP"),
+            ),
+            (Role::Leader, "lanhdao", Some("LD")),
+            (
+                Role::Cashier,
+                "ketoan",
+                Some(if *slug == "tuphap" { "KT" } else { "MOTCUA" }),
+            ),
+        ];
+        for (i, (role, prefix, unit)) in roles.into_iter().enumerate() {
+            if role == Role::Cashier && !fees(code) {
+                continue;
+            }
+            out.push(StaffSpec {
+                role,
+                login: format!("{prefix}.{slug}"),
+                name: names[i],
+                agency: code,
+                unit,
+            });
+        }
+    }
+    for (role, login, name, agency) in [
+        (
+            Role::AgencyAdmin,
+            "quantri.tuphap",
+            "Huỳnh Văn Khánh",
+            "000.00.11.H53",
+        ),
+        (
+            Role::ProvinceAdmin,
+            "quantri.tinh",
+            "Đặng Thị Lan",
+            PROVINCE,
+        ),
+        (Role::Inspector, "thanhtra.tinh", "Bùi Quốc Minh", PROVINCE),
+    ] {
+        out.push(StaffSpec {
+            role,
+            login: login.into(),
+            name,
+            agency,
+            unit: None,
+        });
+    }
+    out
+}
 
 struct PublicSpec {
     role: &'static str,
@@ -148,17 +242,17 @@ impl App {
         self.import_catalogue(&ctx, None, &demo_catalogue(), jiff::civil::date(2025, 7, 1))
             .await?;
         let mut out = Vec::new();
-        for s in STAFF {
+        for s in staff_specs() {
             let agency = self.agency_by_code(s.agency).await?;
-            let password = demo_password(s.login);
-            let user = match self.find_user(s.login).await {
+            let password = demo_password(&s.login);
+            let user = match self.find_user(&s.login).await {
                 Ok(u) => {
                     self.operator_set_password(&ctx, u.id, &password).await?;
                     u
                 }
                 Err(AppError::NotFound) => {
                     let n = NewStaff {
-                        login: s.login.into(),
+                        login: s.login.clone(),
                         full_name: s.name.into(),
                         email: format!("{}@quangngai.example", s.login),
                         phone: String::new(),
@@ -200,7 +294,7 @@ impl App {
             }
             out.push(DemoAccount {
                 role: s.role.as_str(),
-                login: s.login.into(),
+                login: s.login,
                 password,
                 agency_code: s.agency.into(),
             });
@@ -251,12 +345,12 @@ impl App {
 
 /// The demo accounts as `load_demo` prints them, without touching the database.
 pub fn accounts_without_loading() -> Vec<DemoAccount> {
-    STAFF
-        .iter()
+    staff_specs()
+        .into_iter()
         .map(|s| DemoAccount {
             role: s.role.as_str(),
-            login: s.login.into(),
-            password: demo_password(s.login),
+            password: demo_password(&s.login),
+            login: s.login,
             agency_code: s.agency.into(),
         })
         .chain(PUBLIC.iter().map(|p| DemoAccount {

@@ -9,9 +9,9 @@ use motcua_domain::agency::Agency;
 use motcua_domain::authz::{Action, Target, authorize};
 use motcua_domain::catalogue::Component;
 use motcua_domain::clock::vn_date;
-use motcua_domain::dossier::{self as dom, FileKind, Intake, State};
+use motcua_domain::dossier::{self as dom, FileKind, Intake, Status};
 use motcua_domain::form::FormSpec;
-use motcua_domain::lifecycle::{Act, Stage};
+use motcua_domain::lifecycle::{self, Act, Stage, Who};
 use motcua_store::catalogue::{self as cat, Version};
 use motcua_store::dossiers::{self as ds, DossierRow, EventRow, FileRow};
 use motcua_store::{StoreError, agencies, audit, auth};
@@ -20,21 +20,89 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::crypto::sha256_hex;
-use crate::processing::{ActionInput, RESULT_COMPONENT};
+use crate::processing::{ActionInput, FORM_COMPONENT, RESULT_COMPONENT};
 use crate::{App, AppError, Ctx, Result, Session};
 
 const MB: u64 = 1024 * 1024;
 
-/// Everything a dossier page or answer shows.
+/// Who reads a dossier: its applicant sees their own papers, the steps that concern them and the
+/// result the leader approved; staff see the whole record (R10.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Applicant,
+    Staff,
+}
+
+/// One line of a dossier's history as its reader sees it.
+#[derive(Debug, Clone)]
+pub struct TimelineEntry {
+    pub at: jiff::Timestamp,
+    /// The act (`status` for the departments' work as the applicant sees it).
+    pub kind: String,
+    pub label: String,
+    /// The stage entered (none for the departments' work as the applicant sees it).
+    pub stage: Option<Stage>,
+    pub status: Status,
+    pub comment: Option<String>,
+}
+
+/// The Vietnamese name of an event's kind.
+pub fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "registered_in_person" => "Tiếp nhận trực tiếp tại bộ phận một cửa",
+        "registered_postal" => "Tiếp nhận hồ sơ gửi qua bưu chính",
+        "consultation_answer" => "Cơ quan phối hợp trả lời",
+        k => Act::parse(k).map_or("Cập nhật hồ sơ", Act::label_vi),
+    }
+}
+
+/// A dossier's history for its reader: staff see every event; the applicant sees the public
+/// ones as they happened and the departments' work only as changes of status, without comments.
+pub fn timeline(events: &[EventRow], audience: Audience) -> Vec<TimelineEntry> {
+    let mut out: Vec<TimelineEntry> = vec![];
+    for e in events {
+        let status = e.to_stage.status();
+        if audience == Audience::Staff || e.public {
+            out.push(TimelineEntry {
+                at: e.at,
+                kind: e.kind.clone(),
+                label: match audience {
+                    Audience::Staff => event_label(&e.kind).to_string(),
+                    Audience::Applicant => e.to_stage.applicant_label().to_string(),
+                },
+                stage: Some(e.to_stage),
+                status,
+                comment: e.comment.clone(),
+            });
+        } else if out.last().map(|l| l.status) != Some(status) {
+            out.push(TimelineEntry {
+                at: e.at,
+                kind: "status".into(),
+                label: status.label_vi().into(),
+                stage: None,
+                status,
+                comment: None,
+            });
+        }
+    }
+    out
+}
+
+/// Everything a dossier page or answer shows, for one reader.
 #[derive(Debug, Clone)]
 pub struct DossierView {
+    pub audience: Audience,
     pub row: DossierRow,
     pub version: Version,
     pub agency: Agency,
     pub service_level: u8,
     pub form: FormSpec,
+    /// The files the reader may see (the applicant: their papers and the approved result).
     pub files: Vec<FileRow>,
+    /// The events the reader may see in full (the applicant: the public ones).
     pub events: Vec<EventRow>,
+    /// The history as the reader sees it.
+    pub timeline: Vec<TimelineEntry>,
     /// The components the current answers require.
     pub needed: Vec<Component>,
     /// Notices about the dossier, each with its deliveries per channel.
@@ -42,8 +110,12 @@ pub struct DossierView {
         motcua_store::notices::NoticeRow,
         Vec<motcua_store::notices::DeliveryRow>,
     )>,
-    /// Opinions asked of other agencies (R8.1b), with their answers.
+    /// Opinions asked of other agencies (R8.1b), with their answers (staff only).
     pub consultations: Vec<motcua_store::dossiers::ConsultationRow>,
+    /// The owner may still change the form and the files.
+    pub may_edit: bool,
+    /// The owner may withdraw it now.
+    pub may_withdraw: bool,
 }
 
 impl DossierView {
@@ -51,6 +123,9 @@ impl DossierView {
     pub fn component_name(&self, id: &str) -> String {
         if id == RESULT_COMPONENT {
             return "Văn bản kết quả".into();
+        }
+        if id == FORM_COMPONENT {
+            return "Tờ khai (thông tin đã khai)".into();
         }
         self.version
             .body
@@ -68,6 +143,26 @@ impl DossierView {
             .filter(|c| !self.files.iter().any(|f| f.component_id == c.id))
             .collect()
     }
+    /// The status as the reader names it: the stage for staff; for the applicant, the
+    /// departments' internal steps only as "Đang xử lý".
+    pub fn status_label(&self) -> &'static str {
+        match self.audience {
+            Audience::Staff => self.row.stage.label_vi(),
+            Audience::Applicant => self.row.stage.applicant_label(),
+        }
+    }
+
+    pub fn is_draft(&self) -> bool {
+        self.row.stage == Stage::Draft
+    }
+
+    /// The stage, for readers who may see it (none while the departments work on it, for the
+    /// applicant).
+    pub fn visible_stage(&self) -> Option<Stage> {
+        (self.audience == Audience::Staff || !self.row.stage.is_internal())
+            .then_some(self.row.stage)
+    }
+
     /// When the agency asked for more: the components it named.
     pub fn requested(&self) -> Vec<String> {
         self.row
@@ -169,7 +264,7 @@ impl App {
     /// specialists and leaders may read it.
     async fn consulted(&self, s: &Session, d: &DossierRow) -> Result<bool> {
         let mine = s.actor.agencies_with(&[Role::Specialist, Role::Leader]);
-        if mine.is_empty() || d.state == State::Draft {
+        if mine.is_empty() || d.stage == Stage::Draft {
             return Ok(false);
         }
         let asked = ds::consultations(self.db.conn(), d.id).await?;
@@ -198,21 +293,40 @@ impl App {
         Ok(d)
     }
 
-    async fn view(&self, d: DossierRow) -> Result<DossierView> {
+    async fn view(&self, s: &Session, d: DossierRow) -> Result<DossierView> {
         let conn = self.db.conn();
+        let audience = if d.owner_id == Some(s.user.id) && s.user.kind.is_public() {
+            Audience::Applicant
+        } else {
+            Audience::Staff
+        };
+        let applicant = audience == Audience::Applicant;
         let version = cat::get_version(conn, d.procedure_version_id).await?;
         let service = cat::get_service(conn, d.service_id).await?;
         let agency = agencies::get_agency(conn, d.agency_id).await?;
         let form = FormSpec::from_schema(&service.form_schema).map_err(AppError::Unexpected)?;
-        let files = ds::files(conn, d.id).await?;
-        let events = ds::events(conn, d.id).await?;
+        let mut files = ds::files(conn, d.id).await?;
+        let mut events = ds::events(conn, d.id).await?;
+        let timeline = timeline(&events, audience);
+        if applicant {
+            files.retain(|f| f.public);
+            events.retain(|e| e.public);
+        }
         let needed = dom::needed_components(&version.body.components, &d.form)
             .into_iter()
             .cloned()
             .collect();
         let notices = self.dossier_notices(d.id).await?;
-        let consultations = ds::consultations(conn, d.id).await?;
+        let consultations = match audience {
+            Audience::Staff => ds::consultations(conn, d.id).await?,
+            Audience::Applicant => vec![],
+        };
+        let owner = d.owner_id == Some(s.user.id);
         Ok(DossierView {
+            audience,
+            timeline,
+            may_edit: owner && d.stage.owner_edits(),
+            may_withdraw: owner && lifecycle::next(d.stage, Act::Withdraw, Who::Owner).is_ok(),
             consultations,
             row: d,
             version,
@@ -229,7 +343,7 @@ impl App {
     /// A dossier by id for someone allowed to see it.
     pub async fn dossier(&self, s: &Session, id: Uuid) -> Result<DossierView> {
         let d = self.visible(s, id).await?;
-        self.view(d).await
+        self.view(s, d).await
     }
 
     /// A dossier by code for someone allowed to see it.
@@ -238,7 +352,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let d = self.visible(s, d.id).await?;
-        self.view(d).await
+        self.view(s, d).await
     }
 
     /// "Hồ sơ của tôi": the caller's dossiers, newest first.
@@ -282,32 +396,21 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let d = DossierRow {
-            id: Uuid::now_v7(),
-            code: None,
-            service_id,
-            procedure_version_id: version.id,
-            agency_id: service.agency_id,
             owner_id: Some(s.user.id),
-            registered_by: None,
-            intake: Intake::Online,
-            state: State::Draft,
             form: keep_object(form),
             applicant_name: s.user.full_name.clone(),
             phone_tail: s.user.phone.as_deref().map(phone_tail),
-            declaration: None,
-            declared_at: None,
-            submitted_at: None,
-            appointment_at: None,
-            supplement: None,
-            created_at: now,
-            updated_at: now,
             expires_at: Some(
                 now + SignedDuration::from_hours(24 * self.config.dossiers.draft_days),
             ),
-            version: 0,
-            stage: None,
-            assignee_id: None,
-            step_due_at: None,
+            ..DossierRow::blank(
+                service_id,
+                version.id,
+                service.agency_id,
+                Intake::Online,
+                Stage::Draft,
+                now,
+            )
         };
         let tx = self.db.write().await?;
         ds::insert_dossier(&tx, &d).await?;
@@ -331,7 +434,7 @@ impl App {
     /// Saves the answers of a draft (or of a dossier the agency asked to supplement).
     pub async fn save_form(&self, s: &Session, id: Uuid, form: Value) -> Result<DossierRow> {
         let mut d = self.own(s, id).await?;
-        if !d.state.editable_by_owner() {
+        if !d.stage.owner_edits() {
             return Err(AppError::Conflict(
                 "Hồ sơ đã nộp, không sửa được nữa.".into(),
             ));
@@ -339,7 +442,7 @@ impl App {
         let now = self.now();
         d.form = keep_object(form);
         d.updated_at = now;
-        if d.state == State::Draft {
+        if d.stage == Stage::Draft {
             d.expires_at =
                 Some(now + SignedDuration::from_hours(24 * self.config.dossiers.draft_days));
         }
@@ -354,7 +457,7 @@ impl App {
     /// person limits still available.
     pub async fn upload_budget(&self, s: &Session, id: Uuid) -> Result<u64> {
         let (d, result) = self.uploader(s, id).await?;
-        if !result && !d.state.editable_by_owner() {
+        if !result && !d.stage.owner_edits() {
             return Err(AppError::Conflict(
                 "Hồ sơ đã nộp, không thêm tệp được nữa.".into(),
             ));
@@ -423,7 +526,7 @@ impl App {
                     )),
                 };
             }
-            if !d.state.editable_by_owner() {
+            if !d.stage.owner_edits() {
                 return Err(AppError::Conflict(
                     "Hồ sơ đã nộp, không thêm tệp được nữa.".into(),
                 ));
@@ -434,7 +537,7 @@ impl App {
                     "Chọn thành phần hồ sơ của tệp.",
                 ));
             }
-            if d.state == State::SupplementRequested {
+            if d.stage == Stage::SupplementRequested {
                 let asked: Vec<String> = d
                     .supplement
                     .as_ref()
@@ -480,6 +583,8 @@ impl App {
             kind,
             name: dom::safe_file_name(name),
             created_at: self.now(),
+            // The department's result drafts are its own until the leader approves one.
+            public: !result,
         };
         let tx = self.db.write().await?;
         ds::insert_file(&tx, &f).await?;
@@ -503,7 +608,7 @@ impl App {
     /// Removes a file from a draft.
     pub async fn remove_file(&self, ctx: &Ctx, s: &Session, id: Uuid, file_id: Uuid) -> Result<()> {
         let d = self.own(s, id).await?;
-        if !d.state.editable_by_owner() {
+        if !d.stage.owner_edits() {
             return Err(AppError::Conflict(
                 "Hồ sơ đã nộp, không xóa tệp được nữa.".into(),
             ));
@@ -537,10 +642,10 @@ impl App {
             .await
             .map_err(|_| AppError::NotFound)?;
         let d = self.visible(s, f.dossier_id).await?;
-        // The person gets the result document once it is returned to them.
-        if f.component_id == RESULT_COMPONENT
-            && d.owner_id == Some(s.user.id)
-            && d.stage != Some(Stage::Returned)
+        // The applicant gets their own papers, and the result document the leader approved once
+        // it is returned to them; the department's drafts are not theirs (R10.5).
+        if d.owner_id == Some(s.user.id)
+            && (!f.public || f.component_id == RESULT_COMPONENT && d.stage != Stage::Returned)
         {
             return Err(AppError::NotFound);
         }
@@ -598,7 +703,7 @@ impl App {
                 // A concurrent request with the same key (or a double click) won: answer its result.
                 let d = ds::get_dossier(self.db.conn(), id).await?;
                 d.code
-                    .filter(|_| d.state != State::Draft)
+                    .filter(|_| d.stage != Stage::Draft)
                     .ok_or(AppError::Conflict(
                         "Hồ sơ đang được nộp, hãy thử lại.".into(),
                     ))
@@ -632,11 +737,15 @@ impl App {
         if d.owner_id != Some(s.user.id) {
             return Err(AppError::NotFound);
         }
-        if !matches!(d.state, State::Draft | State::SupplementRequested) {
+        let act = match d.stage {
+            Stage::Draft => Act::Submit,
+            _ => Act::Resubmit,
+        };
+        let Ok(to) = lifecycle::next(d.stage, act, Who::Owner) else {
             // Already submitted (a double click): the same answer.
             tx.commit().await?;
             return d.code.ok_or(AppError::NotFound);
-        }
+        };
         if !declaration_accepted {
             return Err(AppError::field(
                 "declaration",
@@ -649,7 +758,7 @@ impl App {
             AppError::Validation(errs.into_iter().map(|(_, m)| ("form", m)).collect())
         })?;
         // A new submission pins the version in force now; a resubmission keeps its version.
-        let version = if d.state == State::Draft {
+        let version = if act == Act::Submit {
             cat::current_version(&tx, service.procedure_id, vn_date(now))
                 .await?
                 .ok_or(AppError::NotFound)?
@@ -667,15 +776,17 @@ impl App {
                 missing.into_iter().map(|m| ("files", m)).collect(),
             ));
         }
-        let from = d.state;
+        let from = d.stage;
         d.form = clean;
         d.procedure_version_id = version.id;
         d.declaration = Some(dom::DECLARATION.into());
         d.declared_at = Some(now);
         d.updated_at = now;
         d.expires_at = None;
-        if from == State::Draft {
-            let agency = agencies::get_agency(&tx, d.agency_id).await?;
+        let agency = agencies::get_agency(&tx, d.agency_id).await?;
+        let events = ds::events(&tx, id).await?;
+        let mut data = None;
+        if act == Act::Submit {
             let seq = ds::next_seq(&tx, d.agency_id, vn_date(now)).await?;
             d.code = Some(dom::format_code(
                 &self.config.dossiers.code_format,
@@ -684,12 +795,18 @@ impl App {
                 seq,
             ));
             d.submitted_at = Some(now);
-            d.enter(Stage::Submitted);
+            // The dossier keeps the time and process published when it was submitted (R10.4).
+            let (total, process) = self
+                .published_plan(&tx, d.service_id, version.id, d.intake)
+                .await?;
+            d.time_to_result = Some(total);
+            d.process = process;
         } else {
-            d.enter(Stage::Supplemented);
+            let changed = self.changed_since_request(&tx, &d, &events).await?;
+            data = Some(json!({"changed": changed}));
         }
-        let agency = agencies::get_agency(&tx, d.agency_id).await?;
-        d.step_due_at = Some(self.arrival_due(&agency.code, now));
+        self.ensure_plan(&tx, &mut d).await?;
+        let entered = self.enter(&tx, &mut d, to, now, &events, None).await?;
         ds::update_dossier(&tx, &d).await?;
         ds::insert_event(
             &tx,
@@ -697,22 +814,20 @@ impl App {
                 dossier_id: id,
                 at: now,
                 actor_id: Some(s.user.id),
-                kind: if from == State::Draft {
-                    "submitted".into()
-                } else {
-                    "supplemented".into()
-                },
-                from_state: Some(from),
-                to_state: d.state,
+                kind: act.as_str().into(),
+                from_stage: Some(from),
+                to_stage: to,
                 comment: None,
-                to_stage: d.stage,
                 unit_id: None,
+                to_unit_id: entered.unit_id,
+                step: Some(entered.step),
                 due_at: d.step_due_at,
-                data: None,
+                data,
+                public: act.is_public(),
             },
         )
         .await?;
-        if from == State::Draft {
+        if act == Act::Submit {
             let data = json!({"name": s.user.full_name, "code": d.code, "procedure": version.body.name, "agency": agency.name, "link": self.dossier_link(id)});
             self.notify(
                 &tx,
@@ -747,12 +862,7 @@ impl App {
 
     /// Withdraws a dossier before it is decided (the person's own), through the lifecycle.
     pub async fn withdraw(&self, ctx: &Ctx, s: &Session, id: Uuid, reason: &str) -> Result<()> {
-        let d = self.own(s, id).await?;
-        if !d.state.can_withdraw() {
-            return Err(AppError::Conflict(
-                "Hồ sơ đã có kết quả hoặc chưa nộp, không rút được.".into(),
-            ));
-        }
+        self.own(s, id).await?;
         let input = ActionInput {
             action: Act::Withdraw.as_str().into(),
             comment: reason.chars().take(1000).collect(),
@@ -764,7 +874,7 @@ impl App {
     /// Deletes the caller's own draft.
     pub async fn delete_draft(&self, s: &Session, id: Uuid) -> Result<()> {
         let d = self.own(s, id).await?;
-        if d.state != State::Draft {
+        if d.stage != Stage::Draft {
             return Err(AppError::Conflict("Chỉ xóa được hồ sơ nháp.".into()));
         }
         let tx = self.db.write().await?;
@@ -839,37 +949,28 @@ impl App {
         let tx = self.db.write().await?;
         let agency = agencies::get_agency(&tx, service.agency_id).await?;
         let seq = ds::next_seq(&tx, agency.id, vn_date(now)).await?;
-        let d = DossierRow {
-            id: Uuid::now_v7(),
+        let (total, process) = self
+            .published_plan(&tx, service_id, version.id, intake)
+            .await?;
+        let mut d = DossierRow {
             code: Some(dom::format_code(
                 &self.config.dossiers.code_format,
                 &agency.code,
                 vn_date(now),
                 seq,
             )),
-            service_id,
-            procedure_version_id: version.id,
-            agency_id: agency.id,
-            owner_id: None,
             registered_by: Some(s.user.id),
-            intake,
-            state: State::Submitted,
-            stage: Some(Stage::Submitted),
-            assignee_id: None,
-            step_due_at: Some(self.arrival_due(&agency.code, now)),
             form: clean,
             applicant_name: name,
             phone_tail: Some(phone_tail(&phone)),
-            declaration: None,
-            declared_at: None,
             submitted_at: Some(now),
-            appointment_at: None,
-            supplement: None,
-            created_at: now,
-            updated_at: now,
-            expires_at: None,
-            version: 0,
+            time_to_result: Some(total),
+            process,
+            ..DossierRow::blank(service_id, version.id, agency.id, intake, Stage::Draft, now)
         };
+        let entered = self
+            .enter(&tx, &mut d, Stage::Submitted, now, &[], None)
+            .await?;
         ds::insert_dossier(&tx, &d).await?;
         ds::insert_event(
             &tx,
@@ -878,13 +979,15 @@ impl App {
                 at: now,
                 actor_id: Some(s.user.id),
                 kind: format!("registered_{}", intake.as_str()),
-                from_state: None,
-                to_state: State::Submitted,
+                from_stage: None,
+                to_stage: Stage::Submitted,
                 comment: None,
-                to_stage: Some(Stage::Submitted),
                 unit_id: None,
+                to_unit_id: entered.unit_id,
+                step: Some(entered.step),
                 due_at: d.step_due_at,
                 data: None,
+                public: true,
             },
         )
         .await?;
@@ -950,14 +1053,9 @@ impl App {
             {
                 let events = ds::events(conn, d.id).await?;
                 history = Some(
-                    events
-                        .iter()
-                        .map(|e| {
-                            (
-                                motcua_domain::clock::format_vn_datetime(e.at),
-                                e.to_state.label_vi().to_string(),
-                            )
-                        })
+                    timeline(&events, Audience::Applicant)
+                        .into_iter()
+                        .map(|e| (motcua_domain::clock::format_vn_datetime(e.at), e.label))
                         .collect(),
                 );
             } else {
@@ -974,24 +1072,14 @@ impl App {
             code: code.into(),
             procedure: version.body.name,
             agency: agency.name,
-            status: d.state.label_vi().into(),
-            national_status: d.state.national().unwrap_or(0),
+            status: d.stage.applicant_label().into(),
+            national_status: d.stage.national().unwrap_or(0),
             submitted_at: d.submitted_at.map(motcua_domain::clock::format_vn_datetime),
             appointment_at: d
                 .appointment_at
                 .map(motcua_domain::clock::format_vn_datetime),
             history,
         })
-    }
-
-    /// Dossier figures for a procedure's page (R5.1b): submitted and processed, from records.
-    pub async fn procedure_usage(&self, procedure_id: Uuid) -> Result<(i64, i64)> {
-        let ids: Vec<Uuid> = cat::versions(self.db.conn(), procedure_id)
-            .await?
-            .into_iter()
-            .map(|v| v.id)
-            .collect();
-        Ok(ds::usage(self.db.conn(), &ids).await?)
     }
 }
 
@@ -1019,7 +1107,7 @@ pub fn may_own(kind: AccountKind) -> bool {
     kind.is_public()
 }
 pub use motcua_blobs::{Staged as StagedUpload, Upload};
-pub use motcua_store::dossiers::FileRow as FileRowView;
+pub use motcua_store::dossiers::{EventRow as EventRowView, FileRow as FileRowView};
 
 impl App {
     /// What `motcua check` reports (issue 7): SQLite's integrity check, every file a row points

@@ -173,8 +173,17 @@ impl App {
         let u = users::get_user(self.db.conn(), user_id).await?;
         match (&by, u.home_agency_id) {
             (By::Operator, _) => {}
-            (By::Session(_), Some(h)) if u.kind == AccountKind::Staff => {
-                by.check(Action::ManageStaff, &Target::Agency(h))?
+            (By::Session(s), Some(h)) if u.kind == AccountKind::Staff => {
+                by.check(Action::ManageStaff, &Target::Agency(h))?;
+                // An account that oversees every agency answers to the province, not to one of
+                // the agencies it oversees (separation of duties).
+                let wide = users::active_grants(self.db.conn(), user_id)
+                    .await?
+                    .iter()
+                    .any(|g| g.grant.role.is_province_wide());
+                if wide && !s.actor.has_role(Role::ProvinceAdmin) {
+                    return Err(AppError::Forbidden);
+                }
             }
             // Only a province administrator may disable a public account.
             (By::Session(s), _) => {
@@ -227,6 +236,12 @@ impl App {
         g: &Grant,
     ) -> Result<Uuid> {
         by.check(Action::GrantRole(g.role), &Target::Agency(g.agency_id))?;
+        // Nobody widens their own powers: another administrator (or the operator) grants them.
+        if by.id() == Some(user_id) {
+            return Err(AppError::Conflict(
+                "Không tự cấp quyền cho chính mình: một quản trị khác cấp quyền này.".into(),
+            ));
+        }
         let (_, _) = self.staff_home(user_id).await?;
         let conn = self.db.conn();
         agencies::get_agency(conn, g.agency_id)
@@ -253,8 +268,7 @@ impl App {
             return Err(AppError::Conflict("Cán bộ đã có quyền này.".into()));
         }
         let id = users::insert_grant(&tx, user_id, g, by.id(), now).await?;
-        // The holder logs in again and gets a new session id with the new privileges
-        // (an administrator granting themselves a role too).
+        // The holder logs in again and gets a new session id with the new privileges.
         auth::delete_user_sessions(&tx, user_id, None).await?;
         audit::append(
             &tx,

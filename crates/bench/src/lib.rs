@@ -261,7 +261,8 @@ pub async fn load_dossiers(
     l: &Load<'_>,
     now: jiff::Timestamp,
 ) -> Vec<String> {
-    use motcua_domain::dossier::{Intake, State};
+    use motcua_domain::catalogue::Duration;
+    use motcua_domain::dossier::Intake;
     use motcua_domain::lifecycle::Stage;
     use motcua_store::dossiers::{self as ds, DossierRow};
     let every = (l.n / l.waiting.max(1)).max(1);
@@ -294,33 +295,26 @@ pub async fn load_dossiers(
                 day.strftime("%y%m%d"),
                 k % 9999 + 1
             );
-            let mut d = DossierRow {
-                id: uuid::Uuid::now_v7(),
+            let d = DossierRow {
                 code: Some(code.clone()),
-                service_id: l.service_id,
-                procedure_version_id: l.version_id,
-                agency_id: l.agency.id,
                 owner_id: l.owner,
-                registered_by: None,
-                intake: Intake::Online,
-                state: State::Submitted,
                 form: json!({"ho_ten": "Nguyễn Văn A"}),
                 applicant_name: format!("Người nộp {k}"),
                 phone_tail: Some("1234".into()),
-                declaration: None,
-                declared_at: None,
                 submitted_at: Some(at),
                 appointment_at: (stage != Stage::Submitted).then_some(due),
-                supplement: None,
-                created_at: at,
-                updated_at: at,
-                expires_at: None,
-                version: 0,
-                stage: None,
                 assignee_id: (stage == Stage::Examining).then_some(l.specialist),
                 step_due_at: (stage != Stage::Returned).then_some(due),
+                time_to_result: Some(Duration::WorkingDays { value: 5.0 }),
+                ..DossierRow::blank(
+                    l.service_id,
+                    l.version_id,
+                    l.agency.id,
+                    Intake::Online,
+                    stage,
+                    at,
+                )
             };
-            d.enter(stage);
             rows.push(d);
             codes.push(code);
         }

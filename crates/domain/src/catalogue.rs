@@ -360,6 +360,28 @@ pub struct ProcessStep {
     pub budget: Duration,
 }
 
+/// The time to result that applies to a dossier of a service received by `channel` (R8.1c,
+/// R10.4): the agency's shorter time for online dossiers when it set one, else the procedure's
+/// published time for that channel, else its in-person time (a channel the procedure does not
+/// list is processed as at the counter). The one rule: the catalogue page shows it, the
+/// appointment is counted with it, and the internal process must fit it.
+pub fn time_to_result(
+    body: &ProcedureBody,
+    online_time: Option<&Duration>,
+    channel: Channel,
+) -> Option<Duration> {
+    if channel == Channel::Online
+        && let Some(t) = online_time
+    {
+        return Some(t.clone());
+    }
+    let of = |c: Channel| body.times.iter().find(|t| t.channel == c);
+    of(channel)
+        .or_else(|| of(Channel::InPerson))
+        .or(body.times.first())
+        .map(|t| t.duration.clone())
+}
+
 /// Checks that the process fits within the published (or the agency's shorter online) time.
 pub fn check_process(steps: &[ProcessStep], limit: &Duration) -> Result<(), String> {
     if steps.is_empty() {
@@ -572,6 +594,35 @@ mod tests {
         );
         assert!(Duration::WorkingDays { value: 0.3 }.check().is_err());
         assert!(Duration::WorkingDays { value: -1.0 }.check().is_err());
+    }
+
+    #[test]
+    fn the_time_that_applies() {
+        let body: ProcedureBody = serde_json::from_value(serde_json::json!({
+            "code": "1.004222", "name": "Đăng ký xe", "field": "X", "gov_level": "province",
+            "steps": ["a"], "methods": ["in_person", "online"],
+            "components": [], "subjects": [], "implementing_agency": "", "deciding_agency": "",
+            "result": "", "fees": [], "legal_basis": ["x"],
+            "times": [
+                {"channel": "in_person", "duration": {"unit": "working_days", "value": 7}},
+                {"channel": "online", "duration": {"unit": "working_days", "value": 6}}
+            ]
+        }))
+        .unwrap();
+        let five = Duration::WorkingDays { value: 5.0 };
+        let days = |v: f64| Some(Duration::WorkingDays { value: v });
+        // The agency's shorter online time wins for online dossiers only.
+        assert_eq!(
+            time_to_result(&body, Some(&five), Channel::Online),
+            days(5.0)
+        );
+        assert_eq!(
+            time_to_result(&body, Some(&five), Channel::InPerson),
+            days(7.0)
+        );
+        assert_eq!(time_to_result(&body, None, Channel::Online), days(6.0));
+        // No postal time published: processed as at the counter.
+        assert_eq!(time_to_result(&body, None, Channel::Postal), days(7.0));
     }
 
     #[test]

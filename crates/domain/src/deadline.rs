@@ -6,7 +6,9 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::catalogue::{Duration, WORKING_DAY_MINUTES};
+use crate::account::Role;
+use crate::calendar::Calendar;
+use crate::catalogue::{Duration, ProcessStep, WORKING_DAY_MINUTES};
 use crate::clock::vn_date;
 use crate::lifecycle::Stage;
 
@@ -32,6 +34,12 @@ impl Timeliness {
             Self::Late => "late",
             Self::InTime => "in_time",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Early, Self::OnTime, Self::Late, Self::InTime]
+            .into_iter()
+            .find(|t| t.as_str() == s)
     }
 
     pub fn label_vi(self) -> &'static str {
@@ -95,9 +103,10 @@ impl Urgency {
 /// Office time for online dossiers to be acknowledged (Decree 45/2020, `domain.md` §2.4).
 pub const ACKNOWLEDGE_HOURS: f64 = 8.0;
 
-/// The time the internal process gives a stage, from when the dossier enters it, for a procedure
-/// whose published time is `total`. `None`: the stage has no budget of its own (the person has
-/// it, it is final, its due point is the appointment, or consultations set it).
+/// The time the default process gives a stage, from when the dossier enters it, for a procedure
+/// whose time to result is `total`: what applies where the service's published process names no
+/// step for the stage. `None`: the stage has no budget of its own (the person has it, it is
+/// final, its due point is the appointment, or consultations set it).
 pub fn step_budget(stage: Stage, total: &Duration) -> Option<Duration> {
     let share = |f: f64| {
         let hours = (total.working_minutes() * f / 60.0 * 2.0).round() / 2.0;
@@ -121,13 +130,152 @@ pub fn step_budget(stage: Stage, total: &Duration) -> Option<Duration> {
         Stage::ProposedResolve | Stage::ProposedSupplement | Stage::ProposedDecline => {
             Some(share(1.0 / 6.0))
         }
-        Stage::Consulting
+        Stage::Draft
+        | Stage::Consulting
         | Stage::Resolved
         | Stage::SupplementRequested
         | Stage::Refused
         | Stage::Declined
         | Stage::Returned
         | Stage::Withdrawn => None,
+    }
+}
+
+/// The parts of a published internal process (R10.3), in the order a dossier goes through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Intake,
+    Assign,
+    Examine,
+    Approve,
+    Return,
+}
+
+fn phase_of(stage: Stage) -> Option<Phase> {
+    match stage {
+        Stage::Submitted | Stage::Supplemented | Stage::Accepted => Some(Phase::Intake),
+        Stage::AwaitingAssignment => Some(Phase::Assign),
+        Stage::Examining | Stage::Consulting => Some(Phase::Examine),
+        Stage::ProposedResolve | Stage::ProposedSupplement | Stage::ProposedDecline => {
+            Some(Phase::Approve)
+        }
+        Stage::SupplementApproved | Stage::DeclineApproved | Stage::Resolved => Some(Phase::Return),
+        _ => None,
+    }
+}
+
+/// Which phase a step of a published process belongs to, from its role and place: the desk's and
+/// the leader's steps before the first specialist step receive and assign; the specialists' steps
+/// examine; the leader's steps after them approve; the desk's steps after them return. Steps of
+/// other roles (a cashier's) belong to none, and their time is given to no other step.
+fn step_phase(steps: &[ProcessStep], i: usize) -> Option<Phase> {
+    let before = steps
+        .iter()
+        .position(|s| s.role == Role::Specialist)
+        .is_none_or(|first| i < first);
+    match (steps[i].role, before) {
+        (Role::Reception, true) => Some(Phase::Intake),
+        (Role::Leader, true) => Some(Phase::Assign),
+        (Role::Specialist, _) => Some(Phase::Examine),
+        (Role::Leader, false) => Some(Phase::Approve),
+        (Role::Reception, false) => Some(Phase::Return),
+        _ => None,
+    }
+}
+
+/// What a dossier's process gives one stage: the step's name as published, the unit responsible
+/// for it (its code in the agency; the unit whose staff see the dossier on their worklist) and
+/// the budget from when the dossier enters the stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepPlan {
+    pub name: String,
+    pub unit: Option<String>,
+    pub budget: Option<Duration>,
+}
+
+/// A dossier's internal process (R10.3): the steps its service published, applied to its time
+/// to result. Stages the process names no step for follow the default ([`step_budget`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Plan<'a> {
+    pub steps: &'a [ProcessStep],
+    pub total: &'a Duration,
+}
+
+impl Plan<'_> {
+    /// The published steps a stage belongs to.
+    fn steps_of(&self, stage: Stage) -> Vec<&ProcessStep> {
+        let Some(phase) = phase_of(stage) else {
+            return vec![];
+        };
+        (0..self.steps.len())
+            .filter(|i| step_phase(self.steps, *i) == Some(phase))
+            .map(|i| &self.steps[i])
+            .collect()
+    }
+
+    /// The plan of one stage.
+    pub fn step(&self, stage: Stage) -> StepPlan {
+        let mine = self.steps_of(stage);
+        let own_name = matches!(
+            stage,
+            Stage::Consulting | Stage::SupplementApproved | Stage::DeclineApproved
+        );
+        let name = if mine.is_empty() || own_name {
+            stage.label_vi().to_string()
+        } else {
+            mine.iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let published = match mine.as_slice() {
+            [] => None,
+            [one] => Some(one.budget.clone()),
+            many => Some(Duration::WorkingHours {
+                value: many.iter().map(|s| s.budget.working_minutes()).sum::<f64>() / 60.0,
+            }),
+        };
+        // Acknowledging online dossiers is the law's eight hours (Decree 45/2020), before the
+        // time to result starts; sending what the leader approved is half a day (R11.4's pace).
+        let budget = match stage {
+            Stage::Accepted
+            | Stage::AwaitingAssignment
+            | Stage::Examining
+            | Stage::ProposedResolve
+            | Stage::ProposedSupplement
+            | Stage::ProposedDecline => published.or_else(|| step_budget(stage, self.total)),
+            _ => step_budget(stage, self.total),
+        };
+        StepPlan {
+            name,
+            unit: mine.first().and_then(|s| s.unit.clone()),
+            budget,
+        }
+    }
+
+    /// When a stage entered at `at` is due: its budget on the agency's working calendar, never
+    /// after the appointment for the stages after acceptance; the appointment itself for a result
+    /// waiting to be returned. `None` where the person has the dossier, it is final, or
+    /// consultations set the due point.
+    pub fn due(
+        &self,
+        cal: &Calendar,
+        agency: Option<&str>,
+        stage: Stage,
+        at: Timestamp,
+        appointment: Option<Timestamp>,
+    ) -> Option<Timestamp> {
+        if stage.queue().is_none() {
+            return None;
+        }
+        if stage == Stage::Resolved {
+            return appointment;
+        }
+        let due = cal.due(agency, at, &self.step(stage).budget?);
+        Some(match appointment {
+            Some(a) if bounded_by_appointment(stage) => due.min(a),
+            _ => due,
+        })
     }
 }
 
@@ -139,24 +287,18 @@ pub fn bounded_by_appointment(stage: Stage) -> bool {
     )
 }
 
-/// The dossier's count as the national monitoring makes it, from its history of (stage entered,
-/// when) in order and its appointment (already moved by supplement pauses, see
-/// `Calendar::resume`). `None` until the dossier is accepted: only accepted dossiers count.
-pub fn overall(
+/// When and how the national count of a dossier ended (see the module), from its history of
+/// (stage entered, when) in order and its appointment (already moved by supplement pauses, see
+/// `Calendar::resume`): `None` while the count runs, and for dossiers never accepted (only
+/// accepted dossiers count). The end is the first of resolved, returned, declined or withdrawn;
+/// a single supplement request still outstanding ends it when it was issued; more than one
+/// supplement request after acceptance is late.
+pub fn outcome(
     history: &[(Stage, Timestamp)],
     appointment: Option<Timestamp>,
-    now: Timestamp,
-) -> Option<Timeliness> {
+) -> Option<(Timeliness, Timestamp)> {
     let accepted = history.iter().position(|(s, _)| *s == Stage::Accepted)?;
     let after = &history[accepted..];
-    let requests = after
-        .iter()
-        .filter(|(s, _)| *s == Stage::SupplementRequested)
-        .count();
-    if requests > 1 {
-        return Some(Timeliness::Late);
-    }
-    let due = appointment?;
     let end = after
         .iter()
         .find(|(s, _)| {
@@ -165,15 +307,46 @@ pub fn overall(
                 Stage::Resolved | Stage::Returned | Stage::Declined | Stage::Withdrawn
             )
         })
-        .map(|(_, t)| *t)
         .or_else(|| {
-            // A single supplement request still outstanding ends the count when it was issued.
             after
                 .last()
                 .filter(|(s, _)| *s == Stage::SupplementRequested)
-                .map(|(_, t)| *t)
-        });
-    Some(Timeliness::of(end, due, now))
+        })
+        .map(|(_, t)| *t)?;
+    if supplement_requests(after) > 1 {
+        return Some((Timeliness::Late, end));
+    }
+    Some((Timeliness::of(Some(end), appointment?, end), end))
+}
+
+fn supplement_requests(history: &[(Stage, Timestamp)]) -> usize {
+    history
+        .iter()
+        .filter(|(s, _)| *s == Stage::SupplementRequested)
+        .count()
+}
+
+/// The dossier's count now: its [`outcome`] when the count ended, else whether it is still in
+/// time. `None` until the dossier is accepted.
+pub fn overall(
+    history: &[(Stage, Timestamp)],
+    appointment: Option<Timestamp>,
+    now: Timestamp,
+) -> Option<Timeliness> {
+    if let Some((mark, _)) = outcome(history, appointment) {
+        return Some(mark);
+    }
+    let accepted = history.iter().position(|(s, _)| *s == Stage::Accepted)?;
+    if supplement_requests(&history[accepted..]) > 1 {
+        return Some(Timeliness::Late);
+    }
+    Some(Timeliness::of(None, appointment?, now))
+}
+
+/// The share of finished dossiers finished early or on time, in whole percent, from
+/// (finished, early or on time); `None` when none has finished (a page shows "—").
+pub fn on_time_percent(finished: u64, on_time: u64) -> Option<u64> {
+    (finished > 0).then(|| on_time * 100 / finished)
 }
 
 #[cfg(test)]
@@ -285,5 +458,136 @@ mod tests {
             overall(&h(&base), due, at("2026-03-21T07:30:00")),
             Some(Timeliness::Late)
         );
+    }
+
+    fn process() -> Vec<ProcessStep> {
+        serde_json::from_value(serde_json::json!([
+            {"name": "Tiếp nhận, kiểm tra hồ sơ", "role": "reception", "unit": "MOTCUA", "budget": {"unit": "working_hours", "value": 0.5}},
+            {"name": "Thẩm định", "role": "specialist", "unit": "TP", "budget": {"unit": "working_days", "value": 1}},
+            {"name": "Dự thảo kết quả", "role": "specialist", "unit": "TP", "budget": {"unit": "working_hours", "value": 4}},
+            {"name": "Thu phí", "role": "cashier", "unit": "MOTCUA", "budget": {"unit": "working_hours", "value": 0.5}},
+            {"name": "Phê duyệt", "role": "leader", "unit": "LD", "budget": {"unit": "working_hours", "value": 1}},
+            {"name": "Trả kết quả", "role": "reception", "unit": "MOTCUA", "budget": {"unit": "working_hours", "value": 0.5}}
+        ]))
+        .unwrap()
+    }
+
+    /// The published process drives each stage's budget, unit and name; stages it names no step
+    /// for follow the default.
+    #[test]
+    fn the_published_process_plans_the_stages() {
+        let steps = process();
+        let total = Duration::WorkingDays { value: 3.0 };
+        let plan = Plan {
+            steps: &steps,
+            total: &total,
+        };
+        let hours = |v: f64| Some(Duration::WorkingHours { value: v });
+        let accepted = plan.step(Stage::Accepted);
+        assert_eq!(
+            (
+                accepted.name.as_str(),
+                accepted.unit.as_deref(),
+                accepted.budget
+            ),
+            ("Tiếp nhận, kiểm tra hồ sơ", Some("MOTCUA"), hours(0.5))
+        );
+        // No leader step before the specialists: the default half day, any leader.
+        let assign = plan.step(Stage::AwaitingAssignment);
+        assert_eq!(
+            (assign.unit, assign.budget),
+            (None, Some(Duration::WorkingDays { value: 0.5 }))
+        );
+        // Two specialist steps: one day and four hours, 11.5 working hours at TP.
+        let exam = plan.step(Stage::Examining);
+        assert_eq!(
+            (exam.name.as_str(), exam.unit.as_deref(), exam.budget),
+            ("Thẩm định; Dự thảo kết quả", Some("TP"), hours(11.5))
+        );
+        let approve = plan.step(Stage::ProposedDecline);
+        assert_eq!(
+            (approve.unit.as_deref(), approve.budget),
+            (Some("LD"), hours(1.0))
+        );
+        let ret = plan.step(Stage::Resolved);
+        assert_eq!(
+            (ret.name.as_str(), ret.unit.as_deref()),
+            ("Trả kết quả", Some("MOTCUA"))
+        );
+        // The acknowledgement stays the law's eight hours, at the desk's unit.
+        assert_eq!(plan.step(Stage::Submitted).budget, hours(8.0));
+        assert_eq!(plan.step(Stage::Submitted).unit.as_deref(), Some("MOTCUA"));
+        // Without a published process: the fixed shares.
+        let none = Plan {
+            steps: &[],
+            total: &total,
+        };
+        assert_eq!(
+            none.step(Stage::Examining).budget,
+            step_budget(Stage::Examining, &total)
+        );
+        assert_eq!(none.step(Stage::Examining).unit, None);
+        assert_eq!(
+            none.step(Stage::Examining).name,
+            Stage::Examining.label_vi()
+        );
+
+        let cal = Calendar::official();
+        let monday = at("2026-03-02T09:00:00");
+        // 11.5 office hours from Monday 09:00: 6 on Monday, 5.5 on Tuesday → 15:00.
+        assert_eq!(
+            plan.due(&cal, None, Stage::Examining, monday, None),
+            Some(at("2026-03-03T15:00:00"))
+        );
+        let appointment = Some(at("2026-03-03T10:00:00"));
+        assert_eq!(
+            plan.due(&cal, None, Stage::Examining, monday, appointment),
+            appointment,
+            "never after the appointment"
+        );
+        assert_eq!(
+            plan.due(&cal, None, Stage::Resolved, monday, appointment),
+            appointment
+        );
+        assert_eq!(
+            plan.due(&cal, None, Stage::SupplementRequested, monday, appointment),
+            None
+        );
+    }
+
+    #[test]
+    fn when_the_count_ends() {
+        use Stage::*;
+        let due = Some(at("2026-03-20T17:00:00"));
+        let h = |v: &[(Stage, &str)]| -> Vec<(Stage, Timestamp)> {
+            v.iter().map(|(s, t)| (*s, at(t))).collect()
+        };
+        let base = [
+            (Submitted, "2026-03-02T09:00:00"),
+            (Accepted, "2026-03-02T10:00:00"),
+            (AwaitingAssignment, "2026-03-02T11:00:00"),
+        ];
+        assert_eq!(outcome(&h(&base), due), None, "still running");
+        let mut declined = base.to_vec();
+        declined.push((Declined, "2026-03-20T16:00:00"));
+        assert_eq!(
+            outcome(&h(&declined), due),
+            Some((Timeliness::OnTime, at("2026-03-20T16:00:00")))
+        );
+        let mut late = base.to_vec();
+        late.push((Resolved, "2026-03-23T08:00:00"));
+        late.push((Returned, "2026-03-23T09:00:00"));
+        assert_eq!(outcome(&h(&late), due).map(|x| x.0), Some(Timeliness::Late));
+        let refused = [
+            (Submitted, "2026-03-02T09:00:00"),
+            (Refused, "2026-03-02T10:00:00"),
+        ];
+        assert_eq!(
+            outcome(&h(&refused), due),
+            None,
+            "never accepted: not counted"
+        );
+        assert_eq!(on_time_percent(0, 0), None);
+        assert_eq!(on_time_percent(3, 2), Some(66));
     }
 }

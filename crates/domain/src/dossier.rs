@@ -45,104 +45,82 @@ impl Intake {
     }
 }
 
-/// The internal states of a dossier (issue 6 adds the processing states).
+/// The status of a dossier as people and the national portal see it: the ten national status
+/// codes (domain.md §2.6), and drafts, which have none. Derived from the stage
+/// (`lifecycle::Stage::status`), never stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum State {
-    /// Hồ sơ nháp: being filled in; not yet submitted.
+pub enum Status {
+    /// Hồ sơ nháp.
     Draft,
-    /// Mới đăng ký: submitted, waiting for the reception desk.
+    /// 1 Mới đăng ký (also after a supplement, until the desk accepts it).
     Submitted,
-    /// Yêu cầu bổ sung: the agency asked for more.
-    SupplementRequested,
-    /// Đã bổ sung: resubmitted after a supplement request, waiting for the desk again.
-    Supplemented,
-    /// Được tiếp nhận.
+    /// 2 Được tiếp nhận.
     Accepted,
-    /// Không được tiếp nhận.
+    /// 3 Không được tiếp nhận.
     Refused,
-    /// Đang xử lý.
+    /// 4 Đang xử lý.
     InProcess,
-    /// Đã xử lý xong (result ready).
-    Resolved,
-    /// Đã trả kết quả.
-    Returned,
-    /// Công dân rút hồ sơ.
+    /// 5 Yêu cầu bổ sung giấy tờ.
+    SupplementRequested,
+    /// 7 Công dân yêu cầu rút hồ sơ.
     Withdrawn,
+    /// 8 Dừng xử lý: refused for failing the conditions, after acceptance.
+    Declined,
+    /// 9 Đã xử lý xong.
+    Resolved,
+    /// 10 Đã trả kết quả.
+    Returned,
 }
 
-impl State {
-    pub const ALL: [State; 10] = [
+impl Status {
+    pub const ALL: [Status; 10] = [
         Self::Draft,
         Self::Submitted,
-        Self::SupplementRequested,
-        Self::Supplemented,
         Self::Accepted,
         Self::Refused,
         Self::InProcess,
+        Self::SupplementRequested,
+        Self::Withdrawn,
+        Self::Declined,
         Self::Resolved,
         Self::Returned,
-        Self::Withdrawn,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Draft => "draft",
             Self::Submitted => "submitted",
-            Self::SupplementRequested => "supplement_requested",
-            Self::Supplemented => "supplemented",
             Self::Accepted => "accepted",
             Self::Refused => "refused",
             Self::InProcess => "in_process",
+            Self::SupplementRequested => "supplement_requested",
+            Self::Withdrawn => "withdrawn",
+            Self::Declined => "declined",
             Self::Resolved => "resolved",
             Self::Returned => "returned",
-            Self::Withdrawn => "withdrawn",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
-    /// The national status code (1–10) this state maps to; drafts have none.
-    pub fn national(self) -> Option<u8> {
+    /// The national status code (1–10); drafts have none.
+    pub fn code(self) -> Option<u8> {
         Some(match self {
             Self::Draft => return None,
-            Self::Submitted | Self::Supplemented => 1,
+            Self::Submitted => 1,
             Self::Accepted => 2,
             Self::Refused => 3,
             Self::InProcess => 4,
             Self::SupplementRequested => 5,
             Self::Withdrawn => 7,
+            Self::Declined => 8,
             Self::Resolved => 9,
             Self::Returned => 10,
         })
     }
+    /// The national label ("Hồ sơ nháp" for drafts).
     pub fn label_vi(self) -> &'static str {
-        match self {
-            Self::Draft => "Hồ sơ nháp",
-            Self::Submitted => "Mới đăng ký, chờ tiếp nhận",
-            Self::SupplementRequested => "Yêu cầu bổ sung, hoàn thiện hồ sơ",
-            Self::Supplemented => "Đã bổ sung, chờ tiếp nhận",
-            Self::Accepted => "Đã tiếp nhận",
-            Self::Refused => "Không được tiếp nhận",
-            Self::InProcess => "Đang xử lý",
-            Self::Resolved => "Đã xử lý xong",
-            Self::Returned => "Đã trả kết quả",
-            Self::Withdrawn => "Đã rút hồ sơ",
-        }
-    }
-    /// The person may still withdraw the dossier (before it is decided).
-    pub fn can_withdraw(self) -> bool {
-        matches!(
-            self,
-            Self::Submitted
-                | Self::SupplementRequested
-                | Self::Supplemented
-                | Self::Accepted
-                | Self::InProcess
-        )
-    }
-    /// The person may change the form and the files.
-    pub fn editable_by_owner(self) -> bool {
-        matches!(self, Self::Draft | Self::SupplementRequested)
+        self.code().map_or("Hồ sơ nháp", national_label)
     }
 }
 
@@ -400,21 +378,20 @@ mod tests {
     use jiff::civil::date;
 
     #[test]
-    fn states_map_to_national_codes() {
-        assert_eq!(State::Draft.national(), None);
-        assert_eq!(State::Submitted.national(), Some(1));
-        assert_eq!(State::Supplemented.national(), Some(1));
-        assert_eq!(State::SupplementRequested.national(), Some(5));
-        assert_eq!(State::Returned.national(), Some(10));
+    fn statuses_are_the_national_codes() {
+        assert_eq!(Status::Draft.code(), None);
+        assert_eq!(Status::Submitted.code(), Some(1));
+        assert_eq!(Status::SupplementRequested.code(), Some(5));
+        assert_eq!(Status::Declined.code(), Some(8));
+        assert_eq!(Status::Declined.label_vi(), "Dừng xử lý");
+        assert_eq!(Status::Returned.code(), Some(10));
         assert_eq!(national_label(10), "Đã trả kết quả");
-        for s in State::ALL {
-            assert_eq!(State::parse(s.as_str()), Some(s));
+        let mut codes: Vec<u8> = Status::ALL.iter().filter_map(|s| s.code()).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), 9, "one status per code");
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
         }
-        assert!(
-            State::Submitted.can_withdraw()
-                && !State::Returned.can_withdraw()
-                && !State::Draft.can_withdraw()
-        );
     }
 
     #[test]

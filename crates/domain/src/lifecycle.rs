@@ -2,14 +2,18 @@
 //! stage × action → stage with who may act. The same table enforces transitions, lists the actions
 //! a person may take now (`available`), and documents the process (`table_markdown`).
 //!
-//! Stages refine the stored [`State`] (which the national status codes follow): the specialist
-//! department's work is several stages of [`State::InProcess`].
+//! The stage is the one stored fact about where a dossier stands: the status people and the
+//! national portal see ([`Status`], the ten national codes) is derived from it, never stored. The
+//! specialist department's work is several stages of [`Status::InProcess`], which the applicant
+//! sees only as "Đang xử lý" (R10.5: internal steps are not theirs to see).
 use crate::account::Role;
-use crate::dossier::State;
+use crate::dossier::Status;
 
 /// Where a dossier stands in the workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Stage {
+    /// Hồ sơ nháp: being filled in by its owner, not yet submitted.
+    Draft,
     /// Mới đăng ký: waiting for the reception desk.
     Submitted,
     /// Đã bổ sung: back at the reception desk after a supplement.
@@ -47,7 +51,8 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 17] = [
+    pub const ALL: [Stage; 18] = [
+        Self::Draft,
         Self::Submitted,
         Self::Supplemented,
         Self::SupplementRequested,
@@ -69,6 +74,7 @@ impl Stage {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Draft => "draft",
             Self::Submitted => "submitted",
             Self::Supplemented => "supplemented",
             Self::SupplementRequested => "supplement_requested",
@@ -95,6 +101,7 @@ impl Stage {
 
     pub fn label_vi(self) -> &'static str {
         match self {
+            Self::Draft => "Hồ sơ nháp",
             Self::Submitted => "Mới đăng ký, chờ tiếp nhận",
             Self::Supplemented => "Đã bổ sung, chờ tiếp nhận",
             Self::SupplementRequested => "Yêu cầu bổ sung, hoàn thiện hồ sơ",
@@ -115,14 +122,14 @@ impl Stage {
         }
     }
 
-    /// The stored state (and so the national status code) of the stage.
-    pub fn state(self) -> State {
+    /// The status people and the national portal see (domain.md §2.6): the one mapping.
+    pub fn status(self) -> Status {
         match self {
-            Self::Submitted => State::Submitted,
-            Self::Supplemented => State::Supplemented,
-            Self::SupplementRequested => State::SupplementRequested,
-            Self::Refused => State::Refused,
-            Self::Accepted => State::Accepted,
+            Self::Draft => Status::Draft,
+            Self::Submitted | Self::Supplemented => Status::Submitted,
+            Self::SupplementRequested => Status::SupplementRequested,
+            Self::Refused => Status::Refused,
+            Self::Accepted => Status::Accepted,
             Self::AwaitingAssignment
             | Self::Examining
             | Self::Consulting
@@ -130,36 +137,45 @@ impl Stage {
             | Self::ProposedSupplement
             | Self::ProposedDecline
             | Self::SupplementApproved
-            | Self::DeclineApproved => State::InProcess,
-            Self::Resolved => State::Resolved,
-            Self::Declined => State::Resolved,
-            Self::Returned => State::Returned,
-            Self::Withdrawn => State::Withdrawn,
+            | Self::DeclineApproved => Status::InProcess,
+            Self::Resolved => Status::Resolved,
+            Self::Declined => Status::Declined,
+            Self::Returned => Status::Returned,
+            Self::Withdrawn => Status::Withdrawn,
         }
     }
 
-    /// The national status code (1–10).
-    pub fn national(self) -> u8 {
-        match self {
-            Self::Declined => 8,
-            s => s
-                .state()
-                .national()
-                .expect("submitted dossiers have a national code"),
+    /// The national status code (1–10); drafts have none.
+    pub fn national(self) -> Option<u8> {
+        self.status().code()
+    }
+
+    /// The departments' internal steps: the applicant sees them only as their status
+    /// ("Đang xử lý"), never the stage (a proposed refusal is not theirs to see before the
+    /// leader decides, R10.5).
+    pub fn is_internal(self) -> bool {
+        self.status() == Status::InProcess
+    }
+
+    /// What the applicant reads for this stage.
+    pub fn applicant_label(self) -> &'static str {
+        if self.is_internal() {
+            self.status().label_vi()
+        } else {
+            self.label_vi()
         }
     }
 
-    /// The stage a stored state names alone (the desk's and the final ones), for dossiers stored
-    /// before stages were.
-    pub fn of_state(s: State) -> Option<Self> {
-        if s == State::InProcess {
-            return None;
-        }
-        Self::ALL.into_iter().find(|st| st.state() == s)
+    /// The owner may change the form and the files: while the next step is theirs to submit.
+    pub fn owner_edits(self) -> bool {
+        available(self, Who::Owner)
+            .iter()
+            .any(|a| matches!(a, Act::Submit | Act::Resubmit))
     }
 
     /// Whose worklist holds a dossier in this stage: the role of the staff who act next, per the
-    /// table (`None`: the person has it, or it is final).
+    /// table (the role of the stage's first row with staff: its usual actor comes first);
+    /// `None`: the person has it, or it is final.
     pub fn queue(self) -> Option<Role> {
         TABLE
             .iter()
@@ -188,12 +204,15 @@ pub enum Who {
 /// Something a person does to a dossier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Act {
+    Submit,
     Accept,
     RequestSupplement,
     Refuse,
     Resubmit,
     Forward,
     Assign,
+    Reassign,
+    TakeBack,
     ProposeResolve,
     ProposeSupplement,
     ProposeDecline,
@@ -210,14 +229,18 @@ pub enum Act {
     Withdraw,
 }
 
-/// A field an action needs, beyond the comment every action may carry.
+/// A field an action takes. The actions description (`GET …/actions`) gives each with its type,
+/// whether it is required and, for choices, the values allowed, so that a program knows exactly
+/// what to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
-    /// Reasons or the exact list of what is missing (non-empty).
+    /// The components the person must supplement (ids from the procedure).
+    Components,
+    /// Reasons, or the exact list of what is missing or wrong, one item each.
     Reasons,
     /// The specialist who will handle it.
     Assignee,
-    /// The agencies consulted, each with its own deadline.
+    /// The agencies consulted, each with its question and own deadline.
     Consultations,
     /// The new appointment date (form 04).
     NewDate,
@@ -225,13 +248,51 @@ pub enum Field {
     TrackingNumber,
     /// The officer compared the originals (R7.1a).
     OriginalsCompared,
-    /// The result document.
+    /// The result document (a file uploaded to the dossier as its result).
     ResultDocument,
+    /// A remark recorded with the step.
+    Comment,
+}
+
+/// How a field's value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    /// A string (with `multiple`, a list of strings).
+    Text,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// RFC 3339.
+    Datetime,
+    Boolean,
+    /// One of the options' values.
+    Choice,
+    /// A list of the options' values.
+    Choices,
+    /// The id of a file of the dossier (one of the options).
+    File,
+    /// A list of objects, each with the item fields.
+    List,
+}
+
+impl FieldType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Date => "date",
+            Self::Datetime => "datetime",
+            Self::Boolean => "boolean",
+            Self::Choice => "choice",
+            Self::Choices => "choices",
+            Self::File => "file",
+            Self::List => "list",
+        }
+    }
 }
 
 impl Field {
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Components => "components",
             Self::Reasons => "reasons",
             Self::Assignee => "assignee",
             Self::Consultations => "consultations",
@@ -239,18 +300,61 @@ impl Field {
             Self::TrackingNumber => "tracking_number",
             Self::OriginalsCompared => "originals_compared",
             Self::ResultDocument => "result_document",
+            Self::Comment => "comment",
         }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Components => "Giấy tờ cần bổ sung",
+            Self::Reasons => "Lý do, nội dung (mỗi dòng một ý)",
+            Self::Assignee => "Chuyên viên xử lý",
+            Self::Consultations => "Cơ quan phối hợp cho ý kiến",
+            Self::NewDate => "Ngày hẹn trả kết quả mới",
+            Self::TrackingNumber => "Số hiệu bưu gửi",
+            Self::OriginalsCompared => "Đã đối chiếu bản chính các giấy tờ",
+            Self::ResultDocument => "Văn bản kết quả",
+            Self::Comment => "Ý kiến",
+        }
+    }
+
+    pub fn kind(self) -> FieldType {
+        match self {
+            Self::Components => FieldType::Choices,
+            Self::Reasons | Self::TrackingNumber | Self::Comment => FieldType::Text,
+            Self::Assignee => FieldType::Choice,
+            Self::Consultations => FieldType::List,
+            Self::NewDate => FieldType::Date,
+            Self::OriginalsCompared => FieldType::Boolean,
+            Self::ResultDocument => FieldType::File,
+        }
+    }
+
+    /// A list of strings rather than one.
+    pub fn multiple(self) -> bool {
+        self == Self::Reasons
     }
 }
 
+/// The item fields of a consultation: the agency's code (one of the options), the question and
+/// the due date.
+pub const CONSULTATION_ITEM: [(&str, &str, FieldType); 3] = [
+    ("agency", "Cơ quan phối hợp", FieldType::Choice),
+    ("question", "Nội dung đề nghị cho ý kiến", FieldType::Text),
+    ("due", "Hạn trả lời", FieldType::Date),
+];
+
 impl Act {
-    pub const ALL: [Act; 20] = [
+    pub const ALL: [Act; 23] = [
+        Self::Submit,
         Self::Accept,
         Self::RequestSupplement,
         Self::Refuse,
         Self::Resubmit,
         Self::Forward,
         Self::Assign,
+        Self::Reassign,
+        Self::TakeBack,
         Self::ProposeResolve,
         Self::ProposeSupplement,
         Self::ProposeDecline,
@@ -269,12 +373,15 @@ impl Act {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Submit => "submit",
             Self::Accept => "accept",
             Self::RequestSupplement => "request_supplement",
             Self::Refuse => "refuse",
             Self::Resubmit => "resubmit",
             Self::Forward => "forward",
             Self::Assign => "assign",
+            Self::Reassign => "reassign",
+            Self::TakeBack => "take_back",
             Self::ProposeResolve => "propose_resolve",
             Self::ProposeSupplement => "propose_supplement",
             Self::ProposeDecline => "propose_decline",
@@ -298,12 +405,15 @@ impl Act {
 
     pub fn label_vi(self) -> &'static str {
         match self {
+            Self::Submit => "Nộp hồ sơ",
             Self::Accept => "Tiếp nhận hồ sơ",
             Self::RequestSupplement => "Yêu cầu bổ sung, hoàn thiện",
             Self::Refuse => "Từ chối tiếp nhận",
             Self::Resubmit => "Nộp bổ sung",
             Self::Forward => "Chuyển phòng chuyên môn",
             Self::Assign => "Phân công xử lý",
+            Self::Reassign => "Phân công lại",
+            Self::TakeBack => "Thu hồi hồ sơ về lãnh đạo",
             Self::ProposeResolve => "Trình kết quả giải quyết",
             Self::ProposeSupplement => "Đề xuất yêu cầu bổ sung",
             Self::ProposeDecline => "Đề xuất từ chối giải quyết",
@@ -321,22 +431,66 @@ impl Act {
         }
     }
 
-    /// The fields this action needs.
-    pub fn fields(self) -> &'static [Field] {
+    /// The fields this action takes, each with whether it must be given (the comment last).
+    /// A supplement request needs components or reasons, at least one (`one_of`).
+    pub fn fields(self) -> &'static [(Field, bool)] {
+        use Field as F;
         match self {
-            Self::RequestSupplement
-            | Self::Refuse
-            | Self::ProposeSupplement
-            | Self::ProposeDecline
-            | Self::ReturnForRevision => &[Field::Reasons],
-            Self::Assign => &[Field::Assignee],
-            Self::Consult => &[Field::Consultations],
-            Self::ProposeResolve => &[Field::ResultDocument],
-            Self::Apologise => &[Field::Reasons, Field::NewDate],
-            Self::ReturnAtOffice => &[Field::OriginalsCompared],
-            Self::ReturnByPost => &[Field::TrackingNumber],
+            Self::RequestSupplement | Self::ProposeSupplement => &[
+                (F::Components, false),
+                (F::Reasons, false),
+                (F::Comment, false),
+            ],
+            Self::Refuse | Self::ProposeDecline | Self::ReturnForRevision | Self::TakeBack => {
+                &[(F::Reasons, true), (F::Comment, false)]
+            }
+            Self::Assign => &[(F::Assignee, true), (F::Comment, false)],
+            Self::Reassign => &[(F::Assignee, true), (F::Reasons, true), (F::Comment, false)],
+            Self::Consult => &[(F::Consultations, true), (F::Comment, false)],
+            Self::ProposeResolve => &[(F::ResultDocument, true), (F::Comment, false)],
+            Self::Apologise => &[(F::Reasons, true), (F::NewDate, true), (F::Comment, false)],
+            Self::ReturnAtOffice => &[(F::OriginalsCompared, true), (F::Comment, false)],
+            Self::ReturnByPost => &[(F::TrackingNumber, true), (F::Comment, false)],
+            Self::ConsultationAnswered => &[(F::Comment, true)],
+            _ => &[(F::Comment, false)],
+        }
+    }
+
+    /// Fields of which at least one must be given.
+    pub fn one_of(self) -> &'static [Field] {
+        match self {
+            Self::RequestSupplement | Self::ProposeSupplement => {
+                &[Field::Components, Field::Reasons]
+            }
             _ => &[],
         }
+    }
+
+    /// Whether the applicant sees this step as it happened (with its comment and what it
+    /// carried). The others are the agencies' internal work: the applicant sees them only as a
+    /// change of status (R10.5).
+    pub fn is_public(self) -> bool {
+        matches!(
+            self,
+            Self::Submit
+                | Self::Resubmit
+                | Self::Accept
+                | Self::RequestSupplement
+                | Self::Refuse
+                | Self::SendSupplementRequest
+                | Self::SendDecline
+                | Self::Apologise
+                | Self::ReturnAtOffice
+                | Self::ReturnOnline
+                | Self::ReturnByPost
+                | Self::Withdraw
+        )
+    }
+
+    /// A leader's decision on a specialist's proposal: never taken by the one who proposed
+    /// (separation of duties).
+    pub fn decides_a_proposal(self) -> bool {
+        matches!(self, Self::Approve | Self::ReturnForRevision)
     }
 }
 
@@ -363,6 +517,8 @@ use Stage as S;
 
 /// The whole process, row by row.
 pub const TABLE: &[Transition] = &[
+    // The owner submits the draft (R6.2, R13.2).
+    t(S::Draft, A::Submit, S::Submitted, OWNER),
     // Reception desk: check validity and completeness (R11.1), then one of three (R11.2, R11.3).
     t(S::Submitted, A::Accept, S::Accepted, RECEPTION),
     t(
@@ -411,6 +567,12 @@ pub const TABLE: &[Transition] = &[
         S::Examining,
         SPECIALIST,
     ),
+    // The leader reassigns when the specialist cannot go on, or takes the dossier back: a
+    // dossier never waits on an absent person (R3.4). After the specialist's rows, so that the
+    // dossier stays on the specialist's worklist (`Stage::queue`).
+    t(S::Examining, A::Reassign, S::Examining, LEADER),
+    t(S::Consulting, A::Reassign, S::Consulting, LEADER),
+    t(S::Examining, A::TakeBack, S::AwaitingAssignment, LEADER),
     // The leader approves or returns (R12.1, R12.2).
     t(S::ProposedResolve, A::Approve, S::Resolved, LEADER),
     t(
@@ -545,11 +707,15 @@ pub fn table_markdown() -> String {
             t.act.as_str(),
             t.to.label_vi(),
             who.join(", "),
-            t.from.national(),
-            t.to.national()
+            code(t.from),
+            code(t.to)
         ));
     }
     s
+}
+
+fn code(s: Stage) -> String {
+    s.national().map_or("—".into(), |c| c.to_string())
 }
 
 #[doc(hidden)]
@@ -567,12 +733,15 @@ pub mod reference {
             S::ProposedResolve | S::ProposedSupplement | S::ProposedDecline
         );
         match a {
+            A::Submit if s == S::Draft && w == Who::Owner => Some(S::Submitted),
             A::Accept if at_desk && staff(Reception) => Some(S::Accepted),
             A::RequestSupplement if at_desk && staff(Reception) => Some(S::SupplementRequested),
             A::Refuse if at_desk && staff(Reception) => Some(S::Refused),
             A::Resubmit if s == S::SupplementRequested && w == Who::Owner => Some(S::Supplemented),
             A::Forward if s == S::Accepted && staff(Reception) => Some(S::AwaitingAssignment),
             A::Assign if s == S::AwaitingAssignment && staff(Leader) => Some(S::Examining),
+            A::Reassign if matches!(s, S::Examining | S::Consulting) && staff(Leader) => Some(s),
+            A::TakeBack if s == S::Examining && staff(Leader) => Some(S::AwaitingAssignment),
             A::ProposeResolve if s == S::Examining && staff(Specialist) => Some(S::ProposedResolve),
             A::ProposeSupplement if s == S::Examining && staff(Specialist) => {
                 Some(S::ProposedSupplement)
@@ -604,7 +773,21 @@ pub mod reference {
             {
                 Some(S::Returned)
             }
-            A::Withdraw if w == Who::Owner && s.state().can_withdraw() => Some(S::Withdrawn),
+            // Until the dossier is decided, never as a draft (a draft is deleted instead).
+            A::Withdraw
+                if w == Who::Owner
+                    && !matches!(
+                        s,
+                        S::Draft
+                            | S::Refused
+                            | S::Resolved
+                            | S::Declined
+                            | S::Returned
+                            | S::Withdrawn
+                    ) =>
+            {
+                Some(S::Withdrawn)
+            }
             _ => None,
         }
     }
@@ -639,7 +822,7 @@ mod tests {
             let people: Vec<Who> = std::iter::once(Who::Owner)
                 .chain(Role::ALL.into_iter().map(Who::Staff))
                 .collect();
-            let mut stage = S::Submitted;
+            let mut stage = S::Draft;
             for (sel, act, w) in steps {
                 let legal: Vec<(Act, Who)> = Act::ALL
                     .into_iter()
@@ -665,25 +848,34 @@ mod tests {
     #[test]
     fn every_stage_maps_to_a_national_code_and_is_reachable() {
         for s in Stage::ALL {
-            assert!((1..=10).contains(&s.national()), "{s:?}");
+            if s != S::Draft {
+                assert!(s.national().is_some_and(|c| (1..=10).contains(&c)), "{s:?}");
+            }
             assert_eq!(Stage::parse(s.as_str()), Some(s));
-            let reachable = s == S::Submitted || TABLE.iter().any(|t| t.to == s);
+            let reachable = s == S::Draft || TABLE.iter().any(|t| t.to == s);
             assert!(reachable, "{s:?} cannot be reached");
         }
         for a in Act::ALL {
             assert_eq!(Act::parse(a.as_str()), Some(a));
             assert!(TABLE.iter().any(|t| t.act == a), "{a:?} is never used");
         }
-        assert_eq!(S::Declined.national(), 8);
+        assert_eq!(S::Draft.national(), None);
+        assert_eq!(S::Declined.national(), Some(8));
+        assert_eq!(S::Resolved.national(), Some(9));
+        assert_eq!(S::Declined.status(), Status::Declined);
+        assert_eq!(S::Draft.queue(), None);
+        assert!(S::Draft.owner_edits() && S::SupplementRequested.owner_edits());
+        assert!(!S::Submitted.owner_edits() && !S::Returned.owner_edits());
+        assert_eq!(S::ProposedDecline.applicant_label(), "Đang xử lý");
+        assert_eq!(S::Declined.applicant_label(), "Dừng xử lý");
         assert_eq!(S::Submitted.queue(), Some(Role::Reception));
         assert_eq!(S::AwaitingAssignment.queue(), Some(Role::Leader));
         assert_eq!(S::ProposedResolve.queue(), Some(Role::Leader));
         assert_eq!(S::Consulting.queue(), Some(Role::Specialist));
+        assert_eq!(S::Examining.queue(), Some(Role::Specialist));
         assert_eq!(S::Resolved.queue(), Some(Role::Reception));
         assert_eq!(S::SupplementRequested.queue(), None);
         assert_eq!(S::Returned.queue(), None);
-        assert_eq!(Stage::of_state(State::Supplemented), Some(S::Supplemented));
-        assert_eq!(Stage::of_state(State::InProcess), None);
         assert!(S::Returned.is_final() && S::Refused.is_final() && S::Withdrawn.is_final());
     }
 
@@ -713,6 +905,24 @@ mod tests {
         assert!(next(s, A::SendSupplementRequest, Who::Staff(Role::Reception)).is_err());
         s = next(s, A::Approve, Who::Staff(Role::Leader)).unwrap();
         s = next(s, A::SendSupplementRequest, Who::Staff(Role::Reception)).unwrap();
-        assert_eq!((s, s.national()), (S::SupplementRequested, 5));
+        assert_eq!((s, s.national()), (S::SupplementRequested, Some(5)));
+    }
+
+    /// A leader reassigns or takes back a dossier a specialist holds; never while it waits for
+    /// the leader's own decision.
+    #[test]
+    fn the_leader_reassigns_and_takes_back() {
+        let leader = Who::Staff(Role::Leader);
+        assert_eq!(next(S::Examining, A::Reassign, leader), Ok(S::Examining));
+        assert_eq!(next(S::Consulting, A::Reassign, leader), Ok(S::Consulting));
+        assert_eq!(
+            next(S::Examining, A::TakeBack, leader),
+            Ok(S::AwaitingAssignment)
+        );
+        assert!(next(S::ProposedResolve, A::Reassign, leader).is_err());
+        assert!(next(S::Examining, A::Reassign, Who::Staff(Role::Specialist)).is_err());
+        assert!(A::Approve.decides_a_proposal() && !A::Assign.decides_a_proposal());
+        assert!(A::Refuse.is_public() && !A::ProposeDecline.is_public());
+        assert!(!A::ReturnForRevision.is_public() && !A::ConsultationAnswered.is_public());
     }
 }

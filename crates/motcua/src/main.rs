@@ -190,16 +190,24 @@ fn load_config(path: Option<&PathBuf>) -> Result<Config> {
     Ok(config)
 }
 
-fn init_logging() {
+/// JSON lines for log collectors; readable lines for a person at a terminal in development.
+fn init_logging(config: &Config) {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("MOTCUA_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    tracing_subscriber::fmt()
-        .json()
-        .with_current_span(true)
-        .with_span_list(false)
+    let readable = config.is_dev() && std::io::stderr().is_terminal();
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if readable {
+        builder.init();
+    } else {
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    }
 }
 
 async fn shutdown_signal() {
@@ -293,8 +301,8 @@ fn calendar(data: Option<PathBuf>, cmd: CalendarCmd) -> Result<()> {
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
-    init_logging();
     let config = load_config(cli.config.as_ref())?;
+    init_logging(&config);
     let ctx = Ctx {
         request_id: Some("cli".into()),
         ..Default::default()

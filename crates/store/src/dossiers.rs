@@ -1,7 +1,9 @@
 //! Dossiers, their files, events, codes and idempotency keys (issue 4).
 use std::collections::HashSet;
 
-use motcua_domain::dossier::{FileKind, Intake, State};
+use motcua_domain::catalogue::{Duration, ProcessStep};
+use motcua_domain::deadline::Timeliness;
+use motcua_domain::dossier::{FileKind, Intake};
 use motcua_domain::lifecycle::Stage;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
@@ -27,7 +29,8 @@ pub struct DossierRow {
     pub owner_id: Option<Uuid>,
     pub registered_by: Option<Uuid>,
     pub intake: Intake,
-    pub state: State,
+    /// Where it stands: the one stored fact (the status people see derives from it).
+    pub stage: Stage,
     pub form: serde_json::Value,
     pub applicant_name: String,
     /// The last four digits of the applicant's phone (the look-up's second factor).
@@ -42,19 +45,67 @@ pub struct DossierRow {
     pub updated_at: jiff::Timestamp,
     pub expires_at: Option<jiff::Timestamp>,
     pub version: i32,
-    /// The workflow stage (submitted dossiers); the stored state and the worklist follow it.
-    pub stage: Option<Stage>,
     /// The specialist the department assigned.
     pub assignee_id: Option<Uuid>,
     /// When the current step is due (the worklists' order).
     pub step_due_at: Option<jiff::Timestamp>,
+    /// The unit responsible for the current step (its staff see it on their worklist).
+    pub unit_id: Option<Uuid>,
+    /// The valid receipt the appointment is counted from.
+    pub received_at: Option<jiff::Timestamp>,
+    /// The time to result that applies, as published when the dossier was submitted.
+    pub time_to_result: Option<Duration>,
+    /// The service's internal process as published when the dossier was submitted.
+    pub process: Vec<ProcessStep>,
+    /// When the national count ended, and how (see `deadline::outcome`).
+    pub finished_at: Option<jiff::Timestamp>,
+    pub outcome: Option<Timeliness>,
+    /// Supplement requests the desk made again after a resubmission (guide once, R3.4).
+    pub repeat_requests: i32,
 }
 
 impl DossierRow {
-    /// Moves the dossier to `stage`, with the state it names.
-    pub fn enter(&mut self, stage: Stage) {
-        self.stage = Some(stage);
-        self.state = stage.state();
+    /// A dossier of a service with nothing else known yet, to complete with struct update.
+    pub fn blank(
+        service_id: Uuid,
+        procedure_version_id: Uuid,
+        agency_id: Uuid,
+        intake: Intake,
+        stage: Stage,
+        now: jiff::Timestamp,
+    ) -> DossierRow {
+        DossierRow {
+            id: Uuid::now_v7(),
+            code: None,
+            service_id,
+            procedure_version_id,
+            agency_id,
+            owner_id: None,
+            registered_by: None,
+            intake,
+            stage,
+            form: serde_json::json!({}),
+            applicant_name: String::new(),
+            phone_tail: None,
+            declaration: None,
+            declared_at: None,
+            submitted_at: None,
+            appointment_at: None,
+            supplement: None,
+            created_at: now,
+            updated_at: now,
+            expires_at: None,
+            version: 0,
+            assignee_id: None,
+            step_due_at: None,
+            unit_id: None,
+            received_at: None,
+            time_to_result: None,
+            process: vec![],
+            finished_at: None,
+            outcome: None,
+            repeat_requests: 0,
+        }
     }
 }
 
@@ -72,7 +123,11 @@ fn row_from(m: dossier::Model) -> Result<DossierRow> {
         owner_id: m.owner_id,
         registered_by: m.registered_by,
         intake: Intake::parse(&m.intake).ok_or_else(|| bad("intake"))?,
-        state: State::parse(&m.state).ok_or_else(|| bad("state"))?,
+        stage: m
+            .stage
+            .as_deref()
+            .and_then(Stage::parse)
+            .ok_or_else(|| bad("stage"))?,
         form: serde_json::from_str(&m.form).map_err(bad)?,
         applicant_name: m.applicant_name,
         phone_tail: m.phone_tail,
@@ -89,14 +144,33 @@ fn row_from(m: dossier::Model) -> Result<DossierRow> {
         updated_at: from_db(m.updated_at),
         expires_at: m.expires_at.map(from_db),
         version: m.version,
-        stage: m
-            .stage
-            .as_deref()
-            .map(|s| Stage::parse(s).ok_or_else(|| bad("stage")))
-            .transpose()?,
         assignee_id: m.assignee_id,
         step_due_at: m.step_due_at.map(from_db),
+        unit_id: m.unit_id,
+        received_at: m.received_at.map(from_db),
+        time_to_result: m
+            .time_to_result
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(bad)?,
+        process: m
+            .process
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(bad)?
+            .unwrap_or_default(),
+        finished_at: m.finished_at.map(from_db),
+        outcome: m
+            .outcome
+            .as_deref()
+            .map(|s| Timeliness::parse(s).ok_or_else(|| bad("outcome")))
+            .transpose()?,
+        repeat_requests: m.repeat_requests,
     })
+}
+
+fn json_text(v: &impl serde::Serialize) -> String {
+    serde_json::to_string(v).expect("plain data serialises")
 }
 
 fn model_of(d: &DossierRow) -> dossier::ActiveModel {
@@ -109,7 +183,6 @@ fn model_of(d: &DossierRow) -> dossier::ActiveModel {
         owner_id: Set(d.owner_id),
         registered_by: Set(d.registered_by),
         intake: Set(d.intake.as_str().into()),
-        state: Set(d.state.as_str().into()),
         form: Set(d.form.to_string()),
         applicant_name: Set(d.applicant_name.clone()),
         phone_tail: Set(d.phone_tail.clone()),
@@ -122,10 +195,17 @@ fn model_of(d: &DossierRow) -> dossier::ActiveModel {
         updated_at: Set(to_db(d.updated_at)),
         expires_at: Set(d.expires_at.map(to_db)),
         version: Set(d.version),
-        stage: Set(d.stage.map(|s| s.as_str().into())),
-        queue: Set(d.stage.and_then(Stage::queue).map(|r| r.as_str().into())),
+        stage: Set(Some(d.stage.as_str().into())),
+        queue: Set(d.stage.queue().map(|r| r.as_str().into())),
         assignee_id: Set(d.assignee_id),
         step_due_at: Set(d.step_due_at.map(to_db)),
+        unit_id: Set(d.unit_id),
+        received_at: Set(d.received_at.map(to_db)),
+        time_to_result: Set(d.time_to_result.as_ref().map(json_text)),
+        process: Set((!d.process.is_empty()).then(|| json_text(&d.process))),
+        finished_at: Set(d.finished_at.map(to_db)),
+        outcome: Set(d.outcome.map(|o| o.as_str().into())),
+        repeat_requests: Set(d.repeat_requests),
     }
 }
 
@@ -166,6 +246,19 @@ pub async fn update_dossier(c: &impl ConnectionTrait, d: &DossierRow) -> Result<
     Ok(())
 }
 
+/// Reads a dossier and locks its row until the transaction ends (PostgreSQL: `FOR UPDATE`;
+/// SQLite's one writer holds the whole database already): for steps that decide from other rows
+/// of the dossier (the last consultation answer), so that two cannot decide at once.
+pub async fn lock_dossier(c: &impl ConnectionTrait, id: Uuid) -> Result<DossierRow> {
+    row_from(
+        dossier::Entity::find_by_id(id)
+            .lock_exclusive()
+            .one(c)
+            .await?
+            .ok_or(StoreError::NotFound)?,
+    )
+}
+
 pub async fn get_dossier(c: &impl ConnectionTrait, id: Uuid) -> Result<DossierRow> {
     row_from(
         dossier::Entity::find_by_id(id)
@@ -201,27 +294,63 @@ pub async fn by_owner(
         .collect()
 }
 
-/// Dossiers submitted and processed for a procedure's versions (usage figures, R5.1b):
-/// (submitted, processed, processed on time). "On time" is counted by issue 6's deadlines; until
-/// then a dossier is never counted as on time.
-pub async fn usage(c: &impl ConnectionTrait, version_ids: &[Uuid]) -> Result<(i64, i64)> {
-    let rows: Vec<(String, i64)> = dossier::Entity::find()
+/// The dossier figures of one service (R5.1b): received (submitted), finished (the national
+/// count ended), finished early or on time, and how many the desk asked to supplement again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Figures {
+    pub received: u64,
+    pub finished: u64,
+    pub on_time: u64,
+    pub repeat_requests: u64,
+}
+
+/// The figures of each service of a procedure's versions, in one grouped query.
+pub async fn figures(
+    c: &impl ConnectionTrait,
+    version_ids: &[Uuid],
+) -> Result<Vec<(Uuid, Figures)>> {
+    let repeat: sea_orm::sea_query::SimpleExpr = Expr::case(
+        Expr::col(dossier::Column::RepeatRequests).gt(0),
+        Expr::val(1),
+    )
+    .finally(Expr::val(0))
+    .into();
+    let rows: Vec<(Uuid, Option<String>, i64, Option<i64>)> = dossier::Entity::find()
         .select_only()
-        .column(dossier::Column::State)
+        .column(dossier::Column::ServiceId)
+        .column(dossier::Column::Outcome)
         .column_as(dossier::Column::Id.count(), "n")
+        .column_as(Expr::expr(repeat).sum(), "repeat")
         .filter(dossier::Column::ProcedureVersionId.is_in(version_ids.iter().copied()))
-        .filter(dossier::Column::State.ne(State::Draft.as_str()))
-        .group_by(dossier::Column::State)
+        .filter(dossier::Column::Stage.ne(Stage::Draft.as_str()))
+        .group_by(dossier::Column::ServiceId)
+        .group_by(dossier::Column::Outcome)
         .into_tuple()
         .all(c)
         .await?;
-    let submitted = rows.iter().map(|r| r.1).sum();
-    let processed = rows
-        .iter()
-        .filter(|r| matches!(State::parse(&r.0), Some(State::Resolved | State::Returned)))
-        .map(|r| r.1)
-        .sum();
-    Ok((submitted, processed))
+    let mut out: Vec<(Uuid, Figures)> = vec![];
+    for (service, outcome, n, repeat) in rows {
+        let n = u64::try_from(n).unwrap_or(0);
+        let i = match out.iter().position(|(s, _)| *s == service) {
+            Some(i) => i,
+            None => {
+                out.push((service, Figures::default()));
+                out.len() - 1
+            }
+        };
+        let f = &mut out[i].1;
+        f.received += n;
+        f.repeat_requests += u64::try_from(repeat.unwrap_or(0)).unwrap_or(0);
+        match outcome.as_deref().and_then(Timeliness::parse) {
+            Some(Timeliness::Early | Timeliness::OnTime) => {
+                f.finished += n;
+                f.on_time += n;
+            }
+            Some(_) => f.finished += n,
+            None => {}
+        }
+    }
+    Ok(out)
 }
 
 /// Drafts whose time is up.
@@ -229,7 +358,7 @@ pub async fn expired_drafts(c: &impl ConnectionTrait, now: jiff::Timestamp) -> R
     Ok(dossier::Entity::find()
         .select_only()
         .column(dossier::Column::Id)
-        .filter(dossier::Column::State.eq(State::Draft.as_str()))
+        .filter(dossier::Column::Stage.eq(Stage::Draft.as_str()))
         .filter(dossier::Column::ExpiresAt.lt(to_db(now)))
         .into_tuple()
         .all(c)
@@ -248,7 +377,7 @@ pub async fn delete_draft(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
         .await?;
     dossier::Entity::delete_many()
         .filter(dossier::Column::Id.eq(id))
-        .filter(dossier::Column::State.eq(State::Draft.as_str()))
+        .filter(dossier::Column::Stage.eq(Stage::Draft.as_str()))
         .exec(c)
         .await?;
     Ok(())
@@ -306,6 +435,8 @@ pub struct FileRow {
     pub kind: FileKind,
     pub name: String,
     pub created_at: jiff::Timestamp,
+    /// The applicant sees it: their own papers, and the result document the leader approved.
+    pub public: bool,
 }
 
 fn file_from(m: dossier_file::Model) -> Result<FileRow> {
@@ -318,6 +449,7 @@ fn file_from(m: dossier_file::Model) -> Result<FileRow> {
         kind: FileKind::parse(&m.kind).ok_or_else(|| bad("kind"))?,
         name: m.name,
         created_at: from_db(m.created_at),
+        public: m.public,
     })
 }
 
@@ -331,6 +463,7 @@ pub async fn insert_file(c: &impl ConnectionTrait, f: &FileRow) -> Result<()> {
         kind: Set(f.kind.as_str().into()),
         name: Set(f.name.clone()),
         created_at: Set(to_db(f.created_at)),
+        public: Set(f.public),
     })
     .exec_without_returning(c)
     .await?;
@@ -355,6 +488,16 @@ pub async fn get_file(c: &impl ConnectionTrait, id: Uuid) -> Result<FileRow> {
             .await?
             .ok_or(StoreError::NotFound)?,
     )
+}
+
+/// Makes a file one the applicant sees (the result document the leader approved).
+pub async fn publish_file(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    dossier_file::Entity::update_many()
+        .col_expr(dossier_file::Column::Public, Expr::value(true))
+        .filter(dossier_file::Column::Id.eq(id))
+        .exec(c)
+        .await?;
+    Ok(())
 }
 
 pub async fn delete_file(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
@@ -439,18 +582,22 @@ pub struct EventRow {
     pub at: jiff::Timestamp,
     pub actor_id: Option<Uuid>,
     pub kind: String,
-    pub from_state: Option<State>,
-    pub to_state: State,
+    pub from_stage: Option<Stage>,
+    /// The stage entered.
+    pub to_stage: Stage,
     pub comment: Option<String>,
-    /// The stage entered (events stored before stages have none).
-    pub to_stage: Option<Stage>,
     /// The unit the actor acted from.
     pub unit_id: Option<Uuid>,
+    /// The unit responsible for the stage entered, and the published process step it belongs to.
+    pub to_unit_id: Option<Uuid>,
+    pub step: Option<String>,
     /// When the step this event starts is due.
     pub due_at: Option<jiff::Timestamp>,
     /// What the action carried: reasons, assignee, consultations, new date, tracking number,
     /// documents.
     pub data: Option<serde_json::Value>,
+    /// The applicant sees it as it happened (`Act::is_public`); else only as a change of status.
+    pub public: bool,
 }
 
 pub async fn insert_event(c: &impl ConnectionTrait, e: &EventRow) -> Result<()> {
@@ -459,13 +606,15 @@ pub async fn insert_event(c: &impl ConnectionTrait, e: &EventRow) -> Result<()> 
         at: Set(to_db(e.at)),
         actor_id: Set(e.actor_id),
         kind: Set(e.kind.clone()),
-        from_state: Set(e.from_state.map(|s| s.as_str().to_string())),
-        to_state: Set(e.to_state.as_str().into()),
+        from_stage: Set(e.from_stage.map(|s| s.as_str().to_string())),
+        to_stage: Set(Some(e.to_stage.as_str().into())),
         comment: Set(e.comment.clone()),
-        to_stage: Set(e.to_stage.map(|s| s.as_str().into())),
         unit_id: Set(e.unit_id),
+        to_unit_id: Set(e.to_unit_id),
+        step: Set(e.step.clone()),
         due_at: Set(e.due_at.map(to_db)),
         data: Set(e.data.as_ref().map(|v| v.to_string())),
+        public: Set(e.public),
         ..Default::default()
     })
     .exec_without_returning(c)
@@ -486,28 +635,36 @@ pub async fn events(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<Ev
                 at: from_db(m.at),
                 actor_id: m.actor_id,
                 kind: m.kind,
-                from_state: m.from_state.as_deref().and_then(State::parse),
-                to_state: State::parse(&m.to_state).ok_or_else(|| bad("state"))?,
+                from_stage: m.from_stage.as_deref().and_then(Stage::parse),
+                to_stage: m
+                    .to_stage
+                    .as_deref()
+                    .and_then(Stage::parse)
+                    .ok_or_else(|| bad("stage"))?,
                 comment: m.comment,
-                to_stage: m.to_stage.as_deref().and_then(Stage::parse),
                 unit_id: m.unit_id,
+                to_unit_id: m.to_unit_id,
+                step: m.step,
                 due_at: m.due_at.map(from_db),
                 data: m
                     .data
                     .map(|s| serde_json::from_str(&s))
                     .transpose()
                     .map_err(bad)?,
+                public: m.public,
             })
         })
         .collect()
 }
 
-/// Which worklist: a role's queue at an agency, optionally only one assignee's part of it.
-#[derive(Debug, Clone, Copy)]
+/// Which worklist: a role's queue at an agency, optionally only one assignee's part of it, and
+/// optionally only the dossiers of some units (and those no unit holds).
+#[derive(Debug, Clone)]
 pub struct Queue {
     pub agency_id: Uuid,
     pub role: motcua_domain::account::Role,
     pub assignee_id: Option<Uuid>,
+    pub units: Option<Vec<Uuid>>,
 }
 
 fn queue_filter(q: &Queue) -> sea_orm::Condition {
@@ -516,6 +673,13 @@ fn queue_filter(q: &Queue) -> sea_orm::Condition {
         .add(dossier::Column::Queue.eq(q.role.as_str()));
     if let Some(a) = q.assignee_id {
         c = c.add(dossier::Column::AssigneeId.eq(a));
+    }
+    if let Some(units) = &q.units {
+        c = c.add(
+            sea_orm::Condition::any()
+                .add(dossier::Column::UnitId.is_null())
+                .add(dossier::Column::UnitId.is_in(units.iter().copied())),
+        );
     }
     c
 }
@@ -712,26 +876,28 @@ pub async fn received_between(
 /// The invariants every committed state must keep (issue 7, the crash harness; `motcua check`):
 /// each problem found, as a line naming the dossier. Empty when the data is consistent.
 /// - every submitted dossier has a code, a submission time and at least one event;
-/// - its latest event entered the state it is in (every state change has its event);
+/// - its latest event entered the stage it is in (every change of stage has its event);
 /// - every dossier past acceptance has an appointment;
 /// - every accepted dossier has its acceptance notice (the outbox was written with the change).
 pub async fn consistency_problems(c: &impl ConnectionTrait) -> Result<Vec<String>> {
     let checks = [
         (
             "submitted without a code or submission time",
-            "SELECT d.id FROM dossiers d WHERE d.state <> 'draft' \
+            "SELECT d.id FROM dossiers d WHERE d.stage <> 'draft' \
              AND (d.code IS NULL OR d.submitted_at IS NULL)",
         ),
         (
-            "its latest event does not enter its state",
-            "SELECT d.id FROM dossiers d WHERE d.state <> 'draft' AND COALESCE((SELECT e.to_state \
+            "its latest event does not enter its stage",
+            "SELECT d.id FROM dossiers d WHERE d.stage <> 'draft' AND COALESCE((SELECT e.to_stage \
              FROM dossier_events e WHERE e.dossier_id = d.id ORDER BY e.id DESC LIMIT 1), '') \
-             <> d.state",
+             <> d.stage",
         ),
         (
             "past acceptance without an appointment",
-            "SELECT d.id FROM dossiers d WHERE d.state IN ('accepted', 'in_process', 'resolved', \
-             'returned') AND d.appointment_at IS NULL",
+            "SELECT d.id FROM dossiers d WHERE d.stage IN ('accepted', 'awaiting_assignment', \
+             'examining', 'consulting', 'proposed_resolve', 'proposed_supplement', \
+             'proposed_decline', 'supplement_approved', 'decline_approved', 'resolved', \
+             'declined', 'returned') AND d.appointment_at IS NULL",
         ),
         (
             "accepted without its acceptance notice",

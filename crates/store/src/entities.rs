@@ -348,7 +348,6 @@ pub mod dossier {
         pub owner_id: Option<Uuid>,
         pub registered_by: Option<Uuid>,
         pub intake: String,
-        pub state: String,
         pub form: String,
         pub applicant_name: String,
         pub phone_tail: Option<String>,
@@ -365,6 +364,13 @@ pub mod dossier {
         pub queue: Option<String>,
         pub assignee_id: Option<Uuid>,
         pub step_due_at: Option<DateTimeUtc>,
+        pub unit_id: Option<Uuid>,
+        pub received_at: Option<DateTimeUtc>,
+        pub time_to_result: Option<String>,
+        pub process: Option<String>,
+        pub finished_at: Option<DateTimeUtc>,
+        pub outcome: Option<String>,
+        pub repeat_requests: i32,
     }
     no_relations!();
 }
@@ -383,6 +389,7 @@ pub mod dossier_file {
         pub kind: String,
         pub name: String,
         pub created_at: DateTimeUtc,
+        pub public: bool,
     }
     no_relations!();
 }
@@ -428,13 +435,15 @@ pub mod dossier_event {
         pub at: DateTimeUtc,
         pub actor_id: Option<Uuid>,
         pub kind: String,
-        pub from_state: Option<String>,
-        pub to_state: String,
         pub comment: Option<String>,
         pub to_stage: Option<String>,
         pub unit_id: Option<Uuid>,
         pub due_at: Option<DateTimeUtc>,
         pub data: Option<String>,
+        pub from_stage: Option<String>,
+        pub public: bool,
+        pub to_unit_id: Option<Uuid>,
+        pub step: Option<String>,
     }
     no_relations!();
 }

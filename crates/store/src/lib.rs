@@ -47,6 +47,8 @@ pub enum StoreError {
     Conflict(String),
     #[error("unsupported database URL (use sqlite:// or postgres://)")]
     BadUrl,
+    #[error("database URL: {0}")]
+    BadParameter(String),
     #[error("database error: {0}")]
     Db(#[source] DbErr),
 }
@@ -98,9 +100,25 @@ impl Db {
         if path.is_empty() || url.contains("://") && !url.starts_with("sqlite:") {
             return Err(StoreError::BadUrl);
         }
-        let opts = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
+        // `sqlite://file?mode=rwc` (as sqlx and most tools write it): the query's parameters are
+        // sqlx's (mode, cache, immutable, vfs); an unknown one is refused with its name.
+        let opts = match path.split_once('?') {
+            Some((file, query)) => {
+                let o = sqlx::sqlite::SqliteConnectOptions::from_str(&format!(
+                    "sqlite://{file}?{query}"
+                ))
+                .map_err(|e| StoreError::BadParameter(e.to_string()))?;
+                if query.contains("mode=") {
+                    o
+                } else {
+                    o.create_if_missing(true)
+                }
+            }
+            None => sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true),
+        };
+        let opts = opts
             .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
             .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
             .foreign_keys(true)

@@ -2,6 +2,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+mod truth;
+
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
@@ -12,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(Dossiers),
             Box::new(Notices),
             Box::new(Processing),
+            Box::new(truth::Truth),
         ]
     }
 }

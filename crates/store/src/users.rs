@@ -307,30 +307,37 @@ pub async fn active_grants(c: &impl ConnectionTrait, user_id: Uuid) -> Result<Ve
         .collect())
 }
 
-/// The enabled accounts holding `role` at `agency` (a leader's choice of assignee), by name.
+/// The active holders of a role at an agency, each with the units their grants name (`None`:
+/// the whole agency), by name.
 pub async fn holders(
     c: &impl ConnectionTrait,
     role: motcua_domain::account::Role,
     agency: Uuid,
-) -> Result<Vec<User>> {
-    let ids: Vec<Uuid> = grant::Entity::find()
+) -> Result<Vec<(User, Vec<Option<Uuid>>)>> {
+    let grants = grant::Entity::find()
         .filter(grant::Column::Role.eq(role.as_str()))
         .filter(grant::Column::AgencyId.eq(agency))
         .filter(grant::Column::RevokedAt.is_null())
         .all(c)
-        .await?
-        .into_iter()
-        .map(|g| g.user_id)
-        .collect();
-    let mut users: Vec<User> = user::Entity::find()
+        .await?;
+    let ids: Vec<Uuid> = grants.iter().map(|g| g.user_id).collect();
+    let mut users: Vec<(User, Vec<Option<Uuid>>)> = user::Entity::find()
         .filter(user::Column::Id.is_in(ids))
         .all(c)
         .await?
         .into_iter()
         .map(user_from)
         .filter(|u| !u.disabled)
+        .map(|u| {
+            let units = grants
+                .iter()
+                .filter(|g| g.user_id == u.id)
+                .map(|g| g.unit_id)
+                .collect();
+            (u, units)
+        })
         .collect();
-    users.sort_by(|a, b| a.full_name.cmp(&b.full_name));
+    users.sort_by(|a, b| a.0.full_name.cmp(&b.0.full_name));
     Ok(users)
 }
 

@@ -211,7 +211,7 @@ impl utoipa::Modify for BearerAuth {
         crate::api_dossiers::NewDossier, crate::api_dossiers::Created, crate::api_dossiers::FileOut, crate::api_dossiers::SubmitRequest, crate::api_dossiers::Submitted, crate::api_dossiers::AcceptRequest, crate::api_dossiers::Accepted, crate::api_dossiers::RefuseRequest,
         crate::api_dossiers::EventOut, crate::api_dossiers::DossierOut, crate::api_dossiers::WithdrawRequest, crate::api_dossiers::SupplementRequest, crate::api_dossiers::RegisterRequest,
         crate::api_dossiers::StepOut, crate::api_dossiers::ConsultationOut,
-        crate::api_processing::ActionOut, crate::api_processing::ActionsOut, crate::api_processing::ActionRequest, crate::api_processing::ConsultationRequest, crate::api_processing::ActionDone,
+        crate::api_processing::ActionOut, crate::api_processing::ActionsOut, crate::api_processing::ActionFieldOut, crate::api_processing::ActionOptionOut, crate::api_processing::ItemFieldOut, crate::api_processing::UploadOut, crate::api_processing::ActionRequest, crate::api_processing::ConsultationRequest, crate::api_processing::ActionDone,
         crate::api_processing::WorkItemOut, crate::api_processing::WorklistOut, crate::api_processing::PendingConsultation, crate::api_processing::AnswerRequest)),
     modifiers(&BearerAuth)
 )]

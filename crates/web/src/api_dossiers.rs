@@ -3,7 +3,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use motcua_app::dossiers::DossierView;
+use motcua_app::dossiers::{Audience, DossierView};
 use motcua_app::{AppError, Session};
 use motcua_domain::dossier::{Intake, national_label};
 use serde::{Deserialize, Serialize};
@@ -45,7 +45,8 @@ pub struct NewDossier {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Created {
     pub id: String,
-    pub state: String,
+    /// `draft` (see `DossierOut.status`).
+    pub status: String,
 }
 
 async fn resolve_service(s: &AppState, req: &NewDossier) -> Result<Uuid, WebError> {
@@ -108,7 +109,7 @@ pub async fn create(
         StatusCode::CREATED,
         Json(Created {
             id: d.id.to_string(),
-            state: d.state.as_str().into(),
+            status: d.stage.status().as_str().into(),
         }),
     )
         .into_response())
@@ -147,7 +148,7 @@ pub async fn put_form(
     let d = s.app.save_form(sess, id, form).await.map_err(api_err)?;
     Ok(Json(Created {
         id: d.id.to_string(),
-        state: d.state.as_str().into(),
+        status: d.stage.status().as_str().into(),
     }))
 }
 
@@ -370,11 +371,18 @@ pub async fn submit(
     Ok(Json(Submitted { code }))
 }
 
+/// One line of the dossier's history as the caller may see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventOut {
     pub at: String,
+    /// The act (e.g. `accept`), or `status` where the applicant sees the departments' work only
+    /// as a change of status.
     pub kind: String,
-    pub state: String,
+    pub label: String,
+    /// The stage entered (absent in the applicant's `status` lines).
+    pub stage: Option<String>,
+    /// The status entered, by name (see `DossierOut.status`).
+    pub status: String,
     pub comment: Option<String>,
 }
 
@@ -387,8 +395,12 @@ pub struct DossierOut {
     pub procedure_version: i32,
     pub agency: String,
     pub agency_code: String,
-    /// draft, submitted, supplement_requested, supplemented, accepted, refused, in_process, resolved, returned, withdrawn
+    /// The national status by name: draft, submitted (1), accepted (2), refused (3),
+    /// in_process (4), supplement_requested (5), withdrawn (7), declined (8), resolved (9),
+    /// returned (10). Derived from `stage`.
     pub status: String,
+    /// The stage's name in Vietnamese (the applicant reads the departments' steps as
+    /// "Đang xử lý").
     pub status_label: String,
     /// The national status code, 1–10 (none for drafts).
     pub national_status: Option<u8>,
@@ -396,11 +408,22 @@ pub struct DossierOut {
     /// in_person, online, postal
     pub intake: String,
     pub submitted_at: Option<String>,
+    /// The valid receipt the appointment is counted from (RFC 3339, +07:00): the submission, or
+    /// the resubmission after the desk's supplement request.
+    pub received_at: Option<String>,
+    /// The time to result applied, in the catalogue's own format (e.g.
+    /// `{"unit": "working_days", "value": 5}`): the service's time for the dossier's channel
+    /// (R8.1c). `motcua calendar due --from <received_at> --working-days 5` gives the
+    /// appointment; a supplement the department asked for adds the time the person took.
+    #[schema(value_type = Option<Object>)]
+    pub time_to_result: Option<serde_json::Value>,
     pub appointment_at: Option<String>,
     #[schema(value_type = Object)]
     pub form: serde_json::Value,
     pub declaration: Option<String>,
     pub declared_at: Option<String>,
+    /// The files the caller may see (the applicant: their papers, and the result document the
+    /// leader approved).
     pub files: Vec<FileOut>,
     pub missing_components: Vec<String>,
     pub events: Vec<EventOut>,
@@ -410,18 +433,20 @@ pub struct DossierOut {
     pub notices: Vec<serde_json::Value>,
     #[schema(value_type = Option<Object>)]
     pub supplement_requested: Option<serde_json::Value>,
-    /// The workflow stage (issue 6), e.g. `examining`; its label is `status_label`.
+    /// The workflow stage, e.g. `examining` (absent for the applicant while the departments
+    /// work on it).
     pub stage: Option<String>,
-    /// When the current step is due (RFC 3339, +07:00).
+    /// When the current step is due (RFC 3339, +07:00; staff only).
     pub step_due_at: Option<String>,
-    /// The specialist assigned (user id).
+    /// The specialist assigned (user id; staff only).
     pub assignee: Option<String>,
     /// As the national monitoring counts it: early, on_time, late, in_time (none before
     /// acceptance).
     pub timeliness: Option<String>,
-    /// Each step with its due point and how it ended (the control sheet, form 05).
+    /// Each step with its published process step, due point and how it ended (the control
+    /// sheet, form 05; staff only).
     pub steps: Vec<StepOut>,
-    /// Opinions asked of other agencies and their answers (R8.1b).
+    /// Opinions asked of other agencies and their answers (R8.1b; staff only).
     pub consultations: Vec<ConsultationOut>,
 }
 
@@ -429,6 +454,8 @@ pub struct DossierOut {
 pub struct StepOut {
     pub stage: String,
     pub label: String,
+    /// The step of the service's published internal process (R10.3).
+    pub step: Option<String>,
     pub started_at: String,
     pub due_at: Option<String>,
     pub finished_at: Option<String>,
@@ -451,7 +478,8 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
     use motcua_app::processing as p;
     let ts = |t: jiff::Timestamp| t.to_string();
     let vn = motcua_domain::calendar::rfc3339_vn;
-    let (label, national) = motcua_app::App::stage_label(&v.row);
+    let staff = v.audience == Audience::Staff;
+    let status = v.row.stage.status();
     DossierOut {
         id: v.row.id.to_string(),
         code: v.row.code.clone(),
@@ -460,28 +488,33 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
         procedure_version: v.version.version,
         agency: v.agency.name.clone(),
         agency_code: v.agency.code.clone(),
-        status: v.row.state.as_str().into(),
-        status_label: label.into(),
-        national_status: national,
-        national_status_label: national.map(|n| national_label(n).to_string()),
+        status: status.as_str().into(),
+        status_label: v.status_label().into(),
+        national_status: status.code(),
+        national_status_label: status.code().map(|n| national_label(n).to_string()),
         intake: v.row.intake.as_str().into(),
         submitted_at: v.row.submitted_at.map(ts),
-        appointment_at: v
+        received_at: v.row.received_at.map(vn),
+        time_to_result: v
             .row
-            .appointment_at
-            .map(motcua_domain::calendar::rfc3339_vn),
+            .time_to_result
+            .as_ref()
+            .and_then(|t| serde_json::to_value(t).ok()),
+        appointment_at: v.row.appointment_at.map(vn),
         form: v.row.form.clone(),
         declaration: v.row.declaration.clone(),
         declared_at: v.row.declared_at.map(ts),
         files: v.files.iter().map(file_out).collect(),
         missing_components: v.missing().iter().map(|c| c.id.clone()).collect(),
         events: v
-            .events
+            .timeline
             .iter()
             .map(|e| EventOut {
                 at: e.at.to_string(),
                 kind: e.kind.clone(),
-                state: e.to_state.as_str().into(),
+                label: e.label.clone(),
+                stage: e.stage.map(|s| s.as_str().into()),
+                status: e.status.as_str().into(),
                 comment: e.comment.clone(),
             })
             .collect(),
@@ -497,21 +530,14 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
             })
             .collect(),
         supplement_requested: v.row.supplement.clone(),
-        stage: p::stage_of(&v.row).map(|s| s.as_str().into()),
-        step_due_at: v.row.step_due_at.map(vn),
-        assignee: v.row.assignee_id.map(|u| u.to_string()),
+        stage: v.visible_stage().map(|s| s.as_str().into()),
+        step_due_at: v.row.step_due_at.filter(|_| staff).map(vn),
+        assignee: v.row.assignee_id.filter(|_| staff).map(|u| u.to_string()),
         timeliness: p::overall(&v.row, &v.events, now).map(|t| t.as_str().into()),
-        steps: p::steps(&v.events, now)
-            .into_iter()
-            .map(|st| StepOut {
-                stage: st.stage.as_str().into(),
-                label: st.stage.label_vi().into(),
-                started_at: vn(st.started_at),
-                due_at: st.due_at.map(vn),
-                finished_at: st.finished_at.map(vn),
-                timeliness: st.timeliness.map(|t| t.as_str().into()),
-            })
-            .collect(),
+        steps: match staff {
+            true => p::steps(&v.events, now).into_iter().map(step_out).collect(),
+            false => vec![],
+        },
         consultations: v
             .consultations
             .iter()
@@ -525,6 +551,19 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
                 answer: c.answer.clone(),
             })
             .collect(),
+    }
+}
+
+fn step_out(st: motcua_app::processing::StepView) -> StepOut {
+    let vn = motcua_domain::calendar::rfc3339_vn;
+    StepOut {
+        stage: st.stage.as_str().into(),
+        label: st.stage.label_vi().into(),
+        step: st.step,
+        started_at: vn(st.started_at),
+        due_at: st.due_at.map(vn),
+        finished_at: st.finished_at.map(vn),
+        timeliness: st.timeliness.map(|t| t.as_str().into()),
     }
 }
 

@@ -5,9 +5,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use motcua_app::AppError;
-use motcua_app::processing::{ActionInput, ConsultationInput};
+use motcua_app::processing::{ActionInput, ConsultationInput, FieldSpec, OptionSpec};
 use motcua_domain::account::Role;
 use motcua_domain::calendar::rfc3339_vn;
+use motcua_domain::lifecycle::FieldType;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -17,25 +18,123 @@ use crate::api_dossiers::{api_err, dossier_id, session};
 use crate::error::WebError;
 use crate::mw::{Auth, ReqInfo};
 
+/// A value a choice may take.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionOptionOut {
+    /// What to send.
+    pub value: String,
+    pub label: String,
+}
+
+/// Where a new file for a `file` field is uploaded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadOut {
+    /// `POST` multipart (`component`, then `file`) to this path; the answer's `id` is the value.
+    pub path: String,
+    pub component: String,
+}
+
+/// A field of a list item.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemFieldOut {
+    pub name: String,
+    pub label: String,
+    /// text, date, choice
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub required: bool,
+    /// For `choice`: the values allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<ActionOptionOut>>,
+}
+
+/// A field an action takes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionFieldOut {
+    /// The key to send in the action's body.
+    pub name: String,
+    pub label: String,
+    /// `text` (a string; with `multiple`, a list of strings), `date` (`YYYY-MM-DD`), `datetime`
+    /// (RFC 3339), `boolean`, `choice` (one of `options`' values), `choices` (a list of them),
+    /// `file` (the id of one of `options`, or of a file uploaded as `upload` says), `list` (a
+    /// list of objects with `items`' fields).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub required: bool,
+    pub multiple: bool,
+    /// For `choice`, `choices` and `file`: every value allowed now (an empty list: none is).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<ActionOptionOut>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upload: Option<UploadOut>,
+    /// For `list`: the fields of each item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<ItemFieldOut>>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActionOut {
     /// The action's name, to send back as `action`.
     pub name: String,
     pub label: String,
-    /// The fields it needs besides `comment`: reasons, assignee, consultations, new_date,
-    /// tracking_number, originals_compared, result_document.
-    pub fields: Vec<String>,
+    /// Every field it takes (`comment` too), with its type, whether it is required and the
+    /// values allowed.
+    pub fields: Vec<ActionFieldOut>,
+    /// Fields of which at least one must be given.
+    pub one_of: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActionsOut {
     pub stage: String,
     pub stage_label: String,
-    pub national_status: u8,
+    pub national_status: Option<u8>,
     pub actions: Vec<ActionOut>,
 }
 
-/// The actions the caller may take now on the dossier (by id or code).
+fn options(o: &[OptionSpec]) -> Vec<ActionOptionOut> {
+    o.iter()
+        .map(|x| ActionOptionOut {
+            value: x.value.clone(),
+            label: x.label.clone(),
+        })
+        .collect()
+}
+
+fn has_options(k: FieldType) -> bool {
+    matches!(k, FieldType::Choice | FieldType::Choices | FieldType::File)
+}
+
+fn field_out(f: &FieldSpec) -> ActionFieldOut {
+    ActionFieldOut {
+        name: f.name.into(),
+        label: f.label.into(),
+        kind: f.kind.as_str().into(),
+        required: f.required,
+        multiple: f.multiple,
+        options: has_options(f.kind).then(|| options(&f.options)),
+        upload: f.upload.as_ref().map(|(path, component)| UploadOut {
+            path: path.clone(),
+            component: (*component).into(),
+        }),
+        items: (f.kind == FieldType::List).then(|| {
+            f.items
+                .iter()
+                .map(|i| ItemFieldOut {
+                    name: i.name.into(),
+                    label: i.label.into(),
+                    kind: i.kind.as_str().into(),
+                    required: i.required,
+                    options: has_options(i.kind).then(|| options(&i.options)),
+                })
+                .collect()
+        }),
+    }
+}
+
+/// The actions the caller may take now on the dossier (by id or code), each with every field it
+/// takes: its type, whether it is required, and the values allowed (eligible specialists, the
+/// dossier's components, its result documents, agencies to consult).
 #[utoipa::path(get, path = "/api/v1/dossiers/{dossier}/actions", params(("dossier" = String, Path)), security(("bearer" = [])), responses((status = 200, body = ActionsOut), (status = 404)))]
 pub async fn actions(
     State(s): State<AppState>,
@@ -44,7 +143,7 @@ pub async fn actions(
 ) -> Result<Json<ActionsOut>, WebError> {
     let sess = session(&auth)?;
     let id = dossier_id(&s, sess, &key).await?;
-    let (stage, list) = s.app.available_actions(sess, id).await.map_err(api_err)?;
+    let (stage, list) = s.app.action_specs(sess, id).await.map_err(api_err)?;
     Ok(Json(ActionsOut {
         stage: stage.as_str().into(),
         stage_label: stage.label_vi().into(),
@@ -54,7 +153,8 @@ pub async fn actions(
             .map(|a| ActionOut {
                 name: a.act.as_str().into(),
                 label: a.act.label_vi().into(),
-                fields: a.act.fields().iter().map(|f| f.as_str().into()).collect(),
+                fields: a.fields.iter().map(field_out).collect(),
+                one_of: a.one_of.iter().map(|x| x.to_string()).collect(),
             })
             .collect(),
     }))
@@ -123,7 +223,7 @@ impl From<ActionRequest> for ActionInput {
 pub struct ActionDone {
     pub stage: String,
     pub stage_label: String,
-    pub national_status: u8,
+    pub national_status: Option<u8>,
     pub appointment_at: Option<String>,
     pub step_due_at: Option<String>,
 }

@@ -272,6 +272,11 @@ impl ProcedurePage {
     fn usage(&self) -> &Usage {
         &self.v.usage
     }
+    /// The on-time share, or "—" while nothing has finished.
+    fn on_time(&self, u: &Usage) -> String {
+        u.on_time_percent()
+            .map_or_else(|| "—".into(), |p| format!("{p}%"))
+    }
     fn max_level(&self) -> u8 {
         self.v
             .services
@@ -804,9 +809,10 @@ async fn service_page(
     let existing = v.services.iter().find(|x| x.agency.id == agency.id);
     let default_schema = serde_json::json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "title": format!("Tờ khai {}", v.version.body.name), "type": "object", "properties": {"ho_ten": {"type": "string", "title": "Họ và tên người yêu cầu", "maxLength": 100}}, "required": ["ho_ten"]});
     let pretty = |x: &Value| serde_json::to_string_pretty(x).unwrap_or_default();
-    let limit = cat::service_limit(
+    let limit = motcua_domain::catalogue::time_to_result(
         &v.version.body,
         existing.and_then(|e| e.service.online_time.as_ref()),
+        Channel::Online,
     )
     .map(|d| d.label_vi())
     .unwrap_or_default();

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::AppError;
 use motcua_app::dossiers::{DossierView, LookupView};
 use motcua_domain::clock::format_vn_datetime;
-use motcua_domain::dossier::{DECLARATION, State as DState, national_label};
+use motcua_domain::dossier::{DECLARATION, national_label};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -92,7 +92,7 @@ pub async fn form(
     Path(id): Path<Uuid>,
 ) -> PageResult {
     let v = s.app.dossier(sess(&auth)?, id).await?;
-    if !v.row.state.editable_by_owner() {
+    if !v.may_edit {
         return Ok(Redirect::to(&format!("/ho-so/{id}")).into_response());
     }
     let fields = field_views(&v.form.fields, &v.row.form, &[], "");
@@ -161,7 +161,7 @@ impl FilesPage {
         self.v.needed.iter().any(|c| c.id == component)
     }
     fn allowed(&self, component: &str) -> bool {
-        self.v.row.state == DState::Draft || self.v.requested().iter().any(|c| c == component)
+        self.v.is_draft() || self.v.requested().iter().any(|c| c == component)
     }
     fn kb(&self, n: &i64) -> String {
         format!("{} KB", (n + 1023) / 1024)
@@ -419,9 +419,10 @@ pub async fn list(
         .await?
         .into_iter()
         .map(|(r, name)| {
-            let status = match r.state.national() {
-                Some(n) => format!("{} (mã {n})", r.state.label_vi()),
-                None => r.state.label_vi().to_string(),
+            let label = r.stage.applicant_label();
+            let status = match r.stage.national() {
+                Some(n) => format!("{label} (mã {n})"),
+                None => label.to_string(),
             };
             (
                 r.id,
@@ -451,12 +452,6 @@ struct DossierPage {
 }
 
 impl DossierPage {
-    fn event_label(&self, i: &usize) -> &'static str {
-        let e = &self.v.events[*i];
-        e.to_stage
-            .map(|s| s.label_vi())
-            .unwrap_or_else(|| e.to_state.label_vi())
-    }
     fn when(&self, t: &jiff::Timestamp) -> String {
         format_vn_datetime(*t)
     }
@@ -498,8 +493,11 @@ pub async fn page(
         Some("da-rut") => Some("Đã rút hồ sơ."),
         _ => None,
     };
-    let (status, national) = motcua_app::App::stage_label(&v.row);
-    let national = national
+    let status = v.status_label();
+    let national = v
+        .row
+        .stage
+        .national()
         .map(|n| format!("{n} – {}", national_label(n)))
         .unwrap_or_default();
     Ok(render(&DossierPage {

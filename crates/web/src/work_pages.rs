@@ -11,12 +11,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::AppError;
 use motcua_app::dossiers::DossierView;
 use motcua_app::processing::{
-    self as p, ActionInput, ConsultationInput, RESULT_COMPONENT, StepView, WorklistPage,
+    self as p, ActionInput, ActionSpec, ConsultationInput, FieldSpec, RESULT_COMPONENT, StepView,
+    WorklistPage,
 };
 use motcua_domain::account::Role;
 use motcua_domain::clock::{format_vn_date, format_vn_datetime, vn_date};
 use motcua_domain::deadline::Timeliness;
-use motcua_domain::lifecycle::{Act, Stage};
+use motcua_domain::lifecycle::Act;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -95,27 +96,21 @@ pub async fn worklist(
     }))
 }
 
-/// One form on the staff dossier page: a step the person may take now.
-struct ActionForm {
-    name: &'static str,
-    label: &'static str,
-    fields: Vec<&'static str>,
-    danger: bool,
-}
-
 #[derive(Template)]
 #[template(path = "work_dossier.html")]
 struct WorkDossierPage {
     c: Chrome,
     v: DossierView,
-    stage: Option<Stage>,
     timeliness: Option<Timeliness>,
     steps: Vec<StepView>,
     names: HashMap<Uuid, String>,
-    forms: Vec<ActionForm>,
-    specialists: Vec<(Uuid, String)>,
-    agencies: Vec<(String, String)>,
-    results: Vec<(Uuid, String)>,
+    units: HashMap<Uuid, String>,
+    /// The steps the person may take now, each with its fields (rendered from the same
+    /// description the API gives).
+    actions: Vec<ActionSpec>,
+    may_attach_result: bool,
+    /// The statutory slips that exist for the dossier: (number, title).
+    slips: Vec<(String, &'static str)>,
     errors: Vec<(String, String)>,
     conflict: Option<String>,
     done: Option<String>,
@@ -133,6 +128,10 @@ impl WorkDossierPage {
         id.and_then(|i| self.names.get(&i).cloned())
             .unwrap_or_else(|| "—".into())
     }
+    fn unit(&self, id: &Option<Uuid>) -> String {
+        id.and_then(|i| self.units.get(&i).cloned())
+            .unwrap_or_default()
+    }
     fn component_name(&self, id: &str) -> String {
         self.v.component_name(id)
     }
@@ -146,8 +145,11 @@ impl WorkDossierPage {
             _ => "",
         }
     }
-    fn stage_label(&self) -> &'static str {
-        self.stage.map(|s| s.label_vi()).unwrap_or("Hồ sơ nháp")
+    fn kind(&self, f: &FieldSpec) -> &'static str {
+        f.kind.as_str()
+    }
+    fn field_id(&self, a: &ActionSpec, f: &FieldSpec) -> String {
+        format!("{}-{}", a.act.as_str(), f.name)
     }
 }
 
@@ -155,6 +157,25 @@ impl WorkDossierPage {
 #[serde(default)]
 pub struct DoneQ {
     tb: Option<String>,
+}
+
+/// The event a statutory slip (forms 01–04) is made from; the control sheet (05) exists for
+/// every submitted dossier. `None`: the slip does not exist (yet).
+fn slip_event(v: &DossierView, form: u8) -> Option<&motcua_app::dossiers::EventRowView> {
+    let last = |acts: &[Act]| {
+        v.events
+            .iter()
+            .rev()
+            .find(|e| acts.iter().any(|a| a.as_str() == e.kind))
+    };
+    match form {
+        1 => last(&[Act::Accept]),
+        2 => last(&[Act::RequestSupplement, Act::SendSupplementRequest]),
+        3 => last(&[Act::Refuse, Act::SendDecline]),
+        4 => last(&[Act::Apologise]),
+        5 => v.events.first(),
+        _ => None,
+    }
 }
 
 #[allow(clippy::too_many_arguments)] // the page's three outcomes share one builder
@@ -174,68 +195,37 @@ async fn dossier_page(
     }
     let v = s.app.dossier(se, id).await?;
     let now = s.app.now();
-    let stage = p::stage_of(&v.row);
-    let actions = match stage {
-        Some(_) => s.app.available_actions(se, id).await?.1,
-        None => vec![],
-    };
-    let forms: Vec<ActionForm> = actions
-        .iter()
-        .map(|a| ActionForm {
-            name: a.act.as_str(),
-            label: a.act.label_vi(),
-            fields: a.act.fields().iter().map(|f| f.as_str()).collect(),
-            danger: matches!(
-                a.act,
-                Act::Refuse | Act::ProposeDecline | Act::SendDecline | Act::ReturnForRevision
-            ),
-        })
-        .collect();
-    let specialists = if actions.iter().any(|a| a.act == Act::Assign) {
-        s.app.specialists(se, v.row.agency_id).await?
-    } else {
-        vec![]
-    };
-    let agencies = if actions.iter().any(|a| a.act == Act::Consult) {
-        let mut list: Vec<(String, String)> = s
-            .app
-            .agencies_and_units()
-            .await?
-            .0
-            .into_iter()
-            .filter(|a| a.id != v.row.agency_id && a.valid_to.is_none())
-            .map(|a| (a.code, a.name))
-            .collect();
-        list.sort_by(|a, b| a.1.cmp(&b.1));
-        list
-    } else {
-        vec![]
-    };
-    let results = v
-        .files
-        .iter()
-        .filter(|f| f.component_id == RESULT_COMPONENT)
-        .map(|f| (f.id, f.name.clone()))
-        .collect();
+    let actions = s.app.action_specs(se, id).await?.1;
     let steps = p::steps(&v.events, now);
     let mut ids: Vec<Uuid> = v.events.iter().filter_map(|e| e.actor_id).collect();
     ids.extend(v.row.assignee_id);
     let names = s.app.user_names(&ids).await?;
+    let units = s
+        .app
+        .agencies_and_units()
+        .await?
+        .1
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     let apology_due = actions.iter().any(|a| a.act == Act::Apologise)
         && s.app.apology_due(&v.agency.code, &v.row, now)
         && !v.events.iter().any(|e| e.kind == Act::Apologise.as_str());
+    let slips = (1..=5)
+        .filter(|f| slip_event(&v, *f).is_some())
+        .map(|f| (format!("{f:02}"), slip_name(f)))
+        .collect();
     let title = v.row.code.clone().unwrap_or_else(|| "Hồ sơ".into());
     Ok(render_status(
         &WorkDossierPage {
             c: Chrome::new(s, auth, b, format!("Xử lý hồ sơ {title}")),
             timeliness: p::overall(&v.row, &v.events, now),
-            stage,
+            may_attach_result: s.app.may_attach_result(se, &v.row),
             steps,
             names,
-            forms,
-            specialists,
-            agencies,
-            results,
+            units,
+            actions,
+            slips,
             errors,
             conflict,
             done,
@@ -311,9 +301,9 @@ pub async fn perform(
     };
     let some = |v: String| (!v.is_empty()).then_some(v);
     let consultation = ConsultationInput {
-        agency: get("co_quan_phoi_hop"),
-        question: get("noi_dung"),
-        due: get("han_tra_loi"),
+        agency: get("consultations.agency"),
+        question: get("consultations.question"),
+        due: get("consultations.due"),
     };
     let input = ActionInput {
         action: get("action"),
@@ -516,6 +506,17 @@ impl SlipPage {
     }
 }
 
+/// A slip's name in a list.
+fn slip_name(form: u8) -> &'static str {
+    match form {
+        1 => "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+        2 => "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+        3 => "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+        4 => "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+        _ => "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+    }
+}
+
 fn slip_title(form: u8) -> &'static str {
     match form {
         1 => "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
@@ -545,12 +546,10 @@ pub async fn slip(
     };
     let v = s.app.dossier(se, id).await?;
     let code = v.row.code.clone().ok_or(AppError::NotFound)?;
-    let last = |kinds: &[&str]| {
-        v.events
-            .iter()
-            .rev()
-            .find(|e| kinds.contains(&e.kind.as_str()))
-    };
+    if form == 5 && !se.actor.is_staff() {
+        return Err(AppError::NotFound.into());
+    }
+    let event = slip_event(&v, form);
     let strings = |val: Option<&serde_json::Value>| -> Vec<String> {
         val.and_then(|x| x.as_array())
             .map(|a| {
@@ -560,38 +559,20 @@ pub async fn slip(
             })
             .unwrap_or_default()
     };
-    let (event, items, new_date) = match form {
-        1 => (last(&["accept"]), vec![], String::new()),
-        2 => {
-            let e = last(&["request_supplement", "send_supplement_request"]);
-            let items = strings(v.row.supplement.as_ref().and_then(|x| x.get("items")));
-            (e, items, String::new())
-        }
-        3 => {
-            let e = last(&["refuse", "send_decline"]);
-            let items = strings(
-                e.and_then(|e| e.data.as_ref())
-                    .and_then(|d| d.get("reasons")),
-            );
-            (e, items, String::new())
-        }
-        4 => {
-            let e = last(&["apologise"]);
-            let data = e.and_then(|e| e.data.as_ref());
-            let date = data
-                .and_then(|d| d.get("new_date"))
-                .and_then(|d| d.as_str())
-                .and_then(|d| d.parse::<jiff::Timestamp>().ok())
-                .map(when)
-                .unwrap_or_default();
-            (e, strings(data.and_then(|d| d.get("reasons"))), date)
-        }
-        _ => {
-            if !se.actor.is_staff() {
-                return Err(AppError::NotFound.into());
-            }
-            (v.events.first(), vec![], String::new())
-        }
+    let data = event.and_then(|e| e.data.as_ref());
+    let items = match form {
+        2 => strings(v.row.supplement.as_ref().and_then(|x| x.get("items"))),
+        3 | 4 => strings(data.and_then(|d| d.get("reasons"))),
+        _ => vec![],
+    };
+    let new_date = match form {
+        4 => data
+            .and_then(|d| d.get("new_date"))
+            .and_then(|d| d.as_str())
+            .and_then(|d| d.parse::<jiff::Timestamp>().ok())
+            .map(when)
+            .unwrap_or_default(),
+        _ => String::new(),
     };
     let event = event.ok_or(AppError::NotFound)?;
     let mut ids: Vec<Uuid> = v.events.iter().filter_map(|e| e.actor_id).collect();
@@ -780,14 +761,5 @@ pub async fn calendar_save(
             calendar_page(&s, &auth, &b, Some(f.data), m, false).await
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-impl WorkDossierPage {
-    fn has_field(&self, form: &ActionForm, f: &str) -> bool {
-        form.fields.contains(&f)
-    }
-    fn supplement_form(&self, form: &ActionForm) -> bool {
-        form.name == Act::RequestSupplement.as_str() || form.name == Act::ProposeSupplement.as_str()
     }
 }

@@ -198,7 +198,7 @@ async fn through_the_pages(e: Engine) {
     let page = leader.get(&format!("/can-bo/ho-so/{id}")).await;
     let specialist = page
         .body
-        .split("<select id=\"assignee\" name=\"assignee\"><option value=\"")
+        .split("<select id=\"assign-assignee\" name=\"assignee\"><option value=\"")
         .nth(1)
         .unwrap()
         .split('"')
@@ -227,7 +227,7 @@ async fn through_the_pages(e: Engine) {
     let page = sp.get(&format!("/can-bo/ho-so/{id}")).await;
     let doc = page
         .body
-        .split("<select id=\"result_document\" name=\"result_document\"><option value=\"")
+        .split("<select id=\"propose_resolve-result_document\" name=\"result_document\"><option value=\"")
         .nth(1)
         .unwrap()
         .split('"')
@@ -328,7 +328,7 @@ async fn refusal_and_consultation_pages(e: Engine) {
     let page = leader.get(&format!("/can-bo/ho-so/{consulted}")).await;
     let specialist = page
         .body
-        .split("<select id=\"assignee\" name=\"assignee\"><option value=\"")
+        .split("<select id=\"assign-assignee\" name=\"assignee\"><option value=\"")
         .nth(1)
         .unwrap()
         .split('"')
@@ -353,9 +353,9 @@ async fn refusal_and_consultation_pages(e: Engine) {
         &consulted,
         &[
             ("action", "consult"),
-            ("co_quan_phoi_hop", "000.00.11.H53"),
-            ("noi_dung", "Đề nghị xác nhận hồ sơ đất"),
-            ("han_tra_loi", "2026-03-06"),
+            ("consultations.agency", "000.00.11.H53"),
+            ("consultations.question", "Đề nghị xác nhận hồ sơ đất"),
+            ("consultations.due", "2026-03-06"),
         ],
     )
     .await;

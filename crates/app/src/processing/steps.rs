@@ -1,0 +1,623 @@
+//! What each act checks and changes (R11.1–R11.4, R12, R8.1b, R8.2, R3.4), before the common
+//! tail in [`App::perform`] writes it.
+use motcua_domain::account::Role;
+use motcua_domain::catalogue::{Duration, Original, money};
+use motcua_domain::clock::{format_vn_date, format_vn_datetime, vn_date};
+use motcua_domain::lifecycle::{Act, Stage};
+use motcua_domain::notice::NoticeKind;
+use motcua_store::Tx;
+use motcua_store::agencies;
+use motcua_store::catalogue::{self as cat, Version};
+use motcua_store::dossiers::{self as ds, ConsultationRow, DossierRow, EventRow};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{ActionInput, Effect, FORM_COMPONENT, RESULT_COMPONENT, channel, clean, clean_list};
+use crate::crypto::sha256_hex;
+use crate::{App, AppError, Result, Session};
+
+/// The data of the latest event of `act`.
+fn latest(events: &[EventRow], act: Act) -> Option<&Value> {
+    events
+        .iter()
+        .rev()
+        .find(|e| e.kind == act.as_str())
+        .and_then(|e| e.data.as_ref())
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The components a resubmission changed (recorded on its event), for a repeat request.
+fn changed_by_resubmission(events: &[EventRow]) -> Vec<String> {
+    strings(latest(events, Act::Resubmit).and_then(|d| d.get("changed")))
+}
+
+/// A component's name in the procedure (the declaration form has its own).
+pub(crate) fn component_name(v: &Version, id: &str) -> Option<String> {
+    if id == FORM_COMPONENT {
+        return Some("Tờ khai (thông tin đã khai)".into());
+    }
+    v.body
+        .components
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| c.name.clone())
+}
+
+fn need_reasons(reasons: &[String], what: &str) -> Result<()> {
+    if reasons.is_empty() {
+        return Err(AppError::field("reasons", format!("Nêu rõ {what}.")));
+    }
+    Ok(())
+}
+
+fn merge(mut a: Value, b: Value) -> Value {
+    if let (Some(m), Value::Object(e)) = (a.as_object_mut(), b) {
+        m.extend(e);
+    }
+    a
+}
+
+impl App {
+    /// What the dossier looks like when a supplement request reaches the person: the form's hash
+    /// and each file with its component, so that the resubmission can tell what it changed.
+    async fn snapshot(&self, tx: &Tx, d: &DossierRow) -> Result<Value> {
+        let files: Vec<Value> = ds::files(tx, d.id)
+            .await?
+            .into_iter()
+            .filter(|f| f.component_id != RESULT_COMPONENT)
+            .map(|f| json!([f.id.to_string(), f.component_id]))
+            .collect();
+        Ok(json!({"form": sha256_hex(&d.form.to_string()), "files": files}))
+    }
+
+    /// The components a resubmission changed since the request that reached the person: those
+    /// with a file added or removed, and the declaration form when its answers changed.
+    pub(crate) async fn changed_since_request(
+        &self,
+        tx: &Tx,
+        d: &DossierRow,
+        events: &[EventRow],
+    ) -> Result<Vec<String>> {
+        let snap = events
+            .iter()
+            .rev()
+            .find(|e| {
+                e.kind == Act::RequestSupplement.as_str()
+                    || e.kind == Act::SendSupplementRequest.as_str()
+            })
+            .and_then(|e| e.data.as_ref()?.get("snapshot").cloned())
+            .unwrap_or(json!({}));
+        let before: Vec<(String, String)> = snap
+            .get("files")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| Some((p[0].as_str()?.to_string(), p[1].as_str()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let files: Vec<(String, String)> = ds::files(tx, d.id)
+            .await?
+            .into_iter()
+            .filter(|f| f.component_id != RESULT_COMPONENT)
+            .map(|f| (f.id.to_string(), f.component_id))
+            .collect();
+        let mut changed: Vec<String> = files
+            .iter()
+            .filter(|f| !before.contains(f))
+            .chain(before.iter().filter(|b| !files.contains(b)))
+            .map(|(_, component)| component.clone())
+            .collect();
+        if snap.get("form").and_then(Value::as_str) != Some(&sha256_hex(&d.form.to_string())) {
+            changed.push(FORM_COMPONENT.into());
+        }
+        changed.sort();
+        changed.dedup();
+        Ok(changed)
+    }
+
+    /// The checks and changes of one act (the module's list).
+    pub(super) async fn step_effect(
+        &self,
+        tx: &Tx,
+        s: &Session,
+        d: &mut DossierRow,
+        act: Act,
+        input: &ActionInput,
+        events: &[EventRow],
+    ) -> Result<Effect> {
+        let reasons = clean_list(&input.reasons, 50);
+        let comment = clean(&input.comment, 2000);
+        let data = |v: Value| {
+            Ok(Effect {
+                data: Some(v),
+                ..Default::default()
+            })
+        };
+        match act {
+            Act::Accept => self.accept_step(tx, d, events).await,
+            Act::RequestSupplement | Act::ProposeSupplement => {
+                self.supplement_step(tx, d, act, input, events).await
+            }
+            Act::SendSupplementRequest => {
+                let req = latest(events, Act::ProposeSupplement)
+                    .cloned()
+                    .unwrap_or(json!({}));
+                let sent = merge(req, json!({"note": comment}));
+                d.supplement = Some(sent.clone());
+                let snapshot = self.snapshot(tx, d).await?;
+                Ok(Effect {
+                    notice: Some((NoticeKind::SupplementRequest, sent.clone())),
+                    data: Some(merge(sent, json!({"snapshot": snapshot}))),
+                    ..Default::default()
+                })
+            }
+            Act::Refuse => {
+                need_reasons(&reasons, "lý do từ chối tiếp nhận")?;
+                Ok(Effect {
+                    data: Some(json!({"reasons": reasons})),
+                    notice: Some((
+                        NoticeKind::Refusal,
+                        json!({"items": reasons, "note": comment}),
+                    )),
+                    ..Default::default()
+                })
+            }
+            Act::ProposeDecline => {
+                need_reasons(&reasons, "lý do từ chối giải quyết")?;
+                data(json!({"reasons": reasons}))
+            }
+            Act::SendDecline => {
+                let items =
+                    strings(latest(events, Act::ProposeDecline).and_then(|x| x.get("reasons")));
+                Ok(Effect {
+                    data: Some(json!({"reasons": items})),
+                    notice: Some((
+                        NoticeKind::Refusal,
+                        json!({"items": items, "note": comment}),
+                    )),
+                    ..Default::default()
+                })
+            }
+            Act::ReturnForRevision => {
+                need_reasons(&reasons, "điều cần xử lý lại")?;
+                data(json!({"reasons": reasons}))
+            }
+            Act::Assign | Act::Reassign => self.assign_step(tx, s, d, act, input, &reasons).await,
+            Act::TakeBack => {
+                need_reasons(&reasons, "lý do thu hồi hồ sơ")?;
+                let previous = d.assignee_id.take();
+                data(json!({"previous": previous, "reasons": reasons}))
+            }
+            Act::ProposeResolve => {
+                let f = input.result_document.ok_or_else(|| {
+                    AppError::field(
+                        "result_document",
+                        "Tải lên văn bản kết quả trước khi trình.",
+                    )
+                })?;
+                let file = ds::get_file(tx, f)
+                    .await
+                    .ok()
+                    .filter(|x| x.dossier_id == d.id && x.component_id == RESULT_COMPONENT)
+                    .ok_or_else(|| {
+                        AppError::field("result_document", "Văn bản kết quả không thuộc hồ sơ này.")
+                    })?;
+                data(json!({"result_document": file.id, "name": file.name}))
+            }
+            Act::Consult => self.consult_step(tx, s, d, input).await,
+            Act::ConsultationAnswered => {
+                if comment.is_empty() {
+                    return Err(AppError::field(
+                        "comment",
+                        "Ghi tóm tắt ý kiến của các cơ quan phối hợp.",
+                    ));
+                }
+                Ok(Effect::default())
+            }
+            Act::Approve => Ok(self.approve_step(d, events)),
+            Act::Apologise => self.apology_step(tx, d, input, &reasons).await,
+            Act::ReturnAtOffice => {
+                let version = cat::get_version(tx, d.procedure_version_id).await?;
+                let needs =
+                    version.body.components.iter().any(|c| {
+                        matches!(c.original, Original::Original | Original::CertifiedCopy)
+                    });
+                if needs && !input.originals_compared {
+                    return Err(AppError::field(
+                        "originals_compared",
+                        "Đối chiếu bản chính trước khi trả kết quả (R7.1a).",
+                    ));
+                }
+                data(json!({"channel": "office", "originals_compared": input.originals_compared}))
+            }
+            Act::ReturnOnline => {
+                let files = ds::files(tx, d.id).await?;
+                if !files
+                    .iter()
+                    .any(|f| f.component_id == RESULT_COMPONENT && f.public)
+                {
+                    return Err(AppError::Conflict(
+                        "Hồ sơ chưa có văn bản kết quả điện tử đã được phê duyệt để trả trực tuyến."
+                            .into(),
+                    ));
+                }
+                data(json!({"channel": "online"}))
+            }
+            Act::ReturnByPost => {
+                let n = clean(input.tracking_number.as_deref().unwrap_or(""), 40);
+                if n.len() < 6 || !n.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    return Err(AppError::field(
+                        "tracking_number",
+                        "Nhập số hiệu bưu gửi (chữ và số, ít nhất 6 ký tự).",
+                    ));
+                }
+                data(json!({"channel": "post", "tracking_number": n}))
+            }
+            Act::Forward | Act::Withdraw => Ok(Effect::default()),
+            Act::Submit | Act::Resubmit => unreachable!("refused by perform"),
+        }
+    }
+
+    /// Acceptance (R11.3): the appointment from the valid receipt and the time to result that
+    /// applies to the dossier (R8.1c); after a supplement the department asked for, the clock
+    /// resumes with the office time that was left (domain.md §2.4). The notice gives the date,
+    /// the originals to bring and the fee.
+    async fn accept_step(
+        &self,
+        tx: &Tx,
+        d: &mut DossierRow,
+        events: &[EventRow],
+    ) -> Result<Effect> {
+        let now = self.now();
+        let agency = agencies::get_agency(tx, d.agency_id).await?;
+        let version = cat::get_version(tx, d.procedure_version_id).await?;
+        let cal = self.calendar();
+        let total = d
+            .time_to_result
+            .clone()
+            .ok_or_else(|| AppError::Unexpected("a submitted dossier without its time".into()))?;
+        let entered = |st: Stage| events.iter().rev().find(|e| e.to_stage == st).map(|e| e.at);
+        let appointment = match (d.appointment_at, d.stage) {
+            (Some(old), Stage::Supplemented) => {
+                let paused = entered(Stage::SupplementRequested).unwrap_or(old);
+                let resumed = entered(Stage::Supplemented).unwrap_or(now);
+                cal.resume(Some(&agency.code), paused, resumed, old)
+            }
+            _ => {
+                // The valid receipt: the submission, or the resubmission after a supplement.
+                let receipt = match d.stage {
+                    Stage::Supplemented => entered(Stage::Supplemented).unwrap_or(now),
+                    _ => d.submitted_at.unwrap_or(now),
+                };
+                d.received_at = Some(receipt);
+                cal.due(Some(&agency.code), receipt, &total)
+            }
+        };
+        d.appointment_at = Some(appointment);
+        let ch = channel(d.intake);
+        let originals: Vec<String> = version
+            .body
+            .components
+            .iter()
+            .filter(|c| matches!(c.original, Original::Original | Original::CertifiedCopy))
+            .map(|c| c.name.clone())
+            .collect();
+        let fee: i64 = version
+            .body
+            .fees
+            .iter()
+            .filter(|f| f.channel == ch)
+            .map(|f| f.amount)
+            .sum();
+        Ok(Effect {
+            data: Some(json!({"appointment_at": motcua_domain::calendar::rfc3339_vn(appointment)})),
+            notice: Some((
+                NoticeKind::Acceptance,
+                json!({"date": format_vn_datetime(appointment), "items": originals,
+                    "amount": (fee > 0).then(|| money(fee))}),
+            )),
+            ..Default::default()
+        })
+    }
+
+    /// A supplement request: everything missing, once, in one notice (R11.2). After a
+    /// resubmission the desk may ask again only about what the resubmission changed; that
+    /// request is marked and counted against the agency (guide once, R3.4). The department's
+    /// proposal waits for the leader and reception (R12.2).
+    async fn supplement_step(
+        &self,
+        tx: &Tx,
+        d: &mut DossierRow,
+        act: Act,
+        input: &ActionInput,
+        events: &[EventRow],
+    ) -> Result<Effect> {
+        let version = cat::get_version(tx, d.procedure_version_id).await?;
+        let repeat = act == Act::RequestSupplement && d.stage == Stage::Supplemented;
+        let changed = changed_by_resubmission(events);
+        if repeat && input.components.is_empty() {
+            return Err(AppError::field(
+                "components",
+                "Đã hướng dẫn bổ sung một lần: lần này chỉ được yêu cầu lại những giấy tờ người nộp vừa bổ sung, sửa đổi. Chọn các giấy tờ đó.",
+            ));
+        }
+        let mut items = vec![];
+        for c in &input.components {
+            let name = component_name(&version, c)
+                .ok_or_else(|| AppError::field("components", "Chọn các giấy tờ cần bổ sung."))?;
+            if repeat && !changed.contains(c) {
+                return Err(AppError::field(
+                    "components",
+                    format!(
+                        "«{name}» không thay đổi khi người nộp bổ sung. Đã hướng dẫn một lần, chỉ được yêu cầu lại những gì vừa bổ sung, sửa đổi."
+                    ),
+                ));
+            }
+            items.push(format!("Bổ sung: {name}"));
+        }
+        items.extend(clean_list(&input.reasons, 50));
+        if items.is_empty() {
+            return Err(AppError::field(
+                "reasons",
+                "Liệt kê đầy đủ, một lần, những giấy tờ hoặc nội dung cần bổ sung.",
+            ));
+        }
+        let request = json!({"components": input.components, "items": items});
+        if act == Act::ProposeSupplement {
+            return Ok(Effect {
+                data: Some(request),
+                ..Default::default()
+            });
+        }
+        if repeat {
+            d.repeat_requests += 1;
+        }
+        let sent = merge(request, json!({"note": clean(&input.comment, 2000)}));
+        d.supplement = Some(sent.clone());
+        let snapshot = self.snapshot(tx, d).await?;
+        Ok(Effect {
+            notice: Some((NoticeKind::SupplementRequest, sent.clone())),
+            data: Some(merge(sent, json!({"snapshot": snapshot, "repeat": repeat}))),
+            ..Default::default()
+        })
+    }
+
+    /// Assigning or reassigning a specialist: one the process's examining unit may take, never the
+    /// leader themself (separation of duties); a reassignment says why.
+    async fn assign_step(
+        &self,
+        tx: &Tx,
+        s: &Session,
+        d: &mut DossierRow,
+        act: Act,
+        input: &ActionInput,
+        reasons: &[String],
+    ) -> Result<Effect> {
+        let a = input
+            .assignee
+            .ok_or_else(|| AppError::field("assignee", "Chọn chuyên viên xử lý."))?;
+        if a == s.user.id {
+            return Err(AppError::field(
+                "assignee",
+                "Không tự phân công hồ sơ cho chính mình: người phân công, người thẩm định và người phê duyệt phải khác nhau.",
+            ));
+        }
+        if !self
+            .eligible_specialists(tx, d, s.user.id)
+            .await?
+            .iter()
+            .any(|(id, _)| *id == a)
+        {
+            return Err(AppError::field(
+                "assignee",
+                "Người được chọn không phải chuyên viên của cơ quan.",
+            ));
+        }
+        let previous = d.assignee_id;
+        if act == Act::Reassign {
+            need_reasons(reasons, "lý do phân công lại")?;
+            if previous == Some(a) {
+                return Err(AppError::field(
+                    "assignee",
+                    "Chọn một chuyên viên khác với người đang xử lý.",
+                ));
+            }
+        }
+        d.assignee_id = Some(a);
+        Ok(Effect {
+            data: Some(match act {
+                Act::Reassign => json!({"assignee": a, "previous": previous, "reasons": reasons}),
+                _ => json!({"assignee": a}),
+            }),
+            ..Default::default()
+        })
+    }
+
+    /// Consulting other agencies (R8.1b, R3.3): each with its question and a due date from today
+    /// to the appointment.
+    async fn consult_step(
+        &self,
+        tx: &Tx,
+        s: &Session,
+        d: &DossierRow,
+        input: &ActionInput,
+    ) -> Result<Effect> {
+        let now = self.now();
+        let cal = self.calendar();
+        let appointment = d
+            .appointment_at
+            .ok_or_else(|| AppError::Conflict("Hồ sơ chưa có ngày hẹn trả kết quả.".into()))?;
+        if input.consultations.is_empty() || input.consultations.len() > 20 {
+            return Err(AppError::field(
+                "consultations",
+                "Chọn cơ quan cần lấy ý kiến, nội dung và hạn trả lời.",
+            ));
+        }
+        let mut effect = Effect::default();
+        let mut list = vec![];
+        for c in &input.consultations {
+            let other = agencies::find_agency_by_code(tx, c.agency.trim())
+                .await?
+                .filter(|a| a.id != d.agency_id)
+                .ok_or_else(|| {
+                    AppError::field("consultations", "Không có cơ quan phối hợp với mã này.")
+                })?;
+            let question = clean(&c.question, 4000);
+            if question.is_empty() {
+                return Err(AppError::field(
+                    "consultations",
+                    format!("Nêu nội dung cần {} cho ý kiến.", other.name),
+                ));
+            }
+            let day = c.due.trim().parse::<jiff::civil::Date>().map_err(|_| {
+                AppError::field("consultations", "Hạn trả lời viết dạng NNNN-TT-NN.")
+            })?;
+            let due = end_of_day(&cal, &other.code, day);
+            if day < vn_date(now) || due > appointment {
+                return Err(AppError::field(
+                    "consultations",
+                    format!(
+                        "Hạn trả lời của {} phải từ hôm nay đến trước ngày hẹn trả kết quả ({}).",
+                        other.name,
+                        format_vn_date(vn_date(appointment))
+                    ),
+                ));
+            }
+            effect.consult_due = effect.consult_due.max(Some(due));
+            list.push(json!({"agency": other.code, "name": other.name, "due_at": motcua_domain::calendar::rfc3339_vn(due)}));
+            effect.consultations.push(ConsultationRow {
+                id: Uuid::now_v7(),
+                dossier_id: d.id,
+                agency_id: other.id,
+                question,
+                requested_by: s.user.id,
+                requested_at: now,
+                due_at: due,
+                answered_at: None,
+                answered_by: None,
+                answer: None,
+            });
+        }
+        effect.data = Some(json!({"consultations": list}));
+        Ok(effect)
+    }
+
+    /// The leader's approval. Of a drafted result: the document proposed becomes the applicant's
+    /// (the others stay the department's drafts), and the person hears the result is ready.
+    fn approve_step(&self, d: &DossierRow, events: &[EventRow]) -> Effect {
+        if d.stage != Stage::ProposedResolve {
+            return Effect::default();
+        }
+        let publish = latest(events, Act::ProposeResolve)
+            .and_then(|x| x.get("result_document"))
+            .and_then(Value::as_str)
+            .and_then(|x| Uuid::parse_str(x).ok());
+        let note = d
+            .appointment_at
+            .map(|a| format!("Ngày hẹn trả kết quả: {}.", format_vn_datetime(a)))
+            .unwrap_or_default();
+        Effect {
+            publish,
+            notice: Some((NoticeKind::ResultReady, json!({"note": note}))),
+            ..Default::default()
+        }
+    }
+
+    /// The apology with a new date (form 04): a working day after the appointment, with reasons.
+    async fn apology_step(
+        &self,
+        tx: &Tx,
+        d: &DossierRow,
+        input: &ActionInput,
+        reasons: &[String],
+    ) -> Result<Effect> {
+        need_reasons(reasons, "lý do chưa trả kết quả đúng hẹn")?;
+        let agency = agencies::get_agency(tx, d.agency_id).await?;
+        let cal = self.calendar();
+        let day = input
+            .new_date
+            .as_deref()
+            .map(str::trim)
+            .and_then(|x| x.parse::<jiff::civil::Date>().ok())
+            .ok_or_else(|| AppError::field("new_date", "Chọn ngày hẹn trả kết quả mới."))?;
+        let old = d.appointment_at.map(vn_date);
+        if old.is_some_and(|o| day <= o) || !cal.is_working_day(day) {
+            return Err(AppError::field(
+                "new_date",
+                "Ngày hẹn mới phải là một ngày làm việc sau ngày hẹn cũ.",
+            ));
+        }
+        let end = end_of_day(&cal, &agency.code, day);
+        Ok(Effect {
+            data: Some(
+                json!({"reasons": reasons, "new_date": motcua_domain::calendar::rfc3339_vn(end)}),
+            ),
+            notice: Some((
+                NoticeKind::Apology,
+                json!({"note": reasons.join("; "), "date": format_vn_datetime(end)}),
+            )),
+            ..Default::default()
+        })
+    }
+
+    /// The specialists who may examine the dossier: those of the unit its process names for the
+    /// examination, or of the whole agency (all of the agency's when the unit has none), never
+    /// `except` (who assigns).
+    pub(crate) async fn eligible_specialists(
+        &self,
+        c: &impl motcua_store::Conn,
+        d: &DossierRow,
+        except: Uuid,
+    ) -> Result<Vec<(Uuid, String)>> {
+        let total = d
+            .time_to_result
+            .clone()
+            .unwrap_or(Duration::WorkingDays { value: 1.0 });
+        let plan = motcua_domain::deadline::Plan {
+            steps: &d.process,
+            total: &total,
+        };
+        let unit = match plan.step(Stage::Examining).unit {
+            Some(code) => self.unit_id(c, d.agency_id, &code).await?,
+            None => None,
+        };
+        let all = motcua_store::users::holders(c, Role::Specialist, d.agency_id).await?;
+        let fits = |units: &Vec<Option<Uuid>>| {
+            unit.is_none() || units.iter().any(|u| u.is_none() || *u == unit)
+        };
+        let mut list: Vec<_> = all.iter().filter(|(_, units)| fits(units)).collect();
+        if list.is_empty() {
+            list = all.iter().collect();
+        }
+        Ok(list
+            .into_iter()
+            .filter(|(u, _)| u.id != except)
+            .map(|(u, _)| (u.id, u.full_name.clone()))
+            .collect())
+    }
+}
+
+/// The end of a working day at an agency (a due date given as a day).
+fn end_of_day(
+    cal: &motcua_domain::calendar::Calendar,
+    agency: &str,
+    day: jiff::civil::Date,
+) -> jiff::Timestamp {
+    cal.due(
+        Some(agency),
+        motcua_domain::calendar::from_local(day.to_datetime(jiff::civil::Time::midnight())),
+        &Duration::SameDay {
+            cutoff: "23:59".into(),
+        },
+    )
+}

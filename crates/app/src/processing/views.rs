@@ -1,0 +1,294 @@
+//! What the processing pages read: the control sheet's steps, the national count, worklists and
+//! the tracking register (form 06).
+use std::collections::HashMap;
+
+use motcua_domain::account::Role;
+use motcua_domain::deadline;
+use motcua_domain::lifecycle::Stage;
+use motcua_store::catalogue as cat;
+use motcua_store::dossiers::{self as ds, DossierRow, EventRow};
+use motcua_store::{agencies, users};
+use uuid::Uuid;
+
+use crate::{App, AppError, Result, Session};
+
+/// One step of a dossier's processing as the control sheet (form 05) shows it: the published
+/// process step, the stage entered, when and by whom (from which unit), the unit responsible, its
+/// due point, when it ended, and whether it ended early, on time or late.
+#[derive(Debug, Clone)]
+pub struct StepView {
+    pub stage: Stage,
+    /// The process step's name as published (R10.3).
+    pub step: Option<String>,
+    pub started_at: jiff::Timestamp,
+    pub actor_id: Option<Uuid>,
+    /// The unit the person who handed it over acted from.
+    pub from_unit_id: Option<Uuid>,
+    /// The unit responsible for the step.
+    pub unit_id: Option<Uuid>,
+    pub due_at: Option<jiff::Timestamp>,
+    pub finished_at: Option<jiff::Timestamp>,
+    pub timeliness: Option<deadline::Timeliness>,
+}
+
+/// The steps of a dossier from its events (each event starts a step; the next one ends it).
+pub fn steps(events: &[EventRow], now: jiff::Timestamp) -> Vec<StepView> {
+    events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let finished_at = events.get(i + 1).map(|n| n.at);
+            StepView {
+                stage: e.to_stage,
+                step: e.step.clone(),
+                started_at: e.at,
+                actor_id: e.actor_id,
+                from_unit_id: e.unit_id,
+                unit_id: e.to_unit_id,
+                due_at: e.due_at,
+                finished_at,
+                timeliness: e
+                    .due_at
+                    .map(|due| deadline::Timeliness::of(finished_at, due, now)),
+            }
+        })
+        .collect()
+}
+
+/// The dossier's count as the national monitoring makes it (see `deadline::overall`).
+pub fn overall(
+    d: &DossierRow,
+    events: &[EventRow],
+    now: jiff::Timestamp,
+) -> Option<deadline::Timeliness> {
+    let history: Vec<(Stage, jiff::Timestamp)> =
+        events.iter().map(|e| (e.to_stage, e.at)).collect();
+    deadline::overall(&history, d.appointment_at, now)
+}
+
+/// One dossier on a worklist.
+#[derive(Debug, Clone)]
+pub struct WorkItem {
+    pub row: DossierRow,
+    pub procedure: String,
+    pub stage: Stage,
+    pub urgency: deadline::Urgency,
+    /// The appointment passes within a working day and the result is not ready: time to
+    /// apologise with a new date (form 04).
+    pub apology_due: bool,
+}
+
+/// One page of a worklist.
+#[derive(Debug, Clone)]
+pub struct WorklistPage {
+    pub role: Role,
+    pub agency_id: Uuid,
+    pub agency: String,
+    pub total: u64,
+    pub overdue: u64,
+    pub items: Vec<WorkItem>,
+    /// The keyset of the next page, when there is one.
+    pub next: Option<String>,
+}
+
+/// The worklist roles, in the order a person holding several sees them.
+pub const WORK_ROLES: [Role; 3] = [Role::Reception, Role::Leader, Role::Specialist];
+
+fn cursor(t: jiff::Timestamp, id: Uuid) -> String {
+    format!("{t}_{id}")
+}
+
+fn parse_cursor(s: &str) -> Option<(jiff::Timestamp, Uuid)> {
+    let (t, id) = s.split_once('_')?;
+    Some((t.parse().ok()?, Uuid::parse_str(id).ok()?))
+}
+
+/// Which part of a role's queue at an agency the caller sees: a specialist the dossiers assigned
+/// to them; a grant naming a unit only the dossiers that unit is responsible for (and those no
+/// unit holds); a grant for the whole agency all of it (R10.3, R10.6).
+fn queue_of(s: &Session, role: Role, agency_id: Uuid) -> ds::Queue {
+    let grants: Vec<_> = s
+        .actor
+        .grants
+        .iter()
+        .filter(|g| g.role == role && g.agency_id == agency_id)
+        .collect();
+    let units = (role != Role::Specialist && grants.iter().all(|g| g.unit_id.is_some()))
+        .then(|| grants.iter().filter_map(|g| g.unit_id).collect());
+    ds::Queue {
+        agency_id,
+        role,
+        assignee_id: (role == Role::Specialist).then_some(s.user.id),
+        units,
+    }
+}
+
+impl App {
+    /// The caller's worklist for one role at one agency (defaults: their first processing role
+    /// and its first agency), in due order, keyset-paginated. Reception's list is the desk's, for
+    /// every officer on it (R10.6); the leader's is the department's; a specialist's holds the
+    /// dossiers assigned to them. A grant for one unit shows what that unit is responsible for.
+    pub async fn worklist(
+        &self,
+        s: &Session,
+        role: Option<Role>,
+        agency: Option<Uuid>,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<WorklistPage> {
+        let role = match role {
+            Some(r) if WORK_ROLES.contains(&r) => r,
+            Some(_) => return Err(AppError::field("role", "Vai trò không có danh sách việc.")),
+            None => WORK_ROLES
+                .into_iter()
+                .find(|r| s.actor.has_role(*r))
+                .ok_or(AppError::Forbidden)?,
+        };
+        let agency_id = match agency {
+            Some(a) if s.actor.has_role_in(role, a) => a,
+            Some(_) => return Err(AppError::Forbidden),
+            None => *s
+                .actor
+                .agencies_with(&[role])
+                .first()
+                .ok_or(AppError::Forbidden)?,
+        };
+        let after = match after.filter(|a| !a.is_empty()) {
+            Some(a) => Some(
+                parse_cursor(a)
+                    .ok_or_else(|| AppError::field("after", "Con trỏ trang không hợp lệ."))?,
+            ),
+            None => None,
+        };
+        let q = queue_of(s, role, agency_id);
+        let limit = limit.clamp(1, 200);
+        let now = self.now();
+        let conn = self.db.conn();
+        let mut rows = ds::worklist(conn, &q, after, limit + 1).await?;
+        let next = (rows.len() as u64 > limit).then(|| {
+            rows.truncate(limit as usize);
+            let last = rows.last().expect("a full page");
+            cursor(last.step_due_at.unwrap_or(now), last.id)
+        });
+        let (total, overdue) = ds::worklist_counts(conn, &q, now).await?;
+        let agency = agencies::get_agency(conn, agency_id).await?;
+        let mut names: HashMap<Uuid, String> = Default::default();
+        let mut items = Vec::with_capacity(rows.len());
+        for row in rows {
+            let procedure = procedure_name(self, &mut names, row.procedure_version_id).await?;
+            let apology_due = self.apology_due(&agency.code, &row, now);
+            items.push(WorkItem {
+                urgency: deadline::Urgency::of(row.step_due_at, now),
+                procedure,
+                stage: row.stage,
+                apology_due,
+                row,
+            });
+        }
+        Ok(WorklistPage {
+            role,
+            agency_id,
+            agency: agency.name,
+            total,
+            overdue,
+            items,
+            next,
+        })
+    }
+}
+
+/// A procedure version's name, read once per list.
+async fn procedure_name(
+    app: &App,
+    cache: &mut HashMap<Uuid, String>,
+    version: Uuid,
+) -> Result<String> {
+    if let Some(n) = cache.get(&version) {
+        return Ok(n.clone());
+    }
+    let n = cat::get_version(app.db.conn(), version).await?.body.name;
+    cache.insert(version, n.clone());
+    Ok(n)
+}
+
+/// One line of the tracking register (form 06).
+#[derive(Debug, Clone)]
+pub struct RegisterRow {
+    pub code: String,
+    pub procedure: String,
+    pub applicant_name: String,
+    pub intake: &'static str,
+    pub submitted_at: Option<jiff::Timestamp>,
+    pub appointment_at: Option<jiff::Timestamp>,
+    pub stage: &'static str,
+    /// When the result was returned, for returned dossiers.
+    pub returned_at: Option<jiff::Timestamp>,
+}
+
+impl App {
+    /// Display names of accounts (staff pages and slips).
+    pub async fn user_names(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
+        let mut out = HashMap::new();
+        for id in ids {
+            if !out.contains_key(id)
+                && let Ok(u) = users::get_user(self.db.conn(), *id).await
+            {
+                out.insert(*id, u.full_name);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Form 06: the dossiers an agency received from `from` to `to` (dates in UTC+7), for its
+    /// reception officers and leaders. At most 5,000 lines.
+    pub async fn register_book(
+        &self,
+        s: &Session,
+        agency: Option<Uuid>,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> Result<(String, Vec<RegisterRow>)> {
+        let roles = [Role::Reception, Role::Leader];
+        let agency_id = match agency {
+            Some(a) if roles.iter().any(|r| s.actor.has_role_in(*r, a)) => a,
+            Some(_) => return Err(AppError::Forbidden),
+            None => *s
+                .actor
+                .agencies_with(&roles)
+                .first()
+                .ok_or(AppError::Forbidden)?,
+        };
+        let start = |d: jiff::civil::Date| {
+            motcua_domain::calendar::from_local(d.to_datetime(jiff::civil::Time::midnight()))
+        };
+        let conn = self.db.conn();
+        let rows = ds::received_between(
+            conn,
+            agency_id,
+            start(from),
+            start(
+                to.tomorrow()
+                    .map_err(|e| AppError::Unexpected(e.to_string()))?,
+            ),
+            5000,
+        )
+        .await?;
+        let agency = agencies::get_agency(conn, agency_id).await?;
+        let mut names: HashMap<Uuid, String> = Default::default();
+        let mut out = Vec::with_capacity(rows.len());
+        for d in rows {
+            let procedure = procedure_name(self, &mut names, d.procedure_version_id).await?;
+            out.push(RegisterRow {
+                code: d.code.clone().unwrap_or_default(),
+                procedure,
+                applicant_name: d.applicant_name.clone(),
+                intake: d.intake.label_vi(),
+                submitted_at: d.submitted_at,
+                appointment_at: d.appointment_at,
+                stage: d.stage.label_vi(),
+                returned_at: (d.stage == Stage::Returned).then_some(d.updated_at),
+            });
+        }
+        Ok((agency.name, out))
+    }
+}
