@@ -122,7 +122,7 @@ struct StaffSpec {
 
 /// The demo staff, agency by agency: every agency offering a level-3 or level-4 service has a
 /// reception officer on its desk, a specialist, a leader and, where its services charge fees, a
-/// cashier; then Sở Tư pháp's administrator and the province's administrator and inspector.
+/// cashier (and Sở Tư pháp its administrator); then the province's administrator and inspector.
 fn staff_specs() -> Vec<StaffSpec> {
     let catalogue = demo_catalogue();
     let fees = |agency: &str| {
@@ -164,14 +164,17 @@ fn staff_specs() -> Vec<StaffSpec> {
                 unit,
             });
         }
+        if *slug == "tuphap" {
+            out.push(StaffSpec {
+                role: Role::AgencyAdmin,
+                login: "quantri.tuphap".into(),
+                name: "Huỳnh Văn Khánh",
+                agency: code,
+                unit: None,
+            });
+        }
     }
     for (role, login, name, agency) in [
-        (
-            Role::AgencyAdmin,
-            "quantri.tuphap",
-            "Huỳnh Văn Khánh",
-            "000.00.11.H53",
-        ),
         (
             Role::ProvinceAdmin,
             "quantri.tinh",

@@ -238,8 +238,9 @@ impl App {
         by.check(Action::GrantRole(g.role), &Target::Agency(g.agency_id))?;
         // Nobody widens their own powers: another administrator (or the operator) grants them.
         if by.id() == Some(user_id) {
-            return Err(AppError::Conflict(
-                "Không tự cấp quyền cho chính mình: một quản trị khác cấp quyền này.".into(),
+            return Err(AppError::field(
+                "role",
+                "Không tự cấp quyền cho chính mình: một quản trị khác cấp quyền này.",
             ));
         }
         let (_, _) = self.staff_home(user_id).await?;

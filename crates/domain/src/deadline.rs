@@ -265,9 +265,8 @@ impl Plan<'_> {
         at: Timestamp,
         appointment: Option<Timestamp>,
     ) -> Option<Timestamp> {
-        if stage.queue().is_none() {
-            return None;
-        }
+        // Nobody on staff has the dossier: no due point.
+        stage.queue()?;
         if stage == Stage::Resolved {
             return appointment;
         }

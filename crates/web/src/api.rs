@@ -207,7 +207,7 @@ impl utoipa::Modify for BearerAuth {
         crate::api_dossiers::attach, crate::api_dossiers::download, crate::api_dossiers::detach, crate::api_dossiers::submit, crate::api_dossiers::withdraw,
         crate::api_dossiers::supplement_request, crate::api_dossiers::accept, crate::api_dossiers::refuse, crate::api_dossiers::lookup,
         crate::api_processing::actions, crate::api_processing::perform, crate::api_processing::worklist, crate::api_processing::consultations, crate::api_processing::answer),
-    components(schemas(TokenRequest, TokenResponse, Me, GrantOut, AgencyOut, UnitOut, ProcedureItem, AgencyRef, ComponentOut, ServiceOut, ProcedureDetail, SectorOut, FieldOut,
+    components(schemas(TokenRequest, TokenResponse, Me, GrantOut, AgencyOut, UnitOut, ProcedureItem, AgencyRef, ComponentOut, ServiceOut, ProcedureDetail, SectorOut, FieldOut, UsageOut,
         crate::api_dossiers::NewDossier, crate::api_dossiers::Created, crate::api_dossiers::FileOut, crate::api_dossiers::SubmitRequest, crate::api_dossiers::Submitted, crate::api_dossiers::AcceptRequest, crate::api_dossiers::Accepted, crate::api_dossiers::RefuseRequest,
         crate::api_dossiers::EventOut, crate::api_dossiers::DossierOut, crate::api_dossiers::WithdrawRequest, crate::api_dossiers::SupplementRequest, crate::api_dossiers::RegisterRequest,
         crate::api_dossiers::StepOut, crate::api_dossiers::ConsultationOut,
@@ -268,12 +268,42 @@ pub struct ServiceOut {
     #[schema(value_type = Object)]
     pub form_schema: serde_json::Value,
     pub components: Vec<ComponentOut>,
-    /// Time to result for an online dossier.
+    /// Time to result for an online dossier (the agency's shorter online time when it set one,
+    /// R8.1c): what the appointment of an online dossier is counted with.
     #[schema(value_type = Object)]
     pub time_to_result: serde_json::Value,
     /// The agency's internal process: steps with role, unit and time budget.
     #[schema(value_type = Vec<Object>)]
     pub process: serde_json::Value,
+    /// The service's dossier figures (R5.1b).
+    pub usage: UsageOut,
+}
+
+/// Dossier figures, counted from the records by the national rule (Decision 766, indicator
+/// 2.1).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsageOut {
+    /// Dossiers submitted.
+    pub received: u64,
+    /// Dossiers whose national count ended (resolved, returned, declined or withdrawn after
+    /// acceptance, or one supplement request outstanding).
+    pub finished: u64,
+    /// Of those, finished early or on time.
+    pub on_time: u64,
+    /// `on_time` ÷ `finished` in whole percent; absent while none has finished.
+    pub on_time_percent: Option<u64>,
+    /// Dossiers the desk asked to supplement again after a resubmission (R3.4).
+    pub repeat_requests: u64,
+}
+
+pub fn usage_out(u: &motcua_app::catalogue::Usage) -> UsageOut {
+    UsageOut {
+        received: u.received,
+        finished: u.finished,
+        on_time: u.on_time,
+        on_time_percent: u.on_time_percent(),
+        repeat_requests: u.repeat_requests,
+    }
 }
 
 /// The whole current version of a procedure.
@@ -290,6 +320,8 @@ pub struct ProcedureDetail {
     #[schema(value_type = Object)]
     pub body: serde_json::Value,
     pub services: Vec<ServiceOut>,
+    /// The procedure's dossier figures, all its services together (R5.1b).
+    pub usage: UsageOut,
 }
 
 /// A sector with its fields.
@@ -397,6 +429,7 @@ pub async fn procedure(
                 .collect(),
             time_to_result: serde_json::to_value(&sv.time_to_result).unwrap_or_default(),
             process: serde_json::to_value(&sv.service.process).unwrap_or_default(),
+            usage: usage_out(&sv.usage),
         })
         .collect();
     Ok(Json(ProcedureDetail {
@@ -408,6 +441,7 @@ pub async fn procedure(
         effective_from: v.version.effective_from.map(|d| d.to_string()),
         body: serde_json::to_value(body).unwrap_or_default(),
         services,
+        usage: usage_out(&v.usage),
     }))
 }
 

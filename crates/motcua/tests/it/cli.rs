@@ -54,6 +54,44 @@ async fn cli_commands(e: Engine) {
     }
     assert!(first.lines().all(|l| l.split('\t').count() == 4));
     assert_eq!(roles.iter().filter(|r| **r == "citizen").count(), 2);
+    // Every agency offering online services (level 3 or 4) has its processing staff, agency by
+    // agency, and a cashier where its services charge fees.
+    let line = |role: &str, agency: &str| {
+        first
+            .lines()
+            .any(|l| l.starts_with(&format!("{role}\t")) && l.ends_with(&format!("\t{agency}")))
+    };
+    let catalogue = motcua_app::demo::demo_catalogue();
+    let mut online: Vec<&str> = catalogue
+        .services
+        .iter()
+        .filter(|s| s.level >= 3)
+        .map(|s| s.agency.as_str())
+        .collect();
+    online.sort();
+    online.dedup();
+    assert_eq!(online.len(), 8);
+    for agency in &online {
+        for role in ["reception", "specialist", "leader"] {
+            assert!(line(role, agency), "{role} at {agency} in {first}");
+        }
+    }
+    assert!(line("cashier", "000.01.01.H53") && line("cashier", "000.00.15.H53"));
+    let agencies: Vec<&str> = first
+        .lines()
+        .filter_map(|l| l.rsplit('\t').next())
+        .filter(|a| !a.is_empty())
+        .collect();
+    let mut runs = agencies.clone();
+    runs.dedup();
+    let mut distinct = runs.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(
+        runs.len(),
+        distinct.len(),
+        "printed agency by agency: {agencies:?}"
+    );
     let (ok, list, _) = motcua(&db.url, d, &["agency", "list"]);
     assert!(ok && list.contains("Sở Tư pháp tỉnh Quảng Ngãi") && !list.contains("Kon Tum\t"));
     let (ok, all, _) = motcua(&db.url, d, &["agency", "list", "--all"]);
@@ -393,4 +431,66 @@ fn calendar_commands() {
     assert!(!ok, "{err}");
     let (ok, _, _) = run(&["calendar", "lunar", "2026-13-01"]);
     assert!(!ok);
+}
+
+/// A `sqlite://…?mode=rwc` URL (as sqlx and most tools write it) opens the file it names, not a
+/// file named with the query; an unknown parameter is refused with its name.
+#[test]
+fn sqlite_url_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let url = format!("sqlite://{}/motcua.db?mode=rwc", d.display());
+    let (ok, _, err) = motcua(&url, d, &["migrate"]);
+    assert!(ok, "{err}");
+    assert!(d.join("motcua.db").exists());
+    assert!(!d.join("motcua.db?mode=rwc").exists());
+    let url = format!("sqlite://{}/other.db?bogus=1", d.display());
+    let (ok, _, err) = motcua(&url, d, &["migrate"]);
+    assert!(!ok && err.contains("bogus"), "{err}");
+}
+
+/// In development, at a terminal, the logs are lines a person reads; elsewhere JSON lines.
+#[test]
+fn logs_read_as_lines_at_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = format!("sqlite://{}/m.db", d.display());
+    let bin = env!("CARGO_BIN_EXE_motcua");
+    let run = |tty: bool| {
+        let cmd = format!("{bin} migrate");
+        let mut c = if tty {
+            // `script` gives the command a terminal of its own.
+            let mut c = Command::new("script");
+            c.args(["-qec", &cmd, "/dev/null"]);
+            c
+        } else {
+            let mut c = Command::new(bin);
+            c.arg("migrate");
+            c
+        };
+        let out = c
+            .env("MOTCUA_DATABASE_URL", &db)
+            .env("MOTCUA_DATA_DIR", d)
+            .env("MOTCUA_LOG", "info")
+            .env("NO_COLOR", "1")
+            .current_dir(d)
+            .output()
+            .expect("run");
+        assert!(out.status.success());
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let piped = run(false);
+    let logs: Vec<&str> = piped.lines().filter(|l| l.starts_with('{')).collect();
+    assert!(!logs.is_empty(), "JSON when not a terminal: {piped}");
+    let tty = run(true);
+    assert!(tty.contains(" INFO "), "{tty}");
+    assert!(
+        !tty.lines()
+            .any(|l| l.trim_start().starts_with("{\"timestamp")),
+        "{tty}"
+    );
 }

@@ -1,5 +1,6 @@
 //! Integration tests: the real server on loopback, each test on SQLite and PostgreSQL.
 mod accounts;
+mod agent;
 mod api;
 mod browser;
 mod catalogue;
@@ -12,6 +13,7 @@ mod notices;
 mod processing;
 mod security;
 mod staff;
+mod truth;
 mod work_pages;
 
 /// A password that is valid for staff too, with a marker CI looks for in the logs.

@@ -11,17 +11,17 @@ use crate::dossiers::{CITIZEN, camthanh_staff, camthanh_trio, ready, setup, subm
 use crate::security::demo_pw;
 
 /// Everyone on the path: citizen, desk, specialist, leader (Cẩm Thành), with tokens.
-struct People {
-    citizen: (Client, String),
-    desk: (Client, String),
-    specialist: (Client, String),
-    leader: (Client, String),
-    specialist_id: String,
+pub(crate) struct People {
+    pub citizen: (Client, String),
+    pub desk: (Client, String),
+    pub specialist: (Client, String),
+    pub leader: (Client, String),
+    pub specialist_id: String,
     /// (login, password) of the staff, to log in again when the clock jumps past the tokens.
-    logins: Vec<(String, String)>,
+    pub logins: Vec<(String, String)>,
 }
 
-async fn people(t: &TestApp) -> People {
+pub(crate) async fn people(t: &TestApp) -> People {
     let citizen = token(t, CITIZEN).await;
     let logins = camthanh_trio(t).await;
     let mut staff = vec![];
@@ -51,7 +51,7 @@ async fn people(t: &TestApp) -> People {
 
 impl People {
     /// New tokens for everyone (API tokens last 12 hours).
-    async fn relogin(&mut self, t: &TestApp) {
+    pub(crate) async fn relogin(&mut self, t: &TestApp) {
         self.citizen.1 = self.citizen.0.token(CITIZEN, &demo_pw(t, CITIZEN)).await;
         for (i, who) in [&mut self.desk, &mut self.specialist, &mut self.leader]
             .into_iter()
@@ -64,7 +64,7 @@ impl People {
 }
 
 /// A submitted dossier's code.
-async fn submitted(p: &mut People) -> String {
+pub(crate) async fn submitted(p: &mut People) -> String {
     let (c, tok) = &mut p.citizen;
     let id = ready(c, tok).await;
     submit(c, tok, &id, None).await.json()["code"]
@@ -74,7 +74,7 @@ async fn submitted(p: &mut People) -> String {
 }
 
 /// Performs an action; answers (status, body).
-async fn act(who: &mut (Client, String), code: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn act(who: &mut (Client, String), code: &str, body: Value) -> (u16, Value) {
     let r = who
         .0
         .json(
@@ -88,20 +88,20 @@ async fn act(who: &mut (Client, String), code: &str, body: Value) -> (u16, Value
     (r.status, v)
 }
 
-async fn ok(who: &mut (Client, String), code: &str, body: Value) -> Value {
+pub(crate) async fn ok(who: &mut (Client, String), code: &str, body: Value) -> Value {
     let (st, v) = act(who, code, body.clone()).await;
     assert_eq!(st, 200, "{body} → {v}");
     v
 }
 
 /// GETs an API path as `who`; it must answer 200 with JSON.
-async fn get_json(who: &mut (Client, String), path: &str) -> Value {
+pub(crate) async fn get_json(who: &mut (Client, String), path: &str) -> Value {
     let r = who.0.json(Method::GET, path, Some(&who.1), None).await;
     assert_eq!(r.status, 200, "{path}: {}", r.body);
     r.json()
 }
 
-async fn names(who: &mut (Client, String), code: &str) -> Vec<String> {
+pub(crate) async fn names(who: &mut (Client, String), code: &str) -> Vec<String> {
     get_json(who, &format!("/api/v1/dossiers/{code}/actions")).await["actions"]
         .as_array()
         .unwrap()
@@ -110,15 +110,15 @@ async fn names(who: &mut (Client, String), code: &str) -> Vec<String> {
         .collect()
 }
 
-async fn dossier(who: &mut (Client, String), code: &str) -> Value {
+pub(crate) async fn dossier(who: &mut (Client, String), code: &str) -> Value {
     get_json(who, &format!("/api/v1/dossiers/{code}")).await
 }
 
-async fn worklist(who: &mut (Client, String), query: &str) -> Value {
+pub(crate) async fn worklist(who: &mut (Client, String), query: &str) -> Value {
     get_json(who, &format!("/api/v1/worklist?{query}")).await
 }
 
-fn notice_kinds(d: &Value) -> Vec<String> {
+pub(crate) fn notice_kinds(d: &Value) -> Vec<String> {
     d["notices"]
         .as_array()
         .unwrap()
@@ -128,7 +128,7 @@ fn notice_kinds(d: &Value) -> Vec<String> {
 }
 
 /// Accept, forward and assign: the dossier reaches the specialist.
-async fn to_specialist(t: &TestApp, p: &mut People, code: &str) {
+pub(crate) async fn to_specialist(t: &TestApp, p: &mut People, code: &str) {
     ok(&mut p.desk, code, json!({"action": "accept"})).await;
     t.clock.advance(SignedDuration::from_mins(30));
     ok(&mut p.desk, code, json!({"action": "forward"})).await;
