@@ -103,6 +103,8 @@ pub struct DossierView {
     pub events: Vec<EventRow>,
     /// The history as the reader sees it.
     pub timeline: Vec<TimelineEntry>,
+    /// The dossier's count as the national monitoring makes it now (from its whole history).
+    pub timeliness: Option<motcua_domain::deadline::Timeliness>,
     /// The components the current answers require.
     pub needed: Vec<Component>,
     /// Notices about the dossier, each with its deliveries per channel.
@@ -308,6 +310,7 @@ impl App {
         let mut files = ds::files(conn, d.id).await?;
         let mut events = ds::events(conn, d.id).await?;
         let timeline = timeline(&events, audience);
+        let timeliness = crate::processing::overall(&d, &events, self.now());
         if applicant {
             files.retain(|f| f.public);
             events.retain(|e| e.public);
@@ -325,6 +328,7 @@ impl App {
         Ok(DossierView {
             audience,
             timeline,
+            timeliness,
             may_edit: owner && d.stage.owner_edits(),
             may_withdraw: owner && lifecycle::next(d.stage, Act::Withdraw, Who::Owner).is_ok(),
             consultations,

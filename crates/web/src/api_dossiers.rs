@@ -533,7 +533,7 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
         stage: v.visible_stage().map(|s| s.as_str().into()),
         step_due_at: v.row.step_due_at.filter(|_| staff).map(vn),
         assignee: v.row.assignee_id.filter(|_| staff).map(|u| u.to_string()),
-        timeliness: p::overall(&v.row, &v.events, now).map(|t| t.as_str().into()),
+        timeliness: v.timeliness.map(|t| t.as_str().into()),
         steps: match staff {
             true => p::steps(&v.events, now).into_iter().map(step_out).collect(),
             false => vec![],

@@ -219,7 +219,7 @@ async fn dossier_page(
     Ok(render_status(
         &WorkDossierPage {
             c: Chrome::new(s, auth, b, format!("Xử lý hồ sơ {title}")),
-            timeliness: p::overall(&v.row, &v.events, now),
+            timeliness: v.timeliness,
             may_attach_result: s.app.may_attach_result(se, &v.row),
             steps,
             names,

@@ -733,8 +733,15 @@ async fn applicants_see_only_what_is_theirs(e: Engine) {
         json!({"action": "approve", "comment": MARK}),
     )
     .await;
+    // Returned after the appointment, resolved before it: early, for the applicant too (the
+    // count reads the whole history, not what the applicant sees of it).
+    t.clock.advance(SignedDuration::from_hours(24 * 22));
+    p.relogin(&t).await;
     ok(&mut p.desk, &code, json!({"action": "return_online"})).await;
-    let staff_view = dossier(&mut p.desk, &code).await.to_string();
+    let staff_view = dossier(&mut p.desk, &code).await;
+    assert_eq!(staff_view["timeliness"], "early");
+    assert_eq!(dossier(&mut p.citizen, &code).await["timeliness"], "early");
+    let staff_view = staff_view.to_string();
     assert!(staff_view.contains(MARK), "staff see the whole record");
 
     // Everything the applicant reaches.
