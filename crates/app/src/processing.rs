@@ -156,10 +156,10 @@ pub(crate) struct Effect {
     pub publish: Option<Uuid>,
 }
 
-/// The unit and the published step name a dossier entered a stage with, for its event.
+/// The unit and the published step a dossier entered a stage with, for its event.
 pub(crate) struct Entered {
     pub unit_id: Option<Uuid>,
-    pub step: String,
+    pub step: Option<String>,
 }
 
 impl App {
@@ -233,7 +233,7 @@ impl App {
                 comment: (!comment.is_empty()).then_some(comment),
                 unit_id: actor_unit(s, who, d.agency_id),
                 to_unit_id: entered.unit_id,
-                step: Some(entered.step),
+                step: entered.step,
                 due_at: d.step_due_at,
                 data: effect.data,
                 public: act.is_public(),
@@ -442,7 +442,7 @@ impl App {
                 comment: Some(answer),
                 unit_id,
                 to_unit_id: entered.as_ref().and_then(|e| e.unit_id),
-                step: entered.map(|e| e.step),
+                step: entered.and_then(|e| e.step),
                 due_at: (to != stage).then_some(d.step_due_at).flatten(),
                 data: Some(json!({"consultation": c.id, "agency": other.code, "name": other.name})),
                 public: false,

@@ -183,12 +183,12 @@ fn step_phase(steps: &[ProcessStep], i: usize) -> Option<Phase> {
     }
 }
 
-/// What a dossier's process gives one stage: the step's name as published, the unit responsible
-/// for it (its code in the agency; the unit whose staff see the dossier on their worklist) and
-/// the budget from when the dossier enters the stage.
+/// What a dossier's process gives one stage: the published steps it belongs to (none where the
+/// process names none), the unit responsible for it (its code in the agency; the unit whose staff
+/// see the dossier on their worklist) and the budget from when the dossier enters the stage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepPlan {
-    pub name: String,
+    pub name: Option<String>,
     pub unit: Option<String>,
     pub budget: Option<Duration>,
 }
@@ -220,14 +220,12 @@ impl Plan<'_> {
             stage,
             Stage::Consulting | Stage::SupplementApproved | Stage::DeclineApproved
         );
-        let name = if mine.is_empty() || own_name {
-            stage.label_vi().to_string()
-        } else {
+        let name = (!mine.is_empty() && !own_name).then(|| {
             mine.iter()
                 .map(|s| s.name.as_str())
                 .collect::<Vec<_>>()
                 .join("; ")
-        };
+        });
         let published = match mine.as_slice() {
             [] => None,
             [one] => Some(one.budget.clone()),
@@ -485,23 +483,27 @@ mod tests {
         let accepted = plan.step(Stage::Accepted);
         assert_eq!(
             (
-                accepted.name.as_str(),
+                accepted.name.as_deref(),
                 accepted.unit.as_deref(),
                 accepted.budget
             ),
-            ("Tiếp nhận, kiểm tra hồ sơ", Some("MOTCUA"), hours(0.5))
+            (
+                Some("Tiếp nhận, kiểm tra hồ sơ"),
+                Some("MOTCUA"),
+                hours(0.5)
+            )
         );
         // No leader step before the specialists: the default half day, any leader.
         let assign = plan.step(Stage::AwaitingAssignment);
         assert_eq!(
-            (assign.unit, assign.budget),
-            (None, Some(Duration::WorkingDays { value: 0.5 }))
+            (assign.name, assign.unit, assign.budget),
+            (None, None, Some(Duration::WorkingDays { value: 0.5 }))
         );
         // Two specialist steps: one day and four hours, 11.5 working hours at TP.
         let exam = plan.step(Stage::Examining);
         assert_eq!(
-            (exam.name.as_str(), exam.unit.as_deref(), exam.budget),
-            ("Thẩm định; Dự thảo kết quả", Some("TP"), hours(11.5))
+            (exam.name.as_deref(), exam.unit.as_deref(), exam.budget),
+            (Some("Thẩm định; Dự thảo kết quả"), Some("TP"), hours(11.5))
         );
         let approve = plan.step(Stage::ProposedDecline);
         assert_eq!(
@@ -510,8 +512,8 @@ mod tests {
         );
         let ret = plan.step(Stage::Resolved);
         assert_eq!(
-            (ret.name.as_str(), ret.unit.as_deref()),
-            ("Trả kết quả", Some("MOTCUA"))
+            (ret.name.as_deref(), ret.unit.as_deref()),
+            (Some("Trả kết quả"), Some("MOTCUA"))
         );
         // The acknowledgement stays the law's eight hours, at the desk's unit.
         assert_eq!(plan.step(Stage::Submitted).budget, hours(8.0));
@@ -526,10 +528,7 @@ mod tests {
             step_budget(Stage::Examining, &total)
         );
         assert_eq!(none.step(Stage::Examining).unit, None);
-        assert_eq!(
-            none.step(Stage::Examining).name,
-            Stage::Examining.label_vi()
-        );
+        assert_eq!(none.step(Stage::Examining).name, None);
 
         let cal = Calendar::official();
         let monday = at("2026-03-02T09:00:00");
