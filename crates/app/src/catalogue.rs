@@ -105,6 +105,13 @@ pub struct ServiceView {
     pub usage: Usage,
 }
 
+impl ServiceView {
+    /// Takes dossiers online (levels 3 and 4).
+    pub fn online(&self) -> bool {
+        motcua_domain::catalogue::takes_dossiers_online(self.service.level)
+    }
+}
+
 /// The usage figures of a service or procedure (R5.1b), computed from the dossiers' records:
 /// received (submitted), finished (their national count ended, `deadline::outcome`), finished
 /// early or on time, and asked to supplement more than once before acceptance (R3.4).
@@ -237,9 +244,20 @@ pub fn check_service(
             }
         }
     }
-    let limit = time_to_result(body, r.online_time.as_ref(), Channel::Online)
-        .ok_or_else(|| format!("{at}: thủ tục chưa có thời hạn giải quyết."))?;
-    check_process(&r.process, &limit).map_err(|m| format!("{at}: quy trình nội bộ: {m}"))?;
+    // The process applies to the service's dossiers whatever their channel: it must fit the time
+    // of each (R10.3, R8.1a).
+    let mut channels = vec![Channel::Online];
+    channels.extend(body.methods.iter().filter(|c| **c != Channel::Online));
+    for ch in channels {
+        let limit = time_to_result(body, r.online_time.as_ref(), ch)
+            .ok_or_else(|| format!("{at}: thủ tục chưa có thời hạn giải quyết."))?;
+        check_process(&r.process, &limit).map_err(|m| {
+            format!(
+                "{at}: quy trình nội bộ (hồ sơ {}): {m}",
+                ch.label_vi().to_lowercase()
+            )
+        })?;
+    }
     for s in &r.process {
         if let Some(u) = &s.unit
             && !unit_codes.contains(u)

@@ -164,6 +164,16 @@ fn staff_specs() -> Vec<StaffSpec> {
                 unit,
             });
         }
+        if *slug == "camthanh" {
+            // A second specialist, so that a leader can reassign a dossier (R3.4).
+            out.push(StaffSpec {
+                role: Role::Specialist,
+                login: "chuyenvien2.camthanh".into(),
+                name: "Đỗ Thị Mơ",
+                agency: code,
+                unit: None,
+            });
+        }
         if *slug == "tuphap" {
             out.push(StaffSpec {
                 role: Role::AgencyAdmin,

@@ -33,6 +33,31 @@ pub enum Audience {
     Staff,
 }
 
+impl Audience {
+    /// The reader of a dossier: its owner (a citizen or organisation) reads it as the applicant.
+    pub fn of(s: &Session, d: &DossierRow) -> Audience {
+        if d.owner_id == Some(s.user.id) && s.user.kind.is_public() {
+            Audience::Applicant
+        } else {
+            Audience::Staff
+        }
+    }
+
+    /// The stage as this reader may name it (none while the departments work on it, for the
+    /// applicant).
+    pub fn stage(self, st: Stage) -> Option<Stage> {
+        (self == Audience::Staff || !st.is_internal()).then_some(st)
+    }
+
+    /// The stage's label for this reader.
+    pub fn label(self, st: Stage) -> &'static str {
+        match self {
+            Audience::Staff => st.label_vi(),
+            Audience::Applicant => st.applicant_label(),
+        }
+    }
+}
+
 /// One line of a dossier's history as its reader sees it.
 #[derive(Debug, Clone)]
 pub struct TimelineEntry {
@@ -44,6 +69,12 @@ pub struct TimelineEntry {
     pub stage: Option<Stage>,
     pub status: Status,
     pub comment: Option<String>,
+}
+
+/// What the applicant may see of a file: their own papers, and the result document the leader
+/// approved once it is returned to them; the department's drafts never (R10.5).
+fn applicant_sees(f: &FileRow, d: &DossierRow) -> bool {
+    f.public && (f.component_id != RESULT_COMPONENT || d.stage == Stage::Returned)
 }
 
 /// The Vietnamese name of an event's kind.
@@ -67,10 +98,11 @@ pub fn timeline(events: &[EventRow], audience: Audience) -> Vec<TimelineEntry> {
                 at: e.at,
                 kind: e.kind.clone(),
                 label: match audience {
+                    Audience::Staff if repeat_request(e) => "Yêu cầu bổ sung lần hai".into(),
                     Audience::Staff => event_label(&e.kind).to_string(),
                     Audience::Applicant => e.to_stage.applicant_label().to_string(),
                 },
-                stage: Some(e.to_stage),
+                stage: audience.stage(e.to_stage),
                 status,
                 comment: e.comment.clone(),
             });
@@ -86,6 +118,12 @@ pub fn timeline(events: &[EventRow], audience: Audience) -> Vec<TimelineEntry> {
         }
     }
     out
+}
+
+/// The desk's second request before acceptance (guide once, R3.4), as its event records it.
+fn repeat_request(e: &EventRow) -> bool {
+    e.kind == Act::RequestSupplement.as_str()
+        && e.data.as_ref().and_then(|d| d.get("repeat")) == Some(&Value::Bool(true))
 }
 
 /// Everything a dossier page or answer shows, for one reader.
@@ -148,10 +186,7 @@ impl DossierView {
     /// The status as the reader names it: the stage for staff; for the applicant, the
     /// departments' internal steps only as "Đang xử lý".
     pub fn status_label(&self) -> &'static str {
-        match self.audience {
-            Audience::Staff => self.row.stage.label_vi(),
-            Audience::Applicant => self.row.stage.applicant_label(),
-        }
+        self.audience.label(self.row.stage)
     }
 
     pub fn is_draft(&self) -> bool {
@@ -161,8 +196,37 @@ impl DossierView {
     /// The stage, for readers who may see it (none while the departments work on it, for the
     /// applicant).
     pub fn visible_stage(&self) -> Option<Stage> {
-        (self.audience == Audience::Staff || !self.row.stage.is_internal())
-            .then_some(self.row.stage)
+        self.audience.stage(self.row.stage)
+    }
+
+    /// The agency asked the owner to supplement: the request waits for them.
+    pub fn supplement_pending(&self) -> bool {
+        self.may_edit && !self.is_draft()
+    }
+
+    /// The event a statutory slip is made from: forms 01–04 from the acceptance, the supplement
+    /// request, the refusal and the apology; the control sheet (05) from the first event, for
+    /// staff only. `None`: the slip does not exist (yet) for this reader.
+    pub fn slip_event(&self, form: u8) -> Option<&EventRow> {
+        let last = |acts: &[Act]| {
+            self.events
+                .iter()
+                .rev()
+                .find(|e| acts.iter().any(|a| a.as_str() == e.kind))
+        };
+        match form {
+            1 => last(&[Act::Accept]),
+            2 => last(&[Act::RequestSupplement, Act::SendSupplementRequest]),
+            3 => last(&[Act::Refuse, Act::SendDecline]),
+            4 => last(&[Act::Apologise]),
+            5 if self.audience == Audience::Staff => self.events.first(),
+            _ => None,
+        }
+    }
+
+    /// The statutory slips that exist for this reader.
+    pub fn slips(&self) -> Vec<u8> {
+        (1..=5).filter(|f| self.slip_event(*f).is_some()).collect()
     }
 
     /// When the agency asked for more: the components it named.
@@ -191,6 +255,8 @@ pub struct LookupView {
     pub national_status: u8,
     pub submitted_at: Option<String>,
     pub appointment_at: Option<String>,
+    /// The new date given with an apology (form 04), when one was.
+    pub new_appointment_at: Option<String>,
     /// With the second factor (last digits of the phone): the history of states.
     pub history: Option<Vec<(String, String)>>,
 }
@@ -297,11 +363,7 @@ impl App {
 
     async fn view(&self, s: &Session, d: DossierRow) -> Result<DossierView> {
         let conn = self.db.conn();
-        let audience = if d.owner_id == Some(s.user.id) && s.user.kind.is_public() {
-            Audience::Applicant
-        } else {
-            Audience::Staff
-        };
+        let audience = Audience::of(s, &d);
         let applicant = audience == Audience::Applicant;
         let version = cat::get_version(conn, d.procedure_version_id).await?;
         let service = cat::get_service(conn, d.service_id).await?;
@@ -312,7 +374,7 @@ impl App {
         let timeline = timeline(&events, audience);
         let timeliness = crate::processing::overall(&d, &events, self.now());
         if applicant {
-            files.retain(|f| f.public);
+            files.retain(|f| applicant_sees(f, &d));
             events.retain(|e| e.public);
         }
         let needed = dom::needed_components(&version.body.components, &d.form)
@@ -389,7 +451,7 @@ impl App {
         let service = cat::get_service(conn, service_id)
             .await
             .map_err(|_| AppError::field("service", "Không có dịch vụ công này."))?;
-        if service.level < 3 || !service.active {
+        if !motcua_domain::catalogue::takes_dossiers_online(service.level) || !service.active {
             return Err(AppError::field(
                 "service",
                 "Dịch vụ này không nhận hồ sơ trực tuyến (mức độ 3, 4).",
@@ -646,11 +708,7 @@ impl App {
             .await
             .map_err(|_| AppError::NotFound)?;
         let d = self.visible(s, f.dossier_id).await?;
-        // The applicant gets their own papers, and the result document the leader approved once
-        // it is returned to them; the department's drafts are not theirs (R10.5).
-        if d.owner_id == Some(s.user.id)
-            && (!f.public || f.component_id == RESULT_COMPONENT && d.stage != Stage::Returned)
-        {
+        if Audience::of(s, &d) == Audience::Applicant && !applicant_sees(&f, &d) {
             return Err(AppError::NotFound);
         }
         let bytes = self.blobs.read_verified(&f.sha256).await.map_err(|e| match e {
@@ -1081,6 +1139,9 @@ impl App {
             submitted_at: d.submitted_at.map(motcua_domain::clock::format_vn_datetime),
             appointment_at: d
                 .appointment_at
+                .map(motcua_domain::clock::format_vn_datetime),
+            new_appointment_at: d
+                .new_appointment_at
                 .map(motcua_domain::clock::format_vn_datetime),
             history,
         })

@@ -24,8 +24,8 @@ mod actions;
 mod steps;
 mod views;
 
-pub use actions::{ActionSpec, FieldSpec, OptionSpec};
-pub use views::{RegisterRow, StepView, WORK_ROLES, WorkItem, WorklistPage, overall, steps};
+pub use actions::{ActionSpec, Actions, FieldSpec, OptionSpec};
+pub use views::{RegisterRow, Scope, StepView, WORK_ROLES, WorkItem, WorklistPage, overall, steps};
 
 /// The component id under which the department's result document is stored.
 pub const RESULT_COMPONENT: &str = "_ket-qua";
@@ -326,21 +326,25 @@ impl App {
             total: &total,
         };
         let step = plan.step(to);
-        d.stage = to;
-        d.step_due_at = match to {
-            Stage::Consulting => consult_due.or(d.step_due_at),
-            _ => plan.due(
-                &self.calendar(),
-                Some(&agency.code),
-                to,
-                now,
-                d.appointment_at,
-            ),
-        };
-        d.unit_id = match &step.unit {
-            Some(code) => self.unit_id(c, d.agency_id, code).await?,
-            None => None,
-        };
+        // A step that keeps the stage (an apology, a reassignment, a partial answer) keeps its
+        // due point and unit: the work is as late as it was.
+        if to != d.stage || history.is_empty() {
+            d.stage = to;
+            d.step_due_at = match to {
+                Stage::Consulting => consult_due.or(d.step_due_at),
+                _ => plan.due(
+                    &self.calendar(),
+                    Some(&agency.code),
+                    to,
+                    now,
+                    d.appointment_at,
+                ),
+            };
+            d.unit_id = match &step.unit {
+                Some(code) => self.unit_id(c, d.agency_id, code).await?,
+                None => None,
+            };
+        }
         let mut stages: Vec<(Stage, jiff::Timestamp)> =
             history.iter().map(|e| (e.to_stage, e.at)).collect();
         stages.push((to, now));
@@ -519,15 +523,16 @@ impl App {
         self.perform(ctx, s, id, &input).await.map(|_| ())
     }
 
-    /// The appointment passes within a working day while the department still has the dossier:
-    /// time to apologise with a new date (form 04, `domain.md` §2.4).
+    /// The date promised to the person (the appointment, or the new date of an apology) passes
+    /// within a working day while the department still has the dossier: time to apologise with a
+    /// new date (form 04, `domain.md` §2.4).
     pub fn apology_due(&self, agency: &str, d: &DossierRow, now: jiff::Timestamp) -> bool {
         let with_department = matches!(
             d.stage,
             Stage::Examining | Stage::Consulting | Stage::ProposedResolve
         );
         with_department
-            && d.appointment_at.is_some_and(|a| {
+            && d.new_appointment_at.or(d.appointment_at).is_some_and(|a| {
                 a <= self
                     .calendar()
                     .due(Some(agency), now, &Duration::WorkingDays { value: 1.0 })
@@ -590,7 +595,11 @@ fn allowed(s: &Session, d: &DossierRow, act: Act) -> Result<(Who, Stage)> {
     let e = refusal.expect("at least one who");
     tracing::warn!(event = "sequence_fail", user_id = %s.user.id, dossier = %d.id,
         act = act.as_str(), stage = d.stage.as_str(), "step not allowed now");
-    Err(AppError::Conflict(e.to_string()))
+    // The applicant is told why without learning the departments' internal step (R10.5).
+    Err(AppError::Conflict(match whos.as_slice() {
+        [Who::Owner] => e.for_applicant(),
+        _ => e.to_string(),
+    }))
 }
 
 /// The unit the caller acts from in `who`'s role at the agency.

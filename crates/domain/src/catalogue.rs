@@ -304,6 +304,11 @@ pub fn level_label(level: u8) -> &'static str {
     }
 }
 
+/// Whether a service at this 2016 level takes dossiers online (levels 3 and 4, R6.2).
+pub fn takes_dossiers_online(level: u8) -> bool {
+    level >= 3
+}
+
 /// The current classification (Decree 42/2022).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -382,11 +387,9 @@ pub fn time_to_result(
         .map(|t| t.duration.clone())
 }
 
-/// Checks that the process fits within the published (or the agency's shorter online) time.
+/// Checks that the process fits within a time that applies to the service's dossiers. An empty
+/// process is allowed: its dossiers follow the default shares (`deadline::step_budget`).
 pub fn check_process(steps: &[ProcessStep], limit: &Duration) -> Result<(), String> {
-    if steps.is_empty() {
-        return Err("Quy trình nội bộ cần ít nhất một bước.".into());
-    }
     for (i, s) in steps.iter().enumerate() {
         if s.name.trim().is_empty() {
             return Err(format!("Bước {}: thiếu tên bước.", i + 1));
@@ -565,7 +568,10 @@ mod tests {
             )
             .is_err()
         );
-        assert!(check_process(&[], &limit).is_err());
+        assert!(
+            check_process(&[], &limit).is_ok(),
+            "no process: the defaults apply"
+        );
     }
 
     #[test]

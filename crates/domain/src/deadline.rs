@@ -164,21 +164,20 @@ fn phase_of(stage: Stage) -> Option<Phase> {
     }
 }
 
-/// Which phase a step of a published process belongs to, from its role and place: the desk's and
-/// the leader's steps before the first specialist step receive and assign; the specialists' steps
-/// examine; the leader's steps after them approve; the desk's steps after them return. Steps of
-/// other roles (a cashier's) belong to none, and their time is given to no other step.
+/// Which phase a step of a published process belongs to, from its role and place: the desk's
+/// steps before any other receive; the leader's steps before the first specialist step assign;
+/// the specialists' steps examine; the leader's other steps approve; the desk's steps after the
+/// others return. Steps of other roles (a cashier's) belong to none, and their time is given to
+/// no other step.
 fn step_phase(steps: &[ProcessStep], i: usize) -> Option<Phase> {
-    let before = steps
-        .iter()
-        .position(|s| s.role == Role::Specialist)
-        .is_none_or(|first| i < first);
-    match (steps[i].role, before) {
-        (Role::Reception, true) => Some(Phase::Intake),
-        (Role::Leader, true) => Some(Phase::Assign),
-        (Role::Specialist, _) => Some(Phase::Examine),
-        (Role::Leader, false) => Some(Phase::Approve),
-        (Role::Reception, false) => Some(Phase::Return),
+    let first_other = steps.iter().position(|s| s.role != Role::Reception);
+    let first_specialist = steps.iter().position(|s| s.role == Role::Specialist);
+    match steps[i].role {
+        Role::Reception if first_other.is_none_or(|f| i < f) => Some(Phase::Intake),
+        Role::Reception => Some(Phase::Return),
+        Role::Leader if first_specialist.is_some_and(|f| i < f) => Some(Phase::Assign),
+        Role::Leader => Some(Phase::Approve),
+        Role::Specialist => Some(Phase::Examine),
         _ => None,
     }
 }
@@ -529,6 +528,24 @@ mod tests {
         );
         assert_eq!(none.step(Stage::Examining).unit, None);
         assert_eq!(none.step(Stage::Examining).name, None);
+        // A process without a specialist: the leader's step approves, the last desk step returns.
+        let short: Vec<ProcessStep> = serde_json::from_value(serde_json::json!([
+            {"name": "Tiếp nhận", "role": "reception", "budget": {"unit": "working_hours", "value": 1}},
+            {"name": "Ký duyệt", "role": "leader", "budget": {"unit": "working_hours", "value": 2}},
+            {"name": "Trả kết quả", "role": "reception", "budget": {"unit": "working_hours", "value": 1}}
+        ]))
+        .unwrap();
+        let plan2 = Plan {
+            steps: &short,
+            total: &total,
+        };
+        assert_eq!(plan2.step(Stage::Accepted).budget, hours(1.0));
+        assert_eq!(plan2.step(Stage::ProposedResolve).budget, hours(2.0));
+        assert_eq!(
+            plan2.step(Stage::Resolved).name.as_deref(),
+            Some("Trả kết quả")
+        );
+        assert_eq!(plan2.step(Stage::AwaitingAssignment).name, None);
 
         let cal = Calendar::official();
         let monday = at("2026-03-02T09:00:00");

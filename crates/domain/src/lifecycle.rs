@@ -573,6 +573,7 @@ pub const TABLE: &[Transition] = &[
     t(S::Examining, A::Reassign, S::Examining, LEADER),
     t(S::Consulting, A::Reassign, S::Consulting, LEADER),
     t(S::Examining, A::TakeBack, S::AwaitingAssignment, LEADER),
+    t(S::Consulting, A::TakeBack, S::AwaitingAssignment, LEADER),
     // The leader approves or returns (R12.1, R12.2).
     t(S::ProposedResolve, A::Approve, S::Resolved, LEADER),
     t(
@@ -645,22 +646,31 @@ pub enum NotAllowed {
     NotYourStep { act: Act, stage: Stage },
 }
 
-impl std::fmt::Display for NotAllowed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl NotAllowed {
+    fn text(&self, label: fn(Stage) -> &'static str) -> String {
         match self {
-            Self::NotNow { act, stage } => write!(
-                f,
+            Self::NotNow { act, stage } => format!(
                 "Không thể “{}” khi hồ sơ đang ở bước “{}”.",
                 act.label_vi(),
-                stage.label_vi()
+                label(*stage)
             ),
-            Self::NotYourStep { act, stage } => write!(
-                f,
+            Self::NotYourStep { act, stage } => format!(
                 "Bước “{}” của hồ sơ “{}” không thuộc vai trò của bạn.",
                 act.label_vi(),
-                stage.label_vi()
+                label(*stage)
             ),
         }
+    }
+
+    /// The reason as the applicant may read it: the departments' steps named only by status.
+    pub fn for_applicant(&self) -> String {
+        self.text(Stage::applicant_label)
+    }
+}
+
+impl std::fmt::Display for NotAllowed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Stage::label_vi))
     }
 }
 
@@ -741,7 +751,9 @@ pub mod reference {
             A::Forward if s == S::Accepted && staff(Reception) => Some(S::AwaitingAssignment),
             A::Assign if s == S::AwaitingAssignment && staff(Leader) => Some(S::Examining),
             A::Reassign if matches!(s, S::Examining | S::Consulting) && staff(Leader) => Some(s),
-            A::TakeBack if s == S::Examining && staff(Leader) => Some(S::AwaitingAssignment),
+            A::TakeBack if matches!(s, S::Examining | S::Consulting) && staff(Leader) => {
+                Some(S::AwaitingAssignment)
+            }
             A::ProposeResolve if s == S::Examining && staff(Specialist) => Some(S::ProposedResolve),
             A::ProposeSupplement if s == S::Examining && staff(Specialist) => {
                 Some(S::ProposedSupplement)
@@ -887,6 +899,13 @@ mod tests {
         assert!(matches!(e, NotAllowed::NotYourStep { .. }));
         assert!(e.to_string().contains("không thuộc vai trò"));
         assert!(table_markdown().lines().count() == TABLE.len() + 2);
+        let e = next(S::ProposedDecline, A::Approve, Who::Owner).unwrap_err();
+        assert!(e.to_string().contains("từ chối"), "{e}");
+        assert!(
+            !e.for_applicant().contains("từ chối") && e.for_applicant().contains("Đang xử lý"),
+            "{}",
+            e.for_applicant()
+        );
     }
 
     /// A supplement request from the department goes through the leader, then reception.
@@ -917,6 +936,10 @@ mod tests {
         assert_eq!(next(S::Consulting, A::Reassign, leader), Ok(S::Consulting));
         assert_eq!(
             next(S::Examining, A::TakeBack, leader),
+            Ok(S::AwaitingAssignment)
+        );
+        assert_eq!(
+            next(S::Consulting, A::TakeBack, leader),
             Ok(S::AwaitingAssignment)
         );
         assert!(next(S::ProposedResolve, A::Reassign, leader).is_err());

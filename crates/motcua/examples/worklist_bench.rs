@@ -106,7 +106,14 @@ async fn main() {
     for _ in 0..300 {
         let s = Instant::now();
         t.app
-            .worklist(&session, Some(Role::Reception), None, None, 50)
+            .worklist(
+                &session,
+                Some(Role::Reception),
+                None,
+                Default::default(),
+                None,
+                50,
+            )
             .await
             .unwrap();
         lat.push(s.elapsed().as_secs_f64() * 1000.0);

@@ -62,6 +62,9 @@ pub struct DossierRow {
     pub outcome: Option<Timeliness>,
     /// Supplement requests the desk made again after a resubmission (guide once, R3.4).
     pub repeat_requests: i32,
+    /// The new date the agency apologised with (form 04); the appointment stays what the
+    /// national count measures against.
+    pub new_appointment_at: Option<jiff::Timestamp>,
 }
 
 impl DossierRow {
@@ -105,6 +108,7 @@ impl DossierRow {
             finished_at: None,
             outcome: None,
             repeat_requests: 0,
+            new_appointment_at: None,
         }
     }
 }
@@ -166,6 +170,7 @@ fn row_from(m: dossier::Model) -> Result<DossierRow> {
             .map(|s| Timeliness::parse(s).ok_or_else(|| bad("outcome")))
             .transpose()?,
         repeat_requests: m.repeat_requests,
+        new_appointment_at: m.new_appointment_at.map(from_db),
     })
 }
 
@@ -206,6 +211,7 @@ fn model_of(d: &DossierRow) -> dossier::ActiveModel {
         finished_at: Set(d.finished_at.map(to_db)),
         outcome: Set(d.outcome.map(|o| o.as_str().into())),
         repeat_requests: Set(d.repeat_requests),
+        new_appointment_at: Set(d.new_appointment_at.map(to_db)),
     }
 }
 

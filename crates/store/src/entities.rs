@@ -371,6 +371,7 @@ pub mod dossier {
         pub finished_at: Option<DateTimeUtc>,
         pub outcome: Option<String>,
         pub repeat_requests: i32,
+        pub new_appointment_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }

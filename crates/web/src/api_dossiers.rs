@@ -418,6 +418,9 @@ pub struct DossierOut {
     #[schema(value_type = Option<Object>)]
     pub time_to_result: Option<serde_json::Value>,
     pub appointment_at: Option<String>,
+    /// The new date the agency gave with its apology (form 04), when it gave one; the national
+    /// count still measures against `appointment_at`.
+    pub new_appointment_at: Option<String>,
     #[schema(value_type = Object)]
     pub form: serde_json::Value,
     pub declaration: Option<String>,
@@ -501,6 +504,7 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
             .as_ref()
             .and_then(|t| serde_json::to_value(t).ok()),
         appointment_at: v.row.appointment_at.map(vn),
+        new_appointment_at: v.row.new_appointment_at.map(vn),
         form: v.row.form.clone(),
         declaration: v.row.declaration.clone(),
         declared_at: v.row.declared_at.map(ts),

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use motcua_app::AppError;
-use motcua_app::processing::{ActionInput, ConsultationInput, FieldSpec, OptionSpec};
+use motcua_app::processing::{ActionInput, ConsultationInput, FieldSpec, OptionSpec, Scope};
 use motcua_domain::account::Role;
 use motcua_domain::calendar::rfc3339_vn;
 use motcua_domain::lifecycle::FieldType;
@@ -86,7 +86,8 @@ pub struct ActionOut {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActionsOut {
-    pub stage: String,
+    /// The stage (absent for the applicant while the departments work on it).
+    pub stage: Option<String>,
     pub stage_label: String,
     pub national_status: Option<u8>,
     pub actions: Vec<ActionOut>,
@@ -143,12 +144,13 @@ pub async fn actions(
 ) -> Result<Json<ActionsOut>, WebError> {
     let sess = session(&auth)?;
     let id = dossier_id(&s, sess, &key).await?;
-    let (stage, list) = s.app.action_specs(sess, id).await.map_err(api_err)?;
+    let a = s.app.action_specs(sess, id).await.map_err(api_err)?;
     Ok(Json(ActionsOut {
-        stage: stage.as_str().into(),
-        stage_label: stage.label_vi().into(),
-        national_status: stage.national(),
-        actions: list
+        stage: a.stage.map(|st| st.as_str().into()),
+        stage_label: a.label.into(),
+        national_status: a.national,
+        actions: a
+            .actions
             .into_iter()
             .map(|a| ActionOut {
                 name: a.act.as_str().into(),
@@ -261,6 +263,9 @@ pub struct WorklistQuery {
     pub role: Option<String>,
     /// The agency id (default: the first where the caller holds the role).
     pub agency: Option<Uuid>,
+    /// `mine` (default): the dossiers waiting for the caller or their desk; `specialists` (a
+    /// leader's): those the agency's specialists hold, each with its `assignee`.
+    pub scope: Option<String>,
     /// The `next` of the previous page.
     pub after: Option<String>,
     /// 1–200, default 50.
@@ -279,6 +284,8 @@ pub struct WorkItemOut {
     pub appointment_at: Option<String>,
     /// overdue (red), due_today, normal
     pub urgency: String,
+    /// Who holds it (`scope=specialists`).
+    pub assignee: Option<String>,
     /// The appointment passes within a working day: apologise with a new date (form 04).
     pub apology_due: bool,
 }
@@ -311,12 +318,18 @@ pub async fn worklist(
         ),
         None => None,
     };
+    let scope = match q.scope.as_deref() {
+        Some(x) => Scope::parse(x)
+            .ok_or_else(|| api_err(AppError::field("scope", "scope: mine hoặc specialists.")))?,
+        None => Scope::Mine,
+    };
     let page = s
         .app
         .worklist(
             sess,
             role,
             q.agency,
+            scope,
             q.after.as_deref(),
             q.limit.unwrap_or(50),
         )
@@ -341,6 +354,7 @@ pub async fn worklist(
                 step_due_at: i.row.step_due_at.map(rfc3339_vn),
                 appointment_at: i.row.appointment_at.map(rfc3339_vn),
                 urgency: i.urgency.as_str().into(),
+                assignee: i.assignee,
                 apology_due: i.apology_due,
             })
             .collect(),

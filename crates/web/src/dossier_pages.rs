@@ -452,6 +452,9 @@ struct DossierPage {
 }
 
 impl DossierPage {
+    fn slip(&self, form: &u8) -> String {
+        lower_first(motcua_domain::dossier::slip_name(*form))
+    }
     fn when(&self, t: &jiff::Timestamp) -> String {
         format_vn_datetime(*t)
     }
@@ -886,4 +889,11 @@ pub async fn notice(
         at: format_vn_datetime(n.created_at),
         dossier: n.dossier_id,
     }))
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_lowercase().chain(c).collect())
+        .unwrap_or_default()
 }

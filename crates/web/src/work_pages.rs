@@ -17,6 +17,7 @@ use motcua_app::processing::{
 use motcua_domain::account::Role;
 use motcua_domain::clock::{format_vn_date, format_vn_datetime, vn_date};
 use motcua_domain::deadline::Timeliness;
+use motcua_domain::dossier::{slip_name, slip_title};
 use motcua_domain::lifecycle::Act;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -39,6 +40,8 @@ fn when(t: jiff::Timestamp) -> String {
 pub struct WorkQ {
     vai_tro: Option<String>,
     co_quan: Option<Uuid>,
+    /// `chuyen-vien`: a leader's view of what the specialists hold.
+    pham_vi: Option<String>,
     sau: Option<String>,
 }
 
@@ -56,6 +59,12 @@ impl WorkListPage {
     fn role(&self) -> &str {
         self.page.role.as_str()
     }
+    fn specialists_view(&self) -> bool {
+        self.page.scope == p::Scope::Specialists
+    }
+    fn leader(&self) -> bool {
+        self.page.role == Role::Leader
+    }
     fn due(&self, t: &Option<jiff::Timestamp>) -> String {
         t.map(when).unwrap_or_default()
     }
@@ -70,9 +79,13 @@ pub async fn worklist(
 ) -> PageResult {
     let se = sess(&auth)?;
     let role = q.vai_tro.as_deref().and_then(Role::parse);
+    let scope = match q.pham_vi.as_deref() {
+        Some("chuyen-vien") => p::Scope::Specialists,
+        _ => p::Scope::Mine,
+    };
     let page = s
         .app
-        .worklist(se, role, q.co_quan, q.sau.as_deref(), 50)
+        .worklist(se, role, q.co_quan, scope, q.sau.as_deref(), 50)
         .await?;
     let mut lists = vec![];
     for r in p::WORK_ROLES {
@@ -159,25 +172,6 @@ pub struct DoneQ {
     tb: Option<String>,
 }
 
-/// The event a statutory slip (forms 01–04) is made from; the control sheet (05) exists for
-/// every submitted dossier. `None`: the slip does not exist (yet).
-fn slip_event(v: &DossierView, form: u8) -> Option<&motcua_app::dossiers::EventRowView> {
-    let last = |acts: &[Act]| {
-        v.events
-            .iter()
-            .rev()
-            .find(|e| acts.iter().any(|a| a.as_str() == e.kind))
-    };
-    match form {
-        1 => last(&[Act::Accept]),
-        2 => last(&[Act::RequestSupplement, Act::SendSupplementRequest]),
-        3 => last(&[Act::Refuse, Act::SendDecline]),
-        4 => last(&[Act::Apologise]),
-        5 => v.events.first(),
-        _ => None,
-    }
-}
-
 #[allow(clippy::too_many_arguments)] // the page's three outcomes share one builder
 async fn dossier_page(
     s: &AppState,
@@ -195,7 +189,7 @@ async fn dossier_page(
     }
     let v = s.app.dossier(se, id).await?;
     let now = s.app.now();
-    let actions = s.app.action_specs(se, id).await?.1;
+    let actions = s.app.action_specs(se, id).await?.actions;
     let steps = p::steps(&v.events, now);
     let mut ids: Vec<Uuid> = v.events.iter().filter_map(|e| e.actor_id).collect();
     ids.extend(v.row.assignee_id);
@@ -209,10 +203,10 @@ async fn dossier_page(
         .map(|u| (u.id, u.name))
         .collect();
     let apology_due = actions.iter().any(|a| a.act == Act::Apologise)
-        && s.app.apology_due(&v.agency.code, &v.row, now)
-        && !v.events.iter().any(|e| e.kind == Act::Apologise.as_str());
-    let slips = (1..=5)
-        .filter(|f| slip_event(&v, *f).is_some())
+        && s.app.apology_due(&v.agency.code, &v.row, now);
+    let slips = v
+        .slips()
+        .into_iter()
         .map(|f| (format!("{f:02}"), slip_name(f)))
         .collect();
     let title = v.row.code.clone().unwrap_or_else(|| "Hồ sơ".into());
@@ -506,27 +500,6 @@ impl SlipPage {
     }
 }
 
-/// A slip's name in a list.
-fn slip_name(form: u8) -> &'static str {
-    match form {
-        1 => "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
-        2 => "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
-        3 => "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
-        4 => "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
-        _ => "Phiếu kiểm soát quá trình giải quyết hồ sơ",
-    }
-}
-
-fn slip_title(form: u8) -> &'static str {
-    match form {
-        1 => "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
-        2 => "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
-        3 => "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
-        4 => "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
-        _ => "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
-    }
-}
-
 /// The slip `so` (01–05) of a dossier, for whoever may see it; the control sheet (05) is for
 /// staff. A slip whose event has not happened is not found.
 pub async fn slip(
@@ -546,10 +519,7 @@ pub async fn slip(
     };
     let v = s.app.dossier(se, id).await?;
     let code = v.row.code.clone().ok_or(AppError::NotFound)?;
-    if form == 5 && !se.actor.is_staff() {
-        return Err(AppError::NotFound.into());
-    }
-    let event = slip_event(&v, form);
+    let event = v.slip_event(form);
     let strings = |val: Option<&serde_json::Value>| -> Vec<String> {
         val.and_then(|x| x.as_array())
             .map(|a| {

@@ -8,7 +8,7 @@ use motcua_store::catalogue::{self as cat, Version};
 use motcua_store::dossiers::{self as ds, DossierRow, EventRow};
 use uuid::Uuid;
 
-use super::steps::component_name;
+use super::steps::{changed_by_resubmission, component_name, is_repeat_request};
 use super::{FORM_COMPONENT, RESULT_COMPONENT, available_to};
 use crate::{App, Result, Session};
 
@@ -51,6 +51,16 @@ impl FieldSpec {
     }
 }
 
+/// What the caller may do now on a dossier, with where it stands as the caller may read it.
+#[derive(Debug, Clone)]
+pub struct Actions {
+    /// The stage (none for the applicant while the departments work on it).
+    pub stage: Option<Stage>,
+    pub label: &'static str,
+    pub national: Option<u8>,
+    pub actions: Vec<ActionSpec>,
+}
+
 /// A step the caller may take now, with its fields.
 #[derive(Debug, Clone)]
 pub struct ActionSpec {
@@ -72,13 +82,19 @@ fn opt(value: impl Into<String>, label: impl Into<String>) -> OptionSpec {
 
 impl App {
     /// The steps the caller may take now on a dossier they can see, each described whole.
-    pub async fn action_specs(&self, s: &Session, id: Uuid) -> Result<(Stage, Vec<ActionSpec>)> {
+    pub async fn action_specs(&self, s: &Session, id: Uuid) -> Result<Actions> {
         let d = self.visible(s, id).await?;
-        let mut out = vec![];
+        let audience = crate::dossiers::Audience::of(s, &d);
+        let mut out = Actions {
+            stage: audience.stage(d.stage),
+            label: audience.label(d.stage),
+            national: d.stage.national(),
+            actions: vec![],
+        };
         let conn = self.db.conn();
         let needs_data = available_to(s, &d);
         if needs_data.is_empty() {
-            return Ok((d.stage, out));
+            return Ok(out);
         }
         let mut d = d;
         self.ensure_plan(conn, &mut d).await?;
@@ -92,11 +108,19 @@ impl App {
                         .await?,
                 );
             }
-            out.push(ActionSpec {
+            // A repeat request must name what the resubmission changed.
+            let repeat = is_repeat_request(&d, a.act);
+            if repeat && let Some(f) = fields.iter_mut().find(|f| f.name == "components") {
+                f.required = true;
+            }
+            out.actions.push(ActionSpec {
                 act: a.act,
                 who: a.who,
                 fields,
-                one_of: a.act.one_of().iter().map(|f| f.as_str()).collect(),
+                one_of: match repeat {
+                    true => vec![],
+                    false => a.act.one_of().iter().map(|f| f.as_str()).collect(),
+                },
                 danger: matches!(
                     a.act,
                     Act::Refuse
@@ -107,7 +131,7 @@ impl App {
                 ),
             });
         }
-        Ok((d.stage, out))
+        Ok(out)
     }
 
     #[allow(clippy::too_many_arguments)] // what one field's options depend on
@@ -191,16 +215,8 @@ fn supplement_options(
     events: &[EventRow],
     act: Act,
 ) -> Vec<OptionSpec> {
-    let ids: Vec<String> = if act == Act::RequestSupplement && d.stage == Stage::Supplemented {
-        events
-            .iter()
-            .rev()
-            .find(|e| e.kind == Act::Resubmit.as_str())
-            .and_then(|e| e.data.as_ref()?.get("changed")?.as_array().cloned())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|v| v.as_str().map(String::from))
-            .collect()
+    let ids: Vec<String> = if is_repeat_request(d, act) {
+        changed_by_resubmission(events)
     } else {
         version
             .body

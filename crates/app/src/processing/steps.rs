@@ -36,8 +36,14 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 }
 
 /// The components a resubmission changed (recorded on its event), for a repeat request.
-fn changed_by_resubmission(events: &[EventRow]) -> Vec<String> {
+pub(crate) fn changed_by_resubmission(events: &[EventRow]) -> Vec<String> {
     strings(latest(events, Act::Resubmit).and_then(|d| d.get("changed")))
+}
+
+/// The desk asks again after the person resubmitted, before accepting: allowed only for what the
+/// resubmission changed, and counted against the agency (guide once, R3.4).
+pub(crate) fn is_repeat_request(d: &DossierRow, act: Act) -> bool {
+    act == Act::RequestSupplement && d.stage == Stage::Supplemented && d.appointment_at.is_none()
 }
 
 /// A component's name in the procedure (the declaration form has its own).
@@ -343,7 +349,7 @@ impl App {
         events: &[EventRow],
     ) -> Result<Effect> {
         let version = cat::get_version(tx, d.procedure_version_id).await?;
-        let repeat = act == Act::RequestSupplement && d.stage == Stage::Supplemented;
+        let repeat = is_repeat_request(d, act);
         let changed = changed_by_resubmission(events);
         if repeat && input.components.is_empty() {
             return Err(AppError::field(
@@ -537,7 +543,7 @@ impl App {
     async fn apology_step(
         &self,
         tx: &Tx,
-        d: &DossierRow,
+        d: &mut DossierRow,
         input: &ActionInput,
         reasons: &[String],
     ) -> Result<Effect> {
@@ -550,7 +556,7 @@ impl App {
             .map(str::trim)
             .and_then(|x| x.parse::<jiff::civil::Date>().ok())
             .ok_or_else(|| AppError::field("new_date", "Chọn ngày hẹn trả kết quả mới."))?;
-        let old = d.appointment_at.map(vn_date);
+        let old = d.new_appointment_at.or(d.appointment_at).map(vn_date);
         if old.is_some_and(|o| day <= o) || !cal.is_working_day(day) {
             return Err(AppError::field(
                 "new_date",
@@ -558,6 +564,7 @@ impl App {
             ));
         }
         let end = end_of_day(&cal, &agency.code, day);
+        d.new_appointment_at = Some(end);
         Ok(Effect {
             data: Some(
                 json!({"reasons": reasons, "new_date": motcua_domain::calendar::rfc3339_vn(end)}),

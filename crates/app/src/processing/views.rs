@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use motcua_domain::account::Role;
 use motcua_domain::deadline;
-use motcua_domain::lifecycle::Stage;
+use motcua_domain::lifecycle::{Act, Stage};
 use motcua_store::catalogue as cat;
 use motcua_store::dossiers::{self as ds, DossierRow, EventRow};
 use motcua_store::{agencies, users};
@@ -31,13 +31,23 @@ pub struct StepView {
     pub timeliness: Option<deadline::Timeliness>,
 }
 
-/// The steps of a dossier from its events (each event starts a step; the next one ends it).
+/// The steps of a dossier from its events: each change of stage, and each hand-over to another
+/// specialist, starts a step; the next one ends it. Events that keep the stage (an apology, a
+/// partial consultation answer) start none.
 pub fn steps(events: &[EventRow], now: jiff::Timestamp) -> Vec<StepView> {
-    events
+    let starts: Vec<&EventRow> = events
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| {
+            *i == 0 || e.to_stage != events[i - 1].to_stage || e.kind == Act::Reassign.as_str()
+        })
+        .map(|(_, e)| e)
+        .collect();
+    starts
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let finished_at = events.get(i + 1).map(|n| n.at);
+            let finished_at = starts.get(i + 1).map(|n| n.at);
             StepView {
                 stage: e.to_stage,
                 step: e.step.clone(),
@@ -76,12 +86,15 @@ pub struct WorkItem {
     /// The appointment passes within a working day and the result is not ready: time to
     /// apologise with a new date (form 04).
     pub apology_due: bool,
+    /// Who holds it (the leader's list of what the specialists hold).
+    pub assignee: Option<String>,
 }
 
 /// One page of a worklist.
 #[derive(Debug, Clone)]
 pub struct WorklistPage {
     pub role: Role,
+    pub scope: Scope,
     pub agency_id: Uuid,
     pub agency: String,
     pub total: u64,
@@ -123,16 +136,38 @@ fn queue_of(s: &Session, role: Role, agency_id: Uuid) -> ds::Queue {
     }
 }
 
+/// Which of a role's lists: the dossiers waiting for the caller (or their desk), or, for a
+/// leader, those the department's specialists hold (to see who is late and reassign, R3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    #[default]
+    Mine,
+    Specialists,
+}
+
+impl Scope {
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s {
+            "mine" => Some(Scope::Mine),
+            "specialists" => Some(Scope::Specialists),
+            _ => None,
+        }
+    }
+}
+
 impl App {
     /// The caller's worklist for one role at one agency (defaults: their first processing role
     /// and its first agency), in due order, keyset-paginated. Reception's list is the desk's, for
     /// every officer on it (R10.6); the leader's is the department's; a specialist's holds the
     /// dossiers assigned to them. A grant for one unit shows what that unit is responsible for.
+    /// A leader's `Scope::Specialists` lists what the agency's specialists hold, with who holds
+    /// it.
     pub async fn worklist(
         &self,
         s: &Session,
         role: Option<Role>,
         agency: Option<Uuid>,
+        scope: Scope,
         after: Option<&str>,
         limit: u64,
     ) -> Result<WorklistPage> {
@@ -160,7 +195,21 @@ impl App {
             ),
             None => None,
         };
-        let q = queue_of(s, role, agency_id);
+        let q = match scope {
+            Scope::Mine => queue_of(s, role, agency_id),
+            Scope::Specialists if role == Role::Leader => ds::Queue {
+                agency_id,
+                role: Role::Specialist,
+                assignee_id: None,
+                units: None,
+            },
+            Scope::Specialists => {
+                return Err(AppError::field(
+                    "scope",
+                    "Chỉ lãnh đạo xem được hồ sơ chuyên viên đang xử lý.",
+                ));
+            }
+        };
         let limit = limit.clamp(1, 200);
         let now = self.now();
         let conn = self.db.conn();
@@ -172,6 +221,11 @@ impl App {
         });
         let (total, overdue) = ds::worklist_counts(conn, &q, now).await?;
         let agency = agencies::get_agency(conn, agency_id).await?;
+        let holders: Vec<Uuid> = rows.iter().filter_map(|r| r.assignee_id).collect();
+        let holders = match scope {
+            Scope::Specialists => self.user_names(&holders).await?,
+            Scope::Mine => HashMap::new(),
+        };
         let mut names: HashMap<Uuid, String> = Default::default();
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
@@ -182,11 +236,13 @@ impl App {
                 procedure,
                 stage: row.stage,
                 apology_due,
+                assignee: row.assignee_id.and_then(|a| holders.get(&a).cloned()),
                 row,
             });
         }
         Ok(WorklistPage {
             role,
+            scope,
             agency_id,
             agency: agency.name,
             total,

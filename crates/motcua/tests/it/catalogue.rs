@@ -177,7 +177,7 @@ async fn procedure_page_shows_every_component(e: Engine) {
         "views counted from real visits"
     );
     assert!(
-        r.body.contains("<dt>Hồ sơ đã tiếp nhận</dt><dd>0</dd>"),
+        r.body.contains("<dt>Hồ sơ đã nộp</dt><dd>0</dd>"),
         "no dossiers yet: zero, never invented"
     );
     // The form downloads as an attachment that cannot run in the site's origin.

@@ -305,7 +305,7 @@ async fn submission_through_the_api(e: Engine) {
             .get("/dich-vu-cong/1.009999")
             .await
             .body
-            .contains("<dt>Hồ sơ đã tiếp nhận</dt><dd>1</dd>")
+            .contains("<dt>Hồ sơ đã nộp</dt><dd>1</dd>")
     );
     // A new version of the procedure does not change the dossier's (R10.4).
     let d2 = t

@@ -619,6 +619,27 @@ async fn apology_before_the_appointment(e: Engine) {
     .await;
     let d = dossier(&mut p.citizen, &code).await;
     assert!(notice_kinds(&d).contains(&"apology".to_string()));
+    // The person is told the new date; the count still measures against the appointment.
+    assert_eq!(
+        (
+            d["appointment_at"].as_str(),
+            d["new_appointment_at"].as_str()
+        ),
+        (
+            Some("2026-03-23T09:00:00+07:00"),
+            Some("2026-03-27T17:00:00+07:00")
+        )
+    );
+    let w = worklist(&mut p.specialist, "role=specialist").await;
+    assert_eq!(
+        w["items"][0]["apology_due"], false,
+        "apologised: the new date is far"
+    );
+    assert_eq!(
+        w["items"][0]["step_due_at"],
+        dossier(&mut p.desk, &code).await["steps"][3]["due_at"],
+        "the apology keeps the step's due point"
+    );
     t.clock.set("2026-03-25T03:00:00Z".parse().unwrap());
     p.relogin(&t).await;
     let file = upload_result(&mut p, &code).await;
@@ -752,6 +773,18 @@ async fn random_steps_match_the_model(e: Engine) {
             .to_string();
         let mut model = Stage::Submitted;
         let mut uploaded = false;
+        // Each apology gives a later working day than the last.
+        let cal = motcua_domain::calendar::Calendar::official();
+        let new_date = |n: i64| {
+            let mut d = jiff::civil::date(2026, 6, 30)
+                .checked_add(jiff::Span::new().days(7 * n))
+                .unwrap();
+            while !cal.is_working_day(d) {
+                d = d.tomorrow().unwrap();
+            }
+            d.to_string()
+        };
+        let mut apologies = 0;
         for (n, (sel, act, who)) in steps.into_iter().enumerate() {
             // Mostly legal steps (so walks go deep), sometimes anything.
             let legal: Vec<(Act, Who)> = Act::ALL
@@ -827,7 +860,7 @@ async fn random_steps_match_the_model(e: Engine) {
             let body = json!({"action": act.as_str(), "comment": "Ý kiến",
                 "reasons": ["Lý do"], "components": ["ban-ve"], "assignee": assignee,
                 "consultations": [{"agency": "000.00.11.H53", "question": "Ý kiến?", "due": "2026-03-04"}],
-                "new_date": "2026-06-30", "tracking_number": "EB123456789VN",
+                "new_date": new_date(apologies), "tracking_number": "EB123456789VN",
                 "originals_compared": true, "result_document": file});
             let actor = match who {
                 Who::Owner => &mut p.citizen,
@@ -859,6 +892,9 @@ async fn random_steps_match_the_model(e: Engine) {
                         status, 200,
                         "case {case} step {n}: {act:?} by {who:?} at {model:?}"
                     );
+                    if act == Act::Apologise {
+                        apologies += 1;
+                    }
                     if act == Act::Reassign {
                         std::mem::swap(&mut p.specialist, &mut other);
                         std::mem::swap(&mut p.specialist_id, &mut other_id);

@@ -392,7 +392,7 @@ async fn the_on_time_share_is_counted(e: Engine) {
         "{page}"
     );
     assert!(
-        page.contains("Đã tiếp nhận 5, đã giải quyết 3, đúng hạn 66%"),
+        page.contains("Đã nộp 5, đã giải quyết 3, đúng hạn 66%"),
         "the service's own"
     );
     let none = t.client().get("/dich-vu-cong/1.001193").await.body;
@@ -430,12 +430,66 @@ async fn the_leader_reassigns_and_takes_back(e: Engine) {
     )
     .await;
     assert_eq!(st, 422, "to someone else");
+    let due = dossier(&mut p.desk, &code).await["step_due_at"].clone();
+    // The leader finds who holds what among the department's dossiers.
+    let w = get_json(
+        &mut p.leader,
+        "/api/v1/worklist?role=leader&scope=specialists",
+    )
+    .await;
+    assert_eq!(
+        (w["total"].as_u64(), w["items"][0]["assignee"].as_str()),
+        (Some(1), Some("Trần Văn Nam"))
+    );
     ok(
         &mut p.leader,
         &code,
         json!({"action": "reassign", "assignee": other_id, "reasons": ["Chuyên viên nghỉ ốm"]}),
     )
     .await;
+    let w = get_json(
+        &mut p.leader,
+        "/api/v1/worklist?role=leader&scope=specialists",
+    )
+    .await;
+    assert_eq!(w["items"][0]["assignee"], "Đỗ Thị Mơ");
+    let d = dossier(&mut p.desk, &code).await;
+    assert_eq!(d["step_due_at"], due, "the work is as late as it was");
+    let sheet: Vec<&str> = d["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sheet,
+        [
+            "submitted",
+            "accepted",
+            "awaiting_assignment",
+            "examining",
+            "examining"
+        ],
+        "the hand-over to another specialist is a row of the control sheet"
+    );
+    let (st, _) = act(
+        &mut p.specialist,
+        &code,
+        json!({"action": "reassign", "assignee": other_id, "reasons": ["x"]}),
+    )
+    .await;
+    assert_eq!(st, 409, "a specialist does not reassign");
+    let w = p
+        .specialist
+        .0
+        .json(
+            Method::GET,
+            "/api/v1/worklist?role=specialist&scope=specialists",
+            Some(&p.specialist.1),
+            None,
+        )
+        .await;
+    assert_eq!(w.status, 422, "only leaders see what the specialists hold");
     let d = dossier(&mut p.desk, &code).await;
     assert_eq!(
         (d["assignee"].as_str(), d["stage"].as_str()),
@@ -710,13 +764,24 @@ async fn applicants_see_only_what_is_theirs(e: Engine) {
         json!({"action": "propose_decline", "reasons": [MARK], "comment": MARK}),
     )
     .await;
-    // While the leader decides: "Đang xử lý", nothing of the proposal.
+    // While the leader decides: "Đang xử lý", nothing of the proposal, through any door.
     let d = dossier(&mut p.citizen, &code).await;
     assert_eq!(
         (d["status_label"].as_str(), d["stage"].as_str()),
         (Some("Đang xử lý"), None)
     );
     assert!(!d.to_string().contains(MARK), "{d}");
+    let a = get_json(&mut p.citizen, &format!("/api/v1/dossiers/{code}/actions")).await;
+    assert_eq!(
+        (a["stage"].as_str(), a["stage_label"].as_str()),
+        (None, Some("Đang xử lý"))
+    );
+    let (st, v) = act(&mut p.citizen, &code, json!({"action": "approve"})).await;
+    assert_eq!(st, 409);
+    assert!(
+        !v.to_string().contains("từ chối") && v.to_string().contains("Đang xử lý"),
+        "{v}"
+    );
     ok(
         &mut p.leader,
         &code,
@@ -872,9 +937,15 @@ async fn the_actions_describe_what_to_send(e: Engine) {
         (who["type"].as_str(), who["required"].as_bool()),
         (Some("choice"), Some(true))
     );
+    let other = get_json(
+        &mut crate::dossiers::token(&t, "chuyenvien2.camthanh").await,
+        "/api/v1/me",
+    )
+    .await;
     assert_eq!(
         who["options"],
-        json!([{"value": p.specialist_id, "label": "Trần Văn Nam"}])
+        json!([{"value": p.specialist_id, "label": "Trần Văn Nam"}, {"value": other["id"], "label": "Đỗ Thị Mơ"}]),
+        "the agency's specialists, by name"
     );
     let sid = p.specialist_id.clone();
     ok(

@@ -2,12 +2,23 @@
 //! it), what its service's process and time to result were when it was submitted, the unit whose
 //! staff have it, when its national count ended and how, and what the applicant may see of each
 //! event and file (R8.1c, R10.3, R10.5, R3.4).
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use motcua_domain::deadline;
+use motcua_domain::lifecycle::Stage;
+use sea_orm::ConnectionTrait;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
+use uuid::Uuid;
+
+use crate::time::{from_db, to_db};
 
 #[derive(DeriveIden, Clone, Copy)]
 enum Dossiers {
     Table,
+    Id,
+    AppointmentAt,
     AgencyId,
     Stage,
     UnitId,
@@ -17,6 +28,7 @@ enum Dossiers {
     FinishedAt,
     Outcome,
     RepeatRequests,
+    NewAppointmentAt,
     ProcedureVersionId,
     ServiceId,
 }
@@ -24,6 +36,12 @@ enum Dossiers {
 #[derive(DeriveIden, Clone, Copy)]
 enum DossierEvents {
     Table,
+    Id,
+    DossierId,
+    Kind,
+    ToStage,
+    At,
+    Data,
     FromStage,
     Public,
     ToUnitId,
@@ -33,6 +51,7 @@ enum DossierEvents {
 #[derive(DeriveIden, Clone, Copy)]
 enum DossierFiles {
     Table,
+    Id,
     Public,
 }
 
@@ -80,6 +99,7 @@ impl MigrationTrait for Truth {
                 timestamp_with_time_zone_null(Dossiers::FinishedAt),
                 string_null(Dossiers::Outcome),
                 integer(Dossiers::RepeatRequests).default(0).to_owned(),
+                timestamp_with_time_zone_null(Dossiers::NewAppointmentAt),
             ],
         )
         .await?;
@@ -122,6 +142,9 @@ impl MigrationTrait for Truth {
         )
         .await?;
         for sql in [
+            // Events are named by their acts.
+            "UPDATE dossier_events SET kind = 'submit' WHERE kind = 'submitted'",
+            "UPDATE dossier_events SET kind = 'resubmit' WHERE kind = 'supplemented'",
             "UPDATE dossier_events SET to_stage = to_state WHERE to_stage IS NULL \
              AND to_state <> 'in_process'",
             "UPDATE dossier_events SET to_stage = 'awaiting_assignment' WHERE to_stage IS NULL",
@@ -147,6 +170,9 @@ impl MigrationTrait for Truth {
             "UPDATE dossier_files SET public = false WHERE component_id = '_ket-qua'",
         )
         .await?;
+        let history = histories(db).await?;
+        publish_approved_results(db, &history).await?;
+        count_finished(db, &history).await?;
         Ok(())
     }
 
@@ -155,4 +181,95 @@ impl MigrationTrait for Truth {
             "the truth migration is not reversible".into(),
         ))
     }
+}
+
+/// One event as the data fixes below read it: (stage entered, when, kind, data).
+type Event = (Stage, jiff::Timestamp, String, Option<String>);
+
+/// Every submitted dossier's events, in order.
+async fn histories(db: &SchemaManagerConnection<'_>) -> Result<HashMap<Uuid, Vec<Event>>, DbErr> {
+    let q = Query::select()
+        .columns([
+            DossierEvents::DossierId,
+            DossierEvents::ToStage,
+            DossierEvents::At,
+            DossierEvents::Kind,
+            DossierEvents::Data,
+        ])
+        .from(DossierEvents::Table)
+        .order_by(DossierEvents::Id, Order::Asc)
+        .to_owned();
+    let mut out: HashMap<Uuid, Vec<Event>> = HashMap::new();
+    for r in db.query_all(&q).await? {
+        let stage: Option<String> = r.try_get_by_index(1)?;
+        let Some(stage) = stage.as_deref().and_then(Stage::parse) else {
+            continue;
+        };
+        let at: DateTime<Utc> = r.try_get_by_index(2)?;
+        out.entry(r.try_get_by_index(0)?).or_default().push((
+            stage,
+            from_db(at),
+            r.try_get_by_index(3)?,
+            r.try_get_by_index(4)?,
+        ));
+    }
+    Ok(out)
+}
+
+/// The result document the leader approved, of dossiers resolved or returned before result
+/// documents had a visibility, is the applicant's.
+async fn publish_approved_results(
+    db: &SchemaManagerConnection<'_>,
+    history: &HashMap<Uuid, Vec<Event>>,
+) -> Result<(), DbErr> {
+    for events in history.values() {
+        let done = events
+            .last()
+            .is_some_and(|e| matches!(e.0, Stage::Resolved | Stage::Returned));
+        let approved = events
+            .iter()
+            .rev()
+            .find(|e| e.2 == "propose_resolve")
+            .and_then(|e| serde_json::from_str::<serde_json::Value>(e.3.as_deref()?).ok())
+            .and_then(|d| Uuid::parse_str(d.get("result_document")?.as_str()?).ok());
+        if let (true, Some(file)) = (done, approved) {
+            let q = Query::update()
+                .table(DossierFiles::Table)
+                .value(DossierFiles::Public, true)
+                .and_where(Expr::col(DossierFiles::Id).eq(file))
+                .to_owned();
+            db.execute(&q).await?;
+        }
+    }
+    Ok(())
+}
+
+/// When and how the national count of each dossier already finished ended.
+async fn count_finished(
+    db: &SchemaManagerConnection<'_>,
+    history: &HashMap<Uuid, Vec<Event>>,
+) -> Result<(), DbErr> {
+    let q = Query::select()
+        .columns([Dossiers::Id, Dossiers::AppointmentAt])
+        .from(Dossiers::Table)
+        .and_where(Expr::col(Dossiers::AppointmentAt).is_not_null())
+        .to_owned();
+    for r in db.query_all(&q).await? {
+        let id: Uuid = r.try_get_by_index(0)?;
+        let appointment: DateTime<Utc> = r.try_get_by_index(1)?;
+        let stages: Vec<(Stage, jiff::Timestamp)> = history
+            .get(&id)
+            .map(|h| h.iter().map(|e| (e.0, e.1)).collect())
+            .unwrap_or_default();
+        if let Some((mark, end)) = deadline::outcome(&stages, Some(from_db(appointment))) {
+            let q = Query::update()
+                .table(Dossiers::Table)
+                .value(Dossiers::Outcome, mark.as_str())
+                .value(Dossiers::FinishedAt, to_db(end))
+                .and_where(Expr::col(Dossiers::Id).eq(id))
+                .to_owned();
+            db.execute(&q).await?;
+        }
+    }
+    Ok(())
 }
