@@ -8,7 +8,7 @@ use motcua_store::{audit, auth, users};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::crypto::{self, hash_password, random_token, sha256_hex, verify_password};
+use crate::crypto::{self, random_token, sha256_hex};
 use crate::notices::NewNotice;
 use crate::{App, AppError, Ctx, FieldError, Result, Session};
 use motcua_domain::notice::NoticeKind;
@@ -109,10 +109,8 @@ impl App {
             return Err(AppError::Validation(errs));
         };
 
-        let pw = r.password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-            .await
-            .map_err(|e| AppError::Unexpected(e.to_string()))?;
+        self.registration_allowed(ctx, &id_number, &email)?;
+        let hash = self.hash_password(&r.password).await?;
         let now = self.now();
         let tx = self.db.write().await?;
         let by_email = users::find_by_email(&tx, &email).await?;
@@ -120,7 +118,16 @@ impl App {
             .await?
             .map(|(u, _)| u);
         if let Some(existing) = by_email.or(by_login) {
-            if let Some(to) = existing.email.as_deref() {
+            // Told at most twice a day, so that nobody can flood a person with these.
+            let day = now - SignedDuration::from_hours(24);
+            let told = motcua_store::notices::count_for_user(
+                &tx,
+                existing.id,
+                NoticeKind::AccountExists.as_str(),
+                day,
+            )
+            .await?;
+            if let Some(to) = existing.email.as_deref().filter(|_| told < 2) {
                 self.notify(
                     &tx,
                     NewNotice {
@@ -128,7 +135,7 @@ impl App {
                         user_id: Some(existing.id),
                         dossier_id: None,
                         address: Some(to),
-                        data: json!({"name": existing.full_name}),
+                        data: json!({}),
                     },
                 )
                 .await?;
@@ -164,7 +171,18 @@ impl App {
             now + SignedDuration::from_hours(CONFIRM_HOURS),
         )
         .await?;
-        self.notify(&tx, NewNotice { kind: NoticeKind::EmailConfirmation, user_id: Some(user.id), dossier_id: None, address: Some(&email), data: json!({"name": user.full_name, "hours": CONFIRM_HOURS, "link": self.link("/xac-nhan-email", &token)}) }).await?;
+        // No name in mail to an address nobody has confirmed: it was typed by whoever registered.
+        self.notify(
+            &tx,
+            NewNotice {
+                kind: NoticeKind::EmailConfirmation,
+                user_id: Some(user.id),
+                dossier_id: None,
+                address: Some(&email),
+                data: json!({"hours": CONFIRM_HOURS, "link": self.link("/xac-nhan-email", &token)}),
+            },
+        )
+        .await?;
         audit::append(
             &tx,
             &self.audit(
@@ -180,6 +198,32 @@ impl App {
         .await?;
         tx.commit().await?;
         tracing::info!(event = "user_created", user_id = %user.id, kind = kind.as_str(), "account registered");
+        Ok(())
+    }
+
+    /// Registrations are counted in memory per client address (an hour) and per identity number
+    /// and e-mail address (a day), before any hashing (security.md row 3).
+    fn registration_allowed(&self, ctx: &Ctx, id_number: &str, email: &str) -> Result<()> {
+        let now = self.now();
+        let limit = self.config.throttle.registrations;
+        let hour = SignedDuration::from_hours(1);
+        let day = SignedDuration::from_hours(24);
+        let client = ctx.ip.map(crate::limits::client_key).unwrap_or_default();
+        let checks = [
+            (format!("reg-ip:{client}"), hour, limit),
+            (format!("reg-id:{}", self.keyed(id_number)), day, 3),
+            (format!("reg-email:{}", self.keyed(email)), day, 3),
+        ];
+        for (key, window, max) in checks {
+            let (n, end) = self.limiter.hit(&key, window, now);
+            if n > max {
+                tracing::warn!(
+                    event = "excess_rate_limit_exceeded",
+                    "registration throttled"
+                );
+                return Err(AppError::Throttled((end - now).as_secs().max(1) as u64));
+            }
+        }
         Ok(())
     }
 
@@ -233,59 +277,102 @@ impl App {
         Ok(())
     }
 
-    /// Checks a log-in name and password with per-account and per-address throttling.
-    /// Unknown accounts cost the same Argon2 verification and give the same answer.
-    async fn check_credentials(&self, ctx: &Ctx, login: &str, password: &str) -> Result<User> {
+    /// The throttle keys of a log-in name from an address: the account's, the address's, and
+    /// the pair's. Names and addresses are keyed with the installation's secret, so that the
+    /// table reveals neither (an identity number has only 10^12 values).
+    fn login_keys(&self, login: &str, ip: Option<std::net::IpAddr>) -> [String; 3] {
+        let name = text::fold_vi(login.trim());
+        let client = ip.map(crate::limits::client_key).unwrap_or_default();
+        [
+            format!("acct:{}", self.keyed(&name)),
+            format!("ip:{}", self.keyed(&client)),
+            format!("pair:{}", self.keyed(&format!("{name}|{client}"))),
+        ]
+    }
+
+    /// Counts one log-in attempt for a name from an address before its password is checked, so
+    /// that attempts sent at once cannot exceed the limits (security.md rows 3–4): at most
+    /// `account_failures` an hour for the account from anywhere and `ip_failures` per window from
+    /// an address; from one address for one name, after `pair_failures`, each further attempt
+    /// waits twice as long as the last (nobody elsewhere is locked out). A refused attempt is not
+    /// counted (it checked no password); a right password gives the attempt back.
+    async fn reserve_attempt(&self, keys: &[String; 3]) -> Result<()> {
         let now = self.now();
         let t = &self.config.throttle;
+        let hour = SignedDuration::from_hours(1);
         let window = SignedDuration::from_mins(t.window_mins);
-        let acct_key = format!("acct:{}", sha256_hex(&text::fold_vi(login.trim())));
-        let ip_key = ctx.ip.map(|ip| format!("ip:{ip}"));
-        let conn = self.db.conn();
-        let (acct_fails, acct_end) = auth::throttle_count(conn, &acct_key, window, now).await?;
-        let ip_state = match &ip_key {
-            Some(k) => Some(auth::throttle_count(conn, k, window, now).await?),
-            None => None,
-        };
         let retry = |end: Timestamp| (end - now).as_secs().max(1) as u64;
-        if acct_fails >= t.account_failures {
+        // Dropping the transaction on a refusal takes its counts back.
+        let tx = self.db.write().await?;
+        let (pair, last) = auth::throttle_last(&tx, &keys[2], window, now).await?;
+        if pair >= t.pair_failures
+            && let Some(last) = last
+        {
+            let wait = SignedDuration::from_secs(1 << (pair - t.pair_failures).min(10));
+            if now < last + wait {
+                tracing::warn!(
+                    event = "authn_login_delayed",
+                    "log-in refused: wait before trying again"
+                );
+                return Err(AppError::Throttled(retry(last + wait)));
+            }
+        }
+        let (acct, acct_end) = auth::throttle_hit(&tx, &keys[0], hour, now).await?;
+        if acct > t.account_failures {
             tracing::warn!(
                 event = "authn_login_fail_max",
                 "log-in refused: too many failures for this account"
             );
             return Err(AppError::Throttled(retry(acct_end)));
         }
-        if let Some((n, end)) = ip_state
-            && n >= t.ip_failures
-        {
+        let (ip, ip_end) = auth::throttle_hit(&tx, &keys[1], window, now).await?;
+        if ip > t.ip_failures {
             tracing::warn!(
                 event = "excess_rate_limit_exceeded",
                 "log-in refused: too many failures from this address"
             );
-            return Err(AppError::Throttled(retry(end)));
+            return Err(AppError::Throttled(retry(ip_end)));
         }
-        let found = users::find_for_login(conn, login).await?;
+        auth::throttle_hit(&tx, &keys[2], window, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Gives back the attempt a right password used.
+    async fn release_attempt(&self, keys: &[String; 3]) -> Result<()> {
+        let tx = self.db.write().await?;
+        auth::throttle_undo(&tx, &keys[0]).await?;
+        auth::throttle_undo(&tx, &keys[1]).await?;
+        auth::throttle_clear(&tx, &keys[2]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    fn keyed(&self, s: &str) -> String {
+        crypto::hmac_b64(self.key.as_slice(), &format!("throttle|{s}"))
+    }
+
+    /// Checks a log-in name and password under the throttle ([`App::reserve_attempt`]).
+    /// Unknown accounts cost the same Argon2 verification and give the same answer.
+    async fn check_credentials(&self, ctx: &Ctx, login: &str, password: &str) -> Result<User> {
+        let keys = self.login_keys(login, ctx.ip);
+        self.reserve_attempt(&keys).await?;
+        let now = self.now();
+        let found = users::find_for_login(self.db.conn(), login).await?;
         let (hash, user) = match found {
             Some((u, h)) => (h, Some(u)),
             None => (crypto::DUMMY_HASH.clone(), None),
         };
-        let pw = password.to_string();
-        let h2 = hash.clone();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &h2))
-            .await
-            .map_err(|e| AppError::Unexpected(e.to_string()))?;
+        let ok = self.verify_password(password, &hash).await?;
         match user {
             Some(u) if ok && !u.disabled => {
-                let tx = self.db.write().await?;
-                auth::throttle_clear(&tx, &acct_key).await?;
+                self.release_attempt(&keys).await?;
                 if crypto::needs_rehash(&hash) {
-                    let pw = password.to_string();
-                    let new = tokio::task::spawn_blocking(move || hash_password(&pw))
-                        .await
-                        .map_err(|e| AppError::Unexpected(e.to_string()))?;
+                    let new = self.hash_password(password).await?;
+                    let tx = self.db.write().await?;
                     users::set_password(&tx, u.id, &new, now).await?;
+                    tx.commit().await?;
                 }
-                tx.commit().await?;
                 if u.kind.is_public() && !u.email_verified {
                     return Err(AppError::field(
                         "login",
@@ -295,13 +382,7 @@ impl App {
                 Ok(u)
             }
             _ => {
-                let tx = self.db.write().await?;
-                let n = auth::throttle_fail(&tx, &acct_key, window, now).await?;
-                if let Some(k) = &ip_key {
-                    auth::throttle_fail(&tx, k, window, now).await?;
-                }
-                tx.commit().await?;
-                tracing::warn!(event = "authn_login_fail", failures = n, "log-in failed");
+                tracing::warn!(event = "authn_login_fail", "log-in failed");
                 Err(AppError::field("login", BAD_CREDENTIALS))
             }
         }
@@ -485,7 +566,7 @@ impl App {
                 now + SignedDuration::from_mins(RESET_MINS),
             )
             .await?;
-            self.notify(&tx, NewNotice { kind: NoticeKind::PasswordReset, user_id: Some(u.id), dossier_id: None, address: Some(&email), data: json!({"name": u.full_name, "hours": RESET_MINS, "link": self.link("/dat-lai-mat-khau", &token)}) }).await?;
+            self.notify(&tx, NewNotice { kind: NoticeKind::PasswordReset, user_id: Some(u.id), dossier_id: None, address: Some(&email), data: json!({"hours": RESET_MINS, "link": self.link("/dat-lai-mat-khau", &token)}) }).await?;
             audit::append(
                 &tx,
                 &self.audit(
@@ -513,21 +594,28 @@ impl App {
         again: &str,
     ) -> Result<()> {
         let now = self.now();
-        let tx = self.db.write().await?;
-        let Some((user_id, _)) =
-            auth::take_user_token(&tx, &sha256_hex(token), "reset_password", now).await?
-        else {
-            return Err(AppError::field(
+        let gone = || {
+            AppError::field(
                 "token",
                 "Liên kết đặt lại mật khẩu không đúng, đã được dùng hoặc đã hết hạn. Hãy yêu cầu liên kết mới.",
-            ));
+            )
         };
-        let user = users::get_user(&tx, user_id).await?;
+        // The password is checked and hashed before the write transaction; the token is taken
+        // inside it, once.
+        let user_id =
+            auth::peek_user_token(self.db.conn(), &sha256_hex(token), "reset_password", now)
+                .await?
+                .ok_or_else(gone)?;
+        let user = users::get_user(self.db.conn(), user_id).await?;
         self.check_new_password(&user, new_password, again)?;
-        let pw = new_password.to_string();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-            .await
-            .map_err(|e| AppError::Unexpected(e.to_string()))?;
+        let hash = self.hash_password(new_password).await?;
+        let tx = self.db.write().await?;
+        if auth::take_user_token(&tx, &sha256_hex(token), "reset_password", now)
+            .await?
+            .is_none_or(|(u, _)| u != user_id)
+        {
+            return Err(gone());
+        }
         users::set_password(&tx, user_id, &hash, now).await?;
         auth::delete_user_sessions(&tx, user_id, None).await?;
         auth::revoke_user_api_tokens(&tx, user_id, now).await?;
@@ -575,15 +663,16 @@ impl App {
         Ok(())
     }
 
-    async fn require_password(&self, s: &Session, current: &str) -> Result<()> {
+    /// The caller's current password, checked under the same throttle as a log-in (a stolen
+    /// session must not become a password oracle).
+    async fn require_password(&self, ctx: &Ctx, s: &Session, current: &str) -> Result<()> {
+        let keys = self.login_keys(&s.user.login, ctx.ip);
+        self.reserve_attempt(&keys).await?;
         let hash = users::password_hash(self.db.conn(), s.user.id).await?;
-        let pw = current.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
-            .await
-            .map_err(|e| AppError::Unexpected(e.to_string()))?;
-        if ok {
-            Ok(())
+        if self.verify_password(current, &hash).await? {
+            self.release_attempt(&keys).await
         } else {
+            tracing::warn!(event = "authn_password_check_fail", user_id = %s.user.id, "current password wrong");
             Err(AppError::field(
                 "current_password",
                 "Mật khẩu hiện tại không đúng.",
@@ -606,12 +695,9 @@ impl App {
             Action::EditOwnAccount,
             &Target::Account(s.user.id),
         )?;
-        self.require_password(s, current).await?;
+        self.require_password(ctx, s, current).await?;
         self.check_new_password(&s.user, new, again)?;
-        let pw = new.to_string();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-            .await
-            .map_err(|e| AppError::Unexpected(e.to_string()))?;
+        let hash = self.hash_password(new).await?;
         let now = self.now();
         let tx = self.db.write().await?;
         users::set_password(&tx, s.user.id, &hash, now).await?;
@@ -663,7 +749,7 @@ impl App {
         let (Some(email), Some(phone), true) = (email, phone, errs.is_empty()) else {
             return Err(AppError::Validation(errs));
         };
-        self.require_password(s, current).await?;
+        self.require_password(ctx, s, current).await?;
         let now = self.now();
         let email_changed = s.user.email.as_deref() != Some(email.as_str());
         let tx = self.db.write().await?;
@@ -686,7 +772,7 @@ impl App {
                 now + SignedDuration::from_hours(CONFIRM_HOURS),
             )
             .await?;
-            self.notify(&tx, NewNotice { kind: NoticeKind::EmailConfirmation, user_id: Some(s.user.id), dossier_id: None, address: Some(&email), data: json!({"name": s.user.full_name, "hours": CONFIRM_HOURS, "link": self.link("/xac-nhan-email", &token)}) }).await?;
+            self.notify(&tx, NewNotice { kind: NoticeKind::EmailConfirmation, user_id: Some(s.user.id), dossier_id: None, address: Some(&email), data: json!({"hours": CONFIRM_HOURS, "link": self.link("/xac-nhan-email", &token)}) }).await?;
             if let Some(old) = s.user.email.as_deref() {
                 self.notify(
                     &tx,
@@ -695,7 +781,7 @@ impl App {
                         user_id: Some(s.user.id),
                         dossier_id: None,
                         address: Some(old),
-                        data: json!({"name": s.user.full_name}),
+                        data: json!({}),
                     },
                 )
                 .await?;

@@ -845,11 +845,12 @@ impl App {
         let v = cat::current_version(conn, p.id, self.today())
             .await?
             .ok_or(AppError::NotFound)?;
+        // Counted in memory and written in batches: a public page never writes.
         let mut p = p;
-        if count {
-            cat::count_view(conn, p.id).await?;
-            p.views += 1;
-        }
+        p.views += match count {
+            true => self.count_view(p.id),
+            false => self.pending_views(p.id),
+        };
         self.view_of(p, v).await
     }
 
@@ -1099,10 +1100,10 @@ impl App {
     /// schema and that the internal process fits the published time (R10.3).
     pub async fn save_service(&self, ctx: &Ctx, s: &Session, r: &ServiceRecord) -> Result<Service> {
         let conn = self.db.conn();
-        let agency = self
-            .agency_by_code(&r.agency)
-            .await
-            .map_err(|_| AppError::field("agency", "Không có cơ quan này."))?;
+        let agency = self.agency_by_code(&r.agency).await.map_err(|e| match e {
+            AppError::NotFound => AppError::field("agency", "Không có cơ quan này."),
+            e => e,
+        })?;
         authorize(&s.actor, Action::ManageService, &Target::Agency(agency.id))?;
         let p = cat::find_procedure(conn, &r.procedure)
             .await?

@@ -39,6 +39,7 @@ pub struct Config {
     pub trusted_proxies: Vec<IpAddr>,
     pub session: SessionConfig,
     pub throttle: ThrottleConfig,
+    pub server: ServerConfig,
     /// Serve test-only routes (a forced error); used by the test kit, refused in production.
     pub test_routes: bool,
     pub dossiers: DossierConfig,
@@ -73,6 +74,10 @@ pub struct DossierConfig {
     pub max_person_mb: u64,
     /// Days before an untouched draft is deleted.
     pub draft_days: i64,
+    /// Drafts a person may keep at once.
+    pub max_drafts: u64,
+    /// Largest form answers, in KB (as JSON).
+    pub max_form_kb: u64,
 }
 
 impl Default for DossierConfig {
@@ -83,6 +88,8 @@ impl Default for DossierConfig {
             max_dossier_mb: 100,
             max_person_mb: 500,
             draft_days: 30,
+            max_drafts: 20,
+            max_form_kb: 64,
         }
     }
 }
@@ -100,13 +107,48 @@ pub struct SessionConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ThrottleConfig {
-    /// Failed log-ins per account name per window before log-in is refused for the rest of it.
+    /// Failed log-ins from one address for one account before each further try from there
+    /// waits, twice as long each time (nobody elsewhere is locked out).
+    pub pair_failures: i32,
+    /// Failed log-ins per account per hour, from anywhere (ASVS 4.0.3 2.2.1: at most 100).
     pub account_failures: i32,
     /// Failed log-ins per client address per window.
     pub ip_failures: i32,
     pub window_mins: i64,
     /// Public status look-ups per client address per window (R6.1).
-    pub lookups: i32,
+    pub lookups: u32,
+    /// Wrong phone digits per dossier code per hour at the look-up.
+    pub lookup_guesses: u32,
+    /// Registrations per client address per hour, and per e-mail or identity number per day.
+    pub registrations: u32,
+}
+
+/// Limits of the server itself (security.md rows 21, 60).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Password hashes at once (each takes 19 MiB and a core).
+    pub hash_concurrency: usize,
+    /// How long a log-in waits for a hashing slot before it is told to come back (503).
+    pub hash_wait_ms: u64,
+    /// Open connections at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers.
+    pub header_timeout_secs: u64,
+    /// Seconds a request may take in all.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            hash_concurrency: 2,
+            hash_wait_ms: 2000,
+            max_connections: 2048,
+            header_timeout_secs: 10,
+            request_timeout_secs: 60,
+        }
+    }
 }
 
 impl Default for Config {
@@ -123,6 +165,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             session: SessionConfig::default(),
             throttle: ThrottleConfig::default(),
+            server: ServerConfig::default(),
             test_routes: false,
             dossiers: DossierConfig::default(),
             blob_url: None,
@@ -150,12 +193,15 @@ impl Default for SessionConfig {
 
 impl Default for ThrottleConfig {
     fn default() -> Self {
-        // ≤ 40 failures an hour per account (ASVS 4.0.3 2.2.1 asks ≤ 100).
+        // security.md §5: ≤ 100 failures an hour per account; growing delay per client.
         Self {
-            account_failures: 10,
+            pair_failures: 5,
+            account_failures: 100,
             ip_failures: 50,
             window_mins: 15,
             lookups: 60,
+            lookup_guesses: 5,
+            registrations: 5,
         }
     }
 }
@@ -168,25 +214,55 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("motcua.db").display()))
     }
 
-    /// Refuses settings that are unsafe in production.
+    /// What production needs that these settings lack (empty when they are safe).
+    fn production_gaps(&self) -> Vec<&'static str> {
+        let mut gaps = vec![];
+        if !self.public_url.starts_with("https://") {
+            gaps.push("public_url must be https://");
+        }
+        if !self.secure_cookies {
+            gaps.push("secure_cookies must be on");
+        }
+        if self.test_routes {
+            gaps.push("test_routes must be off");
+        }
+        if self.smtp_url.is_none() {
+            gaps.push("set smtp_url (MOTCUA_SMTP_URL) so that notices reach people by e-mail");
+        }
+        if self.secret_key.is_none() {
+            gaps.push("set secret_key (MOTCUA_SECRET_KEY), 64 hex characters");
+        }
+        gaps
+    }
+
+    /// Refuses settings that are unsafe: production without what it needs, and development
+    /// anywhere but the loopback (its mailbox shows every e-mail, reset links included).
     pub fn check(&self) -> Result<(), String> {
-        if self.mode == Mode::Production {
-            if !self.public_url.starts_with("https://") {
-                return Err("production: public_url must be https://".into());
-            }
-            if !self.secure_cookies {
-                return Err("production: secure_cookies must be on".into());
-            }
-            if self.test_routes {
-                return Err("production: test_routes must be off".into());
-            }
-            if self.smtp_url.is_none() {
-                return Err("production: set smtp_url (MOTCUA_SMTP_URL) so that notices reach people by e-mail".into());
-            }
-            if self.secret_key.is_none() {
-                return Err(
-                    "production: set secret_key (MOTCUA_SECRET_KEY), 64 hex characters".into(),
-                );
+        let gaps = self.production_gaps();
+        if self.mode == Mode::Production && !gaps.is_empty() {
+            return Err(format!("production: {}", gaps.join("; ")));
+        }
+        if self.mode == Mode::Development {
+            let on_loopback = |addr: &str| {
+                addr.parse::<std::net::SocketAddr>()
+                    .is_ok_and(|a| a.ip().is_loopback())
+            };
+            for (name, addr) in [
+                ("listen", &self.listen),
+                ("admin_listen", &self.admin_listen),
+            ] {
+                if !on_loopback(addr) {
+                    return Err(format!(
+                        "development mode serves only on the loopback (127.0.0.1 or [::1]), not \
+                         {name} = {addr}: it shows the development mailbox with every e-mail. To \
+                         serve there, set mode = \"production\" and: {}",
+                        if gaps.is_empty() {
+                            "nothing else".to_string()
+                        } else {
+                            gaps.join("; ")
+                        }
+                    ));
+                }
             }
         }
         if let Some(u) = &self.blob_url
@@ -264,6 +340,24 @@ mod tests {
         assert!(
             Config::default().check().is_ok(),
             "development defaults are fine without SMTP"
+        );
+        let open = Config {
+            listen: "0.0.0.0:8080".into(),
+            ..Config::default()
+        }
+        .check()
+        .unwrap_err();
+        assert!(
+            open.contains("loopback") && open.contains("smtp_url") && open.contains("https://"),
+            "says which production settings are missing: {open}"
+        );
+        assert!(
+            Config {
+                listen: "[::1]:8080".into(),
+                ..Config::default()
+            }
+            .check()
+            .is_ok()
         );
     }
 }

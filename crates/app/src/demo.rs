@@ -11,7 +11,6 @@ use motcua_store::users;
 use uuid::Uuid;
 
 use crate::agencies::Snapshot;
-use crate::crypto::hash_password;
 use crate::staff::{By, NewStaff};
 use crate::{App, AppError, Ctx, Result};
 
@@ -318,9 +317,7 @@ impl App {
                 Ok(u) => self.operator_set_password(&ctx, u.id, &password).await?,
                 Err(AppError::NotFound) => {
                     let pw = password.clone();
-                    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-                        .await
-                        .map_err(|e| AppError::Unexpected(e.to_string()))?;
+                    let hash = self.hash_password(&pw).await?;
                     let now = self.now();
                     let user = User {
                         id: Uuid::now_v7(),

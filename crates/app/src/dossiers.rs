@@ -14,12 +14,13 @@ use motcua_domain::form::FormSpec;
 use motcua_domain::lifecycle::{self, Act, Stage, Who};
 use motcua_store::catalogue::{self as cat, Version};
 use motcua_store::dossiers::{self as ds, DossierRow, EventRow, FileRow};
-use motcua_store::{StoreError, agencies, audit, auth};
+use motcua_store::{Conn, StoreError, agencies, audit, users};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::crypto::sha256_hex;
+use crate::error::StoreResult;
 use crate::processing::{ActionInput, FORM_COMPONENT, RESULT_COMPONENT};
 use crate::{App, AppError, Ctx, Result, Session};
 
@@ -261,7 +262,7 @@ pub struct LookupView {
     pub history: Option<Vec<(String, String)>>,
 }
 
-fn blob_err(e: BlobError) -> AppError {
+pub(crate) fn blob_err(e: BlobError) -> AppError {
     match e {
         BlobError::TooLarge(n) => AppError::field(
             "file",
@@ -269,6 +270,13 @@ fn blob_err(e: BlobError) -> AppError {
         ),
         e => AppError::Unexpected(e.to_string()),
     }
+}
+
+/// A stored file on its way out: its row, its size and its content as a checked stream.
+pub struct Download {
+    pub file: FileRow,
+    pub size: u64,
+    pub body: motcua_blobs::VerifiedStream,
 }
 
 impl App {
@@ -318,7 +326,7 @@ impl App {
     pub(crate) async fn visible(&self, s: &Session, id: Uuid) -> Result<DossierRow> {
         let d = ds::get_dossier(self.db.conn(), id)
             .await
-            .map_err(|_| AppError::NotFound)?;
+            .or_missing(AppError::NotFound)?;
         if authorize(&s.actor, Action::ViewDossier, &self.actor_target(&d)).is_err()
             && !self.consulted(s, &d).await?
         {
@@ -450,7 +458,7 @@ impl App {
         let conn = self.db.conn();
         let service = cat::get_service(conn, service_id)
             .await
-            .map_err(|_| AppError::field("service", "Không có dịch vụ công này."))?;
+            .or_missing(AppError::field("service", "Không có dịch vụ công này."))?;
         if !motcua_domain::catalogue::takes_dossiers_online(service.level) || !service.active {
             return Err(AppError::field(
                 "service",
@@ -463,7 +471,7 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let d = DossierRow {
             owner_id: Some(s.user.id),
-            form: keep_object(form),
+            form: self.answers(form)?,
             applicant_name: s.user.full_name.clone(),
             phone_tail: s.user.phone.as_deref().map(phone_tail),
             expires_at: Some(
@@ -479,6 +487,13 @@ impl App {
             )
         };
         let tx = self.db.write().await?;
+        users::lock_user(&tx, s.user.id).await?;
+        if ds::count_drafts(&tx, s.user.id).await? >= self.config.dossiers.max_drafts {
+            return Err(AppError::Conflict(format!(
+                "Bạn đang có {} hồ sơ nháp, mức tối đa. Hãy nộp hoặc xóa bớt hồ sơ nháp.",
+                self.config.dossiers.max_drafts
+            )));
+        }
         ds::insert_dossier(&tx, &d).await?;
         audit::append(
             &tx,
@@ -506,7 +521,7 @@ impl App {
             ));
         }
         let now = self.now();
-        d.form = keep_object(form);
+        d.form = self.answers(form)?;
         d.updated_at = now;
         if d.stage == Stage::Draft {
             d.expires_at =
@@ -528,10 +543,31 @@ impl App {
                 "Hồ sơ đã nộp, không thêm tệp được nữa.".into(),
             ));
         }
+        self.storage_left(self.db.conn(), s.user.id, id).await
+    }
+
+    /// The answers of a form as stored: an object (anything else counts as no answers), of at
+    /// most `max_form_kb` as JSON (R12.3: bounded inputs).
+    fn answers(&self, form: Value) -> Result<Value> {
+        let max = self.config.dossiers.max_form_kb * 1024;
+        let size = serde_json::to_vec(&form).map_or(u64::MAX, |v| v.len() as u64);
+        if size > max {
+            return Err(AppError::field(
+                "form",
+                format!(
+                    "Tờ khai quá dài: tối đa {} KB.",
+                    self.config.dossiers.max_form_kb
+                ),
+            ));
+        }
+        Ok(if form.is_object() { form } else { json!({}) })
+    }
+
+    /// What the file, dossier and person limits still allow (R12.3), refused when nothing.
+    async fn storage_left(&self, conn: &impl Conn, person: Uuid, id: Uuid) -> Result<u64> {
         let c = &self.config.dossiers;
-        let conn = self.db.conn();
         let used_dossier = ds::dossier_bytes(conn, id).await?.max(0) as u64;
-        let used_person = ds::owner_bytes(conn, s.user.id).await?.max(0) as u64;
+        let used_person = ds::owner_bytes(conn, person).await?.max(0) as u64;
         let left_dossier = (c.max_dossier_mb * MB).saturating_sub(used_dossier);
         let left_person = (c.max_person_mb * MB).saturating_sub(used_person);
         if left_dossier == 0 {
@@ -653,6 +689,15 @@ impl App {
             public: !result,
         };
         let tx = self.db.write().await?;
+        // Checked again with the person locked: parallel uploads each passed the first check
+        // against the same free space, and only one of them may use it.
+        users::lock_user(&tx, s.user.id).await?;
+        if self.storage_left(&tx, s.user.id, id).await? < size as u64 {
+            return Err(AppError::field(
+                "file",
+                "Tệp vượt dung lượng còn lại của hồ sơ hoặc của bạn (một tệp khác vừa được tải lên). Hãy xóa bớt tệp rồi thử lại.",
+            ));
+        }
         ds::insert_file(&tx, &f).await?;
         audit::append(
             &tx,
@@ -702,24 +747,36 @@ impl App {
         Ok(())
     }
 
-    /// A file for someone allowed to see its dossier, with its bytes checked against its hash.
-    pub async fn file_for(&self, s: &Session, file_id: Uuid) -> Result<(FileRow, Vec<u8>)> {
+    /// A file for someone allowed to see its dossier, streaming, checked against its hash as it
+    /// goes (a damaged file ends in an error instead of arriving complete).
+    pub async fn file_for(&self, s: &Session, file_id: Uuid) -> Result<Download> {
         let f = ds::get_file(self.db.conn(), file_id)
             .await
-            .map_err(|_| AppError::NotFound)?;
+            .or_missing(AppError::NotFound)?;
         let d = self.visible(s, f.dossier_id).await?;
         if Audience::of(s, &d) == Audience::Applicant && !applicant_sees(&f, &d) {
             return Err(AppError::NotFound);
         }
-        let bytes = self.blobs.read_verified(&f.sha256).await.map_err(|e| match e {
-            BlobError::NotFound => AppError::NotFound,
-            e => {
-                tracing::error!(event = "blob_integrity", file = %f.id, error = %e, "stored file failed its hash check");
-                AppError::Unexpected(e.to_string())
+        let (size, body) = self
+            .blobs
+            .get_verified(&f.sha256)
+            .await
+            .map_err(|e| match e {
+                BlobError::NotFound => AppError::NotFound,
+                e => AppError::Unexpected(e.to_string()),
+            })?;
+        let id = f.id;
+        let body = futures_util::StreamExt::inspect(body, move |c| {
+            if let Err(e) = c {
+                tracing::error!(event = "blob_integrity", file = %id, error = %e, "stored file failed its hash check");
             }
-        })?;
+        });
         tracing::info!(event = "sensitive_read", user_id = %s.user.id, file = %f.id, "dossier file downloaded");
-        Ok((f, bytes))
+        Ok(Download {
+            file: f,
+            size,
+            body: Box::pin(body),
+        })
     }
 
     /// Submits a dossier (or resubmits it after a supplement request). Idempotent: with the same
@@ -795,7 +852,7 @@ impl App {
         }
         let mut d = ds::get_dossier(&tx, id)
             .await
-            .map_err(|_| AppError::NotFound)?;
+            .or_missing(AppError::NotFound)?;
         if d.owner_id != Some(s.user.id) {
             return Err(AppError::NotFound);
         }
@@ -985,7 +1042,7 @@ impl App {
         let conn = self.db.conn();
         let service = cat::get_service(conn, service_id)
             .await
-            .map_err(|_| AppError::field("service", "Không có dịch vụ công này."))?;
+            .or_missing(AppError::field("service", "Không có dịch vụ công này."))?;
         if !s.actor.has_role_in(Role::Reception, service.agency_id) {
             return Err(AppError::Forbidden);
         }
@@ -1080,15 +1137,15 @@ impl App {
         phone_digits: Option<&str>,
     ) -> Result<LookupView> {
         let now = self.now();
-        let window = SignedDuration::from_mins(15);
+        let t = &self.config.throttle;
+        let secs = |end: jiff::Timestamp| (end - now).as_secs().max(1) as u64;
+        // Counted in memory: a look-up, even a refused one, never writes (security.md row 60).
         if let Some(ip) = ctx.ip {
-            let key = format!("lookup:{ip}");
-            let tx = self.db.write().await?;
-            let n = auth::throttle_fail(&tx, &key, window, now).await?;
-            tx.commit().await?;
-            if n > self.config.throttle.lookups {
+            let key = format!("lookup:{}", crate::limits::client_key(ip));
+            let (n, end) = self.limiter.hit(&key, SignedDuration::from_mins(15), now);
+            if n > t.lookups {
                 tracing::warn!(event = "excess_rate_limit_exceeded", "look-up rate limit");
-                return Err(AppError::Throttled(600));
+                return Err(AppError::Throttled(secs(end)));
             }
         }
         let code = code.trim();
@@ -1103,32 +1160,35 @@ impl App {
         let agency = agencies::get_agency(conn, d.agency_id).await?;
         let mut history = None;
         if let Some(digits) = phone_digits.map(str::trim).filter(|p| !p.is_empty()) {
-            let key = format!("lookup-2f:{}", sha256_hex(code));
-            let (fails, _) =
-                auth::throttle_count(conn, &key, SignedDuration::from_hours(1), now).await?;
-            if fails >= 5 {
-                return Err(AppError::Throttled(3600));
+            // Each guess is counted before it is checked, so that guesses sent at once cannot
+            // exceed the limit; a right one is given back.
+            let key = format!("lookup-2f:{code}");
+            let (n, end) = self.limiter.hit(&key, SignedDuration::from_hours(1), now);
+            if n > t.lookup_guesses {
+                tracing::warn!(
+                    event = "excess_rate_limit_exceeded",
+                    "look-up second factor"
+                );
+                return Err(AppError::Throttled(secs(end)));
             }
-            if d.phone_tail
+            if !d
+                .phone_tail
                 .as_deref()
                 .is_some_and(|t| crate::crypto::ct_eq(t, digits))
             {
-                let events = ds::events(conn, d.id).await?;
-                history = Some(
-                    timeline(&events, Audience::Applicant)
-                        .into_iter()
-                        .map(|e| (motcua_domain::clock::format_vn_datetime(e.at), e.label))
-                        .collect(),
-                );
-            } else {
-                let tx = self.db.write().await?;
-                auth::throttle_fail(&tx, &key, SignedDuration::from_hours(1), now).await?;
-                tx.commit().await?;
                 return Err(AppError::field(
                     "phone",
                     "Bốn số cuối điện thoại không khớp với hồ sơ.",
                 ));
             }
+            self.limiter.undo(&key);
+            let events = ds::events(conn, d.id).await?;
+            history = Some(
+                timeline(&events, Audience::Applicant)
+                    .into_iter()
+                    .map(|e| (motcua_domain::clock::format_vn_datetime(e.at), e.label))
+                    .collect(),
+            );
         }
         Ok(LookupView {
             code: code.into(),
@@ -1146,10 +1206,6 @@ impl App {
             history,
         })
     }
-}
-
-fn keep_object(v: Value) -> Value {
-    if v.is_object() { v } else { json!({}) }
 }
 
 /// The last four digits of a phone number.
@@ -1192,22 +1248,6 @@ impl App {
         out.extend(ds::consistency_problems(conn).await?);
         Ok(out)
     }
-
-    /// Periodic housekeeping: expired sessions, expired drafts, and orphan blobs (an hour's
-    /// grace). Safe to run on several server copies at once.
-    pub async fn maintenance(&self) -> Result<(u64, usize, usize)> {
-        let sessions = self.purge_expired_sessions().await?;
-        // Another server copy may have saved a new calendar.
-        self.load_calendar().await?;
-        let drafts = self.expire_drafts().await?;
-        let referenced = ds::referenced_blobs(self.db.conn()).await?;
-        let (_, orphans) = self
-            .blobs
-            .sweep(&referenced, StdDuration::from_secs(3600))
-            .await
-            .map_err(blob_err)?;
-        Ok((sessions, drafts, orphans))
-    }
 }
 pub use motcua_blobs::Blobs as BlobsHandle;
 
@@ -1240,26 +1280,28 @@ impl App {
         )
     }
 
-    /// Notifies the dossier's owner, when it has an account, in the changing transaction: the
-    /// variables every dossier notice has (name, code, procedure, agency, link) plus `extra`.
-    pub(crate) async fn notify_owner(
+    /// The notice to the dossier's owner, when it has an account, rendered (outside the write
+    /// transaction): the variables every dossier notice has (name, code, procedure, agency,
+    /// link) plus `extra`.
+    pub(crate) async fn owner_notice(
         &self,
-        tx: &motcua_store::Tx,
+        c: &impl motcua_store::Conn,
         d: &DossierRow,
-        procedure: &str,
-        agency: &str,
         kind: motcua_domain::notice::NoticeKind,
         extra: Value,
-    ) -> Result<()> {
+    ) -> Result<Option<(crate::notices::NewNotice<'static>, crate::notices::Rendered)>> {
         let Some(owner) = d.owner_id else {
-            return Ok(());
+            return Ok(None);
         };
-        let user = motcua_store::users::get_user(tx, owner).await?;
-        let mut data = json!({"name": user.full_name, "code": d.code, "procedure": procedure,
-            "agency": agency, "link": self.dossier_link(d.id)});
+        let user = motcua_store::users::get_user(c, owner).await?;
+        let version = cat::get_version(c, d.procedure_version_id).await?;
+        let agency = agencies::get_agency(c, d.agency_id).await?;
+        let mut data = json!({"name": user.full_name, "code": d.code, "procedure": version.body.name,
+            "agency": agency.name, "link": self.dossier_link(d.id)});
         if let (Some(m), Value::Object(e)) = (data.as_object_mut(), extra) {
             m.extend(e);
         }
+        let rendered = self.render_notice(kind, &data)?;
         let n = crate::notices::NewNotice {
             kind,
             user_id: Some(owner),
@@ -1267,7 +1309,6 @@ impl App {
             address: None,
             data,
         };
-        self.notify(tx, n).await?;
-        Ok(())
+        Ok(Some((n, rendered)))
     }
 }

@@ -19,6 +19,10 @@ pub enum AppError {
     /// Too many attempts; retry after this many seconds.
     #[error("quá nhiều lần thử")]
     Throttled(u64),
+    /// The server cannot do it now (the database is out of reach, or it is at capacity); retry
+    /// after this many seconds. The cause is for the log.
+    #[error("tạm thời không phục vụ được")]
+    Unavailable { cause: String, retry: u64 },
     #[error("lỗi hệ thống: {0}")]
     Unexpected(String),
 }
@@ -34,6 +38,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(c) => AppError::Conflict(c),
+            StoreError::Unavailable(cause) => AppError::Unavailable { cause, retry: 5 },
             other => AppError::Unexpected(other.to_string()),
         }
     }
@@ -47,6 +52,30 @@ impl From<motcua_domain::Denied> for AppError {
 }
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Store answers where a missing row (or a changed one) means something to the caller; every
+/// other failure keeps its cause: a storage outage is a 503, never a 404 or a 409.
+pub(crate) trait StoreResult<T> {
+    /// `e` when the row does not exist.
+    fn or_missing(self, e: AppError) -> Result<T>;
+    /// A conflict with this message when the row changed meanwhile.
+    fn or_changed(self, msg: &str) -> Result<T>;
+}
+
+impl<T> StoreResult<T> for std::result::Result<T, StoreError> {
+    fn or_missing(self, e: AppError) -> Result<T> {
+        self.map_err(|x| match x {
+            StoreError::NotFound => e,
+            x => x.into(),
+        })
+    }
+    fn or_changed(self, msg: &str) -> Result<T> {
+        self.map_err(|x| match x {
+            StoreError::Conflict(_) => AppError::Conflict(msg.into()),
+            x => x.into(),
+        })
+    }
+}
 
 impl From<motcua_store::DbErr> for AppError {
     fn from(e: motcua_store::DbErr) -> Self {

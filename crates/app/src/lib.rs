@@ -14,6 +14,8 @@ pub mod crypto;
 pub mod demo;
 pub mod dossiers;
 mod error;
+pub mod housekeeping;
+pub mod limits;
 mod lookup;
 pub mod notices;
 pub mod processing;
@@ -40,9 +42,17 @@ pub struct App {
     pub config: Arc<Config>,
     pub blobs: motcua_blobs::Blobs,
     key: Arc<[u8; 32]>,
-    /// The working calendar that every deadline uses (issue 6); the provincial administrator
-    /// may replace its data, so it is read through [`App::calendar`].
+    /// The working calendar that every deadline uses; the provincial administrator may replace
+    /// its data, so it is read through [`App::calendar`].
     calendar: Arc<std::sync::RwLock<Arc<motcua_domain::calendar::Calendar>>>,
+    /// Counters of anonymous traffic, in memory (public reads never write).
+    pub(crate) limiter: Arc<limits::Limiter>,
+    /// The bound on concurrent password hashing.
+    hashing: Arc<limits::Hashing>,
+    /// The notice templates administrators saved (see `notices::Templates`).
+    pub(crate) templates: Arc<notices::Templates>,
+    /// Procedure page views not yet written, flushed in batches by maintenance.
+    pub(crate) views: Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, i64>>>,
 }
 
 /// Where a request comes from, for the audit record and throttling.
@@ -82,6 +92,10 @@ impl App {
             None => motcua_blobs::Blobs::open(&config.data_dir.join("blobs")),
         }
         .map_err(|e| AppError::Unexpected(format!("blob store: {e}")))?;
+        let hashing = Arc::new(limits::Hashing::new(
+            config.server.hash_concurrency,
+            std::time::Duration::from_millis(config.server.hash_wait_ms),
+        ));
         let app = App {
             db,
             clock,
@@ -91,9 +105,18 @@ impl App {
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(
                 motcua_domain::calendar::Calendar::official(),
             ))),
+            limiter: Default::default(),
+            hashing,
+            views: Default::default(),
+            templates: Default::default(),
         };
         app.load_calendar().await?;
+        app.load_templates().await?;
         app.startup_sweep().await?;
+        // The stand-in hash for unknown log-in names, made now rather than on a request thread.
+        tokio::task::spawn_blocking(|| std::sync::LazyLock::force(&crypto::DUMMY_HASH).len())
+            .await
+            .map_err(|e| AppError::Unexpected(e.to_string()))?;
         Ok(app)
     }
 

@@ -15,6 +15,7 @@ use motcua_store::users;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::error::StoreResult;
 use crate::{App, AppError, Result};
 
 /// The default template of each kind: (subject, body, SMS). Variables: `name`, `code`,
@@ -70,22 +71,22 @@ pub fn default_template(kind: NoticeKind) -> (&'static str, &'static str, &'stat
         ),
         EmailConfirmation => (
             "Xác nhận địa chỉ thư điện tử - Dịch vụ công trực tuyến",
-            "Xin chào {{ name }},\n\nĐể xác nhận địa chỉ thư điện tử của tài khoản Dịch vụ công trực tuyến, hãy mở liên kết sau trong vòng {{ hours }} giờ:\n{{ link }}\n\nNếu bạn không yêu cầu, hãy bỏ qua thư này.\n",
+            "Xin chào,\n\nĐể xác nhận địa chỉ thư điện tử của tài khoản Dịch vụ công trực tuyến, hãy mở liên kết sau trong vòng {{ hours }} giờ:\n{{ link }}\n\nNếu bạn không yêu cầu, hãy bỏ qua thư này.\n",
             "",
         ),
         PasswordReset => (
             "Đặt lại mật khẩu - Dịch vụ công trực tuyến",
-            "Xin chào {{ name }},\n\nĐể đặt mật khẩu mới, hãy mở liên kết sau trong vòng {{ hours }} phút:\n{{ link }}\n\nNếu bạn không yêu cầu, hãy bỏ qua thư này; mật khẩu của bạn không thay đổi.\n",
+            "Xin chào,\n\nĐể đặt mật khẩu mới, hãy mở liên kết sau trong vòng {{ hours }} phút:\n{{ link }}\n\nNếu bạn không yêu cầu, hãy bỏ qua thư này; mật khẩu của bạn không thay đổi.\n",
             "",
         ),
         AccountExists => (
             "Có người vừa đăng ký tài khoản bằng thông tin của bạn",
-            "Xin chào {{ name }},\n\nVừa có yêu cầu đăng ký tài khoản Dịch vụ công trực tuyến bằng địa chỉ thư điện tử hoặc số giấy tờ của bạn. Bạn đã có tài khoản, nên không có tài khoản mới nào được tạo.\n\nNếu bạn quên mật khẩu, hãy đặt lại tại: {{ site }}/quen-mat-khau\nNếu không phải bạn, hãy bỏ qua thư này.\n",
+            "Xin chào,\n\nVừa có yêu cầu đăng ký tài khoản Dịch vụ công trực tuyến bằng địa chỉ thư điện tử hoặc số giấy tờ của bạn. Bạn đã có tài khoản, nên không có tài khoản mới nào được tạo.\n\nNếu bạn quên mật khẩu, hãy đặt lại tại: {{ site }}/quen-mat-khau\nNếu không phải bạn, hãy bỏ qua thư này.\n",
             "",
         ),
         EmailChanged => (
             "Yêu cầu đổi địa chỉ thư điện tử",
-            "Xin chào {{ name }},\n\nTài khoản của bạn vừa yêu cầu đổi địa chỉ thư điện tử. Nếu không phải bạn, hãy đổi mật khẩu ngay tại {{ site }}/tai-khoan.\n",
+            "Xin chào,\n\nTài khoản của bạn vừa yêu cầu đổi địa chỉ thư điện tử. Nếu không phải bạn, hãy đổi mật khẩu ngay tại {{ site }}/tai-khoan.\n",
             "",
         ),
     }
@@ -96,9 +97,14 @@ fn sample() -> Value {
         "link": "https://dichvucong.example/ho-so/1", "items": ["Giấy chứng sinh"], "note": "Ghi chú", "date": "15/03/2026", "amount": "8.000 đ", "hours": 24, "site": "https://dichvucong.example"})
 }
 
+/// Template instructions one rendering may take: administrators edit templates, and a loop in
+/// one must not hold a core (or, in a transaction, the database).
+const TEMPLATE_FUEL: u64 = 50_000;
+
 fn render_one(src: &str, data: &Value) -> std::result::Result<String, String> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(TEMPLATE_FUEL));
     env.add_template("t", src).map_err(|e| e.to_string())?;
     env.get_template("t")
         .map_err(|e| e.to_string())?
@@ -128,14 +134,43 @@ pub struct NewNotice<'a> {
     pub data: Value,
 }
 
+/// A notice's text, rendered from its template.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub subject: String,
+    pub body: String,
+    pub sms: String,
+}
+
+/// The templates administrators saved, kept in memory (read at start, when one is saved, and by
+/// housekeeping for the other server copies), so that rendering never reads the database.
+pub type Templates =
+    std::sync::RwLock<std::collections::HashMap<NoticeKind, (String, String, String)>>;
+
 impl App {
-    async fn render(
-        &self,
-        tx: &motcua_store::Tx,
-        kind: NoticeKind,
-        data: &Value,
-    ) -> Result<(String, String, String)> {
-        let (s, b, m) = match ns::template(tx, kind).await? {
+    /// Reads the saved templates into memory.
+    pub(crate) async fn load_templates(&self) -> Result<()> {
+        let mut saved = std::collections::HashMap::new();
+        for k in NoticeKind::ALL {
+            if let Some(t) = ns::template(self.db.conn(), k).await? {
+                saved.insert(k, t);
+            }
+        }
+        *self.templates.write().unwrap_or_else(|e| e.into_inner()) = saved;
+        Ok(())
+    }
+
+    /// Renders a notice from its template in force (saved, else the default), with the
+    /// variables every notice may carry, under a fuel limit. No database access: it runs before
+    /// the write transaction that stores the notice.
+    pub fn render_notice(&self, kind: NoticeKind, data: &Value) -> Result<Rendered> {
+        let saved = self
+            .templates
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&kind)
+            .cloned();
+        let (s, b, m) = match saved {
             Some(t) => t,
             None => {
                 let (s, b, m) = default_template(kind);
@@ -163,13 +198,28 @@ impl App {
             render_one(src, &data)
                 .map_err(|e| AppError::Unexpected(format!("template {}: {e}", kind.as_str())))
         };
-        Ok((r(&s)?, r(&b)?, r(&m)?))
+        Ok(Rendered {
+            subject: r(&s)?,
+            body: r(&b)?,
+            sms: r(&m)?,
+        })
     }
 
     /// Writes a notice and its deliveries in the caller's transaction: the inbox always (for a
     /// person's notices), e-mail and SMS as the person chose.
     pub async fn notify(&self, tx: &motcua_store::Tx, n: NewNotice<'_>) -> Result<Uuid> {
-        let (subject, body, sms) = self.render(tx, n.kind, &n.data).await?;
+        let r = self.render_notice(n.kind, &n.data)?;
+        self.notify_rendered(tx, &n, r).await
+    }
+
+    /// As [`App::notify`], for a notice rendered before the transaction.
+    pub async fn notify_rendered(
+        &self,
+        tx: &motcua_store::Tx,
+        n: &NewNotice<'_>,
+        r: Rendered,
+    ) -> Result<Uuid> {
+        let Rendered { subject, body, sms } = r;
         let now = self.now();
         let id = Uuid::now_v7();
         ns::insert_notice(
@@ -364,7 +414,7 @@ impl App {
     pub async fn open_notice(&self, user: Uuid, id: Uuid) -> Result<NoticeRow> {
         let n = ns::get_notice(self.db.conn(), id)
             .await
-            .map_err(|_| AppError::NotFound)?;
+            .or_missing(AppError::NotFound)?;
         if n.user_id != Some(user) || n.recipient.is_some() {
             return Err(AppError::NotFound);
         }
@@ -465,7 +515,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        self.load_templates().await
     }
 
     /// The delivery queue: deliveries not yet sent, dead letters first.

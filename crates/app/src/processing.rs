@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::error::StoreResult;
 use crate::{App, AppError, Ctx, Result, Session};
 
 mod actions;
@@ -190,30 +191,38 @@ impl App {
             ));
         }
         let now = self.now();
-        let tx = self.db.write().await?;
-        let mut d = ds::get_dossier(&tx, id)
+        // Everything is read, decided and rendered before the write transaction, which holds the
+        // database only to write; it checks that nobody changed the dossier meanwhile (its
+        // version) and answers 409 if someone did.
+        let conn = self.db.conn();
+        let mut d = ds::get_dossier(conn, id)
             .await
-            .map_err(|_| AppError::NotFound)?;
+            .or_missing(AppError::NotFound)?;
         let (who, to) = allowed(s, &d, act)?;
-        let events = ds::events(&tx, id).await?;
+        let events = ds::events(conn, id).await?;
         if act.decides_a_proposal() && proposer(&events) == Some(s.user.id) {
             return Err(AppError::Conflict(
                 "Không thể tự phê duyệt đề xuất của chính mình: một lãnh đạo khác quyết định."
                     .into(),
             ));
         }
-        self.ensure_plan(&tx, &mut d).await?;
+        self.ensure_plan(conn, &mut d).await?;
         let from = d.stage;
         let effect = self
-            .step_effect(&tx, s, &mut d, act, input, &events)
+            .step_effect(conn, s, &mut d, act, input, &events)
             .await?;
         let entered = self
-            .enter(&tx, &mut d, to, now, &events, effect.consult_due)
+            .enter(conn, &mut d, to, now, &events, effect.consult_due)
             .await?;
+        let notice = match effect.notice {
+            Some((kind, extra)) => self.owner_notice(conn, &d, kind, extra).await?,
+            None => None,
+        };
         d.updated_at = now;
+        let tx = self.db.write().await?;
         ds::update_dossier(&tx, &d)
             .await
-            .map_err(|_| AppError::Conflict("Hồ sơ vừa được người khác cập nhật.".into()))?;
+            .or_changed("Hồ sơ vừa được người khác cập nhật.")?;
         for c in &effect.consultations {
             ds::insert_consultation(&tx, c).await?;
         }
@@ -240,11 +249,8 @@ impl App {
             },
         )
         .await?;
-        if let Some((kind, extra)) = effect.notice {
-            let version = cat::get_version(&tx, d.procedure_version_id).await?;
-            let agency = agencies::get_agency(&tx, d.agency_id).await?;
-            self.notify_owner(&tx, &d, &version.body.name, &agency.name, kind, extra)
-                .await?;
+        if let Some((n, r)) = notice {
+            self.notify_rendered(&tx, &n, r).await?;
         }
         audit::append(
             &tx,
@@ -389,7 +395,7 @@ impl App {
         let tx = self.db.write().await?;
         let c = ds::get_consultation(&tx, consultation)
             .await
-            .map_err(|_| AppError::NotFound)?;
+            .or_missing(AppError::NotFound)?;
         let role = [Role::Specialist, Role::Leader]
             .into_iter()
             .find(|r| s.actor.has_role_in(*r, c.agency_id))
@@ -422,7 +428,7 @@ impl App {
             d.updated_at = now;
             ds::update_dossier(&tx, &d)
                 .await
-                .map_err(|_| AppError::Conflict("Hồ sơ vừa được người khác cập nhật.".into()))?;
+                .or_changed("Hồ sơ vừa được người khác cập nhật.")?;
         }
         let unit_id = s
             .actor

@@ -7,7 +7,8 @@ use motcua_store::{agencies, audit, auth, users};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::crypto::{hash_password, random_token};
+use crate::crypto::random_token;
+use crate::error::StoreResult;
 use crate::{App, AppError, Ctx, FieldError, Result, Session};
 
 /// A new staff account.
@@ -68,7 +69,7 @@ impl App {
         by.check(Action::ManageStaff, &Target::Agency(home))?;
         agencies::get_agency(self.db.conn(), home)
             .await
-            .map_err(|_| AppError::field("home_agency_id", "Cơ quan không tồn tại."))?;
+            .or_missing(AppError::field("home_agency_id", "Cơ quan không tồn tại."))?;
         let mut errs: Vec<FieldError> = Vec::new();
         let login = check_staff_login(&n.login)
             .map_err(|m| errs.push(("login", m.into())))
@@ -109,9 +110,7 @@ impl App {
         else {
             return Err(AppError::Validation(errs));
         };
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-            .await
-            .map_err(|e| AppError::Unexpected(e.to_string()))?;
+        let hash = self.hash_password(&pw).await?;
         let now = self.now();
         let user = User {
             id: Uuid::now_v7(),
@@ -247,11 +246,11 @@ impl App {
         let conn = self.db.conn();
         agencies::get_agency(conn, g.agency_id)
             .await
-            .map_err(|_| AppError::field("agency_id", "Cơ quan không tồn tại."))?;
+            .or_missing(AppError::field("agency_id", "Cơ quan không tồn tại."))?;
         if let Some(unit) = g.unit_id {
             let u = agencies::get_unit(conn, unit)
                 .await
-                .map_err(|_| AppError::field("unit_id", "Bộ phận không tồn tại."))?;
+                .or_missing(AppError::field("unit_id", "Bộ phận không tồn tại."))?;
             if u.agency_id != g.agency_id {
                 return Err(AppError::field(
                     "unit_id",
@@ -477,9 +476,7 @@ impl App {
         password::check(pw, min, &[u.login.as_str()])
             .map_err(|p| AppError::field("password", p.to_string()))?;
         let pw = pw.to_string();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-            .await
-            .map_err(|e| AppError::Unexpected(e.to_string()))?;
+        let hash = self.hash_password(&pw).await?;
         let now = self.now();
         let tx = self.db.write().await?;
         users::set_password(&tx, user_id, &hash, now).await?;

@@ -186,7 +186,7 @@ async fn main() {
 
     let t = TestApp::spawn_with(engine, |c| {
         c.test_routes = false;
-        c.throttle.lookups = i32::MAX;
+        c.throttle.lookups = u32::MAX;
         c.dossiers.max_person_mb = 10_000_000;
     })
     .await;

@@ -46,6 +46,18 @@ impl From<object_store::Error> for BlobError {
 
 pub type Result<T, E = BlobError> = std::result::Result<T, E>;
 
+/// A blob's content, checked against its hash as it streams (see [`Blobs::get_verified`]).
+pub type VerifiedStream =
+    std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<bytes::Bytes>> + Send>>;
+
+/// The state of a verified read: what is left, the hash so far, the chunk held back.
+struct Check {
+    inner: futures_util::stream::BoxStream<'static, object_store::Result<bytes::Bytes>>,
+    hasher: Sha256,
+    held: Option<bytes::Bytes>,
+    expected: String,
+}
+
 /// The blob store: a local folder, or an S3 bucket; uploads are staged in a local folder.
 #[derive(Clone, Debug)]
 pub struct Blobs {
@@ -219,15 +231,52 @@ impl Blobs {
         Ok(r.into_stream().map(|c| c.map_err(BlobError::from)))
     }
 
+    /// Streams a blob's content checked against its hash, with its size: the last chunk is held
+    /// back until the whole content matched, so that a damaged file never arrives complete (the
+    /// stream ends in `Corrupt` instead). Memory stays at a chunk or two, whatever the size.
+    pub async fn get_verified(&self, sha: &str) -> Result<(u64, VerifiedStream)> {
+        if !valid_sha(sha) {
+            return Err(BlobError::NotFound);
+        }
+        let r = self.store.get(&location(sha)).await?;
+        let size = r.meta.size;
+        let start = Check {
+            inner: r.into_stream(),
+            hasher: Sha256::new(),
+            held: None,
+            expected: sha.to_string(),
+        };
+        let s = futures_util::stream::unfold(Some(start), |state| async move {
+            let mut c = state?;
+            loop {
+                match c.inner.next().await {
+                    Some(Ok(chunk)) => {
+                        c.hasher.update(&chunk);
+                        if let Some(prev) = c.held.replace(chunk) {
+                            return Some((Ok(prev), Some(c)));
+                        }
+                    }
+                    Some(Err(e)) => return Some((Err(e.into()), None)),
+                    None => {
+                        let last = c.held.take();
+                        return match (hex::encode(c.hasher.finalize()) == c.expected, last) {
+                            (true, Some(last)) => Some((Ok(last), None)),
+                            (true, None) => None,
+                            (false, _) => Some((Err(BlobError::Corrupt), None)),
+                        };
+                    }
+                }
+            }
+        });
+        Ok((size, Box::pin(s)))
+    }
+
     /// Reads a blob whole and checks its hash (tests, consistency checks).
     pub async fn read_verified(&self, sha: &str) -> Result<Vec<u8>> {
-        let mut s = self.get(sha).await?;
+        let (_, mut s) = self.get_verified(sha).await?;
         let mut out = Vec::new();
         while let Some(c) = s.next().await {
             out.extend_from_slice(&c?);
-        }
-        if hex::encode(Sha256::digest(&out)) != sha {
-            return Err(BlobError::Corrupt);
         }
         Ok(out)
     }
@@ -392,6 +441,48 @@ mod tests {
             b.get("../../etc/passwd").await,
             Err(BlobError::NotFound)
         ));
+    }
+
+    #[tokio::test]
+    async fn a_damaged_file_never_streams_complete() {
+        let d = tempfile::tempdir().unwrap();
+        let b = Blobs::open(d.path()).unwrap();
+        let body: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let mut u = b.begin(1 << 23).await.unwrap();
+        u.write(&body).await.unwrap();
+        let sha = b.commit(u.finish().await.unwrap()).await.unwrap();
+        let read = |b: Blobs, sha: String| async move {
+            let (size, mut s) = b.get_verified(&sha).await.unwrap();
+            let (mut got, mut chunks) = (Vec::new(), 0);
+            let mut end = Ok(());
+            while let Some(c) = s.next().await {
+                match c {
+                    Ok(c) => {
+                        got.extend_from_slice(&c);
+                        chunks += 1;
+                    }
+                    Err(e) => end = Err(e),
+                }
+            }
+            (size, got, chunks, end)
+        };
+        let (size, got, chunks, end) = read(b.clone(), sha.clone()).await;
+        assert_eq!((size, got.len()), (3_000_000, 3_000_000));
+        assert!(got == body && end.is_ok());
+        assert!(chunks > 1, "streamed in pieces, not read whole");
+        // The last byte changed: everything but the held-back last chunk arrives, then an error.
+        let p = d
+            .path()
+            .join("objects")
+            .join(&sha[0..2])
+            .join(&sha[2..4])
+            .join(&sha);
+        let mut damaged = body.clone();
+        *damaged.last_mut().unwrap() ^= 1;
+        std::fs::write(&p, &damaged).unwrap();
+        let (_, got, _, end) = read(b, sha).await;
+        assert!(got.len() < body.len());
+        assert!(matches!(end, Err(BlobError::Corrupt)));
     }
 
     #[tokio::test]

@@ -431,6 +431,15 @@ fn fmt_num(v: f64) -> String {
 }
 
 /// Checks a procedure body; answers every problem, in Vietnamese.
+/// An id that goes into addresses and file names as it is: lower-case letters, digits and
+/// hyphens, 1 to 64 of them (no dots, slashes or anything a path or a header would read).
+fn safe_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|x| x.is_ascii_lowercase() || x.is_ascii_digit() || x == b'-')
+}
+
 pub fn check_procedure(b: &ProcedureBody) -> Result<(), Vec<String>> {
     let mut e = Vec::new();
     let code_ok = b.code.len() == 8
@@ -475,16 +484,23 @@ pub fn check_procedure(b: &ProcedureBody) -> Result<(), Vec<String>> {
             ));
         }
     }
+    let mut forms = std::collections::HashSet::new();
+    for f in &b.forms {
+        if !safe_id(&f.id) {
+            e.push(format!(
+                "Mẫu «{}»: mã chỉ gồm chữ thường, số và dấu gạch ngang (tối đa 64 ký tự).",
+                f.name
+            ));
+        }
+        if !forms.insert(f.id.as_str()) {
+            e.push(format!("Mẫu «{}»: mã «{}» bị lặp.", f.name, f.id));
+        }
+    }
     let mut ids = std::collections::HashSet::new();
     for c in &b.components {
-        if c.id.is_empty()
-            || !c
-                .id
-                .bytes()
-                .all(|x| x.is_ascii_lowercase() || x.is_ascii_digit() || x == b'-')
-        {
+        if !safe_id(&c.id) {
             e.push(format!(
-                "Thành phần «{}»: mã chỉ gồm chữ thường, số và dấu gạch ngang.",
+                "Thành phần «{}»: mã chỉ gồm chữ thường, số và dấu gạch ngang (tối đa 64 ký tự).",
                 c.name
             ));
         }
@@ -600,6 +616,46 @@ mod tests {
         );
         assert!(Duration::WorkingDays { value: 0.3 }.check().is_err());
         assert!(Duration::WorkingDays { value: -1.0 }.check().is_err());
+    }
+
+    #[test]
+    fn form_ids_are_checked_like_component_ids() {
+        let with_forms = |ids: &[&str]| -> ProcedureBody {
+            let forms: Vec<_> = ids
+                .iter()
+                .map(|id| serde_json::json!({"id": id, "name": "Tờ khai", "content": "x"}))
+                .collect();
+            serde_json::from_value(serde_json::json!({
+                "code": "1.004222", "name": "Đăng ký xe", "field": "X", "gov_level": "province",
+                "steps": ["a"], "methods": ["in_person"], "forms": forms,
+                "components": [], "subjects": [], "implementing_agency": "", "deciding_agency": "",
+                "result": "", "fees": [], "legal_basis": ["x"],
+                "times": [{"channel": "in_person", "duration": {"unit": "working_days", "value": 7}}]
+            }))
+            .unwrap()
+        };
+        assert_eq!(
+            check_procedure(&with_forms(&["mau-tk01", "mau-02"])),
+            Ok(())
+        );
+        let long = "a".repeat(65);
+        for bad in [
+            "../etc",
+            "mau.html",
+            "Mau",
+            "",
+            "mau tk",
+            "mau%2f",
+            long.as_str(),
+        ] {
+            let e = check_procedure(&with_forms(&[bad])).unwrap_err();
+            assert!(
+                e[0].starts_with("Mẫu «Tờ khai»: mã chỉ gồm"),
+                "{bad:?}: {e:?}"
+            );
+        }
+        let e = check_procedure(&with_forms(&["mau", "mau"])).unwrap_err();
+        assert_eq!(e, vec!["Mẫu «Tờ khai»: mã «mau» bị lặp.".to_string()]);
     }
 
     #[test]

@@ -330,6 +330,12 @@ async fn main() -> Result<()> {
             }
             println!("ok");
         }
+        Command::Demo | Command::Serve { demo: true } if !config.is_dev() => {
+            bail!(
+                "the demonstration data (with its printed passwords) is for development: \
+                 refusing to load it in production"
+            );
+        }
         Command::Demo => {
             let app = App::open(config, Arc::new(SystemClock))
                 .await
@@ -381,11 +387,14 @@ async fn main() -> Result<()> {
                     loop {
                         tokio::time::sleep(std::time::Duration::from_secs(600)).await;
                         match app.maintenance().await {
-                            Ok((sessions, drafts, orphans)) => tracing::info!(
+                            Ok(s) => tracing::info!(
                                 event = "maintenance",
-                                sessions,
-                                drafts,
-                                orphans,
+                                sessions = s.sessions,
+                                drafts = s.drafts,
+                                orphans = s.orphans,
+                                views = s.views,
+                                throttles = s.throttles,
+                                unconfirmed = s.unconfirmed,
                                 "housekeeping done"
                             ),
                             Err(e) => {
@@ -396,6 +405,7 @@ async fn main() -> Result<()> {
                 })
             };
             let mut rx_main = rx;
+            let app_for_views = app.clone();
             let server = motcua_web::serve(listener, app, async move {
                 let _ = rx_main.changed().await;
             });
@@ -405,6 +415,9 @@ async fn main() -> Result<()> {
             });
             server.await?;
             sweeper.abort();
+            if let Err(e) = app_for_views.flush_views().await {
+                tracing::warn!(event = "maintenance_fail", error = %e, "page views not written");
+            }
             let _ = worker.await;
             let _ = admin_task.await;
             tracing::info!(event = "sys_shutdown", "server stopped");

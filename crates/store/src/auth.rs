@@ -225,6 +225,22 @@ pub async fn take_user_token(
         .map(|m| (m.user_id, m.purpose)))
 }
 
+/// The account a live, unused token belongs to, without using it.
+pub async fn peek_user_token(
+    c: &impl ConnectionTrait,
+    token_hash: &str,
+    purpose_prefix: &str,
+    now: jiff::Timestamp,
+) -> Result<Option<Uuid>> {
+    Ok(user_token::Entity::find_by_id(token_hash.to_string())
+        .filter(user_token::Column::Purpose.starts_with(purpose_prefix))
+        .filter(user_token::Column::UsedAt.is_null())
+        .filter(user_token::Column::ExpiresAt.gt(to_db(now)))
+        .one(c)
+        .await?
+        .map(|m| m.user_id))
+}
+
 /// Invalidates the unused tokens of an account for a purpose (e.g. after a password reset).
 pub async fn expire_user_tokens(
     c: &impl ConnectionTrait,
@@ -266,19 +282,31 @@ pub async fn throttle_count(
 }
 
 /// Counts one failure against `key` (in the caller's write transaction); answers the new count.
-/// Atomic under concurrency on both engines: the row is created if missing (insert or ignore),
-/// then one UPDATE increments it or starts a new window; the row lock serialises writers.
 pub async fn throttle_fail(
     c: &impl ConnectionTrait,
     key: &str,
     window: jiff::SignedDuration,
     now: jiff::Timestamp,
 ) -> Result<i32> {
+    Ok(throttle_hit(c, key, window, now).await?.0)
+}
+
+/// Counts one attempt against `key` (in the caller's write transaction); answers the count with
+/// it and when its window ends. Atomic under concurrency on both engines: the row is created if
+/// missing (insert or ignore), then one UPDATE increments it or starts a new window; the row lock
+/// serialises writers.
+pub async fn throttle_hit(
+    c: &impl ConnectionTrait,
+    key: &str,
+    window: jiff::SignedDuration,
+    now: jiff::Timestamp,
+) -> Result<(i32, jiff::Timestamp)> {
     use sea_orm::sea_query::{CaseStatement, OnConflict};
     throttle::Entity::insert(throttle::ActiveModel {
         key: Set(key.into()),
         window_start: Set(to_db(now)),
         failures: Set(0),
+        last_at: Set(None),
     })
     .on_conflict(
         OnConflict::column(throttle::Column::Key)
@@ -306,6 +334,7 @@ pub async fn throttle_fail(
                 .finally(Expr::value(to_db(now)))
                 .into(),
         )
+        .col_expr(throttle::Column::LastAt, Expr::value(to_db(now)))
         .filter(throttle::Column::Key.eq(key))
         .exec(c)
         .await?;
@@ -313,7 +342,54 @@ pub async fn throttle_fail(
         .one(c)
         .await?
         .ok_or(crate::StoreError::NotFound)?;
-    Ok(row.failures)
+    Ok((row.failures, from_db(row.window_start) + window))
+}
+
+/// The attempts counted against `key` in its window and when the last was, before counting one
+/// more.
+pub async fn throttle_last(
+    c: &impl ConnectionTrait,
+    key: &str,
+    window: jiff::SignedDuration,
+    now: jiff::Timestamp,
+) -> Result<(i32, Option<jiff::Timestamp>)> {
+    Ok(
+        match throttle::Entity::find_by_id(key.to_string()).one(c).await? {
+            Some(m) if from_db(m.window_start) + window > now => {
+                (m.failures, m.last_at.map(from_db))
+            }
+            _ => (0, None),
+        },
+    )
+}
+
+/// Takes back one attempt counted against `key` (the attempt succeeded).
+pub async fn throttle_undo(c: &impl ConnectionTrait, key: &str) -> Result<()> {
+    use sea_orm::sea_query::CaseStatement;
+    throttle::Entity::update_many()
+        .col_expr(
+            throttle::Column::Failures,
+            CaseStatement::new()
+                .case(
+                    throttle::Column::Failures.gt(0),
+                    Expr::col(throttle::Column::Failures).sub(1),
+                )
+                .finally(Expr::value(0))
+                .into(),
+        )
+        .filter(throttle::Column::Key.eq(key))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// Deletes throttle windows that started before `before` (housekeeping).
+pub async fn purge_throttles(c: &impl ConnectionTrait, before: jiff::Timestamp) -> Result<u64> {
+    let r = throttle::Entity::delete_many()
+        .filter(throttle::Column::WindowStart.lt(to_db(before)))
+        .exec(c)
+        .await?;
+    Ok(r.rows_affected)
 }
 
 pub async fn throttle_clear(c: &impl ConnectionTrait, key: &str) -> Result<()> {

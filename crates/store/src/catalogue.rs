@@ -215,12 +215,12 @@ pub async fn list_procedures(c: &impl ConnectionTrait) -> Result<Vec<Procedure>>
         .collect())
 }
 
-/// Counts a view of the public page (R5.1b).
-pub async fn count_view(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+/// Adds views of the public page counted elsewhere (R5.1b).
+pub async fn add_views(c: &impl ConnectionTrait, id: Uuid, n: i64) -> Result<()> {
     procedure::Entity::update_many()
         .col_expr(
             procedure::Column::Views,
-            Expr::col(procedure::Column::Views).add(1),
+            Expr::col(procedure::Column::Views).add(n),
         )
         .filter(procedure::Column::Id.eq(id))
         .exec(c)

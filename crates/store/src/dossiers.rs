@@ -7,8 +7,8 @@ use motcua_domain::dossier::{FileKind, Intake};
 use motcua_domain::lifecycle::Stage;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -371,6 +371,15 @@ pub async fn expired_drafts(c: &impl ConnectionTrait, now: jiff::Timestamp) -> R
         .await?)
 }
 
+/// How many drafts a person keeps.
+pub async fn count_drafts(c: &impl ConnectionTrait, owner: Uuid) -> Result<u64> {
+    Ok(dossier::Entity::find()
+        .filter(dossier::Column::OwnerId.eq(owner))
+        .filter(dossier::Column::Stage.eq(Stage::Draft.as_str()))
+        .count(c)
+        .await?)
+}
+
 /// Deletes a draft with its files and events (the blobs stay until the orphan sweep).
 pub async fn delete_draft(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
     dossier_file::Entity::delete_many()
@@ -516,7 +525,8 @@ pub async fn dossier_bytes(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result
     Ok(files(c, dossier_id).await?.iter().map(|f| f.size).sum())
 }
 
-/// Bytes stored across a person's dossiers that are not finished (drafts and those in progress).
+/// Bytes stored across a person's dossiers that have not ended (drafts and those in progress; a
+/// dossier in a final stage, withdrawn, refused or returned, no longer takes files).
 pub async fn owner_bytes(c: &impl ConnectionTrait, owner: Uuid) -> Result<i64> {
     // One query with a subquery: a list of ids would exceed the engines' parameter limits for
     // a person or business with tens of thousands of dossiers.
@@ -524,6 +534,14 @@ pub async fn owner_bytes(c: &impl ConnectionTrait, owner: Uuid) -> Result<i64> {
         .column(dossier::Column::Id)
         .from(dossier::Entity)
         .and_where(dossier::Column::OwnerId.eq(owner))
+        .and_where(
+            dossier::Column::Stage.is_not_in(
+                Stage::ALL
+                    .into_iter()
+                    .filter(|s| s.is_final())
+                    .map(Stage::as_str),
+            ),
+        )
         .to_owned();
     let sizes: Vec<i64> = dossier_file::Entity::find()
         .select_only()

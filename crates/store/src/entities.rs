@@ -183,6 +183,7 @@ pub mod throttle {
         pub key: String,
         pub window_start: DateTimeUtc,
         pub failures: i32,
+        pub last_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }

@@ -49,14 +49,52 @@ pub enum StoreError {
     BadUrl,
     #[error("database URL: {0}")]
     BadParameter(String),
+    /// The database cannot be reached (stopped, unreachable, pool exhausted): a 503, retried.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("database error: {0}")]
     Db(#[source] DbErr),
+}
+
+/// Whether an error means the database is out of reach, rather than a fault of the statement.
+fn outage(e: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let sqlx_outage = |r: &RuntimeErr| match r {
+        RuntimeErr::SqlxError(e) => {
+            matches!(
+                **e,
+                sqlx::Error::Io(_)
+                    | sqlx::Error::Tls(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::WorkerCrashed
+            ) || outage_code(&e)
+        }
+        _ => false,
+    };
+    match e {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r) => sqlx_outage(r),
+        _ => false,
+    }
+}
+
+/// Codes the engines answer when they, not the statement, are the trouble: PostgreSQL's classes
+/// 08 (connection exception) and 57P (shut down, restarting, not yet accepting); SQLite's
+/// SQLITE_BUSY after the busy timeout.
+fn outage_code(e: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(d) = e else {
+        return false;
+    };
+    d.code()
+        .is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "5")
 }
 
 impl From<DbErr> for StoreError {
     fn from(e: DbErr) -> Self {
         match e.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(c)) => StoreError::Conflict(c),
+            _ if outage(&e) => StoreError::Unavailable(e.to_string()),
             _ => StoreError::Db(e),
         }
     }
@@ -64,6 +102,13 @@ impl From<DbErr> for StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
+        if matches!(
+            e,
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed
+        ) || outage_code(&e)
+        {
+            return StoreError::Unavailable(e.to_string());
+        }
         StoreError::Db(DbErr::Conn(sea_orm::RuntimeErr::Internal(e.to_string())))
     }
 }
@@ -85,7 +130,8 @@ impl Db {
             let opts = sqlx::postgres::PgConnectOptions::from_str(url)?;
             let pool = sqlx::postgres::PgPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
+                // An outage answers 503 within seconds rather than holding requests (R12.3).
+                .acquire_timeout(Duration::from_secs(5))
                 .connect_with(opts)
                 .await?;
             return Ok(Db {
@@ -177,10 +223,17 @@ impl Db {
         Ok(())
     }
 
-    /// Whether the database answers (readiness).
+    /// Whether the database answers (readiness), within two seconds.
     pub async fn ping(&self) -> Result<()> {
-        self.conn.execute_unprepared("SELECT 1").await?;
-        Ok(())
+        match tokio::time::timeout(
+            Duration::from_secs(2),
+            self.conn.execute_unprepared("SELECT 1"),
+        )
+        .await
+        {
+            Ok(r) => r.map(|_| ()).map_err(StoreError::from),
+            Err(_) => Err(StoreError::Unavailable("no answer within 2 s".into())),
+        }
     }
 
     /// SQLite's `PRAGMA integrity_check` ("ok" when sound); "ok" on PostgreSQL.

@@ -2,6 +2,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+mod hardening;
 mod truth;
 
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(Notices),
             Box::new(Processing),
             Box::new(truth::Truth),
+            Box::new(hardening::Hardening),
         ]
     }
 }

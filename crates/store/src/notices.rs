@@ -157,6 +157,21 @@ pub async fn mark_read(
     Ok(())
 }
 
+/// How many notices of a kind an account was sent since `since`.
+pub async fn count_for_user(
+    c: &impl ConnectionTrait,
+    user: Uuid,
+    kind: &str,
+    since: jiff::Timestamp,
+) -> Result<u64> {
+    Ok(notice::Entity::find()
+        .filter(notice::Column::UserId.eq(user))
+        .filter(notice::Column::Kind.eq(kind))
+        .filter(notice::Column::CreatedAt.gte(to_db(since)))
+        .count(c)
+        .await?)
+}
+
 pub async fn get_notice(c: &impl ConnectionTrait, id: Uuid) -> Result<NoticeRow> {
     notice_from(
         notice::Entity::find_by_id(id)

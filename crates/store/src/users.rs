@@ -65,6 +65,21 @@ pub async fn get_user(c: &impl ConnectionTrait, id: Uuid) -> Result<User> {
         .ok_or(StoreError::NotFound)
 }
 
+/// Locks a person's row until the transaction ends (PostgreSQL: `FOR UPDATE`; SQLite's one
+/// writer holds the whole database already), so that checks over all their dossiers (storage
+/// quota, number of drafts) and the write they allow happen as one.
+pub async fn lock_user(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    user::Entity::find_by_id(id)
+        .select_only()
+        .column(user::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<Uuid>()
+        .one(c)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(())
+}
+
 /// The account a log-in name designates (its login, or its e-mail address), with its hash.
 pub async fn find_for_login(
     c: &impl ConnectionTrait,
@@ -443,4 +458,61 @@ pub async fn set_notify_prefs(
         },
     )
     .await
+}
+
+/// Deletes the public accounts created before `created_before` whose e-mail was never confirmed
+/// (they could never log in: no dossier, no session), with their tokens and notices. Answers how
+/// many.
+pub async fn delete_unconfirmed(
+    c: &impl ConnectionTrait,
+    created_before: jiff::Timestamp,
+) -> Result<u64> {
+    use crate::entities::{api_token, delivery, notice, outbox, session, user_token};
+    use sea_orm::sea_query::Query;
+    let ids: Vec<Uuid> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Kind.ne(AccountKind::Staff.as_str()))
+        .filter(user::Column::EmailVerifiedAt.is_null())
+        .filter(user::Column::CreatedAt.lt(to_db(created_before)))
+        .into_tuple()
+        .all(c)
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let their_notices = Query::select()
+        .column(notice::Column::Id)
+        .from(notice::Entity)
+        .and_where(notice::Column::UserId.is_in(ids.clone()))
+        .to_owned();
+    delivery::Entity::delete_many()
+        .filter(delivery::Column::NoticeId.in_subquery(their_notices))
+        .exec(c)
+        .await?;
+    notice::Entity::delete_many()
+        .filter(notice::Column::UserId.is_in(ids.clone()))
+        .exec(c)
+        .await?;
+    outbox::Entity::delete_many()
+        .filter(outbox::Column::UserId.is_in(ids.clone()))
+        .exec(c)
+        .await?;
+    user_token::Entity::delete_many()
+        .filter(user_token::Column::UserId.is_in(ids.clone()))
+        .exec(c)
+        .await?;
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.is_in(ids.clone()))
+        .exec(c)
+        .await?;
+    api_token::Entity::delete_many()
+        .filter(api_token::Column::UserId.is_in(ids.clone()))
+        .exec(c)
+        .await?;
+    let r = user::Entity::delete_many()
+        .filter(user::Column::Id.is_in(ids))
+        .exec(c)
+        .await?;
+    Ok(r.rows_affected)
 }

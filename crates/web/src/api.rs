@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::AppState;
+use crate::api_contract::Problems;
 use crate::error::WebError;
 use crate::mw::{Auth, ReqInfo};
 
@@ -207,13 +208,13 @@ impl utoipa::Modify for BearerAuth {
         crate::api_dossiers::attach, crate::api_dossiers::download, crate::api_dossiers::detach, crate::api_dossiers::submit, crate::api_dossiers::withdraw,
         crate::api_dossiers::supplement_request, crate::api_dossiers::accept, crate::api_dossiers::refuse, crate::api_dossiers::lookup,
         crate::api_processing::actions, crate::api_processing::perform, crate::api_processing::worklist, crate::api_processing::consultations, crate::api_processing::answer),
-    components(schemas(TokenRequest, TokenResponse, Me, GrantOut, AgencyOut, UnitOut, ProcedureItem, AgencyRef, ComponentOut, ServiceOut, ProcedureDetail, SectorOut, FieldOut, UsageOut,
+    components(schemas(crate::api_contract::Problem, crate::api_contract::FieldProblem, TokenRequest, TokenResponse, Me, GrantOut, AgencyOut, UnitOut, ProcedureItem, AgencyRef, ComponentOut, ServiceOut, ProcedureDetail, SectorOut, FieldOut, UsageOut,
         crate::api_dossiers::NewDossier, crate::api_dossiers::Created, crate::api_dossiers::FileOut, crate::api_dossiers::SubmitRequest, crate::api_dossiers::Submitted, crate::api_dossiers::AcceptRequest, crate::api_dossiers::Accepted, crate::api_dossiers::RefuseRequest,
         crate::api_dossiers::EventOut, crate::api_dossiers::DossierOut, crate::api_dossiers::WithdrawRequest, crate::api_dossiers::SupplementRequest, crate::api_dossiers::RegisterRequest,
         crate::api_dossiers::StepOut, crate::api_dossiers::ConsultationOut,
         crate::api_processing::ActionOut, crate::api_processing::ActionsOut, crate::api_processing::ActionFieldOut, crate::api_processing::ActionOptionOut, crate::api_processing::ItemFieldOut, crate::api_processing::UploadOut, crate::api_processing::ActionRequest, crate::api_processing::ConsultationRequest, crate::api_processing::ActionDone,
         crate::api_processing::WorkItemOut, crate::api_processing::WorklistOut, crate::api_processing::PendingConsultation, crate::api_processing::AnswerRequest)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &Problems)
 )]
 pub struct ApiDoc;
 

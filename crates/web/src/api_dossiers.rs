@@ -214,6 +214,46 @@ pub async fn stream_field(
         .map_err(|e| AppError::Unexpected(e.to_string()))
 }
 
+/// The most a multipart text field (`component`, `name`) may hold.
+const TEXT_FIELD_MAX: usize = 4 * 1024;
+
+/// Reads a multipart text field of at most 4 KiB, refusing a longer one as soon as it passes the
+/// bound, without holding more of it (R12.3: bounded inputs).
+pub async fn text_field(
+    field: &mut axum::extract::multipart::Field<'_>,
+) -> Result<String, AppError> {
+    let name: &'static str = match field.name() {
+        Some("component") => "component",
+        Some("name") => "name",
+        _ => "field",
+    };
+    let mut bytes = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) if bytes.len() + chunk.len() > TEXT_FIELD_MAX => {
+                tracing::warn!(event = "upload_validation", "text field over its bound");
+                return Err(AppError::field(
+                    name,
+                    format!(
+                        "Trường {name} quá dài: tối đa {} KB.",
+                        TEXT_FIELD_MAX / 1024
+                    ),
+                ));
+            }
+            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+            Ok(None) => break,
+            Err(_) => {
+                return Err(AppError::field(
+                    name,
+                    "Nội dung gửi lên bị gián đoạn. Hãy thử lại.",
+                ));
+            }
+        }
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| AppError::field(name, format!("Trường {name} không phải văn bản UTF-8.")))
+}
+
 /// After refusing an upload, reads and discards what is left of the body, up to a bound, so that
 /// the client (still sending) receives the answer instead of a reset connection. Bodies beyond
 /// the bound are not read: the connection closes after the answer.
@@ -272,19 +312,11 @@ pub async fn attach(
         let mut name_field: Option<String> = None;
         while let Ok(Some(mut field)) = mp.next_field().await {
             match field.name() {
-                Some("component") => component = Some(field.text().await.unwrap_or_default()),
-                // The original file name as text (any characters), when a part header cannot carry it.
-                Some("name") => {
-                    name_field = Some(
-                        field
-                            .text()
-                            .await
-                            .unwrap_or_default()
-                            .chars()
-                            .take(1000)
-                            .collect(),
-                    )
+                Some("component") => {
+                    component = Some(text_field(&mut field).await.map_err(api_err)?)
                 }
+                // The original file name as text (any characters), when a part header cannot carry it.
+                Some("name") => name_field = Some(text_field(&mut field).await.map_err(api_err)?),
                 Some("file") => {
                     let Some(c) = component.clone() else {
                         return Err(api_err(AppError::field(
@@ -611,18 +643,20 @@ pub async fn download(
 ) -> Result<Response, WebError> {
     let sess = session(&auth)?;
     let id = dossier_id(&s, sess, &key).await?;
-    let (f, bytes) = s.app.file_for(sess, file).await.map_err(api_err)?;
-    if f.dossier_id != id {
+    let d = s.app.file_for(sess, file).await.map_err(api_err)?;
+    if d.file.dossier_id != id {
         return Err(api_err(AppError::NotFound));
     }
-    Ok(file_response(&f, bytes))
+    Ok(file_response(d))
 }
 
-/// A stored file as a download: attachment with a safe name, the content's own type, nosniff,
-/// a sandboxing CSP, no-store.
-pub fn file_response(f: &motcua_app::dossiers::FileRowView, bytes: Vec<u8>) -> Response {
-    let mut r = bytes.into_response();
+/// A stored file as a download, streamed: attachment with a safe name, the content's own type,
+/// its length, nosniff, a sandboxing CSP, no-store.
+pub fn file_response(d: motcua_app::dossiers::Download) -> Response {
+    let f = &d.file;
+    let mut r = axum::body::Body::from_stream(d.body).into_response();
     let h = r.headers_mut();
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(d.size));
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(f.kind.media_type()),

@@ -219,7 +219,9 @@ pub async fn upload(
         let mut any = false;
         while let Ok(Some(mut field)) = mp.next_field().await {
             match field.name() {
-                Some("component") => component = field.text().await.unwrap_or_default(),
+                Some("component") => {
+                    component = crate::api_dossiers::text_field(&mut field).await?
+                }
                 Some("file") => {
                     let name = field.file_name().unwrap_or("").to_string();
                     if name.is_empty() {
@@ -523,11 +525,11 @@ pub async fn download(
     Extension(auth): Extension<Auth>,
     Path((id, file)): Path<(Uuid, Uuid)>,
 ) -> PageResult {
-    let (f, bytes) = s.app.file_for(sess(&auth)?, file).await?;
-    if f.dossier_id != id {
+    let d = s.app.file_for(sess(&auth)?, file).await?;
+    if d.file.dossier_id != id {
         return Err(AppError::NotFound.into());
     }
-    Ok(file_response(&f, bytes))
+    Ok(file_response(d))
 }
 
 #[derive(Deserialize, Default)]

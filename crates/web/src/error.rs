@@ -44,6 +44,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -65,13 +66,17 @@ pub fn problem(status: StatusCode, title: &str, detail: Option<serde_json::Value
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.status.unwrap_or_else(|| status_of(&self.err));
-        if let AppError::Unexpected(msg) = &self.err {
-            tracing::error!(event = "unexpected_error", error = %msg, "request failed");
-        }
-        let retry = if let AppError::Throttled(s) = &self.err {
-            Some(*s)
-        } else {
-            None
+        let retry = match &self.err {
+            AppError::Unexpected(msg) => {
+                tracing::error!(event = "unexpected_error", error = %msg, "request failed");
+                None
+            }
+            AppError::Unavailable { cause, retry } => {
+                tracing::error!(event = "unavailable", error = %cause, "request refused: unavailable");
+                Some(*retry)
+            }
+            AppError::Throttled(s) => Some(*s),
+            _ => None,
         };
         let mut r = if self.api {
             let detail = match &self.err {
@@ -85,6 +90,9 @@ impl IntoResponse for WebError {
             let title = match &self.err {
                 AppError::Conflict(m) => m.clone(),
                 AppError::Unexpected(_) => "Lỗi hệ thống".to_string(),
+                AppError::Unavailable { .. } => {
+                    "Tạm thời chưa phục vụ được, hãy thử lại sau".to_string()
+                }
                 e => e.to_string(),
             };
             problem(status, &title, detail)

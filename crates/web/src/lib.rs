@@ -4,6 +4,7 @@
 //! start the same server.
 
 pub mod api;
+pub mod api_contract;
 pub mod api_dossiers;
 pub mod api_processing;
 mod catalogue;
@@ -81,6 +82,8 @@ pub struct AppState {
     pub inventory: Arc<Inventory>,
     pub cookies: Arc<Cookies>,
     pub shutting_down: Arc<AtomicBool>,
+    /// Whether a forwarded request from an untrusted proxy was already reported.
+    pub untrusted_proxy_seen: Arc<AtomicBool>,
 }
 
 /// Every public route, with the access it requires.
@@ -507,6 +510,7 @@ pub fn router_from(
     shutting_down: Arc<AtomicBool>,
 ) -> Router {
     let (mut router, inventory) = r.finish();
+    let request_timeout = app.config.server.request_timeout_secs;
     if let Some(x) = extra {
         router = router.merge(x);
     }
@@ -516,6 +520,7 @@ pub fn router_from(
         inventory,
         cookies,
         shutting_down,
+        untrusted_proxy_seen: Arc::default(),
     };
     router
         .route_layer(axum::middleware::from_fn_with_state(
@@ -530,8 +535,9 @@ pub fn router_from(
         .layer(CatchPanicLayer::custom(panic_page))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(60),
+            Duration::from_secs(request_timeout),
         ))
+        .layer(axum::middleware::from_fn(api_contract::problem_documents))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             mw::security_headers,
@@ -597,6 +603,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     metrics_handle();
     let flag = Arc::new(AtomicBool::new(false));
+    let limits = Limits::of(&app.config);
     let router = router(app, flag.clone());
     let signal = async move {
         shutdown.await;
@@ -606,12 +613,92 @@ pub async fn serve(
             "shutting down: finishing requests in flight"
         );
     };
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(signal)
-    .await
+    serve_connections(listener, router, limits, signal).await
+}
+
+/// What one server copy allows its clients (R12.3: a slow or greedy client cannot hold the
+/// server's sockets).
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    max_connections: usize,
+    header_timeout: Duration,
+}
+
+impl Limits {
+    fn of(c: &motcua_app::config::Config) -> Self {
+        Limits {
+            max_connections: c.server.max_connections.max(1),
+            header_timeout: Duration::from_secs(c.server.header_timeout_secs.max(1)),
+        }
+    }
+}
+
+/// The accept loop: HTTP/1.1 with a deadline for every request head (idle keep-alive connections
+/// included) and at most `max_connections` open at once; beyond that, new connections wait in
+/// the kernel's backlog. On shutdown it stops accepting and waits for the connections in flight.
+async fn serve_connections(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    tokio::pin!(signal);
+    loop {
+        let slot = tokio::select! {
+            _ = &mut signal => break,
+            slot = slots.clone().acquire_owned() => slot.expect("never closed"),
+        };
+        let (stream, peer) = tokio::select! {
+            _ = &mut signal => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of descriptors or a reset before accept: wait a moment, keep serving.
+                    tracing::warn!(event = "accept_error", error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let service = connection_service(router.clone(), peer);
+        let conn = http.serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(slot);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// The router for one connection, with the peer's address as `ConnectInfo`.
+fn connection_service(
+    router: Router,
+    peer: SocketAddr,
+) -> hyper_util::service::TowerToHyperService<
+    impl tower::Service<
+        hyper::Request<hyper::body::Incoming>,
+        Response = Response,
+        Error = std::convert::Infallible,
+        Future = impl Send,
+    > + Clone,
+> {
+    use tower::ServiceExt;
+    let svc = router.map_request(move |mut req: hyper::Request<hyper::body::Incoming>| {
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        req.map(axum::body::Body::new)
+    });
+    hyper_util::service::TowerToHyperService::new(svc)
 }
 
 /// Serves the admin router until `shutdown` completes.

@@ -51,19 +51,50 @@ pub fn is_api(path: &str) -> bool {
 }
 
 fn client_ip(state: &AppState, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
-    let peer = peer?;
-    if !state.app.config.trusted_proxies.contains(&peer) {
+    let peer = peer?.to_canonical();
+    let trusted = &state.app.config.trusted_proxies;
+    if !trusted.contains(&peer) {
+        if headers.contains_key("x-forwarded-for") {
+            warn_untrusted_proxy(state, peer);
+        }
         return Some(peer);
     }
-    // Behind a trusted proxy: the right-most address that is not itself a trusted proxy.
-    let xff = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    xff.rsplit(',')
-        .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-        .find(|ip| !state.app.config.trusted_proxies.contains(ip))
-        .or(Some(peer))
+    Some(forwarded_client(peer, trusted, headers))
+}
+
+/// Behind a trusted proxy: the right-most address of the whole `X-Forwarded-For` chain (every
+/// header line, in order) that is not itself a trusted proxy. A value that is not an address
+/// ends the walk there: what lies left of it was written by the client and cannot be believed.
+pub fn forwarded_client(peer: IpAddr, trusted: &[IpAddr], headers: &HeaderMap) -> IpAddr {
+    let lines: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .map(|v| v.to_str().unwrap_or("?"))
+        .collect();
+    let mut client = peer;
+    for hop in lines.iter().rev().flat_map(|l| l.rsplit(',')) {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => client = ip,
+            Ok(ip) => return ip,
+            Err(_) => return client,
+        }
+    }
+    client
+}
+
+/// Said once per server copy: a proxy the settings do not trust is forwarding requests, so
+/// every client behind it shares one address for throttling (R12.3).
+fn warn_untrusted_proxy(state: &AppState, peer: IpAddr) {
+    if !state
+        .untrusted_proxy_seen
+        .swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
+        tracing::warn!(
+            event = "untrusted_proxy",
+            peer = %peer,
+            "requests carry X-Forwarded-For from an address not in trusted_proxies; add the proxy to trusted_proxies or every client behind it shares one throttle"
+        );
+    }
 }
 
 /// Outermost: request id, client address, a span for every log line, metrics, one access log line.
@@ -83,7 +114,14 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
             .and_then(|v| v.to_str().ok())
             .map(|s| s.chars().take(200).collect()),
     };
-    let method = req.method().clone();
+    // Methods outside the standard set share one label, so that nobody can grow the metrics
+    // without bound by inventing methods.
+    let method = match req.method().as_str() {
+        "GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH" | "OPTIONS" | "CONNECT" | "TRACE" => {
+            req.method().to_string()
+        }
+        _ => "OTHER".to_string(),
+    };
     req.extensions_mut().insert(info);
     let span = tracing::info_span!("request", request_id = %request_id, method = %method);
     let mut res = next.run(req).instrument(span.clone()).await;
@@ -386,4 +424,45 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
         );
     }
     with_label(next.run(req).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(lines: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for l in lines {
+            h.append("x-forwarded-for", HeaderValue::from_str(l).unwrap());
+        }
+        h
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_is_the_right_most_untrusted_hop_across_every_header_line() {
+        let proxy = ip("10.0.0.1");
+        let inner = ip("10.0.0.2");
+        let trusted = [proxy, inner];
+        // The client wrote "6.6.6.6" itself; the proxies appended what they saw.
+        let h = headers(&["6.6.6.6, 203.0.113.7", "10.0.0.2"]);
+        assert_eq!(forwarded_client(proxy, &trusted, &h), ip("203.0.113.7"));
+        // A second line is not ignored: the first line alone would give the forged address.
+        let h = headers(&["6.6.6.6", "203.0.113.9"]);
+        assert_eq!(forwarded_client(proxy, &trusted, &h), ip("203.0.113.9"));
+    }
+
+    #[test]
+    fn garbage_ends_the_walk_at_the_last_trusted_hop() {
+        let proxy = ip("10.0.0.1");
+        let h = headers(&["6.6.6.6, not-an-address, 10.0.0.2"]);
+        assert_eq!(
+            forwarded_client(proxy, &[proxy, ip("10.0.0.2")], &h),
+            ip("10.0.0.2")
+        );
+        assert_eq!(forwarded_client(proxy, &[proxy], &HeaderMap::new()), proxy);
+    }
 }

@@ -129,17 +129,19 @@ pub(crate) fn signed(auth: &Auth) -> Result<&Session, WebError> {
         .ok_or(WebError::from(AppError::Unauthenticated))
 }
 
-/// A safe place to go after log-in: a local path only (no open redirect).
-fn local_path(p: &str) -> String {
-    if p.starts_with('/')
-        && !p.starts_with("//")
-        && !p.starts_with("/\\")
-        && !p.contains(['\r', '\n'])
-    {
-        p.to_string()
-    } else {
-        "/".into()
-    }
+/// Where to go after logging in: only a path of this site, a same-origin relative reference
+/// (security.md row 23). One leading slash and no second one or backslash after it (a host would
+/// follow); no backslash, whitespace or control character anywhere (browsers drop a TAB or a
+/// newline, and turn a backslash into a slash, making `/\t/evil.example` a host); and it must
+/// parse as a path.
+pub(crate) fn local_path(p: &str) -> String {
+    let safe = p.starts_with('/')
+        && !p[1..].starts_with(['/', '\\'])
+        && !p
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+        && p.parse::<axum::http::uri::PathAndQuery>().is_ok();
+    if safe { p.to_string() } else { "/".into() }
 }
 
 /// Notices shown after a redirect, chosen by code (never text from the URL).
@@ -186,7 +188,8 @@ impl ErrorPage {
             AppError::NotFound => ("Không tìm thấy trang", "Trang bạn tìm không có hoặc đã được chuyển đi. Hãy kiểm tra lại địa chỉ.".into(), vec![("/", "Về trang chủ")]),
             AppError::Forbidden => ("Bạn không có quyền xem trang này", "Tài khoản của bạn chưa được giao quyền cho việc này. Nếu cần, hãy liên hệ quản trị viên của cơ quan.".into(), vec![("/", "Về trang chủ"), ("/tai-khoan", "Xem tài khoản")]),
             AppError::Unauthenticated => ("Cần đăng nhập", "Hãy đăng nhập để tiếp tục.".into(), vec![("/dang-nhap", "Đăng nhập")]),
-            AppError::Throttled(s) => ("Tạm thời chưa thể đăng nhập", format!("Đã có quá nhiều lần thử không thành công. Hãy thử lại sau khoảng {} phút, hoặc đặt lại mật khẩu.", s.div_ceil(60)), vec![("/quen-mat-khau", "Đặt lại mật khẩu")]),
+            AppError::Throttled(s) => ("Tạm dừng vì có quá nhiều lần thử", format!("Đã có quá nhiều lần thử từ bạn hoặc cho tài khoản, hồ sơ này. Hãy thử lại sau khoảng {} phút (nếu quên mật khẩu, hãy đặt lại mật khẩu).", s.div_ceil(60)), vec![("/quen-mat-khau", "Đặt lại mật khẩu")]),
+            AppError::Unavailable { .. } => ("Hệ thống tạm thời chưa phục vụ được", "Yêu cầu của bạn chưa được thực hiện và không có dữ liệu nào bị mất. Hệ thống đang quá tải hoặc đang bảo trì; hãy thử lại sau ít phút.".into(), vec![("/", "Về trang chủ")]),
             AppError::Validation(v) => ("Thông tin chưa hợp lệ", v.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" "), vec![("/", "Về trang chủ")]),
             AppError::Conflict(m) => ("Không thực hiện được", m.clone(), vec![("/", "Về trang chủ")]),
             AppError::Unexpected(_) => ("Hệ thống đang gặp sự cố", "Yêu cầu của bạn chưa được thực hiện và không có dữ liệu nào bị mất. Hãy thử lại sau ít phút; nếu vẫn lỗi, hãy báo bộ phận hỗ trợ kèm thời điểm xảy ra.".into(), vec![("/", "Về trang chủ")]),
@@ -1486,4 +1489,34 @@ pub async fn dev_mailbox(
         c: Chrome::new(&s, &auth, &b, "Hộp thư (chế độ phát triển)"),
         mails,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_of_this_site() {
+        for ok in [
+            "/",
+            "/ho-so",
+            "/ho-so/1?tb=da-nop",
+            "/tra-cuu?ma=000.01.01.H53-260302-0001",
+        ] {
+            assert_eq!(local_path(ok), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\r\n/evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "/ /evil.example",
+            "/a\\b",
+            "",
+        ] {
+            assert_eq!(local_path(bad), "/", "{bad:?}");
+        }
+    }
 }

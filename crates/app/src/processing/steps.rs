@@ -5,7 +5,7 @@ use motcua_domain::catalogue::{Duration, Original, money};
 use motcua_domain::clock::{format_vn_date, format_vn_datetime, vn_date};
 use motcua_domain::lifecycle::{Act, Stage};
 use motcua_domain::notice::NoticeKind;
-use motcua_store::Tx;
+use motcua_store::Conn;
 use motcua_store::agencies;
 use motcua_store::catalogue::{self as cat, Version};
 use motcua_store::dossiers::{self as ds, ConsultationRow, DossierRow, EventRow};
@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::{ActionInput, Effect, FORM_COMPONENT, RESULT_COMPONENT, channel, clean, clean_list};
 use crate::crypto::sha256_hex;
+use crate::error::StoreResult;
 use crate::{App, AppError, Result, Session};
 
 /// The data of the latest event of `act`.
@@ -75,8 +76,8 @@ fn merge(mut a: Value, b: Value) -> Value {
 impl App {
     /// What the dossier looks like when a supplement request reaches the person: the form's hash
     /// and each file with its component, so that the resubmission can tell what it changed.
-    async fn snapshot(&self, tx: &Tx, d: &DossierRow) -> Result<Value> {
-        let files: Vec<Value> = ds::files(tx, d.id)
+    async fn snapshot(&self, c: &impl Conn, d: &DossierRow) -> Result<Value> {
+        let files: Vec<Value> = ds::files(c, d.id)
             .await?
             .into_iter()
             .filter(|f| f.component_id != RESULT_COMPONENT)
@@ -89,7 +90,7 @@ impl App {
     /// with a file added or removed, and the declaration form when its answers changed.
     pub(crate) async fn changed_since_request(
         &self,
-        tx: &Tx,
+        c: &impl Conn,
         d: &DossierRow,
         events: &[EventRow],
     ) -> Result<Vec<String>> {
@@ -111,7 +112,7 @@ impl App {
                     .collect()
             })
             .unwrap_or_default();
-        let files: Vec<(String, String)> = ds::files(tx, d.id)
+        let files: Vec<(String, String)> = ds::files(c, d.id)
             .await?
             .into_iter()
             .filter(|f| f.component_id != RESULT_COMPONENT)
@@ -134,7 +135,7 @@ impl App {
     /// The checks and changes of one act (the module's list).
     pub(super) async fn step_effect(
         &self,
-        tx: &Tx,
+        c: &impl Conn,
         s: &Session,
         d: &mut DossierRow,
         act: Act,
@@ -150,9 +151,9 @@ impl App {
             })
         };
         match act {
-            Act::Accept => self.accept_step(tx, d, events).await,
+            Act::Accept => self.accept_step(c, d, events).await,
             Act::RequestSupplement | Act::ProposeSupplement => {
-                self.supplement_step(tx, d, act, input, events).await
+                self.supplement_step(c, d, act, input, events).await
             }
             Act::SendSupplementRequest => {
                 let req = latest(events, Act::ProposeSupplement)
@@ -160,7 +161,7 @@ impl App {
                     .unwrap_or(json!({}));
                 let sent = merge(req, json!({"note": comment}));
                 d.supplement = Some(sent.clone());
-                let snapshot = self.snapshot(tx, d).await?;
+                let snapshot = self.snapshot(c, d).await?;
                 Ok(Effect {
                     notice: Some((NoticeKind::SupplementRequest, sent.clone())),
                     data: Some(merge(sent, json!({"snapshot": snapshot}))),
@@ -198,7 +199,7 @@ impl App {
                 need_reasons(&reasons, "điều cần xử lý lại")?;
                 data(json!({"reasons": reasons}))
             }
-            Act::Assign | Act::Reassign => self.assign_step(tx, s, d, act, input, &reasons).await,
+            Act::Assign | Act::Reassign => self.assign_step(c, s, d, act, input, &reasons).await,
             Act::TakeBack => {
                 need_reasons(&reasons, "lý do thu hồi hồ sơ")?;
                 let previous = d.assignee_id.take();
@@ -211,16 +212,15 @@ impl App {
                         "Tải lên văn bản kết quả trước khi trình.",
                     )
                 })?;
-                let file = ds::get_file(tx, f)
-                    .await
-                    .ok()
-                    .filter(|x| x.dossier_id == d.id && x.component_id == RESULT_COMPONENT)
-                    .ok_or_else(|| {
-                        AppError::field("result_document", "Văn bản kết quả không thuộc hồ sơ này.")
-                    })?;
+                let not_ours =
+                    || AppError::field("result_document", "Văn bản kết quả không thuộc hồ sơ này.");
+                let file = ds::get_file(c, f).await.or_missing(not_ours())?;
+                if file.dossier_id != d.id || file.component_id != RESULT_COMPONENT {
+                    return Err(not_ours());
+                }
                 data(json!({"result_document": file.id, "name": file.name}))
             }
-            Act::Consult => self.consult_step(tx, s, d, input).await,
+            Act::Consult => self.consult_step(c, s, d, input).await,
             Act::ConsultationAnswered => {
                 if comment.is_empty() {
                     return Err(AppError::field(
@@ -231,9 +231,9 @@ impl App {
                 Ok(Effect::default())
             }
             Act::Approve => Ok(self.approve_step(d, events)),
-            Act::Apologise => self.apology_step(tx, d, input, &reasons).await,
+            Act::Apologise => self.apology_step(c, d, input, &reasons).await,
             Act::ReturnAtOffice => {
-                let version = cat::get_version(tx, d.procedure_version_id).await?;
+                let version = cat::get_version(c, d.procedure_version_id).await?;
                 let needs =
                     version.body.components.iter().any(|c| {
                         matches!(c.original, Original::Original | Original::CertifiedCopy)
@@ -247,7 +247,7 @@ impl App {
                 data(json!({"channel": "office", "originals_compared": input.originals_compared}))
             }
             Act::ReturnOnline => {
-                let files = ds::files(tx, d.id).await?;
+                let files = ds::files(c, d.id).await?;
                 if !files
                     .iter()
                     .any(|f| f.component_id == RESULT_COMPONENT && f.public)
@@ -280,13 +280,13 @@ impl App {
     /// the originals to bring and the fee.
     async fn accept_step(
         &self,
-        tx: &Tx,
+        c: &impl Conn,
         d: &mut DossierRow,
         events: &[EventRow],
     ) -> Result<Effect> {
         let now = self.now();
-        let agency = agencies::get_agency(tx, d.agency_id).await?;
-        let version = cat::get_version(tx, d.procedure_version_id).await?;
+        let agency = agencies::get_agency(c, d.agency_id).await?;
+        let version = cat::get_version(c, d.procedure_version_id).await?;
         let cal = self.calendar();
         let total = d
             .time_to_result
@@ -342,13 +342,13 @@ impl App {
     /// proposal waits for the leader and reception (R12.2).
     async fn supplement_step(
         &self,
-        tx: &Tx,
+        c: &impl Conn,
         d: &mut DossierRow,
         act: Act,
         input: &ActionInput,
         events: &[EventRow],
     ) -> Result<Effect> {
-        let version = cat::get_version(tx, d.procedure_version_id).await?;
+        let version = cat::get_version(c, d.procedure_version_id).await?;
         let repeat = is_repeat_request(d, act);
         let changed = changed_by_resubmission(events);
         if repeat && input.components.is_empty() {
@@ -390,7 +390,7 @@ impl App {
         }
         let sent = merge(request, json!({"note": clean(&input.comment, 2000)}));
         d.supplement = Some(sent.clone());
-        let snapshot = self.snapshot(tx, d).await?;
+        let snapshot = self.snapshot(c, d).await?;
         Ok(Effect {
             notice: Some((NoticeKind::SupplementRequest, sent.clone())),
             data: Some(merge(sent, json!({"snapshot": snapshot, "repeat": repeat}))),
@@ -402,7 +402,7 @@ impl App {
     /// leader themself (separation of duties); a reassignment says why.
     async fn assign_step(
         &self,
-        tx: &Tx,
+        c: &impl Conn,
         s: &Session,
         d: &mut DossierRow,
         act: Act,
@@ -419,7 +419,7 @@ impl App {
             ));
         }
         if !self
-            .eligible_specialists(tx, d, s.user.id)
+            .eligible_specialists(c, d, s.user.id)
             .await?
             .iter()
             .any(|(id, _)| *id == a)
@@ -453,7 +453,7 @@ impl App {
     /// to the appointment.
     async fn consult_step(
         &self,
-        tx: &Tx,
+        c: &impl Conn,
         s: &Session,
         d: &DossierRow,
         input: &ActionInput,
@@ -471,21 +471,21 @@ impl App {
         }
         let mut effect = Effect::default();
         let mut list = vec![];
-        for c in &input.consultations {
-            let other = agencies::find_agency_by_code(tx, c.agency.trim())
+        for ask in &input.consultations {
+            let other = agencies::find_agency_by_code(c, ask.agency.trim())
                 .await?
                 .filter(|a| a.id != d.agency_id)
                 .ok_or_else(|| {
                     AppError::field("consultations", "Không có cơ quan phối hợp với mã này.")
                 })?;
-            let question = clean(&c.question, 4000);
+            let question = clean(&ask.question, 4000);
             if question.is_empty() {
                 return Err(AppError::field(
                     "consultations",
                     format!("Nêu nội dung cần {} cho ý kiến.", other.name),
                 ));
             }
-            let day = c.due.trim().parse::<jiff::civil::Date>().map_err(|_| {
+            let day = ask.due.trim().parse::<jiff::civil::Date>().map_err(|_| {
                 AppError::field("consultations", "Hạn trả lời viết dạng NNNN-TT-NN.")
             })?;
             let due = end_of_day(&cal, &other.code, day);
@@ -542,13 +542,13 @@ impl App {
     /// The apology with a new date (form 04): a working day after the appointment, with reasons.
     async fn apology_step(
         &self,
-        tx: &Tx,
+        c: &impl Conn,
         d: &mut DossierRow,
         input: &ActionInput,
         reasons: &[String],
     ) -> Result<Effect> {
         need_reasons(reasons, "lý do chưa trả kết quả đúng hẹn")?;
-        let agency = agencies::get_agency(tx, d.agency_id).await?;
+        let agency = agencies::get_agency(c, d.agency_id).await?;
         let cal = self.calendar();
         let day = input
             .new_date

@@ -1,6 +1,6 @@
 //! Registration, confirmation, log-in, sessions, reset (issue 2; security.md rows 1–11).
 use jiff::SignedDuration;
-use motcua_testkit::{Engine, TestApp, engine_tests};
+use motcua_testkit::{Client, Engine, TestApp, engine_tests};
 
 use crate::{ID, PW};
 
@@ -233,34 +233,64 @@ async fn no_enumeration(e: Engine) {
     );
 }
 
-async fn throttling(e: Engine) {
-    let t = TestApp::spawn(e).await;
-    citizen(&t, ID, "ha@vidu.vn").await;
-    citizen(&t, "051099887700", "b@vidu.vn").await;
+/// A client that the server sees at `ip` (through the trusted proxy on loopback).
+fn client_at(t: &TestApp, ip: &str) -> Client {
     let mut c = t.client();
-    for i in 0..10 {
-        let r = c
-            .post_form(
+    c.extra.push(("x-forwarded-for".into(), ip.into()));
+    c
+}
+
+async fn throttling(e: Engine) {
+    let t = TestApp::spawn_with(e, |c| {
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        c.throttle.account_failures = 12;
+    })
+    .await;
+    citizen(&t, ID, "ha@vidu.vn").await;
+    let wrong = |c: &mut Client, i: usize| {
+        let mut c = c.clone();
+        async move {
+            c.post_form(
                 "/dang-nhap",
                 &[("login", ID), ("password", &format!("sai {i} lần nữa"))],
             )
-            .await;
-        assert_eq!(r.status, 422, "attempt {i}");
+            .await
+        }
+    };
+    let mut attacker = client_at(&t, "203.0.113.7");
+    for i in 0..5 {
+        assert_eq!(wrong(&mut attacker, i).await.status, 422, "attempt {i}");
     }
-    let r = c
+    // From that address, each further attempt waits twice as long as the last, even with the
+    // right password.
+    let mut waits = vec![];
+    for i in 0..3 {
+        let r = wrong(&mut attacker, 9).await;
+        assert_eq!(r.status, 429, "round {i}");
+        let wait: i64 = r.header("retry-after").unwrap().parse().unwrap();
+        waits.push(wait);
+        t.clock.advance(SignedDuration::from_secs(wait));
+        assert_eq!(wrong(&mut attacker, i).await.status, 422);
+    }
+    assert_eq!(waits, [1, 2, 4]);
+    let r = attacker
         .post_form("/dang-nhap", &[("login", ID), ("password", PW)])
         .await;
-    assert_eq!(
-        r.status, 429,
-        "the 11th attempt is refused, even with the right password"
-    );
-    assert!(r.header("retry-after").unwrap().parse::<u64>().unwrap() > 0);
-    // Other accounts are not affected.
-    let mut other = t.client();
-    other.login("051099887700", PW).await;
-    // After the window, the right password works again.
-    t.clock.advance(SignedDuration::from_mins(16));
-    c.login(ID, PW).await;
+    assert_eq!(r.status, 429, "the right password waits its turn too");
+    // The owner, from the desk's own address, is not locked out by the attacker.
+    client_at(&t, "198.51.100.2").login(ID, PW).await;
+    // From many addresses the account has a ceiling per hour: 8 failures so far, 4 more allowed.
+    for i in 0..4 {
+        let mut c = client_at(&t, &format!("192.0.2.{i}"));
+        assert_eq!(wrong(&mut c, i).await.status, 422);
+    }
+    let mut fresh = client_at(&t, "192.0.2.200");
+    let r = fresh
+        .post_form("/dang-nhap", &[("login", ID), ("password", PW)])
+        .await;
+    assert_eq!(r.status, 429, "the account's hourly ceiling holds");
+    t.clock.advance(SignedDuration::from_mins(61));
+    fresh.login(ID, PW).await;
 }
 
 async fn throttling_per_address(e: Engine) {

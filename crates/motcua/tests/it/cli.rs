@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use motcua_store::testing::TestDb;
 use motcua_testkit::{Engine, engine_tests};
 
-fn motcua(db: &str, dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+pub(crate) fn motcua(db: &str, dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
         .args(args)
         .env("MOTCUA_DATABASE_URL", db)

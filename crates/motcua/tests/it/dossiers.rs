@@ -892,7 +892,7 @@ async fn drafts_expire(e: Engine) {
     let recent = draft(&mut c, &tok).await;
     // Touching a draft keeps it alive; untouched for 30 days, it goes, with its files.
     t.clock.advance(jiff::SignedDuration::from_hours(24 * 11));
-    let (_, drafts, _) = t.app.maintenance().await.unwrap();
+    let drafts = t.app.maintenance().await.unwrap().drafts;
     assert_eq!(drafts, 1);
     let (mut c, tok) = token(&t, CITIZEN).await;
     assert_eq!(

@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod dossier_pages;
 mod dossiers;
+mod hardening;
 mod logs;
 mod notices;
 mod processing;

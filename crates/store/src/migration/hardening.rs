@@ -1,0 +1,37 @@
+//! The time of the last attempt on each throttle key, for the growing delay between log-in
+//! attempts from one address for one account (security.md rows 3–4).
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+#[derive(DeriveIden, Clone, Copy)]
+enum AuthThrottle {
+    Table,
+    LastAt,
+}
+
+pub struct Hardening;
+
+impl MigrationName for Hardening {
+    fn name(&self) -> &str {
+        "m20261202_000007_hardening"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Hardening {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(AuthThrottle::Table)
+                .add_column(timestamp_with_time_zone_null(AuthThrottle::LastAt))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, _m: &SchemaManager) -> Result<(), DbErr> {
+        Err(DbErr::Migration(
+            "the hardening migration is not reversible".into(),
+        ))
+    }
+}
