@@ -458,7 +458,7 @@ impl App {
         let conn = self.db.conn();
         let service = cat::get_service(conn, service_id)
             .await
-            .or_missing(AppError::field("service", "Không có dịch vụ công này."))?;
+            .or_missing(AppError::NotFound)?;
         if !motcua_domain::catalogue::takes_dossiers_online(service.level) || !service.active {
             return Err(AppError::field(
                 "service",
@@ -546,8 +546,8 @@ impl App {
         self.storage_left(self.db.conn(), s.user.id, id).await
     }
 
-    /// The answers of a form as stored: an object (anything else counts as no answers), of at
-    /// most `max_form_kb` as JSON (R12.3: bounded inputs).
+    /// The answers of a form as stored: an object of at most `max_form_kb` as JSON (R12.3:
+    /// bounded inputs).
     fn answers(&self, form: Value) -> Result<Value> {
         let max = self.config.dossiers.max_form_kb * 1024;
         let size = serde_json::to_vec(&form).map_or(u64::MAX, |v| v.len() as u64);
@@ -560,7 +560,13 @@ impl App {
                 ),
             ));
         }
-        Ok(if form.is_object() { form } else { json!({}) })
+        if !form.is_object() {
+            return Err(AppError::field(
+                "form",
+                "form phải là một đối tượng JSON (các câu trả lời theo tên trường).",
+            ));
+        }
+        Ok(form)
     }
 
     /// What the file, dossier and person limits still allow (R12.3), refused when nothing.
@@ -633,11 +639,12 @@ impl App {
                     "Hồ sơ đã nộp, không thêm tệp được nữa.".into(),
                 ));
             }
+            // The components are the dossier's procedure's: naming another is a conflict with
+            // the dossier, not a malformed request.
             if !version.body.components.iter().any(|c| c.id == component) {
-                return Err(AppError::field(
-                    "component",
-                    "Chọn thành phần hồ sơ của tệp.",
-                ));
+                return Err(AppError::Conflict(format!(
+                    "Thủ tục của hồ sơ này không có thành phần «{component}». Chọn thành phần hồ sơ của tệp."
+                )));
             }
             if d.stage == Stage::SupplementRequested {
                 let asked: Vec<String> = d
@@ -1012,12 +1019,6 @@ impl App {
         components: &[String],
         note: &str,
     ) -> Result<()> {
-        if components.is_empty() {
-            return Err(AppError::field(
-                "components",
-                "Chọn các giấy tờ cần bổ sung.",
-            ));
-        }
         let input = ActionInput {
             action: Act::RequestSupplement.as_str().into(),
             components: components.to_vec(),
@@ -1042,7 +1043,7 @@ impl App {
         let conn = self.db.conn();
         let service = cat::get_service(conn, service_id)
             .await
-            .or_missing(AppError::field("service", "Không có dịch vụ công này."))?;
+            .or_missing(AppError::NotFound)?;
         if !s.actor.has_role_in(Role::Reception, service.agency_id) {
             return Err(AppError::Forbidden);
         }

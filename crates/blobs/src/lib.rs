@@ -393,6 +393,14 @@ impl Drop for Upload {
 impl Staged {
     /// Abandons a staged upload (e.g. its content was refused).
     pub fn discard(self) {
+        drop(self);
+    }
+}
+
+/// A staged upload that is dropped, refused or abandoned, leaves no temporary file behind (once
+/// committed, the file has moved and nothing is left to remove).
+impl Drop for Staged {
+    fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
     }
 }

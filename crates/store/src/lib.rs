@@ -68,7 +68,7 @@ fn outage(e: &DbErr) -> bool {
                     | sqlx::Error::PoolTimedOut
                     | sqlx::Error::PoolClosed
                     | sqlx::Error::WorkerCrashed
-            ) || outage_code(&e)
+            ) || outage_code(e)
         }
         _ => false,
     };

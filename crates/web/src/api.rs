@@ -83,7 +83,7 @@ pub struct UnitOut {
 /// Issues a bearer token. Wrong credentials and unknown accounts get the same answer; repeated
 /// failures are throttled (429 with Retry-After).
 #[utoipa::path(post, path = "/api/v1/auth/token", request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse), (status = 422, description = "wrong log-in name or password"), (status = 429, description = "too many attempts")))]
+    responses((status = 200, body = TokenResponse), (status = 401, description = "wrong log-in name or password, or an address not yet confirmed (`errors` says which)"), (status = 429, description = "too many attempts")))]
 pub async fn issue_token(
     State(s): State<AppState>,
     Extension(info): Extension<ReqInfo>,
@@ -94,7 +94,15 @@ pub async fn issue_token(
         .app
         .issue_api_token(&info.ctx(), &req.login, &req.password)
         .await
-        .map_err(api_err)?;
+        .map_err(|e| {
+            // Refused credentials are an authentication failure, whatever the reason.
+            let refused = matches!(e, AppError::Validation(_));
+            let mut w = api_err(e);
+            if refused {
+                w.status = Some(StatusCode::UNAUTHORIZED);
+            }
+            w
+        })?;
     Ok(Json(TokenResponse {
         token,
         expires_at: expires.to_string(),
@@ -209,7 +217,7 @@ impl utoipa::Modify for BearerAuth {
         crate::api_dossiers::supplement_request, crate::api_dossiers::accept, crate::api_dossiers::refuse, crate::api_dossiers::lookup,
         crate::api_processing::actions, crate::api_processing::perform, crate::api_processing::worklist, crate::api_processing::consultations, crate::api_processing::answer),
     components(schemas(crate::api_contract::Problem, crate::api_contract::FieldProblem, TokenRequest, TokenResponse, Me, GrantOut, AgencyOut, UnitOut, ProcedureItem, AgencyRef, ComponentOut, ServiceOut, ProcedureDetail, SectorOut, FieldOut, UsageOut,
-        crate::api_dossiers::NewDossier, crate::api_dossiers::Created, crate::api_dossiers::FileOut, crate::api_dossiers::SubmitRequest, crate::api_dossiers::Submitted, crate::api_dossiers::AcceptRequest, crate::api_dossiers::Accepted, crate::api_dossiers::RefuseRequest,
+        crate::api_dossiers::NewDossier, crate::api_dossiers::NewDossierByService, crate::api_dossiers::NewDossierByCodes, crate::api_dossiers::AttachForm, crate::api_dossiers::Created, crate::api_dossiers::FileOut, crate::api_dossiers::SubmitRequest, crate::api_dossiers::Submitted, crate::api_dossiers::AcceptRequest, crate::api_dossiers::Accepted, crate::api_dossiers::RefuseRequest,
         crate::api_dossiers::EventOut, crate::api_dossiers::DossierOut, crate::api_dossiers::WithdrawRequest, crate::api_dossiers::SupplementRequest, crate::api_dossiers::RegisterRequest,
         crate::api_dossiers::StepOut, crate::api_dossiers::ConsultationOut,
         crate::api_processing::ActionOut, crate::api_processing::ActionsOut, crate::api_processing::ActionFieldOut, crate::api_processing::ActionOptionOut, crate::api_processing::ItemFieldOut, crate::api_processing::UploadOut, crate::api_processing::ActionRequest, crate::api_processing::ConsultationRequest, crate::api_processing::ActionDone,
@@ -341,6 +349,7 @@ pub struct FieldOut {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProcedureQuery {
     /// Search text, with or without diacritics.
     pub q: Option<String>,
@@ -351,10 +360,12 @@ pub struct ProcedureQuery {
     /// Agency code.
     pub agency: Option<String>,
     /// Level 1–4.
+    #[param(minimum = 1, maximum = 4)]
     pub level: Option<u8>,
     /// Subject words.
     pub subject: Option<String>,
     /// At most this many (default 50, at most 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
 }
 
@@ -379,6 +390,12 @@ pub async fn procedures(
     State(s): State<AppState>,
     axum::extract::Query(q): axum::extract::Query<ProcedureQuery>,
 ) -> Result<Json<Vec<ProcedureItem>>, WebError> {
+    if q.level.is_some_and(|l| !(1..=4).contains(&l)) {
+        return Err(api_err(AppError::field("level", "level: 1 đến 4.")));
+    }
+    if q.limit.is_some_and(|l| !(1..=500).contains(&l)) {
+        return Err(api_err(AppError::field("limit", "limit: 1 đến 500.")));
+    }
     let query = motcua_app::catalogue::Query {
         text: q.q.unwrap_or_default().chars().take(200).collect(),
         sector: q.sector,
@@ -389,7 +406,7 @@ pub async fn procedures(
     };
     let list = s
         .app
-        .search_catalogue(&query, q.limit.unwrap_or(50).clamp(1, 500))
+        .search_catalogue(&query, q.limit.unwrap_or(50))
         .await
         .map_err(api_err)?;
     Ok(Json(list.into_iter().map(item).collect()))

@@ -88,7 +88,8 @@ fn complete(op: &mut Operation) {
         statuses.push("404");
     }
     if has_body {
-        statuses.extend(["413", "415", "422"]);
+        // 404 also when the body names something that does not exist (a service, a file).
+        statuses.extend(["404", "413", "415", "422"]);
     } else if !params.is_empty() {
         statuses.push("422");
     }

@@ -28,18 +28,47 @@ pub(crate) fn session(auth: &Auth) -> Result<&Session, WebError> {
         .ok_or_else(|| api_err(AppError::Unauthenticated))
 }
 
-/// A new draft.
+/// A new draft, for a service named by its id or by its procedure's and agency's codes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum NewDossier {
+    ByService(NewDossierByService),
+    ByCodes(NewDossierByCodes),
+}
+
+/// A new draft for the service with this id.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NewDossier {
-    /// The service id; or give `procedure` and `agency` codes instead.
-    pub service: Option<String>,
-    pub procedure: Option<String>,
-    pub agency: Option<String>,
+pub struct NewDossierByService {
+    /// The service id (or «procedure code/agency code»).
+    #[schema(
+        pattern = r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9]\.[0-9]{6}/[0-9A-Za-z.]{1,40})$"
+    )]
+    pub service: String,
     /// The form's answers so far.
     #[schema(value_type = Object)]
-    #[serde(default)]
+    #[serde(default = "empty_form")]
     pub form: serde_json::Value,
+}
+
+/// A new draft for the service an agency offers for a procedure.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDossierByCodes {
+    /// The procedure's national code, e.g. 1.001193.
+    #[schema(pattern = r"^[0-9]\.[0-9]{6}$")]
+    pub procedure: String,
+    /// The agency's code, e.g. 000.01.01.H53.
+    #[schema(pattern = r"^[0-9A-Za-z.]{1,40}$")]
+    pub agency: String,
+    /// The form's answers so far.
+    #[schema(value_type = Object)]
+    #[serde(default = "empty_form")]
+    pub form: serde_json::Value,
+}
+
+fn empty_form() -> serde_json::Value {
+    serde_json::json!({})
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -49,25 +78,25 @@ pub struct Created {
     pub status: String,
 }
 
-async fn resolve_service(s: &AppState, req: &NewDossier) -> Result<Uuid, WebError> {
-    if let Some(id) = &req.service {
-        if let Ok(u) = Uuid::parse_str(id) {
-            return Ok(u);
+/// The service a new draft is for, and its answers.
+async fn resolve_service(
+    s: &AppState,
+    req: NewDossier,
+) -> Result<(Uuid, serde_json::Value), WebError> {
+    match req {
+        NewDossier::ByService(r) => {
+            if let Ok(u) = Uuid::parse_str(&r.service) {
+                return Ok((u, r.form));
+            }
+            match r.service.split_once('/') {
+                Some((p, a)) => Ok((find_service(s, p, a).await?, r.form)),
+                None => Err(api_err(AppError::field(
+                    "service",
+                    "service phải là mã dịch vụ (UUID) hoặc «mã thủ tục/mã cơ quan».",
+                ))),
+            }
         }
-        if let Some((p, a)) = id.split_once(['/', '@', ' ']) {
-            return find_service(s, p, a).await;
-        }
-        return Err(api_err(AppError::field(
-            "service",
-            "service phải là mã dịch vụ (UUID) hoặc «mã thủ tục/mã cơ quan».",
-        )));
-    }
-    match (&req.procedure, &req.agency) {
-        (Some(p), Some(a)) => find_service(s, p, a).await,
-        _ => Err(api_err(AppError::field(
-            "service",
-            "Thiếu service (hoặc procedure và agency).",
-        ))),
+        NewDossier::ByCodes(r) => Ok((find_service(s, &r.procedure, &r.agency).await?, r.form)),
     }
 }
 
@@ -81,12 +110,7 @@ async fn find_service(s: &AppState, procedure: &str, agency: &str) -> Result<Uui
         .iter()
         .find(|x| x.agency.code == agency.trim())
         .map(|x| x.service.id)
-        .ok_or_else(|| {
-            api_err(AppError::field(
-                "service",
-                "Cơ quan này không cung cấp dịch vụ công cho thủ tục.",
-            ))
-        })
+        .ok_or_else(|| api_err(AppError::NotFound))
 }
 
 /// Creates a draft dossier for a service (level 3 or 4).
@@ -98,11 +122,17 @@ pub async fn create(
     body: Result<Json<NewDossier>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, WebError> {
     let sess = session(&auth)?;
-    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
-    let service = resolve_service(&s, &req).await?;
+    let Json(req) = body.map_err(|e| match e {
+        axum::extract::rejection::JsonRejection::JsonDataError(_) => api_err(AppError::field(
+            "body",
+            "Gửi service (mã dịch vụ), hoặc procedure và agency (mã thủ tục, mã cơ quan), cùng form.",
+        )),
+        e => api_err(AppError::field("body", e.body_text())),
+    })?;
+    let (service, form) = resolve_service(&s, req).await?;
     let d = s
         .app
-        .create_draft(&info.ctx(), sess, service, req.form)
+        .create_draft(&info.ctx(), sess, service, form)
         .await
         .map_err(api_err)?;
     Ok((
@@ -214,6 +244,22 @@ pub async fn stream_field(
         .map_err(|e| AppError::Unexpected(e.to_string()))
 }
 
+/// The next part of a multipart body; a body that does not parse is refused, never taken for
+/// one that ended.
+pub async fn next_part(
+    mp: &mut Multipart,
+) -> Result<Option<axum::extract::multipart::Field<'_>>, AppError> {
+    mp.next_field().await.map_err(|e| {
+        AppError::field(
+            "body",
+            format!(
+                "Nội dung multipart/form-data không đọc được: {}",
+                e.body_text()
+            ),
+        )
+    })
+}
+
 /// The most a multipart text field (`component`, `name`) may hold.
 const TEXT_FIELD_MAX: usize = 4 * 1024;
 
@@ -291,10 +337,26 @@ pub fn check_length(headers: &HeaderMap, budget: u64) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Adds a file to a component of a draft: multipart with `component` first, then `file`.
-#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/attachments", params(("dossier" = String, Path, description = "dossier id")), security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "fields `component` (the component id), optionally `name` (the original file name), then `file`"),
-    responses((status = 201, body = FileOut), (status = 413), (status = 422)))]
+/// The parts of an upload, in any order: `component`, optionally `name`, and `file`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct AttachForm {
+    /// The component's id (see the procedure's `components`), or `_ket-qua` for a result.
+    #[schema(pattern = "^[a-z0-9_-]{1,64}$")]
+    component: String,
+    /// The original file name, when the part's header cannot carry it (at most 4 KiB).
+    #[schema(max_length = 1000)]
+    name: Option<String>,
+    /// The file: PDF, JPEG, PNG, or a CMS signature (.p7s).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Adds a file to a component of a draft: multipart with `component` and `file`.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/attachments", params(("dossier" = String, Path, description = "dossier code or id")), security(("bearer" = [])),
+    request_body(content = AttachForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = FileOut), (status = 409, description = "the dossier no longer takes files, or its procedure has no such component"), (status = 413), (status = 422)))]
 pub async fn attach(
     State(s): State<AppState>,
     Extension(auth): Extension<Auth>,
@@ -308,38 +370,48 @@ pub async fn attach(
     let result: Result<motcua_app::dossiers::FileRowView, WebError> = async {
         let budget = s.app.upload_budget(sess, id).await.map_err(api_err)?;
         check_length(&headers, budget).map_err(|e| api_err(e).too_large())?;
-        let mut component = None;
-        let mut name_field: Option<String> = None;
-        while let Ok(Some(mut field)) = mp.next_field().await {
+        // The parts may come in any order; the file streams to the staging folder meanwhile
+        // (dropped, it leaves nothing behind).
+        let (mut component, mut name_field, mut staged) = (None, None, None);
+        while let Some(mut field) = next_part(&mut mp).await.map_err(api_err)? {
             match field.name() {
                 Some("component") => {
                     component = Some(text_field(&mut field).await.map_err(api_err)?)
                 }
                 // The original file name as text (any characters), when a part header cannot carry it.
                 Some("name") => name_field = Some(text_field(&mut field).await.map_err(api_err)?),
+                Some("file") if staged.is_some() => {
+                    return Err(api_err(AppError::field("file", "Gửi mỗi lần một tệp.")));
+                }
                 Some("file") => {
-                    let Some(c) = component.clone() else {
-                        return Err(api_err(AppError::field(
-                            "component",
-                            "Gửi trường component trước trường file.",
-                        )));
-                    };
-                    let name = name_field
-                        .clone()
-                        .unwrap_or_else(|| field.file_name().unwrap_or("tep").to_string());
-                    let staged = stream_field(&s, &mut field, budget)
+                    let part_name = field.file_name().unwrap_or("tep").to_string();
+                    let file = stream_field(&s, &mut field, budget)
                         .await
                         .map_err(|e| api_err(e).too_large())?;
-                    return s
-                        .app
-                        .attach(&info.ctx(), sess, id, &c, &name, staged)
-                        .await
-                        .map_err(api_err);
+                    staged = Some((file, part_name));
                 }
-                _ => {}
+                _ => {
+                    return Err(api_err(AppError::field(
+                        "body",
+                        "Chỉ nhận các phần component, name và file.",
+                    )));
+                }
             }
         }
-        Err(api_err(AppError::field("file", "Thiếu tệp.")))
+        let Some((file, part_name)) = staged else {
+            return Err(api_err(AppError::field("file", "Thiếu tệp.")));
+        };
+        let Some(component) = component else {
+            return Err(api_err(AppError::field(
+                "component",
+                "Thiếu trường component.",
+            )));
+        };
+        let name = name_field.unwrap_or(part_name);
+        s.app
+            .attach(&info.ctx(), sess, id, &component, &name, file)
+            .await
+            .map_err(api_err)
     }
     .await;
     match result {
@@ -352,7 +424,7 @@ pub async fn attach(
 }
 
 /// Removes a file from a draft.
-#[utoipa::path(delete, path = "/api/v1/dossiers/{dossier}/attachments/{file}", params(("dossier" = String, Path), ("file" = String, Path)), security(("bearer" = [])), responses((status = 204), (status = 404)))]
+#[utoipa::path(delete, path = "/api/v1/dossiers/{dossier}/attachments/{file}", params(("dossier" = String, Path, description = "dossier code or id"), ("file" = Uuid, Path, description = "file id")), security(("bearer" = [])), responses((status = 204), (status = 404)))]
 pub async fn detach(
     State(s): State<AppState>,
     Extension(auth): Extension<Auth>,
@@ -371,8 +443,17 @@ pub async fn detach(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitRequest {
-    /// The declaration that the information is accurate (R13.2).
+    /// The declaration that the information is accurate (R13.2): must be `true`.
+    #[schema(schema_with = only_true)]
     pub declaration_accepted: bool,
+}
+
+/// A boolean that must be `true` (a declaration).
+fn only_true() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Boolean)
+        .enum_values(Some([true]))
+        .build()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -382,7 +463,7 @@ pub struct Submitted {
 
 /// Submits a draft. Send `Idempotency-Key`: a retry with the same key answers the same code.
 #[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/submit", params(("dossier" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = SubmitRequest, security(("bearer" = [])),
-    responses((status = 200, body = Submitted), (status = 422, description = "invalid form, missing components, no declaration, or a key used for another request")))]
+    responses((status = 200, body = Submitted), (status = 409, description = "the dossier cannot be submitted as it is (answers or files incomplete, `errors` says what), or the key was used for another request"), (status = 422, description = "the declaration is not accepted")))]
 pub async fn submit(
     State(s): State<AppState>,
     Extension(auth): Extension<Auth>,
@@ -399,7 +480,16 @@ pub async fn submit(
         .app
         .submit(&info.ctx(), sess, id, ikey, req.declaration_accepted)
         .await
-        .map_err(api_err)?;
+        .map_err(|e| {
+            // The request is well formed: what stops it is the state of the draft (its saved
+            // answers and files) or of the key, a conflict, with each problem listed.
+            let conflict = req.declaration_accepted && matches!(e, AppError::Validation(_));
+            let mut w = api_err(e);
+            if conflict {
+                w.status = Some(StatusCode::CONFLICT);
+            }
+            w
+        })?;
     Ok(Json(Submitted { code }))
 }
 
@@ -635,7 +725,7 @@ pub async fn get(
 }
 
 /// Downloads a file of a dossier (attachment, never rendered).
-#[utoipa::path(get, path = "/api/v1/dossiers/{dossier}/attachments/{file}", params(("dossier" = String, Path), ("file" = String, Path)), security(("bearer" = [])), responses((status = 200), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/dossiers/{dossier}/attachments/{file}", params(("dossier" = String, Path, description = "dossier code or id"), ("file" = Uuid, Path, description = "file id")), security(("bearer" = [])), responses((status = 200, description = "the file, as an attachment", content_type = "application/octet-stream"), (status = 404)))]
 pub async fn download(
     State(s): State<AppState>,
     Extension(auth): Extension<Auth>,
@@ -698,7 +788,8 @@ pub async fn withdraw(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupplementRequest {
-    /// Component ids to supplement.
+    /// Component ids to supplement (at least one).
+    #[schema(min_items = 1)]
     pub components: Vec<String>,
     pub note: String,
 }
@@ -785,8 +876,11 @@ pub async fn accept(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
+    /// The service id.
+    #[schema(format = Uuid)]
     pub service: String,
-    /// `in_person` or `postal`.
+    /// How the dossier came in.
+    #[schema(pattern = "^(in_person|postal)$")]
     pub intake: String,
     #[schema(value_type = Object)]
     pub form: serde_json::Value,

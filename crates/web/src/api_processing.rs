@@ -176,6 +176,7 @@ pub struct ConsultationRequest {
 #[serde(deny_unknown_fields)]
 pub struct ActionRequest {
     /// One of the names `GET …/actions` lists.
+    #[schema(schema_with = action_names)]
     pub action: String,
     #[serde(default)]
     pub comment: String,
@@ -194,6 +195,15 @@ pub struct ActionRequest {
     pub originals_compared: bool,
     /// A file id uploaded under the component `_ket-qua`.
     pub result_document: Option<Uuid>,
+}
+
+/// The name of every action of the lifecycle (which ones a dossier allows now, `GET …/actions`
+/// says).
+fn action_names() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(motcua_domain::lifecycle::Act::ALL.map(|a| a.as_str())))
+        .build()
 }
 
 impl From<ActionRequest> for ActionInput {
@@ -258,17 +268,21 @@ pub async fn perform(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WorklistQuery {
     /// reception, leader or specialist (default: the caller's first).
+    #[param(pattern = "^(reception|specialist|leader)$")]
     pub role: Option<String>,
     /// The agency id (default: the first where the caller holds the role).
     pub agency: Option<Uuid>,
     /// `mine` (default): the dossiers waiting for the caller or their desk; `specialists` (a
     /// leader's): those the agency's specialists hold, each with its `assignee`.
+    #[param(pattern = "^(mine|specialists)$")]
     pub scope: Option<String>,
     /// The `next` of the previous page.
     pub after: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -395,11 +409,13 @@ pub async fn consultations(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerRequest {
+    /// The agency's answer, in plain words.
+    #[schema(pattern = r"\S", max_length = 10000)]
     pub answer: String,
 }
 
 /// The consulted agency's answer; the last one returns the dossier to its specialist.
-#[utoipa::path(post, path = "/api/v1/consultations/{id}/answer", params(("id" = String, Path)), request_body = AnswerRequest, security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409), (status = 422)))]
+#[utoipa::path(post, path = "/api/v1/consultations/{id}/answer", params(("id" = Uuid, Path, description = "consultation id")), request_body = AnswerRequest, security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409), (status = 422)))]
 pub async fn answer(
     State(s): State<AppState>,
     Extension(auth): Extension<Auth>,

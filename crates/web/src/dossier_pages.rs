@@ -217,7 +217,7 @@ pub async fn upload(
         check_length(&headers, budget)?;
         let mut component = String::new();
         let mut any = false;
-        while let Ok(Some(mut field)) = mp.next_field().await {
+        while let Some(mut field) = crate::api_dossiers::next_part(&mut mp).await? {
             match field.name() {
                 Some("component") => {
                     component = crate::api_dossiers::text_field(&mut field).await?

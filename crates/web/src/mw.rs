@@ -302,6 +302,31 @@ fn form_token(bytes: &[u8]) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// 405 with the methods the path has (a GET path answers HEAD too).
+fn method_not_allowed(api: bool, methods: &[Method]) -> Response {
+    let mut allow: Vec<&str> = methods.iter().map(Method::as_str).collect();
+    if methods.contains(&Method::GET) {
+        allow.push("HEAD");
+    }
+    let mut r = if api {
+        problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Phương thức không được hỗ trợ",
+            None,
+        )
+    } else {
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Phương thức không được hỗ trợ",
+        )
+            .into_response()
+    };
+    if let Ok(v) = HeaderValue::from_str(&allow.join(", ")) {
+        r.headers_mut().insert(header::ALLOW, v);
+    }
+    r
+}
+
 /// Enforces the route's declared access, and CSRF protection on every state-changing page
 /// request (Fetch Metadata / Origin, plus the synchronizer token).
 pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -317,6 +342,9 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
         r
     };
     let Some(access) = state.inventory.access(req.method(), &path) else {
+        if let Some(methods) = state.inventory.methods(&path) {
+            return with_label(method_not_allowed(api, &methods));
+        }
         tracing::error!(event = "undeclared_route", route = %path, "route has no declared access; refused");
         return with_label(
             WebError {

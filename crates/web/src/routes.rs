@@ -63,6 +63,12 @@ impl Inventory {
             .find(|(km, _)| *km == m)
             .map(|(_, a)| *a)
     }
+
+    /// The methods declared for a path (for `Allow` when another is used), if any.
+    pub fn methods(&self, path: &str) -> Option<Vec<Method>> {
+        let declared = self.by_path.get(path)?;
+        Some(declared.iter().map(|(m, _)| m.clone()).collect())
+    }
 }
 
 impl Routes {

@@ -337,7 +337,7 @@ pub async fn upload_result(
     let result: Result<(), AppError> = async {
         let budget = s.app.upload_budget(se, id).await?;
         check_length(&headers, budget)?;
-        while let Ok(Some(mut field)) = mp.next_field().await {
+        while let Some(mut field) = crate::api_dossiers::next_part(&mut mp).await? {
             if field.name() == Some("file") {
                 let name = field.file_name().unwrap_or("ket-qua.pdf").to_string();
                 let staged = stream_field(&s, &mut field, budget).await?;

@@ -246,8 +246,11 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
+    /// A year, Tết's (month, day), the length of the last lunar month before it, Hùng Kings'.
+    type Row = (i16, (i8, i8), u8, (i8, i8));
+
     /// `domain.md` §6.3: Tết, the last day of the previous year, and Hùng Kings, 2016–2030.
-    const TABLE: &[(i16, (i8, i8), u8, (i8, i8))] = &[
+    const TABLE: &[Row] = &[
         (2016, (2, 8), 29, (4, 16)),
         (2017, (1, 28), 30, (4, 6)),
         (2018, (2, 16), 30, (4, 25)),

@@ -77,7 +77,7 @@ async fn token_flow(e: Engine) {
         )
         .await;
     assert_eq!((a.status, a.body.clone()), (b.status, b.body.clone()));
-    assert_eq!(a.status, 422);
+    assert_eq!(a.status, 401);
     let r = c
         .json(
             Method::POST,

@@ -221,8 +221,9 @@ async fn submission_through_the_api(e: Engine) {
         )
         .await;
     assert_eq!(r.status, 422);
+    // A draft that lacks what it needs conflicts with submission: 409, each problem listed.
     let r = submit(&mut c, &tok, &id, Some("k-1")).await;
-    assert_eq!(r.status, 422);
+    assert_eq!(r.status, 409);
     assert!(
         r.body.contains("Bản vẽ thiết kế") && r.body.contains("Văn bản ủy quyền"),
         "the answers made the power of attorney needed: {}",
@@ -521,8 +522,8 @@ async fn uploads_are_checked(e: Engine) {
         c.upload(&tok, &id, "khong-co", "a.pdf", pdf(100))
             .await
             .status,
-        422,
-        "unknown component"
+        409,
+        "a component the dossier's procedure does not have"
     );
     assert_eq!(
         t.app.blobs.list().await.unwrap().len(),
@@ -623,7 +624,7 @@ async fn one_key_one_dossier(e: Engine) {
     // The same key for another request is refused.
     let other = ready(&mut c, &tok).await;
     let r = submit(&mut c, &tok, &other, Some("nhan-dup-1")).await;
-    assert_eq!(r.status, 422);
+    assert_eq!(r.status, 409);
     // A double click without a key answers the same code too.
     let again = submit(&mut c, &tok, &id, None).await;
     assert_eq!(

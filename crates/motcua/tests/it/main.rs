@@ -5,6 +5,7 @@ mod api;
 mod browser;
 mod catalogue;
 mod cli;
+mod contract;
 mod crash;
 mod dossier_pages;
 mod dossiers;
