@@ -440,6 +440,25 @@ fn safe_id(id: &str) -> bool {
             .all(|x| x.is_ascii_lowercase() || x.is_ascii_digit() || x == b'-')
 }
 
+/// Each id safe ([`safe_id`]) and none twice; `what` names the kind of item in the messages.
+fn check_ids<'a>(
+    what: &str,
+    items: impl Iterator<Item = (&'a String, &'a String)>,
+    e: &mut Vec<String>,
+) {
+    let mut seen = std::collections::HashSet::new();
+    for (id, name) in items {
+        if !safe_id(id) {
+            e.push(format!(
+                "{what} «{name}»: mã chỉ gồm chữ thường, số và dấu gạch ngang (tối đa 64 ký tự)."
+            ));
+        }
+        if !seen.insert(id) {
+            e.push(format!("{what} «{name}»: mã «{id}» bị lặp."));
+        }
+    }
+}
+
 pub fn check_procedure(b: &ProcedureBody) -> Result<(), Vec<String>> {
     let mut e = Vec::new();
     let code_ok = b.code.len() == 8
@@ -484,29 +503,13 @@ pub fn check_procedure(b: &ProcedureBody) -> Result<(), Vec<String>> {
             ));
         }
     }
-    let mut forms = std::collections::HashSet::new();
-    for f in &b.forms {
-        if !safe_id(&f.id) {
-            e.push(format!(
-                "Mẫu «{}»: mã chỉ gồm chữ thường, số và dấu gạch ngang (tối đa 64 ký tự).",
-                f.name
-            ));
-        }
-        if !forms.insert(f.id.as_str()) {
-            e.push(format!("Mẫu «{}»: mã «{}» bị lặp.", f.name, f.id));
-        }
-    }
-    let mut ids = std::collections::HashSet::new();
+    check_ids("Mẫu", b.forms.iter().map(|f| (&f.id, &f.name)), &mut e);
+    check_ids(
+        "Thành phần",
+        b.components.iter().map(|c| (&c.id, &c.name)),
+        &mut e,
+    );
     for c in &b.components {
-        if !safe_id(&c.id) {
-            e.push(format!(
-                "Thành phần «{}»: mã chỉ gồm chữ thường, số và dấu gạch ngang (tối đa 64 ký tự).",
-                c.name
-            ));
-        }
-        if !ids.insert(c.id.as_str()) {
-            e.push(format!("Thành phần «{}»: mã «{}» bị lặp.", c.name, c.id));
-        }
         if c.quantity == 0 {
             e.push(format!("Thành phần «{}»: số lượng phải từ 1.", c.name));
         }

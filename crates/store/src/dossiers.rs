@@ -520,9 +520,28 @@ pub async fn delete_file(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
     Ok(())
 }
 
+/// The sum of the sizes of the files a condition selects, summed by the database (a person's
+/// files may be thousands; the check runs inside the write transaction that adds one).
+async fn sum_sizes(c: &impl ConnectionTrait, which: sea_orm::Condition) -> Result<i64> {
+    use sea_orm::sea_query::{Alias, Func};
+    let total = Func::coalesce([Expr::col(dossier_file::Column::Size).sum(), Expr::val(0)]);
+    let sum: Option<i64> = dossier_file::Entity::find()
+        .select_only()
+        .column_as(Expr::expr(total).cast_as(Alias::new("BIGINT")), "total")
+        .filter(which)
+        .into_tuple()
+        .one(c)
+        .await?;
+    Ok(sum.unwrap_or(0))
+}
+
 /// Bytes stored for one dossier.
 pub async fn dossier_bytes(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<i64> {
-    Ok(files(c, dossier_id).await?.iter().map(|f| f.size).sum())
+    sum_sizes(
+        c,
+        sea_orm::Condition::all().add(dossier_file::Column::DossierId.eq(dossier_id)),
+    )
+    .await
 }
 
 /// Bytes stored across a person's dossiers that have not ended (drafts and those in progress; a
@@ -543,14 +562,11 @@ pub async fn owner_bytes(c: &impl ConnectionTrait, owner: Uuid) -> Result<i64> {
             ),
         )
         .to_owned();
-    let sizes: Vec<i64> = dossier_file::Entity::find()
-        .select_only()
-        .column(dossier_file::Column::Size)
-        .filter(dossier_file::Column::DossierId.in_subquery(owned))
-        .into_tuple()
-        .all(c)
-        .await?;
-    Ok(sizes.into_iter().sum())
+    sum_sizes(
+        c,
+        sea_orm::Condition::all().add(dossier_file::Column::DossierId.in_subquery(owned)),
+    )
+    .await
 }
 
 /// Every blob hash some row points to (for the orphan sweep and consistency checks).

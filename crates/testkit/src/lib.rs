@@ -413,6 +413,23 @@ impl Client {
         self.send(rb).await
     }
 
+    /// A request with a body sent as JSON exactly as given (malformed or oversized ones too).
+    pub async fn json_raw(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        bearer: &str,
+        body: String,
+    ) -> Resp {
+        let rb = self
+            .http
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(bearer)
+            .header("content-type", "application/json")
+            .body(body);
+        self.send(rb).await
+    }
+
     /// A JSON request with extra headers.
     pub async fn json_with(
         &mut self,

@@ -71,6 +71,12 @@ impl Inventory {
     }
 }
 
+/// Bodies of forms and JSON: at most 2 MiB, refused at once (413) when the declared length is
+/// larger, before anything is read (security.md row 21). Uploads stream under their own limits.
+fn body_limit() -> tower_http::limit::RequestBodyLimitLayer {
+    tower_http::limit::RequestBodyLimitLayer::new(2 * 1024 * 1024)
+}
+
 impl Routes {
     pub fn new() -> Self {
         Self {
@@ -108,7 +114,12 @@ impl Routes {
         H: axum::handler::Handler<T, AppState>,
         T: 'static,
     {
-        self.add(Method::POST, path, access, axum::routing::post(h))
+        self.add(
+            Method::POST,
+            path,
+            access,
+            axum::routing::post(h).layer(body_limit()),
+        )
     }
 
     pub fn put<H, T>(self, path: &'static str, access: Access, h: H) -> Self
@@ -116,7 +127,12 @@ impl Routes {
         H: axum::handler::Handler<T, AppState>,
         T: 'static,
     {
-        self.add(Method::PUT, path, access, axum::routing::put(h))
+        self.add(
+            Method::PUT,
+            path,
+            access,
+            axum::routing::put(h).layer(body_limit()),
+        )
     }
 
     /// An upload route: POST without axum's default body limit (the handler streams and
@@ -139,7 +155,12 @@ impl Routes {
         H: axum::handler::Handler<T, AppState>,
         T: 'static,
     {
-        self.add(Method::DELETE, path, access, axum::routing::delete(h))
+        self.add(
+            Method::DELETE,
+            path,
+            access,
+            axum::routing::delete(h).layer(body_limit()),
+        )
     }
 
     /// Splits into the router and the inventory. Several methods on one path are merged by axum.

@@ -40,8 +40,10 @@ fn start_with(
         .env("MOTCUA_LISTEN", "127.0.0.1:0")
         .env("MOTCUA_ADMIN_LISTEN", "127.0.0.1:0")
         .env("MOTCUA_LOG", "warn")
-        // Hundreds of rounds store more than one person's default quota.
+        // Hundreds of rounds store more than one person's default quota, and each kill may
+        // leave a draft behind.
         .env("MOTCUA_DOSSIERS__MAX_PERSON_MB", "1000000")
+        .env("MOTCUA_DOSSIERS__MAX_DRAFTS", "100000")
         .envs(env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
         .current_dir(dir)
         .stdout(Stdio::null())
@@ -286,9 +288,12 @@ async fn client_loop(
     pw: String,
     worker: usize,
     acked: Arc<Mutex<Vec<Acked>>>,
-    unexpected: Arc<Mutex<Vec<u16>>>,
+    unexpected: Arc<Mutex<Vec<String>>>,
 ) {
-    let odd = |status: u16| unexpected.lock().unwrap().push(status);
+    let odd = |step: &str, r: &motcua_testkit::Resp| {
+        let line = format!("{step}: {} {}", r.status, r.body);
+        unexpected.lock().unwrap().push(line)
+    };
     let mut c = Client::new(&base);
     let r = c
         .json(
@@ -310,7 +315,7 @@ async fn client_loop(
         let tag = format!("{worker}-{i}-{}", uuid::Uuid::new_v4());
         let r = c.json(Method::POST, "/api/v1/dossiers", Some(&tok), Some(json!({"procedure": "1.009999", "agency": "000.01.01.H53", "form": crate::dossiers::answers()}))).await;
         if r.status != 201 {
-            return odd(r.status);
+            return odd("new draft", &r);
         }
         let id = r.json()["id"].as_str().unwrap().to_string();
         let mut shas = Vec::new();
@@ -318,7 +323,7 @@ async fn client_loop(
             let b = body(&format!("{tag}-{comp}"), size);
             let r = c.upload(&tok, &id, comp, &format!("{comp}.pdf"), b).await;
             if r.status != 201 {
-                return odd(r.status);
+                return odd("upload", &r);
             }
             shas.push(r.json()["sha256"].as_str().unwrap().to_string());
         }
@@ -332,7 +337,7 @@ async fn client_loop(
             )
             .await;
         if r.status != 200 {
-            return odd(r.status);
+            return odd("submit", &r);
         }
         let code = r.json()["code"].as_str().unwrap().to_string();
         acked.lock().unwrap().push(Acked { code, shas });
@@ -349,7 +354,7 @@ async fn killed_mid_flight_loses_nothing_acknowledged(e: Engine) {
     let d = dir.path();
     let acked: Arc<Mutex<Vec<Acked>>> = Arc::new(Mutex::new(Vec::new()));
     let accepted: Arc<Mutex<HashMap<String, String>>> = Arc::new(Mutex::new(HashMap::new()));
-    let unexpected: Arc<Mutex<Vec<u16>>> = Arc::new(Mutex::new(Vec::new()));
+    let unexpected: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
     let accounts: Vec<(String, String)> = [crate::dossiers::CITIZEN, crate::dossiers::OTHER]
         .iter()
         .map(|l| (l.to_string(), demo_pw_static(l)))
@@ -419,7 +424,7 @@ async fn sigterm_completes_accepted_requests(e: Engine) {
     let d = dir.path();
     let acked: Arc<Mutex<Vec<Acked>>> = Arc::new(Mutex::new(Vec::new()));
     let accepted: Arc<Mutex<HashMap<String, String>>> = Arc::new(Mutex::new(HashMap::new()));
-    let unexpected: Arc<Mutex<Vec<u16>>> = Arc::new(Mutex::new(Vec::new()));
+    let unexpected: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
     let accounts: Vec<(String, String)> = [crate::dossiers::CITIZEN, crate::dossiers::OTHER]
         .iter()
         .map(|l| (l.to_string(), demo_pw_static(l)))

@@ -512,12 +512,54 @@ async fn drafts_and_fields_are_bounded(e: Engine) {
         .await;
     assert_eq!(r.status, 409, "a third draft: {}", r.body);
     assert!(r.body.contains("2 hồ sơ nháp"), "{}", r.body);
+    // A 10 MB body is refused before it is read whole; a body nested 10,000 deep is refused
+    // without harm; an undeclared method gets 405 with the methods there are.
+    let head = announce_body(&t.base, "/api/v1/dossiers", &tok, 10 * 1024 * 1024).await;
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    assert!(head.contains("application/problem+json"), "{head}");
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let r = c
+        .json_raw(Method::POST, "/api/v1/dossiers", &tok, deep)
+        .await;
+    assert!([400, 422].contains(&r.status), "{}: {}", r.status, r.body);
+    let r = c
+        .json(Method::PATCH, "/api/v1/dossiers", Some(&tok), None)
+        .await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("POST, GET, HEAD"));
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+    assert_eq!(
+        t.client()
+            .json(Method::DELETE, "/dang-nhap", None, None)
+            .await
+            .status,
+        405
+    );
     // A component id of 5 KiB.
     let r = c
         .upload(&tok, &id, &"x".repeat(5 * 1024), "a.pdf", pdf(100))
         .await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("Trường component quá dài"), "{}", r.body);
+}
+
+/// Announces a JSON body of `len` bytes and sends none of it: what the server answers at once.
+async fn announce_body(base: &str, path: &str, tok: &str, len: usize) -> String {
+    let addr = base.trim_start_matches("http://").to_string();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tok}\r\n\
+         Content-Type: application/json\r\nContent-Length: {len}\r\n\r\n"
+    );
+    tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(head.as_bytes()).unwrap();
+        let mut buf = vec![0u8; 4096];
+        let n = s.read(&mut buf).unwrap();
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    })
+    .await
+    .unwrap()
 }
 
 /// A client that opens a connection and never finishes its request head is disconnected after
