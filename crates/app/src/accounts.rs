@@ -112,6 +112,15 @@ impl App {
         self.registration_allowed(ctx, &id_number, &email)?;
         let hash = self.hash_password(&r.password).await?;
         let now = self.now();
+        // Both possible notices are rendered before the write transaction (no template work
+        // while holding the write lock).
+        let token = random_token();
+        let link = self.link("/xac-nhan-email", &token);
+        let confirm = self.render_notice(
+            NoticeKind::EmailConfirmation,
+            &json!({"hours": CONFIRM_HOURS, "link": link}),
+        )?;
+        let exists = self.render_notice(NoticeKind::AccountExists, &json!({}))?;
         let tx = self.db.write().await?;
         let by_email = users::find_by_email(&tx, &email).await?;
         let by_login = users::find_for_login(&tx, &id_number)
@@ -128,17 +137,14 @@ impl App {
             )
             .await?;
             if let Some(to) = existing.email.as_deref().filter(|_| told < 2) {
-                self.notify(
-                    &tx,
-                    NewNotice {
-                        kind: NoticeKind::AccountExists,
-                        user_id: Some(existing.id),
-                        dossier_id: None,
-                        address: Some(to),
-                        data: json!({}),
-                    },
-                )
-                .await?;
+                let n = NewNotice {
+                    kind: NoticeKind::AccountExists,
+                    user_id: Some(existing.id),
+                    dossier_id: None,
+                    address: Some(to),
+                    data: json!({}),
+                };
+                self.notify_rendered(&tx, &n, exists).await?;
             }
             tx.commit().await?;
             tracing::info!(
@@ -161,7 +167,6 @@ impl App {
             created_at: now,
         };
         users::insert_user(&tx, &user, &hash, now).await?;
-        let token = random_token();
         auth::insert_user_token(
             &tx,
             &sha256_hex(&token),
@@ -172,17 +177,14 @@ impl App {
         )
         .await?;
         // No name in mail to an address nobody has confirmed: it was typed by whoever registered.
-        self.notify(
-            &tx,
-            NewNotice {
-                kind: NoticeKind::EmailConfirmation,
-                user_id: Some(user.id),
-                dossier_id: None,
-                address: Some(&email),
-                data: json!({"hours": CONFIRM_HOURS, "link": self.link("/xac-nhan-email", &token)}),
-            },
-        )
-        .await?;
+        let n = NewNotice {
+            kind: NoticeKind::EmailConfirmation,
+            user_id: Some(user.id),
+            dossier_id: None,
+            address: Some(&email),
+            data: json!({}),
+        };
+        self.notify_rendered(&tx, &n, confirm).await?;
         audit::append(
             &tx,
             &self.audit(
@@ -547,6 +549,12 @@ impl App {
         let now = self.now();
         let window = SignedDuration::from_mins(self.config.throttle.window_mins);
         let key = format!("reset:{}", sha256_hex(&email));
+        let token = random_token();
+        let link = self.link("/dat-lai-mat-khau", &token);
+        let reset = self.render_notice(
+            NoticeKind::PasswordReset,
+            &json!({"hours": RESET_MINS, "link": link}),
+        )?;
         let tx = self.db.write().await?;
         let n = auth::throttle_fail(&tx, &key, window, now).await?;
         if n > 3 {
@@ -556,7 +564,6 @@ impl App {
         if let Some(u) = users::find_by_email(&tx, &email).await?
             && !u.disabled
         {
-            let token = random_token();
             auth::insert_user_token(
                 &tx,
                 &sha256_hex(&token),
@@ -566,7 +573,14 @@ impl App {
                 now + SignedDuration::from_mins(RESET_MINS),
             )
             .await?;
-            self.notify(&tx, NewNotice { kind: NoticeKind::PasswordReset, user_id: Some(u.id), dossier_id: None, address: Some(&email), data: json!({"hours": RESET_MINS, "link": self.link("/dat-lai-mat-khau", &token)}) }).await?;
+            let n = NewNotice {
+                kind: NoticeKind::PasswordReset,
+                user_id: Some(u.id),
+                dossier_id: None,
+                address: Some(&email),
+                data: json!({}),
+            };
+            self.notify_rendered(&tx, &n, reset).await?;
             audit::append(
                 &tx,
                 &self.audit(
@@ -752,6 +766,13 @@ impl App {
         self.require_password(ctx, s, current).await?;
         let now = self.now();
         let email_changed = s.user.email.as_deref() != Some(email.as_str());
+        let token = random_token();
+        let link = self.link("/xac-nhan-email", &token);
+        let confirm = self.render_notice(
+            NoticeKind::EmailConfirmation,
+            &json!({"hours": CONFIRM_HOURS, "link": link}),
+        )?;
+        let changed = self.render_notice(NoticeKind::EmailChanged, &json!({}))?;
         let tx = self.db.write().await?;
         if email_changed && users::find_by_email(&tx, &email).await?.is_some() {
             return Err(AppError::field(
@@ -762,7 +783,6 @@ impl App {
         let phone = (!phone.is_empty()).then_some(phone);
         users::set_contact(&tx, s.user.id, s.user.email.clone(), false, phone, now).await?;
         if email_changed {
-            let token = random_token();
             auth::insert_user_token(
                 &tx,
                 &sha256_hex(&token),
@@ -772,19 +792,23 @@ impl App {
                 now + SignedDuration::from_hours(CONFIRM_HOURS),
             )
             .await?;
-            self.notify(&tx, NewNotice { kind: NoticeKind::EmailConfirmation, user_id: Some(s.user.id), dossier_id: None, address: Some(&email), data: json!({"hours": CONFIRM_HOURS, "link": self.link("/xac-nhan-email", &token)}) }).await?;
+            let n = NewNotice {
+                kind: NoticeKind::EmailConfirmation,
+                user_id: Some(s.user.id),
+                dossier_id: None,
+                address: Some(&email),
+                data: json!({}),
+            };
+            self.notify_rendered(&tx, &n, confirm).await?;
             if let Some(old) = s.user.email.as_deref() {
-                self.notify(
-                    &tx,
-                    NewNotice {
-                        kind: NoticeKind::EmailChanged,
-                        user_id: Some(s.user.id),
-                        dossier_id: None,
-                        address: Some(old),
-                        data: json!({}),
-                    },
-                )
-                .await?;
+                let n = NewNotice {
+                    kind: NoticeKind::EmailChanged,
+                    user_id: Some(s.user.id),
+                    dossier_id: None,
+                    address: Some(old),
+                    data: json!({}),
+                };
+                self.notify_rendered(&tx, &n, changed).await?;
             }
         }
         audit::append(

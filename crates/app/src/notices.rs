@@ -205,14 +205,18 @@ impl App {
         })
     }
 
-    /// Writes a notice and its deliveries in the caller's transaction: the inbox always (for a
-    /// person's notices), e-mail and SMS as the person chose.
+    /// Renders a notice and writes it in the caller's transaction; only for a notice whose
+    /// data the transaction decides (the submission's dossier code, numbered in it). Rendering
+    /// is bounded by the fuel limit; every other notice is rendered before the transaction
+    /// ([`App::notify_rendered`]).
     pub async fn notify(&self, tx: &motcua_store::Tx, n: NewNotice<'_>) -> Result<Uuid> {
         let r = self.render_notice(n.kind, &n.data)?;
         self.notify_rendered(tx, &n, r).await
     }
 
-    /// As [`App::notify`], for a notice rendered before the transaction.
+    /// Writes a notice rendered before the transaction, and its deliveries, in the caller's
+    /// transaction: the inbox always (for a person's notices), e-mail and SMS as the person
+    /// chose.
     pub async fn notify_rendered(
         &self,
         tx: &motcua_store::Tx,

@@ -430,7 +430,6 @@ fn fmt_num(v: f64) -> String {
     }
 }
 
-/// Checks a procedure body; answers every problem, in Vietnamese.
 /// An id that goes into addresses and file names as it is: lower-case letters, digits and
 /// hyphens, 1 to 64 of them (no dots, slashes or anything a path or a header would read).
 fn safe_id(id: &str) -> bool {
@@ -459,6 +458,7 @@ fn check_ids<'a>(
     }
 }
 
+/// Checks a procedure body; answers every problem, in Vietnamese.
 pub fn check_procedure(b: &ProcedureBody) -> Result<(), Vec<String>> {
     let mut e = Vec::new();
     let code_ok = b.code.len() == 8

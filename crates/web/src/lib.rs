@@ -233,7 +233,7 @@ pub fn routes(test_routes: bool) -> routes::Routes {
             Staff(Action::EnterBackOffice),
             work_pages::perform,
         )
-        .post(
+        .upload(
             "/can-bo/ho-so/{dossier}/ket-qua",
             Staff(Action::EnterBackOffice),
             work_pages::upload_result,

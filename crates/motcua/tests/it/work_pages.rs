@@ -214,13 +214,14 @@ async fn through_the_pages(e: Engine) {
     .await;
     assert_eq!(r.status, 303, "{}", r.body);
 
-    // The specialist uploads the result and proposes it; the leader approves.
+    // The specialist uploads the result (a 3 MB scan: more than a form post may carry) and
+    // proposes it; the leader approves.
     let mut sp = staff(&t, &people[1]).await;
     let r = sp
         .upload_page(
             &format!("/can-bo/ho-so/{id}/ket-qua"),
             "",
-            &[("giay-phep.pdf", pdf(1800))],
+            &[("giay-phep.pdf", pdf(3_000_000))],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
