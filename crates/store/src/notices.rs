@@ -215,7 +215,7 @@ pub async fn claim_due(
     lease: jiff::SignedDuration,
     limit: u64,
 ) -> Result<Vec<(DeliveryRow, NoticeRow)>> {
-    let candidates = delivery::Entity::find()
+    let mut candidates = delivery::Entity::find()
         .filter(delivery::Column::State.eq(DeliveryState::Pending.as_str()))
         .filter(delivery::Column::Channel.eq(channel.as_str()))
         .filter(delivery::Column::NextAttemptAt.lte(to_db(now)))
@@ -225,9 +225,17 @@ pub async fn claim_due(
                 .add(delivery::Column::LeaseUntil.lt(to_db(now))),
         )
         .order_by_asc(delivery::Column::NextAttemptAt)
-        .limit(limit)
-        .all(c)
-        .await?;
+        .limit(limit);
+    // On PostgreSQL two workers claim at once: each skips the rows the other is claiming, so
+    // that the second takes the next batch instead of waiting for the first batch and finding
+    // it taken. SQLite runs one writer at a time.
+    if c.get_database_backend() == sea_orm::DbBackend::Postgres {
+        candidates = candidates.lock_with_behavior(
+            sea_orm::sea_query::LockType::Update,
+            sea_orm::sea_query::LockBehavior::SkipLocked,
+        );
+    }
+    let candidates = candidates.all(c).await?;
     let mut out = Vec::new();
     for m in candidates {
         let res = delivery::Entity::update_many()

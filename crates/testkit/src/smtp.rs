@@ -1,6 +1,7 @@
 //! A real SMTP server on loopback for tests: speaks enough of RFC 5321 for a client to deliver
 //! (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT), keeps every message, and can be stopped and
-//! started again on the same port to simulate an outage.
+//! started again on the same port to simulate an outage. [`Mode`] makes it refuse recipients
+//! (4xx: try later; 5xx: never) or answer slowly.
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -16,9 +17,25 @@ pub struct Mail {
     pub body: String,
 }
 
+/// How the server answers each recipient and message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Accept,
+    /// `451 4.3.0`: a temporary refusal of every recipient (the sender should retry).
+    Temporary,
+    /// `550 5.1.1`: a permanent refusal of every recipient (the sender should give up).
+    Permanent,
+    /// Accepts, each message after this many milliseconds.
+    Slow(u64),
+}
+
 pub struct SmtpSink {
     pub port: u16,
     pub mails: Arc<Mutex<Vec<Mail>>>,
+    mode: Arc<Mutex<Mode>>,
+    /// Recipients refused so far.
+    refused: Arc<Mutex<usize>>,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -30,6 +47,8 @@ impl SmtpSink {
         let mut s = SmtpSink {
             port,
             mails: Arc::default(),
+            mode: Arc::default(),
+            refused: Arc::default(),
             stop: None,
         };
         s.serve(l);
@@ -46,6 +65,8 @@ impl SmtpSink {
         SmtpSink {
             port,
             mails: Arc::default(),
+            mode: Arc::default(),
+            refused: Arc::default(),
             stop: None,
         }
     }
@@ -63,6 +84,16 @@ impl SmtpSink {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
+    }
+
+    /// How the server answers from now on.
+    pub fn set_mode(&self, m: Mode) {
+        *self.mode.lock().unwrap() = m;
+    }
+
+    /// How many recipients the server refused.
+    pub fn refused(&self) -> usize {
+        *self.refused.lock().unwrap()
     }
 
     pub fn received(&self) -> Vec<Mail> {
@@ -83,15 +114,19 @@ impl SmtpSink {
     fn serve(&mut self, l: TcpListener) {
         let (tx, mut rx) = oneshot::channel::<()>();
         self.stop = Some(tx);
-        let mails = self.mails.clone();
+        let shared = Shared {
+            mails: self.mails.clone(),
+            mode: self.mode.clone(),
+            refused: self.refused.clone(),
+        };
         tokio::spawn(async move {
             loop {
                 tokio::select! {
                     _ = &mut rx => break,
                     a = l.accept() => {
                         let Ok((sock, _)) = a else { continue };
-                        let mails = mails.clone();
-                        tokio::spawn(async move { let _ = session(sock, mails).await; });
+                        let shared = shared.clone();
+                        tokio::spawn(async move { let _ = session(sock, shared).await; });
                     }
                 }
             }
@@ -105,7 +140,16 @@ impl Drop for SmtpSink {
     }
 }
 
-async fn session(sock: tokio::net::TcpStream, mails: Arc<Mutex<Vec<Mail>>>) -> std::io::Result<()> {
+/// What every session of one server shares.
+#[derive(Clone)]
+struct Shared {
+    mails: Arc<Mutex<Vec<Mail>>>,
+    mode: Arc<Mutex<Mode>>,
+    refused: Arc<Mutex<usize>>,
+}
+
+async fn session(sock: tokio::net::TcpStream, sh: Shared) -> std::io::Result<()> {
+    let mails = sh.mails.clone();
     sock.set_nodelay(true)?;
     let (r, mut w) = sock.into_split();
     let mut r = BufReader::new(r);
@@ -136,6 +180,17 @@ async fn session(sock: tokio::net::TcpStream, mails: Arc<Mutex<Vec<Mail>>>) -> s
             to.clear();
             w.write_all(b"250 OK\r\n").await?;
         } else if upper.starts_with("RCPT TO:") {
+            let mode = *sh.mode.lock().unwrap();
+            let refusal: Option<&[u8]> = match mode {
+                Mode::Temporary => Some(b"451 4.3.0 Mailbox busy, try again later\r\n"),
+                Mode::Permanent => Some(b"550 5.1.1 No such mailbox\r\n"),
+                _ => None,
+            };
+            if let Some(answer) = refusal {
+                *sh.refused.lock().unwrap() += 1;
+                w.write_all(answer).await?;
+                continue;
+            }
             to.push(cmd[8..].trim().trim_matches(['<', '>']).to_string());
             w.write_all(b"250 OK\r\n").await?;
         } else if upper == "DATA" {
@@ -164,6 +219,10 @@ async fn session(sock: tokio::net::TcpStream, mails: Arc<Mutex<Vec<Mail>>>) -> s
                 .map(|h| h.get_value())
                 .unwrap_or_default();
             let body = parsed.get_body().unwrap_or_default();
+            let mode = *sh.mode.lock().unwrap();
+            if let Mode::Slow(ms) = mode {
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            }
             mails.lock().unwrap().push(Mail {
                 from: from.clone(),
                 to: to.clone(),

@@ -338,13 +338,19 @@ async fn new_version_leaves_pinned_dossiers_alone(e: Engine) {
         .unwrap()
         .version;
     let base = serde_json::to_value(&v1.body).unwrap();
+    // A dossier submitted on version 1 (15 working days), Monday 02/03 09:00.
+    let (mut cit, tok) = crate::dossiers::token(&t, crate::dossiers::CITIZEN).await;
+    let id = crate::dossiers::ready(&mut cit, &tok).await;
+    let r = crate::dossiers::submit(&mut cit, &tok, &id, None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let code = r.json()["code"].as_str().unwrap().to_string();
     // Editing makes a draft; the public page is unchanged until publication.
     let r = admin
         .post_form(
             "/can-bo/thu-tuc/1.009999",
             &[(
                 "body",
-                &edited(&base, "Cấp giấy phép xây dựng (sửa đổi 2026)", 15.0),
+                &edited(&base, "Cấp giấy phép xây dựng (sửa đổi 2026)", 20.0),
             )],
         )
         .await;
@@ -384,7 +390,7 @@ async fn new_version_leaves_pinned_dossiers_alone(e: Engine) {
             "/can-bo/thu-tuc/1.009999",
             &[(
                 "body",
-                &edited(&base, "Cấp giấy phép xây dựng (sửa đổi 2026)", 15.0),
+                &edited(&base, "Cấp giấy phép xây dựng (sửa đổi 2026)", 20.0),
             )],
         )
         .await;
@@ -410,6 +416,95 @@ async fn new_version_leaves_pinned_dossiers_alone(e: Engine) {
     let pinned = t.app.procedure_version(v1.id).await.unwrap();
     assert_eq!(pinned.body, v1.body);
     assert_eq!(pinned.version, 1);
+    // The dossier submitted on version 1 keeps it everywhere: the API, the applicant's page,
+    // the staff page, the public look-up, the receipt slip, and the appointment (15 working
+    // days from Monday 02/03 09:00 is 23/03 09:00; version 2's 20 would be 30/03).
+    let old_name = v1.body.name.clone();
+    let (mut cit, tok) = crate::dossiers::token(&t, crate::dossiers::CITIZEN).await;
+    let (mut desk, td) = crate::dossiers::camthanh_desk(&t).await;
+    let r = desk
+        .json(
+            Method::POST,
+            &format!("/api/v1/dossiers/{code}/actions"),
+            Some(&td),
+            Some(json!({"action": "accept"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["appointment_at"], "2026-03-23T09:00:00+07:00");
+    let d = cit
+        .json(
+            Method::GET,
+            &format!("/api/v1/dossiers/{id}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (
+            &d["procedure"],
+            &d["procedure_version"],
+            &d["appointment_at"]
+        ),
+        (
+            &json!(old_name),
+            &json!(1),
+            &json!("2026-03-23T09:00:00+07:00")
+        )
+    );
+    let mut page = t.client();
+    page.login(
+        crate::dossiers::CITIZEN,
+        &demo_pw(&t, crate::dossiers::CITIZEN),
+    )
+    .await;
+    for (what, body) in [
+        (
+            "applicant's page",
+            page.get(&format!("/ho-so/{id}")).await.body,
+        ),
+        (
+            "receipt slip",
+            page.get(&format!("/ho-so/{id}/phieu/01")).await.body,
+        ),
+        (
+            "look-up",
+            t.client().get(&format!("/tra-cuu?ma={code}")).await.body,
+        ),
+    ] {
+        assert!(
+            body.contains(&old_name) && !body.contains("sửa đổi 2026"),
+            "{what} shows version 1: {body}"
+        );
+    }
+    assert!(
+        page.get(&format!("/ho-so/{id}"))
+            .await
+            .body
+            .contains("phiên bản 1")
+    );
+    let mut desk_page = t.client();
+    desk_page
+        .login("tiepnhan.camthanh", &demo_pw(&t, "tiepnhan.camthanh"))
+        .await;
+    let body = desk_page.get(&format!("/can-bo/ho-so/{id}")).await.body;
+    assert!(
+        body.contains(&old_name) && !body.contains("sửa đổi 2026"),
+        "staff page shows version 1: {body}"
+    );
+    // A dossier started now is on version 2.
+    let new = crate::dossiers::draft(&mut cit, &tok).await;
+    let d = cit
+        .json(
+            Method::GET,
+            &format!("/api/v1/dossiers/{new}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(d["procedure_version"], 2);
     // Publishing into the past is refused (a new log-in: eight days passed).
     let mut admin = t.login_as("province_admin").await;
     admin
@@ -716,23 +811,44 @@ async fn import_is_checked_and_idempotent(e: Engine) {
     let _ = demo_pw;
 }
 
+/// The demo catalogue: searchable whole, and every service's form renders with its title and
+/// every question.
 async fn demo_catalogue(e: Engine) {
     let t = TestApp::spawn(e).await;
     t.demo().await;
     let sectors = t.app.sectors().await.unwrap();
     assert!(sectors.len() >= 6);
-    let all = t
-        .app
-        .search_catalogue(&Default::default(), 1000)
-        .await
-        .unwrap();
-    let _ = all;
     let exported = t.app.export_catalogue().await.unwrap();
     assert!(
         exported.procedures.len() >= 30,
         "{}",
         exported.procedures.len()
     );
+    // An empty search lists every procedure once, each with the agencies that offer it.
+    let all = t
+        .app
+        .search_catalogue(&Default::default(), 1000)
+        .await
+        .unwrap();
+    let mut listed: Vec<&str> = all.iter().map(|p| p.code.as_str()).collect();
+    listed.sort();
+    let mut want: Vec<&str> = exported
+        .procedures
+        .iter()
+        .map(|p| p.code.as_str())
+        .collect();
+    want.sort();
+    assert_eq!(listed, want);
+    for s in &exported.services {
+        let p = all.iter().find(|p| p.code == s.procedure).unwrap();
+        assert!(
+            p.agencies.iter().any(|(code, _)| code == &s.agency) && p.levels.contains(&s.level),
+            "{} at {} with level {} in the search result",
+            s.procedure,
+            s.agency,
+            s.level
+        );
+    }
     for l in [2u8, 3, 4] {
         assert!(
             exported.services.iter().any(|s| s.level == l),
@@ -750,7 +866,7 @@ async fn demo_catalogue(e: Engine) {
         .await
         .json();
     assert_eq!(r[0]["code"], "1.001193");
-    // Every demo service's form renders.
+    // Every demo service's form renders: its title, every question, the check button.
     for s in &exported.services {
         let p = c
             .json(
@@ -761,20 +877,38 @@ async fn demo_catalogue(e: Engine) {
             )
             .await
             .json();
-        for svc in p["services"].as_array().unwrap() {
-            let page = c
-                .get(&format!(
-                    "/dich-vu-cong/{}/bieu-mau/{}",
-                    s.procedure,
-                    svc["id"].as_str().unwrap()
-                ))
-                .await;
-            assert_eq!(
-                page.status, 200,
-                "{} at {}",
-                s.procedure, svc["agency"]["code"]
+        let svc = p["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["agency"]["code"] == s.agency.as_str())
+            .unwrap();
+        let page = c
+            .get(&format!(
+                "/dich-vu-cong/{}/bieu-mau/{}",
+                s.procedure,
+                svc["id"].as_str().unwrap()
+            ))
+            .await;
+        let at = format!("{} at {}", s.procedure, s.agency);
+        assert_eq!(page.status, 200, "{at}");
+        let title = s.form_schema["title"].as_str().unwrap();
+        assert!(
+            page.body.contains(&format!("<h1>{title}</h1>")),
+            "{at}: {title}"
+        );
+        let questions = s.form_schema["properties"].as_object().unwrap();
+        assert!(!questions.is_empty(), "{at} asks something");
+        for (name, q) in questions {
+            let label = q["title"].as_str().unwrap();
+            assert!(
+                page.body.contains(&format!("name=\"{name}"))
+                    || page.body.contains(&format!("id=\"f-{name}")),
+                "{at}: the field {name} is on the page"
             );
+            assert!(page.body.contains(label), "{at}: the question {label}");
         }
+        assert!(page.body.contains("Kiểm tra biểu mẫu"), "{at}");
     }
 }
 

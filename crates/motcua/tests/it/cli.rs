@@ -127,6 +127,12 @@ async fn cli_commands(e: Engine) {
     );
     assert!(ok, "{err}");
     assert!(out.contains("created\tle.van.hung") && out.contains("password\tmc-"));
+    let hung_pw = out
+        .lines()
+        .find_map(|l| l.strip_prefix("password\t"))
+        .unwrap()
+        .to_string();
+    assert!(can_log_in(&db.url, d, "le.van.hung", &hung_pw).await);
     let (ok, _, err) = motcua(
         &db.url,
         d,
@@ -183,6 +189,10 @@ async fn cli_commands(e: Engine) {
         "nothing left to revoke"
     );
     assert!(motcua(&db.url, d, &["user", "disable", "le.van.hung"]).0);
+    assert!(
+        !can_log_in(&db.url, d, "le.van.hung", &hung_pw).await,
+        "a disabled account cannot log in"
+    );
     // The catalogue: export, re-import (nothing changes), a broken file is refused whole.
     let cat = d.join("catalogue.json");
     assert!(motcua(&db.url, d, &["catalogue", "export", cat.to_str().unwrap()]).0);
@@ -213,6 +223,25 @@ async fn cli_commands(e: Engine) {
         "{err}"
     );
     assert!(motcua(&db.url, d, &["user", "enable", "le.van.hung"]).0);
+    assert!(
+        can_log_in(&db.url, d, "le.van.hung", &hung_pw).await,
+        "enabled again, the account logs in"
+    );
+}
+
+/// Whether the account logs in, asked of the application on the same database.
+async fn can_log_in(db: &str, dir: &std::path::Path, login: &str, pw: &str) -> bool {
+    let config = motcua_app::Config {
+        database_url: Some(db.to_string()),
+        data_dir: dir.to_path_buf(),
+        secret_key: Some("11".repeat(32)),
+        ..Default::default()
+    };
+    let clock = std::sync::Arc::new(motcua_domain::SystemClock);
+    let app = motcua_app::App::open(config, clock).await.expect("open");
+    let ok = app.login(&Default::default(), login, pw).await.is_ok();
+    app.db.clone().close().await.unwrap();
+    ok
 }
 
 async fn serve_and_shutdown(e: Engine) {

@@ -104,9 +104,52 @@ async fn submit_through_the_pages(e: Engine) {
         .status,
         303
     );
-    // An upload without the CSRF token is refused.
+    // An upload without the CSRF token, with a wrong one in the query or the header, or with
+    // another session's, is refused and stores nothing; the right one in the header is taken.
+    let mut other = t.client();
+    other.login(OTHER, &demo_pw(&t, OTHER)).await;
+    let foreign = other.csrf_from("/ho-so").await;
+    let good = c.csrf_from(&files_path).await;
+    assert!(!foreign.is_empty() && !good.is_empty() && foreign != good);
+    let sneaky = [("sneaky.pdf", pdf(1500))];
+    for (what, path, header) in [
+        ("no token", files_path.clone(), None),
+        (
+            "wrong query token",
+            format!("{files_path}?csrf=sai{good}"),
+            None,
+        ),
+        ("wrong header token", files_path.clone(), Some("sai")),
+        (
+            "another session's token",
+            format!("{files_path}?csrf={foreign}"),
+            None,
+        ),
+        (
+            "another session's token in the header",
+            files_path.clone(),
+            Some(foreign.as_str()),
+        ),
+    ] {
+        let r = c.upload_page_as(&path, "don", &sneaky, header).await;
+        assert_eq!(r.status, 403, "{what}: {}", r.body);
+    }
     let page = c.get(&files_path).await;
     assert!(page.body.contains("trang-2.jpg") && page.body.contains("ban-ve.png"));
+    assert!(
+        !page.body.contains("sneaky.pdf"),
+        "a refused upload stores nothing"
+    );
+    let r = c
+        .upload_page_as(
+            &files_path,
+            "don",
+            &[("trang-4.pdf", pdf(1600))],
+            Some(&good),
+        )
+        .await;
+    assert_eq!(r.status, 303, "the token in the header: {}", r.body);
+    assert!(c.get(&files_path).await.body.contains("trang-4.pdf"));
     // Resume on another device, review, submit.
     let mut phone = t.client();
     phone.login(CITIZEN, &demo_pw(&t, CITIZEN)).await;
@@ -197,13 +240,28 @@ async fn submit_through_the_pages(e: Engine) {
             && !l.body.contains("Bình")
             && !l.body.contains("051095001234")
     );
+    assert!(
+        !l.body.contains("<h3>Diễn biến") && l.body.contains("Xem diễn biến"),
+        "no history without the digits, only the form that asks for them"
+    );
+    let l = anon
+        .post_form(
+            "/tra-cuu",
+            &[("ma", "000.01.01.H53-260302-0001"), ("so_cuoi", "5679")],
+        )
+        .await;
+    assert!(
+        !l.body.contains("<h3>Diễn biến") && l.body.contains("không khớp với hồ sơ"),
+        "no history with wrong digits: {}",
+        l.body
+    );
     let l = anon
         .post_form(
             "/tra-cuu",
             &[("ma", "000.01.01.H53-260302-0001"), ("so_cuoi", "5678")],
         )
         .await;
-    assert!(l.body.contains("Diễn biến"));
+    assert!(l.body.contains("<h3>Diễn biến"), "{}", l.body);
     assert_eq!(anon.get("/tra-cuu?ma=KHONG-CO-HO-SO").await.status, 404);
     // Withdraw from the page.
     assert_eq!(
@@ -359,12 +417,46 @@ async fn counter_and_postal_registration(e: Engine) {
         .get("/tra-cuu?ma=000.00.11.H53-260302-0001")
         .await;
     assert!(l.body.contains("Mới đăng ký"));
-    // Citizens and other staff cannot register for this desk.
+    // Citizens and other staff cannot register for this desk: neither the page nor the
+    // registration itself, and a refused registration creates nothing.
     let mut cit = t.client();
     cit.login(CITIZEN, &demo_pw(&t, CITIZEN)).await;
     assert_eq!(cit.get("/can-bo/tiep-nhan").await.status, 403);
     let mut leader = t.login_as("leader").await;
     assert_eq!(leader.get("/can-bo/tiep-nhan").await.status, 403);
+    let (_, _, pw) = crate::dossiers::camthanh_staff_pw(
+        &t,
+        "tiepnhan.camthanh",
+        "Lê Thị Hoa",
+        motcua_domain::account::Role::Reception,
+    )
+    .await;
+    let mut camthanh = t.client();
+    camthanh.login("tiepnhan.camthanh", &pw).await;
+    let fields = [
+        ("intake", "in_person"),
+        ("ho_ten_nguoi_nop", "Hồ Thị Lan"),
+        ("dien_thoai", "0905111222"),
+        ("ho_ten", "Bé Na"),
+    ];
+    for (who, c) in [
+        ("a citizen", &mut cit),
+        ("a leader", &mut leader),
+        ("another agency's desk", &mut camthanh),
+    ] {
+        let r = c.post_form(&path, &fields).await;
+        assert!(
+            r.status == 403 || r.status == 404,
+            "{who} registered: {} {}",
+            r.status,
+            r.body
+        );
+    }
+    let l = t
+        .client()
+        .get("/tra-cuu?ma=000.00.11.H53-260302-0002")
+        .await;
+    assert_eq!(l.status, 404, "nothing was registered");
 }
 
 engine_tests!(

@@ -1,7 +1,7 @@
 //! Electronic notices through the outbox to a real SMTP server on loopback (issue 5).
 use motcua_app::notices::{NewNotice, check_template, default_template};
 use motcua_domain::notice::NoticeKind;
-use motcua_testkit::smtp::SmtpSink;
+use motcua_testkit::smtp::{Mode, SmtpSink};
 use motcua_testkit::{Engine, TestApp, engine_tests};
 use reqwest::Method;
 use serde_json::json;
@@ -167,8 +167,94 @@ async fn smtp_outage_then_exactly_once(e: Engine) {
     assert_eq!(codes.len(), 3);
 }
 
+/// Queues a "result ready" notice to the demo citizen (inbox and e-mail) with this code.
+async fn result_ready(t: &TestApp, code: &str) {
+    let citizen = t.app.find_user(CITIZEN).await.unwrap();
+    let mut d = data();
+    d["code"] = json!(code);
+    let n = NewNotice {
+        kind: NoticeKind::ResultReady,
+        user_id: Some(citizen.id),
+        dossier_id: None,
+        address: None,
+        data: d,
+    };
+    let rendered = t.app.render_notice(n.kind, &n.data).unwrap();
+    let tx = t.app.db.write().await.unwrap();
+    t.app.notify_rendered(&tx, &n, rendered).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// The e-mail deliveries not yet sent: (state, attempts, last error).
+async fn unsent_mail(t: &TestApp) -> Vec<(String, i32, String)> {
+    motcua_store::notices::queue(t.app.db.conn(), 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(d, _)| d.channel.as_str() == "email")
+        .map(|(d, _)| {
+            let err = d.last_error.unwrap_or_default();
+            (d.state.as_str().to_string(), d.attempts, err)
+        })
+        .collect()
+}
+
+/// A mail server that refuses for now (4xx) gets the message again after the back-off; one
+/// that refuses for good (5xx) gets it once, and it becomes a dead letter at once.
+async fn refusals_retry_or_give_up(e: Engine) {
+    let sink = SmtpSink::start().await;
+    let t = with_smtp(e, &sink).await;
+    sink.set_mode(Mode::Temporary);
+    result_ready(&t, "TAM-THOI-1").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let q = unsent_mail(&t).await;
+    assert_eq!(q.len(), 1, "{q:?}");
+    assert!(
+        q[0].0 == "pending" && q[0].1 == 1 && q[0].2.contains("451"),
+        "kept for a retry: {q:?}"
+    );
+    assert_eq!(sink.refused(), 1, "no retry before the back-off (30 s)");
+    sink.set_mode(Mode::Accept);
+    t.clock.advance(jiff::SignedDuration::from_secs(31));
+    let mails = sink.wait_for(1).await;
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].subject.contains("TAM-THOI-1"),
+        "{}",
+        mails[0].subject
+    );
+    // The worker records the delivery once the server has answered.
+    for _ in 0..100 {
+        if unsent_mail(&t).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        unsent_mail(&t).await.is_empty(),
+        "{:?}",
+        unsent_mail(&t).await
+    );
+    // Refused for good: one attempt, a dead letter, never tried again.
+    sink.set_mode(Mode::Permanent);
+    result_ready(&t, "VINH-VIEN-1").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    t.clock.advance(jiff::SignedDuration::from_hours(2));
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let q = unsent_mail(&t).await;
+    assert_eq!(q.len(), 1, "{q:?}");
+    assert!(
+        q[0].0 == "dead" && q[0].1 == 1 && q[0].2.contains("550"),
+        "a dead letter after one attempt: {q:?}"
+    );
+    assert_eq!(sink.refused(), 2, "the permanent refusal is not retried");
+    assert_eq!(sink.received().len(), 1);
+}
+
 async fn two_workers_send_each_message_once(e: Engine) {
     let sink = SmtpSink::start().await;
+    // Each message takes the server 150 ms, so that the two workers' passes overlap.
+    sink.set_mode(Mode::Slow(150));
     let url = sink.url();
     // The built-in worker is off; two workers run side by side, as two server copies would.
     let t = setup_with(e, move |c| {
@@ -201,27 +287,53 @@ async fn two_workers_send_each_message_once(e: Engine) {
     let (m1, m2) = (mailer.clone(), mailer.clone());
     let sms = motcua_notify_test::sms();
     let (s1, s2) = (sms.clone(), sms.clone());
+    // Each worker records when its first pass ran; both start together.
+    let go = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+    let (g1, g2) = (go.clone(), go);
     let w1 = tokio::spawn(async move {
-        let mut n = 0;
-        for _ in 0..5 {
+        g1.wait().await;
+        let start = std::time::Instant::now();
+        let mut n = a.deliver_due("copy-a", &m1, &s1).await.unwrap();
+        let first = (start, std::time::Instant::now(), n);
+        for _ in 0..4 {
             n += a.deliver_due("copy-a", &m1, &s1).await.unwrap();
         }
-        n
+        (n, first)
     });
     let w2 = tokio::spawn(async move {
-        let mut n = 0;
-        for _ in 0..5 {
+        g2.wait().await;
+        let start = std::time::Instant::now();
+        let mut n = b.deliver_due("copy-b", &m2, &s2).await.unwrap();
+        let first = (start, std::time::Instant::now(), n);
+        for _ in 0..4 {
             n += b.deliver_due("copy-b", &m2, &s2).await.unwrap();
         }
-        n
+        (n, first)
     });
-    let (n1, n2) = (w1.await.unwrap(), w2.await.unwrap());
+    let ((n1, p1), (n2, p2)) = (w1.await.unwrap(), w2.await.unwrap());
     assert_eq!(
         n1 + n2,
         30,
         "each message sent by exactly one worker ({n1} + {n2})"
     );
-    assert_eq!(sink.wait_for(30).await.len(), 30);
+    // The first passes ran at the same time and both sent something (a batch is at most 20).
+    assert!(
+        p1.0 < p2.1 && p2.0 < p1.1 && p1.2 > 0 && p2.2 > 0,
+        "the workers overlapped: {:?} sent {} and {:?} sent {}",
+        p1.1 - p1.0,
+        p1.2,
+        p2.1 - p2.0,
+        p2.2
+    );
+    let mails = sink.wait_for(30).await;
+    let mut subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
+    subjects.sort();
+    subjects.dedup();
+    assert_eq!(
+        (mails.len(), subjects.len()),
+        (30, 30),
+        "thirty different messages"
+    );
 }
 
 mod motcua_notify_test {
@@ -530,6 +642,7 @@ engine_tests!(
     people_choose_their_channels,
     every_notice_kind_arrives_by_email,
     smtp_outage_then_exactly_once,
+    refusals_retry_or_give_up,
     two_workers_send_each_message_once,
     dossier_and_inbox_show_notices
 );
