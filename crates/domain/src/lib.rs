@@ -20,3 +20,13 @@ pub mod text;
 pub use account::{AccountKind, Role};
 pub use authz::{Action, Actor, Denied, Grant, Target, authorize};
 pub use clock::{Clock, FixedClock, SystemClock};
+
+/// The number of cases a property test runs: `default`, or `PROPTEST_CASES` when set (the
+/// mutation run in `docs/testing.md` sets it lower, to try every mutant in the time it has).
+#[cfg(test)]
+pub(crate) fn proptest_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

@@ -819,7 +819,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #![proptest_config(ProptestConfig::with_cases(crate::proptest_cases(2000)))]
 
         /// Random actions by random people: the table agrees with the reference model at every
         /// step, so no illegal transition is ever accepted, and `available` lists exactly the

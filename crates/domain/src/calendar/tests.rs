@@ -288,7 +288,7 @@ fn in_office(c: &Calendar, t: Timestamp) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(crate::proptest_cases(512)))]
 
     /// A due point is never before the start, always inside office hours, and grows with the start.
     #[test]
