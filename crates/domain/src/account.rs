@@ -141,3 +141,78 @@ pub fn check_staff_login(s: &str) -> Result<String, &'static str> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names are stored in the database and sent by the API, so they are written out here
+    /// by hand: changing one would strand old rows. The labels are the terms of UI.md.
+    #[test]
+    fn stored_names_labels_and_kinds() {
+        assert_eq!(
+            AccountKind::ALL.map(AccountKind::as_str),
+            ["citizen", "organisation", "staff"]
+        );
+        assert_eq!(
+            AccountKind::ALL.map(AccountKind::label_vi),
+            ["Công dân", "Tổ chức, doanh nghiệp", "Cán bộ, công chức"]
+        );
+        assert_eq!(
+            AccountKind::ALL.map(AccountKind::is_public),
+            [true, true, false]
+        );
+        for k in AccountKind::ALL {
+            assert_eq!(AccountKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(AccountKind::parse("Citizen"), None);
+        assert_eq!(
+            Role::ALL.map(Role::as_str),
+            [
+                "reception",
+                "specialist",
+                "leader",
+                "cashier",
+                "agency_admin",
+                "province_admin",
+                "inspector"
+            ]
+        );
+        assert_eq!(
+            Role::ALL.map(Role::label_vi),
+            [
+                "Cán bộ tiếp nhận và trả kết quả",
+                "Chuyên viên xử lý",
+                "Lãnh đạo phê duyệt",
+                "Kế toán, thu phí",
+                "Quản trị cơ quan",
+                "Quản trị cấp tỉnh",
+                "Thanh tra, giám sát"
+            ]
+        );
+        assert_eq!(
+            Role::ALL.map(Role::is_province_wide),
+            [false, false, false, false, false, true, true]
+        );
+        assert_eq!(
+            Role::ALL.map(Role::takes_unit),
+            [true, true, true, true, false, false, false]
+        );
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse(""), None);
+    }
+
+    #[test]
+    fn staff_log_in_names() {
+        assert_eq!(
+            check_staff_login(" Le.Van_Hung-2 "),
+            Ok("le.van_hung-2".into())
+        );
+        for bad in ["ab", &"a".repeat(41), "lê.văn", "a b c", "a/b"] {
+            assert!(check_staff_login(bad).is_err(), "{bad}");
+        }
+        assert!(check_staff_login("abc").is_ok() && check_staff_login(&"a".repeat(40)).is_ok());
+    }
+}

@@ -243,6 +243,105 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
+    /// Stored names (a contract with the database, written out by hand) and UI.md's labels.
+    #[test]
+    fn stored_names_and_labels() {
+        assert_eq!(
+            AgencyKind::ALL.map(AgencyKind::as_str),
+            [
+                "province",
+                "department",
+                "service_centre",
+                "commune",
+                "ward",
+                "special_zone",
+                "central_vertical",
+                "district",
+                "public_service_unit"
+            ]
+        );
+        assert_eq!(
+            AgencyKind::ALL.map(AgencyKind::label_vi),
+            [
+                "UBND tỉnh",
+                "Sở, ban, ngành",
+                "Trung tâm Phục vụ hành chính công",
+                "UBND xã",
+                "UBND phường",
+                "Đặc khu",
+                "Cơ quan ngành dọc",
+                "UBND huyện (trước 01/07/2025)",
+                "Đơn vị sự nghiệp"
+            ]
+        );
+        assert_eq!(
+            UnitKind::ALL.map(UnitKind::as_str),
+            [
+                "reception_desk",
+                "specialist",
+                "leadership",
+                "finance",
+                "other"
+            ]
+        );
+        assert_eq!(
+            UnitKind::ALL.map(UnitKind::label_vi),
+            [
+                "Bộ phận tiếp nhận và trả kết quả",
+                "Phòng chuyên môn",
+                "Lãnh đạo",
+                "Kế toán",
+                "Khác"
+            ]
+        );
+        assert_eq!(
+            SuccessionKind::ALL.map(SuccessionKind::as_str),
+            ["merge", "split", "rename", "transfer"]
+        );
+        assert_eq!(
+            SuccessionKind::ALL.map(SuccessionKind::label_vi),
+            [
+                "hợp nhất / sáp nhập",
+                "chia tách",
+                "đổi tên",
+                "chuyển giao chức năng"
+            ]
+        );
+        for k in AgencyKind::ALL {
+            assert_eq!(AgencyKind::parse(k.as_str()), Some(k));
+        }
+        for k in UnitKind::ALL {
+            assert_eq!(UnitKind::parse(k.as_str()), Some(k));
+        }
+        for k in SuccessionKind::ALL {
+            assert_eq!(SuccessionKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(AgencyKind::parse("Ward"), None);
+        assert_eq!(UnitKind::parse(""), None);
+        assert_eq!(SuccessionKind::parse("merged"), None);
+    }
+
+    #[test]
+    fn validity_may_end_on_the_day_it_starts() {
+        let d = date(2025, 7, 1);
+        assert!(check_validity(d, None).is_ok());
+        assert!(check_validity(d, Some(d)).is_ok());
+        assert!(check_validity(d, Some(date(2025, 7, 2))).is_ok());
+        assert!(check_validity(d, Some(date(2025, 6, 30))).is_err());
+    }
+
+    #[test]
+    fn a_parent_chain_of_64_is_allowed_a_longer_one_is_not() {
+        // Agencies 1..=n, each the parent of the next: a chain without a cycle.
+        let id = |n: u128| Uuid::from_u128(n);
+        let chain = |len: u128| move |p: Uuid| (p.as_u128() < len).then(|| id(p.as_u128() + 1));
+        assert!(check_no_cycle(id(0), Some(id(1)), chain(65)).is_ok());
+        assert!(check_no_cycle(id(0), Some(id(1)), chain(66)).is_err());
+        assert!(check_no_cycle(id(0), None, chain(3)).is_ok());
+        // A cycle through the agency itself.
+        assert!(check_no_cycle(id(3), Some(id(1)), chain(5)).is_err());
+    }
+
     #[test]
     fn active_on_is_inclusive() {
         let a = Agency {

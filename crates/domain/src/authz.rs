@@ -316,6 +316,74 @@ mod tests {
     }
 
     #[test]
+    fn staff_with_a_grant_enter_and_see_what_their_roles_give() {
+        let r = staff(&[
+            (Role::Reception, Y),
+            (Role::Leader, X),
+            (Role::Reception, X),
+        ]);
+        assert!(r.is_staff());
+        assert!(authorize(&r, Action::EnterBackOffice, &Target::None).is_ok());
+        assert!(authorize(&r, Action::ViewAgencies, &Target::None).is_ok());
+        assert_eq!(r.agencies_with(&[Role::Reception]), vec![u(X), u(Y)]);
+        assert_eq!(
+            r.agencies_with(&[Role::Leader, Role::Reception]),
+            vec![u(X), u(Y)]
+        );
+        assert!(r.agencies_with(&[Role::Cashier]).is_empty());
+        // The duty roster: the agency's leader or administrator, or the province.
+        assert!(authorize(&r, Action::ManageDutyRoster, &Target::Agency(u(X))).is_ok());
+        assert!(authorize(&r, Action::ManageDutyRoster, &Target::Agency(u(Y))).is_err());
+        let a = staff(&[(Role::AgencyAdmin, Y)]);
+        assert!(authorize(&a, Action::ManageDutyRoster, &Target::Agency(u(Y))).is_ok());
+        let p = staff(&[(Role::ProvinceAdmin, X)]);
+        assert!(authorize(&p, Action::ManageDutyRoster, &Target::Agency(u(Y))).is_ok());
+        // Every staff list: the province's administrators and inspectors only.
+        assert!(authorize(&p, Action::ListStaff, &Target::None).is_ok());
+        let i = staff(&[(Role::Inspector, X)]);
+        assert!(authorize(&i, Action::ListStaff, &Target::None).is_ok());
+        assert!(authorize(&r, Action::ListStaff, &Target::None).is_err());
+        // A citizen account is never staff, whatever it holds.
+        let mut c = staff(&[(Role::Reception, X)]);
+        c.kind = AccountKind::Citizen;
+        assert!(!c.is_staff());
+        assert!(authorize(&c, Action::EnterBackOffice, &Target::None).is_err());
+        // Not even a citizen account holding every role in every agency.
+        c.grants = Role::ALL
+            .iter()
+            .map(|r| Grant {
+                role: *r,
+                agency_id: u(X),
+                unit_id: None,
+            })
+            .collect();
+        let at = Target::Agency(u(X));
+        for (action, target) in [
+            (Action::EnterBackOffice, &Target::None),
+            (Action::ViewAgencies, &Target::None),
+            (Action::ManageAgencies, &Target::None),
+            (Action::ListStaff, &at),
+            (Action::ListStaff, &Target::None),
+            (Action::ManageStaff, &at),
+            (Action::GrantRole(Role::Reception), &at),
+            (Action::ManageDutyRoster, &at),
+            (Action::ManageSectors, &Target::None),
+            (Action::ManageNotices, &Target::None),
+            (Action::ManageCalendar, &Target::None),
+            (Action::EditProcedure, &Target::None),
+            (Action::EditProcedure, &at),
+            (Action::ManageService, &at),
+        ] {
+            assert!(authorize(&c, action, target).is_err(), "{action:?}");
+        }
+        let d = Target::Dossier {
+            owner: u(5),
+            agencies: vec![u(X)],
+        };
+        assert!(authorize(&c, Action::ViewDossier, &d).is_err());
+    }
+
+    #[test]
     fn citizens_never_enter_the_back_office() {
         let c = Actor {
             user_id: u(5),

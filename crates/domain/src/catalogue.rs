@@ -690,6 +690,129 @@ mod tests {
         assert_eq!(time_to_result(&body, None, Channel::Postal), days(7.0));
     }
 
+    /// Stored names never change (the database and the catalogue files hold them); the labels
+    /// are UI.md's terms.
+    #[test]
+    fn stored_names_and_labels() {
+        assert_eq!(
+            Channel::ALL.map(Channel::as_str),
+            ["in_person", "online", "postal"]
+        );
+        assert_eq!(
+            Channel::ALL.map(Channel::label_vi),
+            ["Trực tiếp", "Trực tuyến", "Qua bưu chính công ích"]
+        );
+        let originals = [
+            Original::Original,
+            Original::Copy,
+            Original::OriginalOrCopy,
+            Original::CertifiedCopy,
+        ];
+        assert_eq!(
+            originals.map(Original::label_vi),
+            [
+                "Bản chính",
+                "Bản sao",
+                "Bản chính hoặc bản sao",
+                "Bản sao có chứng thực (hoặc bản sao kèm bản chính để đối chiếu)"
+            ]
+        );
+        assert_eq!(
+            [FeeKind::Charge, FeeKind::Fee].map(FeeKind::label_vi),
+            ["Lệ phí", "Phí"]
+        );
+        assert_eq!(
+            [GovLevel::Central, GovLevel::Province, GovLevel::Commune].map(GovLevel::label_vi),
+            ["Cấp trung ương", "Cấp tỉnh", "Cấp xã"]
+        );
+        let classes = [
+            Classification::Full,
+            Classification::Partial,
+            Classification::Info,
+        ];
+        assert_eq!(
+            classes.map(Classification::as_str),
+            ["full", "partial", "info"]
+        );
+        assert_eq!(
+            classes.map(Classification::label_vi),
+            ["Toàn trình", "Một phần", "Cung cấp thông tin"]
+        );
+        for c in classes {
+            assert_eq!(Classification::parse(c.as_str()), Some(c));
+            assert_eq!(
+                serde_json::json!(c),
+                c.as_str(),
+                "the serde name is the stored one"
+            );
+        }
+        for c in Channel::ALL {
+            assert_eq!(
+                serde_json::json!(c),
+                c.as_str(),
+                "the serde name is the stored one"
+            );
+        }
+        assert_eq!(Classification::parse("Full"), None);
+        assert_eq!(Classification::parse(""), None);
+    }
+
+    /// The 2016 levels as the founding regulation names them, which take dossiers online
+    /// (3 and 4) and the classification each maps to by default (domain.md §1.3).
+    #[test]
+    fn service_levels() {
+        let levels = [0, 1, 2, 3, 4, 5];
+        assert_eq!(
+            levels.map(level_label),
+            [
+                "Không rõ mức độ",
+                "Mức độ 1",
+                "Mức độ 2",
+                "Mức độ 3",
+                "Mức độ 4",
+                "Không rõ mức độ"
+            ]
+        );
+        assert_eq!(
+            levels.map(takes_dossiers_online),
+            [false, false, false, true, true, true]
+        );
+        use Classification::{Full, Info, Partial};
+        assert_eq!(
+            levels.map(Classification::from_level),
+            [Info, Info, Info, Partial, Full, Info]
+        );
+    }
+
+    /// Every kind of duration, as people read it and in minutes of office time.
+    #[test]
+    fn every_duration_reads_and_counts() {
+        let all = [
+            Duration::WorkingDays { value: 2.0 },
+            Duration::WorkingHours { value: 4.0 },
+            Duration::WorkingHours { value: 1.5 },
+            Duration::SameDay {
+                cutoff: "15:00".into(),
+            },
+            Duration::CalendarDays { value: 15.0 },
+        ];
+        assert_eq!(
+            all.clone().map(|d| d.label_vi()),
+            [
+                "02 ngày làm việc",
+                "04 giờ làm việc",
+                "1,5 giờ làm việc",
+                "Trong ngày (nhận sau 15:00 thì trả trong ngày làm việc tiếp theo)",
+                "15 ngày"
+            ]
+        );
+        // 15 calendar days: floor(15 × 5 / 7) = 10 working days.
+        assert_eq!(
+            all.map(|d| d.working_minutes()),
+            [900.0, 240.0, 90.0, 450.0, 4500.0]
+        );
+    }
+
     #[test]
     fn levels_map_to_the_current_classification() {
         assert_eq!(Classification::from_level(4), Classification::Full);

@@ -353,6 +353,53 @@ mod tests {
         format!("{s}+07:00").parse().unwrap()
     }
 
+    /// Stored names never change (reports and the API carry them); the labels are UI.md's terms.
+    #[test]
+    fn stored_names_and_labels() {
+        let all = [
+            Timeliness::Early,
+            Timeliness::OnTime,
+            Timeliness::Late,
+            Timeliness::InTime,
+        ];
+        assert_eq!(
+            all.map(Timeliness::as_str),
+            ["early", "on_time", "late", "in_time"]
+        );
+        assert_eq!(
+            all.map(Timeliness::label_vi),
+            ["Trước hạn", "Đúng hạn", "Quá hạn", "Còn hạn"]
+        );
+        for t in all {
+            assert_eq!(Timeliness::parse(t.as_str()), Some(t));
+            assert_eq!(
+                serde_json::json!(t),
+                t.as_str(),
+                "the serde name is the stored one"
+            );
+        }
+        assert_eq!(Timeliness::parse("Late"), None);
+        assert_eq!(Timeliness::parse("ontime"), None);
+        assert_eq!(Timeliness::parse(""), None);
+
+        let urgencies = [Urgency::Overdue, Urgency::DueToday, Urgency::Normal];
+        assert_eq!(
+            urgencies.map(Urgency::as_str),
+            ["overdue", "due_today", "normal"]
+        );
+        assert_eq!(
+            urgencies.map(Urgency::label_vi),
+            ["Quá hạn", "Đến hạn hôm nay", "Trong hạn"]
+        );
+        for u in urgencies {
+            assert_eq!(
+                serde_json::json!(u),
+                u.as_str(),
+                "the serde name is the stored one"
+            );
+        }
+    }
+
     #[test]
     fn steps_finish_early_on_time_or_late() {
         let due = at("2026-03-05T17:00:00");

@@ -417,6 +417,171 @@ mod tests {
         }
     }
 
+    /// Stored names never change (the database and the national sync hold them); the labels
+    /// are UI.md's terms and the national portal's.
+    #[test]
+    fn stored_names_and_labels() {
+        let intakes = [Intake::InPerson, Intake::Online, Intake::Postal];
+        assert_eq!(
+            intakes.map(Intake::as_str),
+            ["in_person", "online", "postal"]
+        );
+        assert_eq!(
+            intakes.map(Intake::label_vi),
+            ["Trực tiếp", "Trực tuyến", "Qua bưu chính"]
+        );
+        // `KenhThucHien` in the national sync.
+        assert_eq!(intakes.map(Intake::code), [1, 2, 3]);
+        for i in intakes {
+            assert_eq!(Intake::parse(i.as_str()), Some(i));
+            assert_eq!(
+                serde_json::json!(i),
+                i.as_str(),
+                "the serde name is the stored one"
+            );
+        }
+        assert_eq!(Intake::parse("Online"), None);
+        assert_eq!(Intake::parse(""), None);
+
+        assert_eq!(
+            Status::ALL.map(Status::as_str),
+            [
+                "draft",
+                "submitted",
+                "accepted",
+                "refused",
+                "in_process",
+                "supplement_requested",
+                "withdrawn",
+                "declined",
+                "resolved",
+                "returned"
+            ]
+        );
+        // domain.md §2.6: code 6 (financial obligation) has no status of its own.
+        assert_eq!(
+            Status::ALL.map(Status::code),
+            [
+                None,
+                Some(1),
+                Some(2),
+                Some(3),
+                Some(4),
+                Some(5),
+                Some(7),
+                Some(8),
+                Some(9),
+                Some(10)
+            ]
+        );
+        assert_eq!(
+            Status::ALL.map(Status::label_vi),
+            [
+                "Hồ sơ nháp",
+                "Mới đăng ký",
+                "Được tiếp nhận",
+                "Không được tiếp nhận",
+                "Đang xử lý",
+                "Yêu cầu bổ sung giấy tờ",
+                "Công dân yêu cầu rút hồ sơ",
+                "Dừng xử lý",
+                "Đã xử lý xong",
+                "Đã trả kết quả"
+            ]
+        );
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+            assert_eq!(
+                serde_json::json!(s),
+                s.as_str(),
+                "the serde name is the stored one"
+            );
+        }
+        assert_eq!(Status::parse("Draft"), None);
+        assert_eq!(Status::parse(""), None);
+        assert_eq!(
+            [0, 6, 11].map(national_label),
+            ["", "Yêu cầu thực hiện nghĩa vụ tài chính", ""]
+        );
+
+        let kinds = [
+            FileKind::Pdf,
+            FileKind::Jpeg,
+            FileKind::Png,
+            FileKind::Heic,
+            FileKind::Webp,
+            FileKind::Cms,
+        ];
+        assert_eq!(
+            kinds.map(FileKind::as_str),
+            ["pdf", "jpg", "png", "heic", "webp", "p7s"]
+        );
+        assert_eq!(kinds.map(FileKind::extension), kinds.map(FileKind::as_str));
+        assert_eq!(
+            kinds.map(FileKind::media_type),
+            [
+                "application/pdf",
+                "image/jpeg",
+                "image/png",
+                "image/heic",
+                "image/webp",
+                "application/pkcs7-signature"
+            ]
+        );
+        for k in kinds {
+            assert_eq!(FileKind::parse(k.as_str()), Some(k));
+            assert!(k.accepts_extension(k.extension()), "{k:?}");
+        }
+        assert_eq!(FileKind::parse("PDF"), None);
+        assert_eq!(FileKind::parse("jpeg"), None, "only the stored name");
+        // The other extensions a person's file may carry, and a neighbour's refused.
+        let accepted = |k: FileKind| {
+            [
+                "pdf", "jpg", "jpeg", "jpe", "png", "heic", "heif", "webp", "p7s", "p7m", "sig",
+            ]
+            .into_iter()
+            .filter(|e| k.accepts_extension(e))
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            kinds.map(accepted),
+            [
+                vec!["pdf"],
+                vec!["jpg", "jpeg", "jpe"],
+                vec!["png"],
+                vec!["heic", "heif"],
+                vec!["webp"],
+                vec!["p7s", "p7m", "sig"]
+            ]
+        );
+    }
+
+    /// The statutory slips' names and printed titles (Circular 01/2018, forms 01–05).
+    #[test]
+    fn slip_names_and_titles() {
+        let forms = [1, 2, 3, 4, 5];
+        assert_eq!(
+            forms.map(slip_name),
+            [
+                "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+                "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+                "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+                "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+                "Phiếu kiểm soát quá trình giải quyết hồ sơ"
+            ]
+        );
+        assert_eq!(
+            forms.map(slip_title),
+            [
+                "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+                "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+                "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+                "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+                "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"
+            ]
+        );
+    }
+
     #[test]
     fn codes_follow_the_configured_format() {
         assert_eq!(

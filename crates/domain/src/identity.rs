@@ -142,6 +142,67 @@ mod tests {
     }
 
     #[test]
+    fn every_bound_of_the_identifiers() {
+        assert_eq!(check_personal_id(" 062190000001 ").unwrap(), "062190000001");
+        assert!(check_personal_id("0961950012345").is_err(), "13 digits");
+        assert!(
+            check_personal_id("096195001234").is_ok(),
+            "096, the last province"
+        );
+        assert!(check_personal_id("097195001234").is_err());
+        // Check digits 0 and 9 exist; a sum that would need 10 has none.
+        assert_eq!(tax_check_digit("100000004"), Some(0));
+        assert_eq!(tax_check_digit("100000001"), Some(9));
+        assert_eq!(tax_check_digit("100000008"), None);
+        assert!(check_tax_code("1000000040").is_ok() && check_tax_code("1000000019").is_ok());
+        assert!(check_tax_code("1000000080").is_err() && check_tax_code("1000000089").is_err());
+        assert_eq!(
+            check_tax_code(" 0100109106-001 ").unwrap(),
+            "0100109106-001"
+        );
+        for bad in [
+            "01001091060",
+            "010010910a",
+            "0100109106-0a1",
+            "0100109106-1234",
+            "0100109106-",
+        ] {
+            assert!(check_tax_code(bad).is_err(), "{bad}");
+        }
+        let long = format!("{}@vidu.vn", "a".repeat(246));
+        assert_eq!(long.len(), 254);
+        assert!(check_email(&long).is_ok());
+        assert!(check_email(&format!("a{long}")).is_err(), "255 characters");
+        assert!(check_email("a@x.v").is_ok(), "the shortest domain");
+        for bad in [
+            "an.vidu.vn",
+            "@vidu.vn",
+            "an@.vn",
+            "an@vidu.",
+            "a@b@vidu.vn",
+            "an@v\u{7}n.vn",
+            "an@vn",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+        assert_eq!(check_phone("84912345678").unwrap(), "0912345678");
+        assert_eq!(check_phone(" 0912-345-678 ").unwrap(), "0912345678");
+        for bad in [
+            "8491234567",
+            "1912345678",
+            "09123456789",
+            "091234567a",
+            "+8491234567",
+        ] {
+            assert!(check_phone(bad).is_err(), "{bad}");
+        }
+        assert_eq!(check_name("  Bình ").unwrap(), "Bình");
+        assert!(check_name("An").is_ok() && check_name(&"ă".repeat(200)).is_ok());
+        assert!(check_name("A").is_err() && check_name(&"ă".repeat(201)).is_err());
+        assert!(check_name("Bình\u{0}An").is_err(), "a control character");
+    }
+
+    #[test]
     fn email_and_phone() {
         assert_eq!(check_email(" An@Vidu.VN ").unwrap(), "an@vidu.vn");
         assert!(check_email("an@vidu").is_err());

@@ -891,6 +891,374 @@ mod tests {
         assert!(S::Returned.is_final() && S::Refused.is_final() && S::Withdrawn.is_final());
     }
 
+    /// Stored names never change (the database and the API hold them); the labels are UI.md's
+    /// terms, and docs/lifecycle.md is generated from them.
+    #[test]
+    fn stored_names_and_labels() {
+        assert_eq!(
+            Stage::ALL.map(Stage::as_str),
+            [
+                "draft",
+                "submitted",
+                "supplemented",
+                "supplement_requested",
+                "refused",
+                "accepted",
+                "awaiting_assignment",
+                "examining",
+                "consulting",
+                "proposed_resolve",
+                "proposed_supplement",
+                "proposed_decline",
+                "supplement_approved",
+                "decline_approved",
+                "resolved",
+                "declined",
+                "returned",
+                "withdrawn"
+            ]
+        );
+        assert_eq!(
+            Stage::ALL.map(Stage::label_vi),
+            [
+                "Hồ sơ nháp",
+                "Mới đăng ký, chờ tiếp nhận",
+                "Đã bổ sung, chờ tiếp nhận",
+                "Yêu cầu bổ sung, hoàn thiện hồ sơ",
+                "Không được tiếp nhận",
+                "Đã tiếp nhận, chờ chuyển phòng chuyên môn",
+                "Chờ phân công xử lý",
+                "Đang thẩm định",
+                "Chờ ý kiến cơ quan phối hợp",
+                "Chờ lãnh đạo duyệt kết quả",
+                "Chờ lãnh đạo duyệt yêu cầu bổ sung",
+                "Chờ lãnh đạo duyệt từ chối giải quyết",
+                "Chờ gửi yêu cầu bổ sung",
+                "Chờ gửi văn bản từ chối",
+                "Đã xử lý xong, chờ trả kết quả",
+                "Dừng xử lý",
+                "Đã trả kết quả",
+                "Đã rút hồ sơ"
+            ]
+        );
+        for s in Stage::ALL {
+            assert_eq!(Stage::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Stage::parse("Draft"), None);
+        assert_eq!(Stage::parse(""), None);
+
+        assert_eq!(
+            Act::ALL.map(Act::as_str),
+            [
+                "submit",
+                "accept",
+                "request_supplement",
+                "refuse",
+                "resubmit",
+                "forward",
+                "assign",
+                "reassign",
+                "take_back",
+                "propose_resolve",
+                "propose_supplement",
+                "propose_decline",
+                "consult",
+                "consultation_answered",
+                "approve",
+                "return_for_revision",
+                "send_supplement_request",
+                "send_decline",
+                "apologise",
+                "return_at_office",
+                "return_online",
+                "return_by_post",
+                "withdraw"
+            ]
+        );
+        assert_eq!(
+            Act::ALL.map(Act::label_vi),
+            [
+                "Nộp hồ sơ",
+                "Tiếp nhận hồ sơ",
+                "Yêu cầu bổ sung, hoàn thiện",
+                "Từ chối tiếp nhận",
+                "Nộp bổ sung",
+                "Chuyển phòng chuyên môn",
+                "Phân công xử lý",
+                "Phân công lại",
+                "Thu hồi hồ sơ về lãnh đạo",
+                "Trình kết quả giải quyết",
+                "Đề xuất yêu cầu bổ sung",
+                "Đề xuất từ chối giải quyết",
+                "Gửi lấy ý kiến phối hợp",
+                "Ghi nhận ý kiến phối hợp",
+                "Phê duyệt",
+                "Trả lại để xử lý lại",
+                "Gửi yêu cầu bổ sung cho công dân",
+                "Gửi văn bản từ chối cho công dân",
+                "Xin lỗi và hẹn lại ngày trả kết quả",
+                "Trả kết quả tại bộ phận một cửa",
+                "Trả kết quả trực tuyến",
+                "Trả kết quả qua bưu chính",
+                "Rút hồ sơ"
+            ]
+        );
+        for a in Act::ALL {
+            assert_eq!(Act::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(Act::parse("Submit"), None);
+        assert_eq!(Act::parse(""), None);
+
+        assert_eq!(
+            FIELDS.map(Field::as_str),
+            [
+                "components",
+                "reasons",
+                "assignee",
+                "consultations",
+                "new_date",
+                "tracking_number",
+                "originals_compared",
+                "result_document",
+                "comment"
+            ]
+        );
+        assert_eq!(
+            FIELDS.map(Field::label_vi),
+            [
+                "Giấy tờ cần bổ sung",
+                "Lý do, nội dung (mỗi dòng một ý)",
+                "Chuyên viên xử lý",
+                "Cơ quan phối hợp cho ý kiến",
+                "Ngày hẹn trả kết quả mới",
+                "Số hiệu bưu gửi",
+                "Đã đối chiếu bản chính các giấy tờ",
+                "Văn bản kết quả",
+                "Ý kiến"
+            ]
+        );
+        assert_eq!(
+            [
+                FieldType::Text,
+                FieldType::Date,
+                FieldType::Datetime,
+                FieldType::Boolean,
+                FieldType::Choice,
+                FieldType::Choices,
+                FieldType::File,
+                FieldType::List,
+            ]
+            .map(FieldType::as_str),
+            [
+                "text", "date", "datetime", "boolean", "choice", "choices", "file", "list"
+            ]
+        );
+    }
+
+    /// Every field of the actions description.
+    const FIELDS: [Field; 9] = [
+        Field::Components,
+        Field::Reasons,
+        Field::Assignee,
+        Field::Consultations,
+        Field::NewDate,
+        Field::TrackingNumber,
+        Field::OriginalsCompared,
+        Field::ResultDocument,
+        Field::Comment,
+    ];
+
+    /// What each field is written as, and which one is a list of strings.
+    #[test]
+    fn field_types() {
+        use FieldType as T;
+        assert_eq!(
+            FIELDS.map(Field::kind),
+            [
+                T::Choices,
+                T::Text,
+                T::Choice,
+                T::List,
+                T::Date,
+                T::Text,
+                T::Boolean,
+                T::File,
+                T::Text
+            ]
+        );
+        assert_eq!(
+            FIELDS.map(Field::multiple),
+            [false, true, false, false, false, false, false, false, false]
+        );
+    }
+
+    /// Per stage, in `Stage::ALL` order: the status and national code (docs/lifecycle.md,
+    /// domain.md §2.6), whether it is the departments' internal work, what the applicant reads,
+    /// whether the owner edits, whose worklist holds it and whether it is final.
+    #[test]
+    fn every_stage_derives_its_status_and_owner() {
+        use Role::{Leader as L, Reception as R, Specialist as Sp};
+        use Status as St;
+        assert_eq!(
+            Stage::ALL.map(Stage::status),
+            [
+                St::Draft,
+                St::Submitted,
+                St::Submitted,
+                St::SupplementRequested,
+                St::Refused,
+                St::Accepted,
+                St::InProcess,
+                St::InProcess,
+                St::InProcess,
+                St::InProcess,
+                St::InProcess,
+                St::InProcess,
+                St::InProcess,
+                St::InProcess,
+                St::Resolved,
+                St::Declined,
+                St::Returned,
+                St::Withdrawn
+            ]
+        );
+        assert_eq!(
+            Stage::ALL.map(Stage::national),
+            [
+                None,
+                Some(1),
+                Some(1),
+                Some(5),
+                Some(3),
+                Some(2),
+                Some(4),
+                Some(4),
+                Some(4),
+                Some(4),
+                Some(4),
+                Some(4),
+                Some(4),
+                Some(4),
+                Some(9),
+                Some(8),
+                Some(10),
+                Some(7)
+            ]
+        );
+        let internal = [
+            false, false, false, false, false, false, true, true, true, true, true, true, true,
+            true, false, false, false, false,
+        ];
+        assert_eq!(Stage::ALL.map(Stage::is_internal), internal);
+        for (s, internal) in Stage::ALL.into_iter().zip(internal) {
+            let want = if internal {
+                "Đang xử lý"
+            } else {
+                s.label_vi()
+            };
+            assert_eq!(s.applicant_label(), want, "{s:?}");
+        }
+        assert_eq!(
+            Stage::ALL.map(Stage::owner_edits),
+            [
+                true, false, false, true, false, false, false, false, false, false, false, false,
+                false, false, false, false, false, false
+            ]
+        );
+        assert_eq!(
+            Stage::ALL.map(Stage::queue),
+            [
+                None,
+                Some(R),
+                Some(R),
+                None,
+                None,
+                Some(R),
+                Some(L),
+                Some(Sp),
+                Some(Sp),
+                Some(L),
+                Some(L),
+                Some(L),
+                Some(R),
+                Some(R),
+                Some(R),
+                None,
+                None,
+                None
+            ]
+        );
+        assert_eq!(
+            Stage::ALL.map(Stage::is_final),
+            [
+                false, false, false, false, true, false, false, false, false, false, false, false,
+                false, false, false, true, true, true
+            ]
+        );
+    }
+
+    /// Per action, in `Act::ALL` order: the fields it takes ("*" required), those of which one is
+    /// needed, whether the applicant sees it and whether it decides a proposal.
+    #[test]
+    fn every_action_takes_its_fields() {
+        let fields = |a: Act| {
+            a.fields()
+                .iter()
+                .map(|(f, req)| format!("{}{}", f.as_str(), if *req { "*" } else { "" }))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(
+            Act::ALL.map(fields),
+            [
+                "comment",
+                "comment",
+                "components reasons comment",
+                "reasons* comment",
+                "comment",
+                "comment",
+                "assignee* comment",
+                "assignee* reasons* comment",
+                "reasons* comment",
+                "result_document* comment",
+                "components reasons comment",
+                "reasons* comment",
+                "consultations* comment",
+                "comment*",
+                "comment",
+                "reasons* comment",
+                "comment",
+                "comment",
+                "reasons* new_date* comment",
+                "originals_compared* comment",
+                "comment",
+                "tracking_number* comment",
+                "comment"
+            ]
+        );
+        for a in Act::ALL {
+            let want: &[Field] = match a {
+                A::RequestSupplement | A::ProposeSupplement => &[Field::Components, Field::Reasons],
+                _ => &[],
+            };
+            assert_eq!(a.one_of(), want, "{a:?}");
+        }
+        assert_eq!(
+            Act::ALL.map(Act::is_public),
+            [
+                true, true, true, true, true, false, false, false, false, false, false, false,
+                false, false, false, false, true, true, true, true, true, true, true
+            ]
+        );
+        assert_eq!(
+            Act::ALL.map(Act::decides_a_proposal),
+            [
+                false, false, false, false, false, false, false, false, false, false, false, false,
+                false, false, true, true, false, false, false, false, false, false, false
+            ]
+        );
+    }
+
     #[test]
     fn refusals_say_why() {
         let e = next(S::Submitted, A::Approve, Who::Staff(Role::Leader)).unwrap_err();

@@ -175,6 +175,123 @@ pub const MAX_ATTEMPTS: u32 = 8;
 mod tests {
     use super::*;
 
+    /// Stored names never change (templates and deliveries in the database hold them); the
+    /// labels are UI.md's terms.
+    #[test]
+    fn stored_names_and_labels() {
+        assert_eq!(
+            NoticeKind::ALL.map(NoticeKind::as_str),
+            [
+                "supplement_request",
+                "refusal",
+                "acceptance",
+                "apology",
+                "result_ready",
+                "fee_due",
+                "payment_received",
+                "refund",
+                "submitted",
+                "email_confirmation",
+                "password_reset",
+                "account_exists",
+                "email_changed"
+            ]
+        );
+        assert_eq!(
+            NoticeKind::ALL.map(NoticeKind::label_vi),
+            [
+                "Yêu cầu bổ sung, hoàn thiện hồ sơ",
+                "Từ chối tiếp nhận, giải quyết hồ sơ",
+                "Tiếp nhận hồ sơ và hẹn trả kết quả",
+                "Xin lỗi và hẹn lại ngày trả kết quả",
+                "Đã có kết quả giải quyết",
+                "Thông báo nộp phí, lệ phí",
+                "Đã nhận thanh toán phí, lệ phí",
+                "Hoàn trả phí, lệ phí",
+                "Đã nhận hồ sơ nộp trực tuyến",
+                "Xác nhận địa chỉ thư điện tử",
+                "Đặt lại mật khẩu",
+                "Đăng ký trùng thông tin",
+                "Đổi địa chỉ thư điện tử"
+            ]
+        );
+        // Only the account notices: e-mail only, never kept in the inbox.
+        assert_eq!(
+            NoticeKind::ALL.map(NoticeKind::is_account),
+            [
+                false, false, false, false, false, false, false, false, false, true, true, true,
+                true
+            ]
+        );
+        for k in NoticeKind::ALL {
+            assert_eq!(
+                serde_json::json!(k),
+                k.as_str(),
+                "the serde name is the stored one"
+            );
+        }
+        assert_eq!(NoticeKind::parse("Refusal"), None);
+        assert_eq!(NoticeKind::parse(""), None);
+
+        let channels = [
+            NoticeChannel::Inbox,
+            NoticeChannel::Email,
+            NoticeChannel::Sms,
+        ];
+        assert_eq!(
+            channels.map(NoticeChannel::as_str),
+            ["inbox", "email", "sms"]
+        );
+        assert_eq!(
+            channels.map(NoticeChannel::label_vi),
+            ["Hộp thư trên cổng", "Thư điện tử", "Tin nhắn SMS"]
+        );
+        for c in channels {
+            assert_eq!(NoticeChannel::parse(c.as_str()), Some(c));
+            assert_eq!(
+                serde_json::json!(c),
+                c.as_str(),
+                "the serde name is the stored one"
+            );
+        }
+        assert_eq!(NoticeChannel::parse("SMS"), None);
+        assert_eq!(NoticeChannel::parse(""), None);
+
+        let states = [
+            DeliveryState::Pending,
+            DeliveryState::Sent,
+            DeliveryState::Dead,
+        ];
+        assert_eq!(
+            states.map(DeliveryState::as_str),
+            ["pending", "sent", "dead"]
+        );
+        assert_eq!(
+            states.map(DeliveryState::label_vi),
+            ["Đang gửi", "Đã gửi", "Gửi không thành công"]
+        );
+        for d in states {
+            assert_eq!(DeliveryState::parse(d.as_str()), Some(d));
+            assert_eq!(
+                serde_json::json!(d),
+                d.as_str(),
+                "the serde name is the stored one"
+            );
+        }
+        assert_eq!(DeliveryState::parse("Sent"), None);
+        assert_eq!(DeliveryState::parse(""), None);
+    }
+
+    /// 30 s doubling from the first retry, capped at an hour.
+    #[test]
+    fn backoff_for_every_attempt() {
+        assert_eq!(
+            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, MAX_ATTEMPTS].map(backoff_secs),
+            [30, 30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]
+        );
+        assert_eq!(backoff_secs(u32::MAX), 3600);
+    }
+
     #[test]
     fn kinds_round_trip_and_backoff_grows_to_a_cap() {
         for k in NoticeKind::ALL {

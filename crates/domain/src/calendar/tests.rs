@@ -239,6 +239,7 @@ fn agency_hours_and_seasons() {
     );
     data.check().unwrap();
     let c = Calendar::new(data);
+    assert!(c.has_agency_hours("HCC") && !c.has_agency_hours("OTHER"));
     assert_eq!(c.day_length(Some("HCC"), date(2024, 6, 3)), 8 * 3600);
     assert_eq!(
         c.day_length(Some("HCC"), date(2024, 1, 3)),
@@ -273,6 +274,114 @@ fn bad_data_is_refused_with_a_reason() {
     assert!(bad.check().is_err());
     assert!(CalendarData::parse("{").is_err());
     CalendarData::official().check().unwrap();
+}
+
+/// A holiday rule applies up to and including its last year; a decision's range that starts in
+/// December of the year before counts on those December days; a dossier resumed at a period's
+/// close with no office time left is due at that moment.
+#[test]
+fn edges_of_rules_ranges_and_periods() {
+    use serde_json::json;
+    let mut d: serde_json::Value = serde_json::from_str(include_str!("calendar_vn.json")).unwrap();
+    d["statutory"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"key": "cu", "name": "Ngày lễ cũ",
+        "rule": {"kind": "solar", "month": 6, "day": 3, "days": 1}, "to_year": 2025}));
+    d["decisions"].as_array_mut().unwrap().push(json!({"year": 2027, "source": "thử",
+        "replaces": [], "days_off": [{"from": "2026-12-31", "to": "2027-01-01", "name": "Tết Dương lịch"}]}));
+    let c = Calendar::new(CalendarData::parse(&d.to_string()).unwrap());
+    assert!(
+        !c.is_working_day(date(2025, 6, 3)),
+        "Tuesday, the rule's last year"
+    );
+    assert!(
+        c.is_working_day(date(2026, 6, 3)),
+        "Wednesday, after the rule ended"
+    );
+    assert!(
+        !c.is_working_day(date(2026, 12, 31)),
+        "Thursday, in the 2027 decision"
+    );
+    assert!(c.is_working_day(date(2026, 12, 30)));
+    let close = at("2026-03-02T11:30:00+07:00");
+    assert_eq!(c.resume(None, close, close, close), close);
+}
+
+/// Each bound of the data check, on both sides: the official data with one value changed.
+#[test]
+fn every_bound_of_the_data_is_checked() {
+    let official: serde_json::Value =
+        serde_json::from_str(include_str!("calendar_vn.json")).unwrap();
+    let with = |path: &[&str], v: serde_json::Value| {
+        let mut d = official.clone();
+        let mut at = &mut d;
+        for p in path {
+            at = match p.parse::<usize>() {
+                Ok(i) => &mut at[i],
+                Err(_) => &mut at[*p],
+            };
+        }
+        *at = v;
+        CalendarData::parse(&d.to_string())
+    };
+    use serde_json::json;
+    let solar = |month: i64, day: i64, days: i64| {
+        with(
+            &["statutory", "0", "rule"],
+            json!({"kind": "solar", "month": month, "day": day, "days": days}),
+        )
+    };
+    assert!(solar(1, 1, 1).is_ok() && solar(1, 1, 10).is_ok() && solar(2, 29, 1).is_ok());
+    assert!(solar(1, 1, 0).is_err() && solar(1, 1, 11).is_err() && solar(2, 30, 1).is_err());
+    let lunar = |month: i64, day: i64, days: i64| {
+        with(
+            &["statutory", "2", "rule"],
+            json!({"kind": "lunar", "month": month, "day": day, "days": days}),
+        )
+    };
+    assert!(lunar(1, 1, 1).is_ok() && lunar(12, 30, 10).is_ok());
+    for (m, d, n) in [
+        (0, 1, 1),
+        (13, 1, 1),
+        (1, 0, 1),
+        (1, 31, 1),
+        (1, 1, 0),
+        (1, 1, 11),
+    ] {
+        assert!(lunar(m, d, n).is_err(), "lunar {m}/{d} for {n} days");
+    }
+    let tet = |before: i64, days: i64| {
+        with(
+            &["statutory", "1", "rule"],
+            json!({"kind": "tet", "before": before, "days": days}),
+        )
+    };
+    assert!(tet(1, 5).is_ok() && tet(4, 5).is_ok() && tet(0, 15).is_ok());
+    assert!(tet(5, 5).is_err() && tet(1, 16).is_err());
+    // Days off: a range of at most 31 days after its start, never backwards.
+    let off = |from: &str, to: &str| {
+        with(
+            &["decisions", "0", "days_off", "0"],
+            json!({"from": from, "to": to, "name": "Tết"}),
+        )
+    };
+    assert!(off("2024-02-08", "2024-02-08").is_ok() && off("2024-02-01", "2024-03-03").is_ok());
+    assert!(off("2024-02-08", "2024-02-07").is_err() && off("2024-02-01", "2024-03-04").is_err());
+    // Office hours: at least one season, a real MM-DD, periods in order, each opening first.
+    let hours = |v: serde_json::Value| with(&["office_hours", "default"], v);
+    let season =
+        |from: &str, periods: serde_json::Value| hours(json!([{"from": from, "periods": periods}]));
+    let p = |o: &str, c: &str| json!({"open": o, "close": c});
+    assert!(season("01-01", json!([p("07:30", "11:30"), p("11:30", "17:00")])).is_ok());
+    assert!(hours(json!([])).is_err());
+    assert!(season("13-01", json!([p("07:30", "11:30")])).is_err());
+    assert!(season("01-32", json!([p("07:30", "11:30")])).is_err());
+    assert!(season("0101", json!([p("07:30", "11:30")])).is_err());
+    assert!(season("01-01", json!([])).is_err());
+    assert!(season("01-01", json!([p("07:30", "11:30"), p("11:00", "17:00")])).is_err());
+    assert!(season("01-01", json!([p("11:30", "11:30")])).is_err());
+    assert!(season("01-01", json!([p("11:30", "07:30")])).is_err());
 }
 
 fn instant() -> impl Strategy<Value = Timestamp> {
