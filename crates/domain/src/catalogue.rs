@@ -594,6 +594,65 @@ mod tests {
     }
 
     #[test]
+    fn durations_are_checked_at_their_bounds() {
+        let days = |value: f64| Duration::WorkingDays { value }.check();
+        assert!(days(0.5).is_ok() && days(3650.0).is_ok() && days(2.5).is_ok());
+        for bad in [0.0, -1.0, 3650.5, 0.25, f64::NAN, f64::INFINITY] {
+            assert!(days(bad).is_err(), "{bad}");
+        }
+        let cut = |c: &str| {
+            Duration::SameDay {
+                cutoff: c.to_string(),
+            }
+            .check()
+        };
+        assert!(cut("00:00").is_ok() && cut("23:59").is_ok() && cut("15:00").is_ok());
+        for bad in ["24:00", "23:60", "1500", "15-00", "7:00", "15:000", "ab:cd"] {
+            assert!(cut(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn step_totals_read_in_days_and_hours() {
+        // A working day is 7.5 hours (450 minutes).
+        assert_eq!(minutes_label(60.0), "1 giờ làm việc");
+        assert_eq!(minutes_label(90.0), "1,5 giờ làm việc");
+        assert_eq!(minutes_label(450.0), "1 ngày làm việc");
+        assert_eq!(minutes_label(900.0 + 180.0), "2 ngày 3 giờ làm việc");
+        assert_eq!(minutes_label(450.0 + 30.0), "1 ngày 0,5 giờ làm việc");
+        // A process that uses exactly the published time fits; a minute more does not.
+        let step = |value: f64| ProcessStep {
+            name: "Thẩm định".into(),
+            role: crate::account::Role::Specialist,
+            unit: None,
+            budget: Duration::WorkingHours { value },
+        };
+        let limit = Duration::WorkingDays { value: 1.0 };
+        assert!(check_process(&[step(4.0), step(3.5)], &limit).is_ok());
+        let err = check_process(&[step(4.0), step(4.0)], &limit).unwrap_err();
+        assert!(err.contains("(1 ngày 0,5 giờ làm việc)"), "{err}");
+    }
+
+    #[test]
+    fn money_as_people_read_it() {
+        assert_eq!(money(0), "0 đ");
+        assert_eq!(money(999), "999 đ");
+        assert_eq!(money(1000), "1.000 đ");
+        assert_eq!(money(75_000), "75.000 đ");
+        assert_eq!(money(1_250_000), "1.250.000 đ");
+        assert_eq!(money(-100_000), "-100.000 đ");
+    }
+
+    #[test]
+    fn a_component_is_one_paper_unless_it_says_more() {
+        let c: Component = serde_json::from_value(
+            serde_json::json!({"id": "don", "name": "Đơn", "original": "original", "required": true}),
+        )
+        .unwrap();
+        assert_eq!(c.quantity, 1);
+    }
+
+    #[test]
     fn durations_read_as_people_write_them() {
         assert_eq!(
             Duration::WorkingDays { value: 3.0 }.label_vi(),
@@ -619,6 +678,47 @@ mod tests {
         );
         assert!(Duration::WorkingDays { value: 0.3 }.check().is_err());
         assert!(Duration::WorkingDays { value: -1.0 }.check().is_err());
+    }
+
+    /// Each rule of the procedure check, one change at a time from a body that passes.
+    #[test]
+    fn every_rule_of_a_procedure() {
+        use serde_json::json;
+        let good = json!({
+            "code": "1.004222", "name": "Đăng ký xe", "field": "X", "gov_level": "province",
+            "steps": ["a"], "methods": ["in_person"],
+            "forms": [{"id": "mau", "name": "Tờ khai", "content": "x"}],
+            "components": [{"id": "don", "name": "Đơn", "original": "original", "required": true, "form": "mau"}],
+            "subjects": [], "implementing_agency": "", "deciding_agency": "",
+            "result": "", "fees": [{"channel": "in_person", "kind": "fee", "amount": 0}], "legal_basis": ["x"],
+            "times": [{"channel": "in_person", "duration": {"unit": "working_days", "value": 7}}]
+        });
+        let check = |change: &dyn Fn(&mut serde_json::Value)| {
+            let mut b = good.clone();
+            change(&mut b);
+            check_procedure(&serde_json::from_value(b).unwrap())
+        };
+        assert_eq!(check(&|_| {}), Ok(()));
+        assert!(
+            check(&|b| b["name"] = json!("Ab ")).is_err(),
+            "a name of two letters"
+        );
+        assert!(check(&|b| b["name"] = json!("Abc")).is_ok());
+        for code in ["1.00422", "1.0042222", "1-004222", "1.00422a", "a.004222"] {
+            assert!(check(&|b| b["code"] = json!(code)).is_err(), "{code}");
+        }
+        assert!(check(&|b| b["steps"] = json!([])).is_err());
+        assert!(check(&|b| b["methods"] = json!([])).is_err());
+        assert!(
+            check(&|b| b["methods"] = json!(["in_person", "online"])).is_err(),
+            "no time online"
+        );
+        assert!(check(&|b| b["fees"][0]["amount"] = json!(-1)).is_err());
+        assert!(check(&|b| b["fees"][0]["amount"] = json!(1)).is_ok());
+        assert!(check(&|b| b["components"][0]["quantity"] = json!(0)).is_err());
+        assert!(check(&|b| b["components"][0]["quantity"] = json!(2)).is_ok());
+        assert!(check(&|b| b["components"][0]["form"] = json!("khac")).is_err());
+        assert!(check(&|b| b["legal_basis"] = json!([])).is_err());
     }
 
     #[test]

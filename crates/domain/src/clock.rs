@@ -88,5 +88,14 @@ mod tests {
         assert_eq!(c.now(), t);
         c.advance(SignedDuration::from_mins(31));
         assert_eq!(c.now(), "2026-01-01T00:31:00Z".parse().unwrap());
+        c.set(t);
+        assert_eq!(c.now(), t);
+    }
+
+    #[test]
+    fn the_system_clock_tells_the_time() {
+        let before = Timestamp::now();
+        let now = SystemClock.now();
+        assert!(before <= now && now <= Timestamp::now());
     }
 }

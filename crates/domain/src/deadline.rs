@@ -353,6 +353,24 @@ mod tests {
         format!("{s}+07:00").parse().unwrap()
     }
 
+    /// Exactly at the due point is still on time (a step) and due today, not overdue (a list).
+    #[test]
+    fn the_due_point_itself() {
+        let due = at("2026-03-02T14:00:00");
+        assert_eq!(Timeliness::of(Some(due), due, due), Timeliness::OnTime);
+        assert_eq!(
+            Timeliness::of(Some(at("2026-03-02T14:00:01")), due, due),
+            Timeliness::Late
+        );
+        assert_eq!(Timeliness::of(None, due, due), Timeliness::InTime);
+        assert_eq!(Urgency::of(Some(due), due), Urgency::DueToday);
+        assert_eq!(
+            Urgency::of(Some(due), at("2026-03-02T14:00:01")),
+            Urgency::Overdue
+        );
+        assert_eq!(Urgency::of(None, due), Urgency::Normal);
+    }
+
     /// Stored names never change (reports and the API carry them); the labels are UI.md's terms.
     #[test]
     fn stored_names_and_labels() {
