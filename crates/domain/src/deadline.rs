@@ -533,6 +533,114 @@ mod tests {
         .unwrap()
     }
 
+    /// A leader's step before the first specialist's assigns; the leader's later one approves.
+    #[test]
+    fn a_leader_step_before_the_specialists_assigns() {
+        let mut steps = process();
+        let assign: ProcessStep = serde_json::from_value(serde_json::json!(
+            {"name": "Phân công", "role": "leader", "unit": "LD", "budget": {"unit": "working_hours", "value": 2}}
+        ))
+        .unwrap();
+        steps.insert(1, assign);
+        let total = Duration::WorkingDays { value: 3.0 };
+        let plan = Plan {
+            steps: &steps,
+            total: &total,
+        };
+        let a = plan.step(Stage::AwaitingAssignment);
+        assert_eq!(
+            (a.name.as_deref(), a.unit.as_deref(), a.budget),
+            (
+                Some("Phân công"),
+                Some("LD"),
+                Some(Duration::WorkingHours { value: 2.0 })
+            )
+        );
+        assert_eq!(
+            plan.step(Stage::ProposedResolve).name.as_deref(),
+            Some("Phê duyệt")
+        );
+        assert_eq!(
+            plan.step(Stage::Examining).name.as_deref(),
+            Some("Thẩm định; Dự thảo kết quả")
+        );
+    }
+
+    /// The desk's acknowledgement of a supplemented dossier is not cut short by the appointment;
+    /// every stage after acceptance is.
+    #[test]
+    fn only_stages_after_acceptance_end_by_the_appointment() {
+        let steps = process();
+        let total = Duration::WorkingDays { value: 3.0 };
+        let plan = Plan {
+            steps: &steps,
+            total: &total,
+        };
+        let cal = Calendar::official();
+        let at0 = at("2026-03-02T09:00:00");
+        let soon = Some(at("2026-03-02T10:00:00"));
+        let desk = plan
+            .due(&cal, None, Stage::Supplemented, at0, soon)
+            .unwrap();
+        assert!(desk > soon.unwrap(), "{desk}");
+        let exam = plan.due(&cal, None, Stage::Examining, at0, soon);
+        assert_eq!(exam, soon);
+        for s in [
+            Stage::Submitted,
+            Stage::Supplemented,
+            Stage::SupplementRequested,
+            Stage::Refused,
+        ] {
+            assert!(!bounded_by_appointment(s), "{s:?}");
+        }
+        assert!(
+            bounded_by_appointment(Stage::Accepted) && bounded_by_appointment(Stage::Examining)
+        );
+    }
+
+    /// The count starts at acceptance: supplement requests before it do not count; one after it
+    /// may be on time, two are late; a count still running with two requests is late already.
+    #[test]
+    fn supplement_requests_after_acceptance_count() {
+        use Stage::*;
+        let due = Some(at("2026-03-20T17:00:00"));
+        let h = |v: &[(Stage, &str)]| -> Vec<(Stage, Timestamp)> {
+            v.iter().map(|(s, t)| (*s, at(t))).collect()
+        };
+        let before = h(&[
+            (Submitted, "2026-03-02T09:00:00"),
+            (SupplementRequested, "2026-03-02T10:00:00"),
+            (Supplemented, "2026-03-03T09:00:00"),
+            (SupplementRequested, "2026-03-03T10:00:00"),
+            (Supplemented, "2026-03-04T09:00:00"),
+            (Accepted, "2026-03-04T10:00:00"),
+            (Resolved, "2026-03-10T10:00:00"),
+        ]);
+        assert_eq!(
+            outcome(&before, due),
+            Some((Timeliness::Early, at("2026-03-10T10:00:00")))
+        );
+        let one = h(&[
+            (Submitted, "2026-03-02T09:00:00"),
+            (Accepted, "2026-03-02T10:00:00"),
+            (SupplementRequested, "2026-03-05T10:00:00"),
+        ]);
+        assert_eq!(
+            outcome(&one, due),
+            Some((Timeliness::Early, at("2026-03-05T10:00:00")))
+        );
+        let mut two = one.clone();
+        two.push((Supplemented, at("2026-03-06T09:00:00")));
+        two.push((AwaitingAssignment, at("2026-03-06T10:00:00")));
+        two.push((SupplementRequested, at("2026-03-09T10:00:00")));
+        two.push((Supplemented, at("2026-03-10T09:00:00")));
+        let now = at("2026-03-11T09:00:00");
+        assert_eq!(outcome(&two, due), None, "still running");
+        assert_eq!(overall(&two, due, now), Some(Timeliness::Late));
+        assert_eq!(overall(&one[..2], due, now), Some(Timeliness::InTime));
+        assert_eq!(overall(&one[..1], due, now), None, "not accepted yet");
+    }
+
     /// The published process drives each stage's budget, unit and name; stages it names no step
     /// for follow the default.
     #[test]
