@@ -602,8 +602,64 @@ mod tests {
             "X-260302-12345",
             "never truncated"
         );
+        assert_eq!(
+            format_code("{agency}-{seq:4", "X", date(2026, 3, 2), 7),
+            "X-0007",
+            "an unclosed placeholder still gives a code"
+        );
         assert!(plausible_code("000.00.11.H53-260302-0007"));
+        assert!(plausible_code("A.1-2_34") && plausible_code(&"A".repeat(64)));
+        assert!(!plausible_code("A.1-2_3") && !plausible_code(&"A".repeat(65)));
         assert!(!plausible_code("a b") && !plausible_code("<script>"));
+    }
+
+    /// The national portal's names of its ten status codes (domain.md §1), written out.
+    #[test]
+    fn national_labels() {
+        assert_eq!(
+            (1..=10).map(national_label).collect::<Vec<_>>(),
+            [
+                "Mới đăng ký",
+                "Được tiếp nhận",
+                "Không được tiếp nhận",
+                "Đang xử lý",
+                "Yêu cầu bổ sung giấy tờ",
+                "Yêu cầu thực hiện nghĩa vụ tài chính",
+                "Công dân yêu cầu rút hồ sơ",
+                "Dừng xử lý",
+                "Đã xử lý xong",
+                "Đã trả kết quả"
+            ]
+        );
+    }
+
+    /// Each signature needs all of its parts: near misses are nothing.
+    #[test]
+    fn near_misses_are_not_recognised() {
+        let png = [
+            0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+        ];
+        assert_eq!(check_file("anh.png", &png), Ok(FileKind::Png));
+        assert_eq!(sniff(b"RIFF\x10\0\0\0WAVEfmt "), None, "RIFF but not WebP");
+        assert_eq!(sniff(b"RIFX\x10\0\0\0WEBPVP8 "), None, "WebP but not RIFF");
+        assert_eq!(sniff(b"\0\0\0\x18ftypisom\0\0\0\0mif1"), None, "an MP4");
+        assert_eq!(
+            sniff(b"\0\0\0\x18fxypheic\0\0\0\0mif1"),
+            None,
+            "no ftyp box"
+        );
+        let cms = [
+            0x30, 0x82, 0x05, 0x10, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07,
+            0x02, 0xA0,
+        ];
+        assert_eq!(sniff(&cms), Some(FileKind::Cms));
+        let mut not_a_sequence = cms;
+        not_a_sequence[0] = 0x31;
+        assert_eq!(sniff(&not_a_sequence), None);
+        let mut other_oid = cms;
+        other_oid[14] = 0x01; // 1.2.840.113549.1.7.1, plain data
+        assert_eq!(sniff(&other_oid), None);
+        assert_eq!(sniff(&cms[..15]), None, "fewer than 16 bytes");
     }
 
     #[test]
