@@ -548,8 +548,9 @@ async fn sigterm_completes_accepted_requests(e: Engine) {
     let exit = child.wait().unwrap();
     let took = started.elapsed();
     assert_eq!(status, 201, "the upload in flight is completed: {answer}");
+    // The body's last nine tenths take 1.8 s from 220 ms before the signal.
     assert!(
-        status_at >= Duration::from_millis(1500),
+        status_at >= Duration::from_millis(1000),
         "the upload was still being sent after the signal ({status_at:?})"
     );
     assert!(exit.success(), "clean exit on SIGTERM: {exit:?}");
