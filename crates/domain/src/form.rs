@@ -743,6 +743,78 @@ mod tests {
         g
     }
 
+    /// A schema with one changed property, parsed.
+    fn spec_with(name: &str, prop: Value) -> Result<FormSpec, String> {
+        let mut s = schema();
+        s["properties"][name] = prop;
+        FormSpec::from_schema(&s)
+    }
+
+    #[test]
+    fn edges_of_schemas_and_answers() {
+        // No address or group inside a group's items.
+        let group = |item: Value| {
+            json!({"type": "array", "title": "Thành viên", "items": {"type": "object",
+                "properties": {"ten": {"type": "string", "title": "Tên"}, "x": item}}})
+        };
+        let address = json!({"type": "object", "title": "Địa chỉ", "x-motcua-kind": "address", "properties": {}, "required": []});
+        assert!(spec_with("thanh_vien", group(address)).is_err());
+        assert!(spec_with("thanh_vien", group(json!({"type": "array", "title": "Con", "items": {"type": "object", "properties": {}}}))).is_err());
+        // A plain object is no address.
+        assert!(
+            spec_with(
+                "noi_cu_tru",
+                json!({"type": "object", "title": "Nơi cư trú", "properties": {}})
+            )
+            .is_err()
+        );
+        // As many items at least as at most is allowed; more at least than at most is not.
+        let items =
+            json!({"type": "object", "properties": {"ten": {"type": "string", "title": "Tên"}}});
+        let sized = |min: u64, max: u64| {
+            spec_with(
+                "thanh_vien",
+                json!({"type": "array", "title": "Thành viên", "minItems": min, "maxItems": max, "items": items}),
+            )
+        };
+        assert!(sized(2, 2).is_ok() && sized(3, 2).is_err());
+        let spec = FormSpec::from_schema(&schema()).unwrap();
+        assert_eq!(
+            spec.field("so_con").map(|f| f.label.as_str()),
+            Some("Là con thứ mấy")
+        );
+        assert!(spec.field("khong_co").is_none());
+        // A yes/no field from a page: "co", "khong", or nothing chosen.
+        let pairs = |v: &str| vec![("nop_thay".to_string(), v.to_string())];
+        assert_eq!(spec.answers_from_pairs(&pairs("co"))["nop_thay"], true);
+        assert_eq!(spec.answers_from_pairs(&pairs("on"))["nop_thay"], true);
+        assert_eq!(spec.answers_from_pairs(&pairs("khong"))["nop_thay"], false);
+        assert_eq!(spec.answers_from_pairs(&[])["nop_thay"], Value::Null);
+        // No answers at all are a form with every required field missing.
+        let errs = spec.validate(&Value::Null).unwrap_err();
+        assert!(
+            errs.iter()
+                .any(|(p, m)| p == "ho_ten" && m == "Nhập họ và tên."),
+            "{errs:?}"
+        );
+        // An empty list is a missing answer.
+        assert_eq!(
+            err_for(with("ho_ten", json!([])), "ho_ten"),
+            "Nhập họ và tên."
+        );
+        // Text at its maximum passes; one more character does not.
+        let spec = FormSpec::from_schema(&schema()).unwrap();
+        assert!(spec.validate(&with("ho_ten", json!("Lê Thị Na1"))).is_ok());
+        assert!(err_for(with("ho_ten", json!("Lê Thị Na12")), "ho_ten").contains("tối đa 10"));
+        let min = spec_with(
+            "ho_ten",
+            json!({"type": "string", "title": "Họ và tên", "minLength": 3}),
+        )
+        .unwrap();
+        assert!(min.validate(&with("ho_ten", json!("Na1"))).is_ok());
+        assert!(min.validate(&with("ho_ten", json!("Na"))).is_err());
+    }
+
     #[test]
     fn accepts_and_normalises_good_answers() {
         let spec = FormSpec::from_schema(&schema()).unwrap();
