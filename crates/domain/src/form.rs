@@ -806,6 +806,11 @@ mod tests {
         let spec = FormSpec::from_schema(&schema()).unwrap();
         assert!(spec.validate(&with("ho_ten", json!("Lê Thị Na1"))).is_ok());
         assert!(err_for(with("ho_ten", json!("Lê Thị Na12")), "ho_ten").contains("tối đa 10"));
+        // Line breaks and tabs are text; other control characters are not.
+        for ok in ["Lê\nNa", "Lê\r\nNa", "Lê\tNa"] {
+            assert!(spec.validate(&with("ho_ten", json!(ok))).is_ok(), "{ok:?}");
+        }
+        assert!(err_for(with("ho_ten", json!("Lê\u{7}Na")), "ho_ten").contains("không hợp lệ"));
         let min = spec_with(
             "ho_ten",
             json!({"type": "string", "title": "Họ và tên", "minLength": 3}),
