@@ -821,6 +821,46 @@ mod tests {
     }
 
     #[test]
+    fn bounds_of_numbers_addresses_groups_and_dates() {
+        let spec = FormSpec::from_schema(&schema()).unwrap();
+        assert!(spec.validate(&with("so_con", json!(20))).is_ok());
+        assert!(err_for(with("so_con", json!(21)), "so_con").contains("lớn nhất là 20"));
+        // A required address: each part, at most 200 characters.
+        let addr = |detail: &str| {
+            with(
+                "noi_cu_tru",
+                json!({"province": "Quảng Ngãi", "commune": "Cẩm Thành", "detail": detail}),
+            )
+        };
+        assert!(spec.validate(&addr(&"ă".repeat(200))).is_ok());
+        assert!(err_for(addr(&"ă".repeat(201)), "noi_cu_tru.detail").contains("tối đa 200"));
+        assert!(err_for(addr(" "), "noi_cu_tru.detail").starts_with("Nơi cư trú: nhập"));
+        assert!(err_for(with("noi_cu_tru", json!({})), "noi_cu_tru.province").contains("nhập"));
+        // An optional address left blank is no answer, not an error.
+        let optional = {
+            let mut s = schema();
+            s["required"] = json!(["ho_ten"]);
+            FormSpec::from_schema(&s).unwrap()
+        };
+        let out = optional
+            .validate(&json!({"ho_ten": "Na", "thanh_vien": [{"ten": "A"}], "noi_cu_tru": {"province": "", "commune": "", "detail": ""}}))
+            .unwrap();
+        assert!(out.get("noi_cu_tru").is_none(), "{out}");
+        // At most two members.
+        let two = json!([{"ten": "A"}, {"ten": "B"}]);
+        assert!(spec.validate(&with("thanh_vien", two)).is_ok());
+        let three = json!([{"ten": "A"}, {"ten": "B"}, {"ten": "C"}]);
+        assert!(err_for(with("thanh_vien", three), "thanh_vien").contains("tối đa 2"));
+        assert_eq!(
+            parse_date("15/03/9999"),
+            jiff::civil::Date::new(9999, 3, 15).ok()
+        );
+        assert_eq!(parse_date("15/03/999"), None);
+        assert_eq!(parse_date("15/03/2026/1"), None);
+        assert_eq!(parse_date("31/02/2026"), None);
+    }
+
+    #[test]
     fn accepts_and_normalises_good_answers() {
         let spec = FormSpec::from_schema(&schema()).unwrap();
         let out = spec.validate(&good()).unwrap();
