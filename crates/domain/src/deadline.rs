@@ -578,13 +578,13 @@ mod tests {
         };
         let cal = Calendar::official();
         let at0 = at("2026-03-02T09:00:00");
-        let soon = Some(at("2026-03-02T10:00:00"));
+        let soon = at("2026-03-02T10:00:00");
         let desk = plan
-            .due(&cal, None, Stage::Supplemented, at0, soon)
+            .due(&cal, None, Stage::Supplemented, at0, Some(soon))
             .unwrap();
-        assert!(desk > soon.unwrap(), "{desk}");
-        let exam = plan.due(&cal, None, Stage::Examining, at0, soon);
-        assert_eq!(exam, soon);
+        assert!(desk > soon, "{desk}");
+        let exam = plan.due(&cal, None, Stage::Examining, at0, Some(soon));
+        assert_eq!(exam, Some(soon));
         for s in [
             Stage::Submitted,
             Stage::Supplemented,
