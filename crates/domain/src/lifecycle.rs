@@ -857,6 +857,34 @@ mod tests {
         }
     }
 
+    /// Every (stage, action, person), not only those random walks reach: the table and the
+    /// reference model agree, and `available` lists exactly what `next` accepts.
+    #[test]
+    fn table_matches_the_reference_everywhere() {
+        let people: Vec<Who> = std::iter::once(Who::Owner)
+            .chain(Role::ALL.into_iter().map(Who::Staff))
+            .collect();
+        let mut allowed = 0;
+        for s in Stage::ALL {
+            for a in Act::ALL {
+                for w in &people {
+                    let want = reference(s, a, *w);
+                    assert_eq!(next(s, a, *w).ok(), want, "{s:?} {a:?} {w:?}");
+                    assert_eq!(available(s, *w).contains(&a), want.is_some());
+                    allowed += usize::from(want.is_some());
+                }
+            }
+        }
+        assert!(allowed >= 30, "{allowed} allowed steps");
+    }
+
+    #[test]
+    fn the_printed_table_names_national_codes() {
+        assert_eq!(code(S::Draft), "—");
+        assert_eq!(code(S::Submitted), "1");
+        assert_eq!(code(S::Returned), "10");
+    }
+
     #[test]
     fn every_stage_maps_to_a_national_code_and_is_reachable() {
         for s in Stage::ALL {
