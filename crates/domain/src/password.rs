@@ -109,6 +109,22 @@ mod tests {
     }
 
     #[test]
+    fn the_edges_of_the_rules() {
+        assert!(
+            check(&"x".repeat(MAX_BYTES), 8, &[]).is_ok(),
+            "exactly the limit"
+        );
+        // A common password with spaces in it is still common.
+        assert_eq!(check("pass word", 8, &[]), Err(PasswordProblem::Common));
+        // Identifiers shorter than four letters are not searched for.
+        assert!(check("mây trắng bay qua abc", 8, &["abc"]).is_ok());
+        assert_eq!(
+            check("mây trắng bay qua abcd", 8, &["abcd@vidu.vn"]),
+            Err(PasswordProblem::Personal)
+        );
+    }
+
+    #[test]
     fn personal_context_refused() {
         assert_eq!(
             check("nguyenvana-2026", 8, &["nguyenvana@vidu.vn"]),

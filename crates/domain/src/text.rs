@@ -60,6 +60,12 @@ mod tests {
     }
 
     #[test]
+    fn stored_text_is_trimmed_and_composed() {
+        assert_eq!(clean("  Bi\u{300}nh \n"), "Bình");
+        assert_eq!(clean("Bình"), "Bình");
+    }
+
+    #[test]
     fn masks() {
         assert_eq!(mask("051234567890", 4), "••••••••7890");
     }
