@@ -638,6 +638,10 @@ mod tests {
         assert_eq!(outcome(&two, due), None, "still running");
         assert_eq!(overall(&two, due, now), Some(Timeliness::Late));
         assert_eq!(overall(&one[..2], due, now), Some(Timeliness::InTime));
+        // One request answered and the work going on: still in time.
+        let answered = &two[..5];
+        assert_eq!(outcome(answered, due), None);
+        assert_eq!(overall(answered, due, now), Some(Timeliness::InTime));
         assert_eq!(overall(&one[..1], due, now), None, "not accepted yet");
     }
 
