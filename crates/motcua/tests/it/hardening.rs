@@ -574,12 +574,15 @@ async fn slow_clients_are_cut_off() {
     .await;
     let addr = t.base.trim_start_matches("http://").to_string();
     let started = Instant::now();
+    let (sent, heads_out) = std::sync::mpsc::channel();
     let slow: Vec<_> = (0..2)
         .map(|_| {
             let addr = addr.clone();
+            let sent = sent.clone();
             std::thread::spawn(move || {
                 let mut s = std::net::TcpStream::connect(&addr).unwrap();
                 s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+                sent.send(()).unwrap();
                 s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
                 let mut buf = Vec::new();
                 let _ = s.read_to_end(&mut buf);
@@ -587,7 +590,12 @@ async fn slow_clients_are_cut_off() {
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Both slow clients are connected and half-way through a head before the third comes (on
+    // a loaded machine the threads may start late).
+    for _ in 0..2 {
+        heads_out.recv().unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let r = t.client().get("/healthz").await;
     let answered = Instant::now();
     assert_eq!(r.status, 200);

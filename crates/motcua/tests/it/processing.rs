@@ -727,7 +727,7 @@ impl Drop for SeedOnFailure {
     fn drop(&mut self) {
         if std::thread::panicking() {
             eprintln!(
-                "lifecycle walks failed: repeat with MOTCUA_LIFECYCLE_SEED={}",
+                "lifecycle walks failed: repeat with MOTCUA_TEST_LIFECYCLE_SEED={}",
                 self.0
             );
         }
@@ -757,7 +757,7 @@ async fn random_steps_match_the_model(e: Engine) {
         .as_str()
         .unwrap()
         .to_string();
-    let cases: usize = std::env::var("MOTCUA_LIFECYCLE_CASES")
+    let cases: usize = std::env::var("MOTCUA_TEST_LIFECYCLE_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(if e == Engine::Sqlite { 12 } else { 4 });
@@ -777,12 +777,12 @@ async fn random_steps_match_the_model(e: Engine) {
         1..40,
     );
     // A new seed each run (CI runs 100 walks per engine), printed, and kept with a failure.
-    let seed: u64 = std::env::var("MOTCUA_LIFECYCLE_SEED")
+    let seed: u64 = std::env::var("MOTCUA_TEST_LIFECYCLE_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| uuid::Uuid::new_v4().as_u64_pair().0);
     eprintln!(
-        "lifecycle walks ({e:?}): {cases} from seed {seed} (MOTCUA_LIFECYCLE_SEED={seed} repeats them)"
+        "lifecycle walks ({e:?}): {cases} from seed {seed} (MOTCUA_TEST_LIFECYCLE_SEED={seed} repeats them)"
     );
     let _seed = SeedOnFailure(seed);
     let mut bytes = [0u8; 32];
