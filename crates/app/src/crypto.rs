@@ -84,7 +84,7 @@ fn argon_hash<'a>(
     let output = Output::init_with(output_len, |out| {
         argon
             .hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, &mut *blocks)
-            .map_err(|_| password_hash::Error::Password)
+            .map_err(password_hash::Error::from)
     })
     .ok()?;
     Some(PasswordHash {

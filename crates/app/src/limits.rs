@@ -159,10 +159,10 @@ impl App {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .send(job)
-            .map_err(|_| AppError::Unexpected("hashing threads stopped".into()))?;
+            .map_err(|e| AppError::Unexpected(format!("hashing threads stopped: {e}")))?;
         let out = out
             .await
-            .map_err(|_| AppError::Unexpected("a hashing thread failed".into()))?;
+            .map_err(|e| AppError::Unexpected(format!("a hashing thread failed: {e}")))?;
         drop(permit);
         Ok(out)
     }
