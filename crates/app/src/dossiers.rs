@@ -80,12 +80,7 @@ fn applicant_sees(f: &FileRow, d: &DossierRow) -> bool {
 
 /// The Vietnamese name of an event's kind.
 pub fn event_label(kind: &str) -> &'static str {
-    match kind {
-        "registered_in_person" => "Tiếp nhận trực tiếp tại bộ phận một cửa",
-        "registered_postal" => "Tiếp nhận hồ sơ gửi qua bưu chính",
-        "consultation_answer" => "Cơ quan phối hợp trả lời",
-        k => Act::parse(k).map_or("Cập nhật hồ sơ", Act::label_vi),
-    }
+    Act::parse(kind).map_or("Cập nhật hồ sơ", Act::label_vi)
 }
 
 /// A dossier's history for its reader: staff see every event; the applicant sees the public
@@ -1047,12 +1042,19 @@ impl App {
         if !s.actor.has_role_in(Role::Reception, service.agency_id) {
             return Err(AppError::Forbidden);
         }
-        if intake == Intake::Online {
-            return Err(AppError::field(
-                "intake",
-                "Chọn trực tiếp hoặc qua bưu chính.",
-            ));
-        }
+        let act = match intake {
+            Intake::InPerson => Act::RegisterInPerson,
+            Intake::Postal => Act::RegisterPostal,
+            Intake::Online => {
+                return Err(AppError::field(
+                    "intake",
+                    "Chọn trực tiếp hoặc qua bưu chính.",
+                ));
+            }
+        };
+        // The dossier is born at the desk: it enters the process as the table's registration.
+        let to = lifecycle::next(Stage::Draft, act, Who::Staff(Role::Reception))
+            .map_err(|e| AppError::Conflict(e.to_string()))?;
         let name = motcua_domain::identity::check_name(applicant_name)
             .map_err(|m| AppError::field("applicant_name", m))?;
         let phone =
@@ -1088,9 +1090,7 @@ impl App {
             process,
             ..DossierRow::blank(service_id, version.id, agency.id, intake, Stage::Draft, now)
         };
-        let entered = self
-            .enter(&tx, &mut d, Stage::Submitted, now, &[], None)
-            .await?;
+        let entered = self.enter(&tx, &mut d, to, now, &[], None).await?;
         ds::insert_dossier(&tx, &d).await?;
         ds::insert_event(
             &tx,
@@ -1098,9 +1098,9 @@ impl App {
                 dossier_id: d.id,
                 at: now,
                 actor_id: Some(s.user.id),
-                kind: format!("registered_{}", intake.as_str()),
+                kind: act.as_str().into(),
                 from_stage: None,
-                to_stage: Stage::Submitted,
+                to_stage: to,
                 comment: None,
                 unit_id: None,
                 to_unit_id: entered.unit_id,

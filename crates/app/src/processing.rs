@@ -89,8 +89,9 @@ pub(crate) fn channel(i: Intake) -> Channel {
     }
 }
 
-/// Everyone the caller is on this dossier: its owner, and staff in each processing role they hold
-/// at its agency.
+/// Everyone the caller is on this dossier: its owner, staff in each processing role they hold at
+/// its agency, and its assignee when the leader assigned it to them (the lifecycle table says
+/// what each may do).
 fn whos(s: &Session, d: &DossierRow) -> Vec<Who> {
     let mut v = vec![];
     if d.owner_id == Some(s.user.id) {
@@ -101,21 +102,10 @@ fn whos(s: &Session, d: &DossierRow) -> Vec<Who> {
             v.push(Who::Staff(r));
         }
     }
+    if d.assignee_id == Some(s.user.id) && s.actor.has_role_in(Role::Specialist, d.agency_id) {
+        v.push(Who::Assignee);
+    }
     v
-}
-
-/// Steps of the examining specialist belong to the one assigned.
-fn assignee_only(act: Act, who: Who) -> bool {
-    who == Who::Staff(Role::Specialist)
-        && matches!(
-            act,
-            Act::ProposeResolve
-                | Act::ProposeSupplement
-                | Act::ProposeDecline
-                | Act::Consult
-                | Act::ConsultationAnswered
-                | Act::Apologise
-        )
 }
 
 /// Who proposed what a leader now decides (the latest proposal's author).
@@ -185,9 +175,10 @@ impl App {
     ) -> Result<Outcome> {
         let act = Act::parse(input.action.trim())
             .ok_or_else(|| AppError::field("action", "Thao tác không có trong quy trình."))?;
-        if matches!(act, Act::Submit | Act::Resubmit) {
+        if act.has_own_form() {
             return Err(AppError::Conflict(
-                "Nộp và nộp bổ sung hồ sơ bằng chức năng nộp hồ sơ, sau khi thêm giấy tờ.".into(),
+                "Nộp, nộp bổ sung, tiếp nhận tại quầy và trả lời lấy ý kiến có chức năng riêng, kèm giấy tờ hoặc ý kiến."
+                    .into(),
             ));
         }
         let now = self.now();
@@ -401,23 +392,20 @@ impl App {
             .find(|r| s.actor.has_role_in(*r, c.agency_id))
             .ok_or(AppError::NotFound)?;
         let mut d = ds::lock_dossier(&tx, c.dossier_id).await?;
+        let stage = d.stage;
+        lifecycle::next(stage, Act::AnswerConsultation, Who::Consulted)
+            .map_err(|e| AppError::Conflict(e.to_string()))?;
         if !ds::answer_consultation(&tx, c.id, s.user.id, now, &answer).await? {
             return Err(AppError::Conflict("Cơ quan đã trả lời đề nghị này.".into()));
         }
-        let stage = d.stage;
         let last = ds::consultations(&tx, d.id)
             .await?
             .iter()
             .all(|x| x.answered_at.is_some());
-        let to = if last && stage == Stage::Consulting {
-            lifecycle::next(
-                stage,
-                Act::ConsultationAnswered,
-                Who::Staff(Role::Specialist),
-            )
-            .map_err(|e| AppError::Conflict(e.to_string()))?
-        } else {
-            stage
+        // The last answer ends the wait, when the dossier still waits (the table's system row).
+        let (act, to) = match lifecycle::next(stage, Act::ConsultationAnswered, Who::System) {
+            Ok(to) if last => (Act::ConsultationAnswered, to),
+            _ => (Act::AnswerConsultation, stage),
         };
         let other = agencies::get_agency(&tx, c.agency_id).await?;
         let events = ds::events(&tx, d.id).await?;
@@ -442,11 +430,7 @@ impl App {
                 dossier_id: d.id,
                 at: now,
                 actor_id: Some(s.user.id),
-                kind: if to != stage {
-                    Act::ConsultationAnswered.as_str().into()
-                } else {
-                    "consultation_answer".into()
-                },
+                kind: act.as_str().into(),
                 from_stage: Some(stage),
                 to_stage: to,
                 comment: Some(answer),
@@ -477,7 +461,7 @@ impl App {
     }
 
     /// Unanswered consultations addressed to the agencies where the caller is a specialist or
-    /// leader, with the dossier code and procedure name.
+    /// leader, on dossiers that have not ended, with the dossier code and procedure name.
     pub async fn consultations_for_me(
         &self,
         s: &Session,
@@ -487,6 +471,9 @@ impl App {
         for a in s.actor.agencies_with(&[Role::Specialist, Role::Leader]) {
             for c in ds::pending_consultations(conn, a, 100).await? {
                 let d = ds::get_dossier(conn, c.dossier_id).await?;
+                if lifecycle::next(d.stage, Act::AnswerConsultation, Who::Consulted).is_err() {
+                    continue; // the dossier ended: nothing left to answer
+                }
                 let v = cat::get_version(conn, d.procedure_version_id).await?;
                 out.push((c, d.code.unwrap_or_default(), v.body.name));
             }
@@ -545,12 +532,12 @@ impl App {
             })
     }
 
-    /// Whether the caller may upload the result document now: the assigned specialist, while
-    /// examining.
+    /// Whether the caller may upload the result document now: whoever may propose the result
+    /// (the step that carries it), per the lifecycle table.
     pub fn may_attach_result(&self, s: &Session, d: &DossierRow) -> bool {
-        d.assignee_id == Some(s.user.id)
-            && s.actor.has_role_in(Role::Specialist, d.agency_id)
-            && d.stage == Stage::Examining
+        whos(s, d)
+            .into_iter()
+            .any(|w| lifecycle::next(d.stage, Act::ProposeResolve, w).is_ok())
     }
 }
 
@@ -559,11 +546,8 @@ fn available_to(s: &Session, d: &DossierRow) -> Vec<Available> {
     let mut out = vec![];
     for who in whos(s, d) {
         for act in lifecycle::available(d.stage, who) {
-            if assignee_only(act, who) && d.assignee_id != Some(s.user.id) {
-                continue;
-            }
-            if matches!(act, Act::Submit | Act::Resubmit) {
-                continue; // through the submission, with the files
+            if act.has_own_form() {
+                continue; // through the submission or the answer, with its files or text
             }
             if !out.iter().any(|a: &Available| a.act == act) {
                 out.push(Available { act, who });
@@ -583,14 +567,7 @@ fn allowed(s: &Session, d: &DossierRow, act: Act) -> Result<(Who, Stage)> {
     let mut refusal = None;
     for w in &whos {
         match lifecycle::next(d.stage, act, *w) {
-            Ok(to) => {
-                if assignee_only(act, *w) && d.assignee_id != Some(s.user.id) {
-                    return Err(AppError::Conflict(
-                        "Hồ sơ được phân công cho chuyên viên khác.".into(),
-                    ));
-                }
-                return Ok((*w, to));
-            }
+            Ok(to) => return Ok((*w, to)),
             Err(e @ NotAllowed::NotNow { .. }) => {
                 refusal = Some(e);
                 break;
@@ -599,6 +576,13 @@ fn allowed(s: &Session, d: &DossierRow, act: Act) -> Result<(Who, Stage)> {
         }
     }
     let e = refusal.expect("at least one who");
+    if whos.contains(&Who::Staff(Role::Specialist))
+        && lifecycle::next(d.stage, act, Who::Assignee).is_ok()
+    {
+        return Err(AppError::Conflict(
+            "Hồ sơ được phân công cho chuyên viên khác.".into(),
+        ));
+    }
     tracing::warn!(event = "sequence_fail", user_id = %s.user.id, dossier = %d.id,
         act = act.as_str(), stage = d.stage.as_str(), "step not allowed now");
     // The applicant is told why without learning the departments' internal step (R10.5).
@@ -610,13 +594,10 @@ fn allowed(s: &Session, d: &DossierRow, act: Act) -> Result<(Who, Stage)> {
 
 /// The unit the caller acts from in `who`'s role at the agency.
 fn actor_unit(s: &Session, who: Who, agency: Uuid) -> Option<Uuid> {
-    match who {
-        Who::Staff(r) => s
-            .actor
-            .grants
-            .iter()
-            .find(|g| g.role == r && g.agency_id == agency)
-            .and_then(|g| g.unit_id),
-        Who::Owner => None,
-    }
+    let role = who.role()?;
+    s.actor
+        .grants
+        .iter()
+        .find(|g| g.role == role && g.agency_id == agency)
+        .and_then(|g| g.unit_id)
 }

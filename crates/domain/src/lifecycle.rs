@@ -175,16 +175,17 @@ impl Stage {
 
     /// Whose worklist holds a dossier in this stage: the role of the staff who act next, per the
     /// table (the role of the stage's first row with staff: its usual actor comes first);
-    /// `None`: the person has it, or it is final.
+    /// `None`: the person has it, or it is final. A draft is its owner's: the desk's
+    /// registration creates a dossier, it takes none from a worklist.
     pub fn queue(self) -> Option<Role> {
+        if self == Stage::Draft {
+            return None;
+        }
         TABLE
             .iter()
             .filter(|t| t.from == self)
             .flat_map(|t| t.who.iter())
-            .find_map(|w| match w {
-                Who::Staff(r) => Some(*r),
-                Who::Owner => None,
-            })
+            .find_map(|w| w.role())
     }
 
     /// No action leads out of this stage.
@@ -193,12 +194,48 @@ impl Stage {
     }
 }
 
-/// Who acts: the citizen or business that owns the dossier, or staff in a role of the agency that
-/// handles it (the agency check is `authz`'s; the table only knows roles).
+/// Who acts: the citizen or business that owns the dossier, staff in a role of the agency that
+/// handles it (the agency check is `authz`'s; the table only knows roles), the specialist the
+/// dossier is assigned to, an agency asked for its opinion, or motcua itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Who {
     Owner,
     Staff(Role),
+    /// The specialist the leader assigned: the examining steps are theirs alone (R12).
+    Assignee,
+    /// A specialist or leader of an agency asked for its opinion on the dossier (R8.1b).
+    Consulted,
+    /// motcua, on what someone else did (the last consultation answer ends the wait).
+    System,
+}
+
+impl Who {
+    /// Every kind of person, each staff role once.
+    pub fn all() -> Vec<Who> {
+        let mut v = vec![Who::Owner];
+        v.extend(Role::ALL.into_iter().map(Who::Staff));
+        v.extend([Who::Assignee, Who::Consulted, Who::System]);
+        v
+    }
+
+    /// The role whose worklist holds this person's steps (the assignee is a specialist).
+    pub fn role(self) -> Option<Role> {
+        match self {
+            Who::Staff(r) => Some(r),
+            Who::Assignee => Some(Role::Specialist),
+            Who::Owner | Who::Consulted | Who::System => None,
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Who::Owner => "Công dân, tổ chức",
+            Who::Staff(r) => r.label_vi(),
+            Who::Assignee => "Chuyên viên được phân công",
+            Who::Consulted => "Cơ quan được lấy ý kiến",
+            Who::System => "Hệ thống",
+        }
+    }
 }
 
 /// Something a person does to a dossier.
@@ -227,6 +264,12 @@ pub enum Act {
     ReturnOnline,
     ReturnByPost,
     Withdraw,
+    /// Reception registers a dossier handed in at the counter (R6.1).
+    RegisterInPerson,
+    /// Reception registers a dossier received by post (R6.1).
+    RegisterPostal,
+    /// A consulted agency answers; the dossier stays where it is.
+    AnswerConsultation,
 }
 
 /// A field an action takes. The actions description (`GET …/actions`) gives each with its type,
@@ -252,6 +295,8 @@ pub enum Field {
     ResultDocument,
     /// A remark recorded with the step.
     Comment,
+    /// A consulted agency's opinion.
+    Answer,
 }
 
 /// How a field's value is written.
@@ -301,6 +346,7 @@ impl Field {
             Self::OriginalsCompared => "originals_compared",
             Self::ResultDocument => "result_document",
             Self::Comment => "comment",
+            Self::Answer => "answer",
         }
     }
 
@@ -315,13 +361,14 @@ impl Field {
             Self::OriginalsCompared => "Đã đối chiếu bản chính các giấy tờ",
             Self::ResultDocument => "Văn bản kết quả",
             Self::Comment => "Ý kiến",
+            Self::Answer => "Ý kiến của cơ quan phối hợp",
         }
     }
 
     pub fn kind(self) -> FieldType {
         match self {
             Self::Components => FieldType::Choices,
-            Self::Reasons | Self::TrackingNumber | Self::Comment => FieldType::Text,
+            Self::Reasons | Self::TrackingNumber | Self::Comment | Self::Answer => FieldType::Text,
             Self::Assignee => FieldType::Choice,
             Self::Consultations => FieldType::List,
             Self::NewDate => FieldType::Date,
@@ -345,7 +392,7 @@ pub const CONSULTATION_ITEM: [(&str, &str, FieldType); 3] = [
 ];
 
 impl Act {
-    pub const ALL: [Act; 23] = [
+    pub const ALL: [Act; 26] = [
         Self::Submit,
         Self::Accept,
         Self::RequestSupplement,
@@ -369,6 +416,9 @@ impl Act {
         Self::ReturnOnline,
         Self::ReturnByPost,
         Self::Withdraw,
+        Self::RegisterInPerson,
+        Self::RegisterPostal,
+        Self::AnswerConsultation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -396,6 +446,9 @@ impl Act {
             Self::ReturnOnline => "return_online",
             Self::ReturnByPost => "return_by_post",
             Self::Withdraw => "withdraw",
+            Self::RegisterInPerson => "registered_in_person",
+            Self::RegisterPostal => "registered_postal",
+            Self::AnswerConsultation => "consultation_answer",
         }
     }
 
@@ -428,6 +481,9 @@ impl Act {
             Self::ReturnOnline => "Trả kết quả trực tuyến",
             Self::ReturnByPost => "Trả kết quả qua bưu chính",
             Self::Withdraw => "Rút hồ sơ",
+            Self::RegisterInPerson => "Tiếp nhận trực tiếp tại bộ phận một cửa",
+            Self::RegisterPostal => "Tiếp nhận hồ sơ gửi qua bưu chính",
+            Self::AnswerConsultation => "Cơ quan phối hợp trả lời",
         }
     }
 
@@ -452,6 +508,7 @@ impl Act {
             Self::ReturnAtOffice => &[(F::OriginalsCompared, true), (F::Comment, false)],
             Self::ReturnByPost => &[(F::TrackingNumber, true), (F::Comment, false)],
             Self::ConsultationAnswered => &[(F::Comment, true)],
+            Self::AnswerConsultation => &[(F::Answer, true)],
             _ => &[(F::Comment, false)],
         }
     }
@@ -484,6 +541,22 @@ impl Act {
                 | Self::ReturnOnline
                 | Self::ReturnByPost
                 | Self::Withdraw
+                | Self::RegisterInPerson
+                | Self::RegisterPostal
+        )
+    }
+
+    /// Steps that carry files or answers of their own and are taken through their own forms
+    /// and operations (submission, registration at the desk, a consultation answer), never
+    /// through the actions (`POST …/actions`) or by the system.
+    pub fn has_own_form(self) -> bool {
+        matches!(
+            self,
+            Self::Submit
+                | Self::Resubmit
+                | Self::RegisterInPerson
+                | Self::RegisterPostal
+                | Self::AnswerConsultation
         )
     }
 
@@ -505,8 +578,9 @@ pub struct Transition {
 
 const OWNER: &[Who] = &[Who::Owner];
 const RECEPTION: &[Who] = &[Who::Staff(Role::Reception)];
-const SPECIALIST: &[Who] = &[Who::Staff(Role::Specialist)];
 const LEADER: &[Who] = &[Who::Staff(Role::Leader)];
+const ASSIGNEE: &[Who] = &[Who::Assignee];
+const CONSULTED: &[Who] = &[Who::Consulted];
 
 const fn t(from: Stage, act: Act, to: Stage, who: &'static [Who]) -> Transition {
     Transition { from, act, to, who }
@@ -517,8 +591,11 @@ use Stage as S;
 
 /// The whole process, row by row.
 pub const TABLE: &[Transition] = &[
-    // The owner submits the draft (R6.2, R13.2).
+    // The owner submits the draft (R6.2, R13.2); reception registers what is handed in at the
+    // counter or arrives by post, which enters the process as a submitted dossier (R6.1).
     t(S::Draft, A::Submit, S::Submitted, OWNER),
+    t(S::Draft, A::RegisterInPerson, S::Submitted, RECEPTION),
+    t(S::Draft, A::RegisterPostal, S::Submitted, RECEPTION),
     // Reception desk: check validity and completeness (R11.1), then one of three (R11.2, R11.3).
     t(S::Submitted, A::Accept, S::Accepted, RECEPTION),
     t(
@@ -541,31 +618,33 @@ pub const TABLE: &[Transition] = &[
     t(S::Accepted, A::Forward, S::AwaitingAssignment, RECEPTION),
     // The department's head (a leader) assigns.
     t(S::AwaitingAssignment, A::Assign, S::Examining, LEADER),
-    // The specialist examines and proposes (R12).
+    // The assigned specialist examines and proposes (R12).
     t(
         S::Examining,
         A::ProposeResolve,
         S::ProposedResolve,
-        SPECIALIST,
+        ASSIGNEE,
     ),
     t(
         S::Examining,
         A::ProposeSupplement,
         S::ProposedSupplement,
-        SPECIALIST,
+        ASSIGNEE,
     ),
     t(
         S::Examining,
         A::ProposeDecline,
         S::ProposedDecline,
-        SPECIALIST,
+        ASSIGNEE,
     ),
-    t(S::Examining, A::Consult, S::Consulting, SPECIALIST),
+    t(S::Examining, A::Consult, S::Consulting, ASSIGNEE),
+    // The examination resumes when the assignee records the opinions, or by itself when the
+    // last consulted agency answers (R8.1b).
     t(
         S::Consulting,
         A::ConsultationAnswered,
         S::Examining,
-        SPECIALIST,
+        &[Who::Assignee, Who::System],
     ),
     // The leader reassigns when the specialist cannot go on, or takes the dossier back: a
     // dossier never waits on an absent person (R3.4). After the specialist's rows, so that the
@@ -610,13 +689,13 @@ pub const TABLE: &[Transition] = &[
     ),
     t(S::DeclineApproved, A::SendDecline, S::Declined, RECEPTION),
     // Apology and new date (form 04) before the appointment passes; the stage stays.
-    t(S::Examining, A::Apologise, S::Examining, SPECIALIST),
-    t(S::Consulting, A::Apologise, S::Consulting, SPECIALIST),
+    t(S::Examining, A::Apologise, S::Examining, ASSIGNEE),
+    t(S::Consulting, A::Apologise, S::Consulting, ASSIGNEE),
     t(
         S::ProposedResolve,
         A::Apologise,
         S::ProposedResolve,
-        SPECIALIST,
+        ASSIGNEE,
     ),
     // Returning the result (R8.2).
     t(S::Resolved, A::ReturnAtOffice, S::Returned, RECEPTION),
@@ -635,6 +714,64 @@ pub const TABLE: &[Transition] = &[
     t(S::ProposedDecline, A::Withdraw, S::Withdrawn, OWNER),
     t(S::SupplementApproved, A::Withdraw, S::Withdrawn, OWNER),
     t(S::DeclineApproved, A::Withdraw, S::Withdrawn, OWNER),
+    // A consulted agency answers whenever its opinion is still open, until the dossier ends.
+    t(
+        S::Supplemented,
+        A::AnswerConsultation,
+        S::Supplemented,
+        CONSULTED,
+    ),
+    t(
+        S::SupplementRequested,
+        A::AnswerConsultation,
+        S::SupplementRequested,
+        CONSULTED,
+    ),
+    t(S::Accepted, A::AnswerConsultation, S::Accepted, CONSULTED),
+    t(
+        S::AwaitingAssignment,
+        A::AnswerConsultation,
+        S::AwaitingAssignment,
+        CONSULTED,
+    ),
+    t(S::Examining, A::AnswerConsultation, S::Examining, CONSULTED),
+    t(
+        S::Consulting,
+        A::AnswerConsultation,
+        S::Consulting,
+        CONSULTED,
+    ),
+    t(
+        S::ProposedResolve,
+        A::AnswerConsultation,
+        S::ProposedResolve,
+        CONSULTED,
+    ),
+    t(
+        S::ProposedSupplement,
+        A::AnswerConsultation,
+        S::ProposedSupplement,
+        CONSULTED,
+    ),
+    t(
+        S::ProposedDecline,
+        A::AnswerConsultation,
+        S::ProposedDecline,
+        CONSULTED,
+    ),
+    t(
+        S::SupplementApproved,
+        A::AnswerConsultation,
+        S::SupplementApproved,
+        CONSULTED,
+    ),
+    t(
+        S::DeclineApproved,
+        A::AnswerConsultation,
+        S::DeclineApproved,
+        CONSULTED,
+    ),
+    t(S::Resolved, A::AnswerConsultation, S::Resolved, CONSULTED),
 ];
 
 /// Why an action is not allowed now (shown to the person and answered with 409 by the API).
@@ -702,14 +839,7 @@ pub fn table_markdown() -> String {
     let mut s =
         String::from("| Bước | Thao tác | Bước sau | Ai | Mã quốc gia |\n|---|---|---|---|---|\n");
     for t in TABLE {
-        let who: Vec<&str> = t
-            .who
-            .iter()
-            .map(|w| match w {
-                Who::Owner => "Công dân, tổ chức",
-                Who::Staff(r) => r.label_vi(),
-            })
-            .collect();
+        let who: Vec<&str> = t.who.iter().map(|w| w.label_vi()).collect();
         s.push_str(&format!(
             "| {} | {} (`{}`) | {} | {} | {} → {} |\n",
             t.from.label_vi(),
@@ -737,6 +867,8 @@ pub mod reference {
     pub fn reference(s: Stage, a: Act, w: Who) -> Option<Stage> {
         use Role::*;
         let staff = |r: Role| w == Who::Staff(r);
+        let assignee = w == Who::Assignee;
+        let ended = matches!(s, S::Refused | S::Declined | S::Returned | S::Withdrawn);
         let at_desk = matches!(s, S::Submitted | S::Supplemented);
         let proposed = matches!(
             s,
@@ -744,6 +876,9 @@ pub mod reference {
         );
         match a {
             A::Submit if s == S::Draft && w == Who::Owner => Some(S::Submitted),
+            A::RegisterInPerson | A::RegisterPostal if s == S::Draft && staff(Reception) => {
+                Some(S::Submitted)
+            }
             A::Accept if at_desk && staff(Reception) => Some(S::Accepted),
             A::RequestSupplement if at_desk && staff(Reception) => Some(S::SupplementRequested),
             A::Refuse if at_desk && staff(Reception) => Some(S::Refused),
@@ -754,14 +889,19 @@ pub mod reference {
             A::TakeBack if matches!(s, S::Examining | S::Consulting) && staff(Leader) => {
                 Some(S::AwaitingAssignment)
             }
-            A::ProposeResolve if s == S::Examining && staff(Specialist) => Some(S::ProposedResolve),
-            A::ProposeSupplement if s == S::Examining && staff(Specialist) => {
-                Some(S::ProposedSupplement)
-            }
-            A::ProposeDecline if s == S::Examining && staff(Specialist) => Some(S::ProposedDecline),
-            A::Consult if s == S::Examining && staff(Specialist) => Some(S::Consulting),
-            A::ConsultationAnswered if s == S::Consulting && staff(Specialist) => {
+            // Only the assigned specialist examines; any other specialist has no step here.
+            A::ProposeResolve if s == S::Examining && assignee => Some(S::ProposedResolve),
+            A::ProposeSupplement if s == S::Examining && assignee => Some(S::ProposedSupplement),
+            A::ProposeDecline if s == S::Examining && assignee => Some(S::ProposedDecline),
+            A::Consult if s == S::Examining && assignee => Some(S::Consulting),
+            A::ConsultationAnswered if s == S::Consulting && (assignee || w == Who::System) => {
                 Some(S::Examining)
+            }
+            // A consulted agency's answer changes nothing by itself, from acceptance to the end.
+            A::AnswerConsultation
+                if w == Who::Consulted && !ended && !matches!(s, S::Draft | S::Submitted) =>
+            {
+                Some(s)
             }
             A::Approve if staff(Leader) => match s {
                 S::ProposedResolve => Some(S::Resolved),
@@ -775,8 +915,7 @@ pub mod reference {
             }
             A::SendDecline if s == S::DeclineApproved && staff(Reception) => Some(S::Declined),
             A::Apologise
-                if matches!(s, S::Examining | S::Consulting | S::ProposedResolve)
-                    && staff(Specialist) =>
+                if matches!(s, S::Examining | S::Consulting | S::ProposedResolve) && assignee =>
             {
                 Some(s)
             }
@@ -812,10 +951,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn who() -> impl Strategy<Value = Who> {
-        prop_oneof![
-            Just(Who::Owner),
-            proptest::sample::select(Role::ALL.to_vec()).prop_map(Who::Staff)
-        ]
+        proptest::sample::select(Who::all())
     }
 
     proptest! {
@@ -831,9 +967,7 @@ mod tests {
         ) {
             // Most steps take a legal action (by the reference model) so that walks reach deep
             // stages; the rest are random actions by random people.
-            let people: Vec<Who> = std::iter::once(Who::Owner)
-                .chain(Role::ALL.into_iter().map(Who::Staff))
-                .collect();
+            let people = Who::all();
             let mut stage = S::Draft;
             for (sel, act, w) in steps {
                 let legal: Vec<(Act, Who)> = Act::ALL
@@ -861,9 +995,7 @@ mod tests {
     /// reference model agree, and `available` lists exactly what `next` accepts.
     #[test]
     fn table_matches_the_reference_everywhere() {
-        let people: Vec<Who> = std::iter::once(Who::Owner)
-            .chain(Role::ALL.into_iter().map(Who::Staff))
-            .collect();
+        let people = Who::all();
         let mut allowed = 0;
         for s in Stage::ALL {
             for a in Act::ALL {
@@ -1000,7 +1132,10 @@ mod tests {
                 "return_at_office",
                 "return_online",
                 "return_by_post",
-                "withdraw"
+                "withdraw",
+                "registered_in_person",
+                "registered_postal",
+                "consultation_answer"
             ]
         );
         assert_eq!(
@@ -1028,7 +1163,10 @@ mod tests {
                 "Trả kết quả tại bộ phận một cửa",
                 "Trả kết quả trực tuyến",
                 "Trả kết quả qua bưu chính",
-                "Rút hồ sơ"
+                "Rút hồ sơ",
+                "Tiếp nhận trực tiếp tại bộ phận một cửa",
+                "Tiếp nhận hồ sơ gửi qua bưu chính",
+                "Cơ quan phối hợp trả lời"
             ]
         );
         for a in Act::ALL {
@@ -1048,7 +1186,8 @@ mod tests {
                 "tracking_number",
                 "originals_compared",
                 "result_document",
-                "comment"
+                "comment",
+                "answer"
             ]
         );
         assert_eq!(
@@ -1062,7 +1201,8 @@ mod tests {
                 "Số hiệu bưu gửi",
                 "Đã đối chiếu bản chính các giấy tờ",
                 "Văn bản kết quả",
-                "Ý kiến"
+                "Ý kiến",
+                "Ý kiến của cơ quan phối hợp"
             ]
         );
         assert_eq!(
@@ -1084,7 +1224,7 @@ mod tests {
     }
 
     /// Every field of the actions description.
-    const FIELDS: [Field; 9] = [
+    const FIELDS: [Field; 10] = [
         Field::Components,
         Field::Reasons,
         Field::Assignee,
@@ -1094,6 +1234,7 @@ mod tests {
         Field::OriginalsCompared,
         Field::ResultDocument,
         Field::Comment,
+        Field::Answer,
     ];
 
     /// What each field is written as, and which one is a list of strings.
@@ -1111,12 +1252,15 @@ mod tests {
                 T::Text,
                 T::Boolean,
                 T::File,
+                T::Text,
                 T::Text
             ]
         );
         assert_eq!(
             FIELDS.map(Field::multiple),
-            [false, true, false, false, false, false, false, false, false]
+            [
+                false, true, false, false, false, false, false, false, false, false
+            ]
         );
     }
 
@@ -1261,7 +1405,10 @@ mod tests {
                 "originals_compared* comment",
                 "comment",
                 "tracking_number* comment",
-                "comment"
+                "comment",
+                "comment",
+                "comment",
+                "answer*"
             ]
         );
         for a in Act::ALL {
@@ -1275,14 +1422,16 @@ mod tests {
             Act::ALL.map(Act::is_public),
             [
                 true, true, true, true, true, false, false, false, false, false, false, false,
-                false, false, false, false, true, true, true, true, true, true, true
+                false, false, false, false, true, true, true, true, true, true, true, true, true,
+                false
             ]
         );
         assert_eq!(
             Act::ALL.map(Act::decides_a_proposal),
             [
                 false, false, false, false, false, false, false, false, false, false, false, false,
-                false, false, true, true, false, false, false, false, false, false, false
+                false, false, true, true, false, false, false, false, false, false, false, false,
+                false, false
             ]
         );
     }
@@ -1307,7 +1456,15 @@ mod tests {
     /// A supplement request from the department goes through the leader, then reception.
     #[test]
     fn department_supplement_needs_the_leader() {
-        let sp = Who::Staff(Role::Specialist);
+        let sp = Who::Assignee;
+        assert!(
+            next(
+                S::Examining,
+                A::ProposeSupplement,
+                Who::Staff(Role::Specialist)
+            )
+            .is_err()
+        );
         let mut s = S::Submitted;
         for (a, w) in [
             (A::Accept, Who::Staff(Role::Reception)),
@@ -1343,5 +1500,51 @@ mod tests {
         assert!(A::Approve.decides_a_proposal() && !A::Assign.decides_a_proposal());
         assert!(A::Refuse.is_public() && !A::ProposeDecline.is_public());
         assert!(!A::ReturnForRevision.is_public() && !A::ConsultationAnswered.is_public());
+    }
+
+    /// The examining steps are the assignee's, not any specialist's; a consulted agency answers
+    /// without moving the dossier, and the system ends the wait; nobody registers or answers on a
+    /// dossier that has ended.
+    #[test]
+    fn the_assignee_the_consulted_agency_and_the_system() {
+        let sp = Who::Staff(Role::Specialist);
+        for a in [A::ProposeResolve, A::Consult, A::Apologise] {
+            assert!(matches!(
+                next(S::Examining, a, sp),
+                Err(NotAllowed::NotYourStep { .. })
+            ));
+            assert!(next(S::Examining, a, Who::Assignee).is_ok());
+        }
+        assert_eq!(S::Examining.queue(), Some(Role::Specialist));
+        assert_eq!(
+            next(S::Consulting, A::ConsultationAnswered, Who::System),
+            Ok(S::Examining)
+        );
+        assert!(next(S::Consulting, A::ConsultationAnswered, Who::Consulted).is_err());
+        assert_eq!(
+            next(S::Consulting, A::AnswerConsultation, Who::Consulted),
+            Ok(S::Consulting)
+        );
+        assert!(next(S::Withdrawn, A::AnswerConsultation, Who::Consulted).is_err());
+        assert!(next(S::Consulting, A::AnswerConsultation, Who::Assignee).is_err());
+        assert_eq!(
+            next(S::Draft, A::RegisterPostal, Who::Staff(Role::Reception)),
+            Ok(S::Submitted)
+        );
+        assert!(
+            next(
+                S::Submitted,
+                A::RegisterInPerson,
+                Who::Staff(Role::Reception)
+            )
+            .is_err()
+        );
+        assert!(available(S::Draft, Who::Owner) == vec![A::Submit]);
+        assert!(A::AnswerConsultation.has_own_form() && !A::Accept.has_own_form());
+        assert!(
+            Who::all()
+                .iter()
+                .all(|w| available(S::Returned, *w).is_empty())
+        );
     }
 }

@@ -270,7 +270,14 @@ impl App {
                 data(json!({"channel": "post", "tracking_number": n}))
             }
             Act::Forward | Act::Withdraw => Ok(Effect::default()),
-            Act::Submit | Act::Resubmit => unreachable!("refused by perform"),
+            Act::Submit
+            | Act::Resubmit
+            | Act::RegisterInPerson
+            | Act::RegisterPostal
+            | Act::AnswerConsultation => Err(AppError::Unexpected(format!(
+                "{} has its own operation",
+                act.as_str()
+            ))),
         }
     }
 

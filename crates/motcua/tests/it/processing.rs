@@ -761,12 +761,17 @@ async fn random_steps_match_the_model(e: Engine) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(if e == Engine::Sqlite { 12 } else { 4 });
+    // Sở Tư pháp's specialist, the agency each walk consults.
+    let mut consulted = token(&t, "chuyenvien.tuphap").await;
+    // The assignee is whoever holds the dossier; "a specialist" is the other one.
     let people_list = [
         Who::Owner,
         Who::Staff(Role::Reception),
+        Who::Assignee,
         Who::Staff(Role::Specialist),
         Who::Staff(Role::Leader),
         Who::Staff(Role::Cashier),
+        Who::Consulted,
     ];
     let strategy = proptest::collection::vec(
         (
@@ -795,6 +800,7 @@ async fn random_steps_match_the_model(e: Engine) {
     );
     let mut runner = TestRunner::new_with_rng(Default::default(), rng);
     let mut visited = std::collections::BTreeSet::new();
+    let mut answers = 0;
     for case in 0..cases {
         let steps = strategy.new_tree(&mut runner).unwrap().current();
         let code = submitted(&mut p).await;
@@ -816,12 +822,16 @@ async fn random_steps_match_the_model(e: Engine) {
             d.to_string()
         };
         let mut apologies = 0;
+        // The consultations this walk opened that Sở Tư pháp has not answered yet.
+        let mut open = 0usize;
         for (n, (sel, act, who)) in steps.into_iter().enumerate() {
-            // Mostly legal steps (so walks go deep), sometimes anything.
+            // Mostly legal steps (so walks go deep), sometimes anything. An answer needs an open
+            // consultation to answer.
             let legal: Vec<(Act, Who)> = Act::ALL
                 .into_iter()
                 .flat_map(|a| people_list.iter().map(move |w| (a, *w)))
                 .filter(|(a, w)| reference(model, *a, *w).is_some())
+                .filter(|(a, _)| *a != Act::AnswerConsultation || open > 0)
                 .collect();
             let onward: Vec<(Act, Who)> = legal
                 .iter()
@@ -838,6 +848,9 @@ async fn random_steps_match_the_model(e: Engine) {
             } else {
                 (act, who)
             };
+            if act == Act::AnswerConsultation && who == Who::Consulted && open == 0 {
+                continue; // nothing to answer
+            }
             if model == Stage::Examining && !uploaded {
                 let r = {
                     let (c, tok) = &mut p.specialist;
@@ -867,8 +880,10 @@ async fn random_steps_match_the_model(e: Engine) {
                 let w = wrong[usize::from(sel) % wrong.len()];
                 let actor = match w {
                     Who::Staff(Role::Reception) => &mut p.desk,
-                    Who::Staff(Role::Specialist) => &mut p.specialist,
+                    Who::Assignee => &mut p.specialist,
+                    Who::Staff(Role::Specialist) => &mut other,
                     Who::Staff(Role::Leader) => &mut p.leader,
+                    Who::Consulted => &mut consulted,
                     _ => &mut cashier,
                 };
                 let st = act_status(
@@ -896,11 +911,16 @@ async fn random_steps_match_the_model(e: Engine) {
             let actor = match who {
                 Who::Owner => &mut p.citizen,
                 Who::Staff(Role::Reception) => &mut p.desk,
-                Who::Staff(Role::Specialist) => &mut p.specialist,
+                Who::Assignee => &mut p.specialist,
+                Who::Staff(Role::Specialist) => &mut other,
                 Who::Staff(Role::Leader) => &mut p.leader,
-                Who::Staff(_) => &mut cashier,
+                Who::Consulted => &mut consulted,
+                _ => &mut cashier,
             };
-            let status = if act == Act::Resubmit && who == Who::Owner {
+            let status = if act == Act::AnswerConsultation && who == Who::Consulted {
+                let (c, tok) = actor;
+                answer_open(c, tok, &code).await
+            } else if act == Act::Resubmit && who == Who::Owner {
                 let (c, tok) = actor;
                 if model == Stage::SupplementRequested {
                     // The person supplements what was asked (a repeat request may name only
@@ -926,6 +946,21 @@ async fn random_steps_match_the_model(e: Engine) {
                     if act == Act::Apologise {
                         apologies += 1;
                     }
+                    if act == Act::Consult {
+                        open += 1;
+                    }
+                    if act == Act::AnswerConsultation {
+                        // The last answer ends the wait (the system's step).
+                        answers += 1;
+                        open -= 1;
+                        if open == 0 {
+                            model = reference(next, Act::ConsultationAnswered, Who::System)
+                                .unwrap_or(next);
+                            visited.insert(model);
+                            assert_eq!(got, model.as_str(), "case {case} step {n}: last answer");
+                            continue;
+                        }
+                    }
                     if act == Act::Reassign {
                         std::mem::swap(&mut p.specialist, &mut other);
                         std::mem::swap(&mut p.specialist_id, &mut other_id);
@@ -949,9 +984,47 @@ async fn random_steps_match_the_model(e: Engine) {
     // The walks reach deep into the process, not only the desk.
     assert!(visited.len() >= 8, "{visited:?}");
     eprintln!(
-        "lifecycle walks visited {} stages: {visited:?}",
+        "lifecycle walks visited {} stages: {visited:?}; {answers} consultation answers",
         visited.len()
     );
+}
+
+/// Sở Tư pháp answers the first open consultation on the dossier; the answer's status (204 when
+/// taken, 200 for the walk's bookkeeping).
+async fn answer_open(c: &mut Client, tok: &str, code: &str) -> u16 {
+    let r = c
+        .json(
+            Method::GET,
+            &format!("/api/v1/dossiers/{code}"),
+            Some(tok),
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.status, 200,
+        "the consulted agency reads the dossier: {}",
+        r.body
+    );
+    let d = r.json();
+    let id = d["consultations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["answered_at"].is_null())
+        .map(|x| x["id"].as_str().unwrap().to_string())
+        .expect("an open consultation");
+    let r = c
+        .json(
+            Method::POST,
+            &format!("/api/v1/consultations/{id}/answer"),
+            Some(tok),
+            Some(json!({"answer": "Ý kiến của Sở Tư pháp"})),
+        )
+        .await;
+    match r.status {
+        204 => 200,
+        s => s,
+    }
 }
 
 fn any_u8() -> impl proptest::strategy::Strategy<Value = u8> {
