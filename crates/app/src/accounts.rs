@@ -4,10 +4,11 @@ use jiff::{SignedDuration, Timestamp};
 use motcua_domain::account::{AccountKind, User};
 use motcua_domain::authz::{Action, Actor, Target, authorize};
 use motcua_domain::{identity, password, text};
-use motcua_store::{audit, auth, users};
+use motcua_store::{auth, users};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::Audit;
 use crate::crypto::{self, random_token, sha256_hex};
 use crate::notices::NewNotice;
 use crate::{App, AppError, Ctx, FieldError, Result, Session};
@@ -185,20 +186,19 @@ impl App {
             data: json!({}),
         };
         self.notify_rendered(&tx, &n, confirm).await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(user.id),
-                "user_created",
-                "user",
-                Some(user.id.to_string()),
-                None,
-                json!({"kind": kind.as_str()}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(user.id),
+                action: "user_created",
+                object: "user",
+                id: Some(user.id.to_string()),
+                agency: None,
+                detail: json!({"kind": kind.as_str()}),
+            },
         )
         .await?;
-        tx.commit().await?;
         tracing::info!(event = "user_created", user_id = %user.id, kind = kind.as_str(), "account registered");
         Ok(())
     }
@@ -261,20 +261,19 @@ impl App {
                 "Liên kết xác nhận không đúng, đã được dùng hoặc đã hết hạn.",
             ));
         }
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(user_id),
-                "email_confirmed",
-                "user",
-                Some(user_id.to_string()),
-                None,
-                json!({}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(user_id),
+                action: "email_confirmed",
+                object: "user",
+                id: Some(user_id.to_string()),
+                agency: None,
+                detail: json!({}),
+            },
         )
         .await?;
-        tx.commit().await?;
         tracing::info!(event = "email_confirmed", user_id = %user_id, "e-mail confirmed");
         Ok(())
     }
@@ -581,17 +580,17 @@ impl App {
                 data: json!({}),
             };
             self.notify_rendered(&tx, &n, reset).await?;
-            audit::append(
+            self.record(
                 &tx,
-                &self.audit(
-                    ctx,
-                    None,
-                    "password_reset_requested",
-                    "user",
-                    Some(u.id.to_string()),
-                    None,
-                    json!({}),
-                ),
+                ctx,
+                Audit {
+                    actor: None,
+                    action: "password_reset_requested",
+                    object: "user",
+                    id: Some(u.id.to_string()),
+                    agency: None,
+                    detail: json!({}),
+                },
             )
             .await?;
         }
@@ -638,20 +637,19 @@ impl App {
             // Receiving the link proves the address.
             users::set_email_verified(&tx, user_id, now).await?;
         }
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(user_id),
-                "password_reset",
-                "user",
-                Some(user_id.to_string()),
-                None,
-                json!({}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(user_id),
+                action: "password_reset",
+                object: "user",
+                id: Some(user_id.to_string()),
+                agency: None,
+                detail: json!({}),
+            },
         )
         .await?;
-        tx.commit().await?;
         tracing::info!(event = "password_reset", user_id = %user_id, "password reset; sessions ended");
         Ok(())
     }
@@ -717,20 +715,19 @@ impl App {
         users::set_password(&tx, s.user.id, &hash, now).await?;
         auth::delete_user_sessions(&tx, s.user.id, None).await?;
         auth::revoke_user_api_tokens(&tx, s.user.id, now).await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "password_changed",
-                "user",
-                Some(s.user.id.to_string()),
-                None,
-                json!({}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "password_changed",
+                object: "user",
+                id: Some(s.user.id.to_string()),
+                agency: None,
+                detail: json!({}),
+            },
         )
         .await?;
-        tx.commit().await?;
         self.new_session(ctx, &s.user).await
     }
 
@@ -811,20 +808,19 @@ impl App {
                 self.notify_rendered(&tx, &n, changed).await?;
             }
         }
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "contact_changed",
-                "user",
-                Some(s.user.id.to_string()),
-                None,
-                json!({"email_changed": email_changed}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "contact_changed",
+                object: "user",
+                id: Some(s.user.id.to_string()),
+                agency: None,
+                detail: json!({"email_changed": email_changed}),
+            },
         )
         .await?;
-        tx.commit().await?;
         Ok(email_changed)
     }
 }

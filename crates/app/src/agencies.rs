@@ -6,11 +6,12 @@ use motcua_domain::agency::{
     self as dom, Agency, AgencyKind, Succession, SuccessionKind, Unit, UnitKind,
 };
 use motcua_domain::authz::{Action, Target, authorize};
-use motcua_store::{agencies, audit};
+use motcua_store::agencies;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::Audit;
 use crate::{App, AppError, Ctx, Result, Session};
 
 /// The portable form of the tree: bodies by code, their units, and succession links.
@@ -401,20 +402,19 @@ impl App {
                 report.successions_created += 1;
             }
         }
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                by.map(|s| s.user.id),
-                "agencies_imported",
-                "agency_tree",
-                None,
-                None,
-                json!(report),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: by.map(|s| s.user.id),
+                action: "agencies_imported",
+                object: "agency_tree",
+                id: None,
+                agency: None,
+                detail: json!(report),
+            },
         )
         .await?;
-        tx.commit().await?;
         tracing::info!(
             event = "agencies_imported",
             created = report.created,

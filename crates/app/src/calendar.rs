@@ -2,9 +2,10 @@
 //! settings table, checked before it replaces the calendar every deadline uses.
 use motcua_domain::authz::{Action, Target, authorize};
 use motcua_domain::calendar::{Calendar, CalendarData};
-use motcua_store::{audit, settings};
+use motcua_store::settings;
 use serde_json::json;
 
+use crate::Audit;
 use crate::{App, AppError, Ctx, Result, Session};
 
 impl App {
@@ -41,20 +42,19 @@ impl App {
         let now = self.now();
         let tx = self.db.write().await?;
         settings::put(&tx, settings::CALENDAR, &text, now, Some(s.user.id)).await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "calendar_changed",
-                "setting",
-                Some(settings::CALENDAR.into()),
-                None,
-                json!({"decisions": data.decisions.len()}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "calendar_changed",
+                object: "setting",
+                id: Some(settings::CALENDAR.into()),
+                agency: None,
+                detail: json!({"decisions": data.decisions.len()}),
+            },
         )
         .await?;
-        tx.commit().await?;
         self.set_calendar(Calendar::new(data));
         Ok(())
     }

@@ -6,22 +6,24 @@ use jiff::civil::Date;
 use motcua_domain::agency::Agency;
 use motcua_domain::authz::{Action, Target, authorize};
 use motcua_domain::catalogue::{
-    Channel, Classification, Duration, ProcedureBody, ProcessStep, check_procedure, check_process,
-    time_to_result,
+    Channel, Classification, Duration, ProcedureBody, check_procedure, time_to_result,
 };
 use motcua_domain::clock::vn_date;
-use motcua_domain::form::{FormSpec, Kind};
+use motcua_domain::form::FormSpec;
 use motcua_domain::text::fold_vi;
+use motcua_store::agencies;
 use motcua_store::catalogue::{
     self as cat, Field, IndexRow, Procedure, Sector, Service, Version, VersionStatus,
 };
 use motcua_store::dialect::SearchFilter;
-use motcua_store::{agencies, audit};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::Audit;
 use crate::{App, AppError, Ctx, Result, Session};
+pub use motcua_domain::search::{procedure_text, relevance_score, search_tokens};
+pub use motcua_domain::service::{ServiceRecord, check_service};
 
 /// The portable catalogue: what `motcua catalogue import|export` reads and writes.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -45,26 +47,6 @@ pub struct SectorRecord {
 pub struct FieldRecord {
     pub code: String,
     pub name: String,
-}
-
-/// An online service as imported and exported.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct ServiceRecord {
-    /// Procedure code.
-    pub procedure: String,
-    /// Agency code.
-    pub agency: String,
-    /// 2016 level, 1–4.
-    pub level: u8,
-    /// Current classification; derived from the level when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub classification: Option<Classification>,
-    /// A shorter time the agency sets for online dossiers (R8.1c).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub online_time: Option<Duration>,
-    pub form_schema: serde_json::Value,
-    pub process: Vec<ProcessStep>,
 }
 
 /// What an import did.
@@ -168,134 +150,6 @@ pub struct Query {
     pub subject: Option<String>,
 }
 
-/// The tokens a search for `text` looks for: folded words (đ → d, no diacritics).
-pub fn search_tokens(text: &str) -> Vec<String> {
-    fold_vi(text)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .take(12)
-        .map(String::from)
-        .collect()
-}
-
-/// How well a procedure's name answers the query words (higher is better): the code typed
-/// exactly, the whole query as the name or as a phrase in it, the share of query words found
-/// as words of the name, and shorter names before longer ones.
-pub fn relevance_score(name: &str, code: &str, tokens: &[String]) -> i64 {
-    let name = fold_vi(name);
-    let words: Vec<&str> = name
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let phrase = tokens.join(" ");
-    let joined = words.join(" ");
-    let mut score = 0;
-    if code.replace('.', " ") == phrase || code == phrase {
-        score += 10_000;
-    }
-    if joined == phrase {
-        score += 5_000;
-    } else if joined.starts_with(&phrase) {
-        score += 3_000;
-    } else if joined.contains(&phrase) {
-        score += 2_000;
-    }
-    let in_name = tokens
-        .iter()
-        .filter(|t| words.iter().any(|w| w.starts_with(t.as_str())))
-        .count() as i64;
-    score += 1_000 * in_name / tokens.len().max(1) as i64;
-    score - words.len() as i64
-}
-
-/// Checks a service against its procedure and agency; answers the parsed form.
-pub fn check_service(
-    body: &ProcedureBody,
-    r: &ServiceRecord,
-    agency: &Agency,
-    unit_codes: &[String],
-) -> Result<FormSpec, String> {
-    let at = format!("Dịch vụ {} tại {}", body.code, agency.code);
-    if !(1..=4).contains(&r.level) {
-        return Err(format!("{at}: mức độ phải từ 1 đến 4."));
-    }
-    let form = FormSpec::from_schema(&r.form_schema).map_err(|m| format!("{at}: biểu mẫu: {m}"))?;
-    if let Some(t) = &r.online_time {
-        t.check()
-            .map_err(|m| format!("{at}: thời hạn trực tuyến: {m}"))?;
-        let published = body
-            .times
-            .iter()
-            .find(|x| x.channel == Channel::Online)
-            .map(|x| x.duration.clone());
-        match published {
-            Some(p) if t.working_minutes() <= p.working_minutes() => {}
-            Some(p) => {
-                return Err(format!(
-                    "{at}: thời hạn cho hồ sơ trực tuyến ({}) không được dài hơn thời hạn đã công bố ({}).",
-                    t.label_vi(),
-                    p.label_vi()
-                ));
-            }
-            None => {
-                return Err(format!(
-                    "{at}: thủ tục không có cách thức trực tuyến nên không đặt thời hạn trực tuyến riêng."
-                ));
-            }
-        }
-    }
-    // The process applies to the service's dossiers whatever their channel: it must fit the time
-    // of each (R10.3, R8.1a).
-    let mut channels = vec![Channel::Online];
-    channels.extend(body.methods.iter().filter(|c| **c != Channel::Online));
-    for ch in channels {
-        let limit = time_to_result(body, r.online_time.as_ref(), ch)
-            .ok_or_else(|| format!("{at}: thủ tục chưa có thời hạn giải quyết."))?;
-        check_process(&r.process, &limit).map_err(|m| {
-            format!(
-                "{at}: quy trình nội bộ (hồ sơ {}): {m}",
-                ch.label_vi().to_lowercase()
-            )
-        })?;
-    }
-    for s in &r.process {
-        if let Some(u) = &s.unit
-            && !unit_codes.contains(u)
-        {
-            return Err(format!(
-                "{at}: bước «{}»: cơ quan không có bộ phận mã {u}.",
-                s.name
-            ));
-        }
-    }
-    for c in &body.components {
-        if let Some(cond) = &c.condition {
-            match form.field(&cond.field) {
-                Some(f) if matches!(f.kind, Kind::YesNo | Kind::Choice { .. }) => {}
-                _ => {
-                    return Err(format!(
-                        "{at}: thành phần «{}» phụ thuộc trường «{}» nhưng biểu mẫu không có trường Có/Không hoặc lựa chọn này.",
-                        c.name, cond.field
-                    ));
-                }
-            }
-        }
-    }
-    Ok(form)
-}
-
-fn body_text(b: &ProcedureBody) -> String {
-    let mut parts: Vec<&str> = vec![
-        b.result.as_str(),
-        b.implementing_agency.as_str(),
-        b.requirements.as_str(),
-    ];
-    parts.extend(b.steps.iter().map(String::as_str));
-    parts.extend(b.components.iter().map(|c| c.name.as_str()));
-    parts.extend(b.subjects.iter().map(String::as_str));
-    fold_vi(&parts.join(" "))
-}
-
 impl App {
     fn today(&self) -> Date {
         vn_date(self.now())
@@ -348,7 +202,7 @@ impl App {
             fold_vi(&v.body.name),
             v.body.code.replace('.', " ")
         );
-        cat::upsert_index(tx, &row, &name, &body_text(&v.body)).await?;
+        cat::upsert_index(tx, &row, &name, &procedure_text(&v.body)).await?;
         Ok(())
     }
 
@@ -411,7 +265,7 @@ impl App {
                 .filter(|u| u.agency_id == agency.id)
                 .map(|u| u.code.clone())
                 .collect();
-            if let Err(m) = check_service(body, r, agency, &units) {
+            if let Err(m) = check_service(body, r, &agency.code, &units) {
                 problems.push(m);
             }
         }
@@ -581,20 +435,19 @@ impl App {
         for pid in touched {
             self.reindex(&tx, pid).await?;
         }
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                by.map(|s| s.user.id),
-                "catalogue_imported",
-                "catalogue",
-                None,
-                None,
-                json!(report),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: by.map(|s| s.user.id),
+                action: "catalogue_imported",
+                object: "catalogue",
+                id: None,
+                agency: None,
+                detail: json!(report),
+            },
         )
         .await?;
-        tx.commit().await?;
         tracing::info!(
             event = "catalogue_imported",
             versions = report.versions_published,
@@ -1007,20 +860,19 @@ impl App {
                 v
             }
         };
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "procedure_draft_saved",
-                "procedure",
-                Some(p.code.clone()),
-                p.owner_agency_id,
-                json!({"version": draft.version}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "procedure_draft_saved",
+                object: "procedure",
+                id: Some(p.code.clone()),
+                agency: p.owner_agency_id,
+                detail: json!({"version": draft.version}),
+            },
         )
         .await?;
-        tx.commit().await?;
         Ok(draft)
     }
 
@@ -1071,25 +923,12 @@ impl App {
                 .filter(|u| u.agency_id == agency.id)
                 .map(|u| u.code.clone())
                 .collect();
-            check_service(&draft.body, &r, agency, &codes)
+            check_service(&draft.body, &r, &agency.code, &codes)
                 .map_err(|m| AppError::field("body", m))?;
         }
         cat::publish_version(&tx, draft.id, effective_from, self.now()).await?;
         self.reindex(&tx, p.id).await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "procedure_published",
-                "procedure",
-                Some(p.code.clone()),
-                p.owner_agency_id,
-                json!({"version": draft.version, "effective_from": effective_from.to_string()}),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
+        self.commit(tx, ctx, Audit { actor: Some(s.user.id), action: "procedure_published", object: "procedure", id: Some(p.code.clone()), agency: p.owner_agency_id, detail: json!({"version": draft.version, "effective_from": effective_from.to_string()}) }).await?;
         tracing::info!(event = "procedure_published", code = %p.code, version = draft.version, "procedure published");
         cat::get_version(self.db.conn(), draft.id)
             .await
@@ -1116,7 +955,8 @@ impl App {
             .into_iter()
             .map(|u| u.code)
             .collect();
-        check_service(&v.body, r, &agency, &units).map_err(|m| AppError::field("service", m))?;
+        check_service(&v.body, r, &agency.code, &units)
+            .map_err(|m| AppError::field("service", m))?;
         let now = self.now();
         let tx = self.db.write().await?;
         let existing = cat::services_of(&tx, Some(&[p.id]))
@@ -1142,20 +982,19 @@ impl App {
             cat::insert_service(&tx, &svc, now).await?;
         }
         self.reindex(&tx, p.id).await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "service_saved",
-                "service",
-                Some(svc.id.to_string()),
-                Some(agency.id),
-                json!({"procedure": p.code, "level": svc.level}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "service_saved",
+                object: "service",
+                id: Some(svc.id.to_string()),
+                agency: Some(agency.id),
+                detail: json!({"procedure": p.code, "level": svc.level}),
+            },
         )
         .await?;
-        tx.commit().await?;
         Ok(svc)
     }
 
@@ -1243,20 +1082,19 @@ impl App {
                 }
             }
         }
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "sector_saved",
-                "sector",
-                Some(code),
-                None,
-                json!({}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "sector_saved",
+                object: "sector",
+                id: Some(code),
+                agency: None,
+                detail: json!({}),
+            },
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 }

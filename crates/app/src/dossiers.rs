@@ -10,17 +10,20 @@ use motcua_domain::authz::{Action, Target, authorize};
 use motcua_domain::catalogue::Component;
 use motcua_domain::clock::vn_date;
 use motcua_domain::dossier::{self as dom, FileKind, Intake, Status};
+use motcua_domain::event::{self, Event, EventData, Resubmission, Slip};
 use motcua_domain::form::FormSpec;
 use motcua_domain::lifecycle::{self, Act, Stage, Who};
 use motcua_store::catalogue::{self as cat, Version};
-use motcua_store::dossiers::{self as ds, DossierRow, EventRow, FileRow};
-use motcua_store::{Conn, StoreError, agencies, audit, users};
+use motcua_store::dossiers::{self as ds, DossierRow, FileRow};
+use motcua_store::{Conn, StoreError, agencies, users};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::Audit;
 use crate::crypto::sha256_hex;
 use crate::error::StoreResult;
+use crate::processing::persist::{RowWrite, StepNotice, StepWrite};
 use crate::processing::{ActionInput, FORM_COMPONENT, RESULT_COMPONENT};
 use crate::{App, AppError, Ctx, Result, Session};
 
@@ -63,8 +66,8 @@ impl Audience {
 #[derive(Debug, Clone)]
 pub struct TimelineEntry {
     pub at: jiff::Timestamp,
-    /// The act (`status` for the departments' work as the applicant sees it).
-    pub kind: String,
+    /// The act (none for the departments' work as the applicant sees it: a change of status).
+    pub act: Option<Act>,
     pub label: String,
     /// The stage entered (none for the departments' work as the applicant sees it).
     pub stage: Option<Stage>,
@@ -78,24 +81,19 @@ fn applicant_sees(f: &FileRow, d: &DossierRow) -> bool {
     f.public && (f.component_id != RESULT_COMPONENT || d.stage == Stage::Returned)
 }
 
-/// The Vietnamese name of an event's kind.
-pub fn event_label(kind: &str) -> &'static str {
-    Act::parse(kind).map_or("Cập nhật hồ sơ", Act::label_vi)
-}
-
 /// A dossier's history for its reader: staff see every event; the applicant sees the public
 /// ones as they happened and the departments' work only as changes of status, without comments.
-pub fn timeline(events: &[EventRow], audience: Audience) -> Vec<TimelineEntry> {
+pub fn timeline(events: &[Event], audience: Audience) -> Vec<TimelineEntry> {
     let mut out: Vec<TimelineEntry> = vec![];
     for e in events {
         let status = e.to_stage.status();
         if audience == Audience::Staff || e.public {
             out.push(TimelineEntry {
                 at: e.at,
-                kind: e.kind.clone(),
+                act: Some(e.act),
                 label: match audience {
-                    Audience::Staff if repeat_request(e) => "Yêu cầu bổ sung lần hai".into(),
-                    Audience::Staff => event_label(&e.kind).to_string(),
+                    Audience::Staff if e.is_repeat_request() => "Yêu cầu bổ sung lần hai".into(),
+                    Audience::Staff => e.act.label_vi().to_string(),
                     Audience::Applicant => e.to_stage.applicant_label().to_string(),
                 },
                 stage: audience.stage(e.to_stage),
@@ -105,7 +103,7 @@ pub fn timeline(events: &[EventRow], audience: Audience) -> Vec<TimelineEntry> {
         } else if out.last().map(|l| l.status) != Some(status) {
             out.push(TimelineEntry {
                 at: e.at,
-                kind: "status".into(),
+                act: None,
                 label: status.label_vi().into(),
                 stage: None,
                 status,
@@ -114,12 +112,6 @@ pub fn timeline(events: &[EventRow], audience: Audience) -> Vec<TimelineEntry> {
         }
     }
     out
-}
-
-/// The desk's second request before acceptance (guide once, R3.4), as its event records it.
-fn repeat_request(e: &EventRow) -> bool {
-    e.kind == Act::RequestSupplement.as_str()
-        && e.data.as_ref().and_then(|d| d.get("repeat")) == Some(&Value::Bool(true))
 }
 
 /// Everything a dossier page or answer shows, for one reader.
@@ -134,7 +126,7 @@ pub struct DossierView {
     /// The files the reader may see (the applicant: their papers and the approved result).
     pub files: Vec<FileRow>,
     /// The events the reader may see in full (the applicant: the public ones).
-    pub events: Vec<EventRow>,
+    pub events: Vec<Event>,
     /// The history as the reader sees it.
     pub timeline: Vec<TimelineEntry>,
     /// The dossier's count as the national monitoring makes it now (from its whole history).
@@ -200,29 +192,15 @@ impl DossierView {
         self.may_edit && !self.is_draft()
     }
 
-    /// The event a statutory slip is made from: forms 01–04 from the acceptance, the supplement
-    /// request, the refusal and the apology; the control sheet (05) from the first event, for
-    /// staff only. `None`: the slip does not exist (yet) for this reader.
-    pub fn slip_event(&self, form: u8) -> Option<&EventRow> {
-        let last = |acts: &[Act]| {
-            self.events
-                .iter()
-                .rev()
-                .find(|e| acts.iter().any(|a| a.as_str() == e.kind))
-        };
-        match form {
-            1 => last(&[Act::Accept]),
-            2 => last(&[Act::RequestSupplement, Act::SendSupplementRequest]),
-            3 => last(&[Act::Refuse, Act::SendDecline]),
-            4 => last(&[Act::Apologise]),
-            5 if self.audience == Audience::Staff => self.events.first(),
-            _ => None,
-        }
+    /// A statutory slip as it stands for this reader (`None`: its event has not happened yet,
+    /// or it is the control sheet and the reader is the applicant).
+    pub fn slip(&self, slip: Slip) -> Option<event::SlipContent<'_>> {
+        event::slip(slip, &self.events, self.audience == Audience::Staff)
     }
 
     /// The statutory slips that exist for this reader.
-    pub fn slips(&self) -> Vec<u8> {
-        (1..=5).filter(|f| self.slip_event(*f).is_some()).collect()
+    pub fn slips(&self) -> Vec<Slip> {
+        event::slips(&self.events, self.audience == Audience::Staff)
     }
 
     /// When the agency asked for more: the components it named.
@@ -230,13 +208,7 @@ impl DossierView {
         self.row
             .supplement
             .as_ref()
-            .and_then(|s| s.get("components"))
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(String::from))
-                    .collect()
-            })
+            .map(|s| s.components.clone())
             .unwrap_or_default()
     }
 }
@@ -490,20 +462,19 @@ impl App {
             )));
         }
         ds::insert_dossier(&tx, &d).await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "dossier_draft_created",
-                "dossier",
-                Some(d.id.to_string()),
-                Some(d.agency_id),
-                json!({"service": service_id}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "dossier_draft_created",
+                object: "dossier",
+                id: Some(d.id.to_string()),
+                agency: Some(d.agency_id),
+                detail: json!({"service": service_id}),
+            },
         )
         .await?;
-        tx.commit().await?;
         Ok(d)
     }
 
@@ -642,16 +613,10 @@ impl App {
                 )));
             }
             if d.stage == Stage::SupplementRequested {
-                let asked: Vec<String> = d
+                let asked = d
                     .supplement
                     .as_ref()
-                    .and_then(|s| s.get("components"))
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|x| x.as_str().map(String::from))
-                            .collect()
-                    })
+                    .map(|s| s.components.as_slice())
                     .unwrap_or_default();
                 // A request that names no components (reasons only) lets any be supplemented.
                 if !asked.is_empty() && !asked.iter().any(|c| c == component) {
@@ -701,20 +666,19 @@ impl App {
             ));
         }
         ds::insert_file(&tx, &f).await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "dossier_file_added",
-                "dossier",
-                Some(id.to_string()),
-                Some(d.agency_id),
-                json!({"component": component, "sha256": f.sha256, "size": size}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "dossier_file_added",
+                object: "dossier",
+                id: Some(id.to_string()),
+                agency: Some(d.agency_id),
+                detail: json!({"component": component, "sha256": f.sha256, "size": size}),
+            },
         )
         .await?;
-        tx.commit().await?;
         Ok(f)
     }
 
@@ -732,20 +696,19 @@ impl App {
         }
         let tx = self.db.write().await?;
         ds::delete_file(&tx, file_id).await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "dossier_file_removed",
-                "dossier",
-                Some(id.to_string()),
-                Some(d.agency_id),
-                json!({"file": file_id}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "dossier_file_removed",
+                object: "dossier",
+                id: Some(id.to_string()),
+                agency: Some(d.agency_id),
+                detail: json!({"file": file_id}),
+            },
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -906,7 +869,7 @@ impl App {
         d.expires_at = None;
         let agency = agencies::get_agency(&tx, d.agency_id).await?;
         let events = ds::events(&tx, id).await?;
-        let mut data = None;
+        let mut data = EventData::None;
         if act == Act::Submit {
             let seq = ds::next_seq(&tx, d.agency_id, vn_date(now)).await?;
             d.code = Some(dom::format_code(
@@ -924,58 +887,44 @@ impl App {
             d.process = process;
         } else {
             let changed = self.changed_since_request(&tx, &d, &events).await?;
-            data = Some(json!({"changed": changed}));
+            data = EventData::Resubmitted(Resubmission { changed });
         }
         self.ensure_plan(&tx, &mut d).await?;
         let entered = self.enter(&tx, &mut d, to, now, &events, None).await?;
-        ds::update_dossier(&tx, &d).await?;
-        ds::insert_event(
-            &tx,
-            &EventRow {
-                dossier_id: id,
-                at: now,
-                actor_id: Some(s.user.id),
-                kind: act.as_str().into(),
-                from_stage: Some(from),
-                to_stage: to,
-                comment: None,
-                unit_id: None,
-                to_unit_id: entered.unit_id,
-                step: entered.step,
-                due_at: d.step_due_at,
-                data,
-                public: act.is_public(),
+        let notice = (act == Act::Submit).then(|| {
+            StepNotice::Inside(crate::notices::NewNotice {
+                kind: motcua_domain::notice::NoticeKind::Submitted,
+                user_id: Some(s.user.id),
+                dossier_id: Some(id),
+                address: None,
+                data: json!({"name": s.user.full_name, "code": d.code, "procedure": version.body.name,
+                    "agency": agency.name, "link": self.dossier_link(id)}),
+            })
+        });
+        let write = StepWrite {
+            dossier: &d,
+            row: RowWrite::Update,
+            at: now,
+            actor: s.user.id,
+            act,
+            from: Some(from),
+            entered: Some(entered),
+            comment: None,
+            unit: None,
+            data,
+            consultations: vec![],
+            publish: None,
+            notice,
+            audit: Audit {
+                actor: Some(s.user.id),
+                action: "dossier_submitted",
+                object: "dossier",
+                id: d.code.clone(),
+                agency: Some(d.agency_id),
+                detail: json!({"intake": "online", "version": version.version}),
             },
-        )
-        .await?;
-        if act == Act::Submit {
-            let data = json!({"name": s.user.full_name, "code": d.code, "procedure": version.body.name, "agency": agency.name, "link": self.dossier_link(id)});
-            self.notify(
-                &tx,
-                crate::notices::NewNotice {
-                    kind: motcua_domain::notice::NoticeKind::Submitted,
-                    user_id: Some(s.user.id),
-                    dossier_id: Some(id),
-                    address: None,
-                    data,
-                },
-            )
-            .await?;
-        }
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "dossier_submitted",
-                "dossier",
-                d.code.clone(),
-                Some(d.agency_id),
-                json!({"intake": "online", "version": version.version}),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
+        };
+        self.write_step(tx, ctx, write).await?;
         let code = d.code.clone().unwrap_or_default();
         tracing::info!(event = "dossier_submitted", dossier = %id, "dossier submitted");
         Ok(code)
@@ -985,9 +934,8 @@ impl App {
     pub async fn withdraw(&self, ctx: &Ctx, s: &Session, id: Uuid, reason: &str) -> Result<()> {
         self.own(s, id).await?;
         let input = ActionInput {
-            action: Act::Withdraw.as_str().into(),
             comment: reason.chars().take(1000).collect(),
-            ..Default::default()
+            ..ActionInput::new(Act::Withdraw)
         };
         self.perform(ctx, s, id, &input).await.map(|_| ())
     }
@@ -1015,10 +963,9 @@ impl App {
         note: &str,
     ) -> Result<()> {
         let input = ActionInput {
-            action: Act::RequestSupplement.as_str().into(),
             components: components.to_vec(),
             comment: note.into(),
-            ..Default::default()
+            ..ActionInput::new(Act::RequestSupplement)
         };
         self.perform(ctx, s, id, &input).await.map(|_| ())
     }
@@ -1091,40 +1038,30 @@ impl App {
             ..DossierRow::blank(service_id, version.id, agency.id, intake, Stage::Draft, now)
         };
         let entered = self.enter(&tx, &mut d, to, now, &[], None).await?;
-        ds::insert_dossier(&tx, &d).await?;
-        ds::insert_event(
-            &tx,
-            &EventRow {
-                dossier_id: d.id,
-                at: now,
-                actor_id: Some(s.user.id),
-                kind: act.as_str().into(),
-                from_stage: None,
-                to_stage: to,
-                comment: None,
-                unit_id: None,
-                to_unit_id: entered.unit_id,
-                step: entered.step,
-                due_at: d.step_due_at,
-                data: None,
-                public: true,
+        let write = StepWrite {
+            dossier: &d,
+            row: RowWrite::Insert,
+            at: now,
+            actor: s.user.id,
+            act,
+            from: None,
+            entered: Some(entered),
+            comment: None,
+            unit: None,
+            data: EventData::None,
+            consultations: vec![],
+            publish: None,
+            notice: None,
+            audit: Audit {
+                actor: Some(s.user.id),
+                action: "dossier_registered",
+                object: "dossier",
+                id: d.code.clone(),
+                agency: Some(d.agency_id),
+                detail: json!({"intake": intake.as_str()}),
             },
-        )
-        .await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "dossier_registered",
-                "dossier",
-                d.code.clone(),
-                Some(d.agency_id),
-                json!({"intake": intake.as_str()}),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
+        };
+        self.write_step(tx, ctx, write).await?;
         Ok(d)
     }
 
@@ -1229,7 +1166,7 @@ pub fn may_own(kind: AccountKind) -> bool {
     kind.is_public()
 }
 pub use motcua_blobs::{Staged as StagedUpload, Upload};
-pub use motcua_store::dossiers::{EventRow as EventRowView, FileRow as FileRowView};
+pub use motcua_store::dossiers::{Event as EventRowView, FileRow as FileRowView};
 
 impl App {
     /// What `motcua check` reports (issue 7): SQLite's integrity check, every file a row points

@@ -34,6 +34,17 @@ pub use error::{AppError, FieldError, Result};
 pub use motcua_store::Engine;
 pub use motcua_store::users::{DutyRow, GrantRow};
 
+/// What an audit record says of a change: who did what, to which object, in which agency, with
+/// references only (ids and codes, never personal data: R10.5).
+pub(crate) struct Audit<'a> {
+    pub actor: Option<uuid::Uuid>,
+    pub action: &'a str,
+    pub object: &'a str,
+    pub id: Option<String>,
+    pub agency: Option<uuid::Uuid>,
+    pub detail: serde_json::Value,
+}
+
 /// Everything a use case needs.
 #[derive(Clone)]
 pub struct App {
@@ -145,28 +156,38 @@ impl App {
         crypto::ct_eq(&self.csrf_token(binding), token)
     }
 
-    /// Builds an audit entry (no personal data in `detail`: ids and codes only).
-    #[allow(clippy::too_many_arguments)] // one field per audit column reads better than a builder here
-    pub(crate) fn audit(
+    /// Ends a change: its audit record joins the transaction, which commits. Every change is
+    /// one transaction with its event, audit record and outbox messages (R3.5).
+    pub(crate) async fn commit(
         &self,
+        tx: motcua_store::Tx,
         ctx: &Ctx,
-        actor: Option<uuid::Uuid>,
-        action: &str,
-        object_type: &str,
-        object_id: Option<String>,
-        agency_id: Option<uuid::Uuid>,
-        detail: serde_json::Value,
-    ) -> AuditEntry {
-        AuditEntry {
+        audit: Audit<'_>,
+    ) -> Result<()> {
+        self.record(&tx, ctx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Appends an audit record to a change that goes on.
+    pub(crate) async fn record(
+        &self,
+        tx: &motcua_store::Tx,
+        ctx: &Ctx,
+        a: Audit<'_>,
+    ) -> Result<()> {
+        let entry = AuditEntry {
             at: self.now(),
-            actor_id: actor,
-            action: action.into(),
-            object_type: object_type.into(),
-            object_id,
-            agency_id,
+            actor_id: a.actor,
+            action: a.action.into(),
+            object_type: a.object.into(),
+            object_id: a.id,
+            agency_id: a.agency,
             request_id: ctx.request_id.clone(),
-            detail: detail.to_string(),
-        }
+            detail: a.detail.to_string(),
+        };
+        motcua_store::audit::append(tx, &entry).await?;
+        Ok(())
     }
 }
 

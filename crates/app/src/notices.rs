@@ -15,6 +15,7 @@ use motcua_store::users;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::Audit;
 use crate::error::StoreResult;
 use crate::{App, AppError, Result};
 
@@ -505,20 +506,19 @@ impl App {
             .map_err(|m| AppError::field("template", format!("Mẫu chưa dùng được: {m}")))?;
         let tx = self.db.write().await?;
         ns::save_template(&tx, kind, subject, body, sms, Some(s.user.id), self.now()).await?;
-        motcua_store::audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "notice_template_saved",
-                "notice_template",
-                Some(kind.as_str().into()),
-                None,
-                serde_json::json!({}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "notice_template_saved",
+                object: "notice_template",
+                id: Some(kind.as_str().into()),
+                agency: None,
+                detail: serde_json::json!({}),
+            },
         )
         .await?;
-        tx.commit().await?;
         self.load_templates().await
     }
 
@@ -549,20 +549,19 @@ impl App {
         )?;
         let tx = self.db.write().await?;
         ns::retry(&tx, id, self.now()).await?;
-        motcua_store::audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "delivery_retried",
-                "delivery",
-                Some(id.to_string()),
-                None,
-                serde_json::json!({}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "delivery_retried",
+                object: "delivery",
+                id: Some(id.to_string()),
+                agency: None,
+                detail: serde_json::json!({}),
+            },
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

@@ -9,24 +9,30 @@ use motcua_domain::account::Role;
 use motcua_domain::catalogue::{Channel, Duration, ProcessStep, time_to_result};
 use motcua_domain::deadline::{self, Plan};
 use motcua_domain::dossier::Intake;
+use motcua_domain::event::{self, Answer, Event, EventData};
 use motcua_domain::lifecycle::{self, Act, NotAllowed, Stage, Who};
 use motcua_domain::notice::NoticeKind;
+use motcua_store::agencies;
 use motcua_store::catalogue as cat;
-use motcua_store::dossiers::{self as ds, ConsultationRow, DossierRow, EventRow};
-use motcua_store::{agencies, audit};
+use motcua_store::dossiers::{self as ds, ConsultationRow, DossierRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::Audit;
 use crate::error::StoreResult;
 use crate::{App, AppError, Ctx, Result, Session};
 
 mod actions;
+pub(crate) mod persist;
 mod steps;
 mod views;
 
+use persist::{RowWrite, StepNotice, StepWrite};
+
 pub use actions::{ActionSpec, Actions, FieldSpec, OptionSpec};
-pub use views::{RegisterRow, Scope, StepView, WORK_ROLES, WorkItem, WorklistPage, overall, steps};
+pub use motcua_domain::event::{StepView, steps};
+pub use views::{RegisterRow, Scope, WORK_ROLES, WorkItem, WorklistPage, overall};
 
 /// The component id under which the department's result document is stored.
 pub const RESULT_COMPONENT: &str = "_ket-qua";
@@ -34,12 +40,11 @@ pub const RESULT_COMPONENT: &str = "_ket-qua";
 /// The pseudo-component a supplement request names for the declaration form's answers (tờ khai).
 pub const FORM_COMPONENT: &str = "_to-khai";
 
-/// What a person sends with a step (the API's body, a page's form). Which fields a step takes is
-/// `Act::fields`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+/// What a person sends with a step (the API's body, a page's form), the act parsed at the edge
+/// ([`parse_act`]). Which fields a step takes is `Act::fields`.
+#[derive(Debug, Clone)]
 pub struct ActionInput {
-    pub action: String,
+    pub act: Act,
     pub comment: String,
     /// Reasons, or what is missing or wrong, one item each.
     pub reasons: Vec<String>,
@@ -53,6 +58,30 @@ pub struct ActionInput {
     pub originals_compared: bool,
     /// The result document: a file of the dossier uploaded under [`RESULT_COMPONENT`].
     pub result_document: Option<Uuid>,
+}
+
+impl ActionInput {
+    /// The act with nothing filled in.
+    pub fn new(act: Act) -> Self {
+        ActionInput {
+            act,
+            comment: String::new(),
+            reasons: vec![],
+            components: vec![],
+            assignee: None,
+            consultations: vec![],
+            new_date: None,
+            tracking_number: None,
+            originals_compared: false,
+            result_document: None,
+        }
+    }
+}
+
+/// An act by its name, as a page or a program sends it.
+pub fn parse_act(name: &str) -> Result<Act> {
+    Act::parse(name.trim())
+        .ok_or_else(|| AppError::field("action", "Thao tác không có trong quy trình."))
 }
 
 /// One agency asked for its opinion, by its code, with its own deadline (a date inside the
@@ -108,22 +137,6 @@ fn whos(s: &Session, d: &DossierRow) -> Vec<Who> {
     v
 }
 
-/// Who proposed what a leader now decides (the latest proposal's author).
-fn proposer(events: &[EventRow]) -> Option<Uuid> {
-    events
-        .iter()
-        .rev()
-        .find(|e| {
-            Act::parse(&e.kind).is_some_and(|a| {
-                matches!(
-                    a,
-                    Act::ProposeResolve | Act::ProposeSupplement | Act::ProposeDecline
-                )
-            })
-        })
-        .and_then(|e| e.actor_id)
-}
-
 pub(crate) fn clean_list(v: &[String], max: usize) -> Vec<String> {
     v.iter()
         .map(|r| r.trim().chars().take(1000).collect::<String>())
@@ -140,7 +153,7 @@ pub(crate) fn clean(s: &str, max: usize) -> String {
 /// consultations it opens, the file it makes the applicant's.
 #[derive(Debug, Default)]
 pub(crate) struct Effect {
-    pub data: Option<Value>,
+    pub data: EventData,
     pub notice: Option<(NoticeKind, Value)>,
     pub consult_due: Option<jiff::Timestamp>,
     pub consultations: Vec<ConsultationRow>,
@@ -173,8 +186,7 @@ impl App {
         id: Uuid,
         input: &ActionInput,
     ) -> Result<Outcome> {
-        let act = Act::parse(input.action.trim())
-            .ok_or_else(|| AppError::field("action", "Thao tác không có trong quy trình."))?;
+        let act = input.act;
         if act.has_own_form() {
             return Err(AppError::Conflict(
                 "Nộp, nộp bổ sung, tiếp nhận tại quầy và trả lời lấy ý kiến có chức năng riêng, kèm giấy tờ hoặc ý kiến."
@@ -191,7 +203,7 @@ impl App {
             .or_missing(AppError::NotFound)?;
         let (who, to) = allowed(s, &d, act)?;
         let events = ds::events(conn, id).await?;
-        if act.decides_a_proposal() && proposer(&events) == Some(s.user.id) {
+        if act.decides_a_proposal() && event::proposer(&events) == Some(s.user.id) {
             return Err(AppError::Conflict(
                 "Không thể tự phê duyệt đề xuất của chính mình: một lãnh đạo khác quyết định."
                     .into(),
@@ -211,52 +223,31 @@ impl App {
         };
         d.updated_at = now;
         let tx = self.db.write().await?;
-        ds::update_dossier(&tx, &d)
-            .await
-            .or_changed("Hồ sơ vừa được người khác cập nhật.")?;
-        for c in &effect.consultations {
-            ds::insert_consultation(&tx, c).await?;
-        }
-        if let Some(f) = effect.publish {
-            ds::publish_file(&tx, f).await?;
-        }
-        let comment = clean(&input.comment, 2000);
-        ds::insert_event(
-            &tx,
-            &EventRow {
-                dossier_id: id,
-                at: now,
-                actor_id: Some(s.user.id),
-                kind: act.as_str().into(),
-                from_stage: Some(from),
-                to_stage: to,
-                comment: (!comment.is_empty()).then_some(comment),
-                unit_id: actor_unit(s, who, d.agency_id),
-                to_unit_id: entered.unit_id,
-                step: entered.step,
-                due_at: d.step_due_at,
-                data: effect.data,
-                public: act.is_public(),
+        let action = format!("dossier_{}", act.as_str());
+        let write = StepWrite {
+            dossier: &d,
+            row: RowWrite::Update,
+            at: now,
+            actor: s.user.id,
+            act,
+            from: Some(from),
+            entered: Some(entered),
+            comment: Some(clean(&input.comment, 2000)),
+            unit: actor_unit(s, who, d.agency_id),
+            data: effect.data,
+            consultations: effect.consultations,
+            publish: effect.publish,
+            notice: notice.map(|(n, r)| StepNotice::Rendered(n, r)),
+            audit: Audit {
+                actor: Some(s.user.id),
+                action: &action,
+                object: "dossier",
+                id: d.code.clone(),
+                agency: Some(d.agency_id),
+                detail: json!({"from": from.as_str(), "to": to.as_str()}),
             },
-        )
-        .await?;
-        if let Some((n, r)) = notice {
-            self.notify_rendered(&tx, &n, r).await?;
-        }
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                &format!("dossier_{}", act.as_str()),
-                "dossier",
-                d.code.clone(),
-                Some(d.agency_id),
-                json!({"from": from.as_str(), "to": to.as_str()}),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
+        };
+        self.write_step(tx, ctx, write).await?;
         tracing::info!(event = "dossier_step", dossier = %id, act = act.as_str(), to = to.as_str(), "dossier step");
         Ok(Outcome {
             stage: to,
@@ -310,7 +301,7 @@ impl App {
         d: &mut DossierRow,
         to: Stage,
         now: jiff::Timestamp,
-        history: &[EventRow],
+        history: &[Event],
         consult_due: Option<jiff::Timestamp>,
     ) -> Result<Entered> {
         let agency = agencies::get_agency(c, d.agency_id).await?;
@@ -409,54 +400,48 @@ impl App {
         };
         let other = agencies::get_agency(&tx, c.agency_id).await?;
         let events = ds::events(&tx, d.id).await?;
-        let mut entered = None;
-        if to != stage {
+        let (row, entered) = if to != stage {
             self.ensure_plan(&tx, &mut d).await?;
-            entered = Some(self.enter(&tx, &mut d, to, now, &events, None).await?);
+            let entered = self.enter(&tx, &mut d, to, now, &events, None).await?;
             d.updated_at = now;
-            ds::update_dossier(&tx, &d)
-                .await
-                .or_changed("Hồ sơ vừa được người khác cập nhật.")?;
-        }
-        let unit_id = s
+            (RowWrite::Update, Some(entered))
+        } else {
+            (RowWrite::Keep, None)
+        };
+        let unit = s
             .actor
             .grants
             .iter()
             .find(|g| g.role == role && g.agency_id == c.agency_id)
             .and_then(|g| g.unit_id);
-        ds::insert_event(
-            &tx,
-            &EventRow {
-                dossier_id: d.id,
-                at: now,
-                actor_id: Some(s.user.id),
-                kind: act.as_str().into(),
-                from_stage: Some(stage),
-                to_stage: to,
-                comment: Some(answer),
-                unit_id,
-                to_unit_id: entered.as_ref().and_then(|e| e.unit_id),
-                step: entered.and_then(|e| e.step),
-                due_at: (to != stage).then_some(d.step_due_at).flatten(),
-                data: Some(json!({"consultation": c.id, "agency": other.code, "name": other.name})),
-                public: false,
+        let write = StepWrite {
+            dossier: &d,
+            row,
+            at: now,
+            actor: s.user.id,
+            act,
+            from: Some(stage),
+            entered,
+            comment: Some(answer),
+            unit,
+            data: EventData::Answered(Answer {
+                consultation: c.id,
+                agency: other.code,
+                name: other.name,
+            }),
+            consultations: vec![],
+            publish: None,
+            notice: None,
+            audit: Audit {
+                actor: Some(s.user.id),
+                action: "consultation_answered",
+                object: "dossier",
+                id: d.code.clone(),
+                agency: Some(c.agency_id),
+                detail: json!({"consultation": c.id}),
             },
-        )
-        .await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                Some(s.user.id),
-                "consultation_answered",
-                "dossier",
-                d.code.clone(),
-                Some(c.agency_id),
-                json!({"consultation": c.id}),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
+        };
+        self.write_step(tx, ctx, write).await?;
         Ok(())
     }
 
@@ -491,9 +476,8 @@ impl App {
         comment: &str,
     ) -> Result<jiff::Timestamp> {
         let input = ActionInput {
-            action: Act::Accept.as_str().into(),
             comment: comment.into(),
-            ..Default::default()
+            ..ActionInput::new(Act::Accept)
         };
         let out = self.perform(ctx, s, id, &input).await?;
         out.appointment_at
@@ -509,9 +493,8 @@ impl App {
         reasons: &[String],
     ) -> Result<()> {
         let input = ActionInput {
-            action: Act::Refuse.as_str().into(),
             reasons: reasons.to_vec(),
-            ..Default::default()
+            ..ActionInput::new(Act::Refuse)
         };
         self.perform(ctx, s, id, &input).await.map(|_| ())
     }

@@ -3,10 +3,11 @@ use motcua_domain::account::{AccountKind, Role, User, check_staff_login};
 use motcua_domain::authz::{Action, Grant, Target, authorize};
 use motcua_domain::{identity, password};
 use motcua_store::users::{DutyRow, GrantRow};
-use motcua_store::{agencies, audit, auth, users};
+use motcua_store::{agencies, auth, users};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::Audit;
 use crate::crypto::random_token;
 use crate::error::StoreResult;
 use crate::{App, AppError, Ctx, FieldError, Result, Session};
@@ -135,20 +136,19 @@ impl App {
                 ),
                 e => e.into(),
             })?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                by.id(),
-                "user_created",
-                "user",
-                Some(user.id.to_string()),
-                Some(home),
-                json!({"kind": "staff"}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: by.id(),
+                action: "user_created",
+                object: "user",
+                id: Some(user.id.to_string()),
+                agency: Some(home),
+                detail: json!({"kind": "staff"}),
+            },
         )
         .await?;
-        tx.commit().await?;
         tracing::info!(event = "user_created", user_id = %user.id, kind = "staff", "staff account created");
         Ok((user, generated))
     }
@@ -203,24 +203,23 @@ impl App {
             auth::delete_user_sessions(&tx, user_id, None).await?;
             auth::revoke_user_api_tokens(&tx, user_id, now).await?;
         }
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                by.id(),
-                if disabled {
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: by.id(),
+                action: if disabled {
                     "user_disabled"
                 } else {
                     "user_enabled"
                 },
-                "user",
-                Some(user_id.to_string()),
-                u.home_agency_id,
-                json!({}),
-            ),
+                object: "user",
+                id: Some(user_id.to_string()),
+                agency: u.home_agency_id,
+                detail: json!({}),
+            },
         )
         .await?;
-        tx.commit().await?;
         tracing::info!(event = if disabled { "user_disabled" } else { "user_enabled" }, user_id = %user_id, "account status changed");
         Ok(())
     }
@@ -270,20 +269,7 @@ impl App {
         let id = users::insert_grant(&tx, user_id, g, by.id(), now).await?;
         // The holder logs in again and gets a new session id with the new privileges.
         auth::delete_user_sessions(&tx, user_id, None).await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                by.id(),
-                "authz_change",
-                "grant",
-                Some(id.to_string()),
-                Some(g.agency_id),
-                json!({"user": user_id, "role": g.role.as_str(), "unit": g.unit_id, "op": "grant"}),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
+        self.commit(tx, ctx, Audit { actor: by.id(), action: "authz_change", object: "grant", id: Some(id.to_string()), agency: Some(g.agency_id), detail: json!({"user": user_id, "role": g.role.as_str(), "unit": g.unit_id, "op": "grant"}) }).await?;
         tracing::info!(event = "authz_change", user_id = %user_id, role = g.role.as_str(), "role granted");
         Ok(id)
     }
@@ -299,20 +285,7 @@ impl App {
         let tx = self.db.write().await?;
         users::revoke_grant(&tx, grant_id, by.id(), now).await?;
         auth::delete_user_sessions(&tx, row.user_id, None).await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                by.id(),
-                "authz_change",
-                "grant",
-                Some(grant_id.to_string()),
-                Some(row.grant.agency_id),
-                json!({"user": row.user_id, "role": row.grant.role.as_str(), "op": "revoke"}),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
+        self.commit(tx, ctx, Audit { actor: by.id(), action: "authz_change", object: "grant", id: Some(grant_id.to_string()), agency: Some(row.grant.agency_id), detail: json!({"user": row.user_id, "role": row.grant.role.as_str(), "op": "revoke"}) }).await?;
         tracing::info!(event = "authz_change", user_id = %row.user_id, role = row.grant.role.as_str(), "role revoked");
         Ok(())
     }
@@ -397,20 +370,19 @@ impl App {
             self.now(),
         )
         .await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                by.id(),
-                "duty_added",
-                "unit",
-                Some(unit_id.to_string()),
-                Some(unit.agency_id),
-                json!({"user": user_id}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: by.id(),
+                action: "duty_added",
+                object: "unit",
+                id: Some(unit_id.to_string()),
+                agency: Some(unit.agency_id),
+                detail: json!({"user": user_id}),
+            },
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 
@@ -421,20 +393,19 @@ impl App {
         by.check(Action::ManageDutyRoster, &Target::Agency(unit.agency_id))?;
         let tx = self.db.write().await?;
         users::delete_duty(&tx, duty_id).await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                by.id(),
-                "duty_removed",
-                "unit",
-                Some(unit.id.to_string()),
-                Some(unit.agency_id),
-                json!({"user": d.user_id}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: by.id(),
+                action: "duty_removed",
+                object: "unit",
+                id: Some(unit.id.to_string()),
+                agency: Some(unit.agency_id),
+                detail: json!({"user": d.user_id}),
+            },
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -481,20 +452,19 @@ impl App {
         let tx = self.db.write().await?;
         users::set_password(&tx, user_id, &hash, now).await?;
         auth::delete_user_sessions(&tx, user_id, None).await?;
-        audit::append(
-            &tx,
-            &self.audit(
-                ctx,
-                None,
-                "password_set_by_operator",
-                "user",
-                Some(user_id.to_string()),
-                None,
-                json!({}),
-            ),
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: None,
+                action: "password_set_by_operator",
+                object: "user",
+                id: Some(user_id.to_string()),
+                agency: None,
+                detail: json!({}),
+            },
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 }

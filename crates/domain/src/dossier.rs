@@ -369,29 +369,6 @@ pub fn content_disposition(name: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-/// The statutory slips of Circular 01/2018 (forms 01–05; 06 is the register).
-/// A slip's name in a list.
-pub fn slip_name(form: u8) -> &'static str {
-    match form {
-        1 => "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
-        2 => "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
-        3 => "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
-        4 => "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
-        _ => "Phiếu kiểm soát quá trình giải quyết hồ sơ",
-    }
-}
-
-/// A slip's title as printed (Circular 01/2018).
-pub fn slip_title(form: u8) -> &'static str {
-    match form {
-        1 => "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
-        2 => "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
-        3 => "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
-        4 => "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
-        _ => "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
-    }
-}
-
 /// The declaration the person confirms before submitting (R13.2).
 pub const DECLARATION: &str = "Tôi xin cam đoan những thông tin đã khai và các giấy tờ đã nộp là đúng sự thật; nếu sai, tôi xin chịu trách nhiệm trước pháp luật.";
 
@@ -552,32 +529,6 @@ mod tests {
                 vec!["heic", "heif"],
                 vec!["webp"],
                 vec!["p7s", "p7m", "sig"]
-            ]
-        );
-    }
-
-    /// The statutory slips' names and printed titles (Circular 01/2018, forms 01–05).
-    #[test]
-    fn slip_names_and_titles() {
-        let forms = [1, 2, 3, 4, 5];
-        assert_eq!(
-            forms.map(slip_name),
-            [
-                "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
-                "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
-                "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
-                "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
-                "Phiếu kiểm soát quá trình giải quyết hồ sơ"
-            ]
-        );
-        assert_eq!(
-            forms.map(slip_title),
-            [
-                "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
-                "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
-                "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
-                "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
-                "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"
             ]
         );
     }

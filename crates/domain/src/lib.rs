@@ -10,11 +10,14 @@ pub mod catalogue;
 pub mod clock;
 pub mod deadline;
 pub mod dossier;
+pub mod event;
 pub mod form;
 pub mod identity;
 pub mod lifecycle;
 pub mod notice;
 pub mod password;
+pub mod search;
+pub mod service;
 pub mod text;
 
 pub use account::{AccountKind, Role};

@@ -4,7 +4,8 @@ use std::collections::HashSet;
 use motcua_domain::catalogue::{Duration, ProcessStep};
 use motcua_domain::deadline::Timeliness;
 use motcua_domain::dossier::{FileKind, Intake};
-use motcua_domain::lifecycle::Stage;
+use motcua_domain::event::{EventData, SupplementRequest};
+use motcua_domain::lifecycle::{Act, Stage};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -39,8 +40,8 @@ pub struct DossierRow {
     pub declared_at: Option<jiff::Timestamp>,
     pub submitted_at: Option<jiff::Timestamp>,
     pub appointment_at: Option<jiff::Timestamp>,
-    /// What the agency asked to supplement: `{"components": [...], "note": "..."}`.
-    pub supplement: Option<serde_json::Value>,
+    /// What the agency asked to supplement, as sent to the person.
+    pub supplement: Option<SupplementRequest>,
     pub created_at: jiff::Timestamp,
     pub updated_at: jiff::Timestamp,
     pub expires_at: Option<jiff::Timestamp>,
@@ -195,7 +196,10 @@ fn model_of(d: &DossierRow) -> dossier::ActiveModel {
         declared_at: Set(d.declared_at.map(to_db)),
         submitted_at: Set(d.submitted_at.map(to_db)),
         appointment_at: Set(d.appointment_at.map(to_db)),
-        supplement: Set(d.supplement.as_ref().map(|v| v.to_string())),
+        supplement: Set(d
+            .supplement
+            .as_ref()
+            .map(|v| serde_json::to_string(v).expect("plain JSON"))),
         created_at: Set(to_db(d.created_at)),
         updated_at: Set(to_db(d.updated_at)),
         expires_at: Set(d.expires_at.map(to_db)),
@@ -615,37 +619,14 @@ pub async fn insert_idempotency(
     Ok(())
 }
 
-/// One event in a dossier's history.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventRow {
-    pub dossier_id: Uuid,
-    pub at: jiff::Timestamp,
-    pub actor_id: Option<Uuid>,
-    pub kind: String,
-    pub from_stage: Option<Stage>,
-    /// The stage entered.
-    pub to_stage: Stage,
-    pub comment: Option<String>,
-    /// The unit the actor acted from.
-    pub unit_id: Option<Uuid>,
-    /// The unit responsible for the stage entered, and the published process step it belongs to.
-    pub to_unit_id: Option<Uuid>,
-    pub step: Option<String>,
-    /// When the step this event starts is due.
-    pub due_at: Option<jiff::Timestamp>,
-    /// What the action carried: reasons, assignee, consultations, new date, tracking number,
-    /// documents.
-    pub data: Option<serde_json::Value>,
-    /// The applicant sees it as it happened (`Act::is_public`); else only as a change of status.
-    pub public: bool,
-}
+pub use motcua_domain::event::Event;
 
-pub async fn insert_event(c: &impl ConnectionTrait, e: &EventRow) -> Result<()> {
+pub async fn insert_event(c: &impl ConnectionTrait, e: &Event) -> Result<()> {
     dossier_event::Entity::insert(dossier_event::ActiveModel {
         dossier_id: Set(e.dossier_id),
         at: Set(to_db(e.at)),
         actor_id: Set(e.actor_id),
-        kind: Set(e.kind.clone()),
+        kind: Set(e.act.as_str().into()),
         from_stage: Set(e.from_stage.map(|s| s.as_str().to_string())),
         to_stage: Set(Some(e.to_stage.as_str().into())),
         comment: Set(e.comment.clone()),
@@ -653,7 +634,7 @@ pub async fn insert_event(c: &impl ConnectionTrait, e: &EventRow) -> Result<()> 
         to_unit_id: Set(e.to_unit_id),
         step: Set(e.step.clone()),
         due_at: Set(e.due_at.map(to_db)),
-        data: Set(e.data.as_ref().map(|v| v.to_string())),
+        data: Set(e.data.to_json().map(|v| v.to_string())),
         public: Set(e.public),
         ..Default::default()
     })
@@ -662,7 +643,7 @@ pub async fn insert_event(c: &impl ConnectionTrait, e: &EventRow) -> Result<()> 
     Ok(())
 }
 
-pub async fn events(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<EventRow>> {
+pub async fn events(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<Event>> {
     dossier_event::Entity::find()
         .filter(dossier_event::Column::DossierId.eq(dossier_id))
         .order_by_asc(dossier_event::Column::Id)
@@ -670,11 +651,18 @@ pub async fn events(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<Ev
         .await?
         .into_iter()
         .map(|m| {
-            Ok(EventRow {
+            // The stored kind is an act's name (the migrations renamed older ones).
+            let act = Act::parse(&m.kind).ok_or_else(|| bad(format!("event kind {}", m.kind)))?;
+            let json = m
+                .data
+                .map(|s| serde_json::from_str(&s))
+                .transpose()
+                .map_err(bad)?;
+            Ok(Event {
                 dossier_id: m.dossier_id,
                 at: from_db(m.at),
                 actor_id: m.actor_id,
-                kind: m.kind,
+                act,
                 from_stage: m.from_stage.as_deref().and_then(Stage::parse),
                 to_stage: m
                     .to_stage
@@ -686,11 +674,7 @@ pub async fn events(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<Ev
                 to_unit_id: m.to_unit_id,
                 step: m.step,
                 due_at: m.due_at.map(from_db),
-                data: m
-                    .data
-                    .map(|s| serde_json::from_str(&s))
-                    .transpose()
-                    .map_err(bad)?,
+                data: EventData::from_json(act, json).map_err(bad)?,
                 public: m.public,
             })
         })

@@ -637,7 +637,7 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
             .iter()
             .map(|e| EventOut {
                 at: e.at.to_string(),
-                kind: e.kind.clone(),
+                kind: e.act.map_or("status", |a| a.as_str()).into(),
                 label: e.label.clone(),
                 stage: e.stage.map(|s| s.as_str().into()),
                 status: e.status.as_str().into(),
@@ -655,7 +655,11 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
                 serde_json::json!({"id": n.id, "kind": n.kind.as_str(), "subject": n.subject, "created_at": n.created_at.to_string(), "delivery": delivery})
             })
             .collect(),
-        supplement_requested: v.row.supplement.clone(),
+        supplement_requested: v
+            .row
+            .supplement
+            .as_ref()
+            .map(|s| serde_json::to_value(s).expect("plain JSON")),
         stage: v.visible_stage().map(|s| s.as_str().into()),
         step_due_at: v.row.step_due_at.filter(|_| staff).map(vn),
         assignee: v.row.assignee_id.filter(|_| staff).map(|u| u.to_string()),

@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use motcua_app::AppError;
-use motcua_app::processing::{ActionInput, ConsultationInput, FieldSpec, OptionSpec, Scope};
+use motcua_app::processing::{
+    ActionInput, ConsultationInput, FieldSpec, OptionSpec, Scope, parse_act,
+};
 use motcua_domain::account::Role;
 use motcua_domain::calendar::rfc3339_vn;
 use motcua_domain::lifecycle::FieldType;
@@ -206,10 +208,12 @@ fn action_names() -> utoipa::openapi::Object {
         .build()
 }
 
-impl From<ActionRequest> for ActionInput {
-    fn from(r: ActionRequest) -> Self {
+impl ActionRequest {
+    /// What the app takes, with the act parsed.
+    fn input(self, act: motcua_domain::lifecycle::Act) -> ActionInput {
+        let r = self;
         ActionInput {
-            action: r.action,
+            act,
             comment: r.comment,
             reasons: r.reasons,
             components: r.components,
@@ -253,9 +257,10 @@ pub async fn perform(
     let sess = session(&auth)?;
     let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
     let id = dossier_id(&s, sess, &key).await?;
+    let act = parse_act(&req.action).map_err(api_err)?;
     let out = s
         .app
-        .perform(&info.ctx(), sess, id, &req.into())
+        .perform(&info.ctx(), sess, id, &req.input(act))
         .await
         .map_err(api_err)?;
     Ok(Json(ActionDone {

@@ -454,8 +454,8 @@ struct DossierPage {
 }
 
 impl DossierPage {
-    fn slip(&self, form: &u8) -> String {
-        lower_first(motcua_domain::dossier::slip_name(*form))
+    fn slip(&self, slip: &motcua_domain::event::Slip) -> String {
+        lower_first(slip.name())
     }
     fn when(&self, t: &jiff::Timestamp) -> String {
         format_vn_datetime(*t)
@@ -471,10 +471,8 @@ impl DossierPage {
             .row
             .supplement
             .as_ref()
-            .and_then(|s| s.get("note"))
-            .and_then(|n| n.as_str())
-            .unwrap_or("")
-            .to_string()
+            .and_then(|s| s.note.clone())
+            .unwrap_or_default()
     }
 }
 

@@ -17,7 +17,7 @@ use motcua_app::processing::{
 use motcua_domain::account::Role;
 use motcua_domain::clock::{format_vn_date, format_vn_datetime, vn_date};
 use motcua_domain::deadline::Timeliness;
-use motcua_domain::dossier::{slip_name, slip_title};
+use motcua_domain::event::Slip;
 use motcua_domain::lifecycle::Act;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -207,7 +207,7 @@ async fn dossier_page(
     let slips = v
         .slips()
         .into_iter()
-        .map(|f| (format!("{f:02}"), slip_name(f)))
+        .map(|f| (f.code(), f.name()))
         .collect();
     let title = v.row.code.clone().unwrap_or_else(|| "Hồ sơ".into());
     Ok(render_status(
@@ -299,8 +299,12 @@ pub async fn perform(
         question: get("consultations.question"),
         due: get("consultations.due"),
     };
+    let act = match p::parse_act(&get("action")) {
+        Ok(act) => act,
+        Err(e) => return after_step(&s, &auth, &b, id, Err(e)).await,
+    };
     let input = ActionInput {
-        action: get("action"),
+        act,
         comment: get("comment"),
         reasons: get("reasons").lines().map(String::from).collect(),
         components: all("components"),
@@ -319,7 +323,7 @@ pub async fn perform(
         .app
         .perform(&info.ctx(), se, id, &input)
         .await
-        .map(|_| format!("/can-bo/ho-so/{id}?tb={}", input.action.trim()));
+        .map(|_| format!("/can-bo/ho-so/{id}?tb={}", act.as_str()));
     after_step(&s, &auth, &b, id, done).await
 }
 
@@ -445,7 +449,9 @@ pub async fn answer(
 #[template(path = "slip.html")]
 struct SlipPage {
     c: Chrome,
+    /// The slip's number, which the template prints and chooses its body by.
     form: u8,
+    slip: Slip,
     v: DossierView,
     qr: String,
     lookup_url: String,
@@ -477,7 +483,7 @@ impl SlipPage {
         t.map(|x| x.label_vi()).unwrap_or("")
     }
     fn title(&self) -> &'static str {
-        slip_title(self.form)
+        self.slip.title()
     }
     fn received(&self) -> Vec<(String, usize)> {
         self.v
@@ -509,42 +515,14 @@ pub async fn slip(
     Path((id, so)): Path<(Uuid, String)>,
 ) -> PageResult {
     let se = sess(&auth)?;
-    let form: u8 = match so.as_str() {
-        "01" => 1,
-        "02" => 2,
-        "03" => 3,
-        "04" => 4,
-        "05" => 5,
-        _ => return Err(AppError::NotFound.into()),
-    };
+    let slip = Slip::parse(&so).ok_or(AppError::NotFound)?;
     let v = s.app.dossier(se, id).await?;
     let code = v.row.code.clone().ok_or(AppError::NotFound)?;
-    let event = v.slip_event(form);
-    let strings = |val: Option<&serde_json::Value>| -> Vec<String> {
-        val.and_then(|x| x.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let data = event.and_then(|e| e.data.as_ref());
-    let items = match form {
-        2 => strings(v.row.supplement.as_ref().and_then(|x| x.get("items"))),
-        3 | 4 => strings(data.and_then(|d| d.get("reasons"))),
-        _ => vec![],
-    };
-    let new_date = match form {
-        4 => data
-            .and_then(|d| d.get("new_date"))
-            .and_then(|d| d.as_str())
-            .and_then(|d| d.parse::<jiff::Timestamp>().ok())
-            .map(when)
-            .unwrap_or_default(),
-        _ => String::new(),
-    };
-    let event = event.ok_or(AppError::NotFound)?;
+    let content = v.slip(slip).ok_or(AppError::NotFound)?;
+    let items = content.items.clone();
+    let new_date = content.new_date.map(when).unwrap_or_default();
+    let event = content.event.clone();
+    let form = slip.number();
     let mut ids: Vec<Uuid> = v.events.iter().filter_map(|e| e.actor_id).collect();
     ids.extend(event.actor_id);
     let names = if se.actor.is_staff() || form != 5 {
@@ -571,8 +549,9 @@ pub async fn slip(
     );
     let now = s.app.now();
     Ok(render(&SlipPage {
-        c: Chrome::new(&s, &auth, &b, format!("{} {code}", slip_title(form))),
+        c: Chrome::new(&s, &auth, &b, format!("{} {code}", slip.title())),
         form,
+        slip,
         qr: qr_svg(&lookup_url),
         lookup_url,
         items,

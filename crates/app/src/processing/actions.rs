@@ -5,12 +5,13 @@ use motcua_domain::catalogue::Original;
 use motcua_domain::lifecycle::{Act, CONSULTATION_ITEM, Field, FieldType, Stage, Who};
 use motcua_store::agencies;
 use motcua_store::catalogue::{self as cat, Version};
-use motcua_store::dossiers::{self as ds, DossierRow, EventRow};
+use motcua_store::dossiers::{self as ds, DossierRow};
 use uuid::Uuid;
 
-use super::steps::{changed_by_resubmission, component_name, is_repeat_request};
+use super::steps::{component_name, is_repeat_request};
 use super::{FORM_COMPONENT, RESULT_COMPONENT, available_to};
 use crate::{App, Result, Session};
+use motcua_domain::event::{Event, changed_by_resubmission};
 
 /// One value a choice may take.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,7 +141,7 @@ impl App {
         s: &Session,
         d: &DossierRow,
         version: &Version,
-        events: &[EventRow],
+        events: &[Event],
         act: Act,
         field: Field,
         required: bool,
@@ -212,7 +213,7 @@ impl App {
 fn supplement_options(
     version: &Version,
     d: &DossierRow,
-    events: &[EventRow],
+    events: &[Event],
     act: Act,
 ) -> Vec<OptionSpec> {
     let ids: Vec<String> = if is_repeat_request(d, act) {

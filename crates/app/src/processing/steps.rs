@@ -3,43 +3,23 @@
 use motcua_domain::account::Role;
 use motcua_domain::catalogue::{Duration, Original, money};
 use motcua_domain::clock::{format_vn_date, format_vn_datetime, vn_date};
+use motcua_domain::event::{
+    self, Apology, Asked, Assignment, Event, EventData, ResultDocument, ReturnChannel, Returned,
+    Snapshot, SupplementRequest,
+};
 use motcua_domain::lifecycle::{Act, Stage};
 use motcua_domain::notice::NoticeKind;
 use motcua_store::Conn;
 use motcua_store::agencies;
 use motcua_store::catalogue::{self as cat, Version};
-use motcua_store::dossiers::{self as ds, ConsultationRow, DossierRow, EventRow};
-use serde_json::{Value, json};
+use motcua_store::dossiers::{self as ds, ConsultationRow, DossierRow};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{ActionInput, Effect, FORM_COMPONENT, RESULT_COMPONENT, channel, clean, clean_list};
 use crate::crypto::sha256_hex;
 use crate::error::StoreResult;
 use crate::{App, AppError, Result, Session};
-
-/// The data of the latest event of `act`.
-fn latest(events: &[EventRow], act: Act) -> Option<&Value> {
-    events
-        .iter()
-        .rev()
-        .find(|e| e.kind == act.as_str())
-        .and_then(|e| e.data.as_ref())
-}
-
-fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The components a resubmission changed (recorded on its event), for a repeat request.
-pub(crate) fn changed_by_resubmission(events: &[EventRow]) -> Vec<String> {
-    strings(latest(events, Act::Resubmit).and_then(|d| d.get("changed")))
-}
 
 /// The desk asks again after the person resubmitted, before accepting: allowed only for what the
 /// resubmission changed, and counted against the agency (guide once, R3.4).
@@ -66,24 +46,14 @@ fn need_reasons(reasons: &[String], what: &str) -> Result<()> {
     Ok(())
 }
 
-fn merge(mut a: Value, b: Value) -> Value {
-    if let (Some(m), Value::Object(e)) = (a.as_object_mut(), b) {
-        m.extend(e);
-    }
-    a
-}
-
 impl App {
     /// What the dossier looks like when a supplement request reaches the person: the form's hash
     /// and each file with its component, so that the resubmission can tell what it changed.
-    async fn snapshot(&self, c: &impl Conn, d: &DossierRow) -> Result<Value> {
-        let files: Vec<Value> = ds::files(c, d.id)
-            .await?
-            .into_iter()
-            .filter(|f| f.component_id != RESULT_COMPONENT)
-            .map(|f| json!([f.id.to_string(), f.component_id]))
-            .collect();
-        Ok(json!({"form": sha256_hex(&d.form.to_string()), "files": files}))
+    async fn snapshot(&self, c: &impl Conn, d: &DossierRow) -> Result<Snapshot> {
+        Ok(Snapshot {
+            form: sha256_hex(&d.form.to_string()),
+            files: own_files(c, d).await?,
+        })
     }
 
     /// The components a resubmission changed since the request that reached the person: those
@@ -92,39 +62,19 @@ impl App {
         &self,
         c: &impl Conn,
         d: &DossierRow,
-        events: &[EventRow],
+        events: &[Event],
     ) -> Result<Vec<String>> {
-        let snap = events
-            .iter()
-            .rev()
-            .find(|e| {
-                e.kind == Act::RequestSupplement.as_str()
-                    || e.kind == Act::SendSupplementRequest.as_str()
-            })
-            .and_then(|e| e.data.as_ref()?.get("snapshot").cloned())
-            .unwrap_or(json!({}));
-        let before: Vec<(String, String)> = snap
-            .get("files")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|p| Some((p[0].as_str()?.to_string(), p[1].as_str()?.to_string())))
-                    .collect()
-            })
+        let snap = event::snapshot_at_request(events)
+            .cloned()
             .unwrap_or_default();
-        let files: Vec<(String, String)> = ds::files(c, d.id)
-            .await?
-            .into_iter()
-            .filter(|f| f.component_id != RESULT_COMPONENT)
-            .map(|f| (f.id.to_string(), f.component_id))
-            .collect();
+        let files = own_files(c, d).await?;
         let mut changed: Vec<String> = files
             .iter()
-            .filter(|f| !before.contains(f))
-            .chain(before.iter().filter(|b| !files.contains(b)))
+            .filter(|f| !snap.files.contains(f))
+            .chain(snap.files.iter().filter(|b| !files.contains(b)))
             .map(|(_, component)| component.clone())
             .collect();
-        if snap.get("form").and_then(Value::as_str) != Some(&sha256_hex(&d.form.to_string())) {
+        if snap.form != sha256_hex(&d.form.to_string()) {
             changed.push(FORM_COMPONENT.into());
         }
         changed.sort();
@@ -140,13 +90,13 @@ impl App {
         d: &mut DossierRow,
         act: Act,
         input: &ActionInput,
-        events: &[EventRow],
+        events: &[Event],
     ) -> Result<Effect> {
         let reasons = clean_list(&input.reasons, 50);
         let comment = clean(&input.comment, 2000);
-        let data = |v: Value| {
+        let data = |v: EventData| {
             Ok(Effect {
-                data: Some(v),
+                data: v,
                 ..Default::default()
             })
         };
@@ -156,54 +106,49 @@ impl App {
                 self.supplement_step(c, d, act, input, events).await
             }
             Act::SendSupplementRequest => {
-                let req = latest(events, Act::ProposeSupplement)
-                    .cloned()
-                    .unwrap_or(json!({}));
-                let sent = merge(req, json!({"note": comment}));
-                d.supplement = Some(sent.clone());
-                let snapshot = self.snapshot(c, d).await?;
-                Ok(Effect {
-                    notice: Some((NoticeKind::SupplementRequest, sent.clone())),
-                    data: Some(merge(sent, json!({"snapshot": snapshot}))),
-                    ..Default::default()
-                })
+                let mut sent = event::proposed_supplement(events);
+                sent.note = Some(comment);
+                self.send_supplement(c, d, sent).await
             }
             Act::Refuse => {
                 need_reasons(&reasons, "lý do từ chối tiếp nhận")?;
                 Ok(Effect {
-                    data: Some(json!({"reasons": reasons})),
                     notice: Some((
                         NoticeKind::Refusal,
                         json!({"items": reasons, "note": comment}),
                     )),
+                    data: EventData::Reasons(reasons),
                     ..Default::default()
                 })
             }
             Act::ProposeDecline => {
                 need_reasons(&reasons, "lý do từ chối giải quyết")?;
-                data(json!({"reasons": reasons}))
+                data(EventData::Reasons(reasons))
             }
             Act::SendDecline => {
-                let items =
-                    strings(latest(events, Act::ProposeDecline).and_then(|x| x.get("reasons")));
+                let items = event::proposed_decline(events);
                 Ok(Effect {
-                    data: Some(json!({"reasons": items})),
                     notice: Some((
                         NoticeKind::Refusal,
                         json!({"items": items, "note": comment}),
                     )),
+                    data: EventData::Reasons(items),
                     ..Default::default()
                 })
             }
             Act::ReturnForRevision => {
                 need_reasons(&reasons, "điều cần xử lý lại")?;
-                data(json!({"reasons": reasons}))
+                data(EventData::Reasons(reasons))
             }
-            Act::Assign | Act::Reassign => self.assign_step(c, s, d, act, input, &reasons).await,
+            Act::Assign | Act::Reassign => self.assign_step(c, s, d, act, input, reasons).await,
             Act::TakeBack => {
                 need_reasons(&reasons, "lý do thu hồi hồ sơ")?;
                 let previous = d.assignee_id.take();
-                data(json!({"previous": previous, "reasons": reasons}))
+                data(EventData::TakenBack(Assignment {
+                    assignee: None,
+                    previous,
+                    reasons,
+                }))
             }
             Act::ProposeResolve => {
                 let f = input.result_document.ok_or_else(|| {
@@ -218,7 +163,10 @@ impl App {
                 if file.dossier_id != d.id || file.component_id != RESULT_COMPONENT {
                     return Err(not_ours());
                 }
-                data(json!({"result_document": file.id, "name": file.name}))
+                data(EventData::ResultProposed(ResultDocument {
+                    result_document: file.id,
+                    name: file.name,
+                }))
             }
             Act::Consult => self.consult_step(c, s, d, input).await,
             Act::ConsultationAnswered => {
@@ -231,7 +179,7 @@ impl App {
                 Ok(Effect::default())
             }
             Act::Approve => Ok(self.approve_step(d, events)),
-            Act::Apologise => self.apology_step(c, d, input, &reasons).await,
+            Act::Apologise => self.apology_step(c, d, input, reasons).await,
             Act::ReturnAtOffice => {
                 let version = cat::get_version(c, d.procedure_version_id).await?;
                 let needs =
@@ -244,7 +192,11 @@ impl App {
                         "Đối chiếu bản chính trước khi trả kết quả (R7.1a).",
                     ));
                 }
-                data(json!({"channel": "office", "originals_compared": input.originals_compared}))
+                data(EventData::Returned(Returned {
+                    channel: ReturnChannel::Office,
+                    originals_compared: input.originals_compared,
+                    tracking_number: None,
+                }))
             }
             Act::ReturnOnline => {
                 let files = ds::files(c, d.id).await?;
@@ -257,7 +209,11 @@ impl App {
                             .into(),
                     ));
                 }
-                data(json!({"channel": "online"}))
+                data(EventData::Returned(Returned {
+                    channel: ReturnChannel::Online,
+                    originals_compared: false,
+                    tracking_number: None,
+                }))
             }
             Act::ReturnByPost => {
                 let n = clean(input.tracking_number.as_deref().unwrap_or(""), 40);
@@ -267,7 +223,11 @@ impl App {
                         "Nhập số hiệu bưu gửi (chữ và số, ít nhất 6 ký tự).",
                     ));
                 }
-                data(json!({"channel": "post", "tracking_number": n}))
+                data(EventData::Returned(Returned {
+                    channel: ReturnChannel::Post,
+                    originals_compared: false,
+                    tracking_number: Some(n),
+                }))
             }
             Act::Forward | Act::Withdraw => Ok(Effect::default()),
             Act::Submit
@@ -289,7 +249,7 @@ impl App {
         &self,
         c: &impl Conn,
         d: &mut DossierRow,
-        events: &[EventRow],
+        events: &[Event],
     ) -> Result<Effect> {
         let now = self.now();
         let agency = agencies::get_agency(c, d.agency_id).await?;
@@ -333,7 +293,9 @@ impl App {
             .map(|f| f.amount)
             .sum();
         Ok(Effect {
-            data: Some(json!({"appointment_at": motcua_domain::calendar::rfc3339_vn(appointment)})),
+            data: EventData::Accepted {
+                appointment_at: appointment,
+            },
             notice: Some((
                 NoticeKind::Acceptance,
                 json!({"date": format_vn_datetime(appointment), "items": originals,
@@ -353,11 +315,11 @@ impl App {
         d: &mut DossierRow,
         act: Act,
         input: &ActionInput,
-        events: &[EventRow],
+        events: &[Event],
     ) -> Result<Effect> {
         let version = cat::get_version(c, d.procedure_version_id).await?;
         let repeat = is_repeat_request(d, act);
-        let changed = changed_by_resubmission(events);
+        let changed = event::changed_by_resubmission(events);
         if repeat && input.components.is_empty() {
             return Err(AppError::field(
                 "components",
@@ -385,22 +347,43 @@ impl App {
                 "Liệt kê đầy đủ, một lần, những giấy tờ hoặc nội dung cần bổ sung.",
             ));
         }
-        let request = json!({"components": input.components, "items": items});
+        let mut request = SupplementRequest {
+            components: input.components.clone(),
+            items,
+            ..Default::default()
+        };
         if act == Act::ProposeSupplement {
             return Ok(Effect {
-                data: Some(request),
+                data: EventData::Supplement(request),
                 ..Default::default()
             });
         }
         if repeat {
             d.repeat_requests += 1;
         }
-        let sent = merge(request, json!({"note": clean(&input.comment, 2000)}));
-        d.supplement = Some(sent.clone());
-        let snapshot = self.snapshot(c, d).await?;
+        request.note = Some(clean(&input.comment, 2000));
+        request.repeat = repeat;
+        self.send_supplement(c, d, request).await
+    }
+
+    /// A supplement request reaches the person: kept on the dossier (without its snapshot),
+    /// noticed, and recorded with what the dossier looked like (R11.2).
+    async fn send_supplement(
+        &self,
+        c: &impl Conn,
+        d: &mut DossierRow,
+        mut sent: SupplementRequest,
+    ) -> Result<Effect> {
+        let notice = json!({"components": sent.components, "items": sent.items,
+            "note": sent.note.clone().unwrap_or_default()});
+        d.supplement = Some(SupplementRequest {
+            repeat: false,
+            ..sent.clone()
+        });
+        sent.snapshot = Some(self.snapshot(c, d).await?);
         Ok(Effect {
-            notice: Some((NoticeKind::SupplementRequest, sent.clone())),
-            data: Some(merge(sent, json!({"snapshot": snapshot, "repeat": repeat}))),
+            notice: Some((NoticeKind::SupplementRequest, notice)),
+            data: EventData::Supplement(sent),
             ..Default::default()
         })
     }
@@ -414,7 +397,7 @@ impl App {
         d: &mut DossierRow,
         act: Act,
         input: &ActionInput,
-        reasons: &[String],
+        reasons: Vec<String>,
     ) -> Result<Effect> {
         let a = input
             .assignee
@@ -438,7 +421,7 @@ impl App {
         }
         let previous = d.assignee_id;
         if act == Act::Reassign {
-            need_reasons(reasons, "lý do phân công lại")?;
+            need_reasons(&reasons, "lý do phân công lại")?;
             if previous == Some(a) {
                 return Err(AppError::field(
                     "assignee",
@@ -447,11 +430,19 @@ impl App {
             }
         }
         d.assignee_id = Some(a);
+        let assignment = match act {
+            Act::Reassign => Assignment {
+                assignee: Some(a),
+                previous,
+                reasons,
+            },
+            _ => Assignment {
+                assignee: Some(a),
+                ..Default::default()
+            },
+        };
         Ok(Effect {
-            data: Some(match act {
-                Act::Reassign => json!({"assignee": a, "previous": previous, "reasons": reasons}),
-                _ => json!({"assignee": a}),
-            }),
+            data: EventData::Assigned(assignment),
             ..Default::default()
         })
     }
@@ -507,7 +498,11 @@ impl App {
                 ));
             }
             effect.consult_due = effect.consult_due.max(Some(due));
-            list.push(json!({"agency": other.code, "name": other.name, "due_at": motcua_domain::calendar::rfc3339_vn(due)}));
+            list.push(Asked {
+                agency: other.code.clone(),
+                name: other.name.clone(),
+                due_at: due,
+            });
             effect.consultations.push(ConsultationRow {
                 id: Uuid::now_v7(),
                 dossier_id: d.id,
@@ -521,20 +516,17 @@ impl App {
                 answer: None,
             });
         }
-        effect.data = Some(json!({"consultations": list}));
+        effect.data = EventData::Consulted(list);
         Ok(effect)
     }
 
     /// The leader's approval. Of a drafted result: the document proposed becomes the applicant's
     /// (the others stay the department's drafts), and the person hears the result is ready.
-    fn approve_step(&self, d: &DossierRow, events: &[EventRow]) -> Effect {
+    fn approve_step(&self, d: &DossierRow, events: &[Event]) -> Effect {
         if d.stage != Stage::ProposedResolve {
             return Effect::default();
         }
-        let publish = latest(events, Act::ProposeResolve)
-            .and_then(|x| x.get("result_document"))
-            .and_then(Value::as_str)
-            .and_then(|x| Uuid::parse_str(x).ok());
+        let publish = event::proposed_result(events);
         let note = d
             .appointment_at
             .map(|a| format!("Ngày hẹn trả kết quả: {}.", format_vn_datetime(a)))
@@ -552,9 +544,9 @@ impl App {
         c: &impl Conn,
         d: &mut DossierRow,
         input: &ActionInput,
-        reasons: &[String],
+        reasons: Vec<String>,
     ) -> Result<Effect> {
-        need_reasons(reasons, "lý do chưa trả kết quả đúng hẹn")?;
+        need_reasons(&reasons, "lý do chưa trả kết quả đúng hẹn")?;
         let agency = agencies::get_agency(c, d.agency_id).await?;
         let cal = self.calendar();
         let day = input
@@ -573,13 +565,14 @@ impl App {
         let end = end_of_day(&cal, &agency.code, day);
         d.new_appointment_at = Some(end);
         Ok(Effect {
-            data: Some(
-                json!({"reasons": reasons, "new_date": motcua_domain::calendar::rfc3339_vn(end)}),
-            ),
             notice: Some((
                 NoticeKind::Apology,
                 json!({"note": reasons.join("; "), "date": format_vn_datetime(end)}),
             )),
+            data: EventData::Apology(Apology {
+                reasons,
+                new_date: end,
+            }),
             ..Default::default()
         })
     }
@@ -619,6 +612,16 @@ impl App {
             .map(|(u, _)| (u.id, u.full_name.clone()))
             .collect())
     }
+}
+
+/// The dossier's own papers, each (file, component): not the department's result.
+async fn own_files(c: &impl Conn, d: &DossierRow) -> Result<Vec<(Uuid, String)>> {
+    Ok(ds::files(c, d.id)
+        .await?
+        .into_iter()
+        .filter(|f| f.component_id != RESULT_COMPONENT)
+        .map(|f| (f.id, f.component_id))
+        .collect())
 }
 
 /// The end of a working day at an agency (a due date given as a day).

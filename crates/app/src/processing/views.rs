@@ -4,71 +4,19 @@ use std::collections::HashMap;
 
 use motcua_domain::account::Role;
 use motcua_domain::deadline;
-use motcua_domain::lifecycle::{Act, Stage};
+use motcua_domain::event::Event;
+use motcua_domain::lifecycle::Stage;
 use motcua_store::catalogue as cat;
-use motcua_store::dossiers::{self as ds, DossierRow, EventRow};
+use motcua_store::dossiers::{self as ds, DossierRow};
 use motcua_store::{agencies, users};
 use uuid::Uuid;
 
 use crate::{App, AppError, Result, Session};
 
-/// One step of a dossier's processing as the control sheet (form 05) shows it: the published
-/// process step, the stage entered, when and by whom (from which unit), the unit responsible, its
-/// due point, when it ended, and whether it ended early, on time or late.
-#[derive(Debug, Clone)]
-pub struct StepView {
-    pub stage: Stage,
-    /// The process step's name as published (R10.3).
-    pub step: Option<String>,
-    pub started_at: jiff::Timestamp,
-    pub actor_id: Option<Uuid>,
-    /// The unit the person who handed it over acted from.
-    pub from_unit_id: Option<Uuid>,
-    /// The unit responsible for the step.
-    pub unit_id: Option<Uuid>,
-    pub due_at: Option<jiff::Timestamp>,
-    pub finished_at: Option<jiff::Timestamp>,
-    pub timeliness: Option<deadline::Timeliness>,
-}
-
-/// The steps of a dossier from its events: each change of stage, and each hand-over to another
-/// specialist, starts a step; the next one ends it. Events that keep the stage (an apology, a
-/// partial consultation answer) start none.
-pub fn steps(events: &[EventRow], now: jiff::Timestamp) -> Vec<StepView> {
-    let starts: Vec<&EventRow> = events
-        .iter()
-        .enumerate()
-        .filter(|(i, e)| {
-            *i == 0 || e.to_stage != events[i - 1].to_stage || e.kind == Act::Reassign.as_str()
-        })
-        .map(|(_, e)| e)
-        .collect();
-    starts
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let finished_at = starts.get(i + 1).map(|n| n.at);
-            StepView {
-                stage: e.to_stage,
-                step: e.step.clone(),
-                started_at: e.at,
-                actor_id: e.actor_id,
-                from_unit_id: e.unit_id,
-                unit_id: e.to_unit_id,
-                due_at: e.due_at,
-                finished_at,
-                timeliness: e
-                    .due_at
-                    .map(|due| deadline::Timeliness::of(finished_at, due, now)),
-            }
-        })
-        .collect()
-}
-
 /// The dossier's count as the national monitoring makes it (see `deadline::overall`).
 pub fn overall(
     d: &DossierRow,
-    events: &[EventRow],
+    events: &[Event],
     now: jiff::Timestamp,
 ) -> Option<deadline::Timeliness> {
     let history: Vec<(Stage, jiff::Timestamp)> =

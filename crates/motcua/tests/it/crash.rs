@@ -276,7 +276,10 @@ async fn verify_after_restart(
                 a.code
             );
             let events = motcua_store::dossiers::events(conn, dv.id).await.unwrap();
-            let accepts = events.iter().filter(|e| e.kind == "accept").count();
+            let accepts = events
+                .iter()
+                .filter(|e| e.act == motcua_domain::lifecycle::Act::Accept)
+                .count();
             assert_eq!(accepts, 1, "{what}: {} accepted once", a.code);
         }
     }

@@ -1,0 +1,106 @@
+//! The one tail of every step on a dossier (R3.5, R10.5): in the step's transaction, the dossier
+//! as it now stands, the event, the consultations the step opens, the result it publishes, the
+//! notice to the person (into the outbox) and the audit record; then the commit. Payments,
+//! signatures and the national portal's messages join a step here.
+use motcua_domain::event::{Event, EventData};
+use motcua_domain::lifecycle::{Act, Stage};
+use motcua_store::dossiers::{self as ds, ConsultationRow, DossierRow};
+use uuid::Uuid;
+
+use super::Entered;
+use crate::error::StoreResult;
+use crate::notices::{NewNotice, Rendered};
+use crate::{App, Audit, Ctx, Result};
+
+/// How a step writes the dossier's row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RowWrite {
+    /// A dossier born at this step (registered at the desk).
+    Insert,
+    /// A changed dossier: refused with a conflict when someone changed it meanwhile.
+    Update,
+    /// The row stays as it is (a consulted agency's answer that does not end the wait).
+    Keep,
+}
+
+/// The notice a step sends the person: rendered before the transaction, or rendered inside it
+/// when it needs what the transaction numbers (the code a submission receives).
+pub(crate) enum StepNotice {
+    Rendered(NewNotice<'static>, Rendered),
+    Inside(NewNotice<'static>),
+}
+
+/// Everything one step writes.
+pub(crate) struct StepWrite<'a> {
+    pub dossier: &'a DossierRow,
+    pub row: RowWrite,
+    pub at: jiff::Timestamp,
+    pub actor: Uuid,
+    pub act: Act,
+    pub from: Option<Stage>,
+    /// Where the step took the dossier (`None`: a stage kept without a step of the process).
+    pub entered: Option<Entered>,
+    pub comment: Option<String>,
+    /// The unit the actor acted from.
+    pub unit: Option<Uuid>,
+    pub data: EventData,
+    pub consultations: Vec<ConsultationRow>,
+    pub publish: Option<Uuid>,
+    pub notice: Option<StepNotice>,
+    pub audit: Audit<'a>,
+}
+
+impl App {
+    /// Writes a step (see the module) and commits.
+    pub(crate) async fn write_step(
+        &self,
+        tx: motcua_store::Tx,
+        ctx: &Ctx,
+        w: StepWrite<'_>,
+    ) -> Result<()> {
+        let d = w.dossier;
+        match w.row {
+            RowWrite::Insert => ds::insert_dossier(&tx, d).await?,
+            RowWrite::Update => ds::update_dossier(&tx, d)
+                .await
+                .or_changed("Hồ sơ vừa được người khác cập nhật.")?,
+            RowWrite::Keep => {}
+        }
+        for c in &w.consultations {
+            ds::insert_consultation(&tx, c).await?;
+        }
+        if let Some(f) = w.publish {
+            ds::publish_file(&tx, f).await?;
+        }
+        let (to_unit_id, step, due_at) = match w.entered {
+            Some(e) => (e.unit_id, e.step, d.step_due_at),
+            None => (None, None, None),
+        };
+        let event = Event {
+            dossier_id: d.id,
+            at: w.at,
+            actor_id: Some(w.actor),
+            act: w.act,
+            from_stage: w.from,
+            to_stage: d.stage,
+            comment: w.comment.filter(|c| !c.is_empty()),
+            unit_id: w.unit,
+            to_unit_id,
+            step,
+            due_at,
+            data: w.data,
+            public: w.act.is_public(),
+        };
+        ds::insert_event(&tx, &event).await?;
+        match w.notice {
+            Some(StepNotice::Rendered(n, r)) => {
+                self.notify_rendered(&tx, &n, r).await?;
+            }
+            Some(StepNotice::Inside(n)) => {
+                self.notify(&tx, n).await?;
+            }
+            None => {}
+        }
+        self.commit(tx, ctx, w.audit).await
+    }
+}

@@ -1,0 +1,95 @@
+//! Searching the catalogue (R5.1a): what a query looks for and how well a procedure answers it,
+//! with or without diacritics (đ = d).
+use crate::catalogue::ProcedureBody;
+use crate::text::fold_vi;
+
+/// The tokens a search for `text` looks for: folded words (đ → d, no diacritics).
+pub fn search_tokens(text: &str) -> Vec<String> {
+    fold_vi(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .take(12)
+        .map(String::from)
+        .collect()
+}
+
+/// How well a procedure's name answers the query words (higher is better): the code typed
+/// exactly, the whole query as the name or as a phrase in it, the share of query words found
+/// as words of the name, and shorter names before longer ones.
+pub fn relevance_score(name: &str, code: &str, tokens: &[String]) -> i64 {
+    let name = fold_vi(name);
+    let words: Vec<&str> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let phrase = tokens.join(" ");
+    let joined = words.join(" ");
+    let mut score = 0;
+    if code.replace('.', " ") == phrase || code == phrase {
+        score += 10_000;
+    }
+    if joined == phrase {
+        score += 5_000;
+    } else if joined.starts_with(&phrase) {
+        score += 3_000;
+    } else if joined.contains(&phrase) {
+        score += 2_000;
+    }
+    let in_name = tokens
+        .iter()
+        .filter(|t| words.iter().any(|w| w.starts_with(t.as_str())))
+        .count() as i64;
+    score += 1_000 * in_name / tokens.len().max(1) as i64;
+    score - words.len() as i64
+}
+
+/// A procedure's text the search looks in besides its name, folded.
+pub fn procedure_text(b: &ProcedureBody) -> String {
+    let mut parts: Vec<&str> = vec![
+        b.result.as_str(),
+        b.implementing_agency.as_str(),
+        b.requirements.as_str(),
+    ];
+    parts.extend(b.steps.iter().map(String::as_str));
+    parts.extend(b.components.iter().map(|c| c.name.as_str()));
+    parts.extend(b.subjects.iter().map(String::as_str));
+    fold_vi(&parts.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Query words are folded and capped at twelve.
+    #[test]
+    fn tokens_are_folded_words() {
+        assert_eq!(
+            search_tokens("Đăng ký  KHAI-sinh"),
+            ["dang", "ky", "khai", "sinh"]
+        );
+        assert_eq!(search_tokens(&"a ".repeat(20)).len(), 12);
+        assert!(search_tokens(" ,.; ").is_empty());
+    }
+
+    /// The order people expect: the code typed exactly, then the name itself, a name starting
+    /// with the phrase, one containing it, then the share of words found, shorter names first.
+    #[test]
+    fn relevance_orders_by_how_well_the_name_answers() {
+        let t = search_tokens("khai sinh");
+        let exact = relevance_score("Khai sinh", "1.000001", &t);
+        let starts = relevance_score("Khai sinh có yếu tố nước ngoài", "1.000002", &t);
+        let contains = relevance_score("Đăng ký khai sinh", "1.000003", &t);
+        let words = relevance_score("Sinh đẻ, khai báo", "1.000004", &t);
+        let none = relevance_score("Cấp phép xây dựng", "1.000005", &t);
+        assert!(exact > starts && starts > contains && contains > words && words > none);
+        assert_eq!(exact, 5_000 + 1_000 - 2);
+        assert_eq!(contains, 2_000 + 1_000 - 4);
+        assert_eq!(none, -4, "four words, none found");
+        let code = relevance_score("Cấp phép xây dựng", "1.000005", &search_tokens("1.000005"));
+        assert_eq!(code, 10_000 - 4, "the code typed, none of the four words");
+        assert!(
+            relevance_score("Khai sinh", "x", &search_tokens("khai"))
+                > relevance_score("Khai sinh lại", "x", &search_tokens("khai"))
+        );
+    }
+}
