@@ -1,6 +1,8 @@
 //! What motcua's benchmarks share: arguments, a generated catalogue, generated dossiers, and a
-//! load driver that measures latency percentiles. The load benchmark itself is `src/main.rs`
-//! (issue 7); the catalogue-search and worklist benchmarks are examples of the `motcua` crate.
+//! load driver that measures latency percentiles. Every benchmark of motcua lives in this crate:
+//! the load benchmark is `src/main.rs` (`cargo run --release -p motcua-bench`), the others are
+//! its examples (`cargo run --release -p motcua-bench --example NAME`): `search`, `submit`,
+//! `notice`, `worklist`, `calendar` and `ceiling`.
 use std::future::Future;
 use std::time::{Duration, Instant};
 

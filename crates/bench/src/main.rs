@@ -1,4 +1,4 @@
-//! The load benchmark (issue 7): motcua on a fresh database loaded with generated data, on
+//! The load benchmark: motcua on a fresh database loaded with generated data, on
 //! loopback, with the machine's ceilings measured in the same run:
 //! - HTTP: a minimal axum server answering a fixed small body;
 //! - durable writes: the same two 1 MB files written and fsynced, as a submission stores them.

@@ -1,6 +1,6 @@
-//! How fast the working calendar answers due instants (issue 6).
+//! How fast the working calendar answers due instants.
 //!
-//! `cargo run --release -p motcua-domain --example calendar_bench [-- N]`
+//! `cargo run --release -p motcua-bench --example calendar [-- N]`
 //!
 //! Measures N appointment computations (working days, hours and same day, from instants spread
 //! over 2024–2026) and, in the same run, the ceiling for the same output without a calendar: adding

@@ -1,6 +1,8 @@
 //! The ceiling for HTTP on this machine: a minimal axum server answering a fixed small body.
 //! Benchmarks report motcua's figures as a ratio to this server's, measured in the same run.
-//! Usage: cargo run --release -p motcua-web --example ceiling -- 127.0.0.1:8090
+//! The same server as the library's `ceiling_server`, on an address of one's choosing, for
+//! measuring with another load tool.
+//! Usage: cargo run --release -p motcua-bench --example ceiling -- 127.0.0.1:8090
 #[tokio::main]
 async fn main() {
     let addr = std::env::args()

@@ -55,9 +55,9 @@ enum DossierFiles {
     Public,
 }
 
-pub struct Truth;
+pub struct Migration;
 
-impl MigrationName for Truth {
+impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m20261202_000006_truth"
     }
@@ -86,7 +86,7 @@ async fn add(
 }
 
 #[async_trait::async_trait]
-impl MigrationTrait for Truth {
+impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         add(
             m,

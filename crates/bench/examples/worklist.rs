@@ -1,11 +1,11 @@
-//! Worklist benchmark (issue 6): loads N dossiers (default 1,000,000) into a fresh database, most
+//! Worklist benchmark: loads N dossiers (default 1,000,000) into a fresh database, most
 //! of them finished and some waiting at the desk, the leader and one specialist, then drives
 //! `GET /api/v1/worklist` (the first page, a page 10,000 dossiers deep, the leader's and the
 //! specialist's lists) over HTTP on loopback, and a minimal axum server answering a fixed body
 //! (the machine's ceiling for HTTP) in the same run. Also times the page's own work in-process.
 //! Prints requests per second, latency percentiles and the ratio to the ceiling.
 //!
-//!   cargo run --release -p motcua --example worklist_bench -- [--dossiers 1000000] [--waiting 20000] [--seconds 10] [--concurrency 4] [--postgres] [--no-analyze]
+//!   cargo run --release -p motcua-bench --example worklist -- [--dossiers 1000000] [--waiting 20000] [--seconds 10] [--concurrency 4] [--postgres] [--no-analyze]
 //!
 //! After loading, the statistics are refreshed (`ANALYZE`; `VACUUM ANALYZE` on PostgreSQL, as
 //! autovacuum would do soon after a bulk load) unless `--no-analyze` is given.

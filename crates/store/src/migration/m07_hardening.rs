@@ -9,16 +9,16 @@ enum AuthThrottle {
     LastAt,
 }
 
-pub struct Hardening;
+pub struct Migration;
 
-impl MigrationName for Hardening {
+impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m20261202_000007_hardening"
     }
 }
 
 #[async_trait::async_trait]
-impl MigrationTrait for Hardening {
+impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(
             Table::alter()

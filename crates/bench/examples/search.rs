@@ -4,7 +4,7 @@
 //! body (the machine's ceiling for HTTP, measured in the same run). Prints requests per second,
 //! latency percentiles and the ratio to the ceiling.
 //!
-//!   cargo run --release -p motcua --example search_bench -- [--procedures 10000] [--seconds 10] [--concurrency 8] [--postgres]
+//!   cargo run --release -p motcua-bench --example search -- [--procedures 10000] [--seconds 10] [--concurrency 8] [--postgres]
 //!
 //! `--postgres` uses a fresh database on the server named by MOTCUA_TEST_POSTGRES_URL.
 use std::time::Instant;

@@ -3,9 +3,10 @@
 //! durable write of the same two files (write, fsync, rename, fsync of the folder) at the same
 //! concurrency, measured in the same run.
 //!
-//!   cargo run --release -p motcua --example submit_bench -- [--seconds 8] [--postgres]
+//!   cargo run --release -p motcua-bench --example submit -- [--seconds 8] [--postgres]
 use std::time::{Duration, Instant};
 
+use motcua_bench::arg;
 use motcua_testkit::{Client, Engine, TestApp, pdf};
 use reqwest::Method;
 use serde_json::json;
@@ -76,14 +77,8 @@ async fn durable_pair(dir: std::path::PathBuf, n: u64) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let seconds: u64 = args
-        .iter()
-        .position(|a| a == "--seconds")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(8);
-    let engine = if args.iter().any(|a| a == "--postgres") {
+    let seconds = arg("--seconds", 8);
+    let engine = if std::env::args().any(|a| a == "--postgres") {
         Engine::Postgres
     } else {
         Engine::Sqlite
@@ -95,7 +90,7 @@ async fn main() {
     .await;
     t.demo().await;
     let cat: motcua_app::catalogue::CatalogueSnapshot =
-        serde_json::from_str(include_str!("../tests/it/fixture_catalogue.json")).unwrap();
+        serde_json::from_str(include_str!("../../motcua/tests/it/fixture_catalogue.json")).unwrap();
     t.app
         .import_catalogue(
             &Default::default(),

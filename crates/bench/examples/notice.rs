@@ -3,10 +3,11 @@
 //! straight through the same SMTP client without the outbox (twenty in flight, as the worker
 //! sends a claimed batch), measured in the same run.
 //!
-//!   cargo run --release -p motcua --example notice_bench -- [--messages 2000] [--postgres]
+//!   cargo run --release -p motcua-bench --example notice -- [--messages 2000] [--postgres]
 use std::time::Instant;
 
 use motcua_app::notices::{NewNotice, SimulatedSmsHandle, SmtpMailerHandle};
+use motcua_bench::arg;
 use motcua_domain::notice::NoticeKind;
 use motcua_notify_bench::Mailer;
 use motcua_testkit::smtp::SmtpSink;
@@ -18,14 +19,8 @@ mod motcua_notify_bench {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let n: usize = args
-        .iter()
-        .position(|a| a == "--messages")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2000);
-    let engine = if args.iter().any(|a| a == "--postgres") {
+    let n = arg("--messages", 2000) as usize;
+    let engine = if std::env::args().any(|a| a == "--postgres") {
         Engine::Postgres
     } else {
         Engine::Sqlite

@@ -1,0 +1,40 @@
+//! One migration set for both engines, embedded in the binary.
+//!
+//! One file per migration, each with the identifiers of the tables it touches under their own
+//! names. A migration's name is what `seaql_migrations` records as applied, so it never changes
+//! once written, whatever its file is called.
+use sea_orm_migration::prelude::*;
+
+mod m01_foundation;
+mod m02_catalogue;
+mod m03_dossiers;
+mod m04_notices;
+mod m05_processing;
+mod m06_truth;
+mod m07_hardening;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m01_foundation::Migration),
+            Box::new(m02_catalogue::Migration),
+            Box::new(m03_dossiers::Migration),
+            Box::new(m04_notices::Migration),
+            Box::new(m05_processing::Migration),
+            Box::new(m06_truth::Migration),
+            Box::new(m07_hardening::Migration),
+        ]
+    }
+}
+
+fn fk(
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .to_owned()
+}
