@@ -160,6 +160,16 @@ pub(crate) struct Effect {
     pub publish: Option<Uuid>,
 }
 
+impl Effect {
+    /// A step that changes only what its event carries.
+    pub fn data(data: EventData) -> Self {
+        Effect {
+            data,
+            ..Default::default()
+        }
+    }
+}
+
 /// The unit and the published step a dossier entered a stage with, for its event.
 pub(crate) struct Entered {
     pub unit_id: Option<Uuid>,

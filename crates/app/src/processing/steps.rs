@@ -110,35 +110,8 @@ impl App {
                 sent.note = Some(comment);
                 self.send_supplement(c, d, sent).await
             }
-            Act::Refuse => {
-                need_reasons(&reasons, "lý do từ chối tiếp nhận")?;
-                Ok(Effect {
-                    notice: Some((
-                        NoticeKind::Refusal,
-                        json!({"items": reasons, "note": comment}),
-                    )),
-                    data: EventData::Reasons(reasons),
-                    ..Default::default()
-                })
-            }
-            Act::ProposeDecline => {
-                need_reasons(&reasons, "lý do từ chối giải quyết")?;
-                data(EventData::Reasons(reasons))
-            }
-            Act::SendDecline => {
-                let items = event::proposed_decline(events);
-                Ok(Effect {
-                    notice: Some((
-                        NoticeKind::Refusal,
-                        json!({"items": items, "note": comment}),
-                    )),
-                    data: EventData::Reasons(items),
-                    ..Default::default()
-                })
-            }
-            Act::ReturnForRevision => {
-                need_reasons(&reasons, "điều cần xử lý lại")?;
-                data(EventData::Reasons(reasons))
+            Act::Refuse | Act::ProposeDecline | Act::SendDecline | Act::ReturnForRevision => {
+                reasons_step(act, reasons, comment, events)
             }
             Act::Assign | Act::Reassign => self.assign_step(c, s, d, act, input, reasons).await,
             Act::TakeBack => {
@@ -150,24 +123,7 @@ impl App {
                     reasons,
                 }))
             }
-            Act::ProposeResolve => {
-                let f = input.result_document.ok_or_else(|| {
-                    AppError::field(
-                        "result_document",
-                        "Tải lên văn bản kết quả trước khi trình.",
-                    )
-                })?;
-                let not_ours =
-                    || AppError::field("result_document", "Văn bản kết quả không thuộc hồ sơ này.");
-                let file = ds::get_file(c, f).await.or_missing(not_ours())?;
-                if file.dossier_id != d.id || file.component_id != RESULT_COMPONENT {
-                    return Err(not_ours());
-                }
-                data(EventData::ResultProposed(ResultDocument {
-                    result_document: file.id,
-                    name: file.name,
-                }))
-            }
+            Act::ProposeResolve => self.propose_result_step(c, d, input).await,
             Act::Consult => self.consult_step(c, s, d, input).await,
             Act::ConsultationAnswered => {
                 if comment.is_empty() {
@@ -180,6 +136,57 @@ impl App {
             }
             Act::Approve => Ok(self.approve_step(d, events)),
             Act::Apologise => self.apology_step(c, d, input, reasons).await,
+            Act::ReturnAtOffice | Act::ReturnOnline | Act::ReturnByPost => {
+                self.return_step(c, d, act, input).await
+            }
+            Act::Forward | Act::Withdraw => Ok(Effect::default()),
+            Act::Submit
+            | Act::Resubmit
+            | Act::RegisterInPerson
+            | Act::RegisterPostal
+            | Act::AnswerConsultation => Err(AppError::Unexpected(format!(
+                "{} has its own operation",
+                act.as_str()
+            ))),
+        }
+    }
+
+    /// The drafted result proposed to the leader (R12.1): a result document of this dossier.
+    async fn propose_result_step(
+        &self,
+        c: &impl Conn,
+        d: &DossierRow,
+        input: &ActionInput,
+    ) -> Result<Effect> {
+        let f = input.result_document.ok_or_else(|| {
+            AppError::field(
+                "result_document",
+                "Tải lên văn bản kết quả trước khi trình.",
+            )
+        })?;
+        let not_ours =
+            || AppError::field("result_document", "Văn bản kết quả không thuộc hồ sơ này.");
+        let file = ds::get_file(c, f).await.or_missing(not_ours())?;
+        if file.dossier_id != d.id || file.component_id != RESULT_COMPONENT {
+            return Err(not_ours());
+        }
+        Ok(Effect::data(EventData::ResultProposed(ResultDocument {
+            result_document: file.id,
+            name: file.name,
+        })))
+    }
+
+    /// The result returned to the person (R8.2): at the office with the originals compared when
+    /// the procedure asks for them (R7.1a), online once an approved result is published, or by
+    /// registered post with its tracking number.
+    async fn return_step(
+        &self,
+        c: &impl Conn,
+        d: &DossierRow,
+        act: Act,
+        input: &ActionInput,
+    ) -> Result<Effect> {
+        let returned = match act {
             Act::ReturnAtOffice => {
                 let version = cat::get_version(c, d.procedure_version_id).await?;
                 let needs =
@@ -192,11 +199,11 @@ impl App {
                         "Đối chiếu bản chính trước khi trả kết quả (R7.1a).",
                     ));
                 }
-                data(EventData::Returned(Returned {
+                Returned {
                     channel: ReturnChannel::Office,
                     originals_compared: input.originals_compared,
                     tracking_number: None,
-                }))
+                }
             }
             Act::ReturnOnline => {
                 let files = ds::files(c, d.id).await?;
@@ -205,17 +212,17 @@ impl App {
                     .any(|f| f.component_id == RESULT_COMPONENT && f.public)
                 {
                     return Err(AppError::Conflict(
-                        "Hồ sơ chưa có văn bản kết quả điện tử đã được phê duyệt để trả trực tuyến."
-                            .into(),
-                    ));
+                    "Hồ sơ chưa có văn bản kết quả điện tử đã được phê duyệt để trả trực tuyến."
+                        .into(),
+                ));
                 }
-                data(EventData::Returned(Returned {
+                Returned {
                     channel: ReturnChannel::Online,
                     originals_compared: false,
                     tracking_number: None,
-                }))
+                }
             }
-            Act::ReturnByPost => {
+            _ => {
                 let n = clean(input.tracking_number.as_deref().unwrap_or(""), 40);
                 if n.len() < 6 || !n.chars().all(|c| c.is_ascii_alphanumeric()) {
                     return Err(AppError::field(
@@ -223,22 +230,14 @@ impl App {
                         "Nhập số hiệu bưu gửi (chữ và số, ít nhất 6 ký tự).",
                     ));
                 }
-                data(EventData::Returned(Returned {
+                Returned {
                     channel: ReturnChannel::Post,
                     originals_compared: false,
                     tracking_number: Some(n),
-                }))
+                }
             }
-            Act::Forward | Act::Withdraw => Ok(Effect::default()),
-            Act::Submit
-            | Act::Resubmit
-            | Act::RegisterInPerson
-            | Act::RegisterPostal
-            | Act::AnswerConsultation => Err(AppError::Unexpected(format!(
-                "{} has its own operation",
-                act.as_str()
-            ))),
-        }
+        };
+        Ok(Effect::data(EventData::Returned(returned)))
     }
 
     /// Acceptance (R11.3): the appointment from the valid receipt and the time to result that
@@ -612,6 +611,42 @@ impl App {
             .map(|(u, _)| (u.id, u.full_name.clone()))
             .collect())
     }
+}
+
+/// The steps that carry reasons (R11.2, R12.2): a refusal at the desk (noticed to the person), a
+/// proposal to decline, its sending (the reasons the leader approved, noticed), a return for
+/// revision.
+fn reasons_step(
+    act: Act,
+    reasons: Vec<String>,
+    comment: String,
+    events: &[Event],
+) -> Result<Effect> {
+    let (items, notice) = match act {
+        Act::Refuse => {
+            need_reasons(&reasons, "lý do từ chối tiếp nhận")?;
+            (reasons, true)
+        }
+        Act::SendDecline => (event::proposed_decline(events), true),
+        Act::ProposeDecline => {
+            need_reasons(&reasons, "lý do từ chối giải quyết")?;
+            (reasons, false)
+        }
+        _ => {
+            need_reasons(&reasons, "điều cần xử lý lại")?;
+            (reasons, false)
+        }
+    };
+    Ok(Effect {
+        notice: notice.then(|| {
+            (
+                NoticeKind::Refusal,
+                json!({"items": items, "note": comment}),
+            )
+        }),
+        data: EventData::Reasons(items),
+        ..Default::default()
+    })
 }
 
 /// The dossier's own papers, each (file, component): not the department's result.

@@ -119,23 +119,7 @@ impl App {
         after: Option<&str>,
         limit: u64,
     ) -> Result<WorklistPage> {
-        let role = match role {
-            Some(r) if WORK_ROLES.contains(&r) => r,
-            Some(_) => return Err(AppError::field("role", "Vai trò không có danh sách việc.")),
-            None => WORK_ROLES
-                .into_iter()
-                .find(|r| s.actor.has_role(*r))
-                .ok_or(AppError::Forbidden)?,
-        };
-        let agency_id = match agency {
-            Some(a) if s.actor.has_role_in(role, a) => a,
-            Some(_) => return Err(AppError::Forbidden),
-            None => *s
-                .actor
-                .agencies_with(&[role])
-                .first()
-                .ok_or(AppError::Forbidden)?,
-        };
+        let (role, agency_id) = work_place(s, role, agency)?;
         let after = match after.filter(|a| !a.is_empty()) {
             Some(a) => Some(
                 parse_cursor(a)
@@ -143,21 +127,7 @@ impl App {
             ),
             None => None,
         };
-        let q = match scope {
-            Scope::Mine => queue_of(s, role, agency_id),
-            Scope::Specialists if role == Role::Leader => ds::Queue {
-                agency_id,
-                role: Role::Specialist,
-                assignee_id: None,
-                units: None,
-            },
-            Scope::Specialists => {
-                return Err(AppError::field(
-                    "scope",
-                    "Chỉ lãnh đạo xem được hồ sơ chuyên viên đang xử lý.",
-                ));
-            }
-        };
+        let q = queue_for(s, role, agency_id, scope)?;
         let limit = limit.clamp(1, 200);
         let now = self.now();
         let conn = self.db.conn();
@@ -295,4 +265,46 @@ impl App {
         }
         Ok((agency.name, out))
     }
+}
+
+/// Whose worklist the caller asks for: a role with a worklist they hold (their first by default)
+/// at an agency where they hold it (their first by default).
+fn work_place(s: &Session, role: Option<Role>, agency: Option<Uuid>) -> Result<(Role, Uuid)> {
+    let role = match role {
+        Some(r) if WORK_ROLES.contains(&r) => r,
+        Some(_) => return Err(AppError::field("role", "Vai trò không có danh sách việc.")),
+        None => WORK_ROLES
+            .into_iter()
+            .find(|r| s.actor.has_role(*r))
+            .ok_or(AppError::Forbidden)?,
+    };
+    let agency_id = match agency {
+        Some(a) if s.actor.has_role_in(role, a) => a,
+        Some(_) => return Err(AppError::Forbidden),
+        None => *s
+            .actor
+            .agencies_with(&[role])
+            .first()
+            .ok_or(AppError::Forbidden)?,
+    };
+    Ok((role, agency_id))
+}
+
+/// The queue a worklist reads: the caller's own, or (a leader's) what the specialists hold.
+fn queue_for(s: &Session, role: Role, agency_id: Uuid, scope: Scope) -> Result<ds::Queue> {
+    Ok(match scope {
+        Scope::Mine => queue_of(s, role, agency_id),
+        Scope::Specialists if role == Role::Leader => ds::Queue {
+            agency_id,
+            role: Role::Specialist,
+            assignee_id: None,
+            units: None,
+        },
+        Scope::Specialists => {
+            return Err(AppError::field(
+                "scope",
+                "Chỉ lãnh đạo xem được hồ sơ chuyên viên đang xử lý.",
+            ));
+        }
+    })
 }

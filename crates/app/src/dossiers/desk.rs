@@ -1,0 +1,151 @@
+//! The reception desk: dossiers handed in at the counter or received by post, and supplement
+//! requests (R6.1, R11.2).
+use super::*;
+
+impl App {
+    /// Reception asks the person to supplement named components, once, in one notice (R11.2),
+    /// through the lifecycle.
+    pub async fn request_supplement(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        id: Uuid,
+        components: &[String],
+        note: &str,
+    ) -> Result<()> {
+        let input = ActionInput {
+            components: components.to_vec(),
+            comment: note.into(),
+            ..ActionInput::new(Act::RequestSupplement)
+        };
+        self.perform(ctx, s, id, &input).await.map(|_| ())
+    }
+
+    /// Registers a dossier received at the counter (in person) or by post, for a person who may
+    /// have no account (reception officers of the agency offering the service). The applicant
+    /// is (name, phone).
+    pub async fn register_received(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        service_id: Uuid,
+        intake: Intake,
+        form: Value,
+        (applicant_name, phone): (&str, &str),
+    ) -> Result<DossierRow> {
+        let conn = self.db.conn();
+        let service = cat::get_service(conn, service_id)
+            .await
+            .or_missing(AppError::NotFound)?;
+        if !s.actor.has_role_in(Role::Reception, service.agency_id) {
+            return Err(AppError::Forbidden);
+        }
+        let act = registration(intake)?;
+        // The dossier is born at the desk: it enters the process as the table's registration.
+        let to = lifecycle::next(Stage::Draft, act, Who::Staff(Role::Reception))
+            .map_err(|e| AppError::Conflict(e.to_string()))?;
+        let (name, phone, clean) =
+            checked_declaration(&service.form_schema, &form, applicant_name, phone)?;
+        let now = self.now();
+        let version = cat::current_version(conn, service.procedure_id, vn_date(now))
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let tx = self.db.write().await?;
+        let agency = agencies::get_agency(&tx, service.agency_id).await?;
+        let seq = ds::next_seq(&tx, agency.id, vn_date(now)).await?;
+        let (total, process) = self
+            .published_plan(&tx, service_id, version.id, intake)
+            .await?;
+        let mut d = DossierRow {
+            code: Some(dom::format_code(
+                &self.config.dossiers.code_format,
+                &agency.code,
+                vn_date(now),
+                seq,
+            )),
+            registered_by: Some(s.user.id),
+            form: clean,
+            applicant_name: name,
+            phone_tail: Some(phone_tail(&phone)),
+            submitted_at: Some(now),
+            time_to_result: Some(total),
+            process,
+            ..DossierRow::blank(service_id, version.id, agency.id, intake, Stage::Draft, now)
+        };
+        let entered = self.enter(&tx, &mut d, to, now, &[], None).await?;
+        let write = StepWrite {
+            dossier: &d,
+            row: RowWrite::Insert,
+            at: now,
+            actor: s.user.id,
+            act,
+            from: None,
+            entered: Some(entered),
+            comment: None,
+            unit: None,
+            data: EventData::None,
+            consultations: vec![],
+            publish: None,
+            notice: None,
+            audit: Audit {
+                actor: Some(s.user.id),
+                action: "dossier_registered",
+                object: "dossier",
+                id: d.code.clone(),
+                agency: Some(d.agency_id),
+                detail: json!({"intake": intake.as_str()}),
+            },
+        };
+        self.write_step(tx, ctx, write).await?;
+        Ok(d)
+    }
+
+    /// The services whose dossiers a reception officer may register (their agencies' services).
+    pub async fn desk_services(&self, s: &Session) -> Result<Vec<(Uuid, String, String)>> {
+        let conn = self.db.conn();
+        let mut out = Vec::new();
+        for agency_id in s.actor.agencies_with(&[Role::Reception]) {
+            let agency = agencies::get_agency(conn, agency_id).await?;
+            for svc in cat::services_of_agency(conn, agency_id).await? {
+                if let Some(v) =
+                    cat::current_version(conn, svc.procedure_id, vn_date(self.now())).await?
+                {
+                    out.push((svc.id, v.body.name, agency.name.clone()));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(out)
+    }
+}
+
+/// The act that registers a dossier received by `intake` at the desk (R6.1).
+fn registration(intake: Intake) -> Result<Act> {
+    match intake {
+        Intake::InPerson => Ok(Act::RegisterInPerson),
+        Intake::Postal => Ok(Act::RegisterPostal),
+        Intake::Online => Err(AppError::field(
+            "intake",
+            "Chọn trực tiếp hoặc qua bưu chính.",
+        )),
+    }
+}
+
+/// The applicant's name and phone and the declaration's answers as the desk typed them, checked
+/// against the service's form (R6.1, R13.2).
+fn checked_declaration(
+    schema: &Value,
+    form: &Value,
+    applicant_name: &str,
+    phone: &str,
+) -> Result<(String, String, Value)> {
+    let name = motcua_domain::identity::check_name(applicant_name)
+        .map_err(|m| AppError::field("applicant_name", m))?;
+    let phone =
+        motcua_domain::identity::check_phone(phone).map_err(|m| AppError::field("phone", m))?;
+    let form_spec = FormSpec::from_schema(schema).map_err(AppError::Unexpected)?;
+    let clean = form_spec.validate(form).map_err(|errs| {
+        AppError::Validation(errs.into_iter().map(|(_, m)| ("form", m)).collect())
+    })?;
+    Ok((name, phone, clean))
+}

@@ -1,0 +1,261 @@
+//! A dossier's files: the upload budget and quota, attaching and removing papers (and the
+//! department's result), reading a file back verified (R6.2, R4.4).
+use super::*;
+
+impl App {
+    pub(crate) async fn startup_sweep(&self) -> Result<()> {
+        let referenced = ds::referenced_blobs(self.db.conn()).await?;
+        // Temporary files of this machine's uploads are from before the restart: gone at once.
+        // Orphans get an hour's grace, for another server copy between its commit and its row.
+        let (tmp, orphans) = self
+            .blobs
+            .sweep(&referenced, StdDuration::from_secs(3600))
+            .await
+            .map_err(blob_err)?;
+        let tmp2 = self.blobs.temp_files();
+        if tmp2 > 0 {
+            self.blobs.sweep(&referenced, StdDuration::ZERO).await.ok();
+        }
+        if tmp + orphans > 0 {
+            tracing::info!(
+                event = "blob_sweep",
+                temporary = tmp,
+                orphans,
+                "swept blob store"
+            );
+        }
+        Ok(())
+    }
+
+    /// The byte budget an upload to a dossier may use: the smallest of the file, dossier and
+    /// person limits still available.
+    pub async fn upload_budget(&self, s: &Session, id: Uuid) -> Result<u64> {
+        let (d, result) = self.uploader(s, id).await?;
+        if !result && !d.stage.owner_edits() {
+            return Err(AppError::Conflict(
+                "Hồ sơ đã nộp, không thêm tệp được nữa.".into(),
+            ));
+        }
+        self.storage_left(self.db.conn(), s.user.id, id).await
+    }
+
+    /// What the file, dossier and person limits still allow (R12.3), refused when nothing.
+    async fn storage_left(&self, conn: &impl Conn, person: Uuid, id: Uuid) -> Result<u64> {
+        let c = &self.config.dossiers;
+        let used_dossier = ds::dossier_bytes(conn, id).await?.max(0) as u64;
+        let used_person = ds::owner_bytes(conn, person).await?.max(0) as u64;
+        let left_dossier = (c.max_dossier_mb * MB).saturating_sub(used_dossier);
+        let left_person = (c.max_person_mb * MB).saturating_sub(used_person);
+        if left_dossier == 0 {
+            return Err(AppError::field(
+                "file",
+                format!("Hồ sơ đã đủ dung lượng tối đa ({} MB).", c.max_dossier_mb),
+            ));
+        }
+        if left_person == 0 {
+            return Err(AppError::field(
+                "file",
+                format!(
+                    "Bạn đã dùng hết dung lượng lưu trữ ({} MB). Hãy xóa bớt tệp ở các hồ sơ nháp.",
+                    c.max_person_mb
+                ),
+            ));
+        }
+        Ok((c.max_file_mb * MB).min(left_dossier).min(left_person))
+    }
+
+    /// Starts an upload for a dossier (streaming; see [`motcua_blobs::Upload`]).
+    pub async fn begin_upload(&self, limit: u64) -> Result<motcua_blobs::Upload> {
+        self.blobs.begin(limit).await.map_err(blob_err)
+    }
+
+    /// Attaches a finished upload to a component: the content decides the kind; the file is
+    /// made durable before the row that points to it is written.
+    pub async fn attach(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        id: Uuid,
+        component: &str,
+        name: &str,
+        staged: Staged,
+    ) -> Result<FileRow> {
+        let (d, result) = match self.uploader(s, id).await {
+            Ok(d) => d,
+            Err(e) => {
+                staged.discard();
+                return Err(e);
+            }
+        };
+        let version = cat::get_version(self.db.conn(), d.procedure_version_id).await?;
+        let kind = match check_attachment(&d, &version, result, component, name, &staged) {
+            Ok(k) => k,
+            Err(e) => {
+                staged.discard();
+                return Err(e);
+            }
+        };
+        let size = staged.size as i64;
+        let sha = self.blobs.commit(staged).await.map_err(blob_err)?;
+        let f = FileRow {
+            id: Uuid::now_v7(),
+            dossier_id: id,
+            component_id: component.into(),
+            sha256: sha,
+            size,
+            kind,
+            name: dom::safe_file_name(name),
+            created_at: self.now(),
+            // The department's result drafts are its own until the leader approves one.
+            public: !result,
+        };
+        let tx = self.db.write().await?;
+        // Checked again with the person locked: parallel uploads each passed the first check
+        // against the same free space, and only one of them may use it.
+        users::lock_user(&tx, s.user.id).await?;
+        if self.storage_left(&tx, s.user.id, id).await? < size as u64 {
+            return Err(AppError::field(
+                "file",
+                "Tệp vượt dung lượng còn lại của hồ sơ hoặc của bạn (một tệp khác vừa được tải lên). Hãy xóa bớt tệp rồi thử lại.",
+            ));
+        }
+        ds::insert_file(&tx, &f).await?;
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "dossier_file_added",
+                object: "dossier",
+                id: Some(id.to_string()),
+                agency: Some(d.agency_id),
+                detail: json!({"component": component, "sha256": f.sha256, "size": size}),
+            },
+        )
+        .await?;
+        Ok(f)
+    }
+
+    /// Removes a file from a draft.
+    pub async fn remove_file(&self, ctx: &Ctx, s: &Session, id: Uuid, file_id: Uuid) -> Result<()> {
+        let d = self.own(s, id).await?;
+        if !d.stage.owner_edits() {
+            return Err(AppError::Conflict(
+                "Hồ sơ đã nộp, không xóa tệp được nữa.".into(),
+            ));
+        }
+        let f = ds::get_file(self.db.conn(), file_id).await?;
+        if f.dossier_id != id {
+            return Err(AppError::NotFound);
+        }
+        let tx = self.db.write().await?;
+        ds::delete_file(&tx, file_id).await?;
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "dossier_file_removed",
+                object: "dossier",
+                id: Some(id.to_string()),
+                agency: Some(d.agency_id),
+                detail: json!({"file": file_id}),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A file for someone allowed to see its dossier, streaming, checked against its hash as it
+    /// goes (a damaged file ends in an error instead of arriving complete).
+    pub async fn file_for(&self, s: &Session, file_id: Uuid) -> Result<Download> {
+        let f = ds::get_file(self.db.conn(), file_id)
+            .await
+            .or_missing(AppError::NotFound)?;
+        let d = self.visible(s, f.dossier_id).await?;
+        if Audience::of(s, &d) == Audience::Applicant && !applicant_sees(&f, &d) {
+            return Err(AppError::NotFound);
+        }
+        let (size, body) = self
+            .blobs
+            .get_verified(&f.sha256)
+            .await
+            .map_err(|e| match e {
+                BlobError::NotFound => AppError::NotFound,
+                e => AppError::Unexpected(e.to_string()),
+            })?;
+        let id = f.id;
+        let body = futures_util::StreamExt::inspect(body, move |c| {
+            if let Err(e) = c {
+                tracing::error!(event = "blob_integrity", file = %id, error = %e, "stored file failed its hash check");
+            }
+        });
+        tracing::info!(event = "sensitive_read", user_id = %s.user.id, file = %f.id, "dossier file downloaded");
+        Ok(Download {
+            file: f,
+            size,
+            body: Box::pin(body),
+        })
+    }
+}
+
+/// Whether a file may join the dossier as `component` (R6.2, R4.4): the result document (a PDF
+/// or a signature) for the department; for the owner, a component of the procedure, one the
+/// agency asked for during a supplement, while the dossier is theirs to edit, of an allowed type.
+fn check_attachment(
+    d: &DossierRow,
+    version: &Version,
+    result: bool,
+    component: &str,
+    name: &str,
+    staged: &Staged,
+) -> Result<FileKind> {
+    if result {
+        if component != RESULT_COMPONENT {
+            return Err(AppError::field(
+                "component",
+                "Cán bộ chỉ tải lên văn bản kết quả của hồ sơ.",
+            ));
+        }
+        return match dom::check_file(name, &staged.head) {
+            Ok(k @ (FileKind::Pdf | FileKind::Cms)) => Ok(k),
+            _ => Err(AppError::field(
+                "file",
+                "Văn bản kết quả phải là tệp PDF (hoặc chữ ký số .p7s).",
+            )),
+        };
+    }
+    if !d.stage.owner_edits() {
+        return Err(AppError::Conflict(
+            "Hồ sơ đã nộp, không thêm tệp được nữa.".into(),
+        ));
+    }
+    // The components are the dossier's procedure's: naming another is a conflict with
+    // the dossier, not a malformed request.
+    if !version.body.components.iter().any(|c| c.id == component) {
+        return Err(AppError::Conflict(format!(
+            "Thủ tục của hồ sơ này không có thành phần «{component}». Chọn thành phần hồ sơ của tệp."
+        )));
+    }
+    if d.stage == Stage::SupplementRequested {
+        let asked = d
+            .supplement
+            .as_ref()
+            .map(|s| s.components.as_slice())
+            .unwrap_or_default();
+        // A request that names no components (reasons only) lets any be supplemented.
+        if !asked.is_empty() && !asked.iter().any(|c| c == component) {
+            return Err(AppError::field(
+                "component",
+                "Cơ quan không yêu cầu bổ sung thành phần này.",
+            ));
+        }
+    }
+    if staged.size == 0 {
+        return Err(AppError::field("file", "Tệp rỗng. Hãy chọn lại tệp."));
+    }
+    dom::check_file(name, &staged.head).map_err(|p| {
+        tracing::warn!(event = "upload_validation", "upload refused: type");
+        AppError::field("file", p.to_string())
+    })
+}

@@ -1,0 +1,468 @@
+//! Dossiers: drafts, files, submission, tracking, withdrawal, the public look-up, and
+//! registration at the counter or from the post (issue 4; R6.1, R6.2, R7.1a, R7.2a, R13.2, R4.3).
+use std::time::Duration as StdDuration;
+
+use jiff::SignedDuration;
+pub use motcua_blobs::{BlobError, Staged};
+use motcua_domain::account::{AccountKind, Role};
+use motcua_domain::agency::Agency;
+use motcua_domain::authz::{Action, Target, authorize};
+use motcua_domain::catalogue::Component;
+use motcua_domain::clock::vn_date;
+use motcua_domain::dossier::{self as dom, FileKind, Intake, Status};
+use motcua_domain::event::{self, Event, EventData, Resubmission, Slip};
+use motcua_domain::form::FormSpec;
+use motcua_domain::lifecycle::{self, Act, Stage, Who};
+use motcua_store::catalogue::{self as cat, Version};
+use motcua_store::dossiers::{self as ds, DossierRow, FileRow};
+use motcua_store::{Conn, StoreError, agencies, users};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::Audit;
+use crate::crypto::sha256_hex;
+use crate::error::StoreResult;
+use crate::processing::persist::{RowWrite, StepNotice, StepWrite};
+use crate::processing::{ActionInput, FORM_COMPONENT, RESULT_COMPONENT};
+use crate::{App, AppError, Ctx, Result, Session};
+
+mod desk;
+mod files;
+mod lookup;
+mod submit;
+
+const MB: u64 = 1024 * 1024;
+
+/// Who reads a dossier: its applicant sees their own papers, the steps that concern them and the
+/// result the leader approved; staff see the whole record (R10.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Applicant,
+    Staff,
+}
+
+impl Audience {
+    /// The reader of a dossier: its owner (a citizen or organisation) reads it as the applicant.
+    pub fn of(s: &Session, d: &DossierRow) -> Audience {
+        if d.owner_id == Some(s.user.id) && s.user.kind.is_public() {
+            Audience::Applicant
+        } else {
+            Audience::Staff
+        }
+    }
+
+    /// The stage as this reader may name it (none while the departments work on it, for the
+    /// applicant).
+    pub fn stage(self, st: Stage) -> Option<Stage> {
+        (self == Audience::Staff || !st.is_internal()).then_some(st)
+    }
+
+    /// The stage's label for this reader.
+    pub fn label(self, st: Stage) -> &'static str {
+        match self {
+            Audience::Staff => st.label_vi(),
+            Audience::Applicant => st.applicant_label(),
+        }
+    }
+}
+
+/// One line of a dossier's history as its reader sees it.
+#[derive(Debug, Clone)]
+pub struct TimelineEntry {
+    pub at: jiff::Timestamp,
+    /// The act (none for the departments' work as the applicant sees it: a change of status).
+    pub act: Option<Act>,
+    pub label: String,
+    /// The stage entered (none for the departments' work as the applicant sees it).
+    pub stage: Option<Stage>,
+    pub status: Status,
+    pub comment: Option<String>,
+}
+
+/// What the applicant may see of a file: their own papers, and the result document the leader
+/// approved once it is returned to them; the department's drafts never (R10.5).
+fn applicant_sees(f: &FileRow, d: &DossierRow) -> bool {
+    f.public && (f.component_id != RESULT_COMPONENT || d.stage == Stage::Returned)
+}
+
+/// A dossier's history for its reader: staff see every event; the applicant sees the public
+/// ones as they happened and the departments' work only as changes of status, without comments.
+pub fn timeline(events: &[Event], audience: Audience) -> Vec<TimelineEntry> {
+    let mut out: Vec<TimelineEntry> = vec![];
+    for e in events {
+        let status = e.to_stage.status();
+        if audience == Audience::Staff || e.public {
+            out.push(TimelineEntry {
+                at: e.at,
+                act: Some(e.act),
+                label: match audience {
+                    Audience::Staff if e.is_repeat_request() => "Yêu cầu bổ sung lần hai".into(),
+                    Audience::Staff => e.act.label_vi().to_string(),
+                    Audience::Applicant => e.to_stage.applicant_label().to_string(),
+                },
+                stage: audience.stage(e.to_stage),
+                status,
+                comment: e.comment.clone(),
+            });
+        } else if out.last().map(|l| l.status) != Some(status) {
+            out.push(TimelineEntry {
+                at: e.at,
+                act: None,
+                label: status.label_vi().into(),
+                stage: None,
+                status,
+                comment: None,
+            });
+        }
+    }
+    out
+}
+
+/// Everything a dossier page or answer shows, for one reader.
+#[derive(Debug, Clone)]
+pub struct DossierView {
+    pub audience: Audience,
+    pub row: DossierRow,
+    pub version: Version,
+    pub agency: Agency,
+    pub service_level: u8,
+    pub form: FormSpec,
+    /// The files the reader may see (the applicant: their papers and the approved result).
+    pub files: Vec<FileRow>,
+    /// The events the reader may see in full (the applicant: the public ones).
+    pub events: Vec<Event>,
+    /// The history as the reader sees it.
+    pub timeline: Vec<TimelineEntry>,
+    /// The dossier's count as the national monitoring makes it now (from its whole history).
+    pub timeliness: Option<motcua_domain::deadline::Timeliness>,
+    /// The components the current answers require.
+    pub needed: Vec<Component>,
+    /// Notices about the dossier, each with its deliveries per channel.
+    pub notices: Vec<(
+        motcua_store::notices::NoticeRow,
+        Vec<motcua_store::notices::DeliveryRow>,
+    )>,
+    /// Opinions asked of other agencies (R8.1b), with their answers (staff only).
+    pub consultations: Vec<motcua_store::dossiers::ConsultationRow>,
+    /// The owner may still change the form and the files.
+    pub may_edit: bool,
+    /// The owner may withdraw it now.
+    pub may_withdraw: bool,
+}
+
+impl DossierView {
+    /// The name of a component of the dossier's procedure (the result document has its own).
+    pub fn component_name(&self, id: &str) -> String {
+        if id == RESULT_COMPONENT {
+            return "Văn bản kết quả".into();
+        }
+        if id == FORM_COMPONENT {
+            return "Tờ khai (thông tin đã khai)".into();
+        }
+        self.version
+            .body
+            .components
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// Required components that have no file yet.
+    pub fn missing(&self) -> Vec<&Component> {
+        self.needed
+            .iter()
+            .filter(|c| !self.files.iter().any(|f| f.component_id == c.id))
+            .collect()
+    }
+    /// The status as the reader names it: the stage for staff; for the applicant, the
+    /// departments' internal steps only as "Đang xử lý".
+    pub fn status_label(&self) -> &'static str {
+        self.audience.label(self.row.stage)
+    }
+
+    pub fn is_draft(&self) -> bool {
+        self.row.stage == Stage::Draft
+    }
+
+    /// The stage, for readers who may see it (none while the departments work on it, for the
+    /// applicant).
+    pub fn visible_stage(&self) -> Option<Stage> {
+        self.audience.stage(self.row.stage)
+    }
+
+    /// The agency asked the owner to supplement: the request waits for them.
+    pub fn supplement_pending(&self) -> bool {
+        self.may_edit && !self.is_draft()
+    }
+
+    /// A statutory slip as it stands for this reader (`None`: its event has not happened yet,
+    /// or it is the control sheet and the reader is the applicant).
+    pub fn slip(&self, slip: Slip) -> Option<event::SlipContent<'_>> {
+        event::slip(slip, &self.events, self.audience == Audience::Staff)
+    }
+
+    /// The statutory slips that exist for this reader.
+    pub fn slips(&self) -> Vec<Slip> {
+        event::slips(&self.events, self.audience == Audience::Staff)
+    }
+
+    /// When the agency asked for more: the components it named.
+    pub fn requested(&self) -> Vec<String> {
+        self.row
+            .supplement
+            .as_ref()
+            .map(|s| s.components.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// What the public look-up shows: never personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct LookupView {
+    pub code: String,
+    pub procedure: String,
+    pub agency: String,
+    pub status: String,
+    pub national_status: u8,
+    pub submitted_at: Option<String>,
+    pub appointment_at: Option<String>,
+    /// The new date given with an apology (form 04), when one was.
+    pub new_appointment_at: Option<String>,
+    /// With the second factor (last digits of the phone): the history of states.
+    pub history: Option<Vec<(String, String)>>,
+}
+
+pub(crate) fn blob_err(e: BlobError) -> AppError {
+    match e {
+        BlobError::TooLarge(n) => AppError::field(
+            "file",
+            format!("Tệp quá lớn: tối đa {} MB mỗi tệp.", n / MB),
+        ),
+        e => AppError::Unexpected(e.to_string()),
+    }
+}
+
+/// A stored file on its way out: its row, its size and its content as a checked stream.
+pub struct Download {
+    pub file: FileRow,
+    pub size: u64,
+    pub body: motcua_blobs::VerifiedStream,
+}
+
+impl App {
+    fn actor_target(&self, d: &DossierRow) -> Target {
+        Target::Dossier {
+            owner: d.owner_id.unwrap_or(Uuid::nil()),
+            agencies: vec![d.agency_id],
+        }
+    }
+
+    /// Loads a dossier the caller may see; anything else does not exist for them.
+    pub(crate) async fn visible(&self, s: &Session, id: Uuid) -> Result<DossierRow> {
+        let d = ds::get_dossier(self.db.conn(), id)
+            .await
+            .or_missing(AppError::NotFound)?;
+        if authorize(&s.actor, Action::ViewDossier, &self.actor_target(&d)).is_err()
+            && !self.consulted(s, &d).await?
+        {
+            tracing::warn!(event = "authz_fail", user_id = %s.user.id, "dossier outside the caller's reach");
+            return Err(AppError::NotFound);
+        }
+        Ok(d)
+    }
+
+    /// Whether the caller's agency was asked for its opinion on the dossier (R8.1b): its
+    /// specialists and leaders may read it.
+    async fn consulted(&self, s: &Session, d: &DossierRow) -> Result<bool> {
+        let mine = s.actor.agencies_with(&[Role::Specialist, Role::Leader]);
+        if mine.is_empty() || d.stage == Stage::Draft {
+            return Ok(false);
+        }
+        let asked = ds::consultations(self.db.conn(), d.id).await?;
+        Ok(asked.iter().any(|c| mine.contains(&c.agency_id)))
+    }
+
+    /// Loads a dossier the caller may add a file to: their own, or one whose result document the
+    /// caller (its assigned specialist) uploads; true in the second case.
+    async fn uploader(&self, s: &Session, id: Uuid) -> Result<(DossierRow, bool)> {
+        let d = self.visible(s, id).await?;
+        if d.owner_id == Some(s.user.id) {
+            return Ok((d, false));
+        }
+        if self.may_attach_result(s, &d) {
+            return Ok((d, true));
+        }
+        Err(AppError::NotFound)
+    }
+
+    /// Loads the caller's own dossier (citizen actions).
+    async fn own(&self, s: &Session, id: Uuid) -> Result<DossierRow> {
+        let d = self.visible(s, id).await?;
+        if d.owner_id != Some(s.user.id) {
+            return Err(AppError::NotFound);
+        }
+        Ok(d)
+    }
+
+    async fn view(&self, s: &Session, d: DossierRow) -> Result<DossierView> {
+        let conn = self.db.conn();
+        let audience = Audience::of(s, &d);
+        let applicant = audience == Audience::Applicant;
+        let version = cat::get_version(conn, d.procedure_version_id).await?;
+        let service = cat::get_service(conn, d.service_id).await?;
+        let agency = agencies::get_agency(conn, d.agency_id).await?;
+        let form = FormSpec::from_schema(&service.form_schema).map_err(AppError::Unexpected)?;
+        let mut files = ds::files(conn, d.id).await?;
+        let mut events = ds::events(conn, d.id).await?;
+        let timeline = timeline(&events, audience);
+        let timeliness = crate::processing::overall(&d, &events, self.now());
+        if applicant {
+            files.retain(|f| applicant_sees(f, &d));
+            events.retain(|e| e.public);
+        }
+        let needed = dom::needed_components(&version.body.components, &d.form)
+            .into_iter()
+            .cloned()
+            .collect();
+        let notices = self.dossier_notices(d.id).await?;
+        let consultations = match audience {
+            Audience::Staff => ds::consultations(conn, d.id).await?,
+            Audience::Applicant => vec![],
+        };
+        let owner = d.owner_id == Some(s.user.id);
+        Ok(DossierView {
+            audience,
+            timeline,
+            timeliness,
+            may_edit: owner && d.stage.owner_edits(),
+            may_withdraw: owner && lifecycle::next(d.stage, Act::Withdraw, Who::Owner).is_ok(),
+            consultations,
+            row: d,
+            version,
+            agency,
+            service_level: service.level,
+            form,
+            files,
+            events,
+            needed,
+            notices,
+        })
+    }
+
+    /// A dossier by id for someone allowed to see it.
+    pub async fn dossier(&self, s: &Session, id: Uuid) -> Result<DossierView> {
+        let d = self.visible(s, id).await?;
+        self.view(s, d).await
+    }
+
+    /// A dossier by code for someone allowed to see it.
+    pub async fn dossier_by_code(&self, s: &Session, code: &str) -> Result<DossierView> {
+        let d = ds::find_by_code(self.db.conn(), code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let d = self.visible(s, d.id).await?;
+        self.view(s, d).await
+    }
+
+    /// "Hồ sơ của tôi": the caller's dossiers, newest first.
+    pub async fn my_dossiers(&self, s: &Session) -> Result<Vec<(DossierRow, String)>> {
+        let conn = self.db.conn();
+        let rows = ds::by_owner(conn, s.user.id, 500).await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let name = cat::get_version(conn, r.procedure_version_id)
+                .await
+                .map(|v| v.body.name)
+                .unwrap_or_default();
+            out.push((r, name));
+        }
+        Ok(out)
+    }
+}
+
+/// The last four digits of a phone number.
+pub fn phone_tail(phone: &str) -> String {
+    let d: String = phone.chars().filter(char::is_ascii_digit).collect();
+    d[d.len().saturating_sub(4)..].to_string()
+}
+
+fn conflict_msg(e: StoreError) -> AppError {
+    match e {
+        StoreError::Conflict(_) => AppError::Conflict(
+            "Hồ sơ vừa được thay đổi ở nơi khác. Hãy tải lại trang rồi thử lại.".into(),
+        ),
+        e => e.into(),
+    }
+}
+
+/// Whether an account may own dossiers (citizens and organisations).
+pub fn may_own(kind: AccountKind) -> bool {
+    kind.is_public()
+}
+pub use motcua_blobs::{Staged as StagedUpload, Upload};
+pub use motcua_store::dossiers::{Event as EventRowView, FileRow as FileRowView};
+
+impl App {
+    /// What `motcua check` reports (issue 7): SQLite's integrity check, every file a row points
+    /// to read back against its hash, and the dossier invariants. Empty when all is well.
+    pub async fn check(&self) -> Result<Vec<String>> {
+        let conn = self.db.conn();
+        let mut out = vec![];
+        let integrity = self.db.integrity_check().await?;
+        if integrity != "ok" {
+            out.push(format!("integrity check: {integrity}"));
+        }
+        for sha in ds::referenced_blobs(conn).await? {
+            if let Err(e) = self.blobs.read_verified(&sha).await {
+                out.push(format!("file {sha}: {e}"));
+            }
+        }
+        out.extend(ds::consistency_problems(conn).await?);
+        Ok(out)
+    }
+}
+pub use motcua_blobs::Blobs as BlobsHandle;
+
+impl App {
+    /// The link to a dossier's page, for notices.
+    pub fn dossier_link(&self, id: Uuid) -> String {
+        format!(
+            "{}/ho-so/{id}",
+            self.config.public_url.trim_end_matches('/')
+        )
+    }
+
+    /// The notice to the dossier's owner, when it has an account, rendered (outside the write
+    /// transaction): the variables every dossier notice has (name, code, procedure, agency,
+    /// link) plus `extra`.
+    pub(crate) async fn owner_notice(
+        &self,
+        c: &impl motcua_store::Conn,
+        d: &DossierRow,
+        kind: motcua_domain::notice::NoticeKind,
+        extra: Value,
+    ) -> Result<Option<(crate::notices::NewNotice<'static>, crate::notices::Rendered)>> {
+        let Some(owner) = d.owner_id else {
+            return Ok(None);
+        };
+        let user = motcua_store::users::get_user(c, owner).await?;
+        let version = cat::get_version(c, d.procedure_version_id).await?;
+        let agency = agencies::get_agency(c, d.agency_id).await?;
+        let mut data = json!({"name": user.full_name, "code": d.code, "procedure": version.body.name,
+            "agency": agency.name, "link": self.dossier_link(d.id)});
+        if let (Some(m), Value::Object(e)) = (data.as_object_mut(), extra) {
+            m.extend(e);
+        }
+        let rendered = self.render_notice(kind, &data)?;
+        let n = crate::notices::NewNotice {
+            kind,
+            user_id: Some(owner),
+            dossier_id: Some(d.id),
+            address: None,
+            data,
+        };
+        Ok(Some((n, rendered)))
+    }
+}

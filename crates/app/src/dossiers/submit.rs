@@ -1,0 +1,375 @@
+//! The owner's side of a dossier: drafts, the form, submission and resubmission through the
+//! lifecycle, withdrawal (R6.2, R13.2).
+use super::*;
+
+impl App {
+    /// Deletes drafts whose time is up (with their files; the blobs go at the next sweep).
+    pub async fn expire_drafts(&self) -> Result<usize> {
+        let ids = ds::expired_drafts(self.db.conn(), self.now()).await?;
+        for id in &ids {
+            let tx = self.db.write().await?;
+            ds::delete_draft(&tx, *id).await?;
+            tx.commit().await?;
+        }
+        Ok(ids.len())
+    }
+
+    /// Starts a draft for an online service (level 3 or 4) with the answers so far.
+    pub async fn create_draft(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        service_id: Uuid,
+        form: Value,
+    ) -> Result<DossierRow> {
+        if !s.user.kind.is_public() {
+            return Err(AppError::Forbidden);
+        }
+        let conn = self.db.conn();
+        let service = cat::get_service(conn, service_id)
+            .await
+            .or_missing(AppError::NotFound)?;
+        if !motcua_domain::catalogue::takes_dossiers_online(service.level) || !service.active {
+            return Err(AppError::field(
+                "service",
+                "Dịch vụ này không nhận hồ sơ trực tuyến (mức độ 3, 4).",
+            ));
+        }
+        let now = self.now();
+        let version = cat::current_version(conn, service.procedure_id, vn_date(now))
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let d = DossierRow {
+            owner_id: Some(s.user.id),
+            form: self.answers(form)?,
+            applicant_name: s.user.full_name.clone(),
+            phone_tail: s.user.phone.as_deref().map(phone_tail),
+            expires_at: Some(
+                now + SignedDuration::from_hours(24 * self.config.dossiers.draft_days),
+            ),
+            ..DossierRow::blank(
+                service_id,
+                version.id,
+                service.agency_id,
+                Intake::Online,
+                Stage::Draft,
+                now,
+            )
+        };
+        let tx = self.db.write().await?;
+        users::lock_user(&tx, s.user.id).await?;
+        if ds::count_drafts(&tx, s.user.id).await? >= self.config.dossiers.max_drafts {
+            return Err(AppError::Conflict(format!(
+                "Bạn đang có {} hồ sơ nháp, mức tối đa. Hãy nộp hoặc xóa bớt hồ sơ nháp.",
+                self.config.dossiers.max_drafts
+            )));
+        }
+        ds::insert_dossier(&tx, &d).await?;
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "dossier_draft_created",
+                object: "dossier",
+                id: Some(d.id.to_string()),
+                agency: Some(d.agency_id),
+                detail: json!({"service": service_id}),
+            },
+        )
+        .await?;
+        Ok(d)
+    }
+
+    /// Saves the answers of a draft (or of a dossier the agency asked to supplement).
+    pub async fn save_form(&self, s: &Session, id: Uuid, form: Value) -> Result<DossierRow> {
+        let mut d = self.own(s, id).await?;
+        if !d.stage.owner_edits() {
+            return Err(AppError::Conflict(
+                "Hồ sơ đã nộp, không sửa được nữa.".into(),
+            ));
+        }
+        let now = self.now();
+        d.form = self.answers(form)?;
+        d.updated_at = now;
+        if d.stage == Stage::Draft {
+            d.expires_at =
+                Some(now + SignedDuration::from_hours(24 * self.config.dossiers.draft_days));
+        }
+        let tx = self.db.write().await?;
+        ds::update_dossier(&tx, &d).await.map_err(conflict_msg)?;
+        tx.commit().await?;
+        d.version += 1;
+        Ok(d)
+    }
+
+    /// The answers of a form as stored: an object of at most `max_form_kb` as JSON (R12.3:
+    /// bounded inputs).
+    fn answers(&self, form: Value) -> Result<Value> {
+        let max = self.config.dossiers.max_form_kb * 1024;
+        let size = serde_json::to_vec(&form).map_or(u64::MAX, |v| v.len() as u64);
+        if size > max {
+            return Err(AppError::field(
+                "form",
+                format!(
+                    "Tờ khai quá dài: tối đa {} KB.",
+                    self.config.dossiers.max_form_kb
+                ),
+            ));
+        }
+        if !form.is_object() {
+            return Err(AppError::field(
+                "form",
+                "form phải là một đối tượng JSON (các câu trả lời theo tên trường).",
+            ));
+        }
+        Ok(form)
+    }
+
+    /// Submits a dossier (or resubmits it after a supplement request). Idempotent: with the same
+    /// `key` the same dossier code is answered; a key reused for another dossier is refused; an
+    /// already submitted dossier answers its code.
+    pub async fn submit(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        id: Uuid,
+        key: Option<&str>,
+        declaration_accepted: bool,
+    ) -> Result<String> {
+        let key = key.map(str::trim).filter(|k| !k.is_empty());
+        if key.is_some_and(|k| k.len() > 200) {
+            return Err(AppError::field(
+                "idempotency_key",
+                "Idempotency-Key quá dài.",
+            ));
+        }
+        let fingerprint = sha256_hex(&id.to_string());
+        if let Some(k) = key
+            && let Some((hash, did)) = ds::find_idempotency(self.db.conn(), s.user.id, k).await?
+        {
+            if hash != fingerprint {
+                return Err(AppError::field(
+                    "idempotency_key",
+                    "Idempotency-Key này đã dùng cho một yêu cầu khác.",
+                ));
+            }
+            return ds::get_dossier(self.db.conn(), did)
+                .await?
+                .code
+                .ok_or(AppError::NotFound);
+        }
+        match self
+            .submit_once(ctx, s, id, key, &fingerprint, declaration_accepted)
+            .await
+        {
+            Err(AppError::Conflict(c))
+                if c.contains("idempotency") || c.contains("changed meanwhile") =>
+            {
+                // A concurrent request with the same key (or a double click) won: answer its result.
+                let d = ds::get_dossier(self.db.conn(), id).await?;
+                d.code
+                    .filter(|_| d.stage != Stage::Draft)
+                    .ok_or(AppError::Conflict(
+                        "Hồ sơ đang được nộp, hãy thử lại.".into(),
+                    ))
+            }
+            other => other,
+        }
+    }
+
+    async fn submit_once(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        id: Uuid,
+        key: Option<&str>,
+        fingerprint: &str,
+        declaration_accepted: bool,
+    ) -> Result<String> {
+        let now = self.now();
+        let tx = self.db.write().await?;
+        if let Some(k) = key {
+            ds::insert_idempotency(&tx, s.user.id, k, fingerprint, id, now)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Conflict(_) => AppError::Conflict("idempotency".into()),
+                    e => e.into(),
+                })?;
+        }
+        let mut d = ds::get_dossier(&tx, id)
+            .await
+            .or_missing(AppError::NotFound)?;
+        if d.owner_id != Some(s.user.id) {
+            return Err(AppError::NotFound);
+        }
+        let act = match d.stage {
+            Stage::Draft => Act::Submit,
+            _ => Act::Resubmit,
+        };
+        let Ok(to) = lifecycle::next(d.stage, act, Who::Owner) else {
+            // Already submitted (a double click): the same answer.
+            tx.commit().await?;
+            return d.code.ok_or(AppError::NotFound);
+        };
+        if !declaration_accepted {
+            return Err(AppError::field(
+                "declaration",
+                "Hãy đánh dấu cam đoan thông tin khai là đúng sự thật trước khi nộp.",
+            ));
+        }
+        let (clean, version) = self.complete(&tx, &d, act, now).await?;
+        let from = d.stage;
+        d.form = clean;
+        d.procedure_version_id = version.id;
+        d.declaration = Some(dom::DECLARATION.into());
+        d.declared_at = Some(now);
+        d.updated_at = now;
+        d.expires_at = None;
+        let agency = agencies::get_agency(&tx, d.agency_id).await?;
+        let events = ds::events(&tx, id).await?;
+        let data = self
+            .number_or_compare(&tx, &mut d, act, &agency.code, &events, now)
+            .await?;
+        self.ensure_plan(&tx, &mut d).await?;
+        let entered = self.enter(&tx, &mut d, to, now, &events, None).await?;
+        let notice = (act == Act::Submit).then(|| self.submitted_notice(s, &d, &version, &agency));
+        let write = StepWrite {
+            dossier: &d,
+            row: RowWrite::Update,
+            at: now,
+            actor: s.user.id,
+            act,
+            from: Some(from),
+            entered: Some(entered),
+            comment: None,
+            unit: None,
+            data,
+            consultations: vec![],
+            publish: None,
+            notice,
+            audit: Audit {
+                actor: Some(s.user.id),
+                action: "dossier_submitted",
+                object: "dossier",
+                id: d.code.clone(),
+                agency: Some(d.agency_id),
+                detail: json!({"intake": "online", "version": version.version}),
+            },
+        };
+        self.write_step(tx, ctx, write).await?;
+        let code = d.code.clone().unwrap_or_default();
+        tracing::info!(event = "dossier_submitted", dossier = %id, "dossier submitted");
+        Ok(code)
+    }
+
+    /// Withdraws a dossier before it is decided (the person's own), through the lifecycle.
+    pub async fn withdraw(&self, ctx: &Ctx, s: &Session, id: Uuid, reason: &str) -> Result<()> {
+        self.own(s, id).await?;
+        let input = ActionInput {
+            comment: reason.chars().take(1000).collect(),
+            ..ActionInput::new(Act::Withdraw)
+        };
+        self.perform(ctx, s, id, &input).await.map(|_| ())
+    }
+
+    /// Deletes the caller's own draft.
+    pub async fn delete_draft(&self, s: &Session, id: Uuid) -> Result<()> {
+        let d = self.own(s, id).await?;
+        if d.stage != Stage::Draft {
+            return Err(AppError::Conflict("Chỉ xóa được hồ sơ nháp.".into()));
+        }
+        let tx = self.db.write().await?;
+        ds::delete_draft(&tx, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// What a submission checks and pins (R6.2): the answers valid for the service's form, every
+    /// required component attached, and the procedure version (the one in force now for a new
+    /// submission; a resubmission keeps its own).
+    async fn complete(
+        &self,
+        tx: &motcua_store::Tx,
+        d: &DossierRow,
+        act: Act,
+        now: jiff::Timestamp,
+    ) -> Result<(Value, Version)> {
+        let service = cat::get_service(tx, d.service_id).await?;
+        let form = FormSpec::from_schema(&service.form_schema).map_err(AppError::Unexpected)?;
+        let clean = form.validate(&d.form).map_err(|errs| {
+            AppError::Validation(errs.into_iter().map(|(_, m)| ("form", m)).collect())
+        })?;
+        // A new submission pins the version in force now; a resubmission keeps its version.
+        let version = if act == Act::Submit {
+            cat::current_version(tx, service.procedure_id, vn_date(now))
+                .await?
+                .ok_or(AppError::NotFound)?
+        } else {
+            cat::get_version(tx, d.procedure_version_id).await?
+        };
+        let files = ds::files(tx, d.id).await?;
+        let missing: Vec<String> = dom::needed_components(&version.body.components, &clean)
+            .into_iter()
+            .filter(|c| !files.iter().any(|f| f.component_id == c.id))
+            .map(|c| format!("Thiếu giấy tờ: {}.", c.name))
+            .collect();
+        if !missing.is_empty() {
+            return Err(AppError::Validation(
+                missing.into_iter().map(|m| ("files", m)).collect(),
+            ));
+        }
+        Ok((clean, version))
+    }
+
+    /// A new submission gets its code and the time and process published now (R10.4); a
+    /// resubmission records what it changed since the request (R3.4). What the event carries.
+    async fn number_or_compare(
+        &self,
+        tx: &motcua_store::Tx,
+        d: &mut DossierRow,
+        act: Act,
+        agency: &str,
+        events: &[Event],
+        now: jiff::Timestamp,
+    ) -> Result<EventData> {
+        if act == Act::Resubmit {
+            let changed = self.changed_since_request(tx, d, events).await?;
+            return Ok(EventData::Resubmitted(Resubmission { changed }));
+        }
+        let seq = ds::next_seq(tx, d.agency_id, vn_date(now)).await?;
+        d.code = Some(dom::format_code(
+            &self.config.dossiers.code_format,
+            agency,
+            vn_date(now),
+            seq,
+        ));
+        d.submitted_at = Some(now);
+        // The dossier keeps the time and process published when it was submitted (R10.4).
+        let (total, process) = self
+            .published_plan(tx, d.service_id, d.procedure_version_id, d.intake)
+            .await?;
+        d.time_to_result = Some(total);
+        d.process = process;
+        Ok(EventData::None)
+    }
+
+    /// The submission's notice to its owner, with the code the transaction gave it (rendered
+    /// inside the transaction for that reason).
+    fn submitted_notice(
+        &self,
+        s: &Session,
+        d: &DossierRow,
+        version: &Version,
+        agency: &Agency,
+    ) -> StepNotice {
+        StepNotice::Inside(crate::notices::NewNotice {
+            kind: motcua_domain::notice::NoticeKind::Submitted,
+            user_id: Some(s.user.id),
+            dossier_id: Some(d.id),
+            address: None,
+            data: json!({"name": s.user.full_name, "code": d.code, "procedure": version.body.name,
+                "agency": agency.name, "link": self.dossier_link(d.id)}),
+        })
+    }
+}
