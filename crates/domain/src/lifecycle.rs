@@ -565,6 +565,18 @@ impl Act {
     pub fn decides_a_proposal(self) -> bool {
         matches!(self, Self::Approve | Self::ReturnForRevision)
     }
+
+    /// A step that ends the dossier against the person or turns it back (pages show it as such).
+    pub fn turns_back(self) -> bool {
+        matches!(
+            self,
+            Self::Refuse
+                | Self::ProposeDecline
+                | Self::SendDecline
+                | Self::ReturnForRevision
+                | Self::TakeBack
+        )
+    }
 }
 
 /// One row of the lifecycle table.

@@ -122,14 +122,7 @@ impl App {
                     true => vec![],
                     false => a.act.one_of().iter().map(|f| f.as_str()).collect(),
                 },
-                danger: matches!(
-                    a.act,
-                    Act::Refuse
-                        | Act::ProposeDecline
-                        | Act::SendDecline
-                        | Act::ReturnForRevision
-                        | Act::TakeBack
-                ),
+                danger: a.act.turns_back(),
             });
         }
         Ok(out)
