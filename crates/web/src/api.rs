@@ -7,10 +7,10 @@ use motcua_app::AppError;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
-use crate::AppState;
 use crate::api_contract::Problems;
+use crate::caller::{Auth, ReqInfo};
 use crate::error::WebError;
-use crate::mw::{Auth, ReqInfo};
+use crate::state::AppState;
 
 fn api_err(e: AppError) -> WebError {
     WebError {

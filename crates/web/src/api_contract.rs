@@ -138,7 +138,7 @@ const PLAIN_ERROR_MAX: usize = 4096;
 /// path that does not parse, a body of the wrong type or size, a method not allowed) become
 /// problem documents with the same status, so that programs read one shape of error.
 pub async fn problem_documents(req: Request, next: Next) -> Response {
-    if !crate::mw::is_api(req.uri().path()) {
+    if !crate::caller::is_api(req.uri().path()) {
         return next.run(req).await;
     }
     let res = next.run(req).await;

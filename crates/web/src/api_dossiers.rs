@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::AppState;
+use crate::caller::{Auth, ReqInfo};
 use crate::error::WebError;
-use crate::mw::{Auth, ReqInfo};
+use crate::state::AppState;
 
 pub(crate) fn api_err(e: AppError) -> WebError {
     WebError {

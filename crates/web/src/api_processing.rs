@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::api_dossiers::{api_err, dossier_id, session};
+use crate::caller::{Auth, ReqInfo};
 use crate::error::WebError;
-use crate::mw::{Auth, ReqInfo};
+use crate::state::AppState;
 
 /// A value a choice may take.
 #[derive(Debug, Serialize, ToSchema)]

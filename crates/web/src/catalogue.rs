@@ -1,9 +1,8 @@
 //! Pages of the "Dịch vụ công trực tuyến" section (R5.1a, R5.2, R6.1) and the back-office
 //! catalogue editor (R10.3, R10.4).
 use askama::Template;
-use axum::Extension;
 use axum::Form;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Path, Query, RawForm};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::AppError;
@@ -11,145 +10,16 @@ use motcua_app::catalogue::{
     self as cat, ProcedureSummary, ProcedureView, SectorView, ServiceRecord, Usage,
 };
 use motcua_domain::catalogue::{Channel, Classification, Duration, level_label};
-use motcua_domain::form::Kind;
 use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::WebError;
-use crate::mw::{Auth, Binding, ReqInfo};
-use crate::pages::{Chrome, FormState, render, render_status};
+use crate::kit::{
+    Chrome, FieldView, FormState, Page, field_views, refused_if, render, render_status,
+};
 
 type PageResult = Result<Response, WebError>;
-
-/// A field as the template draws it.
-pub struct FieldView {
-    pub name: String,
-    pub label: String,
-    pub hint: String,
-    pub required: bool,
-    /// text, textarea, number, date, choice, yesno, personal_id, address, group
-    pub widget: &'static str,
-    pub options: Vec<(String, String)>,
-    pub value: String,
-    pub error: String,
-    /// Address parts or group rows (each a list of fields).
-    pub parts: Vec<FieldView>,
-    pub rows: Vec<Vec<FieldView>>,
-}
-
-fn value_str(v: Option<&Value>) -> String {
-    match v {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::Bool(b)) => {
-            if *b {
-                "co".into()
-            } else {
-                "khong".into()
-            }
-        }
-        _ => String::new(),
-    }
-}
-
-pub(crate) fn field_views(
-    fields: &[motcua_domain::form::Field],
-    answers: &Value,
-    errors: &[(String, String)],
-    prefix: &str,
-) -> Vec<FieldView> {
-    let err = |path: &str| {
-        errors
-            .iter()
-            .find(|(p, _)| p == path)
-            .map(|(_, m)| m.clone())
-            .unwrap_or_default()
-    };
-    fields
-        .iter()
-        .map(|f| {
-            let name = format!("{prefix}{}", f.name);
-            let v = answers.get(&f.name);
-            let (widget, options, parts, rows) = match &f.kind {
-                Kind::Text { multiline, .. } => (
-                    if *multiline { "textarea" } else { "text" },
-                    vec![],
-                    vec![],
-                    vec![],
-                ),
-                Kind::Number { .. } => ("number", vec![], vec![], vec![]),
-                Kind::Date => ("date", vec![], vec![], vec![]),
-                Kind::Choice { options } => ("choice", options.clone(), vec![], vec![]),
-                Kind::YesNo => (
-                    "yesno",
-                    vec![("co".into(), "Có".into()), ("khong".into(), "Không".into())],
-                    vec![],
-                    vec![],
-                ),
-                Kind::PersonalId => ("personal_id", vec![], vec![], vec![]),
-                Kind::Address => {
-                    let parts = [
-                        ("province", "Tỉnh, thành phố"),
-                        ("commune", "Xã, phường, đặc khu"),
-                        ("detail", "Số nhà, đường, thôn, tổ dân phố"),
-                    ]
-                    .iter()
-                    .map(|(k, l)| FieldView {
-                        name: format!("{name}.{k}"),
-                        label: l.to_string(),
-                        hint: String::new(),
-                        required: f.required,
-                        widget: "text",
-                        options: vec![],
-                        value: value_str(v.and_then(|a| a.get(*k))),
-                        error: err(&format!("{name}.{k}")),
-                        parts: vec![],
-                        rows: vec![],
-                    })
-                    .collect();
-                    ("address", vec![], parts, vec![])
-                }
-                Kind::Group {
-                    fields,
-                    min_items,
-                    max_items,
-                } => {
-                    let items: Vec<Value> =
-                        v.and_then(Value::as_array).cloned().unwrap_or_default();
-                    let n = (items.len() + 1)
-                        .max(*min_items as usize)
-                        .max(2)
-                        .min(*max_items as usize);
-                    let rows = (0..n)
-                        .map(|i| {
-                            field_views(
-                                fields,
-                                items.get(i).unwrap_or(&Value::Null),
-                                errors,
-                                &format!("{name}.{i}."),
-                            )
-                        })
-                        .collect();
-                    ("group", vec![], vec![], rows)
-                }
-            };
-            FieldView {
-                label: f.label.clone(),
-                hint: f.hint.clone().unwrap_or_default(),
-                required: f.required,
-                widget,
-                options,
-                value: value_str(v),
-                error: err(&name),
-                parts,
-                rows,
-                name,
-            }
-        })
-        .collect()
-}
 
 // ------------------------------------------------------------------ public
 
@@ -194,12 +64,7 @@ struct CataloguePage {
     filtered: bool,
 }
 
-pub async fn catalogue(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Query(q): Query<SearchQuery>,
-) -> PageResult {
+pub async fn catalogue(p: Page, Query(q): Query<SearchQuery>) -> PageResult {
     let query = q.to_query();
     let filtered = query.sector.is_some()
         || query.field.is_some()
@@ -214,21 +79,21 @@ pub async fn catalogue(
         || query.level.is_some()
         || query.subject.is_some();
     let results = if searched {
-        s.app.search_catalogue(&query, 100).await?
+        p.s.app.search_catalogue(&query, 100).await?
     } else {
         Vec::new()
     };
-    let sectors = s.app.sectors().await?;
-    let tree = s
-        .app
-        .agency_tree(Some(motcua_domain::clock::vn_date(s.app.now())))
-        .await?;
+    let sectors = p.s.app.sectors().await?;
+    let tree =
+        p.s.app
+            .agency_tree(Some(motcua_domain::clock::vn_date(p.s.app.now())))
+            .await?;
     let agencies = tree
         .into_iter()
         .map(|n| (n.agency.code, n.agency.name))
         .collect();
     Ok(render(&CataloguePage {
-        c: Chrome::new(&s, &auth, &b, "Dịch vụ công trực tuyến"),
+        c: p.chrome("Dịch vụ công trực tuyến"),
         q,
         sectors,
         agencies,
@@ -292,26 +157,18 @@ pub fn money(m: i64) -> String {
     motcua_domain::catalogue::money(m)
 }
 
-pub async fn procedure(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path(code): Path<String>,
-) -> PageResult {
-    let v = s.app.procedure_page(&code, true).await?;
+pub async fn procedure(p: Page, Path(code): Path<String>) -> PageResult {
+    let v = p.s.app.procedure_page(&code, true).await?;
     Ok(render(&ProcedurePage {
-        c: Chrome::new(&s, &auth, &b, v.version.body.name.clone()),
+        c: p.chrome(v.version.body.name.clone()),
         v,
         preview: false,
     }))
 }
 
 /// Downloads a form: always as an attachment, never rendered in the site's origin.
-pub async fn form_download(
-    State(s): State<AppState>,
-    Path((code, form)): Path<(String, String)>,
-) -> PageResult {
-    let v = s.app.procedure_page(&code, false).await?;
+pub async fn form_download(p: Page, Path((code, form)): Path<(String, String)>) -> PageResult {
+    let v = p.s.app.procedure_page(&code, false).await?;
     if v.services
         .iter()
         .map(|s| s.service.level)
@@ -368,27 +225,21 @@ struct FormTryPage {
 }
 
 async fn form_page(
-    s: &AppState,
-    auth: &Auth,
-    b: &Binding,
+    p: &Page,
     (code, service): (&str, Uuid),
     answers: &Value,
     errors: Vec<(String, String)>,
     ok: bool,
 ) -> PageResult {
-    let (sv, v) = s.app.service(service).await?;
+    let (sv, v) = p.s.app.service(service).await?;
     if v.body.code != code {
         return Err(AppError::NotFound.into());
     }
     let fields = field_views(&sv.form.fields, answers, &errors, "");
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = refused_if(!errors.is_empty());
     Ok(render_status(
         &FormTryPage {
-            c: Chrome::new(s, auth, b, sv.form.title.clone()),
+            c: p.chrome(sv.form.title.clone()),
             code: code.into(),
             procedure: v.body.name,
             agency: sv.agency.name,
@@ -404,28 +255,21 @@ async fn form_page(
 
 /// The citizen's form of a service, rendered from its schema (the submission itself comes with
 /// the dossier issue; here a person can fill it and have it checked).
-pub async fn form_try(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path((code, service)): Path<(String, Uuid)>,
-) -> PageResult {
-    form_page(&s, &auth, &b, (&code, service), &Value::Null, vec![], false).await
+pub async fn form_try(p: Page, Path((code, service)): Path<(String, Uuid)>) -> PageResult {
+    form_page(&p, (&code, service), &Value::Null, vec![], false).await
 }
 
 pub async fn form_check(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
+    p: Page,
     Path((code, service)): Path<(String, Uuid)>,
     RawForm(raw): RawForm,
 ) -> PageResult {
-    let (sv, _) = s.app.service(service).await?;
+    let (sv, _) = p.s.app.service(service).await?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
     let answers = sv.form.answers_from_pairs(&pairs);
     match sv.form.validate(&answers) {
-        Ok(clean) => form_page(&s, &auth, &b, (&code, service), &clean, vec![], true).await,
-        Err(errors) => form_page(&s, &auth, &b, (&code, service), &answers, errors, false).await,
+        Ok(clean) => form_page(&p, (&code, service), &clean, vec![], true).await,
+        Err(errors) => form_page(&p, (&code, service), &answers, errors, false).await,
     }
 }
 
@@ -438,15 +282,10 @@ struct AgencyServicesPage {
 }
 
 /// An agency's own section: the services it offers (R6.1), for its portal to link to.
-pub async fn agency_services(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path(code): Path<String>,
-) -> PageResult {
-    let (agency, list) = s.app.agency_services(&code).await?;
+pub async fn agency_services(p: Page, Path(code): Path<String>) -> PageResult {
+    let (agency, list) = p.s.app.agency_services(&code).await?;
     Ok(render(&AgencyServicesPage {
-        c: Chrome::new(&s, &auth, &b, format!("Dịch vụ công – {}", agency.name)),
+        c: p.chrome(format!("Dịch vụ công – {}", agency.name)),
         agency,
         list,
     }))
@@ -463,15 +302,11 @@ struct BoProceduresPage {
     can_sectors: bool,
 }
 
-pub async fn bo_procedures(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-) -> PageResult {
-    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
-    let list = s.app.editable_procedures(sess).await?;
-    let (agencies, _) = s.app.agencies_and_units().await?;
-    let can_create = !s.app.service_agencies(sess, &agencies).is_empty();
+pub async fn bo_procedures(p: Page) -> PageResult {
+    let sess = p.session()?;
+    let list = p.s.app.editable_procedures(sess).await?;
+    let (agencies, _) = p.s.app.agencies_and_units().await?;
+    let can_create = !p.s.app.service_agencies(sess, &agencies).is_empty();
     let rows = list
         .into_iter()
         .map(|(p, v)| {
@@ -492,7 +327,7 @@ pub async fn bo_procedures(
         .collect();
     let can_sectors = sess.actor.has_role(motcua_domain::Role::ProvinceAdmin);
     Ok(render(&BoProceduresPage {
-        c: Chrome::new(&s, &auth, &b, "Thủ tục hành chính"),
+        c: p.chrome("Thủ tục hành chính"),
         rows,
         can_create,
         can_sectors,
@@ -542,42 +377,31 @@ const NEW_TEMPLATE: &str = r#"{
   "guide": ""
 }"#;
 
-async fn edit_page(
-    s: &AppState,
-    auth: &Auth,
-    b: &Binding,
-    code: Option<&str>,
-    body: Option<String>,
-    f: FormState,
-) -> PageResult {
-    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
-    let (agencies, _) = s.app.agencies_and_units().await?;
+async fn edit_page(p: &Page, code: Option<&str>, body: Option<String>, f: FormState) -> PageResult {
+    let sess = p.session()?;
+    let (agencies, _) = p.s.app.agencies_and_units().await?;
     let mut owners: Vec<(String, String)> = Vec::new();
     if sess.actor.has_role(motcua_domain::Role::ProvinceAdmin) {
         owners.push((String::new(), "UBND tỉnh (thủ tục chung)".into()));
     }
     owners.extend(
-        s.app
+        p.s.app
             .service_agencies(sess, &agencies)
             .into_iter()
             .map(|a| (a.id.to_string(), a.name.clone())),
     );
-    let service_agencies: Vec<(String, String)> = s
-        .app
-        .service_agencies(sess, &agencies)
-        .into_iter()
-        .map(|a| (a.code.clone(), a.name.clone()))
-        .collect();
-    let today = s.app.now();
+    let service_agencies: Vec<(String, String)> =
+        p.s.app
+            .service_agencies(sess, &agencies)
+            .into_iter()
+            .map(|a| (a.code.clone(), a.name.clone()))
+            .collect();
+    let today = p.s.app.now();
     let today = motcua_domain::clock::vn_date(today).to_string();
-    let status = if f.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = refused_if(!f.errors.is_empty());
     let page = match code {
         None => BoProcedureEditPage {
-            c: Chrome::new(s, auth, b, "Thêm thủ tục"),
+            c: p.chrome("Thêm thủ tục"),
             code: String::new(),
             body: body.unwrap_or_else(|| NEW_TEMPLATE.into()),
             versions: vec![],
@@ -590,13 +414,13 @@ async fn edit_page(
             today,
         },
         Some(code) => {
-            let (p, versions) = s.app.procedure_for_edit(sess, code).await?;
+            let (procedure, versions) = p.s.app.procedure_for_edit(sess, code).await?;
             let newest = versions.first().ok_or(AppError::NotFound)?;
             let text = body
                 .unwrap_or_else(|| serde_json::to_string_pretty(&newest.body).unwrap_or_default());
-            let services = motcua_app_services(s, p.id, &agencies).await?;
+            let services = motcua_app_services(p, procedure.id, &agencies).await?;
             BoProcedureEditPage {
-                c: Chrome::new(s, auth, b, format!("Sửa thủ tục {code}")),
+                c: p.chrome(format!("Sửa thủ tục {code}")),
                 code: code.into(),
                 body: text,
                 has_draft: versions
@@ -631,11 +455,12 @@ async fn edit_page(
 }
 
 async fn motcua_app_services(
-    s: &AppState,
+    p: &Page,
     procedure_id: Uuid,
     agencies: &[motcua_domain::agency::Agency],
 ) -> Result<Vec<(String, String, u8)>, WebError> {
-    Ok(s.app
+    Ok(p.s
+        .app
         .services_of_procedure(procedure_id)
         .await?
         .into_iter()
@@ -648,12 +473,8 @@ async fn motcua_app_services(
         .collect())
 }
 
-pub async fn bo_new_form(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-) -> PageResult {
-    edit_page(&s, &auth, &b, None, None, FormState::default()).await
+pub async fn bo_new_form(p: Page) -> PageResult {
+    edit_page(&p, None, None, FormState::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -663,77 +484,53 @@ pub struct DraftForm {
     owner: String,
 }
 
-pub async fn bo_new(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Form(f): Form<DraftForm>,
-) -> PageResult {
-    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
+pub async fn bo_new(p: Page, Form(f): Form<DraftForm>) -> PageResult {
+    let sess = p.session()?;
     let owner = Uuid::parse_str(&f.owner).ok();
-    match s.app.save_draft(&info.ctx(), sess, &f.body, owner).await {
+    match p.s.app.save_draft(&p.ctx(), sess, &f.body, owner).await {
         Ok(v) => {
             Ok(Redirect::to(&format!("/can-bo/thu-tuc/{}?tb=da-luu", v.body.code)).into_response())
         }
         Err(e) => {
             let mut fs = FormState::default();
             fs.absorb(e)?;
-            edit_page(&s, &auth, &b, None, Some(f.body), fs).await
+            edit_page(&p, None, Some(f.body), fs).await
         }
     }
 }
 
-pub async fn bo_edit(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path(code): Path<String>,
-) -> PageResult {
-    edit_page(&s, &auth, &b, Some(&code), None, FormState::default()).await
+pub async fn bo_edit(p: Page, Path(code): Path<String>) -> PageResult {
+    edit_page(&p, Some(&code), None, FormState::default()).await
 }
 
-pub async fn bo_save(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Path(code): Path<String>,
-    Form(f): Form<DraftForm>,
-) -> PageResult {
-    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
-    s.app.procedure_for_edit(sess, &code).await?;
+pub async fn bo_save(p: Page, Path(code): Path<String>, Form(f): Form<DraftForm>) -> PageResult {
+    let sess = p.session()?;
+    p.s.app.procedure_for_edit(sess, &code).await?;
     let same_code = serde_json::from_str::<Value>(&f.body)
         .ok()
         .and_then(|v| v.get("code").and_then(Value::as_str).map(String::from));
     if same_code.as_deref().is_some_and(|c| c != code) {
-        let mut fs = FormState::default();
-        fs.errors.push((
-            "body".into(),
-            "Không đổi mã thủ tục khi sửa; hãy thêm thủ tục mới.".into(),
-        ));
-        return edit_page(&s, &auth, &b, Some(&code), Some(f.body), fs).await;
+        let fs = FormState::refused(
+            "body",
+            "Không đổi mã thủ tục khi sửa; hãy thêm thủ tục mới.",
+        );
+        return edit_page(&p, Some(&code), Some(f.body), fs).await;
     }
-    match s.app.save_draft(&info.ctx(), sess, &f.body, None).await {
+    match p.s.app.save_draft(&p.ctx(), sess, &f.body, None).await {
         Ok(_) => Ok(Redirect::to(&format!("/can-bo/thu-tuc/{code}?tb=da-luu")).into_response()),
         Err(e) => {
             let mut fs = FormState::default();
             fs.absorb(e)?;
-            edit_page(&s, &auth, &b, Some(&code), Some(f.body), fs).await
+            edit_page(&p, Some(&code), Some(f.body), fs).await
         }
     }
 }
 
-pub async fn bo_preview(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path(code): Path<String>,
-) -> PageResult {
-    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
-    let v = s.app.procedure_preview(sess, &code).await?;
+pub async fn bo_preview(p: Page, Path(code): Path<String>) -> PageResult {
+    let sess = p.session()?;
+    let v = p.s.app.procedure_preview(sess, &code).await?;
     Ok(render(&ProcedurePage {
-        c: Chrome::new(&s, &auth, &b, format!("Xem trước: {}", v.version.body.name)),
+        c: p.chrome(format!("Xem trước: {}", v.version.body.name)),
         v,
         preview: true,
     }))
@@ -746,27 +543,24 @@ pub struct PublishForm {
 }
 
 pub async fn bo_publish(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
+    p: Page,
     Path(code): Path<String>,
     Form(f): Form<PublishForm>,
 ) -> PageResult {
-    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
+    let sess = p.session()?;
     let mut fs = FormState::default();
     let Ok(date) = f.effective_from.parse::<jiff::civil::Date>() else {
         fs.errors
             .push(("effective_from".into(), "Nhập ngày có hiệu lực.".into()));
-        return edit_page(&s, &auth, &b, Some(&code), None, fs).await;
+        return edit_page(&p, Some(&code), None, fs).await;
     };
-    match s.app.publish(&info.ctx(), sess, &code, date).await {
+    match p.s.app.publish(&p.ctx(), sess, &code, date).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/can-bo/thu-tuc/{code}?tb=da-xuat-ban")).into_response())
         }
         Err(e) => {
             fs.absorb(e)?;
-            edit_page(&s, &auth, &b, Some(&code), None, fs).await
+            edit_page(&p, Some(&code), None, fs).await
         }
     }
 }
@@ -789,23 +583,21 @@ struct BoServicePage {
 }
 
 async fn service_page(
-    s: &AppState,
-    auth: &Auth,
-    b: &Binding,
+    p: &Page,
     code: &str,
     agency_code: &str,
     posted: Option<&ServiceForm>,
     f: FormState,
 ) -> PageResult {
-    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
-    let agency = s.app.agency_by_code(agency_code).await?;
+    let sess = p.session()?;
+    let agency = p.s.app.agency_by_code(agency_code).await?;
     motcua_domain::authorize(
         &sess.actor,
         motcua_domain::Action::ManageService,
         &motcua_domain::Target::Agency(agency.id),
     )
     .map_err(|_| AppError::NotFound)?;
-    let v = s.app.procedure_page(code, false).await?;
+    let v = p.s.app.procedure_page(code, false).await?;
     let existing = v.services.iter().find(|x| x.agency.id == agency.id);
     let default_schema = serde_json::json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "title": format!("Tờ khai {}", v.version.body.name), "type": "object", "properties": {"ho_ten": {"type": "string", "title": "Họ và tên người yêu cầu", "maxLength": 100}}, "required": ["ho_ten"]});
     let pretty = |x: &Value| serde_json::to_string_pretty(x).unwrap_or_default();
@@ -817,7 +609,7 @@ async fn service_page(
     .map(|d| d.label_vi())
     .unwrap_or_default();
     let page = BoServicePage {
-        c: Chrome::new(s, auth, b, format!("Dịch vụ công {} – {}", code, agency.name)),
+        c: p.chrome(format!("Dịch vụ công {} – {}", code, agency.name)),
         code: code.into(),
         procedure: v.version.body.name.clone(),
         agency_code: agency.code.clone(),
@@ -830,21 +622,12 @@ async fn service_page(
         limit,
         f,
     };
-    let status = if page.f.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = refused_if(!page.f.errors.is_empty());
     Ok(render_status(&page, status))
 }
 
-pub async fn bo_service(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path((code, agency)): Path<(String, String)>,
-) -> PageResult {
-    service_page(&s, &auth, &b, &code, &agency, None, FormState::default()).await
+pub async fn bo_service(p: Page, Path((code, agency)): Path<(String, String)>) -> PageResult {
+    service_page(&p, &code, &agency, None, FormState::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -858,14 +641,11 @@ pub struct ServiceForm {
 }
 
 pub async fn bo_service_save(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
+    p: Page,
     Path((code, agency)): Path<(String, String)>,
     Form(f): Form<ServiceForm>,
 ) -> PageResult {
-    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
+    let sess = p.session()?;
     let mut fs = FormState::default();
     let parsed = (|| -> Result<ServiceRecord, (&'static str, String)> {
         let level: u8 = f
@@ -904,14 +684,14 @@ pub async fn bo_service_save(
         Ok(r) => r,
         Err((field, msg)) => {
             fs.errors.push((field.into(), msg));
-            return service_page(&s, &auth, &b, &code, &agency, Some(&f), fs).await;
+            return service_page(&p, &code, &agency, Some(&f), fs).await;
         }
     };
-    match s.app.save_service(&info.ctx(), sess, &r).await {
+    match p.s.app.save_service(&p.ctx(), sess, &r).await {
         Ok(_) => Ok(Redirect::to(&format!("/can-bo/thu-tuc/{code}?tb=da-luu")).into_response()),
         Err(e) => {
             fs.absorb(e)?;
-            service_page(&s, &auth, &b, &code, &agency, Some(&f), fs).await
+            service_page(&p, &code, &agency, Some(&f), fs).await
         }
     }
 }
@@ -924,12 +704,8 @@ struct BoSectorsPage {
     f: FormState,
 }
 
-pub async fn bo_sectors(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-) -> PageResult {
-    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
+pub async fn bo_sectors(p: Page) -> PageResult {
+    let sess = p.session()?;
     motcua_domain::authorize(
         &sess.actor,
         motcua_domain::Action::ManageSectors,
@@ -937,8 +713,8 @@ pub async fn bo_sectors(
     )
     .map_err(AppError::from)?;
     Ok(render(&BoSectorsPage {
-        c: Chrome::new(&s, &auth, &b, "Ngành, lĩnh vực"),
-        sectors: s.app.sectors().await?,
+        c: p.chrome("Ngành, lĩnh vực"),
+        sectors: p.s.app.sectors().await?,
         f: FormState::default(),
     }))
 }
@@ -951,18 +727,13 @@ pub struct SectorForm {
     sector: String,
 }
 
-pub async fn bo_sector_save(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Form(f): Form<SectorForm>,
-) -> PageResult {
-    let sess = auth.0.as_ref().ok_or(AppError::Unauthenticated)?;
+pub async fn bo_sector_save(p: Page, Form(f): Form<SectorForm>) -> PageResult {
+    let sess = p.session()?;
     let parent = (!f.sector.is_empty()).then_some(f.sector.as_str());
-    match s
+    match p
+        .s
         .app
-        .save_sector(&info.ctx(), sess, &f.code, &f.name, parent)
+        .save_sector(&p.ctx(), sess, &f.code, &f.name, parent)
         .await
     {
         Ok(()) => Ok(Redirect::to("/can-bo/nganh").into_response()),
@@ -971,8 +742,8 @@ pub async fn bo_sector_save(
             fs.absorb(e)?;
             Ok(render_status(
                 &BoSectorsPage {
-                    c: Chrome::new(&s, &auth, &b, "Ngành, lĩnh vực"),
-                    sectors: s.app.sectors().await?,
+                    c: p.chrome("Ngành, lĩnh vực"),
+                    sectors: p.s.app.sectors().await?,
                     f: fs,
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,

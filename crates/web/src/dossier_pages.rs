@@ -1,9 +1,8 @@
 //! The citizen's dossier pages: submission in steps (form, files, review with the declaration),
 //! "Hồ sơ của tôi", the dossier page, the postal cover sheet, and the public look-up (issue 4).
 use askama::Template;
-use axum::Extension;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, RawForm, State};
+use axum::extract::{Multipart, Path, Query, RawForm};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::AppError;
@@ -13,12 +12,11 @@ use motcua_domain::dossier::{DECLARATION, national_label};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::api_dossiers::{check_length, file_response, stream_field};
-use crate::catalogue::{FieldView, field_views};
 use crate::error::WebError;
-use crate::mw::{Auth, Binding, ReqInfo};
-use crate::pages::{Chrome, render, render_status, signed as sess};
+use crate::kit::{
+    Chrome, FieldView, Page, field_views, kb, lower_first, refused_if, render, render_status,
+};
 
 type PageResult = Result<Response, WebError>;
 
@@ -38,16 +36,11 @@ struct StartPage {
 }
 
 /// The start of a submission: what the person is about to do.
-pub async fn start(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Query(q): Query<StartQuery>,
-) -> PageResult {
+pub async fn start(p: Page, Query(q): Query<StartQuery>) -> PageResult {
     let id = q.dich_vu.ok_or(AppError::NotFound)?;
-    let (sv, v) = s.app.service(id).await?;
+    let (sv, v) = p.s.app.service(id).await?;
     Ok(render(&StartPage {
-        c: Chrome::new(&s, &auth, &b, "Nộp hồ sơ trực tuyến"),
+        c: p.chrome("Nộp hồ sơ trực tuyến"),
         service: id,
         procedure: v.body.name,
         agency: sv.agency.name,
@@ -61,17 +54,12 @@ pub struct StartForm {
     service: String,
 }
 
-pub async fn create(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(info): Extension<ReqInfo>,
-    Form(f): Form<StartForm>,
-) -> PageResult {
+pub async fn create(p: Page, Form(f): Form<StartForm>) -> PageResult {
     let id = Uuid::parse_str(&f.service).map_err(|_| AppError::NotFound)?;
-    let d = s
-        .app
-        .create_draft(&info.ctx(), sess(&auth)?, id, serde_json::json!({}))
-        .await?;
+    let d =
+        p.s.app
+            .create_draft(&p.ctx(), p.session()?, id, serde_json::json!({}))
+            .await?;
     Ok(Redirect::to(&format!("/ho-so/{}/to-khai", d.id)).into_response())
 }
 
@@ -85,19 +73,14 @@ struct FormPage {
     saved: bool,
 }
 
-pub async fn form(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path(id): Path<Uuid>,
-) -> PageResult {
-    let v = s.app.dossier(sess(&auth)?, id).await?;
+pub async fn form(p: Page, Path(id): Path<Uuid>) -> PageResult {
+    let v = p.s.app.dossier(p.session()?, id).await?;
     if !v.may_edit {
         return Ok(Redirect::to(&format!("/ho-so/{id}")).into_response());
     }
     let fields = field_views(&v.form.fields, &v.row.form, &[], "");
     Ok(render(&FormPage {
-        c: Chrome::new(&s, &auth, &b, v.form.title.clone()),
+        c: p.chrome(v.form.title.clone()),
         fields,
         v,
         errors: vec![],
@@ -106,28 +89,22 @@ pub async fn form(
 }
 
 /// Saves the answers as a draft whatever their state; moves on only when they are valid.
-pub async fn form_save(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path(id): Path<Uuid>,
-    RawForm(raw): RawForm,
-) -> PageResult {
-    let se = sess(&auth)?;
-    let v = s.app.dossier(se, id).await?;
+pub async fn form_save(p: Page, Path(id): Path<Uuid>, RawForm(raw): RawForm) -> PageResult {
+    let se = p.session()?;
+    let v = p.s.app.dossier(se, id).await?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
     let answers = v.form.answers_from_pairs(&pairs);
     let next = pairs.iter().any(|(k, v)| k == "buoc" && v == "tiep");
-    s.app.save_form(se, id, answers.clone()).await?;
+    p.s.app.save_form(se, id, answers.clone()).await?;
     match v.form.validate(&answers) {
         Ok(_) if next => Ok(Redirect::to(&format!("/ho-so/{id}/giay-to")).into_response()),
         Ok(_) => Ok(Redirect::to(&format!("/ho-so/{id}/to-khai?tb=da-luu")).into_response()),
         Err(errors) if next => {
-            let v = s.app.dossier(se, id).await?;
+            let v = p.s.app.dossier(se, id).await?;
             let fields = field_views(&v.form.fields, &answers, &errors, "");
             Ok(render_status(
                 &FormPage {
-                    c: Chrome::new(&s, &auth, &b, v.form.title.clone()),
+                    c: p.chrome(v.form.title.clone()),
                     fields,
                     v,
                     errors,
@@ -164,56 +141,38 @@ impl FilesPage {
         self.v.is_draft() || self.v.requested().iter().any(|c| c == component)
     }
     fn kb(&self, n: &i64) -> String {
-        format!("{} KB", (n + 1023) / 1024)
+        kb(*n)
     }
 }
 
-async fn files_page(
-    s: &AppState,
-    auth: &Auth,
-    b: &Binding,
-    id: Uuid,
-    error: Option<String>,
-) -> PageResult {
-    let v = s.app.dossier(sess(auth)?, id).await?;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+async fn files_page(p: &Page, id: Uuid, error: Option<String>) -> PageResult {
+    let v = p.s.app.dossier(p.session()?, id).await?;
+    let status = refused_if(error.is_some());
     Ok(render_status(
         &FilesPage {
-            c: Chrome::new(s, auth, b, "Giấy tờ kèm theo"),
+            c: p.chrome("Giấy tờ kèm theo"),
             v,
             error,
-            max_mb: s.app.config.dossiers.max_file_mb,
+            max_mb: p.s.app.config.dossiers.max_file_mb,
         },
         status,
     ))
 }
 
-pub async fn files(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path(id): Path<Uuid>,
-) -> PageResult {
-    files_page(&s, &auth, &b, id, None).await
+pub async fn files(p: Page, Path(id): Path<Uuid>) -> PageResult {
+    files_page(&p, id, None).await
 }
 
 /// Uploads one or more files for a component (multipart; the CSRF token is in the query).
 pub async fn upload(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
+    p: Page,
     Path(id): Path<Uuid>,
     headers: HeaderMap,
     mut mp: Multipart,
 ) -> PageResult {
-    let se = sess(&auth)?;
+    let se = p.session()?;
     let result: Result<(), AppError> = async {
-        let budget = s.app.upload_budget(se, id).await?;
+        let budget = p.s.app.upload_budget(se, id).await?;
         check_length(&headers, budget)?;
         let mut component = String::new();
         let mut any = false;
@@ -227,10 +186,10 @@ pub async fn upload(
                     if name.is_empty() {
                         continue;
                     }
-                    let budget = s.app.upload_budget(se, id).await?;
-                    let staged = stream_field(&s, &mut field, budget).await?;
-                    s.app
-                        .attach(&info.ctx(), se, id, &component, &name, staged)
+                    let budget = p.s.app.upload_budget(se, id).await?;
+                    let staged = stream_field(&p.s, &mut field, budget).await?;
+                    p.s.app
+                        .attach(&p.ctx(), se, id, &component, &name, staged)
                         .await?;
                     any = true;
                 }
@@ -250,21 +209,16 @@ pub async fn upload(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/ho-so/{id}/giay-to")).into_response()),
         Err(AppError::Validation(v)) => {
-            files_page(&s, &auth, &b, id, v.into_iter().next().map(|(_, m)| m)).await
+            files_page(&p, id, v.into_iter().next().map(|(_, m)| m)).await
         }
-        Err(AppError::Conflict(m)) => files_page(&s, &auth, &b, id, Some(m)).await,
+        Err(AppError::Conflict(m)) => files_page(&p, id, Some(m)).await,
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn remove_file(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(info): Extension<ReqInfo>,
-    Path((id, file)): Path<(Uuid, Uuid)>,
-) -> PageResult {
-    s.app
-        .remove_file(&info.ctx(), sess(&auth)?, id, file)
+pub async fn remove_file(p: Page, Path((id, file)): Path<(Uuid, Uuid)>) -> PageResult {
+    p.s.app
+        .remove_file(&p.ctx(), p.session()?, id, file)
         .await?;
     Ok(Redirect::to(&format!("/ho-so/{id}/giay-to")).into_response())
 }
@@ -338,22 +292,12 @@ fn answer_rows(v: &DossierView) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn review_page(
-    s: &AppState,
-    auth: &Auth,
-    b: &Binding,
-    id: Uuid,
-    errors: Vec<String>,
-) -> PageResult {
-    let v = s.app.dossier(sess(auth)?, id).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+async fn review_page(p: &Page, id: Uuid, errors: Vec<String>) -> PageResult {
+    let v = p.s.app.dossier(p.session()?, id).await?;
+    let status = refused_if(!errors.is_empty());
     Ok(render_status(
         &ReviewPage {
-            c: Chrome::new(s, auth, b, "Kiểm tra và nộp hồ sơ"),
+            c: p.chrome("Kiểm tra và nộp hồ sơ"),
             answers: answer_rows(&v),
             v,
             errors,
@@ -364,13 +308,8 @@ async fn review_page(
     ))
 }
 
-pub async fn review(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path(id): Path<Uuid>,
-) -> PageResult {
-    review_page(&s, &auth, &b, id, vec![]).await
+pub async fn review(p: Page, Path(id): Path<Uuid>) -> PageResult {
+    review_page(&p, id, vec![]).await
 }
 
 #[derive(Deserialize, Default)]
@@ -381,23 +320,17 @@ pub struct SubmitForm {
 }
 
 /// Submits; a double click carries the same key and lands on the same dossier.
-pub async fn submit(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Path(id): Path<Uuid>,
-    Form(f): Form<SubmitForm>,
-) -> PageResult {
+pub async fn submit(p: Page, Path(id): Path<Uuid>, Form(f): Form<SubmitForm>) -> PageResult {
     let key = (!f.khoa.is_empty()).then_some(f.khoa.as_str());
-    match s
+    match p
+        .s
         .app
-        .submit(&info.ctx(), sess(&auth)?, id, key, f.cam_doan == "1")
+        .submit(&p.ctx(), p.session()?, id, key, f.cam_doan == "1")
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/ho-so/{id}?tb=da-nop")).into_response()),
         Err(AppError::Validation(v)) => {
-            review_page(&s, &auth, &b, id, v.into_iter().map(|(_, m)| m).collect()).await
+            review_page(&p, id, v.into_iter().map(|(_, m)| m).collect()).await
         }
         Err(e) => Err(e.into()),
     }
@@ -410,34 +343,30 @@ struct ListPage {
     rows: Vec<(Uuid, String, String, String, String, String)>,
 }
 
-pub async fn list(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-) -> PageResult {
-    let rows = s
-        .app
-        .my_dossiers(sess(&auth)?)
-        .await?
-        .into_iter()
-        .map(|(r, name)| {
-            let label = r.stage.applicant_label();
-            let status = match r.stage.national() {
-                Some(n) => format!("{label} (mã {n})"),
-                None => label.to_string(),
-            };
-            (
-                r.id,
-                r.code.unwrap_or_else(|| "—".into()),
-                name,
-                status,
-                r.submitted_at.map(format_vn_datetime).unwrap_or_default(),
-                r.appointment_at.map(format_vn_datetime).unwrap_or_default(),
-            )
-        })
-        .collect();
+pub async fn list(p: Page) -> PageResult {
+    let rows =
+        p.s.app
+            .my_dossiers(p.session()?)
+            .await?
+            .into_iter()
+            .map(|(r, name)| {
+                let label = r.stage.applicant_label();
+                let status = match r.stage.national() {
+                    Some(n) => format!("{label} (mã {n})"),
+                    None => label.to_string(),
+                };
+                (
+                    r.id,
+                    r.code.unwrap_or_else(|| "—".into()),
+                    name,
+                    status,
+                    r.submitted_at.map(format_vn_datetime).unwrap_or_default(),
+                    r.appointment_at.map(format_vn_datetime).unwrap_or_default(),
+                )
+            })
+            .collect();
     Ok(render(&ListPage {
-        c: Chrome::new(&s, &auth, &b, "Hồ sơ của tôi"),
+        c: p.chrome("Hồ sơ của tôi"),
         rows,
     }))
 }
@@ -464,7 +393,7 @@ impl DossierPage {
         self.v.component_name(id)
     }
     fn kb(&self, n: &i64) -> String {
-        format!("{} KB", (n + 1023) / 1024)
+        kb(*n)
     }
     fn note(&self) -> String {
         self.v
@@ -483,14 +412,8 @@ pub struct NoticeQ {
     tb: Option<String>,
 }
 
-pub async fn page(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path(id): Path<Uuid>,
-    Query(q): Query<NoticeQ>,
-) -> PageResult {
-    let v = s.app.dossier(sess(&auth)?, id).await?;
+pub async fn page(p: Page, Path(id): Path<Uuid>, Query(q): Query<NoticeQ>) -> PageResult {
+    let v = p.s.app.dossier(p.session()?, id).await?;
     let notice = match q.tb.as_deref() {
         Some("da-nop") => Some(
             "Đã nộp hồ sơ. Bộ phận tiếp nhận sẽ kiểm tra và thông báo cho bạn; bạn có thể theo dõi tại trang này.",
@@ -506,12 +429,7 @@ pub async fn page(
         .map(|n| format!("{n} – {}", national_label(n)))
         .unwrap_or_default();
     Ok(render(&DossierPage {
-        c: Chrome::new(
-            &s,
-            &auth,
-            &b,
-            v.row.code.clone().unwrap_or_else(|| "Hồ sơ nháp".into()),
-        ),
+        c: p.chrome(v.row.code.clone().unwrap_or_else(|| "Hồ sơ nháp".into())),
         answers: answer_rows(&v),
         v,
         notice,
@@ -520,12 +438,8 @@ pub async fn page(
     }))
 }
 
-pub async fn download(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Path((id, file)): Path<(Uuid, Uuid)>,
-) -> PageResult {
-    let d = s.app.file_for(sess(&auth)?, file).await?;
+pub async fn download(p: Page, Path((id, file)): Path<(Uuid, Uuid)>) -> PageResult {
+    let d = p.s.app.file_for(p.session()?, file).await?;
     if d.file.dossier_id != id {
         return Err(AppError::NotFound.into());
     }
@@ -538,15 +452,9 @@ pub struct WithdrawForm {
     ly_do: String,
 }
 
-pub async fn withdraw(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(info): Extension<ReqInfo>,
-    Path(id): Path<Uuid>,
-    Form(f): Form<WithdrawForm>,
-) -> PageResult {
-    s.app
-        .withdraw(&info.ctx(), sess(&auth)?, id, &f.ly_do)
+pub async fn withdraw(p: Page, Path(id): Path<Uuid>, Form(f): Form<WithdrawForm>) -> PageResult {
+    p.s.app
+        .withdraw(&p.ctx(), p.session()?, id, &f.ly_do)
         .await?;
     Ok(Redirect::to(&format!("/ho-so/{id}?tb=da-rut")).into_response())
 }
@@ -561,37 +469,20 @@ struct CoverPage {
 }
 
 /// The cover sheet to send papers by post (R7.2a): the dossier code and a QR code to the look-up.
-pub async fn cover(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path(id): Path<Uuid>,
-) -> PageResult {
-    let v = s.app.dossier(sess(&auth)?, id).await?;
+pub async fn cover(p: Page, Path(id): Path<Uuid>) -> PageResult {
+    let v = p.s.app.dossier(p.session()?, id).await?;
     let code = v.row.code.clone().ok_or(AppError::NotFound)?;
     let lookup_url = format!(
         "{}/tra-cuu?ma={}",
-        s.app.config.public_url.trim_end_matches('/'),
+        p.s.app.config.public_url.trim_end_matches('/'),
         code
     );
     Ok(render(&CoverPage {
-        c: Chrome::new(&s, &auth, &b, format!("Phiếu gửi hồ sơ {code}")),
-        qr: qr_svg(&lookup_url),
+        c: p.chrome(format!("Phiếu gửi hồ sơ {code}")),
+        qr: crate::kit::qr_svg(&lookup_url),
         v,
         lookup_url,
     }))
-}
-
-/// A QR code as inline SVG (no script, no external resource).
-pub fn qr_svg(text: &str) -> String {
-    match qrcode::QrCode::new(text.as_bytes()) {
-        Ok(q) => q
-            .render::<qrcode::render::svg::Color>()
-            .min_dimensions(160, 160)
-            .quiet_zone(true)
-            .build(),
-        Err(_) => String::new(),
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -619,18 +510,12 @@ fn lookup_error(e: AppError) -> Result<String, WebError> {
 }
 
 /// "Tra cứu hồ sơ": the public look-up by code (R6.1).
-pub async fn lookup(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Query(q): Query<LookupQ>,
-) -> PageResult {
+pub async fn lookup(p: Page, Query(q): Query<LookupQ>) -> PageResult {
     let code = q.ma.unwrap_or_default().trim().to_string();
     let (result, error) = if code.is_empty() {
         (None, None)
     } else {
-        match s.app.lookup(&info.ctx(), &code, None).await {
+        match p.s.app.lookup(&p.ctx(), &code, None).await {
             Ok(r) => (Some(r), None),
             Err(e) => (None, Some(lookup_error(e)?)),
         }
@@ -642,7 +527,7 @@ pub async fn lookup(
     };
     Ok(render_status(
         &LookupPage {
-            c: Chrome::new(&s, &auth, &b, "Tra cứu hồ sơ"),
+            c: p.chrome("Tra cứu hồ sơ"),
             code,
             result,
             error,
@@ -659,25 +544,15 @@ pub struct LookupForm {
 }
 
 /// The detailed look-up, with the last four digits of the phone (posted, never in the URL).
-pub async fn lookup_detail(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Form(f): Form<LookupForm>,
-) -> PageResult {
-    let (result, error) = match s.app.lookup(&info.ctx(), &f.ma, Some(&f.so_cuoi)).await {
+pub async fn lookup_detail(p: Page, Form(f): Form<LookupForm>) -> PageResult {
+    let (result, error) = match p.s.app.lookup(&p.ctx(), &f.ma, Some(&f.so_cuoi)).await {
         Ok(r) => (Some(r), None),
         Err(e) => (None, Some(lookup_error(e)?)),
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = refused_if(error.is_some());
     Ok(render_status(
         &LookupPage {
-            c: Chrome::new(&s, &auth, &b, "Tra cứu hồ sơ"),
+            c: p.chrome("Tra cứu hồ sơ"),
             code: f.ma.trim().to_string(),
             result,
             error,
@@ -712,34 +587,28 @@ pub struct DeskQ {
 }
 
 async fn desk_page(
-    s: &AppState,
-    auth: &Auth,
-    b: &Binding,
+    p: &Page,
     (chosen, answers, errors): (Option<Uuid>, &serde_json::Value, Vec<(String, String)>),
     (name, phone, intake): (String, String, String),
     done: Option<String>,
 ) -> PageResult {
-    let se = sess(auth)?;
-    let services = s.app.desk_services(se).await?;
+    let se = p.session()?;
+    let services = p.s.app.desk_services(se).await?;
     if services.is_empty() {
         return Err(AppError::Forbidden.into());
     }
     let fields = match chosen {
         Some(id) if services.iter().any(|x| x.0 == id) => {
-            let (sv, _) = s.app.service(id).await?;
+            let (sv, _) = p.s.app.service(id).await?;
             field_views(&sv.form.fields, answers, &errors, "")
         }
         Some(_) => return Err(AppError::NotFound.into()),
         None => Vec::new(),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = refused_if(!errors.is_empty());
     Ok(render_status(
         &DeskPage {
-            c: Chrome::new(s, auth, b, "Tiếp nhận hồ sơ trực tiếp, qua bưu chính"),
+            c: p.chrome("Tiếp nhận hồ sơ trực tiếp, qua bưu chính"),
             services,
             chosen,
             fields,
@@ -754,16 +623,9 @@ async fn desk_page(
 }
 
 /// Registers a dossier brought to the counter or received by post (reception officers).
-pub async fn desk(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Query(q): Query<DeskQ>,
-) -> PageResult {
+pub async fn desk(p: Page, Query(q): Query<DeskQ>) -> PageResult {
     desk_page(
-        &s,
-        &auth,
-        &b,
+        &p,
         (q.dich_vu, &serde_json::Value::Null, vec![]),
         (String::new(), String::new(), "in_person".into()),
         None,
@@ -771,15 +633,8 @@ pub async fn desk(
     .await
 }
 
-pub async fn desk_register(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Query(q): Query<DeskQ>,
-    RawForm(raw): RawForm,
-) -> PageResult {
-    let se = sess(&auth)?;
+pub async fn desk_register(p: Page, Query(q): Query<DeskQ>, RawForm(raw): RawForm) -> PageResult {
+    let se = p.session()?;
     let id = q.dich_vu.ok_or(AppError::NotFound)?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
     let get = |k: &str| {
@@ -789,7 +644,7 @@ pub async fn desk_register(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let (sv, _) = s.app.service(id).await?;
+    let (sv, _) = p.s.app.service(id).await?;
     let answers = sv.form.answers_from_pairs(&pairs);
     let intake = motcua_domain::dossier::Intake::parse(&get("intake"))
         .unwrap_or(motcua_domain::dossier::Intake::InPerson);
@@ -798,10 +653,11 @@ pub async fn desk_register(
         get("dien_thoai"),
         intake.as_str().to_string(),
     );
-    match s
+    match p
+        .s
         .app
         .register_received(
-            &info.ctx(),
+            &p.ctx(),
             se,
             id,
             intake,
@@ -812,9 +668,7 @@ pub async fn desk_register(
     {
         Ok(d) => {
             desk_page(
-                &s,
-                &auth,
-                &b,
+                &p,
                 (None, &serde_json::Value::Null, vec![]),
                 (String::new(), String::new(), "in_person".into()),
                 d.code,
@@ -826,7 +680,7 @@ pub async fn desk_register(
                 Err(form_errors) => form_errors,
                 Ok(_) => v.into_iter().map(|(f, m)| (f.to_string(), m)).collect(),
             };
-            desk_page(&s, &auth, &b, (Some(id), &answers, errors), applicant, None).await
+            desk_page(&p, (Some(id), &answers, errors), applicant, None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -841,13 +695,9 @@ struct InboxPage {
 }
 
 /// "Thông báo": the person's notices, with the unread count.
-pub async fn inbox(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-) -> PageResult {
-    let se = sess(&auth)?;
-    let (list, unread) = s.app.inbox(se.user.id).await?;
+pub async fn inbox(p: Page) -> PageResult {
+    let se = p.session()?;
+    let (list, unread) = p.s.app.inbox(se.user.id).await?;
     let notices = list
         .into_iter()
         .map(|n| {
@@ -860,7 +710,7 @@ pub async fn inbox(
         })
         .collect();
     Ok(render(&InboxPage {
-        c: Chrome::new(&s, &auth, &b, "Thông báo"),
+        c: p.chrome("Thông báo"),
         notices,
         unread,
     }))
@@ -876,26 +726,14 @@ struct NoticePage {
     dossier: Option<Uuid>,
 }
 
-pub async fn notice(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path(id): Path<Uuid>,
-) -> PageResult {
-    let se = sess(&auth)?;
-    let n = s.app.open_notice(se.user.id, id).await?;
+pub async fn notice(p: Page, Path(id): Path<Uuid>) -> PageResult {
+    let se = p.session()?;
+    let n = p.s.app.open_notice(se.user.id, id).await?;
     Ok(render(&NoticePage {
-        c: Chrome::new(&s, &auth, &b, n.subject.clone()),
+        c: p.chrome(n.subject.clone()),
         subject: n.subject,
         body: n.body,
         at: format_vn_datetime(n.created_at),
         dossier: n.dossier_id,
     }))
-}
-
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_lowercase().chain(c).collect())
-        .unwrap_or_default()
 }

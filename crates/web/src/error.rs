@@ -4,7 +4,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use motcua_app::AppError;
 
-use crate::pages::ErrorPage;
+use crate::kit::ErrorPage;
 
 /// An error from a handler; `api` chooses JSON.
 #[derive(Debug)]

@@ -1,10 +1,8 @@
 //! Back-office pages for notices (issue 5): templates provincial administrators edit, the delivery
 //! queue with failures and dead letters, and a person's channel choices.
 use askama::Template;
-use axum::Extension;
 use axum::Form;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::AppError;
 use motcua_domain::clock::format_vn_datetime;
@@ -12,10 +10,8 @@ use motcua_domain::notice::NoticeKind;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::WebError;
-use crate::mw::{Auth, Binding, ReqInfo};
-use crate::pages::{Chrome, render, render_status, signed as sess};
+use crate::kit::{Chrome, Page, refused_if, render, render_status};
 
 type PageResult = Result<Response, WebError>;
 
@@ -28,37 +24,31 @@ struct TemplatesPage {
 }
 
 async fn templates_page(
-    s: &AppState,
-    auth: &Auth,
-    b: &Binding,
+    p: &Page,
     error: Option<(String, String)>,
     posted: Option<(&str, &str, &str, &str)>,
 ) -> PageResult {
-    let rows = s
-        .app
-        .templates(sess(auth)?)
-        .await?
-        .into_iter()
-        .map(|(k, sub, body, sms, saved)| match posted {
-            Some((pk, ps, pb, pm)) if pk == k.as_str() => (
-                k.as_str().to_string(),
-                k.label_vi(),
-                ps.to_string(),
-                pb.to_string(),
-                pm.to_string(),
-                saved,
-            ),
-            _ => (k.as_str().to_string(), k.label_vi(), sub, body, sms, saved),
-        })
-        .collect();
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let rows =
+        p.s.app
+            .templates(p.session()?)
+            .await?
+            .into_iter()
+            .map(|(k, sub, body, sms, saved)| match posted {
+                Some((pk, ps, pb, pm)) if pk == k.as_str() => (
+                    k.as_str().to_string(),
+                    k.label_vi(),
+                    ps.to_string(),
+                    pb.to_string(),
+                    pm.to_string(),
+                    saved,
+                ),
+                _ => (k.as_str().to_string(), k.label_vi(), sub, body, sms, saved),
+            })
+            .collect();
+    let status = refused_if(error.is_some());
     Ok(render_status(
         &TemplatesPage {
-            c: Chrome::new(s, auth, b, "Mẫu thông báo"),
+            c: p.chrome("Mẫu thông báo"),
             rows,
             error,
         },
@@ -66,12 +56,8 @@ async fn templates_page(
     ))
 }
 
-pub async fn templates(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-) -> PageResult {
-    templates_page(&s, &auth, &b, None, None).await
+pub async fn templates(p: Page) -> PageResult {
+    templates_page(&p, None, None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -83,26 +69,22 @@ pub struct TemplateForm {
 }
 
 pub async fn template_save(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
+    p: Page,
     Path(kind): Path<String>,
     Form(f): Form<TemplateForm>,
 ) -> PageResult {
     let k = NoticeKind::parse(&kind).ok_or(AppError::NotFound)?;
-    match s
+    match p
+        .s
         .app
-        .save_template(&info.ctx(), sess(&auth)?, k, &f.subject, &f.body, &f.sms)
+        .save_template(&p.ctx(), p.session()?, k, &f.subject, &f.body, &f.sms)
         .await
     {
         Ok(()) => Ok(Redirect::to("/can-bo/thong-bao/mau").into_response()),
         Err(AppError::Validation(v)) => {
             let msg = v.into_iter().next().map(|(_, m)| m).unwrap_or_default();
             templates_page(
-                &s,
-                &auth,
-                &b,
+                &p,
                 Some((kind.clone(), msg)),
                 Some((&kind, &f.subject, &f.body, &f.sms)),
             )
@@ -132,42 +114,33 @@ type QueueRow = (
 );
 
 /// The delivery queue: what is waiting, what failed and why, dead letters to retry.
-pub async fn queue(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-) -> PageResult {
-    let rows = s
-        .app
-        .delivery_queue(sess(&auth)?)
-        .await?
-        .into_iter()
-        .map(|(d, n)| {
-            (
-                d.id,
-                d.channel.label_vi(),
-                d.state.label_vi(),
-                n.kind.label_vi().to_string(),
-                d.attempts,
-                format_vn_datetime(d.next_attempt_at),
-                d.last_error.unwrap_or_default(),
-                d.state.as_str() == "dead",
-            )
-        })
-        .collect();
+pub async fn queue(p: Page) -> PageResult {
+    let rows =
+        p.s.app
+            .delivery_queue(p.session()?)
+            .await?
+            .into_iter()
+            .map(|(d, n)| {
+                (
+                    d.id,
+                    d.channel.label_vi(),
+                    d.state.label_vi(),
+                    n.kind.label_vi().to_string(),
+                    d.attempts,
+                    format_vn_datetime(d.next_attempt_at),
+                    d.last_error.unwrap_or_default(),
+                    d.state.as_str() == "dead",
+                )
+            })
+            .collect();
     Ok(render(&QueuePage {
-        c: Chrome::new(&s, &auth, &b, "Hàng đợi gửi thông báo"),
+        c: p.chrome("Hàng đợi gửi thông báo"),
         rows,
     }))
 }
 
-pub async fn retry(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(info): Extension<ReqInfo>,
-    Path(id): Path<Uuid>,
-) -> PageResult {
-    s.app.retry_delivery(&info.ctx(), sess(&auth)?, id).await?;
+pub async fn retry(p: Page, Path(id): Path<Uuid>) -> PageResult {
+    p.s.app.retry_delivery(&p.ctx(), p.session()?, id).await?;
     Ok(Redirect::to("/can-bo/thong-bao/hang-doi").into_response())
 }
 
@@ -179,13 +152,9 @@ pub struct ChannelsForm {
 }
 
 /// A person's channel choices (the inbox is always on).
-pub async fn channels(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Form(f): Form<ChannelsForm>,
-) -> PageResult {
-    s.app
-        .set_channels(sess(&auth)?, f.email == "1", f.sms == "1")
+pub async fn channels(p: Page, Form(f): Form<ChannelsForm>) -> PageResult {
+    p.s.app
+        .set_channels(p.session()?, f.email == "1", f.sms == "1")
         .await?;
     Ok(Redirect::to("/tai-khoan?tb=da-luu").into_response())
 }

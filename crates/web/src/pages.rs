@@ -1,11 +1,10 @@
 //! Server-rendered pages in Vietnamese (UI.md): the public site, the citizen area and the back
 //! office. Handlers stay thin: parse, call a use case, render.
 use askama::Template;
-use axum::Extension;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::accounts::Registration;
 use motcua_app::agencies::TreeNode;
 use motcua_app::staff::{By, NewStaff};
@@ -18,201 +17,13 @@ use motcua_domain::text::mask;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::WebError;
-use crate::mw::{Auth, Binding, ReqInfo};
+use crate::kit::{
+    Chrome, FormState, MessagePage, NoticeQuery, Page, local_path, notice, refused_if, render,
+    render_status,
+};
 
 type PageResult = Result<Response, WebError>;
-
-/// What every page shows around its content.
-pub struct Chrome {
-    pub title: String,
-    pub user_name: Option<String>,
-    pub staff: bool,
-    pub csrf: String,
-    pub dev: bool,
-}
-
-impl Chrome {
-    pub(crate) fn new(
-        state: &AppState,
-        auth: &Auth,
-        binding: &Binding,
-        title: impl Into<String>,
-    ) -> Self {
-        Chrome {
-            title: title.into(),
-            user_name: auth.0.as_ref().map(|s| s.user.full_name.clone()),
-            staff: auth.0.as_ref().is_some_and(|s| s.actor.is_staff()),
-            csrf: state.app.csrf_token(&binding.0),
-            dev: state.app.config.is_dev(),
-        }
-    }
-    /// For error pages rendered outside a request's extensions.
-    fn bare(title: &str) -> Self {
-        Chrome {
-            title: title.into(),
-            user_name: None,
-            staff: false,
-            csrf: String::new(),
-            dev: false,
-        }
-    }
-}
-
-/// Entered values and the messages about them.
-#[derive(Default)]
-pub struct FormState {
-    values: Vec<(String, String)>,
-    pub errors: Vec<(String, String)>,
-}
-
-impl FormState {
-    fn with(values: &[(&str, &str)]) -> Self {
-        FormState {
-            values: values
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            errors: Vec::new(),
-        }
-    }
-    pub fn v(&self, k: &str) -> &str {
-        self.values
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    }
-    pub fn e(&self, k: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, m)| m.as_str())
-    }
-    /// Takes validation messages from an error; other errors are passed back.
-    pub(crate) fn absorb(&mut self, e: AppError) -> Result<(), AppError> {
-        match e {
-            AppError::Validation(v) => {
-                self.errors = v.into_iter().map(|(f, m)| (f.to_string(), m)).collect();
-                Ok(())
-            }
-            AppError::Conflict(m) => {
-                self.errors = vec![("form".into(), m)];
-                Ok(())
-            }
-            e => Err(e),
-        }
-    }
-}
-
-pub(crate) fn render<T: Template>(t: &T) -> Response {
-    match t.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => {
-            tracing::error!(event = "template_error", error = %e, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống").into_response()
-        }
-    }
-}
-
-pub(crate) fn render_status<T: Template>(t: &T, status: StatusCode) -> Response {
-    let mut r = render(t);
-    *r.status_mut() = status;
-    r
-}
-
-/// The signed-in caller of a page (401 otherwise); every page module uses this one.
-pub(crate) fn signed(auth: &Auth) -> Result<&Session, WebError> {
-    auth.0
-        .as_ref()
-        .ok_or(WebError::from(AppError::Unauthenticated))
-}
-
-/// Where to go after logging in: only a path of this site, a same-origin relative reference
-/// (security.md row 23). One leading slash and no second one or backslash after it (a host would
-/// follow); no backslash, whitespace or control character anywhere (browsers drop a TAB or a
-/// newline, and turn a backslash into a slash, making `/\t/evil.example` a host); and it must
-/// parse as a path.
-pub(crate) fn local_path(p: &str) -> String {
-    let safe = p.starts_with('/')
-        && !p[1..].starts_with(['/', '\\'])
-        && !p
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
-        && p.parse::<axum::http::uri::PathAndQuery>().is_ok();
-    if safe { p.to_string() } else { "/".into() }
-}
-
-/// Notices shown after a redirect, chosen by code (never text from the URL).
-fn notice(code: Option<&str>) -> Option<&'static str> {
-    Some(match code? {
-        "da-luu" => "Đã lưu thay đổi.",
-        "email-moi" => {
-            "Đã lưu. Chúng tôi đã gửi thư xác nhận tới địa chỉ mới; địa chỉ chỉ được đổi sau khi bạn xác nhận."
-        }
-        "doi-mat-khau" => "Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.",
-        "dang-xuat-khac" => "Đã đăng xuất khỏi các thiết bị khác.",
-        "da-cap-quyen" => "Đã giao quyền.",
-        "da-thu-hoi" => "Đã thu hồi quyền.",
-        "da-khoa" => "Đã khóa tài khoản; mọi phiên đăng nhập của tài khoản đã kết thúc.",
-        "da-mo-khoa" => "Đã mở khóa tài khoản.",
-        "da-them" => "Đã thêm vào lịch trực.",
-        "da-xoa" => "Đã xóa khỏi lịch trực.",
-        "dat-lai" => "Đã đặt mật khẩu mới. Hãy đăng nhập.",
-        "xac-nhan" => "Đã xác nhận địa chỉ thư điện tử. Bạn có thể đăng nhập.",
-        "da-xuat-ban" => "Đã xuất bản phiên bản mới của thủ tục.",
-        _ => return None,
-    })
-}
-
-#[derive(Deserialize, Default)]
-pub struct NoticeQuery {
-    tb: Option<String>,
-}
-
-// ---------------------------------------------------------------- error pages
-
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    c: Chrome,
-    heading: String,
-    message: String,
-    next: Vec<(&'static str, &'static str)>,
-}
-
-impl ErrorPage {
-    pub fn for_error(e: &AppError) -> Self {
-        let (heading, message, next): (&str, String, Vec<(&'static str, &'static str)>) = match e {
-            AppError::NotFound => ("Không tìm thấy trang", "Trang bạn tìm không có hoặc đã được chuyển đi. Hãy kiểm tra lại địa chỉ.".into(), vec![("/", "Về trang chủ")]),
-            AppError::Forbidden => ("Bạn không có quyền xem trang này", "Tài khoản của bạn chưa được giao quyền cho việc này. Nếu cần, hãy liên hệ quản trị viên của cơ quan.".into(), vec![("/", "Về trang chủ"), ("/tai-khoan", "Xem tài khoản")]),
-            AppError::Unauthenticated => ("Cần đăng nhập", "Hãy đăng nhập để tiếp tục.".into(), vec![("/dang-nhap", "Đăng nhập")]),
-            AppError::Throttled(s) => ("Tạm dừng vì có quá nhiều lần thử", format!("Đã có quá nhiều lần thử từ bạn hoặc cho tài khoản, hồ sơ này. Hãy thử lại sau khoảng {} phút (nếu quên mật khẩu, hãy đặt lại mật khẩu).", s.div_ceil(60)), vec![("/quen-mat-khau", "Đặt lại mật khẩu")]),
-            AppError::Unavailable { .. } => ("Hệ thống tạm thời chưa phục vụ được", "Yêu cầu của bạn chưa được thực hiện và không có dữ liệu nào bị mất. Hệ thống đang quá tải hoặc đang bảo trì; hãy thử lại sau ít phút.".into(), vec![("/", "Về trang chủ")]),
-            AppError::Validation(v) => ("Thông tin chưa hợp lệ", v.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" "), vec![("/", "Về trang chủ")]),
-            AppError::Conflict(m) => ("Không thực hiện được", m.clone(), vec![("/", "Về trang chủ")]),
-            AppError::Unexpected(_) => ("Hệ thống đang gặp sự cố", "Yêu cầu của bạn chưa được thực hiện và không có dữ liệu nào bị mất. Hãy thử lại sau ít phút; nếu vẫn lỗi, hãy báo bộ phận hỗ trợ kèm thời điểm xảy ra.".into(), vec![("/", "Về trang chủ")]),
-        };
-        ErrorPage {
-            c: Chrome::bare(heading),
-            heading: heading.into(),
-            message,
-            next,
-        }
-    }
-    pub fn csrf() -> Self {
-        ErrorPage {
-            c: Chrome::bare("Phiên làm việc đã thay đổi"),
-            heading: "Phiên làm việc đã thay đổi".into(),
-            message: "Biểu mẫu đã hết hạn hoặc không được gửi từ trang này. Hãy quay lại trang trước, tải lại và gửi lại.".into(),
-            next: vec![("/", "Về trang chủ")],
-        }
-    }
-    pub fn into_response_with(self, status: StatusCode) -> Response {
-        render_status(&self, status)
-    }
-}
 
 // ---------------------------------------------------------------- public pages
 
@@ -236,15 +47,11 @@ struct HomePage {
     agencies: Vec<TreeNode>,
 }
 
-pub async fn home(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-) -> PageResult {
-    let today = vn_date(s.app.now());
-    let agencies = s.app.agency_tree(Some(today)).await?;
+pub async fn home(p: Page) -> PageResult {
+    let today = vn_date(p.s.app.now());
+    let agencies = p.s.app.agency_tree(Some(today)).await?;
     Ok(render(&HomePage {
-        c: Chrome::new(&s, &auth, &b, "Trang chủ"),
+        c: p.chrome("Trang chủ"),
         agencies,
     }))
 }
@@ -264,15 +71,10 @@ pub struct LoginQuery {
     tb: Option<String>,
 }
 
-pub async fn login_form(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Query(q): Query<LoginQuery>,
-) -> Response {
+pub async fn login_form(p: Page, Query(q): Query<LoginQuery>) -> Response {
     let next = local_path(q.tiep.as_deref().unwrap_or("/"));
     render(&LoginPage {
-        c: Chrome::new(&s, &auth, &b, "Đăng nhập"),
+        c: p.chrome("Đăng nhập"),
         f: FormState::default(),
         next,
         notice: notice(q.tb.as_deref()),
@@ -287,19 +89,13 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn login(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Form(f): Form<LoginForm>,
-) -> PageResult {
-    let ctx = info.ctx();
-    match s.app.login(&ctx, &f.login, &f.password).await {
+pub async fn login(p: Page, Form(f): Form<LoginForm>) -> PageResult {
+    let ctx = p.ctx();
+    match p.s.app.login(&ctx, &f.login, &f.password).await {
         Ok(done) => {
             // The old session, if any, ends: the new one has a new id (no fixation).
-            if let Some(prev) = auth.0.as_ref().and_then(|p| p.session_hash.clone()) {
-                let _ = s.app.end_session(&prev).await;
+            if let Some(prev) = p.auth.0.as_ref().and_then(|old| old.session_hash.clone()) {
+                let _ = p.s.app.end_session(&prev).await;
             }
             let dest = if f.next.is_empty() || f.next == "/" {
                 if done.user.kind == AccountKind::Staff {
@@ -313,7 +109,7 @@ pub async fn login(
             let mut r = Redirect::to(&dest).into_response();
             r.headers_mut().append(
                 header::SET_COOKIE,
-                s.cookies.set(&s.cookies.session, &done.session_id),
+                p.s.cookies.set(&p.s.cookies.session, &done.session_id),
             );
             Ok(r)
         }
@@ -323,7 +119,7 @@ pub async fn login(
             fs.absorb(e)?;
             Ok(render_status(
                 &LoginPage {
-                    c: Chrome::new(&s, &auth, &b, "Đăng nhập"),
+                    c: p.chrome("Đăng nhập"),
                     f: fs,
                     next: local_path(&f.next),
                     notice: None,
@@ -334,13 +130,13 @@ pub async fn login(
     }
 }
 
-pub async fn logout(State(s): State<AppState>, headers: axum::http::HeaderMap) -> PageResult {
-    if let Some(raw) = crate::mw::cookie_value(&headers, &s.cookies.session) {
-        s.app.logout(raw).await?;
+pub async fn logout(p: Page, headers: axum::http::HeaderMap) -> PageResult {
+    if let Some(raw) = crate::caller::cookie_value(&headers, &p.s.cookies.session) {
+        p.s.app.logout(raw).await?;
     }
     let mut r = Redirect::to("/").into_response();
     r.headers_mut()
-        .append(header::SET_COOKIE, s.cookies.clear(&s.cookies.session));
+        .append(header::SET_COOKIE, p.s.cookies.clear(&p.s.cookies.session));
     r.headers_mut().insert(
         "clear-site-data",
         HeaderValue::from_static("\"cache\", \"storage\""),
@@ -355,13 +151,9 @@ struct RegisterPage {
     f: FormState,
 }
 
-pub async fn register_form(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-) -> Response {
+pub async fn register_form(p: Page) -> Response {
     render(&RegisterPage {
-        c: Chrome::new(&s, &auth, &b, "Đăng ký tài khoản"),
+        c: p.chrome("Đăng ký tài khoản"),
         f: FormState::with(&[("kind", "citizen")]),
     })
 }
@@ -378,22 +170,7 @@ pub struct RegisterForm {
     password_again: String,
 }
 
-#[derive(Template)]
-#[template(path = "message.html")]
-struct MessagePage {
-    c: Chrome,
-    heading: String,
-    paragraphs: Vec<String>,
-    links: Vec<(String, String)>,
-}
-
-pub async fn register(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Form(f): Form<RegisterForm>,
-) -> PageResult {
+pub async fn register(p: Page, Form(f): Form<RegisterForm>) -> PageResult {
     let r = Registration {
         kind: AccountKind::parse(&f.kind),
         full_name: f.full_name.clone(),
@@ -403,17 +180,17 @@ pub async fn register(
         password: f.password.clone(),
         password_again: f.password_again.clone(),
     };
-    match s.app.register(&info.ctx(), &r).await {
+    match p.s.app.register(&p.ctx(), &r).await {
         Ok(()) => {
             let mut links = vec![("/dang-nhap".to_string(), "Đến trang đăng nhập".to_string())];
-            if s.app.config.is_dev() {
+            if p.s.app.config.is_dev() {
                 links.push((
                     "/dev/hop-thu".into(),
                     "Chế độ phát triển: xem hộp thư đã gửi".into(),
                 ));
             }
             Ok(render(&MessagePage {
-                c: Chrome::new(&s, &auth, &b, "Kiểm tra hộp thư của bạn"),
+                c: p.chrome("Kiểm tra hộp thư của bạn"),
                 heading: "Kiểm tra hộp thư của bạn".into(),
                 paragraphs: vec![
                     "Chúng tôi đã gửi thư tới địa chỉ bạn nhập. Hãy mở liên kết trong thư trong vòng 24 giờ để xác nhận, rồi đăng nhập.".into(),
@@ -433,7 +210,7 @@ pub async fn register(
             fs.absorb(e)?;
             Ok(render_status(
                 &RegisterPage {
-                    c: Chrome::new(&s, &auth, &b, "Đăng ký tài khoản"),
+                    c: p.chrome("Đăng ký tài khoản"),
                     f: fs,
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -456,14 +233,9 @@ struct ConfirmPage {
 }
 
 /// GET never changes state: the link opens a page whose button confirms.
-pub async fn confirm_form(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Query(q): Query<TokenQuery>,
-) -> Response {
+pub async fn confirm_form(p: Page, Query(q): Query<TokenQuery>) -> Response {
     render(&ConfirmPage {
-        c: Chrome::new(&s, &auth, &b, "Xác nhận thư điện tử"),
+        c: p.chrome("Xác nhận thư điện tử"),
         token: q.token.unwrap_or_default(),
         error: None,
     })
@@ -475,18 +247,12 @@ pub struct TokenForm {
     token: String,
 }
 
-pub async fn confirm(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Form(f): Form<TokenForm>,
-) -> PageResult {
-    match s.app.confirm_email(&info.ctx(), &f.token).await {
+pub async fn confirm(p: Page, Form(f): Form<TokenForm>) -> PageResult {
+    match p.s.app.confirm_email(&p.ctx(), &f.token).await {
         Ok(()) => Ok(Redirect::to("/dang-nhap?tb=xac-nhan").into_response()),
         Err(AppError::Validation(v)) => Ok(render_status(
             &ConfirmPage {
-                c: Chrome::new(&s, &auth, &b, "Xác nhận thư điện tử"),
+                c: p.chrome("Xác nhận thư điện tử"),
                 token: String::new(),
                 error: v.into_iter().next().map(|(_, m)| m),
             },
@@ -503,13 +269,9 @@ struct ForgotPage {
     f: FormState,
 }
 
-pub async fn forgot_form(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-) -> Response {
+pub async fn forgot_form(p: Page) -> Response {
     render(&ForgotPage {
-        c: Chrome::new(&s, &auth, &b, "Quên mật khẩu"),
+        c: p.chrome("Quên mật khẩu"),
         f: FormState::default(),
     })
 }
@@ -520,16 +282,10 @@ pub struct EmailForm {
     email: String,
 }
 
-pub async fn forgot(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Form(f): Form<EmailForm>,
-) -> PageResult {
-    match s.app.request_password_reset(&info.ctx(), &f.email).await {
+pub async fn forgot(p: Page, Form(f): Form<EmailForm>) -> PageResult {
+    match p.s.app.request_password_reset(&p.ctx(), &f.email).await {
         Ok(()) => Ok(render(&MessagePage {
-            c: Chrome::new(&s, &auth, &b, "Kiểm tra hộp thư của bạn"),
+            c: p.chrome("Kiểm tra hộp thư của bạn"),
             heading: "Kiểm tra hộp thư của bạn".into(),
             paragraphs: vec!["Nếu địa chỉ này thuộc một tài khoản, chúng tôi đã gửi tới đó liên kết đặt lại mật khẩu. Liên kết dùng được một lần, trong 30 phút.".into()],
             links: vec![("/dang-nhap".into(), "Đến trang đăng nhập".into())],
@@ -537,7 +293,7 @@ pub async fn forgot(
         Err(e) => {
             let mut fs = FormState::with(&[("email", f.email.as_str())]);
             fs.absorb(e)?;
-            Ok(render_status(&ForgotPage { c: Chrome::new(&s, &auth, &b, "Quên mật khẩu"), f: fs }, StatusCode::UNPROCESSABLE_ENTITY))
+            Ok(render_status(&ForgotPage { c: p.chrome("Quên mật khẩu"), f: fs }, StatusCode::UNPROCESSABLE_ENTITY))
         }
     }
 }
@@ -550,14 +306,9 @@ struct ResetPage {
     token: String,
 }
 
-pub async fn reset_form(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Query(q): Query<TokenQuery>,
-) -> Response {
+pub async fn reset_form(p: Page, Query(q): Query<TokenQuery>) -> Response {
     render(&ResetPage {
-        c: Chrome::new(&s, &auth, &b, "Đặt mật khẩu mới"),
+        c: p.chrome("Đặt mật khẩu mới"),
         f: FormState::default(),
         token: q.token.unwrap_or_default(),
     })
@@ -571,16 +322,11 @@ pub struct ResetForm {
     password_again: String,
 }
 
-pub async fn reset(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Form(f): Form<ResetForm>,
-) -> PageResult {
-    match s
+pub async fn reset(p: Page, Form(f): Form<ResetForm>) -> PageResult {
+    match p
+        .s
         .app
-        .reset_password(&info.ctx(), &f.token, &f.password, &f.password_again)
+        .reset_password(&p.ctx(), &f.token, &f.password, &f.password_again)
         .await
     {
         Ok(()) => Ok(Redirect::to("/dang-nhap?tb=dat-lai").into_response()),
@@ -594,7 +340,7 @@ pub async fn reset(
             };
             Ok(render_status(
                 &ResetPage {
-                    c: Chrome::new(&s, &auth, &b, "Đặt mật khẩu mới"),
+                    c: p.chrome("Đặt mật khẩu mới"),
                     f: fs,
                     token,
                 },
@@ -629,28 +375,26 @@ struct AccountPage {
 }
 
 async fn account_page(
-    s: &AppState,
-    auth: &Auth,
-    b: &Binding,
+    p: &Page,
     contact: FormState,
     password: FormState,
     notice_code: Option<&str>,
 ) -> PageResult {
-    let sess = signed(auth)?;
-    let sessions = s
-        .app
-        .my_sessions(sess)
-        .await?
-        .into_iter()
-        .map(|r| SessionView {
-            current: Some(&r.id_hash) == sess.session_hash.as_ref(),
-            started: format_vn_datetime(r.created_at),
-            last_seen: format_vn_datetime(r.last_seen_at),
-            device: r.user_agent.unwrap_or_else(|| "Không rõ thiết bị".into()),
-        })
-        .collect();
-    let user = s.app.find_user(&sess.user.login).await?;
-    let channels = s.app.channels(sess).await?;
+    let sess = p.session()?;
+    let sessions =
+        p.s.app
+            .my_sessions(sess)
+            .await?
+            .into_iter()
+            .map(|r| SessionView {
+                current: Some(&r.id_hash) == sess.session_hash.as_ref(),
+                started: format_vn_datetime(r.created_at),
+                last_seen: format_vn_datetime(r.last_seen_at),
+                device: r.user_agent.unwrap_or_else(|| "Không rõ thiết bị".into()),
+            })
+            .collect();
+    let user = p.s.app.find_user(&sess.user.login).await?;
+    let channels = p.s.app.channels(sess).await?;
     let contact = if contact.errors.is_empty() {
         FormState::with(&[
             ("email", user.email.as_deref().unwrap_or("")),
@@ -659,14 +403,10 @@ async fn account_page(
     } else {
         contact
     };
-    let status = if contact.errors.is_empty() && password.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = refused_if(!(contact.errors.is_empty() && password.errors.is_empty()));
     Ok(render_status(
         &AccountPage {
-            c: Chrome::new(s, auth, b, "Tài khoản của tôi"),
+            c: p.chrome("Tài khoản của tôi"),
             masked_id: user
                 .id_number
                 .as_deref()
@@ -685,16 +425,9 @@ async fn account_page(
     ))
 }
 
-pub async fn account(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Query(q): Query<NoticeQuery>,
-) -> PageResult {
+pub async fn account(p: Page, Query(q): Query<NoticeQuery>) -> PageResult {
     account_page(
-        &s,
-        &auth,
-        &b,
+        &p,
         FormState::default(),
         FormState::default(),
         q.tb.as_deref(),
@@ -710,17 +443,12 @@ pub struct ContactForm {
     current_password: String,
 }
 
-pub async fn account_contact(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Form(f): Form<ContactForm>,
-) -> PageResult {
-    let sess = signed(&auth)?;
-    match s
+pub async fn account_contact(p: Page, Form(f): Form<ContactForm>) -> PageResult {
+    let sess = p.session()?;
+    match p
+        .s
         .app
-        .change_contact(&info.ctx(), sess, &f.email, &f.phone, &f.current_password)
+        .change_contact(&p.ctx(), sess, &f.email, &f.phone, &f.current_password)
         .await
     {
         Ok(true) => Ok(Redirect::to("/tai-khoan?tb=email-moi").into_response()),
@@ -729,7 +457,7 @@ pub async fn account_contact(
             let mut fs =
                 FormState::with(&[("email", f.email.as_str()), ("phone", f.phone.as_str())]);
             fs.absorb(e)?;
-            account_page(&s, &auth, &b, fs, FormState::default(), None).await
+            account_page(&p, fs, FormState::default(), None).await
         }
     }
 }
@@ -742,18 +470,13 @@ pub struct PasswordForm {
     password_again: String,
 }
 
-pub async fn account_password(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Form(f): Form<PasswordForm>,
-) -> PageResult {
-    let sess = signed(&auth)?;
-    match s
+pub async fn account_password(p: Page, Form(f): Form<PasswordForm>) -> PageResult {
+    let sess = p.session()?;
+    match p
+        .s
         .app
         .change_password(
-            &info.ctx(),
+            &p.ctx(),
             sess,
             &f.current_password,
             &f.password,
@@ -765,23 +488,20 @@ pub async fn account_password(
             let mut r = Redirect::to("/tai-khoan?tb=doi-mat-khau").into_response();
             r.headers_mut().append(
                 header::SET_COOKIE,
-                s.cookies.set(&s.cookies.session, &new_sid),
+                p.s.cookies.set(&p.s.cookies.session, &new_sid),
             );
             Ok(r)
         }
         Err(e) => {
             let mut fs = FormState::default();
             fs.absorb(e)?;
-            account_page(&s, &auth, &b, FormState::default(), fs, None).await
+            account_page(&p, FormState::default(), fs, None).await
         }
     }
 }
 
-pub async fn account_logout_others(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-) -> PageResult {
-    s.app.logout_others(signed(&auth)?).await?;
+pub async fn account_logout_others(p: Page) -> PageResult {
+    p.s.app.logout_others(p.session()?).await?;
     Ok(Redirect::to("/tai-khoan?tb=dang-xuat-khac").into_response())
 }
 
@@ -810,8 +530,8 @@ struct StaffHomePage {
     has_work: bool,
 }
 
-async fn names(s: &AppState) -> Result<(Vec<Agency>, Vec<Unit>), WebError> {
-    Ok(s.app.agencies_and_units().await?)
+async fn names(p: &Page) -> Result<(Vec<Agency>, Vec<Unit>), WebError> {
+    Ok(p.s.app.agencies_and_units().await?)
 }
 
 fn grant_views(
@@ -845,14 +565,10 @@ fn grant_views(
         .collect()
 }
 
-pub async fn staff_home(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-) -> PageResult {
-    let sess = signed(&auth)?;
-    let (agencies, units) = names(&s).await?;
-    let rows = s.app.active_grants(sess.user.id).await?;
+pub async fn staff_home(p: Page) -> PageResult {
+    let sess = p.session()?;
+    let (agencies, units) = names(&p).await?;
+    let rows = p.s.app.active_grants(sess.user.id).await?;
     let grants = grant_views(&sess.actor, &rows, &agencies, &units);
     let can_admin = sess.actor.has_role(Role::AgencyAdmin)
         || sess.actor.has_role(Role::ProvinceAdmin)
@@ -881,7 +597,7 @@ pub async fn staff_home(
         .take(50)
         .collect();
     Ok(render(&StaffHomePage {
-        c: Chrome::new(&s, &auth, &b, "Trang cán bộ"),
+        c: p.chrome("Trang cán bộ"),
         user: sess.user.clone(),
         grants,
         can_admin,
@@ -914,18 +630,13 @@ pub struct AgenciesQuery {
     tat_ca: Option<String>,
 }
 
-pub async fn agencies(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Query(q): Query<AgenciesQuery>,
-) -> PageResult {
-    let sess = signed(&auth)?;
+pub async fn agencies(p: Page, Query(q): Query<AgenciesQuery>) -> PageResult {
+    let sess = p.session()?;
     let all = q.tat_ca.is_some();
-    let day = (!all).then(|| vn_date(s.app.now()));
-    let nodes = s.app.agency_tree_for(sess, day).await?;
+    let day = (!all).then(|| vn_date(p.s.app.now()));
+    let nodes = p.s.app.agency_tree_for(sess, day).await?;
     Ok(render(&AgenciesPage {
-        c: Chrome::new(&s, &auth, &b, "Cơ quan, đơn vị"),
+        c: p.chrome("Cơ quan, đơn vị"),
         nodes,
         all,
     }))
@@ -946,14 +657,9 @@ impl AgencyPage {
     }
 }
 
-pub async fn agency(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path(code): Path<String>,
-) -> PageResult {
-    let sess = signed(&auth)?;
-    let tree = s.app.agency_tree_for(sess, None).await?;
+pub async fn agency(p: Page, Path(code): Path<String>) -> PageResult {
+    let sess = p.session()?;
+    let tree = p.s.app.agency_tree_for(sess, None).await?;
     let node = tree
         .iter()
         .find(|n| n.agency.code == code)
@@ -971,7 +677,7 @@ pub async fn agency(
     )
     .is_ok();
     Ok(render(&AgencyPage {
-        c: Chrome::new(&s, &auth, &b, node.agency.name.clone()),
+        c: p.chrome(node.agency.name.clone()),
         node,
         parent,
         can_roster,
@@ -994,14 +700,10 @@ struct StaffListPage {
     can_create: bool,
 }
 
-pub async fn staff_list(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-) -> PageResult {
-    let sess = signed(&auth)?;
-    let users = s.app.list_staff(sess, None).await?;
-    let (agencies, _) = names(&s).await?;
+pub async fn staff_list(p: Page) -> PageResult {
+    let sess = p.session()?;
+    let users = p.s.app.list_staff(sess, None).await?;
+    let (agencies, _) = names(&p).await?;
     let rows = users
         .into_iter()
         .map(|u| StaffRow {
@@ -1019,7 +721,7 @@ pub async fn staff_list(
     let can_create =
         sess.actor.has_role(Role::AgencyAdmin) || sess.actor.has_role(Role::ProvinceAdmin);
     Ok(render(&StaffListPage {
-        c: Chrome::new(&s, &auth, &b, "Cán bộ, công chức"),
+        c: p.chrome("Cán bộ, công chức"),
         rows,
         can_create,
     }))
@@ -1033,9 +735,9 @@ struct StaffNewPage {
     agencies: Vec<Agency>,
 }
 
-async fn manageable_agencies(s: &AppState, sess: &Session) -> Result<Vec<Agency>, WebError> {
-    let today = vn_date(s.app.now());
-    let (agencies, _) = names(s).await?;
+async fn manageable_agencies(p: &Page, sess: &Session) -> Result<Vec<Agency>, WebError> {
+    let today = vn_date(p.s.app.now());
+    let (agencies, _) = names(p).await?;
     Ok(agencies
         .into_iter()
         .filter(|a| {
@@ -1045,18 +747,14 @@ async fn manageable_agencies(s: &AppState, sess: &Session) -> Result<Vec<Agency>
         .collect())
 }
 
-pub async fn staff_new_form(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-) -> PageResult {
-    let sess = signed(&auth)?;
-    let agencies = manageable_agencies(&s, sess).await?;
+pub async fn staff_new_form(p: Page) -> PageResult {
+    let sess = p.session()?;
+    let agencies = manageable_agencies(&p, sess).await?;
     if agencies.is_empty() {
         return Err(AppError::Forbidden.into());
     }
     Ok(render(&StaffNewPage {
-        c: Chrome::new(&s, &auth, &b, "Thêm cán bộ"),
+        c: p.chrome("Thêm cán bộ"),
         f: FormState::default(),
         agencies,
     }))
@@ -1072,14 +770,8 @@ pub struct StaffForm {
     agency: String,
 }
 
-pub async fn staff_new(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Form(f): Form<StaffForm>,
-) -> PageResult {
-    let sess = signed(&auth)?;
+pub async fn staff_new(p: Page, Form(f): Form<StaffForm>) -> PageResult {
+    let sess = p.session()?;
     let n = NewStaff {
         login: f.login.clone(),
         full_name: f.full_name.clone(),
@@ -1088,9 +780,9 @@ pub async fn staff_new(
         home_agency_id: Uuid::parse_str(&f.agency).ok(),
         password: String::new(),
     };
-    match s.app.create_staff(&info.ctx(), By::Session(sess), &n).await {
+    match p.s.app.create_staff(&p.ctx(), By::Session(sess), &n).await {
         Ok((user, pw)) => Ok(render(&MessagePage {
-            c: Chrome::new(&s, &auth, &b, "Đã tạo tài khoản cán bộ"),
+            c: p.chrome("Đã tạo tài khoản cán bộ"),
             heading: format!("Đã tạo tài khoản cho {}", user.full_name),
             paragraphs: vec![
                 format!("Tên đăng nhập: {}", user.login),
@@ -1102,8 +794,8 @@ pub async fn staff_new(
         Err(e) => {
             let mut fs = FormState::with(&[("login", f.login.as_str()), ("full_name", f.full_name.as_str()), ("email", f.email.as_str()), ("phone", f.phone.as_str()), ("agency", f.agency.as_str())]);
             fs.absorb(e)?;
-            let agencies = manageable_agencies(&s, sess).await?;
-            Ok(render_status(&StaffNewPage { c: Chrome::new(&s, &auth, &b, "Thêm cán bộ"), f: fs, agencies }, StatusCode::UNPROCESSABLE_ENTITY))
+            let agencies = manageable_agencies(&p, sess).await?;
+            Ok(render_status(&StaffNewPage { c: p.chrome("Thêm cán bộ"), f: fs, agencies }, StatusCode::UNPROCESSABLE_ENTITY))
         }
     }
 }
@@ -1124,17 +816,15 @@ struct StaffDetailPage {
 }
 
 async fn staff_detail_page(
-    s: &AppState,
-    auth: &Auth,
-    b: &Binding,
+    p: &Page,
     id: Uuid,
     f: FormState,
     notice_code: Option<&str>,
 ) -> PageResult {
-    let sess = signed(auth)?;
-    let d = s.app.staff_detail(sess, id).await?;
-    let (agencies, units) = names(s).await?;
-    let today = vn_date(s.app.now());
+    let sess = p.session()?;
+    let d = p.s.app.staff_detail(sess, id).await?;
+    let (agencies, units) = names(p).await?;
+    let today = vn_date(p.s.app.now());
     let home_id = d.user.home_agency_id.unwrap_or_default();
     let grantable: Vec<Agency> = agencies
         .iter()
@@ -1169,14 +859,10 @@ async fn staff_detail_page(
             )
         })
         .collect();
-    let status = if f.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = refused_if(!f.errors.is_empty());
     Ok(render_status(
         &StaffDetailPage {
-            c: Chrome::new(s, auth, b, d.user.full_name.clone()),
+            c: p.chrome(d.user.full_name.clone()),
             home: agencies
                 .iter()
                 .find(|a| a.id == home_id)
@@ -1198,13 +884,11 @@ async fn staff_detail_page(
 }
 
 pub async fn staff_detail(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
+    p: Page,
     Path(id): Path<Uuid>,
     Query(q): Query<NoticeQuery>,
 ) -> PageResult {
-    staff_detail_page(&s, &auth, &b, id, FormState::default(), q.tb.as_deref()).await
+    staff_detail_page(&p, id, FormState::default(), q.tb.as_deref()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -1214,17 +898,15 @@ pub struct DisableForm {
 }
 
 pub async fn staff_set_disabled(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(info): Extension<ReqInfo>,
+    p: Page,
     Path(id): Path<Uuid>,
     Form(f): Form<DisableForm>,
 ) -> PageResult {
-    let sess = signed(&auth)?;
-    s.app.staff_detail(sess, id).await?; // not visible → 404
+    let sess = p.session()?;
+    p.s.app.staff_detail(sess, id).await?; // not visible → 404
     let disabled = f.disabled == "1";
-    s.app
-        .set_disabled(&info.ctx(), By::Session(sess), id, disabled)
+    p.s.app
+        .set_disabled(&p.ctx(), By::Session(sess), id, disabled)
         .await?;
     Ok(Redirect::to(&format!(
         "/can-bo/nhan-su/{id}?tb={}",
@@ -1241,31 +923,23 @@ pub struct GrantForm {
     unit: String,
 }
 
-pub async fn staff_grant(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Path(id): Path<Uuid>,
-    Form(f): Form<GrantForm>,
-) -> PageResult {
-    let sess = signed(&auth)?;
-    s.app.staff_detail(sess, id).await?;
+pub async fn staff_grant(p: Page, Path(id): Path<Uuid>, Form(f): Form<GrantForm>) -> PageResult {
+    let sess = p.session()?;
+    p.s.app.staff_detail(sess, id).await?;
     let Some(role) = Role::parse(&f.role) else {
-        let mut fs = FormState::default();
-        fs.errors.push(("role".into(), "Chọn vai trò.".into()));
-        return staff_detail_page(&s, &auth, &b, id, fs, None).await;
+        let fs = FormState::refused("role", "Chọn vai trò.");
+        return staff_detail_page(&p, id, fs, None).await;
     };
     let Ok(agency_id) = Uuid::parse_str(&f.agency) else {
-        let mut fs = FormState::default();
-        fs.errors.push(("agency".into(), "Chọn cơ quan.".into()));
-        return staff_detail_page(&s, &auth, &b, id, fs, None).await;
+        let fs = FormState::refused("agency", "Chọn cơ quan.");
+        return staff_detail_page(&p, id, fs, None).await;
     };
     let unit_id = Uuid::parse_str(&f.unit).ok();
-    match s
+    match p
+        .s
         .app
         .grant_role(
-            &info.ctx(),
+            &p.ctx(),
             By::Session(sess),
             id,
             &Grant {
@@ -1280,22 +954,17 @@ pub async fn staff_grant(
         Err(e) => {
             let mut fs = FormState::default();
             fs.absorb(e)?;
-            staff_detail_page(&s, &auth, &b, id, fs, None).await
+            staff_detail_page(&p, id, fs, None).await
         }
     }
 }
 
-pub async fn staff_revoke(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(info): Extension<ReqInfo>,
-    Path(id): Path<Uuid>,
-) -> PageResult {
-    let sess = signed(&auth)?;
-    let row = s.app.grant(id).await?;
-    s.app.staff_detail(sess, row.user_id).await?;
-    s.app
-        .revoke_grant(&info.ctx(), By::Session(sess), id)
+pub async fn staff_revoke(p: Page, Path(id): Path<Uuid>) -> PageResult {
+    let sess = p.session()?;
+    let row = p.s.app.grant(id).await?;
+    p.s.app.staff_detail(sess, row.user_id).await?;
+    p.s.app
+        .revoke_grant(&p.ctx(), By::Session(sess), id)
         .await?;
     Ok(Redirect::to(&format!("/can-bo/nhan-su/{}?tb=da-thu-hoi", row.user_id)).into_response())
 }
@@ -1321,18 +990,11 @@ struct DutyPage {
     notice: Option<&'static str>,
 }
 
-async fn duty_page(
-    s: &AppState,
-    auth: &Auth,
-    b: &Binding,
-    unit_id: Uuid,
-    f: FormState,
-    notice_code: Option<&str>,
-) -> PageResult {
-    let sess = signed(auth)?;
-    let roster = s.app.duty_roster(sess, unit_id).await?;
-    let unit = s.app.unit(unit_id).await?;
-    let agency = s.app.agency(unit.agency_id).await?;
+async fn duty_page(p: &Page, unit_id: Uuid, f: FormState, notice_code: Option<&str>) -> PageResult {
+    let sess = p.session()?;
+    let roster = p.s.app.duty_roster(sess, unit_id).await?;
+    let unit = p.s.app.unit(unit_id).await?;
+    let agency = p.s.app.agency(unit.agency_id).await?;
     let can_edit = authorize(
         &sess.actor,
         Action::ManageDutyRoster,
@@ -1340,7 +1002,7 @@ async fn duty_page(
     )
     .is_ok();
     let candidates = if can_edit {
-        s.app.reception_officers(agency.id).await?
+        p.s.app.reception_officers(agency.id).await?
     } else {
         Vec::new()
     };
@@ -1354,14 +1016,10 @@ async fn duty_page(
             to: d.ends_on.map(format_vn_date).unwrap_or_else(|| "—".into()),
         })
         .collect();
-    let status = if f.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = refused_if(!f.errors.is_empty());
     Ok(render_status(
         &DutyPage {
-            c: Chrome::new(s, auth, b, format!("Lịch trực – {}", unit.name)),
+            c: p.chrome(format!("Lịch trực – {}", unit.name)),
             unit,
             agency,
             rows,
@@ -1374,14 +1032,8 @@ async fn duty_page(
     ))
 }
 
-pub async fn duty(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path(unit): Path<Uuid>,
-    Query(q): Query<NoticeQuery>,
-) -> PageResult {
-    duty_page(&s, &auth, &b, unit, FormState::default(), q.tb.as_deref()).await
+pub async fn duty(p: Page, Path(unit): Path<Uuid>, Query(q): Query<NoticeQuery>) -> PageResult {
+    duty_page(&p, unit, FormState::default(), q.tb.as_deref()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -1392,15 +1044,8 @@ pub struct DutyForm {
     ends_on: String,
 }
 
-pub async fn duty_add(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Path(unit): Path<Uuid>,
-    Form(f): Form<DutyForm>,
-) -> PageResult {
-    let sess = signed(&auth)?;
+pub async fn duty_add(p: Page, Path(unit): Path<Uuid>, Form(f): Form<DutyForm>) -> PageResult {
+    let sess = p.session()?;
     let mut fs = FormState::with(&[
         ("starts_on", f.starts_on.as_str()),
         ("ends_on", f.ends_on.as_str()),
@@ -1416,35 +1061,29 @@ pub async fn duty_add(
             "starts_on".into(),
             "Chọn cán bộ và nhập ngày bắt đầu (và ngày kết thúc nếu có).".into(),
         ));
-        return duty_page(&s, &auth, &b, unit, fs, None).await;
+        return duty_page(&p, unit, fs, None).await;
     };
-    match s
+    match p
+        .s
         .app
-        .add_duty(&info.ctx(), By::Session(sess), unit, user, starts, ends)
+        .add_duty(&p.ctx(), By::Session(sess), unit, user, starts, ends)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/can-bo/lich-truc/{unit}?tb=da-them")).into_response()),
         Err(e) => {
             fs.absorb(e)?;
-            duty_page(&s, &auth, &b, unit, fs, None).await
+            duty_page(&p, unit, fs, None).await
         }
     }
 }
 
-pub async fn duty_remove(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(info): Extension<ReqInfo>,
-    Path((unit, id)): Path<(Uuid, Uuid)>,
-) -> PageResult {
-    let sess = signed(&auth)?;
-    let d = s.app.duty(id).await?;
+pub async fn duty_remove(p: Page, Path((unit, id)): Path<(Uuid, Uuid)>) -> PageResult {
+    let sess = p.session()?;
+    let d = p.s.app.duty(id).await?;
     if d.unit_id != unit {
         return Err(AppError::NotFound.into());
     }
-    s.app
-        .remove_duty(&info.ctx(), By::Session(sess), id)
-        .await?;
+    p.s.app.remove_duty(&p.ctx(), By::Session(sess), id).await?;
     Ok(Redirect::to(&format!("/can-bo/lich-truc/{unit}?tb=da-xoa")).into_response())
 }
 
@@ -1467,56 +1106,22 @@ struct MailboxPage {
 
 /// Development only: the e-mails waiting in the outbox, so that a person trying the system on
 /// one machine can follow confirmation and reset links without a mail server.
-pub async fn dev_mailbox(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-) -> PageResult {
-    let mails = s
-        .app
-        .recent_emails(30)
-        .await?
-        .into_iter()
-        .map(|(to, subject, body, kind, at)| MailView {
-            to,
-            subject,
-            body,
-            at: format_vn_datetime(at),
-            kind: kind.as_str().to_string(),
-        })
-        .collect();
+pub async fn dev_mailbox(p: Page) -> PageResult {
+    let mails =
+        p.s.app
+            .recent_emails(30)
+            .await?
+            .into_iter()
+            .map(|(to, subject, body, kind, at)| MailView {
+                to,
+                subject,
+                body,
+                at: format_vn_datetime(at),
+                kind: kind.as_str().to_string(),
+            })
+            .collect();
     Ok(render(&MailboxPage {
-        c: Chrome::new(&s, &auth, &b, "Hộp thư (chế độ phát triển)"),
+        c: p.chrome("Hộp thư (chế độ phát triển)"),
         mails,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::local_path;
-
-    #[test]
-    fn only_paths_of_this_site() {
-        for ok in [
-            "/",
-            "/ho-so",
-            "/ho-so/1?tb=da-nop",
-            "/tra-cuu?ma=000.01.01.H53-260302-0001",
-        ] {
-            assert_eq!(local_path(ok), ok);
-        }
-        for bad in [
-            "//evil.example",
-            "/\\evil.example",
-            "/\t/evil.example",
-            "/\r\n/evil.example",
-            "https://evil.example/",
-            "evil.example",
-            "/ /evil.example",
-            "/a\\b",
-            "",
-        ] {
-            assert_eq!(local_path(bad), "/", "{bad:?}");
-        }
-    }
 }

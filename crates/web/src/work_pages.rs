@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Extension;
-use axum::extract::{Multipart, Path, Query, RawForm, State};
+use axum::extract::{Multipart, Path, Query, RawForm};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::AppError;
@@ -15,25 +14,18 @@ use motcua_app::processing::{
     WorklistPage,
 };
 use motcua_domain::account::Role;
-use motcua_domain::clock::{format_vn_date, format_vn_datetime, vn_date};
+use motcua_domain::clock::{format_vn_date, vn_date};
 use motcua_domain::deadline::Timeliness;
 use motcua_domain::dossier::{slip_name, slip_title};
 use motcua_domain::lifecycle::Act;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::api_dossiers::{check_length, stream_field};
-use crate::dossier_pages::qr_svg;
 use crate::error::WebError;
-use crate::mw::{Auth, Binding, ReqInfo};
-use crate::pages::{Chrome, render, render_status, signed as sess};
+use crate::kit::{Chrome, Page, qr_svg, refused_if, render, render_status, when};
 
 type PageResult = Result<Response, WebError>;
-
-fn when(t: jiff::Timestamp) -> String {
-    format_vn_datetime(t)
-}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -71,38 +63,33 @@ impl WorkListPage {
 }
 
 /// "Hồ sơ cần xử lý": the person's worklist, soonest due first, overdue in red.
-pub async fn worklist(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Query(q): Query<WorkQ>,
-) -> PageResult {
-    let se = sess(&auth)?;
+pub async fn worklist(p: Page, Query(q): Query<WorkQ>) -> PageResult {
+    let se = p.session()?;
     let role = q.vai_tro.as_deref().and_then(Role::parse);
     let scope = match q.pham_vi.as_deref() {
         Some("chuyen-vien") => p::Scope::Specialists,
         _ => p::Scope::Mine,
     };
-    let page = s
-        .app
-        .worklist(se, role, q.co_quan, scope, q.sau.as_deref(), 50)
-        .await?;
+    let page =
+        p.s.app
+            .worklist(se, role, q.co_quan, scope, q.sau.as_deref(), 50)
+            .await?;
     let mut lists = vec![];
     for r in p::WORK_ROLES {
         for a in se.actor.agencies_with(&[r]) {
-            let name = s.app.agency(a).await.map(|x| x.name).unwrap_or_default();
+            let name = p.s.app.agency(a).await.map(|x| x.name).unwrap_or_default();
             lists.push((r.as_str().to_string(), r.label_vi().to_string(), a, name));
         }
     }
-    let consultations = s
-        .app
-        .consultations_for_me(se)
-        .await?
-        .into_iter()
-        .map(|(c, code, procedure)| (c.id.to_string(), code, procedure, when(c.due_at)))
-        .collect();
+    let consultations =
+        p.s.app
+            .consultations_for_me(se)
+            .await?
+            .into_iter()
+            .map(|(c, code, procedure)| (c.id.to_string(), code, procedure, when(c.due_at)))
+            .collect();
     Ok(render(&WorkListPage {
-        c: Chrome::new(&s, &auth, &b, "Hồ sơ cần xử lý"),
+        c: p.chrome("Hồ sơ cần xử lý"),
         page,
         lists,
         consultations,
@@ -174,36 +161,34 @@ pub struct DoneQ {
 
 #[allow(clippy::too_many_arguments)] // the page's three outcomes share one builder
 async fn dossier_page(
-    s: &AppState,
-    auth: &Auth,
-    b: &Binding,
+    p: &Page,
     id: Uuid,
     errors: Vec<(String, String)>,
     conflict: Option<String>,
     done: Option<String>,
     status: StatusCode,
 ) -> PageResult {
-    let se = sess(auth)?;
+    let se = p.session()?;
     if !se.actor.is_staff() {
         return Err(AppError::NotFound.into());
     }
-    let v = s.app.dossier(se, id).await?;
-    let now = s.app.now();
-    let actions = s.app.action_specs(se, id).await?.actions;
+    let v = p.s.app.dossier(se, id).await?;
+    let now = p.s.app.now();
+    let actions = p.s.app.action_specs(se, id).await?.actions;
     let steps = p::steps(&v.events, now);
     let mut ids: Vec<Uuid> = v.events.iter().filter_map(|e| e.actor_id).collect();
     ids.extend(v.row.assignee_id);
-    let names = s.app.user_names(&ids).await?;
-    let units = s
-        .app
-        .agencies_and_units()
-        .await?
-        .1
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names = p.s.app.user_names(&ids).await?;
+    let units =
+        p.s.app
+            .agencies_and_units()
+            .await?
+            .1
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
     let apology_due = actions.iter().any(|a| a.act == Act::Apologise)
-        && s.app.apology_due(&v.agency.code, &v.row, now);
+        && p.s.app.apology_due(&v.agency.code, &v.row, now);
     let slips = v
         .slips()
         .into_iter()
@@ -212,9 +197,9 @@ async fn dossier_page(
     let title = v.row.code.clone().unwrap_or_else(|| "Hồ sơ".into());
     Ok(render_status(
         &WorkDossierPage {
-            c: Chrome::new(s, auth, b, format!("Xử lý hồ sơ {title}")),
+            c: p.chrome(format!("Xử lý hồ sơ {title}")),
             timeliness: v.timeliness,
-            may_attach_result: s.app.may_attach_result(se, &v.row),
+            may_attach_result: p.s.app.may_attach_result(se, &v.row),
             steps,
             names,
             units,
@@ -232,29 +217,17 @@ async fn dossier_page(
 
 /// The staff dossier page: facts, the control sheet, consultations, files and the steps allowed
 /// now.
-pub async fn dossier(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path(id): Path<Uuid>,
-    Query(q): Query<DoneQ>,
-) -> PageResult {
+pub async fn dossier(p: Page, Path(id): Path<Uuid>, Query(q): Query<DoneQ>) -> PageResult {
     let done =
         q.tb.as_deref()
             .and_then(Act::parse)
             .map(|a| format!("Đã thực hiện: {}.", a.label_vi()));
-    dossier_page(&s, &auth, &b, id, vec![], None, done, StatusCode::OK).await
+    dossier_page(&p, id, vec![], None, done, StatusCode::OK).await
 }
 
 /// After a step or an upload: on to `done`, or the dossier page again saying what went wrong
 /// (422 with the fields, 409 with the reason).
-async fn after_step(
-    s: &AppState,
-    auth: &Auth,
-    b: &Binding,
-    id: Uuid,
-    done: Result<String, AppError>,
-) -> PageResult {
+async fn after_step(p: &Page, id: Uuid, done: Result<String, AppError>) -> PageResult {
     let (errors, conflict, status) = match done {
         Ok(to) => return Ok(Redirect::to(&to).into_response()),
         Err(AppError::Validation(v)) => (
@@ -265,19 +238,12 @@ async fn after_step(
         Err(AppError::Conflict(m)) => (vec![], Some(m), StatusCode::CONFLICT),
         Err(e) => return Err(e.into()),
     };
-    dossier_page(s, auth, b, id, errors, conflict, None, status).await
+    dossier_page(p, id, errors, conflict, None, status).await
 }
 
 /// Performs the step a form on the staff dossier page posts.
-pub async fn perform(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    Path(id): Path<Uuid>,
-    RawForm(raw): RawForm,
-) -> PageResult {
-    let se = sess(&auth)?;
+pub async fn perform(p: Page, Path(id): Path<Uuid>, RawForm(raw): RawForm) -> PageResult {
+    let se = p.session()?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
     let get = |k: &str| {
         pairs
@@ -315,34 +281,31 @@ pub async fn perform(
         originals_compared: get("originals_compared") == "1",
         result_document: Uuid::parse_str(&get("result_document")).ok(),
     };
-    let done = s
-        .app
-        .perform(&info.ctx(), se, id, &input)
-        .await
-        .map(|_| format!("/can-bo/ho-so/{id}?tb={}", input.action.trim()));
-    after_step(&s, &auth, &b, id, done).await
+    let done =
+        p.s.app
+            .perform(&p.ctx(), se, id, &input)
+            .await
+            .map(|_| format!("/can-bo/ho-so/{id}?tb={}", input.action.trim()));
+    after_step(&p, id, done).await
 }
 
 /// The specialist uploads the result document (multipart; the CSRF token is in the query).
 pub async fn upload_result(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
+    p: Page,
     Path(id): Path<Uuid>,
     headers: HeaderMap,
     mut mp: Multipart,
 ) -> PageResult {
-    let se = sess(&auth)?;
+    let se = p.session()?;
     let result: Result<(), AppError> = async {
-        let budget = s.app.upload_budget(se, id).await?;
+        let budget = p.s.app.upload_budget(se, id).await?;
         check_length(&headers, budget)?;
         while let Some(mut field) = crate::api_dossiers::next_part(&mut mp).await? {
             if field.name() == Some("file") {
                 let name = field.file_name().unwrap_or("ket-qua.pdf").to_string();
-                let staged = stream_field(&s, &mut field, budget).await?;
-                s.app
-                    .attach(&info.ctx(), se, id, RESULT_COMPONENT, &name, staged)
+                let staged = stream_field(&p.s, &mut field, budget).await?;
+                p.s.app
+                    .attach(&p.ctx(), se, id, RESULT_COMPONENT, &name, staged)
                     .await?;
                 return Ok(());
             }
@@ -354,7 +317,7 @@ pub async fn upload_result(
         crate::api_dossiers::drain(&mut mp).await;
     }
     let done = result.map(|()| format!("/can-bo/ho-so/{id}"));
-    after_step(&s, &auth, &b, id, done).await
+    after_step(&p, id, done).await
 }
 
 #[derive(Deserialize, Default)]
@@ -375,29 +338,19 @@ struct AnswerPage {
     error: Option<String>,
 }
 
-async fn answer_page(
-    s: &AppState,
-    auth: &Auth,
-    b: &Binding,
-    id: Uuid,
-    error: Option<String>,
-) -> PageResult {
-    let se = sess(auth)?;
-    let (c, code, procedure) = s
-        .app
-        .consultations_for_me(se)
-        .await?
-        .into_iter()
-        .find(|(c, _, _)| c.id == id)
-        .ok_or(AppError::NotFound)?;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+async fn answer_page(p: &Page, id: Uuid, error: Option<String>) -> PageResult {
+    let se = p.session()?;
+    let (c, code, procedure) =
+        p.s.app
+            .consultations_for_me(se)
+            .await?
+            .into_iter()
+            .find(|(c, _, _)| c.id == id)
+            .ok_or(AppError::NotFound)?;
+    let status = refused_if(error.is_some());
     Ok(render_status(
         &AnswerPage {
-            c: Chrome::new(s, auth, b, format!("Cho ý kiến hồ sơ {code}")),
+            c: p.chrome(format!("Cho ý kiến hồ sơ {code}")),
             id,
             code,
             procedure,
@@ -410,31 +363,24 @@ async fn answer_page(
 }
 
 /// A consulted agency's answer form.
-pub async fn answer_form(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path(id): Path<Uuid>,
-) -> PageResult {
-    answer_page(&s, &auth, &b, id, None).await
+pub async fn answer_form(p: Page, Path(id): Path<Uuid>) -> PageResult {
+    answer_page(&p, id, None).await
 }
 
 pub async fn answer(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
+    p: Page,
     Path(id): Path<Uuid>,
     axum::Form(f): axum::Form<AnswerForm>,
 ) -> PageResult {
-    match s
+    match p
+        .s
         .app
-        .answer_consultation(&info.ctx(), sess(&auth)?, id, &f.y_kien)
+        .answer_consultation(&p.ctx(), p.session()?, id, &f.y_kien)
         .await
     {
         Ok(()) => Ok(Redirect::to("/can-bo/viec").into_response()),
         Err(AppError::Validation(v)) => {
-            answer_page(&s, &auth, &b, id, v.into_iter().next().map(|(_, m)| m)).await
+            answer_page(&p, id, v.into_iter().next().map(|(_, m)| m)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -502,13 +448,8 @@ impl SlipPage {
 
 /// The slip `so` (01–05) of a dossier, for whoever may see it; the control sheet (05) is for
 /// staff. A slip whose event has not happened is not found.
-pub async fn slip(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Path((id, so)): Path<(Uuid, String)>,
-) -> PageResult {
-    let se = sess(&auth)?;
+pub async fn slip(p: Page, Path((id, so)): Path<(Uuid, String)>) -> PageResult {
+    let se = p.session()?;
     let form: u8 = match so.as_str() {
         "01" => 1,
         "02" => 2,
@@ -517,7 +458,7 @@ pub async fn slip(
         "05" => 5,
         _ => return Err(AppError::NotFound.into()),
     };
-    let v = s.app.dossier(se, id).await?;
+    let v = p.s.app.dossier(se, id).await?;
     let code = v.row.code.clone().ok_or(AppError::NotFound)?;
     let event = v.slip_event(form);
     let strings = |val: Option<&serde_json::Value>| -> Vec<String> {
@@ -548,7 +489,7 @@ pub async fn slip(
     let mut ids: Vec<Uuid> = v.events.iter().filter_map(|e| e.actor_id).collect();
     ids.extend(event.actor_id);
     let names = if se.actor.is_staff() || form != 5 {
-        s.app.user_names(&ids).await?
+        p.s.app.user_names(&ids).await?
     } else {
         HashMap::new()
     };
@@ -556,22 +497,22 @@ pub async fn slip(
         .actor_id
         .and_then(|a| names.get(&a).cloned())
         .unwrap_or_default();
-    let units = s
-        .app
-        .agencies_and_units()
-        .await?
-        .1
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let units =
+        p.s.app
+            .agencies_and_units()
+            .await?
+            .1
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
     let lookup_url = format!(
         "{}/tra-cuu?ma={}",
-        s.app.config.public_url.trim_end_matches('/'),
+        p.s.app.config.public_url.trim_end_matches('/'),
         code
     );
-    let now = s.app.now();
+    let now = p.s.app.now();
     Ok(render(&SlipPage {
-        c: Chrome::new(&s, &auth, &b, format!("{} {code}", slip_title(form))),
+        c: p.chrome(format!("{} {code}", slip_title(form))),
         form,
         qr: qr_svg(&lookup_url),
         lookup_url,
@@ -611,23 +552,18 @@ impl RegisterPage {
 }
 
 /// Form 06, the dossier tracking register (A4): the desk's dossiers received in a date range.
-pub async fn register(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Query(q): Query<RegisterQ>,
-) -> PageResult {
-    let se = sess(&auth)?;
-    let today = vn_date(s.app.now());
+pub async fn register(p: Page, Query(q): Query<RegisterQ>) -> PageResult {
+    let se = p.session()?;
+    let today = vn_date(p.s.app.now());
     let parse = |x: &Option<String>| {
         x.as_deref()
             .and_then(|d| d.parse::<jiff::civil::Date>().ok())
     };
     let from = parse(&q.tu).unwrap_or(today.first_of_month());
     let to = parse(&q.den).unwrap_or(today);
-    let (agency, rows) = s.app.register_book(se, q.co_quan, from, to).await?;
+    let (agency, rows) = p.s.app.register_book(se, q.co_quan, from, to).await?;
     Ok(render(&RegisterPage {
-        c: Chrome::new(&s, &auth, &b, "Sổ theo dõi hồ sơ"),
+        c: p.chrome("Sổ theo dõi hồ sơ"),
         agency,
         from: from.to_string(),
         to: to.to_string(),
@@ -649,25 +585,19 @@ struct CalendarPage {
 }
 
 async fn calendar_page(
-    s: &AppState,
-    auth: &Auth,
-    b: &Binding,
+    p: &Page,
     data: Option<String>,
     error: Option<String>,
     saved: bool,
 ) -> PageResult {
-    let se = sess(auth)?;
-    let (current, changed) = s.app.calendar_data(se).await?;
-    let cal = s.app.calendar();
-    let year = vn_date(s.app.now()).year();
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let se = p.session()?;
+    let (current, changed) = p.s.app.calendar_data(se).await?;
+    let cal = p.s.app.calendar();
+    let year = vn_date(p.s.app.now()).year();
+    let status = refused_if(error.is_some());
     Ok(render_status(
         &CalendarPage {
-            c: Chrome::new(s, auth, b, "Lịch làm việc"),
+            c: p.chrome("Lịch làm việc"),
             data: data.unwrap_or(current),
             changed: changed
                 .map(when)
@@ -698,13 +628,8 @@ pub struct SavedQ {
 
 /// The working calendar for the provincial administrator: this year's days off and make-up
 /// working days, and the data (statutory holidays, yearly decisions, office hours) to edit.
-pub async fn calendar(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Query(q): Query<SavedQ>,
-) -> PageResult {
-    calendar_page(&s, &auth, &b, None, None, q.da_luu.is_some()).await
+pub async fn calendar(p: Page, Query(q): Query<SavedQ>) -> PageResult {
+    calendar_page(&p, None, None, q.da_luu.is_some()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -713,22 +638,12 @@ pub struct CalendarForm {
     data: String,
 }
 
-pub async fn calendar_save(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(b): Extension<Binding>,
-    Extension(info): Extension<ReqInfo>,
-    axum::Form(f): axum::Form<CalendarForm>,
-) -> PageResult {
-    match s
-        .app
-        .save_calendar(&info.ctx(), sess(&auth)?, &f.data)
-        .await
-    {
+pub async fn calendar_save(p: Page, axum::Form(f): axum::Form<CalendarForm>) -> PageResult {
+    match p.s.app.save_calendar(&p.ctx(), p.session()?, &f.data).await {
         Ok(()) => Ok(Redirect::to("/can-bo/lich-lam-viec?da_luu=1").into_response()),
         Err(AppError::Validation(v)) => {
             let m = v.into_iter().next().map(|(_, m)| m);
-            calendar_page(&s, &auth, &b, Some(f.data), m, false).await
+            calendar_page(&p, Some(f.data), m, false).await
         }
         Err(e) => Err(e.into()),
     }
