@@ -1,23 +1,28 @@
 //! The JSON API under `/api/v1` (bearer tokens) and its OpenAPI 3.1 document.
 use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use motcua_app::AppError;
+use motcua_app::{AppError, Session};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::api_contract::Problems;
 use crate::caller::{Auth, ReqInfo};
-use crate::error::WebError;
+use crate::error::ApiError;
 use crate::state::AppState;
 
-fn api_err(e: AppError) -> WebError {
-    WebError {
-        err: e,
-        api: true,
-        status: None,
-    }
+/// The JSON body of a request; a body that is not JSON of the documented shape is refused (422)
+/// with what the parser said.
+pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(b)| b)
+        .map_err(|e| AppError::field("body", e.body_text()).into())
+}
+
+/// The signed-in caller (401 otherwise).
+pub(crate) fn session(auth: &Auth) -> Result<&Session, ApiError> {
+    Ok(auth.0.as_ref().ok_or(AppError::Unauthenticated)?)
 }
 
 /// Credentials for a token.
@@ -87,22 +92,15 @@ pub struct UnitOut {
 pub async fn issue_token(
     State(s): State<AppState>,
     Extension(info): Extension<ReqInfo>,
-    body: Result<Json<TokenRequest>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<TokenResponse>, WebError> {
-    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    body: Result<Json<TokenRequest>, JsonRejection>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let req = json_body(body)?;
     let (token, expires) = s
         .app
         .issue_api_token(&info.ctx(), &req.login, &req.password)
         .await
-        .map_err(|e| {
-            // Refused credentials are an authentication failure, whatever the reason.
-            let refused = matches!(e, AppError::Validation(_));
-            let mut w = api_err(e);
-            if refused {
-                w.status = Some(StatusCode::UNAUTHORIZED);
-            }
-            w
-        })?;
+        // Refused credentials are an authentication failure, whatever the reason.
+        .map_err(|e| ApiError::from(e).refusal_as(StatusCode::UNAUTHORIZED))?;
     Ok(Json(TokenResponse {
         token,
         expires_at: expires.to_string(),
@@ -114,13 +112,13 @@ pub async fn issue_token(
 pub async fn revoke_token(
     State(s): State<AppState>,
     headers: HeaderMap,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let raw = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    s.app.revoke_api_token(raw.trim()).await.map_err(api_err)?;
+    s.app.revoke_api_token(raw.trim()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -129,9 +127,9 @@ pub async fn revoke_token(
 pub async fn me(
     State(s): State<AppState>,
     Extension(auth): Extension<Auth>,
-) -> Result<Json<Me>, WebError> {
-    let sess = auth.0.ok_or_else(|| api_err(AppError::Unauthenticated))?;
-    let (agencies, units) = s.app.agencies_and_units().await.map_err(api_err)?;
+) -> Result<Json<Me>, ApiError> {
+    let sess = auth.0.ok_or(AppError::Unauthenticated)?;
+    let (agencies, units) = s.app.agencies_and_units().await?;
     let roles = sess
         .actor
         .grants
@@ -163,8 +161,8 @@ pub async fn me(
 
 /// The agency tree with units and merger history (public, for portals, R6.1/R9.2).
 #[utoipa::path(get, path = "/api/v1/agencies", responses((status = 200, body = Vec<AgencyOut>)))]
-pub async fn agencies(State(s): State<AppState>) -> Result<Json<Vec<AgencyOut>>, WebError> {
-    let tree = s.app.agency_tree(None).await.map_err(api_err)?;
+pub async fn agencies(State(s): State<AppState>) -> Result<Json<Vec<AgencyOut>>, ApiError> {
+    let tree = s.app.agency_tree(None).await?;
     let code = |id: uuid::Uuid| {
         tree.iter()
             .find(|n| n.agency.id == id)
@@ -389,12 +387,12 @@ fn item(r: motcua_app::catalogue::ProcedureSummary) -> ProcedureItem {
 pub async fn procedures(
     State(s): State<AppState>,
     axum::extract::Query(q): axum::extract::Query<ProcedureQuery>,
-) -> Result<Json<Vec<ProcedureItem>>, WebError> {
+) -> Result<Json<Vec<ProcedureItem>>, ApiError> {
     if q.level.is_some_and(|l| !(1..=4).contains(&l)) {
-        return Err(api_err(AppError::field("level", "level: 1 đến 4.")));
+        return Err(AppError::field("level", "level: 1 đến 4.").into());
     }
     if q.limit.is_some_and(|l| !(1..=500).contains(&l)) {
-        return Err(api_err(AppError::field("limit", "limit: 1 đến 500.")));
+        return Err(AppError::field("limit", "limit: 1 đến 500.").into());
     }
     let query = motcua_app::catalogue::Query {
         text: q.q.unwrap_or_default().chars().take(200).collect(),
@@ -407,8 +405,7 @@ pub async fn procedures(
     let list = s
         .app
         .search_catalogue(&query, q.limit.unwrap_or(50))
-        .await
-        .map_err(api_err)?;
+        .await?;
     Ok(Json(list.into_iter().map(item).collect()))
 }
 
@@ -417,8 +414,8 @@ pub async fn procedures(
 pub async fn procedure(
     State(s): State<AppState>,
     axum::extract::Path(code): axum::extract::Path<String>,
-) -> Result<Json<ProcedureDetail>, WebError> {
-    let v = s.app.procedure_page(&code, false).await.map_err(api_err)?;
+) -> Result<Json<ProcedureDetail>, ApiError> {
+    let v = s.app.procedure_page(&code, false).await?;
     let body = &v.version.body;
     let services = v
         .services
@@ -465,8 +462,8 @@ pub async fn procedure(
 
 /// Sectors with their fields and procedure counts.
 #[utoipa::path(get, path = "/api/v1/sectors", responses((status = 200, body = Vec<SectorOut>)))]
-pub async fn sectors(State(s): State<AppState>) -> Result<Json<Vec<SectorOut>>, WebError> {
-    let list = s.app.sectors().await.map_err(api_err)?;
+pub async fn sectors(State(s): State<AppState>) -> Result<Json<Vec<SectorOut>>, ApiError> {
+    let list = s.app.sectors().await?;
     Ok(Json(
         list.into_iter()
             .map(|x| SectorOut {
@@ -491,7 +488,7 @@ pub async fn sectors(State(s): State<AppState>) -> Result<Json<Vec<SectorOut>>, 
 pub async fn agency_services(
     State(s): State<AppState>,
     axum::extract::Path(code): axum::extract::Path<String>,
-) -> Result<Json<Vec<ProcedureItem>>, WebError> {
-    let (_, list) = s.app.agency_services(&code).await.map_err(api_err)?;
+) -> Result<Json<Vec<ProcedureItem>>, ApiError> {
+    let (_, list) = s.app.agency_services(&code).await?;
     Ok(Json(list.into_iter().map(item).collect()))
 }

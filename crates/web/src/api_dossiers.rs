@@ -1,4 +1,5 @@
 //! The dossier API (issue 4): drafts, files, submission, the caller's dossiers, the public look-up.
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -10,23 +11,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::{json_body, session};
 use crate::caller::{Auth, ReqInfo};
-use crate::error::WebError;
+use crate::error::ApiError;
 use crate::state::AppState;
-
-pub(crate) fn api_err(e: AppError) -> WebError {
-    WebError {
-        err: e,
-        api: true,
-        status: None,
-    }
-}
-
-pub(crate) fn session(auth: &Auth) -> Result<&Session, WebError> {
-    auth.0
-        .as_ref()
-        .ok_or_else(|| api_err(AppError::Unauthenticated))
-}
 
 /// A new draft, for a service named by its id or by its procedure's and agency's codes.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -82,7 +70,7 @@ pub struct Created {
 async fn resolve_service(
     s: &AppState,
     req: NewDossier,
-) -> Result<(Uuid, serde_json::Value), WebError> {
+) -> Result<(Uuid, serde_json::Value), ApiError> {
     match req {
         NewDossier::ByService(r) => {
             if let Ok(u) = Uuid::parse_str(&r.service) {
@@ -90,27 +78,24 @@ async fn resolve_service(
             }
             match r.service.split_once('/') {
                 Some((p, a)) => Ok((find_service(s, p, a).await?, r.form)),
-                None => Err(api_err(AppError::field(
+                None => Err(AppError::field(
                     "service",
                     "service phải là mã dịch vụ (UUID) hoặc «mã thủ tục/mã cơ quan».",
-                ))),
+                )
+                .into()),
             }
         }
         NewDossier::ByCodes(r) => Ok((find_service(s, &r.procedure, &r.agency).await?, r.form)),
     }
 }
 
-async fn find_service(s: &AppState, procedure: &str, agency: &str) -> Result<Uuid, WebError> {
-    let v = s
-        .app
-        .procedure_page(procedure.trim(), false)
-        .await
-        .map_err(api_err)?;
+async fn find_service(s: &AppState, procedure: &str, agency: &str) -> Result<Uuid, ApiError> {
+    let v = s.app.procedure_page(procedure.trim(), false).await?;
     v.services
         .iter()
         .find(|x| x.agency.code == agency.trim())
         .map(|x| x.service.id)
-        .ok_or_else(|| api_err(AppError::NotFound))
+        .ok_or(AppError::NotFound.into())
 }
 
 /// Creates a draft dossier for a service (level 3 or 4).
@@ -119,22 +104,18 @@ pub async fn create(
     State(s): State<AppState>,
     Extension(auth): Extension<Auth>,
     Extension(info): Extension<ReqInfo>,
-    body: Result<Json<NewDossier>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, WebError> {
+    body: Result<Json<NewDossier>, JsonRejection>,
+) -> Result<Response, ApiError> {
     let sess = session(&auth)?;
     let Json(req) = body.map_err(|e| match e {
-        axum::extract::rejection::JsonRejection::JsonDataError(_) => api_err(AppError::field(
+        JsonRejection::JsonDataError(_) => AppError::field(
             "body",
             "Gửi service (mã dịch vụ), hoặc procedure và agency (mã thủ tục, mã cơ quan), cùng form.",
-        )),
-        e => api_err(AppError::field("body", e.body_text())),
+        ),
+        e => AppError::field("body", e.body_text()),
     })?;
     let (service, form) = resolve_service(&s, req).await?;
-    let d = s
-        .app
-        .create_draft(&info.ctx(), sess, service, form)
-        .await
-        .map_err(api_err)?;
+    let d = s.app.create_draft(&info.ctx(), sess, service, form).await?;
     Ok((
         StatusCode::CREATED,
         Json(Created {
@@ -145,16 +126,10 @@ pub async fn create(
         .into_response())
 }
 
-pub(crate) async fn dossier_id(s: &AppState, sess: &Session, key: &str) -> Result<Uuid, WebError> {
+pub(crate) async fn dossier_id(s: &AppState, sess: &Session, key: &str) -> Result<Uuid, ApiError> {
     match Uuid::parse_str(key) {
         Ok(u) => Ok(u),
-        Err(_) => Ok(s
-            .app
-            .dossier_by_code(sess, key)
-            .await
-            .map_err(api_err)?
-            .row
-            .id),
+        Err(_) => Ok(s.app.dossier_by_code(sess, key).await?.row.id),
     }
 }
 
@@ -164,18 +139,15 @@ pub async fn put_form(
     State(s): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(key): Path<String>,
-    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<Created>, WebError> {
+    body: Result<Json<serde_json::Value>, JsonRejection>,
+) -> Result<Json<Created>, ApiError> {
     let sess = session(&auth)?;
-    let Json(form) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    let form = json_body(body)?;
     if !form.is_object() {
-        return Err(api_err(AppError::field(
-            "body",
-            "Biểu mẫu phải là một đối tượng JSON.",
-        )));
+        return Err(AppError::field("body", "Biểu mẫu phải là một đối tượng JSON.").into());
     }
     let id = dossier_id(&s, sess, &key).await?;
-    let d = s.app.save_form(sess, id, form).await.map_err(api_err)?;
+    let d = s.app.save_form(sess, id, form).await?;
     Ok(Json(Created {
         id: d.id.to_string(),
         status: d.stage.status().as_str().into(),
@@ -364,54 +336,49 @@ pub async fn attach(
     Path(key): Path<String>,
     headers: HeaderMap,
     mut mp: Multipart,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let sess = session(&auth)?;
     let id = dossier_id(&s, sess, &key).await?;
-    let result: Result<motcua_app::dossiers::FileRowView, WebError> = async {
-        let budget = s.app.upload_budget(sess, id).await.map_err(api_err)?;
-        check_length(&headers, budget).map_err(|e| api_err(e).too_large())?;
+    let result: Result<motcua_app::dossiers::FileRowView, ApiError> = async {
+        let budget = s.app.upload_budget(sess, id).await?;
+        check_length(&headers, budget).map_err(|e| ApiError::from(e).too_large())?;
         // The parts may come in any order; the file streams to the staging folder meanwhile
         // (dropped, it leaves nothing behind).
         let (mut component, mut name_field, mut staged) = (None, None, None);
-        while let Some(mut field) = next_part(&mut mp).await.map_err(api_err)? {
+        while let Some(mut field) = next_part(&mut mp).await? {
             match field.name() {
-                Some("component") => {
-                    component = Some(text_field(&mut field).await.map_err(api_err)?)
-                }
+                Some("component") => component = Some(text_field(&mut field).await?),
                 // The original file name as text (any characters), when a part header cannot carry it.
-                Some("name") => name_field = Some(text_field(&mut field).await.map_err(api_err)?),
+                Some("name") => name_field = Some(text_field(&mut field).await?),
                 Some("file") if staged.is_some() => {
-                    return Err(api_err(AppError::field("file", "Gửi mỗi lần một tệp.")));
+                    return Err(AppError::field("file", "Gửi mỗi lần một tệp.").into());
                 }
                 Some("file") => {
                     let part_name = field.file_name().unwrap_or("tep").to_string();
                     let file = stream_field(&s, &mut field, budget)
                         .await
-                        .map_err(|e| api_err(e).too_large())?;
+                        .map_err(|e| ApiError::from(e).too_large())?;
                     staged = Some((file, part_name));
                 }
                 _ => {
-                    return Err(api_err(AppError::field(
+                    return Err(AppError::field(
                         "body",
                         "Chỉ nhận các phần component, name và file.",
-                    )));
+                    )
+                    .into());
                 }
             }
         }
         let Some((file, part_name)) = staged else {
-            return Err(api_err(AppError::field("file", "Thiếu tệp.")));
+            return Err(AppError::field("file", "Thiếu tệp.").into());
         };
         let Some(component) = component else {
-            return Err(api_err(AppError::field(
-                "component",
-                "Thiếu trường component.",
-            )));
+            return Err(AppError::field("component", "Thiếu trường component.").into());
         };
         let name = name_field.unwrap_or(part_name);
-        s.app
+        Ok(s.app
             .attach(&info.ctx(), sess, id, &component, &name, file)
-            .await
-            .map_err(api_err)
+            .await?)
     }
     .await;
     match result {
@@ -430,13 +397,10 @@ pub async fn detach(
     Extension(auth): Extension<Auth>,
     Extension(info): Extension<ReqInfo>,
     Path((key, file)): Path<(String, Uuid)>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let sess = session(&auth)?;
     let id = dossier_id(&s, sess, &key).await?;
-    s.app
-        .remove_file(&info.ctx(), sess, id, file)
-        .await
-        .map_err(api_err)?;
+    s.app.remove_file(&info.ctx(), sess, id, file).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -470,10 +434,10 @@ pub async fn submit(
     Extension(info): Extension<ReqInfo>,
     Path(key): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<SubmitRequest>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<Submitted>, WebError> {
+    body: Result<Json<SubmitRequest>, JsonRejection>,
+) -> Result<Json<Submitted>, ApiError> {
     let sess = session(&auth)?;
-    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    let req = json_body(body)?;
     let id = dossier_id(&s, sess, &key).await?;
     let ikey = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let code = s
@@ -483,12 +447,12 @@ pub async fn submit(
         .map_err(|e| {
             // The request is well formed: what stops it is the state of the draft (its saved
             // answers and files) or of the key, a conflict, with each problem listed.
-            let conflict = req.declaration_accepted && matches!(e, AppError::Validation(_));
-            let mut w = api_err(e);
-            if conflict {
-                w.status = Some(StatusCode::CONFLICT);
+            let e = ApiError::from(e);
+            if req.declaration_accepted {
+                e.refusal_as(StatusCode::CONFLICT)
+            } else {
+                e
             }
-            w
         })?;
     Ok(Json(Submitted { code }))
 }
@@ -698,11 +662,11 @@ fn step_out(st: motcua_app::processing::StepView) -> StepOut {
 pub async fn list(
     State(s): State<AppState>,
     Extension(auth): Extension<Auth>,
-) -> Result<Json<Vec<DossierOut>>, WebError> {
+) -> Result<Json<Vec<DossierOut>>, ApiError> {
     let sess = session(&auth)?;
     let mut out = Vec::new();
-    for (row, _) in s.app.my_dossiers(sess).await.map_err(api_err)? {
-        let v = s.app.dossier(sess, row.id).await.map_err(api_err)?;
+    for (row, _) in s.app.my_dossiers(sess).await? {
+        let v = s.app.dossier(sess, row.id).await?;
         out.push(dossier_out(&v, s.app.now()));
     }
     Ok(Json(out))
@@ -714,13 +678,12 @@ pub async fn get(
     State(s): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(key): Path<String>,
-) -> Result<Json<DossierOut>, WebError> {
+) -> Result<Json<DossierOut>, ApiError> {
     let sess = session(&auth)?;
     let v = match Uuid::parse_str(&key) {
         Ok(id) => s.app.dossier(sess, id).await,
         Err(_) => s.app.dossier_by_code(sess, &key).await,
-    }
-    .map_err(api_err)?;
+    }?;
     Ok(Json(dossier_out(&v, s.app.now())))
 }
 
@@ -730,12 +693,12 @@ pub async fn download(
     State(s): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path((key, file)): Path<(String, Uuid)>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let sess = session(&auth)?;
     let id = dossier_id(&s, sess, &key).await?;
-    let d = s.app.file_for(sess, file).await.map_err(api_err)?;
+    let d = s.app.file_for(sess, file).await?;
     if d.file.dossier_id != id {
-        return Err(api_err(AppError::NotFound));
+        return Err(AppError::NotFound.into());
     }
     Ok(file_response(d))
 }
@@ -774,14 +737,11 @@ pub async fn withdraw(
     Extension(info): Extension<ReqInfo>,
     Path(key): Path<String>,
     body: Option<Json<WithdrawRequest>>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let sess = session(&auth)?;
     let id = dossier_id(&s, sess, &key).await?;
     let reason = body.map(|b| b.0.reason).unwrap_or_default();
-    s.app
-        .withdraw(&info.ctx(), sess, id, &reason)
-        .await
-        .map_err(api_err)?;
+    s.app.withdraw(&info.ctx(), sess, id, &reason).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -801,15 +761,14 @@ pub async fn supplement_request(
     Extension(auth): Extension<Auth>,
     Extension(info): Extension<ReqInfo>,
     Path(key): Path<String>,
-    body: Result<Json<SupplementRequest>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, WebError> {
+    body: Result<Json<SupplementRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
     let sess = session(&auth)?;
-    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    let req = json_body(body)?;
     let id = dossier_id(&s, sess, &key).await?;
     s.app
         .request_supplement(&info.ctx(), sess, id, &req.components, &req.note)
-        .await
-        .map_err(api_err)?;
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -827,15 +786,14 @@ pub async fn refuse(
     Extension(auth): Extension<Auth>,
     Extension(info): Extension<ReqInfo>,
     Path(key): Path<String>,
-    body: Result<Json<RefuseRequest>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, WebError> {
+    body: Result<Json<RefuseRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
     let sess = session(&auth)?;
-    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    let req = json_body(body)?;
     let id = dossier_id(&s, sess, &key).await?;
     s.app
         .refuse_at_intake(&info.ctx(), sess, id, &req.reasons)
-        .await
-        .map_err(api_err)?;
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -860,15 +818,11 @@ pub async fn accept(
     Extension(info): Extension<ReqInfo>,
     Path(key): Path<String>,
     body: Option<Json<AcceptRequest>>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let sess = session(&auth)?;
     let id = dossier_id(&s, sess, &key).await?;
     let comment = body.map(|b| b.0.comment).unwrap_or_default();
-    let at = s
-        .app
-        .accept(&info.ctx(), sess, id, &comment)
-        .await
-        .map_err(api_err)?;
+    let at = s.app.accept(&info.ctx(), sess, id, &comment).await?;
     let appointment_at = motcua_domain::calendar::rfc3339_vn(at);
     Ok(Json(Accepted { appointment_at }).into_response())
 }
@@ -894,18 +848,14 @@ pub async fn register(
     State(s): State<AppState>,
     Extension(auth): Extension<Auth>,
     Extension(info): Extension<ReqInfo>,
-    body: Result<Json<RegisterRequest>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, WebError> {
+    body: Result<Json<RegisterRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
     let sess = session(&auth)?;
-    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
-    let service = Uuid::parse_str(&req.service).map_err(|_| {
-        api_err(AppError::field(
-            "service",
-            "service phải là mã dịch vụ (UUID).",
-        ))
-    })?;
+    let req = json_body(body)?;
+    let service = Uuid::parse_str(&req.service)
+        .map_err(|_| AppError::field("service", "service phải là mã dịch vụ (UUID)."))?;
     let intake = Intake::parse(&req.intake)
-        .ok_or_else(|| api_err(AppError::field("intake", "intake: in_person hoặc postal.")))?;
+        .ok_or_else(|| AppError::field("intake", "intake: in_person hoặc postal."))?;
     let d = s
         .app
         .register_received(
@@ -916,8 +866,7 @@ pub async fn register(
             req.form,
             (&req.applicant_name, &req.phone),
         )
-        .await
-        .map_err(api_err)?;
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(Submitted {
@@ -934,14 +883,9 @@ pub async fn lookup(
     Extension(info): Extension<ReqInfo>,
     Path(code): Path<String>,
     headers: HeaderMap,
-) -> Result<Json<motcua_app::dossiers::LookupView>, WebError> {
+) -> Result<Json<motcua_app::dossiers::LookupView>, ApiError> {
     let digits = headers
         .get("x-phone-last-digits")
         .and_then(|v| v.to_str().ok());
-    Ok(Json(
-        s.app
-            .lookup(&info.ctx(), &code, digits)
-            .await
-            .map_err(api_err)?,
-    ))
+    Ok(Json(s.app.lookup(&info.ctx(), &code, digits).await?))
 }

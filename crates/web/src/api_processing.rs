@@ -1,5 +1,6 @@
 //! The processing API (issue 6): the actions a caller may take on a dossier, straight from the
 //! lifecycle table; performing one; the caller's worklist; consultation answers.
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,9 +14,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api_dossiers::{api_err, dossier_id, session};
+use crate::api::{json_body, session};
+use crate::api_dossiers::dossier_id;
 use crate::caller::{Auth, ReqInfo};
-use crate::error::WebError;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// A value a choice may take.
@@ -141,10 +143,10 @@ pub async fn actions(
     State(s): State<AppState>,
     Extension(auth): Extension<Auth>,
     Path(key): Path<String>,
-) -> Result<Json<ActionsOut>, WebError> {
+) -> Result<Json<ActionsOut>, ApiError> {
     let sess = session(&auth)?;
     let id = dossier_id(&s, sess, &key).await?;
-    let a = s.app.action_specs(sess, id).await.map_err(api_err)?;
+    let a = s.app.action_specs(sess, id).await?;
     Ok(Json(ActionsOut {
         stage: a.stage.map(|st| st.as_str().into()),
         stage_label: a.label.into(),
@@ -248,16 +250,12 @@ pub async fn perform(
     Extension(auth): Extension<Auth>,
     Extension(info): Extension<ReqInfo>,
     Path(key): Path<String>,
-    body: Result<Json<ActionRequest>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<ActionDone>, WebError> {
+    body: Result<Json<ActionRequest>, JsonRejection>,
+) -> Result<Json<ActionDone>, ApiError> {
     let sess = session(&auth)?;
-    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    let req = json_body(body)?;
     let id = dossier_id(&s, sess, &key).await?;
-    let out = s
-        .app
-        .perform(&info.ctx(), sess, id, &req.into())
-        .await
-        .map_err(api_err)?;
+    let out = s.app.perform(&info.ctx(), sess, id, &req.into()).await?;
     Ok(Json(ActionDone {
         stage: out.stage.as_str().into(),
         stage_label: out.stage.label_vi().into(),
@@ -323,18 +321,17 @@ pub async fn worklist(
     State(s): State<AppState>,
     Extension(auth): Extension<Auth>,
     Query(q): Query<WorklistQuery>,
-) -> Result<Json<WorklistOut>, WebError> {
+) -> Result<Json<WorklistOut>, ApiError> {
     let sess = session(&auth)?;
     let role = match q.role.as_deref() {
-        Some(r) => Some(
-            Role::parse(r)
-                .ok_or_else(|| api_err(AppError::field("role", "Vai trò không hợp lệ.")))?,
-        ),
+        Some(r) => {
+            Some(Role::parse(r).ok_or_else(|| AppError::field("role", "Vai trò không hợp lệ."))?)
+        }
         None => None,
     };
     let scope = match q.scope.as_deref() {
         Some(x) => Scope::parse(x)
-            .ok_or_else(|| api_err(AppError::field("scope", "scope: mine hoặc specialists.")))?,
+            .ok_or_else(|| AppError::field("scope", "scope: mine hoặc specialists."))?,
         None => Scope::Mine,
     };
     let page = s
@@ -347,8 +344,7 @@ pub async fn worklist(
             q.after.as_deref(),
             q.limit.unwrap_or(50),
         )
-        .await
-        .map_err(api_err)?;
+        .await?;
     Ok(Json(WorklistOut {
         role: page.role.as_str().into(),
         agency_id: page.agency_id.to_string(),
@@ -390,9 +386,9 @@ pub struct PendingConsultation {
 pub async fn consultations(
     State(s): State<AppState>,
     Extension(auth): Extension<Auth>,
-) -> Result<Json<Vec<PendingConsultation>>, WebError> {
+) -> Result<Json<Vec<PendingConsultation>>, ApiError> {
     let sess = session(&auth)?;
-    let list = s.app.consultations_for_me(sess).await.map_err(api_err)?;
+    let list = s.app.consultations_for_me(sess).await?;
     Ok(Json(
         list.into_iter()
             .map(|(c, code, procedure)| PendingConsultation {
@@ -421,13 +417,12 @@ pub async fn answer(
     Extension(auth): Extension<Auth>,
     Extension(info): Extension<ReqInfo>,
     Path(id): Path<Uuid>,
-    body: Result<Json<AnswerRequest>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, WebError> {
+    body: Result<Json<AnswerRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
     let sess = session(&auth)?;
-    let Json(req) = body.map_err(|e| api_err(AppError::field("body", e.body_text())))?;
+    let req = json_body(body)?;
     s.app
         .answer_consultation(&info.ctx(), sess, id, &req.answer)
-        .await
-        .map_err(api_err)?;
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

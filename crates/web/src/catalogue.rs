@@ -14,12 +14,12 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::kit::{
     Chrome, FieldView, FormState, Page, field_views, refused_if, render, render_status,
 };
 
-type PageResult = Result<Response, WebError>;
+type PageResult = Result<Response, PageError>;
 
 // ------------------------------------------------------------------ public
 
@@ -458,7 +458,7 @@ async fn motcua_app_services(
     p: &Page,
     procedure_id: Uuid,
     agencies: &[motcua_domain::agency::Agency],
-) -> Result<Vec<(String, String, u8)>, WebError> {
+) -> Result<Vec<(String, String, u8)>, PageError> {
     Ok(p.s
         .app
         .services_of_procedure(procedure_id)

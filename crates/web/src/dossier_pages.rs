@@ -13,12 +13,12 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::api_dossiers::{check_length, file_response, stream_field};
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::kit::{
     Chrome, FieldView, Page, field_views, kb, lower_first, refused_if, render, render_status,
 };
 
-type PageResult = Result<Response, WebError>;
+type PageResult = Result<Response, PageError>;
 
 #[derive(Deserialize, Default)]
 pub struct StartQuery {
@@ -499,7 +499,7 @@ struct LookupPage {
     error: Option<String>,
 }
 
-fn lookup_error(e: AppError) -> Result<String, WebError> {
+fn lookup_error(e: AppError) -> Result<String, PageError> {
     match e {
         AppError::NotFound => {
             Ok("Không tìm thấy hồ sơ có mã này. Hãy kiểm tra lại mã trên giấy tiếp nhận.".into())

@@ -10,10 +10,10 @@ use motcua_domain::notice::NoticeKind;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::kit::{Chrome, Page, refused_if, render, render_status};
 
-type PageResult = Result<Response, WebError>;
+type PageResult = Result<Response, PageError>;
 
 #[derive(Template)]
 #[template(path = "bo_templates.html")]

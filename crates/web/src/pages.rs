@@ -17,13 +17,13 @@ use motcua_domain::text::mask;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::kit::{
     Chrome, FormState, MessagePage, NoticeQuery, Page, local_path, notice, refused_if, render,
     render_status,
 };
 
-type PageResult = Result<Response, WebError>;
+type PageResult = Result<Response, PageError>;
 
 // ---------------------------------------------------------------- public pages
 
@@ -530,7 +530,7 @@ struct StaffHomePage {
     has_work: bool,
 }
 
-async fn names(p: &Page) -> Result<(Vec<Agency>, Vec<Unit>), WebError> {
+async fn names(p: &Page) -> Result<(Vec<Agency>, Vec<Unit>), PageError> {
     Ok(p.s.app.agencies_and_units().await?)
 }
 
@@ -735,7 +735,7 @@ struct StaffNewPage {
     agencies: Vec<Agency>,
 }
 
-async fn manageable_agencies(p: &Page, sess: &Session) -> Result<Vec<Agency>, WebError> {
+async fn manageable_agencies(p: &Page, sess: &Session) -> Result<Vec<Agency>, PageError> {
     let today = vn_date(p.s.app.now());
     let (agencies, _) = names(p).await?;
     Ok(agencies

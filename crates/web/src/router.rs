@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use motcua_app::App;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::caller::is_api;
-use crate::error::WebError;
+use crate::error::error_response;
 use crate::kit::ErrorPage;
 use crate::routes::{Access, Routes};
 use crate::state::{AppState, Cookies};
@@ -43,12 +43,7 @@ fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 async fn fallback(req: axum::extract::Request) -> Response {
-    let err = WebError {
-        err: motcua_app::AppError::NotFound,
-        api: is_api(req.uri().path()),
-        status: None,
-    };
-    err.into_response()
+    error_response(motcua_app::AppError::NotFound, is_api(req.uri().path()))
 }
 
 /// Builds the application router from a route inventory (tests may add routes to probe it).

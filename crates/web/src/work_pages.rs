@@ -22,10 +22,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::api_dossiers::{check_length, stream_field};
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::kit::{Chrome, Page, qr_svg, refused_if, render, render_status, when};
 
-type PageResult = Result<Response, WebError>;
+type PageResult = Result<Response, PageError>;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

@@ -11,7 +11,7 @@ use motcua_domain::authz::{Target, authorize};
 
 use super::RouteLabel;
 use crate::caller::{Auth, Binding, is_api};
-use crate::error::{WebError, problem};
+use crate::error::{error_response, problem};
 use crate::kit::ErrorPage;
 use crate::routes::Access;
 use crate::state::AppState;
@@ -41,7 +41,7 @@ async fn admit(state: &AppState, req: Request, path: &str, api: bool) -> Result<
             return Err(method_not_allowed(api, &methods));
         }
         tracing::error!(event = "undeclared_route", route = %path, "route has no declared access; refused");
-        return Err(refused(AppError::Forbidden, api));
+        return Err(error_response(AppError::Forbidden, api));
     };
     if let Some(refusal) = check_access(state, &req, access, path, api) {
         return Err(refusal);
@@ -51,15 +51,6 @@ async fn admit(state: &AppState, req: Request, path: &str, api: bool) -> Result<
         return Ok(req);
     }
     check_csrf(state, req, path).await
-}
-
-fn refused(err: AppError, api: bool) -> Response {
-    WebError {
-        err,
-        api,
-        status: None,
-    }
-    .into_response()
 }
 
 /// The answer that refuses the request, unless the caller has the access the route declared.
@@ -75,7 +66,7 @@ fn check_access(
         Access::Public => {}
         Access::DevOnly if state.app.config.is_dev() => {}
         Access::TestOnly if state.app.config.test_routes => {}
-        Access::DevOnly | Access::TestOnly => return Some(refused(AppError::NotFound, api)),
+        Access::DevOnly | Access::TestOnly => return Some(error_response(AppError::NotFound, api)),
         Access::Signed => {
             if auth.0.is_none() {
                 return Some(need_login(req, api));
@@ -84,7 +75,7 @@ fn check_access(
         Access::PublicAccount => match &auth.0 {
             None => return Some(need_login(req, api)),
             Some(s) if s.user.kind == AccountKind::Staff => {
-                return Some(refused(AppError::Forbidden, api));
+                return Some(error_response(AppError::Forbidden, api));
             }
             Some(_) => {}
         },
@@ -93,7 +84,7 @@ fn check_access(
             Some(s) => {
                 if authorize(&s.actor, action, &Target::None).is_err() {
                     tracing::warn!(event = "authz_fail", route = %path, user_id = %s.user.id, "route refused");
-                    return Some(refused(AppError::Forbidden, api));
+                    return Some(error_response(AppError::Forbidden, api));
                 }
             }
         },
@@ -126,7 +117,7 @@ fn need_login(req: &Request, api: bool) -> Response {
 async fn check_csrf(state: &AppState, req: Request, path: &str) -> Result<Request, Response> {
     if !origin_ok(state, req.headers()) {
         tracing::warn!(event = "malicious_csrf", route = %path, "cross-site request refused");
-        return Err(refused(AppError::Forbidden, false));
+        return Err(error_response(AppError::Forbidden, false));
     }
     let binding = req
         .extensions()
@@ -147,7 +138,10 @@ async fn check_csrf(state: &AppState, req: Request, path: &str) -> Result<Reques
     let (parts, body) = req.into_parts();
     let (req, token) = if is_form {
         let Ok(bytes) = axum::body::to_bytes(body, 256 * 1024).await else {
-            return Err(refused(AppError::field("form", "Biểu mẫu quá lớn."), false));
+            return Err(error_response(
+                AppError::field("form", "Biểu mẫu quá lớn."),
+                false,
+            ));
         };
         let t = form_token(&bytes);
         (Request::from_parts(parts, Body::from(bytes)), t)

@@ -8,7 +8,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::caller::{Auth, Binding, cookie_value, is_api};
-use crate::error::WebError;
+use crate::error::{ApiError, PageError};
 use crate::state::AppState;
 
 pub(super) fn client_ip(
@@ -88,14 +88,7 @@ async fn bearer_caller(state: &AppState, mut req: Request, next: Next) -> Respon
     let session = match token {
         Some(t) => match state.app.resolve_api_token(&t).await {
             Ok(s) => s,
-            Err(e) => {
-                return WebError {
-                    err: e,
-                    api: true,
-                    status: None,
-                }
-                .into_response();
-            }
+            Err(e) => return ApiError::from(e).into_response(),
         },
         None => None,
     };
@@ -111,7 +104,7 @@ async fn cookie_caller(state: &AppState, mut req: Request, next: Next) -> Respon
     let session = match &sid {
         Some(raw) => match state.app.resolve_session(raw).await {
             Ok(s) => s,
-            Err(e) => return WebError::from(e).into_response(),
+            Err(e) => return PageError::from(e).into_response(),
         },
         None => None,
     };
