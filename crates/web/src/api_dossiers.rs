@@ -1,10 +1,10 @@
 //! The dossier API (issue 4): drafts, files, submission, the caller's dossiers, the public look-up.
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use motcua_app::dossiers::{Audience, DossierView};
+use motcua_app::dossiers::{Audience, DossierView, FileRowView, StagedUpload};
 use motcua_app::{AppError, Session};
 use motcua_domain::dossier::{Intake, national_label};
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::api::{json_body, session};
 use crate::caller::{Auth, ReqInfo};
 use crate::error::ApiError;
+use crate::files::{Budget, Receiver, Take, file_response, receive};
 use crate::state::AppState;
 
 /// A new draft, for a service named by its id or by its procedure's and agency's codes.
@@ -178,137 +179,6 @@ fn file_out(f: &motcua_app::dossiers::FileRowView) -> FileOut {
     }
 }
 
-/// Streams one file part of a multipart body into an upload, within `limit` bytes.
-pub async fn stream_field(
-    s: &AppState,
-    field: &mut axum::extract::multipart::Field<'_>,
-    limit: u64,
-) -> Result<motcua_app::dossiers::StagedUpload, AppError> {
-    let mut up = s.app.begin_upload(limit).await?;
-    loop {
-        match field.chunk().await {
-            Ok(Some(chunk)) => {
-                if let Err(e) = up.write(&chunk).await {
-                    tracing::warn!(event = "upload_validation", "upload refused: too large");
-                    return Err(match e {
-                        motcua_app::dossiers::BlobError::TooLarge(n) => AppError::field(
-                            "file",
-                            format!(
-                                "Tệp quá lớn hoặc vượt dung lượng còn lại của hồ sơ: tối đa {} MB.",
-                                n.div_ceil(1024 * 1024)
-                            ),
-                        ),
-                        e => AppError::Unexpected(e.to_string()),
-                    });
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                return Err(AppError::field(
-                    "file",
-                    "Tệp tải lên bị gián đoạn. Hãy thử lại.",
-                ));
-            }
-        }
-    }
-    up.finish()
-        .await
-        .map_err(|e| AppError::Unexpected(e.to_string()))
-}
-
-/// The next part of a multipart body; a body that does not parse is refused, never taken for
-/// one that ended.
-pub async fn next_part(
-    mp: &mut Multipart,
-) -> Result<Option<axum::extract::multipart::Field<'_>>, AppError> {
-    mp.next_field().await.map_err(|e| {
-        AppError::field(
-            "body",
-            format!(
-                "Nội dung multipart/form-data không đọc được: {}",
-                e.body_text()
-            ),
-        )
-    })
-}
-
-/// The most a multipart text field (`component`, `name`) may hold.
-const TEXT_FIELD_MAX: usize = 4 * 1024;
-
-/// Reads a multipart text field of at most 4 KiB, refusing a longer one as soon as it passes the
-/// bound, without holding more of it (R12.3: bounded inputs).
-pub async fn text_field(
-    field: &mut axum::extract::multipart::Field<'_>,
-) -> Result<String, AppError> {
-    let name: &'static str = match field.name() {
-        Some("component") => "component",
-        Some("name") => "name",
-        _ => "field",
-    };
-    let mut bytes = Vec::new();
-    loop {
-        match field.chunk().await {
-            Ok(Some(chunk)) if bytes.len() + chunk.len() > TEXT_FIELD_MAX => {
-                tracing::warn!(event = "upload_validation", "text field over its bound");
-                return Err(AppError::field(
-                    name,
-                    format!(
-                        "Trường {name} quá dài: tối đa {} KB.",
-                        TEXT_FIELD_MAX / 1024
-                    ),
-                ));
-            }
-            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
-            Ok(None) => break,
-            Err(_) => {
-                return Err(AppError::field(
-                    name,
-                    "Nội dung gửi lên bị gián đoạn. Hãy thử lại.",
-                ));
-            }
-        }
-    }
-    String::from_utf8(bytes)
-        .map_err(|_| AppError::field(name, format!("Trường {name} không phải văn bản UTF-8.")))
-}
-
-/// After refusing an upload, reads and discards what is left of the body, up to a bound, so that
-/// the client (still sending) receives the answer instead of a reset connection. Bodies beyond
-/// the bound are not read: the connection closes after the answer.
-pub async fn drain(mp: &mut Multipart) {
-    let mut left: u64 = 32 * 1024 * 1024;
-    while let Ok(Some(mut f)) = mp.next_field().await {
-        while let Ok(Some(c)) = f.chunk().await {
-            left = left.saturating_sub(c.len() as u64);
-            if left == 0 {
-                return;
-            }
-        }
-    }
-}
-
-/// Refuses a body early when its declared length is over the budget (before reading it).
-pub fn check_length(headers: &HeaderMap, budget: u64) -> Result<(), AppError> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > budget + 64 * 1024) {
-        tracing::warn!(
-            event = "upload_validation",
-            "upload refused before reading: declared length"
-        );
-        return Err(AppError::field(
-            "file",
-            format!(
-                "Tệp quá lớn: còn được tải lên tối đa {} MB cho hồ sơ này.",
-                budget.div_ceil(1024 * 1024)
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// The parts of an upload, in any order: `component`, optionally `name`, and `file`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -339,54 +209,79 @@ pub async fn attach(
 ) -> Result<Response, ApiError> {
     let sess = session(&auth)?;
     let id = dossier_id(&s, sess, &key).await?;
-    let result: Result<motcua_app::dossiers::FileRowView, ApiError> = async {
-        let budget = s.app.upload_budget(sess, id).await?;
-        check_length(&headers, budget).map_err(|e| ApiError::from(e).too_large())?;
-        // The parts may come in any order; the file streams to the staging folder meanwhile
-        // (dropped, it leaves nothing behind).
-        let (mut component, mut name_field, mut staged) = (None, None, None);
-        while let Some(mut field) = next_part(&mut mp).await? {
-            match field.name() {
-                Some("component") => component = Some(text_field(&mut field).await?),
-                // The original file name as text (any characters), when a part header cannot carry it.
-                Some("name") => name_field = Some(text_field(&mut field).await?),
-                Some("file") if staged.is_some() => {
-                    return Err(AppError::field("file", "Gửi mỗi lần một tệp.").into());
-                }
-                Some("file") => {
-                    let part_name = field.file_name().unwrap_or("tep").to_string();
-                    let file = stream_field(&s, &mut field, budget)
-                        .await
-                        .map_err(|e| ApiError::from(e).too_large())?;
-                    staged = Some((file, part_name));
-                }
-                _ => {
-                    return Err(AppError::field(
-                        "body",
-                        "Chỉ nhận các phần component, name và file.",
-                    )
-                    .into());
-                }
+    let attachment = Attachment {
+        s: &s,
+        sess,
+        info: &info,
+        id,
+        component: None,
+        name: None,
+        staged: None,
+    };
+    let to = (sess, id);
+    let f = receive(&s, to, Budget::AtStart, (&headers, &mut mp), attachment).await?;
+    Ok((StatusCode::CREATED, Json(file_out(&f))).into_response())
+}
+
+/// One file for a component. The parts may come in any order; the file streams to the staging
+/// folder meanwhile (dropped, it leaves nothing behind) and is attached once the body ends.
+struct Attachment<'a> {
+    s: &'a AppState,
+    sess: &'a Session,
+    info: &'a ReqInfo,
+    id: Uuid,
+    component: Option<String>,
+    /// The original file name as text (any characters), when a part header cannot carry it.
+    name: Option<String>,
+    staged: Option<(StagedUpload, String)>,
+}
+
+impl Receiver for Attachment<'_> {
+    type Done = FileRowView;
+
+    fn take(&self, name: Option<&str>, file_name: Option<&str>) -> Take {
+        match name {
+            Some("component" | "name") => Take::Text,
+            Some("file") if self.staged.is_some() => {
+                Take::Refuse(AppError::field("file", "Gửi mỗi lần một tệp."))
             }
+            Some("file") => Take::File(file_name.unwrap_or("tep").to_string()),
+            _ => Take::Refuse(AppError::field(
+                "body",
+                "Chỉ nhận các phần component, name và file.",
+            )),
         }
-        let Some((file, part_name)) = staged else {
-            return Err(AppError::field("file", "Thiếu tệp.").into());
-        };
-        let Some(component) = component else {
-            return Err(AppError::field("component", "Thiếu trường component.").into());
-        };
-        let name = name_field.unwrap_or(part_name);
-        Ok(s.app
-            .attach(&info.ctx(), sess, id, &component, &name, file)
-            .await?)
     }
-    .await;
-    match result {
-        Ok(f) => Ok((StatusCode::CREATED, Json(file_out(&f))).into_response()),
-        Err(e) => {
-            drain(&mut mp).await;
-            Err(e)
+
+    fn text(&mut self, name: &str, value: String) {
+        match name {
+            "component" => self.component = Some(value),
+            _ => self.name = Some(value),
         }
+    }
+
+    async fn file(
+        &mut self,
+        name: String,
+        staged: StagedUpload,
+    ) -> Result<Option<FileRowView>, AppError> {
+        self.staged = Some((staged, name));
+        Ok(None)
+    }
+
+    async fn finish(self) -> Result<FileRowView, AppError> {
+        let Some((file, part_name)) = self.staged else {
+            return Err(AppError::field("file", "Thiếu tệp."));
+        };
+        let Some(component) = self.component else {
+            return Err(AppError::field("component", "Thiếu trường component."));
+        };
+        let name = self.name.unwrap_or(part_name);
+        let ctx = self.info.ctx();
+        self.s
+            .app
+            .attach(&ctx, self.sess, self.id, &component, &name, file)
+            .await
     }
 }
 
@@ -701,25 +596,6 @@ pub async fn download(
         return Err(AppError::NotFound.into());
     }
     Ok(file_response(d))
-}
-
-/// A stored file as a download, streamed: attachment with a safe name, the content's own type,
-/// its length, nosniff, a sandboxing CSP, no-store.
-pub fn file_response(d: motcua_app::dossiers::Download) -> Response {
-    let f = &d.file;
-    let mut r = axum::body::Body::from_stream(d.body).into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(d.size));
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(f.kind.media_type()),
-    );
-    if let Ok(v) = HeaderValue::from_str(&motcua_domain::dossier::content_disposition(&f.name)) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

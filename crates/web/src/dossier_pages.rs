@@ -5,15 +5,16 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query, RawForm};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use motcua_app::AppError;
+use motcua_app::dossiers::StagedUpload;
 use motcua_app::dossiers::{DossierView, LookupView};
+use motcua_app::{AppError, Session};
 use motcua_domain::clock::format_vn_datetime;
 use motcua_domain::dossier::{DECLARATION, national_label};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::api_dossiers::{check_length, file_response, stream_field};
 use crate::error::PageError;
+use crate::files::{Budget, Receiver, Refusal, Take, file_response, receive};
 use crate::kit::{
     Chrome, FieldView, Page, field_views, kb, lower_first, refused_if, render, render_status,
 };
@@ -171,48 +172,64 @@ pub async fn upload(
     mut mp: Multipart,
 ) -> PageResult {
     let se = p.session()?;
-    let result: Result<(), AppError> = async {
-        let budget = p.s.app.upload_budget(se, id).await?;
-        check_length(&headers, budget)?;
-        let mut component = String::new();
-        let mut any = false;
-        while let Some(mut field) = crate::api_dossiers::next_part(&mut mp).await? {
-            match field.name() {
-                Some("component") => {
-                    component = crate::api_dossiers::text_field(&mut field).await?
-                }
-                Some("file") => {
-                    let name = field.file_name().unwrap_or("").to_string();
-                    if name.is_empty() {
-                        continue;
-                    }
-                    let budget = p.s.app.upload_budget(se, id).await?;
-                    let staged = stream_field(&p.s, &mut field, budget).await?;
-                    p.s.app
-                        .attach(&p.ctx(), se, id, &component, &name, staged)
-                        .await?;
-                    any = true;
-                }
-                _ => {}
-            }
-        }
-        if any {
-            Ok(())
-        } else {
-            Err(AppError::field("file", "Chọn ít nhất một tệp."))
-        }
-    }
-    .await;
-    if result.is_err() {
-        crate::api_dossiers::drain(&mut mp).await;
-    }
-    match result {
+    let files = ComponentFiles {
+        p: &p,
+        se,
+        id,
+        component: String::new(),
+        any: false,
+    };
+    let result = receive(&p.s, (se, id), Budget::PerFile, (&headers, &mut mp), files).await;
+    match result.map_err(Refusal::into_inner) {
         Ok(()) => Ok(Redirect::to(&format!("/ho-so/{id}/giay-to")).into_response()),
         Err(AppError::Validation(v)) => {
             files_page(&p, id, v.into_iter().next().map(|(_, m)| m)).await
         }
         Err(AppError::Conflict(m)) => files_page(&p, id, Some(m)).await,
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The files of one component, each attached as it arrives (a file part without a name is an
+/// empty file input, left out).
+struct ComponentFiles<'a> {
+    p: &'a Page,
+    se: &'a Session,
+    id: Uuid,
+    component: String,
+    any: bool,
+}
+
+impl Receiver for ComponentFiles<'_> {
+    type Done = ();
+
+    fn take(&self, name: Option<&str>, file_name: Option<&str>) -> Take {
+        match (name, file_name.unwrap_or("")) {
+            (Some("component"), _) => Take::Text,
+            (Some("file"), "") => Take::Skip,
+            (Some("file"), file_name) => Take::File(file_name.to_string()),
+            _ => Take::Skip,
+        }
+    }
+
+    fn text(&mut self, _: &str, value: String) {
+        self.component = value;
+    }
+
+    async fn file(&mut self, name: String, staged: StagedUpload) -> Result<Option<()>, AppError> {
+        let (ctx, app) = (self.p.ctx(), &self.p.s.app);
+        app.attach(&ctx, self.se, self.id, &self.component, &name, staged)
+            .await?;
+        self.any = true;
+        Ok(None)
+    }
+
+    async fn finish(self) -> Result<(), AppError> {
+        if self.any {
+            Ok(())
+        } else {
+            Err(AppError::field("file", "Chọn ít nhất một tệp."))
+        }
     }
 }
 

@@ -11,6 +11,7 @@ mod caller;
 mod catalogue;
 mod dossier_pages;
 mod error;
+mod files;
 mod health;
 mod kit;
 mod mw;

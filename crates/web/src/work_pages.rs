@@ -7,12 +7,13 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, RawForm};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use motcua_app::AppError;
 use motcua_app::dossiers::DossierView;
+use motcua_app::dossiers::StagedUpload;
 use motcua_app::processing::{
     self as p, ActionInput, ActionSpec, ConsultationInput, FieldSpec, RESULT_COMPONENT, StepView,
     WorklistPage,
 };
+use motcua_app::{AppError, Session};
 use motcua_domain::account::Role;
 use motcua_domain::clock::{format_vn_date, vn_date};
 use motcua_domain::deadline::Timeliness;
@@ -21,8 +22,8 @@ use motcua_domain::lifecycle::Act;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::api_dossiers::{check_length, stream_field};
 use crate::error::PageError;
+use crate::files::{Budget, Receiver, Refusal, Take, receive};
 use crate::kit::{Chrome, Page, qr_svg, refused_if, render, render_status, when};
 
 type PageResult = Result<Response, PageError>;
@@ -297,27 +298,50 @@ pub async fn upload_result(
     mut mp: Multipart,
 ) -> PageResult {
     let se = p.session()?;
-    let result: Result<(), AppError> = async {
-        let budget = p.s.app.upload_budget(se, id).await?;
-        check_length(&headers, budget)?;
-        while let Some(mut field) = crate::api_dossiers::next_part(&mut mp).await? {
-            if field.name() == Some("file") {
-                let name = field.file_name().unwrap_or("ket-qua.pdf").to_string();
-                let staged = stream_field(&p.s, &mut field, budget).await?;
-                p.s.app
-                    .attach(&p.ctx(), se, id, RESULT_COMPONENT, &name, staged)
-                    .await?;
-                return Ok(());
-            }
+    let document = ResultDocument { p: &p, se, id };
+    let result = receive(
+        &p.s,
+        (se, id),
+        Budget::AtStart,
+        (&headers, &mut mp),
+        document,
+    )
+    .await;
+    let done = result
+        .map(|()| format!("/can-bo/ho-so/{id}"))
+        .map_err(Refusal::into_inner);
+    after_step(&p, id, done).await
+}
+
+/// The result document: the first file part, attached under the result component.
+struct ResultDocument<'a> {
+    p: &'a Page,
+    se: &'a Session,
+    id: Uuid,
+}
+
+impl Receiver for ResultDocument<'_> {
+    type Done = ();
+
+    fn take(&self, name: Option<&str>, file_name: Option<&str>) -> Take {
+        match name {
+            Some("file") => Take::File(file_name.unwrap_or("ket-qua.pdf").to_string()),
+            _ => Take::Skip,
         }
+    }
+
+    fn text(&mut self, _: &str, _: String) {}
+
+    async fn file(&mut self, name: String, staged: StagedUpload) -> Result<Option<()>, AppError> {
+        let (ctx, app) = (self.p.ctx(), &self.p.s.app);
+        app.attach(&ctx, self.se, self.id, RESULT_COMPONENT, &name, staged)
+            .await?;
+        Ok(Some(()))
+    }
+
+    async fn finish(self) -> Result<(), AppError> {
         Err(AppError::field("file", "Chọn tệp văn bản kết quả."))
     }
-    .await;
-    if result.is_err() {
-        crate::api_dossiers::drain(&mut mp).await;
-    }
-    let done = result.map(|()| format!("/can-bo/ho-so/{id}"));
-    after_step(&p, id, done).await
 }
 
 #[derive(Deserialize, Default)]
