@@ -1,32 +1,63 @@
-//! The processing pages (issue 6): worklists for reception, leaders and specialists; the staff
-//! dossier page with the steps the lifecycle table allows now; consultation answers; the six
-//! statutory slips of Circular 01/2018 (A5, with a QR code to the look-up); the working calendar.
+//! The processing pages: worklists for reception, leaders and specialists; the staff dossier
+//! page with the steps the lifecycle table allows now; the result document; consultation
+//! answers.
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, RawForm};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use motcua_app::dossiers::DossierView;
 use motcua_app::dossiers::StagedUpload;
 use motcua_app::processing::{
-    self as p, ActionInput, ActionSpec, ConsultationInput, FieldSpec, RESULT_COMPONENT, StepView,
+    self, ActionInput, ActionSpec, ConsultationInput, FieldSpec, RESULT_COMPONENT, StepView,
     WorklistPage,
 };
 use motcua_app::{AppError, Session};
+use motcua_domain::Action;
 use motcua_domain::account::Role;
-use motcua_domain::clock::{format_vn_date, vn_date};
 use motcua_domain::deadline::Timeliness;
-use motcua_domain::dossier::{slip_name, slip_title};
+use motcua_domain::dossier::slip_name;
 use motcua_domain::lifecycle::Act;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::error::PageError;
+use super::PageResult;
 use crate::files::{Budget, Receiver, Refusal, Take, receive};
-use crate::kit::{Chrome, Page, qr_svg, refused_if, render, render_status, when};
+use crate::kit::{Chrome, Page, refused_if, render, render_status, when};
+use crate::routes::{Access, Routes};
+use crate::state::AppState;
 
-type PageResult = Result<Response, PageError>;
+pub fn routes() -> Routes<AppState> {
+    use Access::*;
+    Routes::new()
+        .get("/can-bo/viec", Staff(Action::EnterBackOffice), worklist)
+        .get(
+            "/can-bo/ho-so/{dossier}",
+            Staff(Action::EnterBackOffice),
+            dossier,
+        )
+        .post(
+            "/can-bo/ho-so/{dossier}/thao-tac",
+            Staff(Action::EnterBackOffice),
+            perform,
+        )
+        .upload(
+            "/can-bo/ho-so/{dossier}/ket-qua",
+            Staff(Action::EnterBackOffice),
+            upload_result,
+        )
+        .get(
+            "/can-bo/y-kien/{id}",
+            Staff(Action::EnterBackOffice),
+            answer_form,
+        )
+        .post(
+            "/can-bo/y-kien/{id}",
+            Staff(Action::EnterBackOffice),
+            answer,
+        )
+}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -53,7 +84,7 @@ impl WorkListPage {
         self.page.role.as_str()
     }
     fn specialists_view(&self) -> bool {
-        self.page.scope == p::Scope::Specialists
+        self.page.scope == processing::Scope::Specialists
     }
     fn leader(&self) -> bool {
         self.page.role == Role::Leader
@@ -68,15 +99,15 @@ pub async fn worklist(p: Page, Query(q): Query<WorkQ>) -> PageResult {
     let se = p.session()?;
     let role = q.vai_tro.as_deref().and_then(Role::parse);
     let scope = match q.pham_vi.as_deref() {
-        Some("chuyen-vien") => p::Scope::Specialists,
-        _ => p::Scope::Mine,
+        Some("chuyen-vien") => processing::Scope::Specialists,
+        _ => processing::Scope::Mine,
     };
     let page =
         p.s.app
             .worklist(se, role, q.co_quan, scope, q.sau.as_deref(), 50)
             .await?;
     let mut lists = vec![];
-    for r in p::WORK_ROLES {
+    for r in processing::WORK_ROLES {
         for a in se.actor.agencies_with(&[r]) {
             let name = p.s.app.agency(a).await.map(|x| x.name).unwrap_or_default();
             lists.push((r.as_str().to_string(), r.label_vi().to_string(), a, name));
@@ -176,7 +207,7 @@ async fn dossier_page(
     let v = p.s.app.dossier(se, id).await?;
     let now = p.s.app.now();
     let actions = p.s.app.action_specs(se, id).await?.actions;
-    let steps = p::steps(&v.events, now);
+    let steps = processing::steps(&v.events, now);
     let mut ids: Vec<Uuid> = v.events.iter().filter_map(|e| e.actor_id).collect();
     ids.extend(v.row.assignee_id);
     let names = p.s.app.user_names(&ids).await?;
@@ -405,269 +436,6 @@ pub async fn answer(
         Ok(()) => Ok(Redirect::to("/can-bo/viec").into_response()),
         Err(AppError::Validation(v)) => {
             answer_page(&p, id, v.into_iter().next().map(|(_, m)| m)).await
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// One of the statutory slips (Circular 01/2018, forms 01–05), A5.
-#[derive(Template)]
-#[template(path = "slip.html")]
-struct SlipPage {
-    c: Chrome,
-    form: u8,
-    v: DossierView,
-    qr: String,
-    lookup_url: String,
-    items: Vec<String>,
-    new_date: String,
-    officer: String,
-    steps: Vec<StepView>,
-    names: HashMap<Uuid, String>,
-    units: HashMap<Uuid, String>,
-    today: String,
-}
-
-impl SlipPage {
-    fn when(&self, t: &jiff::Timestamp) -> String {
-        when(*t)
-    }
-    fn opt(&self, t: &Option<jiff::Timestamp>) -> String {
-        t.map(when).unwrap_or_default()
-    }
-    fn name(&self, id: &Option<Uuid>) -> String {
-        id.and_then(|i| self.names.get(&i).cloned())
-            .unwrap_or_default()
-    }
-    fn unit(&self, id: &Option<Uuid>) -> String {
-        id.and_then(|i| self.units.get(&i).cloned())
-            .unwrap_or_default()
-    }
-    fn mark(&self, t: &Option<Timeliness>) -> &'static str {
-        t.map(|x| x.label_vi()).unwrap_or("")
-    }
-    fn title(&self) -> &'static str {
-        slip_title(self.form)
-    }
-    fn received(&self) -> Vec<(String, usize)> {
-        self.v
-            .version
-            .body
-            .components
-            .iter()
-            .map(|c| {
-                (
-                    c.name.clone(),
-                    self.v
-                        .files
-                        .iter()
-                        .filter(|f| f.component_id == c.id)
-                        .count(),
-                )
-            })
-            .filter(|(_, n)| *n > 0)
-            .collect()
-    }
-}
-
-/// The slip `so` (01–05) of a dossier, for whoever may see it; the control sheet (05) is for
-/// staff. A slip whose event has not happened is not found.
-pub async fn slip(p: Page, Path((id, so)): Path<(Uuid, String)>) -> PageResult {
-    let se = p.session()?;
-    let form: u8 = match so.as_str() {
-        "01" => 1,
-        "02" => 2,
-        "03" => 3,
-        "04" => 4,
-        "05" => 5,
-        _ => return Err(AppError::NotFound.into()),
-    };
-    let v = p.s.app.dossier(se, id).await?;
-    let code = v.row.code.clone().ok_or(AppError::NotFound)?;
-    let event = v.slip_event(form);
-    let strings = |val: Option<&serde_json::Value>| -> Vec<String> {
-        val.and_then(|x| x.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let data = event.and_then(|e| e.data.as_ref());
-    let items = match form {
-        2 => strings(v.row.supplement.as_ref().and_then(|x| x.get("items"))),
-        3 | 4 => strings(data.and_then(|d| d.get("reasons"))),
-        _ => vec![],
-    };
-    let new_date = match form {
-        4 => data
-            .and_then(|d| d.get("new_date"))
-            .and_then(|d| d.as_str())
-            .and_then(|d| d.parse::<jiff::Timestamp>().ok())
-            .map(when)
-            .unwrap_or_default(),
-        _ => String::new(),
-    };
-    let event = event.ok_or(AppError::NotFound)?;
-    let mut ids: Vec<Uuid> = v.events.iter().filter_map(|e| e.actor_id).collect();
-    ids.extend(event.actor_id);
-    let names = if se.actor.is_staff() || form != 5 {
-        p.s.app.user_names(&ids).await?
-    } else {
-        HashMap::new()
-    };
-    let officer = event
-        .actor_id
-        .and_then(|a| names.get(&a).cloned())
-        .unwrap_or_default();
-    let units =
-        p.s.app
-            .agencies_and_units()
-            .await?
-            .1
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
-    let lookup_url = format!(
-        "{}/tra-cuu?ma={}",
-        p.s.app.config.public_url.trim_end_matches('/'),
-        code
-    );
-    let now = p.s.app.now();
-    Ok(render(&SlipPage {
-        c: p.chrome(format!("{} {code}", slip_title(form))),
-        form,
-        qr: qr_svg(&lookup_url),
-        lookup_url,
-        items,
-        new_date,
-        officer,
-        steps: p::steps(&v.events, now),
-        names,
-        units,
-        today: format_vn_date(vn_date(now)),
-        v,
-    }))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct RegisterQ {
-    co_quan: Option<Uuid>,
-    tu: Option<String>,
-    den: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "register_book.html")]
-struct RegisterPage {
-    c: Chrome,
-    agency: String,
-    from: String,
-    to: String,
-    rows: Vec<motcua_app::processing::RegisterRow>,
-}
-
-impl RegisterPage {
-    fn opt(&self, t: &Option<jiff::Timestamp>) -> String {
-        t.map(when).unwrap_or_default()
-    }
-}
-
-/// Form 06, the dossier tracking register (A4): the desk's dossiers received in a date range.
-pub async fn register(p: Page, Query(q): Query<RegisterQ>) -> PageResult {
-    let se = p.session()?;
-    let today = vn_date(p.s.app.now());
-    let parse = |x: &Option<String>| {
-        x.as_deref()
-            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
-    };
-    let from = parse(&q.tu).unwrap_or(today.first_of_month());
-    let to = parse(&q.den).unwrap_or(today);
-    let (agency, rows) = p.s.app.register_book(se, q.co_quan, from, to).await?;
-    Ok(render(&RegisterPage {
-        c: p.chrome("Sổ theo dõi hồ sơ"),
-        agency,
-        from: from.to_string(),
-        to: to.to_string(),
-        rows,
-    }))
-}
-
-#[derive(Template)]
-#[template(path = "calendar_edit.html")]
-struct CalendarPage {
-    c: Chrome,
-    data: String,
-    changed: String,
-    year: i16,
-    holidays: Vec<(String, String)>,
-    working_weekends: Vec<String>,
-    error: Option<String>,
-    saved: bool,
-}
-
-async fn calendar_page(
-    p: &Page,
-    data: Option<String>,
-    error: Option<String>,
-    saved: bool,
-) -> PageResult {
-    let se = p.session()?;
-    let (current, changed) = p.s.app.calendar_data(se).await?;
-    let cal = p.s.app.calendar();
-    let year = vn_date(p.s.app.now()).year();
-    let status = refused_if(error.is_some());
-    Ok(render_status(
-        &CalendarPage {
-            c: p.chrome("Lịch làm việc"),
-            data: data.unwrap_or(current),
-            changed: changed
-                .map(when)
-                .unwrap_or_else(|| "dữ liệu cài sẵn".into()),
-            year,
-            holidays: cal
-                .holidays(year)
-                .into_iter()
-                .map(|(d, n)| (format_vn_date(d), n))
-                .collect(),
-            working_weekends: cal
-                .working_weekend_days(year)
-                .into_iter()
-                .map(format_vn_date)
-                .collect(),
-            error,
-            saved,
-        },
-        status,
-    ))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct SavedQ {
-    da_luu: Option<String>,
-}
-
-/// The working calendar for the provincial administrator: this year's days off and make-up
-/// working days, and the data (statutory holidays, yearly decisions, office hours) to edit.
-pub async fn calendar(p: Page, Query(q): Query<SavedQ>) -> PageResult {
-    calendar_page(&p, None, None, q.da_luu.is_some()).await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CalendarForm {
-    data: String,
-}
-
-pub async fn calendar_save(p: Page, axum::Form(f): axum::Form<CalendarForm>) -> PageResult {
-    match p.s.app.save_calendar(&p.ctx(), p.session()?, &f.data).await {
-        Ok(()) => Ok(Redirect::to("/can-bo/lich-lam-viec?da_luu=1").into_response()),
-        Err(AppError::Validation(v)) => {
-            let m = v.into_iter().next().map(|(_, m)| m);
-            calendar_page(&p, Some(f.data), m, false).await
         }
         Err(e) => Err(e.into()),
     }

@@ -1,25 +1,48 @@
-//! The citizen's dossier pages: submission in steps (form, files, review with the declaration),
-//! "Hồ sơ của tôi", the dossier page, the postal cover sheet, and the public look-up (issue 4).
+//! The citizen's dossier pages: submission in steps (form, files, review with the
+//! declaration), "Hồ sơ của tôi", the dossier page, withdrawal and the postal cover sheet.
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, RawForm};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
+use motcua_app::dossiers::DossierView;
 use motcua_app::dossiers::StagedUpload;
-use motcua_app::dossiers::{DossierView, LookupView};
 use motcua_app::{AppError, Session};
 use motcua_domain::clock::format_vn_datetime;
 use motcua_domain::dossier::{DECLARATION, national_label};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::error::PageError;
+use super::PageResult;
 use crate::files::{Budget, Receiver, Refusal, Take, file_response, receive};
 use crate::kit::{
     Chrome, FieldView, Page, field_views, kb, lower_first, refused_if, render, render_status,
 };
+use crate::routes::{Access, Routes};
+use crate::state::AppState;
 
-type PageResult = Result<Response, PageError>;
+pub fn routes() -> Routes<AppState> {
+    use Access::*;
+    Routes::new()
+        .get("/ho-so/moi", PublicAccount, start)
+        .post("/ho-so/moi", PublicAccount, create)
+        .get("/ho-so", PublicAccount, list)
+        .get("/ho-so/{dossier}", Signed, page)
+        .get("/ho-so/{dossier}/to-khai", PublicAccount, form)
+        .post("/ho-so/{dossier}/to-khai", PublicAccount, form_save)
+        .get("/ho-so/{dossier}/giay-to", PublicAccount, files)
+        .upload("/ho-so/{dossier}/giay-to", PublicAccount, upload)
+        .post(
+            "/ho-so/{dossier}/giay-to/{file}/xoa",
+            PublicAccount,
+            remove_file,
+        )
+        .get("/ho-so/{dossier}/nop", PublicAccount, review)
+        .post("/ho-so/{dossier}/nop", PublicAccount, submit)
+        .get("/ho-so/{dossier}/tep/{file}", Signed, download)
+        .post("/ho-so/{dossier}/rut", PublicAccount, withdraw)
+        .get("/ho-so/{dossier}/phieu-gui", Signed, cover)
+}
 
 #[derive(Deserialize, Default)]
 pub struct StartQuery {
@@ -499,258 +522,5 @@ pub async fn cover(p: Page, Path(id): Path<Uuid>) -> PageResult {
         qr: crate::kit::qr_svg(&lookup_url),
         v,
         lookup_url,
-    }))
-}
-
-#[derive(Deserialize, Default)]
-pub struct LookupQ {
-    ma: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "lookup.html")]
-struct LookupPage {
-    c: Chrome,
-    code: String,
-    result: Option<LookupView>,
-    error: Option<String>,
-}
-
-fn lookup_error(e: AppError) -> Result<String, PageError> {
-    match e {
-        AppError::NotFound => {
-            Ok("Không tìm thấy hồ sơ có mã này. Hãy kiểm tra lại mã trên giấy tiếp nhận.".into())
-        }
-        AppError::Validation(v) => Ok(v.into_iter().next().map(|(_, m)| m).unwrap_or_default()),
-        e => Err(e.into()),
-    }
-}
-
-/// "Tra cứu hồ sơ": the public look-up by code (R6.1).
-pub async fn lookup(p: Page, Query(q): Query<LookupQ>) -> PageResult {
-    let code = q.ma.unwrap_or_default().trim().to_string();
-    let (result, error) = if code.is_empty() {
-        (None, None)
-    } else {
-        match p.s.app.lookup(&p.ctx(), &code, None).await {
-            Ok(r) => (Some(r), None),
-            Err(e) => (None, Some(lookup_error(e)?)),
-        }
-    };
-    let status = if error.is_some() {
-        StatusCode::NOT_FOUND
-    } else {
-        StatusCode::OK
-    };
-    Ok(render_status(
-        &LookupPage {
-            c: p.chrome("Tra cứu hồ sơ"),
-            code,
-            result,
-            error,
-        },
-        status,
-    ))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct LookupForm {
-    ma: String,
-    so_cuoi: String,
-}
-
-/// The detailed look-up, with the last four digits of the phone (posted, never in the URL).
-pub async fn lookup_detail(p: Page, Form(f): Form<LookupForm>) -> PageResult {
-    let (result, error) = match p.s.app.lookup(&p.ctx(), &f.ma, Some(&f.so_cuoi)).await {
-        Ok(r) => (Some(r), None),
-        Err(e) => (None, Some(lookup_error(e)?)),
-    };
-    let status = refused_if(error.is_some());
-    Ok(render_status(
-        &LookupPage {
-            c: p.chrome("Tra cứu hồ sơ"),
-            code: f.ma.trim().to_string(),
-            result,
-            error,
-        },
-        status,
-    ))
-}
-
-#[derive(Template)]
-#[template(path = "desk_register.html")]
-struct DeskPage {
-    c: Chrome,
-    services: Vec<(Uuid, String, String)>,
-    chosen: Option<Uuid>,
-    fields: Vec<FieldView>,
-    errors: Vec<(String, String)>,
-    name: String,
-    phone: String,
-    intake: String,
-    done: Option<String>,
-}
-
-impl DeskPage {
-    fn is_chosen(&self, id: &Uuid) -> bool {
-        self.chosen == Some(*id)
-    }
-}
-
-#[derive(Deserialize, Default)]
-pub struct DeskQ {
-    dich_vu: Option<Uuid>,
-}
-
-async fn desk_page(
-    p: &Page,
-    (chosen, answers, errors): (Option<Uuid>, &serde_json::Value, Vec<(String, String)>),
-    (name, phone, intake): (String, String, String),
-    done: Option<String>,
-) -> PageResult {
-    let se = p.session()?;
-    let services = p.s.app.desk_services(se).await?;
-    if services.is_empty() {
-        return Err(AppError::Forbidden.into());
-    }
-    let fields = match chosen {
-        Some(id) if services.iter().any(|x| x.0 == id) => {
-            let (sv, _) = p.s.app.service(id).await?;
-            field_views(&sv.form.fields, answers, &errors, "")
-        }
-        Some(_) => return Err(AppError::NotFound.into()),
-        None => Vec::new(),
-    };
-    let status = refused_if(!errors.is_empty());
-    Ok(render_status(
-        &DeskPage {
-            c: p.chrome("Tiếp nhận hồ sơ trực tiếp, qua bưu chính"),
-            services,
-            chosen,
-            fields,
-            errors,
-            name,
-            phone,
-            intake,
-            done,
-        },
-        status,
-    ))
-}
-
-/// Registers a dossier brought to the counter or received by post (reception officers).
-pub async fn desk(p: Page, Query(q): Query<DeskQ>) -> PageResult {
-    desk_page(
-        &p,
-        (q.dich_vu, &serde_json::Value::Null, vec![]),
-        (String::new(), String::new(), "in_person".into()),
-        None,
-    )
-    .await
-}
-
-pub async fn desk_register(p: Page, Query(q): Query<DeskQ>, RawForm(raw): RawForm) -> PageResult {
-    let se = p.session()?;
-    let id = q.dich_vu.ok_or(AppError::NotFound)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let (sv, _) = p.s.app.service(id).await?;
-    let answers = sv.form.answers_from_pairs(&pairs);
-    let intake = motcua_domain::dossier::Intake::parse(&get("intake"))
-        .unwrap_or(motcua_domain::dossier::Intake::InPerson);
-    let applicant = (
-        get("ho_ten_nguoi_nop"),
-        get("dien_thoai"),
-        intake.as_str().to_string(),
-    );
-    match p
-        .s
-        .app
-        .register_received(
-            &p.ctx(),
-            se,
-            id,
-            intake,
-            answers.clone(),
-            (&applicant.0, &applicant.1),
-        )
-        .await
-    {
-        Ok(d) => {
-            desk_page(
-                &p,
-                (None, &serde_json::Value::Null, vec![]),
-                (String::new(), String::new(), "in_person".into()),
-                d.code,
-            )
-            .await
-        }
-        Err(AppError::Validation(v)) => {
-            let errors = match sv.form.validate(&answers) {
-                Err(form_errors) => form_errors,
-                Ok(_) => v.into_iter().map(|(f, m)| (f.to_string(), m)).collect(),
-            };
-            desk_page(&p, (Some(id), &answers, errors), applicant, None).await
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "inbox.html")]
-struct InboxPage {
-    c: Chrome,
-    notices: Vec<(Uuid, String, String, bool)>,
-    unread: u64,
-}
-
-/// "Thông báo": the person's notices, with the unread count.
-pub async fn inbox(p: Page) -> PageResult {
-    let se = p.session()?;
-    let (list, unread) = p.s.app.inbox(se.user.id).await?;
-    let notices = list
-        .into_iter()
-        .map(|n| {
-            (
-                n.id,
-                n.subject,
-                format_vn_datetime(n.created_at),
-                n.read_at.is_none(),
-            )
-        })
-        .collect();
-    Ok(render(&InboxPage {
-        c: p.chrome("Thông báo"),
-        notices,
-        unread,
-    }))
-}
-
-#[derive(Template)]
-#[template(path = "notice.html")]
-struct NoticePage {
-    c: Chrome,
-    subject: String,
-    body: String,
-    at: String,
-    dossier: Option<Uuid>,
-}
-
-pub async fn notice(p: Page, Path(id): Path<Uuid>) -> PageResult {
-    let se = p.session()?;
-    let n = p.s.app.open_notice(se.user.id, id).await?;
-    Ok(render(&NoticePage {
-        c: p.chrome(n.subject.clone()),
-        subject: n.subject,
-        body: n.body,
-        at: format_vn_datetime(n.created_at),
-        dossier: n.dossier_id,
     }))
 }

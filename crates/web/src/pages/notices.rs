@@ -1,19 +1,99 @@
-//! Back-office pages for notices (issue 5): templates provincial administrators edit, the delivery
-//! queue with failures and dead letters, and a person's channel choices.
+//! Notices: a person's inbox, and for provincial administrators the templates they edit and
+//! the delivery queue with failures and dead letters.
 use askama::Template;
 use axum::Form;
 use axum::extract::Path;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use motcua_app::AppError;
+use motcua_domain::Action;
 use motcua_domain::clock::format_vn_datetime;
 use motcua_domain::notice::NoticeKind;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::error::PageError;
+use super::PageResult;
 use crate::kit::{Chrome, Page, refused_if, render, render_status};
+use crate::routes::{Access, Routes};
+use crate::state::AppState;
 
-type PageResult = Result<Response, PageError>;
+pub fn routes() -> Routes<AppState> {
+    use Access::*;
+    Routes::new()
+        .get(
+            "/can-bo/thong-bao/mau",
+            Staff(Action::ManageNotices),
+            templates,
+        )
+        .post(
+            "/can-bo/thong-bao/mau/{kind}",
+            Staff(Action::ManageNotices),
+            template_save,
+        )
+        .get(
+            "/can-bo/thong-bao/hang-doi",
+            Staff(Action::ManageNotices),
+            queue,
+        )
+        .post(
+            "/can-bo/thong-bao/hang-doi/{id}/gui-lai",
+            Staff(Action::ManageNotices),
+            retry,
+        )
+        .get("/thong-bao", Signed, inbox)
+        .get("/thong-bao/{id}", Signed, notice)
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    c: Chrome,
+    notices: Vec<(Uuid, String, String, bool)>,
+    unread: u64,
+}
+
+/// "Thông báo": the person's notices, with the unread count.
+pub async fn inbox(p: Page) -> PageResult {
+    let se = p.session()?;
+    let (list, unread) = p.s.app.inbox(se.user.id).await?;
+    let notices = list
+        .into_iter()
+        .map(|n| {
+            (
+                n.id,
+                n.subject,
+                format_vn_datetime(n.created_at),
+                n.read_at.is_none(),
+            )
+        })
+        .collect();
+    Ok(render(&InboxPage {
+        c: p.chrome("Thông báo"),
+        notices,
+        unread,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    c: Chrome,
+    subject: String,
+    body: String,
+    at: String,
+    dossier: Option<Uuid>,
+}
+
+pub async fn notice(p: Page, Path(id): Path<Uuid>) -> PageResult {
+    let se = p.session()?;
+    let n = p.s.app.open_notice(se.user.id, id).await?;
+    Ok(render(&NoticePage {
+        c: p.chrome(n.subject.clone()),
+        subject: n.subject,
+        body: n.body,
+        at: format_vn_datetime(n.created_at),
+        dossier: n.dossier_id,
+    }))
+}
 
 #[derive(Template)]
 #[template(path = "bo_templates.html")]
@@ -142,19 +222,4 @@ pub async fn queue(p: Page) -> PageResult {
 pub async fn retry(p: Page, Path(id): Path<Uuid>) -> PageResult {
     p.s.app.retry_delivery(&p.ctx(), p.session()?, id).await?;
     Ok(Redirect::to("/can-bo/thong-bao/hang-doi").into_response())
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ChannelsForm {
-    email: String,
-    sms: String,
-}
-
-/// A person's channel choices (the inbox is always on).
-pub async fn channels(p: Page, Form(f): Form<ChannelsForm>) -> PageResult {
-    p.s.app
-        .set_channels(p.session()?, f.email == "1", f.sms == "1")
-        .await?;
-    Ok(Redirect::to("/tai-khoan?tb=da-luu").into_response())
 }

@@ -1,0 +1,216 @@
+//! The statutory slips of Circular 01/2018: forms 01–05 of a dossier (A5, with a QR code to
+//! the look-up) and form 06, the desk's tracking register (A4).
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query};
+use motcua_app::AppError;
+use motcua_app::dossiers::DossierView;
+use motcua_app::processing::{self, StepView};
+use motcua_domain::Action;
+use motcua_domain::clock::{format_vn_date, vn_date};
+use motcua_domain::deadline::Timeliness;
+use motcua_domain::dossier::slip_title;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::PageResult;
+use crate::kit::{Chrome, Page, qr_svg, render, when};
+use crate::routes::{Access, Routes};
+use crate::state::AppState;
+
+pub fn routes() -> Routes<AppState> {
+    use Access::*;
+    Routes::new()
+        .get("/ho-so/{dossier}/phieu/{so}", Signed, slip)
+        .get(
+            "/can-bo/so-theo-doi",
+            Staff(Action::EnterBackOffice),
+            register,
+        )
+}
+
+/// One of the statutory slips (Circular 01/2018, forms 01–05), A5.
+#[derive(Template)]
+#[template(path = "slip.html")]
+struct SlipPage {
+    c: Chrome,
+    form: u8,
+    v: DossierView,
+    qr: String,
+    lookup_url: String,
+    items: Vec<String>,
+    new_date: String,
+    officer: String,
+    steps: Vec<StepView>,
+    names: HashMap<Uuid, String>,
+    units: HashMap<Uuid, String>,
+    today: String,
+}
+
+impl SlipPage {
+    fn when(&self, t: &jiff::Timestamp) -> String {
+        when(*t)
+    }
+    fn opt(&self, t: &Option<jiff::Timestamp>) -> String {
+        t.map(when).unwrap_or_default()
+    }
+    fn name(&self, id: &Option<Uuid>) -> String {
+        id.and_then(|i| self.names.get(&i).cloned())
+            .unwrap_or_default()
+    }
+    fn unit(&self, id: &Option<Uuid>) -> String {
+        id.and_then(|i| self.units.get(&i).cloned())
+            .unwrap_or_default()
+    }
+    fn mark(&self, t: &Option<Timeliness>) -> &'static str {
+        t.map(|x| x.label_vi()).unwrap_or("")
+    }
+    fn title(&self) -> &'static str {
+        slip_title(self.form)
+    }
+    fn received(&self) -> Vec<(String, usize)> {
+        self.v
+            .version
+            .body
+            .components
+            .iter()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    self.v
+                        .files
+                        .iter()
+                        .filter(|f| f.component_id == c.id)
+                        .count(),
+                )
+            })
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+}
+
+/// The slip `so` (01–05) of a dossier, for whoever may see it; the control sheet (05) is for
+/// staff. A slip whose event has not happened is not found.
+pub async fn slip(p: Page, Path((id, so)): Path<(Uuid, String)>) -> PageResult {
+    let se = p.session()?;
+    let form: u8 = match so.as_str() {
+        "01" => 1,
+        "02" => 2,
+        "03" => 3,
+        "04" => 4,
+        "05" => 5,
+        _ => return Err(AppError::NotFound.into()),
+    };
+    let v = p.s.app.dossier(se, id).await?;
+    let code = v.row.code.clone().ok_or(AppError::NotFound)?;
+    let event = v.slip_event(form);
+    let strings = |val: Option<&serde_json::Value>| -> Vec<String> {
+        val.and_then(|x| x.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let data = event.and_then(|e| e.data.as_ref());
+    let items = match form {
+        2 => strings(v.row.supplement.as_ref().and_then(|x| x.get("items"))),
+        3 | 4 => strings(data.and_then(|d| d.get("reasons"))),
+        _ => vec![],
+    };
+    let new_date = match form {
+        4 => data
+            .and_then(|d| d.get("new_date"))
+            .and_then(|d| d.as_str())
+            .and_then(|d| d.parse::<jiff::Timestamp>().ok())
+            .map(when)
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    let event = event.ok_or(AppError::NotFound)?;
+    let mut ids: Vec<Uuid> = v.events.iter().filter_map(|e| e.actor_id).collect();
+    ids.extend(event.actor_id);
+    let names = if se.actor.is_staff() || form != 5 {
+        p.s.app.user_names(&ids).await?
+    } else {
+        HashMap::new()
+    };
+    let officer = event
+        .actor_id
+        .and_then(|a| names.get(&a).cloned())
+        .unwrap_or_default();
+    let units =
+        p.s.app
+            .agencies_and_units()
+            .await?
+            .1
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+    let lookup_url = format!(
+        "{}/tra-cuu?ma={}",
+        p.s.app.config.public_url.trim_end_matches('/'),
+        code
+    );
+    let now = p.s.app.now();
+    Ok(render(&SlipPage {
+        c: p.chrome(format!("{} {code}", slip_title(form))),
+        form,
+        qr: qr_svg(&lookup_url),
+        lookup_url,
+        items,
+        new_date,
+        officer,
+        steps: processing::steps(&v.events, now),
+        names,
+        units,
+        today: format_vn_date(vn_date(now)),
+        v,
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RegisterQ {
+    co_quan: Option<Uuid>,
+    tu: Option<String>,
+    den: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "register_book.html")]
+struct RegisterPage {
+    c: Chrome,
+    agency: String,
+    from: String,
+    to: String,
+    rows: Vec<motcua_app::processing::RegisterRow>,
+}
+
+impl RegisterPage {
+    fn opt(&self, t: &Option<jiff::Timestamp>) -> String {
+        t.map(when).unwrap_or_default()
+    }
+}
+
+/// Form 06, the dossier tracking register (A4): the desk's dossiers received in a date range.
+pub async fn register(p: Page, Query(q): Query<RegisterQ>) -> PageResult {
+    let se = p.session()?;
+    let today = vn_date(p.s.app.now());
+    let parse = |x: &Option<String>| {
+        x.as_deref()
+            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+    };
+    let from = parse(&q.tu).unwrap_or(today.first_of_month());
+    let to = parse(&q.den).unwrap_or(today);
+    let (agency, rows) = p.s.app.register_book(se, q.co_quan, from, to).await?;
+    Ok(render(&RegisterPage {
+        c: p.chrome("Sổ theo dõi hồ sơ"),
+        agency,
+        from: from.to_string(),
+        to: to.to_string(),
+        rows,
+    }))
+}
