@@ -4,9 +4,6 @@
 //! start the same server.
 
 pub mod api;
-pub mod api_contract;
-pub mod api_dossiers;
-pub mod api_processing;
 mod caller;
 mod error;
 mod files;

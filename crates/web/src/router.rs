@@ -16,13 +16,11 @@ use crate::error::error_response;
 use crate::kit::ErrorPage;
 use crate::routes::{Access, Routes};
 use crate::state::{AppState, Cookies};
-use crate::{api, api_contract, api_dossiers, api_processing, health, mw, pages};
+use crate::{api, health, mw, pages};
 
 /// Every public route, with the access it requires: each feature declares its own.
 pub fn routes(test_routes: bool) -> Routes<AppState> {
-    let r = health::routes()
-        .merge(pages::routes())
-        .merge(legacy_routes());
+    let r = health::routes().merge(pages::routes()).merge(api::routes());
     if test_routes {
         r.get("/__test/panic", Access::TestOnly, test_panic)
     } else {
@@ -79,7 +77,7 @@ pub fn router_from(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(request_timeout),
         ))
-        .layer(axum::middleware::from_fn(api_contract::problem_documents))
+        .layer(axum::middleware::from_fn(api::contract::problem_documents))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             mw::security_headers,
@@ -95,94 +93,4 @@ pub fn router_from(
 pub fn router(app: App, shutting_down: Arc<AtomicBool>) -> Router {
     let test = app.config.test_routes;
     router_from(app, routes(test), None, shutting_down)
-}
-
-/// Every route, until each feature declares its own.
-fn legacy_routes() -> Routes<AppState> {
-    use Access::*;
-    Routes::new()
-        .get("/api/v1/procedures", Public, api::procedures)
-        .get("/api/v1/procedures/{code}", Public, api::procedure)
-        .get("/api/v1/sectors", Public, api::sectors)
-        .post("/api/v1/dossiers", Signed, api_dossiers::create)
-        .get("/api/v1/dossiers", Signed, api_dossiers::list)
-        .post("/api/v1/dossiers/register", Signed, api_dossiers::register)
-        .get("/api/v1/dossiers/{dossier}", Signed, api_dossiers::get)
-        .put(
-            "/api/v1/dossiers/{dossier}/form",
-            Signed,
-            api_dossiers::put_form,
-        )
-        .upload(
-            "/api/v1/dossiers/{dossier}/attachments",
-            Signed,
-            api_dossiers::attach,
-        )
-        .get(
-            "/api/v1/dossiers/{dossier}/attachments/{file}",
-            Signed,
-            api_dossiers::download,
-        )
-        .delete(
-            "/api/v1/dossiers/{dossier}/attachments/{file}",
-            Signed,
-            api_dossiers::detach,
-        )
-        .post(
-            "/api/v1/dossiers/{dossier}/submit",
-            Signed,
-            api_dossiers::submit,
-        )
-        .post(
-            "/api/v1/dossiers/{dossier}/withdraw",
-            Signed,
-            api_dossiers::withdraw,
-        )
-        .post(
-            "/api/v1/dossiers/{dossier}/refuse",
-            Signed,
-            api_dossiers::refuse,
-        )
-        .post(
-            "/api/v1/dossiers/{dossier}/accept",
-            Signed,
-            api_dossiers::accept,
-        )
-        .post(
-            "/api/v1/dossiers/{dossier}/supplement-request",
-            Signed,
-            api_dossiers::supplement_request,
-        )
-        .get(
-            "/api/v1/dossiers/{dossier}/actions",
-            Signed,
-            api_processing::actions,
-        )
-        .post(
-            "/api/v1/dossiers/{dossier}/actions",
-            Signed,
-            api_processing::perform,
-        )
-        .get("/api/v1/worklist", Signed, api_processing::worklist)
-        .get(
-            "/api/v1/consultations",
-            Signed,
-            api_processing::consultations,
-        )
-        .post(
-            "/api/v1/consultations/{id}/answer",
-            Signed,
-            api_processing::answer,
-        )
-        .get("/api/v1/lookup/{code}", Public, api_dossiers::lookup)
-        .get(
-            "/api/v1/agencies/{code}/services",
-            Public,
-            api::agency_services,
-        )
-        .get("/api/openapi.json", Public, api::openapi_json)
-        .post("/api/v1/auth/token", Public, api::issue_token)
-        .delete("/api/v1/auth/token", Signed, api::revoke_token)
-        .get("/api/v1/me", Signed, api::me)
-        .get("/api/v1/agencies", Public, api::agencies)
 }

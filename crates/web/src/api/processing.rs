@@ -1,10 +1,10 @@
-//! The processing API (issue 6): the actions a caller may take on a dossier, straight from the
-//! lifecycle table; performing one; the caller's worklist; consultation answers.
+//! Processing: the actions a caller may take on a dossier, straight from the lifecycle table;
+//! performing one; the caller's worklist; consultation answers.
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
 use motcua_app::AppError;
 use motcua_app::processing::{ActionInput, ConsultationInput, FieldSpec, OptionSpec, Scope};
 use motcua_domain::account::Role;
@@ -14,11 +14,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api::{json_body, session};
-use crate::api_dossiers::dossier_id;
-use crate::caller::{Auth, ReqInfo};
+use super::kit::{Caller, dossier_id, json_body, tags};
 use crate::error::ApiError;
+use crate::routes::{Access, Routes};
 use crate::state::AppState;
+
+pub fn routes() -> Routes<AppState> {
+    use Access::*;
+    Routes::new()
+        .get("/api/v1/dossiers/{dossier}/actions", Signed, actions)
+        .post("/api/v1/dossiers/{dossier}/actions", Signed, perform)
+        .get("/api/v1/worklist", Signed, worklist)
+        .get("/api/v1/consultations", Signed, consultations)
+        .post("/api/v1/consultations/{id}/answer", Signed, answer)
+}
 
 /// A value a choice may take.
 #[derive(Debug, Serialize, ToSchema)]
@@ -138,15 +147,11 @@ fn field_out(f: &FieldSpec) -> ActionFieldOut {
 /// The actions the caller may take now on the dossier (by id or code), each with every field it
 /// takes: its type, whether it is required, and the values allowed (eligible specialists, the
 /// dossier's components, its result documents, agencies to consult).
-#[utoipa::path(get, path = "/api/v1/dossiers/{dossier}/actions", params(("dossier" = String, Path)), security(("bearer" = [])), responses((status = 200, body = ActionsOut), (status = 404)))]
-pub async fn actions(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Path(key): Path<String>,
-) -> Result<Json<ActionsOut>, ApiError> {
-    let sess = session(&auth)?;
-    let id = dossier_id(&s, sess, &key).await?;
-    let a = s.app.action_specs(sess, id).await?;
+#[utoipa::path(get, path = "/api/v1/dossiers/{dossier}/actions", tag = tags::PROCESSING, params(("dossier" = String, Path)), security(("bearer" = [])), responses((status = 200, body = ActionsOut), (status = 404)))]
+pub async fn actions(c: Caller, Path(key): Path<String>) -> Result<Json<ActionsOut>, ApiError> {
+    let sess = c.session()?;
+    let id = dossier_id(&c.s, sess, &key).await?;
+    let a = c.s.app.action_specs(sess, id).await?;
     Ok(Json(ActionsOut {
         stage: a.stage.map(|st| st.as_str().into()),
         stage_label: a.label.into(),
@@ -243,19 +248,17 @@ pub struct ActionDone {
 }
 
 /// Performs one action. Not allowed now: 409 with the reason, nothing changed.
-#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/actions", params(("dossier" = String, Path)), request_body = ActionRequest, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/actions", tag = tags::PROCESSING, params(("dossier" = String, Path)), request_body = ActionRequest, security(("bearer" = [])),
     responses((status = 200, body = ActionDone), (status = 404), (status = 409, description = "not allowed now; `message` says why"), (status = 422)))]
 pub async fn perform(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(info): Extension<ReqInfo>,
+    c: Caller,
     Path(key): Path<String>,
     body: Result<Json<ActionRequest>, JsonRejection>,
 ) -> Result<Json<ActionDone>, ApiError> {
-    let sess = session(&auth)?;
+    let sess = c.session()?;
     let req = json_body(body)?;
-    let id = dossier_id(&s, sess, &key).await?;
-    let out = s.app.perform(&info.ctx(), sess, id, &req.into()).await?;
+    let id = dossier_id(&c.s, sess, &key).await?;
+    let out = c.s.app.perform(&c.ctx(), sess, id, &req.into()).await?;
     Ok(Json(ActionDone {
         stage: out.stage.as_str().into(),
         stage_label: out.stage.label_vi().into(),
@@ -316,13 +319,12 @@ pub struct WorklistOut {
 
 /// The caller's worklist: the dossiers waiting for them or their desk, soonest due first,
 /// keyset-paginated.
-#[utoipa::path(get, path = "/api/v1/worklist", params(WorklistQuery), security(("bearer" = [])), responses((status = 200, body = WorklistOut), (status = 403)))]
+#[utoipa::path(get, path = "/api/v1/worklist", tag = tags::PROCESSING, params(WorklistQuery), security(("bearer" = [])), responses((status = 200, body = WorklistOut), (status = 403)))]
 pub async fn worklist(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
+    c: Caller,
     Query(q): Query<WorklistQuery>,
 ) -> Result<Json<WorklistOut>, ApiError> {
-    let sess = session(&auth)?;
+    let sess = c.session()?;
     let role = match q.role.as_deref() {
         Some(r) => {
             Some(Role::parse(r).ok_or_else(|| AppError::field("role", "Vai trò không hợp lệ."))?)
@@ -334,17 +336,17 @@ pub async fn worklist(
             .ok_or_else(|| AppError::field("scope", "scope: mine hoặc specialists."))?,
         None => Scope::Mine,
     };
-    let page = s
-        .app
-        .worklist(
-            sess,
-            role,
-            q.agency,
-            scope,
-            q.after.as_deref(),
-            q.limit.unwrap_or(50),
-        )
-        .await?;
+    let page =
+        c.s.app
+            .worklist(
+                sess,
+                role,
+                q.agency,
+                scope,
+                q.after.as_deref(),
+                q.limit.unwrap_or(50),
+            )
+            .await?;
     Ok(Json(WorklistOut {
         role: page.role.as_str().into(),
         agency_id: page.agency_id.to_string(),
@@ -382,13 +384,10 @@ pub struct PendingConsultation {
 }
 
 /// Opinions other agencies asked of the caller's agencies, not yet answered.
-#[utoipa::path(get, path = "/api/v1/consultations", security(("bearer" = [])), responses((status = 200, body = Vec<PendingConsultation>)))]
-pub async fn consultations(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-) -> Result<Json<Vec<PendingConsultation>>, ApiError> {
-    let sess = session(&auth)?;
-    let list = s.app.consultations_for_me(sess).await?;
+#[utoipa::path(get, path = "/api/v1/consultations", tag = tags::PROCESSING, security(("bearer" = [])), responses((status = 200, body = Vec<PendingConsultation>)))]
+pub async fn consultations(c: Caller) -> Result<Json<Vec<PendingConsultation>>, ApiError> {
+    let sess = c.session()?;
+    let list = c.s.app.consultations_for_me(sess).await?;
     Ok(Json(
         list.into_iter()
             .map(|(c, code, procedure)| PendingConsultation {
@@ -411,18 +410,16 @@ pub struct AnswerRequest {
 }
 
 /// The consulted agency's answer; the last one returns the dossier to its specialist.
-#[utoipa::path(post, path = "/api/v1/consultations/{id}/answer", params(("id" = Uuid, Path, description = "consultation id")), request_body = AnswerRequest, security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409), (status = 422)))]
+#[utoipa::path(post, path = "/api/v1/consultations/{id}/answer", tag = tags::PROCESSING, params(("id" = Uuid, Path, description = "consultation id")), request_body = AnswerRequest, security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409), (status = 422)))]
 pub async fn answer(
-    State(s): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    Extension(info): Extension<ReqInfo>,
+    c: Caller,
     Path(id): Path<Uuid>,
     body: Result<Json<AnswerRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let sess = session(&auth)?;
+    let sess = c.session()?;
     let req = json_body(body)?;
-    s.app
-        .answer_consultation(&info.ctx(), sess, id, &req.answer)
+    c.s.app
+        .answer_consultation(&c.ctx(), sess, id, &req.answer)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
