@@ -8,7 +8,7 @@ use motcua_app::AppError;
 use super::{Chrome, render_status};
 
 #[derive(Template)]
-#[template(path = "error.html")]
+#[template(path = "kit/error.html")]
 pub struct ErrorPage {
     c: Chrome,
     heading: String,

@@ -4,7 +4,7 @@ use askama::Template;
 use super::Chrome;
 
 #[derive(Template)]
-#[template(path = "message.html")]
+#[template(path = "kit/message.html")]
 pub struct MessagePage {
     pub c: Chrome,
     pub heading: String,

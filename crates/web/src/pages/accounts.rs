@@ -32,7 +32,7 @@ pub fn routes() -> Routes<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "accounts/login.html")]
 struct LoginPage {
     c: Chrome,
     f: FormState,
@@ -120,7 +120,7 @@ pub async fn logout(p: Page, headers: axum::http::HeaderMap) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "register.html")]
+#[template(path = "accounts/register.html")]
 struct RegisterPage {
     c: Chrome,
     f: FormState,
@@ -200,7 +200,7 @@ pub struct TokenQuery {
 }
 
 #[derive(Template)]
-#[template(path = "confirm.html")]
+#[template(path = "accounts/confirm.html")]
 struct ConfirmPage {
     c: Chrome,
     token: String,
@@ -238,7 +238,7 @@ pub async fn confirm(p: Page, Form(f): Form<TokenForm>) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "forgot.html")]
+#[template(path = "accounts/forgot.html")]
 struct ForgotPage {
     c: Chrome,
     f: FormState,
@@ -274,7 +274,7 @@ pub async fn forgot(p: Page, Form(f): Form<EmailForm>) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "reset.html")]
+#[template(path = "accounts/reset.html")]
 struct ResetPage {
     c: Chrome,
     f: FormState,

@@ -25,7 +25,7 @@ pub fn routes() -> Routes<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "agencies.html")]
+#[template(path = "agencies/list.html")]
 struct AgenciesPage {
     c: Chrome,
     nodes: Vec<TreeNode>,
@@ -56,7 +56,7 @@ pub async fn agencies(p: Page, Query(q): Query<AgenciesQuery>) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "agency.html")]
+#[template(path = "agencies/agency.html")]
 struct AgencyPage {
     c: Chrome,
     node: TreeNode,

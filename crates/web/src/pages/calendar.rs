@@ -28,7 +28,7 @@ pub fn routes() -> Routes<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "calendar_edit.html")]
+#[template(path = "calendar/edit.html")]
 struct CalendarPage {
     c: Chrome,
     data: String,

@@ -61,7 +61,7 @@ impl SearchQuery {
 }
 
 #[derive(Template)]
-#[template(path = "catalogue.html")]
+#[template(path = "catalogue/search.html")]
 struct CataloguePage {
     c: Chrome,
     q: SearchQuery,
@@ -112,7 +112,7 @@ pub async fn catalogue(p: Page, Query(q): Query<SearchQuery>) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "procedure.html")]
+#[template(path = "catalogue/procedure.html")]
 pub(super) struct ProcedurePage {
     pub(super) c: Chrome,
     pub(super) v: ProcedureView,
@@ -219,7 +219,7 @@ pub async fn form_download(p: Page, Path((code, form)): Path<(String, String)>) 
 }
 
 #[derive(Template)]
-#[template(path = "form_try.html")]
+#[template(path = "catalogue/form_try.html")]
 struct FormTryPage {
     c: Chrome,
     code: String,
@@ -282,7 +282,7 @@ pub async fn form_check(
 }
 
 #[derive(Template)]
-#[template(path = "agency_services.html")]
+#[template(path = "catalogue/agency_services.html")]
 struct AgencyServicesPage {
     c: Chrome,
     agency: motcua_domain::agency::Agency,

@@ -77,7 +77,7 @@ pub fn routes() -> Routes<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "bo_procedures.html")]
+#[template(path = "catalogue_editor/procedures.html")]
 struct BoProceduresPage {
     c: Chrome,
     rows: Vec<(String, String, i32, &'static str, String)>,
@@ -123,7 +123,7 @@ mod motcua_store_types {
 }
 
 #[derive(Template)]
-#[template(path = "bo_procedure_edit.html")]
+#[template(path = "catalogue_editor/procedure_edit.html")]
 struct BoProcedureEditPage {
     c: Chrome,
     code: String,
@@ -349,7 +349,7 @@ pub async fn bo_publish(
 }
 
 #[derive(Template)]
-#[template(path = "bo_service_edit.html")]
+#[template(path = "catalogue_editor/service_edit.html")]
 struct BoServicePage {
     c: Chrome,
     code: String,
@@ -480,7 +480,7 @@ pub async fn bo_service_save(
 }
 
 #[derive(Template)]
-#[template(path = "bo_sectors.html")]
+#[template(path = "catalogue_editor/sectors.html")]
 struct BoSectorsPage {
     c: Chrome,
     sectors: Vec<SectorView>,

@@ -23,7 +23,7 @@ pub fn routes() -> Routes<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "desk_register.html")]
+#[template(path = "desk/register.html")]
 struct DeskPage {
     c: Chrome,
     services: Vec<(Uuid, String, String)>,

@@ -22,7 +22,7 @@ struct MailView {
 }
 
 #[derive(Template)]
-#[template(path = "mailbox.html")]
+#[template(path = "dev/mailbox.html")]
 struct MailboxPage {
     c: Chrome,
     mails: Vec<MailView>,

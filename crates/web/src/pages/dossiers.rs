@@ -50,7 +50,7 @@ pub struct StartQuery {
 }
 
 #[derive(Template)]
-#[template(path = "dossier_start.html")]
+#[template(path = "dossiers/start.html")]
 struct StartPage {
     c: Chrome,
     service: Uuid,
@@ -88,7 +88,7 @@ pub async fn create(p: Page, Form(f): Form<StartForm>) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "dossier_form.html")]
+#[template(path = "dossiers/form.html")]
 struct FormPage {
     c: Chrome,
     v: DossierView,
@@ -142,7 +142,7 @@ pub async fn form_save(p: Page, Path(id): Path<Uuid>, RawForm(raw): RawForm) -> 
 }
 
 #[derive(Template)]
-#[template(path = "dossier_files.html")]
+#[template(path = "dossiers/files.html")]
 struct FilesPage {
     c: Chrome,
     v: DossierView,
@@ -264,7 +264,7 @@ pub async fn remove_file(p: Page, Path((id, file)): Path<(Uuid, Uuid)>) -> PageR
 }
 
 #[derive(Template)]
-#[template(path = "dossier_review.html")]
+#[template(path = "dossiers/review.html")]
 struct ReviewPage {
     c: Chrome,
     v: DossierView,
@@ -377,7 +377,7 @@ pub async fn submit(p: Page, Path(id): Path<Uuid>, Form(f): Form<SubmitForm>) ->
 }
 
 #[derive(Template)]
-#[template(path = "dossier_list.html")]
+#[template(path = "dossiers/list.html")]
 struct ListPage {
     c: Chrome,
     rows: Vec<(Uuid, String, String, String, String, String)>,
@@ -412,7 +412,7 @@ pub async fn list(p: Page) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "dossier_page.html")]
+#[template(path = "dossiers/page.html")]
 struct DossierPage {
     c: Chrome,
     v: DossierView,
@@ -500,7 +500,7 @@ pub async fn withdraw(p: Page, Path(id): Path<Uuid>, Form(f): Form<WithdrawForm>
 }
 
 #[derive(Template)]
-#[template(path = "cover_sheet.html")]
+#[template(path = "dossiers/cover_sheet.html")]
 struct CoverPage {
     c: Chrome,
     v: DossierView,

@@ -46,7 +46,7 @@ struct DutyView {
 }
 
 #[derive(Template)]
-#[template(path = "duty.html")]
+#[template(path = "duty/roster.html")]
 struct DutyPage {
     c: Chrome,
     unit: Unit,

@@ -31,7 +31,7 @@ pub async fn css() -> Response {
 }
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "home/home.html")]
 struct HomePage {
     c: Chrome,
     agencies: Vec<TreeNode>,

@@ -27,7 +27,7 @@ pub struct LookupQ {
 }
 
 #[derive(Template)]
-#[template(path = "lookup.html")]
+#[template(path = "lookup/lookup.html")]
 struct LookupPage {
     c: Chrome,
     code: String,

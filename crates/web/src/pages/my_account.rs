@@ -37,7 +37,7 @@ struct SessionView {
 }
 
 #[derive(Template)]
-#[template(path = "account.html")]
+#[template(path = "my_account/account.html")]
 struct AccountPage {
     c: Chrome,
     user: User,

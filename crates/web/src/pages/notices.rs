@@ -44,7 +44,7 @@ pub fn routes() -> Routes<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "inbox.html")]
+#[template(path = "notices/inbox.html")]
 struct InboxPage {
     c: Chrome,
     notices: Vec<(Uuid, String, String, bool)>,
@@ -74,7 +74,7 @@ pub async fn inbox(p: Page) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "notice.html")]
+#[template(path = "notices/notice.html")]
 struct NoticePage {
     c: Chrome,
     subject: String,
@@ -96,7 +96,7 @@ pub async fn notice(p: Page, Path(id): Path<Uuid>) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "bo_templates.html")]
+#[template(path = "notices/templates.html")]
 struct TemplatesPage {
     c: Chrome,
     rows: Vec<(String, &'static str, String, String, String, bool)>,
@@ -175,7 +175,7 @@ pub async fn template_save(
 }
 
 #[derive(Template)]
-#[template(path = "bo_queue.html")]
+#[template(path = "notices/queue.html")]
 struct QueuePage {
     c: Chrome,
     rows: Vec<QueueRow>,

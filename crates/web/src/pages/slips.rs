@@ -32,7 +32,7 @@ pub fn routes() -> Routes<AppState> {
 
 /// One of the statutory slips (Circular 01/2018, forms 01–05), A5.
 #[derive(Template)]
-#[template(path = "slip.html")]
+#[template(path = "slips/slip.html")]
 struct SlipPage {
     c: Chrome,
     form: u8,
@@ -180,7 +180,7 @@ pub struct RegisterQ {
 }
 
 #[derive(Template)]
-#[template(path = "register_book.html")]
+#[template(path = "slips/register_book.html")]
 struct RegisterPage {
     c: Chrome,
     agency: String,

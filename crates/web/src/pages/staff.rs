@@ -72,7 +72,7 @@ struct GrantView {
 }
 
 #[derive(Template)]
-#[template(path = "staff_home.html")]
+#[template(path = "staff/home.html")]
 struct StaffHomePage {
     c: Chrome,
     user: User,
@@ -176,7 +176,7 @@ struct StaffRow {
 }
 
 #[derive(Template)]
-#[template(path = "staff_list.html")]
+#[template(path = "staff/list.html")]
 struct StaffListPage {
     c: Chrome,
     rows: Vec<StaffRow>,
@@ -211,7 +211,7 @@ pub async fn staff_list(p: Page) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "staff_new.html")]
+#[template(path = "staff/new.html")]
 struct StaffNewPage {
     c: Chrome,
     f: FormState,
@@ -284,7 +284,7 @@ pub async fn staff_new(p: Page, Form(f): Form<StaffForm>) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "staff_detail.html")]
+#[template(path = "staff/detail.html")]
 struct StaffDetailPage {
     c: Chrome,
     user: User,

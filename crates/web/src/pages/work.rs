@@ -70,7 +70,7 @@ pub struct WorkQ {
 }
 
 #[derive(Template)]
-#[template(path = "work_list.html")]
+#[template(path = "work/list.html")]
 struct WorkListPage {
     c: Chrome,
     page: WorklistPage,
@@ -129,7 +129,7 @@ pub async fn worklist(p: Page, Query(q): Query<WorkQ>) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "work_dossier.html")]
+#[template(path = "work/dossier.html")]
 struct WorkDossierPage {
     c: Chrome,
     v: DossierView,
@@ -382,7 +382,7 @@ pub struct AnswerForm {
 }
 
 #[derive(Template)]
-#[template(path = "work_answer.html")]
+#[template(path = "work/answer.html")]
 struct AnswerPage {
     c: Chrome,
     id: Uuid,
