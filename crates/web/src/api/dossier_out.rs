@@ -136,7 +136,6 @@ pub struct ConsultationOut {
 }
 
 pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
-    use motcua_app::processing as p;
     let ts = |t: jiff::Timestamp| t.to_string();
     let vn = motcua_domain::calendar::rfc3339_vn;
     let staff = v.audience == Audience::Staff;
@@ -168,52 +167,66 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
         declared_at: v.row.declared_at.map(ts),
         files: v.files.iter().map(file_out).collect(),
         missing_components: v.missing().iter().map(|c| c.id.clone()).collect(),
-        events: v
-            .timeline
-            .iter()
-            .map(|e| EventOut {
-                at: e.at.to_string(),
-                kind: e.kind.clone(),
-                label: e.label.clone(),
-                stage: e.stage.map(|s| s.as_str().into()),
-                status: e.status.as_str().into(),
-                comment: e.comment.clone(),
-            })
-            .collect(),
-        notices: v
-            .notices
-            .iter()
-            .map(|(n, ds)| {
-                let mut delivery = serde_json::Map::new();
-                for d in ds {
-                    delivery.insert(d.channel.as_str().into(), serde_json::json!({"state": d.state.as_str(), "attempts": d.attempts, "sent_at": d.sent_at.map(|t| t.to_string())}));
-                }
-                serde_json::json!({"id": n.id, "kind": n.kind.as_str(), "subject": n.subject, "created_at": n.created_at.to_string(), "delivery": delivery})
-            })
-            .collect(),
+        events: events_out(v),
+        notices: notices_out(v),
         supplement_requested: v.row.supplement.clone(),
         stage: v.visible_stage().map(|s| s.as_str().into()),
         step_due_at: v.row.step_due_at.filter(|_| staff).map(vn),
         assignee: v.row.assignee_id.filter(|_| staff).map(|u| u.to_string()),
         timeliness: v.timeliness.map(|t| t.as_str().into()),
         steps: match staff {
-            true => p::steps(&v.events, now).into_iter().map(step_out).collect(),
+            true => motcua_app::processing::steps(&v.events, now)
+                .into_iter()
+                .map(step_out)
+                .collect(),
             false => vec![],
         },
-        consultations: v
-            .consultations
-            .iter()
-            .map(|c| ConsultationOut {
-                id: c.id.to_string(),
-                agency_id: c.agency_id.to_string(),
-                question: c.question.clone(),
-                requested_at: vn(c.requested_at),
-                due_at: vn(c.due_at),
-                answered_at: c.answered_at.map(vn),
-                answer: c.answer.clone(),
-            })
-            .collect(),
+        consultations: consultations_out(v),
     }
+}
+
+fn events_out(v: &DossierView) -> Vec<EventOut> {
+    v.timeline
+        .iter()
+        .map(|e| EventOut {
+            at: e.at.to_string(),
+            kind: e.kind.clone(),
+            label: e.label.clone(),
+            stage: e.stage.map(|s| s.as_str().into()),
+            status: e.status.as_str().into(),
+            comment: e.comment.clone(),
+        })
+        .collect()
+}
+
+/// Each notice with the state of its delivery on every channel.
+fn notices_out(v: &DossierView) -> Vec<serde_json::Value> {
+    v.notices
+        .iter()
+        .map(|(n, ds)| {
+            let mut delivery = serde_json::Map::new();
+            for d in ds {
+                delivery.insert(d.channel.as_str().into(), serde_json::json!({"state": d.state.as_str(), "attempts": d.attempts, "sent_at": d.sent_at.map(|t| t.to_string())}));
+            }
+            serde_json::json!({"id": n.id, "kind": n.kind.as_str(), "subject": n.subject, "created_at": n.created_at.to_string(), "delivery": delivery})
+        })
+        .collect()
+}
+
+fn consultations_out(v: &DossierView) -> Vec<ConsultationOut> {
+    let vn = motcua_domain::calendar::rfc3339_vn;
+    v.consultations
+        .iter()
+        .map(|c| ConsultationOut {
+            id: c.id.to_string(),
+            agency_id: c.agency_id.to_string(),
+            question: c.question.clone(),
+            requested_at: vn(c.requested_at),
+            due_at: vn(c.due_at),
+            answered_at: c.answered_at.map(vn),
+            answer: c.answer.clone(),
+        })
+        .collect()
 }
 
 fn step_out(st: motcua_app::processing::StepView) -> StepOut {

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_app::AppError;
 
-use super::{Chrome, render_status};
+use super::{Chrome, Link, render_status};
 
 #[derive(Template)]
 #[template(path = "kit/error.html")]
@@ -13,7 +13,7 @@ pub struct ErrorPage {
     c: Chrome,
     heading: String,
     message: String,
-    next: Vec<(&'static str, &'static str)>,
+    next: Vec<Link>,
 }
 
 impl ErrorPage {
@@ -32,7 +32,7 @@ impl ErrorPage {
             c: Chrome::bare(heading),
             heading: heading.into(),
             message,
-            next,
+            next: next.into_iter().map(|(h, l)| Link::new(h, l)).collect(),
         }
     }
     pub fn csrf() -> Self {
@@ -40,7 +40,7 @@ impl ErrorPage {
             c: Chrome::bare("Phiên làm việc đã thay đổi"),
             heading: "Phiên làm việc đã thay đổi".into(),
             message: "Biểu mẫu đã hết hạn hoặc không được gửi từ trang này. Hãy quay lại trang trước, tải lại và gửi lại.".into(),
-            next: vec![("/", "Về trang chủ")],
+            next: vec![Link::new("/", "Về trang chủ")],
         }
     }
     pub fn into_response_with(self, status: StatusCode) -> Response {

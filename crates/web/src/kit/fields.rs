@@ -3,6 +3,8 @@
 use motcua_domain::form::{Field, Kind};
 use serde_json::Value;
 
+use super::Choice;
+
 /// A field as the template draws it.
 pub struct FieldView {
     pub name: String,
@@ -11,7 +13,7 @@ pub struct FieldView {
     pub required: bool,
     /// text, textarea, number, date, choice, yesno, personal_id, address, group
     pub widget: &'static str,
-    pub options: Vec<(String, String)>,
+    pub options: Vec<Choice>,
     pub value: String,
     pub error: String,
     /// Address parts or group rows (each a list of fields).
@@ -79,11 +81,11 @@ fn field_view(f: &Field, answers: &Value, errors: &[(String, String)], prefix: &
         Kind::Date => view.widget = "date",
         Kind::Choice { options } => {
             view.widget = "choice";
-            view.options = options.clone();
+            view.options = options.iter().map(|(v, l)| Choice::new(v, l)).collect();
         }
         Kind::YesNo => {
             view.widget = "yesno";
-            view.options = vec![("co".into(), "Có".into()), ("khong".into(), "Không".into())];
+            view.options = vec![Choice::new("co", "Có"), Choice::new("khong", "Không")];
         }
         Kind::PersonalId => view.widget = "personal_id",
         Kind::Address => {

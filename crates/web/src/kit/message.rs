@@ -1,7 +1,7 @@
 //! A page that only says something: what happened, what to do next.
 use askama::Template;
 
-use super::Chrome;
+use super::{Chrome, Link};
 
 #[derive(Template)]
 #[template(path = "kit/message.html")]
@@ -9,5 +9,5 @@ pub struct MessagePage {
     pub c: Chrome,
     pub heading: String,
     pub paragraphs: Vec<String>,
-    pub links: Vec<(String, String)>,
+    pub links: Vec<Link>,
 }

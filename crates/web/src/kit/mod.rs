@@ -19,4 +19,4 @@ pub use fields::{FieldView, field_views};
 pub use form::{FormState, NoticeQuery, local_path, notice};
 pub use message::MessagePage;
 pub use page::Page;
-pub use view::{kb, lower_first, qr_svg, when};
+pub use view::{Choice, Link, kb, lower_first, qr_svg, when};

@@ -1,9 +1,12 @@
 //! The extractor every page handler starts with.
+use std::collections::HashMap;
+
 use axum::Extension;
 use axum::extract::FromRequestParts;
 use axum::extract::rejection::ExtensionRejection;
 use axum::http::request::Parts;
 use motcua_app::{AppError, Ctx, Session};
+use uuid::Uuid;
 
 use super::Chrome;
 use crate::caller::{Auth, Binding, ReqInfo};
@@ -57,5 +60,17 @@ impl Page {
     /// The request's origin, for the use cases' audit and throttling.
     pub fn ctx(&self) -> Ctx {
         self.info.ctx()
+    }
+
+    /// The public look-up of a dossier, as printed on its slips and cover sheet.
+    pub fn lookup_url(&self, code: &str) -> String {
+        let site = self.s.app.config.public_url.trim_end_matches('/');
+        format!("{site}/tra-cuu?ma={code}")
+    }
+
+    /// The name of every unit, by id.
+    pub async fn unit_names(&self) -> Result<HashMap<Uuid, String>, AppError> {
+        let (_, units) = self.s.app.agencies_and_units().await?;
+        Ok(units.into_iter().map(|u| (u.id, u.name)).collect())
     }
 }

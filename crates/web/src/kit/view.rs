@@ -1,5 +1,35 @@
-//! Small helpers the pages' views share.
+//! Small views and helpers the pages share.
 use motcua_domain::clock::format_vn_datetime;
+
+/// A link to go on with: where it leads, and what it says.
+pub struct Link {
+    pub href: String,
+    pub label: String,
+}
+
+impl Link {
+    pub fn new(href: impl Into<String>, label: impl Into<String>) -> Self {
+        Link {
+            href: href.into(),
+            label: label.into(),
+        }
+    }
+}
+
+/// One option of a choice: the value sent, and what the person reads.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+impl Choice {
+    pub fn new(value: impl Into<String>, label: impl Into<String>) -> Self {
+        Choice {
+            value: value.into(),
+            label: label.into(),
+        }
+    }
+}
 
 /// A moment as Vietnamese pages show it.
 pub fn when(t: jiff::Timestamp) -> String {

@@ -11,7 +11,9 @@ use motcua_domain::account::AccountKind;
 use serde::Deserialize;
 
 use super::PageResult;
-use crate::kit::{Chrome, FormState, MessagePage, Page, local_path, notice, render, render_status};
+use crate::kit::{
+    Chrome, FormState, Link, MessagePage, Page, local_path, notice, render, render_status,
+};
 use crate::routes::{Access, Routes};
 use crate::state::AppState;
 
@@ -157,11 +159,11 @@ pub async fn register(p: Page, Form(f): Form<RegisterForm>) -> PageResult {
     };
     match p.s.app.register(&p.ctx(), &r).await {
         Ok(()) => {
-            let mut links = vec![("/dang-nhap".to_string(), "Đến trang đăng nhập".to_string())];
+            let mut links = vec![Link::new("/dang-nhap", "Đến trang đăng nhập")];
             if p.s.app.config.is_dev() {
-                links.push((
-                    "/dev/hop-thu".into(),
-                    "Chế độ phát triển: xem hộp thư đã gửi".into(),
+                links.push(Link::new(
+                    "/dev/hop-thu",
+                    "Chế độ phát triển: xem hộp thư đã gửi",
                 ));
             }
             Ok(render(&MessagePage {
@@ -263,7 +265,7 @@ pub async fn forgot(p: Page, Form(f): Form<EmailForm>) -> PageResult {
             c: p.chrome("Kiểm tra hộp thư của bạn"),
             heading: "Kiểm tra hộp thư của bạn".into(),
             paragraphs: vec!["Nếu địa chỉ này thuộc một tài khoản, chúng tôi đã gửi tới đó liên kết đặt lại mật khẩu. Liên kết dùng được một lần, trong 30 phút.".into()],
-            links: vec![("/dang-nhap".into(), "Đến trang đăng nhập".into())],
+            links: vec![Link::new("/dang-nhap", "Đến trang đăng nhập")],
         })),
         Err(e) => {
             let mut fs = FormState::with(&[("email", f.email.as_str())]);

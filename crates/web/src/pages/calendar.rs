@@ -27,6 +27,12 @@ pub fn routes() -> Routes<AppState> {
         )
 }
 
+/// A day off of the year, and why.
+struct Holiday {
+    date: String,
+    name: String,
+}
+
 #[derive(Template)]
 #[template(path = "calendar/edit.html")]
 struct CalendarPage {
@@ -34,7 +40,7 @@ struct CalendarPage {
     data: String,
     changed: String,
     year: i16,
-    holidays: Vec<(String, String)>,
+    holidays: Vec<Holiday>,
     working_weekends: Vec<String>,
     error: Option<String>,
     saved: bool,
@@ -62,7 +68,10 @@ async fn calendar_page(
             holidays: cal
                 .holidays(year)
                 .into_iter()
-                .map(|(d, n)| (format_vn_date(d), n))
+                .map(|(d, name)| Holiday {
+                    date: format_vn_date(d),
+                    name,
+                })
                 .collect(),
             working_weekends: cal
                 .working_weekend_days(year)

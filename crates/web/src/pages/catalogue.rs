@@ -12,7 +12,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::PageResult;
-use crate::kit::{Chrome, FieldView, Page, field_views, refused_if, render, render_status};
+use crate::kit::{Choice, Chrome, FieldView, Page, field_views, refused_if, render, render_status};
 use crate::routes::{Access, Routes};
 use crate::state::AppState;
 
@@ -66,7 +66,7 @@ struct CataloguePage {
     c: Chrome,
     q: SearchQuery,
     sectors: Vec<SectorView>,
-    agencies: Vec<(String, String)>,
+    agencies: Vec<Choice>,
     results: Vec<ProcedureSummary>,
     searched: bool,
     filtered: bool,
@@ -98,7 +98,7 @@ pub async fn catalogue(p: Page, Query(q): Query<SearchQuery>) -> PageResult {
             .await?;
     let agencies = tree
         .into_iter()
-        .map(|n| (n.agency.code, n.agency.name))
+        .map(|n| Choice::new(n.agency.code, n.agency.name))
         .collect();
     Ok(render(&CataloguePage {
         c: p.chrome("Dịch vụ công trực tuyến"),

@@ -5,9 +5,11 @@ use axum::Form;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use motcua_app::AppError;
 use motcua_app::catalogue::{SectorView, ServiceRecord};
+use motcua_app::catalogue_types::{Version, VersionStatus};
+use motcua_app::{AppError, Session};
 use motcua_domain::Action;
+use motcua_domain::agency::Agency;
 use motcua_domain::catalogue::{Channel, Classification};
 use serde::Deserialize;
 use serde_json::Value;
@@ -16,7 +18,7 @@ use uuid::Uuid;
 use super::PageResult;
 use super::catalogue::ProcedurePage;
 use crate::error::PageError;
-use crate::kit::{Chrome, FormState, Page, refused_if, render, render_status};
+use crate::kit::{Choice, Chrome, FormState, Page, refused_if, render, render_status};
 use crate::routes::{Access, Routes};
 use crate::state::AppState;
 
@@ -76,11 +78,39 @@ pub fn routes() -> Routes<AppState> {
         )
 }
 
+/// A version of a procedure: its number, whether it is published, from when it applies.
+struct VersionRow {
+    number: i32,
+    status: &'static str,
+    effective_from: String,
+}
+
+fn version_row(v: &Version) -> VersionRow {
+    VersionRow {
+        number: v.version,
+        status: match v.status {
+            VersionStatus::Draft => "Bản nháp",
+            VersionStatus::Published => "Đã xuất bản",
+        },
+        effective_from: v
+            .effective_from
+            .map(motcua_domain::clock::format_vn_date)
+            .unwrap_or_default(),
+    }
+}
+
+/// A procedure the person may edit, with its newest version.
+struct ProcedureRow {
+    code: String,
+    name: String,
+    newest: VersionRow,
+}
+
 #[derive(Template)]
 #[template(path = "catalogue_editor/procedures.html")]
 struct BoProceduresPage {
     c: Chrome,
-    rows: Vec<(String, String, i32, &'static str, String)>,
+    rows: Vec<ProcedureRow>,
     can_create: bool,
     can_sectors: bool,
 }
@@ -92,20 +122,10 @@ pub async fn bo_procedures(p: Page) -> PageResult {
     let can_create = !p.s.app.service_agencies(sess, &agencies).is_empty();
     let rows = list
         .into_iter()
-        .map(|(p, v)| {
-            let status = match v.status {
-                motcua_store_types::VersionStatus::Draft => "Bản nháp",
-                motcua_store_types::VersionStatus::Published => "Đã xuất bản",
-            };
-            (
-                p.code,
-                v.body.name,
-                v.version,
-                status,
-                v.effective_from
-                    .map(motcua_domain::clock::format_vn_date)
-                    .unwrap_or_default(),
-            )
+        .map(|(procedure, v)| ProcedureRow {
+            code: procedure.code,
+            name: v.body.name.clone(),
+            newest: version_row(&v),
         })
         .collect();
     let can_sectors = sess.actor.has_role(motcua_domain::Role::ProvinceAdmin);
@@ -117,9 +137,17 @@ pub async fn bo_procedures(p: Page) -> PageResult {
     }))
 }
 
-/// Re-exported store types the pages name.
-mod motcua_store_types {
-    pub use motcua_app::catalogue_types::VersionStatus;
+/// An agency offering the procedure online, and at which level.
+struct ServiceRow {
+    agency_code: String,
+    agency: String,
+    level: u8,
+}
+
+/// An agency the person may configure a service at.
+struct AgencyLink {
+    code: String,
+    name: String,
 }
 
 #[derive(Template)]
@@ -128,11 +156,12 @@ struct BoProcedureEditPage {
     c: Chrome,
     code: String,
     body: String,
-    versions: Vec<(i32, &'static str, String)>,
+    versions: Vec<VersionRow>,
     has_draft: bool,
-    services: Vec<(String, String, u8)>,
-    owners: Vec<(String, String)>,
-    service_agencies: Vec<(String, String)>,
+    services: Vec<ServiceRow>,
+    /// Who may own a new procedure.
+    owners: Vec<Choice>,
+    service_agencies: Vec<AgencyLink>,
     is_new: bool,
     f: FormState,
     today: String,
@@ -160,98 +189,86 @@ const NEW_TEMPLATE: &str = r#"{
   "guide": ""
 }"#;
 
+/// The agencies whose services the person manages: as owners a new procedure may have (with
+/// the province for a common procedure, for its administrator), and as links to their services.
+fn editor_agencies(
+    p: &Page,
+    sess: &Session,
+    agencies: &[Agency],
+) -> (Vec<Choice>, Vec<AgencyLink>) {
+    let mine = p.s.app.service_agencies(sess, agencies);
+    let mut owners = Vec::new();
+    if sess.actor.has_role(motcua_domain::Role::ProvinceAdmin) {
+        owners.push(Choice::new("", "UBND tỉnh (thủ tục chung)"));
+    }
+    owners.extend(
+        mine.iter()
+            .map(|a| Choice::new(a.id.to_string(), a.name.clone())),
+    );
+    let links = mine
+        .iter()
+        .map(|a| AgencyLink {
+            code: a.code.clone(),
+            name: a.name.clone(),
+        })
+        .collect();
+    (owners, links)
+}
+
 async fn edit_page(p: &Page, code: Option<&str>, body: Option<String>, f: FormState) -> PageResult {
     let sess = p.session()?;
     let (agencies, _) = p.s.app.agencies_and_units().await?;
-    let mut owners: Vec<(String, String)> = Vec::new();
-    if sess.actor.has_role(motcua_domain::Role::ProvinceAdmin) {
-        owners.push((String::new(), "UBND tỉnh (thủ tục chung)".into()));
-    }
-    owners.extend(
-        p.s.app
-            .service_agencies(sess, &agencies)
-            .into_iter()
-            .map(|a| (a.id.to_string(), a.name.clone())),
-    );
-    let service_agencies: Vec<(String, String)> =
-        p.s.app
-            .service_agencies(sess, &agencies)
-            .into_iter()
-            .map(|a| (a.code.clone(), a.name.clone()))
-            .collect();
-    let today = p.s.app.now();
-    let today = motcua_domain::clock::vn_date(today).to_string();
+    let (owners, service_agencies) = editor_agencies(p, sess, &agencies);
+    let today = motcua_domain::clock::vn_date(p.s.app.now()).to_string();
     let status = refused_if(!f.errors.is_empty());
-    let page = match code {
-        None => BoProcedureEditPage {
-            c: p.chrome("Thêm thủ tục"),
-            code: String::new(),
-            body: body.unwrap_or_else(|| NEW_TEMPLATE.into()),
-            versions: vec![],
-            has_draft: false,
-            services: vec![],
-            owners,
-            service_agencies,
-            is_new: true,
-            f,
-            today,
-        },
-        Some(code) => {
-            let (procedure, versions) = p.s.app.procedure_for_edit(sess, code).await?;
-            let newest = versions.first().ok_or(AppError::NotFound)?;
-            let text = body
-                .unwrap_or_else(|| serde_json::to_string_pretty(&newest.body).unwrap_or_default());
-            let services = motcua_app_services(p, procedure.id, &agencies).await?;
-            BoProcedureEditPage {
-                c: p.chrome(format!("Sửa thủ tục {code}")),
-                code: code.into(),
-                body: text,
-                has_draft: versions
-                    .iter()
-                    .any(|v| v.status == motcua_store_types::VersionStatus::Draft),
-                versions: versions
-                    .iter()
-                    .map(|v| {
-                        (
-                            v.version,
-                            if v.status == motcua_store_types::VersionStatus::Draft {
-                                "Bản nháp"
-                            } else {
-                                "Đã xuất bản"
-                            },
-                            v.effective_from
-                                .map(motcua_domain::clock::format_vn_date)
-                                .unwrap_or_default(),
-                        )
-                    })
-                    .collect(),
-                services,
-                owners,
-                service_agencies,
-                is_new: false,
-                f,
-                today,
-            }
-        }
+    let mut page = BoProcedureEditPage {
+        c: p.chrome("Thêm thủ tục"),
+        code: String::new(),
+        body: String::new(),
+        versions: vec![],
+        has_draft: false,
+        services: vec![],
+        owners,
+        service_agencies,
+        is_new: true,
+        f,
+        today,
     };
+    let Some(code) = code else {
+        page.body = body.unwrap_or_else(|| NEW_TEMPLATE.into());
+        return Ok(render_status(&page, status));
+    };
+    let (procedure, versions) = p.s.app.procedure_for_edit(sess, code).await?;
+    let newest = versions.first().ok_or(AppError::NotFound)?;
+    page.body =
+        body.unwrap_or_else(|| serde_json::to_string_pretty(&newest.body).unwrap_or_default());
+    page.services = services_of(p, procedure.id, &agencies).await?;
+    page.c = p.chrome(format!("Sửa thủ tục {code}"));
+    page.code = code.into();
+    page.has_draft = versions.iter().any(|v| v.status == VersionStatus::Draft);
+    page.versions = versions.iter().map(version_row).collect();
+    page.is_new = false;
     Ok(render_status(&page, status))
 }
 
-async fn motcua_app_services(
+/// The services offering a procedure, with their agencies.
+async fn services_of(
     p: &Page,
     procedure_id: Uuid,
-    agencies: &[motcua_domain::agency::Agency],
-) -> Result<Vec<(String, String, u8)>, PageError> {
+    agencies: &[Agency],
+) -> Result<Vec<ServiceRow>, PageError> {
     Ok(p.s
         .app
         .services_of_procedure(procedure_id)
         .await?
         .into_iter()
         .filter_map(|sv| {
-            agencies
-                .iter()
-                .find(|a| a.id == sv.agency_id)
-                .map(|a| (a.code.clone(), a.name.clone(), sv.level))
+            let a = agencies.iter().find(|a| a.id == sv.agency_id)?;
+            Some(ServiceRow {
+                agency_code: a.code.clone(),
+                agency: a.name.clone(),
+                level: sv.level,
+            })
         })
         .collect())
 }

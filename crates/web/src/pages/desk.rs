@@ -22,11 +22,18 @@ pub fn routes() -> Routes<AppState> {
         )
 }
 
+/// A service the desk receives dossiers for.
+struct DeskService {
+    id: Uuid,
+    procedure: String,
+    agency: String,
+}
+
 #[derive(Template)]
 #[template(path = "desk/register.html")]
 struct DeskPage {
     c: Chrome,
-    services: Vec<(Uuid, String, String)>,
+    services: Vec<DeskService>,
     chosen: Option<Uuid>,
     fields: Vec<FieldView>,
     errors: Vec<(String, String)>,
@@ -54,12 +61,22 @@ async fn desk_page(
     done: Option<String>,
 ) -> PageResult {
     let se = p.session()?;
-    let services = p.s.app.desk_services(se).await?;
+    let services: Vec<DeskService> =
+        p.s.app
+            .desk_services(se)
+            .await?
+            .into_iter()
+            .map(|(id, procedure, agency)| DeskService {
+                id,
+                procedure,
+                agency,
+            })
+            .collect();
     if services.is_empty() {
         return Err(AppError::Forbidden.into());
     }
     let fields = match chosen {
-        Some(id) if services.iter().any(|x| x.0 == id) => {
+        Some(id) if services.iter().any(|x| x.id == id) => {
             let (sv, _) = p.s.app.service(id).await?;
             field_views(&sv.form.fields, answers, &errors, "")
         }

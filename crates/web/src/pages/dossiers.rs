@@ -268,7 +268,7 @@ pub async fn remove_file(p: Page, Path((id, file)): Path<(Uuid, Uuid)>) -> PageR
 struct ReviewPage {
     c: Chrome,
     v: DossierView,
-    answers: Vec<(String, String)>,
+    answers: Vec<Answer>,
     errors: Vec<String>,
     declaration: &'static str,
     key: String,
@@ -280,7 +280,13 @@ impl ReviewPage {
     }
 }
 
-fn answer_rows(v: &DossierView) -> Vec<(String, String)> {
+/// A question of the form and the person's answer, as the review and the dossier page list them.
+struct Answer {
+    label: String,
+    value: String,
+}
+
+fn answer_rows(v: &DossierView) -> Vec<Answer> {
     let show = |x: &serde_json::Value| match x {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Bool(b) => {
@@ -319,15 +325,14 @@ fn answer_rows(v: &DossierView) -> Vec<(String, String)> {
     v.form
         .fields
         .iter()
-        .map(|f| {
-            (
-                f.label.clone(),
-                v.row
-                    .form
-                    .get(&f.name)
-                    .map(show)
-                    .unwrap_or_else(|| "—".into()),
-            )
+        .map(|f| Answer {
+            label: f.label.clone(),
+            value: v
+                .row
+                .form
+                .get(&f.name)
+                .map(show)
+                .unwrap_or_else(|| "—".into()),
         })
         .collect()
 }
@@ -376,11 +381,21 @@ pub async fn submit(p: Page, Path(id): Path<Uuid>, Form(f): Form<SubmitForm>) ->
     }
 }
 
+/// A line of "Hồ sơ của tôi".
+struct DossierRow {
+    id: Uuid,
+    code: String,
+    procedure: String,
+    status: String,
+    submitted: String,
+    appointment: String,
+}
+
 #[derive(Template)]
 #[template(path = "dossiers/list.html")]
 struct ListPage {
     c: Chrome,
-    rows: Vec<(Uuid, String, String, String, String, String)>,
+    rows: Vec<DossierRow>,
 }
 
 pub async fn list(p: Page) -> PageResult {
@@ -395,14 +410,14 @@ pub async fn list(p: Page) -> PageResult {
                     Some(n) => format!("{label} (mã {n})"),
                     None => label.to_string(),
                 };
-                (
-                    r.id,
-                    r.code.unwrap_or_else(|| "—".into()),
-                    name,
+                DossierRow {
+                    id: r.id,
+                    code: r.code.unwrap_or_else(|| "—".into()),
+                    procedure: name,
                     status,
-                    r.submitted_at.map(format_vn_datetime).unwrap_or_default(),
-                    r.appointment_at.map(format_vn_datetime).unwrap_or_default(),
-                )
+                    submitted: r.submitted_at.map(format_vn_datetime).unwrap_or_default(),
+                    appointment: r.appointment_at.map(format_vn_datetime).unwrap_or_default(),
+                }
             })
             .collect();
     Ok(render(&ListPage {
@@ -416,7 +431,7 @@ pub async fn list(p: Page) -> PageResult {
 struct DossierPage {
     c: Chrome,
     v: DossierView,
-    answers: Vec<(String, String)>,
+    answers: Vec<Answer>,
     notice: Option<&'static str>,
     national: String,
     status: &'static str,
@@ -512,11 +527,7 @@ struct CoverPage {
 pub async fn cover(p: Page, Path(id): Path<Uuid>) -> PageResult {
     let v = p.s.app.dossier(p.session()?, id).await?;
     let code = v.row.code.clone().ok_or(AppError::NotFound)?;
-    let lookup_url = format!(
-        "{}/tra-cuu?ma={}",
-        p.s.app.config.public_url.trim_end_matches('/'),
-        code
-    );
+    let lookup_url = p.lookup_url(&code);
     Ok(render(&CoverPage {
         c: p.chrome(format!("Phiếu gửi hồ sơ {code}")),
         qr: crate::kit::qr_svg(&lookup_url),

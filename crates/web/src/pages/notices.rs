@@ -43,11 +43,19 @@ pub fn routes() -> Routes<AppState> {
         .get("/thong-bao/{id}", Signed, notice)
 }
 
+/// A notice in the inbox.
+struct NoticeRow {
+    id: Uuid,
+    subject: String,
+    at: String,
+    unread: bool,
+}
+
 #[derive(Template)]
 #[template(path = "notices/inbox.html")]
 struct InboxPage {
     c: Chrome,
-    notices: Vec<(Uuid, String, String, bool)>,
+    notices: Vec<NoticeRow>,
     unread: u64,
 }
 
@@ -57,13 +65,11 @@ pub async fn inbox(p: Page) -> PageResult {
     let (list, unread) = p.s.app.inbox(se.user.id).await?;
     let notices = list
         .into_iter()
-        .map(|n| {
-            (
-                n.id,
-                n.subject,
-                format_vn_datetime(n.created_at),
-                n.read_at.is_none(),
-            )
+        .map(|n| NoticeRow {
+            id: n.id,
+            subject: n.subject,
+            at: format_vn_datetime(n.created_at),
+            unread: n.read_at.is_none(),
         })
         .collect();
     Ok(render(&InboxPage {
@@ -95,49 +101,67 @@ pub async fn notice(p: Page, Path(id): Path<Uuid>) -> PageResult {
     }))
 }
 
+/// A notice template as the page shows it: as saved, or as posted when it was refused.
+struct TemplateRow {
+    kind: String,
+    label: &'static str,
+    subject: String,
+    body: String,
+    sms: String,
+    saved: bool,
+    error: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "notices/templates.html")]
 struct TemplatesPage {
     c: Chrome,
-    rows: Vec<(String, &'static str, String, String, String, bool)>,
-    error: Option<(String, String)>,
+    rows: Vec<TemplateRow>,
 }
 
-async fn templates_page(
-    p: &Page,
-    error: Option<(String, String)>,
-    posted: Option<(&str, &str, &str, &str)>,
-) -> PageResult {
+/// What was posted for one kind of notice, and why it was refused.
+struct Refused<'a> {
+    kind: &'a str,
+    form: &'a TemplateForm,
+    message: String,
+}
+
+async fn templates_page(p: &Page, refused: Option<Refused<'_>>) -> PageResult {
     let rows =
         p.s.app
             .templates(p.session()?)
             .await?
             .into_iter()
-            .map(|(k, sub, body, sms, saved)| match posted {
-                Some((pk, ps, pb, pm)) if pk == k.as_str() => (
-                    k.as_str().to_string(),
-                    k.label_vi(),
-                    ps.to_string(),
-                    pb.to_string(),
-                    pm.to_string(),
+            .map(|(k, subject, body, sms, saved)| {
+                let mut row = TemplateRow {
+                    kind: k.as_str().to_string(),
+                    label: k.label_vi(),
+                    subject,
+                    body,
+                    sms,
                     saved,
-                ),
-                _ => (k.as_str().to_string(), k.label_vi(), sub, body, sms, saved),
+                    error: None,
+                };
+                if let Some(r) = refused.as_ref().filter(|r| r.kind == k.as_str()) {
+                    row.subject = r.form.subject.clone();
+                    row.body = r.form.body.clone();
+                    row.sms = r.form.sms.clone();
+                    row.error = Some(r.message.clone());
+                }
+                row
             })
             .collect();
-    let status = refused_if(error.is_some());
     Ok(render_status(
         &TemplatesPage {
             c: p.chrome("Mẫu thông báo"),
             rows,
-            error,
         },
-        status,
+        refused_if(refused.is_some()),
     ))
 }
 
 pub async fn templates(p: Page) -> PageResult {
-    templates_page(&p, None, None).await
+    templates_page(&p, None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -162,13 +186,13 @@ pub async fn template_save(
     {
         Ok(()) => Ok(Redirect::to("/can-bo/thong-bao/mau").into_response()),
         Err(AppError::Validation(v)) => {
-            let msg = v.into_iter().next().map(|(_, m)| m).unwrap_or_default();
-            templates_page(
-                &p,
-                Some((kind.clone(), msg)),
-                Some((&kind, &f.subject, &f.body, &f.sms)),
-            )
-            .await
+            let message = v.into_iter().next().map(|(_, m)| m).unwrap_or_default();
+            let refused = Refused {
+                kind: &kind,
+                form: &f,
+                message,
+            };
+            templates_page(&p, Some(refused)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -178,20 +202,21 @@ pub async fn template_save(
 #[template(path = "notices/queue.html")]
 struct QueuePage {
     c: Chrome,
-    rows: Vec<QueueRow>,
+    rows: Vec<DeliveryRow>,
 }
 
-/// (delivery id, channel, state, kind, attempts, next attempt, last error, dead letter)
-type QueueRow = (
-    Uuid,
-    &'static str,
-    &'static str,
-    String,
-    i32,
-    String,
-    String,
-    bool,
-);
+/// A delivery in the queue.
+struct DeliveryRow {
+    id: Uuid,
+    channel: &'static str,
+    state: &'static str,
+    kind: String,
+    attempts: i32,
+    next_attempt: String,
+    last_error: String,
+    /// Failed after every attempt: retried only by hand.
+    dead: bool,
+}
 
 /// The delivery queue: what is waiting, what failed and why, dead letters to retry.
 pub async fn queue(p: Page) -> PageResult {
@@ -200,17 +225,15 @@ pub async fn queue(p: Page) -> PageResult {
             .delivery_queue(p.session()?)
             .await?
             .into_iter()
-            .map(|(d, n)| {
-                (
-                    d.id,
-                    d.channel.label_vi(),
-                    d.state.label_vi(),
-                    n.kind.label_vi().to_string(),
-                    d.attempts,
-                    format_vn_datetime(d.next_attempt_at),
-                    d.last_error.unwrap_or_default(),
-                    d.state.as_str() == "dead",
-                )
+            .map(|(d, n)| DeliveryRow {
+                id: d.id,
+                channel: d.channel.label_vi(),
+                state: d.state.label_vi(),
+                kind: n.kind.label_vi().to_string(),
+                attempts: d.attempts,
+                next_attempt: format_vn_datetime(d.next_attempt_at),
+                last_error: d.last_error.unwrap_or_default(),
+                dead: d.state.as_str() == "dead",
             })
             .collect();
     Ok(render(&QueuePage {

@@ -30,6 +30,12 @@ pub fn routes() -> Routes<AppState> {
         )
 }
 
+/// A component of the dossier received, on the receipt (form 01).
+struct Received {
+    name: String,
+    files: usize,
+}
+
 /// One of the statutory slips (Circular 01/2018, forms 01–05), A5.
 #[derive(Template)]
 #[template(path = "slips/slip.html")]
@@ -69,42 +75,46 @@ impl SlipPage {
     fn title(&self) -> &'static str {
         slip_title(self.form)
     }
-    fn received(&self) -> Vec<(String, usize)> {
+    /// The components received, each with its number of files.
+    fn received(&self) -> Vec<Received> {
         self.v
             .version
             .body
             .components
             .iter()
-            .map(|c| {
-                (
-                    c.name.clone(),
-                    self.v
-                        .files
-                        .iter()
-                        .filter(|f| f.component_id == c.id)
-                        .count(),
-                )
+            .map(|c| Received {
+                name: c.name.clone(),
+                files: self
+                    .v
+                    .files
+                    .iter()
+                    .filter(|f| f.component_id == c.id)
+                    .count(),
             })
-            .filter(|(_, n)| *n > 0)
+            .filter(|r| r.files > 0)
             .collect()
     }
 }
 
-/// The slip `so` (01–05) of a dossier, for whoever may see it; the control sheet (05) is for
-/// staff. A slip whose event has not happened is not found.
-pub async fn slip(p: Page, Path((id, so)): Path<(Uuid, String)>) -> PageResult {
-    let se = p.session()?;
-    let form: u8 = match so.as_str() {
-        "01" => 1,
-        "02" => 2,
-        "03" => 3,
-        "04" => 4,
-        "05" => 5,
-        _ => return Err(AppError::NotFound.into()),
-    };
-    let v = p.s.app.dossier(se, id).await?;
-    let code = v.row.code.clone().ok_or(AppError::NotFound)?;
-    let event = v.slip_event(form);
+/// The number of a slip in its path (`01`–`05`).
+fn slip_form(so: &str) -> Option<u8> {
+    match so {
+        "01" => Some(1),
+        "02" => Some(2),
+        "03" => Some(3),
+        "04" => Some(4),
+        "05" => Some(5),
+        _ => None,
+    }
+}
+
+/// What a slip lists, and the new date it gives: the items to supplement (02), the reasons
+/// (03, 04), the new appointment (04). `data` is what the slip's event recorded.
+fn slip_details(
+    form: u8,
+    v: &DossierView,
+    data: Option<&serde_json::Value>,
+) -> (Vec<String>, String) {
     let strings = |val: Option<&serde_json::Value>| -> Vec<String> {
         val.and_then(|x| x.as_array())
             .map(|a| {
@@ -114,7 +124,6 @@ pub async fn slip(p: Page, Path((id, so)): Path<(Uuid, String)>) -> PageResult {
             })
             .unwrap_or_default()
     };
-    let data = event.and_then(|e| e.data.as_ref());
     let items = match form {
         2 => strings(v.row.supplement.as_ref().and_then(|x| x.get("items"))),
         3 | 4 => strings(data.and_then(|d| d.get("reasons"))),
@@ -129,6 +138,18 @@ pub async fn slip(p: Page, Path((id, so)): Path<(Uuid, String)>) -> PageResult {
             .unwrap_or_default(),
         _ => String::new(),
     };
+    (items, new_date)
+}
+
+/// The slip `so` (01–05) of a dossier, for whoever may see it; the control sheet (05) is for
+/// staff. A slip whose event has not happened is not found.
+pub async fn slip(p: Page, Path((id, so)): Path<(Uuid, String)>) -> PageResult {
+    let se = p.session()?;
+    let form = slip_form(&so).ok_or(AppError::NotFound)?;
+    let v = p.s.app.dossier(se, id).await?;
+    let code = v.row.code.clone().ok_or(AppError::NotFound)?;
+    let event = v.slip_event(form);
+    let (items, new_date) = slip_details(form, &v, event.and_then(|e| e.data.as_ref()));
     let event = event.ok_or(AppError::NotFound)?;
     let mut ids: Vec<Uuid> = v.events.iter().filter_map(|e| e.actor_id).collect();
     ids.extend(event.actor_id);
@@ -141,19 +162,8 @@ pub async fn slip(p: Page, Path((id, so)): Path<(Uuid, String)>) -> PageResult {
         .actor_id
         .and_then(|a| names.get(&a).cloned())
         .unwrap_or_default();
-    let units =
-        p.s.app
-            .agencies_and_units()
-            .await?
-            .1
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
-    let lookup_url = format!(
-        "{}/tra-cuu?ma={}",
-        p.s.app.config.public_url.trim_end_matches('/'),
-        code
-    );
+    let units = p.unit_names().await?;
+    let lookup_url = p.lookup_url(&code);
     let now = p.s.app.now();
     Ok(render(&SlipPage {
         c: p.chrome(format!("{} {code}", slip_title(form))),

@@ -17,7 +17,8 @@ use uuid::Uuid;
 use super::PageResult;
 use crate::error::PageError;
 use crate::kit::{
-    Chrome, FormState, MessagePage, NoticeQuery, Page, notice, refused_if, render, render_status,
+    Choice, Chrome, FormState, Link, MessagePage, NoticeQuery, Page, notice, refused_if, render,
+    render_status,
 };
 use crate::routes::{Access, Routes};
 use crate::state::AppState;
@@ -63,6 +64,12 @@ pub fn routes() -> Routes<AppState> {
         )
 }
 
+/// A unit with the name of its agency.
+struct UnitView {
+    unit: Unit,
+    agency: String,
+}
+
 struct GrantView {
     id: Uuid,
     role: &'static str,
@@ -79,7 +86,7 @@ struct StaffHomePage {
     grants: Vec<GrantView>,
     can_admin: bool,
     can_agencies: bool,
-    desks: Vec<(Unit, String)>,
+    desks: Vec<UnitView>,
     is_reception: bool,
     can_notices: bool,
     /// Holds a processing role: has a worklist.
@@ -141,14 +148,14 @@ pub async fn staff_home(p: Page) -> PageResult {
                 .is_ok()
         })
         .filter_map(|u| {
-            Some((
-                u.clone(),
-                agencies
+            Some(UnitView {
+                unit: u.clone(),
+                agency: agencies
                     .iter()
                     .find(|a| a.id == u.agency_id && a.valid_to.is_none())?
                     .name
                     .clone(),
-            ))
+            })
         })
         .take(50)
         .collect();
@@ -272,7 +279,7 @@ pub async fn staff_new(p: Page, Form(f): Form<StaffForm>) -> PageResult {
                 format!("Mật khẩu ban đầu: {}", pw.unwrap_or_default()),
                 "Mật khẩu này chỉ hiện một lần. Hãy trao trực tiếp cho cán bộ và đề nghị đổi ngay sau lần đăng nhập đầu tiên.".into(),
             ],
-            links: vec![(format!("/can-bo/nhan-su/{}", user.id), "Giao quyền cho cán bộ".into())],
+            links: vec![Link::new(format!("/can-bo/nhan-su/{}", user.id), "Giao quyền cho cán bộ")],
         })),
         Err(e) => {
             let mut fs = FormState::with(&[("login", f.login.as_str()), ("full_name", f.full_name.as_str()), ("email", f.email.as_str()), ("phone", f.phone.as_str()), ("agency", f.agency.as_str())]);
@@ -290,12 +297,44 @@ struct StaffDetailPage {
     user: User,
     home: String,
     grants: Vec<GrantView>,
-    roles: Vec<(&'static str, &'static str)>,
+    roles: Vec<Choice>,
     agencies: Vec<Agency>,
-    units: Vec<(Unit, String)>,
+    units: Vec<UnitView>,
     can_manage: bool,
     f: FormState,
     notice: Option<&'static str>,
+}
+
+/// What the caller may grant: the agencies (active today) where they may grant some role, the
+/// roles they may grant at one of them at least, and the units of those agencies.
+fn grantable(
+    actor: &motcua_domain::Actor,
+    (agencies, units): (&[Agency], &[Unit]),
+    today: jiff::civil::Date,
+) -> (Vec<Agency>, Vec<Choice>, Vec<UnitView>) {
+    let may_grant =
+        |r: Role, a: &Agency| authorize(actor, Action::GrantRole(r), &Target::Agency(a.id)).is_ok();
+    let grantable: Vec<Agency> = agencies
+        .iter()
+        .filter(|a| a.is_active_on(today) && Role::ALL.iter().any(|r| may_grant(*r, a)))
+        .cloned()
+        .collect();
+    let roles = Role::ALL
+        .iter()
+        .filter(|r| grantable.iter().any(|a| may_grant(**r, a)))
+        .map(|r| Choice::new(r.as_str(), r.label_vi()))
+        .collect();
+    let units = units
+        .iter()
+        .filter_map(|u| {
+            let a = grantable.iter().find(|a| a.id == u.agency_id)?;
+            Some(UnitView {
+                unit: u.clone(),
+                agency: a.short_name.clone().unwrap_or_else(|| a.name.clone()),
+            })
+        })
+        .collect();
+    (grantable, roles, units)
 }
 
 async fn staff_detail_page(
@@ -309,39 +348,7 @@ async fn staff_detail_page(
     let (agencies, units) = names(p).await?;
     let today = vn_date(p.s.app.now());
     let home_id = d.user.home_agency_id.unwrap_or_default();
-    let grantable: Vec<Agency> = agencies
-        .iter()
-        .filter(|a| {
-            a.is_active_on(today)
-                && Role::ALL.iter().any(|r| {
-                    authorize(&sess.actor, Action::GrantRole(*r), &Target::Agency(a.id)).is_ok()
-                })
-        })
-        .cloned()
-        .collect();
-    let roles = Role::ALL
-        .iter()
-        .filter(|r| {
-            grantable.iter().any(|a| {
-                authorize(&sess.actor, Action::GrantRole(**r), &Target::Agency(a.id)).is_ok()
-            })
-        })
-        .map(|r| (r.as_str(), r.label_vi()))
-        .collect();
-    let unit_opts = units
-        .iter()
-        .filter(|u| grantable.iter().any(|a| a.id == u.agency_id))
-        .map(|u| {
-            (
-                u.clone(),
-                grantable
-                    .iter()
-                    .find(|a| a.id == u.agency_id)
-                    .map(|a| a.short_name.clone().unwrap_or_else(|| a.name.clone()))
-                    .unwrap_or_default(),
-            )
-        })
-        .collect();
+    let (grantable, roles, unit_opts) = grantable(&sess.actor, (&agencies, &units), today);
     let status = refused_if(!f.errors.is_empty());
     Ok(render_status(
         &StaffDetailPage {

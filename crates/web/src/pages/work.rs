@@ -69,14 +69,36 @@ pub struct WorkQ {
     sau: Option<String>,
 }
 
+/// A worklist the person has: a role they hold in an agency.
+struct Worklist {
+    role: String,
+    label: String,
+    agency_id: Uuid,
+    agency: String,
+}
+
+/// An opinion another agency asked for, waiting for an answer.
+struct ConsultationRow {
+    id: String,
+    code: String,
+    procedure: String,
+    due: String,
+}
+
+/// A statutory slip a dossier has: its number (`01`–`05`) and title.
+struct SlipLink {
+    number: String,
+    title: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "work/list.html")]
 struct WorkListPage {
     c: Chrome,
     page: WorklistPage,
     /// (role, label, agency id, agency name) of each worklist the person has.
-    lists: Vec<(String, String, Uuid, String)>,
-    consultations: Vec<(String, String, String, String)>,
+    lists: Vec<Worklist>,
+    consultations: Vec<ConsultationRow>,
 }
 
 impl WorkListPage {
@@ -110,7 +132,12 @@ pub async fn worklist(p: Page, Query(q): Query<WorkQ>) -> PageResult {
     for r in processing::WORK_ROLES {
         for a in se.actor.agencies_with(&[r]) {
             let name = p.s.app.agency(a).await.map(|x| x.name).unwrap_or_default();
-            lists.push((r.as_str().to_string(), r.label_vi().to_string(), a, name));
+            lists.push(Worklist {
+                role: r.as_str().to_string(),
+                label: r.label_vi().to_string(),
+                agency_id: a,
+                agency: name,
+            });
         }
     }
     let consultations =
@@ -118,7 +145,12 @@ pub async fn worklist(p: Page, Query(q): Query<WorkQ>) -> PageResult {
             .consultations_for_me(se)
             .await?
             .into_iter()
-            .map(|(c, code, procedure)| (c.id.to_string(), code, procedure, when(c.due_at)))
+            .map(|(c, code, procedure)| ConsultationRow {
+                id: c.id.to_string(),
+                code,
+                procedure,
+                due: when(c.due_at),
+            })
             .collect();
     Ok(render(&WorkListPage {
         c: p.chrome("Hồ sơ cần xử lý"),
@@ -141,8 +173,8 @@ struct WorkDossierPage {
     /// description the API gives).
     actions: Vec<ActionSpec>,
     may_attach_result: bool,
-    /// The statutory slips that exist for the dossier: (number, title).
-    slips: Vec<(String, &'static str)>,
+    /// The statutory slips that exist for the dossier.
+    slips: Vec<SlipLink>,
     errors: Vec<(String, String)>,
     conflict: Option<String>,
     done: Option<String>,
@@ -211,20 +243,16 @@ async fn dossier_page(
     let mut ids: Vec<Uuid> = v.events.iter().filter_map(|e| e.actor_id).collect();
     ids.extend(v.row.assignee_id);
     let names = p.s.app.user_names(&ids).await?;
-    let units =
-        p.s.app
-            .agencies_and_units()
-            .await?
-            .1
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
+    let units = p.unit_names().await?;
     let apology_due = actions.iter().any(|a| a.act == Act::Apologise)
         && p.s.app.apology_due(&v.agency.code, &v.row, now);
     let slips = v
         .slips()
         .into_iter()
-        .map(|f| (format!("{f:02}"), slip_name(f)))
+        .map(|f| SlipLink {
+            number: format!("{f:02}"),
+            title: slip_name(f),
+        })
         .collect();
     let title = v.row.code.clone().unwrap_or_else(|| "Hồ sơ".into());
     Ok(render_status(
