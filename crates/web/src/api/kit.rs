@@ -1,10 +1,9 @@
 //! What every API operation is made of: the [`Caller`] extractor, the JSON body, and a dossier
 //! named by its code or id.
-use axum::Extension;
-use axum::Json;
 use axum::extract::FromRequestParts;
 use axum::extract::rejection::{ExtensionRejection, JsonRejection};
 use axum::http::request::Parts;
+use axum::{Extension, Json};
 use motcua_app::{AppError, Ctx, Session};
 use uuid::Uuid;
 

@@ -7,8 +7,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, RawForm};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
-use motcua_app::dossiers::DossierView;
-use motcua_app::dossiers::StagedUpload;
+use motcua_app::dossiers::{DossierView, StagedUpload};
 use motcua_app::processing::{
     self, ActionInput, ActionSpec, ConsultationInput, FieldSpec, RESULT_COMPONENT, StepView,
     WorklistPage,
