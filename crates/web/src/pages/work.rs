@@ -222,7 +222,6 @@ pub struct DoneQ {
     tb: Option<String>,
 }
 
-#[allow(clippy::too_many_arguments)] // the page's three outcomes share one builder
 async fn dossier_page(
     p: &Page,
     id: Uuid,
