@@ -147,6 +147,11 @@ impl App {
         self.clock.now()
     }
 
+    /// Whether the application can serve requests: its database answers (readiness probes).
+    pub async fn ready(&self) -> Result<()> {
+        Ok(self.db.ping().await?)
+    }
+
     /// The CSRF token bound to a session id (or a pre-session cookie for anonymous forms).
     pub fn csrf_token(&self, binding: &str) -> String {
         crypto::hmac_b64(self.key.as_slice(), &format!("csrf|{binding}"))

@@ -9,8 +9,6 @@ use axum::http::Method;
 use axum::routing::MethodRouter;
 use motcua_domain::Action;
 
-use crate::AppState;
-
 /// What a route requires of the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -37,10 +35,10 @@ pub struct RouteSpec {
     pub access: Access,
 }
 
-/// Collects routes and their access.
-pub struct Routes {
-    router: Router<AppState>,
-    specs: Vec<RouteSpec>,
+/// Collects routes and their access. Each feature declares its own list next to its handlers;
+/// the lists are merged into one inventory.
+pub struct Routes<S> {
+    entries: Vec<(RouteSpec, MethodRouter<S>)>,
 }
 
 /// The inventory, looked up by (method, matched path).
@@ -72,16 +70,15 @@ impl Inventory {
 }
 
 /// Bodies of forms and JSON: at most 2 MiB, refused at once (413) when the declared length is
-/// larger, before anything is read (security.md row 21). Uploads stream under their own limits.
+/// larger, before anything is read. Uploads stream under their own limits.
 fn body_limit() -> tower_http::limit::RequestBodyLimitLayer {
     tower_http::limit::RequestBodyLimitLayer::new(2 * 1024 * 1024)
 }
 
-impl Routes {
+impl<S: Clone + Send + Sync + 'static> Routes<S> {
     pub fn new() -> Self {
         Self {
-            router: Router::new(),
-            specs: Vec::new(),
+            entries: Vec::new(),
         }
     }
 
@@ -90,20 +87,26 @@ impl Routes {
         method: Method,
         path: &'static str,
         access: Access,
-        mr: MethodRouter<AppState>,
+        mr: MethodRouter<S>,
     ) -> Self {
-        self.specs.push(RouteSpec {
+        let spec = RouteSpec {
             method,
             path,
             access,
-        });
-        self.router = self.router.route(path, mr);
+        };
+        self.entries.push((spec, mr));
+        self
+    }
+
+    /// Adds every route of another list, each with the access it was declared with.
+    pub fn merge(mut self, other: Routes<S>) -> Self {
+        self.entries.extend(other.entries);
         self
     }
 
     pub fn get<H, T>(self, path: &'static str, access: Access, h: H) -> Self
     where
-        H: axum::handler::Handler<T, AppState>,
+        H: axum::handler::Handler<T, S>,
         T: 'static,
     {
         self.add(Method::GET, path, access, axum::routing::get(h))
@@ -111,7 +114,7 @@ impl Routes {
 
     pub fn post<H, T>(self, path: &'static str, access: Access, h: H) -> Self
     where
-        H: axum::handler::Handler<T, AppState>,
+        H: axum::handler::Handler<T, S>,
         T: 'static,
     {
         self.add(
@@ -124,7 +127,7 @@ impl Routes {
 
     pub fn put<H, T>(self, path: &'static str, access: Access, h: H) -> Self
     where
-        H: axum::handler::Handler<T, AppState>,
+        H: axum::handler::Handler<T, S>,
         T: 'static,
     {
         self.add(
@@ -139,7 +142,7 @@ impl Routes {
     /// enforces its own limits).
     pub fn upload<H, T>(self, path: &'static str, access: Access, h: H) -> Self
     where
-        H: axum::handler::Handler<T, AppState>,
+        H: axum::handler::Handler<T, S>,
         T: 'static,
     {
         self.add(
@@ -152,7 +155,7 @@ impl Routes {
 
     pub fn delete<H, T>(self, path: &'static str, access: Access, h: H) -> Self
     where
-        H: axum::handler::Handler<T, AppState>,
+        H: axum::handler::Handler<T, S>,
         T: 'static,
     {
         self.add(
@@ -164,25 +167,23 @@ impl Routes {
     }
 
     /// Splits into the router and the inventory. Several methods on one path are merged by axum.
-    pub fn finish(self) -> (Router<AppState>, Arc<Inventory>) {
+    pub fn finish(self) -> (Router<S>, Arc<Inventory>) {
+        let mut router = Router::new();
+        let mut specs = Vec::with_capacity(self.entries.len());
         let mut by_path: HashMap<&'static str, Vec<(Method, Access)>> = HashMap::new();
-        for s in &self.specs {
+        for (spec, mr) in self.entries {
+            router = router.route(spec.path, mr);
             by_path
-                .entry(s.path)
+                .entry(spec.path)
                 .or_default()
-                .push((s.method.clone(), s.access));
+                .push((spec.method.clone(), spec.access));
+            specs.push(spec);
         }
-        (
-            self.router,
-            Arc::new(Inventory {
-                specs: self.specs,
-                by_path,
-            }),
-        )
+        (router, Arc::new(Inventory { specs, by_path }))
     }
 }
 
-impl Default for Routes {
+impl<S: Clone + Send + Sync + 'static> Default for Routes<S> {
     fn default() -> Self {
         Self::new()
     }

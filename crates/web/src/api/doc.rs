@@ -1,0 +1,72 @@
+//! The OpenAPI 3.1 document of the API: every operation with its schemas and error statuses.
+use axum::Json;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use utoipa::OpenApi;
+
+use super::accounts::{__path_issue_token, __path_me, __path_revoke_token};
+use super::agencies::__path_agencies;
+use super::catalogue::{
+    __path_agency_services, __path_procedure, __path_procedures, __path_sectors,
+};
+use super::contract::Problems;
+use super::dossiers::{
+    __path_attach, __path_create, __path_detach, __path_download, __path_get, __path_list,
+    __path_put_form, __path_submit, __path_withdraw,
+};
+use super::lookup::__path_lookup;
+use super::processing::{
+    __path_actions, __path_answer, __path_consultations, __path_perform, __path_worklist,
+};
+use super::reception::{__path_accept, __path_refuse, __path_register, __path_supplement_request};
+
+use crate::routes::{Access, Routes};
+use crate::state::AppState;
+
+pub fn routes() -> Routes<AppState> {
+    use Access::*;
+    Routes::new().get("/api/openapi.json", Public, openapi_json)
+}
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The document. Operations are listed by name, not by module path: utoipa would turn a module
+/// path into the operation's tag, and the tags are the operations' own (see `kit::tags`).
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "motcua API", description = "Dịch vụ công trực tuyến: the JSON API for portals, integrations and tests."),
+    paths(issue_token, revoke_token, me, agencies, procedures, procedure, sectors, agency_services,
+        create, list, register, get, put_form,
+        attach, download, detach, submit, withdraw,
+        supplement_request, accept, refuse, lookup,
+        actions, perform, worklist, consultations, answer),
+    components(schemas(super::contract::Problem, super::contract::FieldProblem, super::accounts::TokenRequest, super::accounts::TokenResponse, super::accounts::Me, super::accounts::GrantOut, super::agencies::AgencyOut, super::agencies::UnitOut, super::catalogue::ProcedureItem, super::catalogue::AgencyRef, super::catalogue::ComponentOut, super::catalogue::ServiceOut, super::catalogue::ProcedureDetail, super::catalogue::SectorOut, super::catalogue::FieldOut, super::catalogue::UsageOut,
+        super::dossiers::NewDossier, super::dossiers::NewDossierByService, super::dossiers::NewDossierByCodes, super::dossiers::AttachForm, super::dossiers::Created, super::dossier_out::FileOut, super::dossiers::SubmitRequest, super::dossiers::Submitted, super::reception::AcceptRequest, super::reception::Accepted, super::reception::RefuseRequest,
+        super::dossier_out::EventOut, super::dossier_out::DossierOut, super::dossiers::WithdrawRequest, super::reception::SupplementRequest, super::reception::RegisterRequest,
+        super::dossier_out::StepOut, super::dossier_out::ConsultationOut,
+        super::processing::ActionOut, super::processing::ActionsOut, super::processing::ActionFieldOut, super::processing::ActionOptionOut, super::processing::ItemFieldOut, super::processing::UploadOut, super::processing::ActionRequest, super::processing::ConsultationRequest, super::processing::ActionDone,
+        super::processing::WorkItemOut, super::processing::WorklistOut, super::processing::PendingConsultation, super::processing::AnswerRequest)),
+    modifiers(&BearerAuth, &Problems)
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI 3.1 document.
+pub async fn openapi_json() -> Response {
+    let mut r = Json(ApiDoc::openapi()).into_response();
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=300"),
+    );
+    r
+}

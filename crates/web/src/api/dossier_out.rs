@@ -1,0 +1,247 @@
+//! A dossier as the API shows it: to its applicant, or to the staff handling it (who see the
+//! steps, the assignee and the consultations too).
+use motcua_app::dossiers::{Audience, DossierView};
+use motcua_domain::dossier::national_label;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileOut {
+    pub id: String,
+    pub component: String,
+    pub name: String,
+    pub size: i64,
+    pub sha256: String,
+    /// Decided from the content: pdf, jpg, png, heic, webp, p7s.
+    pub kind: String,
+    pub media_type: String,
+}
+
+pub(super) fn file_out(f: &motcua_app::dossiers::FileRowView) -> FileOut {
+    FileOut {
+        id: f.id.to_string(),
+        component: f.component_id.clone(),
+        name: f.name.clone(),
+        size: f.size,
+        sha256: f.sha256.clone(),
+        kind: f.kind.as_str().into(),
+        media_type: f.kind.media_type().into(),
+    }
+}
+
+/// One line of the dossier's history as the caller may see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventOut {
+    pub at: String,
+    /// The act (e.g. `accept`), or `status` where the applicant sees the departments' work only
+    /// as a change of status.
+    pub kind: String,
+    pub label: String,
+    /// The stage entered (absent in the applicant's `status` lines).
+    pub stage: Option<String>,
+    /// The status entered, by name (see `DossierOut.status`).
+    pub status: String,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DossierOut {
+    pub id: String,
+    pub code: Option<String>,
+    pub procedure: String,
+    pub procedure_code: String,
+    pub procedure_version: i32,
+    pub agency: String,
+    pub agency_code: String,
+    /// The national status by name: draft, submitted (1), accepted (2), refused (3),
+    /// in_process (4), supplement_requested (5), withdrawn (7), declined (8), resolved (9),
+    /// returned (10). Derived from `stage`.
+    pub status: String,
+    /// The stage's name in Vietnamese (the applicant reads the departments' steps as
+    /// "Đang xử lý").
+    pub status_label: String,
+    /// The national status code, 1–10 (none for drafts).
+    pub national_status: Option<u8>,
+    pub national_status_label: Option<String>,
+    /// in_person, online, postal
+    pub intake: String,
+    pub submitted_at: Option<String>,
+    /// The valid receipt the appointment is counted from (RFC 3339, +07:00): the submission, or
+    /// the resubmission after the desk's supplement request.
+    pub received_at: Option<String>,
+    /// The time to result applied, in the catalogue's own format (e.g.
+    /// `{"unit": "working_days", "value": 5}`): the service's time for the dossier's channel
+    /// (R8.1c). `motcua calendar due --from <received_at> --working-days 5` gives the
+    /// appointment; a supplement the department asked for adds the time the person took.
+    #[schema(value_type = Option<Object>)]
+    pub time_to_result: Option<serde_json::Value>,
+    pub appointment_at: Option<String>,
+    /// The new date the agency gave with its apology (form 04), when it gave one; the national
+    /// count still measures against `appointment_at`.
+    pub new_appointment_at: Option<String>,
+    #[schema(value_type = Object)]
+    pub form: serde_json::Value,
+    pub declaration: Option<String>,
+    pub declared_at: Option<String>,
+    /// The files the caller may see (the applicant: their papers, and the result document the
+    /// leader approved).
+    pub files: Vec<FileOut>,
+    pub missing_components: Vec<String>,
+    pub events: Vec<EventOut>,
+    /// Notices about this dossier: `kind`, `created_at`, `subject`, and `delivery` with the state
+    /// per channel (`inbox`, `email`, `sms`: pending, sent, dead).
+    #[schema(value_type = Vec<Object>)]
+    pub notices: Vec<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub supplement_requested: Option<serde_json::Value>,
+    /// The workflow stage, e.g. `examining` (absent for the applicant while the departments
+    /// work on it).
+    pub stage: Option<String>,
+    /// When the current step is due (RFC 3339, +07:00; staff only).
+    pub step_due_at: Option<String>,
+    /// The specialist assigned (user id; staff only).
+    pub assignee: Option<String>,
+    /// As the national monitoring counts it: early, on_time, late, in_time (none before
+    /// acceptance).
+    pub timeliness: Option<String>,
+    /// Each step with its published process step, due point and how it ended (the control
+    /// sheet, form 05; staff only).
+    pub steps: Vec<StepOut>,
+    /// Opinions asked of other agencies and their answers (R8.1b; staff only).
+    pub consultations: Vec<ConsultationOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StepOut {
+    pub stage: String,
+    pub label: String,
+    /// The step of the service's published internal process (R10.3).
+    pub step: Option<String>,
+    pub started_at: String,
+    pub due_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// early, on_time, late, in_time
+    pub timeliness: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsultationOut {
+    pub id: String,
+    pub agency_id: String,
+    pub question: String,
+    pub requested_at: String,
+    pub due_at: String,
+    pub answered_at: Option<String>,
+    pub answer: Option<String>,
+}
+
+pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
+    let ts = |t: jiff::Timestamp| t.to_string();
+    let vn = motcua_domain::calendar::rfc3339_vn;
+    let staff = v.audience == Audience::Staff;
+    let status = v.row.stage.status();
+    DossierOut {
+        id: v.row.id.to_string(),
+        code: v.row.code.clone(),
+        procedure: v.version.body.name.clone(),
+        procedure_code: v.version.body.code.clone(),
+        procedure_version: v.version.version,
+        agency: v.agency.name.clone(),
+        agency_code: v.agency.code.clone(),
+        status: status.as_str().into(),
+        status_label: v.status_label().into(),
+        national_status: status.code(),
+        national_status_label: status.code().map(|n| national_label(n).to_string()),
+        intake: v.row.intake.as_str().into(),
+        submitted_at: v.row.submitted_at.map(ts),
+        received_at: v.row.received_at.map(vn),
+        time_to_result: v
+            .row
+            .time_to_result
+            .as_ref()
+            .and_then(|t| serde_json::to_value(t).ok()),
+        appointment_at: v.row.appointment_at.map(vn),
+        new_appointment_at: v.row.new_appointment_at.map(vn),
+        form: v.row.form.clone(),
+        declaration: v.row.declaration.clone(),
+        declared_at: v.row.declared_at.map(ts),
+        files: v.files.iter().map(file_out).collect(),
+        missing_components: v.missing().iter().map(|c| c.id.clone()).collect(),
+        events: events_out(v),
+        notices: notices_out(v),
+        supplement_requested: v
+            .row
+            .supplement
+            .as_ref()
+            .map(|s| serde_json::to_value(s).expect("plain JSON")),
+        stage: v.visible_stage().map(|s| s.as_str().into()),
+        step_due_at: v.row.step_due_at.filter(|_| staff).map(vn),
+        assignee: v.row.assignee_id.filter(|_| staff).map(|u| u.to_string()),
+        timeliness: v.timeliness.map(|t| t.as_str().into()),
+        steps: match staff {
+            true => motcua_app::processing::steps(&v.events, now)
+                .into_iter()
+                .map(step_out)
+                .collect(),
+            false => vec![],
+        },
+        consultations: consultations_out(v),
+    }
+}
+
+fn events_out(v: &DossierView) -> Vec<EventOut> {
+    v.timeline
+        .iter()
+        .map(|e| EventOut {
+            at: e.at.to_string(),
+            kind: e.act.map_or("status", |a| a.as_str()).into(),
+            label: e.label.clone(),
+            stage: e.stage.map(|s| s.as_str().into()),
+            status: e.status.as_str().into(),
+            comment: e.comment.clone(),
+        })
+        .collect()
+}
+
+/// Each notice with the state of its delivery on every channel.
+fn notices_out(v: &DossierView) -> Vec<serde_json::Value> {
+    v.notices
+        .iter()
+        .map(|(n, ds)| {
+            let mut delivery = serde_json::Map::new();
+            for d in ds {
+                delivery.insert(d.channel.as_str().into(), serde_json::json!({"state": d.state.as_str(), "attempts": d.attempts, "sent_at": d.sent_at.map(|t| t.to_string())}));
+            }
+            serde_json::json!({"id": n.id, "kind": n.kind.as_str(), "subject": n.subject, "created_at": n.created_at.to_string(), "delivery": delivery})
+        })
+        .collect()
+}
+
+fn consultations_out(v: &DossierView) -> Vec<ConsultationOut> {
+    let vn = motcua_domain::calendar::rfc3339_vn;
+    v.consultations
+        .iter()
+        .map(|c| ConsultationOut {
+            id: c.id.to_string(),
+            agency_id: c.agency_id.to_string(),
+            question: c.question.clone(),
+            requested_at: vn(c.requested_at),
+            due_at: vn(c.due_at),
+            answered_at: c.answered_at.map(vn),
+            answer: c.answer.clone(),
+        })
+        .collect()
+}
+
+fn step_out(st: motcua_app::processing::StepView) -> StepOut {
+    let vn = motcua_domain::calendar::rfc3339_vn;
+    StepOut {
+        stage: st.stage.as_str().into(),
+        label: st.stage.label_vi().into(),
+        step: st.step,
+        started_at: vn(st.started_at),
+        due_at: st.due_at.map(vn),
+        finished_at: st.finished_at.map(vn),
+        timeliness: st.timeliness.map(|t| t.as_str().into()),
+    }
+}

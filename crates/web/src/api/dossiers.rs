@@ -1,0 +1,394 @@
+//! The applicant's dossiers: drafts, their answers and files, submission, withdrawal, and the
+//! caller's dossiers.
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Multipart, Path};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use motcua_app::dossiers::{FileRowView, StagedUpload};
+use motcua_app::{AppError, Session};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::dossier_out::{DossierOut, FileOut, dossier_out, file_out};
+use super::kit::{Caller, dossier_id, json_body, tags};
+use crate::error::ApiError;
+use crate::files::{Budget, Receiver, Take, file_response, receive};
+use crate::routes::{Access, Routes};
+use crate::state::AppState;
+
+pub fn routes() -> Routes<AppState> {
+    use Access::*;
+    Routes::new()
+        .post("/api/v1/dossiers", Signed, create)
+        .get("/api/v1/dossiers", Signed, list)
+        .get("/api/v1/dossiers/{dossier}", Signed, get)
+        .put("/api/v1/dossiers/{dossier}/form", Signed, put_form)
+        .upload("/api/v1/dossiers/{dossier}/attachments", Signed, attach)
+        .get(
+            "/api/v1/dossiers/{dossier}/attachments/{file}",
+            Signed,
+            download,
+        )
+        .delete(
+            "/api/v1/dossiers/{dossier}/attachments/{file}",
+            Signed,
+            detach,
+        )
+        .post("/api/v1/dossiers/{dossier}/submit", Signed, submit)
+        .post("/api/v1/dossiers/{dossier}/withdraw", Signed, withdraw)
+}
+
+/// A new draft, for a service named by its id or by its procedure's and agency's codes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum NewDossier {
+    ByService(NewDossierByService),
+    ByCodes(NewDossierByCodes),
+}
+
+/// A new draft for the service with this id.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDossierByService {
+    /// The service id (or «procedure code/agency code»).
+    #[schema(
+        pattern = r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9]\.[0-9]{6}/[0-9A-Za-z.]{1,40})$"
+    )]
+    pub service: String,
+    /// The form's answers so far.
+    #[schema(value_type = Object)]
+    #[serde(default = "empty_form")]
+    pub form: serde_json::Value,
+}
+
+/// A new draft for the service an agency offers for a procedure.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDossierByCodes {
+    /// The procedure's national code, e.g. 1.001193.
+    #[schema(pattern = r"^[0-9]\.[0-9]{6}$")]
+    pub procedure: String,
+    /// The agency's code, e.g. 000.01.01.H53.
+    #[schema(pattern = r"^[0-9A-Za-z.]{1,40}$")]
+    pub agency: String,
+    /// The form's answers so far.
+    #[schema(value_type = Object)]
+    #[serde(default = "empty_form")]
+    pub form: serde_json::Value,
+}
+
+fn empty_form() -> serde_json::Value {
+    serde_json::json!({})
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    pub id: String,
+    /// `draft` (see `DossierOut.status`).
+    pub status: String,
+}
+
+/// The service a new draft is for, and its answers.
+async fn resolve_service(
+    s: &AppState,
+    req: NewDossier,
+) -> Result<(Uuid, serde_json::Value), ApiError> {
+    match req {
+        NewDossier::ByService(r) => {
+            if let Ok(u) = Uuid::parse_str(&r.service) {
+                return Ok((u, r.form));
+            }
+            match r.service.split_once('/') {
+                Some((p, a)) => Ok((find_service(s, p, a).await?, r.form)),
+                None => Err(AppError::field(
+                    "service",
+                    "service phải là mã dịch vụ (UUID) hoặc «mã thủ tục/mã cơ quan».",
+                )
+                .into()),
+            }
+        }
+        NewDossier::ByCodes(r) => Ok((find_service(s, &r.procedure, &r.agency).await?, r.form)),
+    }
+}
+
+async fn find_service(s: &AppState, procedure: &str, agency: &str) -> Result<Uuid, ApiError> {
+    let v = s.app.procedure_page(procedure.trim(), false).await?;
+    v.services
+        .iter()
+        .find(|x| x.agency.code == agency.trim())
+        .map(|x| x.service.id)
+        .ok_or(AppError::NotFound.into())
+}
+
+/// Creates a draft dossier for a service (level 3 or 4).
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = tags::DOSSIERS, request_body = NewDossier, security(("bearer" = [])), responses((status = 201, body = Created), (status = 401), (status = 422)))]
+pub async fn create(
+    c: Caller,
+    body: Result<Json<NewDossier>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let sess = c.session()?;
+    let Json(req) = body.map_err(|e| match e {
+        JsonRejection::JsonDataError(_) => AppError::field(
+            "body",
+            "Gửi service (mã dịch vụ), hoặc procedure và agency (mã thủ tục, mã cơ quan), cùng form.",
+        ),
+        e => AppError::field("body", e.body_text()),
+    })?;
+    let (service, form) = resolve_service(&c.s, req).await?;
+    let d = c.s.app.create_draft(&c.ctx(), sess, service, form).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Created {
+            id: d.id.to_string(),
+            status: d.stage.status().as_str().into(),
+        }),
+    )
+        .into_response())
+}
+
+/// Replaces the answers of a draft.
+#[utoipa::path(put, path = "/api/v1/dossiers/{dossier}/form", tag = tags::DOSSIERS, params(("dossier" = String, Path, description = "dossier id")), request_body = Object, security(("bearer" = [])), responses((status = 200, body = Created), (status = 404), (status = 409)))]
+pub async fn put_form(
+    c: Caller,
+    Path(key): Path<String>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
+) -> Result<Json<Created>, ApiError> {
+    let sess = c.session()?;
+    let form = json_body(body)?;
+    if !form.is_object() {
+        return Err(AppError::field("body", "Biểu mẫu phải là một đối tượng JSON.").into());
+    }
+    let id = dossier_id(&c.s, sess, &key).await?;
+    let d = c.s.app.save_form(sess, id, form).await?;
+    Ok(Json(Created {
+        id: d.id.to_string(),
+        status: d.stage.status().as_str().into(),
+    }))
+}
+
+/// The parts of an upload, in any order: `component`, optionally `name`, and `file`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct AttachForm {
+    /// The component's id (see the procedure's `components`), or `_ket-qua` for a result.
+    #[schema(pattern = "^[a-z0-9_-]{1,64}$")]
+    component: String,
+    /// The original file name, when the part's header cannot carry it (at most 4 KiB).
+    #[schema(max_length = 1000)]
+    name: Option<String>,
+    /// The file: PDF, JPEG, PNG, or a CMS signature (.p7s).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Adds a file to a component of a draft: multipart with `component` and `file`.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/attachments", tag = tags::DOSSIERS, params(("dossier" = String, Path, description = "dossier code or id")), security(("bearer" = [])),
+    request_body(content = AttachForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = FileOut), (status = 409, description = "the dossier no longer takes files, or its procedure has no such component"), (status = 413), (status = 422)))]
+pub async fn attach(
+    c: Caller,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+    mut mp: Multipart,
+) -> Result<Response, ApiError> {
+    let sess = c.session()?;
+    let id = dossier_id(&c.s, sess, &key).await?;
+    let attachment = Attachment {
+        c: &c,
+        sess,
+        id,
+        component: None,
+        name: None,
+        staged: None,
+    };
+    let to = (sess, id);
+    let f = receive(&c.s, to, Budget::AtStart, (&headers, &mut mp), attachment).await?;
+    Ok((StatusCode::CREATED, Json(file_out(&f))).into_response())
+}
+
+/// One file for a component. The parts may come in any order; the file streams to the staging
+/// folder meanwhile (dropped, it leaves nothing behind) and is attached once the body ends.
+struct Attachment<'a> {
+    c: &'a Caller,
+    sess: &'a Session,
+    id: Uuid,
+    component: Option<String>,
+    /// The original file name as text (any characters), when a part header cannot carry it.
+    name: Option<String>,
+    staged: Option<(StagedUpload, String)>,
+}
+
+impl Receiver for Attachment<'_> {
+    type Done = FileRowView;
+
+    fn take(&self, name: Option<&str>, file_name: Option<&str>) -> Take {
+        match name {
+            Some("component" | "name") => Take::Text,
+            Some("file") if self.staged.is_some() => {
+                Take::Refuse(AppError::field("file", "Gửi mỗi lần một tệp."))
+            }
+            Some("file") => Take::File(file_name.unwrap_or("tep").to_string()),
+            _ => Take::Refuse(AppError::field(
+                "body",
+                "Chỉ nhận các phần component, name và file.",
+            )),
+        }
+    }
+
+    fn text(&mut self, name: &str, value: String) {
+        match name {
+            "component" => self.component = Some(value),
+            _ => self.name = Some(value),
+        }
+    }
+
+    async fn file(
+        &mut self,
+        name: String,
+        staged: StagedUpload,
+    ) -> Result<Option<FileRowView>, AppError> {
+        self.staged = Some((staged, name));
+        Ok(None)
+    }
+
+    async fn finish(self) -> Result<FileRowView, AppError> {
+        let Some((file, part_name)) = self.staged else {
+            return Err(AppError::field("file", "Thiếu tệp."));
+        };
+        let Some(component) = self.component else {
+            return Err(AppError::field("component", "Thiếu trường component."));
+        };
+        let name = self.name.unwrap_or(part_name);
+        let ctx = self.c.ctx();
+        self.c
+            .s
+            .app
+            .attach(&ctx, self.sess, self.id, &component, &name, file)
+            .await
+    }
+}
+
+/// Removes a file from a draft.
+#[utoipa::path(delete, path = "/api/v1/dossiers/{dossier}/attachments/{file}", tag = tags::DOSSIERS, params(("dossier" = String, Path, description = "dossier code or id"), ("file" = Uuid, Path, description = "file id")), security(("bearer" = [])), responses((status = 204), (status = 404)))]
+pub async fn detach(
+    c: Caller,
+    Path((key, file)): Path<(String, Uuid)>,
+) -> Result<Response, ApiError> {
+    let sess = c.session()?;
+    let id = dossier_id(&c.s, sess, &key).await?;
+    c.s.app.remove_file(&c.ctx(), sess, id, file).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitRequest {
+    /// The declaration that the information is accurate (R13.2): must be `true`.
+    #[schema(schema_with = only_true)]
+    pub declaration_accepted: bool,
+}
+
+/// A boolean that must be `true` (a declaration).
+fn only_true() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Boolean)
+        .enum_values(Some([true]))
+        .build()
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Submitted {
+    pub code: String,
+}
+
+/// Submits a draft. Send `Idempotency-Key`: a retry with the same key answers the same code.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/submit", tag = tags::DOSSIERS, params(("dossier" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = SubmitRequest, security(("bearer" = [])),
+    responses((status = 200, body = Submitted), (status = 409, description = "the dossier cannot be submitted as it is (answers or files incomplete, `errors` says what), or the key was used for another request"), (status = 422, description = "the declaration is not accepted")))]
+pub async fn submit(
+    c: Caller,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<SubmitRequest>, JsonRejection>,
+) -> Result<Json<Submitted>, ApiError> {
+    let sess = c.session()?;
+    let req = json_body(body)?;
+    let id = dossier_id(&c.s, sess, &key).await?;
+    let ikey = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    let code =
+        c.s.app
+            .submit(&c.ctx(), sess, id, ikey, req.declaration_accepted)
+            .await
+            .map_err(|e| {
+                // The request is well formed: what stops it is the state of the draft (its saved
+                // answers and files) or of the key, a conflict, with each problem listed.
+                let e = ApiError::from(e);
+                if req.declaration_accepted {
+                    e.refusal_as(StatusCode::CONFLICT)
+                } else {
+                    e
+                }
+            })?;
+    Ok(Json(Submitted { code }))
+}
+
+/// The caller's dossiers, newest first.
+#[utoipa::path(get, path = "/api/v1/dossiers", tag = tags::DOSSIERS, security(("bearer" = [])), responses((status = 200, body = Vec<DossierOut>)))]
+pub async fn list(c: Caller) -> Result<Json<Vec<DossierOut>>, ApiError> {
+    let sess = c.session()?;
+    let mut out = Vec::new();
+    for (row, _) in c.s.app.my_dossiers(sess).await? {
+        let v = c.s.app.dossier(sess, row.id).await?;
+        out.push(dossier_out(&v, c.s.app.now()));
+    }
+    Ok(Json(out))
+}
+
+/// One dossier, by code or id: the owner's, or for staff of an agency handling it.
+#[utoipa::path(get, path = "/api/v1/dossiers/{dossier}", tag = tags::DOSSIERS, params(("dossier" = String, Path, description = "dossier code or id")), security(("bearer" = [])), responses((status = 200, body = DossierOut), (status = 404)))]
+pub async fn get(c: Caller, Path(key): Path<String>) -> Result<Json<DossierOut>, ApiError> {
+    let sess = c.session()?;
+    let v = match Uuid::parse_str(&key) {
+        Ok(id) => c.s.app.dossier(sess, id).await,
+        Err(_) => c.s.app.dossier_by_code(sess, &key).await,
+    }?;
+    Ok(Json(dossier_out(&v, c.s.app.now())))
+}
+
+/// Downloads a file of a dossier (attachment, never rendered).
+#[utoipa::path(get, path = "/api/v1/dossiers/{dossier}/attachments/{file}", tag = tags::DOSSIERS, params(("dossier" = String, Path, description = "dossier code or id"), ("file" = Uuid, Path, description = "file id")), security(("bearer" = [])), responses((status = 200, description = "the file, as an attachment", content_type = "application/octet-stream"), (status = 404)))]
+pub async fn download(
+    c: Caller,
+    Path((key, file)): Path<(String, Uuid)>,
+) -> Result<Response, ApiError> {
+    let sess = c.session()?;
+    let id = dossier_id(&c.s, sess, &key).await?;
+    let d = c.s.app.file_for(sess, file).await?;
+    if d.file.dossier_id != id {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(file_response(d))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawRequest {
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Withdraws the caller's dossier before it is decided.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/withdraw", tag = tags::DOSSIERS, params(("dossier" = String, Path)), request_body = WithdrawRequest, security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409)))]
+pub async fn withdraw(
+    c: Caller,
+    Path(key): Path<String>,
+    body: Option<Json<WithdrawRequest>>,
+) -> Result<Response, ApiError> {
+    let sess = c.session()?;
+    let id = dossier_id(&c.s, sess, &key).await?;
+    let reason = body.map(|b| b.0.reason).unwrap_or_default();
+    c.s.app.withdraw(&c.ctx(), sess, id, &reason).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

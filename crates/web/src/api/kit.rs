@@ -1,0 +1,70 @@
+//! What every API operation is made of: the [`Caller`] extractor, the JSON body, and a dossier
+//! named by its code or id.
+use axum::extract::FromRequestParts;
+use axum::extract::rejection::{ExtensionRejection, JsonRejection};
+use axum::http::request::Parts;
+use axum::{Extension, Json};
+use motcua_app::{AppError, Ctx, Session};
+use uuid::Uuid;
+
+use crate::caller::{Auth, ReqInfo};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The tags operations are published under in the OpenAPI document. Client generators name
+/// their classes after them, so they keep the values first published (which named the modules
+/// the operations were written in then); an operation without one has no tag.
+pub mod tags {
+    pub const DOSSIERS: &str = "crate::api_dossiers";
+    pub const PROCESSING: &str = "crate::api_processing";
+}
+
+/// What an operation needs of its request: the shared state, the caller (if a token was sent)
+/// and where the request came from (for the audit).
+pub struct Caller {
+    pub s: AppState,
+    auth: Auth,
+    info: ReqInfo,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    /// The middleware puts the extensions on every API request; without them the request did
+    /// not go through it, and is refused as a missing extension would be.
+    type Rejection = ExtensionRejection;
+
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
+        let Extension(auth) = Extension::<Auth>::from_request_parts(parts, s).await?;
+        let Extension(info) = Extension::<ReqInfo>::from_request_parts(parts, s).await?;
+        Ok(Caller {
+            s: s.clone(),
+            auth,
+            info,
+        })
+    }
+}
+
+impl Caller {
+    /// The account of the token (401 otherwise).
+    pub fn session(&self) -> Result<&Session, ApiError> {
+        Ok(self.auth.0.as_ref().ok_or(AppError::Unauthenticated)?)
+    }
+
+    /// The request's origin, for the use cases' audit and throttling.
+    pub fn ctx(&self) -> Ctx {
+        self.info.ctx()
+    }
+}
+
+/// The JSON body of a request; a body that is not JSON of the documented shape is refused (422)
+/// with what the parser said.
+pub fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(b)| b)
+        .map_err(|e| AppError::field("body", e.body_text()).into())
+}
+
+pub async fn dossier_id(s: &AppState, sess: &Session, key: &str) -> Result<Uuid, ApiError> {
+    match Uuid::parse_str(key) {
+        Ok(u) => Ok(u),
+        Err(_) => Ok(s.app.dossier_by_code(sess, key).await?.row.id),
+    }
+}

@@ -1,0 +1,29 @@
+//! The JSON API under `/api/v1` (bearer tokens) and its OpenAPI 3.1 document, one module per
+//! feature, each declaring its routes with the access they require.
+mod accounts;
+mod agencies;
+mod catalogue;
+pub mod contract;
+pub mod doc;
+mod dossier_out;
+mod dossiers;
+mod kit;
+mod lookup;
+mod processing;
+mod reception;
+
+use crate::routes::Routes;
+use crate::state::AppState;
+
+/// Every operation's route.
+pub fn routes() -> Routes<AppState> {
+    Routes::new()
+        .merge(accounts::routes())
+        .merge(agencies::routes())
+        .merge(catalogue::routes())
+        .merge(dossiers::routes())
+        .merge(reception::routes())
+        .merge(lookup::routes())
+        .merge(processing::routes())
+        .merge(doc::routes())
+}

@@ -1,0 +1,279 @@
+//! Dossier files over HTTP: the one multipart upload loop every upload form and operation goes
+//! through (bounded, streamed to staging, drained after a refusal), and the download response.
+use axum::extract::Multipart;
+use axum::extract::multipart::Field;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use motcua_app::dossiers::StagedUpload;
+use motcua_app::{AppError, Session};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// What to do with one part of a multipart upload.
+pub enum Take {
+    /// Read it whole as text (at most 4 KiB) and hand it to [`Receiver::text`].
+    Text,
+    /// Stream it to staging as a file of this name and hand it to [`Receiver::file`].
+    File(String),
+    /// Leave it unread.
+    Skip,
+    /// Refuse the whole upload.
+    Refuse(AppError),
+}
+
+/// One kind of upload: which parts it takes, and what it does with them. The parts come in the
+/// order the client sent them.
+pub trait Receiver {
+    /// What a completed upload gives.
+    type Done;
+    /// What to do with the part named `name`, whose header gives `file_name`.
+    fn take(&self, name: Option<&str>, file_name: Option<&str>) -> Take;
+    /// A text part, read.
+    fn text(&mut self, name: &str, value: String);
+    /// A file part, staged; `Some` ends the upload there (the rest of the body is not read).
+    async fn file(
+        &mut self,
+        name: String,
+        staged: StagedUpload,
+    ) -> Result<Option<Self::Done>, AppError>;
+    /// The body ended.
+    async fn finish(self) -> Result<Self::Done, AppError>;
+}
+
+/// How much a dossier's upload may hold.
+pub enum Budget {
+    /// What the dossier had left when the upload began, for every file of it.
+    AtStart,
+    /// What the dossier has left when each file begins (each file attached before the next).
+    PerFile,
+}
+
+/// Why an upload was refused.
+pub enum Refusal {
+    /// The body or a file is over its limit (the API answers 413).
+    Size(AppError),
+    Other(AppError),
+}
+
+impl Refusal {
+    pub fn into_inner(self) -> AppError {
+        match self {
+            Refusal::Size(e) | Refusal::Other(e) => e,
+        }
+    }
+}
+
+impl From<AppError> for Refusal {
+    fn from(e: AppError) -> Self {
+        Refusal::Other(e)
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Size(e) => ApiError::from(e).too_large(),
+            Refusal::Other(e) => e.into(),
+        }
+    }
+}
+
+/// Reads a multipart upload to a dossier: refused before anything is read when its declared
+/// length is over the budget, then part by part as `r` says, each file streamed to staging within
+/// the budget. After a refusal what is left of the body is drained, so that the client (still
+/// sending) receives the answer.
+pub async fn receive<R: Receiver>(
+    s: &AppState,
+    (sess, dossier): (&Session, Uuid),
+    budget: Budget,
+    (headers, mp): (&HeaderMap, &mut Multipart),
+    r: R,
+) -> Result<R::Done, Refusal> {
+    let result = receive_parts(s, (sess, dossier), budget, (headers, &mut *mp), r).await;
+    if result.is_err() {
+        drain(mp).await;
+    }
+    result
+}
+
+async fn receive_parts<R: Receiver>(
+    s: &AppState,
+    (sess, dossier): (&Session, Uuid),
+    budget: Budget,
+    (headers, mp): (&HeaderMap, &mut Multipart),
+    mut r: R,
+) -> Result<R::Done, Refusal> {
+    let at_start = s.app.upload_budget(sess, dossier).await?;
+    check_length(headers, at_start).map_err(Refusal::Size)?;
+    while let Some(mut field) = next_part(mp).await? {
+        match r.take(field.name(), field.file_name()) {
+            Take::Skip => {}
+            Take::Refuse(e) => return Err(e.into()),
+            Take::Text => {
+                let value = text_field(&mut field).await?;
+                r.text(field.name().unwrap_or_default(), value);
+            }
+            Take::File(name) => {
+                let limit = match budget {
+                    Budget::AtStart => at_start,
+                    Budget::PerFile => s.app.upload_budget(sess, dossier).await?,
+                };
+                let staged = stream_field(s, &mut field, limit)
+                    .await
+                    .map_err(Refusal::Size)?;
+                if let Some(done) = r.file(name, staged).await? {
+                    return Ok(done);
+                }
+            }
+        }
+    }
+    Ok(r.finish().await?)
+}
+
+/// Streams one file part of a multipart body into an upload, within `limit` bytes.
+async fn stream_field(
+    s: &AppState,
+    field: &mut Field<'_>,
+    limit: u64,
+) -> Result<StagedUpload, AppError> {
+    let mut up = s.app.begin_upload(limit).await?;
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if let Err(e) = up.write(&chunk).await {
+                    tracing::warn!(event = "upload_validation", "upload refused: too large");
+                    return Err(match e {
+                        motcua_app::dossiers::BlobError::TooLarge(n) => AppError::field(
+                            "file",
+                            format!(
+                                "Tệp quá lớn hoặc vượt dung lượng còn lại của hồ sơ: tối đa {} MB.",
+                                n.div_ceil(1024 * 1024)
+                            ),
+                        ),
+                        e => AppError::Unexpected(e.to_string()),
+                    });
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                return Err(AppError::field(
+                    "file",
+                    "Tệp tải lên bị gián đoạn. Hãy thử lại.",
+                ));
+            }
+        }
+    }
+    up.finish()
+        .await
+        .map_err(|e| AppError::Unexpected(e.to_string()))
+}
+
+/// The next part of a multipart body; a body that does not parse is refused, never taken for
+/// one that ended.
+async fn next_part(mp: &mut Multipart) -> Result<Option<Field<'_>>, AppError> {
+    mp.next_field().await.map_err(|e| {
+        AppError::field(
+            "body",
+            format!(
+                "Nội dung multipart/form-data không đọc được: {}",
+                e.body_text()
+            ),
+        )
+    })
+}
+
+/// The most a multipart text field (`component`, `name`) may hold.
+const TEXT_FIELD_MAX: usize = 4 * 1024;
+
+/// Reads a multipart text field of at most 4 KiB, refusing a longer one as soon as it passes the
+/// bound, without holding more of it (R12.3: bounded inputs).
+async fn text_field(field: &mut Field<'_>) -> Result<String, AppError> {
+    let name: &'static str = match field.name() {
+        Some("component") => "component",
+        Some("name") => "name",
+        _ => "field",
+    };
+    let mut bytes = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) if bytes.len() + chunk.len() > TEXT_FIELD_MAX => {
+                tracing::warn!(event = "upload_validation", "text field over its bound");
+                return Err(AppError::field(
+                    name,
+                    format!(
+                        "Trường {name} quá dài: tối đa {} KB.",
+                        TEXT_FIELD_MAX / 1024
+                    ),
+                ));
+            }
+            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+            Ok(None) => break,
+            Err(_) => {
+                return Err(AppError::field(
+                    name,
+                    "Nội dung gửi lên bị gián đoạn. Hãy thử lại.",
+                ));
+            }
+        }
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| AppError::field(name, format!("Trường {name} không phải văn bản UTF-8.")))
+}
+
+/// After refusing an upload, reads and discards what is left of the body, up to a bound, so that
+/// the client (still sending) receives the answer instead of a reset connection. Bodies beyond
+/// the bound are not read: the connection closes after the answer.
+async fn drain(mp: &mut Multipart) {
+    let mut left: u64 = 32 * 1024 * 1024;
+    while let Ok(Some(mut f)) = mp.next_field().await {
+        while let Ok(Some(c)) = f.chunk().await {
+            left = left.saturating_sub(c.len() as u64);
+            if left == 0 {
+                return;
+            }
+        }
+    }
+}
+
+/// Refuses a body early when its declared length is over the budget (before reading it).
+fn check_length(headers: &HeaderMap, budget: u64) -> Result<(), AppError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > budget + 64 * 1024) {
+        tracing::warn!(
+            event = "upload_validation",
+            "upload refused before reading: declared length"
+        );
+        return Err(AppError::field(
+            "file",
+            format!(
+                "Tệp quá lớn: còn được tải lên tối đa {} MB cho hồ sơ này.",
+                budget.div_ceil(1024 * 1024)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A stored file as a download, streamed: attachment with a safe name, the content's own type,
+/// its length, nosniff, a sandboxing CSP, no-store.
+pub fn file_response(d: motcua_app::dossiers::Download) -> Response {
+    let f = &d.file;
+    let mut r = axum::body::Body::from_stream(d.body).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(d.size));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(f.kind.media_type()),
+    );
+    if let Ok(v) = HeaderValue::from_str(&motcua_domain::dossier::content_disposition(&f.name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}

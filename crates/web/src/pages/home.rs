@@ -1,0 +1,47 @@
+//! The home page and the site's style sheet.
+use askama::Template;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use motcua_app::agencies::TreeNode;
+use motcua_domain::clock::vn_date;
+
+use super::PageResult;
+use crate::kit::{Chrome, Page, render};
+use crate::routes::{Access, Routes};
+use crate::state::AppState;
+
+pub fn routes() -> Routes<AppState> {
+    use Access::*;
+    Routes::new()
+        .get("/", Public, home)
+        .get("/static/app.css", Public, css)
+}
+
+pub async fn css() -> Response {
+    let mut r = include_str!("../../static/app.css").into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
+}
+
+#[derive(Template)]
+#[template(path = "home/home.html")]
+struct HomePage {
+    c: Chrome,
+    agencies: Vec<TreeNode>,
+}
+
+pub async fn home(p: Page) -> PageResult {
+    let today = vn_date(p.s.app.now());
+    let agencies = p.s.app.agency_tree(Some(today)).await?;
+    Ok(render(&HomePage {
+        c: p.chrome("Trang chủ"),
+        agencies,
+    }))
+}

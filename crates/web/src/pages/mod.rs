@@ -1,0 +1,49 @@
+//! Server-rendered pages in Vietnamese: the public site, the citizen area and the back office,
+//! one module per feature, each declaring its routes with the access they require. Handlers
+//! stay thin: parse, call a use case, render.
+mod accounts;
+mod agencies;
+mod calendar;
+mod catalogue;
+mod catalogue_editor;
+mod desk;
+mod dev;
+mod dossiers;
+mod duty;
+mod home;
+mod lookup;
+mod my_account;
+mod notices;
+mod slips;
+mod staff;
+mod work;
+
+use axum::response::Response;
+
+use crate::error::PageError;
+use crate::routes::Routes;
+use crate::state::AppState;
+
+/// What a page handler answers: the page, or the error page.
+type PageResult = Result<Response, PageError>;
+
+/// Every page's route.
+pub fn routes() -> Routes<AppState> {
+    Routes::new()
+        .merge(home::routes())
+        .merge(dev::routes())
+        .merge(accounts::routes())
+        .merge(my_account::routes())
+        .merge(staff::routes())
+        .merge(agencies::routes())
+        .merge(duty::routes())
+        .merge(dossiers::routes())
+        .merge(lookup::routes())
+        .merge(desk::routes())
+        .merge(notices::routes())
+        .merge(work::routes())
+        .merge(slips::routes())
+        .merge(calendar::routes())
+        .merge(catalogue::routes())
+        .merge(catalogue_editor::routes())
+}

@@ -1,0 +1,60 @@
+//! What every handler shares: the application, the route inventory and the cookie settings.
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use axum::http::HeaderValue;
+use motcua_app::App;
+
+use crate::routes::Inventory;
+
+/// Cookie names and attributes.
+#[derive(Debug, Clone)]
+pub struct Cookies {
+    pub session: String,
+    pub pre: String,
+    secure: bool,
+}
+
+impl Cookies {
+    pub fn new(secure: bool) -> Self {
+        // `__Host-` requires `Secure`; without it (plain-HTTP development) plain names are used.
+        if secure {
+            Cookies {
+                session: "__Host-sid".into(),
+                pre: "__Host-csrf".into(),
+                secure,
+            }
+        } else {
+            Cookies {
+                session: "motcua_sid".into(),
+                pre: "motcua_csrf".into(),
+                secure,
+            }
+        }
+    }
+    pub fn set(&self, name: &str, value: &str) -> HeaderValue {
+        let secure = if self.secure { "; Secure" } else { "" };
+        HeaderValue::from_str(&format!(
+            "{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"
+        ))
+        .expect("cookie header")
+    }
+    pub fn clear(&self, name: &str) -> HeaderValue {
+        let secure = if self.secure { "; Secure" } else { "" };
+        HeaderValue::from_str(&format!(
+            "{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+        ))
+        .expect("cookie header")
+    }
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub inventory: Arc<Inventory>,
+    pub cookies: Arc<Cookies>,
+    pub shutting_down: Arc<AtomicBool>,
+    /// Whether a forwarded request from an untrusted proxy was already reported.
+    pub untrusted_proxy_seen: Arc<AtomicBool>,
+}
