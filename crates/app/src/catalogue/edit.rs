@@ -158,30 +158,7 @@ impl App {
             .find(|v| v.status == VersionStatus::Draft)
             .cloned()
             .ok_or_else(|| AppError::Conflict("Không có bản nháp để xuất bản.".into()))?;
-        // Every service of the procedure must still fit the new published times.
-        let all = agencies::list_agencies(&tx).await?;
-        let units = agencies::list_units(&tx, None).await?;
-        for svc in cat::services_of(&tx, Some(&[p.id])).await? {
-            let Some(agency) = all.iter().find(|a| a.id == svc.agency_id) else {
-                continue;
-            };
-            let r = ServiceRecord {
-                procedure: code.into(),
-                agency: agency.code.clone(),
-                level: svc.level,
-                classification: Some(svc.classification),
-                online_time: svc.online_time.clone(),
-                form_schema: svc.form_schema.clone(),
-                process: svc.process.clone(),
-            };
-            let codes: Vec<String> = units
-                .iter()
-                .filter(|u| u.agency_id == agency.id)
-                .map(|u| u.code.clone())
-                .collect();
-            check_service(&draft.body, &r, &agency.code, &codes)
-                .map_err(|m| AppError::field("body", m))?;
-        }
+        check_services_fit(&tx, code, p.id, &draft.body).await?;
         cat::publish_version(&tx, draft.id, effective_from, self.now()).await?;
         self.reindex(&tx, p.id).await?;
         let detail = json!({
@@ -443,6 +420,39 @@ async fn save_field_row(tx: &Tx, sector: &Sector, code: &str, name: &str) -> Res
             };
             cat::insert_field(tx, &new).await?
         }
+    }
+    Ok(())
+}
+
+/// Every service of the procedure must still fit the times of the version about to be
+/// published (an agency's process never takes longer than the published time, R10.3).
+async fn check_services_fit(
+    tx: &Tx,
+    code: &str,
+    procedure_id: Uuid,
+    body: &ProcedureBody,
+) -> Result<()> {
+    let all = agencies::list_agencies(tx).await?;
+    let units = agencies::list_units(tx, None).await?;
+    for svc in cat::services_of(tx, Some(&[procedure_id])).await? {
+        let Some(agency) = all.iter().find(|a| a.id == svc.agency_id) else {
+            continue;
+        };
+        let r = ServiceRecord {
+            procedure: code.into(),
+            agency: agency.code.clone(),
+            level: svc.level,
+            classification: Some(svc.classification),
+            online_time: svc.online_time.clone(),
+            form_schema: svc.form_schema.clone(),
+            process: svc.process.clone(),
+        };
+        let codes: Vec<String> = units
+            .iter()
+            .filter(|u| u.agency_id == agency.id)
+            .map(|u| u.code.clone())
+            .collect();
+        check_service(body, &r, &agency.code, &codes).map_err(|m| AppError::field("body", m))?;
     }
     Ok(())
 }
