@@ -1,11 +1,13 @@
 //! The agency tree: listing, history, import and export (R2). The tree is data, never code.
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
+use jiff::Timestamp;
 use jiff::civil::Date;
 use motcua_domain::agency::{
     self as dom, Agency, AgencyKind, Succession, SuccessionKind, Unit, UnitKind,
 };
 use motcua_domain::authz::{Action, Target, authorize};
+use motcua_store::Tx;
 use motcua_store::agencies;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -213,38 +215,7 @@ impl App {
             authorize(&s.actor, Action::ManageAgencies, &Target::None)?;
         }
         // Validate everything before writing anything.
-        let mut codes: HashMap<&str, &AgencyRecord> = HashMap::new();
-        for a in &snap.agencies {
-            dom::check_code(&a.code)
-                .map_err(|m| AppError::field("code", format!("{}: {m}", a.code)))?;
-            dom::check_validity(a.valid_from, a.valid_to)
-                .map_err(|m| AppError::field("valid_to", format!("{}: {m}", a.code)))?;
-            if a.name.trim().is_empty() {
-                return Err(AppError::field(
-                    "name",
-                    format!("{}: thiếu tên cơ quan.", a.code),
-                ));
-            }
-            if codes.insert(a.code.as_str(), a).is_some() {
-                return Err(AppError::field(
-                    "code",
-                    format!("{}: mã cơ quan bị lặp.", a.code),
-                ));
-            }
-            let mut unit_codes = std::collections::HashSet::new();
-            for u in &a.units {
-                dom::check_code(&u.code)
-                    .map_err(|m| AppError::field("unit", format!("{}/{}: {m}", a.code, u.code)))?;
-                dom::check_validity(u.valid_from, u.valid_to)
-                    .map_err(|m| AppError::field("unit", format!("{}/{}: {m}", a.code, u.code)))?;
-                if !unit_codes.insert(&u.code) {
-                    return Err(AppError::field(
-                        "unit",
-                        format!("{}/{}: mã bộ phận bị lặp.", a.code, u.code),
-                    ));
-                }
-            }
-        }
+        let codes = check_records(snap)?;
         let now = self.now();
         let tx = self.db.write().await?;
         let mut existing: HashMap<String, Agency> = agencies::list_agencies(&tx)
@@ -252,156 +223,14 @@ impl App {
             .into_iter()
             .map(|a| (a.code.clone(), a))
             .collect();
-        for a in &snap.agencies {
-            if let Some(p) = &a.parent
-                && !codes.contains_key(p.as_str())
-                && !existing.contains_key(p)
-            {
-                return Err(AppError::field(
-                    "parent",
-                    format!("{}: không có cơ quan cấp trên mã {p}.", a.code),
-                ));
-            }
-        }
-        // Parents first.
-        let mut order: Vec<&AgencyRecord> = Vec::new();
-        let mut placed = std::collections::HashSet::new();
-        while order.len() < snap.agencies.len() {
-            let before = order.len();
-            for a in &snap.agencies {
-                if placed.contains(a.code.as_str()) {
-                    continue;
-                }
-                let ready = match &a.parent {
-                    None => true,
-                    Some(p) => placed.contains(p.as_str()) || !codes.contains_key(p.as_str()),
-                };
-                if ready {
-                    placed.insert(a.code.as_str());
-                    order.push(a);
-                }
-            }
-            if order.len() == before {
-                return Err(AppError::field(
-                    "parent",
-                    "Cây cơ quan có vòng lặp cấp trên – cấp dưới.",
-                ));
-            }
-        }
+        check_parents_known(snap, &codes, &existing)?;
         let mut report = ImportReport::default();
-        for rec in order {
-            let parent_id = rec
-                .parent
-                .as_ref()
-                .and_then(|p| existing.get(p).map(|a| a.id));
-            let wanted = |id: Uuid| Agency {
-                id,
-                code: rec.code.clone(),
-                name: rec.name.trim().to_string(),
-                short_name: rec.short_name.clone(),
-                kind: rec.kind,
-                parent_id,
-                valid_from: rec.valid_from,
-                valid_to: rec.valid_to,
-            };
-            let agency = match existing.get(&rec.code) {
-                Some(cur) => {
-                    let w = wanted(cur.id);
-                    if w != *cur {
-                        dom::check_no_cycle(w.id, w.parent_id, |x| {
-                            existing
-                                .values()
-                                .find(|a| a.id == x)
-                                .and_then(|a| a.parent_id)
-                        })
-                        .map_err(|m| AppError::field("parent", format!("{}: {m}", rec.code)))?;
-                        agencies::update_agency(&tx, &w, now).await?;
-                        report.updated += 1;
-                    } else {
-                        report.unchanged += 1;
-                    }
-                    w
-                }
-                None => {
-                    let w = wanted(Uuid::now_v7());
-                    agencies::insert_agency(&tx, &w, now).await?;
-                    report.created += 1;
-                    w
-                }
-            };
-            let cur_units = agencies::list_units(&tx, Some(agency.id)).await?;
-            for u in &rec.units {
-                match cur_units.iter().find(|c| c.code == u.code) {
-                    Some(c) => {
-                        let w = Unit {
-                            name: u.name.trim().into(),
-                            kind: u.kind,
-                            valid_from: u.valid_from,
-                            valid_to: u.valid_to,
-                            ..c.clone()
-                        };
-                        if w != *c {
-                            agencies::update_unit(&tx, &w).await?;
-                            report.units_updated += 1;
-                        }
-                    }
-                    None => {
-                        agencies::insert_unit(
-                            &tx,
-                            &Unit {
-                                id: Uuid::now_v7(),
-                                agency_id: agency.id,
-                                code: u.code.clone(),
-                                name: u.name.trim().into(),
-                                kind: u.kind,
-                                valid_from: u.valid_from,
-                                valid_to: u.valid_to,
-                            },
-                            now,
-                        )
-                        .await?;
-                        report.units_created += 1;
-                    }
-                }
-            }
+        for rec in parents_first(snap, &codes)? {
+            let agency = upsert_agency(&tx, rec, &existing, now, &mut report).await?;
+            upsert_units(&tx, rec, agency.id, now, &mut report).await?;
             existing.insert(agency.code.clone(), agency);
         }
-        let cur_succ = agencies::list_successions(&tx).await?;
-        for s in &snap.successions {
-            let (Some(p), Some(n)) = (existing.get(&s.predecessor), existing.get(&s.successor))
-            else {
-                return Err(AppError::field(
-                    "successions",
-                    format!(
-                        "{} → {}: không có cơ quan với mã này.",
-                        s.predecessor, s.successor
-                    ),
-                ));
-            };
-            if p.id == n.id {
-                return Err(AppError::field(
-                    "successions",
-                    format!("{}: cơ quan không thể kế thừa chính nó.", s.predecessor),
-                ));
-            }
-            if !cur_succ
-                .iter()
-                .any(|c| c.predecessor_id == p.id && c.successor_id == n.id)
-            {
-                agencies::insert_succession(
-                    &tx,
-                    &Succession {
-                        predecessor_id: p.id,
-                        successor_id: n.id,
-                        kind: s.kind,
-                        effective_on: s.effective_on,
-                        note: s.note.clone(),
-                    },
-                )
-                .await?;
-                report.successions_created += 1;
-            }
-        }
+        add_successions(&tx, snap, &existing, &mut report).await?;
         self.commit(
             tx,
             ctx,
@@ -423,4 +252,234 @@ impl App {
         );
         Ok(report)
     }
+}
+
+/// Checks each body of the snapshot on its own (code, dates, name, its units) and that no code
+/// repeats, so that nothing is written from a bad file; returns the bodies by code.
+fn check_records(snap: &Snapshot) -> Result<HashMap<&str, &AgencyRecord>> {
+    let mut codes: HashMap<&str, &AgencyRecord> = HashMap::new();
+    for a in &snap.agencies {
+        dom::check_code(&a.code)
+            .map_err(|m| AppError::field("code", format!("{}: {m}", a.code)))?;
+        dom::check_validity(a.valid_from, a.valid_to)
+            .map_err(|m| AppError::field("valid_to", format!("{}: {m}", a.code)))?;
+        if a.name.trim().is_empty() {
+            return Err(AppError::field(
+                "name",
+                format!("{}: thiếu tên cơ quan.", a.code),
+            ));
+        }
+        if codes.insert(a.code.as_str(), a).is_some() {
+            return Err(AppError::field(
+                "code",
+                format!("{}: mã cơ quan bị lặp.", a.code),
+            ));
+        }
+        check_units(a)?;
+    }
+    Ok(codes)
+}
+
+/// Checks a body's units (code, dates) and that no unit code repeats within the body.
+fn check_units(a: &AgencyRecord) -> Result<()> {
+    let mut unit_codes = HashSet::new();
+    for u in &a.units {
+        dom::check_code(&u.code)
+            .map_err(|m| AppError::field("unit", format!("{}/{}: {m}", a.code, u.code)))?;
+        dom::check_validity(u.valid_from, u.valid_to)
+            .map_err(|m| AppError::field("unit", format!("{}/{}: {m}", a.code, u.code)))?;
+        if !unit_codes.insert(&u.code) {
+            return Err(AppError::field(
+                "unit",
+                format!("{}/{}: mã bộ phận bị lặp.", a.code, u.code),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every parent a body names is in the snapshot or already stored: a tree never points to a
+/// body that does not exist.
+fn check_parents_known(
+    snap: &Snapshot,
+    codes: &HashMap<&str, &AgencyRecord>,
+    existing: &HashMap<String, Agency>,
+) -> Result<()> {
+    for a in &snap.agencies {
+        if let Some(p) = &a.parent
+            && !codes.contains_key(p.as_str())
+            && !existing.contains_key(p)
+        {
+            return Err(AppError::field(
+                "parent",
+                format!("{}: không có cơ quan cấp trên mã {p}.", a.code),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The snapshot's bodies with every parent before its children, so that each body's parent is
+/// stored (and has its id) when the body is written; a loop of parents is refused.
+fn parents_first<'a>(
+    snap: &'a Snapshot,
+    codes: &HashMap<&str, &AgencyRecord>,
+) -> Result<Vec<&'a AgencyRecord>> {
+    let mut order: Vec<&AgencyRecord> = Vec::new();
+    let mut placed = HashSet::new();
+    while order.len() < snap.agencies.len() {
+        let before = order.len();
+        for a in &snap.agencies {
+            if placed.contains(a.code.as_str()) {
+                continue;
+            }
+            let ready = match &a.parent {
+                None => true,
+                Some(p) => placed.contains(p.as_str()) || !codes.contains_key(p.as_str()),
+            };
+            if ready {
+                placed.insert(a.code.as_str());
+                order.push(a);
+            }
+        }
+        if order.len() == before {
+            return Err(AppError::field(
+                "parent",
+                "Cây cơ quan có vòng lặp cấp trên – cấp dưới.",
+            ));
+        }
+    }
+    Ok(order)
+}
+
+/// Creates the body of a record, or updates the stored one when it differs (refusing a change
+/// of parent that would make a loop with the stored tree); returns the body as stored.
+async fn upsert_agency(
+    tx: &Tx,
+    rec: &AgencyRecord,
+    existing: &HashMap<String, Agency>,
+    now: Timestamp,
+    report: &mut ImportReport,
+) -> Result<Agency> {
+    let parent_id = rec
+        .parent
+        .as_ref()
+        .and_then(|p| existing.get(p).map(|a| a.id));
+    let wanted = |id: Uuid| Agency {
+        id,
+        code: rec.code.clone(),
+        name: rec.name.trim().to_string(),
+        short_name: rec.short_name.clone(),
+        kind: rec.kind,
+        parent_id,
+        valid_from: rec.valid_from,
+        valid_to: rec.valid_to,
+    };
+    let Some(cur) = existing.get(&rec.code) else {
+        let w = wanted(Uuid::now_v7());
+        agencies::insert_agency(tx, &w, now).await?;
+        report.created += 1;
+        return Ok(w);
+    };
+    let w = wanted(cur.id);
+    if w != *cur {
+        dom::check_no_cycle(w.id, w.parent_id, |x| {
+            existing
+                .values()
+                .find(|a| a.id == x)
+                .and_then(|a| a.parent_id)
+        })
+        .map_err(|m| AppError::field("parent", format!("{}: {m}", rec.code)))?;
+        agencies::update_agency(tx, &w, now).await?;
+        report.updated += 1;
+    } else {
+        report.unchanged += 1;
+    }
+    Ok(w)
+}
+
+/// Creates the record's units the body lacks and updates those that differ, matched by code;
+/// units the record does not list are left as they are.
+async fn upsert_units(
+    tx: &Tx,
+    rec: &AgencyRecord,
+    agency_id: Uuid,
+    now: Timestamp,
+    report: &mut ImportReport,
+) -> Result<()> {
+    let cur_units = agencies::list_units(tx, Some(agency_id)).await?;
+    for u in &rec.units {
+        match cur_units.iter().find(|c| c.code == u.code) {
+            Some(c) => {
+                let w = Unit {
+                    name: u.name.trim().into(),
+                    kind: u.kind,
+                    valid_from: u.valid_from,
+                    valid_to: u.valid_to,
+                    ..c.clone()
+                };
+                if w != *c {
+                    agencies::update_unit(tx, &w).await?;
+                    report.units_updated += 1;
+                }
+            }
+            None => {
+                let w = Unit {
+                    id: Uuid::now_v7(),
+                    agency_id,
+                    code: u.code.clone(),
+                    name: u.name.trim().into(),
+                    kind: u.kind,
+                    valid_from: u.valid_from,
+                    valid_to: u.valid_to,
+                };
+                agencies::insert_unit(tx, &w, now).await?;
+                report.units_created += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds the snapshot's succession links not stored yet, between bodies that exist (a body
+/// never succeeds itself); a link is added once, so importing again adds nothing.
+async fn add_successions(
+    tx: &Tx,
+    snap: &Snapshot,
+    existing: &HashMap<String, Agency>,
+    report: &mut ImportReport,
+) -> Result<()> {
+    let cur_succ = agencies::list_successions(tx).await?;
+    for s in &snap.successions {
+        let (Some(p), Some(n)) = (existing.get(&s.predecessor), existing.get(&s.successor)) else {
+            return Err(AppError::field(
+                "successions",
+                format!(
+                    "{} → {}: không có cơ quan với mã này.",
+                    s.predecessor, s.successor
+                ),
+            ));
+        };
+        if p.id == n.id {
+            return Err(AppError::field(
+                "successions",
+                format!("{}: cơ quan không thể kế thừa chính nó.", s.predecessor),
+            ));
+        }
+        if !cur_succ
+            .iter()
+            .any(|c| c.predecessor_id == p.id && c.successor_id == n.id)
+        {
+            let link = Succession {
+                predecessor_id: p.id,
+                successor_id: n.id,
+                kind: s.kind,
+                effective_on: s.effective_on,
+                note: s.note.clone(),
+            };
+            agencies::insert_succession(tx, &link).await?;
+            report.successions_created += 1;
+        }
+    }
+    Ok(())
 }

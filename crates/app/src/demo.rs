@@ -4,7 +4,7 @@
 //! what exists is kept, and demo passwords are set back to the printed ones.
 //!
 //! The agency codes follow the QCVN 102:2016 shape (`000.00.00.H53`) but are demo codes: the
-//! province's official unit code after the merger was not found (domain.md §2.5).
+//! province's official unit code after the merger was not found.
 use motcua_domain::account::{AccountKind, Role, User};
 use motcua_domain::authz::Grant;
 use motcua_store::users;
@@ -23,7 +23,7 @@ pub struct DemoAccount {
     pub agency_code: String,
 }
 
-/// The demo catalogue: real procedures (national codes and names from domain.md §11) with
+/// The demo catalogue: real procedures (with their national codes and names) with
 /// forms and internal processes, offered by the demo agencies at levels 2, 3 and 4.
 pub fn demo_catalogue() -> crate::catalogue::CatalogueSnapshot {
     serde_json::from_str(include_str!("demo_catalogue.json")).expect("demo catalogue is valid JSON")
@@ -135,53 +135,7 @@ fn staff_specs() -> Vec<StaffSpec> {
     };
     let mut out = vec![];
     for (code, slug, names) in OFFICES {
-        let roles = [
-            (Role::Reception, "tiepnhan", Some("MOTCUA")),
-            // Sở Tư pháp's specialist belongs to its civil-judicial office; the others may be
-            // assigned in any of their agency's units.
-            (
-                Role::Specialist,
-                "chuyenvien",
-                (*slug == "tuphap").then_some("HCTP"),
-            ),
-            (Role::Leader, "lanhdao", Some("LD")),
-            (
-                Role::Cashier,
-                "ketoan",
-                Some(if *slug == "tuphap" { "KT" } else { "MOTCUA" }),
-            ),
-        ];
-        for (i, (role, prefix, unit)) in roles.into_iter().enumerate() {
-            if role == Role::Cashier && !fees(code) {
-                continue;
-            }
-            out.push(StaffSpec {
-                role,
-                login: format!("{prefix}.{slug}"),
-                name: names[i],
-                agency: code,
-                unit,
-            });
-        }
-        if *slug == "camthanh" {
-            // A second specialist, so that a leader can reassign a dossier (R3.4).
-            out.push(StaffSpec {
-                role: Role::Specialist,
-                login: "chuyenvien2.camthanh".into(),
-                name: "Đỗ Thị Mơ",
-                agency: code,
-                unit: None,
-            });
-        }
-        if *slug == "tuphap" {
-            out.push(StaffSpec {
-                role: Role::AgencyAdmin,
-                login: "quantri.tuphap".into(),
-                name: "Huỳnh Văn Khánh",
-                agency: code,
-                unit: None,
-            });
-        }
+        out.extend(office_staff(code, slug, names, fees(code)));
     }
     for (role, login, name, agency) in [
         (
@@ -197,6 +151,65 @@ fn staff_specs() -> Vec<StaffSpec> {
             login: login.into(),
             name,
             agency,
+            unit: None,
+        });
+    }
+    out
+}
+
+/// The staff of one office: a reception officer, a specialist, a leader and (if its services
+/// charge fees) a cashier, plus the extra people some offices need to show every workflow.
+fn office_staff(
+    code: &'static str,
+    slug: &str,
+    names: &[&'static str; 4],
+    charges_fees: bool,
+) -> Vec<StaffSpec> {
+    let roles = [
+        (Role::Reception, "tiepnhan", Some("MOTCUA")),
+        // Sở Tư pháp's specialist belongs to its civil-judicial office; the others may be
+        // assigned in any of their agency's units.
+        (
+            Role::Specialist,
+            "chuyenvien",
+            (slug == "tuphap").then_some("HCTP"),
+        ),
+        (Role::Leader, "lanhdao", Some("LD")),
+        (
+            Role::Cashier,
+            "ketoan",
+            Some(if slug == "tuphap" { "KT" } else { "MOTCUA" }),
+        ),
+    ];
+    let mut out = vec![];
+    for (i, (role, prefix, unit)) in roles.into_iter().enumerate() {
+        if role == Role::Cashier && !charges_fees {
+            continue;
+        }
+        out.push(StaffSpec {
+            role,
+            login: format!("{prefix}.{slug}"),
+            name: names[i],
+            agency: code,
+            unit,
+        });
+    }
+    if slug == "camthanh" {
+        // A second specialist, so that a leader can reassign a dossier (R3.4).
+        out.push(StaffSpec {
+            role: Role::Specialist,
+            login: "chuyenvien2.camthanh".into(),
+            name: "Đỗ Thị Mơ",
+            agency: code,
+            unit: None,
+        });
+    }
+    if slug == "tuphap" {
+        out.push(StaffSpec {
+            role: Role::AgencyAdmin,
+            login: "quantri.tuphap".into(),
+            name: "Huỳnh Văn Khánh",
+            agency: code,
             unit: None,
         });
     }
@@ -255,97 +268,108 @@ impl App {
             .await?;
         let mut out = Vec::new();
         for s in staff_specs() {
-            let agency = self.agency_by_code(s.agency).await?;
-            let password = demo_password(&s.login);
-            let user = match self.find_user(&s.login).await {
-                Ok(u) => {
-                    self.operator_set_password(&ctx, u.id, &password).await?;
-                    u
-                }
-                Err(AppError::NotFound) => {
-                    let n = NewStaff {
-                        login: s.login.clone(),
-                        full_name: s.name.into(),
-                        email: format!("{}@quangngai.example", s.login),
-                        phone: String::new(),
-                        home_agency_id: Some(agency.id),
-                        password: password.clone(),
-                    };
-                    self.create_staff(&ctx, By::Operator, &n).await?.0
-                }
-                Err(e) => return Err(e),
-            };
-            let unit_id = match s.unit {
-                Some(code) => motcua_store::agencies::list_units(self.db.conn(), Some(agency.id))
-                    .await?
-                    .into_iter()
-                    .find(|u| u.code == code)
-                    .map(|u| u.id),
-                None => None,
-            };
-            let g = Grant {
-                role: s.role,
-                agency_id: agency.id,
-                unit_id,
-            };
-            match self.grant_role(&ctx, By::Operator, user.id, &g).await {
-                Ok(_) | Err(AppError::Conflict(_)) => {}
-                Err(e) => return Err(e),
-            }
-            if s.role == Role::Reception
-                && let Some(desk) = unit_id
-                && self
-                    .duty_roster_unchecked(desk)
-                    .await?
-                    .iter()
-                    .all(|d| d.user_id != user.id)
-            {
-                let from = jiff::civil::date(2025, 7, 1);
-                self.add_duty(&ctx, By::Operator, desk, user.id, from, None)
-                    .await?;
-            }
-            out.push(DemoAccount {
-                role: s.role.as_str(),
-                login: s.login,
-                password,
-                agency_code: s.agency.into(),
-            });
+            out.push(self.load_demo_staff(&ctx, s).await?);
         }
         for p in PUBLIC {
-            let password = demo_password(p.id_number);
-            match self.find_user(p.id_number).await {
-                Ok(u) => self.operator_set_password(&ctx, u.id, &password).await?,
-                Err(AppError::NotFound) => {
-                    let pw = password.clone();
-                    let hash = self.hash_password(&pw).await?;
-                    let now = self.now();
-                    let user = User {
-                        id: Uuid::now_v7(),
-                        kind: p.kind,
-                        login: p.id_number.into(),
-                        email: Some(p.email.into()),
-                        email_verified: true,
-                        phone: Some(p.phone.into()),
-                        full_name: p.name.into(),
-                        id_number: Some(p.id_number.into()),
-                        home_agency_id: None,
-                        disabled: false,
-                        created_at: now,
-                    };
-                    let tx = self.db.write().await?;
-                    users::insert_user(&tx, &user, &hash, now).await?;
-                    tx.commit().await?;
-                }
-                Err(e) => return Err(e),
-            }
-            out.push(DemoAccount {
-                role: p.role,
-                login: p.id_number.into(),
-                password,
-                agency_code: String::new(),
-            });
+            out.push(self.load_demo_public(&ctx, p).await?);
         }
         Ok(out)
+    }
+
+    /// Creates a demo staff account (or sets its password back to the printed one), grants its
+    /// role and puts a reception officer on duty at its desk: each step is skipped when done.
+    async fn load_demo_staff(&self, ctx: &Ctx, s: StaffSpec) -> Result<DemoAccount> {
+        let agency = self.agency_by_code(s.agency).await?;
+        let password = demo_password(&s.login);
+        let user = match self.find_user(&s.login).await {
+            Ok(u) => {
+                self.operator_set_password(ctx, u.id, &password).await?;
+                u
+            }
+            Err(AppError::NotFound) => {
+                let n = NewStaff {
+                    login: s.login.clone(),
+                    full_name: s.name.into(),
+                    email: format!("{}@quangngai.example", s.login),
+                    phone: String::new(),
+                    home_agency_id: Some(agency.id),
+                    password: password.clone(),
+                };
+                self.create_staff(ctx, By::Operator, &n).await?.0
+            }
+            Err(e) => return Err(e),
+        };
+        let unit_id = match s.unit {
+            Some(code) => motcua_store::agencies::list_units(self.db.conn(), Some(agency.id))
+                .await?
+                .into_iter()
+                .find(|u| u.code == code)
+                .map(|u| u.id),
+            None => None,
+        };
+        let g = Grant {
+            role: s.role,
+            agency_id: agency.id,
+            unit_id,
+        };
+        match self.grant_role(ctx, By::Operator, user.id, &g).await {
+            Ok(_) | Err(AppError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+        if s.role == Role::Reception
+            && let Some(desk) = unit_id
+            && self
+                .duty_roster_unchecked(desk)
+                .await?
+                .iter()
+                .all(|d| d.user_id != user.id)
+        {
+            let from = jiff::civil::date(2025, 7, 1);
+            self.add_duty(ctx, By::Operator, desk, user.id, from, None)
+                .await?;
+        }
+        Ok(DemoAccount {
+            role: s.role.as_str(),
+            login: s.login,
+            password,
+            agency_code: s.agency.into(),
+        })
+    }
+
+    /// Creates a demo citizen or organisation account, its e-mail address already confirmed
+    /// (or sets its password back to the printed one).
+    async fn load_demo_public(&self, ctx: &Ctx, p: &PublicSpec) -> Result<DemoAccount> {
+        let password = demo_password(p.id_number);
+        match self.find_user(p.id_number).await {
+            Ok(u) => self.operator_set_password(ctx, u.id, &password).await?,
+            Err(AppError::NotFound) => {
+                let hash = self.hash_password(&password).await?;
+                let now = self.now();
+                let user = User {
+                    id: Uuid::now_v7(),
+                    kind: p.kind,
+                    login: p.id_number.into(),
+                    email: Some(p.email.into()),
+                    email_verified: true,
+                    phone: Some(p.phone.into()),
+                    full_name: p.name.into(),
+                    id_number: Some(p.id_number.into()),
+                    home_agency_id: None,
+                    disabled: false,
+                    created_at: now,
+                };
+                let tx = self.db.write().await?;
+                users::insert_user(&tx, &user, &hash, now).await?;
+                tx.commit().await?;
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(DemoAccount {
+            role: p.role,
+            login: p.id_number.into(),
+            password,
+            agency_code: String::new(),
+        })
     }
 
     async fn duty_roster_unchecked(&self, unit: Uuid) -> Result<Vec<users::DutyRow>> {

@@ -1,4 +1,4 @@
-//! Staff accounts, role grants and the duty roster, managed by administrators (issue 2; R10.6).
+//! Staff accounts, role grants and the duty roster, managed by administrators (R10.6).
 use motcua_domain::account::{AccountKind, Role, User, check_staff_login};
 use motcua_domain::authz::{Action, Grant, Target, authorize};
 use motcua_domain::{identity, password};
@@ -71,56 +71,22 @@ impl App {
         agencies::get_agency(self.db.conn(), home)
             .await
             .or_missing(AppError::field("home_agency_id", "Cơ quan không tồn tại."))?;
-        let mut errs: Vec<FieldError> = Vec::new();
-        let login = check_staff_login(&n.login)
-            .map_err(|m| errs.push(("login", m.into())))
-            .ok();
-        let full_name = identity::check_name(&n.full_name)
-            .map_err(|m| errs.push(("full_name", m.into())))
-            .ok();
-        let email = if n.email.trim().is_empty() {
-            Some(None)
-        } else {
-            identity::check_email(&n.email)
-                .map(Some)
-                .map_err(|m| errs.push(("email", m.into())))
-                .ok()
-        };
-        let phone = if n.phone.trim().is_empty() {
-            Some(None)
-        } else {
-            identity::check_phone(&n.phone)
-                .map(Some)
-                .map_err(|m| errs.push(("phone", m.into())))
-                .ok()
-        };
         let generated = n
             .password
             .is_empty()
             .then(|| format!("mc-{}", &random_token()[..22]));
         let pw = generated.clone().unwrap_or_else(|| n.password.clone());
-        if let Err(p) = password::check(
-            &pw,
-            password::MIN_LEN_STAFF,
-            &[n.login.as_str(), n.email.as_str()],
-        ) {
-            errs.push(("password", p.to_string()));
-        }
-        let (Some(login), Some(full_name), Some(email), Some(phone), true) =
-            (login, full_name, email, phone, errs.is_empty())
-        else {
-            return Err(AppError::Validation(errs));
-        };
+        let checked = check_new_staff(n, &pw)?;
         let hash = self.hash_password(&pw).await?;
         let now = self.now();
         let user = User {
             id: Uuid::now_v7(),
             kind: AccountKind::Staff,
-            login,
-            email,
+            login: checked.login,
+            email: checked.email,
             email_verified: true,
-            phone,
-            full_name,
+            phone: checked.phone,
+            full_name: checked.full_name,
             id_number: None,
             home_agency_id: Some(home),
             disabled: false,
@@ -467,4 +433,58 @@ impl App {
         .await?;
         Ok(())
     }
+}
+
+/// A new staff account's fields, checked.
+struct CheckedStaff {
+    login: String,
+    full_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+/// Checks a new staff account's fields and its password (given or generated), reporting every
+/// problem at once; e-mail and phone may be left empty for staff.
+fn check_new_staff(n: &NewStaff, pw: &str) -> Result<CheckedStaff> {
+    let mut errs: Vec<FieldError> = Vec::new();
+    let login = check_staff_login(&n.login)
+        .map_err(|m| errs.push(("login", m.into())))
+        .ok();
+    let full_name = identity::check_name(&n.full_name)
+        .map_err(|m| errs.push(("full_name", m.into())))
+        .ok();
+    let email = if n.email.trim().is_empty() {
+        Some(None)
+    } else {
+        identity::check_email(&n.email)
+            .map(Some)
+            .map_err(|m| errs.push(("email", m.into())))
+            .ok()
+    };
+    let phone = if n.phone.trim().is_empty() {
+        Some(None)
+    } else {
+        identity::check_phone(&n.phone)
+            .map(Some)
+            .map_err(|m| errs.push(("phone", m.into())))
+            .ok()
+    };
+    if let Err(p) = password::check(
+        pw,
+        password::MIN_LEN_STAFF,
+        &[n.login.as_str(), n.email.as_str()],
+    ) {
+        errs.push(("password", p.to_string()));
+    }
+    let (Some(login), Some(full_name), Some(email), Some(phone), true) =
+        (login, full_name, email, phone, errs.is_empty())
+    else {
+        return Err(AppError::Validation(errs));
+    };
+    Ok(CheckedStaff {
+        login,
+        full_name,
+        email,
+        phone,
+    })
 }

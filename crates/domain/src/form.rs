@@ -107,167 +107,7 @@ fn parse_fields(
 ) -> Result<Vec<Field>, String> {
     let mut out = Vec::new();
     for (name, schema) in props {
-        let here = format!("{at}{name}");
-        if !field_name_ok(name) {
-            return Err(format!(
-                "{here}: tên trường chỉ gồm chữ thường không dấu, số và dấu gạch dưới, bắt đầu bằng chữ."
-            ));
-        }
-        let o = schema
-            .as_object()
-            .ok_or_else(|| format!("{here}: mô tả trường phải là một đối tượng JSON."))?;
-        let label = str_of(o, "title")
-            .map(str::to_string)
-            .ok_or_else(|| format!("{here}: thiếu nhãn (title)."))?;
-        let hint = str_of(o, "description").map(str::to_string);
-        let ty = str_of(o, "type").ok_or_else(|| format!("{here}: thiếu kiểu (type)."))?;
-        let kind = match ty {
-            "string" => match str_of(o, "format") {
-                Some("date") => {
-                    allowed_keys(o, &["type", "title", "description", "format"], &here)?;
-                    Kind::Date
-                }
-                Some("vn-personal-id") => {
-                    allowed_keys(
-                        o,
-                        &["type", "title", "description", "format", "pattern"],
-                        &here,
-                    )?;
-                    if o.get("pattern").is_some_and(|p| p != "^[0-9]{12}$") {
-                        return Err(format!(
-                            "{here}: mẫu của số định danh phải là ^[0-9]{{12}}$."
-                        ));
-                    }
-                    Kind::PersonalId
-                }
-                Some(f) => return Err(format!("{here}: định dạng «{f}» không được hỗ trợ.")),
-                None if o.contains_key("oneOf") => {
-                    allowed_keys(o, &["type", "title", "description", "oneOf"], &here)?;
-                    let opts = o["oneOf"]
-                        .as_array()
-                        .ok_or_else(|| format!("{here}: oneOf phải là danh sách."))?;
-                    let mut options = Vec::new();
-                    for opt in opts {
-                        let oo = opt
-                            .as_object()
-                            .ok_or_else(|| format!("{here}: mỗi lựa chọn là {{const, title}}."))?;
-                        allowed_keys(oo, &["const", "title"], &here)?;
-                        let c = str_of(oo, "const")
-                            .ok_or_else(|| format!("{here}: lựa chọn thiếu const."))?;
-                        let t = str_of(oo, "title").unwrap_or(c);
-                        options.push((c.to_string(), t.to_string()));
-                    }
-                    if options.is_empty() {
-                        return Err(format!("{here}: cần ít nhất một lựa chọn."));
-                    }
-                    Kind::Choice { options }
-                }
-                None => {
-                    allowed_keys(
-                        o,
-                        &[
-                            "type",
-                            "title",
-                            "description",
-                            "minLength",
-                            "maxLength",
-                            "x-motcua-multiline",
-                        ],
-                        &here,
-                    )?;
-                    Kind::Text {
-                        min_len: u64_of(o, "minLength", &here)?,
-                        max_len: u64_of(o, "maxLength", &here)?,
-                        multiline: o
-                            .get("x-motcua-multiline")
-                            .and_then(Value::as_bool)
-                            .unwrap_or(false),
-                    }
-                }
-            },
-            "integer" | "number" => {
-                allowed_keys(
-                    o,
-                    &["type", "title", "description", "minimum", "maximum"],
-                    &here,
-                )?;
-                Kind::Number {
-                    integer: ty == "integer",
-                    min: o.get("minimum").and_then(Value::as_f64),
-                    max: o.get("maximum").and_then(Value::as_f64),
-                }
-            }
-            "boolean" => {
-                allowed_keys(o, &["type", "title", "description"], &here)?;
-                Kind::YesNo
-            }
-            "object" if !nested && str_of(o, "x-motcua-kind") == Some("address") => {
-                allowed_keys(
-                    o,
-                    &[
-                        "type",
-                        "title",
-                        "description",
-                        "x-motcua-kind",
-                        "properties",
-                        "required",
-                    ],
-                    &here,
-                )?;
-                Kind::Address
-            }
-            "array" if !nested => {
-                allowed_keys(
-                    o,
-                    &[
-                        "type",
-                        "title",
-                        "description",
-                        "items",
-                        "minItems",
-                        "maxItems",
-                    ],
-                    &here,
-                )?;
-                let items = o
-                    .get("items")
-                    .and_then(Value::as_object)
-                    .ok_or_else(|| format!("{here}: nhóm lặp cần items là một đối tượng."))?;
-                allowed_keys(items, &["type", "properties", "required"], &here)?;
-                let props = items
-                    .get("properties")
-                    .and_then(Value::as_object)
-                    .ok_or_else(|| format!("{here}: nhóm lặp cần properties."))?;
-                let req: Vec<String> = items
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(String::from))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let fields = parse_fields(props, &req, true, &format!("{here}."))?;
-                let min_items = u64_of(o, "minItems", &here)?.unwrap_or(0);
-                let max_items = u64_of(o, "maxItems", &here)?.unwrap_or(50).min(200);
-                if min_items > max_items {
-                    return Err(format!("{here}: minItems lớn hơn maxItems."));
-                }
-                Kind::Group {
-                    fields,
-                    min_items,
-                    max_items,
-                }
-            }
-            t => return Err(format!("{here}: kiểu «{t}» không được hỗ trợ ở đây.")),
-        };
-        out.push(Field {
-            required: required.iter().any(|r| r == name),
-            name: name.clone(),
-            label,
-            hint,
-            kind,
-        });
+        out.push(parse_field(name, schema, required, nested, at)?);
     }
     for r in required {
         if !props.contains_key(r) {
@@ -277,6 +117,190 @@ fn parse_fields(
         }
     }
     Ok(out)
+}
+
+/// One property of the schema as a field: its name, label, hint and kind, each checked, so
+/// that a form the system cannot render or validate is refused when it is saved.
+fn parse_field(
+    name: &str,
+    schema: &Value,
+    required: &[String],
+    nested: bool,
+    at: &str,
+) -> Result<Field, String> {
+    let here = format!("{at}{name}");
+    if !field_name_ok(name) {
+        return Err(format!(
+            "{here}: tên trường chỉ gồm chữ thường không dấu, số và dấu gạch dưới, bắt đầu bằng chữ."
+        ));
+    }
+    let o = schema
+        .as_object()
+        .ok_or_else(|| format!("{here}: mô tả trường phải là một đối tượng JSON."))?;
+    let label = str_of(o, "title")
+        .map(str::to_string)
+        .ok_or_else(|| format!("{here}: thiếu nhãn (title)."))?;
+    let hint = str_of(o, "description").map(str::to_string);
+    let ty = str_of(o, "type").ok_or_else(|| format!("{here}: thiếu kiểu (type)."))?;
+    let kind = match ty {
+        "string" => parse_string_kind(o, &here)?,
+        "integer" | "number" => {
+            allowed_keys(
+                o,
+                &["type", "title", "description", "minimum", "maximum"],
+                &here,
+            )?;
+            Kind::Number {
+                integer: ty == "integer",
+                min: o.get("minimum").and_then(Value::as_f64),
+                max: o.get("maximum").and_then(Value::as_f64),
+            }
+        }
+        "boolean" => {
+            allowed_keys(o, &["type", "title", "description"], &here)?;
+            Kind::YesNo
+        }
+        "object" if !nested && str_of(o, "x-motcua-kind") == Some("address") => {
+            allowed_keys(
+                o,
+                &[
+                    "type",
+                    "title",
+                    "description",
+                    "x-motcua-kind",
+                    "properties",
+                    "required",
+                ],
+                &here,
+            )?;
+            Kind::Address
+        }
+        "array" if !nested => parse_group(o, &here)?,
+        t => return Err(format!("{here}: kiểu «{t}» không được hỗ trợ ở đây.")),
+    };
+    Ok(Field {
+        required: required.iter().any(|r| r == name),
+        name: name.to_string(),
+        label,
+        hint,
+        kind,
+    })
+}
+
+/// The kind of a `string` property, told by its format: a date, a personal identification
+/// number, a choice (`oneOf`) or free text.
+fn parse_string_kind(o: &Map<String, Value>, here: &str) -> Result<Kind, String> {
+    match str_of(o, "format") {
+        Some("date") => {
+            allowed_keys(o, &["type", "title", "description", "format"], here)?;
+            Ok(Kind::Date)
+        }
+        Some("vn-personal-id") => {
+            allowed_keys(
+                o,
+                &["type", "title", "description", "format", "pattern"],
+                here,
+            )?;
+            if o.get("pattern").is_some_and(|p| p != "^[0-9]{12}$") {
+                return Err(format!(
+                    "{here}: mẫu của số định danh phải là ^[0-9]{{12}}$."
+                ));
+            }
+            Ok(Kind::PersonalId)
+        }
+        Some(f) => Err(format!("{here}: định dạng «{f}» không được hỗ trợ.")),
+        None if o.contains_key("oneOf") => parse_choice(o, here),
+        None => {
+            allowed_keys(
+                o,
+                &[
+                    "type",
+                    "title",
+                    "description",
+                    "minLength",
+                    "maxLength",
+                    "x-motcua-multiline",
+                ],
+                here,
+            )?;
+            Ok(Kind::Text {
+                min_len: u64_of(o, "minLength", here)?,
+                max_len: u64_of(o, "maxLength", here)?,
+                multiline: o
+                    .get("x-motcua-multiline")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            })
+        }
+    }
+}
+
+/// A choice: at least one option, each a `{const, title}` (the title defaults to the value).
+fn parse_choice(o: &Map<String, Value>, here: &str) -> Result<Kind, String> {
+    allowed_keys(o, &["type", "title", "description", "oneOf"], here)?;
+    let opts = o["oneOf"]
+        .as_array()
+        .ok_or_else(|| format!("{here}: oneOf phải là danh sách."))?;
+    let mut options = Vec::new();
+    for opt in opts {
+        let oo = opt
+            .as_object()
+            .ok_or_else(|| format!("{here}: mỗi lựa chọn là {{const, title}}."))?;
+        allowed_keys(oo, &["const", "title"], here)?;
+        let c = str_of(oo, "const").ok_or_else(|| format!("{here}: lựa chọn thiếu const."))?;
+        let t = str_of(oo, "title").unwrap_or(c);
+        options.push((c.to_string(), t.to_string()));
+    }
+    if options.is_empty() {
+        return Err(format!("{here}: cần ít nhất một lựa chọn."));
+    }
+    Ok(Kind::Choice { options })
+}
+
+/// A repeated group (an `array` of objects): its own fields, one level deep only, and how many
+/// items it takes (at most 200, so that one answer stays bounded).
+fn parse_group(o: &Map<String, Value>, here: &str) -> Result<Kind, String> {
+    allowed_keys(
+        o,
+        &[
+            "type",
+            "title",
+            "description",
+            "items",
+            "minItems",
+            "maxItems",
+        ],
+        here,
+    )?;
+    let items = o
+        .get("items")
+        .and_then(Value::as_object)
+        .ok_or_else(|| format!("{here}: nhóm lặp cần items là một đối tượng."))?;
+    allowed_keys(items, &["type", "properties", "required"], here)?;
+    let props = items
+        .get("properties")
+        .and_then(Value::as_object)
+        .ok_or_else(|| format!("{here}: nhóm lặp cần properties."))?;
+    let req: Vec<String> = items
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let fields = parse_fields(props, &req, true, &format!("{here}."))?;
+    let min_items = u64_of(o, "minItems", here)?.unwrap_or(0);
+    let max_items = u64_of(o, "maxItems", here)?.unwrap_or(50).min(200);
+    if min_items > max_items {
+        return Err(format!("{here}: minItems lớn hơn maxItems."));
+    }
+    Ok(Kind::Group {
+        fields,
+        min_items,
+        max_items,
+    })
 }
 
 impl FormSpec {
@@ -517,158 +541,203 @@ fn validate_fields(
             continue;
         }
         let v = v.unwrap_or(&Value::Null);
-        let label = &f.label;
-        match &f.kind {
-            Kind::Text {
-                min_len, max_len, ..
-            } => match v.as_str().map(str::trim) {
-                Some(s) => {
-                    let n = s.chars().count() as u64;
-                    if let Some(max) = max_len
-                        && n > *max
-                    {
-                        errs.push((path, format!("{label}: tối đa {max} ký tự (hiện có {n}).")));
-                    } else if let Some(min) = min_len
-                        && n < *min
-                    {
-                        errs.push((path, format!("{label}: cần ít nhất {min} ký tự.")));
-                    } else if s
-                        .chars()
-                        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-                    {
-                        errs.push((path, format!("{label}: có ký tự không hợp lệ.")));
-                    } else {
-                        out.insert(f.name.clone(), Value::String(s.to_string()));
-                    }
-                }
-                None => errs.push((path, format!("{label}: nhập chữ."))),
-            },
-            Kind::Number { integer, min, max } => {
-                let n = match v {
-                    Value::Number(n) => n.as_f64(),
-                    Value::String(s) => s.trim().replace(',', ".").parse::<f64>().ok(),
-                    _ => None,
-                };
-                match n {
-                    Some(n) if n.is_finite() && (!integer || n.fract() == 0.0) => {
-                        if let Some(lo) = min
-                            && n < *lo
-                        {
-                            errs.push((path, format!("{label}: nhỏ nhất là {lo}.")));
-                        } else if let Some(hi) = max
-                            && n > *hi
-                        {
-                            errs.push((path, format!("{label}: lớn nhất là {hi}.")));
-                        } else {
-                            out.insert(
-                                f.name.clone(),
-                                if *integer { json!(n as i64) } else { json!(n) },
-                            );
-                        }
-                    }
-                    _ => errs.push((
-                        path,
-                        format!(
-                            "{label}: nhập {}.",
-                            if *integer {
-                                "một số nguyên"
-                            } else {
-                                "một số"
-                            }
-                        ),
-                    )),
-                }
-            }
-            Kind::Date => match v.as_str().map(parse_date) {
-                Some(Some(d)) => {
-                    out.insert(f.name.clone(), Value::String(d.to_string()));
-                }
-                _ => errs.push((
-                    path,
-                    format!("{label}: nhập ngày theo dạng ngày/tháng/năm, ví dụ 15/03/2026."),
-                )),
-            },
-            Kind::Choice { options } => match v.as_str() {
-                Some(s) if options.iter().any(|(c, _)| c == s) => {
-                    out.insert(f.name.clone(), Value::String(s.to_string()));
-                }
-                _ => errs.push((path, format!("{label}: chọn một trong các mục đã cho."))),
-            },
-            Kind::YesNo => match v {
-                Value::Bool(b) => {
-                    out.insert(f.name.clone(), Value::Bool(*b));
-                }
-                _ => errs.push((path, format!("{label}: chọn Có hoặc Không."))),
-            },
-            Kind::PersonalId => match v.as_str().map(check_personal_id) {
-                Some(Ok(id)) => {
-                    out.insert(f.name.clone(), Value::String(id));
-                }
-                Some(Err(m)) => errs.push((path, format!("{label}: {}", lower_first(m)))),
-                None => errs.push((
-                    path,
-                    format!("{label}: nhập số định danh cá nhân gồm 12 chữ số."),
-                )),
-            },
-            Kind::Address => {
-                let empty = Map::new();
-                let a = v.as_object().unwrap_or(&empty);
-                let all_blank = ADDRESS_PARTS.iter().all(|(k, _)| blank(a.get(*k)));
-                if all_blank && !f.required {
-                    continue;
-                }
-                let mut addr = Map::new();
-                for (k, t) in ADDRESS_PARTS {
-                    match a.get(k).and_then(Value::as_str).map(str::trim) {
-                        Some(s) if !s.is_empty() && s.chars().count() <= 200 => {
-                            addr.insert(k.into(), Value::String(s.to_string()));
-                        }
-                        Some(s) if !s.is_empty() => errs.push((
-                            format!("{path}.{k}"),
-                            format!("{label} – {}: tối đa 200 ký tự.", lower_first(t)),
-                        )),
-                        _ => errs.push((
-                            format!("{path}.{k}"),
-                            format!("{label}: nhập {}.", lower_first(t)),
-                        )),
-                    }
-                }
-                out.insert(f.name.clone(), Value::Object(addr));
-            }
-            Kind::Group {
-                fields,
-                min_items,
-                max_items,
-            } => {
-                let items: &[Value] = v.as_array().map(Vec::as_slice).unwrap_or(&[]);
-                let n = items.len() as u64;
-                let min = if f.required {
-                    (*min_items).max(1)
-                } else {
-                    *min_items
-                };
-                if n < min {
-                    errs.push((path.clone(), format!("{label}: cần ít nhất {min} mục.")));
-                }
-                if n > *max_items {
-                    errs.push((path.clone(), format!("{label}: tối đa {max_items} mục.")));
-                }
-                let mut outs = Vec::new();
-                for (i, item) in items.iter().enumerate().take(*max_items as usize) {
-                    let empty = Map::new();
-                    let io = item.as_object().unwrap_or(&empty);
-                    let mut sub = Vec::new();
-                    let o = validate_fields(fields, io, &format!("{path}.{i}."), &mut sub);
-                    for (p, m) in sub {
-                        errs.push((p, format!("{label} – mục {}: {}", i + 1, lower_first(&m))));
-                    }
-                    outs.push(Value::Object(o));
-                }
-                out.insert(f.name.clone(), Value::Array(outs));
-            }
+        if let Some(clean) = validate_value(f, v, path, errs) {
+            out.insert(f.name.clone(), clean);
         }
     }
     out
+}
+
+/// One answer checked against its field's kind: the value to store (trimmed, normalised), or
+/// nothing, with the problems added to `errs`.
+fn validate_value(f: &Field, v: &Value, path: String, errs: &mut Vec<FieldError>) -> Option<Value> {
+    let label = &f.label;
+    let checked = match &f.kind {
+        Kind::Text {
+            min_len, max_len, ..
+        } => check_text(label, v, *min_len, *max_len),
+        Kind::Number { integer, min, max } => check_number(label, v, *integer, *min, *max),
+        Kind::Date => match v.as_str().map(parse_date) {
+            Some(Some(d)) => Ok(Value::String(d.to_string())),
+            _ => Err(format!(
+                "{label}: nhập ngày theo dạng ngày/tháng/năm, ví dụ 15/03/2026."
+            )),
+        },
+        Kind::Choice { options } => match v.as_str() {
+            Some(s) if options.iter().any(|(c, _)| c == s) => Ok(Value::String(s.to_string())),
+            _ => Err(format!("{label}: chọn một trong các mục đã cho.")),
+        },
+        Kind::YesNo => match v {
+            Value::Bool(b) => Ok(Value::Bool(*b)),
+            _ => Err(format!("{label}: chọn Có hoặc Không.")),
+        },
+        Kind::PersonalId => match v.as_str().map(check_personal_id) {
+            Some(Ok(id)) => Ok(Value::String(id)),
+            Some(Err(m)) => Err(format!("{label}: {}", lower_first(m))),
+            None => Err(format!("{label}: nhập số định danh cá nhân gồm 12 chữ số.")),
+        },
+        Kind::Address => return check_address(f, v, &path, errs),
+        Kind::Group {
+            fields,
+            min_items,
+            max_items,
+        } => {
+            let items = Items {
+                fields,
+                min: *min_items,
+                max: *max_items,
+            };
+            return Some(check_group(f, items, v, &path, errs));
+        }
+    };
+    checked.map_err(|m| errs.push((path, m))).ok()
+}
+
+/// Free text, trimmed: within its length limits and without control characters other than
+/// line breaks and tabs (they would corrupt the printed form).
+fn check_text(
+    label: &str,
+    v: &Value,
+    min_len: Option<u64>,
+    max_len: Option<u64>,
+) -> Result<Value, String> {
+    let Some(s) = v.as_str().map(str::trim) else {
+        return Err(format!("{label}: nhập chữ."));
+    };
+    let n = s.chars().count() as u64;
+    if let Some(max) = max_len
+        && n > max
+    {
+        Err(format!("{label}: tối đa {max} ký tự (hiện có {n})."))
+    } else if let Some(min) = min_len
+        && n < min
+    {
+        Err(format!("{label}: cần ít nhất {min} ký tự."))
+    } else if s
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        Err(format!("{label}: có ký tự không hợp lệ."))
+    } else {
+        Ok(Value::String(s.to_string()))
+    }
+}
+
+/// A number, as JSON or as typed (a decimal comma accepted), finite, whole where the field
+/// wants an integer, and within its bounds.
+fn check_number(
+    label: &str,
+    v: &Value,
+    integer: bool,
+    min: Option<f64>,
+    max: Option<f64>,
+) -> Result<Value, String> {
+    let n = match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().replace(',', ".").parse::<f64>().ok(),
+        _ => None,
+    };
+    match n {
+        Some(n) if n.is_finite() && (!integer || n.fract() == 0.0) => {
+            if let Some(lo) = min
+                && n < lo
+            {
+                Err(format!("{label}: nhỏ nhất là {lo}."))
+            } else if let Some(hi) = max
+                && n > hi
+            {
+                Err(format!("{label}: lớn nhất là {hi}."))
+            } else if integer {
+                Ok(json!(n as i64))
+            } else {
+                Ok(json!(n))
+            }
+        }
+        _ => Err(format!(
+            "{label}: nhập {}.",
+            if integer {
+                "một số nguyên"
+            } else {
+                "một số"
+            }
+        )),
+    }
+}
+
+/// An address: every part given (at most 200 characters each), or, for an optional field, none
+/// at all (nothing stored). Each missing part is reported on its own path.
+fn check_address(f: &Field, v: &Value, path: &str, errs: &mut Vec<FieldError>) -> Option<Value> {
+    let label = &f.label;
+    let empty = Map::new();
+    let a = v.as_object().unwrap_or(&empty);
+    let all_blank = ADDRESS_PARTS.iter().all(|(k, _)| blank(a.get(*k)));
+    if all_blank && !f.required {
+        return None;
+    }
+    let mut addr = Map::new();
+    for (k, t) in ADDRESS_PARTS {
+        match a.get(k).and_then(Value::as_str).map(str::trim) {
+            Some(s) if !s.is_empty() && s.chars().count() <= 200 => {
+                addr.insert(k.into(), Value::String(s.to_string()));
+            }
+            Some(s) if !s.is_empty() => errs.push((
+                format!("{path}.{k}"),
+                format!("{label} – {}: tối đa 200 ký tự.", lower_first(t)),
+            )),
+            _ => errs.push((
+                format!("{path}.{k}"),
+                format!("{label}: nhập {}.", lower_first(t)),
+            )),
+        }
+    }
+    Some(Value::Object(addr))
+}
+
+/// A repeated group's fields and how many items it takes.
+struct Items<'a> {
+    fields: &'a [Field],
+    min: u64,
+    max: u64,
+}
+
+/// A repeated group: how many items (at least one if required), each item's answers checked
+/// with its problems reported on the item's path; items past the maximum are not read.
+fn check_group(
+    f: &Field,
+    items: Items<'_>,
+    v: &Value,
+    path: &str,
+    errs: &mut Vec<FieldError>,
+) -> Value {
+    let label = &f.label;
+    let answers: &[Value] = v.as_array().map(Vec::as_slice).unwrap_or(&[]);
+    let n = answers.len() as u64;
+    let min = if f.required {
+        items.min.max(1)
+    } else {
+        items.min
+    };
+    if n < min {
+        errs.push((path.to_string(), format!("{label}: cần ít nhất {min} mục.")));
+    }
+    if n > items.max {
+        errs.push((
+            path.to_string(),
+            format!("{label}: tối đa {} mục.", items.max),
+        ));
+    }
+    let mut outs = Vec::new();
+    for (i, item) in answers.iter().enumerate().take(items.max as usize) {
+        let empty = Map::new();
+        let io = item.as_object().unwrap_or(&empty);
+        let mut sub = Vec::new();
+        let o = validate_fields(items.fields, io, &format!("{path}.{i}."), &mut sub);
+        for (p, m) in sub {
+            errs.push((p, format!("{label} – mục {}: {}", i + 1, lower_first(&m))));
+        }
+        outs.push(Value::Object(o));
+    }
+    Value::Array(outs)
 }
 
 fn lower_first(s: &str) -> String {
@@ -698,297 +767,4 @@ pub fn parse_date(s: &str) -> Option<jiff::civil::Date> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn schema() -> Value {
-        json!({
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "title": "Tờ khai thử",
-            "type": "object",
-            "properties": {
-                "ho_ten": {"type": "string", "title": "Họ và tên", "maxLength": 10},
-                "so_con": {"type": "integer", "title": "Là con thứ mấy", "minimum": 1, "maximum": 20},
-                "can_nang": {"type": "number", "title": "Cân nặng (kg)", "minimum": 0},
-                "ngay_sinh": {"type": "string", "format": "date", "title": "Ngày sinh"},
-                "gioi_tinh": {"type": "string", "title": "Giới tính", "oneOf": [{"const": "nam", "title": "Nam"}, {"const": "nu", "title": "Nữ"}]},
-                "nop_thay": {"type": "boolean", "title": "Nộp thay"},
-                "so_dinh_danh": {"type": "string", "title": "Số định danh cá nhân", "format": "vn-personal-id", "pattern": "^[0-9]{12}$"},
-                "noi_cu_tru": {"type": "object", "title": "Nơi cư trú", "x-motcua-kind": "address", "properties": {}, "required": []},
-                "thanh_vien": {"type": "array", "title": "Thành viên", "minItems": 1, "maxItems": 2,
-                    "items": {"type": "object", "properties": {"ten": {"type": "string", "title": "Họ và tên"}, "tuoi": {"type": "integer", "title": "Tuổi"}}, "required": ["ten"]}}
-            },
-            "required": ["ho_ten", "so_con", "ngay_sinh", "gioi_tinh", "nop_thay", "so_dinh_danh", "noi_cu_tru", "thanh_vien"]
-        })
-    }
-
-    fn good() -> Value {
-        json!({"ho_ten": " Lê Na ", "so_con": "2", "can_nang": "3,2", "ngay_sinh": "15/03/2026", "gioi_tinh": "nu", "nop_thay": false,
-               "so_dinh_danh": "051095001234", "noi_cu_tru": {"province": "Quảng Ngãi", "commune": "Cẩm Thành", "detail": "12 Lê Lợi"},
-               "thanh_vien": [{"ten": "Lê Văn A", "tuoi": "40"}], "la": "bỏ qua"})
-    }
-
-    fn err_for(v: Value, path: &str) -> String {
-        let spec = FormSpec::from_schema(&schema()).unwrap();
-        let errs = spec.validate(&v).expect_err("should be refused");
-        errs.into_iter()
-            .find(|(p, _)| p == path)
-            .map(|(_, m)| m)
-            .unwrap_or_else(|| panic!("no error at {path}"))
-    }
-
-    fn with(k: &str, v: Value) -> Value {
-        let mut g = good();
-        g[k] = v;
-        g
-    }
-
-    /// A schema with one changed property, parsed.
-    fn spec_with(name: &str, prop: Value) -> Result<FormSpec, String> {
-        let mut s = schema();
-        s["properties"][name] = prop;
-        FormSpec::from_schema(&s)
-    }
-
-    #[test]
-    fn edges_of_schemas_and_answers() {
-        // No address or group inside a group's items.
-        let group = |item: Value| {
-            json!({"type": "array", "title": "Thành viên", "items": {"type": "object",
-                "properties": {"ten": {"type": "string", "title": "Tên"}, "x": item}}})
-        };
-        let address = json!({"type": "object", "title": "Địa chỉ", "x-motcua-kind": "address", "properties": {}, "required": []});
-        assert!(spec_with("thanh_vien", group(address)).is_err());
-        assert!(spec_with("thanh_vien", group(json!({"type": "array", "title": "Con", "items": {"type": "object", "properties": {}}}))).is_err());
-        // A plain object is no address.
-        assert!(
-            spec_with(
-                "noi_cu_tru",
-                json!({"type": "object", "title": "Nơi cư trú", "properties": {}})
-            )
-            .is_err()
-        );
-        // As many items at least as at most is allowed; more at least than at most is not.
-        let items =
-            json!({"type": "object", "properties": {"ten": {"type": "string", "title": "Tên"}}});
-        let sized = |min: u64, max: u64| {
-            spec_with(
-                "thanh_vien",
-                json!({"type": "array", "title": "Thành viên", "minItems": min, "maxItems": max, "items": items}),
-            )
-        };
-        assert!(sized(2, 2).is_ok() && sized(3, 2).is_err());
-        let spec = FormSpec::from_schema(&schema()).unwrap();
-        assert_eq!(
-            spec.field("so_con").map(|f| f.label.as_str()),
-            Some("Là con thứ mấy")
-        );
-        assert!(spec.field("khong_co").is_none());
-        // A yes/no field from a page: "co", "khong", or nothing chosen.
-        let pairs = |v: &str| vec![("nop_thay".to_string(), v.to_string())];
-        assert_eq!(spec.answers_from_pairs(&pairs("co"))["nop_thay"], true);
-        assert_eq!(spec.answers_from_pairs(&pairs("on"))["nop_thay"], true);
-        assert_eq!(spec.answers_from_pairs(&pairs("khong"))["nop_thay"], false);
-        assert_eq!(spec.answers_from_pairs(&[])["nop_thay"], Value::Null);
-        // No answers at all are a form with every required field missing.
-        let errs = spec.validate(&Value::Null).unwrap_err();
-        assert!(
-            errs.iter()
-                .any(|(p, m)| p == "ho_ten" && m == "Nhập họ và tên."),
-            "{errs:?}"
-        );
-        // An empty list is a missing answer.
-        assert_eq!(
-            err_for(with("ho_ten", json!([])), "ho_ten"),
-            "Nhập họ và tên."
-        );
-        // Text at its maximum passes; one more character does not.
-        let spec = FormSpec::from_schema(&schema()).unwrap();
-        assert!(spec.validate(&with("ho_ten", json!("Lê Thị Na1"))).is_ok());
-        assert!(err_for(with("ho_ten", json!("Lê Thị Na12")), "ho_ten").contains("tối đa 10"));
-        // Line breaks and tabs are text; other control characters are not.
-        for ok in ["Lê\nNa", "Lê\r\nNa", "Lê\tNa"] {
-            assert!(spec.validate(&with("ho_ten", json!(ok))).is_ok(), "{ok:?}");
-        }
-        assert!(err_for(with("ho_ten", json!("Lê\u{7}Na")), "ho_ten").contains("không hợp lệ"));
-        let min = spec_with(
-            "ho_ten",
-            json!({"type": "string", "title": "Họ và tên", "minLength": 3}),
-        )
-        .unwrap();
-        assert!(min.validate(&with("ho_ten", json!("Na1"))).is_ok());
-        assert!(min.validate(&with("ho_ten", json!("Na"))).is_err());
-    }
-
-    #[test]
-    fn bounds_of_numbers_addresses_groups_and_dates() {
-        let spec = FormSpec::from_schema(&schema()).unwrap();
-        assert!(spec.validate(&with("so_con", json!(20))).is_ok());
-        assert!(err_for(with("so_con", json!(21)), "so_con").contains("lớn nhất là 20"));
-        // A required address: each part, at most 200 characters.
-        let addr = |detail: &str| {
-            with(
-                "noi_cu_tru",
-                json!({"province": "Quảng Ngãi", "commune": "Cẩm Thành", "detail": detail}),
-            )
-        };
-        assert!(spec.validate(&addr(&"ă".repeat(200))).is_ok());
-        assert!(err_for(addr(&"ă".repeat(201)), "noi_cu_tru.detail").contains("tối đa 200"));
-        assert!(err_for(addr(" "), "noi_cu_tru.detail").starts_with("Nơi cư trú: nhập"));
-        assert!(err_for(with("noi_cu_tru", json!({})), "noi_cu_tru.province").contains("nhập"));
-        // An optional address left blank is no answer, not an error.
-        let optional = {
-            let mut s = schema();
-            s["required"] = json!(["ho_ten"]);
-            FormSpec::from_schema(&s).unwrap()
-        };
-        let out = optional
-            .validate(&json!({"ho_ten": "Na", "thanh_vien": [{"ten": "A"}], "noi_cu_tru": {"province": "", "commune": "", "detail": ""}}))
-            .unwrap();
-        assert!(out.get("noi_cu_tru").is_none(), "{out}");
-        // At most two members.
-        let two = json!([{"ten": "A"}, {"ten": "B"}]);
-        assert!(spec.validate(&with("thanh_vien", two)).is_ok());
-        let three = json!([{"ten": "A"}, {"ten": "B"}, {"ten": "C"}]);
-        assert!(err_for(with("thanh_vien", three), "thanh_vien").contains("tối đa 2"));
-        assert_eq!(
-            parse_date("15/03/9999"),
-            jiff::civil::Date::new(9999, 3, 15).ok()
-        );
-        assert_eq!(parse_date("15/03/999"), None);
-        assert_eq!(parse_date("15/03/2026/1"), None);
-        assert_eq!(parse_date("31/02/2026"), None);
-    }
-
-    #[test]
-    fn accepts_and_normalises_good_answers() {
-        let spec = FormSpec::from_schema(&schema()).unwrap();
-        let out = spec.validate(&good()).unwrap();
-        assert_eq!(out["ho_ten"], "Lê Na");
-        assert_eq!(out["so_con"], 2);
-        assert_eq!(out["can_nang"], 3.2);
-        assert_eq!(out["ngay_sinh"], "2026-03-15");
-        assert_eq!(out["thanh_vien"][0]["tuoi"], 40);
-        assert!(out.get("la").is_none(), "unknown keys dropped");
-        assert_eq!(
-            spec.fields
-                .iter()
-                .map(|f| f.name.as_str())
-                .collect::<Vec<_>>()[..3],
-            ["ho_ten", "so_con", "can_nang"],
-            "order kept"
-        );
-        // Round trip through JSON Schema.
-        assert_eq!(FormSpec::from_schema(&spec.to_schema()).unwrap(), spec);
-    }
-
-    #[test]
-    fn each_kind_refuses_bad_input_in_vietnamese() {
-        assert_eq!(
-            err_for(with("ho_ten", json!("")), "ho_ten"),
-            "Nhập họ và tên."
-        );
-        assert!(
-            err_for(with("ho_ten", json!("Nguyễn Văn Anh Tuấn")), "ho_ten")
-                .contains("tối đa 10 ký tự")
-        );
-        assert!(err_for(with("so_con", json!("hai")), "so_con").contains("nhập một số nguyên"));
-        assert!(err_for(with("so_con", json!("2.5")), "so_con").contains("số nguyên"));
-        assert!(err_for(with("so_con", json!(0)), "so_con").contains("nhỏ nhất là 1"));
-        assert!(err_for(with("can_nang", json!("-1")), "can_nang").contains("nhỏ nhất là 0"));
-        assert!(
-            err_for(with("ngay_sinh", json!("31/02/2026")), "ngay_sinh").contains("ngày/tháng/năm")
-        );
-        assert!(err_for(with("gioi_tinh", json!("khac")), "gioi_tinh").contains("chọn một trong"));
-        assert_eq!(
-            err_for(with("gioi_tinh", Value::Null), "gioi_tinh"),
-            "Chọn giới tính."
-        );
-        assert!(err_for(with("nop_thay", json!("có lẽ")), "nop_thay").contains("Có hoặc Không"));
-        assert!(
-            err_for(with("so_dinh_danh", json!("12345")), "so_dinh_danh").contains("12 chữ số")
-        );
-        assert!(
-            err_for(with("so_dinh_danh", json!("003095001234")), "so_dinh_danh")
-                .contains("mã tỉnh")
-        );
-        assert!(
-            err_for(
-                with("noi_cu_tru", json!({"province": "Quảng Ngãi"})),
-                "noi_cu_tru.commune"
-            )
-            .contains("nhập xã, phường")
-        );
-        assert!(err_for(with("thanh_vien", json!([])), "thanh_vien").contains("ít nhất 1 mục"));
-        assert!(
-            err_for(
-                with(
-                    "thanh_vien",
-                    json!([{"ten": "A"}, {"ten": "B"}, {"ten": "C"}])
-                ),
-                "thanh_vien"
-            )
-            .contains("tối đa 2 mục")
-        );
-        assert!(
-            err_for(
-                with("thanh_vien", json!([{"tuoi": "x"}])),
-                "thanh_vien.0.ten"
-            )
-            .contains("mục 1")
-        );
-        assert!(
-            err_for(
-                with("thanh_vien", json!([{"ten": "A", "tuoi": "x"}])),
-                "thanh_vien.0.tuoi"
-            )
-            .contains("số nguyên")
-        );
-    }
-
-    #[test]
-    fn html_pairs_become_answers() {
-        let spec = FormSpec::from_schema(&schema()).unwrap();
-        let p = |k: &str, v: &str| (k.to_string(), v.to_string());
-        let pairs = vec![
-            p("ho_ten", "Lê Na"),
-            p("so_con", "1"),
-            p("ngay_sinh", "2026-03-15"),
-            p("gioi_tinh", "nam"),
-            p("nop_thay", "khong"),
-            p("so_dinh_danh", "051095001234"),
-            p("noi_cu_tru.province", "Quảng Ngãi"),
-            p("noi_cu_tru.commune", "Nghĩa Lộ"),
-            p("noi_cu_tru.detail", "Tổ 3"),
-            p("thanh_vien.0.ten", "Lê A"),
-            p("thanh_vien.1.ten", ""),
-        ];
-        let out = spec.validate(&spec.answers_from_pairs(&pairs)).unwrap();
-        assert_eq!(out["nop_thay"], false);
-        assert_eq!(
-            out["thanh_vien"].as_array().unwrap().len(),
-            1,
-            "empty rows dropped"
-        );
-        assert_eq!(out["noi_cu_tru"]["commune"], "Nghĩa Lộ");
-    }
-
-    #[test]
-    fn unsupported_schemas_are_refused_when_saved() {
-        let bad = [
-            json!({"type": "object", "properties": {"x": {"type": "string", "title": "X", "pattern": ".*"}}}),
-            json!({"type": "object", "properties": {"X": {"type": "string", "title": "X"}}}),
-            json!({"type": "object", "properties": {"x": {"type": "string"}}}),
-            json!({"type": "object", "properties": {"x": {"type": "null", "title": "X"}}}),
-            json!({"type": "object", "properties": {"x": {"type": "string", "title": "X"}}, "required": ["y"]}),
-            json!({"type": "object", "properties": {}}),
-            json!({"type": "array"}),
-            json!({"type": "object", "properties": {"g": {"type": "array", "title": "G", "items": {"type": "object", "properties": {"h": {"type": "array", "title": "H", "items": {}}}}}}}),
-        ];
-        for b in bad {
-            assert!(FormSpec::from_schema(&b).is_err(), "{b}");
-        }
-        assert!(parse_date("15/3/2026").is_some());
-        assert!(parse_date("2026-02-30").is_none());
-    }
-}
+mod tests;

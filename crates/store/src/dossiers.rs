@@ -1,11 +1,11 @@
-//! Dossiers, their files, events, codes and idempotency keys (issue 4).
-use std::collections::HashSet;
+//! Dossiers, their files, events, codes and idempotency keys: the dossier rows here, the rest in
+//! the submodules (re-exported, so every item is `motcua_store::dossiers::X`).
 
 use motcua_domain::catalogue::{Duration, ProcessStep};
 use motcua_domain::deadline::Timeliness;
-use motcua_domain::dossier::{FileKind, Intake};
-use motcua_domain::event::{EventData, SupplementRequest};
-use motcua_domain::lifecycle::{Act, Stage};
+use motcua_domain::dossier::Intake;
+use motcua_domain::event::SupplementRequest;
+use motcua_domain::lifecycle::Stage;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -13,11 +13,23 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entities::{
-    consultation, dossier, dossier_counter, dossier_event, dossier_file, idempotency,
-};
+use crate::entities::{dossier, dossier_counter, dossier_event, dossier_file, idempotency};
 use crate::time::{date_to_db, from_db, to_db};
 use crate::{Result, StoreError};
+
+mod events;
+mod files;
+mod worklist;
+
+pub use events::{
+    ConsultationRow, Event, answer_consultation, consultations, events, get_consultation,
+    insert_consultation, insert_event, pending_consultations,
+};
+pub use files::{
+    FileRow, delete_file, dossier_bytes, files, get_file, insert_file, owner_bytes, publish_file,
+    referenced_blobs,
+};
+pub use worklist::{Queue, worklist, worklist_counts};
 
 /// A dossier as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -443,148 +455,6 @@ pub async fn next_seq(
     Ok(row.last)
 }
 
-/// A file of a dossier.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRow {
-    pub id: Uuid,
-    pub dossier_id: Uuid,
-    pub component_id: String,
-    pub sha256: String,
-    pub size: i64,
-    pub kind: FileKind,
-    pub name: String,
-    pub created_at: jiff::Timestamp,
-    /// The applicant sees it: their own papers, and the result document the leader approved.
-    pub public: bool,
-}
-
-fn file_from(m: dossier_file::Model) -> Result<FileRow> {
-    Ok(FileRow {
-        id: m.id,
-        dossier_id: m.dossier_id,
-        component_id: m.component_id,
-        sha256: m.sha256,
-        size: m.size,
-        kind: FileKind::parse(&m.kind).ok_or_else(|| bad("kind"))?,
-        name: m.name,
-        created_at: from_db(m.created_at),
-        public: m.public,
-    })
-}
-
-pub async fn insert_file(c: &impl ConnectionTrait, f: &FileRow) -> Result<()> {
-    dossier_file::Entity::insert(dossier_file::ActiveModel {
-        id: Set(f.id),
-        dossier_id: Set(f.dossier_id),
-        component_id: Set(f.component_id.clone()),
-        sha256: Set(f.sha256.clone()),
-        size: Set(f.size),
-        kind: Set(f.kind.as_str().into()),
-        name: Set(f.name.clone()),
-        created_at: Set(to_db(f.created_at)),
-        public: Set(f.public),
-    })
-    .exec_without_returning(c)
-    .await?;
-    Ok(())
-}
-
-pub async fn files(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<FileRow>> {
-    dossier_file::Entity::find()
-        .filter(dossier_file::Column::DossierId.eq(dossier_id))
-        .order_by_asc(dossier_file::Column::CreatedAt)
-        .all(c)
-        .await?
-        .into_iter()
-        .map(file_from)
-        .collect()
-}
-
-pub async fn get_file(c: &impl ConnectionTrait, id: Uuid) -> Result<FileRow> {
-    file_from(
-        dossier_file::Entity::find_by_id(id)
-            .one(c)
-            .await?
-            .ok_or(StoreError::NotFound)?,
-    )
-}
-
-/// Makes a file one the applicant sees (the result document the leader approved).
-pub async fn publish_file(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
-    dossier_file::Entity::update_many()
-        .col_expr(dossier_file::Column::Public, Expr::value(true))
-        .filter(dossier_file::Column::Id.eq(id))
-        .exec(c)
-        .await?;
-    Ok(())
-}
-
-pub async fn delete_file(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
-    dossier_file::Entity::delete_by_id(id).exec(c).await?;
-    Ok(())
-}
-
-/// The sum of the sizes of the files a condition selects, summed by the database (a person's
-/// files may be thousands; the check runs inside the write transaction that adds one).
-async fn sum_sizes(c: &impl ConnectionTrait, which: sea_orm::Condition) -> Result<i64> {
-    use sea_orm::sea_query::{Alias, Func};
-    let total = Func::coalesce([Expr::col(dossier_file::Column::Size).sum(), Expr::val(0)]);
-    let sum: Option<i64> = dossier_file::Entity::find()
-        .select_only()
-        .column_as(Expr::expr(total).cast_as(Alias::new("BIGINT")), "total")
-        .filter(which)
-        .into_tuple()
-        .one(c)
-        .await?;
-    Ok(sum.unwrap_or(0))
-}
-
-/// Bytes stored for one dossier.
-pub async fn dossier_bytes(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<i64> {
-    sum_sizes(
-        c,
-        sea_orm::Condition::all().add(dossier_file::Column::DossierId.eq(dossier_id)),
-    )
-    .await
-}
-
-/// Bytes stored across a person's dossiers that have not ended (drafts and those in progress; a
-/// dossier in a final stage, withdrawn, refused or returned, no longer takes files).
-pub async fn owner_bytes(c: &impl ConnectionTrait, owner: Uuid) -> Result<i64> {
-    // One query with a subquery: a list of ids would exceed the engines' parameter limits for
-    // a person or business with tens of thousands of dossiers.
-    let owned = sea_orm::sea_query::Query::select()
-        .column(dossier::Column::Id)
-        .from(dossier::Entity)
-        .and_where(dossier::Column::OwnerId.eq(owner))
-        .and_where(
-            dossier::Column::Stage.is_not_in(
-                Stage::ALL
-                    .into_iter()
-                    .filter(|s| s.is_final())
-                    .map(Stage::as_str),
-            ),
-        )
-        .to_owned();
-    sum_sizes(
-        c,
-        sea_orm::Condition::all().add(dossier_file::Column::DossierId.in_subquery(owned)),
-    )
-    .await
-}
-
-/// Every blob hash some row points to (for the orphan sweep and consistency checks).
-pub async fn referenced_blobs(c: &impl ConnectionTrait) -> Result<HashSet<String>> {
-    let v: Vec<String> = dossier_file::Entity::find()
-        .select_only()
-        .column(dossier_file::Column::Sha256)
-        .distinct()
-        .into_tuple()
-        .all(c)
-        .await?;
-    Ok(v.into_iter().collect())
-}
-
 /// A remembered submission: the request's fingerprint and the dossier it created.
 pub async fn find_idempotency(
     c: &impl ConnectionTrait,
@@ -619,263 +489,6 @@ pub async fn insert_idempotency(
     Ok(())
 }
 
-pub use motcua_domain::event::Event;
-
-pub async fn insert_event(c: &impl ConnectionTrait, e: &Event) -> Result<()> {
-    dossier_event::Entity::insert(dossier_event::ActiveModel {
-        dossier_id: Set(e.dossier_id),
-        at: Set(to_db(e.at)),
-        actor_id: Set(e.actor_id),
-        kind: Set(e.act.as_str().into()),
-        from_stage: Set(e.from_stage.map(|s| s.as_str().to_string())),
-        to_stage: Set(Some(e.to_stage.as_str().into())),
-        comment: Set(e.comment.clone()),
-        unit_id: Set(e.unit_id),
-        to_unit_id: Set(e.to_unit_id),
-        step: Set(e.step.clone()),
-        due_at: Set(e.due_at.map(to_db)),
-        data: Set(e.data.to_json().map(|v| v.to_string())),
-        public: Set(e.public),
-        ..Default::default()
-    })
-    .exec_without_returning(c)
-    .await?;
-    Ok(())
-}
-
-pub async fn events(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<Event>> {
-    dossier_event::Entity::find()
-        .filter(dossier_event::Column::DossierId.eq(dossier_id))
-        .order_by_asc(dossier_event::Column::Id)
-        .all(c)
-        .await?
-        .into_iter()
-        .map(|m| {
-            // The stored kind is an act's name (the migrations renamed older ones).
-            let act = Act::parse(&m.kind).ok_or_else(|| bad(format!("event kind {}", m.kind)))?;
-            let json = m
-                .data
-                .map(|s| serde_json::from_str(&s))
-                .transpose()
-                .map_err(bad)?;
-            Ok(Event {
-                dossier_id: m.dossier_id,
-                at: from_db(m.at),
-                actor_id: m.actor_id,
-                act,
-                from_stage: m.from_stage.as_deref().and_then(Stage::parse),
-                to_stage: m
-                    .to_stage
-                    .as_deref()
-                    .and_then(Stage::parse)
-                    .ok_or_else(|| bad("stage"))?,
-                comment: m.comment,
-                unit_id: m.unit_id,
-                to_unit_id: m.to_unit_id,
-                step: m.step,
-                due_at: m.due_at.map(from_db),
-                data: EventData::from_json(act, json).map_err(bad)?,
-                public: m.public,
-            })
-        })
-        .collect()
-}
-
-/// Which worklist: a role's queue at an agency, optionally only one assignee's part of it, and
-/// optionally only the dossiers of some units (and those no unit holds).
-#[derive(Debug, Clone)]
-pub struct Queue {
-    pub agency_id: Uuid,
-    pub role: motcua_domain::account::Role,
-    pub assignee_id: Option<Uuid>,
-    pub units: Option<Vec<Uuid>>,
-}
-
-fn queue_filter(q: &Queue) -> sea_orm::Condition {
-    let mut c = sea_orm::Condition::all()
-        .add(dossier::Column::AgencyId.eq(q.agency_id))
-        .add(dossier::Column::Queue.eq(q.role.as_str()));
-    if let Some(a) = q.assignee_id {
-        c = c.add(dossier::Column::AssigneeId.eq(a));
-    }
-    if let Some(units) = &q.units {
-        c = c.add(
-            sea_orm::Condition::any()
-                .add(dossier::Column::UnitId.is_null())
-                .add(dossier::Column::UnitId.is_in(units.iter().copied())),
-        );
-    }
-    c
-}
-
-/// One page of a worklist in due order, after the keyset `(step_due_at, id)` of the previous
-/// page's last row: one index range scan however many dossiers are stored.
-pub async fn worklist(
-    c: &impl ConnectionTrait,
-    q: &Queue,
-    after: Option<(jiff::Timestamp, Uuid)>,
-    limit: u64,
-) -> Result<Vec<DossierRow>> {
-    let mut cond = queue_filter(q);
-    if let Some((t, id)) = after {
-        // A row-value comparison: both engines turn it into one range of the index.
-        cond = cond.add(
-            Expr::tuple([
-                Expr::col(dossier::Column::StepDueAt),
-                Expr::col(dossier::Column::Id),
-            ])
-            .gt(Expr::tuple([Expr::value(to_db(t)), Expr::value(id)])),
-        );
-    }
-    dossier::Entity::find()
-        .filter(cond)
-        .order_by_asc(dossier::Column::StepDueAt)
-        .order_by_asc(dossier::Column::Id)
-        .limit(limit)
-        .all(c)
-        .await?
-        .into_iter()
-        .map(row_from)
-        .collect()
-}
-
-/// How many dossiers a worklist holds, and how many of them are past their step's due point:
-/// one pass over the worklist's index range.
-pub async fn worklist_counts(
-    c: &impl ConnectionTrait,
-    q: &Queue,
-    now: jiff::Timestamp,
-) -> Result<(u64, u64)> {
-    use sea_orm::sea_query::{Func, SimpleExpr};
-    let late: SimpleExpr = Expr::case(
-        Expr::col(dossier::Column::StepDueAt).lt(to_db(now)),
-        Expr::val(1),
-    )
-    .into();
-    let overdue: SimpleExpr = Func::count(late).into();
-    let (total, overdue): (i64, i64) = dossier::Entity::find()
-        .select_only()
-        .column_as(Expr::col(dossier::Column::Id).count(), "total")
-        .column_as(overdue, "overdue")
-        .filter(queue_filter(q))
-        .into_tuple()
-        .one(c)
-        .await?
-        .unwrap_or((0, 0));
-    Ok((
-        u64::try_from(total).unwrap_or(0),
-        u64::try_from(overdue).unwrap_or(0),
-    ))
-}
-
-/// A request for another agency's opinion (R8.1b, R3.3).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConsultationRow {
-    pub id: Uuid,
-    pub dossier_id: Uuid,
-    pub agency_id: Uuid,
-    pub question: String,
-    pub requested_by: Uuid,
-    pub requested_at: jiff::Timestamp,
-    pub due_at: jiff::Timestamp,
-    pub answered_at: Option<jiff::Timestamp>,
-    pub answered_by: Option<Uuid>,
-    pub answer: Option<String>,
-}
-
-fn consultation_from(m: consultation::Model) -> ConsultationRow {
-    ConsultationRow {
-        id: m.id,
-        dossier_id: m.dossier_id,
-        agency_id: m.agency_id,
-        question: m.question,
-        requested_by: m.requested_by,
-        requested_at: from_db(m.requested_at),
-        due_at: from_db(m.due_at),
-        answered_at: m.answered_at.map(from_db),
-        answered_by: m.answered_by,
-        answer: m.answer,
-    }
-}
-
-pub async fn insert_consultation(c: &impl ConnectionTrait, r: &ConsultationRow) -> Result<()> {
-    consultation::Entity::insert(consultation::ActiveModel {
-        id: Set(r.id),
-        dossier_id: Set(r.dossier_id),
-        agency_id: Set(r.agency_id),
-        question: Set(r.question.clone()),
-        requested_by: Set(r.requested_by),
-        requested_at: Set(to_db(r.requested_at)),
-        due_at: Set(to_db(r.due_at)),
-        answered_at: Set(r.answered_at.map(to_db)),
-        answered_by: Set(r.answered_by),
-        answer: Set(r.answer.clone()),
-    })
-    .exec_without_returning(c)
-    .await?;
-    Ok(())
-}
-
-pub async fn consultations(
-    c: &impl ConnectionTrait,
-    dossier_id: Uuid,
-) -> Result<Vec<ConsultationRow>> {
-    Ok(consultation::Entity::find()
-        .filter(consultation::Column::DossierId.eq(dossier_id))
-        .order_by_asc(consultation::Column::RequestedAt)
-        .order_by_asc(consultation::Column::Id)
-        .all(c)
-        .await?
-        .into_iter()
-        .map(consultation_from)
-        .collect())
-}
-
-pub async fn get_consultation(c: &impl ConnectionTrait, id: Uuid) -> Result<ConsultationRow> {
-    consultation::Entity::find_by_id(id)
-        .one(c)
-        .await?
-        .map(consultation_from)
-        .ok_or(StoreError::NotFound)
-}
-
-/// Unanswered consultations addressed to an agency, the soonest due first.
-pub async fn pending_consultations(
-    c: &impl ConnectionTrait,
-    agency_id: Uuid,
-    limit: u64,
-) -> Result<Vec<ConsultationRow>> {
-    Ok(consultation::Entity::find()
-        .filter(consultation::Column::AgencyId.eq(agency_id))
-        .filter(consultation::Column::AnsweredAt.is_null())
-        .order_by_asc(consultation::Column::DueAt)
-        .limit(limit)
-        .all(c)
-        .await?
-        .into_iter()
-        .map(consultation_from)
-        .collect())
-}
-
-/// Records an answer once; false when it was already answered.
-pub async fn answer_consultation(
-    c: &impl ConnectionTrait,
-    id: Uuid,
-    by: Uuid,
-    at: jiff::Timestamp,
-    answer: &str,
-) -> Result<bool> {
-    let res = consultation::Entity::update_many()
-        .col_expr(consultation::Column::AnsweredAt, Expr::value(to_db(at)))
-        .col_expr(consultation::Column::AnsweredBy, Expr::value(by))
-        .col_expr(consultation::Column::Answer, Expr::value(answer))
-        .filter(consultation::Column::Id.eq(id))
-        .filter(consultation::Column::AnsweredAt.is_null())
-        .exec(c)
-        .await?;
-    Ok(res.rows_affected == 1)
-}
-
 /// An agency's dossiers received in `[from, to)`, in order of receipt (the tracking register).
 pub async fn received_between(
     c: &impl ConnectionTrait,
@@ -897,7 +510,7 @@ pub async fn received_between(
         .collect()
 }
 
-/// The invariants every committed state must keep (issue 7, the crash harness; `motcua check`):
+/// The invariants every committed state must keep (R3.5; the crash harness, `motcua check`):
 /// each problem found, as a line naming the dossier. Empty when the data is consistent.
 /// - every submitted dossier has a code, a submission time and at least one event;
 /// - its latest event entered the stage it is in (every change of stage has its event);

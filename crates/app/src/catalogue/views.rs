@@ -1,0 +1,276 @@
+//! What the public pages read: search, sectors, a procedure's page with its services and
+//! their usage, an agency's services.
+use std::collections::HashMap;
+
+use motcua_domain::agency::Agency;
+use motcua_domain::catalogue::{Channel, time_to_result};
+use motcua_domain::form::FormSpec;
+use motcua_domain::text::fold_vi;
+use motcua_store::agencies;
+use motcua_store::catalogue::{self as cat, IndexRow, Procedure, Service, Version};
+use motcua_store::dialect::SearchFilter;
+use uuid::Uuid;
+
+use crate::{App, AppError, Result};
+
+use super::{
+    ProcedureSummary, ProcedureView, Query, SectorView, ServiceView, Usage, relevance_score,
+    search_tokens,
+};
+
+impl App {
+    /// Searches the catalogue, best match first (R5.1a). Accent-insensitive, đ = d.
+    pub async fn search_catalogue(&self, q: &Query, limit: u64) -> Result<Vec<ProcedureSummary>> {
+        let conn = self.db.conn();
+        let sectors = cat::list_sectors(conn).await?;
+        let fields = cat::list_fields(conn).await?;
+        let filter = SearchFilter {
+            sector_id: q
+                .sector
+                .as_ref()
+                .and_then(|c| sectors.iter().find(|s| &s.code == c))
+                .map(|s| s.id),
+            field_id: q
+                .field
+                .as_ref()
+                .and_then(|c| fields.iter().find(|f| &f.code == c))
+                .map(|f| f.id),
+            agency: q.agency.clone().filter(|a| {
+                a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+            }),
+            level: q.level,
+            subject: q.subject.as_deref().map(fold_vi).filter(|s| !s.is_empty()),
+        };
+        if q.sector.is_some() && filter.sector_id.is_none()
+            || q.field.is_some() && filter.field_id.is_none()
+        {
+            return Ok(Vec::new());
+        }
+        let tokens = search_tokens(&q.text);
+        if tokens.is_empty() {
+            let ids = cat::search(conn, &tokens, &filter, limit).await?;
+            return self.summaries(&ids).await;
+        }
+        // The engine finds the candidates (every word, as a prefix) in its own rank order; the
+        // final order is the same on both engines: how well the name matches (relevance_score).
+        let ids = cat::search(conn, &tokens, &filter, (limit * 2).max(100)).await?;
+        let mut list: Vec<(i64, ProcedureSummary)> = self
+            .summaries(&ids)
+            .await?
+            .into_iter()
+            .map(|s| (relevance_score(&s.name, &s.code, &tokens), s))
+            .collect();
+        list.sort_by_key(|x| std::cmp::Reverse(x.0));
+        Ok(list
+            .into_iter()
+            .take(limit as usize)
+            .map(|(_, s)| s)
+            .collect())
+    }
+
+    /// Search results from the index (one query for the rows, in `ids` order). The index
+    /// holds the newest published version's name, sector, field, agencies and levels.
+    async fn summaries(&self, ids: &[Uuid]) -> Result<Vec<ProcedureSummary>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let conn = self.db.conn();
+        let sectors = cat::list_sectors(conn).await?;
+        let fields = cat::list_fields(conn).await?;
+        let all = agencies::list_agencies(conn).await?;
+        let rows: HashMap<Uuid, IndexRow> = cat::index_rows(conn, ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.procedure_id, r))
+            .collect();
+        Ok(ids
+            .iter()
+            .filter_map(|id| rows.get(id))
+            .map(|r| ProcedureSummary {
+                code: r.code.clone(),
+                name: r.name.clone(),
+                sector: sectors
+                    .iter()
+                    .find(|s| s.id == r.sector_id)
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default(),
+                field: fields
+                    .iter()
+                    .find(|f| f.id == r.field_id)
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default(),
+                agencies: r
+                    .agencies
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.clone(),
+                            all.iter()
+                                .find(|a| &a.code == c)
+                                .map(|a| a.name.clone())
+                                .unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+                levels: r.levels.clone(),
+            })
+            .collect())
+    }
+
+    /// Sectors with their fields and procedure counts.
+    pub async fn sectors(&self) -> Result<Vec<SectorView>> {
+        let conn = self.db.conn();
+        let sectors = cat::list_sectors(conn).await?;
+        let fields = cat::list_fields(conn).await?;
+        let counts: HashMap<Uuid, i64> = cat::counts_by_field(conn).await?.into_iter().collect();
+        Ok(sectors
+            .iter()
+            .map(|s| SectorView {
+                code: s.code.clone(),
+                name: s.name.clone(),
+                fields: fields
+                    .iter()
+                    .filter(|f| f.sector_id == s.id)
+                    .map(|f| {
+                        (
+                            f.code.clone(),
+                            f.name.clone(),
+                            counts.get(&f.id).copied().unwrap_or(0),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// A procedure's version with its sector, field, active services and usage figures (the
+    /// public page and the back office's preview show the same).
+    pub(super) async fn view_of(&self, p: Procedure, v: Version) -> Result<ProcedureView> {
+        let conn = self.db.conn();
+        let fields = cat::list_fields(conn).await?;
+        let field = fields
+            .into_iter()
+            .find(|f| f.id == v.field_id)
+            .ok_or(AppError::NotFound)?;
+        let sector = cat::list_sectors(conn)
+            .await?
+            .into_iter()
+            .find(|s| s.id == field.sector_id)
+            .ok_or(AppError::NotFound)?;
+        let all = agencies::list_agencies(conn).await?;
+        let mut services = Vec::new();
+        for s in cat::services_of(conn, Some(&[p.id]))
+            .await?
+            .into_iter()
+            .filter(|s| s.active)
+        {
+            let Some(agency) = all.iter().find(|a| a.id == s.agency_id).cloned() else {
+                continue;
+            };
+            let form = FormSpec::from_schema(&s.form_schema).map_err(AppError::Unexpected)?;
+            let time_to_result = time_to_result(&v.body, s.online_time.as_ref(), Channel::Online)
+                .ok_or(AppError::NotFound)?;
+            services.push(ServiceView {
+                service: s,
+                agency,
+                form,
+                time_to_result,
+                usage: Usage::default(),
+            });
+        }
+        // Dossier figures come from the dossiers submitted under this procedure's versions,
+        // counted by the national rule, never invented (R5.1b).
+        let ids: Vec<Uuid> = cat::versions(conn, p.id)
+            .await?
+            .into_iter()
+            .map(|v| v.id)
+            .collect();
+        let mut usage = Usage {
+            views: p.views,
+            ..Default::default()
+        };
+        for (service, f) in motcua_store::dossiers::figures(conn, &ids).await? {
+            usage.add(&f);
+            if let Some(sv) = services.iter_mut().find(|x| x.service.id == service) {
+                sv.usage.add(&f);
+            }
+        }
+        Ok(ProcedureView {
+            procedure: p,
+            version: v,
+            sector,
+            field,
+            services,
+            usage,
+        })
+    }
+
+    /// The public page of a procedure in force today; counts the view.
+    pub async fn procedure_page(&self, code: &str, count: bool) -> Result<ProcedureView> {
+        let conn = self.db.conn();
+        let p = cat::find_procedure(conn, code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let v = cat::current_version(conn, p.id, self.today())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        // Counted in memory and written in batches: a public page never writes.
+        let mut p = p;
+        p.views += match count {
+            true => self.count_view(p.id),
+            false => self.pending_views(p.id),
+        };
+        self.view_of(p, v).await
+    }
+
+    /// One version by id, whatever is in force now (what a dossier pinned to it reads).
+    pub async fn procedure_version(&self, id: Uuid) -> Result<Version> {
+        Ok(cat::get_version(self.db.conn(), id).await?)
+    }
+
+    /// The services an agency offers, with their procedures' current names (R6.1).
+    pub async fn agency_services(
+        &self,
+        agency_code: &str,
+    ) -> Result<(Agency, Vec<ProcedureSummary>)> {
+        let agency = self.agency_by_code(agency_code).await?;
+        let ids: Vec<Uuid> = cat::services_of_agency(self.db.conn(), agency.id)
+            .await?
+            .into_iter()
+            .filter(|s| s.active)
+            .map(|s| s.procedure_id)
+            .collect();
+        let mut list = self.summaries(&ids).await?;
+        list.sort_by(|a, b| a.sector.cmp(&b.sector).then(a.name.cmp(&b.name)));
+        Ok((agency, list))
+    }
+
+    /// A service by id with its procedure in force today.
+    pub async fn service(&self, id: Uuid) -> Result<(ServiceView, Version)> {
+        let conn = self.db.conn();
+        let s = cat::get_service(conn, id).await?;
+        let v = cat::current_version(conn, s.procedure_id, self.today())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let agency = agencies::get_agency(conn, s.agency_id).await?;
+        let form = FormSpec::from_schema(&s.form_schema).map_err(AppError::Unexpected)?;
+        let time_to_result = time_to_result(&v.body, s.online_time.as_ref(), Channel::Online)
+            .ok_or(AppError::NotFound)?;
+        Ok((
+            ServiceView {
+                service: s,
+                agency,
+                form,
+                time_to_result,
+                usage: Usage::default(),
+            },
+            v,
+        ))
+    }
+
+    /// The services of one procedure (active or not).
+    pub async fn services_of_procedure(&self, procedure_id: Uuid) -> Result<Vec<Service>> {
+        Ok(cat::services_of(self.db.conn(), Some(&[procedure_id])).await?)
+    }
+}

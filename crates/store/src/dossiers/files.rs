@@ -1,0 +1,159 @@
+//! The files of dossiers: their rows, the bytes each dossier and person stores, and the blobs
+//! the rows point to.
+use std::collections::HashSet;
+
+use motcua_domain::dossier::FileKind;
+use motcua_domain::lifecycle::Stage;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::bad;
+use crate::entities::{dossier, dossier_file};
+use crate::time::{from_db, to_db};
+use crate::{Result, StoreError};
+
+/// A file of a dossier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRow {
+    pub id: Uuid,
+    pub dossier_id: Uuid,
+    pub component_id: String,
+    pub sha256: String,
+    pub size: i64,
+    pub kind: FileKind,
+    pub name: String,
+    pub created_at: jiff::Timestamp,
+    /// The applicant sees it: their own papers, and the result document the leader approved.
+    pub public: bool,
+}
+
+fn file_from(m: dossier_file::Model) -> Result<FileRow> {
+    Ok(FileRow {
+        id: m.id,
+        dossier_id: m.dossier_id,
+        component_id: m.component_id,
+        sha256: m.sha256,
+        size: m.size,
+        kind: FileKind::parse(&m.kind).ok_or_else(|| bad("kind"))?,
+        name: m.name,
+        created_at: from_db(m.created_at),
+        public: m.public,
+    })
+}
+
+pub async fn insert_file(c: &impl ConnectionTrait, f: &FileRow) -> Result<()> {
+    dossier_file::Entity::insert(dossier_file::ActiveModel {
+        id: Set(f.id),
+        dossier_id: Set(f.dossier_id),
+        component_id: Set(f.component_id.clone()),
+        sha256: Set(f.sha256.clone()),
+        size: Set(f.size),
+        kind: Set(f.kind.as_str().into()),
+        name: Set(f.name.clone()),
+        created_at: Set(to_db(f.created_at)),
+        public: Set(f.public),
+    })
+    .exec_without_returning(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn files(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<FileRow>> {
+    dossier_file::Entity::find()
+        .filter(dossier_file::Column::DossierId.eq(dossier_id))
+        .order_by_asc(dossier_file::Column::CreatedAt)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(file_from)
+        .collect()
+}
+
+pub async fn get_file(c: &impl ConnectionTrait, id: Uuid) -> Result<FileRow> {
+    file_from(
+        dossier_file::Entity::find_by_id(id)
+            .one(c)
+            .await?
+            .ok_or(StoreError::NotFound)?,
+    )
+}
+
+/// Makes a file one the applicant sees (the result document the leader approved).
+pub async fn publish_file(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    dossier_file::Entity::update_many()
+        .col_expr(dossier_file::Column::Public, Expr::value(true))
+        .filter(dossier_file::Column::Id.eq(id))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_file(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    dossier_file::Entity::delete_by_id(id).exec(c).await?;
+    Ok(())
+}
+
+/// The sum of the sizes of the files a condition selects, summed by the database (a person's
+/// files may be thousands; the check runs inside the write transaction that adds one).
+async fn sum_sizes(c: &impl ConnectionTrait, which: sea_orm::Condition) -> Result<i64> {
+    use sea_orm::sea_query::{Alias, Func};
+    let total = Func::coalesce([Expr::col(dossier_file::Column::Size).sum(), Expr::val(0)]);
+    let sum: Option<i64> = dossier_file::Entity::find()
+        .select_only()
+        .column_as(Expr::expr(total).cast_as(Alias::new("BIGINT")), "total")
+        .filter(which)
+        .into_tuple()
+        .one(c)
+        .await?;
+    Ok(sum.unwrap_or(0))
+}
+
+/// Bytes stored for one dossier.
+pub async fn dossier_bytes(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<i64> {
+    sum_sizes(
+        c,
+        sea_orm::Condition::all().add(dossier_file::Column::DossierId.eq(dossier_id)),
+    )
+    .await
+}
+
+/// Bytes stored across a person's dossiers that have not ended (drafts and those in progress; a
+/// dossier in a final stage, withdrawn, refused or returned, no longer takes files).
+pub async fn owner_bytes(c: &impl ConnectionTrait, owner: Uuid) -> Result<i64> {
+    // One query with a subquery: a list of ids would exceed the engines' parameter limits for
+    // a person or business with tens of thousands of dossiers.
+    let owned = sea_orm::sea_query::Query::select()
+        .column(dossier::Column::Id)
+        .from(dossier::Entity)
+        .and_where(dossier::Column::OwnerId.eq(owner))
+        .and_where(
+            dossier::Column::Stage.is_not_in(
+                Stage::ALL
+                    .into_iter()
+                    .filter(|s| s.is_final())
+                    .map(Stage::as_str),
+            ),
+        )
+        .to_owned();
+    sum_sizes(
+        c,
+        sea_orm::Condition::all().add(dossier_file::Column::DossierId.in_subquery(owned)),
+    )
+    .await
+}
+
+/// Every blob hash some row points to (for the orphan sweep and consistency checks).
+pub async fn referenced_blobs(c: &impl ConnectionTrait) -> Result<HashSet<String>> {
+    let v: Vec<String> = dossier_file::Entity::find()
+        .select_only()
+        .column(dossier_file::Column::Sha256)
+        .distinct()
+        .into_tuple()
+        .all(c)
+        .await?;
+    Ok(v.into_iter().collect())
+}
