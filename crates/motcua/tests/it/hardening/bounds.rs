@@ -331,9 +331,13 @@ async fn slow_clients_are_cut_off() {
         let held = at.duration_since(started);
         assert!(held < Duration::from_secs(10), "held for {held:?}");
     }
+    // The third connection waited for a slot: a slow one is cut a header timeout (1 s) after
+    // the server accepted it, which is after `started`. (When the slow threads notice their cut
+    // is a matter of scheduling on a loaded machine, so their own clocks are not compared.)
+    let waited = answered.duration_since(started);
     assert!(
-        cut.iter().any(|c| *c <= answered),
-        "the third connection was served only once a slow one was cut off"
+        waited >= Duration::from_secs(1),
+        "the third connection was served after {waited:?}, before a slow one was cut off"
     );
 }
 
