@@ -592,6 +592,17 @@ fn the_assignee_the_consulted_agency_and_the_system() {
     );
     assert!(available(S::Draft, Who::Owner) == vec![A::Submit]);
     assert!(A::AnswerConsultation.has_own_form() && !A::Accept.has_own_form());
+    let back: Vec<Act> = Act::ALL.into_iter().filter(|a| a.turns_back()).collect();
+    assert_eq!(
+        back,
+        [
+            A::Refuse,
+            A::TakeBack,
+            A::ProposeDecline,
+            A::ReturnForRevision,
+            A::SendDecline
+        ]
+    );
     assert!(
         Who::all()
             .iter()
