@@ -9,7 +9,7 @@ use motcua_domain::account::Role;
 use motcua_domain::catalogue::{Channel, Duration, ProcessStep, time_to_result};
 use motcua_domain::deadline::{self, Plan};
 use motcua_domain::dossier::Intake;
-use motcua_domain::event::{self, Answer, Event, EventData};
+use motcua_domain::event::{self, Answer, Event, EventData, Slip};
 use motcua_domain::lifecycle::{self, Act, NotAllowed, Stage, Who};
 use motcua_domain::notice::NoticeKind;
 use motcua_store::agencies;
@@ -102,6 +102,24 @@ pub struct Available {
     pub who: Who,
 }
 
+/// What the caller may do with a dossier now, decided once per request by the lifecycle table:
+/// pages, templates and the API read it and never compare stages themselves.
+#[derive(Debug, Clone, Default)]
+pub struct Capabilities {
+    /// The steps they may take through the actions, in table order.
+    pub acts: Vec<Available>,
+    /// The owner may change the form and the files.
+    pub may_edit: bool,
+    /// The owner may withdraw the dossier.
+    pub may_withdraw: bool,
+    /// They may upload the result document (whoever may propose the result).
+    pub may_attach_result: bool,
+    /// The promised date is about to pass and they may apologise with a new one (form 04).
+    pub apology_due: bool,
+    /// The statutory slips that exist for them.
+    pub slips: Vec<Slip>,
+}
+
 /// Where a step left the dossier.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
@@ -177,16 +195,6 @@ pub(crate) struct Entered {
 }
 
 impl App {
-    /// The steps the caller may take now on a dossier they can see, in table order.
-    pub async fn available_actions(
-        &self,
-        s: &Session,
-        id: Uuid,
-    ) -> Result<(Stage, Vec<Available>)> {
-        let d = self.visible(s, id).await?;
-        Ok((d.stage, available_to(s, &d)))
-    }
-
     /// Performs one step on a dossier (see the module). 404 when the caller cannot see the
     /// dossier or has no part in it; `Conflict` with the reason when the step is not allowed now.
     pub async fn perform(
@@ -527,10 +535,34 @@ impl App {
 
     /// Whether the caller may upload the result document now: whoever may propose the result
     /// (the step that carries it), per the lifecycle table.
-    pub fn may_attach_result(&self, s: &Session, d: &DossierRow) -> bool {
+    pub(crate) fn may_attach_result(&self, s: &Session, d: &DossierRow) -> bool {
         whos(s, d)
             .into_iter()
             .any(|w| lifecycle::next(d.stage, Act::ProposeResolve, w).is_ok())
+    }
+
+    /// The caller's capabilities on a dossier (`events`: those they may read; `staff`: whether
+    /// they read it as staff).
+    pub(crate) fn capabilities(
+        &self,
+        s: &Session,
+        d: &DossierRow,
+        agency: &str,
+        events: &[Event],
+        staff: bool,
+    ) -> Capabilities {
+        let owner = d.owner_id == Some(s.user.id);
+        let acts = available_to(s, d);
+        let apology_due =
+            acts.iter().any(|a| a.act == Act::Apologise) && self.apology_due(agency, d, self.now());
+        Capabilities {
+            may_edit: owner && d.stage.owner_edits(),
+            may_withdraw: owner && lifecycle::next(d.stage, Act::Withdraw, Who::Owner).is_ok(),
+            may_attach_result: self.may_attach_result(s, d),
+            apology_due,
+            slips: event::slips(events, staff),
+            acts,
+        }
     }
 }
 

@@ -24,7 +24,7 @@ use crate::Audit;
 use crate::crypto::sha256_hex;
 use crate::error::StoreResult;
 use crate::processing::persist::{RowWrite, StepNotice, StepWrite};
-use crate::processing::{ActionInput, FORM_COMPONENT, RESULT_COMPONENT};
+use crate::processing::{ActionInput, Capabilities, FORM_COMPONENT, RESULT_COMPONENT};
 use crate::{App, AppError, Ctx, Result, Session};
 
 mod desk;
@@ -145,10 +145,8 @@ pub struct DossierView {
     )>,
     /// Opinions asked of other agencies (R8.1b), with their answers (staff only).
     pub consultations: Vec<motcua_store::dossiers::ConsultationRow>,
-    /// The owner may still change the form and the files.
-    pub may_edit: bool,
-    /// The owner may withdraw it now.
-    pub may_withdraw: bool,
+    /// What the reader may do with it now.
+    pub can: Capabilities,
 }
 
 impl DossierView {
@@ -194,18 +192,13 @@ impl DossierView {
 
     /// The agency asked the owner to supplement: the request waits for them.
     pub fn supplement_pending(&self) -> bool {
-        self.may_edit && !self.is_draft()
+        self.can.may_edit && !self.is_draft()
     }
 
     /// A statutory slip as it stands for this reader (`None`: its event has not happened yet,
     /// or it is the control sheet and the reader is the applicant).
     pub fn slip(&self, slip: Slip) -> Option<event::SlipContent<'_>> {
         event::slip(slip, &self.events, self.audience == Audience::Staff)
-    }
-
-    /// The statutory slips that exist for this reader.
-    pub fn slips(&self) -> Vec<Slip> {
-        event::slips(&self.events, self.audience == Audience::Staff)
     }
 
     /// When the agency asked for more: the components it named.
@@ -331,13 +324,12 @@ impl App {
             Audience::Staff => ds::consultations(conn, d.id).await?,
             Audience::Applicant => vec![],
         };
-        let owner = d.owner_id == Some(s.user.id);
+        let can = self.capabilities(s, &d, &agency.code, &events, !applicant);
         Ok(DossierView {
             audience,
             timeline,
             timeliness,
-            may_edit: owner && d.stage.owner_edits(),
-            may_withdraw: owner && lifecycle::next(d.stage, Act::Withdraw, Who::Owner).is_ok(),
+            can,
             consultations,
             row: d,
             version,

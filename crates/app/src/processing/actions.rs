@@ -85,6 +85,27 @@ impl App {
     /// The steps the caller may take now on a dossier they can see, each described whole.
     pub async fn action_specs(&self, s: &Session, id: Uuid) -> Result<Actions> {
         let d = self.visible(s, id).await?;
+        let acts = available_to(s, &d);
+        self.describe_actions(s, d, acts).await
+    }
+
+    /// The steps of a dossier view's capabilities, each described whole.
+    pub async fn describe_view_actions(
+        &self,
+        s: &Session,
+        v: &crate::dossiers::DossierView,
+    ) -> Result<Actions> {
+        self.describe_actions(s, v.row.clone(), v.can.acts.clone())
+            .await
+    }
+
+    /// `acts` (those the caller may take now), each with its fields and the values allowed.
+    async fn describe_actions(
+        &self,
+        s: &Session,
+        d: DossierRow,
+        needs_data: Vec<super::Available>,
+    ) -> Result<Actions> {
         let audience = crate::dossiers::Audience::of(s, &d);
         let mut out = Actions {
             stage: audience.stage(d.stage),
@@ -93,7 +114,6 @@ impl App {
             actions: vec![],
         };
         let conn = self.db.conn();
-        let needs_data = available_to(s, &d);
         if needs_data.is_empty() {
             return Ok(out);
         }

@@ -98,7 +98,7 @@ struct FormPage {
 
 pub async fn form(p: Page, Path(id): Path<Uuid>) -> PageResult {
     let v = p.s.app.dossier(p.session()?, id).await?;
-    if !v.may_edit {
+    if !v.can.may_edit {
         return Ok(Redirect::to(&format!("/ho-so/{id}")).into_response());
     }
     let fields = field_views(&v.form.fields, &v.row.form, &[], "");

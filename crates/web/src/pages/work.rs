@@ -235,17 +235,17 @@ async fn dossier_page(
     }
     let v = p.s.app.dossier(se, id).await?;
     let now = p.s.app.now();
-    let actions = p.s.app.action_specs(se, id).await?.actions;
+    let actions = p.s.app.describe_view_actions(se, &v).await?.actions;
     let steps = processing::steps(&v.events, now);
     let mut ids: Vec<Uuid> = v.events.iter().filter_map(|e| e.actor_id).collect();
     ids.extend(v.row.assignee_id);
     let names = p.s.app.user_names(&ids).await?;
     let units = p.unit_names().await?;
-    let apology_due = actions.iter().any(|a| a.act == Act::Apologise)
-        && p.s.app.apology_due(&v.agency.code, &v.row, now);
+    let apology_due = v.can.apology_due;
     let slips = v
-        .slips()
-        .into_iter()
+        .can
+        .slips
+        .iter()
         .map(|f| SlipLink {
             number: f.code(),
             title: f.name(),
@@ -256,7 +256,7 @@ async fn dossier_page(
         &WorkDossierPage {
             c: p.chrome(format!("Xử lý hồ sơ {title}")),
             timeliness: v.timeliness,
-            may_attach_result: p.s.app.may_attach_result(se, &v.row),
+            may_attach_result: v.can.may_attach_result,
             steps,
             names,
             units,
