@@ -1,10 +1,10 @@
-// Browser end-to-end flow (issue 7), run by tests/it/browser.rs against the real server on
-// loopback: a citizen (on a 360-pixel phone screen) registers, confirms the e-mail, finds the
-// service by searching without diacritics, fills the form, attaches files, saves a draft, resumes
-// it and submits; reception asks for a supplement, the citizen supplements, reception accepts and
-// prints the receipt; the department drafts and approves the result; the citizen downloads it.
-// Every page visited is audited with axe-core (no serious or critical violation) and
-// photographed into $SHOTS.
+// Browser end-to-end flow (R5.1a, R6.2, R7.1a, R11.2, R11.3, R12, R8.2b), run by
+// tests/it/browser.rs against the real server on loopback: a citizen (on a 360-pixel phone screen)
+// registers, confirms the e-mail, finds the service by searching without diacritics, fills the
+// form, attaches files, saves a draft, resumes it and submits; reception asks for a supplement, the
+// citizen supplements, reception accepts and prints the receipt; the department drafts and approves
+// the result; the citizen downloads it. Every page visited is audited with axe-core (no serious or
+// critical violation) and photographed into $SHOTS.
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';

@@ -1,4 +1,4 @@
-//! The working calendar as data the provincial administrator edits (issue 6): stored in the
+//! The working calendar as data the provincial administrator edits (R8.1a): stored in the
 //! settings table, checked before it replaces the calendar every deadline uses.
 use motcua_domain::authz::{Action, Target, authorize};
 use motcua_domain::calendar::{Calendar, CalendarData};

@@ -123,7 +123,7 @@ pub struct ThrottleConfig {
     pub registrations: u32,
 }
 
-/// Limits of the server itself (security.md rows 21, 60).
+/// Limits of the server itself (R4.2, R4.4).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerConfig {
@@ -180,7 +180,8 @@ impl Default for Config {
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        // security.md §5: citizens idle 30 min / absolute 12 h; staff idle 15 min / absolute 8 h.
+        // R10.5 (ASVS 5.0 V7.3): citizens idle 30 min / absolute 12 h;
+        // staff idle 15 min / absolute 8 h.
         Self {
             public_idle_mins: 30,
             public_absolute_hours: 12,
@@ -193,7 +194,7 @@ impl Default for SessionConfig {
 
 impl Default for ThrottleConfig {
     fn default() -> Self {
-        // security.md §5: ≤ 100 failures an hour per account; growing delay per client.
+        // R4.6 (ASVS 4.0.3 2.2.1): ≤ 100 failures an hour per account; growing delay per client.
         Self {
             pair_failures: 5,
             account_failures: 100,

@@ -8,7 +8,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
-/// Argon2id parameters of ASVS 5.0 Appendix C / security.md §5: m = 19 MiB, t = 2, p = 1.
+/// Argon2id parameters of ASVS 5.0 Appendix C (R10.5): m = 19 MiB, t = 2, p = 1.
 pub const ARGON2_M_KIB: u32 = 19_456;
 pub const ARGON2_T: u32 = 2;
 pub const ARGON2_P: u32 = 1;

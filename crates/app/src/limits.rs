@@ -1,6 +1,6 @@
 //! What bounds the work anonymous requests can cause: counters kept in memory (a public read never
 //! writes to the database), and a bound on concurrent password hashing (each Argon2 hash takes
-//! 19 MiB and a core). security.md rows 3–5, 21, 60.
+//! 19 MiB and a core). R4.2, R4.4.
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, mpsc};

@@ -1,4 +1,4 @@
-//! Electronic notices through a transactional outbox (issue 5; R6.2, R8.2, R11.2, R11.3, R12.2).
+//! Electronic notices through a transactional outbox (R6.2, R8.2, R11.2, R11.3, R12.2).
 //!
 //! A notice is rendered from its template and written, with one delivery per channel, in the
 //! transaction of the change that causes it: never lost, never sent for a change that rolled

@@ -519,7 +519,7 @@ impl App {
 
     /// The date promised to the person (the appointment, or the new date of an apology) passes
     /// within a working day while the department still has the dossier: time to apologise with a
-    /// new date (form 04, `domain.md` §2.4).
+    /// new date (form 04 of Circular 01/2018/TT-VPCP; R8.1a).
     pub fn apology_due(&self, agency: &str, d: &DossierRow, now: jiff::Timestamp) -> bool {
         let with_department = matches!(
             d.stage,

@@ -1,9 +1,9 @@
 //! Attachments, stored through `object_store` (a local folder by default, S3 when configured) and
-//! addressed by SHA-256 (issue 4).
+//! addressed by SHA-256 (R7.1a).
 //!
 //! An upload streams into a temporary file while it is hashed and measured, and is refused as
 //! soon as it passes its limit, never held whole in memory. `commit` makes it durable under its
-//! hash: file fsync'd, renamed into place, folder fsync'd (security.md §4.3), before any database
+//! hash: file fsync'd, renamed into place, folder fsync'd (R3.5), before any database
 //! row may point to it. A crash leaves at worst a temporary file or an orphan blob; both are swept
 //! at start (`sweep`).
 use std::collections::HashSet;

@@ -1,4 +1,4 @@
-//! Accounts and roles (issue 2; R10.6, R9.6).
+//! Accounts and roles (R6.2, R10.6, R9.6).
 
 use serde::{Deserialize, Serialize};
 
@@ -147,7 +147,7 @@ mod tests {
     use super::*;
 
     /// The names are stored in the database and sent by the API, so they are written out here
-    /// by hand: changing one would strand old rows. The labels are the terms of UI.md.
+    /// by hand: changing one would strand old rows. The labels are the pages' Vietnamese terms.
     #[test]
     fn stored_names_labels_and_kinds() {
         assert_eq!(

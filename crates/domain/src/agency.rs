@@ -243,7 +243,7 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
-    /// Stored names (a contract with the database, written out by hand) and UI.md's labels.
+    /// Stored names (a contract with the database, written out by hand) and the pages' labels.
     #[test]
     fn stored_names_and_labels() {
         assert_eq!(

@@ -1,5 +1,5 @@
 //! Permissions: one function of (actor, action, target), so that every route asks the same
-//! question (issue 2; ASVS 8.2.1, 8.2.2, 8.4.1). Staff of one agency see nothing of another
+//! question (R4.3, R10.5; ASVS 8.2.1, 8.2.2, 8.4.1). Staff of one agency see nothing of another
 //! agency's records unless a grant says so.
 
 use serde::Serialize;
@@ -82,7 +82,7 @@ pub enum Action {
     ManageService,
     /// Edit notice templates and look after the delivery queue (provincial administrators).
     ManageNotices,
-    /// Edit the working calendar's yearly decisions and office hours (issue 6).
+    /// Edit the working calendar's yearly decisions and office hours (R8.1a).
     ManageCalendar,
 }
 

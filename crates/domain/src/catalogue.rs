@@ -280,7 +280,7 @@ pub struct ProcedureBody {
     pub guide: String,
 }
 
-/// An amount in đồng as people read it: `1.250.000 đ` (UI.md).
+/// An amount in đồng as people read it: `1.250.000 đ` (R3.2).
 pub fn money(m: i64) -> String {
     let s = m.unsigned_abs().to_string();
     let mut out = String::new();

@@ -46,7 +46,7 @@ pub fn vn_offset() -> jiff::tz::Offset {
     jiff::tz::Offset::constant(7)
 }
 
-/// `15/03/2026 14:30`, as people read it (UI.md).
+/// `15/03/2026 14:30`, as people read it (R3.1).
 pub fn format_vn_datetime(t: Timestamp) -> String {
     let dt = vn_offset().to_datetime(t);
     format!(

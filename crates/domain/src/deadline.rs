@@ -1,4 +1,4 @@
-//! Deadlines and lateness (issue 6, R12, `domain.md` §2.3–2.4): the time the internal process gives
+//! Deadlines and lateness (R8.1a, R10.3, R12): the time the internal process gives
 //! each step, and whether a dossier or a step is early, on time or late, counted as the national
 //! monitoring counts it (Decision 766, indicator 2.1): the person's supplement time is excluded, a
 //! single outstanding supplement request ends the count, more than one supplement request after
@@ -100,7 +100,7 @@ impl Urgency {
     }
 }
 
-/// Office time for online dossiers to be acknowledged (Decree 45/2020, `domain.md` §2.4).
+/// Office time for online dossiers to be acknowledged (Decree 45/2020/NĐ-CP; R11.1).
 pub const ACKNOWLEDGE_HOURS: f64 = 8.0;
 
 /// The time the default process gives a stage, from when the dossier enters it, for a procedure
@@ -371,7 +371,8 @@ mod tests {
         assert_eq!(Urgency::of(None, due), Urgency::Normal);
     }
 
-    /// Stored names never change (reports and the API carry them); the labels are UI.md's terms.
+    /// Stored names never change (reports and the API carry them); the labels are the Vietnamese
+    /// terms the pages show.
     #[test]
     fn stored_names_and_labels() {
         let all = [

@@ -1,6 +1,6 @@
 //! Dossiers (hồ sơ): their states and the national status codes they map to, channels, the
 //! dossier code, which components a form's answers require, and what an uploaded file is
-//! (decided by its content, never its name). Issue 4; R6.2, R7.1a, R7.2a, R13.2.
+//! (decided by its content, never its name). R6.2, R7.1a, R7.2a, R13.2.
 
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +46,7 @@ impl Intake {
 }
 
 /// The status of a dossier as people and the national portal see it: the ten national status
-/// codes (domain.md §2.6), and drafts, which have none. Derived from the stage
+/// codes (R6.1), and drafts, which have none. Derived from the stage
 /// (`lifecycle::Stage::status`), never stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -395,7 +395,7 @@ mod tests {
     }
 
     /// Stored names never change (the database and the national sync hold them); the labels
-    /// are UI.md's terms and the national portal's.
+    /// are the Vietnamese terms the pages show and the national portal's.
     #[test]
     fn stored_names_and_labels() {
         let intakes = [Intake::InPerson, Intake::Online, Intake::Postal];
@@ -435,7 +435,7 @@ mod tests {
                 "returned"
             ]
         );
-        // domain.md §2.6: code 6 (financial obligation) has no status of its own.
+        // National code 6 (financial obligation) has no status of its own.
         assert_eq!(
             Status::ALL.map(Status::code),
             [
@@ -564,7 +564,7 @@ mod tests {
         assert!(!plausible_code("a b") && !plausible_code("<script>"));
     }
 
-    /// The national portal's names of its ten status codes (domain.md §1), written out.
+    /// The national portal's names of its ten status codes (R6.1), written out.
     #[test]
     fn national_labels() {
         assert_eq!(

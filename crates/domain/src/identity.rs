@@ -1,5 +1,5 @@
 //! Identifiers people give us: số định danh cá nhân, mã số thuế, e-mail, phone.
-//! Each check returns a Vietnamese message that says what to do (UI.md).
+//! Each check returns a Vietnamese message that says what to do (R3.1).
 
 /// Province codes of the 12-digit personal identification number (Circular 59/2021/TT-BCA annex).
 const PROVINCE_CODES: &[u16] = &[

@@ -1,5 +1,5 @@
 //! Electronic notices (R6.2, R8.2, R11.2, R11.3, R12.2): what the agency and the system tell a
-//! person, and the channels they travel by (issue 5).
+//! person, and the channels they travel by.
 use serde::{Deserialize, Serialize};
 
 /// A kind of notice. Each has its template (editable by provincial administrators).
@@ -176,7 +176,7 @@ mod tests {
     use super::*;
 
     /// Stored names never change (templates and deliveries in the database hold them); the
-    /// labels are UI.md's terms.
+    /// labels are the Vietnamese terms the pages show.
     #[test]
     fn stored_names_and_labels() {
         assert_eq!(

@@ -1,4 +1,4 @@
-//! Password policy (security.md §1.1, §5; ASVS 5.0 §6.2): length only, no composition rules,
+//! Password policy (R4.6; ASVS 5.0 §6.2): length only, no composition rules,
 //! common and context-specific passwords refused, any character and long passwords accepted.
 //! Verified exactly as received: no truncation, no case folding.
 

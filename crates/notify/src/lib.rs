@@ -1,6 +1,6 @@
-//! Outside channels for notices (issue 5): e-mail over SMTP (lettre; TLS for `smtps://` or
-//! `?tls=required`) and SMS through a provider, each behind a trait with a real adapter and a
-//! local stand-in.
+//! Outside channels for notices (R6.2, R11.2, R11.3, R12.2): e-mail over SMTP (lettre; TLS for
+//! `smtps://` or `?tls=required`) and SMS through a provider, each behind a trait with a real
+//! adapter and a local stand-in.
 use std::sync::{Arc, Mutex};
 
 use lettre::message::header::ContentType;

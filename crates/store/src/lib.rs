@@ -131,7 +131,7 @@ impl Db {
             let opts = sqlx::postgres::PgConnectOptions::from_str(url)?;
             let pool = sqlx::postgres::PgPoolOptions::new()
                 .max_connections(16)
-                // An outage answers 503 within seconds rather than holding requests (R12.3).
+                // An outage answers 503 within seconds rather than holding requests (R4.2).
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(opts)
                 .await?;

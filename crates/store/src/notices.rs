@@ -1,4 +1,4 @@
-//! Notices and their deliveries: the transactional outbox (issue 5). A notice and one delivery
+//! Notices and their deliveries: the transactional outbox (R4.2). A notice and one delivery
 //! per channel are written in the caller's transaction, with the change that causes them.
 use motcua_domain::notice::{DeliveryState, NoticeChannel, NoticeKind};
 use sea_orm::sea_query::{Expr, ExprTrait};

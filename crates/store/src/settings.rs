@@ -1,5 +1,5 @@
-//! Settings the administrators edit at run time (issue 6: the working calendar's yearly
-//! decisions), one JSON text per key.
+//! Settings the administrators edit at run time (the working calendar's yearly decisions,
+//! R8.1a), one JSON text per key.
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;

@@ -188,7 +188,7 @@ async fn next_part(mp: &mut Multipart) -> Result<Option<Field<'_>>, AppError> {
 const TEXT_FIELD_MAX: usize = 4 * 1024;
 
 /// Reads a multipart text field of at most 4 KiB, refusing a longer one as soon as it passes the
-/// bound, without holding more of it (R12.3: bounded inputs).
+/// bound, without holding more of it (R4.4: bounded inputs).
 async fn text_field(field: &mut Field<'_>) -> Result<String, AppError> {
     let name: &'static str = match field.name() {
         Some("component") => "component",

@@ -77,7 +77,7 @@ pub async fn serve(
     serve_connections(listener, router, limits, signal).await
 }
 
-/// What one server copy allows its clients (R12.3: a slow or greedy client cannot hold the
+/// What one server copy allows its clients (R4.2: a slow or greedy client cannot hold the
 /// server's sockets).
 #[derive(Debug, Clone, Copy)]
 struct Limits {

@@ -39,7 +39,7 @@ impl App {
         self.storage_left(self.db.conn(), s.user.id, id).await
     }
 
-    /// What the file, dossier and person limits still allow (R12.3), refused when nothing.
+    /// What the file, dossier and person limits still allow (R4.4), refused when nothing.
     async fn storage_left(&self, conn: &impl Conn, person: Uuid, id: Uuid) -> Result<u64> {
         let c = &self.config.dossiers;
         let used_dossier = ds::dossier_bytes(conn, id).await?.max(0) as u64;

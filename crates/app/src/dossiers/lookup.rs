@@ -1,5 +1,5 @@
-//! The public look-up by dossier code (R9.1): never personal data; with the phone's last digits,
-//! the history of statuses.
+//! The public look-up by dossier code (R6.2, R10.5): never personal data; with the phone's last
+//! digits, the history of statuses.
 use super::*;
 
 impl App {
@@ -15,7 +15,7 @@ impl App {
         let now = self.now();
         let t = &self.config.throttle;
         let secs = |end: jiff::Timestamp| (end - now).as_secs().max(1) as u64;
-        // Counted in memory: a look-up, even a refused one, never writes (security.md row 60).
+        // Counted in memory: a look-up, even a refused one, never writes (R4.2, R4.4).
         if let Some(ip) = ctx.ip {
             let key = format!("lookup:{}", crate::limits::client_key(ip));
             let (n, end) = self.limiter.hit(&key, SignedDuration::from_mins(15), now);

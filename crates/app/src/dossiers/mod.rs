@@ -1,5 +1,5 @@
 //! Dossiers: drafts, files, submission, tracking, withdrawal, the public look-up, and
-//! registration at the counter or from the post (issue 4; R6.1, R6.2, R7.1a, R7.2a, R13.2, R4.3).
+//! registration at the counter or from the post (R6.1, R6.2, R7.1a, R7.2a, R13.2, R4.3).
 use std::time::Duration as StdDuration;
 
 use jiff::SignedDuration;
@@ -397,7 +397,7 @@ pub use motcua_blobs::{Staged as StagedUpload, Upload};
 pub use motcua_store::dossiers::{Event as EventRowView, FileRow as FileRowView};
 
 impl App {
-    /// What `motcua check` reports (issue 7): SQLite's integrity check, every file a row points
+    /// What `motcua check` reports (R3.5, R4.3): SQLite's integrity check, every file a row points
     /// to read back against its hash, and the dossier invariants. Empty when all is well.
     pub async fn check(&self) -> Result<Vec<String>> {
         let conn = self.db.conn();

@@ -103,7 +103,7 @@ impl App {
         Ok(d)
     }
 
-    /// The answers of a form as stored: an object of at most `max_form_kb` as JSON (R12.3:
+    /// The answers of a form as stored: an object of at most `max_form_kb` as JSON (R4.4:
     /// bounded inputs).
     fn answers(&self, form: Value) -> Result<Value> {
         let max = self.config.dossiers.max_form_kb * 1024;

@@ -242,7 +242,7 @@ impl App {
 
     /// Acceptance (R11.3): the appointment from the valid receipt and the time to result that
     /// applies to the dossier (R8.1c); after a supplement the department asked for, the clock
-    /// resumes with the office time that was left (domain.md §2.4). The notice gives the date,
+    /// resumes with the office time that was left (R8.1a, R12.2). The notice gives the date,
     /// the originals to bring and the fee.
     async fn accept_step(
         &self,

@@ -1,7 +1,7 @@
-//! The Vietnamese lunar calendar (âm lịch), computed for UTC+7 with Hồ Ngọc Đức's method
-//! (`domain.md` §6.3): new moons and the sun's longitude from Meeus-style series, month 11 is the
-//! month that holds the winter solstice, and a leap month is the first month without a major solar
-//! term in a year with 13 new moons. Valid for 1900–2100. Never use a Chinese (UTC+8) calendar.
+//! The Vietnamese lunar calendar (âm lịch), computed for UTC+7 with Hồ Ngọc Đức's method (R8.1a: it
+//! places Tết): new moons and the sun's longitude from Meeus-style series, month 11 is the month
+//! that holds the winter solstice, and a leap month is the first month without a major solar term
+//! in a year with 13 new moons. Valid for 1900–2100. Never use a Chinese (UTC+8) calendar.
 use std::f64::consts::PI;
 
 use jiff::civil::Date;
@@ -249,7 +249,7 @@ mod tests {
     /// A year, Tết's (month, day), the length of the last lunar month before it, Hùng Kings'.
     type Row = (i16, (i8, i8), u8, (i8, i8));
 
-    /// `domain.md` §6.3: Tết, the last day of the previous year, and Hùng Kings, 2016–2030.
+    /// Reference dates: Tết, the last day of the previous year, and Hùng Kings, 2016–2030.
     const TABLE: &[Row] = &[
         (2016, (2, 8), 29, (4, 16)),
         (2017, (1, 28), 30, (4, 6)),

@@ -1,4 +1,4 @@
-//! The Vietnamese working calendar (issue 6, R11.3, `domain.md` §6): statutory holidays of the
+//! The Vietnamese working calendar (R8.1a, R11.3): statutory holidays of the
 //! Labour Code Art. 112 with compensatory days, each year's official decisions as data, office
 //! hours per agency and season, and the deadline arithmetic that the appointment date, the
 //! half-day hand-over (R11.4) and every step budget use.
@@ -437,7 +437,7 @@ impl Calendar {
         total
     }
 
-    /// The appointment after a pause (the person supplementing, domain.md §2.4): the office time
+    /// The appointment after a pause (the person supplementing, R12.2): the office time
     /// that was left between `paused` and `appointment` runs again from `resumed`.
     pub fn resume(
         &self,

@@ -1,4 +1,4 @@
-//! Calendar tests: official ranges of 2024–2026 (`domain.md` §6.2), Art. 112 compensatory days,
+//! Calendar tests: official ranges of 2024–2026 (R8.1a), Art. 112 compensatory days,
 //! the 15:00 cut-off, due dates across Tết 2026 and a make-up Saturday, and properties.
 use jiff::civil::{Date, date};
 use proptest::prelude::*;

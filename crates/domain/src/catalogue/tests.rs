@@ -262,7 +262,7 @@ fn the_time_that_applies() {
 }
 
 /// Stored names never change (the database and the catalogue files hold them); the labels
-/// are UI.md's terms.
+/// are the Vietnamese terms the pages show.
 #[test]
 fn stored_names_and_labels() {
     assert_eq!(

@@ -103,8 +103,8 @@ fn every_stage_maps_to_a_national_code_and_is_reachable() {
     assert!(S::Returned.is_final() && S::Refused.is_final() && S::Withdrawn.is_final());
 }
 
-/// Stored names never change (the database and the API hold them); the labels are UI.md's
-/// terms, and docs/lifecycle.md is generated from them.
+/// Stored names never change (the database and the API hold them); the labels are the
+/// Vietnamese terms the pages show, and docs/lifecycle.md is generated from them.
 #[test]
 fn stored_names_and_labels() {
     assert_eq!(

@@ -1,4 +1,4 @@
-//! Registration, confirmation, log-in, sessions, reset (issue 2; security.md rows 1–11).
+//! Registration, confirmation, log-in, sessions, reset (R6.2, R4.6, R10.5).
 use jiff::SignedDuration;
 use motcua_testkit::{Client, Engine, TestApp, engine_tests};
 

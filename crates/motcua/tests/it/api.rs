@@ -1,4 +1,4 @@
-//! The JSON API: tokens, /me, OpenAPI (issue 2 interfaces).
+//! The JSON API: tokens, /me, OpenAPI (R6.1, R10.2: the interface portals and integrations use).
 use motcua_testkit::{Engine, TestApp, engine_tests};
 use reqwest::Method;
 use serde_json::json;

@@ -1,9 +1,9 @@
-//! Browser end-to-end (issue 7): `e2e/flow.mjs` drives Debian's Chromium (Playwright) against
-//! the real server on loopback with a fresh database. It needs Node.js, `npm ci` in `e2e/` and
-//! `/usr/bin/chromium`; `.ci/run` installs them and sets `MOTCUA_TEST_E2E=1`, which makes their
-//! absence a failure. Without it, the test says it was skipped. Screenshots (and the printed
-//! slip as PDF) go to `$MOTCUA_TEST_E2E_SHOTS`, else `$CARGO_TARGET_DIR/e2e-screenshots`, else
-//! `target/e2e-screenshots`.
+//! Browser end-to-end (R5.1a, R6.2, R7.1a, R11.2, R11.3, R12, R8.2b): `e2e/flow.mjs` drives
+//! Debian's Chromium (Playwright) against the real server on loopback with a fresh database. It
+//! needs Node.js, `npm ci` in `e2e/` and `/usr/bin/chromium`; `.ci/run` installs them and sets
+//! `MOTCUA_TEST_E2E=1`, which makes their absence a failure. Without it, the test says it was
+//! skipped. Screenshots (and the printed slip as PDF) go to `$MOTCUA_TEST_E2E_SHOTS`, else
+//! `$CARGO_TARGET_DIR/e2e-screenshots`, else `target/e2e-screenshots`.
 use std::process::Command;
 
 use motcua_testkit::Engine;

@@ -350,7 +350,7 @@ fn lifecycle_document_matches_the_table() {
     assert_eq!(table, out, "regenerate with `motcua lifecycle`");
 }
 
-/// `motcua calendar` (issue 6): due instants, holidays and lunar dates, and clear errors.
+/// `motcua calendar` (R8.1a, R11.3): due instants, holidays and lunar dates, and clear errors.
 #[test]
 fn calendar_commands() {
     let dir = tempfile::tempdir().unwrap();

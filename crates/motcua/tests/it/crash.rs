@@ -1,4 +1,4 @@
-//! Crash harness (issues 4 and 7; security.md rows 53, 54, 58): the real binary is killed with
+//! Crash harness (R3.5, R4.2, R4.3): the real binary is killed with
 //! SIGKILL at a random moment while clients upload and submit dossiers and a reception officer
 //! accepts them; after a restart every acknowledged submission and acceptance is present and
 //! complete, nothing is half-applied (`App::check`'s invariants: each state change has its event,
@@ -501,7 +501,7 @@ async fn killed_mid_flight_loses_nothing_acknowledged(e: Engine) {
     assert!(odd.is_empty(), "answers other than success: {odd:?}");
 }
 
-/// SIGTERM under load (security.md row 58): the server stops taking new connections, completes
+/// SIGTERM under load (R3.5, R4.2): the server stops taking new connections, completes
 /// the requests it already accepted, exits cleanly, and everything it acknowledged is there
 /// after a restart. An upload still being sent when the signal comes is received whole and
 /// answered 201; every request the clients sent is answered (no transport error, no error

@@ -1,5 +1,5 @@
 //! The citizen's submission through the web pages, "Hồ sơ của tôi", the dossier page, the cover
-//! sheet and the public look-up (issue 4).
+//! sheet and the public look-up (R6.2, R7.1a, R13.2).
 use motcua_testkit::{Engine, engine_tests, jpeg, pdf};
 
 use crate::dossiers::{CITIZEN, OTHER, setup};

@@ -1,6 +1,6 @@
-//! No password, token, full identity number or e-mail address in the logs (security.md rows
-//! 33–35). The test runs on a single-threaded runtime so that every log line of the server's
-//! tasks goes to the subscriber it installs.
+//! No password, token, full identity number or e-mail address in the logs (R10.5).
+//! The test runs on a single-threaded runtime so that every log line of the server's tasks goes
+//! to the subscriber it installs.
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 

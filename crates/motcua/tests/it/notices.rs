@@ -1,4 +1,5 @@
-//! Electronic notices through the outbox to a real SMTP server on loopback (issue 5).
+//! Electronic notices through the outbox to a real SMTP server on loopback
+//! (R6.2, R11.2, R11.3, R12.2).
 use motcua_app::notices::{NewNotice, check_template, default_template};
 use motcua_domain::notice::NoticeKind;
 use motcua_testkit::smtp::{Mode, SmtpSink};
@@ -62,7 +63,7 @@ async fn every_notice_kind_arrives_by_email(e: Engine) {
         assert_eq!(m.to, vec![to.clone()], "{kind:?}");
         assert_eq!(m.from, "dichvucong@quangngai.example");
         // Account mail may reach an address nobody confirmed yet: it never repeats the name
-        // typed at registration (R12.3).
+        // typed at registration (R4.5).
         assert_eq!(
             m.body.contains("Nguyễn Văn An"),
             !kind.is_account(),

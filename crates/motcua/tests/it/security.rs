@@ -1,5 +1,5 @@
 //! CSRF, security headers, the route inventory, cookies, agency isolation
-//! (security.md rows 9, 12–14, 22, 31, 32).
+//! (R4.3, R4.4, R4.6, R10.5).
 use motcua_testkit::{Engine, TestApp, engine_tests, extract_csrf};
 
 use crate::ID;

@@ -1,4 +1,4 @@
-//! Staff administration, grants, duty roster, the agency tree (issue 2; R2, R10.6).
+//! Staff administration, grants, duty roster, the agency tree (R2, R10.6).
 use motcua_app::agencies::Snapshot;
 use motcua_testkit::{Engine, TestApp, engine_tests};
 

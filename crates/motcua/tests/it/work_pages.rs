@@ -1,7 +1,7 @@
-//! Processing through the pages (issue 6): citizen, reception officer, specialist and leader take
-//! a dossier from online submission to the result returned at the office, with a supplement round
-//! on the way; the statutory slips, the tracking register and the working calendar page. Both
-//! engines.
+//! Processing through the pages (R11.1–R11.4, R12, R8.2a): citizen, reception officer, specialist
+//! and leader take a dossier from online submission to the result returned at the office, with a
+//! supplement round on the way; the statutory slips, the tracking register and the working calendar
+//! page. Both engines.
 use jiff::SignedDuration;
 use motcua_testkit::{Client, Engine, TestApp, engine_tests, jpeg, pdf};
 

@@ -1,5 +1,5 @@
 //! The time of the last attempt on each throttle key, for the growing delay between log-in
-//! attempts from one address for one account (security.md rows 3–4).
+//! attempts from one address for one account (R4.4, R4.6).
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 

@@ -48,7 +48,7 @@ pub fn forwarded_client(peer: IpAddr, trusted: &[IpAddr], headers: &HeaderMap) -
 }
 
 /// Said once per server copy: a proxy the settings do not trust is forwarding requests, so
-/// every client behind it shares one address for throttling (R12.3).
+/// every client behind it shares one address for throttling (R4.2).
 fn warn_untrusted_proxy(state: &AppState, peer: IpAddr) {
     if !state
         .untrusted_proxy_seen
