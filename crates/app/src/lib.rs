@@ -48,7 +48,8 @@ pub(crate) struct Audit<'a> {
 /// Everything a use case needs.
 #[derive(Clone)]
 pub struct App {
-    pub db: Db,
+    /// The database: the app's alone (pages and the API go through use cases).
+    db: Db,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     pub blobs: motcua_blobs::Blobs,
@@ -153,6 +154,18 @@ impl App {
     }
 
     /// The CSRF token bound to a session id (or a pre-session cookie for anonymous forms).
+    /// The database, for tests and benchmarks that set up or check what no use case does (the
+    /// `testing` feature; never compiled into the server).
+    #[cfg(feature = "testing")]
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The names of the migrations applied (`motcua migrate` reports them).
+    pub async fn applied_migrations(&self) -> Result<Vec<String>> {
+        Ok(self.db.applied_migrations().await?)
+    }
+
     pub fn csrf_token(&self, binding: &str) -> String {
         crypto::hmac_b64(self.key.as_slice(), &format!("csrf|{binding}"))
     }

@@ -56,7 +56,7 @@ async fn main() {
     }
     let ceiling = n as f64 / started.elapsed().as_secs_f64();
     // The outbox: write, then deliver with one worker.
-    let tx = t.app.db.write().await.unwrap();
+    let tx = t.app.db().write().await.unwrap();
     for i in 0..n {
         let data = serde_json::json!({"code": format!("X-{i}"), "procedure": "Đăng ký khai sinh", "agency": "UBND phường Cẩm Thành", "link": "http://x"});
         t.app

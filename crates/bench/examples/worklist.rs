@@ -74,7 +74,7 @@ async fn main() {
     );
     if !std::env::args().any(|a| a == "--no-analyze") {
         let s = Instant::now();
-        t.app.db.analyze().await.unwrap();
+        t.app.db().analyze().await.unwrap();
         eprintln!("analyzed in {:.1} s", s.elapsed().as_secs_f64());
     }
 

@@ -271,7 +271,7 @@ pub async fn load_dossiers(
     let mut codes = Vec::with_capacity(l.n as usize);
     let mut k = 0u64;
     while k < l.n {
-        let tx = app.db.write().await.unwrap();
+        let tx = app.db().write().await.unwrap();
         let mut rows = Vec::with_capacity(1000);
         for k in k..(k + 1000).min(l.n) {
             let stage = if l.all_submitted {
@@ -363,7 +363,7 @@ pub async fn staff(
 /// The first service an agency offers and its version in force on 02/03/2026 (the test clock's
 /// day): what generated dossiers point to.
 pub async fn first_service(app: &motcua_app::App, agency: uuid::Uuid) -> (uuid::Uuid, uuid::Uuid) {
-    let conn = app.db.conn();
+    let conn = app.db().conn();
     let service = motcua_store::catalogue::services_of_agency(conn, agency)
         .await
         .unwrap()

@@ -287,7 +287,7 @@ async fn main() {
         t.app.now(),
     )
     .await;
-    t.app.db.analyze().await.unwrap();
+    t.app.db().analyze().await.unwrap();
     say(format!(
         "loaded {n} dossiers (+{pool_n} to accept) into {engine:?} in {:.1} s",
         started.elapsed().as_secs_f64()

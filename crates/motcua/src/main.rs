@@ -314,7 +314,7 @@ async fn main() -> Result<()> {
             let app = App::open(config, Arc::new(SystemClock))
                 .await
                 .map_err(|e| anyhow!("{e}"))?;
-            let applied = app.db.applied_migrations().await?;
+            let applied = app.applied_migrations().await.map_err(|e| anyhow!("{e}"))?;
             println!("schema up to date ({} migrations applied)", applied.len());
         }
         Command::Check => {

@@ -538,7 +538,7 @@ async fn password_storage(e: Engine) {
     let t = TestApp::spawn(e).await;
     citizen(&t, ID, "ha@vidu.vn").await;
     let user = t.app.find_user(ID).await.unwrap();
-    let phc = motcua_store::users::password_hash(t.app.db.conn(), user.id)
+    let phc = motcua_store::users::password_hash(t.app.db().conn(), user.id)
         .await
         .unwrap();
     assert!(
@@ -556,7 +556,7 @@ async fn password_storage(e: Engine) {
         }
     } else {
         // Every row of every table, as text, searched for the password.
-        let dump = dump_postgres(t.app.db.conn()).await;
+        let dump = dump_postgres(t.app.db().conn()).await;
         assert!(
             dump.contains(&phc),
             "the dump holds the hash (it is complete)"

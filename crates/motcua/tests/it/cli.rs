@@ -240,7 +240,7 @@ async fn can_log_in(db: &str, dir: &std::path::Path, login: &str, pw: &str) -> b
     let clock = std::sync::Arc::new(motcua_domain::SystemClock);
     let app = motcua_app::App::open(config, clock).await.expect("open");
     let ok = app.login(&Default::default(), login, pw).await.is_ok();
-    app.db.clone().close().await.unwrap();
+    app.db().clone().close().await.unwrap();
     ok
 }
 

@@ -28,7 +28,7 @@ async fn every_notice_kind_arrives_by_email(e: Engine) {
     let t = with_smtp(e, &sink).await;
     let citizen = t.app.find_user(CITIZEN).await.unwrap();
     let to = citizen.email.clone().unwrap();
-    let tx = t.app.db.write().await.unwrap();
+    let tx = t.app.db().write().await.unwrap();
     for kind in NoticeKind::ALL {
         let address = kind.is_account().then_some(to.as_str());
         t.app
@@ -116,7 +116,7 @@ async fn smtp_outage_then_exactly_once(e: Engine) {
     let t = with_smtp(e, &sink).await;
     let citizen = t.app.find_user(CITIZEN).await.unwrap();
     for i in 0..3 {
-        let tx = t.app.db.write().await.unwrap();
+        let tx = t.app.db().write().await.unwrap();
         let mut d = data();
         d["code"] = json!(format!("000.01.01.H53-260302-000{i}"));
         t.app
@@ -136,7 +136,7 @@ async fn smtp_outage_then_exactly_once(e: Engine) {
     }
     // The server is down: the worker tries, fails, and the messages wait (retry later).
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    let queue = motcua_store::notices::queue(t.app.db.conn(), 50)
+    let queue = motcua_store::notices::queue(t.app.db().conn(), 50)
         .await
         .unwrap();
     let waiting: Vec<_> = queue
@@ -181,14 +181,14 @@ async fn result_ready(t: &TestApp, code: &str) {
         data: d,
     };
     let rendered = t.app.render_notice(n.kind, &n.data).unwrap();
-    let tx = t.app.db.write().await.unwrap();
+    let tx = t.app.db().write().await.unwrap();
     t.app.notify_rendered(&tx, &n, rendered).await.unwrap();
     tx.commit().await.unwrap();
 }
 
 /// The e-mail deliveries not yet sent: (state, attempts, last error).
 async fn unsent_mail(t: &TestApp) -> Vec<(String, i32, String)> {
-    motcua_store::notices::queue(t.app.db.conn(), 50)
+    motcua_store::notices::queue(t.app.db().conn(), 50)
         .await
         .unwrap()
         .into_iter()
@@ -264,7 +264,7 @@ async fn two_workers_send_each_message_once(e: Engine) {
     })
     .await;
     let citizen = t.app.find_user(CITIZEN).await.unwrap();
-    let tx = t.app.db.write().await.unwrap();
+    let tx = t.app.db().write().await.unwrap();
     for i in 0..30 {
         let mut d = data();
         d["code"] = json!(format!("X-{i:03}"));
@@ -469,7 +469,7 @@ async fn administrators_edit_templates_and_retry_dead_letters(e: Engine) {
         .await;
     assert_eq!(r.status, 303);
     let citizen = t.app.find_user(CITIZEN).await.unwrap();
-    let tx = t.app.db.write().await.unwrap();
+    let tx = t.app.db().write().await.unwrap();
     t.app
         .notify(
             &tx,
@@ -529,7 +529,7 @@ async fn administrators_edit_templates_and_retry_dead_letters(e: Engine) {
             .status,
         303
     );
-    let queue = motcua_store::notices::queue(t.app.db.conn(), 10)
+    let queue = motcua_store::notices::queue(t.app.db().conn(), 10)
         .await
         .unwrap();
     assert!(
@@ -583,7 +583,7 @@ async fn people_choose_their_channels(e: Engine) {
             && !page.body.contains("name=\"email\" value=\"1\" checked")
     );
     let citizen = t.app.find_user(CITIZEN).await.unwrap();
-    let tx = t.app.db.write().await.unwrap();
+    let tx = t.app.db().write().await.unwrap();
     t.app
         .notify(
             &tx,

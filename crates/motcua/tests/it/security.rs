@@ -169,7 +169,7 @@ async fn cookies_are_safe(e: Engine) {
     assert_eq!(value.len(), 43, "256 random bits, base64url");
     // The id is stored only hashed: looked up as it is, nothing; by its hash, this person's
     // session.
-    let conn = t.app.db.conn();
+    let conn = t.app.db().conn();
     let raw = motcua_store::auth::get_session(conn, value).await.unwrap();
     assert!(raw.is_none(), "the raw session id is a key in the database");
     let hashed = motcua_app::crypto::sha256_hex(value);

@@ -220,7 +220,7 @@ async fn drafts_expire(e: Engine) {
     let (mut c, tok) = token(&t, CITIZEN).await;
     let old = ready(&mut c, &tok).await;
     let touched = draft(&mut c, &tok).await;
-    let conn = t.app.db.conn();
+    let conn = t.app.db().conn();
     let old_files = motcua_store::dossiers::files(conn, old.parse().unwrap())
         .await
         .unwrap();
@@ -323,7 +323,7 @@ async fn reception_accepts_or_refuses(e: Engine) {
         .expect("acceptance notice");
     assert!(n["subject"].as_str().unwrap().contains("23/03/2026 09:00"));
     let id = uuid::Uuid::parse_str(n["id"].as_str().unwrap()).unwrap();
-    let body = motcua_store::notices::get_notice(t.app.db.conn(), id)
+    let body = motcua_store::notices::get_notice(t.app.db().conn(), id)
         .await
         .unwrap()
         .body;
@@ -387,7 +387,7 @@ async fn reception_accepts_or_refuses(e: Engine) {
         .find(|n| n["kind"] == "refusal")
         .expect("refusal notice");
     let id = uuid::Uuid::parse_str(n["id"].as_str().unwrap()).unwrap();
-    let body = motcua_store::notices::get_notice(t.app.db.conn(), id)
+    let body = motcua_store::notices::get_notice(t.app.db().conn(), id)
         .await
         .unwrap()
         .body;

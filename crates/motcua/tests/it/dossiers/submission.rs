@@ -517,7 +517,7 @@ async fn uploads_for_an_owner_of_many_dossiers(e: Engine) {
         .user
         .id;
     let d =
-        motcua_store::dossiers::get_dossier(t.app.db.conn(), uuid::Uuid::parse_str(&id).unwrap())
+        motcua_store::dossiers::get_dossier(t.app.db().conn(), uuid::Uuid::parse_str(&id).unwrap())
             .await
             .unwrap();
     let agency = t.app.agency_by_code("000.01.01.H53").await.unwrap();

@@ -75,7 +75,7 @@ async fn anonymous_reads_write_nothing() {
         .unwrap()
         .to_string();
     t.app
-        .db
+        .db()
         .conn()
         .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
         .await
@@ -84,7 +84,7 @@ async fn anonymous_reads_write_nothing() {
     let views = |t: &TestApp| {
         let app = t.app.clone();
         async move {
-            motcua_store::catalogue::find_procedure(app.db.conn(), "1.009999")
+            motcua_store::catalogue::find_procedure(app.db().conn(), "1.009999")
                 .await
                 .unwrap()
                 .unwrap()
@@ -170,7 +170,7 @@ async fn parallel_uploads_keep_the_quota(e: Engine) {
         statuses.iter().all(|s| [201, 413, 422].contains(s)),
         "{statuses:?}"
     );
-    let used = motcua_store::dossiers::owner_bytes(t.app.db.conn(), own_id(&t).await)
+    let used = motcua_store::dossiers::owner_bytes(t.app.db().conn(), own_id(&t).await)
         .await
         .unwrap();
     assert!(used <= 1024 * 1024, "{used} bytes stored");
@@ -188,7 +188,7 @@ async fn parallel_uploads_keep_the_quota(e: Engine) {
         )
         .await;
     assert_eq!(r.status, 204, "{}", r.body);
-    let after = motcua_store::dossiers::owner_bytes(t.app.db.conn(), own_id(&t).await)
+    let after = motcua_store::dossiers::owner_bytes(t.app.db().conn(), own_id(&t).await)
         .await
         .unwrap();
     assert_eq!(after, used, "the withdrawn dossier's files are not counted");

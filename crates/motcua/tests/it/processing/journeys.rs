@@ -342,7 +342,7 @@ async fn department_refusal(e: Engine) {
         .expect("refusal notice")
         .clone();
     let body = motcua_store::notices::get_notice(
-        t.app.db.conn(),
+        t.app.db().conn(),
         uuid::Uuid::parse_str(n["id"].as_str().unwrap()).unwrap(),
     )
     .await

@@ -388,7 +388,7 @@ async fn the_check_finds_broken_invariants(e: Engine) {
     let code = submitted(&mut p).await;
     ok(&mut p.desk, &code, json!({"action": "accept"})).await;
     assert_eq!(t.app.check().await.unwrap(), Vec::<String>::new());
-    let conn = t.app.db.conn();
+    let conn = t.app.db().conn();
     let mut d = motcua_store::dossiers::find_by_code(conn, &code)
         .await
         .unwrap()

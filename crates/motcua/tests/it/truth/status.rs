@@ -279,7 +279,7 @@ async fn the_leader_reassigns_and_takes_back(e: Engine) {
         json!({"action": "assign", "assignee": sid}),
     )
     .await;
-    let audit = motcua_store::audit::entries_for(t.app.db.conn(), "dossier", &code, 20)
+    let audit = motcua_store::audit::entries_for(t.app.db().conn(), "dossier", &code, 20)
         .await
         .unwrap();
     for a in ["dossier_reassign", "dossier_take_back"] {
