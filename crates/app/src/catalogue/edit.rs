@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use motcua_domain::agency::Agency;
 use motcua_domain::authz::{Action, Target, authorize};
-use motcua_domain::catalogue::{Classification, ProcedureBody, check_procedure};
+use motcua_domain::catalogue::{ProcedureBody, check_procedure};
 use motcua_store::Tx;
 use motcua_store::agencies;
 use motcua_store::catalogue::{
@@ -217,19 +217,8 @@ impl App {
             .await?
             .into_iter()
             .find(|x| x.agency_id == agency.id);
-        let svc = Service {
-            id: existing.as_ref().map(|e| e.id).unwrap_or_else(Uuid::now_v7),
-            procedure_id: p.id,
-            agency_id: agency.id,
-            level: r.level,
-            classification: r
-                .classification
-                .unwrap_or_else(|| Classification::from_level(r.level)),
-            online_time: r.online_time.clone(),
-            form_schema: r.form_schema.clone(),
-            process: r.process.clone(),
-            active: true,
-        };
+        let id = existing.as_ref().map(|e| e.id).unwrap_or_else(Uuid::now_v7);
+        let svc = super::import::service_of_record(r, id, p.id, agency.id);
         if existing.is_some() {
             cat::update_service(&tx, &svc, now).await?;
         } else {

@@ -403,7 +403,12 @@ async fn import_services(
 
 /// The active service a record describes, as it is stored (a record without a classification
 /// takes the default of its level).
-fn service_of_record(r: &ServiceRecord, id: Uuid, procedure_id: Uuid, agency_id: Uuid) -> Service {
+pub(super) fn service_of_record(
+    r: &ServiceRecord,
+    id: Uuid,
+    procedure_id: Uuid,
+    agency_id: Uuid,
+) -> Service {
     Service {
         id,
         procedure_id,
