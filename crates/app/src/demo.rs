@@ -372,7 +372,7 @@ impl App {
         })
     }
 
-    async fn duty_roster_unchecked(&self, unit: Uuid) -> Result<Vec<users::DutyRow>> {
+    async fn duty_roster_unchecked(&self, unit: Uuid) -> Result<Vec<users::Duty>> {
         Ok(users::list_duty(self.db.conn(), unit).await?)
     }
 }

@@ -5,9 +5,9 @@ pub mod accounts;
 pub mod agencies;
 mod calendar;
 pub mod catalogue;
-/// Catalogue types the web layer names.
+/// Catalogue records the web layer names (the domain's).
 pub mod catalogue_types {
-    pub use motcua_store::catalogue::{Field, Procedure, Sector, Service, Version, VersionStatus};
+    pub use motcua_domain::catalogue::{Field, Procedure, Sector, Service, Version, VersionStatus};
 }
 pub mod config;
 pub mod crypto;
@@ -31,8 +31,8 @@ use motcua_store::audit::AuditEntry;
 
 pub use config::Config;
 pub use error::{AppError, FieldError, Result};
+pub use motcua_domain::record::{Duty, StaffGrant};
 pub use motcua_store::Engine;
-pub use motcua_store::users::{DutyRow, GrantRow};
 
 /// What an audit record says of a change: who did what, to which object, in which agency, with
 /// references only (ids and codes, never personal data: R10.5).

@@ -2,7 +2,7 @@
 //! through the app and never reaches the store.
 use motcua_domain::account::{Role, User};
 use motcua_domain::agency::{Agency, Unit};
-use motcua_store::users::{DutyRow, GrantRow};
+use motcua_store::users::{Duty, StaffGrant};
 use motcua_store::{agencies, auth, users};
 use uuid::Uuid;
 
@@ -23,13 +23,13 @@ impl App {
     pub async fn unit(&self, id: Uuid) -> Result<Unit> {
         Ok(agencies::get_unit(self.db.conn(), id).await?)
     }
-    pub async fn active_grants(&self, user_id: Uuid) -> Result<Vec<GrantRow>> {
+    pub async fn active_grants(&self, user_id: Uuid) -> Result<Vec<StaffGrant>> {
         Ok(users::active_grants(self.db.conn(), user_id).await?)
     }
-    pub async fn grant(&self, id: Uuid) -> Result<GrantRow> {
+    pub async fn grant(&self, id: Uuid) -> Result<StaffGrant> {
         Ok(users::get_grant(self.db.conn(), id).await?)
     }
-    pub async fn duty(&self, id: Uuid) -> Result<DutyRow> {
+    pub async fn duty(&self, id: Uuid) -> Result<Duty> {
         Ok(users::get_duty(self.db.conn(), id).await?)
     }
     /// Active staff holding the reception role in an agency (who may go on its duty roster).

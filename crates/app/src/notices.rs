@@ -10,7 +10,7 @@ use jiff::SignedDuration;
 use minijinja::{Environment, UndefinedBehavior, context};
 use motcua_domain::notice::{DeliveryState, MAX_ATTEMPTS, NoticeChannel, NoticeKind, backoff_secs};
 use motcua_notify::{HttpSms, LogMailer, Mailer, SendError, SimulatedSms, SmsProvider, SmtpMailer};
-use motcua_store::notices::{self as ns, DeliveryRow, NoticeRow};
+use motcua_store::notices::{self as ns, Delivery, Notice};
 use motcua_store::users;
 use serde_json::Value;
 use uuid::Uuid;
@@ -229,7 +229,7 @@ impl App {
         let id = Uuid::now_v7();
         ns::insert_notice(
             tx,
-            &NoticeRow {
+            &Notice {
                 id,
                 kind: n.kind,
                 user_id: n.user_id,
@@ -274,7 +274,7 @@ impl App {
             };
             ns::insert_delivery(
                 tx,
-                &DeliveryRow {
+                &Delivery {
                     id: Uuid::now_v7(),
                     notice_id: id,
                     channel: ch,
@@ -406,7 +406,7 @@ impl App {
     }
 
     /// A person's inbox and its unread count.
-    pub async fn inbox(&self, user: Uuid) -> Result<(Vec<NoticeRow>, u64)> {
+    pub async fn inbox(&self, user: Uuid) -> Result<(Vec<Notice>, u64)> {
         let c = self.db.conn();
         Ok((ns::inbox(c, user, 200).await?, ns::unread(c, user).await?))
     }
@@ -416,7 +416,7 @@ impl App {
     }
 
     /// Opens a notice of the person's own (marks it read).
-    pub async fn open_notice(&self, user: Uuid, id: Uuid) -> Result<NoticeRow> {
+    pub async fn open_notice(&self, user: Uuid, id: Uuid) -> Result<Notice> {
         let n = ns::get_notice(self.db.conn(), id)
             .await
             .or_missing(AppError::NotFound)?;
@@ -428,10 +428,7 @@ impl App {
     }
 
     /// A dossier's notices with their delivery state per channel.
-    pub async fn dossier_notices(
-        &self,
-        dossier: Uuid,
-    ) -> Result<Vec<(NoticeRow, Vec<DeliveryRow>)>> {
+    pub async fn dossier_notices(&self, dossier: Uuid) -> Result<Vec<(Notice, Vec<Delivery>)>> {
         let c = self.db.conn();
         let notices = ns::of_dossier(c, dossier).await?;
         let ids: Vec<Uuid> = notices.iter().map(|n| n.id).collect();
@@ -523,10 +520,7 @@ impl App {
     }
 
     /// The delivery queue: deliveries not yet sent, dead letters first.
-    pub async fn delivery_queue(
-        &self,
-        s: &crate::Session,
-    ) -> Result<Vec<(DeliveryRow, NoticeRow)>> {
+    pub async fn delivery_queue(&self, s: &crate::Session) -> Result<Vec<(Delivery, Notice)>> {
         motcua_domain::authorize(
             &s.actor,
             motcua_domain::Action::ManageNotices,

@@ -14,7 +14,7 @@ use motcua_domain::lifecycle::{self, Act, NotAllowed, Stage, Who};
 use motcua_domain::notice::NoticeKind;
 use motcua_store::agencies;
 use motcua_store::catalogue as cat;
-use motcua_store::dossiers::{self as ds, ConsultationRow, DossierRow};
+use motcua_store::dossiers::{self as ds, Consultation, Dossier};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -139,7 +139,7 @@ pub(crate) fn channel(i: Intake) -> Channel {
 /// Everyone the caller is on this dossier: its owner, staff in each processing role they hold at
 /// its agency, and its assignee when the leader assigned it to them (the lifecycle table says
 /// what each may do).
-fn whos(s: &Session, d: &DossierRow) -> Vec<Who> {
+fn whos(s: &Session, d: &Dossier) -> Vec<Who> {
     let mut v = vec![];
     if d.owner_id == Some(s.user.id) {
         v.push(Who::Owner);
@@ -174,7 +174,7 @@ pub(crate) struct Effect {
     pub data: EventData,
     pub notice: Option<(NoticeKind, Value)>,
     pub consult_due: Option<jiff::Timestamp>,
-    pub consultations: Vec<ConsultationRow>,
+    pub consultations: Vec<Consultation>,
     pub publish: Option<Uuid>,
 }
 
@@ -279,7 +279,7 @@ impl App {
     pub(crate) async fn ensure_plan(
         &self,
         c: &impl motcua_store::Conn,
-        d: &mut DossierRow,
+        d: &mut Dossier,
     ) -> Result<()> {
         if d.time_to_result.is_some() {
             return Ok(());
@@ -316,7 +316,7 @@ impl App {
     pub(crate) async fn enter(
         &self,
         c: &impl motcua_store::Conn,
-        d: &mut DossierRow,
+        d: &mut Dossier,
         to: Stage,
         now: jiff::Timestamp,
         history: &[Event],
@@ -468,7 +468,7 @@ impl App {
     pub async fn consultations_for_me(
         &self,
         s: &Session,
-    ) -> Result<Vec<(ConsultationRow, String, String)>> {
+    ) -> Result<Vec<(Consultation, String, String)>> {
         let conn = self.db.conn();
         let mut out = vec![];
         for a in s.actor.agencies_with(&[Role::Specialist, Role::Leader]) {
@@ -520,7 +520,7 @@ impl App {
     /// The date promised to the person (the appointment, or the new date of an apology) passes
     /// within a working day while the department still has the dossier: time to apologise with a
     /// new date (form 04 of Circular 01/2018/TT-VPCP; R8.1a).
-    pub fn apology_due(&self, agency: &str, d: &DossierRow, now: jiff::Timestamp) -> bool {
+    pub fn apology_due(&self, agency: &str, d: &Dossier, now: jiff::Timestamp) -> bool {
         let with_department = matches!(
             d.stage,
             Stage::Examining | Stage::Consulting | Stage::ProposedResolve
@@ -535,7 +535,7 @@ impl App {
 
     /// Whether the caller may upload the result document now: whoever may propose the result
     /// (the step that carries it), per the lifecycle table.
-    pub(crate) fn may_attach_result(&self, s: &Session, d: &DossierRow) -> bool {
+    pub(crate) fn may_attach_result(&self, s: &Session, d: &Dossier) -> bool {
         whos(s, d)
             .into_iter()
             .any(|w| lifecycle::next(d.stage, Act::ProposeResolve, w).is_ok())
@@ -546,7 +546,7 @@ impl App {
     pub(crate) fn capabilities(
         &self,
         s: &Session,
-        d: &DossierRow,
+        d: &Dossier,
         agency: &str,
         events: &[Event],
         staff: bool,
@@ -567,7 +567,7 @@ impl App {
 }
 
 /// The steps the caller may take now on the dossier, in table order (each act once).
-fn available_to(s: &Session, d: &DossierRow) -> Vec<Available> {
+fn available_to(s: &Session, d: &Dossier) -> Vec<Available> {
     let mut out = vec![];
     for who in whos(s, d) {
         for act in lifecycle::available(d.stage, who) {
@@ -584,7 +584,7 @@ fn available_to(s: &Session, d: &DossierRow) -> Vec<Available> {
 
 /// Whether the caller may take `act` now, as whom, and the stage it leads to; else 404 (no part
 /// in the dossier) or 409 with the reason.
-fn allowed(s: &Session, d: &DossierRow, act: Act) -> Result<(Who, Stage)> {
+fn allowed(s: &Session, d: &Dossier, act: Act) -> Result<(Who, Stage)> {
     let whos = whos(s, d);
     if whos.is_empty() {
         return Err(AppError::NotFound);

@@ -2,7 +2,7 @@
 use motcua_domain::account::{AccountKind, Role, User, check_staff_login};
 use motcua_domain::authz::{Action, Grant, Target, authorize};
 use motcua_domain::{identity, password};
-use motcua_store::users::{DutyRow, GrantRow};
+use motcua_store::users::{Duty, StaffGrant};
 use motcua_store::{agencies, auth, users};
 use serde_json::json;
 use uuid::Uuid;
@@ -28,7 +28,7 @@ pub struct NewStaff {
 #[derive(Debug, Clone)]
 pub struct StaffDetail {
     pub user: User,
-    pub grants: Vec<GrantRow>,
+    pub grants: Vec<StaffGrant>,
 }
 
 /// Who acts: a signed-in administrator, or the operator at the command line.
@@ -325,7 +325,7 @@ impl App {
         let tx = self.db.write().await?;
         users::insert_duty(
             &tx,
-            &DutyRow {
+            &Duty {
                 id,
                 unit_id,
                 user_id,
@@ -376,7 +376,7 @@ impl App {
     }
 
     /// The roster of a desk, with the officers' names.
-    pub async fn duty_roster(&self, s: &Session, unit_id: Uuid) -> Result<Vec<(DutyRow, User)>> {
+    pub async fn duty_roster(&self, s: &Session, unit_id: Uuid) -> Result<Vec<(Duty, User)>> {
         let conn = self.db.conn();
         let unit = agencies::get_unit(conn, unit_id).await?;
         authorize(

@@ -266,7 +266,7 @@ pub async fn load_dossiers(
     use motcua_domain::catalogue::Duration;
     use motcua_domain::dossier::Intake;
     use motcua_domain::lifecycle::Stage;
-    use motcua_store::dossiers::{self as ds, DossierRow};
+    use motcua_store::dossiers::{self as ds, Dossier};
     let every = (l.n / l.waiting.max(1)).max(1);
     let mut codes = Vec::with_capacity(l.n as usize);
     let mut k = 0u64;
@@ -297,7 +297,7 @@ pub async fn load_dossiers(
                 day.strftime("%y%m%d"),
                 k % 9999 + 1
             );
-            let d = DossierRow {
+            let d = Dossier {
                 code: Some(code.clone()),
                 owner_id: l.owner,
                 form: json!({"ho_ten": "Nguyễn Văn A"}),
@@ -308,7 +308,7 @@ pub async fn load_dossiers(
                 assignee_id: (stage == Stage::Examining).then_some(l.specialist),
                 step_due_at: (stage != Stage::Returned).then_some(due),
                 time_to_result: Some(Duration::WorkingDays { value: 5.0 }),
-                ..DossierRow::blank(
+                ..Dossier::blank(
                     l.service_id,
                     l.version_id,
                     l.agency.id,

@@ -3,6 +3,7 @@
 //! agencies offer at a level, and each agency's internal process with its time budgets.
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// A way of submitting a dossier or receiving a result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -523,6 +524,70 @@ pub fn check_procedure(b: &ProcedureBody) -> Result<(), Vec<String>> {
         e.push("Cần nêu căn cứ pháp lý.".into());
     }
     if e.is_empty() { Ok(()) } else { Err(e) }
+}
+
+// The catalogue as the system keeps it: sectors and fields, procedures, their versions (a
+// published one never changes, R10.4) and the services agencies offer (R5.1a).
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sector {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub id: Uuid,
+    pub sector_id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub position: i32,
+}
+
+/// A procedure's identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Procedure {
+    pub id: Uuid,
+    pub code: String,
+    pub owner_agency_id: Option<Uuid>,
+    pub views: i64,
+}
+
+/// Draft or published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionStatus {
+    Draft,
+    Published,
+}
+
+/// One version of a procedure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Version {
+    pub id: Uuid,
+    pub procedure_id: Uuid,
+    pub version: i32,
+    pub status: VersionStatus,
+    pub effective_from: Option<jiff::civil::Date>,
+    pub field_id: Uuid,
+    pub body: ProcedureBody,
+    pub created_at: jiff::Timestamp,
+    pub published_at: Option<jiff::Timestamp>,
+}
+
+/// An online service offered by an agency for a procedure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub id: Uuid,
+    pub procedure_id: Uuid,
+    pub agency_id: Uuid,
+    pub level: u8,
+    pub classification: Classification,
+    pub online_time: Option<Duration>,
+    pub form_schema: serde_json::Value,
+    pub process: Vec<ProcessStep>,
+    pub active: bool,
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod identity;
 pub mod lifecycle;
 pub mod notice;
 pub mod password;
+pub mod record;
 pub mod search;
 pub mod service;
 pub mod text;

@@ -1,6 +1,6 @@
 //! The catalogue: sectors and fields, procedures and their versions, agencies' online services,
 //! and the search index (R5.1a, R5.2, R10.3, R10.4).
-use motcua_domain::catalogue::{Classification, Duration, ProcedureBody, ProcessStep};
+use motcua_domain::catalogue::{Classification, ProcedureBody};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -8,71 +8,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+pub use motcua_domain::catalogue::{Field, Procedure, Sector, Service, Version, VersionStatus};
+
 use crate::dialect::{self, SearchFilter};
 use crate::entities::{catalogue_index, field, procedure, procedure_version, sector, service};
 use crate::time::{date_from_db, date_to_db, from_db, to_db};
 use crate::{Result, StoreError};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sector {
-    pub id: Uuid,
-    pub code: String,
-    pub name: String,
-    pub position: i32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
-    pub id: Uuid,
-    pub sector_id: Uuid,
-    pub code: String,
-    pub name: String,
-    pub position: i32,
-}
-
-/// A procedure's identity.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Procedure {
-    pub id: Uuid,
-    pub code: String,
-    pub owner_agency_id: Option<Uuid>,
-    pub views: i64,
-}
-
-/// Draft or published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VersionStatus {
-    Draft,
-    Published,
-}
-
-/// One version of a procedure.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Version {
-    pub id: Uuid,
-    pub procedure_id: Uuid,
-    pub version: i32,
-    pub status: VersionStatus,
-    pub effective_from: Option<jiff::civil::Date>,
-    pub field_id: Uuid,
-    pub body: ProcedureBody,
-    pub created_at: jiff::Timestamp,
-    pub published_at: Option<jiff::Timestamp>,
-}
-
-/// An online service offered by an agency for a procedure.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Service {
-    pub id: Uuid,
-    pub procedure_id: Uuid,
-    pub agency_id: Uuid,
-    pub level: u8,
-    pub classification: Classification,
-    pub online_time: Option<Duration>,
-    pub form_schema: serde_json::Value,
-    pub process: Vec<ProcessStep>,
-    pub active: bool,
-}
 
 fn bad_json(e: serde_json::Error) -> StoreError {
     StoreError::Db(sea_orm::DbErr::Json(e.to_string()))

@@ -1,10 +1,8 @@
 //! Dossiers, their files, events, codes and idempotency keys: the dossier rows here, the rest in
 //! the submodules (re-exported, so every item is `motcua_store::dossiers::X`).
 
-use motcua_domain::catalogue::{Duration, ProcessStep};
 use motcua_domain::deadline::Timeliness;
 use motcua_domain::dossier::Intake;
-use motcua_domain::event::SupplementRequest;
 use motcua_domain::lifecycle::Stage;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
@@ -12,6 +10,8 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
+
+pub use motcua_domain::record::{Consultation, Dossier, DossierFile};
 
 use crate::entities::{dossier, dossier_counter, dossier_event, dossier_file, idempotency};
 use crate::time::{date_to_db, from_db, to_db};
@@ -22,116 +22,21 @@ mod files;
 mod worklist;
 
 pub use events::{
-    ConsultationRow, Event, answer_consultation, consultations, events, get_consultation,
-    insert_consultation, insert_event, pending_consultations,
+    Event, answer_consultation, consultations, events, get_consultation, insert_consultation,
+    insert_event, pending_consultations,
 };
 pub use files::{
-    FileRow, delete_file, dossier_bytes, files, get_file, insert_file, owner_bytes, publish_file,
+    delete_file, dossier_bytes, files, get_file, insert_file, owner_bytes, publish_file,
     referenced_blobs,
 };
 pub use worklist::{Queue, worklist, worklist_counts};
-
-/// A dossier as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DossierRow {
-    pub id: Uuid,
-    pub code: Option<String>,
-    pub service_id: Uuid,
-    pub procedure_version_id: Uuid,
-    pub agency_id: Uuid,
-    pub owner_id: Option<Uuid>,
-    pub registered_by: Option<Uuid>,
-    pub intake: Intake,
-    /// Where it stands: the one stored fact (the status people see derives from it).
-    pub stage: Stage,
-    pub form: serde_json::Value,
-    pub applicant_name: String,
-    /// The last four digits of the applicant's phone (the look-up's second factor).
-    pub phone_tail: Option<String>,
-    pub declaration: Option<String>,
-    pub declared_at: Option<jiff::Timestamp>,
-    pub submitted_at: Option<jiff::Timestamp>,
-    pub appointment_at: Option<jiff::Timestamp>,
-    /// What the agency asked to supplement, as sent to the person.
-    pub supplement: Option<SupplementRequest>,
-    pub created_at: jiff::Timestamp,
-    pub updated_at: jiff::Timestamp,
-    pub expires_at: Option<jiff::Timestamp>,
-    pub version: i32,
-    /// The specialist the department assigned.
-    pub assignee_id: Option<Uuid>,
-    /// When the current step is due (the worklists' order).
-    pub step_due_at: Option<jiff::Timestamp>,
-    /// The unit responsible for the current step (its staff see it on their worklist).
-    pub unit_id: Option<Uuid>,
-    /// The valid receipt the appointment is counted from.
-    pub received_at: Option<jiff::Timestamp>,
-    /// The time to result that applies, as published when the dossier was submitted.
-    pub time_to_result: Option<Duration>,
-    /// The service's internal process as published when the dossier was submitted.
-    pub process: Vec<ProcessStep>,
-    /// When the national count ended, and how (see `deadline::outcome`).
-    pub finished_at: Option<jiff::Timestamp>,
-    pub outcome: Option<Timeliness>,
-    /// Supplement requests the desk made again after a resubmission (guide once, R3.4).
-    pub repeat_requests: i32,
-    /// The new date the agency apologised with (form 04); the appointment stays what the
-    /// national count measures against.
-    pub new_appointment_at: Option<jiff::Timestamp>,
-}
-
-impl DossierRow {
-    /// A dossier of a service with nothing else known yet, to complete with struct update.
-    pub fn blank(
-        service_id: Uuid,
-        procedure_version_id: Uuid,
-        agency_id: Uuid,
-        intake: Intake,
-        stage: Stage,
-        now: jiff::Timestamp,
-    ) -> DossierRow {
-        DossierRow {
-            id: Uuid::now_v7(),
-            code: None,
-            service_id,
-            procedure_version_id,
-            agency_id,
-            owner_id: None,
-            registered_by: None,
-            intake,
-            stage,
-            form: serde_json::json!({}),
-            applicant_name: String::new(),
-            phone_tail: None,
-            declaration: None,
-            declared_at: None,
-            submitted_at: None,
-            appointment_at: None,
-            supplement: None,
-            created_at: now,
-            updated_at: now,
-            expires_at: None,
-            version: 0,
-            assignee_id: None,
-            step_due_at: None,
-            unit_id: None,
-            received_at: None,
-            time_to_result: None,
-            process: vec![],
-            finished_at: None,
-            outcome: None,
-            repeat_requests: 0,
-            new_appointment_at: None,
-        }
-    }
-}
 
 fn bad(e: impl std::fmt::Display) -> StoreError {
     StoreError::Db(sea_orm::DbErr::Json(e.to_string()))
 }
 
-fn row_from(m: dossier::Model) -> Result<DossierRow> {
-    Ok(DossierRow {
+fn row_from(m: dossier::Model) -> Result<Dossier> {
+    Ok(Dossier {
         id: m.id,
         code: m.code,
         service_id: m.service_id,
@@ -191,7 +96,7 @@ fn json_text(v: &impl serde::Serialize) -> String {
     serde_json::to_string(v).expect("plain data serialises")
 }
 
-fn model_of(d: &DossierRow) -> dossier::ActiveModel {
+fn model_of(d: &Dossier) -> dossier::ActiveModel {
     dossier::ActiveModel {
         id: Set(d.id),
         code: Set(d.code.clone()),
@@ -231,7 +136,7 @@ fn model_of(d: &DossierRow) -> dossier::ActiveModel {
     }
 }
 
-pub async fn insert_dossier(c: &impl ConnectionTrait, d: &DossierRow) -> Result<()> {
+pub async fn insert_dossier(c: &impl ConnectionTrait, d: &Dossier) -> Result<()> {
     dossier::Entity::insert(model_of(d))
         .exec_without_returning(c)
         .await?;
@@ -239,7 +144,7 @@ pub async fn insert_dossier(c: &impl ConnectionTrait, d: &DossierRow) -> Result<
 }
 
 /// Inserts many dossiers in one statement (data loads and benchmarks).
-pub async fn insert_dossiers(c: &impl ConnectionTrait, rows: &[DossierRow]) -> Result<()> {
+pub async fn insert_dossiers(c: &impl ConnectionTrait, rows: &[Dossier]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -251,7 +156,7 @@ pub async fn insert_dossiers(c: &impl ConnectionTrait, rows: &[DossierRow]) -> R
 
 /// Writes a changed dossier if nobody changed it since it was read (optimistic concurrency):
 /// `d.version` is the version read; the stored version becomes `d.version + 1`.
-pub async fn update_dossier(c: &impl ConnectionTrait, d: &DossierRow) -> Result<()> {
+pub async fn update_dossier(c: &impl ConnectionTrait, d: &Dossier) -> Result<()> {
     let mut am = model_of(d);
     am.id = sea_orm::ActiveValue::NotSet;
     am.created_at = sea_orm::ActiveValue::NotSet;
@@ -271,7 +176,7 @@ pub async fn update_dossier(c: &impl ConnectionTrait, d: &DossierRow) -> Result<
 /// Reads a dossier and locks its row until the transaction ends (PostgreSQL: `FOR UPDATE`;
 /// SQLite's one writer holds the whole database already): for steps that decide from other rows
 /// of the dossier (the last consultation answer), so that two cannot decide at once.
-pub async fn lock_dossier(c: &impl ConnectionTrait, id: Uuid) -> Result<DossierRow> {
+pub async fn lock_dossier(c: &impl ConnectionTrait, id: Uuid) -> Result<Dossier> {
     row_from(
         dossier::Entity::find_by_id(id)
             .lock_exclusive()
@@ -281,7 +186,7 @@ pub async fn lock_dossier(c: &impl ConnectionTrait, id: Uuid) -> Result<DossierR
     )
 }
 
-pub async fn get_dossier(c: &impl ConnectionTrait, id: Uuid) -> Result<DossierRow> {
+pub async fn get_dossier(c: &impl ConnectionTrait, id: Uuid) -> Result<Dossier> {
     row_from(
         dossier::Entity::find_by_id(id)
             .one(c)
@@ -290,7 +195,7 @@ pub async fn get_dossier(c: &impl ConnectionTrait, id: Uuid) -> Result<DossierRo
     )
 }
 
-pub async fn find_by_code(c: &impl ConnectionTrait, code: &str) -> Result<Option<DossierRow>> {
+pub async fn find_by_code(c: &impl ConnectionTrait, code: &str) -> Result<Option<Dossier>> {
     dossier::Entity::find()
         .filter(dossier::Column::Code.eq(code))
         .one(c)
@@ -300,11 +205,7 @@ pub async fn find_by_code(c: &impl ConnectionTrait, code: &str) -> Result<Option
 }
 
 /// A person's dossiers, newest first.
-pub async fn by_owner(
-    c: &impl ConnectionTrait,
-    owner: Uuid,
-    limit: u64,
-) -> Result<Vec<DossierRow>> {
+pub async fn by_owner(c: &impl ConnectionTrait, owner: Uuid, limit: u64) -> Result<Vec<Dossier>> {
     dossier::Entity::find()
         .filter(dossier::Column::OwnerId.eq(owner))
         .order_by_desc(dossier::Column::CreatedAt)
@@ -496,7 +397,7 @@ pub async fn received_between(
     from: jiff::Timestamp,
     to: jiff::Timestamp,
     limit: u64,
-) -> Result<Vec<DossierRow>> {
+) -> Result<Vec<Dossier>> {
     dossier::Entity::find()
         .filter(dossier::Column::AgencyId.eq(agency_id))
         .filter(dossier::Column::SubmittedAt.gte(to_db(from)))

@@ -8,46 +8,18 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+pub use motcua_domain::record::{Delivery, Notice};
+
 use crate::entities::{delivery, notice, notice_template};
 use crate::time::{from_db, to_db};
 use crate::{Result, StoreError};
-
-/// A notice as rendered when it was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoticeRow {
-    pub id: Uuid,
-    pub kind: NoticeKind,
-    pub user_id: Option<Uuid>,
-    pub dossier_id: Option<Uuid>,
-    /// For account notices: the address it goes to (not kept in an inbox).
-    pub recipient: Option<String>,
-    pub subject: String,
-    pub body: String,
-    pub sms: String,
-    pub created_at: jiff::Timestamp,
-    pub read_at: Option<jiff::Timestamp>,
-}
-
-/// One channel's delivery of a notice.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeliveryRow {
-    pub id: Uuid,
-    pub notice_id: Uuid,
-    pub channel: NoticeChannel,
-    pub recipient: String,
-    pub state: DeliveryState,
-    pub attempts: i32,
-    pub next_attempt_at: jiff::Timestamp,
-    pub last_error: Option<String>,
-    pub sent_at: Option<jiff::Timestamp>,
-}
 
 fn bad(e: &str) -> StoreError {
     StoreError::Db(sea_orm::DbErr::Custom(e.into()))
 }
 
-fn notice_from(m: notice::Model) -> Result<NoticeRow> {
-    Ok(NoticeRow {
+fn notice_from(m: notice::Model) -> Result<Notice> {
+    Ok(Notice {
         id: m.id,
         kind: NoticeKind::parse(&m.kind).ok_or_else(|| bad("kind"))?,
         user_id: m.user_id,
@@ -61,8 +33,8 @@ fn notice_from(m: notice::Model) -> Result<NoticeRow> {
     })
 }
 
-fn delivery_from(m: delivery::Model) -> Result<DeliveryRow> {
-    Ok(DeliveryRow {
+fn delivery_from(m: delivery::Model) -> Result<Delivery> {
+    Ok(Delivery {
         id: m.id,
         notice_id: m.notice_id,
         channel: NoticeChannel::parse(&m.channel).ok_or_else(|| bad("channel"))?,
@@ -75,7 +47,7 @@ fn delivery_from(m: delivery::Model) -> Result<DeliveryRow> {
     })
 }
 
-pub async fn insert_notice(c: &impl ConnectionTrait, n: &NoticeRow) -> Result<()> {
+pub async fn insert_notice(c: &impl ConnectionTrait, n: &Notice) -> Result<()> {
     notice::Entity::insert(notice::ActiveModel {
         id: Set(n.id),
         kind: Set(n.kind.as_str().into()),
@@ -95,7 +67,7 @@ pub async fn insert_notice(c: &impl ConnectionTrait, n: &NoticeRow) -> Result<()
 
 pub async fn insert_delivery(
     c: &impl ConnectionTrait,
-    d: &DeliveryRow,
+    d: &Delivery,
     now: jiff::Timestamp,
 ) -> Result<()> {
     delivery::Entity::insert(delivery::ActiveModel {
@@ -118,7 +90,7 @@ pub async fn insert_delivery(
 }
 
 /// A person's inbox: their notices (not the account ones), newest first.
-pub async fn inbox(c: &impl ConnectionTrait, user: Uuid, limit: u64) -> Result<Vec<NoticeRow>> {
+pub async fn inbox(c: &impl ConnectionTrait, user: Uuid, limit: u64) -> Result<Vec<Notice>> {
     notice::Entity::find()
         .filter(notice::Column::UserId.eq(user))
         .filter(notice::Column::Recipient.is_null())
@@ -172,7 +144,7 @@ pub async fn count_for_user(
         .await?)
 }
 
-pub async fn get_notice(c: &impl ConnectionTrait, id: Uuid) -> Result<NoticeRow> {
+pub async fn get_notice(c: &impl ConnectionTrait, id: Uuid) -> Result<Notice> {
     notice_from(
         notice::Entity::find_by_id(id)
             .one(c)
@@ -182,7 +154,7 @@ pub async fn get_notice(c: &impl ConnectionTrait, id: Uuid) -> Result<NoticeRow>
 }
 
 /// The notices of a dossier, oldest first.
-pub async fn of_dossier(c: &impl ConnectionTrait, dossier: Uuid) -> Result<Vec<NoticeRow>> {
+pub async fn of_dossier(c: &impl ConnectionTrait, dossier: Uuid) -> Result<Vec<Notice>> {
     notice::Entity::find()
         .filter(notice::Column::DossierId.eq(dossier))
         .order_by_asc(notice::Column::CreatedAt)
@@ -194,7 +166,7 @@ pub async fn of_dossier(c: &impl ConnectionTrait, dossier: Uuid) -> Result<Vec<N
 }
 
 /// The deliveries of some notices.
-pub async fn deliveries_of(c: &impl ConnectionTrait, notices: &[Uuid]) -> Result<Vec<DeliveryRow>> {
+pub async fn deliveries_of(c: &impl ConnectionTrait, notices: &[Uuid]) -> Result<Vec<Delivery>> {
     delivery::Entity::find()
         .filter(delivery::Column::NoticeId.is_in(notices.iter().copied()))
         .all(c)
@@ -214,7 +186,7 @@ pub async fn claim_due(
     now: jiff::Timestamp,
     lease: jiff::SignedDuration,
     limit: u64,
-) -> Result<Vec<(DeliveryRow, NoticeRow)>> {
+) -> Result<Vec<(Delivery, Notice)>> {
     let mut candidates = delivery::Entity::find()
         .filter(delivery::Column::State.eq(DeliveryState::Pending.as_str()))
         .filter(delivery::Column::Channel.eq(channel.as_str()))
@@ -345,7 +317,7 @@ pub async fn retry(c: &impl ConnectionTrait, id: Uuid, now: jiff::Timestamp) -> 
 }
 
 /// The queue as administrators see it: deliveries not yet sent, dead letters first.
-pub async fn queue(c: &impl ConnectionTrait, limit: u64) -> Result<Vec<(DeliveryRow, NoticeRow)>> {
+pub async fn queue(c: &impl ConnectionTrait, limit: u64) -> Result<Vec<(Delivery, Notice)>> {
     let rows = delivery::Entity::find()
         .filter(delivery::Column::State.ne(DeliveryState::Sent.as_str()))
         .order_by_asc(delivery::Column::State)

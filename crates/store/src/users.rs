@@ -1,6 +1,7 @@
 //! Accounts, role grants and the duty roster.
 use motcua_domain::account::{AccountKind, Role, User};
 use motcua_domain::authz::Grant;
+pub use motcua_domain::record::{Duty, StaffGrant};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -243,15 +244,6 @@ pub async fn list_staff(
         .collect())
 }
 
-/// A grant with its row id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GrantRow {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub grant: Grant,
-    pub granted_at: jiff::Timestamp,
-}
-
 pub async fn insert_grant(
     c: &impl ConnectionTrait,
     user_id: Uuid,
@@ -296,8 +288,8 @@ pub async fn revoke_grant(
     Ok(())
 }
 
-fn grant_from(m: grant::Model) -> Option<GrantRow> {
-    Some(GrantRow {
+fn grant_from(m: grant::Model) -> Option<StaffGrant> {
+    Some(StaffGrant {
         id: m.id,
         user_id: m.user_id,
         grant: Grant {
@@ -310,7 +302,7 @@ fn grant_from(m: grant::Model) -> Option<GrantRow> {
 }
 
 /// The active grants of one account.
-pub async fn active_grants(c: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<GrantRow>> {
+pub async fn active_grants(c: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<StaffGrant>> {
     Ok(grant::Entity::find()
         .filter(grant::Column::UserId.eq(user_id))
         .filter(grant::Column::RevokedAt.is_null())
@@ -356,7 +348,7 @@ pub async fn holders(
     Ok(users)
 }
 
-pub async fn get_grant(c: &impl ConnectionTrait, id: Uuid) -> Result<GrantRow> {
+pub async fn get_grant(c: &impl ConnectionTrait, id: Uuid) -> Result<StaffGrant> {
     grant::Entity::find_by_id(id)
         .filter(grant::Column::RevokedAt.is_null())
         .one(c)
@@ -365,19 +357,9 @@ pub async fn get_grant(c: &impl ConnectionTrait, id: Uuid) -> Result<GrantRow> {
         .ok_or(StoreError::NotFound)
 }
 
-/// A turn on the duty roster of a desk (R10.6).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DutyRow {
-    pub id: Uuid,
-    pub unit_id: Uuid,
-    pub user_id: Uuid,
-    pub starts_on: jiff::civil::Date,
-    pub ends_on: Option<jiff::civil::Date>,
-}
-
 pub async fn insert_duty(
     c: &impl ConnectionTrait,
-    d: &DutyRow,
+    d: &Duty,
     by: Option<Uuid>,
     now: jiff::Timestamp,
 ) -> Result<()> {
@@ -403,7 +385,7 @@ pub async fn delete_duty(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
     Ok(())
 }
 
-pub async fn get_duty(c: &impl ConnectionTrait, id: Uuid) -> Result<DutyRow> {
+pub async fn get_duty(c: &impl ConnectionTrait, id: Uuid) -> Result<Duty> {
     duty::Entity::find_by_id(id)
         .one(c)
         .await?
@@ -411,8 +393,8 @@ pub async fn get_duty(c: &impl ConnectionTrait, id: Uuid) -> Result<DutyRow> {
         .ok_or(StoreError::NotFound)
 }
 
-fn duty_from(m: duty::Model) -> DutyRow {
-    DutyRow {
+fn duty_from(m: duty::Model) -> Duty {
+    Duty {
         id: m.id,
         unit_id: m.unit_id,
         user_id: m.user_id,
@@ -422,7 +404,7 @@ fn duty_from(m: duty::Model) -> DutyRow {
 }
 
 /// The roster of a desk: every turn (past, current and future), by start date.
-pub async fn list_duty(c: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<DutyRow>> {
+pub async fn list_duty(c: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<Duty>> {
     Ok(duty::Entity::find()
         .filter(duty::Column::UnitId.eq(unit_id))
         .order_by_asc(duty::Column::StartsOn)

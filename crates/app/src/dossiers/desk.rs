@@ -32,7 +32,7 @@ impl App {
         intake: Intake,
         form: Value,
         (applicant_name, phone): (&str, &str),
-    ) -> Result<DossierRow> {
+    ) -> Result<Dossier> {
         let conn = self.db.conn();
         let service = cat::get_service(conn, service_id)
             .await
@@ -56,7 +56,7 @@ impl App {
         let (total, process) = self
             .published_plan(&tx, service_id, version.id, intake)
             .await?;
-        let mut d = DossierRow {
+        let mut d = Dossier {
             code: Some(dom::format_code(
                 &self.config.dossiers.code_format,
                 &agency.code,
@@ -70,7 +70,7 @@ impl App {
             submitted_at: Some(now),
             time_to_result: Some(total),
             process,
-            ..DossierRow::blank(service_id, version.id, agency.id, intake, Stage::Draft, now)
+            ..Dossier::blank(service_id, version.id, agency.id, intake, Stage::Draft, now)
         };
         let entered = self.enter(&tx, &mut d, to, now, &[], None).await?;
         let write = StepWrite {

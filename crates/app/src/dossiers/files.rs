@@ -79,7 +79,7 @@ impl App {
         component: &str,
         name: &str,
         staged: Staged,
-    ) -> Result<FileRow> {
+    ) -> Result<DossierFile> {
         let (d, result) = match self.uploader(s, id).await {
             Ok(d) => d,
             Err(e) => {
@@ -97,7 +97,7 @@ impl App {
         };
         let size = staged.size as i64;
         let sha = self.blobs.commit(staged).await.map_err(blob_err)?;
-        let f = FileRow {
+        let f = DossierFile {
             id: Uuid::now_v7(),
             dossier_id: id,
             component_id: component.into(),
@@ -203,7 +203,7 @@ impl App {
 /// or a signature) for the department; for the owner, a component of the procedure, one the
 /// agency asked for during a supplement, while the dossier is theirs to edit, of an allowed type.
 fn check_attachment(
-    d: &DossierRow,
+    d: &Dossier,
     version: &Version,
     result: bool,
     component: &str,

@@ -14,7 +14,7 @@ use motcua_domain::event::{self, Event, EventData, Resubmission, Slip};
 use motcua_domain::form::FormSpec;
 use motcua_domain::lifecycle::{self, Act, Stage, Who};
 use motcua_store::catalogue::{self as cat, Version};
-use motcua_store::dossiers::{self as ds, DossierRow, FileRow};
+use motcua_store::dossiers::{self as ds, Dossier, DossierFile};
 use motcua_store::{Conn, StoreError, agencies, users};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -44,7 +44,7 @@ pub enum Audience {
 
 impl Audience {
     /// The reader of a dossier: its owner (a citizen or organisation) reads it as the applicant.
-    pub fn of(s: &Session, d: &DossierRow) -> Audience {
+    pub fn of(s: &Session, d: &Dossier) -> Audience {
         if d.owner_id == Some(s.user.id) && s.user.kind.is_public() {
             Audience::Applicant
         } else {
@@ -82,7 +82,7 @@ pub struct TimelineEntry {
 
 /// What the applicant may see of a file: their own papers, and the result document the leader
 /// approved once it is returned to them; the department's drafts never (R10.5).
-fn applicant_sees(f: &FileRow, d: &DossierRow) -> bool {
+fn applicant_sees(f: &DossierFile, d: &Dossier) -> bool {
     f.public && (f.component_id != RESULT_COMPONENT || d.stage == Stage::Returned)
 }
 
@@ -123,13 +123,13 @@ pub fn timeline(events: &[Event], audience: Audience) -> Vec<TimelineEntry> {
 #[derive(Debug, Clone)]
 pub struct DossierView {
     pub audience: Audience,
-    pub row: DossierRow,
+    pub row: Dossier,
     pub version: Version,
     pub agency: Agency,
     pub service_level: u8,
     pub form: FormSpec,
     /// The files the reader may see (the applicant: their papers and the approved result).
-    pub files: Vec<FileRow>,
+    pub files: Vec<DossierFile>,
     /// The events the reader may see in full (the applicant: the public ones).
     pub events: Vec<Event>,
     /// The history as the reader sees it.
@@ -140,11 +140,11 @@ pub struct DossierView {
     pub needed: Vec<Component>,
     /// Notices about the dossier, each with its deliveries per channel.
     pub notices: Vec<(
-        motcua_store::notices::NoticeRow,
-        Vec<motcua_store::notices::DeliveryRow>,
+        motcua_domain::record::Notice,
+        Vec<motcua_domain::record::Delivery>,
     )>,
     /// Opinions asked of other agencies (R8.1b), with their answers (staff only).
-    pub consultations: Vec<motcua_store::dossiers::ConsultationRow>,
+    pub consultations: Vec<motcua_domain::record::Consultation>,
     /// What the reader may do with it now.
     pub can: Capabilities,
 }
@@ -239,13 +239,13 @@ pub(crate) fn blob_err(e: BlobError) -> AppError {
 
 /// A stored file on its way out: its row, its size and its content as a checked stream.
 pub struct Download {
-    pub file: FileRow,
+    pub file: DossierFile,
     pub size: u64,
     pub body: motcua_blobs::VerifiedStream,
 }
 
 impl App {
-    fn actor_target(&self, d: &DossierRow) -> Target {
+    fn actor_target(&self, d: &Dossier) -> Target {
         Target::Dossier {
             owner: d.owner_id.unwrap_or(Uuid::nil()),
             agencies: vec![d.agency_id],
@@ -253,7 +253,7 @@ impl App {
     }
 
     /// Loads a dossier the caller may see; anything else does not exist for them.
-    pub(crate) async fn visible(&self, s: &Session, id: Uuid) -> Result<DossierRow> {
+    pub(crate) async fn visible(&self, s: &Session, id: Uuid) -> Result<Dossier> {
         let d = ds::get_dossier(self.db.conn(), id)
             .await
             .or_missing(AppError::NotFound)?;
@@ -268,7 +268,7 @@ impl App {
 
     /// Whether the caller's agency was asked for its opinion on the dossier (R8.1b): its
     /// specialists and leaders may read it.
-    async fn consulted(&self, s: &Session, d: &DossierRow) -> Result<bool> {
+    async fn consulted(&self, s: &Session, d: &Dossier) -> Result<bool> {
         let mine = s.actor.agencies_with(&[Role::Specialist, Role::Leader]);
         if mine.is_empty() || d.stage == Stage::Draft {
             return Ok(false);
@@ -279,7 +279,7 @@ impl App {
 
     /// Loads a dossier the caller may add a file to: their own, or one whose result document the
     /// caller (its assigned specialist) uploads; true in the second case.
-    async fn uploader(&self, s: &Session, id: Uuid) -> Result<(DossierRow, bool)> {
+    async fn uploader(&self, s: &Session, id: Uuid) -> Result<(Dossier, bool)> {
         let d = self.visible(s, id).await?;
         if d.owner_id == Some(s.user.id) {
             return Ok((d, false));
@@ -291,7 +291,7 @@ impl App {
     }
 
     /// Loads the caller's own dossier (citizen actions).
-    async fn own(&self, s: &Session, id: Uuid) -> Result<DossierRow> {
+    async fn own(&self, s: &Session, id: Uuid) -> Result<Dossier> {
         let d = self.visible(s, id).await?;
         if d.owner_id != Some(s.user.id) {
             return Err(AppError::NotFound);
@@ -299,7 +299,7 @@ impl App {
         Ok(d)
     }
 
-    async fn view(&self, s: &Session, d: DossierRow) -> Result<DossierView> {
+    async fn view(&self, s: &Session, d: Dossier) -> Result<DossierView> {
         let conn = self.db.conn();
         let audience = Audience::of(s, &d);
         let applicant = audience == Audience::Applicant;
@@ -359,7 +359,7 @@ impl App {
     }
 
     /// "Hồ sơ của tôi": the caller's dossiers, newest first.
-    pub async fn my_dossiers(&self, s: &Session) -> Result<Vec<(DossierRow, String)>> {
+    pub async fn my_dossiers(&self, s: &Session) -> Result<Vec<(Dossier, String)>> {
         let conn = self.db.conn();
         let rows = ds::by_owner(conn, s.user.id, 500).await?;
         let mut out = Vec::new();
@@ -394,7 +394,6 @@ pub fn may_own(kind: AccountKind) -> bool {
     kind.is_public()
 }
 pub use motcua_blobs::{Staged as StagedUpload, Upload};
-pub use motcua_store::dossiers::{Event as EventRowView, FileRow as FileRowView};
 
 impl App {
     /// What `motcua check` reports (R3.5, R4.3): SQLite's integrity check, every file a row points
@@ -432,7 +431,7 @@ impl App {
     pub(crate) async fn owner_notice(
         &self,
         c: &impl motcua_store::Conn,
-        d: &DossierRow,
+        d: &Dossier,
         kind: motcua_domain::notice::NoticeKind,
         extra: Value,
     ) -> Result<Option<(crate::notices::NewNotice<'static>, crate::notices::Rendered)>> {

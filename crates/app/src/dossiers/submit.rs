@@ -21,7 +21,7 @@ impl App {
         s: &Session,
         service_id: Uuid,
         form: Value,
-    ) -> Result<DossierRow> {
+    ) -> Result<Dossier> {
         if !s.user.kind.is_public() {
             return Err(AppError::Forbidden);
         }
@@ -39,7 +39,7 @@ impl App {
         let version = cat::current_version(conn, service.procedure_id, vn_date(now))
             .await?
             .ok_or(AppError::NotFound)?;
-        let d = DossierRow {
+        let d = Dossier {
             owner_id: Some(s.user.id),
             form: self.answers(form)?,
             applicant_name: s.user.full_name.clone(),
@@ -47,7 +47,7 @@ impl App {
             expires_at: Some(
                 now + SignedDuration::from_hours(24 * self.config.dossiers.draft_days),
             ),
-            ..DossierRow::blank(
+            ..Dossier::blank(
                 service_id,
                 version.id,
                 service.agency_id,
@@ -82,7 +82,7 @@ impl App {
     }
 
     /// Saves the answers of a draft (or of a dossier the agency asked to supplement).
-    pub async fn save_form(&self, s: &Session, id: Uuid, form: Value) -> Result<DossierRow> {
+    pub async fn save_form(&self, s: &Session, id: Uuid, form: Value) -> Result<Dossier> {
         let mut d = self.own(s, id).await?;
         if !d.stage.owner_edits() {
             return Err(AppError::Conflict(
@@ -291,7 +291,7 @@ impl App {
     async fn complete(
         &self,
         tx: &motcua_store::Tx,
-        d: &DossierRow,
+        d: &Dossier,
         act: Act,
         now: jiff::Timestamp,
     ) -> Result<(Value, Version)> {
@@ -327,7 +327,7 @@ impl App {
     async fn number_or_compare(
         &self,
         tx: &motcua_store::Tx,
-        d: &mut DossierRow,
+        d: &mut Dossier,
         act: Act,
         agency: &str,
         events: &[Event],
@@ -359,7 +359,7 @@ impl App {
     fn submitted_notice(
         &self,
         s: &Session,
-        d: &DossierRow,
+        d: &Dossier,
         version: &Version,
         agency: &Agency,
     ) -> StepNotice {

@@ -5,7 +5,7 @@ use motcua_domain::catalogue::Original;
 use motcua_domain::lifecycle::{Act, CONSULTATION_ITEM, Field, FieldType, Stage, Who};
 use motcua_store::agencies;
 use motcua_store::catalogue::{self as cat, Version};
-use motcua_store::dossiers::{self as ds, DossierRow};
+use motcua_store::dossiers::{self as ds, Dossier};
 use uuid::Uuid;
 
 use super::steps::{component_name, is_repeat_request};
@@ -103,7 +103,7 @@ impl App {
     async fn describe_actions(
         &self,
         s: &Session,
-        d: DossierRow,
+        d: Dossier,
         needs_data: Vec<super::Available>,
     ) -> Result<Actions> {
         let audience = crate::dossiers::Audience::of(s, &d);
@@ -152,7 +152,7 @@ impl App {
     async fn field_spec(
         &self,
         s: &Session,
-        d: &DossierRow,
+        d: &Dossier,
         version: &Version,
         events: &[Event],
         act: Act,
@@ -225,7 +225,7 @@ impl App {
 /// the desk's request after a resubmission, only what the resubmission changed (R3.4).
 fn supplement_options(
     version: &Version,
-    d: &DossierRow,
+    d: &Dossier,
     events: &[Event],
     act: Act,
 ) -> Vec<OptionSpec> {

@@ -4,7 +4,7 @@
 //! signatures and the national portal's messages join a step here.
 use motcua_domain::event::{Event, EventData};
 use motcua_domain::lifecycle::{Act, Stage};
-use motcua_store::dossiers::{self as ds, ConsultationRow, DossierRow};
+use motcua_store::dossiers::{self as ds, Consultation, Dossier};
 use uuid::Uuid;
 
 use super::Entered;
@@ -32,7 +32,7 @@ pub(crate) enum StepNotice {
 
 /// Everything one step writes.
 pub(crate) struct StepWrite<'a> {
-    pub dossier: &'a DossierRow,
+    pub dossier: &'a Dossier,
     pub row: RowWrite,
     pub at: jiff::Timestamp,
     pub actor: Uuid,
@@ -44,7 +44,7 @@ pub(crate) struct StepWrite<'a> {
     /// The unit the actor acted from.
     pub unit: Option<Uuid>,
     pub data: EventData,
-    pub consultations: Vec<ConsultationRow>,
+    pub consultations: Vec<Consultation>,
     pub publish: Option<Uuid>,
     pub notice: Option<StepNotice>,
     pub audit: Audit<'a>,

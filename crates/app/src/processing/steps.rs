@@ -12,7 +12,7 @@ use motcua_domain::notice::NoticeKind;
 use motcua_store::Conn;
 use motcua_store::agencies;
 use motcua_store::catalogue::{self as cat, Version};
-use motcua_store::dossiers::{self as ds, ConsultationRow, DossierRow};
+use motcua_store::dossiers::{self as ds, Consultation, Dossier};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -23,7 +23,7 @@ use crate::{App, AppError, Result, Session};
 
 /// The desk asks again after the person resubmitted, before accepting: allowed only for what the
 /// resubmission changed, and counted against the agency (guide once, R3.4).
-pub(crate) fn is_repeat_request(d: &DossierRow, act: Act) -> bool {
+pub(crate) fn is_repeat_request(d: &Dossier, act: Act) -> bool {
     act == Act::RequestSupplement && d.stage == Stage::Supplemented && d.appointment_at.is_none()
 }
 
@@ -49,7 +49,7 @@ fn need_reasons(reasons: &[String], what: &str) -> Result<()> {
 impl App {
     /// What the dossier looks like when a supplement request reaches the person: the form's hash
     /// and each file with its component, so that the resubmission can tell what it changed.
-    async fn snapshot(&self, c: &impl Conn, d: &DossierRow) -> Result<Snapshot> {
+    async fn snapshot(&self, c: &impl Conn, d: &Dossier) -> Result<Snapshot> {
         Ok(Snapshot {
             form: sha256_hex(&d.form.to_string()),
             files: own_files(c, d).await?,
@@ -61,7 +61,7 @@ impl App {
     pub(crate) async fn changed_since_request(
         &self,
         c: &impl Conn,
-        d: &DossierRow,
+        d: &Dossier,
         events: &[Event],
     ) -> Result<Vec<String>> {
         let snap = event::snapshot_at_request(events)
@@ -87,7 +87,7 @@ impl App {
         &self,
         c: &impl Conn,
         s: &Session,
-        d: &mut DossierRow,
+        d: &mut Dossier,
         act: Act,
         input: &ActionInput,
         events: &[Event],
@@ -155,7 +155,7 @@ impl App {
     async fn propose_result_step(
         &self,
         c: &impl Conn,
-        d: &DossierRow,
+        d: &Dossier,
         input: &ActionInput,
     ) -> Result<Effect> {
         let f = input.result_document.ok_or_else(|| {
@@ -182,7 +182,7 @@ impl App {
     async fn return_step(
         &self,
         c: &impl Conn,
-        d: &DossierRow,
+        d: &Dossier,
         act: Act,
         input: &ActionInput,
     ) -> Result<Effect> {
@@ -247,7 +247,7 @@ impl App {
     async fn accept_step(
         &self,
         c: &impl Conn,
-        d: &mut DossierRow,
+        d: &mut Dossier,
         events: &[Event],
     ) -> Result<Effect> {
         let now = self.now();
@@ -311,7 +311,7 @@ impl App {
     async fn supplement_step(
         &self,
         c: &impl Conn,
-        d: &mut DossierRow,
+        d: &mut Dossier,
         act: Act,
         input: &ActionInput,
         events: &[Event],
@@ -370,7 +370,7 @@ impl App {
     async fn send_supplement(
         &self,
         c: &impl Conn,
-        d: &mut DossierRow,
+        d: &mut Dossier,
         mut sent: SupplementRequest,
     ) -> Result<Effect> {
         let notice = json!({"components": sent.components, "items": sent.items,
@@ -393,7 +393,7 @@ impl App {
         &self,
         c: &impl Conn,
         s: &Session,
-        d: &mut DossierRow,
+        d: &mut Dossier,
         act: Act,
         input: &ActionInput,
         reasons: Vec<String>,
@@ -452,7 +452,7 @@ impl App {
         &self,
         c: &impl Conn,
         s: &Session,
-        d: &DossierRow,
+        d: &Dossier,
         input: &ActionInput,
     ) -> Result<Effect> {
         let now = self.now();
@@ -502,7 +502,7 @@ impl App {
                 name: other.name.clone(),
                 due_at: due,
             });
-            effect.consultations.push(ConsultationRow {
+            effect.consultations.push(Consultation {
                 id: Uuid::now_v7(),
                 dossier_id: d.id,
                 agency_id: other.id,
@@ -521,7 +521,7 @@ impl App {
 
     /// The leader's approval. Of a drafted result: the document proposed becomes the applicant's
     /// (the others stay the department's drafts), and the person hears the result is ready.
-    fn approve_step(&self, d: &DossierRow, events: &[Event]) -> Effect {
+    fn approve_step(&self, d: &Dossier, events: &[Event]) -> Effect {
         if d.stage != Stage::ProposedResolve {
             return Effect::default();
         }
@@ -541,7 +541,7 @@ impl App {
     async fn apology_step(
         &self,
         c: &impl Conn,
-        d: &mut DossierRow,
+        d: &mut Dossier,
         input: &ActionInput,
         reasons: Vec<String>,
     ) -> Result<Effect> {
@@ -582,7 +582,7 @@ impl App {
     pub(crate) async fn eligible_specialists(
         &self,
         c: &impl motcua_store::Conn,
-        d: &DossierRow,
+        d: &Dossier,
         except: Uuid,
     ) -> Result<Vec<(Uuid, String)>> {
         let total = d
@@ -650,7 +650,7 @@ fn reasons_step(
 }
 
 /// The dossier's own papers, each (file, component): not the department's result.
-async fn own_files(c: &impl Conn, d: &DossierRow) -> Result<Vec<(Uuid, String)>> {
+async fn own_files(c: &impl Conn, d: &Dossier) -> Result<Vec<(Uuid, String)>> {
     Ok(ds::files(c, d.id)
         .await?
         .into_iter()

@@ -7,7 +7,7 @@ use motcua_domain::deadline;
 use motcua_domain::event::Event;
 use motcua_domain::lifecycle::Stage;
 use motcua_store::catalogue as cat;
-use motcua_store::dossiers::{self as ds, DossierRow};
+use motcua_store::dossiers::{self as ds, Dossier};
 use motcua_store::{agencies, users};
 use uuid::Uuid;
 
@@ -15,7 +15,7 @@ use crate::{App, AppError, Result, Session};
 
 /// The dossier's count as the national monitoring makes it (see `deadline::overall`).
 pub fn overall(
-    d: &DossierRow,
+    d: &Dossier,
     events: &[Event],
     now: jiff::Timestamp,
 ) -> Option<deadline::Timeliness> {
@@ -27,7 +27,7 @@ pub fn overall(
 /// One dossier on a worklist.
 #[derive(Debug, Clone)]
 pub struct WorkItem {
-    pub row: DossierRow,
+    pub row: Dossier,
     pub procedure: String,
     pub stage: Stage,
     pub urgency: deadline::Urgency,

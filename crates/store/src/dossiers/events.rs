@@ -2,6 +2,7 @@
 
 use motcua_domain::event::EventData;
 use motcua_domain::lifecycle::{Act, Stage};
+use motcua_domain::record::Consultation;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -76,23 +77,8 @@ pub async fn events(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<Ev
         .collect()
 }
 
-/// A request for another agency's opinion (R8.1b, R3.3).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConsultationRow {
-    pub id: Uuid,
-    pub dossier_id: Uuid,
-    pub agency_id: Uuid,
-    pub question: String,
-    pub requested_by: Uuid,
-    pub requested_at: jiff::Timestamp,
-    pub due_at: jiff::Timestamp,
-    pub answered_at: Option<jiff::Timestamp>,
-    pub answered_by: Option<Uuid>,
-    pub answer: Option<String>,
-}
-
-fn consultation_from(m: consultation::Model) -> ConsultationRow {
-    ConsultationRow {
+fn consultation_from(m: consultation::Model) -> Consultation {
+    Consultation {
         id: m.id,
         dossier_id: m.dossier_id,
         agency_id: m.agency_id,
@@ -106,7 +92,7 @@ fn consultation_from(m: consultation::Model) -> ConsultationRow {
     }
 }
 
-pub async fn insert_consultation(c: &impl ConnectionTrait, r: &ConsultationRow) -> Result<()> {
+pub async fn insert_consultation(c: &impl ConnectionTrait, r: &Consultation) -> Result<()> {
     consultation::Entity::insert(consultation::ActiveModel {
         id: Set(r.id),
         dossier_id: Set(r.dossier_id),
@@ -127,7 +113,7 @@ pub async fn insert_consultation(c: &impl ConnectionTrait, r: &ConsultationRow) 
 pub async fn consultations(
     c: &impl ConnectionTrait,
     dossier_id: Uuid,
-) -> Result<Vec<ConsultationRow>> {
+) -> Result<Vec<Consultation>> {
     Ok(consultation::Entity::find()
         .filter(consultation::Column::DossierId.eq(dossier_id))
         .order_by_asc(consultation::Column::RequestedAt)
@@ -139,7 +125,7 @@ pub async fn consultations(
         .collect())
 }
 
-pub async fn get_consultation(c: &impl ConnectionTrait, id: Uuid) -> Result<ConsultationRow> {
+pub async fn get_consultation(c: &impl ConnectionTrait, id: Uuid) -> Result<Consultation> {
     consultation::Entity::find_by_id(id)
         .one(c)
         .await?
@@ -152,7 +138,7 @@ pub async fn pending_consultations(
     c: &impl ConnectionTrait,
     agency_id: Uuid,
     limit: u64,
-) -> Result<Vec<ConsultationRow>> {
+) -> Result<Vec<Consultation>> {
     Ok(consultation::Entity::find()
         .filter(consultation::Column::AgencyId.eq(agency_id))
         .filter(consultation::Column::AnsweredAt.is_null())

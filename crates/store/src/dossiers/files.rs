@@ -1,5 +1,6 @@
 //! The files of dossiers: their rows, the bytes each dossier and person stores, and the blobs
 //! the rows point to.
+use motcua_domain::record::DossierFile;
 use std::collections::HashSet;
 
 use motcua_domain::dossier::FileKind;
@@ -16,23 +17,8 @@ use crate::entities::{dossier, dossier_file};
 use crate::time::{from_db, to_db};
 use crate::{Result, StoreError};
 
-/// A file of a dossier.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRow {
-    pub id: Uuid,
-    pub dossier_id: Uuid,
-    pub component_id: String,
-    pub sha256: String,
-    pub size: i64,
-    pub kind: FileKind,
-    pub name: String,
-    pub created_at: jiff::Timestamp,
-    /// The applicant sees it: their own papers, and the result document the leader approved.
-    pub public: bool,
-}
-
-fn file_from(m: dossier_file::Model) -> Result<FileRow> {
-    Ok(FileRow {
+fn file_from(m: dossier_file::Model) -> Result<DossierFile> {
+    Ok(DossierFile {
         id: m.id,
         dossier_id: m.dossier_id,
         component_id: m.component_id,
@@ -45,7 +31,7 @@ fn file_from(m: dossier_file::Model) -> Result<FileRow> {
     })
 }
 
-pub async fn insert_file(c: &impl ConnectionTrait, f: &FileRow) -> Result<()> {
+pub async fn insert_file(c: &impl ConnectionTrait, f: &DossierFile) -> Result<()> {
     dossier_file::Entity::insert(dossier_file::ActiveModel {
         id: Set(f.id),
         dossier_id: Set(f.dossier_id),
@@ -62,7 +48,7 @@ pub async fn insert_file(c: &impl ConnectionTrait, f: &FileRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn files(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<FileRow>> {
+pub async fn files(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<DossierFile>> {
     dossier_file::Entity::find()
         .filter(dossier_file::Column::DossierId.eq(dossier_id))
         .order_by_asc(dossier_file::Column::CreatedAt)
@@ -73,7 +59,7 @@ pub async fn files(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<Fil
         .collect()
 }
 
-pub async fn get_file(c: &impl ConnectionTrait, id: Uuid) -> Result<FileRow> {
+pub async fn get_file(c: &impl ConnectionTrait, id: Uuid) -> Result<DossierFile> {
     file_from(
         dossier_file::Entity::find_by_id(id)
             .one(c)

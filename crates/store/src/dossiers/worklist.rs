@@ -4,7 +4,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::{DossierRow, row_from};
+use super::{Dossier, row_from};
 use crate::Result;
 use crate::entities::dossier;
 use crate::time::to_db;
@@ -43,7 +43,7 @@ pub async fn worklist(
     q: &Queue,
     after: Option<(jiff::Timestamp, Uuid)>,
     limit: u64,
-) -> Result<Vec<DossierRow>> {
+) -> Result<Vec<Dossier>> {
     let mut cond = queue_filter(q);
     if let Some((t, id)) = after {
         // A row-value comparison: both engines turn it into one range of the index.

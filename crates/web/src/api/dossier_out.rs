@@ -17,7 +17,7 @@ pub struct FileOut {
     pub media_type: String,
 }
 
-pub(super) fn file_out(f: &motcua_app::dossiers::FileRowView) -> FileOut {
+pub(super) fn file_out(f: &motcua_domain::record::DossierFile) -> FileOut {
     FileOut {
         id: f.id.to_string(),
         component: f.component_id.clone(),

@@ -5,8 +5,9 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Multipart, Path};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use motcua_app::dossiers::{FileRowView, StagedUpload};
+use motcua_app::dossiers::StagedUpload;
 use motcua_app::{AppError, Session};
+use motcua_domain::record::DossierFile;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -222,7 +223,7 @@ struct Attachment<'a> {
 }
 
 impl Receiver for Attachment<'_> {
-    type Done = FileRowView;
+    type Done = DossierFile;
 
     fn take(&self, name: Option<&str>, file_name: Option<&str>) -> Take {
         match name {
@@ -249,12 +250,12 @@ impl Receiver for Attachment<'_> {
         &mut self,
         name: String,
         staged: StagedUpload,
-    ) -> Result<Option<FileRowView>, AppError> {
+    ) -> Result<Option<DossierFile>, AppError> {
         self.staged = Some((staged, name));
         Ok(None)
     }
 
-    async fn finish(self) -> Result<FileRowView, AppError> {
+    async fn finish(self) -> Result<DossierFile, AppError> {
         let Some((file, part_name)) = self.staged else {
             return Err(AppError::field("file", "Thiếu tệp."));
         };

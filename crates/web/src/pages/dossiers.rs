@@ -150,7 +150,7 @@ struct FilesPage {
 }
 
 impl FilesPage {
-    fn files_of(&self, component: &str) -> Vec<&motcua_app::dossiers::FileRowView> {
+    fn files_of(&self, component: &str) -> Vec<&motcua_domain::record::DossierFile> {
         self.v
             .files
             .iter()
@@ -381,7 +381,7 @@ pub async fn submit(p: Page, Path(id): Path<Uuid>, Form(f): Form<SubmitForm>) ->
 }
 
 /// A line of "Hồ sơ của tôi".
-struct DossierRow {
+struct Dossier {
     id: Uuid,
     code: String,
     procedure: String,
@@ -394,7 +394,7 @@ struct DossierRow {
 #[template(path = "dossiers/list.html")]
 struct ListPage {
     c: Chrome,
-    rows: Vec<DossierRow>,
+    rows: Vec<Dossier>,
 }
 
 pub async fn list(p: Page) -> PageResult {
@@ -409,7 +409,7 @@ pub async fn list(p: Page) -> PageResult {
                     Some(n) => format!("{label} (mã {n})"),
                     None => label.to_string(),
                 };
-                DossierRow {
+                Dossier {
                     id: r.id,
                     code: r.code.unwrap_or_else(|| "—".into()),
                     procedure: name,

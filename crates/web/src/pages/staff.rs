@@ -99,7 +99,7 @@ async fn names(p: &Page) -> Result<(Vec<Agency>, Vec<Unit>), PageError> {
 
 fn grant_views(
     actor: &motcua_domain::Actor,
-    rows: &[motcua_app::GrantRow],
+    rows: &[motcua_app::StaffGrant],
     agencies: &[Agency],
     units: &[Unit],
 ) -> Vec<GrantView> {

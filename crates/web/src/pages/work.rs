@@ -76,7 +76,7 @@ struct Worklist {
 }
 
 /// An opinion another agency asked for, waiting for an answer.
-struct ConsultationRow {
+struct Consultation {
     id: String,
     code: String,
     procedure: String,
@@ -96,7 +96,7 @@ struct WorkListPage {
     page: WorklistPage,
     /// (role, label, agency id, agency name) of each worklist the person has.
     lists: Vec<Worklist>,
-    consultations: Vec<ConsultationRow>,
+    consultations: Vec<Consultation>,
 }
 
 impl WorkListPage {
@@ -143,7 +143,7 @@ pub async fn worklist(p: Page, Query(q): Query<WorkQ>) -> PageResult {
             .consultations_for_me(se)
             .await?
             .into_iter()
-            .map(|(c, code, procedure)| ConsultationRow {
+            .map(|(c, code, procedure)| Consultation {
                 id: c.id.to_string(),
                 code,
                 procedure,

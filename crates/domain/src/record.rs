@@ -1,0 +1,186 @@
+//! The records motcua keeps of each dossier, as the app reads and writes them: the dossier, its
+//! files, the opinions asked of other agencies, and the notices with their deliveries. The store
+//! maps them to and from its tables; pages and the API read them through the app's views.
+use uuid::Uuid;
+
+use crate::authz::Grant;
+use crate::catalogue::{Duration, ProcessStep};
+use crate::deadline::Timeliness;
+use crate::dossier::{FileKind, Intake};
+use crate::event::SupplementRequest;
+use crate::lifecycle::Stage;
+use crate::notice::{DeliveryState, NoticeChannel, NoticeKind};
+
+/// A dossier: where it stands, what it holds, and the dates it is measured by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dossier {
+    pub id: Uuid,
+    pub code: Option<String>,
+    pub service_id: Uuid,
+    pub procedure_version_id: Uuid,
+    pub agency_id: Uuid,
+    pub owner_id: Option<Uuid>,
+    pub registered_by: Option<Uuid>,
+    pub intake: Intake,
+    /// Where it stands: the one stored fact (the status people see derives from it).
+    pub stage: Stage,
+    pub form: serde_json::Value,
+    pub applicant_name: String,
+    /// The last four digits of the applicant's phone (the look-up's second factor).
+    pub phone_tail: Option<String>,
+    pub declaration: Option<String>,
+    pub declared_at: Option<jiff::Timestamp>,
+    pub submitted_at: Option<jiff::Timestamp>,
+    pub appointment_at: Option<jiff::Timestamp>,
+    /// What the agency asked to supplement, as sent to the person.
+    pub supplement: Option<SupplementRequest>,
+    pub created_at: jiff::Timestamp,
+    pub updated_at: jiff::Timestamp,
+    pub expires_at: Option<jiff::Timestamp>,
+    pub version: i32,
+    /// The specialist the department assigned.
+    pub assignee_id: Option<Uuid>,
+    /// When the current step is due (the worklists' order).
+    pub step_due_at: Option<jiff::Timestamp>,
+    /// The unit responsible for the current step (its staff see it on their worklist).
+    pub unit_id: Option<Uuid>,
+    /// The valid receipt the appointment is counted from.
+    pub received_at: Option<jiff::Timestamp>,
+    /// The time to result that applies, as published when the dossier was submitted.
+    pub time_to_result: Option<Duration>,
+    /// The service's internal process as published when the dossier was submitted.
+    pub process: Vec<ProcessStep>,
+    /// When the national count ended, and how (see `deadline::outcome`).
+    pub finished_at: Option<jiff::Timestamp>,
+    pub outcome: Option<Timeliness>,
+    /// Supplement requests the desk made again after a resubmission (guide once, R3.4).
+    pub repeat_requests: i32,
+    /// The new date the agency apologised with (form 04); the appointment stays what the
+    /// national count measures against.
+    pub new_appointment_at: Option<jiff::Timestamp>,
+}
+
+impl Dossier {
+    /// A dossier of a service with nothing else known yet, to complete with struct update.
+    pub fn blank(
+        service_id: Uuid,
+        procedure_version_id: Uuid,
+        agency_id: Uuid,
+        intake: Intake,
+        stage: Stage,
+        now: jiff::Timestamp,
+    ) -> Dossier {
+        Dossier {
+            id: Uuid::now_v7(),
+            code: None,
+            service_id,
+            procedure_version_id,
+            agency_id,
+            owner_id: None,
+            registered_by: None,
+            intake,
+            stage,
+            form: serde_json::json!({}),
+            applicant_name: String::new(),
+            phone_tail: None,
+            declaration: None,
+            declared_at: None,
+            submitted_at: None,
+            appointment_at: None,
+            supplement: None,
+            created_at: now,
+            updated_at: now,
+            expires_at: None,
+            version: 0,
+            assignee_id: None,
+            step_due_at: None,
+            unit_id: None,
+            received_at: None,
+            time_to_result: None,
+            process: vec![],
+            finished_at: None,
+            outcome: None,
+            repeat_requests: 0,
+            new_appointment_at: None,
+        }
+    }
+}
+
+/// A file of a dossier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierFile {
+    pub id: Uuid,
+    pub dossier_id: Uuid,
+    pub component_id: String,
+    pub sha256: String,
+    pub size: i64,
+    pub kind: FileKind,
+    pub name: String,
+    pub created_at: jiff::Timestamp,
+    /// The applicant sees it: their own papers, and the result document the leader approved.
+    pub public: bool,
+}
+
+/// A request for another agency's opinion (R8.1b, R3.3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Consultation {
+    pub id: Uuid,
+    pub dossier_id: Uuid,
+    pub agency_id: Uuid,
+    pub question: String,
+    pub requested_by: Uuid,
+    pub requested_at: jiff::Timestamp,
+    pub due_at: jiff::Timestamp,
+    pub answered_at: Option<jiff::Timestamp>,
+    pub answered_by: Option<Uuid>,
+    pub answer: Option<String>,
+}
+
+/// A notice as rendered when it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub id: Uuid,
+    pub kind: NoticeKind,
+    pub user_id: Option<Uuid>,
+    pub dossier_id: Option<Uuid>,
+    /// For account notices: the address it goes to (not kept in an inbox).
+    pub recipient: Option<String>,
+    pub subject: String,
+    pub body: String,
+    pub sms: String,
+    pub created_at: jiff::Timestamp,
+    pub read_at: Option<jiff::Timestamp>,
+}
+
+/// One channel's delivery of a notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: Uuid,
+    pub notice_id: Uuid,
+    pub channel: NoticeChannel,
+    pub recipient: String,
+    pub state: DeliveryState,
+    pub attempts: i32,
+    pub next_attempt_at: jiff::Timestamp,
+    pub last_error: Option<String>,
+    pub sent_at: Option<jiff::Timestamp>,
+}
+
+/// A grant with its row id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffGrant {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub grant: Grant,
+    pub granted_at: jiff::Timestamp,
+}
+
+/// A turn on the duty roster of a desk (R10.6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duty {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub user_id: Uuid,
+    pub starts_on: jiff::civil::Date,
+    pub ends_on: Option<jiff::civil::Date>,
+}
