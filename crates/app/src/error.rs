@@ -44,6 +44,17 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl AppError {
+    /// A refusal answered as "not found", so that it does not reveal that the object exists
+    /// (the refusal itself is logged where it was made); other errors pass.
+    pub(crate) fn hiding(self) -> AppError {
+        match self {
+            AppError::Forbidden => AppError::NotFound,
+            e => e,
+        }
+    }
+}
+
 impl From<motcua_domain::Denied> for AppError {
     fn from(d: motcua_domain::Denied) -> Self {
         tracing::warn!(event = "authz_fail", reason = d.0, "authorization refused");

@@ -210,10 +210,11 @@ impl App {
 }
 
 fn decode_key(k: &str) -> Result<[u8; 32]> {
-    let v =
-        hex::decode(k.trim()).map_err(|_| AppError::Unexpected("secret key is not hex".into()))?;
-    v.try_into()
-        .map_err(|_| AppError::Unexpected("secret key must be 32 bytes".into()))
+    let v = hex::decode(k.trim())
+        .map_err(|e| AppError::Unexpected(format!("secret key is not hex: {e}")))?;
+    v.try_into().map_err(|v: Vec<u8>| {
+        AppError::Unexpected(format!("secret key must be 32 bytes, not {}", v.len()))
+    })
 }
 
 fn load_or_create_key(dir: &Path) -> Result<[u8; 32]> {

@@ -281,7 +281,7 @@ impl App {
     pub async fn staff_detail(&self, s: &Session, user_id: Uuid) -> Result<StaffDetail> {
         let (user, home) = self.staff_home(user_id).await?;
         authorize(&s.actor, Action::ListStaff, &Target::Agency(home))
-            .map_err(|_| AppError::NotFound)?;
+            .map_err(|d| AppError::from(d).hiding())?;
         let grants = users::active_grants(self.db.conn(), user_id).await?;
         Ok(StaffDetail { user, grants })
     }
@@ -385,7 +385,7 @@ impl App {
             &Target::Agency(unit.agency_id),
         )
         .or_else(|_| authorize(&s.actor, Action::ListStaff, &Target::Agency(unit.agency_id)))
-        .map_err(|_| AppError::NotFound)?;
+        .map_err(|d| AppError::from(d).hiding())?;
         let mut out = Vec::new();
         for d in users::list_duty(conn, unit_id).await? {
             let u = users::get_user(conn, d.user_id).await?;

@@ -88,6 +88,11 @@ pub enum UnitKind {
 }
 
 impl UnitKind {
+    /// A desk keeps a duty roster: who receives dossiers on which days (R10.6).
+    pub fn keeps_duty_roster(self) -> bool {
+        self == UnitKind::ReceptionDesk
+    }
+
     pub const ALL: [UnitKind; 5] = [
         Self::ReceptionDesk,
         Self::Specialist,

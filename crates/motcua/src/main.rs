@@ -439,7 +439,7 @@ async fn main() -> Result<()> {
                     let agency = app
                         .agency_by_code(&agency)
                         .await
-                        .map_err(|_| anyhow!("no agency with code {agency}"))?;
+                        .map_err(|e| anyhow!("no agency with code {agency}: {e}"))?;
                     let password = match password_env {
                         Some(var) => std::env::var(&var)
                             .with_context(|| format!("environment variable {var}"))?,
@@ -464,7 +464,7 @@ async fn main() -> Result<()> {
                     let u = app
                         .find_user(&login)
                         .await
-                        .map_err(|_| anyhow!("no account {login}"))?;
+                        .map_err(|e| anyhow!("no account {login}: {e}"))?;
                     app.set_disabled(&ctx, By::Operator, u.id, true)
                         .await
                         .map_err(e)?;
@@ -474,7 +474,7 @@ async fn main() -> Result<()> {
                     let u = app
                         .find_user(&login)
                         .await
-                        .map_err(|_| anyhow!("no account {login}"))?;
+                        .map_err(|e| anyhow!("no account {login}: {e}"))?;
                     app.set_disabled(&ctx, By::Operator, u.id, false)
                         .await
                         .map_err(e)?;
@@ -489,12 +489,12 @@ async fn main() -> Result<()> {
                     let u = app
                         .find_user(&login)
                         .await
-                        .map_err(|_| anyhow!("no account {login}"))?;
+                        .map_err(|e| anyhow!("no account {login}: {e}"))?;
                     let role = Role::parse(&role).ok_or_else(|| anyhow!("unknown role {role}"))?;
                     let a = app
                         .agency_by_code(&agency)
                         .await
-                        .map_err(|_| anyhow!("no agency with code {agency}"))?;
+                        .map_err(|e| anyhow!("no agency with code {agency}: {e}"))?;
                     let unit_id = match unit {
                         Some(code) => {
                             let (_, units) = app.agencies_and_units().await.map_err(e)?;
@@ -530,12 +530,12 @@ async fn main() -> Result<()> {
                     let u = app
                         .find_user(&login)
                         .await
-                        .map_err(|_| anyhow!("no account {login}"))?;
+                        .map_err(|e| anyhow!("no account {login}: {e}"))?;
                     let role = Role::parse(&role).ok_or_else(|| anyhow!("unknown role {role}"))?;
                     let a = app
                         .agency_by_code(&agency)
                         .await
-                        .map_err(|_| anyhow!("no agency with code {agency}"))?;
+                        .map_err(|e| anyhow!("no agency with code {agency}: {e}"))?;
                     let grants = app.active_grants(u.id).await.map_err(e)?;
                     let matching: Vec<_> = grants
                         .into_iter()

@@ -218,8 +218,13 @@ async fn text_field(field: &mut Field<'_>) -> Result<String, AppError> {
             }
         }
     }
-    String::from_utf8(bytes)
-        .map_err(|_| AppError::field(name, format!("Trường {name} không phải văn bản UTF-8.")))
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        AppError::field(
+            name,
+            format!("Trường {name} không phải văn bản UTF-8 (sai từ byte {at})."),
+        )
+    })
 }
 
 /// After refusing an upload, reads and discards what is left of the body, up to a bound, so that

@@ -53,7 +53,7 @@ impl App {
         let p = cat::find_procedure(conn, code)
             .await?
             .ok_or(AppError::NotFound)?;
-        self.can_edit(s, &p).map_err(|_| AppError::NotFound)?;
+        self.can_edit(s, &p).map_err(AppError::hiding)?;
         let versions = cat::versions(conn, p.id).await?;
         Ok((p, versions))
     }
@@ -151,7 +151,7 @@ impl App {
         let p = cat::find_procedure(&tx, code)
             .await?
             .ok_or(AppError::NotFound)?;
-        self.can_edit(s, &p).map_err(|_| AppError::NotFound)?;
+        self.can_edit(s, &p).map_err(AppError::hiding)?;
         let versions = cat::versions(&tx, p.id).await?;
         let draft = versions
             .iter()

@@ -482,9 +482,12 @@ impl App {
                     format!("Nêu nội dung cần {} cho ý kiến.", other.name),
                 ));
             }
-            let day = ask.due.trim().parse::<jiff::civil::Date>().map_err(|_| {
-                AppError::field("consultations", "Hạn trả lời viết dạng NNNN-TT-NN.")
-            })?;
+            let Ok(day) = ask.due.trim().parse::<jiff::civil::Date>() else {
+                return Err(AppError::field(
+                    "consultations",
+                    "Hạn trả lời viết dạng NNNN-TT-NN.",
+                ));
+            };
             let due = end_of_day(&cal, &other.code, day);
             if day < vn_date(now) || due > appointment {
                 return Err(AppError::field(

@@ -48,6 +48,16 @@ pub enum FieldType {
 }
 
 impl FieldType {
+    /// Written as free text.
+    pub fn is_text(self) -> bool {
+        self == Self::Text
+    }
+
+    /// Written as a date.
+    pub fn is_date(self) -> bool {
+        self == Self::Date
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Text => "text",

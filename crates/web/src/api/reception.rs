@@ -129,8 +129,9 @@ pub async fn register(
 ) -> Result<Response, ApiError> {
     let sess = c.session()?;
     let req = json_body(body)?;
-    let service = Uuid::parse_str(&req.service)
-        .map_err(|_| AppError::field("service", "service phải là mã dịch vụ (UUID)."))?;
+    let Ok(service) = Uuid::parse_str(&req.service) else {
+        return Err(AppError::field("service", "service phải là mã dịch vụ (UUID).").into());
+    };
     let intake = Intake::parse(&req.intake)
         .ok_or_else(|| AppError::field("intake", "intake: in_person hoặc postal."))?;
     let d =

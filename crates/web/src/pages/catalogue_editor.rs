@@ -391,12 +391,17 @@ async fn service_page(
 ) -> PageResult {
     let sess = p.session()?;
     let agency = p.s.app.agency_by_code(agency_code).await?;
-    motcua_domain::authorize(
+    // Another agency's service does not exist for the caller.
+    if motcua_domain::authorize(
         &sess.actor,
         motcua_domain::Action::ManageService,
         &motcua_domain::Target::Agency(agency.id),
     )
-    .map_err(|_| AppError::NotFound)?;
+    .is_err()
+    {
+        tracing::warn!(event = "authz_fail", user_id = %sess.user.id, "service outside the caller's agencies");
+        return Err(AppError::NotFound.into());
+    }
     let v = p.s.app.procedure_page(code, false).await?;
     let existing = v.services.iter().find(|x| x.agency.id == agency.id);
     let default_schema = serde_json::json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "title": format!("Tờ khai {}", v.version.body.name), "type": "object", "properties": {"ho_ten": {"type": "string", "title": "Họ và tên người yêu cầu", "maxLength": 100}}, "required": ["ho_ten"]});
@@ -448,10 +453,9 @@ pub async fn bo_service_save(
     let sess = p.session()?;
     let mut fs = FormState::default();
     let parsed = (|| -> Result<ServiceRecord, (&'static str, String)> {
-        let level: u8 = f
-            .level
-            .parse()
-            .map_err(|_| ("level", "Chọn mức độ.".to_string()))?;
+        let Ok(level) = f.level.parse::<u8>() else {
+            return Err(("level", "Chọn mức độ.".to_string()));
+        };
         let online_time = if f.online_time.trim().is_empty() {
             None
         } else {

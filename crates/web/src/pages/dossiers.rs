@@ -78,7 +78,9 @@ pub struct StartForm {
 }
 
 pub async fn create(p: Page, Form(f): Form<StartForm>) -> PageResult {
-    let id = Uuid::parse_str(&f.service).map_err(|_| AppError::NotFound)?;
+    let Ok(id) = Uuid::parse_str(&f.service) else {
+        return Err(AppError::NotFound.into());
+    };
     let d =
         p.s.app
             .create_draft(&p.ctx(), p.session()?, id, serde_json::json!({}))
