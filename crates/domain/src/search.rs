@@ -92,4 +92,31 @@ mod tests {
                 > relevance_score("Khai sinh lại", "x", &search_tokens("khai"))
         );
     }
+
+    /// What the search reads besides the name: the result, agencies, requirements, steps,
+    /// components and subjects, folded.
+    #[test]
+    fn the_procedure_text_holds_its_parts() {
+        let body: ProcedureBody = serde_json::from_value(serde_json::json!({
+            "code": "1.001193", "name": "Đăng ký khai sinh", "field": "TP.HT",
+            "gov_level": "commune", "steps": ["Nộp tờ khai"], "methods": ["online"],
+            "components": [{"id": "to-khai", "name": "Giấy chứng sinh", "original": "original",
+                "required": true}],
+            "times": [], "subjects": ["Công dân Việt Nam"], "implementing_agency": "UBND xã",
+            "deciding_agency": "UBND xã", "result": "Giấy khai sinh", "fees": [],
+            "requirements": "Đúng hạn", "legal_basis": []
+        }))
+        .unwrap();
+        let text = procedure_text(&body);
+        for part in [
+            "giay khai sinh",
+            "ubnd xa",
+            "dung han",
+            "nop to khai",
+            "giay chung sinh",
+        ] {
+            assert!(text.contains(part), "{part} in {text}");
+        }
+        assert!(text.contains("cong dan viet nam"), "{text}");
+    }
 }

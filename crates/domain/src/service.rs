@@ -170,5 +170,16 @@ mod tests {
             "ten": {"type": "string", "title": "Tên"}}});
         let e = check_service(&body(), &r, "X", &units).unwrap_err();
         assert!(e.contains("phụ thuộc trường «co_cha»"), "{e}");
+        // The condition's field exists but is text: it cannot answer yes or no.
+        let mut r = record(None, 4.0);
+        r.form_schema = json!({"type": "object", "properties": {
+            "co_cha": {"type": "string", "title": "Có cha"}}});
+        let e = check_service(&body(), &r, "X", &units).unwrap_err();
+        assert!(e.contains("phụ thuộc trường «co_cha»"), "{e}");
+        // In person is faster than online here: the process must fit the in-person time too.
+        let mut b = body();
+        b.times[0].duration = Duration::WorkingDays { value: 1.0 };
+        let e = check_service(&b, &record(None, 12.0), "X", &units).unwrap_err();
+        assert!(e.contains("quy trình nội bộ (hồ sơ trực tiếp)"), "{e}");
     }
 }

@@ -293,3 +293,68 @@ fn reading_the_history() {
         "only the desk's request repeats"
     );
 }
+
+/// The reasons each kind of step carries, and what the leader approved to decline.
+#[test]
+fn reasons_by_kind_of_step() {
+    let r = vec!["Lý do".to_string()];
+    let assigned = Assignment {
+        reasons: r.clone(),
+        ..Default::default()
+    };
+    for data in [
+        EventData::Reasons(r.clone()),
+        EventData::Assigned(assigned.clone()),
+        EventData::TakenBack(assigned),
+        EventData::Apology(Apology {
+            reasons: r.clone(),
+            new_date: at("2026-03-20T10:00:00Z"),
+        }),
+    ] {
+        assert_eq!(data.reasons(), r.as_slice(), "{data:?}");
+    }
+    assert!(EventData::None.reasons().is_empty());
+    assert!(
+        EventData::Supplement(SupplementRequest::default())
+            .reasons()
+            .is_empty()
+    );
+    let events = vec![ev(
+        Act::ProposeDecline,
+        Stage::ProposedDecline,
+        EventData::Reasons(vec!["Không đủ điều kiện".into()]),
+    )];
+    assert_eq!(proposed_decline(&events), ["Không đủ điều kiện"]);
+    assert_eq!(
+        snapshot_at_request(&events),
+        None,
+        "no request reached the person"
+    );
+}
+
+/// The control sheet: each change of stage or hand-over starts a step that the next one ends;
+/// a step that keeps the stage without a hand-over starts none.
+#[test]
+fn control_sheet_steps_start_and_end() {
+    let mut events = vec![
+        ev(Act::Assign, Stage::Examining, EventData::None),
+        ev(Act::Apologise, Stage::Examining, EventData::None),
+        ev(Act::Reassign, Stage::Examining, EventData::None),
+        ev(Act::ProposeResolve, Stage::ProposedResolve, EventData::None),
+    ];
+    for (i, e) in events.iter_mut().enumerate() {
+        e.at = at("2026-03-02T03:00:00Z") + jiff::SignedDuration::from_hours(i as i64);
+    }
+    let s = steps(&events, at("2026-03-30T00:00:00Z"));
+    let starts: Vec<(Stage, jiff::Timestamp)> = s.iter().map(|x| (x.stage, x.started_at)).collect();
+    assert_eq!(
+        starts,
+        [
+            (Stage::Examining, events[0].at),
+            (Stage::Examining, events[2].at),
+            (Stage::ProposedResolve, events[3].at)
+        ]
+    );
+    let ends: Vec<Option<jiff::Timestamp>> = s.iter().map(|x| x.finished_at).collect();
+    assert_eq!(ends, [Some(events[2].at), Some(events[3].at), None]);
+}

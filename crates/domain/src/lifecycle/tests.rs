@@ -609,3 +609,27 @@ fn the_assignee_the_consulted_agency_and_the_system() {
             .all(|w| available(S::Returned, *w).is_empty())
     );
 }
+
+/// Who acts, as the printed table names them.
+#[test]
+fn who_is_named() {
+    assert_eq!(
+        Who::all()
+            .into_iter()
+            .map(Who::label_vi)
+            .collect::<Vec<_>>()[Who::all().len() - 3..],
+        [
+            "Chuyên viên được phân công",
+            "Cơ quan được lấy ý kiến",
+            "Hệ thống"
+        ]
+    );
+    assert_eq!(Who::Owner.label_vi(), "Công dân, tổ chức");
+    assert_eq!(Who::Staff(Role::Leader).label_vi(), Role::Leader.label_vi());
+    let table = table_markdown();
+    assert!(table.contains("| Chuyên viên được phân công |"), "{table}");
+    assert!(
+        table.contains("Chuyên viên được phân công, Hệ thống"),
+        "{table}"
+    );
+}
