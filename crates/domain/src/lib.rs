@@ -20,6 +20,7 @@ pub mod record;
 pub mod search;
 pub mod service;
 pub mod text;
+pub mod vnpay;
 
 pub use account::{AccountKind, Role};
 pub use authz::{Action, Actor, Denied, Grant, Target, authorize};
