@@ -426,12 +426,7 @@ impl App {
         } else {
             (RowWrite::Keep, None)
         };
-        let unit = s
-            .actor
-            .grants
-            .iter()
-            .find(|g| g.role == role && g.agency_id == c.agency_id)
-            .and_then(|g| g.unit_id);
+        let unit = actor_unit(s, Who::Staff(role), c.agency_id);
         let write = StepWrite {
             dossier: &d,
             row,
@@ -557,7 +552,7 @@ impl App {
             acts.iter().any(|a| a.act == Act::Apologise) && self.apology_due(agency, d, self.now());
         Capabilities {
             may_edit: owner && d.stage.owner_edits(),
-            may_withdraw: owner && lifecycle::next(d.stage, Act::Withdraw, Who::Owner).is_ok(),
+            may_withdraw: acts.iter().any(|a| a.act == Act::Withdraw),
             may_attach_result: self.may_attach_result(s, d),
             apology_due,
             slips: event::slips(events, staff),

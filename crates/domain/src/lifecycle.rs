@@ -177,17 +177,14 @@ impl Stage {
             .any(|a| matches!(a, Act::Submit | Act::Resubmit))
     }
 
-    /// Whose worklist holds a dossier in this stage: the role of the staff who act next, per the
-    /// table (the role of the stage's first row with staff: its usual actor comes first);
-    /// `None`: the person has it, or it is final. A draft is its owner's: the desk's
-    /// registration creates a dossier, it takes none from a worklist.
+    /// Whose worklist holds a dossier in this stage: the role of the staff who act next through
+    /// the actions, per the table (the role of the stage's first such row with staff: its usual
+    /// actor comes first); `None`: the person has it, or it is final. Steps with forms of their
+    /// own take nothing from a worklist (the desk's registration creates the dossier).
     pub fn queue(self) -> Option<Role> {
-        if self == Stage::Draft {
-            return None;
-        }
         TABLE
             .iter()
-            .filter(|t| t.from == self)
+            .filter(|t| t.from == self && !t.act.has_own_form())
             .flat_map(|t| t.who.iter())
             .find_map(|w| w.role())
     }
