@@ -11,6 +11,7 @@ pub mod clock;
 pub mod deadline;
 pub mod dossier;
 pub mod event;
+pub mod fees;
 pub mod form;
 pub mod identity;
 pub mod lifecycle;

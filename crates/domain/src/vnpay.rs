@@ -57,6 +57,14 @@ pub fn verify(secret: &[u8], params: &BTreeMap<String, String>) -> bool {
     mac.verify_slice(&given).is_ok()
 }
 
+/// An instant as the protocol writes it: `yyyyMMddHHmmss` in Vietnam's time (GMT+7).
+pub fn date(t: jiff::Timestamp) -> String {
+    jiff::tz::offset(7)
+        .to_datetime(t)
+        .strftime("%Y%m%d%H%M%S")
+        .to_string()
+}
+
 /// A payment the merchant asks the gateway to take.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentRequest {
@@ -209,6 +217,185 @@ pub fn ipn_answer(signature_ok: bool, report: Option<&Report>, order: Option<Ord
         return IpnAnswer::AlreadyConfirmed;
     }
     IpnAnswer::Confirmed
+}
+
+/// HMAC-SHA512 over fields joined by `|`, as the gateway's merchant API (refund, query) signs.
+pub fn sign_fields(secret: &[u8], fields: &[&str]) -> String {
+    let mut mac = Hmac::<Sha512>::new_from_slice(secret).expect("HMAC takes a key of any length");
+    mac.update(fields.join("|").as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// The fields of a refund request, in the order its signature covers them.
+pub const REFUND_FIELDS: [&str; 13] = [
+    "vnp_RequestId",
+    "vnp_Version",
+    "vnp_Command",
+    "vnp_TmnCode",
+    "vnp_TransactionType",
+    "vnp_TxnRef",
+    "vnp_Amount",
+    "vnp_TransactionNo",
+    "vnp_TransactionDate",
+    "vnp_CreateBy",
+    "vnp_CreateDate",
+    "vnp_IpAddr",
+    "vnp_OrderInfo",
+];
+
+/// The fields of the answer to a refund, in the order its signature covers them.
+pub const REFUND_ANSWER_FIELDS: [&str; 13] = [
+    "vnp_ResponseId",
+    "vnp_Command",
+    "vnp_ResponseCode",
+    "vnp_Message",
+    "vnp_TmnCode",
+    "vnp_TxnRef",
+    "vnp_Amount",
+    "vnp_BankCode",
+    "vnp_PayDate",
+    "vnp_TransactionNo",
+    "vnp_TransactionType",
+    "vnp_TransactionStatus",
+    "vnp_OrderInfo",
+];
+
+/// A full refund of a paid transaction (`vnp_Command=refund`, type `02`), posted as JSON to
+/// the gateway's merchant API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRequest {
+    /// Unique per request.
+    pub request_id: String,
+    pub tmn_code: String,
+    pub txn_ref: String,
+    /// In đồng.
+    pub amount: i64,
+    /// The gateway's number of the payment.
+    pub transaction_no: String,
+    /// When the payment was made, `yyyyMMddHHmmss` GMT+7.
+    pub transaction_date: String,
+    pub create_by: String,
+    pub create_date: String,
+    pub ip_addr: String,
+    pub order_info: String,
+}
+
+/// A JSON object's text field (numbers as their text), or empty.
+fn text(v: &serde_json::Value, k: &str) -> String {
+    match v.get(k) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Whether a signed JSON message of the merchant API carries the signature its fields give.
+pub fn verify_fields(secret: &[u8], v: &serde_json::Value, fields: &[&str]) -> bool {
+    let Ok(given) = hex::decode(text(v, "vnp_SecureHash").to_ascii_lowercase()) else {
+        return false;
+    };
+    let values: Vec<String> = fields.iter().map(|k| text(v, k)).collect();
+    let mut mac = Hmac::<Sha512>::new_from_slice(secret).expect("HMAC takes a key of any length");
+    mac.update(values.join("|").as_bytes());
+    mac.verify_slice(&given).is_ok()
+}
+
+impl RefundRequest {
+    /// The signed JSON body.
+    pub fn body(&self, secret: &[u8]) -> serde_json::Value {
+        let values = [
+            self.request_id.clone(),
+            VERSION.to_string(),
+            "refund".into(),
+            self.tmn_code.clone(),
+            "02".into(),
+            self.txn_ref.clone(),
+            (self.amount * 100).to_string(),
+            self.transaction_no.clone(),
+            self.transaction_date.clone(),
+            self.create_by.clone(),
+            self.create_date.clone(),
+            self.ip_addr.clone(),
+            self.order_info.clone(),
+        ];
+        let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+        let mut body = serde_json::Map::new();
+        for (k, v) in REFUND_FIELDS.iter().zip(&values) {
+            body.insert((*k).into(), v.clone().into());
+        }
+        body.insert("vnp_SecureHash".into(), sign_fields(secret, &refs).into());
+        body.into()
+    }
+
+    /// A refund request read back from its JSON (what the gateway receives), when its fields
+    /// are all there and its amount is whole đồng.
+    pub fn parse(v: &serde_json::Value) -> Option<RefundRequest> {
+        let cents: i64 = text(v, "vnp_Amount").parse().ok()?;
+        if cents <= 0 || cents % 100 != 0 || text(v, "vnp_Command") != "refund" {
+            return None;
+        }
+        Some(RefundRequest {
+            request_id: text(v, "vnp_RequestId"),
+            tmn_code: text(v, "vnp_TmnCode"),
+            txn_ref: text(v, "vnp_TxnRef"),
+            amount: cents / 100,
+            transaction_no: text(v, "vnp_TransactionNo"),
+            transaction_date: text(v, "vnp_TransactionDate"),
+            create_by: text(v, "vnp_CreateBy"),
+            create_date: text(v, "vnp_CreateDate"),
+            ip_addr: text(v, "vnp_IpAddr"),
+            order_info: text(v, "vnp_OrderInfo"),
+        })
+    }
+}
+
+/// The gateway's answer to a refund: `00` refunded; its refund transaction number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundAnswer {
+    pub response_code: String,
+    pub message: String,
+    pub transaction_no: String,
+}
+
+impl RefundAnswer {
+    /// The answer read from the gateway's JSON, when its signature holds.
+    pub fn verified(secret: &[u8], v: &serde_json::Value) -> Option<RefundAnswer> {
+        verify_fields(secret, v, &REFUND_ANSWER_FIELDS).then(|| RefundAnswer {
+            response_code: text(v, "vnp_ResponseCode"),
+            message: text(v, "vnp_Message"),
+            transaction_no: text(v, "vnp_TransactionNo"),
+        })
+    }
+
+    pub fn succeeded(&self) -> bool {
+        self.response_code == "00"
+    }
+
+    /// The signed JSON the gateway answers a request with (the sandbox's side).
+    pub fn body(&self, secret: &[u8], req: &RefundRequest, pay_date: &str) -> serde_json::Value {
+        let values = [
+            req.request_id.clone(),
+            "refund".into(),
+            self.response_code.clone(),
+            self.message.clone(),
+            req.tmn_code.clone(),
+            req.txn_ref.clone(),
+            (req.amount * 100).to_string(),
+            "NCB".into(),
+            pay_date.into(),
+            self.transaction_no.clone(),
+            "02".into(),
+            if self.succeeded() { "05" } else { "09" }.into(),
+            req.order_info.clone(),
+        ];
+        let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+        let mut body = serde_json::Map::new();
+        for (k, v) in REFUND_ANSWER_FIELDS.iter().zip(&values) {
+            body.insert((*k).into(), v.clone().into());
+        }
+        body.insert("vnp_SecureHash".into(), sign_fields(secret, &refs).into());
+        body.into()
+    }
 }
 
 #[cfg(test)]

@@ -190,3 +190,55 @@ fn the_ipn_answers_in_order() {
         ]
     );
 }
+
+#[test]
+fn a_refund_is_signed_over_its_fields_in_order() {
+    let secret = b"SECRETKEY0123456789";
+    let req = RefundRequest {
+        request_id: "R1".into(),
+        tmn_code: "MOTCUA01".into(),
+        txn_ref: "T1".into(),
+        amount: 50_000,
+        transaction_no: "14000001".into(),
+        transaction_date: "20260302090000".into(),
+        create_by: "lanhdao".into(),
+        create_date: "20260303090000".into(),
+        ip_addr: "127.0.0.1".into(),
+        order_info: "Hoan tra".into(),
+    };
+    let body = req.body(secret);
+    assert_eq!(body["vnp_Amount"], "5000000");
+    assert_eq!(body["vnp_Command"], "refund");
+    assert_eq!(body["vnp_TransactionType"], "02");
+    let joined = "R1|2.1.0|refund|MOTCUA01|02|T1|5000000|14000001|20260302090000|lanhdao|20260303090000|127.0.0.1|Hoan tra";
+    assert_eq!(body["vnp_SecureHash"], sign_fields(secret, &joined.split('|').collect::<Vec<_>>()));
+    assert!(verify_fields(secret, &body, &REFUND_FIELDS));
+    assert!(!verify_fields(b"other", &body, &REFUND_FIELDS));
+    let mut tampered = body.clone();
+    tampered["vnp_Amount"] = "9950".into();
+    assert!(!verify_fields(secret, &tampered, &REFUND_FIELDS));
+    assert_eq!(RefundRequest::parse(&body), Some(req.clone()));
+    assert_eq!(RefundRequest::parse(&tampered), None, "not whole đồng");
+
+    let answer = RefundAnswer {
+        response_code: "00".into(),
+        message: "Success".into(),
+        transaction_no: "14000002".into(),
+    };
+    let back = answer.body(secret, &req, "20260303090001");
+    assert_eq!(RefundAnswer::verified(secret, &back), Some(answer.clone()));
+    assert!(RefundAnswer::verified(b"other", &back).is_none());
+    assert!(answer.succeeded());
+    let no = RefundAnswer {
+        response_code: "94".into(),
+        ..answer
+    };
+    assert!(!no.succeeded());
+    assert_eq!(back["vnp_TransactionStatus"], "05");
+}
+
+#[test]
+fn dates_are_written_in_vietnam_time() {
+    let t: jiff::Timestamp = "2026-03-02T17:30:05Z".parse().unwrap();
+    assert_eq!(date(t), "20260303003005");
+}

@@ -1,0 +1,161 @@
+use super::*;
+use crate::catalogue::FeeKind;
+
+fn at() -> jiff::Timestamp {
+    "2026-03-02T02:00:00Z".parse().unwrap()
+}
+
+fn pay(method: Method, amount: i64, state: PaymentState) -> Payment {
+    Payment {
+        id: Uuid::new_v4(),
+        dossier_id: Uuid::nil(),
+        agency_id: Uuid::nil(),
+        amount,
+        method,
+        state,
+        txn_ref: None,
+        gateway_txn: None,
+        reference: None,
+        created_at: at(),
+        confirmed_at: None,
+        recorded_by: None,
+    }
+}
+
+fn refund(p: &Payment, state: RefundState) -> Refund {
+    Refund {
+        id: Uuid::new_v4(),
+        payment_id: p.id,
+        dossier_id: p.dossier_id,
+        agency_id: p.agency_id,
+        amount: p.amount,
+        reason: "Dừng xử lý".into(),
+        state,
+        created_at: at(),
+        approved_by: None,
+        approved_at: None,
+        paid_by: None,
+        paid_at: None,
+        reference: None,
+    }
+}
+
+#[test]
+fn a_channel_owes_its_own_fees_and_charges() {
+    let f = |channel, kind, amount| ChannelFee {
+        channel,
+        kind,
+        amount,
+        note: None,
+    };
+    let fees = [
+        f(Channel::InPerson, FeeKind::Charge, 20_000),
+        f(Channel::Online, FeeKind::Charge, 10_000),
+        f(Channel::Online, FeeKind::Fee, 5_000),
+    ];
+    assert_eq!(channel_fee(&fees, Channel::Online), 15_000);
+    assert_eq!(channel_fee(&fees, Channel::InPerson), 20_000);
+    assert_eq!(channel_fee(&fees, Channel::Postal), 0);
+}
+
+#[test]
+fn the_status_follows_payments_exemptions_and_refunds() {
+    let none = fees(0, &[], &[]);
+    assert_eq!((none.due, none.status), (0, FeeStatus::None));
+    let due = fees(50_000, &[pay(Method::Vnpay, 50_000, PaymentState::Pending)], &[]);
+    assert_eq!((due.due, due.paid, due.status), (50_000, 0, FeeStatus::Due));
+    assert_eq!(due.outstanding(), 50_000);
+    assert!(!due.settled());
+    let failed = fees(50_000, &[pay(Method::Vnpay, 50_000, PaymentState::Failed)], &[]);
+    assert_eq!(failed.status, FeeStatus::Due);
+    let p = pay(Method::Cash, 50_000, PaymentState::Succeeded);
+    let paid = fees(50_000, std::slice::from_ref(&p), &[]);
+    assert_eq!((paid.paid, paid.status, paid.outstanding()), (50_000, FeeStatus::Paid, 0));
+    assert!(paid.settled());
+    let exempt = fees(50_000, &[pay(Method::Exemption, 50_000, PaymentState::Succeeded)], &[]);
+    assert_eq!((exempt.due, exempt.paid, exempt.status), (0, 0, FeeStatus::None));
+    let pending = fees(50_000, std::slice::from_ref(&p), &[refund(&p, RefundState::Approved)]);
+    assert_eq!(pending.status, FeeStatus::RefundPending);
+    let back = fees(50_000, std::slice::from_ref(&p), &[refund(&p, RefundState::Paid)]);
+    assert_eq!((back.refunded, back.status), (50_000, FeeStatus::Refunded));
+    let part = fees(50_000, &[pay(Method::Cash, 20_000, PaymentState::Succeeded)], &[]);
+    assert_eq!((part.status, part.outstanding()), (FeeStatus::Due, 30_000));
+}
+
+#[test]
+fn a_payment_is_exactly_what_is_left_on_a_live_dossier() {
+    let due = fees(50_000, &[], &[]);
+    assert_eq!(payable(Stage::Submitted, &due), Ok(50_000));
+    assert_eq!(payable(Stage::Resolved, &due), Ok(50_000));
+    assert!(payable(Stage::Draft, &due).is_err());
+    assert!(payable(Stage::Returned, &due).is_err());
+    assert!(payable(Stage::Declined, &due).is_err());
+    let p = pay(Method::Cash, 50_000, PaymentState::Succeeded);
+    assert!(payable(Stage::Accepted, &fees(50_000, std::slice::from_ref(&p), &[])).is_err());
+    let r = refund(&p, RefundState::Pending);
+    let f = fees(50_000, std::slice::from_ref(&p), &[r]);
+    assert!(payable(Stage::Accepted, &f).is_err());
+    assert!(payable(Stage::Accepted, &fees(0, &[], &[])).is_err());
+}
+
+#[test]
+fn the_fee_holds_acceptance_or_the_result() {
+    use FeeDue::*;
+    assert!(Submission.holds(Act::Accept));
+    assert!(!Submission.holds(Act::Refuse));
+    assert!(!Submission.holds(Act::ReturnAtOffice));
+    for d in [Acceptance, Collection] {
+        assert!(!d.holds(Act::Accept));
+        for a in [Act::ReturnAtOffice, Act::ReturnOnline, Act::ReturnByPost] {
+            assert!(d.holds(a));
+        }
+        assert!(!d.holds(Act::Approve));
+    }
+    assert!(Submission.falls_due_at(Act::Submit));
+    assert!(Submission.falls_due_at(Act::RegisterInPerson));
+    assert!(Submission.falls_due_at(Act::RegisterPostal));
+    assert!(!Submission.falls_due_at(Act::Accept));
+    assert!(Acceptance.falls_due_at(Act::Accept));
+    assert!(!Acceptance.falls_due_at(Act::Submit));
+    assert!(Collection.falls_due_at(Act::Approve));
+    assert!(!Collection.falls_due_at(Act::Accept));
+    for d in FeeDue::ALL {
+        assert_eq!(FeeDue::parse(d.as_str()), Some(d));
+    }
+    for m in Method::ALL {
+        assert_eq!(Method::parse(m.as_str()), Some(m));
+    }
+}
+
+#[test]
+fn refunds_are_owed_only_when_the_agency_cannot_provide_the_service() {
+    let p = pay(Method::Vnpay, 50_000, PaymentState::Succeeded);
+    let failed = pay(Method::Vnpay, 50_000, PaymentState::Failed);
+    let exempt = pay(Method::Exemption, 10_000, PaymentState::Succeeded);
+    let all = [p.clone(), failed, exempt];
+    assert_eq!(refunds_owed(Stage::Declined, &all, &[]), vec![(p.id, 50_000)]);
+    assert_eq!(refunds_owed(Stage::Refused, &all, &[]), vec![(p.id, 50_000)]);
+    // R8.2c: the result was produced; the person not collecting it owes no refund.
+    for s in [Stage::Resolved, Stage::Returned, Stage::Withdrawn, Stage::Examining] {
+        assert!(refunds_owed(s, &all, &[]).is_empty(), "{s:?}");
+    }
+    let r = refund(&p, RefundState::Pending);
+    assert!(refunds_owed(Stage::Declined, &all, &[r]).is_empty());
+}
+
+#[test]
+fn a_refund_is_approved_then_paid_back() {
+    use RefundState::*;
+    use RefundStep::*;
+    assert_eq!(refund_next(Pending, Approve), Ok(Approved));
+    assert_eq!(refund_next(Approved, PayBack), Ok(Paid));
+    assert!(refund_next(Pending, PayBack).is_err());
+    assert!(refund_next(Approved, Approve).is_err());
+    assert!(refund_next(Paid, Approve).is_err());
+    assert!(refund_next(Paid, PayBack).is_err());
+}
+
+#[test]
+fn receipts_are_numbered_by_year() {
+    assert_eq!(receipt_number(2026, 12), "0000012/2026");
+}
