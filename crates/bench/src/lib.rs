@@ -128,6 +128,7 @@ pub fn catalogue(n: usize) -> CatalogueSnapshot {
             online_time: None,
             form_schema: json!({"type": "object", "title": "Tờ khai", "properties": {"ho_ten": {"type": "string", "title": "Họ và tên"}}, "required": ["ho_ten"]}),
             process: serde_json::from_value(json!([{"name": "Xử lý", "role": "specialist", "budget": {"unit": "working_days", "value": 4}}])).unwrap(),
+            fee_due: Default::default(),
         });
     }
     CatalogueSnapshot {

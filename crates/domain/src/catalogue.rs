@@ -588,6 +588,8 @@ pub struct Service {
     pub form_schema: serde_json::Value,
     pub process: Vec<ProcessStep>,
     pub active: bool,
+    /// When its fee falls due (R3.2).
+    pub fee_due: crate::fees::FeeDue,
 }
 
 #[cfg(test)]

@@ -250,6 +250,23 @@ pub fn receipt_number(year: i32, seq: i64) -> String {
     format!("{seq:07}/{year}")
 }
 
+/// A signed report the gateway sent to the IPN, kept whatever it matched (what the daily
+/// reconciliation compares with the payments).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GatewayReport {
+    pub id: Uuid,
+    pub txn_ref: String,
+    pub gateway_txn: String,
+    pub amount: i64,
+    pub response_code: String,
+    pub transaction_status: String,
+    /// The payment it matched by reference, if any.
+    pub payment_id: Option<Uuid>,
+    /// The IPN's answer (`RspCode`).
+    pub answer: String,
+    pub received_at: jiff::Timestamp,
+}
+
 /// Where a refund stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -25,6 +25,9 @@ pub struct ServiceRecord {
     pub online_time: Option<Duration>,
     pub form_schema: serde_json::Value,
     pub process: Vec<ProcessStep>,
+    /// When its fee falls due; at acceptance when absent.
+    #[serde(default)]
+    pub fee_due: crate::fees::FeeDue,
 }
 
 /// Checks a service against its procedure and the agency (by its code and its units' codes): its

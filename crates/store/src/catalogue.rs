@@ -1,6 +1,7 @@
 //! The catalogue: sectors and fields, procedures and their versions, agencies' online services,
 //! and the search index (R5.1a, R5.2, R10.3, R10.4).
 use motcua_domain::catalogue::{Classification, ProcedureBody};
+use motcua_domain::fees::FeeDue;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -339,6 +340,7 @@ fn service_from(m: service::Model) -> Result<Service> {
         form_schema: serde_json::from_str(&m.form_schema).map_err(bad_json)?,
         process: serde_json::from_str(&m.process).map_err(bad_json)?,
         active: m.active,
+        fee_due: FeeDue::parse(&m.fee_due).unwrap_or_default(),
     })
 }
 
@@ -359,6 +361,7 @@ fn service_model(s: &Service, now: jiff::Timestamp) -> Result<service::ActiveMod
         process: Set(serde_json::to_string(&s.process).map_err(bad_json)?),
         active: Set(s.active),
         updated_at: Set(to_db(now)),
+        fee_due: Set(s.fee_due.as_str().into()),
     })
 }
 

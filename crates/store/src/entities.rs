@@ -309,6 +309,7 @@ pub mod service {
         pub process: String,
         pub active: bool,
         pub updated_at: DateTimeUtc,
+        pub fee_due: String,
     }
     no_relations!();
 }
@@ -538,6 +539,103 @@ pub mod notice_template {
         pub sms: String,
         pub updated_at: DateTimeUtc,
         pub updated_by: Option<Uuid>,
+    }
+    no_relations!();
+}
+
+pub mod payment {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "payments")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub dossier_id: Uuid,
+        pub agency_id: Uuid,
+        pub amount: i64,
+        pub method: String,
+        pub state: String,
+        pub txn_ref: Option<String>,
+        pub gateway_txn: Option<String>,
+        pub reference: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub confirmed_at: Option<DateTimeUtc>,
+        pub recorded_by: Option<Uuid>,
+    }
+    no_relations!();
+}
+
+pub mod receipt {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "receipts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub payment_id: Uuid,
+        pub dossier_id: Uuid,
+        pub agency_id: Uuid,
+        pub year: i32,
+        pub seq: i64,
+        pub amount: i64,
+        pub method: String,
+        pub issued_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod receipt_counter {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "receipt_counters")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub agency_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub year: i32,
+        pub last: i64,
+    }
+    no_relations!();
+}
+
+pub mod refund {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "refunds")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub payment_id: Uuid,
+        pub dossier_id: Uuid,
+        pub agency_id: Uuid,
+        pub amount: i64,
+        pub reason: String,
+        pub state: String,
+        pub created_at: DateTimeUtc,
+        pub approved_by: Option<Uuid>,
+        pub approved_at: Option<DateTimeUtc>,
+        pub paid_by: Option<Uuid>,
+        pub paid_at: Option<DateTimeUtc>,
+        pub reference: Option<String>,
+    }
+    no_relations!();
+}
+
+pub mod gateway_report {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "gateway_reports")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub txn_ref: String,
+        pub gateway_txn: String,
+        pub amount: i64,
+        pub response_code: String,
+        pub transaction_status: String,
+        pub payment_id: Option<Uuid>,
+        pub answer: String,
+        pub received_at: DateTimeUtc,
     }
     no_relations!();
 }

@@ -13,6 +13,7 @@ pub mod dossiers;
 mod entities;
 mod migration;
 pub mod notices;
+pub mod payments;
 pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -435,6 +435,7 @@ async fn check_services_fit(
             online_time: svc.online_time.clone(),
             form_schema: svc.form_schema.clone(),
             process: svc.process.clone(),
+            fee_due: svc.fee_due,
         };
         let codes: Vec<String> = units
             .iter()

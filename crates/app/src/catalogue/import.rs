@@ -133,6 +133,7 @@ impl App {
                         online_time: s.online_time.clone(),
                         form_schema: s.form_schema.clone(),
                         process: s.process.clone(),
+                        fee_due: s.fee_due,
                     })
                 })
                 .collect(),
@@ -421,5 +422,6 @@ pub(super) fn service_of_record(
         form_schema: r.form_schema.clone(),
         process: r.process.clone(),
         active: true,
+        fee_due: r.fee_due,
     }
 }

@@ -12,6 +12,7 @@ mod m04_notices;
 mod m05_processing;
 mod m06_truth;
 mod m07_hardening;
+mod m08_payments;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m05_processing::Migration),
             Box::new(m06_truth::Migration),
             Box::new(m07_hardening::Migration),
+            Box::new(m08_payments::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ use motcua_app::{AppError, Session};
 use motcua_domain::Action;
 use motcua_domain::agency::Agency;
 use motcua_domain::catalogue::{Channel, Classification};
+use motcua_domain::fees::FeeDue;
 use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -378,6 +379,8 @@ struct BoServicePage {
     online_time: String,
     form_schema: String,
     process: String,
+    fee_due: String,
+    fee_dues: Vec<Choice>,
     limit: String,
     f: FormState,
 }
@@ -424,6 +427,8 @@ async fn service_page(
         online_time: posted.map(|p| p.online_time.clone()).unwrap_or_else(|| existing.and_then(|e| e.service.online_time.as_ref()).map(|t| serde_json::to_string(t).unwrap_or_default()).unwrap_or_default()),
         form_schema: posted.map(|p| p.form_schema.clone()).unwrap_or_else(|| pretty(existing.map(|e| &e.service.form_schema).unwrap_or(&default_schema))),
         process: posted.map(|p| p.process.clone()).unwrap_or_else(|| existing.map(|e| serde_json::to_string_pretty(&e.service.process).unwrap_or_default()).unwrap_or_else(|| "[\n  {\"name\": \"Tiếp nhận hồ sơ\", \"role\": \"reception\", \"unit\": \"MOTCUA\", \"budget\": {\"unit\": \"working_hours\", \"value\": 2}}\n]".into())),
+        fee_due: posted.map(|p| p.fee_due.clone()).unwrap_or_else(|| existing.map(|e| e.service.fee_due).unwrap_or_default().as_str().into()),
+        fee_dues: FeeDue::ALL.iter().map(|d| Choice::new(d.as_str(), d.label_vi())).collect(),
         limit,
         f,
     };
@@ -443,6 +448,7 @@ pub struct ServiceForm {
     online_time: String,
     form_schema: String,
     process: String,
+    fee_due: String,
 }
 
 pub async fn bo_service_save(
@@ -482,6 +488,12 @@ pub async fn bo_service_save(
             online_time,
             form_schema,
             process,
+            // Absent: the default (at acceptance); anything else must be one of the choices.
+            fee_due: match f.fee_due.as_str() {
+                "" => FeeDue::default(),
+                v => FeeDue::parse(v)
+                    .ok_or(("fee_due", "Chọn thời điểm nộp phí, lệ phí.".to_string()))?,
+            },
         })
     })();
     let r = match parsed {
