@@ -59,6 +59,23 @@ pub struct Config {
     pub sms_key: Option<String>,
     /// Run the notice delivery worker in this process.
     pub worker: bool,
+    pub payments: PaymentsConfig,
+}
+
+/// The online payment gateway (R7.2b). Without `vnpay_url`, development uses motcua's own
+/// sandbox gateway at `/dev/vnpay` (the same protocol) and production takes no online payments.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PaymentsConfig {
+    /// The payment page, e.g. `https://sandbox.vnpayment.vn/paymentv2/vpcpay.html`.
+    pub vnpay_url: Option<String>,
+    /// The merchant API (refunds), e.g. `https://sandbox.vnpayment.vn/merchant_webapi/api/transaction`.
+    pub vnpay_api_url: Option<String>,
+    /// The merchant's terminal code (`vnp_TmnCode`).
+    pub vnpay_tmn_code: Option<String>,
+    /// The merchant's hash secret (`MOTCUA_PAYMENTS__VNPAY_SECRET`).
+    #[serde(skip_serializing)]
+    pub vnpay_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -174,6 +191,7 @@ impl Default for Config {
             sms_url: None,
             sms_key: None,
             worker: true,
+            payments: PaymentsConfig::default(),
         }
     }
 }
@@ -265,6 +283,19 @@ impl Config {
                     ));
                 }
             }
+        }
+        let p = &self.payments;
+        if p.vnpay_url.is_some()
+            && (p.vnpay_tmn_code.is_none() || p.vnpay_secret.is_none() || p.vnpay_api_url.is_none())
+        {
+            return Err("payments: vnpay_url needs vnpay_api_url, vnpay_tmn_code and vnpay_secret".into());
+        }
+        if self.mode == Mode::Production
+            && [&p.vnpay_url, &p.vnpay_api_url]
+                .iter()
+                .any(|u| u.as_ref().is_some_and(|u| !u.starts_with("https://")))
+        {
+            return Err("production: the payment gateway's addresses must be https://".into());
         }
         if let Some(u) = &self.blob_url
             && !u.starts_with("s3://")

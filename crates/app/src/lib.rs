@@ -18,6 +18,7 @@ pub mod housekeeping;
 pub mod limits;
 mod lookup;
 pub mod notices;
+pub mod payments;
 pub mod processing;
 pub mod staff;
 
@@ -65,6 +66,8 @@ pub struct App {
     pub(crate) templates: Arc<notices::Templates>,
     /// Procedure page views not yet written, flushed in batches by maintenance.
     pub(crate) views: Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, i64>>>,
+    /// The online payment gateway (none: online payment is not offered).
+    pub(crate) gateway: Option<Arc<dyn payments::gateway::Gateway>>,
 }
 
 /// Where a request comes from, for the audit record and throttling.
@@ -108,7 +111,10 @@ impl App {
             config.server.hash_concurrency,
             std::time::Duration::from_millis(config.server.hash_wait_ms),
         ));
+        let gateway = payments::gateway::Vnpay::from_config(&config, &key)
+            .map(|g| Arc::new(g) as Arc<dyn payments::gateway::Gateway>);
         let app = App {
+            gateway,
             db,
             clock,
             config: Arc::new(config),
@@ -164,6 +170,12 @@ impl App {
     /// The names of the migrations applied (`motcua migrate` reports them).
     pub async fn applied_migrations(&self) -> Result<Vec<String>> {
         Ok(self.db.applied_migrations().await?)
+    }
+
+    /// The sandbox gateway's merchant secret, in development without a configured gateway.
+    pub fn sandbox_secret(&self) -> Option<String> {
+        (self.config.is_dev() && self.config.payments.vnpay_url.is_none())
+            .then(|| payments::gateway::sandbox_secret(self.key.as_slice()))
     }
 
     pub fn csrf_token(&self, binding: &str) -> String {

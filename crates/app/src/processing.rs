@@ -118,6 +118,10 @@ pub struct Capabilities {
     pub apology_due: bool,
     /// The statutory slips that exist for them.
     pub slips: Vec<Slip>,
+    /// The owner may pay what is left of the fee online now.
+    pub may_pay_online: bool,
+    /// The caller is the agency's cashier and a payment may be recorded now.
+    pub may_take_payment: bool,
 }
 
 /// Where a step left the dossier.
@@ -220,6 +224,8 @@ impl App {
             .await
             .or_missing(AppError::NotFound)?;
         let (who, to) = allowed(s, &d, act)?;
+        let fee = self.fee_view(conn, &d).await?;
+        Self::fee_hold(&fee, act)?;
         let events = ds::events(conn, id).await?;
         if act.decides_a_proposal() && event::proposer(&events) == Some(s.user.id) {
             return Err(AppError::Conflict(
@@ -235,10 +241,11 @@ impl App {
         let entered = self
             .enter(conn, &mut d, to, now, &events, effect.consult_due)
             .await?;
-        let notice = match effect.notice {
-            Some((kind, extra)) => self.owner_notice(conn, &d, kind, extra).await?,
-            None => None,
-        };
+        let mut notices = vec![];
+        if let Some((kind, extra)) = effect.notice {
+            notices.extend(self.owner_notice(conn, &d, kind, extra).await?);
+        }
+        notices.extend(self.fee_due_notice(conn, &d, act).await?);
         d.updated_at = now;
         let tx = self.db.write().await?;
         let action = format!("dossier_{}", act.as_str());
@@ -255,7 +262,10 @@ impl App {
             data: effect.data,
             consultations: effect.consultations,
             publish: effect.publish,
-            notice: notice.map(|(n, r)| StepNotice::Rendered(n, r)),
+            notices: notices
+                .into_iter()
+                .map(|(n, r)| StepNotice::Rendered(n, r))
+                .collect(),
             audit: Audit {
                 actor: Some(s.user.id),
                 action: &action,
@@ -444,7 +454,7 @@ impl App {
             }),
             consultations: vec![],
             publish: None,
-            notice: None,
+            notices: vec![],
             audit: Audit {
                 actor: Some(s.user.id),
                 action: "consultation_answered",
@@ -545,9 +555,14 @@ impl App {
         agency: &str,
         events: &[Event],
         staff: bool,
+        fee: &crate::payments::FeeView,
     ) -> Capabilities {
         let owner = d.owner_id == Some(s.user.id);
-        let acts = available_to(s, d);
+        // A step the unpaid fee holds is not offered (the fee's box says what is left).
+        let acts: Vec<Available> = available_to(s, d)
+            .into_iter()
+            .filter(|a| Self::fee_hold(fee, a.act).is_ok())
+            .collect();
         let apology_due =
             acts.iter().any(|a| a.act == Act::Apologise) && self.apology_due(agency, d, self.now());
         Capabilities {
@@ -556,6 +571,14 @@ impl App {
             may_attach_result: self.may_attach_result(s, d),
             apology_due,
             slips: event::slips(events, staff),
+            may_pay_online: owner && fee.payable.is_some() && self.gateway.is_some(),
+            may_take_payment: fee.payable.is_some()
+                && motcua_domain::authorize(
+                    &s.actor,
+                    motcua_domain::Action::TakePayment,
+                    &motcua_domain::Target::Agency(d.agency_id),
+                )
+                .is_ok(),
             acts,
         }
     }

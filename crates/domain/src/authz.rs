@@ -84,6 +84,13 @@ pub enum Action {
     ManageNotices,
     /// Edit the working calendar's yearly decisions and office hours (R8.1a).
     ManageCalendar,
+    /// Record a payment at the desk and pay a refund back (the agency's cashier, R7.1b).
+    TakePayment,
+    /// Approve a refund (the agency's leader, R8.2c).
+    ApproveRefund,
+    /// Read the daily reconciliation of an agency (its cashier, leader and administrator), or of
+    /// every agency (`Target::None`: the province's administrators and inspectors).
+    ViewStatement,
 }
 
 /// What the action is about.
@@ -160,6 +167,19 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
             staff
                 && (actor.has_role(Role::ProvinceAdmin) || actor.has_role_in(Role::AgencyAdmin, *a))
         }
+        (TakePayment, Target::Agency(a)) => staff && actor.has_role_in(Role::Cashier, *a),
+        (ApproveRefund, Target::Agency(a)) => staff && actor.has_role_in(Role::Leader, *a),
+        (ViewStatement, Target::Agency(a)) => {
+            staff
+                && (actor.has_role(Role::ProvinceAdmin)
+                    || actor.has_role(Role::Inspector)
+                    || [Role::Cashier, Role::Leader, Role::AgencyAdmin]
+                        .into_iter()
+                        .any(|r| actor.has_role_in(r, *a)))
+        }
+        (ViewStatement, Target::None) => {
+            staff && (actor.has_role(Role::ProvinceAdmin) || actor.has_role(Role::Inspector))
+        }
         _ => false,
     };
     if ok {
@@ -175,6 +195,9 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
             ViewDossier => "dossier outside the actor's agencies",
             ManageSectors | ManageNotices | ManageCalendar => "not a province administrator",
             EditProcedure | ManageService => "not an administrator of the owning agency",
+            TakePayment => "not a cashier of the agency",
+            ApproveRefund => "not a leader of the agency",
+            ViewStatement => "may not read this statement",
         }))
     }
 }
@@ -397,4 +420,31 @@ mod tests {
         let s = staff(&[]);
         assert!(authorize(&s, Action::EnterBackOffice, &Target::None).is_err());
     }
+
+    #[test]
+    fn money_is_handled_by_the_agency_cashier_and_leader() {
+        let a = Target::Agency(u(1));
+        let b = Target::Agency(u(2));
+        let cashier = staff(&[(Role::Cashier, 1)]);
+        let leader = staff(&[(Role::Leader, 1)]);
+        let specialist = staff(&[(Role::Specialist, 1)]);
+        assert!(authorize(&cashier, Action::TakePayment, &a).is_ok());
+        assert!(authorize(&cashier, Action::TakePayment, &b).is_err());
+        assert!(authorize(&leader, Action::TakePayment, &a).is_err());
+        assert!(authorize(&specialist, Action::TakePayment, &a).is_err());
+        assert!(authorize(&leader, Action::ApproveRefund, &a).is_ok());
+        assert!(authorize(&leader, Action::ApproveRefund, &b).is_err());
+        assert!(authorize(&cashier, Action::ApproveRefund, &a).is_err());
+        for who in [&cashier, &leader, &staff(&[(Role::AgencyAdmin, 1)])] {
+            assert!(authorize(who, Action::ViewStatement, &a).is_ok());
+            assert!(authorize(who, Action::ViewStatement, &b).is_err());
+            assert!(authorize(who, Action::ViewStatement, &Target::None).is_err());
+        }
+        assert!(authorize(&specialist, Action::ViewStatement, &a).is_err());
+        let inspector = staff(&[(Role::Inspector, 9)]);
+        assert!(authorize(&inspector, Action::ViewStatement, &Target::None).is_ok());
+        assert!(authorize(&inspector, Action::ViewStatement, &b).is_ok());
+        assert!(authorize(&inspector, Action::TakePayment, &b).is_err());
+    }
+
 }

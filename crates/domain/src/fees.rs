@@ -169,6 +169,14 @@ impl Method {
     }
 }
 
+/// The reconciliation's channels, in the order its statement lists them, with their names.
+pub const CHANNELS: [(&str, &str); 4] = [
+    ("office", "Tại bộ phận một cửa"),
+    ("vnpay", "Trực tuyến qua cổng VNPay"),
+    ("national_portal", "Cổng Dịch vụ công quốc gia"),
+    ("post_bank", "Bưu điện, chuyển khoản"),
+];
+
 /// Where a payment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -195,6 +195,20 @@ pub async fn get_dossier(c: &impl ConnectionTrait, id: Uuid) -> Result<Dossier> 
     )
 }
 
+/// The codes of some dossiers, by id (one query).
+pub async fn codes_of(
+    c: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>> {
+    Ok(dossier::Entity::find()
+        .filter(dossier::Column::Id.is_in(ids.iter().copied()))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.code.unwrap_or_default()))
+        .collect())
+}
+
 pub async fn find_by_code(c: &impl ConnectionTrait, code: &str) -> Result<Option<Dossier>> {
     dossier::Entity::find()
         .filter(dossier::Column::Code.eq(code))

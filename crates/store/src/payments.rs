@@ -191,6 +191,15 @@ pub async fn insert_receipt(c: &impl ConnectionTrait, r: &Receipt) -> Result<()>
     Ok(())
 }
 
+pub async fn get_receipt(c: &impl ConnectionTrait, id: Uuid) -> Result<Receipt> {
+    receipt_from(
+        receipt::Entity::find_by_id(id)
+            .one(c)
+            .await?
+            .ok_or(StoreError::NotFound)?,
+    )
+}
+
 pub async fn receipts_of(c: &impl ConnectionTrait, dossier: Uuid) -> Result<Vec<Receipt>> {
     receipt::Entity::find()
         .filter(receipt::Column::DossierId.eq(dossier))

@@ -147,6 +147,8 @@ pub struct DossierView {
     pub consultations: Vec<motcua_domain::record::Consultation>,
     /// What the reader may do with it now.
     pub can: Capabilities,
+    /// What it owes and paid: payments, receipts, refunds (R7.1b, R7.2b, R8.2c).
+    pub fee: crate::payments::FeeView,
 }
 
 impl DossierView {
@@ -291,7 +293,7 @@ impl App {
     }
 
     /// Loads the caller's own dossier (citizen actions).
-    async fn own(&self, s: &Session, id: Uuid) -> Result<Dossier> {
+    pub(crate) async fn own(&self, s: &Session, id: Uuid) -> Result<Dossier> {
         let d = self.visible(s, id).await?;
         if d.owner_id != Some(s.user.id) {
             return Err(AppError::NotFound);
@@ -324,8 +326,10 @@ impl App {
             Audience::Staff => ds::consultations(conn, d.id).await?,
             Audience::Applicant => vec![],
         };
-        let can = self.capabilities(s, &d, &agency.code, &events, !applicant);
+        let fee = self.fee_view(conn, &d).await?;
+        let can = self.capabilities(s, &d, &agency.code, &events, !applicant, &fee);
         Ok(DossierView {
+            fee,
             audience,
             timeline,
             timeliness,

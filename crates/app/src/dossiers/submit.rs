@@ -233,7 +233,15 @@ impl App {
             .await?;
         self.ensure_plan(&tx, &mut d).await?;
         let entered = self.enter(&tx, &mut d, to, now, &events, None).await?;
-        let notice = (act == Act::Submit).then(|| self.submitted_notice(s, &d, &version, &agency));
+        let mut notices: Vec<StepNotice> = (act == Act::Submit)
+            .then(|| self.submitted_notice(s, &d, &version, &agency))
+            .into_iter()
+            .collect();
+        notices.extend(
+            self.fee_due_notice(&tx, &d, act)
+                .await?
+                .map(|(n, r)| StepNotice::Rendered(n, r)),
+        );
         let write = StepWrite {
             dossier: &d,
             row: RowWrite::Update,
@@ -247,7 +255,7 @@ impl App {
             data,
             consultations: vec![],
             publish: None,
-            notice,
+            notices,
             audit: Audit {
                 actor: Some(s.user.id),
                 action: "dossier_submitted",

@@ -1,7 +1,7 @@
 //! The one tail of every step on a dossier (R3.5, R10.5): in the step's transaction, the dossier
 //! as it now stands, the event, the consultations the step opens, the result it publishes, the
-//! notice to the person (into the outbox) and the audit record; then the commit. Payments,
-//! signatures and the national portal's messages join a step here.
+//! notices to the person (into the outbox), the refunds an ending owes, and the audit record;
+//! then the commit. Signatures and the national portal's messages join a step here.
 use motcua_domain::event::{Event, EventData};
 use motcua_domain::lifecycle::{Act, Stage};
 use motcua_store::dossiers::{self as ds, Consultation, Dossier};
@@ -46,7 +46,8 @@ pub(crate) struct StepWrite<'a> {
     pub data: EventData,
     pub consultations: Vec<Consultation>,
     pub publish: Option<Uuid>,
-    pub notice: Option<StepNotice>,
+    /// The notices to the person: the step's own, and the fee's when it falls due at the step.
+    pub notices: Vec<StepNotice>,
     pub audit: Audit<'a>,
 }
 
@@ -92,14 +93,20 @@ impl App {
             public: w.act.is_public(),
         };
         ds::insert_event(&tx, &event).await?;
-        match w.notice {
-            Some(StepNotice::Rendered(n, r)) => {
-                self.notify_rendered(&tx, &n, r).await?;
+        // A step that ends the dossier before its service was provided owes back what was paid
+        // (R8.2c); the dossier's row is already held by this transaction.
+        if w.row == RowWrite::Update {
+            self.open_refunds(&tx, d, w.at).await?;
+        }
+        for notice in w.notices {
+            match notice {
+                StepNotice::Rendered(n, r) => {
+                    self.notify_rendered(&tx, &n, r).await?;
+                }
+                StepNotice::Inside(n) => {
+                    self.notify(&tx, n).await?;
+                }
             }
-            Some(StepNotice::Inside(n)) => {
-                self.notify(&tx, n).await?;
-            }
-            None => {}
         }
         self.commit(tx, ctx, w.audit).await
     }
