@@ -15,6 +15,7 @@ mod router;
 pub mod routes;
 mod server;
 mod state;
+mod statement;
 
 pub use router::{router, router_from, routes};
 pub use routes::{Access, Inventory, RouteSpec};

@@ -82,6 +82,8 @@ pub struct ServiceView {
     pub time_to_result: Duration,
     /// The service's own dossier figures (R5.1b).
     pub usage: Usage,
+    /// What an online dossier owes, in đồng (R3.2): the procedure's online fees and charges.
+    pub online_fee: i64,
 }
 
 impl ServiceView {

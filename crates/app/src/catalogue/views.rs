@@ -177,6 +177,7 @@ impl App {
                 form,
                 time_to_result,
                 usage: Usage::default(),
+                online_fee: motcua_domain::fees::channel_fee(&v.body.fees, Channel::Online),
             });
         }
         // Dossier figures come from the dossiers submitted under this procedure's versions,
@@ -264,6 +265,7 @@ impl App {
                 form,
                 time_to_result,
                 usage: Usage::default(),
+                online_fee: motcua_domain::fees::channel_fee(&v.body.fees, Channel::Online),
             },
             v,
         ))

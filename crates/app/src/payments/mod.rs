@@ -97,7 +97,7 @@ impl App {
         dossier: Uuid,
         method: Method,
         reference: &str,
-    ) -> Result<Payment> {
+    ) -> Result<(Payment, Option<Receipt>)> {
         let d = ds::get_dossier(self.db.conn(), dossier).await.or_missing(AppError::NotFound)?;
         motcua_domain::authorize(&s.actor, Action::TakePayment, &Target::Agency(d.agency_id))
             .map_err(|e| AppError::from(e).hiding())?;
@@ -132,7 +132,8 @@ impl App {
             recorded_by: Some(s.user.id),
         };
         ps::insert_payment(&tx, &p).await?;
-        let number = self.issue_receipt(&tx, &p).await?;
+        let receipt = self.issue_receipt(&tx, &p).await?;
+        let number = receipt.as_ref().map(Receipt::number);
         self.payment_notice(&tx, &d, &p).await?;
         self.commit(tx, ctx, Audit {
             actor: Some(s.user.id),
@@ -143,16 +144,15 @@ impl App {
             detail: json!({"payment": p.id, "amount": amount, "method": method.as_str(), "receipt": number}),
         })
         .await?;
-        Ok(p)
+        Ok((p, receipt))
     }
 
-    /// Issues the receipt of a payment that moved money, numbered in the caller's transaction;
-    /// its number.
+    /// Issues the receipt of a payment that moved money, numbered in the caller's transaction.
     pub(crate) async fn issue_receipt(
         &self,
         tx: &motcua_store::Tx,
         p: &Payment,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<Receipt>> {
         if !p.method.moves_money() {
             return Ok(None);
         }
@@ -171,7 +171,7 @@ impl App {
             issued_at: at,
         };
         ps::insert_receipt(tx, &r).await?;
-        Ok(Some(r.number()))
+        Ok(Some(r))
     }
 
     /// Tells the owner a payment was received (in the payment's transaction).

@@ -146,7 +146,7 @@ impl App {
                         gateway_txn: Some(report.transaction_no.clone()),
                         ..p.clone()
                     };
-                    receipt = self.issue_receipt(&tx, &paid).await?;
+                    receipt = self.issue_receipt(&tx, &paid).await?.map(|r| r.number());
                     self.payment_notice(&tx, &d, &paid).await?;
                     self.open_refunds(&tx, &d, now).await?;
                 }

@@ -69,6 +69,10 @@ pub struct ServiceOut {
     pub process: serde_json::Value,
     /// The service's dossier figures (R5.1b).
     pub usage: UsageOut,
+    /// What an online dossier owes, integer đồng (0 when nothing).
+    pub online_fee: i64,
+    /// When the fee falls due: `submission`, `acceptance` or `collection`.
+    pub fee_due: String,
 }
 
 /// Dossier figures, counted from the records by the national rule (Decision 766, indicator
@@ -213,6 +217,8 @@ pub async fn procedure(
             },
             level: sv.service.level,
             classification: sv.service.classification.as_str().into(),
+            online_fee: sv.online_fee,
+            fee_due: sv.service.fee_due.as_str().into(),
             form_schema: sv.service.form_schema.clone(),
             components: body
                 .components

@@ -15,6 +15,10 @@ use super::dossiers::{
     __path_put_form, __path_submit, __path_withdraw,
 };
 use super::lookup::__path_lookup;
+use super::payments::{
+    __path_approve, __path_ipn, __path_pay_back, __path_record, __path_refunds, __path_start,
+    __path_statement,
+};
 use super::processing::{
     __path_actions, __path_answer, __path_consultations, __path_perform, __path_worklist,
 };
@@ -50,13 +54,15 @@ impl utoipa::Modify for BearerAuth {
         create, list, register, get, put_form,
         attach, download, detach, submit, withdraw,
         supplement_request, accept, refuse, lookup,
-        actions, perform, worklist, consultations, answer),
+        actions, perform, worklist, consultations, answer,
+        start, record, ipn, refunds, approve, pay_back, statement),
     components(schemas(super::contract::Problem, super::contract::FieldProblem, super::accounts::TokenRequest, super::accounts::TokenResponse, super::accounts::Me, super::accounts::GrantOut, super::agencies::AgencyOut, super::agencies::UnitOut, super::catalogue::ProcedureItem, super::catalogue::AgencyRef, super::catalogue::ComponentOut, super::catalogue::ServiceOut, super::catalogue::ProcedureDetail, super::catalogue::SectorOut, super::catalogue::FieldOut, super::catalogue::UsageOut,
         super::dossiers::NewDossier, super::dossiers::NewDossierByService, super::dossiers::NewDossierByCodes, super::dossiers::AttachForm, super::dossiers::Created, super::dossier_out::FileOut, super::dossiers::SubmitRequest, super::dossiers::Submitted, super::reception::AcceptRequest, super::reception::Accepted, super::reception::RefuseRequest,
         super::dossier_out::EventOut, super::dossier_out::DossierOut, super::dossiers::WithdrawRequest, super::reception::SupplementRequest, super::reception::RegisterRequest,
         super::dossier_out::StepOut, super::dossier_out::ConsultationOut,
         super::processing::ActionOut, super::processing::ActionsOut, super::processing::ActionFieldOut, super::processing::ActionOptionOut, super::processing::ItemFieldOut, super::processing::UploadOut, super::processing::ActionRequest, super::processing::ConsultationRequest, super::processing::ActionDone,
-        super::processing::WorkItemOut, super::processing::WorklistOut, super::processing::PendingConsultation, super::processing::AnswerRequest)),
+        super::processing::WorkItemOut, super::processing::WorklistOut, super::processing::PendingConsultation, super::processing::AnswerRequest,
+        super::dossier_out::FeesOut, super::dossier_out::ReceiptOut, super::payments::PaymentStartedOut, super::payments::RecordRequest, super::payments::RecordedOut, super::payments::IpnOut, super::payments::RefundOut, super::payments::PayBackRequest)),
     modifiers(&BearerAuth, &Problems)
 )]
 pub struct ApiDoc;

@@ -109,6 +109,36 @@ pub struct DossierOut {
     pub steps: Vec<StepOut>,
     /// Opinions asked of other agencies and their answers (R8.1b; staff only).
     pub consultations: Vec<ConsultationOut>,
+    /// The fee: what it owes after exemptions, what it paid, and how it stands.
+    pub fees: FeesOut,
+    /// The receipts (biên lai) issued for its payments.
+    pub receipts: Vec<ReceiptOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeesOut {
+    /// Đồng owed after exemptions (0: nothing to pay).
+    pub due: i64,
+    /// Đồng paid.
+    pub paid: i64,
+    /// none, due, paid, refund_pending, refunded
+    pub status: String,
+    pub status_label: String,
+    /// When the fee falls due: submission, acceptance or collection.
+    pub fee_due: String,
+    /// What may be paid now (absent when nothing may).
+    pub payable: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceiptOut {
+    pub id: String,
+    /// The receipt's number, gap-free per agency and year (`0000012/2026`).
+    pub number: String,
+    pub amount: i64,
+    pub issued_at: String,
+    /// cash, card, vnpay, national_portal, postal_order, bank_transfer
+    pub method: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -186,6 +216,26 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
             false => vec![],
         },
         consultations: consultations_out(v),
+        fees: FeesOut {
+            due: v.fee.fees.due,
+            paid: v.fee.fees.paid,
+            status: v.fee.fees.status.as_str().into(),
+            status_label: v.fee.fees.status.label_vi().into(),
+            fee_due: v.fee.fee_due.as_str().into(),
+            payable: v.fee.payable,
+        },
+        receipts: v
+            .fee
+            .receipts
+            .iter()
+            .map(|r| ReceiptOut {
+                id: r.id.to_string(),
+                number: r.number(),
+                amount: r.amount,
+                issued_at: vn(r.issued_at),
+                method: r.method.as_str().into(),
+            })
+            .collect(),
     }
 }
 

@@ -17,6 +17,7 @@ use crate::state::AppState;
 pub mod tags {
     pub const DOSSIERS: &str = "crate::api_dossiers";
     pub const PROCESSING: &str = "crate::api_processing";
+    pub const PAYMENTS: &str = "crate::api_payments";
 }
 
 /// What an operation needs of its request: the shared state, the caller (if a token was sent)

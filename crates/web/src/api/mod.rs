@@ -9,6 +9,7 @@ mod dossier_out;
 mod dossiers;
 mod kit;
 mod lookup;
+mod payments;
 mod processing;
 mod reception;
 
@@ -25,5 +26,6 @@ pub fn routes() -> Routes<AppState> {
         .merge(reception::routes())
         .merge(lookup::routes())
         .merge(processing::routes())
+        .merge(payments::routes())
         .merge(doc::routes())
 }
