@@ -33,7 +33,8 @@ pub struct Binding(pub String);
 
 /// Whether a path belongs to the JSON API (errors as problem documents, bearer tokens).
 pub fn is_api(path: &str) -> bool {
-    path.starts_with("/api/")
+    // The sandbox gateway's merchant API is called server to server, like the API.
+    path.starts_with("/api/") || path == motcua_app::payments::gateway::SANDBOX_API
 }
 
 pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

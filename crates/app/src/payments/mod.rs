@@ -4,7 +4,7 @@
 //! and the daily reconciliation.
 pub mod gateway;
 mod online;
-mod refunds;
+pub mod refunds;
 mod statement;
 
 use motcua_domain::authz::{Action, Target};
@@ -40,6 +40,16 @@ pub struct FeeView {
 }
 
 impl FeeView {
+    /// An amount as people read it (for pages).
+    pub fn money(&self, m: &i64) -> String {
+        money(*m)
+    }
+
+    /// The methods the cashier may record, with their names.
+    pub fn desk_methods(&self) -> Vec<(&'static str, &'static str)> {
+        Method::AT_DESK.iter().map(|m| (m.as_str(), m.label_vi())).collect()
+    }
+
     /// The receipt issued for a payment.
     pub fn receipt_of(&self, payment: Uuid) -> Option<&Receipt> {
         self.receipts.iter().find(|r| r.payment_id == payment)

@@ -14,6 +14,8 @@ mod home;
 mod lookup;
 mod my_account;
 mod notices;
+mod payments;
+mod sandbox;
 mod slips;
 mod staff;
 mod work;
@@ -42,6 +44,8 @@ pub fn routes() -> Routes<AppState> {
         .merge(desk::routes())
         .merge(notices::routes())
         .merge(work::routes())
+        .merge(payments::routes())
+        .merge(sandbox::routes())
         .merge(slips::routes())
         .merge(calendar::routes())
         .merge(catalogue::routes())

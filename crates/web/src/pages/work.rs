@@ -284,7 +284,7 @@ pub async fn dossier(p: Page, Path(id): Path<Uuid>, Query(q): Query<DoneQ>) -> P
 
 /// After a step or an upload: on to `done`, or the dossier page again saying what went wrong
 /// (422 with the fields, 409 with the reason).
-async fn after_step(p: &Page, id: Uuid, done: Result<String, AppError>) -> PageResult {
+pub(crate) async fn after_step(p: &Page, id: Uuid, done: Result<String, AppError>) -> PageResult {
     let (errors, conflict, status) = match done {
         Ok(to) => return Ok(Redirect::to(&to).into_response()),
         Err(AppError::Validation(v)) => (
