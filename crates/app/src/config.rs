@@ -288,7 +288,9 @@ impl Config {
         if p.vnpay_url.is_some()
             && (p.vnpay_tmn_code.is_none() || p.vnpay_secret.is_none() || p.vnpay_api_url.is_none())
         {
-            return Err("payments: vnpay_url needs vnpay_api_url, vnpay_tmn_code and vnpay_secret".into());
+            return Err(
+                "payments: vnpay_url needs vnpay_api_url, vnpay_tmn_code and vnpay_secret".into(),
+            );
         }
         if self.mode == Mode::Production
             && [&p.vnpay_url, &p.vnpay_api_url]

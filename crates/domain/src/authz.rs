@@ -446,5 +446,4 @@ mod tests {
         assert!(authorize(&inspector, Action::ViewStatement, &b).is_ok());
         assert!(authorize(&inspector, Action::TakePayment, &b).is_err());
     }
-
 }

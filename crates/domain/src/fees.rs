@@ -413,13 +413,18 @@ impl Fees {
 /// The one rule for a dossier's fee: `owed` by the channel's published fee, less exemptions;
 /// what succeeded payments paid; what refunds paid back; and the status people see.
 pub fn fees(owed: i64, payments: &[Payment], refunds: &[Refund]) -> Fees {
-    let ok = payments.iter().filter(|p| p.state == PaymentState::Succeeded);
+    let ok = payments
+        .iter()
+        .filter(|p| p.state == PaymentState::Succeeded);
     let exempted: i64 = ok
         .clone()
         .filter(|p| !p.method.moves_money())
         .map(|p| p.amount)
         .sum();
-    let paid: i64 = ok.filter(|p| p.method.moves_money()).map(|p| p.amount).sum();
+    let paid: i64 = ok
+        .filter(|p| p.method.moves_money())
+        .map(|p| p.amount)
+        .sum();
     let refunded: i64 = refunds
         .iter()
         .filter(|r| r.state == RefundState::Paid)

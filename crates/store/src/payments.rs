@@ -64,7 +64,10 @@ pub async fn payments_of(c: &impl ConnectionTrait, dossier: Uuid) -> Result<Vec<
         .collect()
 }
 
-pub async fn payment_by_txn_ref(c: &impl ConnectionTrait, txn_ref: &str) -> Result<Option<Payment>> {
+pub async fn payment_by_txn_ref(
+    c: &impl ConnectionTrait,
+    txn_ref: &str,
+) -> Result<Option<Payment>> {
     payment::Entity::find()
         .filter(payment::Column::TxnRef.eq(txn_ref))
         .one(c)
@@ -272,7 +275,11 @@ pub async fn insert_refund(c: &impl ConnectionTrait, r: &Refund) -> Result<()> {
 }
 
 /// Writes a refund's new state if it still stood at `from`; false when someone moved it first.
-pub async fn update_refund(c: &impl ConnectionTrait, r: &Refund, from: RefundState) -> Result<bool> {
+pub async fn update_refund(
+    c: &impl ConnectionTrait,
+    r: &Refund,
+    from: RefundState,
+) -> Result<bool> {
     let mut am = refund_model(r);
     am.id = sea_orm::ActiveValue::NotSet;
     let res = refund::Entity::update_many()

@@ -8,7 +8,15 @@ use serde_json::{Value, json};
 
 use crate::error::ApiError;
 
-const HEAD: [&str; 7] = ["Thời điểm", "Loại", "Mã hồ sơ", "Kênh", "Hình thức", "Số tiền (đồng)", "Tham chiếu"];
+const HEAD: [&str; 7] = [
+    "Thời điểm",
+    "Loại",
+    "Mã hồ sơ",
+    "Kênh",
+    "Hình thức",
+    "Số tiền (đồng)",
+    "Tham chiếu",
+];
 
 fn cells(r: &StatementRow) -> [String; 7] {
     [
@@ -23,7 +31,10 @@ fn cells(r: &StatementRow) -> [String; 7] {
 }
 
 fn name(st: &Statement, ext: &str) -> String {
-    let who = st.agency.as_ref().map_or("toan-tinh".to_string(), |a| a.code.clone());
+    let who = st
+        .agency
+        .as_ref()
+        .map_or("toan-tinh".to_string(), |a| a.code.clone());
     format!("doi-soat-{who}-{}.{ext}", st.day)
 }
 
@@ -58,7 +69,11 @@ pub fn csv(st: &Statement) -> String {
     out.push_str("\r\n");
     for r in st.rows.iter().chain(st.unbacked.iter()) {
         let c = cells(r);
-        let line: Vec<String> = c.iter().enumerate().map(|(i, v)| csv_cell(v, i == 5)).collect();
+        let line: Vec<String> = c
+            .iter()
+            .enumerate()
+            .map(|(i, v)| csv_cell(v, i == 5))
+            .collect();
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }
@@ -97,7 +112,10 @@ pub fn xlsx(st: &Statement) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         }
     }
     let t = wb.add_worksheet().set_name("Tong theo kenh")?;
-    for (i, h) in ["Kênh", "Số giao dịch", "Đã thu", "Đã hoàn trả"].iter().enumerate() {
+    for (i, h) in ["Kênh", "Số giao dịch", "Đã thu", "Đã hoàn trả"]
+        .iter()
+        .enumerate()
+    {
         t.write_string_with_format(0, i as u16, *h, &bold)?;
     }
     for (n, c) in st.totals.iter().enumerate() {

@@ -86,8 +86,12 @@ impl App {
             data: EventData::None,
             consultations: vec![],
             publish: None,
-            notices: self.fee_due_notice(&tx, &d, act).await?.into_iter()
-                .map(|(n, r)| StepNotice::Rendered(n, r)).collect(),
+            notices: self
+                .fee_due_notice(&tx, &d, act)
+                .await?
+                .into_iter()
+                .map(|(n, r)| StepNotice::Rendered(n, r))
+                .collect(),
             audit: Audit {
                 actor: Some(s.user.id),
                 action: "dossier_registered",

@@ -92,7 +92,9 @@ impl Gateway for Vnpay {
 
     fn read_report(&self, params: &BTreeMap<String, String>) -> (bool, Option<Report>) {
         let ok = vnpay::verify(&self.secret, params)
-            && params.get("vnp_TmnCode").is_some_and(|t| *t == self.tmn_code);
+            && params
+                .get("vnp_TmnCode")
+                .is_some_and(|t| *t == self.tmn_code);
         (ok, Report::parse(params))
     }
 
@@ -118,7 +120,12 @@ impl Vnpay {
             .json()
             .await
             .map_err(|e| format!("cổng thanh toán trả lời không đúng định dạng: {e}"))?;
-        RefundAnswer::verified(&self.secret, &body)
-            .ok_or_else(|| "chữ ký trong trả lời của cổng thanh toán không hợp lệ".to_string())
+        RefundAnswer::verified(&self.secret, &body).ok_or_else(|| {
+            tracing::warn!(
+                event = "gateway_refund_unverified",
+                "refund answer without a valid signature"
+            );
+            "chữ ký trong trả lời của cổng thanh toán không hợp lệ".to_string()
+        })
     }
 }

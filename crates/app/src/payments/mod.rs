@@ -9,9 +9,7 @@ mod statement;
 
 use motcua_domain::authz::{Action, Target};
 use motcua_domain::catalogue::money;
-use motcua_domain::fees::{
-    self, FeeDue, Fees, Method, Payment, PaymentState, Receipt, Refund,
-};
+use motcua_domain::fees::{self, FeeDue, Fees, Method, Payment, PaymentState, Receipt, Refund};
 use motcua_domain::lifecycle::Act;
 use motcua_domain::notice::NoticeKind;
 use motcua_store::catalogue as cat;
@@ -47,7 +45,10 @@ impl FeeView {
 
     /// The methods the cashier may record, with their names.
     pub fn desk_methods(&self) -> Vec<(&'static str, &'static str)> {
-        Method::AT_DESK.iter().map(|m| (m.as_str(), m.label_vi())).collect()
+        Method::AT_DESK
+            .iter()
+            .map(|m| (m.as_str(), m.label_vi()))
+            .collect()
     }
 
     /// The receipt issued for a payment.
@@ -68,7 +69,11 @@ impl App {
     }
 
     /// A dossier's fee (one query per kind of row).
-    pub(crate) async fn fee_view(&self, c: &impl motcua_store::Conn, d: &Dossier) -> Result<FeeView> {
+    pub(crate) async fn fee_view(
+        &self,
+        c: &impl motcua_store::Conn,
+        d: &Dossier,
+    ) -> Result<FeeView> {
         let (owed, fee_due) = self.owed(c, d).await?;
         let payments = ps::payments_of(c, d.id).await?;
         let refunds = ps::refunds_of(c, d.id).await?;
@@ -108,18 +113,28 @@ impl App {
         method: Method,
         reference: &str,
     ) -> Result<(Payment, Option<Receipt>)> {
-        let d = ds::get_dossier(self.db.conn(), dossier).await.or_missing(AppError::NotFound)?;
+        let d = ds::get_dossier(self.db.conn(), dossier)
+            .await
+            .or_missing(AppError::NotFound)?;
         motcua_domain::authorize(&s.actor, Action::TakePayment, &Target::Agency(d.agency_id))
             .map_err(|e| AppError::from(e).hiding())?;
         if !Method::AT_DESK.contains(&method) {
-            return Err(AppError::field("method", "Thanh toán trực tuyến do cổng thanh toán xác nhận, không ghi tại quầy."));
+            return Err(AppError::field(
+                "method",
+                "Thanh toán trực tuyến do cổng thanh toán xác nhận, không ghi tại quầy.",
+            ));
         }
         let reference = crate::processing::clean(reference, 100);
         if method.needs_reference() && reference.is_empty() {
-            return Err(AppError::field("reference", match method {
-                Method::Exemption => "Ghi căn cứ miễn phí, lệ phí (đối tượng được miễn theo thủ tục).",
-                _ => "Ghi số tham chiếu của giao dịch.",
-            }));
+            return Err(AppError::field(
+                "reference",
+                match method {
+                    Method::Exemption => {
+                        "Ghi căn cứ miễn phí, lệ phí (đối tượng được miễn theo thủ tục)."
+                    }
+                    _ => "Ghi số tham chiếu của giao dịch.",
+                },
+            ));
         }
         let now = self.now();
         let tx = self.db.write().await?;
@@ -190,7 +205,10 @@ impl App {
             return Ok(());
         }
         let extra = json!({"amount": money(p.amount)});
-        if let Some((n, r)) = self.owner_notice(tx, d, NoticeKind::PaymentReceived, extra).await? {
+        if let Some((n, r)) = self
+            .owner_notice(tx, d, NoticeKind::PaymentReceived, extra)
+            .await?
+        {
             self.notify_rendered(tx, &n, r).await?;
         }
         Ok(())
@@ -215,7 +233,9 @@ impl App {
     /// may read the dossier.
     pub async fn receipt(&self, s: &Session, id: Uuid) -> Result<(Receipt, Dossier)> {
         let c = self.db.conn();
-        let r = ps::get_receipt(c, id).await.or_missing(AppError::NotFound)?;
+        let r = ps::get_receipt(c, id)
+            .await
+            .or_missing(AppError::NotFound)?;
         let d = self.visible(s, r.dossier_id).await?;
         Ok((r, d))
     }

@@ -45,12 +45,12 @@ impl App {
         let d = self.own(s, dossier).await?;
         let Some(gw) = self.gateway.as_deref() else {
             return Err(AppError::Conflict(
-                "Chưa có cổng thanh toán trực tuyến: xin nộp phí, lệ phí tại bộ phận một cửa.".into(),
+                "Chưa có cổng thanh toán trực tuyến: xin nộp phí, lệ phí tại bộ phận một cửa."
+                    .into(),
             ));
         };
         let fv = self.fee_view(self.db.conn(), &d).await?;
-        let amount =
-            fees::payable(d.stage, &fv.fees).map_err(|m| AppError::Conflict(m.into()))?;
+        let amount = fees::payable(d.stage, &fv.fees).map_err(|m| AppError::Conflict(m.into()))?;
         let now = self.now();
         let p = Payment {
             id: Uuid::now_v7(),
@@ -71,22 +71,36 @@ impl App {
             tmn_code: gw.tmn_code().into(),
             amount,
             txn_ref: txn_ref.clone(),
-            order_info: format!("Thanh toan phi, le phi ho so {}", d.code.clone().unwrap_or_default()),
-            return_url: format!("{}/ho-so/{}/thanh-toan", self.config.public_url.trim_end_matches('/'), d.id),
-            ip_addr: ctx.ip.map(|i| i.to_string()).unwrap_or_else(|| "127.0.0.1".into()),
+            order_info: format!(
+                "Thanh toan phi, le phi ho so {}",
+                d.code.clone().unwrap_or_default()
+            ),
+            return_url: format!(
+                "{}/ho-so/{}/thanh-toan",
+                self.config.public_url.trim_end_matches('/'),
+                d.id
+            ),
+            ip_addr: ctx
+                .ip
+                .map(|i| i.to_string())
+                .unwrap_or_else(|| "127.0.0.1".into()),
             create_date: vnpay::date(now),
             expire_date: vnpay::date(now + jiff::SignedDuration::from_mins(PAYMENT_WINDOW_MINS)),
         };
         let tx = self.db.write().await?;
         ps::insert_payment(&tx, &p).await?;
-        self.commit(tx, ctx, Audit {
-            actor: Some(s.user.id),
-            action: "payment_started",
-            object: "dossier",
-            id: d.code.clone(),
-            agency: Some(d.agency_id),
-            detail: json!({"payment": p.id, "amount": amount, "txn_ref": txn_ref}),
-        })
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "payment_started",
+                object: "dossier",
+                id: d.code.clone(),
+                agency: Some(d.agency_id),
+                detail: json!({"payment": p.id, "amount": amount, "txn_ref": txn_ref}),
+            },
+        )
         .await?;
         Ok(PaymentStarted {
             id: p.id,
@@ -154,27 +168,34 @@ impl App {
                 answer = IpnAnswer::AlreadyConfirmed;
             }
         }
-        ps::insert_report(&tx, &GatewayReport {
-            id: Uuid::now_v7(),
-            txn_ref: report.txn_ref.clone(),
-            gateway_txn: report.transaction_no.clone(),
-            amount: report.amount,
-            response_code: report.response_code.clone(),
-            transaction_status: report.transaction_status.clone(),
-            payment_id: payment.as_ref().map(|p| p.id),
-            answer: answer.rsp_code().into(),
-            received_at: now,
-        })
+        ps::insert_report(
+            &tx,
+            &GatewayReport {
+                id: Uuid::now_v7(),
+                txn_ref: report.txn_ref.clone(),
+                gateway_txn: report.transaction_no.clone(),
+                amount: report.amount,
+                response_code: report.response_code.clone(),
+                transaction_status: report.transaction_status.clone(),
+                payment_id: payment.as_ref().map(|p| p.id),
+                answer: answer.rsp_code().into(),
+                received_at: now,
+            },
+        )
         .await?;
-        self.commit(tx, ctx, Audit {
-            actor: None,
-            action: "payment_report",
-            object: "payment",
-            id: Some(report.txn_ref.clone()),
-            agency: payment.as_ref().map(|p| p.agency_id),
-            detail: json!({"answer": answer.rsp_code(), "response_code": report.response_code,
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: None,
+                action: "payment_report",
+                object: "payment",
+                id: Some(report.txn_ref.clone()),
+                agency: payment.as_ref().map(|p| p.agency_id),
+                detail: json!({"answer": answer.rsp_code(), "response_code": report.response_code,
                 "amount": report.amount, "receipt": receipt}),
-        })
+            },
+        )
         .await?;
         if answer == IpnAnswer::InvalidAmount {
             tracing::warn!(event = "payment_amount_mismatch", txn_ref = %report.txn_ref, "IPN amount differs from the order");

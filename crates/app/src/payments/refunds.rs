@@ -40,7 +40,11 @@ impl App {
                 dossier_id: d.id,
                 agency_id: d.agency_id,
                 amount,
-                reason: format!("Hồ sơ {}: {}", d.code.clone().unwrap_or_default(), d.stage.label_vi()),
+                reason: format!(
+                    "Hồ sơ {}: {}",
+                    d.code.clone().unwrap_or_default(),
+                    d.stage.label_vi()
+                ),
                 state: RefundState::Pending,
                 created_at: at,
                 approved_by: None,
@@ -85,7 +89,8 @@ impl App {
             approved_at: Some(now),
             ..r.clone()
         };
-        self.write_refund(ctx, s, &approved, r.state, "refund_approved").await?;
+        self.write_refund(ctx, s, &approved, r.state, "refund_approved")
+            .await?;
         let p = ps::get_payment(self.db.conn(), r.payment_id).await?;
         if p.method == Method::Vnpay {
             return self.refund_through_gateway(ctx, s, approved).await;
@@ -103,14 +108,18 @@ impl App {
         reference: &str,
     ) -> Result<Refund> {
         let r = self.refund_for(s, id, Action::TakePayment).await?;
-        fees::refund_next(r.state, RefundStep::PayBack).map_err(|m| AppError::Conflict(m.into()))?;
+        fees::refund_next(r.state, RefundStep::PayBack)
+            .map_err(|m| AppError::Conflict(m.into()))?;
         let p = ps::get_payment(self.db.conn(), r.payment_id).await?;
         if p.method == Method::Vnpay {
             return self.refund_through_gateway(ctx, s, r).await;
         }
         let reference = crate::processing::clean(reference, 100);
         if reference.is_empty() {
-            return Err(AppError::field("reference", "Ghi số phiếu chi hoặc số tham chiếu của khoản hoàn trả."));
+            return Err(AppError::field(
+                "reference",
+                "Ghi số phiếu chi hoặc số tham chiếu của khoản hoàn trả.",
+            ));
         }
         self.mark_paid_back(ctx, s, r, reference).await
     }
@@ -119,7 +128,9 @@ impl App {
     /// approved with the gateway's reason (to try again).
     async fn refund_through_gateway(&self, ctx: &Ctx, s: &Session, r: Refund) -> Result<Refund> {
         let Some(gw) = self.gateway.as_deref() else {
-            return Err(AppError::Conflict("Chưa có cổng thanh toán trực tuyến để hoàn trả.".into()));
+            return Err(AppError::Conflict(
+                "Chưa có cổng thanh toán trực tuyến để hoàn trả.".into(),
+            ));
         };
         let p = ps::get_payment(self.db.conn(), r.payment_id).await?;
         let now = self.now();
@@ -132,8 +143,14 @@ impl App {
             transaction_date: vnpay::date(p.confirmed_at.unwrap_or(p.created_at)),
             create_by: s.user.id.simple().to_string(),
             create_date: vnpay::date(now),
-            ip_addr: ctx.ip.map(|i| i.to_string()).unwrap_or_else(|| "127.0.0.1".into()),
-            order_info: format!("Hoan tra phi, le phi {}", r.reason.chars().filter(char::is_ascii).collect::<String>()),
+            ip_addr: ctx
+                .ip
+                .map(|i| i.to_string())
+                .unwrap_or_else(|| "127.0.0.1".into()),
+            order_info: format!(
+                "Hoan tra phi, le phi {}",
+                r.reason.chars().filter(char::is_ascii).collect::<String>()
+            ),
         };
         match gw.refund(&req).await {
             Ok(a) if a.succeeded() => self.mark_paid_back(ctx, s, r, a.transaction_no).await,
@@ -162,13 +179,16 @@ impl App {
             reference: Some(reference),
             ..r.clone()
         };
-        self.write_refund(ctx, s, &paid, r.state, "refund_paid").await?;
+        self.write_refund(ctx, s, &paid, r.state, "refund_paid")
+            .await?;
         Ok(paid)
     }
 
     /// A refund the caller may act on for `action` at its agency (else it does not exist).
     async fn refund_for(&self, s: &Session, id: Uuid, action: Action) -> Result<Refund> {
-        let r = ps::get_refund(self.db.conn(), id).await.or_missing(AppError::NotFound)?;
+        let r = ps::get_refund(self.db.conn(), id)
+            .await
+            .or_missing(AppError::NotFound)?;
         motcua_domain::authorize(&s.actor, action, &Target::Agency(r.agency_id))
             .map_err(|e| AppError::from(e).hiding())?;
         Ok(r)
@@ -188,25 +208,32 @@ impl App {
         let notice = match r.state {
             RefundState::Paid => {
                 let extra = json!({"amount": money(r.amount), "note": r.reason});
-                self.owner_notice(self.db.conn(), &d, NoticeKind::Refund, extra).await?
+                self.owner_notice(self.db.conn(), &d, NoticeKind::Refund, extra)
+                    .await?
             }
             _ => None,
         };
         let tx = self.db.write().await?;
         if !ps::update_refund(&tx, r, from).await? {
-            return Err(AppError::Conflict("Khoản hoàn trả vừa được người khác xử lý.".into()));
+            return Err(AppError::Conflict(
+                "Khoản hoàn trả vừa được người khác xử lý.".into(),
+            ));
         }
         if let Some((n, rendered)) = notice {
             self.notify_rendered(&tx, &n, rendered).await?;
         }
-        self.commit(tx, ctx, Audit {
-            actor: Some(s.user.id),
-            action,
-            object: "refund",
-            id: Some(r.id.to_string()),
-            agency: Some(r.agency_id),
-            detail: json!({"dossier": d.code, "amount": r.amount, "state": r.state.as_str()}),
-        })
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action,
+                object: "refund",
+                id: Some(r.id.to_string()),
+                agency: Some(r.agency_id),
+                detail: json!({"dossier": d.code, "amount": r.amount, "state": r.state.as_str()}),
+            },
+        )
         .await
     }
 }

@@ -61,7 +61,9 @@ impl App {
             Some(code) => Some(self.agency_by_code(code).await?),
             None => None,
         };
-        let target = agency.as_ref().map_or(Target::None, |a| Target::Agency(a.id));
+        let target = agency
+            .as_ref()
+            .map_or(Target::None, |a| Target::Agency(a.id));
         motcua_domain::authorize(&s.actor, Action::ViewStatement, &target)
             .map_err(|e| AppError::from(e).hiding())?;
         let vn = jiff::tz::offset(7);
@@ -89,7 +91,11 @@ impl App {
             code: code(&p.dossier_id),
             method: p.method,
             amount: p.amount,
-            reference: p.gateway_txn.clone().or(p.reference.clone()).unwrap_or_default(),
+            reference: p
+                .gateway_txn
+                .clone()
+                .or(p.reference.clone())
+                .unwrap_or_default(),
         };
         let backed = |p: &fees::Payment| {
             reports.iter().any(|g| {
@@ -139,7 +145,10 @@ fn totals(rows: &[StatementRow]) -> Vec<ChannelTotal> {
     fees::CHANNELS
         .iter()
         .map(|(channel, label)| {
-            let of: Vec<&StatementRow> = rows.iter().filter(|r| r.method.channel() == *channel).collect();
+            let of: Vec<&StatementRow> = rows
+                .iter()
+                .filter(|r| r.method.channel() == *channel)
+                .collect();
             ChannelTotal {
                 channel,
                 label,

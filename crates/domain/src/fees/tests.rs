@@ -62,23 +62,53 @@ fn a_channel_owes_its_own_fees_and_charges() {
 fn the_status_follows_payments_exemptions_and_refunds() {
     let none = fees(0, &[], &[]);
     assert_eq!((none.due, none.status), (0, FeeStatus::None));
-    let due = fees(50_000, &[pay(Method::Vnpay, 50_000, PaymentState::Pending)], &[]);
+    let due = fees(
+        50_000,
+        &[pay(Method::Vnpay, 50_000, PaymentState::Pending)],
+        &[],
+    );
     assert_eq!((due.due, due.paid, due.status), (50_000, 0, FeeStatus::Due));
     assert_eq!(due.outstanding(), 50_000);
     assert!(!due.settled());
-    let failed = fees(50_000, &[pay(Method::Vnpay, 50_000, PaymentState::Failed)], &[]);
+    let failed = fees(
+        50_000,
+        &[pay(Method::Vnpay, 50_000, PaymentState::Failed)],
+        &[],
+    );
     assert_eq!(failed.status, FeeStatus::Due);
     let p = pay(Method::Cash, 50_000, PaymentState::Succeeded);
     let paid = fees(50_000, std::slice::from_ref(&p), &[]);
-    assert_eq!((paid.paid, paid.status, paid.outstanding()), (50_000, FeeStatus::Paid, 0));
+    assert_eq!(
+        (paid.paid, paid.status, paid.outstanding()),
+        (50_000, FeeStatus::Paid, 0)
+    );
     assert!(paid.settled());
-    let exempt = fees(50_000, &[pay(Method::Exemption, 50_000, PaymentState::Succeeded)], &[]);
-    assert_eq!((exempt.due, exempt.paid, exempt.status), (0, 0, FeeStatus::None));
-    let pending = fees(50_000, std::slice::from_ref(&p), &[refund(&p, RefundState::Approved)]);
+    let exempt = fees(
+        50_000,
+        &[pay(Method::Exemption, 50_000, PaymentState::Succeeded)],
+        &[],
+    );
+    assert_eq!(
+        (exempt.due, exempt.paid, exempt.status),
+        (0, 0, FeeStatus::None)
+    );
+    let pending = fees(
+        50_000,
+        std::slice::from_ref(&p),
+        &[refund(&p, RefundState::Approved)],
+    );
     assert_eq!(pending.status, FeeStatus::RefundPending);
-    let back = fees(50_000, std::slice::from_ref(&p), &[refund(&p, RefundState::Paid)]);
+    let back = fees(
+        50_000,
+        std::slice::from_ref(&p),
+        &[refund(&p, RefundState::Paid)],
+    );
     assert_eq!((back.refunded, back.status), (50_000, FeeStatus::Refunded));
-    let part = fees(50_000, &[pay(Method::Cash, 20_000, PaymentState::Succeeded)], &[]);
+    let part = fees(
+        50_000,
+        &[pay(Method::Cash, 20_000, PaymentState::Succeeded)],
+        &[],
+    );
     assert_eq!((part.status, part.outstanding()), (FeeStatus::Due, 30_000));
 }
 
@@ -91,7 +121,13 @@ fn a_payment_is_exactly_what_is_left_on_a_live_dossier() {
     assert!(payable(Stage::Returned, &due).is_err());
     assert!(payable(Stage::Declined, &due).is_err());
     let p = pay(Method::Cash, 50_000, PaymentState::Succeeded);
-    assert!(payable(Stage::Accepted, &fees(50_000, std::slice::from_ref(&p), &[])).is_err());
+    assert!(
+        payable(
+            Stage::Accepted,
+            &fees(50_000, std::slice::from_ref(&p), &[])
+        )
+        .is_err()
+    );
     let r = refund(&p, RefundState::Pending);
     let f = fees(50_000, std::slice::from_ref(&p), &[r]);
     assert!(payable(Stage::Accepted, &f).is_err());
@@ -133,10 +169,21 @@ fn refunds_are_owed_only_when_the_agency_cannot_provide_the_service() {
     let failed = pay(Method::Vnpay, 50_000, PaymentState::Failed);
     let exempt = pay(Method::Exemption, 10_000, PaymentState::Succeeded);
     let all = [p.clone(), failed, exempt];
-    assert_eq!(refunds_owed(Stage::Declined, &all, &[]), vec![(p.id, 50_000)]);
-    assert_eq!(refunds_owed(Stage::Refused, &all, &[]), vec![(p.id, 50_000)]);
+    assert_eq!(
+        refunds_owed(Stage::Declined, &all, &[]),
+        vec![(p.id, 50_000)]
+    );
+    assert_eq!(
+        refunds_owed(Stage::Refused, &all, &[]),
+        vec![(p.id, 50_000)]
+    );
     // R8.2c: the result was produced; the person not collecting it owes no refund.
-    for s in [Stage::Resolved, Stage::Returned, Stage::Withdrawn, Stage::Examining] {
+    for s in [
+        Stage::Resolved,
+        Stage::Returned,
+        Stage::Withdrawn,
+        Stage::Examining,
+    ] {
         assert!(refunds_owed(s, &all, &[]).is_empty(), "{s:?}");
     }
     let r = refund(&p, RefundState::Pending);

@@ -211,7 +211,10 @@ fn a_refund_is_signed_over_its_fields_in_order() {
     assert_eq!(body["vnp_Command"], "refund");
     assert_eq!(body["vnp_TransactionType"], "02");
     let joined = "R1|2.1.0|refund|MOTCUA01|02|T1|5000000|14000001|20260302090000|lanhdao|20260303090000|127.0.0.1|Hoan tra";
-    assert_eq!(body["vnp_SecureHash"], sign_fields(secret, &joined.split('|').collect::<Vec<_>>()));
+    assert_eq!(
+        body["vnp_SecureHash"],
+        sign_fields(secret, &joined.split('|').collect::<Vec<_>>())
+    );
     assert!(verify_fields(secret, &body, &REFUND_FIELDS));
     assert!(!verify_fields(b"other", &body, &REFUND_FIELDS));
     let mut tampered = body.clone();

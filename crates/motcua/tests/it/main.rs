@@ -12,6 +12,7 @@ mod dossiers;
 mod hardening;
 mod logs;
 mod notices;
+mod payments;
 mod processing;
 mod security;
 mod staff;

@@ -75,6 +75,28 @@ pub(crate) async fn submitted(p: &mut People) -> String {
         .to_string()
 }
 
+/// Cẩm Thành's cashier takes what is left of a dossier's fee in cash (R7.1b), logging in
+/// afresh (the clock may have passed an older token); answers the recorded payment.
+pub(crate) async fn pay_at_desk(t: &TestApp, code: &str) -> Value {
+    let (mut c, tok, _) = crate::dossiers::camthanh_staff_pw(
+        t,
+        "ketoan.camthanh",
+        "Võ Văn Tài",
+        motcua_domain::Role::Cashier,
+    )
+    .await;
+    let r = c
+        .json(
+            Method::POST,
+            &format!("/api/v1/dossiers/{code}/receipts"),
+            Some(&tok),
+            Some(json!({"method": "cash"})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.json()
+}
+
 /// Performs an action; answers (status, body).
 pub(crate) async fn act(who: &mut (Client, String), code: &str, body: Value) -> (u16, Value) {
     let r = who

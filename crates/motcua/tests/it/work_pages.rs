@@ -252,6 +252,7 @@ async fn through_the_pages(e: Engine) {
 
     // Returned at the office once the originals are compared.
     let mut desk = staff(&t, &people[0]).await;
+    crate::processing::pay_at_desk(&t, &id).await;
     let r = step(&mut desk, &id, &[("action", "return_at_office")]).await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("Đối chiếu bản chính"));

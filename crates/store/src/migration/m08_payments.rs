@@ -136,8 +136,22 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "payments_dossier", Payments::Table, &[Payments::DossierId], false).await?;
-        index(m, "payments_txn_ref", Payments::Table, &[Payments::TxnRef], true).await?;
+        index(
+            m,
+            "payments_dossier",
+            Payments::Table,
+            &[Payments::DossierId],
+            false,
+        )
+        .await?;
+        index(
+            m,
+            "payments_txn_ref",
+            Payments::Table,
+            &[Payments::TxnRef],
+            true,
+        )
+        .await?;
         // One gateway transaction confirms one payment (security matrix row 51).
         index(
             m,

@@ -96,9 +96,13 @@ pub async fn record(
     let sess = c.session()?;
     let req = json_body(body)?;
     let id = dossier_id(&c.s, sess, &key).await?;
-    let method = Method::parse(&req.method)
-        .ok_or_else(|| motcua_app::AppError::field("method", "Hình thức thanh toán không hợp lệ."))?;
-    let (p, r) = c.s.app.record_payment(&c.ctx(), sess, id, method, &req.reference).await?;
+    let method = Method::parse(&req.method).ok_or_else(|| {
+        motcua_app::AppError::field("method", "Hình thức thanh toán không hợp lệ.")
+    })?;
+    let (p, r) =
+        c.s.app
+            .record_payment(&c.ctx(), sess, id, method, &req.reference)
+            .await?;
     let out = RecordedOut {
         payment: p.id.to_string(),
         amount: p.amount,
@@ -168,7 +172,10 @@ fn refund_out(r: &Refund, code: &str) -> RefundOut {
 pub async fn refunds(c: Caller) -> Result<Response, ApiError> {
     let sess = c.session()?;
     let rows = c.s.app.open_refunds_for(sess).await?;
-    let out: Vec<RefundOut> = rows.iter().map(|r| refund_out(&r.refund, &r.code)).collect();
+    let out: Vec<RefundOut> = rows
+        .iter()
+        .map(|r| refund_out(&r.refund, &r.code))
+        .collect();
     Ok(Json(out).into_response())
 }
 
@@ -181,7 +188,10 @@ fn refund_id(id: &str) -> Result<Uuid, ApiError> {
 #[utoipa::path(post, path = "/api/v1/refunds/{id}/approve", tag = tags::PAYMENTS, params(("id" = String, Path)), security(("bearer" = [])), responses((status = 200, body = RefundOut), (status = 401), (status = 404), (status = 409)))]
 pub async fn approve(c: Caller, Path(id): Path<String>) -> Result<Response, ApiError> {
     let sess = c.session()?;
-    let r = c.s.app.approve_refund(&c.ctx(), sess, refund_id(&id)?).await?;
+    let r =
+        c.s.app
+            .approve_refund(&c.ctx(), sess, refund_id(&id)?)
+            .await?;
     Ok(Json(refund_out(&r, "")).into_response())
 }
 
@@ -203,11 +213,10 @@ pub async fn pay_back(
 ) -> Result<Response, ApiError> {
     let sess = c.session()?;
     let req = json_body(body)?;
-    let r = c
-        .s
-        .app
-        .pay_back_refund(&c.ctx(), sess, refund_id(&id)?, &req.reference)
-        .await?;
+    let r =
+        c.s.app
+            .pay_back_refund(&c.ctx(), sess, refund_id(&id)?, &req.reference)
+            .await?;
     Ok(Json(refund_out(&r, "")).into_response())
 }
 
@@ -235,7 +244,9 @@ pub async fn statement(
         "xlsx" => crate::statement::xlsx_response(&st)?,
         "json" => Json(crate::statement::json(&st)).into_response(),
         _ => {
-            return Err(motcua_app::AppError::field("format", "Định dạng: json, csv hoặc xlsx.").into());
+            return Err(
+                motcua_app::AppError::field("format", "Định dạng: json, csv hoặc xlsx.").into(),
+            );
         }
     })
 }

@@ -94,7 +94,11 @@ struct ReceiptPage {
 pub async fn receipt(p: Page, Path(id): Path<Uuid>) -> PageResult {
     let (r, d) = p.s.app.receipt(p.session()?, id).await?;
     let agency = p.s.app.agency(d.agency_id).await?.name;
-    let url = format!("{}/bien-lai/{}", p.s.app.config.public_url.trim_end_matches('/'), r.id);
+    let url = format!(
+        "{}/bien-lai/{}",
+        p.s.app.config.public_url.trim_end_matches('/'),
+        r.id
+    );
     Ok(render(&ReceiptPage {
         c: p.chrome(format!("Biên lai {}", r.number())),
         amount: money(r.amount),
@@ -118,15 +122,15 @@ pub struct RecordForm {
 pub async fn record(p: Page, Path(id): Path<Uuid>, Form(f): Form<RecordForm>) -> PageResult {
     let done = match Method::parse(&f.method) {
         None => Err(AppError::field("method", "Chọn hình thức thanh toán.")),
-        Some(m) => p
-            .s
-            .app
-            .record_payment(&p.ctx(), p.session()?, id, m, &f.reference)
-            .await
-            .map(|(_, r)| match r {
-                Some(r) => format!("/bien-lai/{}", r.id),
-                None => format!("/can-bo/ho-so/{id}"),
-            }),
+        Some(m) => {
+            p.s.app
+                .record_payment(&p.ctx(), p.session()?, id, m, &f.reference)
+                .await
+                .map(|(_, r)| match r {
+                    Some(r) => format!("/bien-lai/{}", r.id),
+                    None => format!("/can-bo/ho-so/{id}"),
+                })
+        }
     };
     super::work::after_step(&p, id, done).await
 }
@@ -253,8 +257,11 @@ pub async fn statement(p: Page, Query(q): Query<StatementQ>) -> PageResult {
     }
     let code = statement_agency(&p, &q)?.or_else(|| agencies.first().map(|c| c.value.clone()));
     let st = p.s.app.statement(s, code.as_deref(), day).await?;
-    let query = serde_urlencoded::to_string([("ngay", day.to_string()), ("co-quan", code.unwrap_or_default())])
-        .unwrap_or_default();
+    let query = serde_urlencoded::to_string([
+        ("ngay", day.to_string()),
+        ("co-quan", code.unwrap_or_default()),
+    ])
+    .unwrap_or_default();
     Ok(render(&StatementPage {
         c: p.chrome("Đối soát thu phí, lệ phí"),
         st,
@@ -271,10 +278,14 @@ pub async fn statement_file(
 ) -> PageResult {
     let day = q.day(motcua_domain::clock::vn_date(p.s.app.now()))?;
     let code = statement_agency(&p, &q)?;
-    let st = p.s.app.statement(p.session()?, code.as_deref(), day).await?;
+    let st =
+        p.s.app
+            .statement(p.session()?, code.as_deref(), day)
+            .await?;
     match file.as_str() {
         "doi-soat.csv" => Ok(crate::statement::csv_response(&st)),
-        "doi-soat.xlsx" => crate::statement::xlsx_response(&st).map_err(|_| AppError::Unexpected("xlsx".into()).into()),
+        "doi-soat.xlsx" => crate::statement::xlsx_response(&st)
+            .map_err(|_| AppError::Unexpected("xlsx".into()).into()),
         _ => Err(AppError::NotFound.into()),
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::Form;
 use axum::Json;
-use axum::extract::RawQuery;
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect};
 use motcua_app::AppError;
 use motcua_app::payments::gateway::{SANDBOX_API, SANDBOX_PAY};
@@ -42,7 +42,10 @@ fn request(secret: &[u8], query: &str) -> Result<BTreeMap<String, String>, AppEr
     let params: BTreeMap<String, String> = serde_urlencoded::from_str(query)
         .map_err(|_| AppError::field("query", "Yêu cầu thanh toán không đọc được."))?;
     if !vnpay::verify(secret, &params) {
-        return Err(AppError::field("vnp_SecureHash", "Chữ ký yêu cầu thanh toán không hợp lệ."));
+        return Err(AppError::field(
+            "vnp_SecureHash",
+            "Chữ ký yêu cầu thanh toán không hợp lệ.",
+        ));
     }
     Ok(params)
 }
@@ -61,7 +64,10 @@ struct SandboxPage {
 pub async fn page(p: Page, RawQuery(q): RawQuery) -> PageResult {
     let query = q.unwrap_or_default();
     let params = request(&secret(&p.s)?, &query)?;
-    let cents: i64 = params.get("vnp_Amount").and_then(|a| a.parse().ok()).unwrap_or(0);
+    let cents: i64 = params
+        .get("vnp_Amount")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(0);
     Ok(render(&SandboxPage {
         c: p.chrome("Cổng thanh toán thử nghiệm (VNPay sandbox)"),
         amount: money(cents / 100),
@@ -86,23 +92,45 @@ pub async fn decide(p: Page, Form(f): Form<Decision>) -> PageResult {
     let paid = f.choice == "pay";
     let now = p.s.app.now();
     let mut report: BTreeMap<String, String> = [
-        ("vnp_TmnCode", req.get("vnp_TmnCode").cloned().unwrap_or_default()),
-        ("vnp_Amount", req.get("vnp_Amount").cloned().unwrap_or_default()),
+        (
+            "vnp_TmnCode",
+            req.get("vnp_TmnCode").cloned().unwrap_or_default(),
+        ),
+        (
+            "vnp_Amount",
+            req.get("vnp_Amount").cloned().unwrap_or_default(),
+        ),
         ("vnp_BankCode", "NCB".into()),
         ("vnp_CardType", "ATM".into()),
-        ("vnp_OrderInfo", req.get("vnp_OrderInfo").cloned().unwrap_or_default()),
+        (
+            "vnp_OrderInfo",
+            req.get("vnp_OrderInfo").cloned().unwrap_or_default(),
+        ),
         ("vnp_PayDate", vnpay::date(now)),
         ("vnp_ResponseCode", if paid { "00" } else { "24" }.into()),
-        ("vnp_TransactionNo", format!("{}", now.as_millisecond() % 100_000_000)),
-        ("vnp_TransactionStatus", if paid { "00" } else { "02" }.into()),
-        ("vnp_TxnRef", req.get("vnp_TxnRef").cloned().unwrap_or_default()),
+        (
+            "vnp_TransactionNo",
+            format!("{}", now.as_millisecond() % 100_000_000),
+        ),
+        (
+            "vnp_TransactionStatus",
+            if paid { "00" } else { "02" }.into(),
+        ),
+        (
+            "vnp_TxnRef",
+            req.get("vnp_TxnRef").cloned().unwrap_or_default(),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     let hash = vnpay::sign(&secret, &report);
     report.insert("vnp_SecureHash".into(), hash);
-    let query = format!("{}&vnp_SecureHash={}", vnpay::signed_data(&report), report["vnp_SecureHash"]);
+    let query = format!(
+        "{}&vnp_SecureHash={}",
+        vnpay::signed_data(&report),
+        report["vnp_SecureHash"]
+    );
     let ipn = format!(
         "{}/api/v1/payments/vnpay/ipn?{query}",
         p.s.app.config.public_url.trim_end_matches('/')
@@ -121,18 +149,25 @@ pub async fn decide(p: Page, Form(f): Form<Decision>) -> PageResult {
 }
 
 /// The gateway's merchant API: a signed full refund is answered `00`, anything else `97`.
-pub async fn refund(p: Page, Json(body): Json<Value>) -> PageResult {
-    let secret = secret(&p.s)?;
+pub async fn refund(State(s): State<AppState>, Json(body): Json<Value>) -> PageResult {
+    let secret = secret(&s)?;
     let ok = vnpay::verify_fields(&secret, &body, &vnpay::REFUND_FIELDS);
     let Some(req) = RefundRequest::parse(&body) else {
-        return Ok(Json(serde_json::json!({"vnp_ResponseCode": "99", "vnp_Message": "Invalid request"})).into_response());
+        return Ok(Json(
+            serde_json::json!({"vnp_ResponseCode": "99", "vnp_Message": "Invalid request"}),
+        )
+        .into_response());
     };
-    let now = p.s.app.now();
+    let now = s.app.now();
     let answer = RefundAnswer {
         response_code: if ok { "00" } else { "97" }.into(),
-        message: if ok { "Refund success" } else { "Invalid Checksum" }.into(),
+        message: if ok {
+            "Refund success"
+        } else {
+            "Invalid Checksum"
+        }
+        .into(),
         transaction_no: format!("{}", now.as_millisecond() % 100_000_000 + 1),
     };
     Ok(Json(answer.body(&secret, &req, &vnpay::date(now))).into_response())
 }
-

@@ -9,8 +9,8 @@ use serde_json::json;
 use crate::dossiers::{setup, submit, token};
 
 use super::{
-    act, dossier, names, notice_kinds, ok, people, submitted, to_specialist, upload_result,
-    worklist,
+    act, dossier, names, notice_kinds, ok, pay_at_desk, people, submitted, to_specialist,
+    upload_result, worklist,
 };
 
 async fn online_to_returned(e: Engine) {
@@ -141,6 +141,16 @@ async fn online_to_returned(e: Engine) {
         c.json(Method::GET, &dl, Some(tok), None).await
     };
     assert_eq!(r.status, 404);
+    // The unpaid fee holds the result (R7.1b): the step is not offered and is refused.
+    assert!(
+        !names(&mut p.desk, &code)
+            .await
+            .contains(&"return_online".to_string())
+    );
+    let (st, v) = act(&mut p.desk, &code, json!({"action": "return_online"})).await;
+    assert_eq!(st, 409, "{v}");
+    assert!(v.to_string().contains("50.000 đ"), "{v}");
+    pay_at_desk(&t, &code).await;
     ok(&mut p.desk, &code, json!({"action": "return_online"})).await;
     let r = {
         let (c, tok) = &mut p.citizen;
@@ -288,6 +298,7 @@ async fn department_supplement_round(e: Engine) {
     )
     .await;
     ok(&mut p.leader, &code, json!({"action": "approve"})).await;
+    pay_at_desk(&t, &code).await;
     let (st, _) = act(
         &mut p.desk,
         &code,
@@ -440,6 +451,7 @@ async fn consultation_with_another_agency(e: Engine) {
     )
     .await;
     ok(&mut p.leader, &code, json!({"action": "approve"})).await;
+    pay_at_desk(&t, &code).await;
     let (st, _) = act(&mut p.desk, &code, json!({"action": "return_at_office"})).await;
     assert_eq!(st, 422, "originals compared first (R7.1a)");
     ok(

@@ -262,6 +262,7 @@ async fn applicants_see_only_what_is_theirs(e: Engine) {
     // count reads the whole history, not what the applicant sees of it).
     t.clock.advance(SignedDuration::from_hours(24 * 22));
     p.relogin(&t).await;
+    crate::processing::pay_at_desk(&t, &code).await;
     ok(&mut p.desk, &code, json!({"action": "return_online"})).await;
     let staff_view = dossier(&mut p.desk, &code).await;
     assert_eq!(staff_view["timeliness"], "early");
