@@ -211,6 +211,20 @@ try {
   await staffStep(spec, 'propose_resolve');
   await lead.goto(`${BASE}/can-bo/ho-so/${id}`);
   await staffStep(lead, 'approve');
+  // The citizen pays the fee online through the sandbox gateway (R7.2b): the gateway's page,
+  // "Thanh toán", its server-to-server report, back to the dossier; the receipt prints.
+  await p.goto(`${BASE}/ho-so/${id}`);
+  await check(p, 'phi-le-phi');
+  await Promise.all([p.waitForNavigation(), p.click('button:has-text("Thanh toán trực tuyến")')]);
+  await check(p, 'cong-thanh-toan');
+  await Promise.all([p.waitForNavigation(), p.click('button[name="choice"][value="pay"]')]);
+  await expectText(p, 'Đã nhận thanh toán', 'paid once the IPN arrived');
+  await check(p, 'ket-qua-thanh-toan');
+  await p.goto(`${BASE}/ho-so/${id}`);
+  await expectText(p, 'Đã nộp', 'the fee shows paid');
+  await Promise.all([p.waitForNavigation(), p.click('a:has-text("Biên lai số")')]);
+  await expectText(p, 'BIÊN LAI THU PHÍ, LỆ PHÍ', 'the printable receipt');
+  await check(p, 'bien-lai');
   await desk.goto(`${BASE}/can-bo/ho-so/${id}`);
   await staffStep(desk, 'return_online');
   await check(desk, 'tra-ket-qua');
