@@ -85,7 +85,12 @@ impl App {
     /// The steps the caller may take now on a dossier they can see, each described whole.
     pub async fn action_specs(&self, s: &Session, id: Uuid) -> Result<Actions> {
         let d = self.visible(s, id).await?;
-        let acts = available_to(s, &d);
+        // A step the unpaid fee holds is not offered (as on the pages).
+        let fee = self.fee_view(self.db.conn(), &d).await?;
+        let acts = available_to(s, &d)
+            .into_iter()
+            .filter(|a| Self::fee_hold(&fee, a.act).is_ok())
+            .collect();
         self.describe_actions(s, d, acts).await
     }
 

@@ -188,6 +188,24 @@ async fn fill(who: &mut Who, f: &Value) -> Option<Value> {
 
 /// One step towards the result by whoever of `staff` may take one; false when none may.
 async fn step(staff: &mut [Who], code: &str) -> bool {
+    // A fee the dossier may pay now is taken by whoever is the agency's cashier (R7.1b).
+    for who in staff.iter_mut() {
+        let d = call(who, Method::GET, &format!("/api/v1/dossiers/{code}"), None).await;
+        if d["fees"]["payable"].is_i64() {
+            let r = who
+                .0
+                .json(
+                    Method::POST,
+                    &format!("/api/v1/dossiers/{code}/receipts"),
+                    Some(&who.1),
+                    Some(json!({"method": "cash"})),
+                )
+                .await;
+            if r.status == 201 {
+                return true;
+            }
+        }
+    }
     for who in staff.iter_mut() {
         let a = call(
             who,

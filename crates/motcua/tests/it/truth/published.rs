@@ -47,6 +47,10 @@ async fn a_program_takes_every_online_agency_to_the_result(e: Engine) {
         for role in [Role::Reception, Role::Leader, Role::Specialist] {
             staff.push(demo_staff(&t, agency, role).await);
         }
+        // Where the dossier owes a fee, the agency's cashier takes it (R7.1b).
+        if dossier(&mut citizen, &code).await["fees"]["due"].as_i64() > Some(0) {
+            staff.push(demo_staff(&t, agency, Role::Cashier).await);
+        }
         let steps = agent::to_returned(&mut staff, &code).await;
         assert!(steps >= 5, "{agency} {procedure}: {steps} steps");
         let d = dossier(&mut citizen, &code).await;
