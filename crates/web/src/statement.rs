@@ -6,8 +6,6 @@ use motcua_app::payments::{Statement, StatementRow};
 use motcua_domain::calendar::rfc3339_vn;
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
-
 const HEAD: [&str; 7] = [
     "Thời điểm",
     "Loại",
@@ -139,7 +137,7 @@ pub fn xlsx(st: &Statement) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     wb.save_to_buffer()
 }
 
-pub fn xlsx_response(st: &Statement) -> Result<Response, ApiError> {
+pub fn xlsx_response(st: &Statement) -> Result<Response, motcua_app::AppError> {
     let bytes = xlsx(st).map_err(|e| motcua_app::AppError::Unexpected(format!("xlsx: {e}")))?;
     Ok(attachment(
         bytes,

@@ -179,8 +179,12 @@ pub async fn refunds(c: Caller) -> Result<Response, ApiError> {
     Ok(Json(out).into_response())
 }
 
+/// A refund's id; anything else names no refund.
 fn refund_id(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| motcua_app::AppError::NotFound.into())
+    match Uuid::parse_str(id) {
+        Ok(u) => Ok(u),
+        Err(_) => Err(motcua_app::AppError::NotFound.into()),
+    }
 }
 
 /// The agency's leader approves a refund; one of an online payment is paid back through the
@@ -235,9 +239,12 @@ pub async fn statement(
     Query(q): Query<StatementQuery>,
 ) -> Result<Response, ApiError> {
     let sess = c.session()?;
-    let day: jiff::civil::Date = day
-        .parse()
-        .map_err(|_| motcua_app::AppError::field("day", "Ngày phải có dạng YYYY-MM-DD."))?;
+    let day: jiff::civil::Date = match day.parse() {
+        Ok(d) => d,
+        Err(_) => {
+            return Err(motcua_app::AppError::field("day", "Ngày phải có dạng YYYY-MM-DD.").into());
+        }
+    };
     let st = c.s.app.statement(sess, q.agency.as_deref(), day).await?;
     Ok(match q.format.as_deref().unwrap_or("json") {
         "csv" => crate::statement::csv_response(&st),

@@ -206,9 +206,10 @@ impl StatementQ {
     fn day(&self, today: jiff::civil::Date) -> Result<jiff::civil::Date, AppError> {
         match self.ngay.as_deref().filter(|s| !s.is_empty()) {
             None => Ok(today),
-            Some(s) => s
-                .parse()
-                .map_err(|_| AppError::field("ngay", "Ngày phải có dạng YYYY-MM-DD.")),
+            Some(s) => match s.parse() {
+                Ok(d) => Ok(d),
+                Err(_) => Err(AppError::field("ngay", "Ngày phải có dạng YYYY-MM-DD.")),
+            },
         }
     }
 }
@@ -284,8 +285,7 @@ pub async fn statement_file(
             .await?;
     match file.as_str() {
         "doi-soat.csv" => Ok(crate::statement::csv_response(&st)),
-        "doi-soat.xlsx" => crate::statement::xlsx_response(&st)
-            .map_err(|_| AppError::Unexpected("xlsx".into()).into()),
+        "doi-soat.xlsx" => Ok(crate::statement::xlsx_response(&st)?),
         _ => Err(AppError::NotFound.into()),
     }
 }

@@ -40,7 +40,7 @@ fn secret(p: &AppState) -> Result<Vec<u8>, AppError> {
 /// The signed request of a payment URL's query, when its signature holds.
 fn request(secret: &[u8], query: &str) -> Result<BTreeMap<String, String>, AppError> {
     let params: BTreeMap<String, String> = serde_urlencoded::from_str(query)
-        .map_err(|_| AppError::field("query", "Yêu cầu thanh toán không đọc được."))?;
+        .map_err(|e| AppError::field("query", format!("Yêu cầu thanh toán không đọc được: {e}")))?;
     if !vnpay::verify(secret, &params) {
         return Err(AppError::field(
             "vnp_SecureHash",
