@@ -450,20 +450,58 @@ pub fn fees(owed: i64, payments: &[Payment], refunds: &[Refund]) -> Fees {
     }
 }
 
-/// The refunds a step owes (R8.2c): when the agency cannot provide the service (refused at
-/// intake, or processing stopped), each payment that moved money and has no refund yet is paid
-/// back in full. A result produced and not collected owes none, nor a dossier the person
-/// withdrew: the agency did not fail to provide it.
-pub fn refunds_owed(to: Stage, payments: &[Payment], refunds: &[Refund]) -> Vec<(Uuid, i64)> {
-    if !matches!(to, Stage::Refused | Stage::Declined) {
-        return vec![];
+/// Why a refund is owed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundCause {
+    /// The agency cannot provide the service (R8.2c).
+    NotProvided,
+    /// The fee was already paid when this payment arrived (two online payments both paid).
+    Duplicate,
+}
+
+impl RefundCause {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::NotProvided => "cơ quan không thực hiện được dịch vụ",
+            Self::Duplicate => "nộp trùng, phí đã được nộp trước đó",
+        }
     }
-    payments
+}
+
+/// The refunds a dossier owes, each for one payment that moved money and has no refund yet,
+/// in full:
+/// - every such payment when the agency cannot provide the service: refused at intake, or
+///   processing stopped (R8.2c). A result produced and not collected owes none, nor a dossier
+///   the person withdrew: the agency did not fail to provide it;
+/// - otherwise, a payment confirmed when the fee `due` was already paid (a duplicate).
+pub fn refunds_owed(
+    stage: Stage,
+    due: i64,
+    payments: &[Payment],
+    refunds: &[Refund],
+) -> Vec<(Uuid, i64, RefundCause)> {
+    let mut paid: Vec<&Payment> = payments
         .iter()
         .filter(|p| p.state == PaymentState::Succeeded && p.method.moves_money())
-        .filter(|p| !refunds.iter().any(|r| r.payment_id == p.id))
-        .map(|p| (p.id, p.amount))
-        .collect()
+        .collect();
+    paid.sort_by_key(|p| (p.confirmed_at, p.id));
+    let ended = matches!(stage, Stage::Refused | Stage::Declined);
+    let mut before = 0;
+    let mut out = vec![];
+    for p in paid {
+        let cause = match (ended, before >= due) {
+            (true, _) => Some(RefundCause::NotProvided),
+            (false, true) => Some(RefundCause::Duplicate),
+            (false, false) => None,
+        };
+        before += p.amount;
+        if let Some(c) = cause
+            && !refunds.iter().any(|r| r.payment_id == p.id)
+        {
+            out.push((p.id, p.amount, c));
+        }
+    }
+    out
 }
 
 /// How much a new payment may be: what is still to pay, on a dossier submitted and not ended.

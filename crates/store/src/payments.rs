@@ -214,23 +214,6 @@ pub async fn receipts_of(c: &impl ConnectionTrait, dossier: Uuid) -> Result<Vec<
         .collect()
 }
 
-/// An agency's receipts of a year, by number (what the gap-free check reads).
-pub async fn receipts_of_year(
-    c: &impl ConnectionTrait,
-    agency: Uuid,
-    year: i32,
-) -> Result<Vec<Receipt>> {
-    receipt::Entity::find()
-        .filter(receipt::Column::AgencyId.eq(agency))
-        .filter(receipt::Column::Year.eq(year))
-        .order_by_asc(receipt::Column::Seq)
-        .all(c)
-        .await?
-        .into_iter()
-        .map(receipt_from)
-        .collect()
-}
-
 fn refund_from(m: refund::Model) -> Result<Refund> {
     Ok(Refund {
         id: m.id,

@@ -50,11 +50,6 @@ impl FeeView {
             .map(|m| (m.as_str(), m.label_vi()))
             .collect()
     }
-
-    /// The receipt issued for a payment.
-    pub fn receipt_of(&self, payment: Uuid) -> Option<&Receipt> {
-        self.receipts.iter().find(|r| r.payment_id == payment)
-    }
 }
 
 impl App {

@@ -24,16 +24,16 @@ pub struct RefundRow {
 
 impl App {
     /// Opens the refunds a dossier now owes, in the caller's transaction (the step that ended
-    /// it, or a payment that arrived after the end).
+    /// it, a payment that arrived after the end, or one that paid the fee a second time).
     pub(crate) async fn open_refunds(
         &self,
         tx: &motcua_store::Tx,
         d: &Dossier,
         at: jiff::Timestamp,
     ) -> Result<()> {
-        let payments = ps::payments_of(tx, d.id).await?;
-        let refunds = ps::refunds_of(tx, d.id).await?;
-        for (payment_id, amount) in fees::refunds_owed(d.stage, &payments, &refunds) {
+        let fv = self.fee_view(tx, d).await?;
+        let owed = fees::refunds_owed(d.stage, fv.fees.due, &fv.payments, &fv.refunds);
+        for (payment_id, amount, cause) in owed {
             let r = Refund {
                 id: Uuid::now_v7(),
                 payment_id,
@@ -43,7 +43,7 @@ impl App {
                 reason: format!(
                     "Hồ sơ {}: {}",
                     d.code.clone().unwrap_or_default(),
-                    d.stage.label_vi()
+                    cause.label_vi()
                 ),
                 state: RefundState::Pending,
                 created_at: at,

@@ -170,12 +170,12 @@ fn refunds_are_owed_only_when_the_agency_cannot_provide_the_service() {
     let exempt = pay(Method::Exemption, 10_000, PaymentState::Succeeded);
     let all = [p.clone(), failed, exempt];
     assert_eq!(
-        refunds_owed(Stage::Declined, &all, &[]),
-        vec![(p.id, 50_000)]
+        refunds_owed(Stage::Declined, 50_000, &all, &[]),
+        vec![(p.id, 50_000, RefundCause::NotProvided)]
     );
     assert_eq!(
-        refunds_owed(Stage::Refused, &all, &[]),
-        vec![(p.id, 50_000)]
+        refunds_owed(Stage::Refused, 50_000, &all, &[]),
+        vec![(p.id, 50_000, RefundCause::NotProvided)]
     );
     // R8.2c: the result was produced; the person not collecting it owes no refund.
     for s in [
@@ -184,10 +184,54 @@ fn refunds_are_owed_only_when_the_agency_cannot_provide_the_service() {
         Stage::Withdrawn,
         Stage::Examining,
     ] {
-        assert!(refunds_owed(s, &all, &[]).is_empty(), "{s:?}");
+        assert!(refunds_owed(s, 50_000, &all, &[]).is_empty(), "{s:?}");
     }
     let r = refund(&p, RefundState::Pending);
-    assert!(refunds_owed(Stage::Declined, &all, &[r]).is_empty());
+    assert!(refunds_owed(Stage::Declined, 50_000, &all, &[r]).is_empty());
+}
+
+#[test]
+fn a_payment_after_the_fee_was_paid_is_owed_back() {
+    let at = |s: &str| Some(s.parse::<jiff::Timestamp>().unwrap());
+    let mut first = pay(Method::Vnpay, 50_000, PaymentState::Succeeded);
+    first.confirmed_at = at("2026-03-02T02:00:00Z");
+    let mut second = pay(Method::Vnpay, 50_000, PaymentState::Succeeded);
+    second.confirmed_at = at("2026-03-02T02:01:00Z");
+    let both = [second.clone(), first.clone()];
+    assert_eq!(
+        refunds_owed(Stage::Accepted, 50_000, &both, &[]),
+        vec![(second.id, 50_000, RefundCause::Duplicate)]
+    );
+    // A part paid at the desk, then the rest online twice: the second online payment is extra.
+    let mut part = pay(Method::Cash, 20_000, PaymentState::Succeeded);
+    part.confirmed_at = at("2026-03-02T01:00:00Z");
+    let mut rest = first.clone();
+    rest.amount = 30_000;
+    let mut again = second.clone();
+    again.amount = 30_000;
+    assert_eq!(
+        refunds_owed(
+            Stage::Examining,
+            50_000,
+            &[part.clone(), rest.clone(), again.clone()],
+            &[]
+        ),
+        vec![(again.id, 30_000, RefundCause::Duplicate)]
+    );
+    assert!(refunds_owed(Stage::Examining, 50_000, &[part, rest], &[]).is_empty());
+    // Once refunded it is not owed again; nothing is owed when the fee is 0 but nothing was paid.
+    let r = refund(&second, RefundState::Pending);
+    assert!(refunds_owed(Stage::Accepted, 50_000, &both, &[r]).is_empty());
+    assert!(refunds_owed(Stage::Accepted, 0, &[], &[]).is_empty());
+    assert_eq!(
+        refunds_owed(Stage::Accepted, 0, std::slice::from_ref(&first), &[]),
+        vec![(first.id, 50_000, RefundCause::Duplicate)],
+        "an exempt dossier paid anyway"
+    );
+    assert_eq!(
+        RefundCause::Duplicate.label_vi(),
+        "nộp trùng, phí đã được nộp trước đó"
+    );
 }
 
 #[test]

@@ -71,7 +71,7 @@ async fn online_payment_is_final_only_from_the_ipn(e: Engine) {
     let d = dossier(&mut p.citizen, &code).await;
     assert_eq!(
         d["fees"],
-        json!({"due": 50000, "paid": 0, "status": "due", "status_label": "Chưa nộp", "fee_due": "acceptance", "payable": 50000})
+        json!({"due": 50000, "paid": 0, "refunded": 0, "status": "due", "status_label": "Chưa nộp", "fee_due": "acceptance", "payable": 50000})
     );
     let started = start(&mut p.citizen, &code).await;
     assert_eq!(started["amount"], 50000);
@@ -210,6 +210,63 @@ async fn a_cancelled_payment_leaves_the_fee_due(e: Engine) {
     assert_eq!(d["fees"]["status"], "due");
     assert!(d["receipts"].as_array().unwrap().is_empty());
     start(&mut p.citizen, &code).await;
+}
+
+/// The person starts paying twice and the gateway takes both: the second payment is kept (the
+/// money moved) and owed back at once, to the leader's approval.
+async fn paying_twice_online_is_owed_back(e: Engine) {
+    let t = setup(e).await;
+    let mut p = people(&t).await;
+    let code = submitted(&mut p).await;
+    let first = start(&mut p.citizen, &code).await;
+    let second = start(&mut p.citizen, &code).await;
+    for (s, no) in [(&first, "501"), (&second, "502")] {
+        let r = report(&t, s["txn_ref"].as_str().unwrap(), 50000, "00", no);
+        assert_eq!(ipn(&t, &r).await, "00");
+    }
+    let d = dossier(&mut p.citizen, &code).await;
+    assert_eq!(d["receipts"].as_array().unwrap().len(), 2);
+    assert_eq!(d["fees"]["paid"], 100000);
+    assert_eq!(d["fees"]["status"], "refund_pending");
+    let list = p
+        .leader
+        .0
+        .json(Method::GET, "/api/v1/refunds", Some(&p.leader.1), None)
+        .await
+        .json();
+    let owed: Vec<&Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["dossier"] == code)
+        .collect();
+    assert_eq!(owed.len(), 1, "{owed:?}");
+    assert_eq!(owed[0]["payment"], second["id"]);
+    assert!(owed[0]["reason"].as_str().unwrap().contains("nộp trùng"));
+    let r = p
+        .leader
+        .0
+        .json(
+            Method::POST,
+            &format!(
+                "/api/v1/refunds/{}/approve",
+                owed[0]["id"].as_str().unwrap()
+            ),
+            Some(&p.leader.1),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["state"].as_str()),
+        (200, Some("paid")),
+        "{}",
+        r.body
+    );
+    let d = dossier(&mut p.citizen, &code).await;
+    assert_eq!(
+        (d["fees"]["status"].as_str(), d["fees"]["refunded"].as_i64()),
+        (Some("paid"), Some(50000))
+    );
 }
 
 /// Receipts are numbered without a gap or a repeat when cashiers take fees at once (row 48).
@@ -500,6 +557,7 @@ async fn refunds_follow_r8_2c(e: Engine) {
 engine_tests!(
     online_payment_is_final_only_from_the_ipn,
     a_cancelled_payment_leaves_the_fee_due,
+    paying_twice_online_is_owed_back,
     receipts_stay_gap_free_under_concurrency,
     refunds_follow_r8_2c,
 );

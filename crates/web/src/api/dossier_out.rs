@@ -121,6 +121,8 @@ pub struct FeesOut {
     pub due: i64,
     /// Đồng paid.
     pub paid: i64,
+    /// Đồng paid back.
+    pub refunded: i64,
     /// none, due, paid, refund_pending, refunded
     pub status: String,
     pub status_label: String,
@@ -219,6 +221,7 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
         fees: FeesOut {
             due: v.fee.fees.due,
             paid: v.fee.fees.paid,
+            refunded: v.fee.fees.refunded,
             status: v.fee.fees.status.as_str().into(),
             status_label: v.fee.fees.status.label_vi().into(),
             fee_due: v.fee.fee_due.as_str().into(),
