@@ -60,7 +60,10 @@ pub async fn start(c: Caller, Path(key): Path<String>) -> Result<Response, ApiEr
 #[serde(deny_unknown_fields)]
 pub struct RecordRequest {
     /// cash, card, national_portal, postal_order, bank_transfer or exemption.
-    #[schema(example = "cash")]
+    #[schema(
+        example = "cash",
+        pattern = "^(cash|card|national_portal|postal_order|bank_transfer|exemption)$"
+    )]
     pub method: String,
     /// The outside reference (required but for cash and card); for an exemption, its ground.
     #[serde(default)]
@@ -232,7 +235,7 @@ pub struct StatementQuery {
 
 /// The daily reconciliation of an agency (`agency` = its code) or of every agency: `format`
 /// json (default), csv or xlsx.
-#[utoipa::path(get, path = "/api/v1/statements/{day}", tag = tags::PAYMENTS, params(("day" = String, Path, description = "YYYY-MM-DD, Vietnam's time"), ("agency" = Option<String>, Query), ("format" = Option<String>, Query, description = "json, csv or xlsx")), security(("bearer" = [])), responses((status = 200, description = "The statement"), (status = 401), (status = 404), (status = 422)))]
+#[utoipa::path(get, path = "/api/v1/statements/{day}", tag = tags::PAYMENTS, params(("day" = String, Path, format = Date, description = "YYYY-MM-DD, Vietnam's time"), ("agency" = Option<String>, Query, description = "The agency's code; absent: every agency"), ("format" = Option<String>, Query, pattern = "^(json|csv|xlsx)$", description = "json (default), csv or xlsx")), security(("bearer" = [])), responses((status = 200, description = "The statement"), (status = 401), (status = 404), (status = 422)))]
 pub async fn statement(
     c: Caller,
     Path(day): Path<String>,
@@ -256,4 +259,25 @@ pub async fn statement(
             );
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    /// The document names exactly the methods the cashier may record.
+    #[test]
+    fn the_desk_methods_are_documented_as_the_domain_lists_them() {
+        let doc = serde_json::to_value(super::super::doc::ApiDoc::openapi()).unwrap();
+        let pattern =
+            doc["components"]["schemas"]["RecordRequest"]["properties"]["method"]["pattern"]
+                .as_str()
+                .unwrap()
+                .to_string();
+        let names: Vec<&str> = motcua_domain::fees::Method::AT_DESK
+            .iter()
+            .map(|m| m.as_str())
+            .collect();
+        assert_eq!(pattern, format!("^({})$", names.join("|")));
+    }
 }
