@@ -42,7 +42,7 @@ impl Vnpay {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
                 .build()
-                .expect("an HTTP client without TLS settings builds"),
+                .expect("the HTTP client builds with its bundled TLS roots"),
         }
     }
 
@@ -127,5 +127,48 @@ impl Vnpay {
             );
             "chữ ký trong trả lời của cổng thanh toán không hợp lệ".to_string()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The merchant API of a real gateway is HTTPS: the client speaks it (the call reaches the
+    /// connection, refused here, instead of failing on the scheme).
+    #[tokio::test]
+    async fn the_merchant_api_is_reached_over_https() {
+        let g = Vnpay::new(
+            "https://127.0.0.1:9/pay".into(),
+            "https://127.0.0.1:9/api".into(),
+            "T".into(),
+            b"s".to_vec(),
+        );
+        let req = RefundRequest {
+            request_id: "r".into(),
+            tmn_code: "T".into(),
+            txn_ref: "x".into(),
+            amount: 1,
+            transaction_no: "1".into(),
+            transaction_date: "20260302090000".into(),
+            create_by: "u".into(),
+            create_date: "20260302090000".into(),
+            ip_addr: "127.0.0.1".into(),
+            order_info: "o".into(),
+        };
+        let e = g.refund(&req).await.unwrap_err();
+        assert!(!e.contains("scheme"), "{e}");
+        let debug = format!(
+            "{:?}",
+            g.http
+                .post("https://127.0.0.1:9/")
+                .send()
+                .await
+                .unwrap_err()
+        );
+        assert!(
+            debug.contains("Connect") || debug.contains("connect"),
+            "{debug}"
+        );
     }
 }
