@@ -394,4 +394,56 @@ mod tests {
             .is_ok()
         );
     }
+
+    #[test]
+    fn a_gateway_is_configured_whole_and_over_https_in_production() {
+        let gw = PaymentsConfig {
+            vnpay_url: Some("https://sandbox.vnpayment.vn/paymentv2/vpcpay.html".into()),
+            vnpay_api_url: Some(
+                "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction".into(),
+            ),
+            vnpay_tmn_code: Some("MOTCUA01".into()),
+            vnpay_secret: Some("SECRETKEY0123456789".into()),
+        };
+        let prod = Config {
+            mode: Mode::Production,
+            public_url: "https://dichvucong.quangngai.example".into(),
+            secret_key: Some("ab".repeat(32)),
+            smtp_url: Some("smtps://u:p@mail.example".into()),
+            payments: gw.clone(),
+            ..Config::default()
+        };
+        assert!(prod.check().is_ok());
+        let no_secret = PaymentsConfig {
+            vnpay_secret: None,
+            ..gw.clone()
+        };
+        let e = Config {
+            payments: no_secret,
+            ..Config::default()
+        }
+        .check()
+        .unwrap_err();
+        assert!(e.contains("vnpay_secret"), "{e}");
+        let plain = PaymentsConfig {
+            vnpay_api_url: Some("http://gw.example/api".into()),
+            ..gw.clone()
+        };
+        let e = Config {
+            payments: plain.clone(),
+            ..prod.clone()
+        }
+        .check()
+        .unwrap_err();
+        assert!(e.contains("https"), "{e}");
+        assert!(
+            Config {
+                payments: plain,
+                ..Config::default()
+            }
+            .check()
+            .is_ok(),
+            "development may point at a local gateway"
+        );
+    }
 }

@@ -145,3 +145,25 @@ pub fn xlsx_response(st: &Statement) -> Result<Response, motcua_app::AppError> {
         name(st, "xlsx"),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn csv_cells_are_quoted_and_never_formulas() {
+        assert_eq!(csv_cell("abc", false), "abc");
+        assert_eq!(csv_cell("a,b", false), "\"a,b\"");
+        assert_eq!(csv_cell("say \"x\"", false), "\"say \"\"x\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(1)", false), "'=HYPERLINK(1)");
+        for lead in ["+", "-", "@"] {
+            assert_eq!(csv_cell(&format!("{lead}1"), false), format!("'{lead}1"));
+        }
+        assert_eq!(
+            csv_cell("-50000", true),
+            "-50000",
+            "a number stays a number"
+        );
+        assert_eq!(csv_cell("line\nbreak", false), "\"line\nbreak\"");
+    }
+}

@@ -554,7 +554,133 @@ async fn refunds_follow_r8_2c(e: Engine) {
     );
 }
 
+/// A web client logged in as one of Cẩm Thành's demo staff.
+async fn staff_web(t: &TestApp, login: &str, role: motcua_domain::Role) -> motcua_testkit::Client {
+    let (_, _, pw) = crate::dossiers::camthanh_staff_pw(t, login, login, role).await;
+    let mut c = t.client();
+    c.login(login, &pw).await;
+    c
+}
+
+/// The pages: the cashier takes the fee on the staff dossier page and lands on the printable
+/// receipt; a bad method is refused on the page; the leader approves a refund on the refunds page;
+/// the statement page and its CSV and XLSX files show the day.
+async fn the_pages_take_fees_refunds_and_statements(e: Engine) {
+    let t = setup(e).await;
+    let mut p = people(&t).await;
+    let code = submitted(&mut p).await;
+    let id = dossier(&mut p.citizen, &code).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut cashier = staff_web(&t, "ketoan.camthanh", motcua_domain::Role::Cashier).await;
+    let page = cashier.get(&format!("/can-bo/ho-so/{id}")).await;
+    assert!(
+        page.body.contains("Thu và in biên lai"),
+        "the cashier's form"
+    );
+    let mut leader = staff_web(&t, "lanhdao.camthanh", motcua_domain::Role::Leader).await;
+    let page = leader.get(&format!("/can-bo/ho-so/{id}")).await;
+    assert!(page.body.contains("Chưa nộp") && !page.body.contains("Thu và in biên lai"));
+    let r = cashier
+        .post_form(
+            &format!("/can-bo/ho-so/{id}/thu-phi"),
+            &[("method", "vnpay")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "not recorded at the desk");
+    let r = cashier
+        .post_form(
+            &format!("/can-bo/ho-so/{id}/thu-phi"),
+            &[("method", "bank_transfer")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "a transfer needs its reference");
+    let r = cashier
+        .post_form(
+            &format!("/can-bo/ho-so/{id}/thu-phi"),
+            &[("method", "cash")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let receipt = cashier.get(r.location()).await;
+    assert!(
+        receipt.body.contains("BIÊN LAI THU PHÍ, LỆ PHÍ") && receipt.body.contains("0000001/2026")
+    );
+    assert!(receipt.body.contains("<svg"), "the QR code");
+    // The dossier is declined: the refund appears on the leader's page and is approved there.
+    to_specialist(&t, &mut p, &code).await;
+    ok(
+        &mut p.specialist,
+        &code,
+        json!({"action": "propose_decline", "reasons": ["Không đủ điều kiện"]}),
+    )
+    .await;
+    ok(&mut p.leader, &code, json!({"action": "approve"})).await;
+    ok(&mut p.desk, &code, json!({"action": "send_decline"})).await;
+    // The clock moved past the staff's idle time: they log in again.
+    let mut leader = staff_web(&t, "lanhdao.camthanh", motcua_domain::Role::Leader).await;
+    let mut cashier = staff_web(&t, "ketoan.camthanh", motcua_domain::Role::Cashier).await;
+    let page = leader.get("/can-bo/hoan-tra").await;
+    assert!(
+        page.body.contains(&code) && page.body.contains("Chờ lãnh đạo duyệt"),
+        "{}",
+        page.body
+    );
+    let refund = p
+        .leader
+        .0
+        .json(Method::GET, "/api/v1/refunds", Some(&p.leader.1), None)
+        .await
+        .json()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = leader
+        .post_form(&format!("/can-bo/hoan-tra/{refund}/duyet"), &[])
+        .await;
+    assert!(r.body.contains("Đã duyệt, chờ hoàn trả"), "{}", r.body);
+    let r = cashier
+        .post_form(
+            &format!("/can-bo/hoan-tra/{refund}/chi-tra"),
+            &[("reference", "PC-7")],
+        )
+        .await;
+    assert!(r.body.contains("Đã hoàn trả."), "{}", r.body);
+    // The day's statement: one taken at the office, one paid back.
+    let page = cashier.get("/can-bo/doi-soat?ngay=2026-03-02").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(&code)
+            && page.body.contains("Chi hoàn trả")
+            && page.body.contains("PC-7"),
+        "{}",
+        page.body
+    );
+    let csv = cashier
+        .get("/can-bo/doi-soat/tep/doi-soat.csv?ngay=2026-03-02&co-quan=000.01.01.H53")
+        .await;
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(
+        csv.body.contains(&format!("{code},office,Tiền mặt,50000")),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains(",-50000,PC-7"), "{}", csv.body);
+    let xlsx = cashier
+        .get("/can-bo/doi-soat/tep/doi-soat.xlsx?ngay=2026-03-02&co-quan=000.01.01.H53")
+        .await;
+    assert_eq!(xlsx.status, 200);
+    assert!(xlsx.body.starts_with("PK"), "a zip file");
+    // A citizen has no statement; another agency's is not the cashier's.
+    let r = cashier.get("/can-bo/doi-soat?co-quan=000.00.15.H53").await;
+    assert_eq!(r.status, 404);
+    let r = cashier.get("/can-bo/doi-soat?ngay=hom-nay").await;
+    assert_eq!(r.status, 422);
+}
+
 engine_tests!(
+    the_pages_take_fees_refunds_and_statements,
     online_payment_is_final_only_from_the_ipn,
     a_cancelled_payment_leaves_the_fee_due,
     paying_twice_online_is_owed_back,

@@ -232,14 +232,11 @@ impl StatementPage {
     }
 }
 
-/// The agency the statement is of: the one asked for, else the caller's first where they may
-/// read it (none: the province, for its administrators and inspectors).
-fn statement_agency(p: &Page, q: &StatementQ) -> Result<Option<String>, AppError> {
-    if let Some(c) = q.co_quan.as_deref().filter(|c| !c.is_empty()) {
-        return Ok(Some(c.to_string()));
+impl StatementQ {
+    /// The agency asked for (none: the province, or the caller's first agency on the page).
+    fn agency(&self) -> Option<String> {
+        self.co_quan.clone().filter(|c| !c.is_empty())
     }
-    let _ = p.session()?;
-    Ok(None)
 }
 
 /// The daily reconciliation page.
@@ -256,7 +253,9 @@ pub async fn statement(p: Page, Query(q): Query<StatementQ>) -> PageResult {
         let a = p.s.app.agency(a).await?;
         agencies.push(Choice::new(a.code, a.name));
     }
-    let code = statement_agency(&p, &q)?.or_else(|| agencies.first().map(|c| c.value.clone()));
+    let code = q
+        .agency()
+        .or_else(|| agencies.first().map(|c| c.value.clone()));
     let st = p.s.app.statement(s, code.as_deref(), day).await?;
     let query = serde_urlencoded::to_string([
         ("ngay", day.to_string()),
@@ -278,7 +277,7 @@ pub async fn statement_file(
     Query(q): Query<StatementQ>,
 ) -> PageResult {
     let day = q.day(motcua_domain::clock::vn_date(p.s.app.now()))?;
-    let code = statement_agency(&p, &q)?;
+    let code = q.agency();
     let st =
         p.s.app
             .statement(p.session()?, code.as_deref(), day)
