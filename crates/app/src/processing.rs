@@ -10,6 +10,7 @@ use motcua_domain::catalogue::{Channel, Duration, ProcessStep, time_to_result};
 use motcua_domain::deadline::{self, Plan};
 use motcua_domain::dossier::Intake;
 use motcua_domain::event::{self, Answer, Event, EventData, Slip};
+use motcua_domain::fees::FeeDue;
 use motcua_domain::lifecycle::{self, Act, NotAllowed, Stage, Who};
 use motcua_domain::notice::NoticeKind;
 use motcua_store::agencies;
@@ -224,8 +225,9 @@ impl App {
             .await
             .or_missing(AppError::NotFound)?;
         let (who, to) = allowed(s, &d, act)?;
-        let fee = self.fee_view(conn, &d).await?;
-        Self::fee_hold(&fee, act)?;
+        if FeeDue::holds_any(act) {
+            Self::fee_hold(&self.fee_view(conn, &d).await?, act)?;
+        }
         let events = ds::events(conn, id).await?;
         if act.decides_a_proposal() && event::proposer(&events) == Some(s.user.id) {
             return Err(AppError::Conflict(

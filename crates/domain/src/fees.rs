@@ -1,4 +1,4 @@
-//! Fees and charges on a dossier (R3.2, R7.1b, R7.2b, R8.2c): what a dossier owes and from when,
+//! Fees and charges on a dossier (R3.2, R7.1b, R7.2b, R8.2c, R13.3): what a dossier owes and from when,
 //! which step waits for it, what its payments and refunds leave it at, when a refund is owed,
 //! and who may move a refund on. Pure: the app reads the payments and applies these rules.
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,16 @@ impl FeeDue {
             Self::Acceptance => act == Act::Accept,
             Self::Collection => act == Act::Approve,
         }
+    }
+
+    /// Whether some service's fee falls due at the step (so that others need not read the fee).
+    pub fn falls_due_at_any(act: Act) -> bool {
+        Self::ALL.iter().any(|d| d.falls_due_at(act))
+    }
+
+    /// Whether some service's fee holds the step.
+    pub fn holds_any(act: Act) -> bool {
+        Self::ALL.iter().any(|d| d.holds(act))
     }
 
     /// Whether the step waits until the fee is paid: acceptance for a fee due with the dossier,
@@ -275,6 +285,38 @@ pub struct GatewayReport {
     pub received_at: jiff::Timestamp,
 }
 
+impl GatewayReport {
+    /// The gateway says the money was taken.
+    pub fn succeeded(&self) -> bool {
+        self.response_code == "00" && self.transaction_status == "00"
+    }
+}
+
+/// The reconciliation's two differences: online payments marked paid that no successful report
+/// of the gateway backs (same payment, same gateway transaction), and successful reports that
+/// match no payment of ours.
+pub fn differences<'a>(
+    payments: &'a [Payment],
+    reports: &'a [GatewayReport],
+) -> (Vec<&'a Payment>, Vec<&'a GatewayReport>) {
+    let backed = |p: &Payment| {
+        reports.iter().any(|g| {
+            g.succeeded()
+                && g.payment_id == Some(p.id)
+                && Some(&g.gateway_txn) == p.gateway_txn.as_ref()
+        })
+    };
+    let unbacked = payments
+        .iter()
+        .filter(|p| p.method == Method::Vnpay && p.state == PaymentState::Succeeded && !backed(p))
+        .collect();
+    let unmatched = reports
+        .iter()
+        .filter(|g| g.payment_id.is_none() && g.succeeded())
+        .collect();
+    (unbacked, unmatched)
+}
+
 /// Where a refund stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -468,6 +510,12 @@ impl RefundCause {
     }
 }
 
+/// Whether a dossier at this stage ended without the service being provided (refused at
+/// intake, or processing stopped): what it paid is owed back (R8.2c).
+pub fn not_provided(stage: Stage) -> bool {
+    matches!(stage, Stage::Refused | Stage::Declined)
+}
+
 /// The refunds a dossier owes, each for one payment that moved money and has no refund yet,
 /// in full:
 /// - every such payment when the agency cannot provide the service: refused at intake, or
@@ -485,7 +533,7 @@ pub fn refunds_owed(
         .filter(|p| p.state == PaymentState::Succeeded && p.method.moves_money())
         .collect();
     paid.sort_by_key(|p| (p.confirmed_at, p.id));
-    let ended = matches!(stage, Stage::Refused | Stage::Declined);
+    let ended = not_provided(stage);
     let mut before = 0;
     let mut out = vec![];
     for p in paid {

@@ -64,6 +64,17 @@ pub async fn payments_of(c: &impl ConnectionTrait, dossier: Uuid) -> Result<Vec<
         .collect()
 }
 
+/// Some payments by id (one query).
+pub async fn payments_by_ids(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Payment>> {
+    payment::Entity::find()
+        .filter(payment::Column::Id.is_in(ids.iter().copied()))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(payment_from)
+        .collect()
+}
+
 pub async fn payment_by_txn_ref(
     c: &impl ConnectionTrait,
     txn_ref: &str,

@@ -52,6 +52,31 @@ impl FeeView {
     }
 }
 
+/// What the cashier must say of a desk payment: the outside reference of a payment made
+/// elsewhere, or an exemption's ground (none for cash and card); the gateway's own payments are
+/// never recorded at the desk.
+fn desk_reference(method: Method, reference: &str) -> Result<Option<String>> {
+    if !Method::AT_DESK.contains(&method) {
+        return Err(AppError::field(
+            "method",
+            "Thanh toán trực tuyến do cổng thanh toán xác nhận, không ghi tại quầy.",
+        ));
+    }
+    let reference = crate::processing::clean(reference, 100);
+    if method.needs_reference() && reference.is_empty() {
+        return Err(AppError::field(
+            "reference",
+            match method {
+                Method::Exemption => {
+                    "Ghi căn cứ miễn phí, lệ phí (đối tượng được miễn theo thủ tục)."
+                }
+                _ => "Ghi số tham chiếu của giao dịch.",
+            },
+        ));
+    }
+    Ok((!reference.is_empty()).then_some(reference))
+}
+
 impl App {
     /// What the dossier owes by its pinned procedure version's fee for its channel.
     async fn owed(&self, c: &impl motcua_store::Conn, d: &Dossier) -> Result<(i64, FeeDue)> {
@@ -108,35 +133,30 @@ impl App {
         method: Method,
         reference: &str,
     ) -> Result<(Payment, Option<Receipt>)> {
-        let d = ds::get_dossier(self.db.conn(), dossier)
+        let conn = self.db.conn();
+        let d = ds::get_dossier(conn, dossier)
             .await
             .or_missing(AppError::NotFound)?;
         motcua_domain::authorize(&s.actor, Action::TakePayment, &Target::Agency(d.agency_id))
             .map_err(|e| AppError::from(e).hiding())?;
-        if !Method::AT_DESK.contains(&method) {
-            return Err(AppError::field(
-                "method",
-                "Thanh toán trực tuyến do cổng thanh toán xác nhận, không ghi tại quầy.",
-            ));
-        }
-        let reference = crate::processing::clean(reference, 100);
-        if method.needs_reference() && reference.is_empty() {
-            return Err(AppError::field(
-                "reference",
-                match method {
-                    Method::Exemption => {
-                        "Ghi căn cứ miễn phí, lệ phí (đối tượng được miễn theo thủ tục)."
-                    }
-                    _ => "Ghi số tham chiếu của giao dịch.",
-                },
-            ));
-        }
+        let reference = desk_reference(method, reference)?;
+        // Decided and rendered before the transaction; the transaction checks that nobody paid
+        // meanwhile.
+        let amount = fees::payable(d.stage, &self.fee_view(conn, &d).await?.fees)
+            .map_err(|m| AppError::Conflict(m.into()))?;
+        let notice = match method.moves_money() {
+            true => self.payment_notice(conn, &d, amount).await?,
+            false => None,
+        };
         let now = self.now();
         let tx = self.db.write().await?;
         // The dossier's row is held until commit: two cashiers cannot both take the last fee.
         let d = ds::lock_dossier(&tx, d.id).await?;
-        let fv = self.fee_view(&tx, &d).await?;
-        let amount = fees::payable(d.stage, &fv.fees).map_err(|m| AppError::Conflict(m.into()))?;
+        if fees::payable(d.stage, &self.fee_view(&tx, &d).await?.fees) != Ok(amount) {
+            return Err(AppError::Conflict(
+                "Phí, lệ phí của hồ sơ vừa được thu ở nơi khác. Hãy tải lại trang.".into(),
+            ));
+        }
         let p = Payment {
             id: Uuid::now_v7(),
             dossier_id: d.id,
@@ -146,15 +166,17 @@ impl App {
             state: PaymentState::Succeeded,
             txn_ref: None,
             gateway_txn: None,
-            reference: (!reference.is_empty()).then_some(reference),
+            reference,
             created_at: now,
             confirmed_at: Some(now),
             recorded_by: Some(s.user.id),
         };
         ps::insert_payment(&tx, &p).await?;
         let receipt = self.issue_receipt(&tx, &p).await?;
+        if let Some((n, r)) = notice {
+            self.notify_rendered(&tx, &n, r).await?;
+        }
         let number = receipt.as_ref().map(Receipt::number);
-        self.payment_notice(&tx, &d, &p).await?;
         self.commit(tx, ctx, Audit {
             actor: Some(s.user.id),
             action: "payment_recorded",
@@ -194,19 +216,17 @@ impl App {
         Ok(Some(r))
     }
 
-    /// Tells the owner a payment was received (in the payment's transaction).
-    async fn payment_notice(&self, tx: &motcua_store::Tx, d: &Dossier, p: &Payment) -> Result<()> {
-        if !p.method.moves_money() {
-            return Ok(());
-        }
-        let extra = json!({"amount": money(p.amount)});
-        if let Some((n, r)) = self
-            .owner_notice(tx, d, NoticeKind::PaymentReceived, extra)
-            .await?
-        {
-            self.notify_rendered(tx, &n, r).await?;
-        }
-        Ok(())
+    /// The notice that tells the owner a payment was received, rendered before the transaction
+    /// that records it.
+    pub(crate) async fn payment_notice(
+        &self,
+        c: &impl motcua_store::Conn,
+        d: &Dossier,
+        amount: i64,
+    ) -> Result<Option<(crate::notices::NewNotice<'static>, crate::notices::Rendered)>> {
+        let extra = json!({"amount": money(amount)});
+        self.owner_notice(c, d, NoticeKind::PaymentReceived, extra)
+            .await
     }
 
     /// The fee-due notice a step sends when the fee falls due at it and is not yet paid.
@@ -216,6 +236,9 @@ impl App {
         d: &Dossier,
         act: Act,
     ) -> Result<Option<(crate::notices::NewNotice<'static>, crate::notices::Rendered)>> {
+        if !FeeDue::falls_due_at_any(act) {
+            return Ok(None);
+        }
         let fv = self.fee_view(c, d).await?;
         if !fv.fee_due.falls_due_at(act) || fv.fees.settled() {
             return Ok(None);

@@ -135,6 +135,15 @@ impl App {
         let Some(report) = report else {
             return Ok(IpnAnswer::Unknown);
         };
+        // The notice of a payment this report may confirm is rendered before the transaction.
+        let conn = self.db.conn();
+        let notice = match ps::payment_by_txn_ref(conn, &report.txn_ref).await? {
+            Some(p) if p.state == PaymentState::Pending && report.succeeded() => {
+                let d = ds::get_dossier(conn, p.dossier_id).await?;
+                self.payment_notice(conn, &d, p.amount).await?
+            }
+            _ => None,
+        };
         let now = self.now();
         let tx = self.db.write().await?;
         let payment = ps::payment_by_txn_ref(&tx, &report.txn_ref).await?;
@@ -142,32 +151,10 @@ impl App {
             amount: p.amount,
             settled: p.state != PaymentState::Pending,
         });
-        let mut answer = vnpay::ipn_answer(true, Some(&report), order);
-        let mut receipt = None;
-        if let (IpnAnswer::Confirmed, Some(p)) = (answer, &payment) {
-            // The dossier's row is held until commit, so that a step ending the dossier and this
-            // payment see each other (a payment after the end is owed back at once).
-            let d = ds::lock_dossier(&tx, p.dossier_id).await?;
-            let state = match report.succeeded() {
-                true => PaymentState::Succeeded,
-                false => PaymentState::Failed,
-            };
-            if ps::settle_payment(&tx, p.id, state, &report.transaction_no, now).await? {
-                if state == PaymentState::Succeeded {
-                    let paid = Payment {
-                        state,
-                        confirmed_at: Some(now),
-                        gateway_txn: Some(report.transaction_no.clone()),
-                        ..p.clone()
-                    };
-                    receipt = self.issue_receipt(&tx, &paid).await?.map(|r| r.number());
-                    self.payment_notice(&tx, &d, &paid).await?;
-                    self.open_refunds(&tx, &d, now).await?;
-                }
-            } else {
-                answer = IpnAnswer::AlreadyConfirmed;
-            }
-        }
+        let (answer, receipt) = match (vnpay::ipn_answer(true, Some(&report), order), &payment) {
+            (IpnAnswer::Confirmed, Some(p)) => self.settle(&tx, p, &report, notice, now).await?,
+            (answer, _) => (answer, None),
+        };
         ps::insert_report(
             &tx,
             &GatewayReport {
@@ -201,6 +188,44 @@ impl App {
             tracing::warn!(event = "payment_amount_mismatch", txn_ref = %report.txn_ref, "IPN amount differs from the order");
         }
         Ok(answer)
+    }
+
+    /// Settles a pending payment by the gateway's report, in the IPN's transaction: once (a
+    /// report that finds it settled meanwhile answers "already confirmed"); on success with its
+    /// receipt, the owner's notice, and a refund when the dossier had ended or was already paid.
+    async fn settle(
+        &self,
+        tx: &motcua_store::Tx,
+        p: &Payment,
+        report: &Report,
+        notice: Option<(crate::notices::NewNotice<'static>, crate::notices::Rendered)>,
+        now: jiff::Timestamp,
+    ) -> Result<(IpnAnswer, Option<String>)> {
+        // The dossier's row is held until commit, so that a step ending the dossier and this
+        // payment see each other (a payment after the end is owed back at once).
+        let d = ds::lock_dossier(tx, p.dossier_id).await?;
+        let state = match report.succeeded() {
+            true => PaymentState::Succeeded,
+            false => PaymentState::Failed,
+        };
+        if !ps::settle_payment(tx, p.id, state, &report.transaction_no, now).await? {
+            return Ok((IpnAnswer::AlreadyConfirmed, None));
+        }
+        if state == PaymentState::Failed {
+            return Ok((IpnAnswer::Confirmed, None));
+        }
+        let paid = Payment {
+            state,
+            confirmed_at: Some(now),
+            gateway_txn: Some(report.transaction_no.clone()),
+            ..p.clone()
+        };
+        let receipt = self.issue_receipt(tx, &paid).await?.map(|r| r.number());
+        if let Some((n, r)) = notice {
+            self.notify_rendered(tx, &n, r).await?;
+        }
+        self.open_refunds(tx, &d, now).await?;
+        Ok((IpnAnswer::Confirmed, receipt))
     }
 
     /// What the browser's return from the gateway shows the owner: never a change of state.

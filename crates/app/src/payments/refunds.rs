@@ -1,6 +1,8 @@
 //! Refunds (R8.2c): owed when the agency cannot provide the service after a fee was paid, each
 //! its own record linked to its payment; approved by the agency's leader; paid back through the
 //! gateway's refund call for an online payment, or by the cashier for the others.
+use std::collections::HashMap;
+
 use motcua_domain::authz::{Action, Target};
 use motcua_domain::catalogue::money;
 use motcua_domain::fees::{self, Method, Refund, RefundState, RefundStep};
@@ -63,17 +65,24 @@ impl App {
         use motcua_domain::Role;
         let agencies = s.actor.agencies_with(&[Role::Leader, Role::Cashier]);
         let c = self.db.conn();
-        let mut out = vec![];
-        for r in ps::open_refunds(c, &agencies).await? {
-            let d = ds::get_dossier(c, r.dossier_id).await?;
-            let p = ps::get_payment(c, r.payment_id).await?;
-            out.push(RefundRow {
-                code: d.code.unwrap_or_default(),
-                method: p.method,
-                refund: r,
-            });
-        }
-        Ok(out)
+        let refunds = ps::open_refunds(c, &agencies).await?;
+        let ids = |f: fn(&Refund) -> Uuid| refunds.iter().map(f).collect::<Vec<_>>();
+        let codes = ds::codes_of(c, &ids(|r| r.dossier_id)).await?;
+        let methods: HashMap<Uuid, Method> = ps::payments_by_ids(c, &ids(|r| r.payment_id))
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.method))
+            .collect();
+        Ok(refunds
+            .into_iter()
+            .filter_map(|r| {
+                Some(RefundRow {
+                    code: codes.get(&r.dossier_id).cloned().unwrap_or_default(),
+                    method: *methods.get(&r.payment_id)?,
+                    refund: r,
+                })
+            })
+            .collect())
     }
 
     /// The leader approves a refund; one of an online payment is then paid back through the

@@ -1,4 +1,4 @@
-//! The daily reconciliation (R7.2b, R13.3): per agency and channel, the money taken and paid
+//! The daily reconciliation (R7.2b): per agency and channel, the money taken and paid
 //! back on a day (Vietnam's time), the gateway's reports that match no payment, and online
 //! payments marked paid that no successful report of the gateway backs.
 use std::collections::HashMap;
@@ -66,11 +66,7 @@ impl App {
             .map_or(Target::None, |a| Target::Agency(a.id));
         motcua_domain::authorize(&s.actor, Action::ViewStatement, &target)
             .map_err(|e| AppError::from(e).hiding())?;
-        let vn = jiff::tz::offset(7);
-        let from = vn
-            .to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
-            .map_err(|e| AppError::Unexpected(e.to_string()))?;
-        let to = from + jiff::SignedDuration::from_hours(24);
+        let (from, to) = day_bounds(day)?;
         let c = self.db.conn();
         let aid = agency.as_ref().map(|a| a.id);
         let payments: Vec<_> = ps::payments_confirmed(c, aid, from, to)
@@ -84,7 +80,13 @@ impl App {
         ids.extend(refunds.iter().map(|r| r.dossier_id));
         let codes = ds::codes_of(c, &ids).await?;
         let code = |id: &Uuid| codes.get(id).cloned().unwrap_or_default();
-        let methods: HashMap<Uuid, Method> = payments.iter().map(|p| (p.id, p.method)).collect();
+        // The methods of the payments refunded (some were paid on another day).
+        let refunded: Vec<Uuid> = refunds.iter().map(|r| r.payment_id).collect();
+        let methods: HashMap<Uuid, Method> = ps::payments_by_ids(c, &refunded)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.method))
+            .collect();
         let payment_row = |p: &fees::Payment| StatementRow {
             at: p.confirmed_at.unwrap_or(p.created_at),
             refund: false,
@@ -97,39 +99,21 @@ impl App {
                 .or(p.reference.clone())
                 .unwrap_or_default(),
         };
-        let backed = |p: &fees::Payment| {
-            reports.iter().any(|g| {
-                g.payment_id == Some(p.id)
-                    && g.response_code == "00"
-                    && g.transaction_status == "00"
-                    && Some(&g.gateway_txn) == p.gateway_txn.as_ref()
-            })
-        };
-        let unbacked = payments
-            .iter()
-            .filter(|p| p.method == Method::Vnpay && !backed(p))
-            .map(payment_row)
-            .collect();
         let mut rows: Vec<StatementRow> = payments.iter().map(payment_row).collect();
-        for r in &refunds {
-            let method = match methods.get(&r.payment_id) {
-                Some(m) => *m,
-                None => ps::get_payment(c, r.payment_id).await?.method,
-            };
-            rows.push(StatementRow {
+        rows.extend(refunds.iter().filter_map(|r| {
+            Some(StatementRow {
                 at: r.paid_at.unwrap_or(r.created_at),
                 refund: true,
                 code: code(&r.dossier_id),
-                method,
+                method: *methods.get(&r.payment_id)?,
                 amount: -r.amount,
                 reference: r.reference.clone().unwrap_or_default(),
-            });
-        }
+            })
+        }));
         rows.sort_by_key(|r| r.at);
-        let unmatched = reports
-            .into_iter()
-            .filter(|g| g.payment_id.is_none() && g.response_code == "00")
-            .collect();
+        let (unbacked, unmatched) = fees::differences(&payments, &reports);
+        let unbacked = unbacked.into_iter().map(payment_row).collect();
+        let unmatched = unmatched.into_iter().cloned().collect();
         Ok(Statement {
             day,
             totals: totals(&rows),
@@ -139,6 +123,14 @@ impl App {
             unbacked,
         })
     }
+}
+
+/// A day in Vietnam's time, as the instants it runs between.
+fn day_bounds(day: jiff::civil::Date) -> Result<(jiff::Timestamp, jiff::Timestamp)> {
+    let from = jiff::tz::offset(7)
+        .to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
+        .map_err(|e| AppError::Unexpected(format!("the day {day}: {e}")))?;
+    Ok((from, from + jiff::SignedDuration::from_hours(24)))
 }
 
 fn totals(rows: &[StatementRow]) -> Vec<ChannelTotal> {

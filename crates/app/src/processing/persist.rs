@@ -95,7 +95,7 @@ impl App {
         ds::insert_event(&tx, &event).await?;
         // A step that ends the dossier before its service was provided owes back what was paid
         // (R8.2c); the dossier's row is already held by this transaction.
-        if w.row == RowWrite::Update {
+        if w.row == RowWrite::Update && motcua_domain::fees::not_provided(d.stage) {
             self.open_refunds(&tx, d, w.at).await?;
         }
         for notice in w.notices {

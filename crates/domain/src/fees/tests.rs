@@ -132,6 +132,15 @@ fn a_payment_is_exactly_what_is_left_on_a_live_dossier() {
     let f = fees(50_000, std::slice::from_ref(&p), &[r]);
     assert!(payable(Stage::Accepted, &f).is_err());
     assert!(payable(Stage::Accepted, &fees(0, &[], &[])).is_err());
+    // While money goes back, nothing more is taken, even with some left to pay.
+    let part = pay(Method::Cash, 20_000, PaymentState::Succeeded);
+    let back = fees(
+        50_000,
+        std::slice::from_ref(&part),
+        &[refund(&part, RefundState::Approved)],
+    );
+    assert_eq!(back.outstanding(), 30_000);
+    assert!(payable(Stage::Accepted, &back).is_err());
 }
 
 #[test]
@@ -158,6 +167,20 @@ fn the_fee_holds_acceptance_or_the_result() {
     for d in FeeDue::ALL {
         assert_eq!(FeeDue::parse(d.as_str()), Some(d));
     }
+    for act in Act::ALL {
+        let falls = matches!(
+            act,
+            Act::Submit | Act::RegisterInPerson | Act::RegisterPostal | Act::Accept | Act::Approve
+        );
+        assert_eq!(FeeDue::falls_due_at_any(act), falls, "{act:?}");
+        let holds = matches!(
+            act,
+            Act::Accept | Act::ReturnAtOffice | Act::ReturnOnline | Act::ReturnByPost
+        );
+        assert_eq!(FeeDue::holds_any(act), holds, "{act:?}");
+    }
+    assert!(not_provided(Stage::Refused) && not_provided(Stage::Declined));
+    assert!(!not_provided(Stage::Withdrawn) && !not_provided(Stage::Returned));
     for m in Method::ALL {
         assert_eq!(Method::parse(m.as_str()), Some(m));
     }
@@ -249,4 +272,138 @@ fn a_refund_is_approved_then_paid_back() {
 #[test]
 fn receipts_are_numbered_by_year() {
     assert_eq!(receipt_number(2026, 12), "0000012/2026");
+}
+
+fn report(payment: Option<&Payment>, txn: &str, code: &str) -> GatewayReport {
+    GatewayReport {
+        id: Uuid::new_v4(),
+        txn_ref: "T".into(),
+        gateway_txn: txn.into(),
+        amount: 50_000,
+        response_code: code.into(),
+        transaction_status: code.into(),
+        payment_id: payment.map(|p| p.id),
+        answer: "00".into(),
+        received_at: at(),
+    }
+}
+
+#[test]
+fn the_statement_finds_payments_without_a_report_and_reports_without_a_payment() {
+    let mut online = pay(Method::Vnpay, 50_000, PaymentState::Succeeded);
+    online.gateway_txn = Some("14000001".into());
+    let cash = pay(Method::Cash, 50_000, PaymentState::Succeeded);
+    let pending = pay(Method::Vnpay, 50_000, PaymentState::Pending);
+    let payments = [online.clone(), cash, pending];
+    let good = report(Some(&online), "14000001", "00");
+    let (unbacked, unmatched) = differences(&payments, std::slice::from_ref(&good));
+    assert!(unbacked.is_empty() && unmatched.is_empty());
+    // Backed only by its own transaction, and only by a success.
+    for r in [
+        report(Some(&online), "99", "00"),
+        report(Some(&online), "14000001", "24"),
+        report(None, "14000001", "00"),
+    ] {
+        let (unbacked, _) = differences(&payments, std::slice::from_ref(&r));
+        assert_eq!(unbacked.len(), 1, "{r:?}");
+        assert_eq!(unbacked[0].id, online.id);
+    }
+    // The response says paid but the transaction does not: not a success (both must).
+    let half = GatewayReport {
+        transaction_status: "02".into(),
+        ..report(Some(&online), "14000001", "00")
+    };
+    assert!(!half.succeeded());
+    assert_eq!(
+        differences(&payments, std::slice::from_ref(&half)).0.len(),
+        1
+    );
+    let stray = report(None, "777", "00");
+    let failed_stray = report(None, "778", "24");
+    let reports = [good, stray.clone(), failed_stray];
+    let (_, unmatched) = differences(&payments, &reports);
+    assert_eq!(
+        unmatched.iter().map(|g| g.id).collect::<Vec<_>>(),
+        vec![stray.id]
+    );
+}
+
+#[test]
+fn names_are_stored_and_shown_as_published() {
+    use std::collections::HashSet;
+    fn distinct(v: Vec<&'static str>) -> bool {
+        v.iter().all(|s| !s.is_empty()) && v.iter().collect::<HashSet<_>>().len() == v.len()
+    }
+    assert!(distinct(FeeDue::ALL.map(FeeDue::label_vi).to_vec()));
+    assert_eq!(FeeDue::Collection.label_vi(), "Nộp khi nhận kết quả");
+    assert!(distinct(Method::ALL.map(Method::label_vi).to_vec()));
+    assert_eq!(Method::Cash.label_vi(), "Tiền mặt");
+    let states = [
+        PaymentState::Pending,
+        PaymentState::Succeeded,
+        PaymentState::Failed,
+    ];
+    for s in states {
+        assert_eq!(PaymentState::parse(s.as_str()), Some(s));
+    }
+    assert_eq!(PaymentState::parse("paid"), None);
+    assert!(distinct(states.map(PaymentState::label_vi).to_vec()));
+    let refunds = [
+        RefundState::Pending,
+        RefundState::Approved,
+        RefundState::Paid,
+    ];
+    for s in refunds {
+        assert_eq!(RefundState::parse(s.as_str()), Some(s));
+    }
+    assert_eq!(RefundState::parse(""), None);
+    assert!(distinct(refunds.map(RefundState::label_vi).to_vec()));
+    let statuses = [
+        FeeStatus::None,
+        FeeStatus::Due,
+        FeeStatus::Paid,
+        FeeStatus::RefundPending,
+        FeeStatus::Refunded,
+    ];
+    assert_eq!(
+        statuses.map(FeeStatus::as_str),
+        ["none", "due", "paid", "refund_pending", "refunded"]
+    );
+    assert!(distinct(statuses.map(FeeStatus::label_vi).to_vec()));
+    assert_eq!(FeeStatus::Due.label_vi(), "Chưa nộp");
+}
+
+#[test]
+fn each_method_has_its_channel_and_its_reference() {
+    let channel: Vec<&str> = Method::ALL.iter().map(|m| m.channel()).collect();
+    assert_eq!(
+        channel,
+        [
+            "office",
+            "office",
+            "vnpay",
+            "national_portal",
+            "post_bank",
+            "post_bank",
+            "exemption"
+        ]
+    );
+    for (c, _) in CHANNELS {
+        assert!(Method::ALL.iter().any(|m| m.channel() == c), "{c}");
+    }
+    let needs: Vec<bool> = Method::ALL.iter().map(|m| m.needs_reference()).collect();
+    assert_eq!(needs, [false, false, true, true, true, true, true]);
+    assert!(!Method::AT_DESK.contains(&Method::Vnpay));
+    let r = Receipt {
+        id: Uuid::nil(),
+        payment_id: Uuid::nil(),
+        dossier_id: Uuid::nil(),
+        agency_id: Uuid::nil(),
+        year: 2026,
+        seq: 42,
+        amount: 1,
+        method: Method::Cash,
+        issued_at: at(),
+    };
+    assert_eq!(r.number(), "0000042/2026");
 }

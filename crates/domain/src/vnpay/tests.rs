@@ -238,6 +238,13 @@ fn a_refund_is_signed_over_its_fields_in_order() {
     };
     assert!(!no.succeeded());
     assert_eq!(back["vnp_TransactionStatus"], "05");
+    assert_eq!(back["vnp_Amount"], "5000000");
+    // A gateway that writes the amount as a JSON number signs the same text.
+    let mut numeric = back.clone();
+    numeric["vnp_Amount"] = serde_json::json!(5000000);
+    assert!(RefundAnswer::verified(secret, &numeric).is_some());
+    numeric["vnp_Amount"] = serde_json::json!(5000001);
+    assert!(RefundAnswer::verified(secret, &numeric).is_none());
 }
 
 #[test]
