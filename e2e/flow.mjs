@@ -12,6 +12,7 @@ import { chromium } from 'playwright-core';
 const BASE = process.env.BASE;
 const SHOTS = process.env.SHOTS;
 const STAFF_PW = JSON.parse(process.env.STAFF_PW); // {login: password}
+const PAYER = JSON.parse(process.env.PAYER); // {login, pw, dossier}: a level-4 fee due with the dossier
 const CITIZEN = { id: '051099887766', email: 'e2e.nguoidan@example.com', pw: 'mật khẩu CANARYPW của người dân', name: 'Trần Thị Mai' };
 const axeSource = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 fs.mkdirSync(SHOTS, { recursive: true });
@@ -237,6 +238,25 @@ try {
   const saved = path.join(SHOTS, 'ket-qua-tai-ve.pdf');
   await download.saveAs(saved);
   must(fs.readFileSync(saved).subarray(0, 5).toString() === '%PDF-', 'the downloaded result is the PDF');
+
+  // A level-4 fee due with the dossier (R7.2b): reception cannot accept it yet; the citizen pays
+  // through the sandbox gateway on a phone; the IPN marks it paid once; reception then accepts.
+  await desk.goto(`${BASE}/can-bo/ho-so/${PAYER.dossier}`);
+  must((await desk.locator('input[name="action"][value="accept"]').count()) === 0, 'acceptance waits for the fee');
+  const payer = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
+  await login(payer, PAYER.login, PAYER.pw);
+  await payer.goto(`${BASE}/ho-so/${PAYER.dossier}`);
+  await expectText(payer, 'Chưa nộp', 'the level-4 fee is due');
+  await check(payer, 'phi-muc-4');
+  await Promise.all([payer.waitForNavigation(), payer.click('button:has-text("Thanh toán trực tuyến")')]);
+  await Promise.all([payer.waitForNavigation(), payer.click('button[name="choice"][value="pay"]')]);
+  await expectText(payer, 'Đã nhận thanh toán', 'the level-4 fee paid through the IPN');
+  await payer.goto(`${BASE}/ho-so/${PAYER.dossier}`);
+  await Promise.all([payer.waitForNavigation(), payer.click('a:has-text("Biên lai số")')]);
+  await expectText(payer, 'BIÊN LAI THU PHÍ, LỆ PHÍ', 'the level-4 receipt');
+  await check(payer, 'bien-lai-muc-4');
+  await desk.goto(`${BASE}/can-bo/ho-so/${PAYER.dossier}`);
+  await staffStep(desk, 'accept');
 } finally {
   await browser.close();
 }

@@ -79,7 +79,8 @@ async fn durability(engine: Engine) {
             "m20261129_000004_notices".to_string(),
             "m20261129_000005_processing".to_string(),
             "m20261202_000006_truth".to_string(),
-            "m20261202_000007_hardening".to_string()
+            "m20261202_000007_hardening".to_string(),
+            "m20261202_000008_payments".to_string(),
         ]
     );
 }

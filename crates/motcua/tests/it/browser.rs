@@ -1,4 +1,4 @@
-//! Browser end-to-end (R5.1a, R6.2, R7.1a, R11.2, R11.3, R12, R8.2b): `e2e/flow.mjs` drives
+//! Browser end-to-end (R5.1a, R6.2, R7.1a, R7.2b, R11.2, R11.3, R12, R8.2b): `e2e/flow.mjs` drives
 //! Debian's Chromium (Playwright) against the real server on loopback with a fresh database. It
 //! needs Node.js, `npm ci` in `e2e/` and `/usr/bin/chromium`; `.ci/run` installs them and sets
 //! `MOTCUA_TEST_E2E=1`, which makes their absence a failure. Without it, the test says it was
@@ -56,6 +56,17 @@ async fn citizen_and_staff_in_a_real_browser() {
         .into_iter()
         .map(|(login, pw)| (login, pw.into()))
         .collect();
+    // A level-4 dossier whose fee is due with it (the demo's certified copies at Cẩm Thành),
+    // submitted through the API by the demo citizen, who pays it in the browser.
+    let citizen = crate::dossiers::CITIZEN;
+    let citizen_pw = crate::security::demo_pw(&t, citizen);
+    let mut who = crate::dossiers::token(&t, citizen).await;
+    let code = crate::agent::submit(&mut who, "2.000815", "000.01.01.H53").await;
+    let payer = serde_json::json!({
+        "login": citizen,
+        "pw": citizen_pw,
+        "dossier": crate::processing::dossier(&mut who, &code).await["id"],
+    });
     let shots = std::env::var("MOTCUA_TEST_E2E_SHOTS")
         .or_else(|_| std::env::var("CARGO_TARGET_DIR").map(|d| format!("{d}/e2e-screenshots")))
         .unwrap_or_else(|_| {
@@ -74,6 +85,7 @@ async fn citizen_and_staff_in_a_real_browser() {
             .env("SHOTS", &shots)
             .env("CHROMIUM", chromium)
             .env("STAFF_PW", serde_json::Value::Object(staff).to_string())
+            .env("PAYER", payer.to_string())
             .output()
             .unwrap()
     })

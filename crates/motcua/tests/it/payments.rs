@@ -209,7 +209,20 @@ async fn a_cancelled_payment_leaves_the_fee_due(e: Engine) {
     let d = dossier(&mut p.citizen, &code).await;
     assert_eq!(d["fees"]["status"], "due");
     assert!(d["receipts"].as_array().unwrap().is_empty());
-    start(&mut p.citizen, &code).await;
+    // One gateway transaction settles one payment (row 51): a report reusing the cancelled
+    // transaction's number for another payment is not taken (99: the gateway calls again).
+    let again = start(&mut p.citizen, &code).await;
+    let txn2 = again["txn_ref"].as_str().unwrap();
+    assert_eq!(ipn(&t, &report(&t, txn2, 50000, "00", "0")).await, "99");
+    assert_eq!(
+        dossier(&mut p.citizen, &code).await["fees"]["status"],
+        "due"
+    );
+    assert_eq!(ipn(&t, &report(&t, txn2, 50000, "00", "1")).await, "00");
+    assert_eq!(
+        dossier(&mut p.citizen, &code).await["fees"]["status"],
+        "paid"
+    );
 }
 
 /// The person starts paying twice and the gateway takes both: the second payment is kept (the

@@ -37,6 +37,12 @@ fn secret(p: &AppState) -> Result<Vec<u8>, AppError> {
         .ok_or(AppError::NotFound)
 }
 
+/// A gateway transaction number: eight digits, unique as the gateway's are (the clock of a test
+/// stands still, so it is drawn at random).
+fn transaction_no() -> String {
+    format!("{:08}", uuid::Uuid::new_v4().as_u128() % 100_000_000)
+}
+
 /// The signed request of a payment URL's query, when its signature holds.
 fn request(secret: &[u8], query: &str) -> Result<BTreeMap<String, String>, AppError> {
     let params: BTreeMap<String, String> = serde_urlencoded::from_str(query)
@@ -108,10 +114,7 @@ pub async fn decide(p: Page, Form(f): Form<Decision>) -> PageResult {
         ),
         ("vnp_PayDate", vnpay::date(now)),
         ("vnp_ResponseCode", if paid { "00" } else { "24" }.into()),
-        (
-            "vnp_TransactionNo",
-            format!("{}", now.as_millisecond() % 100_000_000),
-        ),
+        ("vnp_TransactionNo", transaction_no()),
         (
             "vnp_TransactionStatus",
             if paid { "00" } else { "02" }.into(),
@@ -167,7 +170,7 @@ pub async fn refund(State(s): State<AppState>, Json(body): Json<Value>) -> PageR
             "Invalid Checksum"
         }
         .into(),
-        transaction_no: format!("{}", now.as_millisecond() % 100_000_000 + 1),
+        transaction_no: transaction_no(),
     };
     Ok(Json(answer.body(&secret, &req, &vnpay::date(now))).into_response())
 }
