@@ -516,6 +516,17 @@ pub fn not_provided(stage: Stage) -> bool {
     matches!(stage, Stage::Refused | Stage::Declined)
 }
 
+/// Whether a dossier may owe a refund at all: it ended unprovided, or more than one payment
+/// moved money for it (so that a payment's usual path need not read the whole fee).
+pub fn refund_possible(stage: Stage, payments: &[Payment]) -> bool {
+    not_provided(stage)
+        || payments
+            .iter()
+            .filter(|p| p.state == PaymentState::Succeeded && p.method.moves_money())
+            .count()
+            > 1
+}
+
 /// The refunds a dossier owes, each for one payment that moved money and has no refund yet,
 /// in full:
 /// - every such payment when the agency cannot provide the service: refused at intake, or

@@ -224,7 +224,9 @@ impl App {
         if let Some((n, r)) = notice {
             self.notify_rendered(tx, &n, r).await?;
         }
-        self.open_refunds(tx, &d, now).await?;
+        if fees::refund_possible(d.stage, &ps::payments_of(tx, d.id).await?) {
+            self.open_refunds(tx, &d, now).await?;
+        }
         Ok((IpnAnswer::Confirmed, receipt))
     }
 

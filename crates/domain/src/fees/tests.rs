@@ -255,6 +255,18 @@ fn a_payment_after_the_fee_was_paid_is_owed_back() {
         RefundCause::Duplicate.label_vi(),
         "nộp trùng, phí đã được nộp trước đó"
     );
+    // Whenever a refund is owed, one is possible; one payment on a live dossier owes none.
+    assert!(refund_possible(Stage::Accepted, &both));
+    assert!(!refund_possible(
+        Stage::Accepted,
+        std::slice::from_ref(&first)
+    ));
+    let exempt = pay(Method::Exemption, 1, PaymentState::Succeeded);
+    assert!(!refund_possible(Stage::Accepted, &[first.clone(), exempt]));
+    assert!(refund_possible(
+        Stage::Declined,
+        std::slice::from_ref(&first)
+    ));
 }
 
 #[test]

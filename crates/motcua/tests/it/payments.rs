@@ -547,6 +547,22 @@ async fn refunds_follow_r8_2c(e: Engine) {
         "refunded"
     );
 
+    // Paid at the gateway after the desk refused the dossier: owed back at once.
+    let code4 = submitted(&mut p).await;
+    let late = start(&mut p.citizen, &code4).await;
+    ok(
+        &mut p.desk,
+        &code4,
+        json!({"action": "refuse", "reasons": ["Không thuộc thẩm quyền"]}),
+    )
+    .await;
+    let r = report(&t, late["txn_ref"].as_str().unwrap(), 50000, "00", "888");
+    assert_eq!(ipn(&t, &r).await, "00");
+    assert_eq!(
+        dossier(&mut p.citizen, &code4).await["fees"]["status"],
+        "refund_pending"
+    );
+
     // A result produced owes no refund, collected or not.
     let code3 = submitted(&mut p).await;
     pay_at_desk(&t, &code3).await;
