@@ -66,6 +66,24 @@ async function login(page, who, pw) {
   await Promise.all([page.waitForNavigation(), page.click('form[action="/dang-nhap"] button[type="submit"]')]);
 }
 
+// A real one-page PDF (the agency signs the result, so the draft must parse), `pad` bytes longer.
+function realPdf(tag, pad) {
+  const content = `BT /F1 14 Tf 72 770 Td (${tag}) Tj ET\n% ${'x'.repeat(pad)}\n`;
+  const objs = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>',
+    '<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}endstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let out = '%PDF-1.7\n';
+  const offsets = objs.map((o, i) => { const at = out.length; out += `${i + 1} 0 obj\n${o}\nendobj\n`; return at; });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n` + offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
 function pdf(tag, n) {
   const head = Buffer.from(`%PDF-1.7\n% ${tag}\n`);
   return Buffer.concat([head, Buffer.alloc(n - head.length, 46)]);
@@ -206,7 +224,7 @@ try {
   const spec = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   await login(spec, 'chuyenvien.camthanh', STAFF_PW['chuyenvien.camthanh']);
   await spec.goto(`${BASE}/can-bo/ho-so/${id}`);
-  await spec.setInputFiles('#file', { name: 'giay-phep.pdf', mimeType: 'application/pdf', buffer: pdf('giay-phep', 6000) });
+  await spec.setInputFiles('#file', { name: 'giay-phep.pdf', mimeType: 'application/pdf', buffer: realPdf('giay phep', 6000) });
   await Promise.all([spec.waitForNavigation(), spec.click('form[action*="/ket-qua"] button')]);
   await check(spec, 'van-ban-ket-qua');
   await staffStep(spec, 'propose_resolve');
@@ -234,10 +252,24 @@ try {
   await p.goto(`${BASE}/ho-so/${id}`);
   await expectText(p, 'Đã trả kết quả', 'the returned status');
   await check(p, 'da-tra-ket-qua');
-  const [download] = await Promise.all([p.waitForEvent('download'), p.click('a:has-text("giay-phep.pdf")')]);
+  // The result is the agency's signed PDF, numbered <dossier code>-KQ1 (R8.2b).
+  const [download] = await Promise.all([p.waitForEvent('download'), p.click('a:has-text("-KQ1.pdf")')]);
   const saved = path.join(SHOTS, 'ket-qua-tai-ve.pdf');
   await download.saveAs(saved);
   must(fs.readFileSync(saved).subarray(0, 5).toString() === '%PDF-', 'the downloaded result is the PDF');
+  // Anyone checks it on the authenticity page: issued here, unchanged; altered, it is not.
+  await p.goto(`${BASE}/xac-thuc`);
+  await p.setInputFiles('#file', saved);
+  await Promise.all([p.waitForNavigation(), p.click('form[action^="/xac-thuc"] button')]);
+  await expectText(p, 'Văn bản hợp lệ', 'the signed result verifies');
+  await check(p, 'xac-thuc');
+  const altered = fs.readFileSync(saved);
+  const at = altered.indexOf('giay phep');
+  altered[at] = 'G'.charCodeAt(0);
+  await p.goto(`${BASE}/xac-thuc`);
+  await p.setInputFiles('#file', { name: 'sua.pdf', mimeType: 'application/pdf', buffer: altered });
+  await Promise.all([p.waitForNavigation(), p.click('form[action^="/xac-thuc"] button')]);
+  await expectText(p, 'Không xác thực được', 'an altered result does not');
 
   // A level-4 fee due with the dossier (R7.2b): reception cannot accept it yet; the citizen pays
   // through the sandbox gateway on a phone; the IPN marks it paid once; reception then accepts.

@@ -60,6 +60,22 @@ pub struct Config {
     /// Run the notice delivery worker in this process.
     pub worker: bool,
     pub payments: PaymentsConfig,
+    pub signatures: SignaturesConfig,
+}
+
+/// Digital signatures (R4.6, R8.2b).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SignaturesConfig {
+    /// The trust anchors (PEM certificates: the national root, the licensed public CAs, the
+    /// government CA) and their CRLs (`.crl`); absent for `data_dir/trust`.
+    pub trust_dir: Option<PathBuf>,
+    /// Each agency's signing key and certificate as `<agency code>.p12`; absent for
+    /// `data_dir/keys`.
+    pub key_dir: Option<PathBuf>,
+    /// The password of those PKCS#12 files (`MOTCUA_SIGNATURES__KEY_PASSWORD`).
+    #[serde(skip_serializing)]
+    pub key_password: Option<String>,
 }
 
 /// The online payment gateway (R7.2b). Without `vnpay_url`, development uses motcua's own
@@ -192,6 +208,7 @@ impl Default for Config {
             sms_key: None,
             worker: true,
             payments: PaymentsConfig::default(),
+            signatures: SignaturesConfig::default(),
         }
     }
 }
@@ -231,6 +248,22 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("motcua.db").display()))
+    }
+
+    /// Where the trust anchors and CRLs are.
+    pub fn trust_dir(&self) -> PathBuf {
+        self.signatures
+            .trust_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("trust"))
+    }
+
+    /// Where the agencies' signing keys are.
+    pub fn key_dir(&self) -> PathBuf {
+        self.signatures
+            .key_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys"))
     }
 
     /// What production needs that these settings lack (empty when they are safe).

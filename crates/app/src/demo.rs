@@ -262,7 +262,20 @@ impl App {
     /// Loads the demo data and answers the demo accounts.
     pub async fn load_demo(&self) -> Result<Vec<DemoAccount>> {
         let ctx = Ctx::default();
-        self.import_agencies(&ctx, None, &demo_snapshot()).await?;
+        let snapshot = demo_snapshot();
+        self.import_agencies(&ctx, None, &snapshot).await?;
+        // A demonstration CA, trusted, and a signing key per agency for its results (R8.2b).
+        let agencies: Vec<(String, String)> = snapshot
+            .agencies
+            .iter()
+            .map(|a| (a.code.clone(), a.name.clone()))
+            .collect();
+        let config = self.config.clone();
+        crate::signatures::blocking(move || {
+            crate::signatures::results::demo_pki(&config, &agencies)
+        })
+        .await??;
+        self.trust.reload();
         // The demo catalogue takes effect from the day the demo province was formed.
         self.import_catalogue(&ctx, None, &demo_catalogue(), jiff::civil::date(2025, 7, 1))
             .await?;

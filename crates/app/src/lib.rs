@@ -20,6 +20,7 @@ mod lookup;
 pub mod notices;
 pub mod payments;
 pub mod processing;
+pub mod signatures;
 pub mod staff;
 
 use std::net::IpAddr;
@@ -68,6 +69,8 @@ pub struct App {
     pub(crate) views: Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, i64>>>,
     /// The online payment gateway (none: online payment is not offered).
     pub(crate) gateway: Option<Arc<dyn payments::gateway::Gateway>>,
+    /// The trust anchors and CRLs signatures are verified against (R4.6).
+    pub(crate) trust: Arc<motcua_signature::TrustDir>,
 }
 
 /// Where a request comes from, for the audit record and throttling.
@@ -113,7 +116,9 @@ impl App {
         ));
         let gateway = payments::gateway::Vnpay::from_config(&config, &key)
             .map(|g| Arc::new(g) as Arc<dyn payments::gateway::Gateway>);
+        let trust = Arc::new(motcua_signature::TrustDir::open(config.trust_dir()));
         let app = App {
+            trust,
             gateway,
             db,
             clock,

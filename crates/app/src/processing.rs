@@ -123,6 +123,8 @@ pub struct Capabilities {
     pub may_pay_online: bool,
     /// The caller is the agency's cashier and a payment may be recorded now.
     pub may_take_payment: bool,
+    /// Reception may record that the papers sent by post arrived (R7.2a).
+    pub may_receive_papers: bool,
 }
 
 /// Where a step left the dossier.
@@ -144,7 +146,7 @@ pub(crate) fn channel(i: Intake) -> Channel {
 /// Everyone the caller is on this dossier: its owner, staff in each processing role they hold at
 /// its agency, and its assignee when the leader assigned it to them (the lifecycle table says
 /// what each may do).
-fn whos(s: &Session, d: &Dossier) -> Vec<Who> {
+pub(crate) fn whos(s: &Session, d: &Dossier) -> Vec<Who> {
     let mut v = vec![];
     if d.owner_id == Some(s.user.id) {
         v.push(Who::Owner);
@@ -180,7 +182,8 @@ pub(crate) struct Effect {
     pub notice: Option<(NoticeKind, Value)>,
     pub consult_due: Option<jiff::Timestamp>,
     pub consultations: Vec<Consultation>,
-    pub publish: Option<Uuid>,
+    /// The signed result the leader's approval issues (R8.2b).
+    pub issue: Option<crate::signatures::results::IssuedWrite>,
 }
 
 impl Effect {
@@ -228,6 +231,7 @@ impl App {
         if FeeDue::holds_any(act) {
             Self::fee_hold(&self.fee_view(conn, &d).await?, act)?;
         }
+        crate::signatures::papers_hold(&d, act)?;
         let events = ds::events(conn, id).await?;
         if act.decides_a_proposal() && event::proposer(&events) == Some(s.user.id) {
             return Err(AppError::Conflict(
@@ -251,6 +255,7 @@ impl App {
         d.updated_at = now;
         let tx = self.db.write().await?;
         let action = format!("dossier_{}", act.as_str());
+        let result = effect.issue.as_ref().map(|i| i.result.number.clone());
         let write = StepWrite {
             dossier: &d,
             row: RowWrite::Update,
@@ -263,7 +268,7 @@ impl App {
             unit: actor_unit(s, who, d.agency_id),
             data: effect.data,
             consultations: effect.consultations,
-            publish: effect.publish,
+            issue: effect.issue,
             notices: notices
                 .into_iter()
                 .map(|(n, r)| StepNotice::Rendered(n, r))
@@ -274,7 +279,7 @@ impl App {
                 object: "dossier",
                 id: d.code.clone(),
                 agency: Some(d.agency_id),
-                detail: json!({"from": from.as_str(), "to": to.as_str()}),
+                detail: json!({"from": from.as_str(), "to": to.as_str(), "result": result}),
             },
         };
         self.write_step(tx, ctx, write).await?;
@@ -455,7 +460,7 @@ impl App {
                 name: other.name,
             }),
             consultations: vec![],
-            publish: None,
+            issue: None,
             notices: vec![],
             audit: Audit {
                 actor: Some(s.user.id),
@@ -560,10 +565,11 @@ impl App {
         fee: &crate::payments::FeeView,
     ) -> Capabilities {
         let owner = d.owner_id == Some(s.user.id);
-        // A step the unpaid fee holds is not offered (the fee's box says what is left).
+        // A step the unpaid fee or the awaited papers hold is not offered (their boxes say why).
         let acts: Vec<Available> = available_to(s, d)
             .into_iter()
             .filter(|a| Self::fee_hold(fee, a.act).is_ok())
+            .filter(|a| crate::signatures::papers_hold(d, a.act).is_ok())
             .collect();
         let apology_due =
             acts.iter().any(|a| a.act == Act::Apologise) && self.apology_due(agency, d, self.now());
@@ -581,6 +587,7 @@ impl App {
                     &motcua_domain::Target::Agency(d.agency_id),
                 )
                 .is_ok(),
+            may_receive_papers: self.may_receive_papers(s, d),
             acts,
         }
     }

@@ -391,6 +391,11 @@ impl Drop for Upload {
 }
 
 impl Staged {
+    /// The staged bytes (what a check of the content reads before the file is committed).
+    pub async fn read(&self) -> Result<Vec<u8>> {
+        Ok(tokio::fs::read(&self.path).await?)
+    }
+
     /// Abandons a staged upload (e.g. its content was refused).
     pub fn discard(self) {
         drop(self);

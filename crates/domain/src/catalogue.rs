@@ -164,6 +164,10 @@ pub struct Component {
     /// The id of the form template for this paper, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form: Option<String>,
+    /// Sent digitally signed at level 4 (R7.2a): without a valid signature, the person sends
+    /// the paper by post.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub signed: bool,
 }
 
 fn one() -> u32 {
@@ -308,6 +312,11 @@ pub fn level_label(level: u8) -> &'static str {
 /// Whether a service at this 2016 level takes dossiers online (levels 3 and 4, R6.2).
 pub fn takes_dossiers_online(level: u8) -> bool {
     level >= 3
+}
+
+/// Whether a service at this level takes digitally signed papers (level 4, R7.2a).
+pub fn signed_online(level: u8) -> bool {
+    level >= 4
 }
 
 /// The current classification (Decree 42/2022).

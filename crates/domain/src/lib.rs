@@ -20,6 +20,7 @@ pub mod password;
 pub mod record;
 pub mod search;
 pub mod service;
+pub mod signature;
 pub mod text;
 pub mod vnpay;
 

@@ -58,6 +58,10 @@ pub struct Dossier {
     /// The new date the agency apologised with (form 04); the appointment stays what the
     /// national count measures against.
     pub new_appointment_at: Option<jiff::Timestamp>,
+    /// The paper copies a level-4 dossier sent without a valid digital signature comes with by
+    /// post (R7.2a), and when reception recorded them.
+    pub papers: Option<crate::signature::Papers>,
+    pub papers_received_at: Option<jiff::Timestamp>,
 }
 
 impl Dossier {
@@ -102,6 +106,8 @@ impl Dossier {
             outcome: None,
             repeat_requests: 0,
             new_appointment_at: None,
+            papers: None,
+            papers_received_at: None,
         }
     }
 }
@@ -119,6 +125,8 @@ pub struct DossierFile {
     pub created_at: jiff::Timestamp,
     /// The applicant sees it: their own papers, and the result document the leader approved.
     pub public: bool,
+    /// What verifying its digital signatures found when it was attached (empty: unsigned).
+    pub signatures: Vec<crate::signature::Signature>,
 }
 
 /// A request for another agency's opinion (R8.1b, R3.3).

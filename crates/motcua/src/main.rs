@@ -68,6 +68,18 @@ enum Command {
         #[command(subcommand)]
         cmd: CatalogueCmd,
     },
+    /// Digital signatures: the CAs that sign the agencies' results.
+    Signatures {
+        #[command(subcommand)]
+        cmd: SignaturesCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum SignaturesCmd {
+    /// Print (PEM) the CA certificates above the agencies' signing keys in `signatures.key_dir`:
+    /// what a verifier installs as trust anchors for the results this system issues.
+    ExportCa,
 }
 
 #[derive(Subcommand)]
@@ -310,6 +322,16 @@ async fn main() -> Result<()> {
     match cli.command {
         Command::Calendar { data, cmd } => calendar(data, cmd)?,
         Command::Lifecycle => print!("{}", motcua_domain::lifecycle::table_markdown()),
+        Command::Signatures {
+            cmd: SignaturesCmd::ExportCa,
+        } => {
+            let pem =
+                motcua_app::signatures::results::export_ca(&config).map_err(|e| anyhow!("{e}"))?;
+            if pem.is_empty() {
+                bail!("no agency signing key in {}", config.key_dir().display());
+            }
+            print!("{pem}");
+        }
         Command::Migrate => {
             let app = App::open(config, Arc::new(SystemClock))
                 .await

@@ -4,6 +4,7 @@
 use motcua_domain::deadline::Timeliness;
 use motcua_domain::dossier::Intake;
 use motcua_domain::lifecycle::Stage;
+use motcua_domain::signature::Papers;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -26,8 +27,7 @@ pub use events::{
     insert_event, pending_consultations,
 };
 pub use files::{
-    delete_file, dossier_bytes, files, get_file, insert_file, owner_bytes, publish_file,
-    referenced_blobs,
+    delete_file, dossier_bytes, files, get_file, insert_file, owner_bytes, referenced_blobs,
 };
 pub use worklist::{Queue, worklist, worklist_counts};
 
@@ -89,6 +89,12 @@ fn row_from(m: dossier::Model) -> Result<Dossier> {
             .transpose()?,
         repeat_requests: m.repeat_requests,
         new_appointment_at: m.new_appointment_at.map(from_db),
+        papers: m
+            .papers
+            .as_deref()
+            .map(|s| Papers::parse(s).ok_or_else(|| bad("papers")))
+            .transpose()?,
+        papers_received_at: m.papers_received_at.map(from_db),
     })
 }
 
@@ -133,6 +139,8 @@ fn model_of(d: &Dossier) -> dossier::ActiveModel {
         outcome: Set(d.outcome.map(|o| o.as_str().into())),
         repeat_requests: Set(d.repeat_requests),
         new_appointment_at: Set(d.new_appointment_at.map(to_db)),
+        papers: Set(d.papers.map(|p| p.as_str().into())),
+        papers_received_at: Set(d.papers_received_at.map(to_db)),
     }
 }
 

@@ -374,6 +374,8 @@ pub mod dossier {
         pub outcome: Option<String>,
         pub repeat_requests: i32,
         pub new_appointment_at: Option<DateTimeUtc>,
+        pub papers: Option<String>,
+        pub papers_received_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }
@@ -393,6 +395,7 @@ pub mod dossier_file {
         pub name: String,
         pub created_at: DateTimeUtc,
         pub public: bool,
+        pub signatures: Option<String>,
     }
     no_relations!();
 }
@@ -636,6 +639,24 @@ pub mod gateway_report {
         pub payment_id: Option<Uuid>,
         pub answer: String,
         pub received_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod issued_result {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "issued_results")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub number: String,
+        pub dossier_id: Uuid,
+        pub agency_id: Uuid,
+        pub file_id: Uuid,
+        pub draft_id: Uuid,
+        pub sha256: String,
+        pub certificate: String,
+        pub signed_at: DateTimeUtc,
     }
     no_relations!();
 }

@@ -14,6 +14,7 @@ mod entities;
 mod migration;
 pub mod notices;
 pub mod payments;
+pub mod results;
 pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;

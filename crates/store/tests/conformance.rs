@@ -81,6 +81,7 @@ async fn durability(engine: Engine) {
             "m20261202_000006_truth".to_string(),
             "m20261202_000007_hardening".to_string(),
             "m20261202_000008_payments".to_string(),
+            "m20261202_000009_signatures".to_string(),
         ]
     );
 }

@@ -437,6 +437,28 @@ impl Client {
         self.send(rb).await
     }
 
+    /// A multipart POST without a token (a public upload).
+    pub async fn multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> Resp {
+        let rb = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .multipart(form);
+        self.send(rb).await
+    }
+
+    /// A GET with a token, answering the body's bytes (a download); it must answer 200.
+    pub async fn bytes(&mut self, token: &str, path: &str) -> Vec<u8> {
+        let r = self
+            .http
+            .get(format!("{}{}", self.base, path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status(), 200, "{path}");
+        r.bytes().await.expect("body").to_vec()
+    }
+
     /// A request with a body sent as JSON exactly as given (malformed or oversized ones too).
     pub async fn json_raw(
         &mut self,
@@ -482,6 +504,12 @@ pub fn pdf(n: usize) -> Vec<u8> {
     let mut v = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
     v.resize(n.max(20), b'x');
     v
+}
+
+/// A real one-page PDF, as a specialist's result draft must be (the agency signs it), with
+/// `padding` bytes more.
+pub fn result_pdf(tag: &str, padding: usize) -> Vec<u8> {
+    motcua_signature::demo::sample_pdf(tag, padding)
 }
 
 /// A small valid JPEG-looking file.

@@ -282,3 +282,61 @@ pub fn file_response(d: motcua_app::dossiers::Download) -> Response {
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
+
+/// The one `file` part of a multipart body, in memory, within `limit` bytes (the authenticity
+/// check reads a whole file anyway; nothing is stored).
+pub async fn read_file_part(
+    headers: &HeaderMap,
+    mp: &mut Multipart,
+    limit: u64,
+) -> Result<Vec<u8>, AppError> {
+    let result = async {
+        if headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|n| n > limit + 64 * 1024)
+        {
+            return Err(too_big(limit));
+        }
+        let mut out = None;
+        while let Some(mut field) = next_part(mp).await? {
+            if field.name() != Some("file") || out.is_some() {
+                return Err(AppError::field("file", "Chỉ gửi một phần file."));
+            }
+            let mut bytes = Vec::new();
+            loop {
+                match field.chunk().await {
+                    Ok(Some(c)) => {
+                        if (bytes.len() + c.len()) as u64 > limit {
+                            return Err(too_big(limit));
+                        }
+                        bytes.extend_from_slice(&c);
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        return Err(AppError::field(
+                            "file",
+                            format!("Tệp gửi không trọn vẹn: {}", e.body_text()),
+                        ));
+                    }
+                }
+            }
+            out = Some(bytes);
+        }
+        out.filter(|b| !b.is_empty())
+            .ok_or_else(|| AppError::field("file", "Chọn tệp cần kiểm tra."))
+    }
+    .await;
+    if result.is_err() {
+        drain(mp).await;
+    }
+    result
+}
+
+fn too_big(limit: u64) -> AppError {
+    AppError::field(
+        "file",
+        format!("Tệp quá lớn: tối đa {} MB.", limit.div_ceil(1024 * 1024)),
+    )
+}

@@ -85,7 +85,7 @@ impl App {
             unit: None,
             data: EventData::None,
             consultations: vec![],
-            publish: None,
+            issue: None,
             notices: self
                 .fee_due_notice(&tx, &d, act)
                 .await?

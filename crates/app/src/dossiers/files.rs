@@ -96,6 +96,26 @@ impl App {
             }
         };
         let size = staged.size as i64;
+        // Signatures are verified once, here, from the staged bytes (R4.6).
+        let signatures = match kind {
+            FileKind::Pdf | FileKind::Cms => {
+                let bytes = match staged.read().await {
+                    Ok(b) => std::sync::Arc::new(b),
+                    Err(e) => {
+                        staged.discard();
+                        return Err(blob_err(e));
+                    }
+                };
+                match self.verify_upload(self.db.conn(), kind, bytes, id).await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        staged.discard();
+                        return Err(e);
+                    }
+                }
+            }
+            _ => vec![],
+        };
         let sha = self.blobs.commit(staged).await.map_err(blob_err)?;
         let f = DossierFile {
             id: Uuid::now_v7(),
@@ -108,7 +128,9 @@ impl App {
             created_at: self.now(),
             // The department's result drafts are its own until the leader approves one.
             public: !result,
+            signatures,
         };
+        let completed = self.recheck_detached(self.db.conn(), &f).await?;
         let tx = self.db.write().await?;
         // Checked again with the person locked: parallel uploads each passed the first check
         // against the same free space, and only one of them may use it.
@@ -120,6 +142,9 @@ impl App {
             ));
         }
         ds::insert_file(&tx, &f).await?;
+        for (file, sigs) in &completed {
+            motcua_store::results::set_signatures(&tx, *file, sigs).await?;
+        }
         self.commit(
             tx,
             ctx,
@@ -218,10 +243,11 @@ fn check_attachment(
             ));
         }
         return match dom::check_file(name, &staged.head) {
-            Ok(k @ (FileKind::Pdf | FileKind::Cms)) => Ok(k),
+            // A PDF: what the agency signs at approval (R8.2b).
+            Ok(k @ FileKind::Pdf) => Ok(k),
             _ => Err(AppError::field(
                 "file",
-                "Văn bản kết quả phải là tệp PDF (hoặc chữ ký số .p7s).",
+                "Văn bản kết quả phải là tệp PDF (cơ quan ký số khi lãnh đạo phê duyệt).",
             )),
         };
     }

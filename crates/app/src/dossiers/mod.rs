@@ -31,6 +31,7 @@ mod desk;
 mod files;
 mod lookup;
 mod submit;
+pub use submit::Consent;
 
 const MB: u64 = 1024 * 1024;
 
@@ -167,6 +168,17 @@ impl DossierView {
             .find(|c| c.id == id)
             .map(|c| c.name.clone())
             .unwrap_or_else(|| id.to_string())
+    }
+
+    /// Whether the service takes digitally signed papers (level 4, R7.2a).
+    pub fn signs_online(&self) -> bool {
+        motcua_domain::catalogue::signed_online(self.service_level)
+    }
+
+    /// The components a level-4 dossier must sign and whose files carry no valid signature
+    /// (R7.2a): what goes by post unless the person signs them.
+    pub fn unsigned(&self) -> Vec<String> {
+        crate::signatures::unsigned_names(self.service_level, &self.version, &self.files)
     }
 
     /// Required components that have no file yet.

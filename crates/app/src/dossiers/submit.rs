@@ -2,6 +2,15 @@
 //! lifecycle, withdrawal (R6.2, R13.2).
 use super::*;
 
+/// What the person confirms when submitting.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Consent {
+    /// The declaration that what they state is true (R13.2).
+    pub declaration: bool,
+    /// At level 4, the papers of the components not digitally signed go by post (R7.2a).
+    pub papers_by_post: bool,
+}
+
 impl App {
     /// Deletes drafts whose time is up (with their files; the blobs go at the next sweep).
     pub async fn expire_drafts(&self) -> Result<usize> {
@@ -135,7 +144,7 @@ impl App {
         s: &Session,
         id: Uuid,
         key: Option<&str>,
-        declaration_accepted: bool,
+        consent: Consent,
     ) -> Result<String> {
         let key = key.map(str::trim).filter(|k| !k.is_empty());
         if key.is_some_and(|k| k.len() > 200) {
@@ -160,7 +169,7 @@ impl App {
                 .ok_or(AppError::NotFound);
         }
         match self
-            .submit_once(ctx, s, id, key, &fingerprint, declaration_accepted)
+            .submit_once(ctx, s, id, key, &fingerprint, consent)
             .await
         {
             Err(AppError::Conflict(c))
@@ -185,7 +194,7 @@ impl App {
         id: Uuid,
         key: Option<&str>,
         fingerprint: &str,
-        declaration_accepted: bool,
+        consent: Consent,
     ) -> Result<String> {
         let now = self.now();
         let tx = self.db.write().await?;
@@ -212,13 +221,16 @@ impl App {
             tx.commit().await?;
             return d.code.ok_or(AppError::NotFound);
         };
-        if !declaration_accepted {
+        if !consent.declaration {
             return Err(AppError::field(
                 "declaration",
                 "Hãy đánh dấu cam đoan thông tin khai là đúng sự thật trước khi nộp.",
             ));
         }
         let (clean, version) = self.complete(&tx, &d, act, now).await?;
+        d.papers = self
+            .papers_needed(&tx, &d, &version, consent.papers_by_post)
+            .await?;
         let from = d.stage;
         d.form = clean;
         d.procedure_version_id = version.id;
@@ -254,7 +266,7 @@ impl App {
             unit: None,
             data,
             consultations: vec![],
-            publish: None,
+            issue: None,
             notices,
             audit: Audit {
                 actor: Some(s.user.id),
@@ -262,7 +274,7 @@ impl App {
                 object: "dossier",
                 id: d.code.clone(),
                 agency: Some(d.agency_id),
-                detail: json!({"intake": "online", "version": version.version}),
+                detail: json!({"intake": "online", "version": version.version, "papers_by_post": d.papers.is_some()}),
             },
         };
         self.write_step(tx, ctx, write).await?;

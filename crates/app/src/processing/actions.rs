@@ -90,6 +90,7 @@ impl App {
         let acts = available_to(s, &d)
             .into_iter()
             .filter(|a| Self::fee_hold(&fee, a.act).is_ok())
+            .filter(|a| crate::signatures::papers_hold(&d, a.act).is_ok())
             .collect();
         self.describe_actions(s, d, acts).await
     }

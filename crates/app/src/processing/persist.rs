@@ -45,7 +45,8 @@ pub(crate) struct StepWrite<'a> {
     pub unit: Option<Uuid>,
     pub data: EventData,
     pub consultations: Vec<Consultation>,
-    pub publish: Option<Uuid>,
+    /// The signed result the step issues: its file and its entry in the register.
+    pub issue: Option<crate::signatures::results::IssuedWrite>,
     /// The notices to the person: the step's own, and the fee's when it falls due at the step.
     pub notices: Vec<StepNotice>,
     pub audit: Audit<'a>,
@@ -70,8 +71,9 @@ impl App {
         for c in &w.consultations {
             ds::insert_consultation(&tx, c).await?;
         }
-        if let Some(f) = w.publish {
-            ds::publish_file(&tx, f).await?;
+        if let Some(i) = &w.issue {
+            ds::insert_file(&tx, &i.file).await?;
+            motcua_store::results::insert_result(&tx, &i.result).await?;
         }
         let (to_unit_id, step, due_at) = match w.entered {
             Some(e) => (e.unit_id, e.step, d.step_due_at),

@@ -134,7 +134,7 @@ impl App {
                 }
                 Ok(Effect::default())
             }
-            Act::Approve => Ok(self.approve_step(d, events)),
+            Act::Approve => self.approve_step(c, d, events).await,
             Act::Apologise => self.apology_step(c, d, input, reasons).await,
             Act::ReturnAtOffice | Act::ReturnOnline | Act::ReturnByPost => {
                 self.return_step(c, d, act, input).await
@@ -522,22 +522,26 @@ impl App {
         Ok(effect)
     }
 
-    /// The leader's approval. Of a drafted result: the document proposed becomes the applicant's
-    /// (the others stay the department's drafts), and the person hears the result is ready.
-    fn approve_step(&self, d: &Dossier, events: &[Event]) -> Effect {
+    /// The leader's approval. Of a drafted result: the document proposed is signed by the
+    /// agency as the dossier's next electronic result, which becomes the applicant's (the drafts
+    /// stay the department's), and the person hears the result is ready (R8.2b).
+    async fn approve_step(&self, c: &impl Conn, d: &Dossier, events: &[Event]) -> Result<Effect> {
         if d.stage != Stage::ProposedResolve {
-            return Effect::default();
+            return Ok(Effect::default());
         }
-        let publish = event::proposed_result(events);
+        let issue = match event::proposed_result(events) {
+            Some(draft) => Some(self.issue_result(c, d, draft).await?),
+            None => None,
+        };
         let note = d
             .appointment_at
             .map(|a| format!("Ngày hẹn trả kết quả: {}.", format_vn_datetime(a)))
             .unwrap_or_default();
-        Effect {
-            publish,
+        Ok(Effect {
+            issue,
             notice: Some((NoticeKind::ResultReady, json!({"note": note}))),
             ..Default::default()
-        }
+        })
     }
 
     /// The apology with a new date (form 04): a working day after the appointment, with reasons.

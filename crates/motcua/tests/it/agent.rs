@@ -3,7 +3,7 @@
 //! form from its schema, attaches a file for every component the answers require, submits, and
 //! then takes whatever step the actions description offers towards the result, filling each
 //! field from its type and allowed values.
-use motcua_testkit::{Client, pdf};
+use motcua_testkit::{Client, pdf, result_pdf};
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
@@ -173,7 +173,7 @@ async fn fill(who: &mut Who, f: &Value) -> Option<Value> {
                         &id,
                         up["component"].as_str().unwrap(),
                         "ket-qua.pdf",
-                        pdf(2500),
+                        result_pdf("ket qua", 2500),
                     )
                     .await;
                 assert_eq!(r.status, 201, "{}", r.body);

@@ -15,6 +15,7 @@ mod notices;
 mod payments;
 mod processing;
 mod security;
+mod signatures;
 mod staff;
 mod truth;
 mod work_pages;

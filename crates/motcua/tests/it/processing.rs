@@ -2,7 +2,7 @@
 //! dossier from online submission to result returned, and again with a department's supplement
 //! round, a refusal to resolve, and an inter-agency consultation. Each on both engines.
 use jiff::SignedDuration;
-use motcua_testkit::{Client, TestApp, pdf};
+use motcua_testkit::{Client, TestApp, result_pdf};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -171,7 +171,13 @@ async fn upload_result(p: &mut People, code: &str) -> String {
     let id = d["id"].as_str().unwrap().to_string();
     let (c, tok) = &mut p.specialist;
     let r = c
-        .upload(tok, &id, "_ket-qua", "ket-qua.pdf", pdf(1500))
+        .upload(
+            tok,
+            &id,
+            "_ket-qua",
+            "ket-qua.pdf",
+            result_pdf("ket qua", 1500),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     r.json()["id"].as_str().unwrap().to_string()

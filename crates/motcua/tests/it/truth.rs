@@ -3,7 +3,7 @@
 //! counted from the records, dossiers that never wait on an absent person, separation of duties,
 //! applicants who see only what is theirs, and an API a program can drive alone. Both engines.
 use motcua_domain::account::Role;
-use motcua_testkit::{Client, TestApp, pdf};
+use motcua_testkit::{Client, TestApp, result_pdf};
 
 mod desk;
 mod duties;
@@ -24,7 +24,9 @@ pub async fn demo_staff(t: &TestApp, agency: &str, role: Role) -> (Client, Strin
 /// The specialist uploads a result document; answers its id.
 async fn upload_result(who: &mut (Client, String), code: &str, name: &str) -> String {
     let (c, tok) = who;
-    let r = c.upload(tok, code, "_ket-qua", name, pdf(1200)).await;
+    let r = c
+        .upload(tok, code, "_ket-qua", name, result_pdf(name, 1200))
+        .await;
     assert_eq!(r.status, 201, "{}", r.body);
     r.json()["id"].as_str().unwrap().to_string()
 }

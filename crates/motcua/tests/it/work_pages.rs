@@ -3,7 +3,7 @@
 //! supplement round on the way; the statutory slips, the tracking register and the working calendar
 //! page. Both engines.
 use jiff::SignedDuration;
-use motcua_testkit::{Client, Engine, TestApp, engine_tests, jpeg, pdf};
+use motcua_testkit::{Client, Engine, TestApp, engine_tests, jpeg, pdf, result_pdf};
 
 use crate::dossiers::{CITIZEN, camthanh_trio, setup};
 use crate::security::demo_pw;
@@ -221,7 +221,7 @@ async fn through_the_pages(e: Engine) {
         .upload_page(
             &format!("/can-bo/ho-so/{id}/ket-qua"),
             "",
-            &[("giay-phep.pdf", pdf(3_000_000))],
+            &[("giay-phep.pdf", result_pdf("giay phep", 3_000_000))],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);

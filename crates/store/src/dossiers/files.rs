@@ -28,6 +28,12 @@ fn file_from(m: dossier_file::Model) -> Result<DossierFile> {
         name: m.name,
         created_at: from_db(m.created_at),
         public: m.public,
+        signatures: m
+            .signatures
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(bad)?
+            .unwrap_or_default(),
     })
 }
 
@@ -42,6 +48,8 @@ pub async fn insert_file(c: &impl ConnectionTrait, f: &DossierFile) -> Result<()
         name: Set(f.name.clone()),
         created_at: Set(to_db(f.created_at)),
         public: Set(f.public),
+        signatures: Set((!f.signatures.is_empty())
+            .then(|| serde_json::to_string(&f.signatures).expect("plain data"))),
     })
     .exec_without_returning(c)
     .await?;
@@ -66,16 +74,6 @@ pub async fn get_file(c: &impl ConnectionTrait, id: Uuid) -> Result<DossierFile>
             .await?
             .ok_or(StoreError::NotFound)?,
     )
-}
-
-/// Makes a file one the applicant sees (the result document the leader approved).
-pub async fn publish_file(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
-    dossier_file::Entity::update_many()
-        .col_expr(dossier_file::Column::Public, Expr::value(true))
-        .filter(dossier_file::Column::Id.eq(id))
-        .exec(c)
-        .await?;
-    Ok(())
 }
 
 pub async fn delete_file(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {

@@ -13,6 +13,7 @@ mod m05_processing;
 mod m06_truth;
 mod m07_hardening;
 mod m08_payments;
+mod m09_signatures;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m06_truth::Migration),
             Box::new(m07_hardening::Migration),
             Box::new(m08_payments::Migration),
+            Box::new(m09_signatures::Migration),
         ]
     }
 }

@@ -45,6 +45,9 @@ pub struct ComponentOut {
     /// When the component is needed only if a form answer holds.
     #[schema(value_type = Option<Object>)]
     pub condition: Option<serde_json::Value>,
+    /// At level 4, sent digitally signed (a signed PDF, or a file with its `.p7s`); unsigned,
+    /// the paper goes by post (R7.2a).
+    pub signed: bool,
 }
 
 /// An online service offering a procedure.
@@ -224,6 +227,7 @@ pub async fn procedure(
                 .components
                 .iter()
                 .map(|c| ComponentOut {
+                    signed: c.signed,
                     id: c.id.clone(),
                     name: c.name.clone(),
                     required: c.required,

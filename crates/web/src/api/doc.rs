@@ -23,6 +23,7 @@ use super::processing::{
     __path_actions, __path_answer, __path_consultations, __path_perform, __path_worklist,
 };
 use super::reception::{__path_accept, __path_refuse, __path_register, __path_supplement_request};
+use super::signatures::{__path_papers, __path_result, __path_verify};
 
 use crate::routes::{Access, Routes};
 use crate::state::AppState;
@@ -55,14 +56,16 @@ impl utoipa::Modify for BearerAuth {
         attach, download, detach, submit, withdraw,
         supplement_request, accept, refuse, lookup,
         actions, perform, worklist, consultations, answer,
-        start, record, ipn, refunds, approve, pay_back, statement),
+        start, record, ipn, refunds, approve, pay_back, statement,
+        verify, result, papers),
     components(schemas(super::contract::Problem, super::contract::FieldProblem, super::accounts::TokenRequest, super::accounts::TokenResponse, super::accounts::Me, super::accounts::GrantOut, super::agencies::AgencyOut, super::agencies::UnitOut, super::catalogue::ProcedureItem, super::catalogue::AgencyRef, super::catalogue::ComponentOut, super::catalogue::ServiceOut, super::catalogue::ProcedureDetail, super::catalogue::SectorOut, super::catalogue::FieldOut, super::catalogue::UsageOut,
         super::dossiers::NewDossier, super::dossiers::NewDossierByService, super::dossiers::NewDossierByCodes, super::dossiers::AttachForm, super::dossiers::Created, super::dossier_out::FileOut, super::dossiers::SubmitRequest, super::dossiers::Submitted, super::reception::AcceptRequest, super::reception::Accepted, super::reception::RefuseRequest,
         super::dossier_out::EventOut, super::dossier_out::DossierOut, super::dossiers::WithdrawRequest, super::reception::SupplementRequest, super::reception::RegisterRequest,
         super::dossier_out::StepOut, super::dossier_out::ConsultationOut,
         super::processing::ActionOut, super::processing::ActionsOut, super::processing::ActionFieldOut, super::processing::ActionOptionOut, super::processing::ItemFieldOut, super::processing::UploadOut, super::processing::ActionRequest, super::processing::ConsultationRequest, super::processing::ActionDone,
         super::processing::WorkItemOut, super::processing::WorklistOut, super::processing::PendingConsultation, super::processing::AnswerRequest,
-        super::dossier_out::FeesOut, super::dossier_out::ReceiptOut, super::payments::PaymentStartedOut, super::payments::RecordRequest, super::payments::RecordedOut, super::payments::IpnOut, super::payments::RefundOut, super::payments::PayBackRequest)),
+        super::dossier_out::FeesOut, super::dossier_out::ReceiptOut, super::payments::PaymentStartedOut, super::payments::RecordRequest, super::payments::RecordedOut, super::payments::IpnOut, super::payments::RefundOut, super::payments::PayBackRequest,
+        super::dossier_out::SignatureOut, super::signatures::AuthenticityOut, super::signatures::VerifyForm, super::signatures::PapersOut)),
     modifiers(&BearerAuth, &Problems)
 )]
 pub struct ApiDoc;

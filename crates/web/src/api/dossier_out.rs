@@ -15,6 +15,41 @@ pub struct FileOut {
     /// Decided from the content: pdf, jpg, png, heic, webp, p7s.
     pub kind: String,
     pub media_type: String,
+    /// Each digital signature found when the file was attached, and what verifying it found
+    /// (empty: unsigned).
+    pub signatures: Vec<SignatureOut>,
+}
+
+/// One digital signature of a file, as verified against the installed trust anchors and CRLs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignatureOut {
+    /// valid, invalid (altered, truncated, malformed), untrusted (no chain to a trust anchor),
+    /// expired (a certificate outside its validity when signing), revoked.
+    #[schema(pattern = "^(valid|invalid|untrusted|expired|revoked)$")]
+    pub status: String,
+    /// The signer's name in the certificate.
+    pub signer: Option<String>,
+    /// The identifiers the certificate carries (e.g. `CCCD:…`, `MST:…`).
+    pub signer_id: Option<String>,
+    pub organisation: Option<String>,
+    /// When the signer says they signed (RFC 3339; a claim, not a timestamp authority's).
+    pub signed_at: Option<String>,
+    /// Why the status is not `valid`, or what else to know (in Vietnamese).
+    pub reason: Option<String>,
+    /// For a detached `.p7s`: the id of the file it signs.
+    pub signs: Option<String>,
+}
+
+fn signature_out(s: &motcua_domain::signature::Signature) -> SignatureOut {
+    SignatureOut {
+        status: s.status.as_str().into(),
+        signer: s.signer.clone(),
+        signer_id: s.signer_id.clone(),
+        organisation: s.organisation.clone(),
+        signed_at: s.signed_at.map(motcua_domain::calendar::rfc3339_vn),
+        reason: s.reason.clone(),
+        signs: s.signs.map(|u| u.to_string()),
+    }
 }
 
 pub(super) fn file_out(f: &motcua_domain::record::DossierFile) -> FileOut {
@@ -26,6 +61,7 @@ pub(super) fn file_out(f: &motcua_domain::record::DossierFile) -> FileOut {
         sha256: f.sha256.clone(),
         kind: f.kind.as_str().into(),
         media_type: f.kind.media_type().into(),
+        signatures: f.signatures.iter().map(signature_out).collect(),
     }
 }
 
@@ -87,6 +123,13 @@ pub struct DossierOut {
     /// leader approved).
     pub files: Vec<FileOut>,
     pub missing_components: Vec<String>,
+    /// At level 4: the names of the components the procedure wants digitally signed whose
+    /// files carry no valid signature; submitting then needs `papers_by_post` (R7.2a).
+    pub unsigned_components: Vec<String>,
+    /// The paper copies sent by post instead of signing: `awaited` (acceptance waits for
+    /// them) or `received`; absent when none were needed.
+    pub papers: Option<String>,
+    pub papers_received_at: Option<String>,
     pub events: Vec<EventOut>,
     /// Notices about this dossier: `kind`, `created_at`, `subject`, and `delivery` with the state
     /// per channel (`inbox`, `email`, `sms`: pending, sent, dead).
@@ -199,6 +242,9 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
         declared_at: v.row.declared_at.map(ts),
         files: v.files.iter().map(file_out).collect(),
         missing_components: v.missing().iter().map(|c| c.id.clone()).collect(),
+        unsigned_components: v.unsigned(),
+        papers: v.row.papers.map(|p| p.as_str().into()),
+        papers_received_at: v.row.papers_received_at.map(vn),
         events: events_out(v),
         notices: notices_out(v),
         supplement_requested: v

@@ -290,6 +290,11 @@ pub struct SubmitRequest {
     /// The declaration that the information is accurate (R13.2): must be `true`.
     #[schema(schema_with = only_true)]
     pub declaration_accepted: bool,
+    /// At level 4, when components the procedure wants digitally signed are not (see the
+    /// dossier's `unsigned_components`): the person will send their papers by post, marked
+    /// with the dossier code (R7.2a). Without it such a submission is refused.
+    #[serde(default)]
+    pub papers_by_post: bool,
 }
 
 /// A boolean that must be `true` (a declaration).
@@ -320,7 +325,16 @@ pub async fn submit(
     let ikey = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let code =
         c.s.app
-            .submit(&c.ctx(), sess, id, ikey, req.declaration_accepted)
+            .submit(
+                &c.ctx(),
+                sess,
+                id,
+                ikey,
+                motcua_app::dossiers::Consent {
+                    declaration: req.declaration_accepted,
+                    papers_by_post: req.papers_by_post,
+                },
+            )
             .await
             .map_err(|e| {
                 // The request is well formed: what stops it is the state of the draft (its saved

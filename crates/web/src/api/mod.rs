@@ -12,6 +12,7 @@ mod lookup;
 mod payments;
 mod processing;
 mod reception;
+mod signatures;
 
 use crate::routes::Routes;
 use crate::state::AppState;
@@ -27,5 +28,6 @@ pub fn routes() -> Routes<AppState> {
         .merge(lookup::routes())
         .merge(processing::routes())
         .merge(payments::routes())
+        .merge(signatures::routes())
         .merge(doc::routes())
 }

@@ -362,6 +362,8 @@ pub async fn review(p: Page, Path(id): Path<Uuid>) -> PageResult {
 #[serde(default)]
 pub struct SubmitForm {
     cam_doan: String,
+    /// At level 4, the unsigned papers go by post (R7.2a).
+    buu_chinh: String,
     khoa: String,
 }
 
@@ -371,7 +373,16 @@ pub async fn submit(p: Page, Path(id): Path<Uuid>, Form(f): Form<SubmitForm>) ->
     match p
         .s
         .app
-        .submit(&p.ctx(), p.session()?, id, key, f.cam_doan == "1")
+        .submit(
+            &p.ctx(),
+            p.session()?,
+            id,
+            key,
+            motcua_app::dossiers::Consent {
+                declaration: f.cam_doan == "1",
+                papers_by_post: f.buu_chinh == "1",
+            },
+        )
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/ho-so/{id}?tb=da-nop")).into_response()),

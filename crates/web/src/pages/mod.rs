@@ -18,6 +18,7 @@ mod payments;
 mod sandbox;
 mod slips;
 mod staff;
+mod verify;
 mod work;
 
 use axum::response::Response;
@@ -41,6 +42,7 @@ pub fn routes() -> Routes<AppState> {
         .merge(duty::routes())
         .merge(dossiers::routes())
         .merge(lookup::routes())
+        .merge(verify::routes())
         .merge(desk::routes())
         .merge(notices::routes())
         .merge(work::routes())

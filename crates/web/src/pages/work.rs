@@ -40,6 +40,11 @@ pub fn routes() -> Routes<AppState> {
             Staff(Action::EnterBackOffice),
             perform,
         )
+        .post(
+            "/can-bo/ho-so/{dossier}/ban-giay",
+            Staff(Action::EnterBackOffice),
+            papers_received,
+        )
         .upload(
             "/can-bo/ho-so/{dossier}/ket-qua",
             Staff(Action::EnterBackOffice),
@@ -468,4 +473,14 @@ pub async fn answer(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Reception records that the papers sent by post arrived (R7.2a).
+pub async fn papers_received(p: Page, Path(id): Path<Uuid>) -> PageResult {
+    let done =
+        p.s.app
+            .receive_papers(&p.ctx(), p.session()?, id)
+            .await
+            .map(|_| format!("/can-bo/ho-so/{id}"));
+    after_step(&p, id, done).await
 }

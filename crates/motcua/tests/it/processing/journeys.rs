@@ -2,7 +2,7 @@
 //! supplement round, a refusal, a consultation, an apology before the appointment, and the
 //! worklist's pages.
 use jiff::SignedDuration;
-use motcua_testkit::{Engine, engine_tests, pdf};
+use motcua_testkit::{Engine, engine_tests};
 use reqwest::Method;
 use serde_json::json;
 
@@ -96,8 +96,14 @@ async fn online_to_returned(e: Engine) {
     let id = d["id"].as_str().unwrap().to_string();
     let r = {
         let (c, tok) = &mut p.desk;
-        c.upload(tok, &id, "_ket-qua", "ket-qua.pdf", pdf(1500))
-            .await
+        c.upload(
+            tok,
+            &id,
+            "_ket-qua",
+            "ket-qua.pdf",
+            motcua_testkit::result_pdf("ket qua", 1500),
+        )
+        .await
     };
     assert_eq!(r.status, 404, "the desk cannot upload the result");
     let file = upload_result(&mut p, &code).await;

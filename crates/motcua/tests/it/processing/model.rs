@@ -1,7 +1,7 @@
 //! The stored stage always equals the reference model: random walks through the API, concurrent
 //! steps that lose no update, and `motcua check` finding broken invariants.
 use motcua_domain::account::Role;
-use motcua_testkit::{Client, Engine, engine_tests, jpeg, pdf};
+use motcua_testkit::{Client, Engine, engine_tests, jpeg};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -146,7 +146,14 @@ async fn random_steps_match_the_model(e: Engine) {
             if model == Stage::Examining && !uploaded {
                 let r = {
                     let (c, tok) = &mut p.specialist;
-                    c.upload(tok, &id, "_ket-qua", "kq.pdf", pdf(900)).await
+                    c.upload(
+                        tok,
+                        &id,
+                        "_ket-qua",
+                        "kq.pdf",
+                        motcua_testkit::result_pdf("kq", 900),
+                    )
+                    .await
                 };
                 assert_eq!(r.status, 201, "{}", r.body);
                 uploaded = true;
