@@ -114,15 +114,3 @@ fn signer_info(si: Tlv<'_>) -> Option<SignerInfo<'_>> {
     }
     Some(info)
 }
-
-/// The name of a digest algorithm by its OID, for OpenSSL.
-pub fn digest(oid: &str) -> Option<openssl::hash::MessageDigest> {
-    use openssl::hash::MessageDigest as M;
-    Some(match oid {
-        "1.3.14.3.2.26" => M::sha1(),
-        "2.16.840.1.101.3.4.2.1" => M::sha256(),
-        "2.16.840.1.101.3.4.2.2" => M::sha384(),
-        "2.16.840.1.101.3.4.2.3" => M::sha512(),
-        _ => return None,
-    })
-}

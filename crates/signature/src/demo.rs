@@ -125,6 +125,44 @@ impl Ca {
             .to_der()
     }
 
+    /// The CA's revocation list, empty, valid for `days` (what verifiers check its
+    /// certificates against), in PEM.
+    pub fn crl(&self, days: u32) -> Result<Vec<u8>, ErrorStack> {
+        let mut b = openssl::x509::X509CrlBuilder::new()?;
+        b.set_issuer_name(self.certificate.subject_name())?;
+        let now = Asn1Time::days_from_now(0)?;
+        b.set_last_update(&now)?;
+        let until = Asn1Time::days_from_now(days)?;
+        b.set_next_update(&until)?;
+        // The authority key identifier (RFC 5280 §5.2.1): the CA's own key identifier.
+        if let Some(ski) = self.certificate.subject_key_id() {
+            let der = crate::derw::seq(&[&crate::derw::tlv(0x80, ski.as_slice())]);
+            let oid = openssl::asn1::Asn1Object::from_str("2.5.29.35")?;
+            let value = openssl::asn1::Asn1OctetString::new_from_bytes(&der)?;
+            b.append_extension(openssl::x509::X509Extension::new_from_der(
+                &oid, false, &value,
+            )?)?;
+        }
+        // The CRL number (§5.2.3), rising with each list issued: the second it was made.
+        let n = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(1);
+        let digits: Vec<u8> = n
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        let number = crate::derw::tlv(0x02, &[&[0u8][..], &digits].concat());
+        let oid = openssl::asn1::Asn1Object::from_str("2.5.29.20")?;
+        let value = openssl::asn1::Asn1OctetString::new_from_bytes(&number)?;
+        b.append_extension(openssl::x509::X509Extension::new_from_der(
+            &oid, false, &value,
+        )?)?;
+        b.sign(&self.key, MessageDigest::sha256())?;
+        b.build()?.to_pem()
+    }
+
     /// The CA's key and certificate in PEM (to keep it between runs).
     pub fn to_pem(&self) -> Result<Vec<u8>, ErrorStack> {
         let mut out = self.certificate.to_pem()?;

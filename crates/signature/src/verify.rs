@@ -86,6 +86,18 @@ pub enum Content<'a> {
     Digest(Vec<u8>),
 }
 
+/// The name of a digest algorithm by its OID, for OpenSSL.
+fn digest(oid: &str) -> Option<openssl::hash::MessageDigest> {
+    use openssl::hash::MessageDigest as M;
+    Some(match oid {
+        "1.3.14.3.2.26" => M::sha1(),
+        "2.16.840.1.101.3.4.2.1" => M::sha256(),
+        "2.16.840.1.101.3.4.2.2" => M::sha384(),
+        "2.16.840.1.101.3.4.2.3" => M::sha512(),
+        _ => return None,
+    })
+}
+
 /// A CMS SignedData in DER or BER, as SignedData parts (BER re-encoded by OpenSSL first).
 fn read_cms(der: &[u8]) -> Option<(Vec<u8>, CmsContentInfo)> {
     let info = CmsContentInfo::from_der(der).ok()?;
@@ -108,7 +120,7 @@ pub fn signed_digest(der: &[u8]) -> Option<(MessageDigest, Vec<u8>)> {
     let (d, _) = read_cms(der)?;
     let p = cms::parse(&d)?;
     let s = p.signers.first()?;
-    Some((cms::digest(&s.digest_oid)?, s.message_digest?.to_vec()))
+    Some((digest(&s.digest_oid)?, s.message_digest?.to_vec()))
 }
 
 /// One CMS signature checked over its content.

@@ -153,12 +153,12 @@ pub async fn insert_dossier(c: &impl ConnectionTrait, d: &Dossier) -> Result<()>
 
 /// Inserts many dossiers in one statement (data loads and benchmarks).
 pub async fn insert_dossiers(c: &impl ConnectionTrait, rows: &[Dossier]) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
+    // SQLite binds at most 32,766 values a statement: 500 rows of dossiers' columns fit.
+    for batch in rows.chunks(500) {
+        dossier::Entity::insert_many(batch.iter().map(model_of))
+            .exec_without_returning(c)
+            .await?;
     }
-    dossier::Entity::insert_many(rows.iter().map(model_of))
-        .exec_without_returning(c)
-        .await?;
     Ok(())
 }
 

@@ -315,6 +315,12 @@ pub(crate) fn demo_pki(config: &Config, agencies: &[(String, String)]) -> Result
         ca.certificate.to_pem().map_err(|e| err(&e))?,
     )
     .map_err(|e| err(&e))?;
+    // Its revocation list (empty), as a real CA publishes one: results show revocation checked.
+    std::fs::write(
+        trust.join("motcua-demo-ca.crl"),
+        ca.crl(30).map_err(|e| err(&e))?,
+    )
+    .map_err(|e| err(&e))?;
     let password = config.signatures.key_password.clone().unwrap_or_default();
     for (code, name) in agencies {
         let path = keys.join(format!("{code}.p12"));

@@ -497,6 +497,11 @@ async fn results_are_signed_and_checkable(e: Engine) {
     assert_eq!(result["name"], format!("{number}.pdf"));
     assert_eq!(statuses(result), ["valid"], "{result}");
     assert_eq!(
+        result["signatures"][0]["reason"],
+        Value::Null,
+        "revocation checked against the demo CA's CRL"
+    );
+    assert_eq!(
         result["signatures"][0]["signer"],
         "Ủy ban nhân dân phường Cẩm Thành"
     );

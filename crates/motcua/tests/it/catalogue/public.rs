@@ -195,7 +195,7 @@ async fn procedure_page_shows_every_component(e: Engine) {
     );
     assert_eq!(
         svc["components"][0],
-        json!({"id": "don", "name": "Đơn đề nghị cấp giấy phép xây dựng", "required": true, "condition": null})
+        json!({"id": "don", "name": "Đơn đề nghị cấp giấy phép xây dựng", "required": true, "condition": null, "signed": false})
     );
     assert_eq!(svc["components"][2]["condition"]["field"], "nop_thay");
     let sectors = c

@@ -140,8 +140,20 @@ async fn online_to_returned(e: Engine) {
         (Some("resolved"), Some(9))
     );
     assert!(notice_kinds(&d).contains(&"result_ready".to_string()));
-    // The result is the person's only once returned.
-    let dl = format!("/api/v1/dossiers/{id}/attachments/{file}");
+    // The result is the agency's signed copy of the draft (R8.2b), the person's only once
+    // returned; the draft stays the department's.
+    let staff_files = dossier(&mut p.desk, &code).await["files"].clone();
+    let signed = staff_files
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == format!("{code}-KQ1.pdf"))
+        .expect("the signed result")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dl = format!("/api/v1/dossiers/{id}/attachments/{signed}");
+    let draft = format!("/api/v1/dossiers/{id}/attachments/{file}");
     let r = {
         let (c, tok) = &mut p.citizen;
         c.json(Method::GET, &dl, Some(tok), None).await
@@ -163,6 +175,11 @@ async fn online_to_returned(e: Engine) {
         c.json(Method::GET, &dl, Some(tok), None).await
     };
     assert_eq!(r.status, 200);
+    let r = {
+        let (c, tok) = &mut p.citizen;
+        c.json(Method::GET, &draft, Some(tok), None).await
+    };
+    assert_eq!(r.status, 404, "the draft is never the person's");
 
     let d = dossier(&mut p.citizen, &code).await;
     assert_eq!(

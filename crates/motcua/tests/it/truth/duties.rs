@@ -310,11 +310,18 @@ async fn applicants_see_only_what_is_theirs(e: Engine) {
             "the applicant sees an internal field: {s}"
         );
     }
+    // The approved draft is issued as the agency's signed result; the draft stays internal.
     let files = dossier(&mut p.citizen, &code).await["files"].clone();
-    assert!(
-        files.to_string().contains("giay-phep.pdf"),
-        "the approved result: {files}"
-    );
+    let signed = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == format!("{code}-KQ1.pdf"))
+        .unwrap_or_else(|| panic!("the approved result: {files}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!files.to_string().contains("giay-phep.pdf"), "{files}");
     let get = |f: &str| format!("/api/v1/dossiers/{code}/attachments/{f}");
     let (cc, tok) = &mut p.citizen;
     assert_eq!(
@@ -325,6 +332,12 @@ async fn applicants_see_only_what_is_theirs(e: Engine) {
     );
     assert_eq!(
         cc.json(Method::GET, &get(&result), Some(tok), None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        cc.json(Method::GET, &get(&signed), Some(tok), None)
             .await
             .status,
         200
