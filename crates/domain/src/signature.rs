@@ -127,7 +127,12 @@ pub fn unsigned_components(must_sign: &[&str], files: &[SignedFile]) -> Vec<Stri
             !mine.is_empty()
                 && !mine.iter().all(|f| {
                     if f.detached {
+                        // A detached signature counts with the file it signs beside it (a
+                        // signature left behind when its file was removed signs nothing).
                         well_signed(f.signatures)
+                            && f.signatures
+                                .iter()
+                                .all(|s| s.signs.is_some_and(|id| files.iter().any(|g| g.id == id)))
                     } else {
                         well_signed(f.signatures) || signed_by_other(f.id)
                     }

@@ -108,77 +108,71 @@ fn prepare(doc: &mut Document, issue: &Issue) -> Result<(), SignError> {
         .ok_or_else(|| SignError::Pdf("không có trang nào".into()))?;
     let media = media_box(doc, page);
     let (w, h) = (210.0, 64.0);
-    let rect = [media[2] - w - 24.0, media[1] + 24.0];
+    let (x, y) = (media[2] - w - 24.0, media[1] + 24.0);
     let appearance = doc.add_object(stamp(issue, w, h)?);
-    let mut sig = Dictionary::new();
-    sig.set("Type", Object::Name(b"Sig".to_vec()));
-    sig.set("Filter", Object::Name(b"Adobe.PPKLite".to_vec()));
-    sig.set("SubFilter", Object::Name(b"ETSI.CAdES.detached".to_vec()));
-    sig.set(
-        "ByteRange",
-        Object::Array(vec![
-            0.into(),
-            RANGE_PLACEHOLDER.into(),
-            RANGE_PLACEHOLDER.into(),
-            RANGE_PLACEHOLDER.into(),
-        ]),
-    );
-    sig.set(
-        "Contents",
-        Object::String(vec![0; CONTENTS_BYTES], StringFormat::Hexadecimal),
-    );
-    sig.set(
-        "M",
-        Object::String(pdf_date(issue.at).into_bytes(), StringFormat::Literal),
-    );
-    sig.set("Name", text(issue.agency));
-    sig.set(
-        "Reason",
-        text(&format!("Kết quả giải quyết hồ sơ, số {}", issue.number)),
-    );
-    let sig = doc.add_object(sig);
+    let sig = doc.add_object(signature_dictionary(issue));
     let mut field = Dictionary::new();
     field.set("Type", Object::Name(b"Annot".to_vec()));
     field.set("Subtype", Object::Name(b"Widget".to_vec()));
     field.set("FT", Object::Name(b"Sig".to_vec()));
     field.set("T", text(issue.number));
     field.set("V", Object::Reference(sig));
+    // Print and locked: the stamp prints with the page and cannot be moved.
     field.set("F", Object::Integer(132));
     field.set("P", Object::Reference(page));
-    field.set(
-        "Rect",
-        Object::Array(
-            [rect[0], rect[1], rect[0] + w, rect[1] + h]
-                .map(|v| Object::Real(v as f32))
-                .to_vec(),
-        ),
-    );
+    let rect = [x, y, x + w, y + h].map(|v| Object::Real(v as f32));
+    field.set("Rect", Object::Array(rect.to_vec()));
     let mut ap = Dictionary::new();
     ap.set("N", Object::Reference(appearance));
     field.set("AP", Object::Dictionary(ap));
     let field = doc.add_object(field);
     push_array(doc, page, b"Annots", field)?;
+    add_to_form(doc, field)
+}
+
+/// The signature dictionary with room for the byte range and the CMS, filled after saving.
+fn signature_dictionary(issue: &Issue) -> Dictionary {
+    let mut sig = Dictionary::new();
+    sig.set("Type", Object::Name(b"Sig".to_vec()));
+    sig.set("Filter", Object::Name(b"Adobe.PPKLite".to_vec()));
+    sig.set("SubFilter", Object::Name(b"ETSI.CAdES.detached".to_vec()));
+    let range = [0, RANGE_PLACEHOLDER, RANGE_PLACEHOLDER, RANGE_PLACEHOLDER];
+    sig.set("ByteRange", Object::Array(range.map(Object::from).to_vec()));
+    let empty = Object::String(vec![0; CONTENTS_BYTES], StringFormat::Hexadecimal);
+    sig.set("Contents", empty);
+    let m = pdf_date(issue.at).into_bytes();
+    sig.set("M", Object::String(m, StringFormat::Literal));
+    sig.set("Name", text(issue.agency));
+    let reason = format!("Kết quả giải quyết hồ sơ, số {}", issue.number);
+    sig.set("Reason", text(&reason));
+    sig
+}
+
+/// Lists the field in the document's form (made when there is none), signatures present.
+fn add_to_form(doc: &mut Document, field: ObjectId) -> Result<(), SignError> {
+    let err = |e: lopdf::Error| SignError::Pdf(e.to_string());
     let root = doc
         .trailer
         .get(b"Root")
         .and_then(Object::as_reference)
-        .map_err(|e| SignError::Pdf(e.to_string()))?;
-    let form = match doc
+        .map_err(err)?;
+    let current = doc
         .get_dictionary(root)
         .ok()
         .and_then(|c| c.get(b"AcroForm").ok())
-        .cloned()
-    {
+        .cloned();
+    let form = match current {
         Some(Object::Reference(id)) => id,
         Some(Object::Dictionary(d)) => doc.add_object(d),
         _ => doc.add_object(Dictionary::new()),
     };
     doc.get_dictionary_mut(root)
-        .map_err(|e| SignError::Pdf(e.to_string()))?
+        .map_err(err)?
         .set("AcroForm", Object::Reference(form));
     push_array(doc, form, b"Fields", field)?;
+    // SignaturesExist | AppendOnly.
     doc.get_dictionary_mut(form)
-        .map_err(|e| SignError::Pdf(e.to_string()))?
+        .map_err(err)?
         .set("SigFlags", Object::Integer(3));
     Ok(())
 }
@@ -374,9 +368,7 @@ fn fill(mut out: Vec<u8>, signer: &dyn ResultSigner) -> Result<Vec<u8>, SignErro
     Ok(out)
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
+use crate::pdf::find;
 
 const SHA256: &str = "2.16.840.1.101.3.4.2.1";
 const DATA: &str = "1.2.840.113549.1.7.1";

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use motcua_domain::dossier::FileKind;
 use motcua_domain::record::DossierFile;
-use motcua_domain::signature::{self as sig, Status};
+use motcua_domain::signature::{self as sig, Signature, Status};
 use motcua_signature::{Issue, Pkcs12Key, pdf, sign_result, verify};
 use motcua_store::Conn;
 use motcua_store::agencies;
@@ -104,23 +104,11 @@ impl App {
         })
         .await?
         .map_err(|e| AppError::Conflict(e.to_string()))?;
-        let signed = Arc::new(signed);
-        let check = signed.clone();
-        let (anchors, now) = (self.anchors(), self.now());
-        let signatures = blocking(move || verify::verify_pdf(&check, &anchors, now)).await?;
+        let (sha, size, signatures) = self.store_signed(signed).await?;
         let certificate = signatures
             .first()
             .and_then(|s| s.certificate.clone())
             .unwrap_or_default();
-        let size = signed.len() as i64;
-        let mut up = self
-            .blobs
-            .begin(signed.len() as u64)
-            .await
-            .map_err(blob_err)?;
-        up.write(&signed).await.map_err(blob_err)?;
-        let staged = up.finish().await.map_err(blob_err)?;
-        let sha = self.blobs.commit(staged).await.map_err(blob_err)?;
         let id = Uuid::now_v7();
         Ok(IssuedWrite {
             file: DossierFile {
@@ -146,6 +134,24 @@ impl App {
                 signed_at: at,
             },
         })
+    }
+
+    /// Stores a signed result (durable before any row points to it), with what verifying it
+    /// finds: its hash, size and signatures.
+    async fn store_signed(&self, signed: Vec<u8>) -> Result<(String, i64, Vec<Signature>)> {
+        let signed = Arc::new(signed);
+        let check = signed.clone();
+        let (anchors, now) = (self.anchors(), self.now());
+        let signatures = blocking(move || verify::verify_pdf(&check, &anchors, now)).await?;
+        let mut up = self
+            .blobs
+            .begin(signed.len() as u64)
+            .await
+            .map_err(blob_err)?;
+        up.write(&signed).await.map_err(blob_err)?;
+        let staged = up.finish().await.map_err(blob_err)?;
+        let sha = self.blobs.commit(staged).await.map_err(blob_err)?;
+        Ok((sha, signed.len() as i64, signatures))
     }
 
     /// Whether a file is a result this system issued, unchanged (R3.5): the same bytes as one

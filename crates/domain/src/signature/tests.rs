@@ -51,6 +51,9 @@ fn level_four_components_need_a_valid_signature_on_each_file() {
     let over_a = [sig(Status::Valid, Some(a))];
     with_p7s[2] = file(p, "anh", true, &over_a[..]);
     assert_eq!(unsigned_components(&["anh"], &with_p7s), ["anh"]);
+    // A detached signature whose file was removed signs nothing.
+    let orphan = [file(p, "anh", true, &over_b[..])];
+    assert_eq!(unsigned_components(&["anh"], &orphan), ["anh"]);
     // A revoked signature signs nothing; components not marked are not asked.
     let files = [file(a, "don", false, &revoked[..])];
     assert_eq!(unsigned_components(&["don"], &files), ["don"]);

@@ -35,6 +35,16 @@ async fn cli_commands(e: Engine) {
         ok && first == second,
         "demo is safe to run twice and prints the same accounts"
     );
+    // The demo's CA signs the agencies' results; run twice, it is the same CA, printed once.
+    let (ok, ca, err) = motcua(&db.url, d, &["signatures", "export-ca"]);
+    assert!(ok, "{err}");
+    assert_eq!(ca.matches("-----BEGIN CERTIFICATE-----").count(), 1, "{ca}");
+    let installed = std::fs::read_to_string(d.join("trust/motcua-demo-ca.pem")).unwrap();
+    assert_eq!(
+        ca, installed,
+        "the exported CA is the one installed as trusted"
+    );
+    assert!(d.join("keys/000.01.01.H53.p12").exists());
     let roles: Vec<&str> = first
         .lines()
         .map(|l| l.split('\t').next().unwrap())

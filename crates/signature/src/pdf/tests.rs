@@ -75,3 +75,12 @@ proptest! {
         let _ = crate::cms::parse(&bytes);
     }
 }
+
+#[test]
+fn a_file_with_too_many_signatures_is_checked_only_so_far() {
+    let one = "/ByteRange [0 1 3 0] /Contents <00> ";
+    let f = format!("%PDF-1.7\n{}", one.repeat(MAX_SIGNATURES * 3));
+    let sigs = signatures(f.as_bytes());
+    assert_eq!(sigs.len(), MAX_SIGNATURES + 1);
+    assert_eq!(sigs.last(), Some(&Err(Malformed::TooMany)));
+}
