@@ -324,8 +324,8 @@ pub async fn read_file_part(
             }
             out = Some(bytes);
         }
-        out.filter(|b| !b.is_empty())
-            .ok_or_else(|| AppError::field("file", "Chọn tệp cần kiểm tra."))
+        // An empty file is a file: checked, it is found unsigned.
+        out.ok_or_else(|| AppError::field("file", "Chọn tệp cần kiểm tra."))
     }
     .await;
     if result.is_err() {

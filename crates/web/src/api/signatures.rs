@@ -56,8 +56,9 @@ impl From<Authenticity> for AuthenticityOut {
     }
 }
 
-/// The file to check.
-#[derive(ToSchema)]
+/// The file to check: the one part `file`.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct VerifyForm {
     /// The result as received (PDF), at most the upload limit per file.
