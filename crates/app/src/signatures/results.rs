@@ -49,10 +49,13 @@ impl App {
     /// The agency's signing key: `<agency code>.p12` in the key folder.
     fn agency_signer(&self, code: &str) -> Result<Pkcs12Key> {
         let path = self.config.key_dir().join(format!("{code}.p12"));
-        let der = std::fs::read(&path).map_err(|_| {
-            AppError::Conflict(format!(
+        // A missing key is the administrator's to install; any other failure to read it is
+        // an outage, reported with its cause.
+        let der = std::fs::read(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => AppError::Conflict(format!(
                 "Cơ quan chưa có khóa ký số để ký kết quả điện tử: quản trị viên cần cài tệp {code}.p12 vào thư mục khóa (signatures.key_dir)."
-            ))
+            )),
+            _ => AppError::Unexpected(format!("reading {}: {e}", path.display())),
         })?;
         let password = self
             .config
