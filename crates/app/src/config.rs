@@ -61,6 +61,53 @@ pub struct Config {
     pub worker: bool,
     pub payments: PaymentsConfig,
     pub signatures: SignaturesConfig,
+    pub privacy: PrivacyConfig,
+    pub audit: AuditConfig,
+}
+
+/// Personal data at rest (R10.5).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// The personal-data keys themselves (`MOTCUA_PRIVACY__KEYS`): an `index <base64>` line and
+    /// `key <n> <base64>` lines, separated by `;` or newlines (`motcua keys generate` prints
+    /// them).
+    #[serde(skip_serializing)]
+    pub keys: Option<String>,
+    /// Or the file that holds them; absent for `data_dir/privacy.keys`, which development
+    /// creates. Keep it outside the database's backups.
+    pub key_file: Option<PathBuf>,
+}
+
+/// The tamper-evident audit log (R3.5, R4.3).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// Where signed checkpoints are written, outside the database; absent for
+    /// `data_dir/checkpoints`.
+    pub checkpoint_dir: Option<PathBuf>,
+    /// The installation's Ed25519 signing key (PEM); absent for `data_dir/audit-key.pem`,
+    /// created on first use.
+    pub key_file: Option<PathBuf>,
+    /// The log's name in its checkpoints (C2SP origin); absent for the public URL's host.
+    pub origin: Option<String>,
+    /// Minutes between the checkpoints maintenance writes (when records were added).
+    pub checkpoint_mins: u64,
+    /// Addresses each checkpoint is e-mailed to (an oversight mailbox the operator does not
+    /// control, so that a rewritten log cannot be hidden).
+    pub mail_to: Vec<String>,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            checkpoint_dir: None,
+            key_file: None,
+            origin: None,
+            checkpoint_mins: 60,
+            mail_to: Vec::new(),
+        }
+    }
 }
 
 /// Digital signatures (R4.6, R8.2b).
@@ -209,6 +256,8 @@ impl Default for Config {
             worker: true,
             payments: PaymentsConfig::default(),
             signatures: SignaturesConfig::default(),
+            privacy: PrivacyConfig::default(),
+            audit: AuditConfig::default(),
         }
     }
 }
@@ -266,6 +315,43 @@ impl Config {
             .unwrap_or_else(|| self.data_dir.join("keys"))
     }
 
+    /// Where the personal-data keys are read from when not given inline.
+    pub fn privacy_key_file(&self) -> PathBuf {
+        self.privacy
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("privacy.keys"))
+    }
+
+    /// Where signed audit checkpoints go.
+    pub fn checkpoint_dir(&self) -> PathBuf {
+        self.audit
+            .checkpoint_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("checkpoints"))
+    }
+
+    /// The audit log's checkpoint signing key.
+    pub fn audit_key_file(&self) -> PathBuf {
+        self.audit
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit-key.pem"))
+    }
+
+    /// The log's name in its checkpoints.
+    pub fn audit_origin(&self) -> String {
+        self.audit.origin.clone().unwrap_or_else(|| {
+            let host = self
+                .public_url
+                .split("://")
+                .nth(1)
+                .unwrap_or(&self.public_url)
+                .trim_end_matches('/');
+            format!("{host}/audit")
+        })
+    }
+
     /// What production needs that these settings lack (empty when they are safe).
     fn production_gaps(&self) -> Vec<&'static str> {
         let mut gaps = vec![];
@@ -283,6 +369,14 @@ impl Config {
         }
         if self.secret_key.is_none() {
             gaps.push("set secret_key (MOTCUA_SECRET_KEY), 64 hex characters");
+        }
+        if self.privacy.keys.is_none() && self.privacy.key_file.is_none() {
+            gaps.push(
+                "set privacy.keys (MOTCUA_PRIVACY__KEYS) or privacy.key_file: the personal-data keys, kept apart from the database",
+            );
+        }
+        if self.audit.checkpoint_dir.is_none() {
+            gaps.push("set audit.checkpoint_dir outside the database's folder and backups");
         }
         gaps
     }
@@ -361,9 +455,35 @@ mod tests {
             public_url: "https://dichvucong.quangngai.example".into(),
             secret_key: Some("ab".repeat(32)),
             smtp_url: Some("smtps://u:p@mail.example".into()),
+            privacy: PrivacyConfig {
+                key_file: Some("/etc/motcua/privacy.keys".into()),
+                ..Default::default()
+            },
+            audit: AuditConfig {
+                checkpoint_dir: Some("/srv/audit".into()),
+                ..Default::default()
+            },
             ..Config::default()
         };
         assert!(good.check().is_ok());
+        for (c, what) in [
+            (
+                Config {
+                    privacy: PrivacyConfig::default(),
+                    ..good.clone()
+                },
+                "privacy.keys",
+            ),
+            (
+                Config {
+                    audit: AuditConfig::default(),
+                    ..good.clone()
+                },
+                "checkpoint_dir",
+            ),
+        ] {
+            assert!(c.check().unwrap_err().contains(what), "{what}");
+        }
         let no_smtp = Config {
             smtp_url: None,
             ..good.clone()

@@ -1,6 +1,6 @@
 //! Periodic housekeeping, safe to run on several server copies at once: expired sessions and
 //! drafts, orphan blobs, the page views counted in memory, ended throttle windows, and accounts
-//! whose e-mail was never confirmed.
+//! whose e-mail was never confirmed; and the audit log's periodic signed checkpoint.
 use std::time::Duration as StdDuration;
 
 use jiff::SignedDuration;
@@ -19,6 +19,8 @@ pub struct Swept {
     pub views: usize,
     pub throttles: u64,
     pub unconfirmed: u64,
+    /// Whether an audit checkpoint was signed (R4.3).
+    pub checkpoint: bool,
 }
 
 /// How long an account may wait for its e-mail to be confirmed before it is removed (so that
@@ -48,7 +50,9 @@ impl App {
             users::delete_unconfirmed(&tx, now - SignedDuration::from_hours(UNCONFIRMED_HOURS))
                 .await?;
         tx.commit().await?;
+        let checkpoint = self.periodic_checkpoint().await?;
         Ok(Swept {
+            checkpoint,
             sessions,
             drafts,
             orphans,

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod agencies;
+pub mod audit;
 mod calendar;
 pub mod catalogue;
 /// Catalogue records the web layer names (the domain's).
@@ -19,6 +20,7 @@ pub mod limits;
 mod lookup;
 pub mod notices;
 pub mod payments;
+pub mod privacy;
 pub mod processing;
 pub mod signatures;
 pub mod staff;
@@ -99,8 +101,11 @@ impl App {
             std::fs::create_dir_all(&config.data_dir)
                 .map_err(|e| AppError::Unexpected(format!("data folder: {e}")))?;
         }
+        motcua_store::seal::install(privacy::load_keyring(&config)?)
+            .map_err(|e| AppError::Unexpected(e.to_string()))?;
         let db = Db::connect(&config.database_url()).await?;
         db.migrate().await?;
+        privacy::seal_clear_rows(&db).await?;
         let key = match &config.secret_key {
             Some(k) => decode_key(k)?,
             None => load_or_create_key(&config.data_dir)?,
@@ -211,9 +216,15 @@ impl App {
         ctx: &Ctx,
         a: Audit<'_>,
     ) -> Result<()> {
+        let role = match a.actor {
+            Some(id) => Some(audit::role_of(tx, id, a.agency).await?),
+            None => None,
+        };
         let entry = AuditEntry {
             at: self.now(),
             actor_id: a.actor,
+            role,
+            client: ctx.ip.map(|ip| ip.to_string()),
             action: a.action.into(),
             object_type: a.object.into(),
             object_id: a.id,

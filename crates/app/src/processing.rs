@@ -94,6 +94,10 @@ pub struct ConsultationInput {
     pub question: String,
     /// `YYYY-MM-DD`: the answer is due at the end of that working day.
     pub due: String,
+    /// The dossier's files the agency may read while the consultation is open.
+    pub files: Vec<Uuid>,
+    /// What the disclosure rests on: one of the procedure's legal documents, or `consent`.
+    pub basis: String,
 }
 
 /// A step the caller may take now.
@@ -182,6 +186,8 @@ pub(crate) struct Effect {
     pub notice: Option<(NoticeKind, Value)>,
     pub consult_due: Option<jiff::Timestamp>,
     pub consultations: Vec<Consultation>,
+    /// The disclosures the consultations make, each with its basis (R10.5).
+    pub disclosures: Vec<motcua_domain::record::Disclosure>,
     /// The signed result the leader's approval issues (R8.2b).
     pub issue: Option<crate::signatures::results::IssuedWrite>,
 }
@@ -268,6 +274,7 @@ impl App {
             unit: actor_unit(s, who, d.agency_id),
             data: effect.data,
             consultations: effect.consultations,
+            disclosures: effect.disclosures,
             issue: effect.issue,
             notices: notices
                 .into_iter()
@@ -460,6 +467,7 @@ impl App {
                 name: other.name,
             }),
             consultations: vec![],
+            disclosures: vec![],
             issue: None,
             notices: vec![],
             audit: Audit {

@@ -15,6 +15,23 @@ pub struct Grant {
     pub unit_id: Option<Uuid>,
 }
 
+/// The roles an account acts in at `agency` (province-wide roles anywhere), as the audit
+/// record names them; an account without any is named by its kind (R4.3).
+pub fn role_label(kind: AccountKind, grants: &[Grant], agency: Option<Uuid>) -> String {
+    let mut roles: Vec<&str> = grants
+        .iter()
+        .filter(|g| agency.is_none_or(|a| g.agency_id == a) || g.role.is_province_wide())
+        .map(|g| g.role.as_str())
+        .collect();
+    roles.sort_unstable();
+    roles.dedup();
+    if roles.is_empty() {
+        kind.as_str().to_string()
+    } else {
+        roles.join(",")
+    }
+}
+
 /// Who is asking.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {

@@ -18,6 +18,7 @@ pub mod identity;
 pub mod lifecycle;
 pub mod notice;
 pub mod password;
+pub mod privacy;
 pub mod record;
 pub mod search;
 pub mod service;

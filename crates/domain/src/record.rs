@@ -142,6 +142,74 @@ pub struct Consultation {
     pub answered_at: Option<jiff::Timestamp>,
     pub answered_by: Option<Uuid>,
     pub answer: Option<String>,
+    /// The documents (file ids) the consulted agency may read, and only while the consultation
+    /// is open (R10.5).
+    pub files: Vec<Uuid>,
+}
+
+/// A dossier disclosed to another agency, on what basis (R10.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disclosure {
+    pub id: Uuid,
+    pub dossier_id: Uuid,
+    pub agency_id: Uuid,
+    /// Why: `consultation` (R8.1b).
+    pub purpose: String,
+    /// The legal document cited, or `consent`.
+    pub basis: String,
+    pub consent_id: Option<Uuid>,
+    pub consultation_id: Option<Uuid>,
+    pub by_user: Option<Uuid>,
+    pub at: jiff::Timestamp,
+}
+
+/// A person's consent to one purpose, to the notice version they read (R10.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub purpose: String,
+    pub notice_version: i32,
+    pub notice_sha256: String,
+    /// `web`, `api` or `counter`.
+    pub channel: String,
+    pub accepted_at: jiff::Timestamp,
+    pub withdrawn_at: Option<jiff::Timestamp>,
+}
+
+/// A person's request about their data (correction, deletion, restriction), with its 72-hour
+/// deadline (R10.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivacyRequest {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub kind: String,
+    /// What the person asks, in their words (sealed at rest).
+    pub detail: String,
+    /// `open`, `done` or `refused`.
+    pub status: String,
+    pub created_at: jiff::Timestamp,
+    pub due_at: jiff::Timestamp,
+    pub answered_at: Option<jiff::Timestamp>,
+    pub answered_by: Option<Uuid>,
+    pub answer: Option<String>,
+}
+
+/// A reported incident; a personal-data one carries its 72-hour notification deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    pub id: Uuid,
+    pub agency_id: Option<Uuid>,
+    pub personal_data: bool,
+    pub summary: String,
+    /// Since when (the reporter's estimate).
+    pub started_at: jiff::Timestamp,
+    /// When it was found: the 72-hour clock starts here.
+    pub discovered_at: jiff::Timestamp,
+    pub notify_by: jiff::Timestamp,
+    pub notified_at: Option<jiff::Timestamp>,
+    pub reported_by: Uuid,
+    pub created_at: jiff::Timestamp,
 }
 
 /// A notice as rendered when it was written.

@@ -12,6 +12,8 @@ use motcua_domain::SystemClock;
 use motcua_domain::account::Role;
 use motcua_domain::authz::Grant;
 
+mod privacy_cmd;
+
 #[derive(Parser)]
 #[command(
     name = "motcua",
@@ -72,6 +74,16 @@ enum Command {
     Signatures {
         #[command(subcommand)]
         cmd: SignaturesCmd,
+    },
+    /// The tamper-evident audit log: checkpoints, verification, inclusion proofs.
+    Audit {
+        #[command(subcommand)]
+        cmd: privacy_cmd::AuditCmd,
+    },
+    /// The personal-data keys: generate, rotate.
+    Keys {
+        #[command(subcommand)]
+        cmd: privacy_cmd::KeysCmd,
     },
 }
 
@@ -322,6 +334,8 @@ async fn main() -> Result<()> {
     match cli.command {
         Command::Calendar { data, cmd } => calendar(data, cmd)?,
         Command::Lifecycle => print!("{}", motcua_domain::lifecycle::table_markdown()),
+        Command::Audit { cmd } => privacy_cmd::audit(config, cmd).await?,
+        Command::Keys { cmd } => privacy_cmd::keys(config, cmd).await?,
         Command::Signatures {
             cmd: SignaturesCmd::ExportCa,
         } => {
@@ -417,6 +431,7 @@ async fn main() -> Result<()> {
                                 views = s.views,
                                 throttles = s.throttles,
                                 unconfirmed = s.unconfirmed,
+                                checkpoint = s.checkpoint,
                                 "housekeeping done"
                             ),
                             Err(e) => {

@@ -221,3 +221,53 @@ pub async fn search(
         })
         .collect()
 }
+
+/// Orders audit records by commit (R4.3): PostgreSQL takes a transaction-scoped advisory lock
+/// before the next place in the log is read, so that two transactions never take the same one
+/// and places follow commits; SQLite's `BEGIN IMMEDIATE` already holds the write lock.
+pub async fn audit_lock(tx: &impl ConnectionTrait) -> Result<()> {
+    if engine_of(tx) == Engine::Postgres {
+        // 0x61756474 = "audt"
+        tx.execute_unprepared("SELECT pg_advisory_xact_lock(1635083380)")
+            .await?;
+    }
+    Ok(())
+}
+
+/// Makes the audit table append-only in the database itself: updates, deletes (and, on
+/// PostgreSQL, truncation) are refused by triggers, whoever sends them (R4.3).
+pub async fn create_audit_guards(
+    m: &sea_orm_migration::SchemaManager<'_>,
+) -> Result<(), sea_orm::DbErr> {
+    let c = m.get_connection();
+    match m.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => {
+            for op in ["UPDATE", "DELETE"] {
+                c.execute_unprepared(&format!(
+                    "CREATE TRIGGER audit_log_no_{} BEFORE {op} ON audit_log \
+                     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+                    op.to_lowercase()
+                ))
+                .await?;
+            }
+        }
+        _ => {
+            c.execute_unprepared(
+                "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$",
+            )
+            .await?;
+            c.execute_unprepared(
+                "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log \
+                 FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+            )
+            .await?;
+            c.execute_unprepared(
+                "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log \
+                 FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()",
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -15,6 +15,7 @@ use uuid::Uuid;
 pub use motcua_domain::record::{Consultation, Dossier, DossierFile};
 
 use crate::entities::{dossier, dossier_counter, dossier_event, dossier_file, idempotency};
+use crate::seal;
 use crate::time::{date_to_db, from_db, to_db};
 use crate::{Result, StoreError};
 
@@ -50,7 +51,7 @@ fn row_from(m: dossier::Model) -> Result<Dossier> {
             .as_deref()
             .and_then(Stage::parse)
             .ok_or_else(|| bad("stage"))?,
-        form: serde_json::from_str(&m.form).map_err(bad)?,
+        form: serde_json::from_str(&seal::open(&m.form)?).map_err(bad)?,
         applicant_name: m.applicant_name,
         phone_tail: m.phone_tail,
         declaration: m.declaration,
@@ -112,7 +113,7 @@ fn model_of(d: &Dossier) -> dossier::ActiveModel {
         owner_id: Set(d.owner_id),
         registered_by: Set(d.registered_by),
         intake: Set(d.intake.as_str().into()),
-        form: Set(d.form.to_string()),
+        form: Set(seal::seal(&d.form.to_string())),
         applicant_name: Set(d.applicant_name.clone()),
         phone_tail: Set(d.phone_tail.clone()),
         declaration: Set(d.declaration.clone()),

@@ -84,6 +84,8 @@ pub mod user {
         pub updated_at: DateTimeUtc,
         pub notify_email: bool,
         pub notify_sms: bool,
+        pub id_index: Option<String>,
+        pub restricted_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }
@@ -203,6 +205,11 @@ pub mod audit {
         pub agency_id: Option<Uuid>,
         pub request_id: Option<String>,
         pub detail: String,
+        pub seq: Option<i64>,
+        pub role: Option<String>,
+        pub client: Option<String>,
+        pub leaf_hash: Option<String>,
+        pub prev_hash: Option<String>,
     }
     no_relations!();
 }
@@ -470,6 +477,7 @@ pub mod consultation {
         pub answered_at: Option<DateTimeUtc>,
         pub answered_by: Option<Uuid>,
         pub answer: Option<String>,
+        pub files: Option<String>,
     }
     no_relations!();
 }
@@ -657,6 +665,83 @@ pub mod issued_result {
         pub sha256: String,
         pub certificate: String,
         pub signed_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod consent {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "consents")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub user_id: Uuid,
+        pub purpose: String,
+        pub notice_version: i32,
+        pub notice_sha256: String,
+        pub channel: String,
+        pub accepted_at: DateTimeUtc,
+        pub withdrawn_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod disclosure {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "disclosures")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub dossier_id: Uuid,
+        pub agency_id: Uuid,
+        pub purpose: String,
+        pub basis: String,
+        pub consent_id: Option<Uuid>,
+        pub consultation_id: Option<Uuid>,
+        pub by_user: Option<Uuid>,
+        pub at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod privacy_request {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "privacy_requests")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub user_id: Uuid,
+        pub kind: String,
+        pub detail: String,
+        pub status: String,
+        pub created_at: DateTimeUtc,
+        pub due_at: DateTimeUtc,
+        pub answered_at: Option<DateTimeUtc>,
+        pub answered_by: Option<Uuid>,
+        pub answer: Option<String>,
+    }
+    no_relations!();
+}
+
+pub mod incident {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "incidents")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub agency_id: Option<Uuid>,
+        pub personal_data: bool,
+        pub summary: String,
+        pub started_at: DateTimeUtc,
+        pub discovered_at: DateTimeUtc,
+        pub notify_by: DateTimeUtc,
+        pub notified_at: Option<DateTimeUtc>,
+        pub reported_by: Uuid,
+        pub created_at: DateTimeUtc,
     }
     no_relations!();
 }

@@ -8,13 +8,16 @@ pub mod agencies;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod consents;
 pub mod dialect;
 pub mod dossiers;
 mod entities;
 mod migration;
 pub mod notices;
 pub mod payments;
+pub mod privacy;
 pub mod results;
+pub mod seal;
 pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;

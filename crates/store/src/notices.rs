@@ -11,6 +11,7 @@ use uuid::Uuid;
 pub use motcua_domain::record::{Delivery, Notice};
 
 use crate::entities::{delivery, notice, notice_template};
+use crate::seal;
 use crate::time::{from_db, to_db};
 use crate::{Result, StoreError};
 
@@ -24,7 +25,7 @@ fn notice_from(m: notice::Model) -> Result<Notice> {
         kind: NoticeKind::parse(&m.kind).ok_or_else(|| bad("kind"))?,
         user_id: m.user_id,
         dossier_id: m.dossier_id,
-        recipient: m.recipient,
+        recipient: seal::open_opt(m.recipient)?,
         subject: m.subject,
         body: m.body,
         sms: m.sms,
@@ -38,7 +39,7 @@ fn delivery_from(m: delivery::Model) -> Result<Delivery> {
         id: m.id,
         notice_id: m.notice_id,
         channel: NoticeChannel::parse(&m.channel).ok_or_else(|| bad("channel"))?,
-        recipient: m.recipient,
+        recipient: seal::open(&m.recipient)?,
         state: DeliveryState::parse(&m.state).ok_or_else(|| bad("state"))?,
         attempts: m.attempts,
         next_attempt_at: from_db(m.next_attempt_at),
@@ -53,7 +54,7 @@ pub async fn insert_notice(c: &impl ConnectionTrait, n: &Notice) -> Result<()> {
         kind: Set(n.kind.as_str().into()),
         user_id: Set(n.user_id),
         dossier_id: Set(n.dossier_id),
-        recipient: Set(n.recipient.clone()),
+        recipient: Set(seal::seal_opt(n.recipient.as_deref())),
         subject: Set(n.subject.clone()),
         body: Set(n.body.clone()),
         sms: Set(n.sms.clone()),
@@ -74,7 +75,7 @@ pub async fn insert_delivery(
         id: Set(d.id),
         notice_id: Set(d.notice_id),
         channel: Set(d.channel.as_str().into()),
-        recipient: Set(d.recipient.clone()),
+        recipient: Set(seal::seal(&d.recipient)),
         state: Set(d.state.as_str().into()),
         attempts: Set(d.attempts),
         next_attempt_at: Set(to_db(d.next_attempt_at)),
@@ -386,7 +387,13 @@ pub async fn recent_email(
     let mut out = Vec::new();
     for d in ds {
         let n = get_notice(c, d.notice_id).await?;
-        out.push((d.recipient, n.subject, n.body, n.kind, n.created_at));
+        out.push((
+            seal::open(&d.recipient)?,
+            n.subject,
+            n.body,
+            n.kind,
+            n.created_at,
+        ));
     }
     Ok(out)
 }

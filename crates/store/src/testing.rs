@@ -20,6 +20,16 @@ pub fn postgres_enabled() -> bool {
     false
 }
 
+/// The personal-data keys of every test (fixed, so that every database a test process opens,
+/// and every app in it, shares them; a process holds one installation's keys).
+pub const TEST_KEYS: &str = "index ERERERERERERERERERERERERERERERERERERERERERE=\nkey 1 IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=\n";
+
+/// Installs [`TEST_KEYS`].
+pub fn install_test_keys() {
+    crate::seal::install(crate::seal::Keyring::parse(TEST_KEYS).expect("test keys"))
+        .expect("test keys install");
+}
+
 /// A database that exists for one test.
 pub struct TestDb {
     pub url: String,
@@ -29,6 +39,7 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new(engine: Engine) -> TestDb {
+        install_test_keys();
         match engine {
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");

@@ -10,22 +10,38 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{duty, grant, user};
+use crate::seal::{self, Keyring};
 use crate::time::{date_from_db, date_to_db, from_db, to_db};
 use crate::{Result, StoreError};
 
-fn user_from(m: user::Model) -> User {
-    User {
+/// An account as stored: its identity number and phone sealed, and a login that is an identity
+/// number kept only as its blind index (R10.5).
+fn user_from(m: user::Model) -> Result<User> {
+    let id_number = seal::open_opt(m.id_number)?;
+    let login = match (&id_number, Keyring::is_blind(&m.login)) {
+        (Some(id), true) => id.clone(),
+        _ => m.login,
+    };
+    Ok(User {
         id: m.id,
         kind: AccountKind::parse(&m.kind).unwrap_or(AccountKind::Citizen),
-        login: m.login,
+        login,
         email: m.email,
         email_verified: m.email_verified_at.is_some(),
-        phone: m.phone,
+        phone: seal::open_opt(m.phone)?,
         full_name: m.full_name,
-        id_number: m.id_number,
+        id_number,
         home_agency_id: m.home_agency_id,
         disabled: m.disabled_at.is_some(),
         created_at: from_db(m.created_at),
+    })
+}
+
+/// What the `login` column holds: an identity number as its blind index, a staff name as it is.
+fn stored_login(u: &User) -> String {
+    match &u.id_number {
+        Some(id) if *id == u.login => seal::blind(id),
+        _ => u.login.clone(),
     }
 }
 
@@ -39,12 +55,14 @@ pub async fn insert_user(
     user::Entity::insert(user::ActiveModel {
         id: Set(u.id),
         kind: Set(u.kind.as_str().into()),
-        login: Set(u.login.clone()),
+        login: Set(stored_login(u)),
         email: Set(u.email.clone()),
         email_verified_at: Set(u.email_verified.then(|| to_db(now))),
-        phone: Set(u.phone.clone()),
+        phone: Set(seal::seal_opt(u.phone.as_deref())),
         full_name: Set(u.full_name.clone()),
-        id_number: Set(u.id_number.clone()),
+        id_number: Set(seal::seal_opt(u.id_number.as_deref())),
+        id_index: Set(u.id_number.as_deref().map(seal::blind)),
+        restricted_at: Set(None),
         home_agency_id: Set(u.home_agency_id),
         password_hash: Set(password_hash.into()),
         disabled_at: Set(u.disabled.then(|| to_db(now))),
@@ -58,11 +76,23 @@ pub async fn insert_user(
     Ok(())
 }
 
+/// The kind of an account (none: no such account).
+pub async fn account_kind(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<AccountKind>> {
+    Ok(user::Entity::find_by_id(id)
+        .select_only()
+        .column(user::Column::Kind)
+        .into_tuple::<String>()
+        .one(c)
+        .await?
+        .and_then(|k| AccountKind::parse(&k)))
+}
+
 pub async fn get_user(c: &impl ConnectionTrait, id: Uuid) -> Result<User> {
     user::Entity::find_by_id(id)
         .one(c)
         .await?
         .map(user_from)
+        .transpose()?
         .ok_or(StoreError::NotFound)
 }
 
@@ -93,14 +123,16 @@ pub async fn find_for_login(
             Condition::any()
                 .add(user::Column::Login.eq(lower.clone()))
                 .add(user::Column::Login.eq(login))
+                .add(user::Column::Login.eq(seal::blind(login)))
                 .add(user::Column::Email.eq(lower)),
         )
         .one(c)
         .await?
         .map(|m| {
             let h = m.password_hash.clone();
-            (user_from(m), h)
-        }))
+            Ok::<_, StoreError>((user_from(m)?, h))
+        })
+        .transpose()?)
 }
 
 pub async fn find_by_email(c: &impl ConnectionTrait, email: &str) -> Result<Option<User>> {
@@ -108,7 +140,8 @@ pub async fn find_by_email(c: &impl ConnectionTrait, email: &str) -> Result<Opti
         .filter(user::Column::Email.eq(email.to_lowercase()))
         .one(c)
         .await?
-        .map(user_from))
+        .map(user_from)
+        .transpose()?)
 }
 
 pub async fn password_hash(c: &impl ConnectionTrait, id: Uuid) -> Result<String> {
@@ -177,7 +210,7 @@ pub async fn set_contact(
 ) -> Result<()> {
     let mut am = user::ActiveModel {
         email: Set(email),
-        phone: Set(phone),
+        phone: Set(seal::seal_opt(phone.as_deref())),
         updated_at: Set(to_db(now)),
         ..Default::default()
     };
@@ -241,7 +274,7 @@ pub async fn list_staff(
         .await?
         .into_iter()
         .map(user_from)
-        .collect())
+        .collect::<Result<_>>()?)
 }
 
 pub async fn insert_grant(
@@ -334,6 +367,8 @@ pub async fn holders(
         .await?
         .into_iter()
         .map(user_from)
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
         .filter(|u| !u.disabled)
         .map(|u| {
             let units = grants

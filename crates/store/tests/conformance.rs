@@ -82,6 +82,7 @@ async fn durability(engine: Engine) {
             "m20261202_000007_hardening".to_string(),
             "m20261202_000008_payments".to_string(),
             "m20261202_000009_signatures".to_string(),
+            "m20261203_000010_privacy".to_string(),
         ]
     );
 }
@@ -366,6 +367,8 @@ async fn transactions_roll_back(engine: Engine) {
             agency_id: None,
             request_id: None,
             detail: "{}".into(),
+            role: None,
+            client: None,
         },
     )
     .await
@@ -397,6 +400,8 @@ async fn transactions_roll_back(engine: Engine) {
             agency_id: None,
             request_id: None,
             detail: "{}".into(),
+            role: None,
+            client: None,
         },
     )
     .await
@@ -449,6 +454,115 @@ async fn concurrent_writers(engine: Engine) {
     assert_eq!(total, 100, "no lost update");
 }
 
+fn entry(action: &str) -> audit::AuditEntry {
+    audit::AuditEntry {
+        at: t0(),
+        actor_id: Some(Uuid::now_v7()),
+        role: Some("reception".into()),
+        action: action.into(),
+        object_type: "dossier".into(),
+        object_id: Some(Uuid::now_v7().to_string()),
+        agency_id: None,
+        request_id: Some("r1".into()),
+        client: Some("127.0.0.1".into()),
+        detail: "{}".into(),
+    }
+}
+
+async fn raw(db: &Db, sql: &str) -> Result<(), String> {
+    use sea_orm::ConnectionTrait;
+    db.conn()
+        .execute_unprepared(sql)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// The audit log: concurrent appends take contiguous places in commit order, each chained to
+/// the one before; the database refuses to change or remove a record (R4.3).
+async fn audit_log_append_only(engine: Engine) {
+    let (db, _t) = open(engine).await;
+    let db = std::sync::Arc::new(db);
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let tx = db.write().await.unwrap();
+            audit::append(&tx, &entry(&format!("a{i}"))).await.unwrap();
+            tx.commit().await.unwrap();
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let rows = audit::stored_after(db.conn(), 0, 100).await.unwrap();
+    assert_eq!(rows.len(), 40);
+    let mut v = motcua_domain::audit::Verifier::new(vec![]);
+    for r in rows {
+        v.push(r).unwrap();
+    }
+    assert_eq!(v.finish().unwrap().0, 40);
+    assert_eq!(audit::size(db.conn()).await.unwrap(), 40);
+    for sql in [
+        "UPDATE audit_log SET action = 'x' WHERE seq = 3",
+        "DELETE FROM audit_log WHERE seq = 3",
+    ] {
+        let e = raw(&db, sql).await.unwrap_err();
+        assert!(e.contains("append-only"), "{sql}: {e}");
+    }
+    if engine == Engine::Postgres {
+        assert!(
+            raw(&db, "TRUNCATE audit_log")
+                .await
+                .unwrap_err()
+                .contains("append-only")
+        );
+    }
+}
+
+/// Identity numbers and phone numbers are sealed in their columns, and an account is found by
+/// the blind index of its identity number (R10.5).
+async fn personal_data_sealed(engine: Engine) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let (db, _t) = open(engine).await;
+    let mut u = citizen("079203001122", "an@vidu.vn");
+    u.phone = Some("0912000111".into());
+    let tx = db.write().await.unwrap();
+    users::insert_user(&tx, &u, "h", t0()).await.unwrap();
+    tx.commit().await.unwrap();
+    let row = db
+        .conn()
+        .query_one_raw(Statement::from_string(
+            db.conn().get_database_backend(),
+            "SELECT login, id_number, phone FROM users",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    for (i, clear) in ["079203001122", "079203001122", "0912000111"]
+        .iter()
+        .enumerate()
+    {
+        let v: String = row.try_get_by_index(i).unwrap();
+        assert!(!v.contains(clear), "column {i} holds {v}");
+    }
+    let (found, _) = users::find_for_login(db.conn(), " 079203001122 ")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (found.login.as_str(), found.phone.as_deref()),
+        ("079203001122", Some("0912000111"))
+    );
+    assert_eq!(found.id_number.as_deref(), Some("079203001122"));
+    let dup = citizen("079203001122", "khac@vidu.vn");
+    let tx = db.write().await.unwrap();
+    assert!(matches!(
+        users::insert_user(&tx, &dup, "h", t0()).await,
+        Err(StoreError::Conflict(_))
+    ));
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -467,5 +581,7 @@ conformance!(
     users_and_grants,
     sessions_tokens_throttle,
     transactions_roll_back,
-    concurrent_writers
+    concurrent_writers,
+    audit_log_append_only,
+    personal_data_sealed
 );

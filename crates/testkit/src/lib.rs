@@ -82,6 +82,10 @@ impl TestApp {
             data_dir: db.dir().map(|d| d.to_path_buf()).unwrap_or(data),
             secret_key: Some("11".repeat(32)),
             test_routes: true,
+            privacy: motcua_app::config::PrivacyConfig {
+                keys: Some(motcua_store::testing::TEST_KEYS.into()),
+                ..Default::default()
+            },
             ..Config::default()
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

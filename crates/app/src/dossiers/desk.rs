@@ -85,6 +85,7 @@ impl App {
             unit: None,
             data: EventData::None,
             consultations: vec![],
+            disclosures: vec![],
             issue: None,
             notices: self
                 .fee_due_notice(&tx, &d, act)

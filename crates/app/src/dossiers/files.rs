@@ -193,13 +193,25 @@ impl App {
 
     /// A file for someone allowed to see its dossier, streaming, checked against its hash as it
     /// goes (a damaged file ends in an error instead of arriving complete).
-    pub async fn file_for(&self, s: &Session, file_id: Uuid) -> Result<Download> {
+    pub async fn file_for(&self, ctx: &Ctx, s: &Session, file_id: Uuid) -> Result<Download> {
         let f = ds::get_file(self.db.conn(), file_id)
             .await
             .or_missing(AppError::NotFound)?;
         let d = self.visible(s, f.dossier_id).await?;
-        if Audience::of(s, &d) == Audience::Applicant && !applicant_sees(&f, &d) {
+        let applicant = Audience::of(s, &d) == Audience::Applicant;
+        if applicant && !applicant_sees(&f, &d) {
             return Err(AppError::NotFound);
+        }
+        let consulted = self.consulted_only(s, &d).await?;
+        if consulted
+            .as_ref()
+            .is_some_and(|named| !named.contains(&f.id))
+        {
+            return Err(AppError::NotFound);
+        }
+        if !applicant {
+            let a = super::read_of(s, "file", f.id, d.agency_id, consulted.is_some());
+            self.audit_read(ctx, s, a).await?;
         }
         let (size, body) = self
             .blobs

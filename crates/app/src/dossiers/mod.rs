@@ -241,6 +241,24 @@ pub struct LookupView {
     pub history: Option<Vec<(String, String)>>,
 }
 
+/// The audit record of a read of a person's full data by someone other than the person.
+pub(crate) fn read_of<'a>(
+    s: &Session,
+    object: &'a str,
+    id: Uuid,
+    agency: Uuid,
+    consulted: bool,
+) -> Audit<'a> {
+    Audit {
+        actor: Some(s.user.id),
+        action: "read",
+        object,
+        id: Some(id.to_string()),
+        agency: Some(agency),
+        detail: serde_json::json!({ "as": if consulted { "consulted" } else { "role" } }),
+    }
+}
+
 pub(crate) fn blob_err(e: BlobError) -> AppError {
     match e {
         BlobError::TooLarge(n) => AppError::field(
@@ -271,24 +289,37 @@ impl App {
         let d = ds::get_dossier(self.db.conn(), id)
             .await
             .or_missing(AppError::NotFound)?;
-        if authorize(&s.actor, Action::ViewDossier, &self.actor_target(&d)).is_err()
-            && !self.consulted(s, &d).await?
-        {
-            tracing::warn!(event = "authz_fail", user_id = %s.user.id, "dossier outside the caller's reach");
-            return Err(AppError::NotFound);
-        }
+        self.consulted_only(s, &d).await?;
         Ok(d)
     }
 
-    /// Whether the caller's agency was asked for its opinion on the dossier (R8.1b): its
-    /// specialists and leaders may read it.
-    async fn consulted(&self, s: &Session, d: &Dossier) -> Result<bool> {
-        let mine = s.actor.agencies_with(&[Role::Specialist, Role::Leader]);
-        if mine.is_empty() || d.stage == Stage::Draft {
-            return Ok(false);
+    /// How the caller reaches a dossier: by their role (none), or only because their agency was
+    /// asked for its opinion (R8.1b): then its specialists and leaders read the documents the
+    /// open consultations name, and nothing once their answer is in (R10.5). Anyone else does
+    /// not see it.
+    pub(crate) async fn consulted_only(
+        &self,
+        s: &Session,
+        d: &Dossier,
+    ) -> Result<Option<Vec<Uuid>>> {
+        if authorize(&s.actor, Action::ViewDossier, &self.actor_target(d)).is_ok() {
+            return Ok(None);
         }
-        let asked = ds::consultations(self.db.conn(), d.id).await?;
-        Ok(asked.iter().any(|c| mine.contains(&c.agency_id)))
+        let mine = s.actor.agencies_with(&[Role::Specialist, Role::Leader]);
+        let open: Vec<_> = if mine.is_empty() || d.stage == Stage::Draft {
+            vec![]
+        } else {
+            ds::consultations(self.db.conn(), d.id)
+                .await?
+                .into_iter()
+                .filter(|c| c.answered_at.is_none() && mine.contains(&c.agency_id))
+                .collect()
+        };
+        if open.is_empty() {
+            tracing::warn!(event = "authz_fail", user_id = %s.user.id, "dossier outside the caller's reach");
+            return Err(AppError::NotFound);
+        }
+        Ok(Some(open.into_iter().flat_map(|c| c.files).collect()))
     }
 
     /// Loads a dossier the caller may add a file to: their own, or one whose result document the
@@ -313,10 +344,19 @@ impl App {
         Ok(d)
     }
 
-    async fn view(&self, s: &Session, d: Dossier) -> Result<DossierView> {
+    async fn view(&self, ctx: &Ctx, s: &Session, mut d: Dossier) -> Result<DossierView> {
         let conn = self.db.conn();
         let audience = Audience::of(s, &d);
         let applicant = audience == Audience::Applicant;
+        let consulted = self.consulted_only(s, &d).await?;
+        if !applicant {
+            self.audit_read(
+                ctx,
+                s,
+                read_of(s, "dossier", d.id, d.agency_id, consulted.is_some()),
+            )
+            .await?;
+        }
         let version = cat::get_version(conn, d.procedure_version_id).await?;
         let service = cat::get_service(conn, d.service_id).await?;
         let agency = agencies::get_agency(conn, d.agency_id).await?;
@@ -329,13 +369,26 @@ impl App {
             files.retain(|f| applicant_sees(f, &d));
             events.retain(|e| e.public);
         }
+        if let Some(named) = &consulted {
+            // A consulted agency reads the documents named, not the declaration or the record.
+            files.retain(|f| named.contains(&f.id));
+            events.retain(|e| e.public);
+            d.form = serde_json::json!({});
+        }
         let needed = dom::needed_components(&version.body.components, &d.form)
             .into_iter()
             .cloned()
             .collect();
         let notices = self.dossier_notices(d.id).await?;
         let consultations = match audience {
-            Audience::Staff => ds::consultations(conn, d.id).await?,
+            Audience::Staff => {
+                let mine = s.actor.agencies_with(&[Role::Specialist, Role::Leader]);
+                let mut all = ds::consultations(conn, d.id).await?;
+                if consulted.is_some() {
+                    all.retain(|c| mine.contains(&c.agency_id));
+                }
+                all
+            }
             Audience::Applicant => vec![],
         };
         let fee = self.fee_view(conn, &d).await?;
@@ -360,18 +413,26 @@ impl App {
     }
 
     /// A dossier by id for someone allowed to see it.
-    pub async fn dossier(&self, s: &Session, id: Uuid) -> Result<DossierView> {
+    pub async fn dossier(&self, ctx: &Ctx, s: &Session, id: Uuid) -> Result<DossierView> {
         let d = self.visible(s, id).await?;
-        self.view(s, d).await
+        self.view(ctx, s, d).await
     }
 
     /// A dossier by code for someone allowed to see it.
-    pub async fn dossier_by_code(&self, s: &Session, code: &str) -> Result<DossierView> {
+    pub async fn dossier_by_code(&self, ctx: &Ctx, s: &Session, code: &str) -> Result<DossierView> {
         let d = ds::find_by_code(self.db.conn(), code)
             .await?
             .ok_or(AppError::NotFound)?;
         let d = self.visible(s, d.id).await?;
-        self.view(s, d).await
+        self.view(ctx, s, d).await
+    }
+
+    /// The id of a dossier the caller may see, by its code (nothing of it is read).
+    pub async fn dossier_id_by_code(&self, s: &Session, code: &str) -> Result<Uuid> {
+        let d = ds::find_by_code(self.db.conn(), code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(self.visible(s, d.id).await?.id)
     }
 
     /// "Hồ sơ của tôi": the caller's dossiers, newest first.

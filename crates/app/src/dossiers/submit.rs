@@ -266,6 +266,7 @@ impl App {
             unit: None,
             data,
             consultations: vec![],
+            disclosures: vec![],
             issue: None,
             notices,
             audit: Audit {

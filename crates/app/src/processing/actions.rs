@@ -154,6 +154,52 @@ impl App {
         Ok(out)
     }
 
+    /// The fields of one consultation with their choices: other agencies, the dossier's files,
+    /// and the bases a disclosure may rest on (R10.5).
+    async fn consultation_items(&self, d: &Dossier, version: &Version) -> Result<Vec<FieldSpec>> {
+        let conn = self.db.conn();
+        let agencies: Vec<OptionSpec> = agencies::list_agencies(conn)
+            .await?
+            .into_iter()
+            .filter(|a| a.id != d.agency_id && a.valid_to.is_none())
+            .map(|a| opt(a.code, a.name))
+            .collect();
+        let files: Vec<OptionSpec> = ds::files(conn, d.id)
+            .await?
+            .into_iter()
+            .filter(|x| x.component_id != RESULT_COMPONENT)
+            .map(|x| opt(x.id.to_string(), x.name))
+            .collect();
+        let mut bases: Vec<OptionSpec> = version
+            .body
+            .legal_basis
+            .iter()
+            .map(|l| opt(l.clone(), l.clone()))
+            .collect();
+        bases.push(opt(
+            motcua_domain::privacy::CONSENT,
+            "Sự đồng ý của người nộp hồ sơ",
+        ));
+        Ok(CONSULTATION_ITEM
+            .iter()
+            .map(|(name, label, kind, multiple)| FieldSpec {
+                name,
+                label,
+                kind: *kind,
+                multiple: *multiple,
+                required: *name != "files",
+                options: match *name {
+                    "agency" => agencies.clone(),
+                    "files" => files.clone(),
+                    "basis" => bases.clone(),
+                    _ => vec![],
+                },
+                upload: None,
+                items: vec![],
+            })
+            .collect())
+    }
+
     #[allow(clippy::too_many_arguments)] // what one field's options depend on
     async fn field_spec(
         &self,
@@ -190,31 +236,7 @@ impl App {
                     RESULT_COMPONENT,
                 ));
             }
-            Field::Consultations => {
-                let agencies: Vec<OptionSpec> = agencies::list_agencies(conn)
-                    .await?
-                    .into_iter()
-                    .filter(|a| a.id != d.agency_id && a.valid_to.is_none())
-                    .map(|a| opt(a.code, a.name))
-                    .collect();
-                f.items = CONSULTATION_ITEM
-                    .iter()
-                    .map(|(name, label, kind)| FieldSpec {
-                        name,
-                        label,
-                        kind: *kind,
-                        multiple: false,
-                        required: true,
-                        options: if *kind == FieldType::Choice {
-                            agencies.clone()
-                        } else {
-                            vec![]
-                        },
-                        upload: None,
-                        items: vec![],
-                    })
-                    .collect();
-            }
+            Field::Consultations => f.items = self.consultation_items(d, version).await?,
             Field::OriginalsCompared => {
                 f.required =
                     version.body.components.iter().any(|c| {

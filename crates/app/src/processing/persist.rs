@@ -45,6 +45,7 @@ pub(crate) struct StepWrite<'a> {
     pub unit: Option<Uuid>,
     pub data: EventData,
     pub consultations: Vec<Consultation>,
+    pub disclosures: Vec<motcua_domain::record::Disclosure>,
     /// The signed result the step issues: its file and its entry in the register.
     pub issue: Option<crate::signatures::results::IssuedWrite>,
     /// The notices to the person: the step's own, and the fee's when it falls due at the step.
@@ -70,6 +71,9 @@ impl App {
         }
         for c in &w.consultations {
             ds::insert_consultation(&tx, c).await?;
+        }
+        for x in &w.disclosures {
+            motcua_store::consents::insert_disclosure(&tx, x).await?;
         }
         if let Some(i) = &w.issue {
             ds::insert_file(&tx, &i.file).await?;

@@ -9,6 +9,8 @@ use motcua_domain::event::{
 };
 use motcua_domain::lifecycle::{Act, Stage};
 use motcua_domain::notice::NoticeKind;
+use motcua_domain::privacy::{Basis, Purpose, disclosure_basis};
+use motcua_domain::record::Disclosure;
 use motcua_store::Conn;
 use motcua_store::agencies;
 use motcua_store::catalogue::{self as cat, Version};
@@ -468,6 +470,17 @@ impl App {
         }
         let mut effect = Effect::default();
         let mut list = vec![];
+        let legal = cat::get_version(c, d.procedure_version_id)
+            .await?
+            .body
+            .legal_basis;
+        let sharing = match d.owner_id {
+            Some(o) => motcua_store::consents::active_consent(c, o, Purpose::Sharing.as_str())
+                .await?
+                .map(|x| x.id),
+            None => None,
+        };
+        let files: Vec<Uuid> = ds::files(c, d.id).await?.iter().map(|f| f.id).collect();
         for ask in &input.consultations {
             let other = agencies::find_agency_by_code(c, ask.agency.trim())
                 .await?
@@ -499,14 +512,37 @@ impl App {
                     ),
                 ));
             }
+            let basis = disclosure_basis(&ask.basis, &legal, sharing)
+                .map_err(|m| AppError::field("consultations", m))?;
+            if ask.files.iter().any(|f| !files.contains(f)) {
+                return Err(AppError::field(
+                    "consultations",
+                    "Giấy tờ gửi cơ quan phối hợp phải là giấy tờ của hồ sơ này.",
+                ));
+            }
             effect.consult_due = effect.consult_due.max(Some(due));
             list.push(Asked {
                 agency: other.code.clone(),
                 name: other.name.clone(),
                 due_at: due,
             });
-            effect.consultations.push(Consultation {
+            let id = Uuid::now_v7();
+            effect.disclosures.push(Disclosure {
                 id: Uuid::now_v7(),
+                dossier_id: d.id,
+                agency_id: other.id,
+                purpose: "consultation".into(),
+                basis: basis.text(),
+                consent_id: match basis {
+                    Basis::Consent(x) => Some(x),
+                    Basis::Law(_) => None,
+                },
+                consultation_id: Some(id),
+                by_user: Some(s.user.id),
+                at: now,
+            });
+            effect.consultations.push(Consultation {
+                id,
                 dossier_id: d.id,
                 agency_id: other.id,
                 question,
@@ -516,6 +552,7 @@ impl App {
                 answered_at: None,
                 answered_by: None,
                 answer: None,
+                files: ask.files.clone(),
             });
         }
         effect.data = EventData::Consulted(list);

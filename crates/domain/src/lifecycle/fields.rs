@@ -121,10 +121,24 @@ impl Field {
     }
 }
 
-/// The item fields of a consultation: the agency's code (one of the options), the question and
-/// the due date.
-pub const CONSULTATION_ITEM: [(&str, &str, FieldType); 3] = [
-    ("agency", "Cơ quan phối hợp", FieldType::Choice),
-    ("question", "Nội dung đề nghị cho ý kiến", FieldType::Text),
-    ("due", "Hạn trả lời", FieldType::Date),
+/// The item fields of a consultation: the agency's code (one of the options), the question, the
+/// due date, the documents the agency may read (several), and the basis of sharing them: one of
+/// the procedure's legal documents or the person's consent (R10.5). Each: name, label, type,
+/// whether several values are taken.
+pub const CONSULTATION_ITEM: [(&str, &str, FieldType, bool); 5] = [
+    ("agency", "Cơ quan phối hợp", FieldType::Choice, false),
+    (
+        "question",
+        "Nội dung đề nghị cho ý kiến",
+        FieldType::Text,
+        false,
+    ),
+    ("due", "Hạn trả lời", FieldType::Date, false),
+    (
+        "files",
+        "Giấy tờ gửi cơ quan phối hợp",
+        FieldType::Choice,
+        true,
+    ),
+    ("basis", "Căn cứ chia sẻ hồ sơ", FieldType::Choice, false),
 ];

@@ -89,6 +89,10 @@ fn consultation_from(m: consultation::Model) -> Consultation {
         answered_at: m.answered_at.map(from_db),
         answered_by: m.answered_by,
         answer: m.answer,
+        files: m
+            .files
+            .and_then(|f| serde_json::from_str(&f).ok())
+            .unwrap_or_default(),
     }
 }
 
@@ -104,6 +108,9 @@ pub async fn insert_consultation(c: &impl ConnectionTrait, r: &Consultation) -> 
         answered_at: Set(r.answered_at.map(to_db)),
         answered_by: Set(r.answered_by),
         answer: Set(r.answer.clone()),
+        files: Set(Some(
+            serde_json::to_string(&r.files).expect("ids serialise"),
+        )),
     })
     .exec_without_returning(c)
     .await?;

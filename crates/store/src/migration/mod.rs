@@ -14,6 +14,7 @@ mod m06_truth;
 mod m07_hardening;
 mod m08_payments;
 mod m09_signatures;
+mod m10_privacy;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m07_hardening::Migration),
             Box::new(m08_payments::Migration),
             Box::new(m09_signatures::Migration),
+            Box::new(m10_privacy::Migration),
         ]
     }
 }

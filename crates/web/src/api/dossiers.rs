@@ -355,7 +355,7 @@ pub async fn list(c: Caller) -> Result<Json<Vec<DossierOut>>, ApiError> {
     let sess = c.session()?;
     let mut out = Vec::new();
     for (row, _) in c.s.app.my_dossiers(sess).await? {
-        let v = c.s.app.dossier(sess, row.id).await?;
+        let v = c.s.app.dossier(&c.ctx(), sess, row.id).await?;
         out.push(dossier_out(&v, c.s.app.now()));
     }
     Ok(Json(out))
@@ -366,8 +366,8 @@ pub async fn list(c: Caller) -> Result<Json<Vec<DossierOut>>, ApiError> {
 pub async fn get(c: Caller, Path(key): Path<String>) -> Result<Json<DossierOut>, ApiError> {
     let sess = c.session()?;
     let v = match Uuid::parse_str(&key) {
-        Ok(id) => c.s.app.dossier(sess, id).await,
-        Err(_) => c.s.app.dossier_by_code(sess, &key).await,
+        Ok(id) => c.s.app.dossier(&c.ctx(), sess, id).await,
+        Err(_) => c.s.app.dossier_by_code(&c.ctx(), sess, &key).await,
     }?;
     Ok(Json(dossier_out(&v, c.s.app.now())))
 }
@@ -380,7 +380,7 @@ pub async fn download(
 ) -> Result<Response, ApiError> {
     let sess = c.session()?;
     let id = dossier_id(&c.s, sess, &key).await?;
-    let d = c.s.app.file_for(sess, file).await?;
+    let d = c.s.app.file_for(&c.ctx(), sess, file).await?;
     if d.file.dossier_id != id {
         return Err(AppError::NotFound.into());
     }

@@ -66,6 +66,6 @@ pub fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError>
 pub async fn dossier_id(s: &AppState, sess: &Session, key: &str) -> Result<Uuid, ApiError> {
     match Uuid::parse_str(key) {
         Ok(u) => Ok(u),
-        Err(_) => Ok(s.app.dossier_by_code(sess, key).await?.row.id),
+        Err(_) => Ok(s.app.dossier_id_by_code(sess, key).await?),
     }
 }

@@ -179,6 +179,13 @@ pub struct ConsultationRequest {
     pub question: String,
     /// `YYYY-MM-DD`, not after the appointment.
     pub due: String,
+    /// The dossier's files the agency may read, only while the consultation is open (R10.5).
+    #[serde(default)]
+    pub files: Vec<Uuid>,
+    /// What sharing the dossier rests on: one of the procedure's legal documents (as
+    /// `GET …/actions` lists them), or `consent` (the applicant's consent to sharing, in force).
+    /// Without either, the consultation is refused (422).
+    pub basis: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -232,6 +239,8 @@ impl ActionRequest {
                     agency: c.agency,
                     question: c.question,
                     due: c.due,
+                    files: c.files,
+                    basis: c.basis,
                 })
                 .collect(),
             new_date: r.new_date,

@@ -99,7 +99,7 @@ struct FormPage {
 }
 
 pub async fn form(p: Page, Path(id): Path<Uuid>) -> PageResult {
-    let v = p.s.app.dossier(p.session()?, id).await?;
+    let v = p.s.app.dossier(&p.ctx(), p.session()?, id).await?;
     if !v.can.may_edit {
         return Ok(Redirect::to(&format!("/ho-so/{id}")).into_response());
     }
@@ -116,7 +116,7 @@ pub async fn form(p: Page, Path(id): Path<Uuid>) -> PageResult {
 /// Saves the answers as a draft whatever their state; moves on only when they are valid.
 pub async fn form_save(p: Page, Path(id): Path<Uuid>, RawForm(raw): RawForm) -> PageResult {
     let se = p.session()?;
-    let v = p.s.app.dossier(se, id).await?;
+    let v = p.s.app.dossier(&p.ctx(), se, id).await?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
     let answers = v.form.answers_from_pairs(&pairs);
     let next = pairs.iter().any(|(k, v)| k == "buoc" && v == "tiep");
@@ -125,7 +125,7 @@ pub async fn form_save(p: Page, Path(id): Path<Uuid>, RawForm(raw): RawForm) -> 
         Ok(_) if next => Ok(Redirect::to(&format!("/ho-so/{id}/giay-to")).into_response()),
         Ok(_) => Ok(Redirect::to(&format!("/ho-so/{id}/to-khai?tb=da-luu")).into_response()),
         Err(errors) if next => {
-            let v = p.s.app.dossier(se, id).await?;
+            let v = p.s.app.dossier(&p.ctx(), se, id).await?;
             let fields = field_views(&v.form.fields, &answers, &errors, "");
             Ok(render_status(
                 &FormPage {
@@ -171,7 +171,7 @@ impl FilesPage {
 }
 
 async fn files_page(p: &Page, id: Uuid, error: Option<String>) -> PageResult {
-    let v = p.s.app.dossier(p.session()?, id).await?;
+    let v = p.s.app.dossier(&p.ctx(), p.session()?, id).await?;
     let status = refused_if(error.is_some());
     Ok(render_status(
         &FilesPage {
@@ -339,7 +339,7 @@ fn answer_rows(v: &DossierView) -> Vec<Answer> {
 }
 
 async fn review_page(p: &Page, id: Uuid, errors: Vec<String>) -> PageResult {
-    let v = p.s.app.dossier(p.session()?, id).await?;
+    let v = p.s.app.dossier(&p.ctx(), p.session()?, id).await?;
     let status = refused_if(!errors.is_empty());
     Ok(render_status(
         &ReviewPage {
@@ -478,7 +478,7 @@ pub struct NoticeQ {
 }
 
 pub async fn page(p: Page, Path(id): Path<Uuid>, Query(q): Query<NoticeQ>) -> PageResult {
-    let v = p.s.app.dossier(p.session()?, id).await?;
+    let v = p.s.app.dossier(&p.ctx(), p.session()?, id).await?;
     let notice = match q.tb.as_deref() {
         Some("da-nop") => Some(
             "Đã nộp hồ sơ. Bộ phận tiếp nhận sẽ kiểm tra và thông báo cho bạn; bạn có thể theo dõi tại trang này.",
@@ -504,7 +504,7 @@ pub async fn page(p: Page, Path(id): Path<Uuid>, Query(q): Query<NoticeQ>) -> Pa
 }
 
 pub async fn download(p: Page, Path((id, file)): Path<(Uuid, Uuid)>) -> PageResult {
-    let d = p.s.app.file_for(p.session()?, file).await?;
+    let d = p.s.app.file_for(&p.ctx(), p.session()?, file).await?;
     if d.file.dossier_id != id {
         return Err(AppError::NotFound.into());
     }
@@ -535,7 +535,7 @@ struct CoverPage {
 
 /// The cover sheet to send papers by post (R7.2a): the dossier code and a QR code to the look-up.
 pub async fn cover(p: Page, Path(id): Path<Uuid>) -> PageResult {
-    let v = p.s.app.dossier(p.session()?, id).await?;
+    let v = p.s.app.dossier(&p.ctx(), p.session()?, id).await?;
     let code = v.row.code.clone().ok_or(AppError::NotFound)?;
     let lookup_url = p.lookup_url(&code);
     Ok(render(&CoverPage {

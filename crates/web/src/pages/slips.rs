@@ -104,7 +104,7 @@ pub async fn slip(p: Page, Path((id, so)): Path<(Uuid, String)>) -> PageResult {
     let se = p.session()?;
     let slip = Slip::parse(&so).ok_or(AppError::NotFound)?;
     let form = slip.number();
-    let v = p.s.app.dossier(se, id).await?;
+    let v = p.s.app.dossier(&p.ctx(), se, id).await?;
     let code = v.row.code.clone().ok_or(AppError::NotFound)?;
     let content = v.slip(slip).ok_or(AppError::NotFound)?;
     let items = content.items.clone();

@@ -238,7 +238,7 @@ async fn dossier_page(
     if !se.actor.is_staff() {
         return Err(AppError::NotFound.into());
     }
-    let v = p.s.app.dossier(se, id).await?;
+    let v = p.s.app.dossier(&p.ctx(), se, id).await?;
     let now = p.s.app.now();
     let actions = p.s.app.describe_view_actions(se, &v).await?.actions;
     let steps = processing::steps(&v.events, now);
@@ -326,6 +326,11 @@ pub async fn perform(p: Page, Path(id): Path<Uuid>, RawForm(raw): RawForm) -> Pa
         agency: get("consultations.agency"),
         question: get("consultations.question"),
         due: get("consultations.due"),
+        files: all("consultations.files")
+            .iter()
+            .filter_map(|f| Uuid::parse_str(f).ok())
+            .collect(),
+        basis: get("consultations.basis"),
     };
     let act = match processing::parse_act(&get("action")) {
         Ok(act) => act,

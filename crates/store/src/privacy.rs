@@ -1,0 +1,182 @@
+//! Moving stored personal data under the current key (R10.5): rows written in clear before
+//! sealing began, and rows sealed under a key since rotated.
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use crate::Result;
+use crate::entities::{delivery, dossier, notice, user};
+use crate::seal::{self, Keyring};
+
+/// Rows handled per query.
+const BATCH: u64 = 500;
+
+/// Whether a stored value must be sealed again: in clear, or (when rotating) under an older key.
+fn stale(v: &str, rotating: bool, current: u32) -> bool {
+    match Keyring::key_of(v) {
+        None => true,
+        Some(k) => rotating && k != current,
+    }
+}
+
+/// Seals every personal value in clear and, when `rotating`, seals again under the current key
+/// every value sealed under an older one. Answers how many rows changed. Runs in batches, each
+/// in the caller's connection (run it in a transaction per call for atomicity per batch).
+pub async fn reseal(c: &impl ConnectionTrait, rotating: bool) -> Result<u64> {
+    let current = seal::keyring().current();
+    let pattern = if rotating {
+        format!("enc1:{current}:%")
+    } else {
+        "enc1:%".to_string()
+    };
+    let mut n = 0;
+    n += reseal_users(c, &pattern, rotating, current).await?;
+    n += reseal_dossiers(c, &pattern).await?;
+    n += reseal_notices(c, &pattern).await?;
+    n += reseal_deliveries(c, &pattern).await?;
+    Ok(n)
+}
+
+async fn reseal_users(
+    c: &impl ConnectionTrait,
+    pattern: &str,
+    rotating: bool,
+    current: u32,
+) -> Result<u64> {
+    let mut n = 0;
+    let mut after = Uuid::nil();
+    loop {
+        let rows = user::Entity::find()
+            .filter(user::Column::Id.gt(after))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(user::Column::IdNumber.not_like(pattern))
+                    .add(user::Column::Phone.not_like(pattern)),
+            )
+            .order_by_asc(user::Column::Id)
+            .limit(BATCH)
+            .all(c)
+            .await?;
+        let Some(last) = rows.last() else {
+            return Ok(n);
+        };
+        after = last.id;
+        for m in rows {
+            let id = seal::open_opt(m.id_number.clone())?;
+            let phone = seal::open_opt(m.phone.clone())?;
+            let login = match &id {
+                Some(i) if *i == m.login => seal::blind(i),
+                _ => m.login.clone(),
+            };
+            let fresh = |v: &Option<String>, p: &Option<String>| match (v, p) {
+                (Some(old), Some(plain)) if stale(old, rotating, current) => {
+                    Some(seal::seal(plain))
+                }
+                _ => v.clone(),
+            };
+            user::Entity::update_many()
+                .col_expr(
+                    user::Column::IdNumber,
+                    Expr::value(fresh(&m.id_number, &id)),
+                )
+                .col_expr(user::Column::Phone, Expr::value(fresh(&m.phone, &phone)))
+                .col_expr(user::Column::Login, Expr::value(login))
+                .col_expr(
+                    user::Column::IdIndex,
+                    Expr::value(id.as_deref().map(seal::blind)),
+                )
+                .filter(user::Column::Id.eq(m.id))
+                .exec(c)
+                .await?;
+            n += 1;
+        }
+    }
+}
+
+async fn reseal_dossiers(c: &impl ConnectionTrait, pattern: &str) -> Result<u64> {
+    let mut n = 0;
+    loop {
+        let rows: Vec<(Uuid, String)> = dossier::Entity::find()
+            .select_only()
+            .column(dossier::Column::Id)
+            .column(dossier::Column::Form)
+            .filter(dossier::Column::Form.not_like(pattern))
+            .limit(BATCH)
+            .into_tuple()
+            .all(c)
+            .await?;
+        if rows.is_empty() {
+            return Ok(n);
+        }
+        for (id, form) in rows {
+            dossier::Entity::update_many()
+                .col_expr(
+                    dossier::Column::Form,
+                    Expr::value(seal::seal(&seal::open(&form)?)),
+                )
+                .filter(dossier::Column::Id.eq(id))
+                .exec(c)
+                .await?;
+            n += 1;
+        }
+    }
+}
+
+async fn reseal_notices(c: &impl ConnectionTrait, pattern: &str) -> Result<u64> {
+    let mut n = 0;
+    loop {
+        let rows: Vec<(Uuid, Option<String>)> = notice::Entity::find()
+            .select_only()
+            .column(notice::Column::Id)
+            .column(notice::Column::Recipient)
+            .filter(notice::Column::Recipient.not_like(pattern))
+            .limit(BATCH)
+            .into_tuple()
+            .all(c)
+            .await?;
+        if rows.is_empty() {
+            return Ok(n);
+        }
+        for (id, r) in rows {
+            let plain = seal::open_opt(r)?;
+            notice::Entity::update_many()
+                .col_expr(
+                    notice::Column::Recipient,
+                    Expr::value(seal::seal_opt(plain.as_deref())),
+                )
+                .filter(notice::Column::Id.eq(id))
+                .exec(c)
+                .await?;
+            n += 1;
+        }
+    }
+}
+
+async fn reseal_deliveries(c: &impl ConnectionTrait, pattern: &str) -> Result<u64> {
+    let mut n = 0;
+    loop {
+        let rows: Vec<(Uuid, String)> = delivery::Entity::find()
+            .select_only()
+            .column(delivery::Column::Id)
+            .column(delivery::Column::Recipient)
+            .filter(delivery::Column::Recipient.not_like(pattern))
+            .limit(BATCH)
+            .into_tuple()
+            .all(c)
+            .await?;
+        if rows.is_empty() {
+            return Ok(n);
+        }
+        for (id, r) in rows {
+            delivery::Entity::update_many()
+                .col_expr(
+                    delivery::Column::Recipient,
+                    Expr::value(seal::seal(&seal::open(&r)?)),
+                )
+                .filter(delivery::Column::Id.eq(id))
+                .exec(c)
+                .await?;
+            n += 1;
+        }
+    }
+}
