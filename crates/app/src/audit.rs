@@ -323,6 +323,13 @@ impl App {
         }
     }
 
+    /// Whether the caller may ask for inclusion proofs (R9.6: inspectors; the province's
+    /// administrators).
+    pub fn may_prove(&self, s: &Session) -> bool {
+        use motcua_domain::Role;
+        s.actor.has_role(Role::Inspector) || s.actor.has_role(Role::ProvinceAdmin)
+    }
+
     /// The audit log for an inspector (province-wide) or an agency's administrator (their
     /// agencies): records by an account, about a person (their account and dossiers) or a
     /// dossier, in a time window, newest first.

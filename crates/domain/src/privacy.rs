@@ -12,18 +12,15 @@ pub enum Purpose {
     Processing,
     /// Sharing a dossier with an agency outside the procedure's legal basis: only with consent.
     Sharing,
-    /// Notices by e-mail and SMS about the person's dossiers.
-    Notices,
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 3] = [Purpose::Processing, Purpose::Sharing, Purpose::Notices];
+    pub const ALL: [Purpose; 2] = [Purpose::Processing, Purpose::Sharing];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Purpose::Processing => "xu-ly-ho-so",
             Purpose::Sharing => "chia-se",
-            Purpose::Notices => "thong-bao",
         }
     }
 
@@ -37,7 +34,6 @@ impl Purpose {
             Purpose::Sharing => {
                 "Chia sẻ hồ sơ với cơ quan khác ngoài căn cứ pháp lý của thủ tục, khi cần lấy ý kiến"
             }
-            Purpose::Notices => "Gửi thông báo về hồ sơ qua thư điện tử và tin nhắn",
         }
     }
 
@@ -47,7 +43,7 @@ impl Purpose {
             Purpose::Processing => Some(
                 "Điều 17 Nghị định 13/2023/NĐ-CP; Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15: cơ quan nhà nước xử lý dữ liệu để thực hiện nhiệm vụ theo quy định của pháp luật",
             ),
-            Purpose::Sharing | Purpose::Notices => None,
+            Purpose::Sharing => None,
         }
     }
 }

@@ -533,3 +533,57 @@ pub async fn delete_unconfirmed(
         .await?;
     Ok(r.rows_affected)
 }
+
+/// Marks an account restricted (R10.5): its data is kept only as the law requires.
+pub async fn restrict(c: &impl ConnectionTrait, id: Uuid, now: jiff::Timestamp) -> Result<()> {
+    update(
+        c,
+        id,
+        user::ActiveModel {
+            restricted_at: Set(Some(to_db(now))),
+            updated_at: Set(to_db(now)),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Erases what a deletion request removes (R10.5): the phone number, the addresses notices
+/// were sent to, notice preferences; and closes the account. The identity number, name and
+/// e-mail stay on the account the dossiers the law keeps still name.
+pub async fn erase_contact(c: &impl ConnectionTrait, id: Uuid, now: jiff::Timestamp) -> Result<()> {
+    use crate::entities::{delivery, notice};
+    use sea_orm::sea_query::Query;
+    update(
+        c,
+        id,
+        user::ActiveModel {
+            phone: Set(None),
+            notify_email: Set(false),
+            notify_sms: Set(false),
+            disabled_at: Set(Some(to_db(now))),
+            updated_at: Set(to_db(now)),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let theirs = Query::select()
+        .column(notice::Column::Id)
+        .from(notice::Entity)
+        .and_where(notice::Column::UserId.eq(id))
+        .to_owned();
+    delivery::Entity::update_many()
+        .col_expr(delivery::Column::Recipient, Expr::value(""))
+        .filter(delivery::Column::NoticeId.in_subquery(theirs))
+        .exec(c)
+        .await?;
+    notice::Entity::update_many()
+        .col_expr(
+            notice::Column::Recipient,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(notice::Column::UserId.eq(id))
+        .exec(c)
+        .await?;
+    Ok(())
+}

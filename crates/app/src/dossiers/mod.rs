@@ -146,10 +146,41 @@ pub struct DossierView {
     )>,
     /// Opinions asked of other agencies (R8.1b), with their answers (staff only).
     pub consultations: Vec<motcua_domain::record::Consultation>,
+    /// To which agencies the dossier was disclosed, on what basis (R10.5): shown to its
+    /// applicant and its agency, not to a consulted agency.
+    pub disclosures: Vec<DisclosureView>,
     /// What the reader may do with it now.
     pub can: Capabilities,
     /// What it owes and paid: payments, receipts, refunds (R7.1b, R7.2b, R8.2c).
     pub fee: crate::payments::FeeView,
+}
+
+/// A disclosure as people read it: the agency by its code and name.
+#[derive(Debug, Clone)]
+pub struct DisclosureView {
+    pub agency_code: String,
+    pub agency_name: String,
+    pub purpose: String,
+    pub basis: String,
+    pub at: jiff::Timestamp,
+}
+
+impl App {
+    async fn disclosure_views(&self, d: Uuid) -> Result<Vec<DisclosureView>> {
+        let conn = self.db.conn();
+        let mut out = vec![];
+        for x in motcua_store::consents::disclosures_of(conn, &[d]).await? {
+            let a = agencies::get_agency(conn, x.agency_id).await?;
+            out.push(DisclosureView {
+                agency_code: a.code,
+                agency_name: a.name,
+                purpose: x.purpose,
+                basis: x.basis,
+                at: x.at,
+            });
+        }
+        Ok(out)
+    }
 }
 
 impl DossierView {
@@ -392,8 +423,13 @@ impl App {
             Audience::Applicant => vec![],
         };
         let fee = self.fee_view(conn, &d).await?;
+        let disclosures = match consulted {
+            Some(_) => vec![],
+            None => self.disclosure_views(d.id).await?,
+        };
         let can = self.capabilities(s, &d, &agency.code, &events, !applicant, &fee);
         Ok(DossierView {
+            disclosures,
             fee,
             audience,
             timeline,

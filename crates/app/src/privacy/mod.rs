@@ -94,3 +94,6 @@ impl crate::App {
         Ok(n)
     }
 }
+
+pub mod incidents;
+mod rights;

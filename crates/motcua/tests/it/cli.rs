@@ -10,6 +10,7 @@ pub(crate) fn motcua(db: &str, dir: &std::path::Path, args: &[&str]) -> (bool, S
         .args(args)
         .env("MOTCUA_DATABASE_URL", db)
         .env("MOTCUA_DATA_DIR", dir)
+        .env("MOTCUA_PRIVACY__KEYS", motcua_store::testing::TEST_KEYS)
         .env("MOTCUA_LOG", "warn")
         .current_dir(dir)
         .output()
@@ -245,6 +246,10 @@ async fn can_log_in(db: &str, dir: &std::path::Path, login: &str, pw: &str) -> b
         database_url: Some(db.to_string()),
         data_dir: dir.to_path_buf(),
         secret_key: Some("11".repeat(32)),
+        privacy: motcua_app::config::PrivacyConfig {
+            keys: Some(motcua_store::testing::TEST_KEYS.into()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let clock = std::sync::Arc::new(motcua_domain::SystemClock);
@@ -261,6 +266,7 @@ async fn serve_and_shutdown(e: Engine) {
         .args(["serve", "--demo"])
         .env("MOTCUA_DATABASE_URL", &db.url)
         .env("MOTCUA_DATA_DIR", dir.path())
+        .env("MOTCUA_PRIVACY__KEYS", motcua_store::testing::TEST_KEYS)
         .env("MOTCUA_LISTEN", "127.0.0.1:0")
         .env("MOTCUA_ADMIN_LISTEN", "127.0.0.1:0")
         .current_dir(dir.path())
@@ -510,6 +516,7 @@ fn logs_read_as_lines_at_a_terminal() {
         let out = c
             .env("MOTCUA_DATABASE_URL", &db)
             .env("MOTCUA_DATA_DIR", d)
+            .env("MOTCUA_PRIVACY__KEYS", motcua_store::testing::TEST_KEYS)
             .env("MOTCUA_LOG", "info")
             .env("NO_COLOR", "1")
             .current_dir(d)

@@ -13,6 +13,7 @@ mod hardening;
 mod logs;
 mod notices;
 mod payments;
+mod privacy;
 mod processing;
 mod security;
 mod signatures;

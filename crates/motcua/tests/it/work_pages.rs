@@ -358,6 +358,7 @@ async fn refusal_and_consultation_pages(e: Engine) {
             ("consultations.agency", "000.00.11.H53"),
             ("consultations.question", "Đề nghị xác nhận hồ sơ đất"),
             ("consultations.due", "2026-03-06"),
+            ("consultations.basis", "Luật Xây dựng số 50/2014/QH13"),
         ],
     )
     .await;

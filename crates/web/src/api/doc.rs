@@ -19,6 +19,12 @@ use super::payments::{
     __path_approve, __path_ipn, __path_pay_back, __path_record, __path_refunds, __path_start,
     __path_statement,
 };
+use super::privacy::{
+    __path_answer_request, __path_audit_log, __path_audit_proof, __path_get_incident,
+    __path_give_consent, __path_incident_notified, __path_my_consents, __path_my_export,
+    __path_my_requests, __path_new_request, __path_open_requests, __path_privacy_notice,
+    __path_report_incident, __path_withdraw_consent,
+};
 use super::processing::{
     __path_actions, __path_answer, __path_consultations, __path_perform, __path_worklist,
 };
@@ -57,15 +63,19 @@ impl utoipa::Modify for BearerAuth {
         supplement_request, accept, refuse, lookup,
         actions, perform, worklist, consultations, answer,
         start, record, ipn, refunds, approve, pay_back, statement,
-        verify, result, papers),
+        verify, result, papers,
+        privacy_notice, my_export, my_consents, give_consent, withdraw_consent, my_requests, new_request,
+        open_requests, answer_request, report_incident, get_incident, incident_notified, audit_log, audit_proof),
     components(schemas(super::contract::Problem, super::contract::FieldProblem, super::accounts::TokenRequest, super::accounts::TokenResponse, super::accounts::Me, super::accounts::GrantOut, super::agencies::AgencyOut, super::agencies::UnitOut, super::catalogue::ProcedureItem, super::catalogue::AgencyRef, super::catalogue::ComponentOut, super::catalogue::ServiceOut, super::catalogue::ProcedureDetail, super::catalogue::SectorOut, super::catalogue::FieldOut, super::catalogue::UsageOut,
         super::dossiers::NewDossier, super::dossiers::NewDossierByService, super::dossiers::NewDossierByCodes, super::dossiers::AttachForm, super::dossiers::Created, super::dossier_out::FileOut, super::dossiers::SubmitRequest, super::dossiers::Submitted, super::reception::AcceptRequest, super::reception::Accepted, super::reception::RefuseRequest,
         super::dossier_out::EventOut, super::dossier_out::DossierOut, super::dossiers::WithdrawRequest, super::reception::SupplementRequest, super::reception::RegisterRequest,
-        super::dossier_out::StepOut, super::dossier_out::ConsultationOut,
+        super::dossier_out::StepOut, super::dossier_out::ConsultationOut, super::dossier_out::DisclosureOut,
         super::processing::ActionOut, super::processing::ActionsOut, super::processing::ActionFieldOut, super::processing::ActionOptionOut, super::processing::ItemFieldOut, super::processing::UploadOut, super::processing::ActionRequest, super::processing::ConsultationRequest, super::processing::ActionDone,
         super::processing::WorkItemOut, super::processing::WorklistOut, super::processing::PendingConsultation, super::processing::AnswerRequest,
         super::dossier_out::FeesOut, super::dossier_out::ReceiptOut, super::payments::PaymentStartedOut, super::payments::RecordRequest, super::payments::RecordedOut, super::payments::IpnOut, super::payments::RefundOut, super::payments::PayBackRequest,
-        super::dossier_out::SignatureOut, super::signatures::AuthenticityOut, super::signatures::VerifyForm, super::signatures::PapersOut)),
+        super::dossier_out::SignatureOut, super::signatures::AuthenticityOut, super::signatures::VerifyForm, super::signatures::PapersOut,
+        super::privacy::PurposeOut, super::privacy::NoticeOut, super::privacy::ConsentOut, super::privacy::ConsentRequest, super::privacy::RequestOut, super::privacy::NewRequest, super::privacy::RequestAnswer,
+        super::privacy::IncidentRequest, super::privacy::AffectedOut, super::privacy::IncidentOut, super::privacy::AuditOut, super::privacy::ProofOut)),
     modifiers(&BearerAuth, &Problems)
 )]
 pub struct ApiDoc;

@@ -152,6 +152,8 @@ pub struct DossierOut {
     pub steps: Vec<StepOut>,
     /// Opinions asked of other agencies and their answers (R8.1b; staff only).
     pub consultations: Vec<ConsultationOut>,
+    /// The agencies the dossier was disclosed to and on what basis (R10.5).
+    pub disclosures: Vec<DisclosureOut>,
     /// The fee: what it owes after exemptions, what it paid, and how it stands.
     pub fees: FeesOut,
     /// The receipts (biên lai) issued for its payments.
@@ -197,6 +199,18 @@ pub struct StepOut {
     pub finished_at: Option<String>,
     /// early, on_time, late, in_time
     pub timeliness: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DisclosureOut {
+    /// The agency's code.
+    pub agency: String,
+    pub agency_name: String,
+    /// Why (`consultation`).
+    pub purpose: String,
+    /// The legal document it rests on, or `consent`.
+    pub basis: String,
+    pub at: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -264,6 +278,17 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
             false => vec![],
         },
         consultations: consultations_out(v),
+        disclosures: v
+            .disclosures
+            .iter()
+            .map(|x| DisclosureOut {
+                agency: x.agency_code.clone(),
+                agency_name: x.agency_name.clone(),
+                purpose: x.purpose.clone(),
+                basis: x.basis.clone(),
+                at: vn(x.at),
+            })
+            .collect(),
         fees: FeesOut {
             due: v.fee.fees.due,
             paid: v.fee.fees.paid,

@@ -10,6 +10,7 @@ mod dossiers;
 mod kit;
 mod lookup;
 mod payments;
+mod privacy;
 mod processing;
 mod reception;
 mod signatures;
@@ -29,5 +30,6 @@ pub fn routes() -> Routes<AppState> {
         .merge(processing::routes())
         .merge(payments::routes())
         .merge(signatures::routes())
+        .merge(privacy::routes())
         .merge(doc::routes())
 }

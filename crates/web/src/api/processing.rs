@@ -55,6 +55,8 @@ pub struct ItemFieldOut {
     /// text, date, choice
     #[serde(rename = "type")]
     pub kind: String,
+    /// Whether a list of values is taken (the papers named for a consultation).
+    pub multiple: bool,
     pub required: bool,
     /// For `choice`: the values allowed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -138,6 +140,7 @@ fn field_out(f: &FieldSpec) -> ActionFieldOut {
                     name: i.name.into(),
                     label: i.label.into(),
                     kind: i.kind.as_str().into(),
+                    multiple: i.multiple,
                     required: i.required,
                     options: has_options(i.kind).then(|| options(&i.options)),
                 })

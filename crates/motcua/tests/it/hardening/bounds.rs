@@ -40,6 +40,11 @@ fn development_stays_on_the_loopback() {
             .env("MOTCUA_MODE", "production")
             .env("MOTCUA_PUBLIC_URL", "https://dichvucong.quangngai.example")
             .env("MOTCUA_SECRET_KEY", "ab".repeat(32))
+            .env("MOTCUA_PRIVACY__KEYS", motcua_store::testing::TEST_KEYS)
+            .env(
+                "MOTCUA_AUDIT__CHECKPOINT_DIR",
+                dir.path().join("checkpoints"),
+            )
             .env("MOTCUA_SMTP_URL", "smtp://127.0.0.1:1")
             .env("MOTCUA_LISTEN", "127.0.0.1:0")
             .current_dir(dir.path())

@@ -396,21 +396,39 @@ async fn consultation_with_another_agency(e: Engine) {
     let (st, v) = act(
         &mut p.specialist,
         &code,
-        json!({"action": "consult", "consultations": [{"agency": "000.00.11.H53", "question": "Xác nhận quyền sử dụng đất", "due": "2026-03-30"}]}),
+        json!({"action": "consult", "consultations": [{"agency": "000.00.11.H53", "question": "Xác nhận quyền sử dụng đất", "due": "2026-03-30", "basis": "Luật Xây dựng số 50/2014/QH13"}]}),
     )
     .await;
     assert_eq!(st, 422, "after the appointment: {v}");
     let (st, v) = act(
         &mut p.specialist,
         &code,
-        json!({"action": "consult", "consultations": [{"agency": "000.01.01.H53", "question": "x", "due": "2026-03-10"}]}),
+        json!({"action": "consult", "consultations": [{"agency": "000.01.01.H53", "question": "x", "due": "2026-03-10", "basis": "Luật Xây dựng số 50/2014/QH13"}]}),
     )
     .await;
     assert_eq!(st, 422, "not its own agency: {v}");
+    // Sharing the dossier rests on the procedure's law or the person's consent (R10.5).
+    for basis in ["", "Luật không có trong thủ tục", "consent"] {
+        let (st, v) = act(
+            &mut p.specialist,
+            &code,
+            json!({"action": "consult", "consultations": [{"agency": "000.00.11.H53", "question": "x", "due": "2026-03-10", "basis": basis}]}),
+        )
+        .await;
+        assert_eq!(st, 422, "{basis:?}: {v}");
+    }
+    let before = dossier(&mut p.specialist, &code).await;
+    let files: Vec<String> = before["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(files.len() >= 2, "{before}");
     let v = ok(
         &mut p.specialist,
         &code,
-        json!({"action": "consult", "consultations": [{"agency": "000.00.11.H53", "question": "Xác nhận quyền sử dụng đất", "due": "2026-03-10"}]}),
+        json!({"action": "consult", "consultations": [{"agency": "000.00.11.H53", "question": "Xác nhận quyền sử dụng đất", "due": "2026-03-10", "basis": "Luật Xây dựng số 50/2014/QH13", "files": [files[0]]}]}),
     )
     .await;
     assert_eq!(v["stage"], "consulting");
@@ -425,7 +443,25 @@ async fn consultation_with_another_agency(e: Engine) {
     let list = r.json();
     assert_eq!(list[0]["dossier"], code.as_str(), "{list}");
     let cid = list[0]["id"].as_str().unwrap().to_string();
-    dossier(&mut tp, &code).await;
+    // The consulted agency reads the document named, not the declaration or the other papers.
+    let seen = dossier(&mut tp, &code).await;
+    let seen_files: Vec<&str> = seen["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(seen_files, [files[0].as_str()], "{seen}");
+    assert_eq!(seen["form"], json!({}));
+    let file_path = |f: &str| format!("/api/v1/dossiers/{code}/attachments/{f}");
+    let r =
+        tp.0.json(Method::GET, &file_path(&files[0]), Some(&tp.1), None)
+            .await;
+    assert_eq!(r.status, 200);
+    let r =
+        tp.0.json(Method::GET, &file_path(&files[1]), Some(&tp.1), None)
+            .await;
+    assert_eq!(r.status, 404, "a paper not named");
     // Not another agency's to answer.
     let r = p
         .desk
@@ -447,8 +483,27 @@ async fn consultation_with_another_agency(e: Engine) {
         )
         .await;
     assert_eq!(r.status, 204, "{}", r.body);
+    // Its answer in, the consulted agency no longer reads the dossier.
+    let r =
+        tp.0.json(
+            Method::GET,
+            &format!("/api/v1/dossiers/{code}"),
+            Some(&tp.1),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let r =
+        tp.0.json(Method::GET, &file_path(&files[0]), Some(&tp.1), None)
+            .await;
+    assert_eq!(r.status, 404);
     let d = dossier(&mut p.specialist, &code).await;
     assert_eq!(d["stage"], "examining");
+    assert_eq!(d["disclosures"][0]["agency"], "000.00.11.H53", "{d}");
+    assert_eq!(
+        d["disclosures"][0]["basis"],
+        "Luật Xây dựng số 50/2014/QH13"
+    );
     assert!(
         d["consultations"][0]["answer"]
             .as_str()

@@ -204,7 +204,7 @@ async fn random_steps_match_the_model(e: Engine) {
             };
             let body = json!({"action": act.as_str(), "comment": "Ý kiến",
                 "reasons": ["Lý do"], "components": ["ban-ve"], "assignee": assignee,
-                "consultations": [{"agency": "000.00.11.H53", "question": "Ý kiến?", "due": "2026-03-04"}],
+                "consultations": [{"agency": "000.00.11.H53", "question": "Ý kiến?", "due": "2026-03-04", "basis": "Luật Xây dựng số 50/2014/QH13"}],
                 "new_date": new_date(apologies), "tracking_number": "EB123456789VN",
                 "originals_compared": true, "result_document": file});
             let actor = match who {

@@ -117,8 +117,8 @@ async fn two_last_answers_at_once(e: Engine) {
             &mut p.specialist,
             &code,
             json!({"action": "consult", "consultations": [
-                {"agency": "000.00.11.H53", "question": "Ý kiến về hộ tịch", "due": "2026-03-20"},
-                {"agency": "000.00.13.H53", "question": "Ý kiến về tài chính", "due": "2026-03-20"}]}),
+                {"agency": "000.00.11.H53", "question": "Ý kiến về hộ tịch", "due": "2026-03-20", "basis": "Luật Xây dựng số 50/2014/QH13"},
+                {"agency": "000.00.13.H53", "question": "Ý kiến về tài chính", "due": "2026-03-20", "basis": "Luật Xây dựng số 50/2014/QH13"}]}),
         )
         .await;
         let mut ids = vec![];

@@ -199,7 +199,7 @@ async fn applicants_see_only_what_is_theirs(e: Engine) {
     ok(
         &mut p.specialist,
         &code,
-        json!({"action": "consult", "comment": MARK, "consultations": [{"agency": "000.00.11.H53", "question": MARK, "due": "2026-03-10"}]}),
+        json!({"action": "consult", "comment": MARK, "consultations": [{"agency": "000.00.11.H53", "question": MARK, "due": "2026-03-10", "basis": "Luật Xây dựng số 50/2014/QH13"}]}),
     )
     .await;
     let mut justice = demo_staff(&t, "000.00.11.H53", Role::Specialist).await;
@@ -447,8 +447,14 @@ async fn the_actions_describe_what_to_send(e: Engine) {
     assert_eq!(consult["type"], "list");
     let items = consult["items"].as_array().unwrap();
     let names: Vec<&str> = items.iter().map(|i| i["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["agency", "question", "due"]);
+    assert_eq!(names, ["agency", "question", "due", "files", "basis"]);
     assert!(items[0]["options"].to_string().contains("000.00.11.H53"));
+    assert_eq!(items[3]["multiple"], true, "several papers may be named");
+    let bases = items[4]["options"].to_string();
+    assert!(
+        bases.contains("Luật Xây dựng số 50/2014/QH13") && bases.contains("\"consent\""),
+        "{bases}"
+    );
     assert!(
         !items[0]["options"].to_string().contains("000.01.01.H53"),
         "not itself"
