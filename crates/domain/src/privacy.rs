@@ -123,34 +123,6 @@ pub fn disclosure_basis(
         )
 }
 
-/// An identity number as lists show it: the first three and last two digits.
-pub fn mask_id(id: &str) -> String {
-    mask(id, 3, 2)
-}
-
-/// A phone number as lists show it: the last three digits.
-pub fn mask_phone(phone: &str) -> String {
-    mask(phone, 0, 3)
-}
-
-fn mask(s: &str, head: usize, tail: usize) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.len() <= head + tail {
-        return "*".repeat(chars.len());
-    }
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            if i < head || i >= chars.len() - tail {
-                *c
-            } else {
-                '*'
-            }
-        })
-        .collect()
-}
-
 /// Hours within which a personal-data breach is notified to the authority (Law 91/2025
 /// Art. 23; Decree 13 Art. 23), and within which a person's request is carried out
 /// (Decree 13 Art. 9.6, 14, 16).
@@ -220,13 +192,6 @@ mod tests {
             disclosure_basis(CONSENT, &legal, Some(c)),
             Ok(Basis::Consent(c))
         );
-    }
-
-    #[test]
-    fn masks_keep_only_the_ends() {
-        assert_eq!(mask_id("001203004567"), "001*******67");
-        assert_eq!(mask_phone("0901234567"), "*******567");
-        assert_eq!(mask_id("12"), "**");
     }
 
     #[test]

@@ -97,7 +97,7 @@ impl App {
                 actor: Some(s.user.id),
                 action: "dossier_registered",
                 object: "dossier",
-                id: d.code.clone(),
+                id: Some(d.id.to_string()),
                 agency: Some(d.agency_id),
                 detail: json!({"intake": intake.as_str()}),
             },

@@ -273,7 +273,7 @@ impl App {
                 actor: Some(s.user.id),
                 action: "dossier_submitted",
                 object: "dossier",
-                id: d.code.clone(),
+                id: Some(d.id.to_string()),
                 agency: Some(d.agency_id),
                 detail: json!({"intake": "online", "version": version.version, "papers_by_post": d.papers.is_some()}),
             },

@@ -181,7 +181,7 @@ impl App {
             actor: Some(s.user.id),
             action: "payment_recorded",
             object: "dossier",
-            id: d.code.clone(),
+            id: Some(d.id.to_string()),
             agency: Some(d.agency_id),
             detail: json!({"payment": p.id, "amount": amount, "method": method.as_str(), "receipt": number}),
         })

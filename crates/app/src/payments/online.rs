@@ -96,7 +96,7 @@ impl App {
                 actor: Some(s.user.id),
                 action: "payment_started",
                 object: "dossier",
-                id: d.code.clone(),
+                id: Some(d.id.to_string()),
                 agency: Some(d.agency_id),
                 detail: json!({"payment": p.id, "amount": amount, "txn_ref": txn_ref}),
             },

@@ -4,8 +4,9 @@
 use std::collections::BTreeSet;
 
 use motcua_domain::Role;
-use motcua_domain::privacy::{self as pd, mask_id};
+use motcua_domain::privacy as pd;
 use motcua_domain::record::Incident;
+use motcua_domain::text::mask;
 use motcua_store::consents as cs;
 use motcua_store::dossiers as ds;
 use motcua_store::{agencies, audit, users};
@@ -159,7 +160,7 @@ impl App {
             conn,
             &audit::AuditFilter {
                 from: Some(i.started_at),
-                to: Some(i.discovered_at),
+                to: Some(i.discovered_at + jiff::SignedDuration::from_micros(1)),
                 agencies: i.agency_id.map(|a| vec![a]),
                 ..Default::default()
             },
@@ -183,7 +184,11 @@ impl App {
             out.push(Affected {
                 user_id: u.id,
                 name: u.full_name,
-                id_number: u.id_number.as_deref().map(mask_id).unwrap_or_default(),
+                id_number: u
+                    .id_number
+                    .as_deref()
+                    .map(|n| mask(n, 4))
+                    .unwrap_or_default(),
             });
         }
         Ok(out)

@@ -222,7 +222,7 @@ impl App {
                 actor: Some(s.user.id),
                 action: "dossier_papers_received",
                 object: "dossier",
-                id: d.code.clone(),
+                id: Some(d.id.to_string()),
                 agency: Some(d.agency_id),
                 detail: json!({}),
             },

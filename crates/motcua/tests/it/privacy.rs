@@ -11,6 +11,8 @@ use serde_json::json;
 
 use crate::dossiers::{CITIZEN, OTHER, camthanh_desk, ready, setup, submit, token};
 
+mod rights;
+
 /// What the demo people and the test's declaration hold that must never be stored in clear.
 const CANARIES: [&str; 7] = [
     CITIZEN,      // identity number (also an answer of the declaration)
@@ -32,7 +34,7 @@ async fn sql(t: &TestApp, s: &str) {
 }
 
 /// A submitted dossier, accepted at the desk (notices to the person's phone and e-mail).
-async fn accepted(t: &TestApp) -> String {
+pub(super) async fn accepted(t: &TestApp) -> String {
     let (mut c, tok) = token(t, CITIZEN).await;
     let id = ready(&mut c, &tok).await;
     let code = submit(&mut c, &tok, &id, None).await.json()["code"]

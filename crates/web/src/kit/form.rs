@@ -88,6 +88,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "dat-lai" => "Đã đặt mật khẩu mới. Hãy đăng nhập.",
         "xac-nhan" => "Đã xác nhận địa chỉ thư điện tử. Bạn có thể đăng nhập.",
         "da-xuat-ban" => "Đã xuất bản phiên bản mới của thủ tục.",
+        "da-gui-yeu-cau" => "Đã gửi yêu cầu. Kết quả được trả lời trong 72 giờ.",
         _ => return None,
     })
 }

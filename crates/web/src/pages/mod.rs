@@ -3,6 +3,7 @@
 //! stay thin: parse, call a use case, render.
 mod accounts;
 mod agencies;
+mod audit;
 mod calendar;
 mod catalogue;
 mod catalogue_editor;
@@ -13,6 +14,7 @@ mod duty;
 mod home;
 mod lookup;
 mod my_account;
+mod my_data;
 mod notices;
 mod payments;
 mod sandbox;
@@ -37,6 +39,8 @@ pub fn routes() -> Routes<AppState> {
         .merge(dev::routes())
         .merge(accounts::routes())
         .merge(my_account::routes())
+        .merge(my_data::routes())
+        .merge(audit::routes())
         .merge(staff::routes())
         .merge(agencies::routes())
         .merge(duty::routes())

@@ -279,7 +279,8 @@ async fn the_leader_reassigns_and_takes_back(e: Engine) {
         json!({"action": "assign", "assignee": sid}),
     )
     .await;
-    let audit = motcua_store::audit::entries_for(t.app.db().conn(), "dossier", &code, 20)
+    let id = d["id"].as_str().unwrap().to_string();
+    let audit = motcua_store::audit::entries_for(t.app.db().conn(), "dossier", &id, 20)
         .await
         .unwrap();
     for a in ["dossier_reassign", "dossier_take_back"] {
