@@ -118,7 +118,7 @@ pub async fn find_for_login(
 ) -> Result<Option<(User, String)>> {
     let login = login.trim();
     let lower = login.to_lowercase();
-    Ok(user::Entity::find()
+    user::Entity::find()
         .filter(
             Condition::any()
                 .add(user::Column::Login.eq(lower.clone()))
@@ -132,16 +132,16 @@ pub async fn find_for_login(
             let h = m.password_hash.clone();
             Ok::<_, StoreError>((user_from(m)?, h))
         })
-        .transpose()?)
+        .transpose()
 }
 
 pub async fn find_by_email(c: &impl ConnectionTrait, email: &str) -> Result<Option<User>> {
-    Ok(user::Entity::find()
+    user::Entity::find()
         .filter(user::Column::Email.eq(email.to_lowercase()))
         .one(c)
         .await?
         .map(user_from)
-        .transpose()?)
+        .transpose()
 }
 
 pub async fn password_hash(c: &impl ConnectionTrait, id: Uuid) -> Result<String> {
@@ -268,13 +268,13 @@ pub async fn list_staff(
     if let Some(a) = agencies {
         q = q.filter(user::Column::HomeAgencyId.is_in(a.iter().copied()));
     }
-    Ok(q.order_by_asc(user::Column::Login)
+    q.order_by_asc(user::Column::Login)
         .limit(limit)
         .all(c)
         .await?
         .into_iter()
         .map(user_from)
-        .collect::<Result<_>>()?)
+        .collect()
 }
 
 pub async fn insert_grant(
