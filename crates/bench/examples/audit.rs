@@ -58,7 +58,10 @@ async fn main() {
     );
     let t = Instant::now();
     app.checkpoint().await.unwrap().expect("a checkpoint");
-    println!("checkpoint (verify, then sign): {:.2} s", t.elapsed().as_secs_f64());
+    println!(
+        "checkpoint (verify, then sign): {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
     let t = Instant::now();
     let v = app.verify_audit(&[]).await.unwrap();
     let full = t.elapsed().as_secs_f64();
@@ -71,7 +74,9 @@ async fn main() {
     let mut rows = Vec::with_capacity(n as usize);
     let mut after = 0;
     loop {
-        let page = audit::stored_after(app.db().conn(), after, 100_000).await.unwrap();
+        let page = audit::stored_after(app.db().conn(), after, 100_000)
+            .await
+            .unwrap();
         let Some(last) = page.last() else { break };
         after = last.record.seq;
         rows.extend(page);

@@ -1,11 +1,13 @@
 //! Moving stored personal data under the current key (R10.5): rows written in clear before
 //! sealing began, and rows sealed under a key since rotated.
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+};
 use uuid::Uuid;
 
 use crate::Result;
-use crate::entities::{delivery, dossier, notice, user};
+use crate::entities::user;
 use crate::seal::{self, Keyring};
 
 /// Rows handled per query.
@@ -31,9 +33,13 @@ pub async fn reseal(c: &impl ConnectionTrait, rotating: bool) -> Result<u64> {
     };
     let mut n = 0;
     n += reseal_users(c, &pattern, rotating, current).await?;
-    n += reseal_dossiers(c, &pattern).await?;
-    n += reseal_notices(c, &pattern).await?;
-    n += reseal_deliveries(c, &pattern).await?;
+    for (table, column) in [
+        ("dossiers", "form"),
+        ("notices", "recipient"),
+        ("deliveries", "recipient"),
+    ] {
+        n += reseal_column(c, table, column, &pattern).await?;
+    }
     Ok(n)
 }
 
@@ -93,89 +99,42 @@ async fn reseal_users(
     }
 }
 
-async fn reseal_dossiers(c: &impl ConnectionTrait, pattern: &str) -> Result<u64> {
+/// Seals again, batch by batch, every value of one sealed column (`table.column`, keyed by
+/// a UUID `id`) that does not match `pattern`; a NULL stays NULL.
+async fn reseal_column(
+    c: &impl ConnectionTrait,
+    table: &str,
+    column: &str,
+    pattern: &str,
+) -> Result<u64> {
+    let backend = c.get_database_backend();
+    let pg = backend == sea_orm::DbBackend::Postgres;
+    let (p1, p2) = if pg { ("$1", "$2") } else { ("?", "?") };
+    let select =
+        format!("SELECT id, {column} FROM {table} WHERE {column} NOT LIKE {p1} LIMIT {BATCH}");
+    let update = format!("UPDATE {table} SET {column} = {p1} WHERE id = {p2}");
     let mut n = 0;
     loop {
-        let rows: Vec<(Uuid, String)> = dossier::Entity::find()
-            .select_only()
-            .column(dossier::Column::Id)
-            .column(dossier::Column::Form)
-            .filter(dossier::Column::Form.not_like(pattern))
-            .limit(BATCH)
-            .into_tuple()
-            .all(c)
+        let rows = c
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                &select,
+                [pattern.into()],
+            ))
             .await?;
         if rows.is_empty() {
             return Ok(n);
         }
-        for (id, form) in rows {
-            dossier::Entity::update_many()
-                .col_expr(
-                    dossier::Column::Form,
-                    Expr::value(seal::seal(&seal::open(&form)?)),
-                )
-                .filter(dossier::Column::Id.eq(id))
-                .exec(c)
-                .await?;
-            n += 1;
-        }
-    }
-}
-
-async fn reseal_notices(c: &impl ConnectionTrait, pattern: &str) -> Result<u64> {
-    let mut n = 0;
-    loop {
-        let rows: Vec<(Uuid, Option<String>)> = notice::Entity::find()
-            .select_only()
-            .column(notice::Column::Id)
-            .column(notice::Column::Recipient)
-            .filter(notice::Column::Recipient.not_like(pattern))
-            .limit(BATCH)
-            .into_tuple()
-            .all(c)
+        for r in rows {
+            let id: Uuid = r.try_get_by_index(0).map_err(crate::StoreError::Db)?;
+            let value: String = r.try_get_by_index(1).map_err(crate::StoreError::Db)?;
+            let sealed = seal::seal(&seal::open(&value)?);
+            c.execute_raw(Statement::from_sql_and_values(
+                backend,
+                &update,
+                [sealed.into(), id.into()],
+            ))
             .await?;
-        if rows.is_empty() {
-            return Ok(n);
-        }
-        for (id, r) in rows {
-            let plain = seal::open_opt(r)?;
-            notice::Entity::update_many()
-                .col_expr(
-                    notice::Column::Recipient,
-                    Expr::value(seal::seal_opt(plain.as_deref())),
-                )
-                .filter(notice::Column::Id.eq(id))
-                .exec(c)
-                .await?;
-            n += 1;
-        }
-    }
-}
-
-async fn reseal_deliveries(c: &impl ConnectionTrait, pattern: &str) -> Result<u64> {
-    let mut n = 0;
-    loop {
-        let rows: Vec<(Uuid, String)> = delivery::Entity::find()
-            .select_only()
-            .column(delivery::Column::Id)
-            .column(delivery::Column::Recipient)
-            .filter(delivery::Column::Recipient.not_like(pattern))
-            .limit(BATCH)
-            .into_tuple()
-            .all(c)
-            .await?;
-        if rows.is_empty() {
-            return Ok(n);
-        }
-        for (id, r) in rows {
-            delivery::Entity::update_many()
-                .col_expr(
-                    delivery::Column::Recipient,
-                    Expr::value(seal::seal(&seal::open(&r)?)),
-                )
-                .filter(delivery::Column::Id.eq(id))
-                .exec(c)
-                .await?;
             n += 1;
         }
     }

@@ -402,6 +402,19 @@ async fn operator_commands(e: Engine) {
     assert!(ok && out.contains("1 checkpoints matched"), "{out}");
     let (ok, out) = run(url, d, &["audit", "proof", "3"]);
     assert!(ok && out.contains("\"leaf_index\": 2"), "{out}");
+    // A value an older version stored in clear is sealed when the application next starts.
+    let db = motcua_store::Db::connect(url).await.unwrap();
+    db.conn()
+        .execute_unprepared("UPDATE users SET phone = '0911222333' WHERE phone IS NOT NULL")
+        .await
+        .unwrap();
+    db.conn().clone().close().await.unwrap();
+    assert!(run(url, d, &["migrate"]).0);
+    let phones = raw_values(url, "SELECT phone FROM users WHERE phone IS NOT NULL").await;
+    assert!(
+        !phones.is_empty() && phones.iter().all(|v| v.starts_with("enc1:1:")),
+        "{phones:?}"
+    );
     // Rotation: a second key, every sealed value moved under it, the data still read.
     let (ok, out) = run(url, d, &["keys", "rotate"]);
     assert!(ok && out.contains("key 2 now seals"), "{out}");
