@@ -330,6 +330,20 @@ impl App {
         s.actor.has_role(Role::Inspector) || s.actor.has_role(Role::ProvinceAdmin)
     }
 
+    /// Whether the caller may read the audit log: inspectors and the province's administrators
+    /// all of it, agency administrators their agencies'.
+    pub fn may_read_audit(&self, s: &Session) -> Result<()> {
+        let admin = !s
+            .actor
+            .agencies_with(&[motcua_domain::Role::AgencyAdmin])
+            .is_empty();
+        if self.may_prove(s) || admin {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// The audit log for an inspector (province-wide) or an agency's administrator (their
     /// agencies): records by an account, about a person (their account and dossiers) or a
     /// dossier, in a time window, newest first.
@@ -339,11 +353,9 @@ impl App {
         q: &AuditQuery,
     ) -> Result<Vec<(i64, motcua_store::audit::AuditEntry)>> {
         use motcua_domain::Role;
-        let province = s.actor.has_role(Role::Inspector) || s.actor.has_role(Role::ProvinceAdmin);
+        self.may_read_audit(s)?;
+        let province = self.may_prove(s);
         let agencies = s.actor.agencies_with(&[Role::AgencyAdmin]);
-        if !province && agencies.is_empty() {
-            return Err(AppError::Forbidden);
-        }
         let conn = self.db.conn();
         let mut objects: Option<Vec<String>> = None;
         if let Some(person) = q.person {

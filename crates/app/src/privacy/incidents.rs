@@ -48,6 +48,11 @@ pub struct IncidentView {
 }
 
 impl App {
+    /// Whether the caller may report incidents (agency and province administrators, inspectors).
+    pub fn may_report_incidents(&self, s: &Session) -> Result<()> {
+        self.incident_scope(s).map(|_| ())
+    }
+
     fn incident_scope(&self, s: &Session) -> Result<Option<Vec<Uuid>>> {
         if s.actor.has_role(Role::ProvinceAdmin) || s.actor.has_role(Role::Inspector) {
             return Ok(None);

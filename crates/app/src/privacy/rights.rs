@@ -201,8 +201,11 @@ impl App {
             AppError::field("kind", "Chọn: correction, deletion hoặc restriction.")
         })?;
         let detail: String = detail.trim().chars().take(4000).collect();
-        if k == RequestKind::Correction && detail.is_empty() {
-            return Err(AppError::field("detail", "Nêu thông tin cần sửa."));
+        if detail.is_empty() {
+            return Err(AppError::field(
+                "detail",
+                "Nêu thông tin cần sửa, cần xóa hoặc hạn chế, và lý do.",
+            ));
         }
         let now = self.now();
         let r = PrivacyRequest {

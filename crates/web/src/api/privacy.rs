@@ -122,11 +122,45 @@ pub async fn my_consents(c: Caller) -> Result<Json<Vec<ConsentOut>>, ApiError> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentRequest {
-    /// A purpose that needs consent: `chia-se`.
+    /// A purpose that needs consent.
+    #[schema(schema_with = consent_purposes)]
     pub purpose: String,
-    /// The version of the notice read (`GET /api/v1/privacy/notice`); it must be the one in
-    /// force.
+    /// The version of the notice read (`GET /api/v1/privacy/notice`): the one in force.
+    #[schema(schema_with = notice_versions)]
     pub notice_version: i32,
+}
+
+fn enum_of(values: Vec<&'static str>) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values))
+        .build()
+}
+
+/// The purposes that take consent (the others rest on the law).
+fn consent_purposes() -> utoipa::openapi::Object {
+    enum_of(
+        pd::Purpose::ALL
+            .iter()
+            .filter(|p| p.legal_basis().is_none())
+            .map(|p| p.as_str())
+            .collect(),
+    )
+}
+
+/// The notice version in force, the only one consent is taken to.
+fn notice_versions() -> utoipa::openapi::Object {
+    let v = pd::current_notice().version;
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .minimum(Some(v))
+        .maximum(Some(v))
+        .build()
+}
+
+/// The kinds of request.
+fn request_kinds() -> utoipa::openapi::Object {
+    enum_of(pd::RequestKind::ALL.iter().map(|k| k.as_str()).collect())
 }
 
 /// Gives consent to a purpose, to the notice version read (given again, the consent in force
@@ -201,10 +235,10 @@ pub async fn my_requests(c: Caller) -> Result<Json<Vec<RequestOut>>, ApiError> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRequest {
-    /// `correction`, `deletion` or `restriction`.
+    #[schema(schema_with = request_kinds)]
     pub kind: String,
-    /// What to correct, or why (up to 4,000 characters; needed for a correction).
-    #[serde(default)]
+    /// What to correct, what to delete or restrict, and why (up to 4,000 characters).
+    #[schema(pattern = r"\S")]
     pub detail: String,
 }
 
@@ -275,10 +309,13 @@ pub struct IncidentRequest {
     /// Whether personal data was, or may have been, exposed (starts the 72-hour clock).
     pub personal_data: bool,
     /// What happened and its impact.
+    #[schema(pattern = r"\S")]
     pub summary: String,
-    /// Since when (RFC 3339).
+    /// Since when (RFC 3339; not after `discovered_at`).
+    #[schema(format = DateTime)]
     pub started_at: String,
     /// When it was found (RFC 3339; not in the future).
+    #[schema(format = DateTime)]
     pub discovered_at: String,
 }
 
@@ -327,6 +364,7 @@ pub async fn report_incident(
     body: Result<Json<IncidentRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<IncidentOut>), ApiError> {
     let sess = c.session()?;
+    c.s.app.may_report_incidents(sess)?;
     let r = json_body(body)?;
     let n = NewIncident {
         agency: r.agency,
@@ -392,8 +430,10 @@ pub struct AuditParams {
     /// Records about this dossier.
     pub dossier: Option<Uuid>,
     /// From this instant (RFC 3339).
+    #[param(format = DateTime)]
     pub from: Option<String>,
     /// Before this instant (RFC 3339).
+    #[param(format = DateTime)]
     pub to: Option<String>,
     /// At most this many, newest first (1–1000, default 200).
     pub limit: Option<u64>,
@@ -425,6 +465,7 @@ pub async fn audit_log(
     q: Result<Query<AuditParams>, QueryRejection>,
 ) -> Result<Json<Vec<AuditOut>>, ApiError> {
     let sess = c.session()?;
+    c.s.app.may_read_audit(sess)?;
     let Query(q) = q.map_err(|e| AppError::field("query", e.body_text()))?;
     let when =
         |f: &'static str, v: &Option<String>| v.as_deref().map(|s| instant(f, s)).transpose();

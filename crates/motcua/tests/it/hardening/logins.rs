@@ -27,6 +27,7 @@ impl Server {
         cmd.args(["serve"])
             .env("MOTCUA_DATABASE_URL", db)
             .env("MOTCUA_DATA_DIR", dir)
+            .env("MOTCUA_PRIVACY__KEYS", motcua_store::testing::TEST_KEYS)
             .env("MOTCUA_LISTEN", "127.0.0.1:0")
             .env("MOTCUA_ADMIN_LISTEN", "127.0.0.1:0")
             .env("MOTCUA_LOG", "info,sqlx=warn,sea_orm=warn")

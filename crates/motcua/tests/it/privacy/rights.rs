@@ -345,7 +345,10 @@ async fn the_person_sees_and_downloads_their_data(e: Engine) {
     let r = c
         .post_form(
             "/tai-khoan/yeu-cau",
-            &[("kind", "restriction"), ("detail", "")],
+            &[
+                ("kind", "restriction"),
+                ("detail", "Chỉ dùng dữ liệu để giải quyết hồ sơ."),
+            ],
         )
         .await;
     assert_eq!(r.status, 303);
