@@ -203,7 +203,9 @@ impl App {
             .and_then(|mut s| s.sign_oneshot_to_vec(body.as_bytes()))
             .map_err(|e| AppError::Unexpected(format!("signing a checkpoint: {e}")))?
             .try_into()
-            .map_err(|_| AppError::Unexpected("an Ed25519 signature is 64 bytes".into()))?;
+            .map_err(|v: Vec<u8>| {
+                AppError::Unexpected(format!("an Ed25519 signature is 64 bytes, not {}", v.len()))
+            })?;
         let note = format!("{body}\n{}", tree::signed_note_line(&name, id, &sig));
         let file = self.config.checkpoint_dir().join(format!(
             "checkpoint-{:012}-{}.txt",

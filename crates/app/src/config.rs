@@ -564,6 +564,14 @@ mod tests {
             secret_key: Some("ab".repeat(32)),
             smtp_url: Some("smtps://u:p@mail.example".into()),
             payments: gw.clone(),
+            privacy: PrivacyConfig {
+                key_file: Some("/etc/motcua/privacy.keys".into()),
+                ..Default::default()
+            },
+            audit: AuditConfig {
+                checkpoint_dir: Some("/srv/audit".into()),
+                ..Default::default()
+            },
             ..Config::default()
         };
         assert!(prod.check().is_ok());

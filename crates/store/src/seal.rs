@@ -44,7 +44,7 @@ pub enum SealError {
     #[error("personal-data keys: {0}")]
     Keys(String),
     #[error("a sealed value does not open: {0}")]
-    Open(&'static str),
+    Open(String),
 }
 
 impl Keyring {
@@ -61,7 +61,9 @@ impl Keyring {
                 [w, ..] if w.starts_with('#') => {}
                 ["index", k] => index = Some(key32(k)?),
                 ["key", n, k] => {
-                    let n: u32 = n.parse().map_err(|_| bad("a key number is not a number"))?;
+                    let n: u32 = n
+                        .parse()
+                        .map_err(|e| bad(&format!("a key number is not a number: {e}")))?;
                     if keys.insert(n, key32(k)?).is_some() {
                         return Err(bad("a key number appears twice"));
                     }
@@ -134,15 +136,19 @@ impl Keyring {
         };
         let (n, b) = rest
             .split_once(':')
-            .ok_or(SealError::Open("no key number"))?;
-        let n: u32 = n.parse().map_err(|_| SealError::Open("no key number"))?;
+            .ok_or_else(|| SealError::Open("no key number".into()))?;
+        let n: u32 = n
+            .parse()
+            .map_err(|e| SealError::Open(format!("no key number: {e}")))?;
         let key = self
             .keys
             .get(&n)
-            .ok_or(SealError::Open("sealed under a key not installed"))?;
-        let blob = B64.decode(b).map_err(|_| SealError::Open("not base64"))?;
+            .ok_or_else(|| SealError::Open("sealed under a key not installed".into()))?;
+        let blob = B64
+            .decode(b)
+            .map_err(|e| SealError::Open(format!("not base64: {e}")))?;
         if blob.len() < 28 {
-            return Err(SealError::Open("too short"));
+            return Err(SealError::Open("too short".into()));
         }
         let (nonce, rest) = blob.split_at(12);
         let (ct, tag) = rest.split_at(rest.len() - 16);
@@ -154,8 +160,8 @@ impl Keyring {
             ct,
             tag,
         )
-        .map_err(|_| SealError::Open("altered, or sealed under another key"))?;
-        String::from_utf8(plain).map_err(|_| SealError::Open("not text"))
+        .map_err(|e| SealError::Open(format!("altered, or sealed under another key ({e})")))?;
+        String::from_utf8(plain).map_err(|e| SealError::Open(format!("not text: {e}")))
     }
 
     /// The key number a stored value was sealed with (none: in clear).

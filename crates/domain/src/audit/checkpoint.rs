@@ -29,7 +29,7 @@ pub struct Checkpoint {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CheckpointError {
     #[error("not a checkpoint: {0}")]
-    Format(&'static str),
+    Format(String),
     #[error("the checkpoint carries no signature by {0}")]
     Unsigned(String),
 }
@@ -68,24 +68,28 @@ impl Checkpoint {
         text: &str,
         name: &str,
     ) -> Result<(Checkpoint, [u8; 4], [u8; 64]), CheckpointError> {
-        let (body, sigs) = text.split_once("\n\n").ok_or(CheckpointError::Format(
-            "no blank line before the signatures",
-        ))?;
+        let (body, sigs) = text
+            .split_once("\n\n")
+            .ok_or_else(|| CheckpointError::Format("no blank line before the signatures".into()))?;
         let mut lines = body.lines();
-        let mut next = |what| lines.next().ok_or(CheckpointError::Format(what));
+        let mut next = |what: &str| {
+            lines
+                .next()
+                .ok_or_else(|| CheckpointError::Format(what.into()))
+        };
         let origin = next("no origin")?.to_string();
         let size = next("no size")?
             .parse::<u64>()
-            .map_err(|_| CheckpointError::Format("size is not a number"))?;
+            .map_err(|e| CheckpointError::Format(format!("size is not a number: {e}")))?;
         let root = B64
             .decode(next("no root")?)
             .ok()
             .and_then(|v| Hash::try_from(v).ok())
-            .ok_or(CheckpointError::Format("root is not a base64 SHA-256 hash"))?;
+            .ok_or_else(|| CheckpointError::Format("root is not a base64 SHA-256 hash".into()))?;
         let time = next("no time")?
             .strip_prefix("time ")
             .and_then(|t| t.parse().ok())
-            .ok_or(CheckpointError::Format("no time line"))?;
+            .ok_or_else(|| CheckpointError::Format("no time line".into()))?;
         let cp = Checkpoint {
             origin,
             size,
@@ -93,7 +97,9 @@ impl Checkpoint {
             time,
         };
         if cp.body() != format!("{body}\n") {
-            return Err(CheckpointError::Format("the body has lines it should not"));
+            return Err(CheckpointError::Format(
+                "the body has lines it should not".into(),
+            ));
         }
         let prefix = format!("\u{2014} {name} ");
         let blob = sigs
@@ -102,10 +108,10 @@ impl Checkpoint {
             .ok_or_else(|| CheckpointError::Unsigned(name.into()))?;
         let blob = B64
             .decode(blob.trim())
-            .map_err(|_| CheckpointError::Format("the signature is not base64"))?;
+            .map_err(|e| CheckpointError::Format(format!("the signature is not base64: {e}")))?;
         if blob.len() != 68 {
             return Err(CheckpointError::Format(
-                "an Ed25519 note signature is 68 bytes",
+                "an Ed25519 note signature is 68 bytes".into(),
             ));
         }
         let id = [blob[0], blob[1], blob[2], blob[3]];

@@ -347,10 +347,10 @@ pub struct IncidentOut {
 }
 
 fn instant(field: &'static str, s: &str) -> Result<jiff::Timestamp, ApiError> {
-    s.parse().map_err(|_| {
+    s.parse().map_err(|e| {
         AppError::field(
             field,
-            format!("{field}: RFC 3339, ví dụ 2026-12-03T08:00:00+07:00."),
+            format!("{field}: RFC 3339, ví dụ 2026-12-03T08:00:00+07:00 ({e})."),
         )
         .into()
     })
