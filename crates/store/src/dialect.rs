@@ -234,6 +234,36 @@ pub async fn audit_lock(tx: &impl ConnectionTrait) -> Result<()> {
     Ok(())
 }
 
+/// Keeps incident records (Decree 356/2025 Art. 29: at least five years): the database refuses
+/// to delete them, whoever asks; only the time the authority was notified is ever written later.
+pub async fn create_incident_guard(
+    m: &sea_orm_migration::SchemaManager<'_>,
+) -> Result<(), sea_orm::DbErr> {
+    let c = m.get_connection();
+    match m.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => {
+            c.execute_unprepared(
+                "CREATE TRIGGER incidents_no_delete BEFORE DELETE ON incidents \
+                 BEGIN SELECT RAISE(ABORT, 'incidents are kept'); END",
+            )
+            .await?;
+        }
+        _ => {
+            c.execute_unprepared(
+                "CREATE FUNCTION incidents_kept() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'incidents are kept'; END $$",
+            )
+            .await?;
+            c.execute_unprepared(
+                "CREATE TRIGGER incidents_no_delete BEFORE DELETE ON incidents \
+                 FOR EACH ROW EXECUTE FUNCTION incidents_kept()",
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Makes the audit table append-only in the database itself: updates, deletes (and, on
 /// PostgreSQL, truncation) are refused by triggers, whoever sends them (R4.3).
 pub async fn create_audit_guards(

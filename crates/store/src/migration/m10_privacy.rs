@@ -231,6 +231,6 @@ impl Migration {
                 .to_owned(),
         )
         .await?;
-        Ok(())
+        crate::dialect::create_incident_guard(m).await
     }
 }

@@ -224,6 +224,15 @@ async fn incidents_start_a_72_hour_clock(e: Engine) {
     )
     .await;
     assert_eq!(st, 409);
+    // Incident records are kept: the database refuses to delete them.
+    use sea_orm::ConnectionTrait;
+    let gone = t
+        .app
+        .db()
+        .conn()
+        .execute_unprepared("DELETE FROM incidents")
+        .await;
+    assert!(gone.unwrap_err().to_string().contains("incidents are kept"));
 }
 
 async fn the_log_is_for_inspectors(e: Engine) {
