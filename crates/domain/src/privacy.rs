@@ -195,6 +195,34 @@ mod tests {
     }
 
     #[test]
+    fn kinds_purposes_and_bases_read_as_stored() {
+        let kinds: Vec<(&str, &str)> = RequestKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("correction", "Sửa thông tin"),
+                ("deletion", "Xóa dữ liệu"),
+                ("restriction", "Hạn chế xử lý")
+            ]
+        );
+        for k in RequestKind::ALL {
+            assert_eq!(RequestKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(RequestKind::parse("xoa"), None);
+        assert!(Purpose::Sharing.label().starts_with("Chia sẻ hồ sơ"));
+        assert!(
+            Purpose::Processing
+                .label()
+                .starts_with("Giải quyết thủ tục")
+        );
+        assert_eq!(Basis::Consent(Uuid::nil()).text(), "consent");
+        assert_eq!(Basis::Law("Luật A".into()).text(), "Luật A");
+    }
+
+    #[test]
     fn notices_are_versioned_and_hashed() {
         let n = current_notice();
         assert_eq!(notice(n.version).map(|x| x.version), Some(n.version));

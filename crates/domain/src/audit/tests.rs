@@ -333,3 +333,40 @@ fn checkpoint_note_round_trips_and_refuses_changes() {
     assert!(Checkpoint::parse(&extra, "motcua").is_err());
     assert!(Checkpoint::parse(&note.replace("\n3\n", "\nthree\n"), "motcua").is_err());
 }
+
+#[test]
+fn impossible_sizes_are_refused_not_panicked_on() {
+    let leaves: Vec<Hash> = (0..5u32).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+    let r = root(&leaves);
+    assert!(!verify_consistency(0, 5, &empty_root(), &r, &[r]));
+    assert!(!verify_consistency(6, 5, &r, &r, &[r]));
+    assert!(!verify_consistency(3, 5, &root(&leaves[..3]), &r, &[]));
+}
+
+#[test]
+fn a_repeated_place_is_misplaced_and_findings_read() {
+    let mut rows = log(6);
+    let again = rows[3].clone();
+    rows.insert(4, again);
+    assert_eq!(verify(rows, vec![]), Err(Finding::Misplaced { seq: 4 }));
+    let text = Finding::Missing { seq: 9 }.to_string();
+    assert!(
+        text.contains("record 9") && text.contains("deleted"),
+        "{text}"
+    );
+}
+
+#[test]
+fn key_ids_follow_the_signed_note_rule() {
+    use sha2::{Digest, Sha256};
+    let key = [3u8; 32];
+    let mut h = Sha256::new();
+    h.update(b"motcua.example/audit\n\x01");
+    h.update(key);
+    let d = h.finalize();
+    assert_eq!(
+        key_id("motcua.example/audit", &key),
+        [d[0], d[1], d[2], d[3]]
+    );
+    assert_ne!(key_id("other", &key), key_id("motcua.example/audit", &key));
+}
