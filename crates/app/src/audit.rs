@@ -361,10 +361,10 @@ impl App {
         let conn = self.db.conn();
         let mut objects: Option<Vec<String>> = None;
         if let Some(person) = q.person {
-            let mut o: Vec<String> = motcua_store::dossiers::by_owner(conn, person, 10_000)
+            let mut o: Vec<String> = motcua_store::dossiers::ids_of_owner(conn, person)
                 .await?
                 .iter()
-                .map(|d| d.id.to_string())
+                .map(Uuid::to_string)
                 .collect();
             o.push(person.to_string());
             objects = Some(o);

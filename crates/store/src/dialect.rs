@@ -234,70 +234,63 @@ pub async fn audit_lock(tx: &impl ConnectionTrait) -> Result<()> {
     Ok(())
 }
 
-/// Keeps incident records (Decree 356/2025 Art. 29: at least five years): the database refuses
-/// to delete them, whoever asks; only the time the authority was notified is ever written later.
-pub async fn create_incident_guard(
-    m: &sea_orm_migration::SchemaManager<'_>,
-) -> Result<(), sea_orm::DbErr> {
-    let c = m.get_connection();
-    match m.get_database_backend() {
-        sea_orm::DatabaseBackend::Sqlite => {
-            c.execute_unprepared(
-                "CREATE TRIGGER incidents_no_delete BEFORE DELETE ON incidents \
-                 BEGIN SELECT RAISE(ABORT, 'incidents are kept'); END",
-            )
-            .await?;
-        }
-        _ => {
-            c.execute_unprepared(
-                "CREATE FUNCTION incidents_kept() RETURNS trigger LANGUAGE plpgsql AS \
-                 $$ BEGIN RAISE EXCEPTION 'incidents are kept'; END $$",
-            )
-            .await?;
-            c.execute_unprepared(
-                "CREATE TRIGGER incidents_no_delete BEFORE DELETE ON incidents \
-                 FOR EACH ROW EXECUTE FUNCTION incidents_kept()",
-            )
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-/// Makes the audit table append-only in the database itself: updates, deletes (and, on
-/// PostgreSQL, truncation) are refused by triggers, whoever sends them (R4.3).
+/// Makes the audit table append-only in the database itself: updates, deletes and (PostgreSQL)
+/// truncation are refused by triggers, whoever sends them (R4.3).
 pub async fn create_audit_guards(
     m: &sea_orm_migration::SchemaManager<'_>,
 ) -> Result<(), sea_orm::DbErr> {
+    refuse(
+        m,
+        "audit_log",
+        &["UPDATE", "DELETE"],
+        "audit_log is append-only",
+    )
+    .await
+}
+
+/// Keeps incident records (Decree 356/2025 Art. 29: at least five years): deletes and
+/// truncation are refused; only the time the authority was notified is written later.
+pub async fn create_incident_guard(
+    m: &sea_orm_migration::SchemaManager<'_>,
+) -> Result<(), sea_orm::DbErr> {
+    refuse(m, "incidents", &["DELETE"], "incidents are kept").await
+}
+
+/// Triggers that refuse `ops` on `table` with `message`: `<table>_no_<op>` on SQLite;
+/// `<table>_no_change` (per row) and `<table>_no_truncate` on PostgreSQL.
+async fn refuse(
+    m: &sea_orm_migration::SchemaManager<'_>,
+    table: &str,
+    ops: &[&str],
+    message: &str,
+) -> Result<(), sea_orm::DbErr> {
     let c = m.get_connection();
-    match m.get_database_backend() {
-        sea_orm::DatabaseBackend::Sqlite => {
-            for op in ["UPDATE", "DELETE"] {
-                c.execute_unprepared(&format!(
-                    "CREATE TRIGGER audit_log_no_{} BEFORE {op} ON audit_log \
-                     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-                    op.to_lowercase()
-                ))
-                .await?;
-            }
-        }
-        _ => {
-            c.execute_unprepared(
-                "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS \
-                 $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$",
-            )
-            .await?;
-            c.execute_unprepared(
-                "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log \
-                 FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
-            )
-            .await?;
-            c.execute_unprepared(
-                "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log \
-                 FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()",
-            )
+    if m.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        for op in ops {
+            let name = format!("{table}_no_{}", op.to_lowercase());
+            c.execute_unprepared(&format!(
+                "CREATE TRIGGER {name} BEFORE {op} ON {table} \
+                 BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            ))
             .await?;
         }
+        return Ok(());
     }
+    c.execute_unprepared(&format!(
+        "CREATE FUNCTION {table}_refuse() RETURNS trigger LANGUAGE plpgsql AS \
+         $$ BEGIN RAISE EXCEPTION '{message}'; END $$"
+    ))
+    .await?;
+    c.execute_unprepared(&format!(
+        "CREATE TRIGGER {table}_no_change BEFORE {} ON {table} \
+         FOR EACH ROW EXECUTE FUNCTION {table}_refuse()",
+        ops.join(" OR ")
+    ))
+    .await?;
+    c.execute_unprepared(&format!(
+        "CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} \
+         FOR EACH STATEMENT EXECUTE FUNCTION {table}_refuse()"
+    ))
+    .await?;
     Ok(())
 }

@@ -205,6 +205,17 @@ pub async fn get_dossier(c: &impl ConnectionTrait, id: Uuid) -> Result<Dossier> 
 }
 
 /// The codes of some dossiers, by id (one query).
+/// The ids of a person's dossiers (nothing of them is read or unsealed).
+pub async fn ids_of_owner(c: &impl ConnectionTrait, owner: Uuid) -> Result<Vec<Uuid>> {
+    Ok(dossier::Entity::find()
+        .select_only()
+        .column(dossier::Column::Id)
+        .filter(dossier::Column::OwnerId.eq(owner))
+        .into_tuple()
+        .all(c)
+        .await?)
+}
+
 pub async fn codes_of(
     c: &impl ConnectionTrait,
     ids: &[Uuid],

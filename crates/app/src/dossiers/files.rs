@@ -197,12 +197,11 @@ impl App {
         let f = ds::get_file(self.db.conn(), file_id)
             .await
             .or_missing(AppError::NotFound)?;
-        let d = self.visible(s, f.dossier_id).await?;
+        let (d, consulted) = self.reach(s, f.dossier_id).await?;
         let applicant = Audience::of(s, &d) == Audience::Applicant;
         if applicant && !applicant_sees(&f, &d) {
             return Err(AppError::NotFound);
         }
-        let consulted = self.consulted_only(s, &d).await?;
         if consulted
             .as_ref()
             .is_some_and(|named| !named.contains(&f.id))

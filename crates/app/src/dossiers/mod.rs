@@ -317,11 +317,21 @@ impl App {
 
     /// Loads a dossier the caller may see; anything else does not exist for them.
     pub(crate) async fn visible(&self, s: &Session, id: Uuid) -> Result<Dossier> {
+        Ok(self.reach(s, id).await?.0)
+    }
+
+    /// A dossier the caller may see, with what a consulted agency may read of it (see
+    /// [`App::consulted_only`]); anything else does not exist for them.
+    pub(crate) async fn reach(
+        &self,
+        s: &Session,
+        id: Uuid,
+    ) -> Result<(Dossier, Option<Vec<Uuid>>)> {
         let d = ds::get_dossier(self.db.conn(), id)
             .await
             .or_missing(AppError::NotFound)?;
-        self.consulted_only(s, &d).await?;
-        Ok(d)
+        let named = self.consulted_only(s, &d).await?;
+        Ok((d, named))
     }
 
     /// How the caller reaches a dossier: by their role (none), or only because their agency was
@@ -375,11 +385,15 @@ impl App {
         Ok(d)
     }
 
-    async fn view(&self, ctx: &Ctx, s: &Session, mut d: Dossier) -> Result<DossierView> {
+    async fn view(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        (mut d, consulted): (Dossier, Option<Vec<Uuid>>),
+    ) -> Result<DossierView> {
         let conn = self.db.conn();
         let audience = Audience::of(s, &d);
         let applicant = audience == Audience::Applicant;
-        let consulted = self.consulted_only(s, &d).await?;
         if !applicant {
             self.audit_read(
                 ctx,
@@ -450,8 +464,8 @@ impl App {
 
     /// A dossier by id for someone allowed to see it.
     pub async fn dossier(&self, ctx: &Ctx, s: &Session, id: Uuid) -> Result<DossierView> {
-        let d = self.visible(s, id).await?;
-        self.view(ctx, s, d).await
+        let reach = self.reach(s, id).await?;
+        self.view(ctx, s, reach).await
     }
 
     /// A dossier by code for someone allowed to see it.
@@ -459,8 +473,8 @@ impl App {
         let d = ds::find_by_code(self.db.conn(), code)
             .await?
             .ok_or(AppError::NotFound)?;
-        let d = self.visible(s, d.id).await?;
-        self.view(ctx, s, d).await
+        let reach = self.reach(s, d.id).await?;
+        self.view(ctx, s, reach).await
     }
 
     /// The id of a dossier the caller may see, by its code (nothing of it is read).
