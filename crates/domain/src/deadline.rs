@@ -332,11 +332,19 @@ pub fn overall(
     if let Some((mark, _)) = outcome(history, appointment) {
         return Some(mark);
     }
-    let accepted = history.iter().position(|(s, _)| *s == Stage::Accepted)?;
-    if supplement_requests(&history[accepted..]) > 1 {
+    history.iter().position(|(s, _)| *s == Stage::Accepted)?;
+    if late_by_count(history) {
         return Some(Timeliness::Late);
     }
     Some(Timeliness::of(None, appointment?, now))
+}
+
+/// Late whatever the time: asked to supplement more than once after its acceptance.
+pub fn late_by_count(history: &[(Stage, Timestamp)]) -> bool {
+    history
+        .iter()
+        .position(|(s, _)| *s == Stage::Accepted)
+        .is_some_and(|a| supplement_requests(&history[a..]) > 1)
 }
 
 /// The share of finished dossiers finished early or on time, in whole percent, from

@@ -17,6 +17,7 @@ pub mod form;
 pub mod identity;
 pub mod lifecycle;
 pub mod notice;
+pub mod oversight;
 pub mod password;
 pub mod privacy;
 pub mod record;
