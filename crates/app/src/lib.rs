@@ -19,6 +19,7 @@ pub mod housekeeping;
 pub mod limits;
 mod lookup;
 pub mod notices;
+pub mod oversight;
 pub mod payments;
 pub mod privacy;
 pub mod processing;
@@ -139,6 +140,7 @@ impl App {
             templates: Default::default(),
         };
         app.load_calendar().await?;
+        app.fill_office_time().await?;
         app.load_templates().await?;
         app.startup_sweep().await?;
         // The stand-in hash for unknown log-in names, made now rather than on a request thread.

@@ -13,6 +13,8 @@ use motcua_domain::event::{self, Answer, Event, EventData, Slip};
 use motcua_domain::fees::FeeDue;
 use motcua_domain::lifecycle::{self, Act, NotAllowed, Stage, Who};
 use motcua_domain::notice::NoticeKind;
+use motcua_domain::oversight;
+use motcua_domain::record::Marks;
 use motcua_store::agencies;
 use motcua_store::catalogue as cat;
 use motcua_store::dossiers::{self as ds, Consultation, Dossier};
@@ -381,10 +383,37 @@ impl App {
         let outcome = deadline::outcome(&stages, d.appointment_at);
         d.outcome = outcome.map(|o| o.0);
         d.finished_at = outcome.map(|o| o.1);
+        self.mark(d, &agency.code, history, (to, now), &stages);
         Ok(Entered {
             unit_id: d.unit_id,
             step: step.name,
         })
+    }
+
+    /// What oversight counts of the dossier with this step in its history (R9.6): the desk's
+    /// time marks, late by count, and the office time once its count ended.
+    fn mark(
+        &self,
+        d: &mut Dossier,
+        agency: &str,
+        history: &[Event],
+        (to, now): (Stage, jiff::Timestamp),
+        stages: &[(Stage, jiff::Timestamp)],
+    ) {
+        let timed: Vec<_> = history
+            .iter()
+            .map(|e| (e.to_stage, e.at, e.due_at))
+            .chain([(to, now, d.step_due_at)])
+            .collect();
+        let (intake_late, handover_late) = oversight::desk_marks(&timed);
+        d.marks = Marks {
+            intake_late,
+            handover_late,
+            late_by_count: deadline::late_by_count(stages),
+            office_secs: d
+                .finished_at
+                .map(|end| oversight::office_secs(&self.calendar(), Some(agency), stages, end)),
+        };
     }
 
     /// A unit of an agency by its code (`None` when the agency has no such unit).

@@ -432,13 +432,7 @@ pub fn minutes_label(m: f64) -> String {
     }
 }
 
-fn fmt_num(v: f64) -> String {
-    if v.fract().abs() < 1e-9 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v:.1}").replace('.', ",")
-    }
-}
+use crate::text::decimal as fmt_num;
 
 /// An id that goes into addresses and file names as it is: lower-case letters, digits and
 /// hyphens, 1 to 64 of them (no dots, slashes or anything a path or a header would read).

@@ -20,6 +20,7 @@ pub mod notice;
 pub mod oversight;
 pub mod password;
 pub mod privacy;
+pub mod rating;
 pub mod record;
 pub mod search;
 pub mod service;

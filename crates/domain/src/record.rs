@@ -62,6 +62,18 @@ pub struct Dossier {
     /// post (R7.2a), and when reception recorded them.
     pub papers: Option<crate::signature::Papers>,
     pub papers_received_at: Option<jiff::Timestamp>,
+    /// The oversight marks (`oversight::desk_marks`, `deadline::late_by_count`), and the office
+    /// time it took once its count ended (`oversight::office_secs`).
+    pub marks: Marks,
+}
+
+/// What oversight counts of a dossier, decided at each step (R9.6).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Marks {
+    pub intake_late: bool,
+    pub handover_late: bool,
+    pub late_by_count: bool,
+    pub office_secs: Option<i64>,
 }
 
 impl Dossier {
@@ -108,6 +120,7 @@ impl Dossier {
             new_appointment_at: None,
             papers: None,
             papers_received_at: None,
+            marks: Marks::default(),
         }
     }
 }
@@ -210,6 +223,21 @@ pub struct Incident {
     pub notified_at: Option<jiff::Timestamp>,
     pub reported_by: Uuid,
     pub created_at: jiff::Timestamp,
+}
+
+/// A satisfaction rating of a finished dossier (R9.4), by its owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rating {
+    pub id: Uuid,
+    pub dossier_id: Uuid,
+    pub agency_id: Uuid,
+    pub service_id: Uuid,
+    pub user_id: Uuid,
+    pub at: jiff::Timestamp,
+    /// Each criterion's key with its level (`rating::CRITERIA`).
+    pub answers: Vec<(String, u8)>,
+    pub dissatisfied: bool,
+    pub comment: Option<String>,
 }
 
 /// A notice as rendered when it was written.

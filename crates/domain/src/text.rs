@@ -29,6 +29,15 @@ pub fn fold_vi(s: &str) -> String {
     out
 }
 
+/// A number as Vietnamese write it: whole numbers bare, others to a tenth with a decimal comma.
+pub fn decimal(v: f64) -> String {
+    if v.fract().abs() < 1e-9 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.1}").replace('.', ",")
+    }
+}
+
 /// Normalises user-entered text to NFC and trims it (what we store).
 pub fn clean(s: &str) -> String {
     s.trim().nfc().collect()

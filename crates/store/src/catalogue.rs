@@ -301,6 +301,22 @@ pub async fn current_version(
         .transpose()
 }
 
+/// The versions published in `[from, to)` (Decision 766 indicator 1.1).
+pub async fn published_between(
+    c: &impl ConnectionTrait,
+    from: jiff::Timestamp,
+    to: jiff::Timestamp,
+) -> Result<Vec<Version>> {
+    procedure_version::Entity::find()
+        .filter(procedure_version::Column::PublishedAt.gte(to_db(from)))
+        .filter(procedure_version::Column::PublishedAt.lt(to_db(to)))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(version_from)
+        .collect()
+}
+
 /// The versions in force on a day for many procedures at once (one query).
 pub async fn current_versions(
     c: &impl ConnectionTrait,

@@ -70,7 +70,41 @@ pub async fn create_search(m: &sea_orm_migration::SchemaManager<'_>) -> Result<(
     Ok(())
 }
 
-fn engine_of(c: &impl ConnectionTrait) -> Engine {
+/// The month of an instant column in Vietnam's time (UTC+7, no daylight saving), `YYYY-MM`.
+pub fn vn_month(c: &impl ConnectionTrait, column: &str) -> String {
+    match engine_of(c) {
+        Engine::Sqlite => format!("strftime('%Y-%m', {column}, '+7 hours')"),
+        Engine::Postgres => {
+            format!("to_char(({column} AT TIME ZONE 'UTC') + interval '7 hours', 'YYYY-MM')")
+        }
+    }
+}
+
+/// Placeholders for raw SQL in the engine's style, binding values in order.
+pub struct Binds {
+    pg: bool,
+    pub values: Vec<sea_orm::Value>,
+}
+
+impl Binds {
+    pub fn new(c: &impl ConnectionTrait) -> Self {
+        Self {
+            pg: engine_of(c) == Engine::Postgres,
+            values: vec![],
+        }
+    }
+    /// Binds a value and answers its placeholder.
+    pub fn push(&mut self, v: impl Into<sea_orm::Value>) -> String {
+        self.values.push(v.into());
+        if self.pg {
+            format!("${}", self.values.len())
+        } else {
+            "?".to_string()
+        }
+    }
+}
+
+pub(crate) fn engine_of(c: &impl ConnectionTrait) -> Engine {
     match c.get_database_backend() {
         sea_orm::DatabaseBackend::Postgres => Engine::Postgres,
         _ => Engine::Sqlite,

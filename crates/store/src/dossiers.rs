@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-pub use motcua_domain::record::{Consultation, Dossier, DossierFile};
+pub use motcua_domain::record::{Consultation, Dossier, DossierFile, Marks};
 
 use crate::entities::{dossier, dossier_counter, dossier_event, dossier_file, idempotency};
 use crate::seal;
@@ -96,6 +96,12 @@ fn row_from(m: dossier::Model) -> Result<Dossier> {
             .map(|s| Papers::parse(s).ok_or_else(|| bad("papers")))
             .transpose()?,
         papers_received_at: m.papers_received_at.map(from_db),
+        marks: Marks {
+            intake_late: m.intake_late,
+            handover_late: m.handover_late,
+            late_by_count: m.late_by_count,
+            office_secs: m.office_secs,
+        },
     })
 }
 
@@ -142,6 +148,10 @@ fn model_of(d: &Dossier) -> dossier::ActiveModel {
         new_appointment_at: Set(d.new_appointment_at.map(to_db)),
         papers: Set(d.papers.map(|p| p.as_str().into())),
         papers_received_at: Set(d.papers_received_at.map(to_db)),
+        intake_late: Set(d.marks.intake_late),
+        handover_late: Set(d.marks.handover_late),
+        late_by_count: Set(d.marks.late_by_count),
+        office_secs: Set(d.marks.office_secs),
     }
 }
 
@@ -259,6 +269,8 @@ pub struct Figures {
     pub finished: u64,
     pub on_time: u64,
     pub repeat_requests: u64,
+    /// The office time the finished ones took, in seconds (`oversight::office_secs`).
+    pub office_secs: i64,
 }
 
 /// The figures of each service of a procedure's versions, in one grouped query.
@@ -272,12 +284,16 @@ pub async fn figures(
     )
     .finally(Expr::val(0))
     .into();
-    let rows: Vec<(Uuid, Option<String>, i64, Option<i64>)> = dossier::Entity::find()
+    let rows: Vec<(Uuid, Option<String>, i64, Option<i64>, Option<i64>)> = dossier::Entity::find()
         .select_only()
         .column(dossier::Column::ServiceId)
         .column(dossier::Column::Outcome)
         .column_as(dossier::Column::Id.count(), "n")
         .column_as(Expr::expr(repeat).sum(), "repeat")
+        .column_as(
+            Expr::cust("CAST(SUM(COALESCE(office_secs, 0)) AS BIGINT)"),
+            "secs",
+        )
         .filter(dossier::Column::ProcedureVersionId.is_in(version_ids.iter().copied()))
         .filter(dossier::Column::Stage.ne(Stage::Draft.as_str()))
         .group_by(dossier::Column::ServiceId)
@@ -286,7 +302,7 @@ pub async fn figures(
         .all(c)
         .await?;
     let mut out: Vec<(Uuid, Figures)> = vec![];
-    for (service, outcome, n, repeat) in rows {
+    for (service, outcome, n, repeat, secs) in rows {
         let n = u64::try_from(n).unwrap_or(0);
         let i = match out.iter().position(|(s, _)| *s == service) {
             Some(i) => i,
@@ -305,6 +321,9 @@ pub async fn figures(
             }
             Some(_) => f.finished += n,
             None => {}
+        }
+        if outcome.is_some() {
+            f.office_secs += secs.unwrap_or(0);
         }
     }
     Ok(out)

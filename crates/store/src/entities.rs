@@ -383,6 +383,10 @@ pub mod dossier {
         pub new_appointment_at: Option<DateTimeUtc>,
         pub papers: Option<String>,
         pub papers_received_at: Option<DateTimeUtc>,
+        pub intake_late: bool,
+        pub handover_late: bool,
+        pub late_by_count: bool,
+        pub office_secs: Option<i64>,
     }
     no_relations!();
 }
@@ -742,6 +746,25 @@ pub mod incident {
         pub notified_at: Option<DateTimeUtc>,
         pub reported_by: Uuid,
         pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod rating {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "ratings")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub dossier_id: Uuid,
+        pub agency_id: Uuid,
+        pub service_id: Uuid,
+        pub user_id: Uuid,
+        pub at: DateTimeUtc,
+        pub answers: String,
+        pub dissatisfied: bool,
+        pub comment: Option<String>,
     }
     no_relations!();
 }

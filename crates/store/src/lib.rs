@@ -16,6 +16,8 @@ mod migration;
 pub mod notices;
 pub mod payments;
 pub mod privacy;
+pub mod ratings;
+pub mod reports;
 pub mod results;
 pub mod seal;
 pub mod settings;

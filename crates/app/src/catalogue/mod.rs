@@ -103,9 +103,17 @@ pub struct Usage {
     pub finished: u64,
     pub on_time: u64,
     pub repeat_requests: u64,
+    /// The office time the finished ones took, in seconds.
+    pub office_secs: i64,
 }
 
 impl Usage {
+    /// The average office time of the finished ones, in working days (Decision 766 indicator
+    /// 2.2); `None` while none has finished.
+    pub fn average_days(&self) -> Option<f64> {
+        motcua_domain::oversight::average_days(self.office_secs, self.finished)
+    }
+
     /// The share finished early or on time, in percent; `None` while none has finished.
     pub fn on_time_percent(&self) -> Option<u64> {
         motcua_domain::deadline::on_time_percent(self.finished, self.on_time)
@@ -116,6 +124,7 @@ impl Usage {
         self.finished += f.finished;
         self.on_time += f.on_time;
         self.repeat_requests += f.repeat_requests;
+        self.office_secs += f.office_secs;
     }
 }
 

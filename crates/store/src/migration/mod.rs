@@ -15,6 +15,7 @@ mod m07_hardening;
 mod m08_payments;
 mod m09_signatures;
 mod m10_privacy;
+mod m11_oversight;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m08_payments::Migration),
             Box::new(m09_signatures::Migration),
             Box::new(m10_privacy::Migration),
+            Box::new(m11_oversight::Migration),
         ]
     }
 }

@@ -93,6 +93,10 @@ pub struct UsageOut {
     pub on_time_percent: Option<u64>,
     /// Dossiers the desk asked to supplement again after a resubmission (R3.4).
     pub repeat_requests: u64,
+    /// The average office time of the finished ones, in working days to a tenth, without the
+    /// time they waited with the person for a supplement (Decision 766, indicator 2.2); absent
+    /// while none has finished.
+    pub average_days: Option<f64>,
 }
 
 pub fn usage_out(u: &motcua_app::catalogue::Usage) -> UsageOut {
@@ -102,6 +106,7 @@ pub fn usage_out(u: &motcua_app::catalogue::Usage) -> UsageOut {
         on_time: u.on_time,
         on_time_percent: u.on_time_percent(),
         repeat_requests: u.repeat_requests,
+        average_days: u.average_days(),
     }
 }
 

@@ -1,0 +1,262 @@
+//! Oversight (R9.6, R14): an agency's or the province's statistics and Decision 766 scorecard
+//! over a period, and the dossiers behind each figure. Inspectors and the province's
+//! administrators see every agency and the province; an agency's leaders and administrators
+//! their agency.
+use motcua_domain::Role;
+use motcua_domain::calendar::from_local;
+use motcua_domain::catalogue::{Classification, check_procedure, takes_dossiers_online};
+use motcua_domain::clock::vn_date;
+use motcua_domain::dossier::Intake;
+use motcua_domain::oversight::scorecard::{self, Inputs, Ratio, Scorecard};
+use motcua_domain::oversight::Statistics;
+use motcua_store::catalogue as cat;
+use motcua_store::reports::{self, Behind, Listed, Scope};
+use motcua_store::{agencies, dossiers as ds};
+use uuid::Uuid;
+
+use crate::{App, AppError, Result, Session};
+
+mod ratings;
+
+pub use ratings::{RatingForm, RatingInput};
+
+/// What a report covers: an agency by its code (none: the province) and the days, inclusive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportQuery {
+    pub agency: Option<String>,
+    pub from: jiff::civil::Date,
+    pub to: jiff::civil::Date,
+}
+
+/// The agency a report is about, as shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportAgency {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+}
+
+/// A report's heading: whose, and which days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    /// `None`: the whole province.
+    pub agency: Option<ReportAgency>,
+    pub from: jiff::civil::Date,
+    pub to: jiff::civil::Date,
+}
+
+/// The longest period a report covers: two years of dossiers.
+const MAX_DAYS: i32 = 731;
+
+impl App {
+    /// Who may ask for the reports of which agency: `Ok(None)` for the province.
+    async fn report_scope(&self, s: &Session, q: &ReportQuery) -> Result<(Heading, Scope)> {
+        if q.to < q.from {
+            return Err(AppError::field("to", "Ngày kết thúc phải sau ngày bắt đầu."));
+        }
+        if (q.to - q.from).get_days() > MAX_DAYS {
+            return Err(AppError::field("to", "Mỗi báo cáo tối đa hai năm."));
+        }
+        let province = s.actor.has_role(Role::Inspector) || s.actor.has_role(Role::ProvinceAdmin);
+        let own = s.actor.agencies_with(&[Role::Leader, Role::AgencyAdmin]);
+        let agency = match q.agency.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(code) => Some(
+                agencies::find_agency_by_code(self.db.conn(), code)
+                    .await?
+                    .ok_or_else(|| AppError::field("agency", "Không có cơ quan với mã này."))?,
+            ),
+            None if province => None,
+            None if own.len() == 1 => Some(agencies::get_agency(self.db.conn(), own[0]).await?),
+            None if own.is_empty() => return Err(AppError::Forbidden),
+            None => return Err(AppError::field("agency", "Chọn cơ quan.")),
+        };
+        if !province && !agency.as_ref().is_some_and(|a| own.contains(&a.id)) {
+            return Err(AppError::Forbidden);
+        }
+        let start = |d: jiff::civil::Date| from_local(d.to_datetime(jiff::civil::Time::midnight()));
+        let end = q.to.tomorrow().map_err(|e| AppError::Unexpected(e.to_string()))?;
+        let scope = Scope {
+            agency: agency.as_ref().map(|a| a.id),
+            from: start(q.from),
+            to: start(end),
+            now: self.now(),
+        };
+        let heading = Heading {
+            agency: agency.map(|a| ReportAgency {
+                id: a.id,
+                code: a.code,
+                name: a.name,
+            }),
+            from: q.from,
+            to: q.to,
+        };
+        Ok((heading, scope))
+    }
+
+    /// Whether the caller may read reports at all (for the menu).
+    pub fn may_read_reports(&self, s: &Session) -> bool {
+        s.actor.has_role(Role::Inspector)
+            || s.actor.has_role(Role::ProvinceAdmin)
+            || !s
+                .actor
+                .agencies_with(&[Role::Leader, Role::AgencyAdmin])
+                .is_empty()
+    }
+
+    /// The statistics of the dossiers an agency (or the province) received in the period.
+    pub async fn statistics(&self, s: &Session, q: &ReportQuery) -> Result<(Heading, Statistics)> {
+        let (heading, scope) = self.report_scope(s, q).await?;
+        let cells = reports::cells(self.db.conn(), &scope).await?;
+        Ok((heading, Statistics::of(&cells)))
+    }
+
+    /// The dossiers behind one figure of the statistics, newest first (at most 500), with how
+    /// many there are.
+    pub async fn dossiers_behind(
+        &self,
+        s: &Session,
+        q: &ReportQuery,
+        w: &Behind,
+    ) -> Result<(Heading, u64, Vec<Listed>)> {
+        let (heading, scope) = self.report_scope(s, q).await?;
+        let (total, list) = reports::behind(self.db.conn(), &scope, w, 500).await?;
+        Ok((heading, total, list))
+    }
+
+    /// The Decision 766 scorecard of an agency (or the province) over the period.
+    pub async fn scorecard(&self, s: &Session, q: &ReportQuery) -> Result<(Heading, Scorecard)> {
+        let (heading, scope) = self.report_scope(s, q).await?;
+        let inputs = self.scorecard_inputs(&scope).await?;
+        Ok((heading, scorecard::score(&inputs)))
+    }
+
+    async fn scorecard_inputs(&self, scope: &Scope) -> Result<Inputs> {
+        let c = self.db.conn();
+        let stats = Statistics::of(&reports::cells(c, scope).await?);
+        let n = reports::counts(c, scope).await?;
+        let services: Vec<_> = match scope.agency {
+            Some(a) => cat::services_of_agency(c, a).await?,
+            None => cat::services_of(c, None).await?,
+        }
+        .into_iter()
+        .filter(|s| s.active)
+        .collect();
+        let mut ids: Vec<Uuid> = services.iter().map(|s| s.procedure_id).collect();
+        ids.sort();
+        ids.dedup();
+        let versions = cat::current_versions(c, &ids, vn_date(scope.to)).await?;
+        let with_fees = |procedure: Uuid| {
+            versions
+                .iter()
+                .any(|v| v.procedure_id == procedure && v.body.fees.iter().any(|f| f.amount > 0))
+        };
+        let fee_services: Vec<_> = services.iter().filter(|s| with_fees(s.procedure_id)).collect();
+        let paid_services = reports::paid_online_services(c, scope).await?;
+        let cal = self.calendar();
+        let published: Vec<_> = cat::published_between(c, scope.from, scope.to)
+            .await?
+            .into_iter()
+            .filter(|v| ids.contains(&v.procedure_id))
+            .collect();
+        let on_time_published = published
+            .iter()
+            .filter(|v| match (v.published_at, v.effective_from) {
+                (Some(p), Some(e)) => scorecard::published_on_time(&cal, p, e),
+                _ => false,
+            })
+            .count();
+        let by_service = reports::by_service(c, scope).await?;
+        let full: Vec<Uuid> = services
+            .iter()
+            .filter(|s| s.classification == Classification::Full)
+            .map(|s| s.id)
+            .collect();
+        let full_dossiers = |online: bool| -> u64 {
+            by_service
+                .iter()
+                .filter(|(sv, i, _)| full.contains(sv) && (!online || *i == Intake::Online))
+                .map(|(_, _, n)| n)
+                .sum()
+        };
+        let counted = stats.finished + stats.in_progress;
+        let online = stats
+            .by_channel
+            .iter()
+            .find(|(i, _)| *i == Intake::Online)
+            .map_or(0, |(_, n)| *n);
+        let gateway = self.gateway.is_some();
+        Ok(Inputs {
+            published_on_time: Ratio::new(on_time_published as u64, published.len() as u64),
+            complete_procedures: Ratio::new(
+                versions.iter().filter(|v| check_procedure(&v.body).is_ok()).count() as u64,
+                versions.len() as u64,
+            ),
+            on_time: Ratio::new(
+                stats.early + stats.on_time + stats.in_progress.saturating_sub(stats.overdue),
+                counted,
+            ),
+            average_days: stats.average_days,
+            online_services: Ratio::new(
+                services
+                    .iter()
+                    .filter(|s| s.classification != Classification::Info)
+                    .count() as u64,
+                services.len() as u64,
+            ),
+            online_dossiers: Ratio::new(online, stats.received),
+            full_process: Ratio::new(full_dossiers(true), full_dossiers(false)),
+            payable_online: Ratio::new(
+                fee_services
+                    .iter()
+                    .filter(|s| gateway && takes_dossiers_online(s.level))
+                    .count() as u64,
+                fee_services.len() as u64,
+            ),
+            paid_online_services: Ratio::new(
+                fee_services
+                    .iter()
+                    .filter(|s| paid_services.contains(&s.id))
+                    .count() as u64,
+                fee_services.len() as u64,
+            ),
+            paid_online: Ratio::new(n.paid_online, n.paid),
+            e_results: Ratio::new(n.e_results, n.resolved),
+            digitised: Ratio::new(n.digitised, stats.received),
+            feedback_on_time: None,
+            feedback_satisfied: None,
+            late: Ratio::new(stats.late + stats.overdue, counted),
+            disliked: Ratio::new(n.dissatisfied, stats.received),
+        })
+    }
+
+    /// Gives dossiers whose count ended before office time was kept their office time
+    /// (`oversight::office_secs`), a thousand at a time, at start-up.
+    pub(crate) async fn fill_office_time(&self) -> Result<()> {
+        let cal = self.calendar();
+        loop {
+            let ids = reports::office_time_missing(self.db.conn(), 1000).await?;
+            if ids.is_empty() {
+                return Ok(());
+            }
+            let tx = self.db.write().await?;
+            for id in ids {
+                let d = ds::get_dossier(&tx, id).await?;
+                let agency = agencies::get_agency(&tx, d.agency_id).await?;
+                let history: Vec<_> = ds::events(&tx, id)
+                    .await?
+                    .iter()
+                    .map(|e| (e.to_stage, e.at))
+                    .collect();
+                let end = d.finished_at.unwrap_or(d.updated_at);
+                let secs = motcua_domain::oversight::office_secs(
+                    &cal,
+                    Some(&agency.code),
+                    &history,
+                    end,
+                );
+                reports::set_office_time(&tx, id, secs).await?;
+            }
+            tx.commit().await?;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Oversight (R5.1b, R9.4, R9.6): the marks each dossier carries for the statistics and the
+//! scorecard, filled in for the dossiers already held; the index the period reports read; and
+//! the satisfaction ratings of finished dossiers.
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Dossiers {
+    Table,
+    AgencyId,
+    SubmittedAt,
+    IntakeLate,
+    HandoverLate,
+    LateByCount,
+    OfficeSecs,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Ratings {
+    Table,
+    Id,
+    DossierId,
+    AgencyId,
+    ServiceId,
+    UserId,
+    At,
+    Answers,
+    Dissatisfied,
+    Comment,
+}
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261203_000011_oversight"
+    }
+}
+
+async fn add(m: &SchemaManager<'_>, col: ColumnDef) -> Result<(), DbErr> {
+    // SQLite adds one column per ALTER TABLE.
+    m.alter_table(Table::alter().table(Dossiers::Table).add_column(col).to_owned())
+        .await
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        add(m, boolean(Dossiers::IntakeLate).default(false).to_owned()).await?;
+        add(m, boolean(Dossiers::HandoverLate).default(false).to_owned()).await?;
+        add(m, boolean(Dossiers::LateByCount).default(false).to_owned()).await?;
+        add(m, big_integer_null(Dossiers::OfficeSecs)).await?;
+        crate::reports::fill_marks(m.get_connection()).await?;
+        m.create_index(
+            Index::create()
+                .name("dossiers_agency_submitted")
+                .table(Dossiers::Table)
+                .col(Dossiers::AgencyId)
+                .col(Dossiers::SubmittedAt)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Ratings::Table)
+                .col(pk_uuid(Ratings::Id))
+                .col(uuid_uniq(Ratings::DossierId))
+                .col(uuid(Ratings::AgencyId))
+                .col(uuid(Ratings::ServiceId))
+                .col(uuid(Ratings::UserId))
+                .col(timestamp_with_time_zone(Ratings::At))
+                .col(text(Ratings::Answers))
+                .col(boolean(Ratings::Dissatisfied))
+                .col(text_null(Ratings::Comment))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ratings_agency_at")
+                .table(Ratings::Table)
+                .col(Ratings::AgencyId)
+                .col(Ratings::At)
+                .to_owned(),
+        )
+        .await
+    }
+}

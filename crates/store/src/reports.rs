@@ -1,0 +1,382 @@
+//! Oversight reads (R5.1b, R9.6): the dossiers received in a period grouped by the facts that
+//! decide every figure (`oversight::Cell`), the dossiers behind one figure, and the counts the
+//! Decision 766 scorecard needs. One grouped query per need; the marks they read are kept on
+//! each dossier by its steps.
+use motcua_domain::deadline::{self, Timeliness};
+use motcua_domain::dossier::{Intake, Status};
+use motcua_domain::lifecycle::Stage;
+use motcua_domain::oversight::{self, Cell, Figure, Tally};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
+use sea_orm::{ColumnTrait, QueryOrder};
+use uuid::Uuid;
+
+use crate::dialect::{Binds, vn_month};
+use crate::entities::dossier;
+use crate::time::{from_db, to_db};
+use crate::{Result, StoreError};
+
+/// Which dossiers a report counts: those of an agency (or all) received (submitted) in
+/// `[from, to)`, as they stand at `now`.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    pub agency: Option<Uuid>,
+    pub from: jiff::Timestamp,
+    pub to: jiff::Timestamp,
+    pub now: jiff::Timestamp,
+}
+
+fn finals() -> String {
+    Stage::ALL
+        .iter()
+        .filter(|s| s.is_final())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The facts of each dossier in scope, as a subquery `t` (the `oversight::overdue` rule in SQL).
+fn facts(c: &impl ConnectionTrait, s: &Scope, b: &mut Binds) -> String {
+    let now = b.push(to_db(s.now));
+    let from = b.push(to_db(s.from));
+    let to = b.push(to_db(s.to));
+    let agency = match s.agency {
+        Some(a) => format!(" AND d.agency_id = {}", b.push(a)),
+        None => String::new(),
+    };
+    format!(
+        "(SELECT d.id, d.code, d.applicant_name, d.submitted_at, d.appointment_at, d.service_id, \
+         {month} AS m, d.intake, d.stage, d.received_at IS NOT NULL AS accepted, d.outcome, \
+         COALESCE(d.received_at IS NOT NULL AND d.outcome IS NULL AND d.stage NOT IN ({finals}) \
+         AND (d.late_by_count OR d.appointment_at < {now}), FALSE) AS overdue, \
+         d.intake_late, d.handover_late, d.repeat_requests > 0 AS rep, \
+         COALESCE(d.office_secs, 0) AS secs \
+         FROM dossiers d WHERE d.stage <> 'draft' AND d.submitted_at >= {from} \
+         AND d.submitted_at < {to}{agency}) t",
+        month = vn_month(c, "d.submitted_at"),
+        finals = finals(),
+    )
+}
+
+/// `Figure::holds` over the facts' columns.
+fn holds(f: Figure) -> String {
+    match f {
+        Figure::Received => "1 = 1".into(),
+        Figure::Finished => "t.outcome IS NOT NULL".into(),
+        Figure::OnTime => "t.outcome IN ('early', 'on_time')".into(),
+        Figure::Late => "t.outcome = 'late'".into(),
+        Figure::InProgress => format!(
+            "t.accepted AND t.outcome IS NULL AND t.stage NOT IN ({})",
+            finals()
+        ),
+        Figure::Overdue => "t.overdue".into(),
+        Figure::LateAcceptance => "t.intake_late".into(),
+        Figure::LateHandover => "t.handover_late".into(),
+        Figure::SecondSupplement => "t.rep".into(),
+    }
+}
+
+fn bad(what: &str) -> StoreError {
+    StoreError::Db(sea_orm::DbErr::Type(format!("report row: {what}")))
+}
+
+/// The dossiers in scope grouped by their facts.
+pub async fn cells(c: &impl ConnectionTrait, s: &Scope) -> Result<Vec<(Cell, Tally)>> {
+    let mut b = Binds::new(c);
+    let cols = "t.m, t.intake, t.stage, t.accepted, t.outcome, t.overdue, t.intake_late, \
+                t.handover_late, t.rep";
+    let sql = format!(
+        "SELECT {cols}, COUNT(*), CAST(SUM(t.secs) AS BIGINT) FROM {} GROUP BY {cols}",
+        facts(c, s, &mut b)
+    );
+    let rows = c
+        .query_all_raw(Statement::from_sql_and_values(
+            c.get_database_backend(),
+            sql,
+            b.values,
+        ))
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            let intake: String = r.try_get_by_index(1)?;
+            let stage: String = r.try_get_by_index(2)?;
+            let outcome: Option<String> = r.try_get_by_index(4)?;
+            let cell = Cell {
+                month: r.try_get_by_index(0)?,
+                intake: Intake::parse(&intake).ok_or_else(|| bad("intake"))?,
+                stage: Stage::parse(&stage).ok_or_else(|| bad("stage"))?,
+                accepted: r.try_get_by_index(3)?,
+                outcome: outcome
+                    .map(|o| Timeliness::parse(&o).ok_or_else(|| bad("outcome")))
+                    .transpose()?,
+                overdue: r.try_get_by_index(5)?,
+                intake_late: r.try_get_by_index(6)?,
+                handover_late: r.try_get_by_index(7)?,
+                repeat: r.try_get_by_index(8)?,
+            };
+            let n: i64 = r.try_get_by_index(9)?;
+            let secs: Option<i64> = r.try_get_by_index(10)?;
+            Ok((
+                cell,
+                Tally {
+                    dossiers: u64::try_from(n).unwrap_or(0),
+                    office_secs: secs.unwrap_or(0),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Which dossiers behind a figure: the figure, and optionally one month, channel or status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Behind {
+    pub figure: Figure,
+    pub month: Option<String>,
+    pub intake: Option<Intake>,
+    pub status: Option<Status>,
+}
+
+/// One dossier in the list behind a figure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub id: Uuid,
+    pub code: Option<String>,
+    pub applicant_name: String,
+    pub stage: Stage,
+    pub intake: Intake,
+    pub submitted_at: jiff::Timestamp,
+    pub appointment_at: Option<jiff::Timestamp>,
+}
+
+/// The dossiers behind a figure, newest first, at most `limit`; and how many there are.
+pub async fn behind(
+    c: &impl ConnectionTrait,
+    s: &Scope,
+    w: &Behind,
+    limit: u64,
+) -> Result<(u64, Vec<Listed>)> {
+    let mut b = Binds::new(c);
+    let mut conds = vec![holds(w.figure)];
+    let from = facts(c, s, &mut b);
+    if let Some(m) = &w.month {
+        conds.push(format!("t.m = {}", b.push(m.clone())));
+    }
+    if let Some(i) = w.intake {
+        conds.push(format!("t.intake = {}", b.push(i.as_str())));
+    }
+    if let Some(st) = w.status {
+        let stages: Vec<String> = Stage::ALL
+            .iter()
+            .filter(|x| x.status() == st)
+            .map(|x| format!("'{}'", x.as_str()))
+            .collect();
+        conds.push(format!("t.stage IN ({})", stages.join(", ")));
+    }
+    let cond = conds.join(" AND ");
+    let backend = c.get_database_backend();
+    let total_sql = format!("SELECT COUNT(*) FROM {from} WHERE {cond}");
+    let total: i64 = c
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            total_sql,
+            b.values.clone(),
+        ))
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .try_get_by_index(0)?;
+    let sql = format!(
+        "SELECT t.id, t.code, t.applicant_name, t.stage, t.intake, t.submitted_at, \
+         t.appointment_at FROM {from} WHERE {cond} ORDER BY t.submitted_at DESC, t.id LIMIT {}",
+        limit.min(1000)
+    );
+    let rows = c
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, b.values))
+        .await?;
+    let list = rows
+        .into_iter()
+        .map(|r| {
+            let stage: String = r.try_get_by_index(3)?;
+            let intake: String = r.try_get_by_index(4)?;
+            let submitted: chrono::DateTime<chrono::Utc> = r.try_get_by_index(5)?;
+            let appointment: Option<chrono::DateTime<chrono::Utc>> = r.try_get_by_index(6)?;
+            Ok(Listed {
+                id: r.try_get_by_index(0)?,
+                code: r.try_get_by_index(1)?,
+                applicant_name: r.try_get_by_index(2)?,
+                stage: Stage::parse(&stage).ok_or_else(|| bad("stage"))?,
+                intake: Intake::parse(&intake).ok_or_else(|| bad("intake"))?,
+                submitted_at: from_db(submitted),
+                appointment_at: appointment.map(from_db),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((u64::try_from(total).unwrap_or(0), list))
+}
+
+/// Dossiers in scope by service and channel.
+pub async fn by_service(c: &impl ConnectionTrait, s: &Scope) -> Result<Vec<(Uuid, Intake, u64)>> {
+    let mut b = Binds::new(c);
+    let sql = format!(
+        "SELECT t.service_id, t.intake, COUNT(*) FROM {} GROUP BY t.service_id, t.intake",
+        facts(c, s, &mut b)
+    );
+    let rows = c
+        .query_all_raw(Statement::from_sql_and_values(
+            c.get_database_backend(),
+            sql,
+            b.values,
+        ))
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            let intake: String = r.try_get_by_index(1)?;
+            let n: i64 = r.try_get_by_index(2)?;
+            Ok((
+                r.try_get_by_index(0)?,
+                Intake::parse(&intake).ok_or_else(|| bad("intake"))?,
+                u64::try_from(n).unwrap_or(0),
+            ))
+        })
+        .collect()
+}
+
+/// What the scorecard counts beyond the statistics, over the dossiers in scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// With a payment made (fees owed and paid), and those paid online.
+    pub paid: u64,
+    pub paid_online: u64,
+    /// With a result (resolved or returned), with a signed electronic result, and with their
+    /// papers as files and a signed electronic result.
+    pub resolved: u64,
+    pub e_results: u64,
+    pub digitised: u64,
+    /// Rated, and rated dissatisfied.
+    pub rated: u64,
+    pub dissatisfied: u64,
+}
+
+/// The scorecard's counts, in one query.
+pub async fn counts(c: &impl ConnectionTrait, s: &Scope) -> Result<Counts> {
+    let mut b = Binds::new(c);
+    let from = facts(c, s, &mut b);
+    let paid = "EXISTS (SELECT 1 FROM payments p WHERE p.dossier_id = t.id AND p.state = 'succeeded')";
+    let online = "EXISTS (SELECT 1 FROM payments p WHERE p.dossier_id = t.id AND p.state = \
+                  'succeeded' AND p.method = 'vnpay')";
+    let result = "EXISTS (SELECT 1 FROM issued_results r WHERE r.dossier_id = t.id)";
+    let files = "EXISTS (SELECT 1 FROM dossier_files f WHERE f.dossier_id = t.id)";
+    let rating = "EXISTS (SELECT 1 FROM ratings g WHERE g.dossier_id = t.id)";
+    let unhappy = "EXISTS (SELECT 1 FROM ratings g WHERE g.dossier_id = t.id AND g.dissatisfied)";
+    let sum = |cond: &str| format!("CAST(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS BIGINT)");
+    let sql = format!(
+        "SELECT {}, {}, {}, {}, {}, {}, {} FROM {from}",
+        sum(paid),
+        sum(online),
+        sum("t.stage IN ('resolved', 'returned')"),
+        sum(result),
+        sum(&format!("{files} AND {result}")),
+        sum(rating),
+        sum(unhappy),
+    );
+    let r = c
+        .query_one_raw(Statement::from_sql_and_values(
+            c.get_database_backend(),
+            sql,
+            b.values,
+        ))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let n = |i: usize| -> Result<u64> {
+        let v: Option<i64> = r.try_get_by_index(i)?;
+        Ok(u64::try_from(v.unwrap_or(0)).unwrap_or(0))
+    };
+    Ok(Counts {
+        paid: n(0)?,
+        paid_online: n(1)?,
+        resolved: n(2)?,
+        e_results: n(3)?,
+        digitised: n(4)?,
+        rated: n(5)?,
+        dissatisfied: n(6)?,
+    })
+}
+
+/// The services with at least one online payment confirmed in `[from, to)`.
+pub async fn paid_online_services(c: &impl ConnectionTrait, s: &Scope) -> Result<Vec<Uuid>> {
+    let mut b = Binds::new(c);
+    let from = b.push(to_db(s.from));
+    let to = b.push(to_db(s.to));
+    let agency = match s.agency {
+        Some(a) => format!(" AND p.agency_id = {}", b.push(a)),
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT DISTINCT d.service_id FROM payments p JOIN dossiers d ON d.id = p.dossier_id \
+         WHERE p.method = 'vnpay' AND p.state = 'succeeded' AND p.confirmed_at >= {from} \
+         AND p.confirmed_at < {to}{agency}"
+    );
+    let rows = c
+        .query_all_raw(Statement::from_sql_and_values(
+            c.get_database_backend(),
+            sql,
+            b.values,
+        ))
+        .await?;
+    rows.into_iter()
+        .map(|r| Ok(r.try_get_by_index(0)?))
+        .collect()
+}
+
+/// Gives the dossiers already held their oversight marks from their events (a migration:
+/// the office time needs the calendar and is the application's, `office_time_missing`).
+pub(crate) async fn fill_marks(c: &impl ConnectionTrait) -> std::result::Result<(), sea_orm::DbErr> {
+    let ids: Vec<Uuid> = dossier::Entity::find()
+        .select_only()
+        .column(dossier::Column::Id)
+        .filter(dossier::Column::SubmittedAt.is_not_null())
+        .order_by_asc(dossier::Column::Id)
+        .into_tuple()
+        .all(c)
+        .await?;
+    for id in ids {
+        let events = crate::dossiers::events(c, id)
+            .await
+            .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+        let timed: Vec<_> = events.iter().map(|e| (e.to_stage, e.at, e.due_at)).collect();
+        let stages: Vec<_> = events.iter().map(|e| (e.to_stage, e.at)).collect();
+        let (intake_late, handover_late) = oversight::desk_marks(&timed);
+        dossier::Entity::update_many()
+            .col_expr(dossier::Column::IntakeLate, intake_late.into())
+            .col_expr(dossier::Column::HandoverLate, handover_late.into())
+            .col_expr(
+                dossier::Column::LateByCount,
+                deadline::late_by_count(&stages).into(),
+            )
+            .filter(dossier::Column::Id.eq(id))
+            .exec(c)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Dossiers whose count ended without their office time (held before it was kept).
+pub async fn office_time_missing(c: &impl ConnectionTrait, limit: u64) -> Result<Vec<Uuid>> {
+    Ok(dossier::Entity::find()
+        .select_only()
+        .column(dossier::Column::Id)
+        .filter(dossier::Column::Outcome.is_not_null())
+        .filter(dossier::Column::OfficeSecs.is_null())
+        .limit(limit)
+        .into_tuple()
+        .all(c)
+        .await?)
+}
+
+/// Records a dossier's office time.
+pub async fn set_office_time(c: &impl ConnectionTrait, id: Uuid, secs: i64) -> Result<()> {
+    dossier::Entity::update_many()
+        .col_expr(dossier::Column::OfficeSecs, Some(secs).into())
+        .filter(dossier::Column::Id.eq(id))
+        .exec(c)
+        .await?;
+    Ok(())
+}
