@@ -65,7 +65,10 @@ pub fn may_rate(stage: Stage) -> bool {
 
 /// The answers checked: every criterion answered with one of its levels, nothing else.
 pub fn check(answers: &BTreeMap<String, Level>) -> Result<Vec<(&'static str, Level)>, String> {
-    if let Some(k) = answers.keys().find(|k| !CRITERIA.iter().any(|c| c.key == *k)) {
+    if let Some(k) = answers
+        .keys()
+        .find(|k| !CRITERIA.iter().any(|c| c.key == *k))
+    {
         return Err(format!("Không có tiêu chí “{k}”."));
     }
     CRITERIA
@@ -88,7 +91,10 @@ mod tests {
     use super::*;
 
     fn all(level: Level) -> BTreeMap<String, Level> {
-        CRITERIA.iter().map(|c| (c.key.to_string(), level)).collect()
+        CRITERIA
+            .iter()
+            .map(|c| (c.key.to_string(), level))
+            .collect()
     }
 
     #[test]

@@ -6,8 +6,8 @@ use motcua_domain::deadline::{self, Timeliness};
 use motcua_domain::dossier::{Intake, Status};
 use motcua_domain::lifecycle::Stage;
 use motcua_domain::oversight::{self, Cell, Figure, Tally};
-use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
 use sea_orm::{ColumnTrait, QueryOrder};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
 use uuid::Uuid;
 
 use crate::dialect::{Binds, vn_month};
@@ -259,7 +259,8 @@ pub struct Counts {
 pub async fn counts(c: &impl ConnectionTrait, s: &Scope) -> Result<Counts> {
     let mut b = Binds::new(c);
     let from = facts(c, s, &mut b);
-    let paid = "EXISTS (SELECT 1 FROM payments p WHERE p.dossier_id = t.id AND p.state = 'succeeded')";
+    let paid =
+        "EXISTS (SELECT 1 FROM payments p WHERE p.dossier_id = t.id AND p.state = 'succeeded')";
     let online = "EXISTS (SELECT 1 FROM payments p WHERE p.dossier_id = t.id AND p.state = \
                   'succeeded' AND p.method = 'vnpay')";
     let result = "EXISTS (SELECT 1 FROM issued_results r WHERE r.dossier_id = t.id)";
@@ -328,7 +329,9 @@ pub async fn paid_online_services(c: &impl ConnectionTrait, s: &Scope) -> Result
 
 /// Gives the dossiers already held their oversight marks from their events (a migration:
 /// the office time needs the calendar and is the application's, `office_time_missing`).
-pub(crate) async fn fill_marks(c: &impl ConnectionTrait) -> std::result::Result<(), sea_orm::DbErr> {
+pub(crate) async fn fill_marks(
+    c: &impl ConnectionTrait,
+) -> std::result::Result<(), sea_orm::DbErr> {
     let ids: Vec<Uuid> = dossier::Entity::find()
         .select_only()
         .column(dossier::Column::Id)
@@ -341,7 +344,10 @@ pub(crate) async fn fill_marks(c: &impl ConnectionTrait) -> std::result::Result<
         let events = crate::dossiers::events(c, id)
             .await
             .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
-        let timed: Vec<_> = events.iter().map(|e| (e.to_stage, e.at, e.due_at)).collect();
+        let timed: Vec<_> = events
+            .iter()
+            .map(|e| (e.to_stage, e.at, e.due_at))
+            .collect();
         let stages: Vec<_> = events.iter().map(|e| (e.to_stage, e.at)).collect();
         let (intake_late, handover_late) = oversight::desk_marks(&timed);
         dossier::Entity::update_many()

@@ -7,10 +7,14 @@ use motcua_domain::calendar::from_local;
 use motcua_domain::catalogue::{Classification, check_procedure, takes_dossiers_online};
 use motcua_domain::clock::vn_date;
 use motcua_domain::dossier::Intake;
-use motcua_domain::oversight::scorecard::{self, Inputs, Ratio, Scorecard};
+use motcua_domain::dossier::Status;
+use motcua_domain::oversight::Figure;
 use motcua_domain::oversight::Statistics;
+use motcua_domain::oversight::scorecard::{self, Inputs, Ratio, Scorecard};
 use motcua_store::catalogue as cat;
-use motcua_store::reports::{self, Behind, Listed, Scope};
+use motcua_store::reports::{self, Scope};
+
+pub use motcua_store::reports::{Behind, Listed};
 use motcua_store::{agencies, dossiers as ds};
 use uuid::Uuid;
 
@@ -26,6 +30,38 @@ pub struct ReportQuery {
     pub agency: Option<String>,
     pub from: jiff::civil::Date,
     pub to: jiff::civil::Date,
+}
+
+impl ReportQuery {
+    /// A report's query as people and programs give it: dates `YYYY-MM-DD`, by default from the
+    /// first of January of the last day's year to `today`.
+    pub fn parse(
+        agency: Option<&str>,
+        from: Option<&str>,
+        to: Option<&str>,
+        today: jiff::civil::Date,
+    ) -> Result<Self> {
+        let day = |field: &'static str, v: Option<&str>| {
+            v.map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    v.parse::<jiff::civil::Date>().map_err(|e| {
+                        AppError::field(field, format!("Ngày theo dạng YYYY-MM-DD ({e})."))
+                    })
+                })
+                .transpose()
+        };
+        let to = day("to", to)?.unwrap_or(today);
+        let from = day("from", from)?.unwrap_or_else(|| to.first_of_year());
+        Ok(Self {
+            agency: agency
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(String::from),
+            from,
+            to,
+        })
+    }
 }
 
 /// The agency a report is about, as shown.
@@ -52,7 +88,10 @@ impl App {
     /// Who may ask for the reports of which agency: `Ok(None)` for the province.
     async fn report_scope(&self, s: &Session, q: &ReportQuery) -> Result<(Heading, Scope)> {
         if q.to < q.from {
-            return Err(AppError::field("to", "Ngày kết thúc phải sau ngày bắt đầu."));
+            return Err(AppError::field(
+                "to",
+                "Ngày kết thúc phải sau ngày bắt đầu.",
+            ));
         }
         if (q.to - q.from).get_days() > MAX_DAYS {
             return Err(AppError::field("to", "Mỗi báo cáo tối đa hai năm."));
@@ -74,7 +113,9 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let start = |d: jiff::civil::Date| from_local(d.to_datetime(jiff::civil::Time::midnight()));
-        let end = q.to.tomorrow().map_err(|e| AppError::Unexpected(e.to_string()))?;
+        let end =
+            q.to.tomorrow()
+                .map_err(|e| AppError::Unexpected(e.to_string()))?;
         let scope = Scope {
             agency: agency.as_ref().map(|a| a.id),
             from: start(q.from),
@@ -150,7 +191,10 @@ impl App {
                 .iter()
                 .any(|v| v.procedure_id == procedure && v.body.fees.iter().any(|f| f.amount > 0))
         };
-        let fee_services: Vec<_> = services.iter().filter(|s| with_fees(s.procedure_id)).collect();
+        let fee_services: Vec<_> = services
+            .iter()
+            .filter(|s| with_fees(s.procedure_id))
+            .collect();
         let paid_services = reports::paid_online_services(c, scope).await?;
         let cal = self.calendar();
         let published: Vec<_> = cat::published_between(c, scope.from, scope.to)
@@ -188,7 +232,10 @@ impl App {
         Ok(Inputs {
             published_on_time: Ratio::new(on_time_published as u64, published.len() as u64),
             complete_procedures: Ratio::new(
-                versions.iter().filter(|v| check_procedure(&v.body).is_ok()).count() as u64,
+                versions
+                    .iter()
+                    .filter(|v| check_procedure(&v.body).is_ok())
+                    .count() as u64,
                 versions.len() as u64,
             ),
             on_time: Ratio::new(
@@ -248,15 +295,45 @@ impl App {
                     .map(|e| (e.to_stage, e.at))
                     .collect();
                 let end = d.finished_at.unwrap_or(d.updated_at);
-                let secs = motcua_domain::oversight::office_secs(
-                    &cal,
-                    Some(&agency.code),
-                    &history,
-                    end,
-                );
+                let secs =
+                    motcua_domain::oversight::office_secs(&cal, Some(&agency.code), &history, end);
                 reports::set_office_time(&tx, id, secs).await?;
             }
             tx.commit().await?;
         }
     }
+}
+
+/// Parses the list's filters as the page and the API take them.
+pub fn behind_filter(
+    figure: &str,
+    month: Option<&str>,
+    channel: Option<&str>,
+    status: Option<&str>,
+) -> Result<Behind> {
+    let bad = |f: &'static str| AppError::field(f, "Giá trị không hợp lệ.");
+    let month = picked(month);
+    if let Some(m) = month {
+        let ok = m.len() == 7
+            && m.as_bytes()[4] == b'-'
+            && m.replace('-', "").bytes().all(|b| b.is_ascii_digit());
+        if !ok {
+            return Err(bad("month"));
+        }
+    }
+    Ok(Behind {
+        figure: Figure::parse(figure.trim()).ok_or_else(|| bad("figure"))?,
+        month: month.map(String::from),
+        intake: picked(channel)
+            .map(|c| Intake::parse(c).ok_or_else(|| bad("channel")))
+            .transpose()?,
+        status: picked(status)
+            .map(|s| Status::parse(s).ok_or_else(|| bad("status")))
+            .transpose()?,
+    })
+}
+
+/// A filter given, blank as none.
+fn picked(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|v| !v.is_empty())
 }

@@ -306,6 +306,14 @@ fn published_five_working_days_before_it_takes_effect() {
     let cal = Calendar::official();
     // Effective Monday 13 April 2026: five working days back is Monday 6 April.
     let effective = jiff::civil::date(2026, 4, 13);
-    assert!(published_on_time(&cal, at("2026-04-06T16:00:00"), effective));
-    assert!(!published_on_time(&cal, at("2026-04-07T08:00:00"), effective));
+    assert!(published_on_time(
+        &cal,
+        at("2026-04-06T16:00:00"),
+        effective
+    ));
+    assert!(!published_on_time(
+        &cal,
+        at("2026-04-07T08:00:00"),
+        effective
+    ));
 }

@@ -7,6 +7,7 @@ use motcua_testkit::{Client, TestApp, result_pdf};
 
 mod desk;
 mod duties;
+mod oversight;
 mod published;
 mod status;
 

@@ -39,8 +39,13 @@ impl MigrationName for Migration {
 
 async fn add(m: &SchemaManager<'_>, col: ColumnDef) -> Result<(), DbErr> {
     // SQLite adds one column per ALTER TABLE.
-    m.alter_table(Table::alter().table(Dossiers::Table).add_column(col).to_owned())
-        .await
+    m.alter_table(
+        Table::alter()
+            .table(Dossiers::Table)
+            .add_column(col)
+            .to_owned(),
+    )
+    .await
 }
 
 #[async_trait::async_trait]

@@ -29,6 +29,9 @@ use super::processing::{
     __path_actions, __path_answer, __path_consultations, __path_perform, __path_worklist,
 };
 use super::reception::{__path_accept, __path_refuse, __path_register, __path_supplement_request};
+use super::reports::{
+    __path_behind, __path_criteria, __path_rate, __path_scorecard, __path_statistics,
+};
 use super::signatures::{__path_papers, __path_result, __path_verify};
 
 use crate::routes::{Access, Routes};
@@ -65,7 +68,8 @@ impl utoipa::Modify for BearerAuth {
         start, record, ipn, refunds, approve, pay_back, statement,
         verify, result, papers,
         privacy_notice, my_export, my_consents, give_consent, withdraw_consent, my_requests, new_request,
-        open_requests, answer_request, report_incident, get_incident, incident_notified, audit_log, audit_proof),
+        open_requests, answer_request, report_incident, get_incident, incident_notified, audit_log, audit_proof,
+        statistics, scorecard, behind, criteria, rate),
     components(schemas(super::contract::Problem, super::contract::FieldProblem, super::accounts::TokenRequest, super::accounts::TokenResponse, super::accounts::Me, super::accounts::GrantOut, super::agencies::AgencyOut, super::agencies::UnitOut, super::catalogue::ProcedureItem, super::catalogue::AgencyRef, super::catalogue::ComponentOut, super::catalogue::ServiceOut, super::catalogue::ProcedureDetail, super::catalogue::SectorOut, super::catalogue::FieldOut, super::catalogue::UsageOut,
         super::dossiers::NewDossier, super::dossiers::NewDossierByService, super::dossiers::NewDossierByCodes, super::dossiers::AttachForm, super::dossiers::Created, super::dossier_out::FileOut, super::dossiers::SubmitRequest, super::dossiers::Submitted, super::reception::AcceptRequest, super::reception::Accepted, super::reception::RefuseRequest,
         super::dossier_out::EventOut, super::dossier_out::DossierOut, super::dossiers::WithdrawRequest, super::reception::SupplementRequest, super::reception::RegisterRequest,
@@ -75,7 +79,9 @@ impl utoipa::Modify for BearerAuth {
         super::dossier_out::FeesOut, super::dossier_out::ReceiptOut, super::payments::PaymentStartedOut, super::payments::RecordRequest, super::payments::RecordedOut, super::payments::IpnOut, super::payments::RefundOut, super::payments::PayBackRequest,
         super::dossier_out::SignatureOut, super::signatures::AuthenticityOut, super::signatures::VerifyForm, super::signatures::PapersOut,
         super::privacy::PurposeOut, super::privacy::NoticeOut, super::privacy::ConsentOut, super::privacy::ConsentRequest, super::privacy::RequestOut, super::privacy::NewRequest, super::privacy::RequestAnswer,
-        super::privacy::IncidentRequest, super::privacy::AffectedOut, super::privacy::IncidentOut, super::privacy::AuditOut, super::privacy::ProofOut)),
+        super::privacy::IncidentRequest, super::privacy::AffectedOut, super::privacy::IncidentOut, super::privacy::AuditOut, super::privacy::ProofOut,
+        super::reports::CountOut, super::reports::MonthOut, super::reports::StatisticsOut, super::reports::IndicatorOut, super::reports::GroupOut, super::reports::ScorecardOut,
+        super::reports::BehindItem, super::reports::BehindOut, super::reports::CriterionOut, super::reports::RatingRequest, super::reports::RatingOut)),
     modifiers(&BearerAuth, &Problems)
 )]
 pub struct ApiDoc;

@@ -13,6 +13,7 @@ mod payments;
 mod privacy;
 mod processing;
 mod reception;
+mod reports;
 mod signatures;
 
 use crate::routes::Routes;
@@ -31,5 +32,6 @@ pub fn routes() -> Routes<AppState> {
         .merge(payments::routes())
         .merge(signatures::routes())
         .merge(privacy::routes())
+        .merge(reports::routes())
         .merge(doc::routes())
 }

@@ -152,8 +152,10 @@ impl ProcedurePage {
     }
     /// The average office time, or "—" while nothing has finished.
     fn average(&self, u: &Usage) -> String {
-        u.average_days()
-            .map_or_else(|| "—".into(), |d| format!("{} ngày làm việc", motcua_domain::text::decimal(d)))
+        u.average_days().map_or_else(
+            || "—".into(),
+            |d| format!("{} ngày làm việc", motcua_domain::text::decimal(d)),
+        )
     }
     fn max_level(&self) -> u8 {
         self.v

@@ -67,7 +67,7 @@ async fn declined_reads_national_eight_everywhere(e: Engine) {
 }
 
 /// Drives an accepted dossier to "Đã xử lý xong".
-async fn to_resolved(t: &TestApp, p: &mut crate::processing::People, code: &str) {
+pub(super) async fn to_resolved(t: &TestApp, p: &mut crate::processing::People, code: &str) {
     t.clock.advance(SignedDuration::from_mins(10));
     ok(&mut p.desk, code, json!({"action": "forward"})).await;
     let sid = p.specialist_id.clone();
@@ -124,7 +124,9 @@ async fn the_on_time_share_is_counted(e: Engine) {
     p.relogin(&t).await;
     to_resolved(&t, &mut p, &codes[4]).await;
     let api = get_json(&mut p.citizen, "/api/v1/procedures/1.009999").await;
-    let want = json!({"received": 5, "finished": 3, "on_time": 2, "on_time_percent": 66, "repeat_requests": 0});
+    // The office time from acceptance: 10 minutes twice, and from Monday 02/03 09:00 to Tuesday
+    // 24/03 09:20 (6 h + 15 days × 7.5 h + 1 h 50 = 120 h 20): 434,400 s over three, 5.4 days.
+    let want = json!({"received": 5, "finished": 3, "on_time": 2, "on_time_percent": 66, "repeat_requests": 0, "average_days": 5.4});
     assert_eq!(api["usage"], want);
     let svc = api["services"]
         .as_array()
@@ -141,6 +143,10 @@ async fn the_on_time_share_is_counted(e: Engine) {
     assert!(
         page.contains("Đã nộp 5, đã giải quyết 3, đúng hạn 66%"),
         "the service's own"
+    );
+    assert!(
+        page.contains("<dt>Thời gian giải quyết trung bình</dt><dd>5,4 ngày làm việc</dd>"),
+        "{page}"
     );
     let none = t.client().get("/dich-vu-cong/1.001193").await.body;
     assert!(

@@ -1,0 +1,305 @@
+//! Oversight figures are hand counts (R9.4, R9.6): an agency's statistics, the dossiers behind
+//! each figure, the Decision 766 scorecard, who may read them, and the satisfaction rating of a
+//! finished dossier (its owner, once).
+use jiff::SignedDuration;
+use motcua_testkit::{Engine, engine_tests};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::dossiers::{OTHER, setup, token};
+use crate::processing::{get_json, ok, people, submitted};
+
+use super::status::to_resolved;
+
+const CAMTHANH: &str = "000.01.01.H53";
+const YEAR: &str = "from=2026-01-01&to=2026-12-31";
+
+fn indicator(card: &Value, code: &str) -> Value {
+    card["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["indicators"].as_array().unwrap())
+        .find(|i| i["code"] == code)
+        .unwrap_or_else(|| panic!("indicator {code}"))
+        .clone()
+}
+
+fn all_answers(level: u8) -> Value {
+    let keys = [
+        "overall",
+        "convenience",
+        "on_time",
+        "attitude",
+        "time_vs_law",
+        "time_vs_promise",
+        "contacts",
+        "agencies",
+        "one_stop",
+        "publicity",
+        "responsiveness",
+        "online",
+    ];
+    Value::Object(keys.iter().map(|k| (k.to_string(), json!(level))).collect())
+}
+
+/// Six dossiers submitted on Monday 02/03 09:00 (appointments 23/03 when accepted at once):
+/// [1] refused at intake; [0] resolved the same day (early); [3] withdrawn the same day (early);
+/// two days later [5] accepted (after eight office hours: late acceptance) and [2], accepted on
+/// Monday, handed over (late hand-over); on 26/03 [4] handed over and resolved (late, a late
+/// hand-over too). Then [2] and [5] are in progress past their appointments.
+async fn statistics_and_scorecard_are_hand_counts(e: Engine) {
+    let t = setup(e).await;
+    let mut p = people(&t).await;
+    let mut codes = vec![];
+    for _ in 0..6 {
+        codes.push(submitted(&mut p).await);
+    }
+    ok(
+        &mut p.desk,
+        &codes[1],
+        json!({"action": "refuse", "reasons": ["Sai thủ tục"]}),
+    )
+    .await;
+    for c in [&codes[0], &codes[2], &codes[3], &codes[4]] {
+        ok(&mut p.desk, c, json!({"action": "accept"})).await;
+    }
+    to_resolved(&t, &mut p, &codes[0]).await;
+    let (c, tok) = &mut p.citizen;
+    let r = c
+        .json(
+            Method::POST,
+            &format!("/api/v1/dossiers/{}/withdraw", codes[3]),
+            Some(tok),
+            Some(json!({"reason": "Không cần nữa"})),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    t.clock.advance(SignedDuration::from_hours(48));
+    p.relogin(&t).await;
+    ok(&mut p.desk, &codes[5], json!({"action": "accept"})).await;
+    ok(&mut p.desk, &codes[2], json!({"action": "forward"})).await;
+    t.clock.advance(SignedDuration::from_hours(24 * 22));
+    p.relogin(&t).await;
+    to_resolved(&t, &mut p, &codes[4]).await;
+
+    let stats = get_json(&mut p.leader, &format!("/api/v1/reports/statistics?{YEAR}")).await;
+    let want = json!({
+        "agency": CAMTHANH, "from": "2026-01-01", "to": "2026-12-31",
+        "received": 6, "finished": 3, "early": 2, "on_time": 0, "late": 1,
+        "in_progress": 2, "overdue": 2, "late_acceptances": 1, "late_handovers": 2,
+        "second_supplements": 0, "on_time_percent": 66,
+        // Office time from acceptance: 10 min ([0]), 10 min ([3]), and [4] from Monday 02/03
+        // 09:00 to Thursday 26/03 09:20: 6 h + 17 days × 7.5 h + 1 h 50 = 135 h 20; the three
+        // average 45 h 6 min 40 s, 6.0 working days.
+        "average_days": 6.0,
+    });
+    for (k, v) in want.as_object().unwrap() {
+        assert_eq!(&stats[k], v, "{k}: {stats}");
+    }
+    assert_eq!(
+        stats["by_channel"],
+        json!([{"key": "online", "label": "Trực tuyến", "dossiers": 6}])
+    );
+    let by_status: Vec<(String, u64)> = stats["by_status"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["key"].as_str().unwrap().into(),
+                s["dossiers"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want_status = [
+        ("accepted", 1),
+        ("refused", 1),
+        ("in_process", 1),
+        ("withdrawn", 1),
+        ("resolved", 2),
+    ];
+    assert_eq!(
+        by_status,
+        want_status.map(|(k, n)| (k.to_string(), n)).to_vec()
+    );
+    assert_eq!(stats["months"][0]["month"], "2026-03");
+    // Each figure's list holds exactly the dossiers it counts.
+    let expect = [
+        ("received", vec![0, 1, 2, 3, 4, 5]),
+        ("finished", vec![0, 3, 4]),
+        ("on_time", vec![0, 3]),
+        ("late", vec![4]),
+        ("in_progress", vec![2, 5]),
+        ("overdue", vec![2, 5]),
+        ("late_acceptance", vec![5]),
+        ("late_handover", vec![2, 4]),
+        ("second_supplement", vec![]),
+    ];
+    for (figure, which) in expect {
+        let l = get_json(
+            &mut p.leader,
+            &format!("/api/v1/reports/dossiers?{YEAR}&figure={figure}"),
+        )
+        .await;
+        let mut got: Vec<String> = l["dossiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect();
+        got.sort();
+        let mut want: Vec<String> = which.iter().map(|i| codes[*i].clone()).collect();
+        want.sort();
+        assert_eq!(got, want, "{figure}");
+        assert_eq!(l["total"].as_u64(), Some(want.len() as u64), "{figure}");
+    }
+    let withdrawn = get_json(
+        &mut p.leader,
+        &format!("/api/v1/reports/dossiers?{YEAR}&figure=received&status=withdrawn"),
+    )
+    .await;
+    assert_eq!(withdrawn["dossiers"][0]["code"], codes[3].as_str());
+
+    // 2.1: (2 early + 0 in progress in time) ÷ (3 finished + 2 in progress) = 40 % of 20.
+    let card = get_json(
+        &mut p.leader,
+        &format!("/api/v1/reports/scorecard?agency={CAMTHANH}&{YEAR}"),
+    )
+    .await;
+    let i = indicator(&card, "2.1");
+    assert_eq!(
+        (&i["numerator"], &i["denominator"], &i["value"], &i["score"]),
+        (&json!(2), &json!(5), &json!(40.0), &json!(8.0))
+    );
+    assert_eq!(indicator(&card, "3.3")["value"], json!(100.0));
+    // 5.4: 100 % − 60 % late (1 late + 2 overdue of 5) − 0 % disliked = 40 → 6 × 40/90.
+    assert_eq!(indicator(&card, "5.4")["score"], json!(2.67));
+    assert_eq!(indicator(&card, "1.4")["measured"], json!(false));
+    assert_eq!(card["max"], json!(100.0));
+    let sum: f64 = card["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["score"].as_f64().unwrap())
+        .sum();
+    assert!(
+        (card["total"].as_f64().unwrap() - sum).abs() < 0.011,
+        "{card}"
+    );
+
+    // The owner rates the refused dossier, dissatisfied: 5.4 loses 1 of 6 received.
+    let path = format!("/api/v1/dossiers/{}/rating", codes[1]);
+    let body = json!({"answers": all_answers(3), "comment": "Hướng dẫn chưa rõ"});
+    let (c, tok) = &mut p.citizen;
+    let r = c
+        .json(Method::POST, &path, Some(tok), Some(body.clone()))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["dissatisfied"], json!(true));
+    let card = get_json(
+        &mut p.leader,
+        &format!("/api/v1/reports/scorecard?agency={CAMTHANH}&{YEAR}"),
+    )
+    .await;
+    // 100 − 60 − 16.67 = 23.33 → 6 × 23.33/90.
+    assert_eq!(indicator(&card, "5.4")["score"], json!(1.56));
+
+    // Who may read: the province sees every agency, a leader only theirs, a citizen none.
+    let mut inspector = token(&t, "thanhtra.tinh").await;
+    let province = get_json(
+        &mut inspector,
+        &format!("/api/v1/reports/statistics?{YEAR}"),
+    )
+    .await;
+    assert_eq!(
+        (&province["agency"], &province["received"]),
+        (&Value::Null, &json!(6))
+    );
+    let checks = [
+        (
+            "leader",
+            format!("/api/v1/reports/statistics?agency=000.00.00.H53&{YEAR}"),
+            403,
+        ),
+        ("citizen", format!("/api/v1/reports/scorecard?{YEAR}"), 403),
+        (
+            "leader",
+            "/api/v1/reports/statistics?from=2026-13-01".to_string(),
+            422,
+        ),
+        (
+            "leader",
+            "/api/v1/reports/dossiers?figure=everything".to_string(),
+            422,
+        ),
+        (
+            "inspector",
+            "/api/v1/reports/statistics?from=2020-01-01&to=2026-01-01".to_string(),
+            422,
+        ),
+    ];
+    for (who, path, status) in checks {
+        let (c, tok) = match who {
+            "leader" => &mut p.leader,
+            "citizen" => &mut p.citizen,
+            _ => &mut inspector,
+        };
+        let r = c.json(Method::GET, &path, Some(tok), None).await;
+        assert_eq!(r.status, status, "{path}: {}", r.body);
+    }
+}
+
+async fn post(
+    who: &mut (motcua_testkit::Client, String),
+    path: &str,
+    b: Value,
+) -> motcua_testkit::Resp {
+    let (c, tok) = who;
+    c.json(Method::POST, path, Some(tok), Some(b)).await
+}
+
+/// A rating: only when the dossier has ended, only by its owner, once, every criterion.
+async fn a_rating_once_by_the_owner(e: Engine) {
+    let t = setup(e).await;
+    let mut p = people(&t).await;
+    let code = submitted(&mut p).await;
+    let path = format!("/api/v1/dossiers/{code}/rating");
+    let body = json!({"answers": all_answers(1)});
+    let r = post(&mut p.citizen, &path, body.clone()).await;
+    assert_eq!(r.status, 409, "not ended yet: {}", r.body);
+    ok(
+        &mut p.desk,
+        &code,
+        json!({"action": "refuse", "reasons": ["Sai thủ tục"]}),
+    )
+    .await;
+    let mut other = token(&t, OTHER).await;
+    assert_eq!(
+        post(&mut other, &path, body.clone()).await.status,
+        404,
+        "another person"
+    );
+    assert_eq!(
+        post(&mut p.desk, &path, body.clone()).await.status,
+        404,
+        "the staff"
+    );
+    let mut missing = all_answers(1);
+    missing.as_object_mut().unwrap().remove("attitude");
+    let r = post(&mut p.citizen, &path, json!({"answers": missing})).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Thái độ của cán bộ"), "{}", r.body);
+    let r = post(&mut p.citizen, &path, body.clone()).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["dissatisfied"], json!(false));
+    let r = post(&mut p.citizen, &path, body).await;
+    assert_eq!(r.status, 409, "once: {}", r.body);
+    let crit = get_json(&mut p.citizen, "/api/v1/ratings/criteria").await;
+    assert_eq!(crit.as_array().unwrap().len(), 12);
+}
+
+engine_tests!(
+    statistics_and_scorecard_are_hand_counts,
+    a_rating_once_by_the_owner
+);
