@@ -5,6 +5,7 @@
 //!
 //! The kit depends on nothing else of the web layer but the shared state and the caller's
 //! extensions, so that the error responses and the middleware can use its pages.
+pub mod chart;
 mod chrome;
 mod error_page;
 mod fields;

@@ -17,6 +17,7 @@ mod my_account;
 mod my_data;
 mod notices;
 mod payments;
+mod reports;
 mod sandbox;
 mod slips;
 mod staff;
@@ -51,6 +52,7 @@ pub fn routes() -> Routes<AppState> {
         .merge(notices::routes())
         .merge(work::routes())
         .merge(payments::routes())
+        .merge(reports::routes())
         .merge(sandbox::routes())
         .merge(slips::routes())
         .merge(calendar::routes())

@@ -91,6 +91,8 @@ struct StaffHomePage {
     can_notices: bool,
     /// Holds a processing role: has a worklist.
     has_work: bool,
+    /// May read the statistics and the scorecard (R9.6).
+    can_report: bool,
 }
 
 async fn names(p: &Page) -> Result<(Vec<Agency>, Vec<Unit>), PageError> {
@@ -171,6 +173,7 @@ pub async fn staff_home(p: Page) -> PageResult {
         has_work: motcua_app::processing::WORK_ROLES
             .iter()
             .any(|r| sess.actor.has_role(*r)),
+        can_report: p.s.app.may_read_reports(sess),
     }))
 }
 

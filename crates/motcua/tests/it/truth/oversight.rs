@@ -161,6 +161,50 @@ async fn statistics_and_scorecard_are_hand_counts(e: Engine) {
     .await;
     assert_eq!(withdrawn["dossiers"][0]["code"], codes[3].as_str());
 
+    // The pages show the same figures, each linking to its dossiers.
+    let (login, pw) = p.logins[2].clone();
+    let mut web = t.client();
+    web.login(&login, &pw).await;
+    assert!(
+        web.get("/can-bo")
+            .await
+            .body
+            .contains("href=\"/can-bo/bao-cao\"")
+    );
+    let page = web
+        .get("/can-bo/bao-cao?tu=2026-01-01&den=2026-12-31")
+        .await
+        .body;
+    let q = format!("co_quan={CAMTHANH}&#38;tu=2026-01-01&#38;den=2026-12-31");
+    for (figure, n) in [("overdue", 2), ("late_handover", 2), ("late_acceptance", 1)] {
+        let cell = format!("<a href=\"/can-bo/bao-cao/ho-so?{q}&#38;chi_so={figure}\">{n}</a>");
+        assert!(page.contains(&cell), "{cell} in {page}");
+    }
+    assert!(
+        page.contains("<svg class=\"chart\""),
+        "charts drawn on the server"
+    );
+    assert!(page.contains("Thời gian giải quyết trung bình</td><td class=\"num\">6 ngày làm việc"));
+    let list = web
+        .get(&format!(
+            "/can-bo/bao-cao/ho-so?co_quan={CAMTHANH}&tu=2026-01-01&den=2026-12-31&chi_so=overdue"
+        ))
+        .await
+        .body;
+    assert!(
+        list.contains(&codes[2]) && list.contains(&codes[5]),
+        "{list}"
+    );
+    assert!(!list.contains(&codes[0]));
+    let card_page = web
+        .get(&format!(
+            "/can-bo/bao-cao/chi-so-766?co_quan={CAMTHANH}&tu=2026-01-01&den=2026-12-31"
+        ))
+        .await
+        .body;
+    assert!(card_page.contains("<td class=\"num\">40%</td>\n    <td class=\"num\">2/5</td>\n    <td class=\"num\">8</td>"), "{card_page}");
+    assert!(card_page.contains("Không đo được"));
+
     // 2.1: (2 early + 0 in progress in time) ÷ (3 finished + 2 in progress) = 40 % of 20.
     let card = get_json(
         &mut p.leader,
