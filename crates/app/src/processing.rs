@@ -131,6 +131,8 @@ pub struct Capabilities {
     pub may_take_payment: bool,
     /// Reception may record that the papers sent by post arrived (R7.2a).
     pub may_receive_papers: bool,
+    /// The owner may rate the dossier now: it has ended and they have not rated it (R9.4).
+    pub may_rate: bool,
 }
 
 /// Where a step left the dossier.
@@ -625,6 +627,7 @@ impl App {
                 )
                 .is_ok(),
             may_receive_papers: self.may_receive_papers(s, d),
+            may_rate: false,
             acts,
         }
     }

@@ -441,7 +441,8 @@ impl App {
             Some(_) => vec![],
             None => self.disclosure_views(d.id).await?,
         };
-        let can = self.capabilities(s, &d, &agency.code, &events, !applicant, &fee);
+        let mut can = self.capabilities(s, &d, &agency.code, &events, !applicant, &fee);
+        can.may_rate = self.may_rate(s, &d).await?;
         Ok(DossierView {
             disclosures,
             fee,

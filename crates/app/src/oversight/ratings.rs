@@ -9,7 +9,7 @@ use motcua_store::ratings;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::error::StoreResult;
+use crate::error::StoreResult as _;
 use crate::{App, AppError, Audit, Ctx, Result, Session};
 
 /// What the person answers.
@@ -29,11 +29,25 @@ pub struct RatingForm {
 }
 
 impl App {
-    /// The caller's own dossier by its code; another person's is not found (R10.5).
-    async fn own_dossier(&self, s: &Session, code: &str) -> Result<ds::Dossier> {
-        let d = ds::find_by_code(self.db.conn(), code.trim())
-            .await?
-            .ok_or(AppError::NotFound)?;
+    /// Whether the caller may rate the dossier now: theirs, ended, not yet rated.
+    pub(crate) async fn may_rate(&self, s: &Session, d: &ds::Dossier) -> Result<bool> {
+        if d.owner_id != Some(s.user.id) || !rating::may_rate(d.stage) {
+            return Ok(false);
+        }
+        Ok(ratings::of_dossier(self.db.conn(), d.id).await?.is_none())
+    }
+
+    /// The caller's own dossier by its id or code; another person's is not found (R10.5).
+    async fn own_dossier(&self, s: &Session, key: &str) -> Result<ds::Dossier> {
+        let key = key.trim();
+        let found = match Uuid::parse_str(key) {
+            Ok(id) => ds::get_dossier(self.db.conn(), id)
+                .await
+                .or_missing(AppError::NotFound)
+                .map(Some)?,
+            Err(_) => ds::find_by_code(self.db.conn(), key).await?,
+        };
+        let d = found.ok_or(AppError::NotFound)?;
         if d.owner_id != Some(s.user.id) {
             return Err(AppError::NotFound);
         }
@@ -41,8 +55,8 @@ impl App {
     }
 
     /// The rating form of the caller's dossier.
-    pub async fn rating_form(&self, s: &Session, code: &str) -> Result<RatingForm> {
-        let d = self.own_dossier(s, code).await?;
+    pub async fn rating_form(&self, s: &Session, key: &str) -> Result<RatingForm> {
+        let d = self.own_dossier(s, key).await?;
         let given = ratings::of_dossier(self.db.conn(), d.id).await?;
         Ok(RatingForm {
             dossier_id: d.id,

@@ -17,6 +17,7 @@ mod my_account;
 mod my_data;
 mod notices;
 mod payments;
+mod ratings;
 mod reports;
 mod sandbox;
 mod slips;
@@ -53,6 +54,7 @@ pub fn routes() -> Routes<AppState> {
         .merge(work::routes())
         .merge(payments::routes())
         .merge(reports::routes())
+        .merge(ratings::routes())
         .merge(sandbox::routes())
         .merge(slips::routes())
         .merge(calendar::routes())

@@ -6,8 +6,9 @@ use motcua_testkit::{Engine, engine_tests};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::dossiers::{OTHER, setup, token};
-use crate::processing::{get_json, ok, people, submitted};
+use crate::dossiers::{CITIZEN, OTHER, setup, token};
+use crate::processing::{dossier, get_json, ok, people, submitted};
+use crate::security::demo_pw;
 
 use super::status::to_resolved;
 
@@ -341,6 +342,45 @@ async fn a_rating_once_by_the_owner(e: Engine) {
     assert_eq!(r.status, 409, "once: {}", r.body);
     let crit = get_json(&mut p.citizen, "/api/v1/ratings/criteria").await;
     assert_eq!(crit.as_array().unwrap().len(), 12);
+
+    // On the pages: the dossier offers the form once it has ended; a missing answer is said.
+    let code = submitted(&mut p).await;
+    let id = dossier(&mut p.citizen, &code).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut web = t.client();
+    web.login(CITIZEN, &demo_pw(&t, CITIZEN)).await;
+    let form = format!("/ho-so/{id}/danh-gia");
+    assert!(!web.get(&format!("/ho-so/{id}")).await.body.contains(&form));
+    ok(
+        &mut p.desk,
+        &code,
+        json!({"action": "refuse", "reasons": ["Sai thủ tục"]}),
+    )
+    .await;
+    assert!(web.get(&format!("/ho-so/{id}")).await.body.contains(&form));
+    let answers = all_answers(2);
+    let mut fields: Vec<(&str, &str)> = answers
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| k.as_str() != "online")
+        .map(|k| (k.as_str(), "2"))
+        .collect();
+    let r = web.post_form(&form, &fields).await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body
+            .contains("Chưa đánh giá “Tiến độ và chất lượng dịch vụ công trực tuyến”"),
+        "{}",
+        r.body
+    );
+    fields.push(("online", "1"));
+    assert_eq!(web.post_form(&form, &fields).await.status, 303);
+    let done = web.get(&form).await.body;
+    assert!(done.contains("Cảm ơn bạn đã đánh giá"), "{done}");
+    assert!(!web.get(&format!("/ho-so/{id}")).await.body.contains(&form));
 }
 
 engine_tests!(
