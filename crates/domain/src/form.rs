@@ -304,6 +304,16 @@ fn parse_group(o: &Map<String, Value>, here: &str) -> Result<Kind, String> {
 }
 
 impl FormSpec {
+    /// The identity numbers the answers declare in the form's own fields (not in repeated
+    /// groups): whom staff find the dossier by (R10.5, searched through blind indexes).
+    pub fn personal_ids(&self, answers: &Value) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|f| f.kind == Kind::PersonalId)
+            .filter_map(|f| answers.get(&f.name)?.as_str().map(String::from))
+            .collect()
+    }
+
     /// Parses a schema; refuses anything outside the supported subset, with a Vietnamese reason.
     pub fn from_schema(schema: &Value) -> Result<FormSpec, String> {
         let o = schema

@@ -65,6 +65,10 @@ pub struct Dossier {
     /// The oversight marks (`oversight::desk_marks`, `deadline::late_by_count`), and the office
     /// time it took once its count ended (`oversight::office_secs`).
     pub marks: Marks,
+    /// Blind indexes of the applicant's identity number and phone, for staff search (R10.5:
+    /// searchable without holding them in clear).
+    pub id_index: Option<String>,
+    pub phone_index: Option<String>,
 }
 
 /// What oversight counts of a dossier, decided at each step (R9.6).
@@ -121,6 +125,8 @@ impl Dossier {
             papers: None,
             papers_received_at: None,
             marks: Marks::default(),
+            id_index: None,
+            phone_index: None,
         }
     }
 }

@@ -21,6 +21,7 @@ use crate::{Result, StoreError};
 
 mod events;
 mod files;
+mod search;
 mod worklist;
 
 pub use events::{
@@ -30,6 +31,7 @@ pub use events::{
 pub use files::{
     delete_file, dossier_bytes, files, get_file, insert_file, owner_bytes, referenced_blobs,
 };
+pub use search::{Wanted, search};
 pub use worklist::{Queue, worklist, worklist_counts};
 
 fn bad(e: impl std::fmt::Display) -> StoreError {
@@ -102,6 +104,8 @@ fn row_from(m: dossier::Model) -> Result<Dossier> {
             late_by_count: m.late_by_count,
             office_secs: m.office_secs,
         },
+        id_index: m.id_index,
+        phone_index: m.phone_index,
     })
 }
 
@@ -152,6 +156,9 @@ fn model_of(d: &Dossier) -> dossier::ActiveModel {
         handover_late: Set(d.marks.handover_late),
         late_by_count: Set(d.marks.late_by_count),
         office_secs: Set(d.marks.office_secs),
+        applicant_folded: Set(Some(motcua_domain::text::fold_vi(&d.applicant_name))),
+        id_index: Set(d.id_index.clone()),
+        phone_index: Set(d.phone_index.clone()),
     }
 }
 

@@ -387,6 +387,9 @@ pub mod dossier {
         pub handover_late: bool,
         pub late_by_count: bool,
         pub office_secs: Option<i64>,
+        pub applicant_folded: Option<String>,
+        pub id_index: Option<String>,
+        pub phone_index: Option<String>,
     }
     no_relations!();
 }

@@ -327,29 +327,42 @@ pub async fn paid_online_services(c: &impl ConnectionTrait, s: &Scope) -> Result
         .collect()
 }
 
-/// Gives the dossiers already held their oversight marks from their events (a migration:
-/// the office time needs the calendar and is the application's, `office_time_missing`).
+/// Gives the dossiers already held their oversight marks from their events, and their search
+/// keys: the applicant's name folded and, for an account's dossier, the blind indexes of its
+/// identity number and phone (a migration: the office time needs the calendar and is the
+/// application's, `office_time_missing`; a counter dossier's phone was kept only as its last
+/// digits and stays unindexed).
 pub(crate) async fn fill_marks(
     c: &impl ConnectionTrait,
 ) -> std::result::Result<(), sea_orm::DbErr> {
-    let ids: Vec<Uuid> = dossier::Entity::find()
+    let rows: Vec<(Uuid, String, Option<Uuid>)> = dossier::Entity::find()
         .select_only()
         .column(dossier::Column::Id)
-        .filter(dossier::Column::SubmittedAt.is_not_null())
+        .column(dossier::Column::ApplicantName)
+        .column(dossier::Column::OwnerId)
         .order_by_asc(dossier::Column::Id)
         .into_tuple()
         .all(c)
         .await?;
-    for id in ids {
-        let events = crate::dossiers::events(c, id)
-            .await
-            .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+    let custom = |e: StoreError| sea_orm::DbErr::Custom(e.to_string());
+    for (id, name, owner) in rows {
+        let events = crate::dossiers::events(c, id).await.map_err(custom)?;
         let timed: Vec<_> = events
             .iter()
             .map(|e| (e.to_stage, e.at, e.due_at))
             .collect();
         let stages: Vec<_> = events.iter().map(|e| (e.to_stage, e.at)).collect();
         let (intake_late, handover_late) = oversight::desk_marks(&timed);
+        let (id_index, phone_index) = match owner {
+            Some(u) => {
+                let u = crate::users::get_user(c, u).await.map_err(custom)?;
+                (
+                    u.id_number.as_deref().map(crate::seal::blind),
+                    u.phone.as_deref().map(crate::seal::blind),
+                )
+            }
+            None => (None, None),
+        };
         dossier::Entity::update_many()
             .col_expr(dossier::Column::IntakeLate, intake_late.into())
             .col_expr(dossier::Column::HandoverLate, handover_late.into())
@@ -357,6 +370,12 @@ pub(crate) async fn fill_marks(
                 dossier::Column::LateByCount,
                 deadline::late_by_count(&stages).into(),
             )
+            .col_expr(
+                dossier::Column::ApplicantFolded,
+                Some(motcua_domain::text::fold_vi(&name)).into(),
+            )
+            .col_expr(dossier::Column::IdIndex, id_index.into())
+            .col_expr(dossier::Column::PhoneIndex, phone_index.into())
             .filter(dossier::Column::Id.eq(id))
             .exec(c)
             .await?;

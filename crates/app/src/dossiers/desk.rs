@@ -44,7 +44,7 @@ impl App {
         // The dossier is born at the desk: it enters the process as the table's registration.
         let to = lifecycle::next(Stage::Draft, act, Who::Staff(Role::Reception))
             .map_err(|e| AppError::Conflict(e.to_string()))?;
-        let (name, phone, clean) =
+        let (name, phone, clean, ids) =
             checked_declaration(&service.form_schema, &form, applicant_name, phone)?;
         let now = self.now();
         let version = cat::current_version(conn, service.procedure_id, vn_date(now))
@@ -67,6 +67,8 @@ impl App {
             form: clean,
             applicant_name: name,
             phone_tail: Some(phone_tail(&phone)),
+            id_index: ids.first().map(|i| motcua_store::seal::blind(i)),
+            phone_index: Some(motcua_store::seal::blind(&phone)),
             submitted_at: Some(now),
             time_to_result: Some(total),
             process,
@@ -144,7 +146,7 @@ fn checked_declaration(
     form: &Value,
     applicant_name: &str,
     phone: &str,
-) -> Result<(String, String, Value)> {
+) -> Result<(String, String, Value, Vec<String>)> {
     let name = motcua_domain::identity::check_name(applicant_name)
         .map_err(|m| AppError::field("applicant_name", m))?;
     let phone =
@@ -153,5 +155,6 @@ fn checked_declaration(
     let clean = form_spec.validate(form).map_err(|errs| {
         AppError::Validation(errs.into_iter().map(|(_, m)| ("form", m)).collect())
     })?;
-    Ok((name, phone, clean))
+    let ids = form_spec.personal_ids(&clean);
+    Ok((name, phone, clean, ids))
 }

@@ -53,6 +53,8 @@ impl App {
             form: self.answers(form)?,
             applicant_name: s.user.full_name.clone(),
             phone_tail: s.user.phone.as_deref().map(phone_tail),
+            id_index: s.user.id_number.as_deref().map(motcua_store::seal::blind),
+            phone_index: s.user.phone.as_deref().map(motcua_store::seal::blind),
             expires_at: Some(
                 now + SignedDuration::from_hours(24 * self.config.dossiers.draft_days),
             ),

@@ -14,11 +14,12 @@ use motcua_domain::oversight::scorecard::{self, Inputs, Ratio, Scorecard};
 use motcua_store::catalogue as cat;
 use motcua_store::reports::{self, Scope};
 
+use motcua_store::agencies;
+use motcua_store::dossiers::{self as ds, Wanted};
 pub use motcua_store::reports::{Behind, Listed};
-use motcua_store::{agencies, dossiers as ds};
 use uuid::Uuid;
 
-use crate::{App, AppError, Result, Session};
+use crate::{App, AppError, Audit, Ctx, Result, Session};
 
 mod ratings;
 
@@ -336,4 +337,65 @@ pub fn behind_filter(
 /// A filter given, blank as none.
 fn picked(v: Option<&str>) -> Option<&str> {
     v.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// How a staff search reads what was typed: a code (or its beginning), part of a name, an
+/// identity number or a phone (searched through their blind indexes), whichever it can be.
+fn wanted(q: &str) -> Result<(Wanted, Vec<&'static str>)> {
+    use motcua_domain::identity::{check_personal_id, check_phone};
+    let q = q.trim();
+    let chars = q.chars().count();
+    if !(2..=100).contains(&chars) {
+        return Err(AppError::field("q", "Nhập từ 2 đến 100 ký tự để tìm."));
+    }
+    let mut w = Wanted::default();
+    let mut by = vec![];
+    if !q.contains(char::is_whitespace) {
+        w.code = Some(q.to_uppercase());
+        by.push("code");
+    }
+    let folded = motcua_domain::text::fold_vi(q);
+    if folded.chars().any(char::is_alphabetic) {
+        w.name = Some(folded);
+        by.push("name");
+    }
+    if let Ok(id) = check_personal_id(q) {
+        w.keys.push(motcua_store::seal::blind(&id));
+        by.push("id_number");
+    }
+    if let Ok(phone) = check_phone(q) {
+        w.keys.push(motcua_store::seal::blind(&phone));
+        by.push("phone");
+    }
+    Ok((w, by))
+}
+
+impl App {
+    /// Staff find dossiers by code, applicant's name, identity number or phone: in the agencies
+    /// they work for (inspectors and the province's administrators: all). Each search is
+    /// audited by what it searched by, never by what was typed (R4.3, R10.5).
+    pub async fn search_dossiers(&self, ctx: &Ctx, s: &Session, q: &str) -> Result<Vec<Listed>> {
+        if !s.actor.is_staff() {
+            return Err(AppError::Forbidden);
+        }
+        let province = s.actor.has_role(Role::Inspector) || s.actor.has_role(Role::ProvinceAdmin);
+        let (mut w, by) = wanted(q)?;
+        w.agencies = (!province).then(|| s.actor.agencies_with(&Role::ALL));
+        let found = ds::search(self.db.conn(), &w, 50).await?;
+        let tx = self.db.write().await?;
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "dossiers_searched",
+                object: "dossier",
+                id: None,
+                agency: None,
+                detail: serde_json::json!({"by": by, "found": found.len()}),
+            },
+        )
+        .await?;
+        Ok(found)
+    }
 }

@@ -1,6 +1,7 @@
 //! Oversight (R5.1b, R9.4, R9.6): the marks each dossier carries for the statistics and the
-//! scorecard, filled in for the dossiers already held; the index the period reports read; and
-//! the satisfaction ratings of finished dossiers.
+//! scorecard, filled in for the dossiers already held; the index the period reports read; what
+//! staff search dossiers by (the applicant's name folded, blind indexes of the identity number
+//! and phone); and the satisfaction ratings of finished dossiers.
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -13,6 +14,9 @@ enum Dossiers {
     HandoverLate,
     LateByCount,
     OfficeSecs,
+    ApplicantFolded,
+    IdIndex,
+    PhoneIndex,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -55,7 +59,23 @@ impl MigrationTrait for Migration {
         add(m, boolean(Dossiers::HandoverLate).default(false).to_owned()).await?;
         add(m, boolean(Dossiers::LateByCount).default(false).to_owned()).await?;
         add(m, big_integer_null(Dossiers::OfficeSecs)).await?;
+        add(m, string_null(Dossiers::ApplicantFolded)).await?;
+        add(m, string_null(Dossiers::IdIndex)).await?;
+        add(m, string_null(Dossiers::PhoneIndex)).await?;
         crate::reports::fill_marks(m.get_connection()).await?;
+        for (name, col) in [
+            ("dossiers_id_index", Dossiers::IdIndex),
+            ("dossiers_phone_index", Dossiers::PhoneIndex),
+        ] {
+            m.create_index(
+                Index::create()
+                    .name(name)
+                    .table(Dossiers::Table)
+                    .col(col)
+                    .to_owned(),
+            )
+            .await?;
+        }
         m.create_index(
             Index::create()
                 .name("dossiers_agency_submitted")

@@ -30,7 +30,7 @@ use super::processing::{
 };
 use super::reception::{__path_accept, __path_refuse, __path_register, __path_supplement_request};
 use super::reports::{
-    __path_behind, __path_criteria, __path_rate, __path_scorecard, __path_statistics,
+    __path_behind, __path_criteria, __path_rate, __path_scorecard, __path_search, __path_statistics,
 };
 use super::signatures::{__path_papers, __path_result, __path_verify};
 
@@ -69,7 +69,7 @@ impl utoipa::Modify for BearerAuth {
         verify, result, papers,
         privacy_notice, my_export, my_consents, give_consent, withdraw_consent, my_requests, new_request,
         open_requests, answer_request, report_incident, get_incident, incident_notified, audit_log, audit_proof,
-        statistics, scorecard, behind, criteria, rate),
+        statistics, scorecard, behind, search, criteria, rate),
     components(schemas(super::contract::Problem, super::contract::FieldProblem, super::accounts::TokenRequest, super::accounts::TokenResponse, super::accounts::Me, super::accounts::GrantOut, super::agencies::AgencyOut, super::agencies::UnitOut, super::catalogue::ProcedureItem, super::catalogue::AgencyRef, super::catalogue::ComponentOut, super::catalogue::ServiceOut, super::catalogue::ProcedureDetail, super::catalogue::SectorOut, super::catalogue::FieldOut, super::catalogue::UsageOut,
         super::dossiers::NewDossier, super::dossiers::NewDossierByService, super::dossiers::NewDossierByCodes, super::dossiers::AttachForm, super::dossiers::Created, super::dossier_out::FileOut, super::dossiers::SubmitRequest, super::dossiers::Submitted, super::reception::AcceptRequest, super::reception::Accepted, super::reception::RefuseRequest,
         super::dossier_out::EventOut, super::dossier_out::DossierOut, super::dossiers::WithdrawRequest, super::reception::SupplementRequest, super::reception::RegisterRequest,

@@ -30,6 +30,7 @@ pub fn routes() -> Routes<AppState> {
         .get("/api/v1/reports/statistics", Signed, statistics)
         .get("/api/v1/reports/scorecard", Signed, scorecard)
         .get("/api/v1/reports/dossiers", Signed, behind)
+        .get("/api/v1/dossiers/search", Signed, search)
         .get("/api/v1/ratings/criteria", Public, criteria)
         .post("/api/v1/dossiers/{code}/rating", Signed, rate)
 }
@@ -383,19 +384,44 @@ pub async fn behind(
     Ok(Json(BehindOut {
         figure: w.figure.as_str().into(),
         total,
-        dossiers: list
-            .into_iter()
-            .map(|d| BehindItem {
-                id: d.id.to_string(),
-                code: d.code,
-                applicant: d.applicant_name,
-                status: d.stage.status().as_str().into(),
-                channel: d.intake.as_str().into(),
-                submitted_at: rfc3339_vn(d.submitted_at),
-                appointment_at: d.appointment_at.map(rfc3339_vn),
-            })
-            .collect(),
+        dossiers: list.into_iter().map(item).collect(),
     }))
+}
+
+fn item(d: motcua_app::oversight::Listed) -> BehindItem {
+    BehindItem {
+        id: d.id.to_string(),
+        code: d.code,
+        applicant: d.applicant_name,
+        status: d.stage.status().as_str().into(),
+        channel: d.intake.as_str().into(),
+        submitted_at: rfc3339_vn(d.submitted_at),
+        appointment_at: d.appointment_at.map(rfc3339_vn),
+    }
+}
+
+/// What staff search for.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// A dossier code (or its beginning), part of the applicant's name (with or without
+    /// diacritics), a 12-digit identity number or a phone number.
+    #[param(min_length = 2, max_length = 100)]
+    pub q: String,
+}
+
+/// Staff search their agencies' dossiers (inspectors and province administrators: every
+/// agency's), newest first, at most 50.
+#[utoipa::path(get, path = "/api/v1/dossiers/search", params(SearchParams), security(("bearer" = [])),
+    responses((status = 200, body = Vec<BehindItem>), (status = 401), (status = 403, description = "not staff"), (status = 422, description = "fewer than 2 or more than 100 characters")))]
+pub async fn search(
+    c: Caller,
+    q: Result<Query<SearchParams>, QueryRejection>,
+) -> Result<Json<Vec<BehindItem>>, ApiError> {
+    let sess = c.session()?;
+    let p = params(q)?;
+    let found = c.s.app.search_dossiers(&c.ctx(), sess, &p.q).await?;
+    Ok(Json(found.into_iter().map(item).collect()))
 }
 
 /// A criterion of the satisfaction form.

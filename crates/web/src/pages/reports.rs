@@ -37,6 +37,7 @@ pub fn routes() -> Routes<AppState> {
             Staff(Action::EnterBackOffice),
             scorecard,
         )
+        .get("/can-bo/tim-kiem", Staff(Action::EnterBackOffice), search)
 }
 
 /// The period and agency, as typed.
@@ -261,18 +262,7 @@ pub async fn behind(p: Page, Query(f): Query<BehindQuery>) -> PageResult {
     if let Some(st) = w.status {
         narrowed.push(format!("trạng thái “{}”", st.label_vi()));
     }
-    let rows = list
-        .into_iter()
-        .map(|d| Row {
-            id: d.id.to_string(),
-            code: d.code.unwrap_or_default(),
-            applicant: d.applicant_name,
-            status: d.stage.status().label_vi(),
-            channel: d.intake.label_vi(),
-            submitted: crate::kit::when(d.submitted_at),
-            appointment: d.appointment_at.map(crate::kit::when).unwrap_or_default(),
-        })
-        .collect();
+    let rows = list.into_iter().map(row).collect();
     Ok(render(&BehindPage {
         c: p.chrome(&h.title),
         figure: w.figure.label_vi(),
@@ -316,6 +306,58 @@ pub async fn scorecard(p: Page, Query(f): Query<Period>) -> PageResult {
         c: p.chrome(&h.title),
         h,
         card,
+    }))
+}
+
+/// What was typed in the search box.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SearchQuery {
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "reports/search.html")]
+struct SearchPage {
+    c: Chrome,
+    q: String,
+    searched: bool,
+    error: Option<String>,
+    rows: Vec<Row>,
+}
+
+fn row(d: motcua_app::oversight::Listed) -> Row {
+    Row {
+        id: d.id.to_string(),
+        code: d.code.unwrap_or_default(),
+        applicant: d.applicant_name,
+        status: d.stage.status().label_vi(),
+        channel: d.intake.label_vi(),
+        submitted: crate::kit::when(d.submitted_at),
+        appointment: d.appointment_at.map(crate::kit::when).unwrap_or_default(),
+    }
+}
+
+pub async fn search(p: Page, Query(f): Query<SearchQuery>) -> PageResult {
+    let sess = p.session()?;
+    let searched = !f.q.trim().is_empty();
+    let (rows, error) = if searched {
+        match p.s.app.search_dossiers(&p.ctx(), sess, &f.q).await {
+            Ok(found) => (found.into_iter().map(row).collect(), None),
+            Err(motcua_app::AppError::Validation(v)) => {
+                (vec![], v.into_iter().next().map(|(_, m)| m))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        (vec![], None)
+    };
+    Ok(render(&SearchPage {
+        c: p.chrome("Tìm hồ sơ"),
+        q: f.q,
+        searched,
+        error,
+        rows,
     }))
 }
 

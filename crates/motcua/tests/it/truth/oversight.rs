@@ -387,3 +387,104 @@ engine_tests!(
     statistics_and_scorecard_are_hand_counts,
     a_rating_once_by_the_owner
 );
+
+/// Staff find dossiers by code, name (with or without diacritics), identity number or phone,
+/// only in their agencies; inspectors across agencies; the audit says how, never what.
+async fn staff_search_stays_in_their_agencies(e: Engine) {
+    let t = setup(e).await;
+    let mut p = people(&t).await;
+    let online = submitted(&mut p).await;
+    let svc = get_json(&mut p.desk, "/api/v1/procedures/1.009999").await["services"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (c, tok) = &mut p.desk;
+    let r = c
+        .json(
+            Method::POST,
+            "/api/v1/dossiers/register",
+            Some(tok),
+            Some(
+                json!({"service": svc, "intake": "postal", "form": crate::dossiers::answers(),
+                        "applicant_name": "Hồ Thị Lan", "phone": "0905111222"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let counter = r.json()["code"].as_str().unwrap().to_string();
+    let found = |v: Value| -> Vec<String> {
+        let mut c: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect();
+        c.sort();
+        c
+    };
+    let mut both = vec![online.clone(), counter.clone()];
+    both.sort();
+    let q = |s: &str| format!("/api/v1/dossiers/search?q={}", urlencode(s));
+    for (typed, want) in [
+        ("nguyen van an", vec![online.clone()]),
+        ("Hồ Thị", vec![counter.clone()]),
+        ("0905 111 222", vec![counter.clone()]),
+        ("0912345678", vec![online.clone()]),
+        ("051095001234", both.clone()),
+        ("000.01.01.h53-260302", both.clone()),
+        ("khong ai ca", vec![]),
+    ] {
+        assert_eq!(
+            found(get_json(&mut p.desk, &q(typed)).await),
+            want,
+            "{typed}"
+        );
+    }
+    let elsewhere = motcua_app::demo::accounts_without_loading()
+        .into_iter()
+        .find(|a| a.role == "reception" && a.agency_code != CAMTHANH)
+        .unwrap();
+    let mut other = t.client();
+    let otok = other.token(&elsewhere.login, &elsewhere.password).await;
+    let mut other = (other, otok);
+    assert!(found(get_json(&mut other, &q("051095001234")).await).is_empty());
+    let mut inspector = token(&t, "thanhtra.tinh").await;
+    assert_eq!(
+        found(get_json(&mut inspector, &q("051095001234")).await),
+        both
+    );
+    for (who, path, status) in [
+        (&mut p.citizen, q("nguyen"), 403),
+        (&mut inspector, q("a"), 422),
+    ] {
+        let (c, tok) = who;
+        assert_eq!(
+            c.json(Method::GET, &path, Some(tok), None).await.status,
+            status,
+            "{path}"
+        );
+    }
+    let audit = get_json(&mut inspector, "/api/v1/audit?limit=1000")
+        .await
+        .to_string();
+    assert!(audit.contains("dossiers_searched") && audit.contains("\"phone\""));
+    assert!(!audit.contains("0905111222") && !audit.contains("nguyen van an"));
+    // The page finds the same.
+    let (login, pw) = p.logins[0].clone();
+    let mut web = t.client();
+    web.login(&login, &pw).await;
+    let page = web.get("/can-bo/tim-kiem?q=ho+thi+lan").await.body;
+    assert!(page.contains(&counter) && !page.contains(&online), "{page}");
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' => (b as char).to_string(),
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+engine_tests!(staff_search_stays_in_their_agencies);
