@@ -12,6 +12,7 @@ pub mod clock;
 pub mod deadline;
 pub mod dossier;
 pub mod event;
+pub mod feedback;
 pub mod fees;
 pub mod form;
 pub mod identity;

@@ -246,6 +246,31 @@ pub struct Rating {
     pub comment: Option<String>,
 }
 
+/// Feedback, a complaint or an agency's proposal (R9.4), routed to one agency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feedback {
+    pub id: Uuid,
+    pub kind: crate::feedback::Kind,
+    pub about: crate::feedback::About,
+    /// The agency that answers it (the provincial department for proposals).
+    pub agency_id: Uuid,
+    pub service_id: Option<Uuid>,
+    pub dossier_id: Option<Uuid>,
+    pub author_id: Uuid,
+    /// For a proposal: the agency that makes it.
+    pub from_agency_id: Option<Uuid>,
+    pub subject: String,
+    pub body: String,
+    pub created_at: jiff::Timestamp,
+    pub due_at: jiff::Timestamp,
+    pub state: crate::feedback::State,
+    pub closed_at: Option<jiff::Timestamp>,
+    pub closed_by: Option<Uuid>,
+    pub answer: Option<String>,
+    /// The author's verdict on the answer (indicator 5.3).
+    pub satisfied: Option<bool>,
+}
+
 /// A notice as rendered when it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {

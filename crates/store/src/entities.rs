@@ -771,3 +771,30 @@ pub mod rating {
     }
     no_relations!();
 }
+
+pub mod feedback {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "feedback")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub kind: String,
+        pub about: String,
+        pub agency_id: Uuid,
+        pub service_id: Option<Uuid>,
+        pub dossier_id: Option<Uuid>,
+        pub author_id: Uuid,
+        pub from_agency_id: Option<Uuid>,
+        pub subject: String,
+        pub body: String,
+        pub created_at: DateTimeUtc,
+        pub due_at: DateTimeUtc,
+        pub state: String,
+        pub closed_at: Option<DateTimeUtc>,
+        pub closed_by: Option<Uuid>,
+        pub answer: Option<String>,
+        pub satisfied: Option<bool>,
+    }
+    no_relations!();
+}

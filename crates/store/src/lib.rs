@@ -12,6 +12,7 @@ pub mod consents;
 pub mod dialect;
 pub mod dossiers;
 mod entities;
+pub mod feedback;
 mod migration;
 pub mod notices;
 pub mod payments;

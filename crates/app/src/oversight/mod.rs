@@ -21,8 +21,10 @@ use uuid::Uuid;
 
 use crate::{App, AppError, Audit, Ctx, Result, Session};
 
+mod feedback;
 mod ratings;
 
+pub use feedback::NewFeedback;
 pub use ratings::{RatingForm, RatingInput};
 
 /// What a report covers: an agency by its code (none: the province) and the days, inclusive.
@@ -230,6 +232,15 @@ impl App {
             .find(|(i, _)| *i == Intake::Online)
             .map_or(0, |(_, n)| *n);
         let gateway = self.gateway.is_some();
+        let resolved = stats
+            .by_status
+            .iter()
+            .filter(|(st, _)| matches!(st, Status::Resolved | Status::Returned))
+            .map(|(_, n)| n)
+            .sum();
+        let (feedback_on_time, feedback_satisfied) = self
+            .feedback_ratios(scope.agency, scope.from, scope.to)
+            .await?;
         Ok(Inputs {
             published_on_time: Ratio::new(on_time_published as u64, published.len() as u64),
             complete_procedures: Ratio::new(
@@ -268,10 +279,10 @@ impl App {
                 fee_services.len() as u64,
             ),
             paid_online: Ratio::new(n.paid_online, n.paid),
-            e_results: Ratio::new(n.e_results, n.resolved),
+            e_results: Ratio::new(n.e_results, resolved),
             digitised: Ratio::new(n.digitised, stats.received),
-            feedback_on_time: None,
-            feedback_satisfied: None,
+            feedback_on_time: Some(feedback_on_time),
+            feedback_satisfied: Some(feedback_satisfied),
             late: Ratio::new(stats.late + stats.overdue, counted),
             disliked: Ratio::new(n.dissatisfied, stats.received),
         })

@@ -33,6 +33,28 @@ enum Ratings {
     Comment,
 }
 
+#[derive(DeriveIden, Clone, Copy)]
+enum Feedback {
+    Table,
+    Id,
+    Kind,
+    About,
+    AgencyId,
+    ServiceId,
+    DossierId,
+    AuthorId,
+    FromAgencyId,
+    Subject,
+    Body,
+    CreatedAt,
+    DueAt,
+    State,
+    ClosedAt,
+    ClosedBy,
+    Answer,
+    Satisfied,
+}
+
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -108,6 +130,45 @@ impl MigrationTrait for Migration {
                 .col(Ratings::At)
                 .to_owned(),
         )
-        .await
+        .await?;
+        create_feedback(m).await
     }
+}
+
+async fn create_feedback(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.create_table(
+        Table::create()
+            .table(Feedback::Table)
+            .col(pk_uuid(Feedback::Id))
+            .col(string(Feedback::Kind))
+            .col(string(Feedback::About))
+            .col(uuid(Feedback::AgencyId))
+            .col(uuid_null(Feedback::ServiceId))
+            .col(uuid_null(Feedback::DossierId))
+            .col(uuid(Feedback::AuthorId))
+            .col(uuid_null(Feedback::FromAgencyId))
+            .col(string(Feedback::Subject))
+            .col(text(Feedback::Body))
+            .col(timestamp_with_time_zone(Feedback::CreatedAt))
+            .col(timestamp_with_time_zone(Feedback::DueAt))
+            .col(string(Feedback::State))
+            .col(timestamp_with_time_zone_null(Feedback::ClosedAt))
+            .col(uuid_null(Feedback::ClosedBy))
+            .col(text_null(Feedback::Answer))
+            .col(boolean_null(Feedback::Satisfied))
+            .to_owned(),
+    )
+    .await?;
+    for (name, col) in [
+        ("feedback_agency_created", Feedback::AgencyId),
+        ("feedback_author", Feedback::AuthorId),
+    ] {
+        let mut i = Index::create();
+        i.name(name).table(Feedback::Table).col(col);
+        if name == "feedback_agency_created" {
+            i.col(Feedback::CreatedAt);
+        }
+        m.create_index(i.to_owned()).await?;
+    }
+    Ok(())
 }

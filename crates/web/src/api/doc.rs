@@ -14,6 +14,10 @@ use super::dossiers::{
     __path_attach, __path_create, __path_detach, __path_download, __path_get, __path_list,
     __path_put_form, __path_submit, __path_withdraw,
 };
+use super::feedback::{
+    __path_agency_list, __path_answer as __path_answer_feedback, __path_mine, __path_send,
+    __path_verdict,
+};
 use super::lookup::__path_lookup;
 use super::payments::{
     __path_approve, __path_ipn, __path_pay_back, __path_record, __path_refunds, __path_start,
@@ -69,7 +73,8 @@ impl utoipa::Modify for BearerAuth {
         verify, result, papers,
         privacy_notice, my_export, my_consents, give_consent, withdraw_consent, my_requests, new_request,
         open_requests, answer_request, report_incident, get_incident, incident_notified, audit_log, audit_proof,
-        statistics, scorecard, behind, search, criteria, rate),
+        statistics, scorecard, behind, search, criteria, rate,
+        send, agency_list, mine, answer_feedback, verdict),
     components(schemas(super::contract::Problem, super::contract::FieldProblem, super::accounts::TokenRequest, super::accounts::TokenResponse, super::accounts::Me, super::accounts::GrantOut, super::agencies::AgencyOut, super::agencies::UnitOut, super::catalogue::ProcedureItem, super::catalogue::AgencyRef, super::catalogue::ComponentOut, super::catalogue::ServiceOut, super::catalogue::ProcedureDetail, super::catalogue::SectorOut, super::catalogue::FieldOut, super::catalogue::UsageOut,
         super::dossiers::NewDossier, super::dossiers::NewDossierByService, super::dossiers::NewDossierByCodes, super::dossiers::AttachForm, super::dossiers::Created, super::dossier_out::FileOut, super::dossiers::SubmitRequest, super::dossiers::Submitted, super::reception::AcceptRequest, super::reception::Accepted, super::reception::RefuseRequest,
         super::dossier_out::EventOut, super::dossier_out::DossierOut, super::dossiers::WithdrawRequest, super::reception::SupplementRequest, super::reception::RegisterRequest,
@@ -81,7 +86,8 @@ impl utoipa::Modify for BearerAuth {
         super::privacy::PurposeOut, super::privacy::NoticeOut, super::privacy::ConsentOut, super::privacy::ConsentRequest, super::privacy::RequestOut, super::privacy::NewRequest, super::privacy::RequestAnswer,
         super::privacy::IncidentRequest, super::privacy::AffectedOut, super::privacy::IncidentOut, super::privacy::AuditOut, super::privacy::ProofOut,
         super::reports::CountOut, super::reports::MonthOut, super::reports::StatisticsOut, super::reports::IndicatorOut, super::reports::GroupOut, super::reports::ScorecardOut,
-        super::reports::BehindItem, super::reports::BehindOut, super::reports::CriterionOut, super::reports::RatingRequest, super::reports::RatingOut)),
+        super::reports::BehindItem, super::reports::BehindOut, super::reports::CriterionOut, super::reports::RatingRequest, super::reports::RatingOut,
+        super::feedback::FeedbackRequest, super::feedback::FeedbackOut, super::feedback::AnswerFeedback, super::feedback::Verdict)),
     modifiers(&BearerAuth, &Problems)
 )]
 pub struct ApiDoc;

@@ -7,6 +7,7 @@ pub mod contract;
 pub mod doc;
 mod dossier_out;
 mod dossiers;
+mod feedback;
 mod kit;
 mod lookup;
 mod payments;
@@ -33,5 +34,6 @@ pub fn routes() -> Routes<AppState> {
         .merge(signatures::routes())
         .merge(privacy::routes())
         .merge(reports::routes())
+        .merge(feedback::routes())
         .merge(doc::routes())
 }

@@ -89,6 +89,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "xac-nhan" => "Đã xác nhận địa chỉ thư điện tử. Bạn có thể đăng nhập.",
         "da-xuat-ban" => "Đã xuất bản phiên bản mới của thủ tục.",
         "da-gui-yeu-cau" => "Đã gửi yêu cầu. Kết quả được trả lời trong 72 giờ.",
+        "da-gui-phan-anh" => "Đã gửi. Cơ quan trả lời trong 15 ngày làm việc.",
         _ => return None,
     })
 }

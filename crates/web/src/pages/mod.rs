@@ -11,6 +11,7 @@ mod desk;
 mod dev;
 mod dossiers;
 mod duty;
+mod feedback;
 mod home;
 mod lookup;
 mod my_account;
@@ -54,6 +55,7 @@ pub fn routes() -> Routes<AppState> {
         .merge(work::routes())
         .merge(payments::routes())
         .merge(reports::routes())
+        .merge(feedback::routes())
         .merge(ratings::routes())
         .merge(sandbox::routes())
         .merge(slips::routes())

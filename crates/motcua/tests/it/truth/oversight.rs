@@ -488,3 +488,154 @@ fn urlencode(s: &str) -> String {
 }
 
 engine_tests!(staff_search_stays_in_their_agencies);
+
+/// Feedback reaches the agency it is about, is answered once by its leaders, rated once by its
+/// author, and counts in indicators 5.2 and 5.3; an agency's proposal reaches the province.
+async fn feedback_is_routed_answered_and_counted(e: Engine) {
+    let t = setup(e).await;
+    let mut p = people(&t).await;
+    let code = submitted(&mut p).await;
+    let send = |body: Value| {
+        json!({"subject": "Chậm trả lời", "body": "Tôi chưa nhận được hướng dẫn bổ sung."})
+            .as_object()
+            .unwrap()
+            .clone()
+            .into_iter()
+            .chain(body.as_object().unwrap().clone())
+            .collect::<serde_json::Map<_, _>>()
+    };
+    let (c, tok) = &mut p.citizen;
+    let r = c
+        .json(
+            Method::POST,
+            "/api/v1/feedback",
+            Some(tok),
+            Some(Value::Object(send(
+                json!({"kind": "reflection", "about": "officer", "dossier": code}),
+            ))),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let r = c
+        .json(
+            Method::POST,
+            "/api/v1/feedback",
+            Some(tok),
+            Some(Value::Object(send(json!({"kind": "recommendation"})))),
+        )
+        .await;
+    assert_eq!(r.status, 422, "nowhere to go: {}", r.body);
+    let (c, tok) = &mut p.desk;
+    let r = c
+        .json(
+            Method::POST,
+            "/api/v1/feedback",
+            Some(tok),
+            Some(Value::Object(send(
+                json!({"kind": "reflection", "agency": CAMTHANH}),
+            ))),
+        )
+        .await;
+    assert_eq!(r.status, 403, "staff do not file people's feedback");
+    // The agency's leader sees it; another agency's does not; the desk may not answer.
+    let list = get_json(&mut p.leader, "/api/v1/feedback").await;
+    assert_eq!(list[0]["id"], id.as_str());
+    let elsewhere = motcua_app::demo::accounts_without_loading()
+        .into_iter()
+        .find(|a| a.role == "leader" && a.agency_code != CAMTHANH)
+        .unwrap();
+    let mut other = t.client();
+    let otok = other.token(&elsewhere.login, &elsewhere.password).await;
+    let mut other = (other, otok);
+    assert_eq!(get_json(&mut other, "/api/v1/feedback").await, json!([]));
+    let path = format!("/api/v1/feedback/{id}/answer");
+    let answer = json!({"answer": "Đã nhắc bộ phận một cửa gửi hướng dẫn trong ngày."});
+    for (who, status) in [
+        ("desk", 404),
+        ("other", 404),
+        ("leader", 200),
+        ("leader", 409),
+    ] {
+        let (c, tok) = match who {
+            "desk" => &mut p.desk,
+            "leader" => &mut p.leader,
+            _ => &mut other,
+        };
+        let r = c
+            .json(Method::POST, &path, Some(tok), Some(answer.clone()))
+            .await;
+        assert_eq!(r.status, status, "{who}: {}", r.body);
+    }
+    let path = format!("/api/v1/feedback/{id}/verdict");
+    for (who, status) in [("other", 404), ("citizen", 204), ("citizen", 409)] {
+        let (c, tok) = match who {
+            "citizen" => &mut p.citizen,
+            _ => &mut other,
+        };
+        let r = c
+            .json(
+                Method::POST,
+                &path,
+                Some(tok),
+                Some(json!({"satisfied": false})),
+            )
+            .await;
+        assert_eq!(r.status, status, "{who}: {}", r.body);
+    }
+    // 5.2: answered in time, 1 of 1 (6 points); 5.3: the author was not satisfied, 0 of 1.
+    let card = get_json(
+        &mut p.leader,
+        &format!("/api/v1/reports/scorecard?agency={CAMTHANH}&{YEAR}"),
+    )
+    .await;
+    let (a, b) = (indicator(&card, "5.2"), indicator(&card, "5.3"));
+    assert_eq!(
+        (&a["numerator"], &a["denominator"], &a["score"]),
+        (&json!(1), &json!(1), &json!(6.0))
+    );
+    assert_eq!(
+        (&b["numerator"], &b["denominator"], &b["score"]),
+        (&json!(0), &json!(1), &json!(0.0))
+    );
+    // A proposal goes to the provincial department.
+    let (c, tok) = &mut p.leader;
+    let r = c
+        .json(
+            Method::POST,
+            "/api/v1/feedback",
+            Some(tok),
+            Some(Value::Object(send(json!({"kind": "proposal"})))),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let province = t.app.agency_by_code("000.00.00.H53").await.unwrap();
+    assert_eq!(r.json()["agency"], province.id.to_string());
+    // On the pages: the person sends, the agency answers.
+    let mut web = t.client();
+    web.login(CITIZEN, &demo_pw(&t, CITIZEN)).await;
+    let r = web
+        .post_form(
+            "/phan-anh",
+            &[
+                ("kind", "recommendation"),
+                ("about", "service"),
+                ("agency", CAMTHANH),
+                ("subject", "Giờ làm việc"),
+                ("body", "Xin mở cửa thêm sáng thứ Bảy."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(web.get("/phan-anh").await.body.contains("Giờ làm việc"));
+    let (login, pw) = p.logins[2].clone();
+    let mut staff = t.client();
+    staff.login(&login, &pw).await;
+    let page = staff.get("/can-bo/phan-anh").await.body;
+    assert!(
+        page.contains("Xin mở cửa thêm sáng thứ Bảy.") && page.contains("1 đang chờ trả lời"),
+        "{page}"
+    );
+}
+
+engine_tests!(feedback_is_routed_answered_and_counted);
