@@ -320,6 +320,14 @@ impl App {
             Err(AuditError::App(e)) => Err(e),
             Err(e) => {
                 tracing::error!(event = "audit_verify_fail", error = %e, "the audit log does not verify");
+                // R10.7: the province hears of it at once, whatever else fails.
+                let origin = motcua_domain::incident::Origin::Audit;
+                if let Err(x) = self
+                    .open_own_incident(origin, self.now(), &e.to_string())
+                    .await
+                {
+                    tracing::error!(event = "incident_open_fail", error = %x);
+                }
                 Err(AppError::Unexpected(e.to_string()))
             }
         }

@@ -51,6 +51,8 @@ impl App {
                 .await?;
         tx.commit().await?;
         let checkpoint = self.periodic_checkpoint().await?;
+        // Another server copy may have opened or resolved an incident.
+        self.refresh_disruptions().await?;
         Ok(Swept {
             checkpoint,
             sessions,

@@ -74,6 +74,8 @@ pub struct App {
     pub(crate) gateway: Option<Arc<dyn payments::gateway::Gateway>>,
     /// The trust anchors and CRLs signatures are verified against (R4.6).
     pub(crate) trust: Arc<motcua_signature::TrustDir>,
+    /// Incidents announced to the public and the recent server errors (in memory).
+    watch: Arc<oversight::Watch>,
 }
 
 /// Where a request comes from, for the audit record and throttling.
@@ -138,9 +140,11 @@ impl App {
             hashing,
             views: Default::default(),
             templates: Default::default(),
+            watch: Default::default(),
         };
         app.load_calendar().await?;
         app.fill_office_time().await?;
+        app.refresh_disruptions().await?;
         app.load_templates().await?;
         app.startup_sweep().await?;
         // The stand-in hash for unknown log-in names, made now rather than on a request thread.

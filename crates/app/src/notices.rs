@@ -85,6 +85,11 @@ pub fn default_template(kind: NoticeKind) -> (&'static str, &'static str, &'stat
             "Xin chào,\n\nVừa có yêu cầu đăng ký tài khoản Dịch vụ công trực tuyến bằng địa chỉ thư điện tử hoặc số giấy tờ của bạn. Bạn đã có tài khoản, nên không có tài khoản mới nào được tạo.\n\nNếu bạn quên mật khẩu, hãy đặt lại tại: {{ site }}/quen-mat-khau\nNếu không phải bạn, hãy bỏ qua thư này.\n",
             "",
         ),
+        Incident => (
+            "Sự cố hệ thống dịch vụ công: {{ agency }}",
+            "Kính gửi {{ name }},\n\n{{ agency }}: sự cố từ {{ date }}.\n{{ note }}\n{% for i in items %}- {{ i }}\n{% endfor %}\nTheo dõi và chỉ đạo xử lý: {{ link }}\n",
+            "Su co he thong: {{ agency }}. Xem: {{ link }}",
+        ),
         EmailChanged => (
             "Yêu cầu đổi địa chỉ thư điện tử",
             "Xin chào,\n\nTài khoản của bạn vừa yêu cầu đổi địa chỉ thư điện tử. Nếu không phải bạn, hãy đổi mật khẩu ngay tại {{ site }}/tai-khoan.\n",

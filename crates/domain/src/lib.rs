@@ -16,6 +16,7 @@ pub mod feedback;
 pub mod fees;
 pub mod form;
 pub mod identity;
+pub mod incident;
 pub mod lifecycle;
 pub mod notice;
 pub mod oversight;

@@ -32,10 +32,12 @@ pub enum NoticeKind {
     AccountExists,
     /// Yêu cầu đổi địa chỉ thư điện tử.
     EmailChanged,
+    /// Sự cố (R10.7): to the provincial department's administrators and inspectors.
+    Incident,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 13] = [
+    pub const ALL: [NoticeKind; 14] = [
         Self::SupplementRequest,
         Self::Refusal,
         Self::Acceptance,
@@ -49,6 +51,7 @@ impl NoticeKind {
         Self::PasswordReset,
         Self::AccountExists,
         Self::EmailChanged,
+        Self::Incident,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -65,6 +68,7 @@ impl NoticeKind {
             Self::PasswordReset => "password_reset",
             Self::AccountExists => "account_exists",
             Self::EmailChanged => "email_changed",
+            Self::Incident => "incident",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -85,6 +89,7 @@ impl NoticeKind {
             Self::PasswordReset => "Đặt lại mật khẩu",
             Self::AccountExists => "Đăng ký trùng thông tin",
             Self::EmailChanged => "Đổi địa chỉ thư điện tử",
+            Self::Incident => "Sự cố hệ thống",
         }
     }
     /// Account notices go to the given address only, never to SMS, and are not kept in the inbox

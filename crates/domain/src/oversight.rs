@@ -244,6 +244,12 @@ fn add<K: PartialEq>(v: &mut Vec<(K, u64)>, k: K, n: u64) {
     }
 }
 
+/// The month of an instant in Vietnam's time, `YYYY-MM`: the month a dossier was received in.
+pub fn month_of(t: Timestamp) -> String {
+    let d = crate::clock::vn_date(t);
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
 /// Office seconds over `dossiers`, as working days (`WORKING_DAY_MINUTES`) to a tenth.
 pub fn average_days(secs: i64, dossiers: u64) -> Option<f64> {
     if dossiers == 0 {

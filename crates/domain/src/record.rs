@@ -227,8 +227,28 @@ pub struct Incident {
     pub discovered_at: jiff::Timestamp,
     pub notify_by: jiff::Timestamp,
     pub notified_at: Option<jiff::Timestamp>,
+    /// Who reported it (the nil id: motcua itself).
     pub reported_by: Uuid,
     pub created_at: jiff::Timestamp,
+    /// What it affects (services, people, data).
+    pub impact: String,
+    pub origin: crate::incident::Origin,
+    /// Announced on the public site while it lasts.
+    pub public_notice: bool,
+    pub resolved_at: Option<jiff::Timestamp>,
+}
+
+/// One entry of an incident's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentUpdate {
+    pub id: Uuid,
+    pub incident_id: Uuid,
+    pub at: jiff::Timestamp,
+    /// Who wrote it (none: motcua).
+    pub by: Option<Uuid>,
+    pub note: String,
+    /// This entry resolved it.
+    pub resolves: bool,
 }
 
 /// A satisfaction rating of a finished dossier (R9.4), by its owner.

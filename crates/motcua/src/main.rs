@@ -417,6 +417,17 @@ async fn main() -> Result<()> {
                     }
                 })
             };
+            let health = {
+                let app = app.clone();
+                tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                        if let Err(e) = app.check_health().await {
+                            tracing::warn!(event = "health_check_fail", error = %e);
+                        }
+                    }
+                })
+            };
             let sweeper = {
                 let app = app.clone();
                 tokio::spawn(async move {
@@ -452,6 +463,7 @@ async fn main() -> Result<()> {
             });
             server.await?;
             sweeper.abort();
+            health.abort();
             if let Err(e) = app_for_views.flush_views().await {
                 tracing::warn!(event = "maintenance_fail", error = %e, "page views not written");
             }

@@ -1,13 +1,14 @@
 //! Consents, disclosures to other agencies, the person's requests about their data, and
 //! incidents (R10.5).
-use motcua_domain::record::{Consent, Disclosure, Incident, PrivacyRequest};
+use motcua_domain::incident::Origin;
+use motcua_domain::record::{Consent, Disclosure, Incident, IncidentUpdate, PrivacyRequest};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
-use crate::entities::{consent, disclosure, incident, privacy_request};
+use crate::entities::{consent, disclosure, incident, incident_update, privacy_request};
 use crate::seal;
 use crate::time::{from_db, to_db};
 use crate::{Result, StoreError};
@@ -219,6 +220,10 @@ pub async fn insert_incident(c: &impl ConnectionTrait, i: &Incident) -> Result<(
         notified_at: Set(i.notified_at.map(to_db)),
         reported_by: Set(i.reported_by),
         created_at: Set(to_db(i.created_at)),
+        impact: Set(i.impact.clone()),
+        origin: Set(i.origin.as_str().into()),
+        public_notice: Set(i.public_notice),
+        resolved_at: Set(i.resolved_at.map(to_db)),
     })
     .exec_without_returning(c)
     .await?;
@@ -237,6 +242,11 @@ fn incident_from(m: incident::Model) -> Incident {
         notified_at: m.notified_at.map(from_db),
         reported_by: m.reported_by,
         created_at: from_db(m.created_at),
+        impact: m.impact,
+        // An origin this version does not know reads as reported, never as a failure.
+        origin: Origin::parse(&m.origin).unwrap_or(Origin::Reported),
+        public_notice: m.public_notice,
+        resolved_at: m.resolved_at.map(from_db),
     }
 }
 
@@ -275,4 +285,75 @@ pub async fn set_notified(c: &impl ConnectionTrait, id: Uuid, at: jiff::Timestam
         .await?
         .rows_affected
         == 1)
+}
+
+/// Resolves an open incident (once).
+pub async fn resolve_incident(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    at: jiff::Timestamp,
+) -> Result<bool> {
+    Ok(incident::Entity::update_many()
+        .col_expr(incident::Column::ResolvedAt, Expr::value(to_db(at)))
+        .filter(incident::Column::Id.eq(id))
+        .filter(incident::Column::ResolvedAt.is_null())
+        .exec(c)
+        .await?
+        .rows_affected
+        == 1)
+}
+
+/// Open incidents: those of one origin, or those announced to the public.
+pub async fn open_incidents(
+    c: &impl ConnectionTrait,
+    origin: Option<Origin>,
+    public_only: bool,
+) -> Result<Vec<Incident>> {
+    let mut q = incident::Entity::find().filter(incident::Column::ResolvedAt.is_null());
+    if let Some(o) = origin {
+        q = q.filter(incident::Column::Origin.eq(o.as_str()));
+    }
+    if public_only {
+        q = q.filter(incident::Column::PublicNotice.eq(true));
+    }
+    Ok(q.order_by_asc(incident::Column::CreatedAt)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(incident_from)
+        .collect())
+}
+
+pub async fn insert_incident_update(c: &impl ConnectionTrait, u: &IncidentUpdate) -> Result<()> {
+    incident_update::Entity::insert(incident_update::ActiveModel {
+        id: Set(u.id),
+        incident_id: Set(u.incident_id),
+        at: Set(to_db(u.at)),
+        by: Set(u.by),
+        note: Set(u.note.clone()),
+        resolves: Set(u.resolves),
+    })
+    .exec_without_returning(c)
+    .await?;
+    Ok(())
+}
+
+/// An incident's timeline, oldest first.
+pub async fn incident_updates(c: &impl ConnectionTrait, id: Uuid) -> Result<Vec<IncidentUpdate>> {
+    Ok(incident_update::Entity::find()
+        .filter(incident_update::Column::IncidentId.eq(id))
+        .order_by_asc(incident_update::Column::At)
+        .order_by_asc(incident_update::Column::Id)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|m| IncidentUpdate {
+            id: m.id,
+            incident_id: m.incident_id,
+            at: from_db(m.at),
+            by: m.by,
+            note: m.note,
+            resolves: m.resolves,
+        })
+        .collect())
 }

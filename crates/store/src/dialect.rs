@@ -70,16 +70,6 @@ pub async fn create_search(m: &sea_orm_migration::SchemaManager<'_>) -> Result<(
     Ok(())
 }
 
-/// The month of an instant column in Vietnam's time (UTC+7, no daylight saving), `YYYY-MM`.
-pub fn vn_month(c: &impl ConnectionTrait, column: &str) -> String {
-    match engine_of(c) {
-        Engine::Sqlite => format!("strftime('%Y-%m', {column}, '+7 hours')"),
-        Engine::Postgres => {
-            format!("to_char(({column} AT TIME ZONE 'UTC') + interval '7 hours', 'YYYY-MM')")
-        }
-    }
-}
-
 /// Placeholders for raw SQL in the engine's style, binding values in order.
 pub struct Binds {
     pg: bool,

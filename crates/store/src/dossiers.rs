@@ -159,6 +159,7 @@ fn model_of(d: &Dossier) -> dossier::ActiveModel {
         applicant_folded: Set(Some(motcua_domain::text::fold_vi(&d.applicant_name))),
         id_index: Set(d.id_index.clone()),
         phone_index: Set(d.phone_index.clone()),
+        received_month: Set(d.submitted_at.map(motcua_domain::oversight::month_of)),
     }
 }
 

@@ -390,6 +390,7 @@ pub mod dossier {
         pub applicant_folded: Option<String>,
         pub id_index: Option<String>,
         pub phone_index: Option<String>,
+        pub received_month: Option<String>,
     }
     no_relations!();
 }
@@ -749,6 +750,26 @@ pub mod incident {
         pub notified_at: Option<DateTimeUtc>,
         pub reported_by: Uuid,
         pub created_at: DateTimeUtc,
+        pub impact: String,
+        pub origin: String,
+        pub public_notice: bool,
+        pub resolved_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod incident_update {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "incident_updates")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub incident_id: Uuid,
+        pub at: DateTimeUtc,
+        pub by: Option<Uuid>,
+        pub note: String,
+        pub resolves: bool,
     }
     no_relations!();
 }

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, QueryOrder};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
 use uuid::Uuid;
 
-use crate::dialect::{Binds, vn_month};
+use crate::dialect::Binds;
 use crate::entities::dossier;
 use crate::time::{from_db, to_db};
 use crate::{Result, StoreError};
@@ -47,21 +47,20 @@ fn in_scope(s: &Scope, b: &mut Binds) -> String {
 
 /// The facts that decide every figure, as columns of `d` (the `oversight::overdue` rule in
 /// SQL): month, intake, stage, accepted, outcome, overdue, intake_late, handover_late, rep.
-fn fact_columns(c: &impl ConnectionTrait, s: &Scope, b: &mut Binds) -> String {
+fn fact_columns(s: &Scope, b: &mut Binds) -> String {
     let now = b.push(to_db(s.now));
     format!(
-        "{month} AS m, d.intake, d.stage, d.received_at IS NOT NULL AS accepted, d.outcome, \
+        "d.received_month AS m, d.intake, d.stage, d.received_at IS NOT NULL AS accepted, d.outcome, \
          COALESCE(d.received_at IS NOT NULL AND d.outcome IS NULL AND d.stage NOT IN ({finals}) \
          AND (d.late_by_count OR d.appointment_at < {now}), FALSE) AS overdue, \
          d.intake_late, d.handover_late, d.repeat_requests > 0 AS rep",
-        month = vn_month(c, "d.submitted_at"),
         finals = finals(),
     )
 }
 
 /// The facts of each dossier in scope, as a subquery `t`.
-fn facts(c: &impl ConnectionTrait, s: &Scope, b: &mut Binds) -> String {
-    let cols = fact_columns(c, s, b);
+fn facts(s: &Scope, b: &mut Binds) -> String {
+    let cols = fact_columns(s, b);
     let scope = in_scope(s, b);
     format!(
         "(SELECT d.id, d.code, d.applicant_name, d.submitted_at, d.appointment_at, d.service_id, \
@@ -95,7 +94,7 @@ fn bad(what: &str) -> StoreError {
 pub async fn cells(c: &impl ConnectionTrait, s: &Scope) -> Result<Vec<(Cell, Tally)>> {
     let mut b = Binds::new(c);
     // One pass, grouped by the columns' places (no subquery to materialise).
-    let cols = fact_columns(c, s, &mut b);
+    let cols = fact_columns(s, &mut b);
     let scope = in_scope(s, &mut b);
     let sql = format!(
         "SELECT {cols}, COUNT(*), CAST(SUM(COALESCE(d.office_secs, 0)) AS BIGINT) \
@@ -169,7 +168,7 @@ pub async fn behind(
 ) -> Result<(u64, Vec<Listed>)> {
     let mut b = Binds::new(c);
     let mut conds = vec![holds(w.figure)];
-    let from = facts(c, s, &mut b);
+    let from = facts(s, &mut b);
     if let Some(m) = &w.month {
         conds.push(format!("t.m = {}", b.push(m.clone())));
     }
@@ -398,17 +397,24 @@ pub async fn paid_online_services(c: &impl ConnectionTrait, s: &Scope) -> Result
 pub(crate) async fn fill_marks(
     c: &impl ConnectionTrait,
 ) -> std::result::Result<(), sea_orm::DbErr> {
-    let rows: Vec<(Uuid, String, Option<Uuid>)> = dossier::Entity::find()
+    type Row = (
+        Uuid,
+        String,
+        Option<Uuid>,
+        Option<chrono::DateTime<chrono::Utc>>,
+    );
+    let rows: Vec<Row> = dossier::Entity::find()
         .select_only()
         .column(dossier::Column::Id)
         .column(dossier::Column::ApplicantName)
         .column(dossier::Column::OwnerId)
+        .column(dossier::Column::SubmittedAt)
         .order_by_asc(dossier::Column::Id)
         .into_tuple()
         .all(c)
         .await?;
     let custom = |e: StoreError| sea_orm::DbErr::Custom(e.to_string());
-    for (id, name, owner) in rows {
+    for (id, name, owner, submitted) in rows {
         let events = crate::dossiers::events(c, id).await.map_err(custom)?;
         let timed: Vec<_> = events
             .iter()
@@ -439,6 +445,10 @@ pub(crate) async fn fill_marks(
             )
             .col_expr(dossier::Column::IdIndex, id_index.into())
             .col_expr(dossier::Column::PhoneIndex, phone_index.into())
+            .col_expr(
+                dossier::Column::ReceivedMonth,
+                submitted.map(|t| oversight::month_of(from_db(t))).into(),
+            )
             .filter(dossier::Column::Id.eq(id))
             .exec(c)
             .await?;

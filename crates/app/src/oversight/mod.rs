@@ -22,9 +22,11 @@ use uuid::Uuid;
 use crate::{App, AppError, Audit, Ctx, Result, Session};
 
 mod feedback;
+mod incidents;
 mod ratings;
 
 pub use feedback::NewFeedback;
+pub use incidents::{Tracked, Watch};
 pub use ratings::{RatingForm, RatingInput};
 
 /// What a report covers: an agency by its code (none: the province) and the days, inclusive.

@@ -24,6 +24,10 @@ pub struct NewIncident {
     pub summary: String,
     pub started_at: jiff::Timestamp,
     pub discovered_at: jiff::Timestamp,
+    /// What it affects (services, people, data).
+    pub impact: String,
+    /// Announce it on the public site while it lasts.
+    pub public_notice: bool,
 }
 
 /// One person affected, as the list shows them.
@@ -45,6 +49,8 @@ pub struct IncidentView {
     pub affected: Vec<Affected>,
     /// The notice to the personal-data protection authority (Form 08's headings), drafted.
     pub notice: String,
+    /// Its timeline, oldest first.
+    pub updates: Vec<motcua_domain::record::IncidentUpdate>,
 }
 
 impl App {
@@ -112,9 +118,14 @@ impl App {
             notified_at: None,
             reported_by: s.user.id,
             created_at: now,
+            impact: n.impact.trim().chars().take(4000).collect(),
+            origin: motcua_domain::incident::Origin::Reported,
+            public_notice: n.public_notice,
+            resolved_at: None,
         };
         let tx = self.db.write().await?;
         cs::insert_incident(&tx, &i).await?;
+        self.announce_incident(&tx, &i).await?;
         let audit = Audit {
             actor: Some(s.user.id),
             action: "incident_report",
@@ -124,6 +135,7 @@ impl App {
             detail: json!({"personal_data": i.personal_data}),
         };
         self.commit(tx, ctx, audit).await?;
+        self.refresh_disruptions().await?;
         Ok(i)
     }
 
@@ -148,7 +160,9 @@ impl App {
         };
         let hours_left = (i.notify_by - self.now()).as_hours();
         let notice = draft_notice(&i, agency.as_deref(), affected.len());
+        let updates = cs::incident_updates(conn, id).await?;
         Ok(IncidentView {
+            updates,
             incident: i,
             agency,
             hours_left,

@@ -17,6 +17,13 @@ enum Dossiers {
     ApplicantFolded,
     IdIndex,
     PhoneIndex,
+    ReceivedMonth,
+    Stage,
+    Intake,
+    Outcome,
+    ReceivedAt,
+    AppointmentAt,
+    RepeatRequests,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -55,6 +62,26 @@ enum Feedback {
     Satisfied,
 }
 
+#[derive(DeriveIden, Clone, Copy)]
+enum Incidents {
+    Table,
+    Impact,
+    Origin,
+    PublicNotice,
+    ResolvedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum IncidentUpdates {
+    Table,
+    Id,
+    IncidentId,
+    At,
+    By,
+    Note,
+    Resolves,
+}
+
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -84,7 +111,30 @@ impl MigrationTrait for Migration {
         add(m, string_null(Dossiers::ApplicantFolded)).await?;
         add(m, string_null(Dossiers::IdIndex)).await?;
         add(m, string_null(Dossiers::PhoneIndex)).await?;
+        add(m, string_null(Dossiers::ReceivedMonth)).await?;
         crate::reports::fill_marks(m.get_connection()).await?;
+        // Every fact a report groups by, so that a year of dossiers is read from this index
+        // alone, not from the rows with their sealed declarations.
+        m.create_index(
+            Index::create()
+                .name("dossiers_report")
+                .table(Dossiers::Table)
+                .col(Dossiers::SubmittedAt)
+                .col(Dossiers::AgencyId)
+                .col(Dossiers::ReceivedMonth)
+                .col(Dossiers::Intake)
+                .col(Dossiers::Stage)
+                .col(Dossiers::Outcome)
+                .col(Dossiers::ReceivedAt)
+                .col(Dossiers::AppointmentAt)
+                .col(Dossiers::LateByCount)
+                .col(Dossiers::IntakeLate)
+                .col(Dossiers::HandoverLate)
+                .col(Dossiers::RepeatRequests)
+                .col(Dossiers::OfficeSecs)
+                .to_owned(),
+        )
+        .await?;
         for (name, col) in [
             ("dossiers_id_index", Dossiers::IdIndex),
             ("dossiers_phone_index", Dossiers::PhoneIndex),
@@ -131,8 +181,46 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        create_feedback(m).await
+        create_feedback(m).await?;
+        create_incident_tracking(m).await
     }
+}
+
+async fn create_incident_tracking(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    for col in [
+        text(Incidents::Impact).default("").to_owned(),
+        string(Incidents::Origin).default("reported").to_owned(),
+        boolean(Incidents::PublicNotice).default(false).to_owned(),
+        timestamp_with_time_zone_null(Incidents::ResolvedAt),
+    ] {
+        m.alter_table(
+            Table::alter()
+                .table(Incidents::Table)
+                .add_column(col)
+                .to_owned(),
+        )
+        .await?;
+    }
+    m.create_table(
+        Table::create()
+            .table(IncidentUpdates::Table)
+            .col(pk_uuid(IncidentUpdates::Id))
+            .col(uuid(IncidentUpdates::IncidentId))
+            .col(timestamp_with_time_zone(IncidentUpdates::At))
+            .col(uuid_null(IncidentUpdates::By))
+            .col(text(IncidentUpdates::Note))
+            .col(boolean(IncidentUpdates::Resolves))
+            .to_owned(),
+    )
+    .await?;
+    m.create_index(
+        Index::create()
+            .name("incident_updates_incident")
+            .table(IncidentUpdates::Table)
+            .col(IncidentUpdates::IncidentId)
+            .to_owned(),
+    )
+    .await
 }
 
 async fn create_feedback(m: &SchemaManager<'_>) -> Result<(), DbErr> {

@@ -18,6 +18,9 @@ use super::feedback::{
     __path_agency_list, __path_answer as __path_answer_feedback, __path_mine, __path_send,
     __path_verdict,
 };
+use super::incidents::{
+    __path_list as __path_list_incidents, __path_update as __path_update_incident,
+};
 use super::lookup::__path_lookup;
 use super::payments::{
     __path_approve, __path_ipn, __path_pay_back, __path_record, __path_refunds, __path_start,
@@ -74,7 +77,7 @@ impl utoipa::Modify for BearerAuth {
         privacy_notice, my_export, my_consents, give_consent, withdraw_consent, my_requests, new_request,
         open_requests, answer_request, report_incident, get_incident, incident_notified, audit_log, audit_proof,
         statistics, scorecard, behind, search, criteria, rate,
-        send, agency_list, mine, answer_feedback, verdict),
+        send, agency_list, mine, answer_feedback, verdict, list_incidents, update_incident),
     components(schemas(super::contract::Problem, super::contract::FieldProblem, super::accounts::TokenRequest, super::accounts::TokenResponse, super::accounts::Me, super::accounts::GrantOut, super::agencies::AgencyOut, super::agencies::UnitOut, super::catalogue::ProcedureItem, super::catalogue::AgencyRef, super::catalogue::ComponentOut, super::catalogue::ServiceOut, super::catalogue::ProcedureDetail, super::catalogue::SectorOut, super::catalogue::FieldOut, super::catalogue::UsageOut,
         super::dossiers::NewDossier, super::dossiers::NewDossierByService, super::dossiers::NewDossierByCodes, super::dossiers::AttachForm, super::dossiers::Created, super::dossier_out::FileOut, super::dossiers::SubmitRequest, super::dossiers::Submitted, super::reception::AcceptRequest, super::reception::Accepted, super::reception::RefuseRequest,
         super::dossier_out::EventOut, super::dossier_out::DossierOut, super::dossiers::WithdrawRequest, super::reception::SupplementRequest, super::reception::RegisterRequest,
@@ -87,7 +90,8 @@ impl utoipa::Modify for BearerAuth {
         super::privacy::IncidentRequest, super::privacy::AffectedOut, super::privacy::IncidentOut, super::privacy::AuditOut, super::privacy::ProofOut,
         super::reports::CountOut, super::reports::MonthOut, super::reports::StatisticsOut, super::reports::IndicatorOut, super::reports::GroupOut, super::reports::ScorecardOut,
         super::reports::BehindItem, super::reports::BehindOut, super::reports::CriterionOut, super::reports::RatingRequest, super::reports::RatingOut,
-        super::feedback::FeedbackRequest, super::feedback::FeedbackOut, super::feedback::AnswerFeedback, super::feedback::Verdict)),
+        super::feedback::FeedbackRequest, super::feedback::FeedbackOut, super::feedback::AnswerFeedback, super::feedback::Verdict,
+        super::privacy::IncidentUpdateOut, super::incidents::IncidentItem, super::incidents::UpdateRequest)),
     modifiers(&BearerAuth, &Problems)
 )]
 pub struct ApiDoc;

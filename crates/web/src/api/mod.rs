@@ -8,6 +8,7 @@ pub mod doc;
 mod dossier_out;
 mod dossiers;
 mod feedback;
+mod incidents;
 mod kit;
 mod lookup;
 mod payments;
@@ -35,5 +36,6 @@ pub fn routes() -> Routes<AppState> {
         .merge(privacy::routes())
         .merge(reports::routes())
         .merge(feedback::routes())
+        .merge(incidents::routes())
         .merge(doc::routes())
 }

@@ -317,6 +317,23 @@ pub struct IncidentRequest {
     /// When it was found (RFC 3339; not in the future).
     #[schema(format = DateTime)]
     pub discovered_at: String,
+    /// What it affects: services, people, data.
+    #[serde(default)]
+    pub impact: String,
+    /// Announce it on the public site until it is resolved.
+    #[serde(default)]
+    pub public_notice: bool,
+}
+
+/// One entry of an incident's timeline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncidentUpdateOut {
+    pub at: String,
+    /// Who wrote it (none: motcua itself).
+    pub by: Option<String>,
+    pub note: String,
+    /// This entry resolved it.
+    pub resolves: bool,
 }
 
 /// A person affected, masked.
@@ -344,6 +361,14 @@ pub struct IncidentOut {
     pub affected: Vec<AffectedOut>,
     /// The notice to the authority, drafted.
     pub notice: String,
+    pub impact: String,
+    /// `reported` (by an agency) or what motcua's own checks found: `health`, `errors`,
+    /// `audit`, `disk`.
+    pub origin: String,
+    pub public_notice: bool,
+    pub resolved_at: Option<String>,
+    /// Its timeline, oldest first.
+    pub updates: Vec<IncidentUpdateOut>,
 }
 
 fn instant(field: &'static str, s: &str) -> Result<jiff::Timestamp, ApiError> {
@@ -372,6 +397,8 @@ pub async fn report_incident(
         summary: r.summary,
         started_at: instant("started_at", &r.started_at)?,
         discovered_at: instant("discovered_at", &r.discovered_at)?,
+        impact: r.impact,
+        public_notice: r.public_notice,
     };
     let i = c.s.app.report_incident(&c.ctx(), sess, n).await?;
     Ok((StatusCode::CREATED, Json(incident_out(&c, i.id).await?)))
@@ -400,6 +427,20 @@ async fn incident_out(c: &Caller, id: Uuid) -> Result<IncidentOut, ApiError> {
             })
             .collect(),
         notice: v.notice,
+        impact: i.impact,
+        origin: i.origin.as_str().into(),
+        public_notice: i.public_notice,
+        resolved_at: i.resolved_at.map(rfc3339_vn),
+        updates: v
+            .updates
+            .into_iter()
+            .map(|u| IncidentUpdateOut {
+                at: rfc3339_vn(u.at),
+                by: u.by.map(|b| b.to_string()),
+                note: u.note,
+                resolves: u.resolves,
+            })
+            .collect(),
     })
 }
 

@@ -10,6 +10,8 @@ pub struct Chrome {
     pub staff: bool,
     pub csrf: String,
     pub dev: bool,
+    /// Incidents disrupting the public service, announced on every page (R10.7).
+    pub disruptions: Vec<String>,
 }
 
 impl Chrome {
@@ -21,6 +23,7 @@ impl Chrome {
             staff: false,
             csrf: String::new(),
             dev: false,
+            disruptions: vec![],
         }
     }
 }

@@ -49,6 +49,7 @@ impl Page {
             staff: session.is_some_and(|s| s.actor.is_staff()),
             csrf: self.s.app.csrf_token(&self.binding.0),
             dev: self.s.app.config.is_dev(),
+            disruptions: self.s.app.disruptions(),
         }
     }
 

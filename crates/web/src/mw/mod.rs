@@ -63,6 +63,15 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert("x-request-id", v);
     }
+    if status >= 500 && status != 503 {
+        // A burst of them opens an incident (R10.7); 503 is an outage the health check sees.
+        let app = state.app.clone();
+        tokio::spawn(async move {
+            if let Err(e) = app.note_server_error().await {
+                tracing::warn!(event = "incident_open_fail", error = %e);
+            }
+        });
+    }
     res
 }
 

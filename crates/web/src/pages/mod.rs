@@ -13,6 +13,7 @@ mod dossiers;
 mod duty;
 mod feedback;
 mod home;
+mod incidents;
 mod lookup;
 mod my_account;
 mod my_data;
@@ -56,6 +57,7 @@ pub fn routes() -> Routes<AppState> {
         .merge(payments::routes())
         .merge(reports::routes())
         .merge(feedback::routes())
+        .merge(incidents::routes())
         .merge(ratings::routes())
         .merge(sandbox::routes())
         .merge(slips::routes())

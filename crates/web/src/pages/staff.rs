@@ -93,6 +93,8 @@ struct StaffHomePage {
     has_work: bool,
     /// May read the statistics and the scorecard (R9.6).
     can_report: bool,
+    /// May report and follow incidents (R10.7).
+    can_incidents: bool,
 }
 
 async fn names(p: &Page) -> Result<(Vec<Agency>, Vec<Unit>), PageError> {
@@ -174,6 +176,7 @@ pub async fn staff_home(p: Page) -> PageResult {
             .iter()
             .any(|r| sess.actor.has_role(*r)),
         can_report: p.s.app.may_read_reports(sess),
+        can_incidents: p.s.app.may_report_incidents(sess).is_ok(),
     }))
 }
 

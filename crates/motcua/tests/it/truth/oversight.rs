@@ -639,3 +639,110 @@ async fn feedback_is_routed_answered_and_counted(e: Engine) {
 }
 
 engine_tests!(feedback_is_routed_answered_and_counted);
+
+/// An agency's incident reaches the province at once (inbox), is tracked on its timeline to
+/// resolution, and is announced on the public site while it lasts; a burst of server errors
+/// opens one by itself.
+async fn incidents_reach_the_province_and_are_tracked(e: Engine) {
+    let t = setup(e).await;
+    let agency_admin = motcua_app::demo::accounts_without_loading()
+        .into_iter()
+        .find(|a| a.role == "agency_admin")
+        .unwrap();
+    let mut admin = t.client();
+    let atok = admin
+        .token(&agency_admin.login, &agency_admin.password)
+        .await;
+    let mut admin = (admin, atok);
+    let body = json!({"agency": agency_admin.agency_code, "personal_data": false,
+        "summary": "Máy chủ tiếp nhận hồ sơ mất kết nối mạng.", "impact": "Không nộp được hồ sơ trực tuyến.",
+        "started_at": "2026-03-02T08:00:00+07:00", "discovered_at": "2026-03-02T08:30:00+07:00",
+        "public_notice": true});
+    let (c, tok) = &mut admin;
+    let r = c
+        .json(Method::POST, "/api/v1/incidents", Some(tok), Some(body))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(r.json()["updates"].as_array().unwrap().len(), 1);
+    // The province's administrator and inspector have it in their inbox; nobody else does.
+    for (login, told) in [
+        ("quantri.tinh", true),
+        ("thanhtra.tinh", true),
+        (agency_admin.login.as_str(), false),
+    ] {
+        let u = t.app.find_user(login).await.unwrap();
+        let (inbox, _) = t.app.inbox(u.id).await.unwrap();
+        let has = inbox
+            .iter()
+            .any(|n| n.subject.starts_with("Sự cố hệ thống dịch vụ công"));
+        assert_eq!(has, told, "{login}");
+    }
+    // Announced on the public site until resolved.
+    let home = t.client().get("/").await.body;
+    assert!(
+        home.contains("Máy chủ tiếp nhận hồ sơ mất kết nối mạng."),
+        "{home}"
+    );
+    let mut inspector = token(&t, "thanhtra.tinh").await;
+    let list = get_json(&mut inspector, "/api/v1/incidents").await;
+    assert_eq!(list[0]["id"], id.as_str());
+    let path = format!("/api/v1/incidents/{id}/updates");
+    let (c, tok) = &mut admin;
+    for (body, status) in [
+        (
+            json!({"note": "Đã chuyển sang đường truyền dự phòng."}),
+            204,
+        ),
+        (json!({"note": "Đã khắc phục xong.", "resolves": true}), 204),
+        (json!({"note": "Lần nữa.", "resolves": true}), 409),
+    ] {
+        let r = c.json(Method::POST, &path, Some(tok), Some(body)).await;
+        assert_eq!(r.status, status, "{}", r.body);
+    }
+    let one = get_json(&mut admin, &format!("/api/v1/incidents/{id}")).await;
+    assert_eq!(one["updates"].as_array().unwrap().len(), 3);
+    assert!(one["resolved_at"].is_string());
+    let home = t.client().get("/").await.body;
+    assert!(!home.contains("Máy chủ tiếp nhận hồ sơ mất kết nối mạng."));
+    // A citizen may not see incidents.
+    let mut citizen = token(&t, CITIZEN).await;
+    let (c, tok) = &mut citizen;
+    assert_eq!(
+        c.json(Method::GET, "/api/v1/incidents", Some(tok), None)
+            .await
+            .status,
+        403
+    );
+    // Twenty server errors within a minute open an incident by themselves, once.
+    for _ in 0..45 {
+        t.app.note_server_error().await.unwrap();
+    }
+    let list = get_json(&mut inspector, "/api/v1/incidents").await;
+    let errors: Vec<&Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["origin"] == "errors")
+        .collect();
+    assert_eq!(errors.len(), 1, "{list}");
+    assert_eq!(
+        errors[0]["updates"].as_array().unwrap().len(),
+        2,
+        "the second burst is an entry"
+    );
+    // The staff page follows it.
+    let web_admin = motcua_app::demo::accounts_without_loading()
+        .into_iter()
+        .find(|a| a.login == "quantri.tinh")
+        .unwrap();
+    let mut web = t.client();
+    web.login(&web_admin.login, &web_admin.password).await;
+    let page = web.get(&format!("/can-bo/su-co/{id}")).await.body;
+    assert!(
+        page.contains("Đã chuyển sang đường truyền dự phòng.") && page.contains("đã khắc phục lúc"),
+        "{page}"
+    );
+}
+
+engine_tests!(incidents_reach_the_province_and_are_tracked);
