@@ -61,11 +61,11 @@ fn dossier(
         time_to_result: Some(Duration::WorkingDays { value: 15.0 }),
         outcome,
         finished_at: finished.then(|| at + jiff::SignedDuration::from_hours(24 * 10)),
-        repeat_requests: i32::from(h % 50 == 0),
+        repeat_requests: i32::from(h.is_multiple_of(50)),
         marks: Marks {
-            intake_late: h % 23 == 0,
-            handover_late: accepted && h % 17 == 0,
-            late_by_count: accepted && h % 97 == 0,
+            intake_late: h.is_multiple_of(23),
+            handover_late: accepted && h.is_multiple_of(17),
+            late_by_count: accepted && h.is_multiple_of(97),
             office_secs: finished.then_some(8 * 27_000 + (h % 100_000) as i64),
         },
         ..Dossier::blank(target.1, target.2, target.0, intake, stage, at)

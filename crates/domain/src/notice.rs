@@ -199,7 +199,8 @@ mod tests {
                 "email_confirmation",
                 "password_reset",
                 "account_exists",
-                "email_changed"
+                "email_changed",
+                "incident"
             ]
         );
         assert_eq!(
@@ -217,7 +218,8 @@ mod tests {
                 "Xác nhận địa chỉ thư điện tử",
                 "Đặt lại mật khẩu",
                 "Đăng ký trùng thông tin",
-                "Đổi địa chỉ thư điện tử"
+                "Đổi địa chỉ thư điện tử",
+                "Sự cố hệ thống"
             ]
         );
         // Only the account notices: e-mail only, never kept in the inbox.
@@ -225,7 +227,7 @@ mod tests {
             NoticeKind::ALL.map(NoticeKind::is_account),
             [
                 false, false, false, false, false, false, false, false, false, true, true, true,
-                true
+                true, false
             ]
         );
         for k in NoticeKind::ALL {

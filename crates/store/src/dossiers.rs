@@ -292,7 +292,8 @@ pub async fn figures(
     )
     .finally(Expr::val(0))
     .into();
-    let rows: Vec<(Uuid, Option<String>, i64, Option<i64>, Option<i64>)> = dossier::Entity::find()
+    type Row = (Uuid, Option<String>, i64, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = dossier::Entity::find()
         .select_only()
         .column(dossier::Column::ServiceId)
         .column(dossier::Column::Outcome)

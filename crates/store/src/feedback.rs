@@ -133,22 +133,23 @@ pub async fn rate(c: &impl ConnectionTrait, id: Uuid, satisfied: bool) -> Result
     Ok(r.rows_affected == 1)
 }
 
-/// What the scorecard needs of one agency's (or all) feedback received in `[from, to)`: when
-/// each was received, where it stands, when it was closed, and the author's verdict.
+/// What the scorecard needs of one item of feedback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fact {
+    pub agency_id: Uuid,
+    pub received: jiff::Timestamp,
+    pub state: State,
+    pub closed: Option<jiff::Timestamp>,
+    pub satisfied: Option<bool>,
+}
+
+/// What the scorecard needs of one agency's (or all) feedback received in `[from, to)`.
 pub async fn facts(
     c: &impl ConnectionTrait,
     agency: Option<Uuid>,
     from_at: jiff::Timestamp,
     to_at: jiff::Timestamp,
-) -> Result<
-    Vec<(
-        Uuid,
-        jiff::Timestamp,
-        State,
-        Option<jiff::Timestamp>,
-        Option<bool>,
-    )>,
-> {
+) -> Result<Vec<Fact>> {
     let mut q = feedback::Entity::find()
         .select_only()
         .column(feedback::Column::AgencyId)
@@ -162,22 +163,18 @@ pub async fn facts(
     if let Some(a) = agency {
         q = q.filter(feedback::Column::AgencyId.eq(a));
     }
-    let rows: Vec<(
-        Uuid,
-        chrono::DateTime<chrono::Utc>,
-        String,
-        Option<chrono::DateTime<chrono::Utc>>,
-        Option<bool>,
-    )> = q.into_tuple().all(c).await?;
+    type At = chrono::DateTime<chrono::Utc>;
+    type Row = (Uuid, At, String, Option<At>, Option<bool>);
+    let rows: Vec<Row> = q.into_tuple().all(c).await?;
     rows.into_iter()
         .map(|(a, at, st, closed, sat)| {
-            Ok((
-                a,
-                from_db(at),
-                State::parse(&st).ok_or_else(|| bad("state"))?,
-                closed.map(from_db),
-                sat,
-            ))
+            Ok(Fact {
+                agency_id: a,
+                received: from_db(at),
+                state: State::parse(&st).ok_or_else(|| bad("state"))?,
+                closed: closed.map(from_db),
+                satisfied: sat,
+            })
         })
         .collect()
 }

@@ -266,16 +266,16 @@ impl App {
         let codes = agencies::list_agencies(c).await?;
         let code = |id: Uuid| codes.iter().find(|a| a.id == id).map(|a| a.code.clone());
         let (mut on_time, mut satisfied) = (Ratio::default(), Ratio::default());
-        for (a, received, state, closed, verdict) in rows {
-            let code = code(a);
-            let late = fb::late(&cal, code.as_deref(), received, state, closed, now);
-            if state != State::Open || late {
+        for f in rows {
+            let code = code(f.agency_id);
+            let late = fb::late(&cal, code.as_deref(), f.received, f.state, f.closed, now);
+            if f.state != State::Open || late {
                 on_time.den += 1;
                 on_time.num += u64::from(!late);
             }
-            if state != State::Open {
+            if f.state != State::Open {
                 satisfied.den += 1;
-                satisfied.num += u64::from(!late && verdict != Some(false));
+                satisfied.num += u64::from(!late && f.satisfied != Some(false));
             }
         }
         Ok((on_time, satisfied))
