@@ -71,6 +71,7 @@ pub async fn create_search(m: &sea_orm_migration::SchemaManager<'_>) -> Result<(
 }
 
 /// Placeholders for raw SQL in the engine's style, binding values in order.
+#[derive(Clone)]
 pub struct Binds {
     pg: bool,
     pub values: Vec<sea_orm::Value>,
@@ -83,6 +84,24 @@ impl Binds {
             values: vec![],
         }
     }
+    /// Runs `sql` with the values bound, answering its rows.
+    pub async fn all(
+        self,
+        c: &impl ConnectionTrait,
+        sql: String,
+    ) -> Result<Vec<sea_orm::QueryResult>> {
+        let st = Statement::from_sql_and_values(c.get_database_backend(), sql, self.values);
+        Ok(c.query_all_raw(st).await?)
+    }
+
+    /// Runs `sql` with the values bound, answering its one row.
+    pub async fn one(self, c: &impl ConnectionTrait, sql: String) -> Result<sea_orm::QueryResult> {
+        let st = Statement::from_sql_and_values(c.get_database_backend(), sql, self.values);
+        c.query_one_raw(st)
+            .await?
+            .ok_or(crate::StoreError::NotFound)
+    }
+
     /// Binds a value and answers its placeholder.
     pub fn push(&mut self, v: impl Into<sea_orm::Value>) -> String {
         self.values.push(v.into());

@@ -7,7 +7,7 @@ use motcua_domain::dossier::{Intake, Status};
 use motcua_domain::lifecycle::Stage;
 use motcua_domain::oversight::{self, Cell, Figure, Tally};
 use sea_orm::{ColumnTrait, QueryOrder};
-use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::dialect::Binds;
@@ -100,13 +100,7 @@ pub async fn cells(c: &impl ConnectionTrait, s: &Scope) -> Result<Vec<(Cell, Tal
         "SELECT {cols}, COUNT(*), CAST(SUM(COALESCE(d.office_secs, 0)) AS BIGINT) \
          FROM dossiers d WHERE {scope} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
     );
-    let rows = c
-        .query_all_raw(Statement::from_sql_and_values(
-            c.get_database_backend(),
-            sql,
-            b.values,
-        ))
-        .await?;
+    let rows = b.all(c, sql).await?;
     rows.into_iter()
         .map(|r| {
             let intake: String = r.try_get_by_index(1)?;
@@ -184,26 +178,16 @@ pub async fn behind(
         conds.push(format!("t.stage IN ({})", stages.join(", ")));
     }
     let cond = conds.join(" AND ");
-    let backend = c.get_database_backend();
     let total_sql = format!("SELECT COUNT(*) FROM {from} WHERE {cond}");
-    let total: i64 = c
-        .query_one_raw(Statement::from_sql_and_values(
-            backend,
-            total_sql,
-            b.values.clone(),
-        ))
-        .await?
-        .ok_or(StoreError::NotFound)?
-        .try_get_by_index(0)?;
+    let total: i64 = b.clone().one(c, total_sql).await?.try_get_by_index(0)?;
     let sql = format!(
         "SELECT t.id, t.code, t.applicant_name, t.stage, t.intake, t.submitted_at, \
          t.appointment_at FROM {from} WHERE {cond} ORDER BY t.submitted_at DESC, t.id LIMIT {}",
         limit.min(1000)
     );
-    let rows = c
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, b.values))
-        .await?;
-    let list = rows
+    let list = b
+        .all(c, sql)
+        .await?
         .into_iter()
         .map(|r| {
             let stage: String = r.try_get_by_index(3)?;
@@ -238,15 +222,7 @@ pub async fn received(c: &impl ConnectionTrait, s: &Scope) -> Result<u64> {
         "SELECT COUNT(*) FROM dossiers WHERE stage <> 'draft' AND submitted_at >= {from} \
          AND submitted_at < {to}{agency}"
     );
-    let n: i64 = c
-        .query_one_raw(Statement::from_sql_and_values(
-            c.get_database_backend(),
-            sql,
-            b.values,
-        ))
-        .await?
-        .ok_or(StoreError::NotFound)?
-        .try_get_by_index(0)?;
+    let n: i64 = b.one(c, sql).await?.try_get_by_index(0)?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
@@ -257,13 +233,7 @@ pub async fn by_service(c: &impl ConnectionTrait, s: &Scope) -> Result<Vec<(Uuid
         "SELECT d.service_id, d.intake, COUNT(*) FROM dossiers d WHERE {} GROUP BY 1, 2",
         in_scope(s, &mut b)
     );
-    let rows = c
-        .query_all_raw(Statement::from_sql_and_values(
-            c.get_database_backend(),
-            sql,
-            b.values,
-        ))
-        .await?;
+    let rows = b.all(c, sql).await?;
     rows.into_iter()
         .map(|r| {
             let intake: String = r.try_get_by_index(1)?;
@@ -302,14 +272,7 @@ async fn count_row(
     let scope = in_scope(s, &mut b);
     let sql =
         format!("SELECT {select} FROM {from} JOIN dossiers d ON d.id = x.dossier_id WHERE {scope}");
-    let r = c
-        .query_one_raw(Statement::from_sql_and_values(
-            c.get_database_backend(),
-            sql,
-            b.values,
-        ))
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let r = b.one(c, sql).await?;
     (0..n)
         .map(|i| {
             let v: Option<i64> = r.try_get_by_index(i)?;
@@ -377,13 +340,7 @@ pub async fn paid_online_services(c: &impl ConnectionTrait, s: &Scope) -> Result
          WHERE p.method = 'vnpay' AND p.state = 'succeeded' AND p.confirmed_at >= {from} \
          AND p.confirmed_at < {to}{agency}"
     );
-    let rows = c
-        .query_all_raw(Statement::from_sql_and_values(
-            c.get_database_backend(),
-            sql,
-            b.values,
-        ))
-        .await?;
+    let rows = b.all(c, sql).await?;
     rows.into_iter()
         .map(|r| Ok(r.try_get_by_index(0)?))
         .collect()

@@ -58,16 +58,7 @@ pub async fn list(c: Caller) -> Result<Json<Vec<IncidentItem>>, ApiError> {
                 started_at: rfc3339_vn(t.incident.started_at),
                 resolved_at: t.incident.resolved_at.map(rfc3339_vn),
                 public_notice: t.incident.public_notice,
-                updates: t
-                    .updates
-                    .into_iter()
-                    .map(|u| IncidentUpdateOut {
-                        at: rfc3339_vn(u.at),
-                        by: u.by.map(|b| b.to_string()),
-                        note: u.note,
-                        resolves: u.resolves,
-                    })
-                    .collect(),
+                updates: t.updates.into_iter().map(Into::into).collect(),
             })
             .collect(),
     ))

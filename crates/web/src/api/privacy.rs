@@ -336,6 +336,17 @@ pub struct IncidentUpdateOut {
     pub resolves: bool,
 }
 
+impl From<motcua_domain::record::IncidentUpdate> for IncidentUpdateOut {
+    fn from(u: motcua_domain::record::IncidentUpdate) -> Self {
+        Self {
+            at: rfc3339_vn(u.at),
+            by: u.by.map(|b| b.to_string()),
+            note: u.note,
+            resolves: u.resolves,
+        }
+    }
+}
+
 /// A person affected, masked.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AffectedOut {
@@ -431,16 +442,7 @@ async fn incident_out(c: &Caller, id: Uuid) -> Result<IncidentOut, ApiError> {
         origin: i.origin.as_str().into(),
         public_notice: i.public_notice,
         resolved_at: i.resolved_at.map(rfc3339_vn),
-        updates: v
-            .updates
-            .into_iter()
-            .map(|u| IncidentUpdateOut {
-                at: rfc3339_vn(u.at),
-                by: u.by.map(|b| b.to_string()),
-                note: u.note,
-                resolves: u.resolves,
-            })
-            .collect(),
+        updates: v.updates.into_iter().map(Into::into).collect(),
     })
 }
 

@@ -109,14 +109,7 @@ async fn show_mine(p: &Page, form: FormState, n: Option<&'static str>) -> PageRe
             .into_iter()
             .map(|f| item(f, &names))
             .collect();
-    let agencies =
-        p.s.app
-            .agencies_and_units()
-            .await?
-            .0
-            .into_iter()
-            .map(|a| (a.code, a.name))
-            .collect();
+    let agencies = super::agency_choices(p).await?;
     let people = sess.user.kind.is_public();
     Ok(render(&MinePage {
         c: p.chrome("Phản ánh, kiến nghị"),

@@ -94,14 +94,7 @@ async fn show(
             return Err(motcua_app::AppError::NotFound.into());
         }
     }
-    let agencies =
-        p.s.app
-            .agencies_and_units()
-            .await?
-            .0
-            .into_iter()
-            .map(|a| (a.code, a.name))
-            .collect();
+    let agencies = super::agency_choices(p).await?;
     Ok(render(&ListPage {
         c: p.chrome("Sự cố"),
         rows: all.into_iter().map(row).collect(),

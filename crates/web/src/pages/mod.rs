@@ -36,6 +36,18 @@ use crate::state::AppState;
 /// What a page handler answers: the page, or the error page.
 type PageResult = Result<Response, PageError>;
 
+/// The agencies a form offers to choose from: (code, name), in the tree's order.
+async fn agency_choices(p: &crate::kit::Page) -> Result<Vec<(String, String)>, PageError> {
+    Ok(p.s
+        .app
+        .agencies_and_units()
+        .await?
+        .0
+        .into_iter()
+        .map(|a| (a.code, a.name))
+        .collect())
+}
+
 /// Every page's route.
 pub fn routes() -> Routes<AppState> {
     Routes::new()

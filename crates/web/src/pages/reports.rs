@@ -75,14 +75,7 @@ struct Head {
 async fn head(p: &Page, f: &Period, what: &str) -> Result<(Head, ReportQuery), super::PageError> {
     let today = vn_date(p.s.app.now());
     let q = ReportQuery::parse(Some(&f.co_quan), Some(&f.tu), Some(&f.den), today)?;
-    let agencies =
-        p.s.app
-            .agencies_and_units()
-            .await?
-            .0
-            .into_iter()
-            .map(|a| (a.code, a.name))
-            .collect();
+    let agencies = super::agency_choices(p).await?;
     let h = Head {
         title: what.into(),
         from: format_vn_date(q.from),
