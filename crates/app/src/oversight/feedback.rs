@@ -40,14 +40,11 @@ impl App {
         let about = About::parse(n.about.trim()).unwrap_or(About::Other);
         let subject = clean(&n.subject, 200);
         let body = clean(&n.body, 4000);
-        if subject.chars().count() < 3 {
-            return Err(AppError::field(
-                "subject",
-                "Nhập tiêu đề (ít nhất 3 ký tự).",
-            ));
+        if subject.is_empty() {
+            return Err(AppError::field("subject", "Nhập tiêu đề."));
         }
-        if body.chars().count() < 10 {
-            return Err(AppError::field("body", "Nhập nội dung (ít nhất 10 ký tự)."));
+        if body.is_empty() {
+            return Err(AppError::field("body", "Nhập nội dung."));
         }
         let (agency_id, from_agency_id, service_id, dossier_id) = self.route(s, kind, n).await?;
         let mine = store::list(self.db.conn(), &Of::Author(s.user.id), 1000).await?;
@@ -103,14 +100,14 @@ impl App {
         n: &NewFeedback,
     ) -> Result<(Uuid, Option<Uuid>, Option<Uuid>, Option<Uuid>)> {
         let c = self.db.conn();
+        let province = agencies::list_agencies(c)
+            .await?
+            .into_iter()
+            .find(|a| a.parent_id.is_none())
+            .ok_or_else(|| AppError::Unexpected("no provincial agency".into()))?;
         if !kind.from_people() {
             let own = s.actor.agencies_with(&[Role::Leader, Role::AgencyAdmin]);
             let from = *own.first().ok_or(AppError::Forbidden)?;
-            let province = agencies::list_agencies(c)
-                .await?
-                .into_iter()
-                .find(|a| a.parent_id.is_none())
-                .ok_or_else(|| AppError::Unexpected("no provincial agency".into()))?;
             return Ok((province.id, Some(from), None, None));
         }
         if !s.user.kind.is_public() {
@@ -125,19 +122,22 @@ impl App {
             let d = ds::find_by_code(c, code)
                 .await?
                 .filter(|d| d.owner_id == Some(s.user.id))
-                .ok_or_else(|| AppError::field("dossier", "Không có hồ sơ của bạn với mã này."))?;
+                .ok_or(AppError::NotFound)?;
             return Ok((d.agency_id, None, Some(d.service_id), Some(d.id)));
         }
         if let Some(id) = n.service {
             let sv = cat::get_service(c, id)
                 .await
-                .or_missing(AppError::field("service", "Không có dịch vụ này."))?;
+                .or_missing(AppError::NotFound)?;
             return Ok((sv.agency_id, None, Some(sv.id), None));
         }
-        let code = n.agency.as_deref().map(str::trim).unwrap_or_default();
-        let a = agencies::find_agency_by_code(c, code)
-            .await?
-            .ok_or_else(|| AppError::field("agency", "Chọn cơ quan nhận phản ánh."))?;
+        // No agency named: the provincial department receives it.
+        let a = match n.agency.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(code) => agencies::find_agency_by_code(c, code)
+                .await?
+                .ok_or(AppError::NotFound)?,
+            None => province,
+        };
         Ok((a.id, None, None, None))
     }
 

@@ -43,8 +43,8 @@ fn abouts() -> utoipa::openapi::Object {
     enum_of(About::ALL.iter().map(|k| k.as_str()).collect())
 }
 
-/// Feedback sent: routed by `dossier`, else `service`, else `agency` (a proposal goes to the
-/// provincial department).
+/// Feedback sent: routed by `dossier`, else `service`, else `agency`, else (and a proposal
+/// always) to the provincial department.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackRequest {
@@ -65,9 +65,9 @@ pub struct FeedbackRequest {
     /// The sender's dossier, by code.
     #[serde(default)]
     pub dossier: Option<String>,
-    #[schema(min_length = 3, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub subject: String,
-    #[schema(min_length = 10, max_length = 4000)]
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub body: String,
 }
 
@@ -114,7 +114,7 @@ impl From<Feedback> for FeedbackOut {
 /// Sends feedback, a complaint or (an agency's) a proposal.
 #[utoipa::path(post, path = "/api/v1/feedback", security(("bearer" = [])), request_body = FeedbackRequest,
     responses((status = 201, body = FeedbackOut), (status = 401), (status = 403, description = "a proposal by someone who is not an agency's leader or administrator, or feedback by staff"),
-        (status = 409, description = "too many unanswered"), (status = 422, description = "no destination, or a field too short")))]
+        (status = 404, description = "no such dossier of the caller's, service or agency"), (status = 409, description = "too many unanswered"), (status = 422, description = "an empty subject or body")))]
 pub async fn send(
     c: Caller,
     body: Result<Json<FeedbackRequest>, JsonRejection>,

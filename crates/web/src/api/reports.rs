@@ -45,7 +45,7 @@ pub struct ReportParams {
     /// The first day (YYYY-MM-DD, Vietnam's time); by default the first of January.
     #[param(format = Date)]
     pub from: Option<String>,
-    /// The last day, included (YYYY-MM-DD); by default today. At most two years after `from`.
+    /// The last day, included (YYYY-MM-DD); by default today. Before `from`: an empty report.
     #[param(format = Date)]
     pub to: Option<String>,
 }
@@ -180,7 +180,7 @@ fn statistics_out(h: &Heading, s: Statistics) -> StatisticsOut {
 /// The statistics of an agency or the province over a period (inspectors and province
 /// administrators: any; an agency's leaders and administrators: theirs).
 #[utoipa::path(get, path = "/api/v1/reports/statistics", params(ReportParams), security(("bearer" = [])),
-    responses((status = 200, body = StatisticsOut), (status = 401), (status = 403, description = "not the caller's agency"), (status = 422, description = "an unknown agency or a bad period")))]
+    responses((status = 200, body = StatisticsOut), (status = 401), (status = 403, description = "not the caller's agency"), (status = 404, description = "no agency with that code"), (status = 422, description = "no agency chosen by someone who answers for several")))]
 pub async fn statistics(
     c: Caller,
     q: Result<Query<ReportParams>, QueryRejection>,
@@ -278,7 +278,7 @@ fn scorecard_out(h: &Heading, s: Scorecard) -> ScorecardOut {
 
 /// The Decision 766 scorecard of an agency or the province over a period.
 #[utoipa::path(get, path = "/api/v1/reports/scorecard", params(ReportParams), security(("bearer" = [])),
-    responses((status = 200, body = ScorecardOut), (status = 401), (status = 403, description = "not the caller's agency"), (status = 422, description = "an unknown agency or a bad period")))]
+    responses((status = 200, body = ScorecardOut), (status = 401), (status = 403, description = "not the caller's agency"), (status = 404, description = "no agency with that code"), (status = 422, description = "no agency chosen by someone who answers for several")))]
 pub async fn scorecard(
     c: Caller,
     q: Result<Query<ReportParams>, QueryRejection>,
@@ -298,9 +298,9 @@ pub struct BehindParams {
     pub from: Option<String>,
     #[param(format = Date)]
     pub to: Option<String>,
-    /// The figure.
+    /// The figure; by default `received`.
     #[param(schema_with = figures)]
-    pub figure: String,
+    pub figure: Option<String>,
     /// Only this month (`YYYY-MM`).
     #[param(pattern = r"^\d{4}-\d{2}$")]
     pub month: Option<String>,
@@ -359,7 +359,7 @@ pub struct BehindOut {
 
 /// The dossiers behind a figure of the statistics.
 #[utoipa::path(get, path = "/api/v1/reports/dossiers", params(BehindParams), security(("bearer" = [])),
-    responses((status = 200, body = BehindOut), (status = 401), (status = 403, description = "not the caller's agency"), (status = 422, description = "an unknown agency, figure, channel or status, or a bad period")))]
+    responses((status = 200, body = BehindOut), (status = 401), (status = 403, description = "not the caller's agency"), (status = 404, description = "no agency with that code"), (status = 422, description = "an unknown figure, channel or status, or no agency chosen by someone who answers for several")))]
 pub async fn behind(
     c: Caller,
     q: Result<Query<BehindParams>, QueryRejection>,
@@ -367,7 +367,7 @@ pub async fn behind(
     let sess = c.session()?;
     let p = params(q)?;
     let w = behind_filter(
-        &p.figure,
+        p.figure.as_deref().unwrap_or("received"),
         p.month.as_deref(),
         p.channel.as_deref(),
         p.status.as_deref(),
@@ -454,7 +454,7 @@ pub async fn criteria() -> Json<Vec<CriterionOut>> {
 pub struct RatingRequest {
     /// Each criterion's key (`GET /api/v1/ratings/criteria`) with its answer.
     #[schema(schema_with = answers_schema)]
-    pub answers: BTreeMap<String, u8>,
+    pub answers: BTreeMap<String, f64>,
     /// At most 2,000 characters.
     #[serde(default)]
     #[schema(max_length = 2000)]
@@ -510,8 +510,14 @@ pub async fn rate(
 ) -> Result<(StatusCode, Json<RatingOut>), ApiError> {
     let sess = c.session()?;
     let r = json_body(body)?;
+    // JSON Schema's integers include 2.0; anything else is no level (the domain says which).
+    let level = |v: f64| {
+        (v.fract() == 0.0 && (0.0..=255.0).contains(&v))
+            .then_some(v as u8)
+            .unwrap_or(0)
+    };
     let input = RatingInput {
-        answers: r.answers,
+        answers: r.answers.into_iter().map(|(k, v)| (k, level(v))).collect(),
         comment: r.comment,
     };
     let out = c.s.app.rate_dossier(&c.ctx(), sess, &code, &input).await?;

@@ -280,8 +280,8 @@ async fn statistics_and_scorecard_are_hand_counts(e: Engine) {
         ),
         (
             "inspector",
-            "/api/v1/reports/statistics?from=2020-01-01&to=2026-01-01".to_string(),
-            422,
+            "/api/v1/reports/statistics?agency=000.99.99.H53".to_string(),
+            404,
         ),
     ];
     for (who, path, status) in checks {
@@ -525,7 +525,9 @@ async fn feedback_is_routed_answered_and_counted(e: Engine) {
             Some(Value::Object(send(json!({"kind": "recommendation"})))),
         )
         .await;
-    assert_eq!(r.status, 422, "nowhere to go: {}", r.body);
+    assert_eq!(r.status, 201, "no agency named: the province's: {}", r.body);
+    let province = t.app.agency_by_code("000.00.00.H53").await.unwrap();
+    assert_eq!(r.json()["agency"], province.id.to_string());
     let (c, tok) = &mut p.desk;
     let r = c
         .json(
@@ -609,7 +611,6 @@ async fn feedback_is_routed_answered_and_counted(e: Engine) {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
-    let province = t.app.agency_by_code("000.00.00.H53").await.unwrap();
     assert_eq!(r.json()["agency"], province.id.to_string());
     // On the pages: the person sends, the agency answers.
     let mut web = t.client();
