@@ -512,9 +512,11 @@ pub async fn rate(
     let r = json_body(body)?;
     // JSON Schema's integers include 2.0; anything else is no level (the domain says which).
     let level = |v: f64| {
-        (v.fract() == 0.0 && (0.0..=255.0).contains(&v))
-            .then_some(v as u8)
-            .unwrap_or(0)
+        if v.fract() == 0.0 && (0.0..=255.0).contains(&v) {
+            v as u8
+        } else {
+            0
+        }
     };
     let input = RatingInput {
         answers: r.answers.into_iter().map(|(k, v)| (k, level(v))).collect(),
