@@ -321,7 +321,13 @@ impl App {
 
 /// Free and total bytes of the file system holding `dir`.
 fn disk_space(dir: &std::path::Path) -> Option<(u64, u64)> {
-    let s = rustix::fs::statvfs(dir).ok()?;
+    let s = match rustix::fs::statvfs(dir) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(event = "disk_check_fail", error = %e, "the data folder's disk was not read");
+            return None;
+        }
+    };
     Some((
         s.f_bavail.saturating_mul(s.f_frsize),
         s.f_blocks.saturating_mul(s.f_frsize),
