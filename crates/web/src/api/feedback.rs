@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::kit::{Caller, json_body};
+use super::kit::{Caller, enum_of, json_body};
 use crate::error::ApiError;
 use crate::routes::{Access, Routes};
 use crate::state::AppState;
@@ -26,13 +26,6 @@ pub fn routes() -> Routes<AppState> {
         .get("/api/v1/me/feedback", Signed, mine)
         .post("/api/v1/feedback/{id}/answer", Signed, answer)
         .post("/api/v1/feedback/{id}/verdict", Signed, verdict)
-}
-
-fn enum_of(values: Vec<&'static str>) -> utoipa::openapi::Object {
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(values))
-        .build()
 }
 
 fn kinds() -> utoipa::openapi::Object {

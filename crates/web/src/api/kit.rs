@@ -69,3 +69,11 @@ pub async fn dossier_id(s: &AppState, sess: &Session, key: &str) -> Result<Uuid,
         Err(_) => Ok(s.app.dossier_id_by_code(sess, key).await?),
     }
 }
+
+/// A string schema that takes only these values (an action's or a filter's choices).
+pub fn enum_of(values: Vec<&'static str>) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values))
+        .build()
+}

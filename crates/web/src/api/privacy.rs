@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::kit::{Caller, json_body};
+use super::kit::{Caller, enum_of, json_body};
 use crate::error::ApiError;
 use crate::routes::{Access, Routes};
 use crate::state::AppState;
@@ -128,13 +128,6 @@ pub struct ConsentRequest {
     /// The version of the notice read (`GET /api/v1/privacy/notice`): the one in force.
     #[schema(schema_with = notice_versions)]
     pub notice_version: i32,
-}
-
-fn enum_of(values: Vec<&'static str>) -> utoipa::openapi::Object {
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(values))
-        .build()
 }
 
 /// The purposes that take consent (the others rest on the law).

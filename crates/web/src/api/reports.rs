@@ -19,7 +19,7 @@ use motcua_domain::record::Rating;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::kit::{Caller, json_body};
+use super::kit::{Caller, enum_of, json_body};
 use crate::error::ApiError;
 use crate::routes::{Access, Routes};
 use crate::state::AppState;
@@ -310,13 +310,6 @@ pub struct BehindParams {
     /// Only this status.
     #[param(schema_with = statuses)]
     pub status: Option<String>,
-}
-
-fn enum_of(values: Vec<&'static str>) -> utoipa::openapi::Object {
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(values))
-        .build()
 }
 
 fn figures() -> utoipa::openapi::Object {
