@@ -21,6 +21,8 @@ pub struct Swept {
     pub unconfirmed: u64,
     /// Whether an audit checkpoint was signed (R4.3).
     pub checkpoint: bool,
+    /// The reminders sent to staff (R10.6, R14).
+    pub reminded: crate::processing::work::Reminded,
 }
 
 /// How long an account may wait for its e-mail to be confirmed before it is removed (so that
@@ -53,7 +55,9 @@ impl App {
         let checkpoint = self.periodic_checkpoint().await?;
         // Another server copy may have opened or resolved an incident.
         self.refresh_disruptions().await?;
+        let reminded = self.remind().await?;
         Ok(Swept {
+            reminded,
             checkpoint,
             sessions,
             drafts,

@@ -90,6 +90,21 @@ pub fn default_template(kind: NoticeKind) -> (&'static str, &'static str, &'stat
             "Kính gửi {{ name }},\n\n{{ agency }}: sự cố từ {{ date }}.\n{{ note }}\n{% for i in items %}- {{ i }}\n{% endfor %}\nTheo dõi và chỉ đạo xử lý: {{ link }}\n",
             "Su co he thong: {{ agency }}. Xem: {{ link }}",
         ),
+        NewWork | Assigned | ApprovalAwaited | ConsultationRequested | DeadlineNear => (
+            "{{ note }}: hồ sơ {{ code }}",
+            "Kính gửi {{ name }},\n\n{{ note }}: hồ sơ {{ code }} ({{ procedure }}), {{ agency }}.\n{% if date %}Hạn xử lý bước này: {{ date }}.\n{% endif %}\nMở hồ sơ: {{ link }}\n",
+            "",
+        ),
+        UnstaffedDesk => (
+            "{{ agency }}: chưa có người trực tiếp nhận hồ sơ",
+            "Kính gửi {{ name }},\n\nBộ phận tiếp nhận và trả kết quả của {{ agency }} chưa có cán bộ trong lịch trực các ngày làm việc sau:\n{% for i in items %}- {{ i }}\n{% endfor %}\nXếp lịch trực: {{ link }}\n",
+            "",
+        ),
+        ReportDue => (
+            "Nhắc hạn báo cáo: {{ note }}",
+            "Kính gửi {{ name }},\n\n{{ note }} của {{ agency }} phải gửi trước ngày {{ date }} và chưa được gửi.\n\nLập, hoàn thiện báo cáo: {{ link }}\n",
+            "",
+        ),
         EmailChanged => (
             "Yêu cầu đổi địa chỉ thư điện tử",
             "Xin chào,\n\nTài khoản của bạn vừa yêu cầu đổi địa chỉ thư điện tử. Nếu không phải bạn, hãy đổi mật khẩu ngay tại {{ site }}/tai-khoan.\n",

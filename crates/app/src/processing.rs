@@ -30,6 +30,7 @@ mod actions;
 pub(crate) mod persist;
 mod steps;
 mod views;
+pub mod work;
 
 use persist::{RowWrite, StepNotice, StepWrite};
 

@@ -24,11 +24,13 @@ pub mod password;
 pub mod privacy;
 pub mod rating;
 pub mod record;
+pub mod report;
 pub mod search;
 pub mod service;
 pub mod signature;
 pub mod text;
 pub mod vnpay;
+pub mod work;
 
 pub use account::{AccountKind, Role};
 pub use authz::{Action, Actor, Denied, Grant, Target, authorize};

@@ -34,10 +34,25 @@ pub enum NoticeKind {
     EmailChanged,
     /// Sự cố (R10.7): to the provincial department's administrators and inspectors.
     Incident,
+    /// Staff: a dossier arrived in their worklist (at the desk, forwarded to their unit, back
+    /// from a step) (R10.6, R11.4).
+    NewWork,
+    /// Staff: a dossier was assigned to them (R12).
+    Assigned,
+    /// Staff: a proposal awaits their approval (R12.1, R12.2).
+    ApprovalAwaited,
+    /// Staff: another agency asks their opinion on a dossier (R8.1b).
+    ConsultationRequested,
+    /// Staff: a dossier they hold is due within a working day.
+    DeadlineNear,
+    /// Agency administrators: a working day on which nobody is on the desk's duty roster (R10.6).
+    UnstaffedDesk,
+    /// A yearly report falls due and has not been submitted (R14.1, R14.2).
+    ReportDue,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 14] = [
+    pub const ALL: [NoticeKind; 21] = [
         Self::SupplementRequest,
         Self::Refusal,
         Self::Acceptance,
@@ -52,6 +67,13 @@ impl NoticeKind {
         Self::AccountExists,
         Self::EmailChanged,
         Self::Incident,
+        Self::NewWork,
+        Self::Assigned,
+        Self::ApprovalAwaited,
+        Self::ConsultationRequested,
+        Self::DeadlineNear,
+        Self::UnstaffedDesk,
+        Self::ReportDue,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -69,6 +91,13 @@ impl NoticeKind {
             Self::AccountExists => "account_exists",
             Self::EmailChanged => "email_changed",
             Self::Incident => "incident",
+            Self::NewWork => "new_work",
+            Self::Assigned => "assigned",
+            Self::ApprovalAwaited => "approval_awaited",
+            Self::ConsultationRequested => "consultation_requested",
+            Self::DeadlineNear => "deadline_near",
+            Self::UnstaffedDesk => "unstaffed_desk",
+            Self::ReportDue => "report_due",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -90,6 +119,13 @@ impl NoticeKind {
             Self::AccountExists => "Đăng ký trùng thông tin",
             Self::EmailChanged => "Đổi địa chỉ thư điện tử",
             Self::Incident => "Sự cố hệ thống",
+            Self::NewWork => "Hồ sơ mới chuyển đến",
+            Self::Assigned => "Được phân công xử lý hồ sơ",
+            Self::ApprovalAwaited => "Hồ sơ chờ phê duyệt",
+            Self::ConsultationRequested => "Đề nghị cho ý kiến phối hợp",
+            Self::DeadlineNear => "Hồ sơ sắp đến hạn",
+            Self::UnstaffedDesk => "Bộ phận tiếp nhận chưa có người trực",
+            Self::ReportDue => "Nhắc hạn báo cáo",
         }
     }
     /// Account notices go to the given address only, never to SMS, and are not kept in the inbox
@@ -200,7 +236,14 @@ mod tests {
                 "password_reset",
                 "account_exists",
                 "email_changed",
-                "incident"
+                "incident",
+                "new_work",
+                "assigned",
+                "approval_awaited",
+                "consultation_requested",
+                "deadline_near",
+                "unstaffed_desk",
+                "report_due"
             ]
         );
         assert_eq!(
@@ -219,7 +262,14 @@ mod tests {
                 "Đặt lại mật khẩu",
                 "Đăng ký trùng thông tin",
                 "Đổi địa chỉ thư điện tử",
-                "Sự cố hệ thống"
+                "Sự cố hệ thống",
+                "Hồ sơ mới chuyển đến",
+                "Được phân công xử lý hồ sơ",
+                "Hồ sơ chờ phê duyệt",
+                "Đề nghị cho ý kiến phối hợp",
+                "Hồ sơ sắp đến hạn",
+                "Bộ phận tiếp nhận chưa có người trực",
+                "Nhắc hạn báo cáo"
             ]
         );
         // Only the account notices: e-mail only, never kept in the inbox.
@@ -227,7 +277,7 @@ mod tests {
             NoticeKind::ALL.map(NoticeKind::is_account),
             [
                 false, false, false, false, false, false, false, false, false, true, true, true,
-                true, false
+                true, false, false, false, false, false, false, false, false
             ]
         );
         for k in NoticeKind::ALL {

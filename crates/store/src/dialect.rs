@@ -102,6 +102,12 @@ impl Binds {
             .ok_or(crate::StoreError::NotFound)
     }
 
+    /// Runs a statement with the values bound, answering the rows it changed.
+    pub async fn exec(self, c: &impl ConnectionTrait, sql: String) -> Result<u64> {
+        let st = Statement::from_sql_and_values(c.get_database_backend(), sql, self.values);
+        Ok(c.execute_raw(st).await?.rows_affected())
+    }
+
     /// Binds a value and answers its placeholder.
     pub fn push(&mut self, v: impl Into<sea_orm::Value>) -> String {
         self.values.push(v.into());

@@ -793,6 +793,33 @@ pub mod rating {
     no_relations!();
 }
 
+pub mod report {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "reports")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub slot: String,
+        pub kind: String,
+        pub agency_id: Uuid,
+        pub year: i32,
+        pub period_from: Date,
+        pub period_to: Date,
+        pub title: String,
+        pub state: String,
+        pub body: String,
+        pub created_by: Uuid,
+        pub created_at: DateTimeUtc,
+        pub updated_by: Uuid,
+        pub updated_at: DateTimeUtc,
+        pub submitted_by: Option<Uuid>,
+        pub submitted_at: Option<DateTimeUtc>,
+        pub version: i32,
+    }
+    no_relations!();
+}
+
 pub mod feedback {
     use sea_orm::entity::prelude::*;
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

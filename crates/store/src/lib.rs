@@ -25,6 +25,7 @@ pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;
+pub mod yearly;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -397,3 +397,20 @@ pub async fn recent_email(
     }
     Ok(out)
 }
+
+/// Claims a reminder by its key (what it is about and for when): `true` the first time, when
+/// the caller sends it; `false` ever after, so that no reminder is sent twice, whichever server
+/// copy runs the sweep.
+pub async fn claim_reminder(
+    c: &impl ConnectionTrait,
+    key: &str,
+    now: jiff::Timestamp,
+) -> Result<bool> {
+    let mut b = crate::dialect::Binds::new(c);
+    let sql = format!(
+        "INSERT INTO reminders (topic, sent_at) VALUES ({}, {}) ON CONFLICT (topic) DO NOTHING",
+        b.push(key),
+        b.push(to_db(now))
+    );
+    Ok(b.exec(c, sql).await? == 1)
+}

@@ -92,13 +92,42 @@ fn bad(what: &str) -> StoreError {
 
 /// The dossiers in scope grouped by their facts.
 pub async fn cells(c: &impl ConnectionTrait, s: &Scope) -> Result<Vec<(Cell, Tally)>> {
+    Ok(grouped(c, s, false)
+        .await?
+        .into_iter()
+        .map(|(_, cell, t)| (cell, t))
+        .collect())
+}
+
+/// The dossiers in scope grouped by agency and their facts, in one pass (the consolidated
+/// report's line per agency).
+pub async fn cells_by_agency(
+    c: &impl ConnectionTrait,
+    s: &Scope,
+) -> Result<Vec<(Uuid, Cell, Tally)>> {
+    Ok(grouped(c, s, true)
+        .await?
+        .into_iter()
+        .map(|(a, cell, t)| (a.unwrap_or_default(), cell, t))
+        .collect())
+}
+
+async fn grouped(
+    c: &impl ConnectionTrait,
+    s: &Scope,
+    by_agency: bool,
+) -> Result<Vec<(Option<Uuid>, Cell, Tally)>> {
     let mut b = Binds::new(c);
     // One pass, grouped by the columns' places (no subquery to materialise).
     let cols = fact_columns(s, &mut b);
     let scope = in_scope(s, &mut b);
+    let (agency, by) = match by_agency {
+        true => (", d.agency_id", ", 12"),
+        false => ("", ""),
+    };
     let sql = format!(
-        "SELECT {cols}, COUNT(*), CAST(SUM(COALESCE(d.office_secs, 0)) AS BIGINT) \
-         FROM dossiers d WHERE {scope} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
+        "SELECT {cols}, COUNT(*), CAST(SUM(COALESCE(d.office_secs, 0)) AS BIGINT){agency} \
+         FROM dossiers d WHERE {scope} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9{by}"
     );
     let rows = b.all(c, sql).await?;
     rows.into_iter()
@@ -121,7 +150,12 @@ pub async fn cells(c: &impl ConnectionTrait, s: &Scope) -> Result<Vec<(Cell, Tal
             };
             let n: i64 = r.try_get_by_index(9)?;
             let secs: Option<i64> = r.try_get_by_index(10)?;
+            let agency: Option<Uuid> = match by_agency {
+                true => Some(r.try_get_by_index(11)?),
+                false => None,
+            };
             Ok((
+                agency,
                 cell,
                 Tally {
                     dossiers: u64::try_from(n).unwrap_or(0),

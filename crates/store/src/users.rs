@@ -450,6 +450,31 @@ pub async fn list_duty(c: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<Du
         .collect())
 }
 
+/// Who is on duty on `day` at any of these desks (R10.6).
+pub async fn on_duty(
+    c: &impl ConnectionTrait,
+    desks: &[Uuid],
+    day: jiff::civil::Date,
+) -> Result<Vec<Uuid>> {
+    let d = date_to_db(day);
+    let mut ids: Vec<Uuid> = duty::Entity::find()
+        .filter(duty::Column::UnitId.is_in(desks.iter().copied()))
+        .filter(duty::Column::StartsOn.lte(d))
+        .filter(
+            sea_orm::Condition::any()
+                .add(duty::Column::EndsOn.is_null())
+                .add(duty::Column::EndsOn.gte(d)),
+        )
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
 /// A person's channel choices (the inbox is always on): (e-mail, SMS).
 pub async fn notify_prefs(c: &impl ConnectionTrait, id: Uuid) -> Result<(bool, bool)> {
     user::Entity::find_by_id(id)

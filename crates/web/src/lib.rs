@@ -11,6 +11,7 @@ mod health;
 mod kit;
 mod mw;
 mod pages;
+mod report_files;
 mod router;
 pub mod routes;
 mod server;

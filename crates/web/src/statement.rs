@@ -50,7 +50,7 @@ pub fn json(st: &Statement) -> Value {
 
 /// A CSV cell: quoted when it holds a separator, a quote or a line break; a leading `=`, `+`,
 /// `-` or `@` of text is neutralised so that a spreadsheet never runs it as a formula.
-fn csv_cell(s: &str, numeric: bool) -> String {
+pub(crate) fn csv_cell(s: &str, numeric: bool) -> String {
     let s = match !numeric && s.starts_with(['=', '+', '-', '@']) {
         true => format!("'{s}"),
         false => s.to_string(),
@@ -78,7 +78,7 @@ pub fn csv(st: &Statement) -> String {
     out
 }
 
-fn attachment(body: impl IntoResponse, kind: &'static str, file: String) -> Response {
+pub(crate) fn attachment(body: impl IntoResponse, kind: &'static str, file: String) -> Response {
     let mut r = body.into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));

@@ -24,6 +24,7 @@ use crate::{App, AppError, Audit, Ctx, Result, Session};
 mod feedback;
 mod incidents;
 mod ratings;
+pub mod yearly;
 
 pub use feedback::NewFeedback;
 pub use incidents::{Tracked, Watch};

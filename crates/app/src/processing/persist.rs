@@ -99,6 +99,8 @@ impl App {
             public: w.act.is_public(),
         };
         ds::insert_event(&tx, &event).await?;
+        self.tell_staff(&tx, d, w.from, w.act, w.actor, &w.consultations)
+            .await?;
         // A step that ends the dossier before its service was provided owes back what was paid
         // (R8.2c); the dossier's row is already held by this transaction.
         if w.row == RowWrite::Update && motcua_domain::fees::not_provided(d.stage) {

@@ -10,6 +10,7 @@ mod duties;
 mod oversight;
 mod published;
 mod status;
+mod work;
 
 /// A demo officer of an agency in a role, logged in.
 pub async fn demo_staff(t: &TestApp, agency: &str, role: Role) -> (Client, String) {

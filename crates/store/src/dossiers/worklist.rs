@@ -95,3 +95,24 @@ pub async fn worklist_counts(
         u64::try_from(overdue).unwrap_or(0),
     ))
 }
+
+/// Dossiers in someone's worklist whose step falls due between `from` and `to`: the candidates
+/// for a warning that a due point is near (the caller decides by office time).
+pub async fn due_between(
+    c: &impl ConnectionTrait,
+    from: jiff::Timestamp,
+    to: jiff::Timestamp,
+    limit: u64,
+) -> Result<Vec<Dossier>> {
+    dossier::Entity::find()
+        .filter(dossier::Column::Queue.is_not_null())
+        .filter(dossier::Column::StepDueAt.gt(to_db(from)))
+        .filter(dossier::Column::StepDueAt.lte(to_db(to)))
+        .order_by_asc(dossier::Column::StepDueAt)
+        .limit(limit)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(row_from)
+        .collect()
+}

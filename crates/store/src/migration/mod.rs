@@ -16,6 +16,7 @@ mod m08_payments;
 mod m09_signatures;
 mod m10_privacy;
 mod m11_oversight;
+mod m12_reports;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m09_signatures::Migration),
             Box::new(m10_privacy::Migration),
             Box::new(m11_oversight::Migration),
+            Box::new(m12_reports::Migration),
         ]
     }
 }

@@ -40,6 +40,11 @@ use super::reports::{
     __path_behind, __path_criteria, __path_rate, __path_scorecard, __path_search, __path_statistics,
 };
 use super::signatures::{__path_papers, __path_result, __path_verify};
+use super::yearly::{
+    __path_add_line, __path_get as __path_get_report, __path_list as __path_list_reports,
+    __path_refresh, __path_remove_line, __path_start as __path_start_report,
+    __path_submit as __path_submit_report, __path_text,
+};
 
 use crate::routes::{Access, Routes};
 use crate::state::AppState;
@@ -77,7 +82,8 @@ impl utoipa::Modify for BearerAuth {
         privacy_notice, my_export, my_consents, give_consent, withdraw_consent, my_requests, new_request,
         open_requests, answer_request, report_incident, get_incident, incident_notified, audit_log, audit_proof,
         statistics, scorecard, behind, search, criteria, rate,
-        send, agency_list, mine, answer_feedback, verdict, list_incidents, update_incident),
+        send, agency_list, mine, answer_feedback, verdict, list_incidents, update_incident,
+        list_reports, start_report, get_report, text, refresh, add_line, remove_line, submit_report),
     components(schemas(super::contract::Problem, super::contract::FieldProblem, super::accounts::TokenRequest, super::accounts::TokenResponse, super::accounts::Me, super::accounts::GrantOut, super::agencies::AgencyOut, super::agencies::UnitOut, super::catalogue::ProcedureItem, super::catalogue::AgencyRef, super::catalogue::ComponentOut, super::catalogue::ServiceOut, super::catalogue::ProcedureDetail, super::catalogue::SectorOut, super::catalogue::FieldOut, super::catalogue::UsageOut,
         super::dossiers::NewDossier, super::dossiers::NewDossierByService, super::dossiers::NewDossierByCodes, super::dossiers::AttachForm, super::dossiers::Created, super::dossier_out::FileOut, super::dossiers::SubmitRequest, super::dossiers::Submitted, super::reception::AcceptRequest, super::reception::Accepted, super::reception::RefuseRequest,
         super::dossier_out::EventOut, super::dossier_out::DossierOut, super::dossiers::WithdrawRequest, super::reception::SupplementRequest, super::reception::RegisterRequest,
@@ -91,7 +97,8 @@ impl utoipa::Modify for BearerAuth {
         super::reports::CountOut, super::reports::MonthOut, super::reports::StatisticsOut, super::reports::IndicatorOut, super::reports::GroupOut, super::reports::ScorecardOut,
         super::reports::BehindItem, super::reports::BehindOut, super::reports::CriterionOut, super::reports::RatingRequest, super::reports::RatingOut,
         super::feedback::FeedbackRequest, super::feedback::FeedbackOut, super::feedback::AnswerFeedback, super::feedback::Verdict,
-        super::privacy::IncidentUpdateOut, super::incidents::IncidentItem, super::incidents::UpdateRequest)),
+        super::privacy::IncidentUpdateOut, super::incidents::IncidentItem, super::incidents::UpdateRequest,
+        super::yearly::ReportItem, super::yearly::RoadmapOut, super::yearly::FigureOut, super::yearly::AgencyLineOut, super::yearly::ReportOut, super::yearly::StartRequest, super::yearly::VersionRequest, super::yearly::Sections, super::yearly::TextRequest, super::yearly::LineRequest)),
     modifiers(&BearerAuth, &Problems)
 )]
 pub struct ApiDoc;

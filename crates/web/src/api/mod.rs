@@ -17,6 +17,7 @@ mod processing;
 mod reception;
 mod reports;
 mod signatures;
+mod yearly;
 
 use crate::routes::Routes;
 use crate::state::AppState;
@@ -36,6 +37,7 @@ pub fn routes() -> Routes<AppState> {
         .merge(privacy::routes())
         .merge(reports::routes())
         .merge(feedback::routes())
+        .merge(yearly::routes())
         .merge(incidents::routes())
         .merge(doc::routes())
 }

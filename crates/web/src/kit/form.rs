@@ -90,6 +90,10 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "da-xuat-ban" => "Đã xuất bản phiên bản mới của thủ tục.",
         "da-gui-yeu-cau" => "Đã gửi yêu cầu. Kết quả được trả lời trong 72 giờ.",
         "da-gui-phan-anh" => "Đã gửi. Cơ quan trả lời trong 15 ngày làm việc.",
+        "da-lap-bao-cao" => {
+            "Đã lập dự thảo báo cáo từ số liệu. Hãy xem lại, bổ sung rồi trình duyệt."
+        }
+        "da-gui-bao-cao" => "Đã duyệt và gửi báo cáo.",
         _ => return None,
     })
 }

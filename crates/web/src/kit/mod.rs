@@ -12,6 +12,7 @@ mod fields;
 mod form;
 mod message;
 mod page;
+pub mod pdf;
 mod view;
 
 pub use chrome::{Chrome, refused_if, render, render_status};

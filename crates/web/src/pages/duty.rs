@@ -54,6 +54,8 @@ struct DutyPage {
     rows: Vec<DutyView>,
     candidates: Vec<User>,
     can_edit: bool,
+    /// Working days ahead with nobody on duty (R10.6).
+    unstaffed: Vec<String>,
     f: FormState,
     notice: Option<&'static str>,
 }
@@ -84,6 +86,13 @@ async fn duty_page(p: &Page, unit_id: Uuid, f: FormState, notice_code: Option<&s
             to: d.ends_on.map(format_vn_date).unwrap_or_else(|| "—".into()),
         })
         .collect();
+    let unstaffed = match unit.kind.keeps_duty_roster() {
+        true => p.s.app.unstaffed_days(unit.id).await?,
+        false => vec![],
+    }
+    .into_iter()
+    .map(format_vn_date)
+    .collect();
     let status = refused_if(!f.errors.is_empty());
     Ok(render_status(
         &DutyPage {
@@ -93,6 +102,7 @@ async fn duty_page(p: &Page, unit_id: Uuid, f: FormState, notice_code: Option<&s
             rows,
             candidates,
             can_edit,
+            unstaffed,
             f,
             notice: notice(notice_code),
         },

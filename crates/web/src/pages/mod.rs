@@ -26,6 +26,7 @@ mod slips;
 mod staff;
 mod verify;
 mod work;
+mod yearly;
 
 use axum::response::Response;
 
@@ -70,6 +71,7 @@ pub fn routes() -> Routes<AppState> {
         .merge(reports::routes())
         .merge(feedback::routes())
         .merge(incidents::routes())
+        .merge(yearly::routes())
         .merge(ratings::routes())
         .merge(sandbox::routes())
         .merge(slips::routes())

@@ -1,0 +1,88 @@
+//! Yearly and ad hoc reports (R14) and the reminders sent once each (staff work, desk days with
+//! nobody on duty, reports falling due: R10.6, R14).
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Reports {
+    Table,
+    Id,
+    Slot,
+    Kind,
+    AgencyId,
+    Year,
+    PeriodFrom,
+    PeriodTo,
+    Title,
+    State,
+    Body,
+    CreatedBy,
+    CreatedAt,
+    UpdatedBy,
+    UpdatedAt,
+    SubmittedBy,
+    SubmittedAt,
+    Version,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Reminders {
+    Table,
+    Topic,
+    SentAt,
+}
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261204_000012_reports"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Reports::Table)
+                .col(pk_uuid(Reports::Id))
+                // One yearly report per agency, kind and year; an ad hoc report's slot is its id.
+                .col(string_uniq(Reports::Slot))
+                .col(string(Reports::Kind))
+                .col(uuid(Reports::AgencyId))
+                .col(integer(Reports::Year))
+                .col(date(Reports::PeriodFrom))
+                .col(date(Reports::PeriodTo))
+                .col(string(Reports::Title))
+                .col(string(Reports::State))
+                .col(text(Reports::Body))
+                .col(uuid(Reports::CreatedBy))
+                .col(timestamp_with_time_zone(Reports::CreatedAt))
+                .col(uuid(Reports::UpdatedBy))
+                .col(timestamp_with_time_zone(Reports::UpdatedAt))
+                .col(uuid_null(Reports::SubmittedBy))
+                .col(timestamp_with_time_zone_null(Reports::SubmittedAt))
+                .col(integer(Reports::Version))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("reports_year_kind")
+                .table(Reports::Table)
+                .col(Reports::Year)
+                .col(Reports::Kind)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Reminders::Table)
+                .col(string(Reminders::Topic).primary_key())
+                .col(timestamp_with_time_zone(Reminders::SentAt))
+                .to_owned(),
+        )
+        .await
+    }
+}
