@@ -124,10 +124,13 @@ impl App {
                 .iter()
                 .find(|a| a.code == code)
                 .ok_or(AppError::NotFound)?,
-            None if n.kind.is_province() => province_of(&all)?,
+            // By default: the province's reports, or those of someone who writes for no agency,
+            // are the provincial department's; otherwise the caller's one agency.
             None => {
                 let own = s.actor.agencies_with(&[Role::Leader, Role::AgencyAdmin]);
                 match own.as_slice() {
+                    _ if n.kind.is_province() => province_of(&all)?,
+                    [] => province_of(&all)?,
                     [one] => all
                         .iter()
                         .find(|a| a.id == *one)

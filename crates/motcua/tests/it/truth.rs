@@ -11,6 +11,7 @@ mod oversight;
 mod published;
 mod status;
 mod work;
+mod yearly;
 
 /// A demo officer of an agency in a role, logged in.
 pub async fn demo_staff(t: &TestApp, agency: &str, role: Role) -> (Client, String) {

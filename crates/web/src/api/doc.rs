@@ -98,7 +98,7 @@ impl utoipa::Modify for BearerAuth {
         super::reports::BehindItem, super::reports::BehindOut, super::reports::CriterionOut, super::reports::RatingRequest, super::reports::RatingOut,
         super::feedback::FeedbackRequest, super::feedback::FeedbackOut, super::feedback::AnswerFeedback, super::feedback::Verdict,
         super::privacy::IncidentUpdateOut, super::incidents::IncidentItem, super::incidents::UpdateRequest,
-        super::yearly::ReportItem, super::yearly::RoadmapOut, super::yearly::FigureOut, super::yearly::AgencyLineOut, super::yearly::ReportOut, super::yearly::StartRequest, super::yearly::VersionRequest, super::yearly::Sections, super::yearly::TextRequest, super::yearly::LineRequest)),
+        super::yearly::ReportItem, super::yearly::RoadmapOut, super::yearly::FigureOut, super::yearly::AgencyLineOut, super::yearly::ChoiceOut, super::yearly::ReportOut, super::yearly::StartRequest, super::yearly::VersionRequest, super::yearly::Sections, super::yearly::TextRequest, super::yearly::LineRequest)),
     modifiers(&BearerAuth, &Problems)
 )]
 pub struct ApiDoc;

@@ -122,6 +122,16 @@ pub struct AgencyLineOut {
     pub roadmap: u64,
 }
 
+/// A service a roadmap line may name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChoiceOut {
+    pub service: String,
+    /// The procedure's national code and name.
+    pub name: String,
+    /// Its level now: `info` or `partial`.
+    pub now: String,
+}
+
 /// A report whole.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportOut {
@@ -139,6 +149,9 @@ pub struct ReportOut {
     pub roadmap: Vec<RoadmapOut>,
     pub figures: Vec<FigureOut>,
     pub agencies: Vec<AgencyLineOut>,
+    /// The services a roadmap line may name (a draft's writers only): the agency's services
+    /// not yet fully online.
+    pub roadmap_choices: Vec<ChoiceOut>,
     pub may_edit: bool,
     pub may_submit: bool,
 }
@@ -191,6 +204,15 @@ fn out(v: &ReportView) -> ReportOut {
                 finished: a.finished,
                 on_time: a.on_time,
                 roadmap: a.roadmap,
+            })
+            .collect(),
+        roadmap_choices: v
+            .services
+            .iter()
+            .map(|(id, name, now)| ChoiceOut {
+                service: id.to_string(),
+                name: name.clone(),
+                now: now.as_str().into(),
             })
             .collect(),
         may_edit: v.may_write,
