@@ -328,10 +328,14 @@ impl App {
         }
         let draft = r.state == ReportState::Draft;
         let may_write = draft && report::may(&s.actor, Right::Write, agency.id, root);
+        // Services already in the roadmap are not offered again.
         let services = match may_write && r.kind == ReportKind::AgencyYearly {
             true => self.roadmap_choices(c, agency.id).await?,
             false => vec![],
-        };
+        }
+        .into_iter()
+        .filter(|(id, _, _)| !r.body.roadmap.iter().any(|x| x.service_id == *id))
+        .collect();
         Ok(ReportView {
             due_on: r.kind.due_on(r.year),
             may_submit: draft && report::may(&s.actor, Right::Submit, agency.id, root),

@@ -1,19 +1,22 @@
-//! Browser end-to-end (R5.1a, R6.2, R7.1a, R7.2b, R11.2, R11.3, R12, R8.2b): `e2e/flow.mjs` drives
-//! Debian's Chromium (Playwright) against the real server on loopback with a fresh database. It
-//! needs Node.js, `npm ci` in `e2e/` and `/usr/bin/chromium`; `.ci/run` installs them and sets
-//! `MOTCUA_TEST_E2E=1`, which makes their absence a failure. Without it, the test says it was
-//! skipped. Screenshots (and the printed slip as PDF) go to `$MOTCUA_TEST_E2E_SHOTS`, else
-//! `$CARGO_TARGET_DIR/e2e-screenshots`, else `target/e2e-screenshots`.
+//! Browser end-to-end (R5.1a, R6.2, R7.1a, R7.2b, R11.2, R11.3, R12, R8.2b, R14): `e2e/flow.mjs`
+//! (the citizen's and the staff's path) and `e2e/reports.mjs` (a yearly report) drive Debian's
+//! Chromium (Playwright) against the real server on loopback with a fresh database. They need
+//! Node.js, `npm ci` in `e2e/` and `/usr/bin/chromium`; `.ci/run` installs them and sets
+//! `MOTCUA_TEST_E2E=1`, which makes their absence a failure. Without it, the tests say they were
+//! skipped. Screenshots (and the files downloaded) go to a folder per script (`flow`, `reports`)
+//! in `$MOTCUA_TEST_E2E_SHOTS`, else `$CARGO_TARGET_DIR/e2e-screenshots`, else
+//! `target/e2e-screenshots`.
 use std::process::Command;
 
 use motcua_testkit::Engine;
 
 use crate::dossiers::{camthanh_trio, setup_with};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn citizen_and_staff_in_a_real_browser() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e");
+/// Whether the browser, Node.js and the scripts' packages are here (a failure when CI asked for
+/// them); answers Chromium's path.
+fn browser_ready() -> Option<String> {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let root = e2e_root();
     let ready = root.join("node_modules/playwright-core").exists()
         && root.join("node_modules/axe-core").exists()
         && std::path::Path::new(&chromium).exists()
@@ -25,13 +28,74 @@ async fn citizen_and_staff_in_a_real_browser() {
             "MOTCUA_TEST_E2E=1 but Node.js, e2e/node_modules or {chromium} is missing"
         );
         eprintln!("browser test skipped: run `npm ci` in e2e/ and install chromium (CI does)");
-        return;
+        return None;
     }
-    // The browser talks to `localhost`, where Secure cookies work over plain HTTP.
-    let t = setup_with(Engine::Sqlite, |c| {
+    Some(chromium)
+}
+
+fn e2e_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e")
+}
+
+/// A server on `localhost`, where Secure cookies work over plain HTTP.
+async fn browser_server() -> motcua_testkit::TestApp {
+    setup_with(Engine::Sqlite, |c| {
         c.public_url = c.public_url.replace("127.0.0.1", "localhost");
     })
-    .await;
+    .await
+}
+
+/// Where screenshots go.
+fn shots_dir() -> String {
+    std::env::var("MOTCUA_TEST_E2E_SHOTS")
+        .or_else(|_| std::env::var("CARGO_TARGET_DIR").map(|d| format!("{d}/e2e-screenshots")))
+        .unwrap_or_else(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/e2e-screenshots")
+                .to_string_lossy()
+                .into_owned()
+        })
+}
+
+/// Runs one script against the server, with its environment; fails with what it printed.
+async fn run_script(
+    t: &motcua_testkit::TestApp,
+    chromium: String,
+    script: &'static str,
+    env: Vec<(&'static str, String)>,
+) {
+    let base = t.base.replace("127.0.0.1", "localhost");
+    // Each script its own folder, emptied first.
+    let shots = format!("{}/{}", shots_dir(), script.trim_end_matches(".mjs"));
+    let _ = std::fs::remove_dir_all(&shots);
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(script)
+            .current_dir(e2e_root())
+            .env("BASE", base)
+            .env("SHOTS", &shots)
+            .env("CHROMIUM", chromium)
+            .envs(env)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "browser flow {script} failed:\n{stdout}\n{stderr}"
+    );
+    eprintln!("{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizen_and_staff_in_a_real_browser() {
+    let Some(chromium) = browser_ready() else {
+        return;
+    };
+    let t = browser_server().await;
     // The path is a level-3 service: the fixture's building permit, offered at level 3
     // here (re-importing the catalogue updates the service in place).
     let mut catalogue = crate::catalogue::fixture();
@@ -67,35 +131,61 @@ async fn citizen_and_staff_in_a_real_browser() {
         "pw": citizen_pw,
         "dossier": crate::processing::dossier(&mut who, &code).await["id"],
     });
-    let shots = std::env::var("MOTCUA_TEST_E2E_SHOTS")
-        .or_else(|_| std::env::var("CARGO_TARGET_DIR").map(|d| format!("{d}/e2e-screenshots")))
-        .unwrap_or_else(|_| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../target/e2e-screenshots")
-                .to_string_lossy()
-                .into_owned()
-        });
-    let _ = std::fs::remove_dir_all(&shots);
-    let base = t.base.replace("127.0.0.1", "localhost");
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg("flow.mjs")
-            .current_dir(&root)
-            .env("BASE", base)
-            .env("SHOTS", &shots)
-            .env("CHROMIUM", chromium)
-            .env("STAFF_PW", serde_json::Value::Object(staff).to_string())
-            .env("PAYER", payer.to_string())
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "browser flow failed:\n{stdout}\n{stderr}"
-    );
-    eprintln!("{stdout}");
+    let env = vec![
+        ("STAFF_PW", serde_json::Value::Object(staff).to_string()),
+        ("PAYER", payer.to_string()),
+    ];
+    run_script(&t, chromium, "flow.mjs", env).await;
+}
+
+/// The yearly report from draft to submission, and the province's consolidation (R14), in a
+/// browser: `e2e/reports.mjs`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yearly_report_in_a_real_browser() {
+    use motcua_app::staff::{By, NewStaff};
+    let Some(chromium) = browser_ready() else {
+        return;
+    };
+    let t = browser_server().await;
+    // One online dossier at Cẩm Thành, for the figures.
+    let mut who = crate::dossiers::token(&t, crate::dossiers::CITIZEN).await;
+    crate::agent::submit(&mut who, "2.000815", "000.01.01.H53").await;
+    // Cẩm Thành's administrator (the demo has none).
+    let cam_thanh = t.app.agency_by_code("000.01.01.H53").await.unwrap();
+    let (admin, pw) = t
+        .app
+        .create_staff(
+            &Default::default(),
+            By::Operator,
+            &NewStaff {
+                login: "quantri.camthanh".into(),
+                full_name: "Quản trị Cẩm Thành".into(),
+                home_agency_id: Some(cam_thanh.id),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let g = motcua_domain::authz::Grant {
+        role: motcua_domain::account::Role::AgencyAdmin,
+        agency_id: cam_thanh.id,
+        unit_id: None,
+    };
+    t.app
+        .grant_role(&Default::default(), By::Operator, admin.id, &g)
+        .await
+        .unwrap();
+    let demo = |login: &str| crate::security::demo_pw(&t, login);
+    let people = serde_json::json!({
+        "admin": ["quantri.camthanh", pw.unwrap()],
+        "leader": ["lanhdao.camthanh", demo("lanhdao.camthanh")],
+        "province": ["quantri.tinh", demo("quantri.tinh")],
+    });
+    run_script(
+        &t,
+        chromium,
+        "reports.mjs",
+        vec![("PEOPLE", people.to_string())],
+    )
+    .await;
 }

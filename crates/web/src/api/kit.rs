@@ -77,3 +77,19 @@ pub fn enum_of(values: Vec<&'static str>) -> utoipa::openapi::Object {
         .enum_values(Some(values))
         .build()
 }
+
+/// A whole number however JSON writes it (JSON Schema's integers include `2.0`); a fraction, or
+/// a number out of the field's range, is refused with the body's other errors (422).
+pub fn whole<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    use serde::Deserialize;
+    use serde::de::Error;
+    let v = f64::deserialize(d)?;
+    if !v.is_finite() || v.fract() != 0.0 || v.abs() > 9.0e15 {
+        return Err(D::Error::custom("expected a whole number"));
+    }
+    T::try_from(v as i64).map_err(|_| D::Error::custom("a number out of range"))
+}

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::kit::{Caller, enum_of, json_body};
+use super::kit::{Caller, enum_of, json_body, whole};
 use crate::error::ApiError;
 use crate::routes::{Access, Routes};
 use crate::state::AppState;
@@ -267,6 +267,7 @@ pub struct StartRequest {
     #[serde(default)]
     pub agency: Option<String>,
     #[schema(minimum = 2000, maximum = 2100)]
+    #[serde(deserialize_with = "whole")]
     pub year: i16,
     /// An ad hoc report's first and last day (YYYY-MM-DD); yearly reports cover the year up to
     /// their due day.
@@ -339,6 +340,7 @@ pub async fn get(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VersionRequest {
+    #[serde(deserialize_with = "whole")]
     pub version: i32,
 }
 
@@ -364,6 +366,7 @@ pub struct Sections {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TextRequest {
+    #[serde(deserialize_with = "whole")]
     pub version: i32,
     #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub title: String,
@@ -420,6 +423,7 @@ pub async fn refresh(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineRequest {
+    #[serde(deserialize_with = "whole")]
     pub version: i32,
     /// One of the agency's services not yet fully online.
     pub service: Uuid,
