@@ -443,6 +443,9 @@ async fn main() -> Result<()> {
                                 throttles = s.throttles,
                                 unconfirmed = s.unconfirmed,
                                 checkpoint = s.checkpoint,
+                                deadline_reminders = s.reminded.deadlines,
+                                desk_reminders = s.reminded.desks,
+                                report_reminders = s.reminded.reports,
                                 "housekeeping done"
                             ),
                             Err(e) => {

@@ -175,11 +175,16 @@ impl App {
         let c = self.db.conn();
         let until = now + jiff::SignedDuration::from_hours(24 * LOOKAHEAD_DAYS);
         let cal = self.calendar();
+        let codes: std::collections::HashMap<Uuid, String> = agencies::list_agencies(c)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.code))
+            .collect();
         let mut sent = 0;
         for d in ds::due_between(c, now, until, 10_000).await? {
             let Some(due) = d.step_due_at else { continue };
-            let code = agencies::get_agency(c, d.agency_id).await?.code;
-            if !work::due_soon(&cal, Some(&code), now, due) {
+            let code = codes.get(&d.agency_id).map(String::as_str);
+            if !work::due_soon(&cal, code, now, due) {
                 continue;
             }
             let holders = self.work_holders(c, &d).await?;

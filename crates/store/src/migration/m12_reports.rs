@@ -1,5 +1,5 @@
 //! Yearly and ad hoc reports (R14) and the reminders sent once each (staff work, desk days with
-//! nobody on duty, reports falling due: R10.6, R14).
+//! nobody on duty, reports falling due: R10.6, R14), with the index their sweep reads.
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -23,6 +23,12 @@ enum Reports {
     SubmittedBy,
     SubmittedAt,
     Version,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Dossiers {
+    Table,
+    StepDueAt,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -73,6 +79,15 @@ impl MigrationTrait for Migration {
                 .table(Reports::Table)
                 .col(Reports::Year)
                 .col(Reports::Kind)
+                .to_owned(),
+        )
+        .await?;
+        // The reminders' sweep reads the steps falling due soon, across agencies.
+        m.create_index(
+            Index::create()
+                .name("dossiers_step_due")
+                .table(Dossiers::Table)
+                .col(Dossiers::StepDueAt)
                 .to_owned(),
         )
         .await?;

@@ -275,7 +275,7 @@ async fn reports_are_drafted_from_the_figures_and_sent_once(e: Engine) {
     let text = book.worksheet_range("Noi dung").unwrap();
     assert!(
         text.rows()
-            .any(|r| r[1].to_string() == "Kết quả CANARY-REPORT.")
+            .any(|r| r[1] == Data::String("Kết quả CANARY-REPORT.".into()))
     );
     let pdf = file(&mut admin, &format!("{path}?format=pdf")).await;
     let doc = lopdf::Document::load_mem(&pdf).unwrap();
@@ -352,6 +352,38 @@ async fn reports_are_drafted_from_the_figures_and_sent_once(e: Engine) {
         1,
         "an agency sees its own: {mine}"
     );
+
+    // The pages: another agency's leader finds nothing; a form without its token is refused.
+    let page = format!("/can-bo/bao-cao-nam/{id}");
+    let mut stranger = t.client();
+    stranger
+        .login(
+            "lanhdao.tuphap",
+            &crate::security::demo_pw(&t, "lanhdao.tuphap"),
+        )
+        .await;
+    for path in [
+        page.clone(),
+        format!("{page}/in"),
+        format!("{page}/tep/bao-cao.pdf"),
+    ] {
+        assert_eq!(stranger.get(&path).await.status, 404, "{path}");
+    }
+    let mut leader = t.client();
+    leader
+        .login(
+            "lanhdao.camthanh",
+            &crate::security::demo_pw(&t, "lanhdao.camthanh"),
+        )
+        .await;
+    let printed = leader.get(&format!("{page}/in")).await;
+    assert!(printed.body.contains("Kết quả CANARY-REPORT.") && !printed.body.contains("<textarea"));
+    let csv = leader.get(&format!("{page}/tep/bao-cao.csv")).await;
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    let r = leader
+        .post_form_raw(&page, &[("do", "refresh"), ("version", "6")])
+        .await;
+    assert_eq!(r.status, 403, "no CSRF token");
 
     // Reminders: fourteen and three days before 30/11, once each, to whoever has not sent.
     let reminded = |login: &'static str| {
