@@ -19,6 +19,9 @@ use crate::Audit;
 use crate::error::StoreResult;
 use crate::{App, AppError, Result};
 
+/// What every staff notice of new work says (its subject says which).
+const WORK_BODY: &str = "Kính gửi {{ name }},\n\n{{ note }}: hồ sơ {{ code }} ({{ procedure }}), {{ agency }}.\n{% if date %}Hạn xử lý bước này: {{ date }}.\n{% endif %}\nMở hồ sơ: {{ link }}\n";
+
 /// The default template of each kind: (subject, body, SMS). Variables: `name`, `code`,
 /// `procedure`, `agency`, `link`, `items` (a list), `note`, `date` (dd/mm/yyyy), `amount`
 /// (formatted đồng), `hours`, `site`.
@@ -90,11 +93,11 @@ pub fn default_template(kind: NoticeKind) -> (&'static str, &'static str, &'stat
             "Kính gửi {{ name }},\n\n{{ agency }}: sự cố từ {{ date }}.\n{{ note }}\n{% for i in items %}- {{ i }}\n{% endfor %}\nTheo dõi và chỉ đạo xử lý: {{ link }}\n",
             "Su co he thong: {{ agency }}. Xem: {{ link }}",
         ),
-        NewWork | Assigned | ApprovalAwaited | ConsultationRequested | DeadlineNear => (
-            "{{ note }}: hồ sơ {{ code }}",
-            "Kính gửi {{ name }},\n\n{{ note }}: hồ sơ {{ code }} ({{ procedure }}), {{ agency }}.\n{% if date %}Hạn xử lý bước này: {{ date }}.\n{% endif %}\nMở hồ sơ: {{ link }}\n",
-            "",
-        ),
+        NewWork => ("Hồ sơ mới chuyển đến: {{ code }}", WORK_BODY, ""),
+        Assigned => ("Được phân công xử lý hồ sơ {{ code }}", WORK_BODY, ""),
+        ApprovalAwaited => ("Hồ sơ chờ phê duyệt: {{ code }}", WORK_BODY, ""),
+        ConsultationRequested => ("Đề nghị cho ý kiến về hồ sơ {{ code }}", WORK_BODY, ""),
+        DeadlineNear => ("Hồ sơ sắp đến hạn: {{ code }}", WORK_BODY, ""),
         UnstaffedDesk => (
             "{{ agency }}: chưa có người trực tiếp nhận hồ sơ",
             "Kính gửi {{ name }},\n\nBộ phận tiếp nhận và trả kết quả của {{ agency }} chưa có cán bộ trong lịch trực các ngày làm việc sau:\n{% for i in items %}- {{ i }}\n{% endfor %}\nXếp lịch trực: {{ link }}\n",
@@ -153,6 +156,20 @@ pub struct NewNotice<'a> {
     /// Account notices: the address they go to (and no inbox copy).
     pub address: Option<&'a str>,
     pub data: Value,
+}
+
+impl NewNotice<'static> {
+    /// A notice to a member of staff: their inbox (and e-mail as they chose), naming no dossier
+    /// in its record, so that it never shows among the notices an applicant sees.
+    pub fn to_staff(kind: NoticeKind, user: Uuid, data: Value) -> Self {
+        NewNotice {
+            kind,
+            user_id: Some(user),
+            dossier_id: None,
+            address: None,
+            data,
+        }
+    }
 }
 
 /// A notice's text, rendered from its template.

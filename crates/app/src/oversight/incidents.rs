@@ -71,17 +71,8 @@ impl App {
                     "note": i.summary, "items": items,
                     "link": format!("{site}/can-bo/su-co/{}", i.id),
                 });
-                self.notify(
-                    tx,
-                    NewNotice {
-                        kind: NoticeKind::Incident,
-                        user_id: Some(u.id),
-                        dossier_id: None,
-                        address: None,
-                        data,
-                    },
-                )
-                .await?;
+                self.notify(tx, NewNotice::to_staff(NoticeKind::Incident, u.id, data))
+                    .await?;
             }
         }
         cs::insert_incident_update(

@@ -6,7 +6,7 @@ use motcua_domain::Role;
 use motcua_domain::agency::Agency;
 use motcua_domain::calendar::from_local;
 use motcua_domain::catalogue::Classification;
-use motcua_domain::clock::vn_date;
+use motcua_domain::clock::{format_vn_date, vn_date};
 use motcua_domain::dossier::Intake;
 use motcua_domain::notice::NoticeKind;
 use motcua_domain::oversight::Statistics;
@@ -16,12 +16,11 @@ use motcua_domain::report::{
 };
 use motcua_store::reports::{self as rs, Scope};
 use motcua_store::yearly;
-use motcua_store::{Conn, agencies, catalogue as cat, consents, feedback, notices as ns, users};
+use motcua_store::{Conn, agencies, catalogue as cat, consents, feedback, users};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::error::StoreResult;
-use crate::notices::NewNotice;
 use crate::{App, AppError, Audit, Ctx, Result, Session};
 
 /// What a new report is: its kind, the writing agency (by code; none: the caller's own, or the
@@ -533,8 +532,7 @@ impl App {
     /// Reminds the writers of each yearly report not yet sent, 14 and 3 days before its due
     /// day, once each: an agency's leaders and administrators, the province's administrators.
     pub(crate) async fn remind_reports(&self) -> Result<usize> {
-        let now = self.now();
-        let today = vn_date(now);
+        let today = vn_date(self.now());
         let c = self.db.conn();
         let year = today.year();
         let reports = yearly::list(c, Some(year), None).await?;
@@ -574,27 +572,19 @@ impl App {
                     }
                 }
             }
-            let tx = self.db.write().await?;
-            let topic = format!("report:{}:{}:{year}:{lead}", kind.as_str(), a.id);
-            if ns::claim_reminder(&tx, &topic, now).await? {
-                let site = self.config.public_url.trim_end_matches('/');
-                for u in &people {
+            let site = self.config.public_url.trim_end_matches('/');
+            let to = people
+                .iter()
+                .map(|u| {
                     let data = json!({"name": u.full_name, "agency": a.name,
                         "note": format!("{} {year}", kind.label_vi()),
-                        "date": due.strftime("%d/%m/%Y").to_string(),
+                        "date": format_vn_date(due),
                         "link": format!("{site}/can-bo/bao-cao-nam?nam={year}")});
-                    let n = NewNotice {
-                        kind: NoticeKind::ReportDue,
-                        user_id: Some(u.id),
-                        dossier_id: None,
-                        address: None,
-                        data,
-                    };
-                    self.notify(&tx, n).await?;
-                }
-                sent += 1;
-            }
-            tx.commit().await?;
+                    (u.id, data)
+                })
+                .collect();
+            let topic = format!("report:{}:{}:{year}:{lead}", kind.as_str(), a.id);
+            sent += usize::from(self.remind_once(&topic, NoticeKind::ReportDue, to).await?);
         }
         Ok(sent)
     }

@@ -5,14 +5,14 @@
 //! sweep's reminders are sent once each.
 use motcua_domain::account::{Role, User};
 use motcua_domain::agency::UnitKind;
-use motcua_domain::clock::{format_vn_datetime, vn_date};
+use motcua_domain::clock::{format_vn_date, format_vn_datetime, vn_date};
 use motcua_domain::lifecycle::{Act, Stage};
 use motcua_domain::notice::NoticeKind;
 use motcua_domain::work;
 use motcua_store::dossiers::{self as ds, Consultation, Dossier};
 use motcua_store::notices as ns;
 use motcua_store::{Conn, agencies, catalogue as cat, users};
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::notices::NewNotice;
@@ -122,8 +122,7 @@ impl App {
         Ok(vec![])
     }
 
-    /// One staff notice about a dossier. It names no dossier in the notice's own record, so
-    /// that it never shows among the notices the applicant sees; the link opens the staff page.
+    /// One staff notice about a dossier; its link opens the staff page.
     async fn tell(
         &self,
         tx: &motcua_store::Tx,
@@ -132,30 +131,50 @@ impl App {
         d: &Dossier,
         due: Option<jiff::Timestamp>,
     ) -> Result<()> {
-        let agency = agencies::get_agency(tx, d.agency_id).await?;
-        let procedure = cat::get_version(tx, d.procedure_version_id)
-            .await?
-            .body
-            .name;
+        let data = self.work_data(tx, kind, to, d, due).await?;
+        self.notify(tx, NewNotice::to_staff(kind, to.id, data))
+            .await?;
+        Ok(())
+    }
+
+    /// What a staff notice about a dossier says.
+    async fn work_data(
+        &self,
+        c: &impl Conn,
+        kind: NoticeKind,
+        to: &User,
+        d: &Dossier,
+        due: Option<jiff::Timestamp>,
+    ) -> Result<Value> {
+        let agency = agencies::get_agency(c, d.agency_id).await?;
+        let procedure = cat::get_version(c, d.procedure_version_id).await?.body.name;
         let site = self.config.public_url.trim_end_matches('/');
-        let data = json!({
+        Ok(json!({
             "name": to.full_name, "code": d.code.clone().unwrap_or_default(), "procedure": procedure,
             "agency": agency.name, "note": kind.label_vi(),
             "date": due.map(format_vn_datetime).unwrap_or_default(),
             "link": format!("{site}/can-bo/ho-so/{}", d.id),
-        });
-        self.notify(
-            tx,
-            NewNotice {
-                kind,
-                user_id: Some(to.id),
-                dossier_id: None,
-                address: None,
-                data,
-            },
-        )
-        .await?;
-        Ok(())
+        }))
+    }
+
+    /// Sends a reminder to each person with what it says to them, once for its topic (what it
+    /// is about and for when), whichever server copy sweeps; answers whether it went now.
+    pub(crate) async fn remind_once(
+        &self,
+        topic: &str,
+        kind: NoticeKind,
+        to: Vec<(Uuid, Value)>,
+    ) -> Result<bool> {
+        let tx = self.db.write().await?;
+        let first = ns::claim_reminder(&tx, topic, self.now()).await?;
+        if first {
+            for (user, data) in to {
+                self.notify(&tx, NewNotice::to_staff(kind, user, data))
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(first)
     }
 
     /// One sweep of the reminders (run by housekeeping): due points within a working day,
@@ -187,17 +206,13 @@ impl App {
             if !work::due_soon(&cal, code, now, due) {
                 continue;
             }
-            let holders = self.work_holders(c, &d).await?;
-            let tx = self.db.write().await?;
-            let topic = format!("deadline:{}:{}", d.id, due.as_second());
-            if ns::claim_reminder(&tx, &topic, now).await? {
-                for u in &holders {
-                    self.tell(&tx, NoticeKind::DeadlineNear, u, &d, Some(due))
-                        .await?;
-                }
-                sent += 1;
+            let kind = NoticeKind::DeadlineNear;
+            let mut to = vec![];
+            for u in self.work_holders(c, &d).await? {
+                to.push((u.id, self.work_data(c, kind, &u, &d, Some(due)).await?));
             }
-            tx.commit().await?;
+            let topic = format!("deadline:{}:{}", d.id, due.as_second());
+            sent += usize::from(self.remind_once(&topic, kind, to).await?);
         }
         Ok(sent)
     }
@@ -205,7 +220,6 @@ impl App {
     /// Tells an agency's administrators of the working days ahead on which a desk has nobody
     /// on duty, once per desk and day.
     async fn remind_unstaffed(&self) -> Result<usize> {
-        let now = self.now();
         let c = self.db.conn();
         let mut sent = 0;
         for unit in agencies::list_units(c, None).await? {
@@ -217,30 +231,22 @@ impl App {
                 continue;
             }
             let agency = agencies::get_agency(c, unit.agency_id).await?;
-            let admins = users::holders(c, Role::AgencyAdmin, unit.agency_id).await?;
-            let tx = self.db.write().await?;
-            let topic = format!("unstaffed:{}:{}", unit.id, days[0]);
-            if ns::claim_reminder(&tx, &topic, now).await? {
-                let items: Vec<String> = days
-                    .iter()
-                    .map(|d| d.strftime("%d/%m/%Y").to_string())
-                    .collect();
-                let site = self.config.public_url.trim_end_matches('/');
-                for (u, _) in &admins {
+            let items: Vec<String> = days.iter().map(|d| format_vn_date(*d)).collect();
+            let site = self.config.public_url.trim_end_matches('/');
+            let to = users::holders(c, Role::AgencyAdmin, unit.agency_id)
+                .await?
+                .into_iter()
+                .map(|(u, _)| {
                     let data = json!({"name": u.full_name, "agency": format!("{} ({})", agency.name, unit.name),
                         "items": items, "link": format!("{site}/can-bo/lich-truc/{}", unit.id)});
-                    let n = NewNotice {
-                        kind: NoticeKind::UnstaffedDesk,
-                        user_id: Some(u.id),
-                        dossier_id: None,
-                        address: None,
-                        data,
-                    };
-                    self.notify(&tx, n).await?;
-                }
-                sent += 1;
-            }
-            tx.commit().await?;
+                    (u.id, data)
+                })
+                .collect();
+            let topic = format!("unstaffed:{}:{}", unit.id, days[0]);
+            sent += usize::from(
+                self.remind_once(&topic, NoticeKind::UnstaffedDesk, to)
+                    .await?,
+            );
         }
         Ok(sent)
     }

@@ -142,7 +142,6 @@ async fn citizen_and_staff_in_a_real_browser() {
 /// browser: `e2e/reports.mjs`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn yearly_report_in_a_real_browser() {
-    use motcua_app::staff::{By, NewStaff};
     let Some(chromium) = browser_ready() else {
         return;
     };
@@ -151,33 +150,13 @@ async fn yearly_report_in_a_real_browser() {
     let mut who = crate::dossiers::token(&t, crate::dossiers::CITIZEN).await;
     crate::agent::submit(&mut who, "2.000815", "000.01.01.H53").await;
     // Cẩm Thành's administrator (the demo has none).
-    let cam_thanh = t.app.agency_by_code("000.01.01.H53").await.unwrap();
-    let (admin, pw) = t
-        .app
-        .create_staff(
-            &Default::default(),
-            By::Operator,
-            &NewStaff {
-                login: "quantri.camthanh".into(),
-                full_name: "Quản trị Cẩm Thành".into(),
-                home_agency_id: Some(cam_thanh.id),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let g = motcua_domain::authz::Grant {
-        role: motcua_domain::account::Role::AgencyAdmin,
-        agency_id: cam_thanh.id,
-        unit_id: None,
-    };
-    t.app
-        .grant_role(&Default::default(), By::Operator, admin.id, &g)
-        .await
-        .unwrap();
+    let role = motcua_domain::account::Role::AgencyAdmin;
+    let login = "quantri.camthanh";
+    let (_, _, pw) =
+        crate::dossiers::camthanh_staff_pw(&t, login, "Quản trị Cẩm Thành", role).await;
     let demo = |login: &str| crate::security::demo_pw(&t, login);
     let people = serde_json::json!({
-        "admin": ["quantri.camthanh", pw.unwrap()],
+        "admin": [login, pw],
         "leader": ["lanhdao.camthanh", demo("lanhdao.camthanh")],
         "province": ["quantri.tinh", demo("quantri.tinh")],
     });

@@ -70,8 +70,15 @@ async fn every_notice_kind_arrives_by_email(e: Engine) {
             "{kind:?}: {}",
             m.body
         );
-        // The dossier notices name the dossier (an incident notice is about the system).
-        if !kind.is_account() && kind != NoticeKind::Incident {
+        // The dossier notices name the dossier (an incident, a desk's roster and a report are
+        // not about one).
+        let about_a_dossier = ![
+            NoticeKind::Incident,
+            NoticeKind::UnstaffedDesk,
+            NoticeKind::ReportDue,
+        ]
+        .contains(&kind);
+        if !kind.is_account() && about_a_dossier {
             assert!(
                 m.subject.contains("000.01.01.H53-260302-0042")
                     && m.body.contains("000.01.01.H53-260302-0042"),
@@ -366,8 +373,19 @@ async fn dossier_and_inbox_show_notices(e: Engine) {
         .as_str()
         .unwrap()
         .to_string();
-    let mails = sink.wait_for(1).await;
-    assert!(mails[0].subject.contains(&code) && mails[0].subject.starts_with("Đã nhận hồ sơ"));
+    // The applicant's, and the desk officer's on duty (new work).
+    let mails = sink.wait_for(2).await;
+    let mine = mails
+        .iter()
+        .find(|m| m.to == ["nguyenvanan@example.com"])
+        .expect("the applicant's e-mail");
+    assert!(mine.subject.contains(&code) && mine.subject.starts_with("Đã nhận hồ sơ"));
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.to == ["tiepnhan.camthanh@quangngai.example"]
+                && m.subject.starts_with("Hồ sơ mới chuyển đến"))
+    );
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let d = c
         .json(

@@ -4,14 +4,14 @@
 //! point within a working day (once), the agency's administrators of desk days with nobody on
 //! duty (once); never the person who acted, never another agency, never the applicant.
 use jiff::SignedDuration;
-use motcua_app::staff::{By, NewStaff};
+use motcua_app::staff::By;
 use motcua_domain::account::Role;
 use motcua_domain::agency::UnitKind;
 use motcua_domain::notice::NoticeKind;
 use motcua_testkit::{Engine, TestApp, engine_tests};
 use serde_json::json;
 
-use crate::dossiers::setup;
+use crate::dossiers::{camthanh_staff_pw, setup};
 use crate::processing::{dossier, ok, people, submitted, to_specialist};
 
 use super::upload_result;
@@ -45,31 +45,9 @@ fn expect(pairs: &[(&str, &[NoticeKind])]) -> Vec<(String, Vec<NoticeKind>)> {
 
 /// A new staff member of Cẩm Thành in a role; answers the password.
 async fn camthanh_officer(t: &TestApp, login: &str, role: Role) -> String {
-    let cam_thanh = t.app.agency_by_code(CAMTHANH).await.unwrap();
-    let (u, pw) = t
-        .app
-        .create_staff(
-            &Default::default(),
-            By::Operator,
-            &NewStaff {
-                login: login.into(),
-                full_name: format!("Cán bộ {login}"),
-                home_agency_id: Some(cam_thanh.id),
-                ..Default::default()
-            },
-        )
+    camthanh_staff_pw(t, login, &format!("Cán bộ {login}"), role)
         .await
-        .unwrap();
-    let g = motcua_domain::authz::Grant {
-        role,
-        agency_id: cam_thanh.id,
-        unit_id: None,
-    };
-    t.app
-        .grant_role(&Default::default(), By::Operator, u.id, &g)
-        .await
-        .unwrap();
-    pw.unwrap()
+        .2
 }
 
 async fn each_staff_notice_reaches_the_right_person_only(e: Engine) {

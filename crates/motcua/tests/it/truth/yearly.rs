@@ -11,7 +11,7 @@ use motcua_testkit::{Client, Engine, TestApp, engine_tests};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::dossiers::{setup, token};
+use crate::dossiers::{camthanh_staff_pw, setup, token};
 use crate::processing::{ok, people, submitted};
 
 use super::status::to_resolved;
@@ -425,33 +425,8 @@ async fn reports_are_drafted_from_the_figures_and_sent_once(e: Engine) {
 
 /// Cẩm Thành's administrator (the demo has none), logged in through the API.
 async fn staff(t: &TestApp, login: &str) -> (Client, String) {
-    use motcua_app::staff::{By, NewStaff};
-    let cam_thanh = t.app.agency_by_code(CAMTHANH).await.unwrap();
-    let (u, pw) = t
-        .app
-        .create_staff(
-            &Default::default(),
-            By::Operator,
-            &NewStaff {
-                login: login.into(),
-                full_name: "Quản trị Cẩm Thành".into(),
-                home_agency_id: Some(cam_thanh.id),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let g = motcua_domain::authz::Grant {
-        role: motcua_domain::account::Role::AgencyAdmin,
-        agency_id: cam_thanh.id,
-        unit_id: None,
-    };
-    t.app
-        .grant_role(&Default::default(), By::Operator, u.id, &g)
-        .await
-        .unwrap();
-    let mut c = t.client();
-    let tok = c.token(login, pw.as_deref().unwrap()).await;
+    let role = motcua_domain::account::Role::AgencyAdmin;
+    let (c, tok, _) = camthanh_staff_pw(t, login, "Quản trị Cẩm Thành", role).await;
     (c, tok)
 }
 
