@@ -99,7 +99,7 @@ pub fn default_template(kind: NoticeKind) -> (&'static str, &'static str, &'stat
         ConsultationRequested => ("Đề nghị cho ý kiến về hồ sơ {{ code }}", WORK_BODY, ""),
         DeadlineNear => ("Hồ sơ sắp đến hạn: {{ code }}", WORK_BODY, ""),
         UnstaffedDesk => (
-            "{{ agency }}: chưa có người trực tiếp nhận hồ sơ",
+            "Chưa có người trực tiếp nhận hồ sơ: {{ agency }}",
             "Kính gửi {{ name }},\n\nBộ phận tiếp nhận và trả kết quả của {{ agency }} chưa có cán bộ trong lịch trực các ngày làm việc sau:\n{% for i in items %}- {{ i }}\n{% endfor %}\nXếp lịch trực: {{ link }}\n",
             "",
         ),

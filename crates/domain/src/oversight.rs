@@ -18,31 +18,33 @@ use crate::lifecycle::Stage;
 
 pub mod scorecard;
 
-/// The facts about one dossier that decide every figure, as the store groups them.
+/// The facts the store groups dossiers by (the columns its report index is ordered by, so that
+/// a year is read in one ordered pass).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cell {
     /// The month it was received (submitted), `YYYY-MM` in Vietnam's time.
     pub month: String,
     pub intake: Intake,
     pub stage: Stage,
-    /// The desk accepted it (its national count started).
-    pub accepted: bool,
     /// Its national count when the count ended (`deadline::outcome`).
     pub outcome: Option<Timeliness>,
-    /// Accepted, its count still running, and past its appointment now (or late by rule).
-    pub overdue: bool,
-    /// The desk acted on it after the acknowledgement was due.
-    pub intake_late: bool,
-    /// It was handed to the department after the hand-over was due.
-    pub handover_late: bool,
-    /// The desk asked the person to supplement it more than once (R3.4).
-    pub repeat: bool,
 }
 
-/// How many dossiers share a [`Cell`], and the office seconds those whose count ended took.
+/// How many dossiers share a [`Cell`], how many of them carry each mark, and the office
+/// seconds those whose count ended took.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tally {
     pub dossiers: u64,
+    /// The desk accepted them (their national count started).
+    pub accepted: u64,
+    /// Accepted, their count still running, and past the appointment now (or late by rule).
+    pub overdue: u64,
+    /// The desk acted on them after the acknowledgement was due.
+    pub intake_late: u64,
+    /// Handed to the department after the hand-over was due.
+    pub handover_late: u64,
+    /// The desk asked the person to supplement them more than once (R3.4).
+    pub repeat: u64,
     pub office_secs: i64,
 }
 
@@ -102,25 +104,26 @@ impl Figure {
             Self::SecondSupplement => "Yêu cầu bổ sung lần hai",
         }
     }
-    /// Whether a dossier with these facts is counted in this figure.
-    pub fn holds(self, c: &Cell) -> bool {
+    /// How many of the dossiers sharing these facts this figure counts. In progress: accepted
+    /// and the national count still running.
+    pub fn count_in(self, c: &Cell, t: &Tally) -> u64 {
+        let all_if = |yes: bool| if yes { t.dossiers } else { 0 };
         match self {
-            Self::Received => true,
-            Self::Finished => c.outcome.is_some(),
-            Self::OnTime => matches!(c.outcome, Some(Timeliness::Early | Timeliness::OnTime)),
-            Self::Late => c.outcome == Some(Timeliness::Late),
-            Self::InProgress => in_progress(c),
-            Self::Overdue => c.overdue,
-            Self::LateAcceptance => c.intake_late,
-            Self::LateHandover => c.handover_late,
-            Self::SecondSupplement => c.repeat,
+            Self::Received => t.dossiers,
+            Self::Finished => all_if(c.outcome.is_some()),
+            Self::OnTime => all_if(matches!(
+                c.outcome,
+                Some(Timeliness::Early | Timeliness::OnTime)
+            )),
+            Self::Late => all_if(c.outcome == Some(Timeliness::Late)),
+            Self::InProgress if c.outcome.is_none() && !c.stage.is_final() => t.accepted,
+            Self::InProgress => 0,
+            Self::Overdue => t.overdue,
+            Self::LateAcceptance => t.intake_late,
+            Self::LateHandover => t.handover_late,
+            Self::SecondSupplement => t.repeat,
         }
     }
-}
-
-/// Accepted and its national count still running.
-fn in_progress(c: &Cell) -> bool {
-    c.accepted && c.outcome.is_none() && !c.stage.is_final()
 }
 
 /// Whether a dossier whose count still runs is overdue `now`: past its appointment, or late
@@ -184,7 +187,7 @@ impl Statistics {
         for (c, t) in groups {
             let n = t.dossiers;
             s.received += n;
-            let count = |f: Figure| if f.holds(c) { n } else { 0 };
+            let count = |f: Figure| f.count_in(c, t);
             s.finished += count(Figure::Finished);
             s.late += count(Figure::Late);
             s.in_progress += count(Figure::InProgress);

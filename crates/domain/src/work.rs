@@ -9,8 +9,10 @@ use crate::lifecycle::{Act, Stage};
 use crate::notice::NoticeKind;
 
 /// The notice a step sends to the staff whose worklist now holds the dossier (`None`: nobody
-/// new has work). A step that keeps the stage tells nobody, except a new assignment; a
-/// consultation is told to the consulted agencies, not here.
+/// new has work). A step that keeps the stage tells nobody, except a new assignment; nor one
+/// that keeps the dossier with the role that acted (the desk accepting what it received), unless
+/// another agency's answer brought it back; a consultation is told to the consulted agencies,
+/// not here.
 pub fn step_notice(from: Option<Stage>, to: Stage, act: Act) -> Option<NoticeKind> {
     to.queue()?;
     match (act, to) {
@@ -18,6 +20,8 @@ pub fn step_notice(from: Option<Stage>, to: Stage, act: Act) -> Option<NoticeKin
         // The officer who registers a dossier at the counter has it in hand.
         (Act::Consult | Act::RegisterInPerson | Act::RegisterPostal, _) => None,
         _ if from == Some(to) => None,
+        (Act::ConsultationAnswered, _) => Some(NoticeKind::NewWork),
+        _ if from.and_then(Stage::queue) == to.queue() => None,
         (_, Stage::ProposedResolve | Stage::ProposedSupplement | Stage::ProposedDecline) => {
             Some(NoticeKind::ApprovalAwaited)
         }
@@ -87,6 +91,21 @@ mod tests {
         use Stage::*;
         let n = |from, to, act| step_notice(from, to, act);
         assert_eq!(n(Some(Draft), Submitted, Submit), Some(NoticeKind::NewWork));
+        assert_eq!(
+            n(Some(Submitted), Accepted, Accept),
+            None,
+            "the desk keeps what it accepted"
+        );
+        assert_eq!(
+            n(Some(Consulting), Examining, ConsultationAnswered),
+            Some(NoticeKind::NewWork),
+            "back from another agency"
+        );
+        assert_eq!(
+            n(Some(ProposedResolve), Resolved, Approve),
+            Some(NoticeKind::NewWork),
+            "the desk returns the result"
+        );
         assert_eq!(
             n(Some(SupplementRequested), Supplemented, Resubmit),
             Some(NoticeKind::NewWork)

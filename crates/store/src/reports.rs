@@ -36,13 +36,22 @@ fn finals() -> String {
 
 /// The dossiers in scope, as a condition on `d`.
 fn in_scope(s: &Scope, b: &mut Binds) -> String {
+    // Bound in the order they appear (SQLite's placeholders are positional). The months too,
+    // implied by the instants: the report index is ordered by month first.
+    let first = b.push(oversight::month_of(s.from));
+    let last = b.push(oversight::month_of(
+        s.to - jiff::SignedDuration::from_micros(1),
+    ));
     let from = b.push(to_db(s.from));
     let to = b.push(to_db(s.to));
     let agency = match s.agency {
         Some(a) => format!(" AND d.agency_id = {}", b.push(a)),
         None => String::new(),
     };
-    format!("d.stage <> 'draft' AND d.submitted_at >= {from} AND d.submitted_at < {to}{agency}")
+    format!(
+        "d.stage <> 'draft' AND d.received_month >= {first} AND d.received_month <= {last} \
+         AND d.submitted_at >= {from} AND d.submitted_at < {to}{agency}"
+    )
 }
 
 /// The facts that decide every figure, as columns of `d` (the `oversight::overdue` rule in
@@ -51,10 +60,18 @@ fn fact_columns(s: &Scope, b: &mut Binds) -> String {
     let now = b.push(to_db(s.now));
     format!(
         "d.received_month AS m, d.intake, d.stage, d.received_at IS NOT NULL AS accepted, d.outcome, \
-         COALESCE(d.received_at IS NOT NULL AND d.outcome IS NULL AND d.stage NOT IN ({finals}) \
-         AND (d.late_by_count OR d.appointment_at < {now}), FALSE) AS overdue, \
+         COALESCE({}, FALSE) AS overdue, \
          d.intake_late, d.handover_late, d.repeat_requests > 0 AS rep",
-        finals = finals(),
+        overdue(&now),
+    )
+}
+
+/// The `oversight::overdue` rule in SQL, at the instant bound as `now`.
+fn overdue(now: &str) -> String {
+    format!(
+        "d.received_at IS NOT NULL AND d.outcome IS NULL AND d.stage NOT IN ({}) \
+         AND (d.late_by_count OR d.appointment_at < {now})",
+        finals()
     )
 }
 
@@ -118,50 +135,59 @@ async fn grouped(
     by_agency: bool,
 ) -> Result<Vec<(Option<Uuid>, Cell, Tally)>> {
     let mut b = Binds::new(c);
-    // One pass, grouped by the columns' places (no subquery to materialise).
-    let cols = fact_columns(s, &mut b);
+    let now = b.push(to_db(s.now));
     let scope = in_scope(s, &mut b);
     let (agency, by) = match by_agency {
         true => (", d.agency_id", ", 12"),
         false => ("", ""),
     };
+    // Grouped by the report index's leading columns, in its order, so that the engine reads
+    // the period in one ordered pass without sorting it; each mark is counted in its group.
+    let marked = |cond: &str| format!("SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)");
     let sql = format!(
-        "SELECT {cols}, COUNT(*), CAST(SUM(COALESCE(d.office_secs, 0)) AS BIGINT){agency} \
-         FROM dossiers d WHERE {scope} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9{by}"
+        "SELECT d.received_month, d.intake, d.stage, d.outcome, COUNT(*), \
+         CAST(SUM(COALESCE(d.office_secs, 0)) AS BIGINT), {accepted}, {overdue}, {intake_late}, \
+         {handover_late}, {repeat}{agency} \
+         FROM dossiers d WHERE {scope} GROUP BY 1, 2, 3, 4{by}",
+        accepted = marked("d.received_at IS NOT NULL"),
+        overdue = marked(&overdue(&now)),
+        intake_late = marked("d.intake_late"),
+        handover_late = marked("d.handover_late"),
+        repeat = marked("d.repeat_requests > 0"),
     );
+    let count = |r: &sea_orm::QueryResult, i: usize| -> Result<u64> {
+        let n: Option<i64> = r.try_get_by_index(i)?;
+        Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
+    };
     let rows = b.all(c, sql).await?;
     rows.into_iter()
         .map(|r| {
             let intake: String = r.try_get_by_index(1)?;
             let stage: String = r.try_get_by_index(2)?;
-            let outcome: Option<String> = r.try_get_by_index(4)?;
+            let outcome: Option<String> = r.try_get_by_index(3)?;
             let cell = Cell {
                 month: r.try_get_by_index(0)?,
                 intake: Intake::parse(&intake).ok_or_else(|| bad("intake"))?,
                 stage: Stage::parse(&stage).ok_or_else(|| bad("stage"))?,
-                accepted: r.try_get_by_index(3)?,
                 outcome: outcome
                     .map(|o| Timeliness::parse(&o).ok_or_else(|| bad("outcome")))
                     .transpose()?,
-                overdue: r.try_get_by_index(5)?,
-                intake_late: r.try_get_by_index(6)?,
-                handover_late: r.try_get_by_index(7)?,
-                repeat: r.try_get_by_index(8)?,
             };
-            let n: i64 = r.try_get_by_index(9)?;
-            let secs: Option<i64> = r.try_get_by_index(10)?;
+            let secs: Option<i64> = r.try_get_by_index(5)?;
+            let tally = Tally {
+                dossiers: count(&r, 4)?,
+                office_secs: secs.unwrap_or(0),
+                accepted: count(&r, 6)?,
+                overdue: count(&r, 7)?,
+                intake_late: count(&r, 8)?,
+                handover_late: count(&r, 9)?,
+                repeat: count(&r, 10)?,
+            };
             let agency: Option<Uuid> = match by_agency {
                 true => Some(r.try_get_by_index(11)?),
                 false => None,
             };
-            Ok((
-                agency,
-                cell,
-                Tally {
-                    dossiers: u64::try_from(n).unwrap_or(0),
-                    office_secs: secs.unwrap_or(0),
-                },
-            ))
+            Ok((agency, cell, tally))
         })
         .collect()
 }
@@ -260,25 +286,31 @@ pub async fn received(c: &impl ConnectionTrait, s: &Scope) -> Result<u64> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// Dossiers in scope by service and channel.
-pub async fn by_service(c: &impl ConnectionTrait, s: &Scope) -> Result<Vec<(Uuid, Intake, u64)>> {
+/// How many dossiers in scope belong to these services, and how many of those came online:
+/// one pass over the report index, nothing to group.
+pub async fn of_services(
+    c: &impl ConnectionTrait,
+    s: &Scope,
+    services: &[Uuid],
+) -> Result<(u64, u64)> {
+    if services.is_empty() {
+        return Ok((0, 0));
+    }
     let mut b = Binds::new(c);
+    let online = b.push(Intake::Online.as_str());
+    let scope = in_scope(s, &mut b);
+    let ids: Vec<String> = services.iter().map(|id| b.push(*id)).collect();
     let sql = format!(
-        "SELECT d.service_id, d.intake, COUNT(*) FROM dossiers d WHERE {} GROUP BY 1, 2",
-        in_scope(s, &mut b)
+        "SELECT COUNT(*), SUM(CASE WHEN d.intake = {online} THEN 1 ELSE 0 END) FROM dossiers d \
+         WHERE {scope} AND d.service_id IN ({})",
+        ids.join(", ")
     );
-    let rows = b.all(c, sql).await?;
-    rows.into_iter()
-        .map(|r| {
-            let intake: String = r.try_get_by_index(1)?;
-            let n: i64 = r.try_get_by_index(2)?;
-            Ok((
-                r.try_get_by_index(0)?,
-                Intake::parse(&intake).ok_or_else(|| bad("intake"))?,
-                u64::try_from(n).unwrap_or(0),
-            ))
-        })
-        .collect()
+    let r = b.one(c, sql).await?;
+    let n = |i: usize| -> Result<u64> {
+        let v: Option<i64> = r.try_get_by_index(i)?;
+        Ok(u64::try_from(v.unwrap_or(0)).unwrap_or(0))
+    };
+    Ok((n(0)?, n(1)?))
 }
 
 /// What the scorecard counts beyond the statistics, over the dossiers in scope.

@@ -26,6 +26,11 @@ impl Cell {
     }
 }
 
+/// The parts' worksheet names, by which the page and the PDF pick them.
+pub const INFO: &str = "Thong tin";
+pub const TEXT: &str = "Noi dung";
+pub const ROADMAP: &str = "Lo trinh";
+
 /// One part of the report as a table.
 pub struct Sheet {
     /// The worksheet's name (no diacritics: some spreadsheet programs mangle them there).
@@ -69,7 +74,7 @@ pub fn sheets(v: &ReportView) -> Vec<Sheet> {
     let r = &v.report;
     let mut out = vec![
         Sheet {
-            name: "Thong tin",
+            name: INFO,
             title: "Thông tin chung",
             head: vec!["Mục", "Nội dung"],
             widths: vec![1.0, 3.0],
@@ -92,7 +97,7 @@ pub fn sheets(v: &ReportView) -> Vec<Sheet> {
                 .collect(),
         },
         Sheet {
-            name: "Noi dung",
+            name: TEXT,
             title: "Nội dung báo cáo",
             head: vec!["Phần", "Nội dung"],
             widths: vec![1.0, 4.0],
@@ -104,7 +109,7 @@ pub fn sheets(v: &ReportView) -> Vec<Sheet> {
     ];
     if r.kind == ReportKind::AgencyYearly {
         out.push(Sheet {
-            name: "Lo trinh",
+            name: ROADMAP,
             title: "Lộ trình cung cấp dịch vụ công trực tuyến năm sau",
             head: vec![
                 "TT",
@@ -201,7 +206,7 @@ pub fn pdf(v: &ReportView) -> Result<Vec<u8>, AppError> {
             text.into()
         }));
     }
-    for s in sheets(v).into_iter().filter(|s| s.name != "Noi dung") {
+    for s in sheets(v).into_iter().filter(|s| s.name != TEXT) {
         blocks.push(Block::Heading(s.title.into()));
         blocks.push(Block::Table {
             widths: s.widths,

@@ -206,19 +206,12 @@ impl App {
                 _ => false,
             })
             .count();
-        let by_service = reports::by_service(c, scope).await?;
         let full: Vec<Uuid> = services
             .iter()
             .filter(|s| s.classification == Classification::Full)
             .map(|s| s.id)
             .collect();
-        let full_dossiers = |online: bool| -> u64 {
-            by_service
-                .iter()
-                .filter(|(sv, i, _)| full.contains(sv) && (!online || *i == Intake::Online))
-                .map(|(_, _, n)| n)
-                .sum()
-        };
+        let (full_all, full_online) = reports::of_services(c, scope, &full).await?;
         let counted = stats.finished + stats.in_progress;
         let online = stats
             .by_channel
@@ -257,7 +250,7 @@ impl App {
                 services.len() as u64,
             ),
             online_dossiers: Ratio::new(online, stats.received),
-            full_process: Ratio::new(full_dossiers(true), full_dossiers(false)),
+            full_process: Ratio::new(full_online, full_all),
             payable_online: Ratio::new(
                 fee_services
                     .iter()

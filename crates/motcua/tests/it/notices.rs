@@ -51,6 +51,11 @@ async fn every_notice_kind_arrives_by_email(e: Engine) {
     for kind in NoticeKind::ALL {
         let (subject_tpl, _, _) = default_template(kind);
         let head: String = subject_tpl.split("{{").next().unwrap().trim().to_string();
+        // People (and this test) tell the notices apart by how their subjects begin.
+        assert!(
+            !head.is_empty(),
+            "{kind:?}: a subject that begins with what it is"
+        );
         let m = mails
             .iter()
             .find(|m| m.subject.starts_with(&head))

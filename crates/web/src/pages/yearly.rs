@@ -164,6 +164,8 @@ pub async fn start(p: Page, Form(f): Form<StartForm>) -> PageResult {
 /// One part of the report, as a table on the page.
 struct Part {
     title: &'static str,
+    /// The roadmap, which its writers change beside it.
+    roadmap: bool,
     head: Vec<&'static str>,
     rows: Vec<Vec<(String, bool)>>,
 }
@@ -185,7 +187,6 @@ struct ReportPage {
     facts: Vec<(&'static str, String)>,
     sections: Vec<SectionView>,
     parts: Vec<Part>,
-    roadmap: bool,
     /// The roadmap's lines, for their remove buttons.
     roadmap_lines: Vec<(usize, String)>,
     services: Vec<(Uuid, String)>,
@@ -206,8 +207,9 @@ fn page_of(
     let r = &v.report;
     let parts = report_files::sheets(v)
         .into_iter()
-        .filter(|s| !matches!(s.name, "Thong tin" | "Noi dung"))
+        .filter(|s| s.name != report_files::INFO && s.name != report_files::TEXT)
         .map(|s| Part {
+            roadmap: s.name == report_files::ROADMAP,
             title: s.title,
             head: s.head,
             rows: s
@@ -250,7 +252,6 @@ fn page_of(
             })
             .collect(),
         parts,
-        roadmap: r.kind == ReportKind::AgencyYearly,
         roadmap_lines: r
             .body
             .roadmap
