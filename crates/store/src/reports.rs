@@ -336,8 +336,11 @@ async fn count_row(
 ) -> Result<Vec<u64>> {
     let mut b = Binds::new(c);
     let scope = in_scope(s, &mut b);
-    let sql =
-        format!("SELECT {select} FROM {from} JOIN dossiers d ON d.id = x.dossier_id WHERE {scope}");
+    // `CROSS JOIN` keeps SQLite's loop on the small table first (its planner would otherwise
+    // walk an agency's dossiers and probe it); PostgreSQL plans it as any inner join.
+    let sql = format!(
+        "SELECT {select} FROM {from} CROSS JOIN dossiers d WHERE d.id = x.dossier_id AND {scope}"
+    );
     let r = b.one(c, sql).await?;
     (0..n)
         .map(|i| {
@@ -402,9 +405,9 @@ pub async fn paid_online_services(c: &impl ConnectionTrait, s: &Scope) -> Result
         None => String::new(),
     };
     let sql = format!(
-        "SELECT DISTINCT d.service_id FROM payments p JOIN dossiers d ON d.id = p.dossier_id \
-         WHERE p.method = 'vnpay' AND p.state = 'succeeded' AND p.confirmed_at >= {from} \
-         AND p.confirmed_at < {to}{agency}"
+        "SELECT DISTINCT d.service_id FROM payments p CROSS JOIN dossiers d \
+         WHERE d.id = p.dossier_id AND p.method = 'vnpay' AND p.state = 'succeeded' \
+         AND p.confirmed_at >= {from} AND p.confirmed_at < {to}{agency}"
     );
     let rows = b.all(c, sql).await?;
     rows.into_iter()

@@ -130,6 +130,28 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // An agency's period: the same facts read from its own range, the services too (the
+        // register's order by receipt is this index's as before).
+        m.drop_index(
+            Index::drop()
+                .name("dossiers_agency_submitted")
+                .table(Dossiers::Table)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("dossiers_agency_period")
+                .table(Dossiers::Table)
+                .col(Dossiers::AgencyId)
+                .col(Dossiers::SubmittedAt)
+                .col(Dossiers::ReceivedMonth)
+                .col(Dossiers::Stage)
+                .col(Dossiers::Intake)
+                .col(Dossiers::ServiceId)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(Reminders::Table)
