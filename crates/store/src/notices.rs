@@ -414,3 +414,10 @@ pub async fn claim_reminder(
     );
     Ok(b.exec(c, sql).await? == 1)
 }
+
+/// Whether a reminder was sent (a read, so that a sweep writes only what it sends).
+pub async fn reminder_sent(c: &impl ConnectionTrait, topic: &str) -> Result<bool> {
+    let mut b = crate::dialect::Binds::new(c);
+    let sql = format!("SELECT 1 FROM reminders WHERE topic = {}", b.push(topic));
+    Ok(!b.all(c, sql).await?.is_empty())
+}
