@@ -91,5 +91,5 @@ where
     if !v.is_finite() || v.fract() != 0.0 || v.abs() > 9.0e15 {
         return Err(D::Error::custom("expected a whole number"));
     }
-    T::try_from(v as i64).map_err(|_| D::Error::custom("a number out of range"))
+    T::try_from(v as i64).map_err(|_| D::Error::custom(format!("{v} is out of range")))
 }

@@ -55,9 +55,9 @@ fn params<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
 }
 
 fn date(field: &'static str, s: &str) -> Result<jiff::civil::Date, AppError> {
-    s.trim()
-        .parse()
-        .map_err(|_| AppError::field(field, "Ngày theo dạng YYYY-MM-DD."))
+    s.trim().parse().map_err(|e: jiff::Error| {
+        AppError::field(field, format!("Ngày theo dạng YYYY-MM-DD ({e})."))
+    })
 }
 
 /// A report in a list.

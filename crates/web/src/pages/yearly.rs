@@ -386,13 +386,13 @@ fn roadmap_line(f: &EditForm) -> Result<Edit, AppError> {
         .service
         .trim()
         .parse::<Uuid>()
-        .map_err(|_| AppError::field("service", "Chọn dịch vụ."))?;
+        .map_err(|e| AppError::field("service", format!("Chọn dịch vụ ({e}).")))?;
     let target = Classification::parse(f.target.trim())
         .ok_or_else(|| AppError::field("target", "Chọn mức dự kiến."))?;
     let by =
         f.by.trim()
             .parse::<jiff::civil::Date>()
-            .map_err(|_| AppError::field("by", "Nhập thời điểm dự kiến (ngày)."))?;
+            .map_err(|e| AppError::field("by", format!("Nhập thời điểm dự kiến (ngày): {e}.")))?;
     Ok(Edit::AddRoadmap {
         service,
         target,
