@@ -182,6 +182,10 @@ pub struct SessionConfig {
     pub staff_idle_mins: i64,
     pub staff_absolute_hours: i64,
     pub api_token_hours: i64,
+    /// Whether staff must give a second factor (a TOTP code) to get a session or an API token
+    /// (R4.6, ASVS 6.3.3). Absent: required in production, offered in development. Production
+    /// refuses `false`.
+    pub staff_second_factor: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -272,6 +276,7 @@ impl Default for SessionConfig {
             staff_idle_mins: 15,
             staff_absolute_hours: 8,
             api_token_hours: 12,
+            staff_second_factor: None,
         }
     }
 }
@@ -419,6 +424,11 @@ impl Config {
                 "payments: vnpay_url needs vnpay_api_url, vnpay_tmn_code and vnpay_secret".into(),
             );
         }
+        if self.mode == Mode::Production && self.session.staff_second_factor == Some(false) {
+            return Err(
+                "production: staff log in with a second factor (session.staff_second_factor cannot be false)".into(),
+            );
+        }
         if self.mode == Mode::Production
             && [&p.vnpay_url, &p.vnpay_api_url]
                 .iter()
@@ -441,6 +451,13 @@ impl Config {
 
     pub fn is_dev(&self) -> bool {
         self.mode == Mode::Development
+    }
+
+    /// Whether staff log in with a second factor (R4.6): always in production.
+    pub fn second_factor_required(&self) -> bool {
+        self.session
+            .staff_second_factor
+            .unwrap_or(self.mode == Mode::Production)
     }
 }
 
@@ -516,6 +533,16 @@ mod tests {
             .check()
             .is_err()
         );
+        assert!(good.second_factor_required());
+        assert!(!Config::default().second_factor_required());
+        let no_factor = Config {
+            session: SessionConfig {
+                staff_second_factor: Some(false),
+                ..SessionConfig::default()
+            },
+            ..good.clone()
+        };
+        assert!(no_factor.check().unwrap_err().contains("second factor"));
         assert!(
             Config {
                 blob_url: Some("ftp://x".into()),

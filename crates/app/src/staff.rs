@@ -29,6 +29,8 @@ pub struct NewStaff {
 pub struct StaffDetail {
     pub user: User,
     pub grants: Vec<StaffGrant>,
+    /// Whether they log in with a second factor (R4.6).
+    pub second_factor: bool,
 }
 
 /// Who acts: a signed-in administrator, or the operator at the command line.
@@ -38,7 +40,7 @@ pub enum By<'a> {
 }
 
 impl By<'_> {
-    fn id(&self) -> Option<Uuid> {
+    pub(crate) fn id(&self) -> Option<Uuid> {
         match self {
             By::Session(s) => Some(s.user.id),
             By::Operator => None,
@@ -127,6 +129,34 @@ impl App {
         }
     }
 
+    /// Whether `by` may disable an account or reset its second factor: the administrators of
+    /// a staff member's home agency, the province's for staff who oversee every agency and for
+    /// public accounts, and the operator.
+    pub(crate) async fn may_manage_account(&self, by: &By<'_>, u: &User) -> Result<()> {
+        match (by, u.home_agency_id) {
+            (By::Operator, _) => {}
+            (By::Session(s), Some(h)) if u.kind == AccountKind::Staff => {
+                by.check(Action::ManageStaff, &Target::Agency(h))?;
+                // An account that oversees every agency answers to the province, not to one of
+                // the agencies it oversees (separation of duties).
+                let wide = users::active_grants(self.db.conn(), u.id)
+                    .await?
+                    .iter()
+                    .any(|g| g.grant.role.is_province_wide());
+                if wide && !s.actor.has_role(Role::ProvinceAdmin) {
+                    return Err(AppError::Forbidden);
+                }
+            }
+            // Only a province administrator may manage a public account.
+            (By::Session(s), _) => {
+                if !s.actor.has_role(Role::ProvinceAdmin) {
+                    return Err(AppError::NotFound);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Disables or re-enables an account. Disabling ends its sessions and API tokens.
     pub async fn set_disabled(
         &self,
@@ -136,27 +166,7 @@ impl App {
         disabled: bool,
     ) -> Result<()> {
         let u = users::get_user(self.db.conn(), user_id).await?;
-        match (&by, u.home_agency_id) {
-            (By::Operator, _) => {}
-            (By::Session(s), Some(h)) if u.kind == AccountKind::Staff => {
-                by.check(Action::ManageStaff, &Target::Agency(h))?;
-                // An account that oversees every agency answers to the province, not to one of
-                // the agencies it oversees (separation of duties).
-                let wide = users::active_grants(self.db.conn(), user_id)
-                    .await?
-                    .iter()
-                    .any(|g| g.grant.role.is_province_wide());
-                if wide && !s.actor.has_role(Role::ProvinceAdmin) {
-                    return Err(AppError::Forbidden);
-                }
-            }
-            // Only a province administrator may disable a public account.
-            (By::Session(s), _) => {
-                if !s.actor.has_role(Role::ProvinceAdmin) {
-                    return Err(AppError::NotFound);
-                }
-            }
-        }
+        self.may_manage_account(&by, &u).await?;
         if by.id() == Some(user_id) && disabled {
             return Err(AppError::Conflict(
                 "Bạn không thể tự khóa tài khoản của mình.".into(),
@@ -282,8 +292,16 @@ impl App {
         let (user, home) = self.staff_home(user_id).await?;
         authorize(&s.actor, Action::ListStaff, &Target::Agency(home))
             .map_err(|d| AppError::from(d).hiding())?;
-        let grants = users::active_grants(self.db.conn(), user_id).await?;
-        Ok(StaffDetail { user, grants })
+        let conn = self.db.conn();
+        let grants = users::active_grants(conn, user_id).await?;
+        let second_factor = motcua_store::factors::get(conn, user_id)
+            .await?
+            .is_some_and(|f| f.confirmed);
+        Ok(StaffDetail {
+            user,
+            grants,
+            second_factor,
+        })
     }
 
     /// Puts a reception officer on a desk's duty roster (R10.6).

@@ -355,7 +355,7 @@ pub async fn staff(
         .await
         .unwrap();
     let (tok, _) = app
-        .issue_api_token(&Default::default(), login, &pw.unwrap())
+        .issue_api_token(&Default::default(), login, &pw.unwrap(), None)
         .await
         .unwrap();
     (u.id, tok)

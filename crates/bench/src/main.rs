@@ -224,7 +224,7 @@ async fn main() {
         .password;
     let (citizen, _) = t
         .app
-        .issue_api_token(&Default::default(), citizen_login, &citizen_pw)
+        .issue_api_token(&Default::default(), citizen_login, &citizen_pw, None)
         .await
         .unwrap();
     // The accept pool belongs to another citizen, so that the submitting citizen's storage
@@ -237,7 +237,7 @@ async fn main() {
         .password;
     let (other, _) = t
         .app
-        .issue_api_token(&Default::default(), other_login, &other_pw)
+        .issue_api_token(&Default::default(), other_login, &other_pw, None)
         .await
         .unwrap();
     let owner = t

@@ -29,6 +29,7 @@ pub mod search;
 pub mod service;
 pub mod signature;
 pub mod text;
+pub mod totp;
 pub mod vnpay;
 pub mod work;
 

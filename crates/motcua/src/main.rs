@@ -161,6 +161,9 @@ enum UserCmd {
     Disable { login: String },
     /// Enable a disabled account.
     Enable { login: String },
+    /// Remove a staff member's lost second factor (their sessions and API tokens end; the next
+    /// log-in enrols a new one).
+    ResetFactor { login: String },
     /// Grant a role (reception, specialist, leader, cashier, agency_admin, province_admin, inspector).
     Grant {
         login: String,
@@ -521,6 +524,16 @@ async fn main() -> Result<()> {
                         .await
                         .map_err(e)?;
                     println!("disabled\t{login}");
+                }
+                UserCmd::ResetFactor { login } => {
+                    let u = app
+                        .find_user(&login)
+                        .await
+                        .map_err(|e| anyhow!("no account {login}: {e}"))?;
+                    app.reset_second_factor(&ctx, By::Operator, u.id)
+                        .await
+                        .map_err(e)?;
+                    println!("second factor reset\t{login}");
                 }
                 UserCmd::Enable { login } => {
                     let u = app

@@ -846,3 +846,48 @@ pub mod feedback {
     }
     no_relations!();
 }
+
+pub mod second_factor {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "second_factors")]
+    pub struct Model {
+        /// The account's id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub secret: String,
+        pub confirmed_at: Option<DateTimeUtc>,
+        pub last_step: Option<i64>,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod recovery_code {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "recovery_codes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub code_hash: String,
+        pub user_id: Uuid,
+        pub used_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod external_identity {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "external_identities")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub issuer: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub subject: String,
+        pub user_id: Uuid,
+        pub linked_at: DateTimeUtc,
+        pub last_login_at: DateTimeUtc,
+    }
+    no_relations!();
+}

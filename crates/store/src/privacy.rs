@@ -37,6 +37,7 @@ pub async fn reseal(c: &impl ConnectionTrait, rotating: bool) -> Result<u64> {
         ("dossiers", "form"),
         ("notices", "recipient"),
         ("deliveries", "recipient"),
+        ("second_factors", "secret"),
     ] {
         n += reseal_column(c, table, column, &pattern).await?;
     }

@@ -12,6 +12,8 @@ use crate::routes::Inventory;
 pub struct Cookies {
     pub session: String,
     pub pre: String,
+    /// A log-in waiting for its second factor (five minutes, single use).
+    pub pending: String,
     secure: bool,
 }
 
@@ -22,12 +24,14 @@ impl Cookies {
             Cookies {
                 session: "__Host-sid".into(),
                 pre: "__Host-csrf".into(),
+                pending: "__Host-mfa".into(),
                 secure,
             }
         } else {
             Cookies {
                 session: "motcua_sid".into(),
                 pre: "motcua_csrf".into(),
+                pending: "motcua_mfa".into(),
                 secure,
             }
         }

@@ -150,7 +150,12 @@ impl App {
 
     /// The caller's current password, checked under the same throttle as a log-in (a stolen
     /// session must not become a password oracle).
-    async fn require_password(&self, ctx: &Ctx, s: &Session, current: &str) -> Result<()> {
+    pub(super) async fn require_password(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        current: &str,
+    ) -> Result<()> {
         let keys = self.login_keys(&s.user.login, ctx.ip);
         self.reserve_attempt(&keys).await?;
         let hash = users::password_hash(self.db.conn(), s.user.id).await?;

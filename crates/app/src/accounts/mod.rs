@@ -14,7 +14,10 @@ use crate::{App, AppError, Ctx, FieldError, Result};
 use motcua_domain::notice::NoticeKind;
 
 mod credentials;
+mod factor;
 mod sessions;
+
+pub use factor::{BAD_CODE, Enrolment, FactorStatus, LoginStep};
 
 /// The one answer for a wrong log-in name or password, whether or not the account exists.
 pub const BAD_CREDENTIALS: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";

@@ -8,7 +8,7 @@ use motcua_store::{auth, users};
 use crate::crypto::{self, random_token, sha256_hex};
 use crate::{App, AppError, Ctx, Result, Session};
 
-use super::{BAD_CREDENTIALS, LoggedIn};
+use super::{BAD_CREDENTIALS, LoginStep};
 
 impl App {
     /// The throttle keys of a log-in name from an address: the account's, the address's, and
@@ -122,12 +122,11 @@ impl App {
         }
     }
 
-    /// Logs in with a new session (a new id every time: no fixation).
-    pub async fn login(&self, ctx: &Ctx, login: &str, password: &str) -> Result<LoggedIn> {
+    /// Logs in with a new session (a new id every time: no fixation), or, for staff, goes on
+    /// to the second factor ([`LoginStep`]).
+    pub async fn login(&self, ctx: &Ctx, login: &str, password: &str) -> Result<LoginStep> {
         let user = self.check_credentials(ctx, login, password).await?;
-        let session_id = self.new_session(ctx, &user).await?;
-        tracing::info!(event = "authn_login_success", user_id = %user.id, "logged in");
-        Ok(LoggedIn { session_id, user })
+        self.after_password(ctx, user).await
     }
 
     pub(super) async fn new_session(&self, ctx: &Ctx, user: &User) -> Result<String> {
@@ -232,14 +231,17 @@ impl App {
         Ok(auth::list_user_sessions(self.db.conn(), s.user.id).await?)
     }
 
-    /// Issues an API bearer token (stored hashed).
+    /// Issues an API bearer token (stored hashed). Staff give their current code too where
+    /// they have a second factor or it is required.
     pub async fn issue_api_token(
         &self,
         ctx: &Ctx,
         login: &str,
         password: &str,
+        code: Option<&str>,
     ) -> Result<(String, Timestamp)> {
         let user = self.check_credentials(ctx, login, password).await?;
+        self.token_factor(ctx, &user, code).await?;
         let now = self.now();
         let expires = now + SignedDuration::from_hours(self.config.session.api_token_hours);
         let raw = format!("mct_{}", random_token());

@@ -9,6 +9,7 @@ mod contract;
 mod crash;
 mod dossier_pages;
 mod dossiers;
+mod factor;
 mod hardening;
 mod logs;
 mod notices;

@@ -17,6 +17,7 @@ mod m09_signatures;
 mod m10_privacy;
 mod m11_oversight;
 mod m12_reports;
+mod m13_login;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m10_privacy::Migration),
             Box::new(m11_oversight::Migration),
             Box::new(m12_reports::Migration),
+            Box::new(m13_login::Migration),
         ]
     }
 }

@@ -27,6 +27,11 @@ pub struct TokenRequest {
     /// Số định danh, mã số thuế, thư điện tử, or a staff log-in name.
     pub login: String,
     pub password: String,
+    /// Staff with a second factor (and every staff account where it is required): the
+    /// current 6-digit code of their authenticator app, or an unused recovery code is not
+    /// accepted here.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 /// A bearer token; send it as `Authorization: Bearer <token>`.
@@ -62,7 +67,7 @@ pub struct Me {
 /// Issues a bearer token. Wrong credentials and unknown accounts get the same answer; repeated
 /// failures are throttled (429 with Retry-After).
 #[utoipa::path(post, path = "/api/v1/auth/token", request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, description = "wrong log-in name or password, or an address not yet confirmed (`errors` says which)"), (status = 429, description = "too many attempts")))]
+    responses((status = 200, body = TokenResponse), (status = 401, description = "wrong log-in name or password, an address not yet confirmed, or (staff) a missing, wrong or used second-factor code (`errors` says which: `login` or `code`)"), (status = 429, description = "too many attempts")))]
 pub async fn issue_token(
     c: Caller,
     body: Result<Json<TokenRequest>, JsonRejection>,
@@ -70,7 +75,7 @@ pub async fn issue_token(
     let req = json_body(body)?;
     let (token, expires) =
         c.s.app
-            .issue_api_token(&c.ctx(), &req.login, &req.password)
+            .issue_api_token(&c.ctx(), &req.login, &req.password, req.code.as_deref())
             .await
             // Refused credentials are an authentication failure, whatever the reason.
             .map_err(|e| ApiError::from(e).refusal_as(StatusCode::UNAUTHORIZED))?;

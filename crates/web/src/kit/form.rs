@@ -83,6 +83,9 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "da-thu-hoi" => "Đã thu hồi quyền.",
         "da-khoa" => "Đã khóa tài khoản; mọi phiên đăng nhập của tài khoản đã kết thúc.",
         "da-mo-khoa" => "Đã mở khóa tài khoản.",
+        "dat-lai-xac-thuc" => {
+            "Đã đặt lại xác thực hai lớp; mọi phiên đăng nhập và mã truy cập API của tài khoản đã kết thúc. Lần đăng nhập tới, người dùng đăng ký lại."
+        }
         "da-them" => "Đã thêm vào lịch trực.",
         "da-xoa" => "Đã xóa khỏi lịch trực.",
         "dat-lai" => "Đã đặt mật khẩu mới. Hãy đăng nhập.",

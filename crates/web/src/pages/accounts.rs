@@ -6,11 +6,11 @@ use axum::extract::Query;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::AppError;
-use motcua_app::accounts::Registration;
+use motcua_app::accounts::{LoggedIn, LoginStep, Registration};
 use motcua_domain::account::AccountKind;
 use serde::Deserialize;
 
-use super::PageResult;
+use super::{PageResult, factor};
 use crate::kit::{
     Chrome, FormState, Link, MessagePage, Page, local_path, notice, render, render_status,
 };
@@ -69,27 +69,16 @@ pub struct LoginForm {
 pub async fn login(p: Page, Form(f): Form<LoginForm>) -> PageResult {
     let ctx = p.ctx();
     match p.s.app.login(&ctx, &f.login, &f.password).await {
-        Ok(done) => {
-            // The old session, if any, ends: the new one has a new id (no fixation).
-            if let Some(prev) = p.auth.0.as_ref().and_then(|old| old.session_hash.clone()) {
-                let _ = p.s.app.end_session(&prev).await;
-            }
-            let dest = if f.next.is_empty() || f.next == "/" {
-                if done.user.kind == AccountKind::Staff {
-                    "/can-bo".to_string()
-                } else {
-                    "/tai-khoan".to_string()
-                }
-            } else {
-                local_path(&f.next)
-            };
-            let mut r = Redirect::to(&dest).into_response();
-            r.headers_mut().append(
-                header::SET_COOKIE,
-                p.s.cookies.set(&p.s.cookies.session, &done.session_id),
-            );
-            Ok(r)
+        Ok(LoginStep::Done(done)) => Ok(signed_in(&p, &done, &f.next).await),
+        Ok(LoginStep::Code(pending)) => {
+            Ok(factor::to_factor_page(&p, &pending, "ma-xac-thuc", &f.next))
         }
+        Ok(LoginStep::Enrol(pending)) => Ok(factor::to_factor_page(
+            &p,
+            &pending,
+            "xac-thuc-hai-lop",
+            &f.next,
+        )),
         Err(AppError::Throttled(secs)) => Err(AppError::Throttled(secs).into()),
         Err(e) => {
             let mut fs = FormState::with(&[("login", f.login.as_str())]);
@@ -104,6 +93,33 @@ pub async fn login(p: Page, Form(f): Form<LoginForm>) -> PageResult {
                 StatusCode::UNPROCESSABLE_ENTITY,
             ))
         }
+    }
+}
+
+/// The answer to a finished log-in: the old session, if any, ends (the new one has a new id:
+/// no fixation), the cookie names the new one, and the person goes where they were going.
+pub(super) async fn signed_in(p: &Page, done: &LoggedIn, next: &str) -> Response {
+    if let Some(prev) = p.auth.0.as_ref().and_then(|old| old.session_hash.clone()) {
+        let _ = p.s.app.end_session(&prev).await;
+    }
+    let mut r = Redirect::to(&destination(done, next)).into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        p.s.cookies.set(&p.s.cookies.session, &done.session_id),
+    );
+    r
+}
+
+/// Where a log-in leads: the page asked for, or the person's home.
+pub(super) fn destination(done: &LoggedIn, next: &str) -> String {
+    if next.is_empty() || next == "/" {
+        if done.user.kind == AccountKind::Staff {
+            "/can-bo".to_string()
+        } else {
+            "/tai-khoan".to_string()
+        }
+    } else {
+        local_path(next)
     }
 }
 

@@ -11,6 +11,7 @@ mod desk;
 mod dev;
 mod dossiers;
 mod duty;
+mod factor;
 mod feedback;
 mod home;
 mod incidents;
@@ -55,6 +56,7 @@ pub fn routes() -> Routes<AppState> {
         .merge(home::routes())
         .merge(dev::routes())
         .merge(accounts::routes())
+        .merge(factor::routes())
         .merge(my_account::routes())
         .merge(my_data::routes())
         .merge(audit::routes())

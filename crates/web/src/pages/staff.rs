@@ -307,6 +307,7 @@ struct StaffDetailPage {
     agencies: Vec<Agency>,
     units: Vec<UnitView>,
     can_manage: bool,
+    second_factor: bool,
     f: FormState,
     notice: Option<&'static str>,
 }
@@ -369,6 +370,7 @@ async fn staff_detail_page(
                 .is_ok()
                 && sess.user.id != d.user.id,
             user: d.user,
+            second_factor: d.second_factor,
             roles,
             agencies: grantable,
             units: unit_opts,
