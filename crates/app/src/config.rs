@@ -63,6 +63,39 @@ pub struct Config {
     pub signatures: SignaturesConfig,
     pub privacy: PrivacyConfig,
     pub audit: AuditConfig,
+    pub oidc: OidcConfig,
+}
+
+/// Log-in with the national identity (R6.2) through an OpenID Connect provider: absent issuer,
+/// not offered.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OidcConfig {
+    /// The provider's issuer identifier (its discovery document is read from
+    /// `<issuer>/.well-known/openid-configuration`).
+    pub issuer: Option<String>,
+    pub client_id: Option<String>,
+    #[serde(skip_serializing)]
+    pub client_secret: Option<String>,
+    /// The claim that carries the person's identity number (số định danh cá nhân).
+    pub id_number_claim: String,
+    /// The claim that carries the person's full name.
+    pub name_claim: String,
+    /// The provider's name on the log-in button.
+    pub label: String,
+}
+
+impl Default for OidcConfig {
+    fn default() -> Self {
+        Self {
+            issuer: None,
+            client_id: None,
+            client_secret: None,
+            id_number_claim: "identity_number".into(),
+            name_claim: "name".into(),
+            label: "VNeID".into(),
+        }
+    }
 }
 
 /// Personal data at rest (R10.5).
@@ -262,6 +295,7 @@ impl Default for Config {
             signatures: SignaturesConfig::default(),
             privacy: PrivacyConfig::default(),
             audit: AuditConfig::default(),
+            oidc: OidcConfig::default(),
         }
     }
 }
@@ -435,6 +469,17 @@ impl Config {
                 .any(|u| u.as_ref().is_some_and(|u| !u.starts_with("https://")))
         {
             return Err("production: the payment gateway's addresses must be https://".into());
+        }
+        let o = &self.oidc;
+        if o.issuer.is_some() && (o.client_id.is_none() || o.client_secret.is_none()) {
+            return Err("oidc: issuer needs client_id and client_secret".into());
+        }
+        if self.mode == Mode::Production
+            && o.issuer
+                .as_ref()
+                .is_some_and(|u| !u.starts_with("https://"))
+        {
+            return Err("production: oidc.issuer must be https://".into());
         }
         if let Some(u) = &self.blob_url
             && !u.starts_with("s3://")

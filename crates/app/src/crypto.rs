@@ -151,7 +151,7 @@ pub fn needs_rehash(phc: &str) -> bool {
 pub fn random_token() -> String {
     let mut b = [0u8; 32];
     rand::rng().fill_bytes(&mut b);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+    b64url(&b)
 }
 
 /// SHA-256 in hex: how secrets are stored.
@@ -163,7 +163,12 @@ pub fn sha256_hex(s: &str) -> String {
 pub fn hmac_b64(key: &[u8], msg: &str) -> String {
     let mut m = Hmac::<Sha256>::new_from_slice(key).expect("hmac key");
     m.update(msg.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+    b64url(&m.finalize().into_bytes())
+}
+
+/// URL-safe base64 without padding.
+pub fn b64url(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Constant-time comparison.

@@ -74,6 +74,8 @@ pub struct App {
     pub(crate) gateway: Option<Arc<dyn payments::gateway::Gateway>>,
     /// The trust anchors and CRLs signatures are verified against (R4.6).
     pub(crate) trust: Arc<motcua_signature::TrustDir>,
+    /// The national identity provider (none: log-in through it is not offered).
+    pub(crate) oidc: Option<Arc<accounts::oidc::Oidc>>,
     /// Incidents announced to the public and the recent server errors (in memory).
     watch: Arc<oversight::Watch>,
 }
@@ -125,8 +127,10 @@ impl App {
         let gateway = payments::gateway::Vnpay::from_config(&config, &key)
             .map(|g| Arc::new(g) as Arc<dyn payments::gateway::Gateway>);
         let trust = Arc::new(motcua_signature::TrustDir::open(config.trust_dir()));
+        let oidc = accounts::oidc::Oidc::from_config(&config).map(Arc::new);
         let app = App {
             trust,
+            oidc,
             gateway,
             db,
             clock,

@@ -14,6 +14,8 @@ pub struct Cookies {
     pub pre: String,
     /// A log-in waiting for its second factor (five minutes, single use).
     pub pending: String,
+    /// A log-in under way at the identity provider.
+    pub oidc: String,
     secure: bool,
 }
 
@@ -25,6 +27,7 @@ impl Cookies {
                 session: "__Host-sid".into(),
                 pre: "__Host-csrf".into(),
                 pending: "__Host-mfa".into(),
+                oidc: "__Host-oidc".into(),
                 secure,
             }
         } else {
@@ -32,6 +35,7 @@ impl Cookies {
                 session: "motcua_sid".into(),
                 pre: "motcua_csrf".into(),
                 pending: "motcua_mfa".into(),
+                oidc: "motcua_oidc".into(),
                 secure,
             }
         }

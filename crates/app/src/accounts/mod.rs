@@ -15,6 +15,7 @@ use motcua_domain::notice::NoticeKind;
 
 mod credentials;
 mod factor;
+pub mod oidc;
 mod sessions;
 
 pub use factor::{BAD_CODE, Enrolment, FactorStatus, LoginStep};

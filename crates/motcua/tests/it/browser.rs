@@ -1,5 +1,6 @@
 //! Browser end-to-end (R5.1a, R6.2, R7.1a, R7.2b, R11.2, R11.3, R12, R8.2b, R14): `e2e/flow.mjs`
-//! (the citizen's and the staff's path) and `e2e/reports.mjs` (a yearly report) drive Debian's
+//! (the citizen's and the staff's path), `e2e/reports.mjs` (a yearly report) and `e2e/vneid.mjs`
+//! (log-in through a real OpenID Connect provider, `e2e/oidc-provider.mjs`) drive Debian's
 //! Chromium (Playwright) against the real server on loopback with a fresh database. They need
 //! Node.js, `npm ci` in `e2e/` and `/usr/bin/chromium`; `.ci/run` installs them and sets
 //! `MOTCUA_TEST_E2E=1`, which makes their absence a failure. Without it, the tests say they were
@@ -19,6 +20,7 @@ fn browser_ready() -> Option<String> {
     let root = e2e_root();
     let ready = root.join("node_modules/playwright-core").exists()
         && root.join("node_modules/axe-core").exists()
+        && root.join("node_modules/oidc-provider").exists()
         && std::path::Path::new(&chromium).exists()
         && Command::new("node").arg("--version").output().is_ok();
     let required = std::env::var("MOTCUA_TEST_E2E").is_ok_and(|v| v == "1");
@@ -165,6 +167,95 @@ async fn yearly_report_in_a_real_browser() {
         chromium,
         "reports.mjs",
         vec![("PEOPLE", people.to_string())],
+    )
+    .await;
+}
+
+/// A real OpenID Connect provider (`e2e/oidc-provider.mjs`, the npm package `oidc-provider`) on
+/// a free loopback port, sending browsers back to `callback`; stopped when dropped.
+struct IdentityProvider {
+    child: std::process::Child,
+    issuer: String,
+}
+
+impl IdentityProvider {
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    async fn start(port: u16, callback: &str, code_ttl: u32) -> IdentityProvider {
+        let mut child = Command::new("node")
+            .args(["oidc-provider.mjs", &port.to_string(), callback])
+            .current_dir(e2e_root())
+            .env("CODE_TTL", code_ttl.to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("node runs the identity provider");
+        let issuer = format!("http://127.0.0.1:{port}");
+        let discovery = format!("{issuer}/.well-known/openid-configuration");
+        for _ in 0..100 {
+            if reqwest::get(&discovery)
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return IdentityProvider { child, issuer };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the identity provider did not start on {issuer}");
+    }
+}
+
+impl Drop for IdentityProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn national_identity_log_in_in_a_real_browser() {
+    let Some(chromium) = browser_ready() else {
+        return;
+    };
+    let port = IdentityProvider::free_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let t = setup_with(Engine::Sqlite, |c| {
+        c.public_url = c.public_url.replace("127.0.0.1", "localhost");
+        c.oidc.issuer = Some(issuer.clone());
+        c.oidc.client_id = Some("motcua".into());
+        c.oidc.client_secret = Some("bi-mat-cua-motcua".into());
+    })
+    .await;
+    let callback = format!(
+        "{}{}",
+        t.app.config.public_url,
+        motcua_app::accounts::oidc::CALLBACK
+    );
+    // The provider stamps its tokens with the real time: the server's clock reads it too.
+    t.clock.set(jiff::Timestamp::now());
+    const CODE_TTL: u32 = 3;
+    let idp = IdentityProvider::start(port, &callback, CODE_TTL).await;
+    assert_eq!(idp.issuer, issuer);
+    // The citizen has a dossier to see once signed in.
+    let mut who = crate::dossiers::token(&t, crate::dossiers::CITIZEN).await;
+    let code = crate::agent::submit(&mut who, "2.000815", "000.01.01.H53").await;
+    run_script(
+        &t,
+        chromium,
+        "vneid.mjs",
+        vec![
+            ("CITIZEN", crate::dossiers::CITIZEN.to_string()),
+            ("DOSSIER", code),
+            ("CODE_TTL", CODE_TTL.to_string()),
+        ],
     )
     .await;
 }

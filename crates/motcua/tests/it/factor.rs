@@ -172,57 +172,36 @@ async fn enrol_then_codes_once(e: Engine) {
     assert_ne!(r.status, 200, "the account page needs the whole log-in");
 }
 
+async fn ask_token(c: &mut Client, pw: &str, code: Option<String>) -> Resp {
+    let mut body = serde_json::json!({"login": OFFICER, "password": pw});
+    if let Some(code) = code {
+        body["code"] = code.into();
+    }
+    c.json(
+        reqwest::Method::POST,
+        "/api/v1/auth/token",
+        None,
+        Some(body),
+    )
+    .await
+}
+
 async fn api_tokens_need_the_code(e: Engine) {
     let (t, accounts) = required(e).await;
     let pw = pw(&accounts, OFFICER);
     let mut c = t.client();
-    let token = |code: Option<String>| {
-        let mut body = serde_json::json!({"login": OFFICER, "password": pw});
-        if let Some(code) = code {
-            body["code"] = code.into();
-        }
-        body
-    };
     // Not enrolled where it is required: no token, whatever is sent.
-    let r = c
-        .json(
-            reqwest::Method::POST,
-            "/api/v1/auth/token",
-            None,
-            Some(token(None)),
-        )
-        .await;
+    let r = ask_token(&mut c, pw, None).await;
     assert_eq!(r.status, 401, "{}", r.body);
     assert!(r.body.contains("code"), "{}", r.body);
     let (secret, _) = enrol(&t, &mut c, OFFICER, pw).await;
     t.clock.advance(SignedDuration::from_secs(30));
-    let r = c
-        .json(
-            reqwest::Method::POST,
-            "/api/v1/auth/token",
-            None,
-            Some(token(None)),
-        )
-        .await;
+    let r = ask_token(&mut c, pw, None).await;
     assert_eq!(r.status, 401, "no code: {}", r.body);
     let code = code_now(&t, &secret);
-    let r = c
-        .json(
-            reqwest::Method::POST,
-            "/api/v1/auth/token",
-            None,
-            Some(token(Some(code.clone()))),
-        )
-        .await;
+    let r = ask_token(&mut c, pw, Some(code.clone())).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = c
-        .json(
-            reqwest::Method::POST,
-            "/api/v1/auth/token",
-            None,
-            Some(token(Some(code))),
-        )
-        .await;
+    let r = ask_token(&mut c, pw, Some(code)).await;
     assert_eq!(r.status, 401, "the same code twice: {}", r.body);
 }
 
@@ -250,13 +229,7 @@ async fn administrator_resets_a_lost_factor(e: Engine) {
     password_to_enrolment(&mut again, OFFICER, pw(&accounts, OFFICER)).await;
     // Audited, naming the administrator.
     let admin_id = t.app.find_user(ADMIN).await.unwrap().id;
-    let all = motcua_store::audit::search(
-        t.app.db().conn(),
-        &motcua_store::audit::AuditFilter::default(),
-        1000,
-    )
-    .await
-    .unwrap();
+    let all = crate::privacy::audit_entries(&t).await;
     let reset = all
         .iter()
         .find(|(_, e)| e.action == "second_factor_reset")

@@ -272,6 +272,17 @@ async fn audit_log_detects_tampering(e: Engine) {
     ));
 }
 
+/// The newest thousand audit records, newest first.
+pub async fn audit_entries(t: &TestApp) -> Vec<(i64, motcua_store::audit::AuditEntry)> {
+    motcua_store::audit::search(
+        t.app.db().conn(),
+        &motcua_store::audit::AuditFilter::default(),
+        1000,
+    )
+    .await
+    .unwrap()
+}
+
 async fn staff_reads_are_audited(e: Engine) {
     let t = setup(e).await;
     let code = accepted(&t).await;
@@ -310,13 +321,7 @@ async fn staff_reads_are_audited(e: Engine) {
         None,
     )
     .await;
-    let all = motcua_store::audit::search(
-        t.app.db().conn(),
-        &motcua_store::audit::AuditFilter::default(),
-        1000,
-    )
-    .await
-    .unwrap();
+    let all = audit_entries(&t).await;
     let reads: Vec<_> = all.iter().filter(|(_, e)| e.action == "read").collect();
     assert_eq!(reads.len(), 2, "{reads:?}");
     for (_, r) in &reads {

@@ -40,6 +40,8 @@ struct LoginPage {
     f: FormState,
     next: String,
     notice: Option<&'static str>,
+    /// The identity provider's name, when log-in through it is offered.
+    provider: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -55,6 +57,7 @@ pub async fn login_form(p: Page, Query(q): Query<LoginQuery>) -> Response {
         f: FormState::default(),
         next,
         notice: notice(q.tb.as_deref()),
+        provider: p.s.app.oidc_label().map(str::to_string),
     })
 }
 
@@ -89,6 +92,7 @@ pub async fn login(p: Page, Form(f): Form<LoginForm>) -> PageResult {
                     f: fs,
                     next: local_path(&f.next),
                     notice: None,
+                    provider: p.s.app.oidc_label().map(str::to_string),
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,
             ))

@@ -26,6 +26,7 @@ mod sandbox;
 mod slips;
 mod staff;
 mod verify;
+mod vneid;
 mod work;
 mod yearly;
 
@@ -57,6 +58,7 @@ pub fn routes() -> Routes<AppState> {
         .merge(dev::routes())
         .merge(accounts::routes())
         .merge(factor::routes())
+        .merge(vneid::routes())
         .merge(my_account::routes())
         .merge(my_data::routes())
         .merge(audit::routes())
