@@ -40,13 +40,21 @@ pub struct Jwk {
 }
 
 /// Why a token was refused (logged, never shown in detail).
-pub type Refusal = &'static str;
+pub type Refusal = String;
 
 #[derive(Deserialize)]
 struct Header {
     alg: String,
     #[serde(default)]
     kid: Option<String>,
+}
+
+/// The refusal when no published key fits the token (the keys may have rotated).
+pub const NO_KEY: &str = "no key of the provider for this token";
+
+/// A refusal that keeps what went wrong underneath.
+fn cause<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> Refusal + Copy {
+    move |e| format!("{what}: {e}")
 }
 
 /// What the client expects of the token.
@@ -63,19 +71,18 @@ pub fn verify(token: &str, keys: &[Jwk], ex: &Expect<'_>) -> Result<Value, Refus
     let (Some(h), Some(p), Some(s), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err("not a signed JWT");
+        return Err("not a signed JWT".into());
     };
-    let header: Header =
-        serde_json::from_slice(&B64.decode(h).map_err(|_| "header not base64url")?)
-            .map_err(|_| "header not JSON")?;
-    let sig = B64.decode(s).map_err(|_| "signature not base64url")?;
+    let header: Header = serde_json::from_slice(&B64.decode(h).map_err(cause("header"))?)
+        .map_err(cause("header"))?;
+    let sig = B64.decode(s).map_err(cause("signature"))?;
     let signed = &token[..h.len() + 1 + p.len()];
     let key = pick(keys, &header)?;
     if !check_signature(&header.alg, key, signed.as_bytes(), &sig)? {
-        return Err("bad signature");
+        return Err("bad signature".into());
     }
-    let claims: Value = serde_json::from_slice(&B64.decode(p).map_err(|_| "claims not base64url")?)
-        .map_err(|_| "claims not JSON")?;
+    let claims: Value = serde_json::from_slice(&B64.decode(p).map_err(cause("claims"))?)
+        .map_err(cause("claims"))?;
     check_claims(&claims, ex)?;
     Ok(claims)
 }
@@ -84,7 +91,7 @@ fn pick<'a>(keys: &'a [Jwk], h: &Header) -> Result<&'a Jwk, Refusal> {
     let kty = match h.alg.as_str() {
         "RS256" => "RSA",
         "ES256" => "EC",
-        _ => return Err("algorithm not accepted"),
+        _ => return Err("algorithm not accepted".into()),
     };
     let mut fit = keys
         .iter()
@@ -93,18 +100,18 @@ fn pick<'a>(keys: &'a [Jwk], h: &Header) -> Result<&'a Jwk, Refusal> {
         Some(kid) => fit.find(|k| k.kid.as_deref() == Some(kid)),
         None => fit.next(),
     }
-    .ok_or("no key of the provider for this token")
+    .ok_or_else(|| NO_KEY.to_string())
 }
 
 fn b64_num(v: &Option<String>) -> Result<BigNum, Refusal> {
     let bytes = B64
-        .decode(v.as_deref().ok_or("key part missing")?)
-        .map_err(|_| "key part not base64url")?;
-    BigNum::from_slice(&bytes).map_err(|_| "key part not a number")
+        .decode(v.as_deref().ok_or_else(|| "key part missing".to_string())?)
+        .map_err(cause("key part"))?;
+    BigNum::from_slice(&bytes).map_err(cause("key part"))
 }
 
 fn public_key(k: &Jwk) -> Result<PKey<Public>, Refusal> {
-    let bad = |_| "key unusable";
+    let bad = cause("key");
     match k.kty.as_str() {
         "RSA" => {
             let rsa = Rsa::from_public_components(b64_num(&k.n)?, b64_num(&k.e)?).map_err(bad)?;
@@ -116,13 +123,13 @@ fn public_key(k: &Jwk) -> Result<PKey<Public>, Refusal> {
             let ec = EcKey::from_public_key_affine_coordinates(&group, &x, &y).map_err(bad)?;
             PKey::from_ec_key(ec).map_err(bad)
         }
-        _ => Err("key type not accepted"),
+        _ => Err("key type not accepted".into()),
     }
 }
 
 fn check_signature(alg: &str, k: &Jwk, signed: &[u8], sig: &[u8]) -> Result<bool, Refusal> {
     let key = public_key(k)?;
-    let bad = |_| "signature check failed";
+    let bad = cause("signature check");
     let der;
     let sig = if alg == "ES256" {
         // JWS carries R ‖ S (32 bytes each); OpenSSL reads DER.
@@ -145,7 +152,7 @@ fn check_signature(alg: &str, k: &Jwk, signed: &[u8], sig: &[u8]) -> Result<bool
 
 fn check_claims(c: &Value, ex: &Expect<'_>) -> Result<(), Refusal> {
     if c["iss"].as_str() != Some(ex.issuer) {
-        return Err("issued by another provider");
+        return Err("issued by another provider".into());
     }
     let ours = match &c["aud"] {
         Value::String(a) => a == ex.client_id,
@@ -156,21 +163,21 @@ fn check_claims(c: &Value, ex: &Expect<'_>) -> Result<(), Refusal> {
         _ => false,
     };
     if !ours {
-        return Err("issued for another client");
+        return Err("issued for another client".into());
     }
     let now = ex.now.as_second();
-    let exp = c["exp"].as_i64().ok_or("no expiry")?;
+    let exp = c["exp"].as_i64().ok_or_else(|| "no expiry".to_string())?;
     if now > exp + LEEWAY_SECS {
-        return Err("expired");
+        return Err("expired".into());
     }
     if c["iat"].as_i64().is_some_and(|iat| iat > now + LEEWAY_SECS) {
-        return Err("issued in the future");
+        return Err("issued in the future".into());
     }
     if c["nonce"].as_str() != Some(ex.nonce) {
-        return Err("nonce of another log-in");
+        return Err("nonce of another log-in".into());
     }
     if c["sub"].as_str().is_none_or(str::is_empty) {
-        return Err("no subject");
+        return Err("no subject".into());
     }
     Ok(())
 }
@@ -273,15 +280,15 @@ mod tests {
         };
         assert_eq!(
             with(&|c| c["iss"] = "https://evil.example".into()),
-            Err("issued by another provider")
+            Err("issued by another provider".to_string())
         );
         assert_eq!(
             with(&|c| c["aud"] = "other-client".into()),
-            Err("issued for another client")
+            Err("issued for another client".to_string())
         );
         assert_eq!(
             with(&|c| c["aud"] = json!(["motcua", "other-client"])),
-            Err("issued for another client"),
+            Err("issued for another client".to_string()),
             "several audiences need azp = this client"
         );
         assert!(
@@ -291,20 +298,26 @@ mod tests {
             })
             .is_ok()
         );
-        assert_eq!(with(&|c| c["exp"] = (NOW - 61).into()), Err("expired"));
+        assert_eq!(
+            with(&|c| c["exp"] = (NOW - 61).into()),
+            Err("expired".to_string())
+        );
         assert!(
             with(&|c| c["exp"] = (NOW - 30).into()).is_ok(),
             "within the leeway"
         );
         assert_eq!(
             with(&|c| c["nonce"] = "n-2".into()),
-            Err("nonce of another log-in")
+            Err("nonce of another log-in".to_string())
         );
         assert_eq!(
             with(&|c| c["iat"] = (NOW + 600).into()),
-            Err("issued in the future")
+            Err("issued in the future".to_string())
         );
-        assert_eq!(with(&|c| c["sub"] = "".into()), Err("no subject"));
+        assert_eq!(
+            with(&|c| c["sub"] = "".into()),
+            Err("no subject".to_string())
+        );
     }
 
     #[test]
@@ -316,28 +329,34 @@ mod tests {
         // Another key's signature.
         assert_eq!(
             verify(&sign(&other, "RS256", "k1", &good()), &keys, &expect()),
-            Err("bad signature")
+            Err("bad signature".to_string())
         );
         // The claims changed after signing.
         let parts: Vec<&str> = t.split('.').collect();
         let mut c = good();
         c["sub"] = "someone-else".into();
         let forged = format!("{}.{}.{}", parts[0], B64.encode(c.to_string()), parts[2]);
-        assert_eq!(verify(&forged, &keys, &expect()), Err("bad signature"));
+        assert_eq!(
+            verify(&forged, &keys, &expect()),
+            Err("bad signature".to_string())
+        );
         // alg none, and HS256 with the key's public modulus as the secret.
         for alg in ["none", "HS256"] {
             let h = B64.encode(json!({"alg": alg, "kid": "k1"}).to_string());
             let tok = format!("{h}.{}.", parts[1]);
             assert_eq!(
                 verify(&tok, &keys, &expect()),
-                Err("algorithm not accepted")
+                Err("algorithm not accepted".to_string())
             );
         }
-        assert_eq!(verify("a.b", &keys, &expect()), Err("not a signed JWT"));
+        assert_eq!(
+            verify("a.b", &keys, &expect()),
+            Err("not a signed JWT".to_string())
+        );
         // A key id the provider does not publish.
         assert_eq!(
             verify(&sign(&k, "RS256", "k9", &good()), &keys, &expect()),
-            Err("no key of the provider for this token")
+            Err("no key of the provider for this token".to_string())
         );
     }
 }

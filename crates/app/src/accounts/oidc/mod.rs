@@ -267,13 +267,13 @@ impl App {
             now,
         };
         let claims = match jwt::verify(&token, &p.keys, &expect) {
-            Err("no key of the provider for this token") => {
+            Err(e) if e == jwt::NO_KEY => {
                 let p = o.provider(now, true).await?;
                 jwt::verify(&token, &p.keys, &expect)
             }
             r => r,
         }
-        .map_err(refused)?;
+        .map_err(|reason| refused(&reason))?;
         self.oidc_account(ctx, o, &claims).await
     }
 
@@ -290,10 +290,7 @@ impl App {
             identities::touch(conn, &o.issuer, sub, now).await?;
             return Ok(Outcome::SignedIn(self.signed_in(ctx, user).await?));
         }
-        let id_number = claims[o.id_claim.as_str()]
-            .as_str()
-            .and_then(|s| identity::check_personal_id(s).ok())
-            .ok_or_else(|| refused("no valid identity number among the claims"))?;
+        let id_number = claim(claims, &o.id_claim, identity::check_personal_id)?;
         match users::find_for_login(conn, &id_number)
             .await?
             .map(|(u, _)| u)
@@ -334,13 +331,11 @@ impl App {
                 .as_str()
                 .filter(|_| claims[flag].as_bool() == Some(true))
         };
+        // Optional: a value the provider did not verify, or that our rules refuse, is left out.
         let email = verified("email", "email_verified").and_then(|e| identity::check_email(e).ok());
         let phone = verified("phone_number", "phone_number_verified")
             .and_then(|p| identity::check_phone(p).ok());
-        let full_name = claims[o.name_claim.as_str()]
-            .as_str()
-            .and_then(|n| identity::check_name(n).ok())
-            .ok_or_else(|| refused("no valid name among the claims"))?;
+        let full_name = claim(claims, &o.name_claim, identity::check_name)?;
         let user = User {
             id: Uuid::now_v7(),
             kind: AccountKind::Citizen,
@@ -381,6 +376,19 @@ impl App {
             .await?;
         let user = users::get_user(self.db.conn(), user_id).await?;
         self.signed_in(ctx, user).await
+    }
+}
+
+/// A required claim, checked by the rule for its field; a refusal names what was wrong.
+fn claim(
+    claims: &Value,
+    name: &str,
+    check: fn(&str) -> std::result::Result<String, &'static str>,
+) -> Result<String> {
+    match claims[name].as_str().map(check) {
+        Some(Ok(v)) => Ok(v),
+        Some(Err(why)) => Err(refused(&format!("claim {name}: {why}"))),
+        None => Err(refused(&format!("no claim {name}"))),
     }
 }
 
