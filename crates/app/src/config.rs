@@ -64,6 +64,19 @@ pub struct Config {
     pub privacy: PrivacyConfig,
     pub audit: AuditConfig,
     pub oidc: OidcConfig,
+    pub national: NationalConfig,
+}
+
+/// The national public service portal (R6.1, R9.2): absent url, not connected.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NationalConfig {
+    /// The portal's address (`motcua national simulate` runs a stand-in).
+    pub url: Option<String>,
+    /// The key both sides present: motcua's bearer token to the portal, and the portal's to
+    /// motcua (`MOTCUA_NATIONAL__KEY`).
+    #[serde(skip_serializing)]
+    pub key: Option<String>,
 }
 
 /// Log-in with the national identity (R6.2) through an OpenID Connect provider: absent issuer,
@@ -296,6 +309,7 @@ impl Default for Config {
             privacy: PrivacyConfig::default(),
             audit: AuditConfig::default(),
             oidc: OidcConfig::default(),
+            national: NationalConfig::default(),
         }
     }
 }
@@ -469,6 +483,15 @@ impl Config {
                 .any(|u| u.as_ref().is_some_and(|u| !u.starts_with("https://")))
         {
             return Err("production: the payment gateway's addresses must be https://".into());
+        }
+        let n = &self.national;
+        if n.url.is_some() && n.key.as_deref().is_none_or(|k| k.len() < 32) {
+            return Err("national: url needs a key of at least 32 characters".into());
+        }
+        if self.mode == Mode::Production
+            && n.url.as_ref().is_some_and(|u| !u.starts_with("https://"))
+        {
+            return Err("production: national.url must be https://".into());
         }
         let o = &self.oidc;
         if o.issuer.is_some() && (o.client_id.is_none() || o.client_secret.is_none()) {

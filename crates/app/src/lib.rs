@@ -18,6 +18,7 @@ mod error;
 pub mod housekeeping;
 pub mod limits;
 mod lookup;
+pub mod national;
 pub mod notices;
 pub mod oversight;
 pub mod payments;
@@ -76,6 +77,8 @@ pub struct App {
     pub(crate) trust: Arc<motcua_signature::TrustDir>,
     /// The national identity provider (none: log-in through it is not offered).
     pub(crate) oidc: Option<Arc<accounts::oidc::Oidc>>,
+    /// The national public service portal (none: not connected).
+    pub(crate) portal: Option<Arc<dyn national::Portal>>,
     /// Incidents announced to the public and the recent server errors (in memory).
     watch: Arc<oversight::Watch>,
 }
@@ -128,9 +131,11 @@ impl App {
             .map(|g| Arc::new(g) as Arc<dyn payments::gateway::Gateway>);
         let trust = Arc::new(motcua_signature::TrustDir::open(config.trust_dir()));
         let oidc = accounts::oidc::Oidc::from_config(&config).map(Arc::new);
+        let portal = national::portal_from_config(&config);
         let app = App {
             trust,
             oidc,
+            portal,
             gateway,
             db,
             clock,

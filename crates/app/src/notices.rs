@@ -430,6 +430,10 @@ impl App {
                 if let Err(e) = r {
                     tracing::warn!(event = "worker_fail", error = %e, "delivery pass failed");
                 }
+                // The national portal's messages go out beside the notices (R6.1).
+                if let Err(e) = self.sync_national().await {
+                    tracing::warn!(event = "worker_fail", error = %e, "national portal pass failed");
+                }
             };
             tokio::select! {
                 _ = &mut stop => break,

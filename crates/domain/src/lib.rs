@@ -18,6 +18,7 @@ pub mod form;
 pub mod identity;
 pub mod incident;
 pub mod lifecycle;
+pub mod national;
 pub mod notice;
 pub mod oversight;
 pub mod password;

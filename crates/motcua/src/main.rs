@@ -85,6 +85,26 @@ enum Command {
         #[command(subcommand)]
         cmd: privacy_cmd::KeysCmd,
     },
+    /// The national public service portal.
+    National {
+        #[command(subcommand)]
+        cmd: NationalCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum NationalCmd {
+    /// Run a stand-in for the national portal: it takes motcua's status updates, keeps each
+    /// dossier's history (`GET /status/{code}`), submits dossiers to motcua (`POST /submit`) and
+    /// can be told to fail or to repeat deliveries (`POST /control`). The key is `national.key`.
+    Simulate {
+        /// Where it listens.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: String,
+        /// motcua's address (where it submits dossiers).
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        motcua: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -339,6 +359,26 @@ async fn main() -> Result<()> {
         Command::Lifecycle => print!("{}", motcua_domain::lifecycle::table_markdown()),
         Command::Audit { cmd } => privacy_cmd::audit(config, cmd).await?,
         Command::Keys { cmd } => privacy_cmd::keys(config, cmd).await?,
+        Command::National {
+            cmd: NationalCmd::Simulate { listen, motcua },
+        } => {
+            let key = config
+                .national
+                .key
+                .clone()
+                .context("the simulator needs national.key (MOTCUA_NATIONAL__KEY)")?;
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("binding {listen}"))?;
+            let public = format!("http://{}", listener.local_addr()?);
+            println!("national portal simulator on {public}, submitting to {motcua}");
+            let cfg = motcua_web::national_sim::SimConfig {
+                motcua,
+                key,
+                public,
+            };
+            motcua_web::national_sim::serve(listener, cfg, shutdown_signal()).await?;
+        }
         Command::Signatures {
             cmd: SignaturesCmd::ExportCa,
         } => {

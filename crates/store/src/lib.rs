@@ -16,6 +16,7 @@ pub mod factors;
 pub mod feedback;
 pub mod identities;
 mod migration;
+pub mod national;
 pub mod notices;
 pub mod payments;
 pub mod privacy;

@@ -86,6 +86,7 @@ async fn durability(engine: Engine) {
             "m20261203_000011_oversight".to_string(),
             "m20261204_000012_reports".to_string(),
             "m20261205_000013_login".to_string(),
+            "m20261206_000014_national".to_string(),
         ]
     );
 }

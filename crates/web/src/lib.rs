@@ -10,6 +10,7 @@ mod files;
 mod health;
 mod kit;
 mod mw;
+pub mod national_sim;
 mod pages;
 mod report_files;
 mod router;

@@ -225,6 +225,16 @@ impl App {
         self.view_of(p, v).await
     }
 
+    /// The service an agency offers for a procedure, by their codes.
+    pub async fn service_by_codes(&self, procedure: &str, agency: &str) -> Result<uuid::Uuid> {
+        let v = self.procedure_page(procedure.trim(), false).await?;
+        v.services
+            .iter()
+            .find(|x| x.agency.code == agency.trim())
+            .map(|x| x.service.id)
+            .ok_or(AppError::NotFound)
+    }
+
     /// One version by id, whatever is in force now (what a dossier pinned to it reads).
     pub async fn procedure_version(&self, id: Uuid) -> Result<Version> {
         Ok(cat::get_version(self.db.conn(), id).await?)

@@ -141,7 +141,7 @@ fn registration(intake: Intake) -> Result<Act> {
 
 /// The applicant's name and phone and the declaration's answers as the desk typed them, checked
 /// against the service's form (R6.1, R13.2).
-fn checked_declaration(
+pub(crate) fn checked_declaration(
     schema: &Value,
     form: &Value,
     applicant_name: &str,

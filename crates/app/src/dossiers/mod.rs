@@ -28,6 +28,7 @@ use crate::processing::{ActionInput, Capabilities, FORM_COMPONENT, RESULT_COMPON
 use crate::{App, AppError, Ctx, Result, Session};
 
 mod desk;
+pub(crate) use desk::checked_declaration;
 mod files;
 mod lookup;
 mod submit;

@@ -99,6 +99,7 @@ impl App {
             public: w.act.is_public(),
         };
         ds::insert_event(&tx, &event).await?;
+        self.tell_portal(&tx, d, w.from, w.act, w.at).await?;
         self.tell_staff(&tx, d, w.from, w.act, w.actor, &w.consultations)
             .await?;
         // A step that ends the dossier before its service was provided owes back what was paid

@@ -12,6 +12,7 @@ mod dossiers;
 mod factor;
 mod hardening;
 mod logs;
+mod national;
 mod notices;
 mod payments;
 mod privacy;

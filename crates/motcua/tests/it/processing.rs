@@ -166,7 +166,7 @@ pub(crate) async fn to_specialist(t: &TestApp, p: &mut People, code: &str) {
 }
 
 /// The specialist uploads a result PDF; answers its file id.
-async fn upload_result(p: &mut People, code: &str) -> String {
+pub(crate) async fn upload_result(p: &mut People, code: &str) -> String {
     let d = dossier(&mut p.specialist, code).await;
     let id = d["id"].as_str().unwrap().to_string();
     let (c, tok) = &mut p.specialist;

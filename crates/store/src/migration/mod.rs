@@ -18,6 +18,7 @@ mod m10_privacy;
 mod m11_oversight;
 mod m12_reports;
 mod m13_login;
+mod m14_national;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m11_oversight::Migration),
             Box::new(m12_reports::Migration),
             Box::new(m13_login::Migration),
+            Box::new(m14_national::Migration),
         ]
     }
 }

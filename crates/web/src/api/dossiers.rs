@@ -115,12 +115,7 @@ async fn resolve_service(
 }
 
 async fn find_service(s: &AppState, procedure: &str, agency: &str) -> Result<Uuid, ApiError> {
-    let v = s.app.procedure_page(procedure.trim(), false).await?;
-    v.services
-        .iter()
-        .find(|x| x.agency.code == agency.trim())
-        .map(|x| x.service.id)
-        .ok_or(AppError::NotFound.into())
+    Ok(s.app.service_by_codes(procedure, agency).await?)
 }
 
 /// Creates a draft dossier for a service (level 3 or 4).

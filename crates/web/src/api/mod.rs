@@ -11,6 +11,7 @@ mod feedback;
 mod incidents;
 mod kit;
 mod lookup;
+mod national;
 mod payments;
 mod privacy;
 mod processing;
@@ -39,5 +40,6 @@ pub fn routes() -> Routes<AppState> {
         .merge(feedback::routes())
         .merge(yearly::routes())
         .merge(incidents::routes())
+        .merge(national::routes())
         .merge(doc::routes())
 }

@@ -18,6 +18,7 @@ mod incidents;
 mod lookup;
 mod my_account;
 mod my_data;
+mod national;
 mod notices;
 mod payments;
 mod ratings;
@@ -70,6 +71,7 @@ pub fn routes() -> Routes<AppState> {
         .merge(verify::routes())
         .merge(desk::routes())
         .merge(notices::routes())
+        .merge(national::routes())
         .merge(work::routes())
         .merge(payments::routes())
         .merge(reports::routes())

@@ -1,0 +1,255 @@
+//! The national public service portal (R6.1, R9.2, R10.2): a dossier submitted through the
+//! simulator (`motcua_web::national_sim`, what `motcua national simulate` runs) is received,
+//! processed and returned here, and the simulator ends with the same status history as motcua,
+//! across an outage and repeated deliveries both ways.
+use base64::Engine;
+use jiff::SignedDuration;
+use motcua_testkit::{Engine as Db, TestApp, engine_tests, jpeg, pdf};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::dossiers::{CITIZEN, setup_with};
+use crate::processing::{ok, pay_at_desk, people, to_specialist, upload_result};
+
+const KEY: &str = "khoa-chung-cua-cong-quoc-gia-va-motcua-2026";
+
+struct Sim {
+    base: String,
+    http: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Sim {
+    async fn control(&self, c: Value) {
+        let r = self
+            .http
+            .post(format!("{}/control", self.base))
+            .json(&c)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+    async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+    /// Submits a dossier through the simulator; answers motcua's answers to its deliveries.
+    async fn submit(&self, code: &str, corrupt: bool) -> Vec<Value> {
+        let b64 = |b: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(b);
+        let body = json!({
+            "dossier": {
+                "MaHoSo": code, "MaTTHC": "1.009999", "MaDonViTiepNhan": "000.01.01.H53",
+                "NgayNop": "2026-03-02T08:55:00+07:00",
+                "ThongTinNguoiNop": {"HoVaTen": "Nguyễn Văn An", "SoDinhDanh": CITIZEN, "SoDienThoai": "0912345678"},
+                "DuLieuToKhai": crate::dossiers::answers(),
+            },
+            "files": [
+                {"component": "don", "name": "don.pdf", "base64": b64(pdf(2000))},
+                {"component": "ban-ve", "name": "ban-ve-1.jpg", "base64": b64(jpeg(3000))},
+            ],
+            "corrupt_hash": corrupt,
+        });
+        let r = self
+            .http
+            .post(format!("{}/submit", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+        r.json::<Value>().await.unwrap()["answers"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// motcua with the portal at a simulator on loopback (the sender driven by the test).
+async fn connected(e: Db) -> (TestApp, Sim) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sim_base = format!("http://{}", listener.local_addr().unwrap());
+    let url = sim_base.clone();
+    let t = setup_with(e, move |c| {
+        c.national.url = Some(url);
+        c.national.key = Some(KEY.into());
+        c.worker = false;
+    })
+    .await;
+    let cfg = motcua_web::national_sim::SimConfig {
+        motcua: t.base.clone(),
+        key: KEY.into(),
+        public: sim_base.clone(),
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(motcua_web::national_sim::serve(listener, cfg, async move {
+        let _ = rx.await;
+    }));
+    let sim = Sim {
+        base: sim_base,
+        http: reqwest::Client::new(),
+        stop: Some(tx),
+    };
+    (t, sim)
+}
+
+/// Runs the sender until it has nothing left to send now; answers (sent, failed).
+async fn sync(t: &TestApp) -> (usize, usize) {
+    let s = t.app.sync_national().await.unwrap();
+    (s.sent, s.failed)
+}
+
+async fn statuses_of(sim: &Sim, code: &str) -> Vec<(u64, String)> {
+    let (st, v) = sim.get(&format!("/status/{code}")).await;
+    assert_eq!(st, 200, "{v}");
+    v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["status"].as_u64().unwrap(),
+                e["at"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn received_processed_returned_with_the_same_history(e: Db) {
+    let (t, sim) = connected(e).await;
+    let code = "G22.99-260302-0001";
+    // Delivered twice: one dossier, the second delivery told so.
+    sim.control(json!({"duplicate": true})).await;
+    let answers = sim.submit(code, false).await;
+    assert_eq!(answers[0]["status"], 201, "{answers:?}");
+    assert_eq!(answers[1]["status"], 200, "{answers:?}");
+    assert_eq!(answers[1]["body"]["MoiTao"], false);
+    sim.control(json!({})).await;
+    assert_eq!(sync(&t).await, (1, 0), "status 1 goes back");
+
+    // In the reception worklist, with its papers and its owner.
+    let mut p = people(&t).await;
+    let d = crate::processing::dossier(&mut p.desk, code).await;
+    assert_eq!(d["stage"], "submitted", "{d}");
+    assert_eq!(d["files"].as_array().unwrap().len(), 2, "{d}");
+    let mine = crate::processing::get_json(&mut p.citizen, "/api/v1/dossiers").await;
+    assert!(
+        mine.to_string().contains(code),
+        "the person's account holds it: {mine}"
+    );
+
+    // Accepted and forwarded during an outage: nothing is lost, nothing goes out of order.
+    sim.control(json!({"fail": 2})).await;
+    to_specialist(&t, &mut p, code).await;
+    assert_eq!(sync(&t).await, (0, 1), "the portal is down");
+    let admin = t.login_as("province_admin").await;
+    let mut admin = admin;
+    let page = admin.get("/can-bo/dong-bo-quoc-gia").await;
+    assert!(
+        page.body.contains(code) && page.body.contains("bảo trì"),
+        "{}",
+        page.body
+    );
+    t.clock.advance(SignedDuration::from_secs(31));
+    assert_eq!(sync(&t).await, (0, 1), "still down");
+    t.clock.advance(SignedDuration::from_secs(61));
+    assert_eq!(
+        sync(&t).await,
+        (2, 0),
+        "back: accepted (2), then in process (4)"
+    );
+
+    // The portal takes the next update but its acknowledgement is lost: delivered again.
+    sim.control(json!({"drop_ack": 1})).await;
+    let file = upload_result(&mut p, code).await;
+    ok(
+        &mut p.specialist,
+        code,
+        json!({"action": "propose_resolve", "result_document": file}),
+    )
+    .await;
+    ok(&mut p.leader, code, json!({"action": "approve"})).await;
+    assert_eq!(sync(&t).await, (0, 1));
+    t.clock.advance(SignedDuration::from_secs(31));
+    assert_eq!(sync(&t).await, (1, 0), "resolved (9), delivered again");
+    pay_at_desk(&t, code).await;
+    ok(&mut p.desk, code, json!({"action": "return_online"})).await;
+    assert_eq!(sync(&t).await, (1, 0), "returned (10)");
+    let page = admin.get("/can-bo/dong-bo-quoc-gia").await;
+    assert!(page.body.contains("mọi hồ sơ đã đồng bộ"), "{}", page.body);
+
+    // The same history on both sides, by a hand count: 1, 2, 4, 9, 10.
+    let id = uuid::Uuid::parse_str(d["id"].as_str().unwrap()).unwrap();
+    let ours: Vec<(u64, String)> = t
+        .app
+        .national_history(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(c, at)| (u64::from(c), motcua_domain::national::time(at)))
+        .collect();
+    let theirs = statuses_of(&sim, code).await;
+    assert_eq!(theirs, ours);
+    let codes: Vec<u64> = theirs.iter().map(|x| x.0).collect();
+    assert_eq!(codes, [1, 2, 4, 9, 10]);
+    let (_, stats) = sim.get("/stats").await;
+    assert_eq!(stats["out_of_order"], 0, "{stats}");
+    assert_eq!(stats["repeats"], 1, "the one repeated delivery: {stats}");
+}
+
+async fn deliveries_are_checked(e: Db) {
+    let (t, sim) = connected(e).await;
+    // A paper whose hash does not match: refused, nothing made.
+    let answers = sim.submit("G22.99-260302-0002", true).await;
+    assert_eq!(answers[0]["status"], 422, "{answers:?}");
+    assert!(
+        answers[0]["body"].to_string().contains("mã băm"),
+        "{answers:?}"
+    );
+    let mut p = people(&t).await;
+    let r = p
+        .desk
+        .0
+        .json(
+            Method::GET,
+            "/api/v1/dossiers/G22.99-260302-0002",
+            Some(&p.desk.1),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    // Another key: refused.
+    let mut c = t.client();
+    let r = c
+        .json(
+            Method::POST,
+            "/api/v1/national/dossiers",
+            Some("not-the-portal-key"),
+            Some(json!({
+                "MaHoSo": "G22.99-260302-0003", "MaTTHC": "1.009999", "MaDonViTiepNhan": "000.01.01.H53",
+                "NgayNop": "2026-03-02T08:55:00+07:00",
+                "ThongTinNguoiNop": {"HoVaTen": "A", "SoDinhDanh": CITIZEN, "SoDienThoai": "0912345678"},
+                "DuLieuToKhai": {}, "ThanhPhanHoSo": []
+            })),
+        )
+        .await;
+    assert_eq!(r.status, 401, "{}", r.body);
+}
+
+engine_tests!(
+    received_processed_returned_with_the_same_history,
+    deliveries_are_checked
+);

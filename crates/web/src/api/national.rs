@@ -1,0 +1,70 @@
+//! The national public service portal's side of the API (R6.1, R9.2): the portal delivers the
+//! dossiers submitted on it, authenticated by the shared key (`national.key`) as its bearer
+//! token. Field names are the national sync's.
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use motcua_domain::national::Incoming;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::kit::{Caller, json_body, tags};
+use crate::error::ApiError;
+use crate::routes::{Access, Routes};
+use crate::state::AppState;
+
+pub fn routes() -> Routes<AppState> {
+    use Access::*;
+    Routes::new().post("/api/v1/national/dossiers", Public, receive)
+}
+
+/// What motcua made of a delivery.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceivedOut {
+    /// The dossier's code (the portal's `MaHoSo`).
+    #[serde(rename = "MaHoSo")]
+    pub code: String,
+    /// `true` when this delivery made the dossier; `false` for a repeated delivery.
+    #[serde(rename = "MoiTao")]
+    pub created: bool,
+}
+
+/// Receives a dossier submitted on the national portal: `MaHoSo`, `MaTTHC`, `MaDonViTiepNhan`,
+/// `NgayNop`, `ThongTinNguoiNop` (`HoVaTen`, `SoDinhDanh`, `SoDienThoai`, `Email`),
+/// `DuLieuToKhai` (the declaration, keyed as the service's form) and `ThanhPhanHoSo`
+/// (`MaThanhPhanHoSo`, `GiayToDinhKem`: `IdGiayTo`, `TenGiayTo`, `HashTepTin` as SHA-256 hex,
+/// `DuongDanTepTin` under the portal's address). Every paper is fetched and checked against its
+/// hash before anything is stored. Idempotent by `MaHoSo`.
+#[utoipa::path(post, path = "/api/v1/national/dossiers", tag = tags::DOSSIERS, request_body = Object, security(("bearer" = [])),
+    responses((status = 201, body = ReceivedOut, description = "made"), (status = 200, body = ReceivedOut, description = "delivered before: the dossier already made"),
+        (status = 401, description = "not the portal's key"), (status = 404, description = "the portal is not connected, or no such procedure at that agency"),
+        (status = 422, description = "a field, the declaration, a component, a paper's kind, size or hash refused (`errors` says which)"),
+        (status = 503, description = "a paper could not be fetched from the portal; deliver again later")))]
+pub async fn receive(
+    c: Caller,
+    headers: HeaderMap,
+    body: Result<Json<Incoming>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("")
+        .trim();
+    let inc = json_body(body)?;
+    let r = c.s.app.receive_from_portal(&c.ctx(), key, inc).await?;
+    let status = if r.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(ReceivedOut {
+            code: r.code,
+            created: r.created,
+        }),
+    )
+        .into_response())
+}
