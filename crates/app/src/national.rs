@@ -14,11 +14,13 @@ use motcua_domain::authz::{Action, Target, authorize};
 use motcua_domain::clock::vn_date;
 use motcua_domain::dossier::{self as dom, Intake};
 use motcua_domain::event::EventData;
+use motcua_domain::fees::{Method, Payment};
 use motcua_domain::lifecycle::{self, Act, Stage, Who};
-use motcua_domain::national::{self, Incoming};
+use motcua_domain::national::{self, Incoming, PaidOnPortal};
 use motcua_store::catalogue as cat;
 use motcua_store::dossiers::{self as ds, Dossier, DossierFile};
 use motcua_store::national::{self as outbox, Message};
+use motcua_store::results::IssuedResult;
 use motcua_store::users;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -164,6 +166,7 @@ struct Fetched {
 impl App {
     /// Queues the portal's message for a step, in the step's transaction, when the step changes
     /// the dossier's national status (the one rule, `national::status_change`).
+    /// A resolved dossier's update carries its signed result (where anyone can check it).
     pub(crate) async fn tell_portal(
         &self,
         tx: &motcua_store::Tx,
@@ -171,13 +174,93 @@ impl App {
         from: Option<Stage>,
         act: Act,
         at: jiff::Timestamp,
+        result: Option<&IssuedResult>,
     ) -> Result<()> {
         let (Some(_), Some(code)) = (&self.portal, &d.code) else {
             return Ok(());
         };
-        if let Some(status) = national::status_change(from, d.stage) {
-            let body = national::status_update(code, 0, status, at, act.label_vi());
-            outbox::enqueue(tx, d.id, code, body, at).await?;
+        let Some(status) = national::status_change(from, d.stage) else {
+            return Ok(());
+        };
+        let mut body = national::status_update(code, 0, status, at, act.label_vi());
+        if let Some(r) = result {
+            let site = self.config.public_url.trim_end_matches('/');
+            let r = national::ResultRef {
+                number: &r.number,
+                sha256: &r.sha256,
+                url: format!("{site}/api/v1/results/{}", r.number),
+            };
+            body = national::with_result(body, &r);
+        }
+        outbox::enqueue(tx, d.id, code, body, at).await?;
+        Ok(())
+    }
+
+    /// Queues a payment for the portal, in the transaction that records it (not one the
+    /// portal itself reported).
+    pub(crate) async fn tell_portal_paid(
+        &self,
+        tx: &motcua_store::Tx,
+        d: &Dossier,
+        p: &Payment,
+    ) -> Result<()> {
+        let (Some(_), Some(code)) = (&self.portal, &d.code) else {
+            return Ok(());
+        };
+        let at = p.confirmed_at.unwrap_or(p.created_at);
+        let body = national::payment_update(
+            code,
+            p.amount,
+            p.method.as_str(),
+            p.reference.as_deref().or(p.gateway_txn.as_deref()),
+            p.method == Method::Vnpay,
+            at,
+        );
+        outbox::enqueue(tx, d.id, code, body, at).await?;
+        Ok(())
+    }
+
+    /// Records a payment made on the portal (its key as the bearer token), once per reference:
+    /// the amount must be what the dossier owes now. Answers whether this report recorded it.
+    pub async fn receive_payment_from_portal(
+        &self,
+        ctx: &Ctx,
+        key: &str,
+        paid: PaidOnPortal,
+    ) -> Result<bool> {
+        self.portal_key(key)?;
+        let d = ds::find_by_code(self.db.conn(), &paid.code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let reference = crate::processing::clean(&paid.reference, 100);
+        let known = motcua_store::payments::payments_of(self.db.conn(), d.id).await?;
+        let repeat = known.iter().any(|p| {
+            p.method == Method::NationalPortal && p.reference.as_deref() == Some(reference.as_str())
+        });
+        if repeat {
+            return Ok(false);
+        }
+        let portal = self.portal_account().await?;
+        let by = crate::payments::Taker::Portal(portal.id, paid.amount);
+        let (p, _) = self
+            .take_payment(ctx, by, d, Method::NationalPortal, Some(reference))
+            .await?;
+        tracing::info!(event = "payment_from_portal", payment = %p.id, "payment reported by the national portal");
+        Ok(true)
+    }
+
+    /// The portal's key, checked (401 otherwise; 404 when the portal is not connected).
+    fn portal_key(&self, key: &str) -> Result<()> {
+        if self.portal.is_none() {
+            return Err(AppError::NotFound);
+        }
+        let expected = self.config.national.key.as_deref().unwrap_or("");
+        if expected.is_empty() || !crypto::ct_eq(key, expected) {
+            tracing::warn!(
+                event = "national_key_refused",
+                "a delivery without the portal's key"
+            );
+            return Err(AppError::Unauthenticated);
         }
         Ok(())
     }
@@ -262,15 +345,8 @@ impl App {
         key: &str,
         inc: Incoming,
     ) -> Result<Received> {
+        self.portal_key(key)?;
         let portal = self.portal.clone().ok_or(AppError::NotFound)?;
-        let expected = self.config.national.key.as_deref().unwrap_or("");
-        if expected.is_empty() || !crypto::ct_eq(key, expected) {
-            tracing::warn!(
-                event = "national_key_refused",
-                "a delivery without the portal's key"
-            );
-            return Err(AppError::Unauthenticated);
-        }
         inc.check().map_err(|m| AppError::field("MaHoSo", m))?;
         if let Some(d) = ds::find_by_code(self.db.conn(), &inc.code).await? {
             return Ok(Received {
@@ -367,16 +443,13 @@ impl App {
                 ));
             }
         }
-        let missing: Vec<String> = dom::needed_components(&version.body.components, &clean)
-            .into_iter()
-            .filter(|c| !papers.iter().any(|p| p.component == c.id))
-            .map(|c| format!("Thiếu giấy tờ: {}.", c.name))
-            .collect();
-        if !missing.is_empty() {
-            return Err(AppError::Validation(
-                missing.into_iter().map(|m| ("ThanhPhanHoSo", m)).collect(),
-            ));
-        }
+        let attached: Vec<&str> = papers.iter().map(|p| p.component.as_str()).collect();
+        crate::dossiers::require_papers(
+            &version.body.components,
+            &clean,
+            &attached,
+            "ThanhPhanHoSo",
+        )?;
         let owner = users::find_for_login(conn, &inc.submitter.id_number)
             .await?
             .map(|(u, _)| u)

@@ -39,17 +39,81 @@ pub fn time(t: Timestamp) -> String {
     )
 }
 
+/// The kinds of update, in `LoaiCapNhat`.
+pub const STATUS: &str = "TrangThai";
+pub const PAYMENT: &str = "ThanhToan";
+
 /// A status update for the portal (`CapNhatTrangThai`): the dossier's code, its number in the
 /// dossier's sequence, the status, when, and what was done.
 pub fn status_update(code: &str, seq: i64, status: u8, at: Timestamp, note: &str) -> Value {
     json!({
         "MaHoSo": code,
         "SoThuTu": seq,
+        "LoaiCapNhat": STATUS,
         "TrangThai": status,
         "TenTrangThai": national_label(status),
         "ThoiDiemXuLy": time(at),
         "NoiDungXuLy": note,
     })
+}
+
+/// The signed result a status update carries when the dossier is resolved: its number in the
+/// register, its hash, and where anyone can check it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultRef<'a> {
+    pub number: &'a str,
+    pub sha256: &'a str,
+    pub url: String,
+}
+
+/// Adds the result to a status update (`MaKetQua`, `DuongDanTepTinKetQua`).
+pub fn with_result(mut update: Value, r: &ResultRef<'_>) -> Value {
+    update["MaKetQua"] = r.number.into();
+    update["HashTepTinKetQua"] = r.sha256.into();
+    update["DuongDanTepTinKetQua"] = r.url.clone().into();
+    update
+}
+
+/// A payment for the portal: what was paid, how, its reference, when. `online` marks a payment
+/// through the province's gateway (`DuocThanhToanTrucTuyen` = 2).
+pub fn payment_update(
+    code: &str,
+    amount: i64,
+    method: &str,
+    reference: Option<&str>,
+    online: bool,
+    at: Timestamp,
+) -> Value {
+    let mut v = json!({
+        "MaHoSo": code,
+        "SoThuTu": 0,
+        "LoaiCapNhat": PAYMENT,
+        "DanhSachPhiLePhi": [{"Gia": amount}],
+        "DaThanhToan": true,
+        "HinhThucThanhToan": method,
+        "MaGiaoDich": reference,
+        "ThoiDiemThanhToan": time(at),
+    });
+    if online {
+        v["DuocThanhToanTrucTuyen"] = 2.into();
+    }
+    v
+}
+
+/// A payment made on the portal, as it arrives.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PaidOnPortal {
+    #[serde(rename = "MaHoSo")]
+    pub code: String,
+    /// In đồng.
+    #[serde(rename = "SoTien")]
+    pub amount: i64,
+    /// The portal's transaction reference (a repeat with the same one changes nothing).
+    #[serde(rename = "MaGiaoDich")]
+    pub reference: String,
+    #[serde(rename = "ThoiDiemThanhToan")]
+    pub paid_at: String,
 }
 
 /// How long a failed delivery waits before the next try: 30 s doubling, at most an hour (the

@@ -3,7 +3,7 @@
 //! (domain.md §2.7): it takes motcua's status updates (`POST /api/capnhat`, the shared key as
 //! bearer token), keeps each dossier's status history (`GET /status/{code}`), serves the papers
 //! of the dossiers it submits (`GET /files/{id}`), and submits dossiers to motcua
-//! (`POST /submit`). It can be told (`POST /control`) to fail the next updates (an outage), to
+//! (`POST /submit`) and payments made on it (`POST /pay`). It can be told (`POST /control`) to fail the next updates (an outage), to
 //! take the next updates but answer as if it failed (so that motcua delivers them again), and to
 //! deliver each submission twice. It is a simulator of an outside service, nothing more: it
 //! keeps everything in memory.
@@ -56,6 +56,10 @@ pub struct Control {
 #[derive(Default)]
 struct State_ {
     history: BTreeMap<String, Vec<Entry>>,
+    /// The payments motcua reported, per dossier.
+    payments: BTreeMap<String, Vec<Value>>,
+    /// The last number taken per dossier.
+    last: HashMap<String, i64>,
     control: Control,
     files: HashMap<String, Vec<u8>>,
     updates: u64,
@@ -76,6 +80,7 @@ pub fn router(cfg: SimConfig) -> Router {
         .route("/control", post(control))
         .route("/stats", get(stats))
         .route("/submit", post(submit))
+        .route("/pay", post(pay))
         .with_state(shared)
 }
 
@@ -102,7 +107,7 @@ fn lock(s: &Shared) -> std::sync::MutexGuard<'_, State_> {
     s.0.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// motcua's status update: recorded once per number, in order per dossier.
+/// motcua's update (a status, or a payment): recorded once per number, in order per dossier.
 async fn update(State(s): State<Shared>, headers: HeaderMap, Json(b): Json<Value>) -> Response {
     if !keyed(&headers, &s.1.key) {
         return StatusCode::UNAUTHORIZED.into_response();
@@ -112,31 +117,30 @@ async fn update(State(s): State<Shared>, headers: HeaderMap, Json(b): Json<Value
         st.control.fail -= 1;
         return (StatusCode::SERVICE_UNAVAILABLE, "bảo trì").into_response();
     }
-    let (Some(code), Some(seq), Some(status), Some(at)) = (
-        b["MaHoSo"].as_str(),
-        b["SoThuTu"].as_i64(),
-        b["TrangThai"].as_u64(),
-        b["ThoiDiemXuLy"].as_str(),
-    ) else {
+    let (Some(code), Some(seq)) = (b["MaHoSo"].as_str(), b["SoThuTu"].as_i64()) else {
         return (StatusCode::BAD_REQUEST, "thiếu trường").into_response();
     };
     st.updates += 1;
-    let last = st
-        .history
-        .get(code)
-        .and_then(|h| h.last())
-        .map_or(0, |e| e.seq);
+    let last = st.last.get(code).copied().unwrap_or(0);
     if seq <= last {
         st.repeats += 1;
     } else if seq != last + 1 {
         st.out_of_order += 1;
         return (StatusCode::CONFLICT, "sai thứ tự").into_response();
     } else {
-        st.history.entry(code.to_string()).or_default().push(Entry {
-            status: status as u8,
-            at: at.to_string(),
-            seq,
-        });
+        st.last.insert(code.to_string(), seq);
+        if b["LoaiCapNhat"] == "ThanhToan" {
+            st.payments
+                .entry(code.to_string())
+                .or_default()
+                .push(b.clone());
+        } else {
+            st.history.entry(code.to_string()).or_default().push(Entry {
+                status: b["TrangThai"].as_u64().unwrap_or(0) as u8,
+                at: b["ThoiDiemXuLy"].as_str().unwrap_or_default().to_string(),
+                seq,
+            });
+        }
     }
     if st.control.drop_ack > 0 {
         st.control.drop_ack -= 1;
@@ -148,7 +152,10 @@ async fn update(State(s): State<Shared>, headers: HeaderMap, Json(b): Json<Value
 async fn status(State(s): State<Shared>, Path(code): Path<String>) -> Response {
     let st = lock(&s);
     match st.history.get(&code) {
-        Some(h) => Json(json!({"code": code, "history": h})).into_response(),
+        Some(h) => {
+            let paid = st.payments.get(&code).cloned().unwrap_or_default();
+            Json(json!({"code": code, "history": h, "payments": paid})).into_response()
+        }
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -221,14 +228,25 @@ async fn submit(State(s): State<Shared>, Json(sub): Json<Submission>) -> Respons
         .into_iter()
         .map(|(c, papers)| json!({"MaThanhPhanHoSo": c, "GiayToDinhKem": papers}))
         .collect();
-    let times = if lock(&s).control.duplicate { 2 } else { 1 };
+    deliver(&s, "/api/v1/national/dossiers", &d).await
+}
+
+/// Reports to motcua a payment made on the portal (`MaHoSo`, `SoTien`, `MaGiaoDich`,
+/// `ThoiDiemThanhToan`); answers motcua's answers (twice when told to duplicate).
+async fn pay(State(s): State<Shared>, Json(p): Json<Value>) -> Response {
+    deliver(&s, "/api/v1/national/payments", &p).await
+}
+
+/// Posts to motcua (twice when told to duplicate); answers motcua's answers.
+async fn deliver(s: &Shared, path: &str, body: &Value) -> Response {
+    let times = if lock(s).control.duplicate { 2 } else { 1 };
     let http = reqwest::Client::new();
     let mut answers = vec![];
     for _ in 0..times {
         let r = http
-            .post(format!("{}/api/v1/national/dossiers", s.1.motcua))
+            .post(format!("{}{path}", s.1.motcua))
             .bearer_auth(&s.1.key)
-            .json(&d)
+            .json(body)
             .send()
             .await;
         answers.push(match r {

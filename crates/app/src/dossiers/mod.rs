@@ -503,6 +503,26 @@ impl App {
     }
 }
 
+/// Refuses a dossier without every component its answers require, naming each missing one
+/// (R6.2), under `field`.
+pub(crate) fn require_papers(
+    components: &[Component],
+    answers: &Value,
+    attached: &[&str],
+    field: &'static str,
+) -> Result<()> {
+    let missing: Vec<(&'static str, String)> = dom::needed_components(components, answers)
+        .into_iter()
+        .filter(|c| !attached.contains(&c.id.as_str()))
+        .map(|c| (field, format!("Thiếu giấy tờ: {}.", c.name)))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(missing))
+    }
+}
+
 /// The last four digits of a phone number.
 pub fn phone_tail(phone: &str) -> String {
     let d: String = phone.chars().filter(char::is_ascii_digit).collect();

@@ -332,16 +332,8 @@ impl App {
             cat::get_version(tx, d.procedure_version_id).await?
         };
         let files = ds::files(tx, d.id).await?;
-        let missing: Vec<String> = dom::needed_components(&version.body.components, &clean)
-            .into_iter()
-            .filter(|c| !files.iter().any(|f| f.component_id == c.id))
-            .map(|c| format!("Thiếu giấy tờ: {}.", c.name))
-            .collect();
-        if !missing.is_empty() {
-            return Err(AppError::Validation(
-                missing.into_iter().map(|m| ("files", m)).collect(),
-            ));
-        }
+        let attached: Vec<&str> = files.iter().map(|f| f.component_id.as_str()).collect();
+        require_papers(&version.body.components, &clean, &attached, "files")?;
         Ok((clean, version))
     }
 

@@ -77,6 +77,13 @@ fn desk_reference(method: Method, reference: &str) -> Result<Option<String>> {
     Ok((!reference.is_empty()).then_some(reference))
 }
 
+/// Who records a payment: the agency's cashier, or the national portal reporting a payment
+/// made there, with the amount it took (R7.2b).
+pub(crate) enum Taker {
+    Cashier(Uuid),
+    Portal(Uuid, i64),
+}
+
 impl App {
     /// What the dossier owes by its pinned procedure version's fee for its channel.
     async fn owed(&self, c: &impl motcua_store::Conn, d: &Dossier) -> Result<(i64, FeeDue)> {
@@ -140,10 +147,37 @@ impl App {
         motcua_domain::authorize(&s.actor, Action::TakePayment, &Target::Agency(d.agency_id))
             .map_err(|e| AppError::from(e).hiding())?;
         let reference = desk_reference(method, reference)?;
+        self.take_payment(ctx, Taker::Cashier(s.user.id), d, method, reference)
+            .await
+    }
+
+    /// Records a payment of what the dossier owes now, with its receipt when money moved, the
+    /// owner's notice, and the portal's message (unless the portal reported it), in one
+    /// transaction.
+    pub(crate) async fn take_payment(
+        &self,
+        ctx: &Ctx,
+        by: Taker,
+        d: Dossier,
+        method: Method,
+        reference: Option<String>,
+    ) -> Result<(Payment, Option<Receipt>)> {
+        let conn = self.db.conn();
         // Decided and rendered before the transaction; the transaction checks that nobody paid
         // meanwhile.
         let amount = fees::payable(d.stage, &self.fee_view(conn, &d).await?.fees)
             .map_err(|m| AppError::Conflict(m.into()))?;
+        let (actor, from_portal) = match by {
+            Taker::Cashier(id) => (id, false),
+            Taker::Portal(id, paid) if paid == amount => (id, true),
+            Taker::Portal(_, paid) => {
+                return Err(AppError::Conflict(format!(
+                    "Số tiền cổng báo đã thu ({}) khác số hồ sơ phải nộp ({}).",
+                    money(paid),
+                    money(amount)
+                )));
+            }
+        };
         let notice = match method.moves_money() {
             true => self.payment_notice(conn, &d, amount).await?,
             false => None,
@@ -169,21 +203,24 @@ impl App {
             reference,
             created_at: now,
             confirmed_at: Some(now),
-            recorded_by: Some(s.user.id),
+            recorded_by: Some(actor),
         };
         ps::insert_payment(&tx, &p).await?;
         let receipt = self.issue_receipt(&tx, &p).await?;
         if let Some((n, r)) = notice {
             self.notify_rendered(&tx, &n, r).await?;
         }
+        if !from_portal {
+            self.tell_portal_paid(&tx, &d, &p).await?;
+        }
         let number = receipt.as_ref().map(Receipt::number);
         self.commit(tx, ctx, Audit {
-            actor: Some(s.user.id),
+            actor: Some(actor),
             action: "payment_recorded",
             object: "dossier",
             id: Some(d.id.to_string()),
             agency: Some(d.agency_id),
-            detail: json!({"payment": p.id, "amount": amount, "method": method.as_str(), "receipt": number}),
+            detail: json!({"payment": p.id, "amount": amount, "method": method.as_str(), "receipt": number, "reported_by_portal": from_portal}),
         })
         .await?;
         Ok((p, receipt))

@@ -221,6 +221,7 @@ impl App {
             ..p.clone()
         };
         let receipt = self.issue_receipt(tx, &paid).await?.map(|r| r.number());
+        self.tell_portal_paid(tx, &d, &paid).await?;
         if let Some((n, r)) = notice {
             self.notify_rendered(tx, &n, r).await?;
         }

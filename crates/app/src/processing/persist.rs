@@ -99,7 +99,9 @@ impl App {
             public: w.act.is_public(),
         };
         ds::insert_event(&tx, &event).await?;
-        self.tell_portal(&tx, d, w.from, w.act, w.at).await?;
+        let result = w.issue.as_ref().map(|i| &i.result);
+        self.tell_portal(&tx, d, w.from, w.act, w.at, result)
+            .await?;
         self.tell_staff(&tx, d, w.from, w.act, w.actor, &w.consultations)
             .await?;
         // A step that ends the dossier before its service was provided owes back what was paid

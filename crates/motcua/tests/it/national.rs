@@ -39,6 +39,21 @@ impl Sim {
             .unwrap();
         (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
     }
+    /// Reports a payment through the simulator; answers motcua's answers.
+    async fn pay(&self, p: Value) -> Vec<Value> {
+        let r = self
+            .http
+            .post(format!("{}/pay", self.base))
+            .json(&p)
+            .send()
+            .await
+            .unwrap();
+        r.json::<Value>().await.unwrap()["answers"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
     /// Submits a dossier through the simulator; answers motcua's answers to its deliveries.
     async fn submit(&self, code: &str, corrupt: bool) -> Vec<Value> {
         let b64 = |b: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(b);
@@ -185,7 +200,25 @@ async fn received_processed_returned_with_the_same_history(e: Db) {
     assert_eq!(sync(&t).await, (0, 1));
     t.clock.advance(SignedDuration::from_secs(31));
     assert_eq!(sync(&t).await, (1, 0), "resolved (9), delivered again");
-    pay_at_desk(&t, code).await;
+    // Paid on the portal: another amount is refused; the report, delivered twice, makes one
+    // payment and its receipt; the portal is not told back what it told.
+    let paid = |amount: i64| {
+        json!({"MaHoSo": code, "SoTien": amount, "MaGiaoDich": "DVCQG-TT-0001",
+               "ThoiDiemThanhToan": "2026-03-03T10:00:00+07:00"})
+    };
+    let answers = sim.pay(paid(10_000)).await;
+    assert_eq!(answers[0]["status"], 409, "{answers:?}");
+    sim.control(json!({"duplicate": true})).await;
+    let answers = sim.pay(paid(50_000)).await;
+    assert_eq!(
+        (answers[0]["status"].as_u64(), answers[1]["status"].as_u64()),
+        (Some(201), Some(200)),
+        "{answers:?}"
+    );
+    sim.control(json!({})).await;
+    let d = crate::processing::dossier(&mut p.desk, code).await;
+    assert_eq!(d["receipts"].as_array().map(Vec::len), Some(1), "{d}");
+    assert_eq!(d["receipts"][0]["method"], "national_portal");
     ok(&mut p.desk, code, json!({"action": "return_online"})).await;
     assert_eq!(sync(&t).await, (1, 0), "returned (10)");
     let page = admin.get("/can-bo/dong-bo-quoc-gia").await;
@@ -205,6 +238,42 @@ async fn received_processed_returned_with_the_same_history(e: Db) {
     assert_eq!(theirs, ours);
     let codes: Vec<u64> = theirs.iter().map(|x| x.0).collect();
     assert_eq!(codes, [1, 2, 4, 9, 10]);
+    let (_, v) = sim.get(&format!("/status/{code}")).await;
+    assert_eq!(
+        v["payments"],
+        json!([]),
+        "the portal's own payment is not echoed"
+    );
+    // The resolved update carries the signed result, checkable at its address.
+    let msgs = t.app.national_messages(id).await.unwrap();
+    let resolved = msgs.iter().find(|m| m.body["TrangThai"] == 9).unwrap();
+    let link = resolved.body["DuongDanTepTinKetQua"].as_str().unwrap();
+    assert!(
+        link.ends_with(resolved.body["MaKetQua"].as_str().unwrap()),
+        "{link}"
+    );
+    let r = reqwest::get(link).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let check: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            check["issued_here"].as_bool(),
+            check["dossier_code"].as_str()
+        ),
+        (Some(true), Some(code)),
+        "{check}"
+    );
+    let signed = crate::processing::dossier(&mut p.desk, code).await["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"].as_str().is_some_and(|n| n.ends_with("-KQ1.pdf")))
+        .unwrap()["sha256"]
+        .clone();
+    assert_eq!(
+        resolved.body["HashTepTinKetQua"], signed,
+        "the signed result's hash"
+    );
     let (_, stats) = sim.get("/stats").await;
     assert_eq!(stats["out_of_order"], 0, "{stats}");
     assert_eq!(stats["repeats"], 1, "the one repeated delivery: {stats}");
@@ -231,6 +300,22 @@ async fn deliveries_are_checked(e: Db) {
         )
         .await;
     assert_eq!(r.status, 404);
+    // A payment at the desk goes to the portal, after the dossier's submission.
+    let code = "G22.99-260302-0004";
+    assert_eq!(sim.submit(code, false).await[0]["status"], 201);
+    pay_at_desk(&t, code).await;
+    assert_eq!(sync(&t).await, (2, 0));
+    let (_, v) = sim.get(&format!("/status/{code}")).await;
+    let paid = &v["payments"][0];
+    assert_eq!(
+        (
+            paid["DanhSachPhiLePhi"][0]["Gia"].as_i64(),
+            paid["HinhThucThanhToan"].as_str()
+        ),
+        (Some(50_000), Some("cash")),
+        "{v}"
+    );
+    assert_eq!(v["history"].as_array().map(Vec::len), Some(1), "{v}");
     // Another key: refused.
     let mut c = t.client();
     let r = c

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use motcua_domain::national::Incoming;
+use motcua_domain::national::{Incoming, PaidOnPortal};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -16,7 +16,18 @@ use crate::state::AppState;
 
 pub fn routes() -> Routes<AppState> {
     use Access::*;
-    Routes::new().post("/api/v1/national/dossiers", Public, receive)
+    Routes::new()
+        .post("/api/v1/national/dossiers", Public, receive)
+        .post("/api/v1/national/payments", Public, paid)
+}
+
+fn portal_key(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("")
+        .trim()
 }
 
 /// What motcua made of a delivery.
@@ -46,14 +57,11 @@ pub async fn receive(
     headers: HeaderMap,
     body: Result<Json<Incoming>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let key = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("")
-        .trim();
     let inc = json_body(body)?;
-    let r = c.s.app.receive_from_portal(&c.ctx(), key, inc).await?;
+    let r =
+        c.s.app
+            .receive_from_portal(&c.ctx(), portal_key(&headers), inc)
+            .await?;
     let status = if r.created {
         StatusCode::CREATED
     } else {
@@ -67,4 +75,41 @@ pub async fn receive(
         }),
     )
         .into_response())
+}
+
+/// What motcua made of a payment report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaidOut {
+    #[serde(rename = "MaHoSo")]
+    pub code: String,
+    /// `true` when this report recorded the payment; `false` for a repeated report.
+    #[serde(rename = "DaGhiNhan")]
+    pub recorded: bool,
+}
+
+/// Reports a payment made on the national portal's platform for a dossier: `MaHoSo`, `SoTien`
+/// (đồng; it must be what the dossier owes now), `MaGiaoDich` (the portal's reference; a repeat
+/// changes nothing), `ThoiDiemThanhToan`. motcua issues the receipt.
+#[utoipa::path(post, path = "/api/v1/national/payments", tag = tags::PAYMENTS, request_body = Object, security(("bearer" = [])),
+    responses((status = 201, body = PaidOut, description = "recorded"), (status = 200, body = PaidOut, description = "reported before"),
+        (status = 401, description = "not the portal's key"), (status = 404, description = "the portal is not connected, or no such dossier"),
+        (status = 409, description = "nothing to pay now, or another amount than the dossier owes"),
+        (status = 422, description = "a field refused (`errors` says which)")))]
+pub async fn paid(
+    c: Caller,
+    headers: HeaderMap,
+    body: Result<Json<PaidOnPortal>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let p = json_body(body)?;
+    let code = p.code.clone();
+    let recorded =
+        c.s.app
+            .receive_payment_from_portal(&c.ctx(), portal_key(&headers), p)
+            .await?;
+    let status = if recorded {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(PaidOut { code, recorded })).into_response())
 }
