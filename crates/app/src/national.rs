@@ -16,7 +16,7 @@ use motcua_domain::dossier::{self as dom, Intake};
 use motcua_domain::event::EventData;
 use motcua_domain::fees::{Method, Payment};
 use motcua_domain::lifecycle::{self, Act, Stage, Who};
-use motcua_domain::national::{self, Incoming, PaidOnPortal};
+use motcua_domain::national::{self, Incoming, PaidOnPortal, ResultReceived};
 use motcua_store::catalogue as cat;
 use motcua_store::dossiers::{self as ds, Dossier, DossierFile};
 use motcua_store::national::{self as outbox, Message};
@@ -246,6 +246,58 @@ impl App {
             .take_payment(ctx, by, d, Method::NationalPortal, Some(reference))
             .await?;
         tracing::info!(event = "payment_from_portal", payment = %p.id, "payment reported by the national portal");
+        Ok(true)
+    }
+
+    /// Records that the person received the electronic result on the portal: the dossier's
+    /// return step ("Trả kết quả trực tuyến"), taken by the portal as the agency's electronic
+    /// desk for this one step, with every check a desk's return has (the fee paid, the result
+    /// signed). Once: a repeat finds the dossier returned and answers `false`.
+    pub async fn receive_return_from_portal(
+        &self,
+        ctx: &Ctx,
+        key: &str,
+        got: ResultReceived,
+    ) -> Result<bool> {
+        self.portal_key(key)?;
+        let d = ds::find_by_code(self.db.conn(), &got.code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if d.stage == Stage::Returned {
+            return Ok(false);
+        }
+        let issued = motcua_store::results::result_by_number(self.db.conn(), &got.result).await?;
+        if issued.is_none_or(|r| r.dossier_id != d.id) {
+            return Err(AppError::field(
+                "MaKetQua",
+                format!("Hồ sơ không có kết quả số «{}».", got.result),
+            ));
+        }
+        let portal = self.portal_account().await?;
+        let desk = Session {
+            actor: motcua_domain::Actor {
+                user_id: portal.id,
+                kind: AccountKind::Staff,
+                grants: vec![motcua_domain::Grant {
+                    role: motcua_domain::Role::Reception,
+                    agency_id: d.agency_id,
+                    unit_id: None,
+                }],
+            },
+            user: portal,
+            session_hash: None,
+        };
+        let input = crate::processing::ActionInput {
+            comment: format!(
+                "Công dân đã nhận kết quả điện tử trên Cổng Dịch vụ công quốc gia lúc {}.",
+                got.received_at
+            )
+            .chars()
+            .take(300)
+            .collect(),
+            ..crate::processing::ActionInput::new(Act::ReturnOnline)
+        };
+        self.perform(ctx, &desk, d.id, &input).await?;
         Ok(true)
     }
 

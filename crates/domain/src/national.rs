@@ -100,6 +100,19 @@ pub fn payment_update(
     v
 }
 
+/// The portal's word that the person received the electronic result there.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ResultReceived {
+    #[serde(rename = "MaHoSo")]
+    pub code: String,
+    /// The result the person received (the register number motcua sent).
+    #[serde(rename = "MaKetQua")]
+    pub result: String,
+    #[serde(rename = "ThoiDiemNhan")]
+    pub received_at: String,
+}
+
 /// A payment made on the portal, as it arrives.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]

@@ -3,7 +3,8 @@
 //! (domain.md §2.7): it takes motcua's status updates (`POST /api/capnhat`, the shared key as
 //! bearer token), keeps each dossier's status history (`GET /status/{code}`), serves the papers
 //! of the dossiers it submits (`GET /files/{id}`), and submits dossiers to motcua
-//! (`POST /submit`) and payments made on it (`POST /pay`). It can be told (`POST /control`) to fail the next updates (an outage), to
+//! (`POST /submit`), payments made on it (`POST /pay`) and results the person received there
+//! (`POST /deliver-result`). It can be told (`POST /control`) to fail the next updates (an outage), to
 //! take the next updates but answer as if it failed (so that motcua delivers them again), and to
 //! deliver each submission twice. It is a simulator of an outside service, nothing more: it
 //! keeps everything in memory.
@@ -81,6 +82,7 @@ pub fn router(cfg: SimConfig) -> Router {
         .route("/stats", get(stats))
         .route("/submit", post(submit))
         .route("/pay", post(pay))
+        .route("/deliver-result", post(deliver_result))
         .with_state(shared)
 }
 
@@ -235,6 +237,12 @@ async fn submit(State(s): State<Shared>, Json(sub): Json<Submission>) -> Respons
 /// `ThoiDiemThanhToan`); answers motcua's answers (twice when told to duplicate).
 async fn pay(State(s): State<Shared>, Json(p): Json<Value>) -> Response {
     deliver(&s, "/api/v1/national/payments", &p).await
+}
+
+/// Reports to motcua that the person received the result on the portal (`MaHoSo`,
+/// `MaKetQua`, `ThoiDiemNhan`).
+async fn deliver_result(State(s): State<Shared>, Json(r): Json<Value>) -> Response {
+    deliver(&s, "/api/v1/national/returns", &r).await
 }
 
 /// Posts to motcua (twice when told to duplicate); answers motcua's answers.

@@ -41,10 +41,15 @@ impl Sim {
     }
     /// Reports a payment through the simulator; answers motcua's answers.
     async fn pay(&self, p: Value) -> Vec<Value> {
+        self.post("/pay", p).await
+    }
+
+    /// Asks the simulator to deliver something to motcua; answers motcua's answers.
+    async fn post(&self, path: &str, body: Value) -> Vec<Value> {
         let r = self
             .http
-            .post(format!("{}/pay", self.base))
-            .json(&p)
+            .post(format!("{}{path}", self.base))
+            .json(&body)
             .send()
             .await
             .unwrap();
@@ -219,7 +224,24 @@ async fn received_processed_returned_with_the_same_history(e: Db) {
     let d = crate::processing::dossier(&mut p.desk, code).await;
     assert_eq!(d["receipts"].as_array().map(Vec::len), Some(1), "{d}");
     assert_eq!(d["receipts"][0]["method"], "national_portal");
-    ok(&mut p.desk, code, json!({"action": "return_online"})).await;
+    // The person takes the electronic result on the portal: the portal says so, twice.
+    let number = format!("{code}-KQ1");
+    let got = |n: &str| json!({"MaHoSo": code, "MaKetQua": n, "ThoiDiemNhan": "2026-03-03T10:05:00+07:00"});
+    let answers = sim.post("/deliver-result", got("G22.99-KHAC-KQ1")).await;
+    assert_eq!(
+        answers[0]["status"], 422,
+        "another dossier's result: {answers:?}"
+    );
+    sim.control(json!({"duplicate": true})).await;
+    let answers = sim.post("/deliver-result", got(&number)).await;
+    assert_eq!(
+        (answers[0]["status"].as_u64(), answers[1]["status"].as_u64()),
+        (Some(201), Some(200)),
+        "{answers:?}"
+    );
+    sim.control(json!({})).await;
+    let d2 = crate::processing::dossier(&mut p.desk, code).await;
+    assert_eq!(d2["stage"], "returned", "{d2}");
     assert_eq!(sync(&t).await, (1, 0), "returned (10)");
     let page = admin.get("/can-bo/dong-bo-quoc-gia").await;
     assert!(page.body.contains("mọi hồ sơ đã đồng bộ"), "{}", page.body);

@@ -22,7 +22,7 @@ use super::incidents::{
     __path_list as __path_list_incidents, __path_update as __path_update_incident,
 };
 use super::lookup::__path_lookup;
-use super::national::{__path_paid, __path_receive};
+use super::national::{__path_paid, __path_receive, __path_returned};
 use super::payments::{
     __path_approve, __path_ipn, __path_pay_back, __path_record, __path_refunds, __path_start,
     __path_statement,
@@ -85,7 +85,7 @@ impl utoipa::Modify for BearerAuth {
         statistics, scorecard, behind, search, criteria, rate,
         send, agency_list, mine, answer_feedback, verdict, list_incidents, update_incident,
         list_reports, start_report, get_report, text, refresh, add_line, remove_line, submit_report,
-        receive, paid),
+        receive, paid, returned),
     components(schemas(super::contract::Problem, super::contract::FieldProblem, super::accounts::TokenRequest, super::accounts::TokenResponse, super::accounts::Me, super::accounts::GrantOut, super::agencies::AgencyOut, super::agencies::UnitOut, super::catalogue::ProcedureItem, super::catalogue::AgencyRef, super::catalogue::ComponentOut, super::catalogue::ServiceOut, super::catalogue::ProcedureDetail, super::catalogue::SectorOut, super::catalogue::FieldOut, super::catalogue::UsageOut,
         super::dossiers::NewDossier, super::dossiers::NewDossierByService, super::dossiers::NewDossierByCodes, super::dossiers::AttachForm, super::dossiers::Created, super::dossier_out::FileOut, super::dossiers::SubmitRequest, super::dossiers::Submitted, super::reception::AcceptRequest, super::reception::Accepted, super::reception::RefuseRequest,
         super::dossier_out::EventOut, super::dossier_out::DossierOut, super::dossiers::WithdrawRequest, super::reception::SupplementRequest, super::reception::RegisterRequest,
@@ -100,7 +100,7 @@ impl utoipa::Modify for BearerAuth {
         super::reports::BehindItem, super::reports::BehindOut, super::reports::CriterionOut, super::reports::RatingRequest, super::reports::RatingOut,
         super::feedback::FeedbackRequest, super::feedback::FeedbackOut, super::feedback::AnswerFeedback, super::feedback::Verdict,
         super::privacy::IncidentUpdateOut, super::incidents::IncidentItem, super::incidents::UpdateRequest,
-        super::yearly::ReportItem, super::yearly::RoadmapOut, super::yearly::FigureOut, super::yearly::AgencyLineOut, super::yearly::ChoiceOut, super::yearly::ReportOut, super::yearly::StartRequest, super::yearly::VersionRequest, super::yearly::Sections, super::yearly::TextRequest, super::yearly::LineRequest, super::national::ReceivedOut, super::national::PaidOut)),
+        super::yearly::ReportItem, super::yearly::RoadmapOut, super::yearly::FigureOut, super::yearly::AgencyLineOut, super::yearly::ChoiceOut, super::yearly::ReportOut, super::yearly::StartRequest, super::yearly::VersionRequest, super::yearly::Sections, super::yearly::TextRequest, super::yearly::LineRequest, super::national::ReceivedOut, super::national::PaidOut, super::national::ReturnedOut)),
     modifiers(&BearerAuth, &Problems)
 )]
 pub struct ApiDoc;

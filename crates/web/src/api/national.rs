@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use motcua_domain::national::{Incoming, PaidOnPortal};
+use motcua_domain::national::{Incoming, PaidOnPortal, ResultReceived};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -19,6 +19,7 @@ pub fn routes() -> Routes<AppState> {
     Routes::new()
         .post("/api/v1/national/dossiers", Public, receive)
         .post("/api/v1/national/payments", Public, paid)
+        .post("/api/v1/national/returns", Public, returned)
 }
 
 fn portal_key(headers: &HeaderMap) -> &str {
@@ -112,4 +113,41 @@ pub async fn paid(
         StatusCode::OK
     };
     Ok((status, Json(PaidOut { code, recorded })).into_response())
+}
+
+/// What motcua made of a report that the person received the result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReturnedOut {
+    #[serde(rename = "MaHoSo")]
+    pub code: String,
+    /// `true` when this report returned the dossier; `false` when it was returned before.
+    #[serde(rename = "DaTraKetQua")]
+    pub returned: bool,
+}
+
+/// Reports that the person received the electronic result on the national portal: `MaHoSo`,
+/// `MaKetQua` (the result's register number motcua sent), `ThoiDiemNhan`. motcua records the
+/// return ("Trả kết quả trực tuyến", national status 10) with every check a desk's return has.
+#[utoipa::path(post, path = "/api/v1/national/returns", tag = tags::PROCESSING, request_body = Object, security(("bearer" = [])),
+    responses((status = 201, body = ReturnedOut, description = "returned"), (status = 200, body = ReturnedOut, description = "returned before"),
+        (status = 401, description = "not the portal's key"), (status = 404, description = "the portal is not connected, or no such dossier"),
+        (status = 409, description = "the dossier cannot be returned now (not resolved, or its fee unpaid; the message says why)"),
+        (status = 422, description = "a field refused, or a result number not of this dossier (`errors` says which)")))]
+pub async fn returned(
+    c: Caller,
+    headers: HeaderMap,
+    body: Result<Json<ResultReceived>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let r = json_body(body)?;
+    let code = r.code.clone();
+    let returned =
+        c.s.app
+            .receive_return_from_portal(&c.ctx(), portal_key(&headers), r)
+            .await?;
+    let status = if returned {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(ReturnedOut { code, returned })).into_response())
 }
