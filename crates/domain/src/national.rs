@@ -101,6 +101,7 @@ pub fn payment_update(
 }
 
 /// The portal's word that the person received the electronic result there.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct ResultReceived {
@@ -114,6 +115,7 @@ pub struct ResultReceived {
 }
 
 /// A payment made on the portal, as it arrives.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct PaidOnPortal {
@@ -137,6 +139,7 @@ pub fn backoff(attempts: i32) -> SignedDuration {
 }
 
 /// A paper attached on the portal: where to fetch it and the hash it must have.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Paper {
     #[serde(rename = "IdGiayTo")]
@@ -151,6 +154,7 @@ pub struct Paper {
 }
 
 /// A component of the dossier and its papers.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Component {
     #[serde(rename = "MaThanhPhanHoSo")]
@@ -162,6 +166,7 @@ pub struct Component {
 }
 
 /// Who submitted it (`ThongTinNguoiNop`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Submitter {
     #[serde(rename = "HoVaTen")]
@@ -175,6 +180,7 @@ pub struct Submitter {
 }
 
 /// A dossier submitted on the portal, as it arrives.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Incoming {

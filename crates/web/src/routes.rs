@@ -25,6 +25,9 @@ pub enum Access {
     DevOnly,
     /// Only when the test kit asks for test routes.
     TestOnly,
+    /// The national public service portal: a bearer key is required here, and the use case
+    /// checks it is the portal's (`national.key`).
+    Portal,
 }
 
 /// One declared route.

@@ -221,10 +221,10 @@ async fn every_route_declares_access(e: Engine) {
                 "{method} {path}: public, got {}",
                 r.status
             ),
-            Signed | PublicAccount | Staff(_) if api => {
+            Signed | PublicAccount | Staff(_) | Portal if api => {
                 assert_eq!(r.status, 401, "{method} {path}")
             }
-            Signed | PublicAccount | Staff(_) => assert!(
+            Signed | PublicAccount | Staff(_) | Portal => assert!(
                 r.status == 303 && r.location().starts_with("/dang-nhap"),
                 "{method} {path}: anonymous must log in, got {}",
                 r.status

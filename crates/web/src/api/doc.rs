@@ -100,7 +100,9 @@ impl utoipa::Modify for BearerAuth {
         super::reports::BehindItem, super::reports::BehindOut, super::reports::CriterionOut, super::reports::RatingRequest, super::reports::RatingOut,
         super::feedback::FeedbackRequest, super::feedback::FeedbackOut, super::feedback::AnswerFeedback, super::feedback::Verdict,
         super::privacy::IncidentUpdateOut, super::incidents::IncidentItem, super::incidents::UpdateRequest,
-        super::yearly::ReportItem, super::yearly::RoadmapOut, super::yearly::FigureOut, super::yearly::AgencyLineOut, super::yearly::ChoiceOut, super::yearly::ReportOut, super::yearly::StartRequest, super::yearly::VersionRequest, super::yearly::Sections, super::yearly::TextRequest, super::yearly::LineRequest, super::national::ReceivedOut, super::national::PaidOut, super::national::ReturnedOut)),
+        super::yearly::ReportItem, super::yearly::RoadmapOut, super::yearly::FigureOut, super::yearly::AgencyLineOut, super::yearly::ChoiceOut, super::yearly::ReportOut, super::yearly::StartRequest, super::yearly::VersionRequest, super::yearly::Sections, super::yearly::TextRequest, super::yearly::LineRequest, super::national::ReceivedOut, super::national::PaidOut, super::national::ReturnedOut,
+        motcua_domain::national::Incoming, motcua_domain::national::Submitter, motcua_domain::national::Component, motcua_domain::national::Paper,
+        motcua_domain::national::PaidOnPortal, motcua_domain::national::ResultReceived)),
     modifiers(&BearerAuth, &Problems)
 )]
 pub struct ApiDoc;

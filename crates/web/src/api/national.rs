@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use motcua_app::AppError;
 use motcua_domain::national::{Incoming, PaidOnPortal, ResultReceived};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -17,18 +18,20 @@ use crate::state::AppState;
 pub fn routes() -> Routes<AppState> {
     use Access::*;
     Routes::new()
-        .post("/api/v1/national/dossiers", Public, receive)
-        .post("/api/v1/national/payments", Public, paid)
-        .post("/api/v1/national/returns", Public, returned)
+        .post("/api/v1/national/dossiers", Portal, receive)
+        .post("/api/v1/national/payments", Portal, paid)
+        .post("/api/v1/national/returns", Portal, returned)
 }
 
-fn portal_key(headers: &HeaderMap) -> &str {
+/// The key the caller presents (the routes refuse a request without one before its body is
+/// read; the use case checks it is the portal's).
+fn portal_key(headers: &HeaderMap) -> Result<&str, ApiError> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("")
-        .trim()
+        .map(str::trim)
+        .ok_or_else(|| AppError::Unauthenticated.into())
 }
 
 /// What motcua made of a delivery.
@@ -48,7 +51,7 @@ pub struct ReceivedOut {
 /// (`MaThanhPhanHoSo`, `GiayToDinhKem`: `IdGiayTo`, `TenGiayTo`, `HashTepTin` as SHA-256 hex,
 /// `DuongDanTepTin` under the portal's address). Every paper is fetched and checked against its
 /// hash before anything is stored. Idempotent by `MaHoSo`.
-#[utoipa::path(post, path = "/api/v1/national/dossiers", tag = tags::DOSSIERS, request_body = Object, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/national/dossiers", tag = tags::DOSSIERS, request_body = Incoming, security(("bearer" = [])),
     responses((status = 201, body = ReceivedOut, description = "made"), (status = 200, body = ReceivedOut, description = "delivered before: the dossier already made"),
         (status = 401, description = "not the portal's key"), (status = 404, description = "the portal is not connected, or no such procedure at that agency"),
         (status = 422, description = "a field, the declaration, a component, a paper's kind, size or hash refused (`errors` says which)"),
@@ -58,11 +61,9 @@ pub async fn receive(
     headers: HeaderMap,
     body: Result<Json<Incoming>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    let key = portal_key(&headers)?;
     let inc = json_body(body)?;
-    let r =
-        c.s.app
-            .receive_from_portal(&c.ctx(), portal_key(&headers), inc)
-            .await?;
+    let r = c.s.app.receive_from_portal(&c.ctx(), key, inc).await?;
     let status = if r.created {
         StatusCode::CREATED
     } else {
@@ -91,7 +92,7 @@ pub struct PaidOut {
 /// Reports a payment made on the national portal's platform for a dossier: `MaHoSo`, `SoTien`
 /// (đồng; it must be what the dossier owes now), `MaGiaoDich` (the portal's reference; a repeat
 /// changes nothing), `ThoiDiemThanhToan`. motcua issues the receipt.
-#[utoipa::path(post, path = "/api/v1/national/payments", tag = tags::PAYMENTS, request_body = Object, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/national/payments", tag = tags::PAYMENTS, request_body = PaidOnPortal, security(("bearer" = [])),
     responses((status = 201, body = PaidOut, description = "recorded"), (status = 200, body = PaidOut, description = "reported before"),
         (status = 401, description = "not the portal's key"), (status = 404, description = "the portal is not connected, or no such dossier"),
         (status = 409, description = "nothing to pay now, or another amount than the dossier owes"),
@@ -101,11 +102,12 @@ pub async fn paid(
     headers: HeaderMap,
     body: Result<Json<PaidOnPortal>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    let key = portal_key(&headers)?;
     let p = json_body(body)?;
     let code = p.code.clone();
     let recorded =
         c.s.app
-            .receive_payment_from_portal(&c.ctx(), portal_key(&headers), p)
+            .receive_payment_from_portal(&c.ctx(), key, p)
             .await?;
     let status = if recorded {
         StatusCode::CREATED
@@ -128,7 +130,7 @@ pub struct ReturnedOut {
 /// Reports that the person received the electronic result on the national portal: `MaHoSo`,
 /// `MaKetQua` (the result's register number motcua sent), `ThoiDiemNhan`. motcua records the
 /// return ("Trả kết quả trực tuyến", national status 10) with every check a desk's return has.
-#[utoipa::path(post, path = "/api/v1/national/returns", tag = tags::PROCESSING, request_body = Object, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/national/returns", tag = tags::PROCESSING, request_body = ResultReceived, security(("bearer" = [])),
     responses((status = 201, body = ReturnedOut, description = "returned"), (status = 200, body = ReturnedOut, description = "returned before"),
         (status = 401, description = "not the portal's key"), (status = 404, description = "the portal is not connected, or no such dossier"),
         (status = 409, description = "the dossier cannot be returned now (not resolved, or its fee unpaid; the message says why)"),
@@ -138,12 +140,10 @@ pub async fn returned(
     headers: HeaderMap,
     body: Result<Json<ResultReceived>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    let key = portal_key(&headers)?;
     let r = json_body(body)?;
     let code = r.code.clone();
-    let returned =
-        c.s.app
-            .receive_return_from_portal(&c.ctx(), portal_key(&headers), r)
-            .await?;
+    let returned = c.s.app.receive_return_from_portal(&c.ctx(), key, r).await?;
     let status = if returned {
         StatusCode::CREATED
     } else {

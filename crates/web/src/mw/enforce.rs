@@ -64,6 +64,16 @@ fn check_access(
     let auth = req.extensions().get::<Auth>().cloned().unwrap_or_default();
     match access {
         Access::Public => {}
+        Access::Portal => {
+            let keyed = req
+                .headers()
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("Bearer ") && v.len() > 7);
+            if !keyed {
+                return Some(error_response(AppError::Unauthenticated, api));
+            }
+        }
         Access::DevOnly if state.app.config.is_dev() => {}
         Access::TestOnly if state.app.config.test_routes => {}
         Access::DevOnly | Access::TestOnly => return Some(error_response(AppError::NotFound, api)),
