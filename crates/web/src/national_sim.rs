@@ -207,8 +207,12 @@ async fn submit(State(s): State<Shared>, Json(sub): Json<Submission>) -> Respons
     let mut d = sub.dossier;
     let mut components: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for f in sub.files {
-        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&f.base64) else {
-            return (StatusCode::BAD_REQUEST, "base64").into_response();
+        let bytes = match base64::engine::general_purpose::STANDARD.decode(&f.base64) {
+            Ok(b) => b,
+            Err(e) => {
+                let why = format!("{}: base64: {e}", f.name);
+                return (StatusCode::BAD_REQUEST, why).into_response();
+            }
         };
         let mut hash = hex::encode(Sha256::digest(&bytes));
         if sub.corrupt_hash {

@@ -85,6 +85,20 @@ async fn enrol(t: &TestApp, c: &mut Client, login: &str, pw: &str) -> (Vec<u8>, 
     (secret, codes)
 }
 
+/// A new browser past the officer's password, on the code page (not enrolment).
+async fn asked_for_a_code(t: &TestApp, pw: &str) -> Client {
+    let mut d = t.client();
+    let r = d
+        .post_form("/dang-nhap", &[("login", OFFICER), ("password", pw)])
+        .await;
+    assert!(
+        r.location().starts_with("/dang-nhap/ma-xac-thuc"),
+        "{}",
+        r.location()
+    );
+    d
+}
+
 async fn logged_in(c: &mut Client) -> bool {
     c.get("/can-bo").await.status == 200
 }
@@ -128,15 +142,7 @@ async fn enrol_then_codes_once(e: Engine) {
     let first = code_now(&t, &secret);
 
     // The next log-in asks for a code, not enrolment.
-    let mut d = t.client();
-    let r = d
-        .post_form("/dang-nhap", &[("login", OFFICER), ("password", pw)])
-        .await;
-    assert!(
-        r.location().starts_with("/dang-nhap/ma-xac-thuc"),
-        "{}",
-        r.location()
-    );
+    let mut d = asked_for_a_code(&t, pw).await;
     // The code used to enrol, in the same 30 seconds: refused (reused).
     let r = send_code(&mut d, "/dang-nhap/ma-xac-thuc", &first).await;
     assert_eq!(r.status, 422, "a reused code is refused");
@@ -290,15 +296,7 @@ async fn optional_in_development(e: Engine) {
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("Mã dự phòng"));
     // From now on this account gives a code too.
-    let mut d = t.client();
-    let r = d
-        .post_form("/dang-nhap", &[("login", OFFICER), ("password", pw)])
-        .await;
-    assert!(
-        r.location().starts_with("/dang-nhap/ma-xac-thuc"),
-        "{}",
-        r.location()
-    );
+    asked_for_a_code(&t, pw).await;
 }
 
 engine_tests!(
