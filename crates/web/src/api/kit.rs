@@ -84,6 +84,7 @@ pub fn whole<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: TryFrom<i64>,
+    T::Error: std::fmt::Display,
 {
     use serde::Deserialize;
     use serde::de::Error;
@@ -91,5 +92,5 @@ where
     if !v.is_finite() || v.fract() != 0.0 || v.abs() > 9.0e15 {
         return Err(D::Error::custom("expected a whole number"));
     }
-    T::try_from(v as i64).map_err(|_| D::Error::custom(format!("{v} is out of range")))
+    T::try_from(v as i64).map_err(|e| D::Error::custom(format!("{v}: {e}")))
 }
