@@ -267,6 +267,10 @@ pub struct ServerConfig {
     pub header_timeout_secs: u64,
     /// Seconds a request may take in all.
     pub request_timeout_secs: u64,
+    /// How many copies of the server share the database and the attachments behind a load
+    /// balancer. More than one needs PostgreSQL, S3 attachments and keys common to all copies;
+    /// each copy's in-memory limits count its share of the traffic.
+    pub copies: u32,
 }
 
 impl Default for ServerConfig {
@@ -277,6 +281,7 @@ impl Default for ServerConfig {
             max_connections: 2048,
             header_timeout_secs: 10,
             request_timeout_secs: 60,
+            copies: 1,
         }
     }
 }
@@ -514,7 +519,50 @@ impl Config {
         {
             return Err("secret_key must be 64 hex characters (32 bytes)".into());
         }
+        let gaps = self.several_copies_gaps();
+        if !gaps.is_empty() {
+            return Err(format!(
+                "server.copies = {}: {}",
+                self.server.copies,
+                gaps.join("; ")
+            ));
+        }
         Ok(())
+    }
+
+    /// What several server copies need that these settings lack: one database and one store of
+    /// attachments that every copy reaches, and the same keys in every copy (a key generated into
+    /// one copy's data folder would differ from the others').
+    fn several_copies_gaps(&self) -> Vec<&'static str> {
+        let mut gaps = vec![];
+        if self.server.copies == 0 {
+            gaps.push("at least one copy");
+        }
+        if self.server.copies <= 1 {
+            return gaps;
+        }
+        if !self.database_url().starts_with("postgres") {
+            gaps.push("the copies share a PostgreSQL database (database_url = postgres://…), not an SQLite file");
+        }
+        if self.blob_url.is_none() {
+            gaps.push("the copies share an S3 store for attachments (blob_url = s3://bucket), not the local folder");
+        }
+        if self.secret_key.is_none() {
+            gaps.push("set secret_key (MOTCUA_SECRET_KEY), the same in every copy");
+        }
+        if self.privacy.keys.is_none() && self.privacy.key_file.is_none() {
+            gaps.push("set privacy.keys or privacy.key_file, the same in every copy");
+        }
+        if self.audit.key_file.is_none() {
+            gaps.push("set audit.key_file, the same key in every copy");
+        }
+        gaps
+    }
+
+    /// This copy's share of a limit counted in memory: the load balancer spreads a client's
+    /// requests over the copies, so that together they allow about `limit` (never less than 1).
+    pub fn copy_share(&self, limit: u32) -> u32 {
+        limit.div_ceil(self.server.copies.max(1)).max(1)
     }
 
     pub fn is_dev(&self) -> bool {
@@ -641,6 +689,59 @@ mod tests {
             .check()
             .is_ok()
         );
+    }
+
+    #[test]
+    fn several_copies_share_the_database_the_attachments_and_the_keys() {
+        let one = Config::default();
+        assert!(one.check().is_ok());
+        let three = Config {
+            server: ServerConfig {
+                copies: 3,
+                ..ServerConfig::default()
+            },
+            ..Config::default()
+        };
+        let e = three.check().unwrap_err();
+        for what in [
+            "PostgreSQL",
+            "S3",
+            "secret_key",
+            "privacy.keys",
+            "audit.key_file",
+        ] {
+            assert!(e.contains(what), "{what}: {e}");
+        }
+        let shared = Config {
+            database_url: Some("postgres://db.internal/motcua".into()),
+            blob_url: Some("s3://motcua".into()),
+            secret_key: Some("ab".repeat(32)),
+            privacy: PrivacyConfig {
+                keys: Some("index x".into()),
+                key_file: None,
+            },
+            audit: AuditConfig {
+                key_file: Some("/etc/motcua/audit-key.pem".into()),
+                ..AuditConfig::default()
+            },
+            ..three.clone()
+        };
+        assert!(shared.check().is_ok());
+        let local = Config {
+            blob_url: None,
+            ..shared.clone()
+        }
+        .check()
+        .unwrap_err();
+        assert!(
+            local.contains("not the local folder") && !local.contains("PostgreSQL"),
+            "{local}"
+        );
+        // Each copy allows its share of a limit counted in memory.
+        assert_eq!(shared.copy_share(60), 20);
+        assert_eq!(shared.copy_share(5), 2);
+        assert_eq!(shared.copy_share(1), 1);
+        assert_eq!(one.copy_share(5), 5);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod agencies;
 pub mod audit;
+pub mod backup;
 mod calendar;
 pub mod catalogue;
 /// Catalogue records the web layer names (the domain's).
@@ -155,7 +156,6 @@ impl App {
         app.fill_office_time().await?;
         app.refresh_disruptions().await?;
         app.load_templates().await?;
-        app.startup_sweep().await?;
         // The stand-in hash for unknown log-in names, made now rather than on a request thread.
         tokio::task::spawn_blocking(|| std::sync::LazyLock::force(&crypto::DUMMY_HASH).len())
             .await

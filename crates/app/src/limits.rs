@@ -12,8 +12,9 @@ use tokio::sync::Semaphore;
 use crate::crypto::HashMemory;
 use crate::{App, AppError, Result};
 
-/// Fixed-window counters per key, in this server copy's memory. Several copies each count
-/// their own share: the limits are per copy.
+/// Fixed-window counters per key, in this server copy's memory. Several copies each allow their
+/// share of a limit ([`crate::config::Config::copy_share`]), so that a public read still never
+/// writes.
 #[derive(Debug, Default)]
 pub struct Limiter {
     windows: Mutex<HashMap<String, (Timestamp, u32)>>,

@@ -326,6 +326,19 @@ impl Blobs {
         Ok((tmp, orphans))
     }
 
+    /// Removes every temporary file of this machine's uploads: at a server's start they are
+    /// from before it (only the server that owns the staging folder may call it). Answers how
+    /// many went.
+    pub async fn clear_staging(&self) -> Result<usize> {
+        let mut n = 0;
+        let mut rd = tokio::fs::read_dir(&self.tmp).await?;
+        while let Some(e) = rd.next_entry().await? {
+            tokio::fs::remove_file(e.path()).await?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
     /// Every stored blob hash.
     pub async fn list(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();

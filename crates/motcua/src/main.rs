@@ -42,6 +42,19 @@ enum Command {
     /// the dossier invariants (each state change has its event, accepted dossiers have their
     /// appointment and notice). Prints each problem; fails if there is one.
     Check,
+    /// Check the configuration and say what it sets up (engine, attachments, copies); fails on
+    /// settings that are unsafe or that several server copies cannot share.
+    CheckConfig,
+    /// Back up the database (online: SQLite's `VACUUM INTO`, PostgreSQL's `pg_dump`) and the
+    /// attachments it refers to, with their manifest, into a new folder. The personal-data and
+    /// audit keys are not in it: keep them apart.
+    Backup {
+        /// The folder to create (it must not hold a backup).
+        dir: PathBuf,
+    },
+    /// Restore a backup folder into the configured installation, whose database must be empty
+    /// (a new SQLite file or a PostgreSQL database without tables); then check it as `check`.
+    Restore { dir: PathBuf },
     /// Load demonstration data and print the demo accounts (role, login, password, agency).
     Demo,
     /// Manage accounts.
@@ -396,6 +409,55 @@ async fn main() -> Result<()> {
             let applied = app.applied_migrations().await.map_err(|e| anyhow!("{e}"))?;
             println!("schema up to date ({} migrations applied)", applied.len());
         }
+        Command::CheckConfig => {
+            let engine = if config.database_url().starts_with("postgres") {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            };
+            let blobs = config.blob_url.as_deref().unwrap_or("the local folder");
+            println!(
+                "configuration usable: {:?} mode, {engine}, attachments in {blobs}, {} server cop{}",
+                config.mode,
+                config.server.copies,
+                if config.server.copies == 1 {
+                    "y"
+                } else {
+                    "ies"
+                }
+            );
+        }
+        Command::Backup { dir } => {
+            let app = App::open(config, Arc::new(SystemClock))
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            let m = app.backup(&dir).await.map_err(|e| anyhow!("{e}"))?;
+            println!(
+                "backup in {}: {} database, {} attachments ({} bytes), {} migrations",
+                dir.display(),
+                m.engine,
+                m.files.len(),
+                m.bytes(),
+                m.migrations.len()
+            );
+        }
+        Command::Restore { dir } => {
+            let r = motcua_app::backup::restore(config, &dir)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            for p in &r.problems {
+                println!("{p}");
+            }
+            if !r.problems.is_empty() {
+                bail!("restored, but {} problems found", r.problems.len());
+            }
+            println!(
+                "restored the backup of {}: {} attachments ({} bytes) checked; ok",
+                r.manifest.taken_at,
+                r.manifest.files.len(),
+                r.manifest.bytes()
+            );
+        }
         Command::Check => {
             let app = App::open(config, Arc::new(SystemClock))
                 .await
@@ -427,6 +489,7 @@ async fn main() -> Result<()> {
             let app = App::open(config, Arc::new(SystemClock))
                 .await
                 .map_err(|e| anyhow!("{e}"))?;
+            app.startup_sweep().await.map_err(|e| anyhow!("{e}"))?;
             if demo {
                 print_demo(&app.load_demo().await.map_err(|e| anyhow!("{e}"))?);
             }

@@ -7,6 +7,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod catalogue;
 pub mod consents;
 pub mod dialect;
@@ -67,6 +68,9 @@ pub enum StoreError {
     Unavailable(String),
     #[error("database error: {0}")]
     Db(#[source] DbErr),
+    /// A backup or restore could not be made (the cause in words).
+    #[error("backup: {0}")]
+    Backup(String),
 }
 
 /// Whether an error means the database is out of reach, rather than a fault of the statement.
@@ -132,6 +136,10 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
+    /// SQLite's one writer connection: write transactions queue for it in the process (in the
+    /// order they asked) instead of sleeping and retrying in SQLite's busy handler, which made
+    /// the tail of concurrent writes long. PostgreSQL writes through the pool.
+    writer: Option<DatabaseConnection>,
     engine: Engine,
 }
 
@@ -149,6 +157,7 @@ impl Db {
                 .await?;
             return Ok(Db {
                 conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+                writer: None,
                 engine: Engine::Postgres,
             });
         }
@@ -184,6 +193,13 @@ impl Db {
             // Reports group a year of dossiers: their sorts stay in memory, not temporary files.
             .pragma("temp_store", "MEMORY")
             .busy_timeout(Duration::from_secs(10));
+        // The writer first: it creates the file and switches it to WAL before readers open it.
+        let writer = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts.clone())
+            .await?;
         let pool = sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
@@ -192,6 +208,7 @@ impl Db {
             .await?;
         Ok(Db {
             conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
+            writer: Some(SqlxSqliteConnector::from_sqlx_sqlite_pool(writer)),
             engine: Engine::Sqlite,
         })
     }
@@ -217,15 +234,16 @@ impl Db {
         Ok(())
     }
 
-    /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite, so that concurrent writers wait
-    /// for the lock instead of failing when a read would turn into a write).
+    /// Starts a write transaction. On SQLite it waits for the one writer connection, then
+    /// begins `IMMEDIATE`, so that a read inside it cannot fail when it turns into a write.
     pub async fn write(&self) -> Result<Tx> {
         let opts = TransactionOptions {
             sqlite_transaction_mode: (self.engine == Engine::Sqlite)
                 .then_some(sea_orm::SqliteTransactionMode::Immediate),
             ..Default::default()
         };
-        Ok(self.conn.begin_with_options(opts).await?)
+        let conn = self.writer.as_ref().unwrap_or(&self.conn);
+        Ok(conn.begin_with_options(opts).await?)
     }
 
     /// Brings the schema up to date. On PostgreSQL an advisory lock held for the transaction
@@ -279,6 +297,9 @@ impl Db {
     }
 
     pub async fn close(self) -> Result<()> {
+        if let Some(w) = self.writer {
+            w.close().await?;
+        }
         self.conn.close().await?;
         Ok(())
     }

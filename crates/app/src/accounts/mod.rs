@@ -174,7 +174,7 @@ impl App {
         ];
         for (key, window, max) in checks {
             let (n, end) = self.limiter.hit(&key, window, now);
-            if n > max {
+            if n > self.config.copy_share(max) {
                 tracing::warn!(
                     event = "excess_rate_limit_exceeded",
                     "registration throttled"

@@ -3,19 +3,18 @@
 use super::*;
 
 impl App {
-    pub(crate) async fn startup_sweep(&self) -> Result<()> {
+    /// At a server's start: its staging folder's temporary files are from before the restart
+    /// and go at once; orphan blobs get an hour's grace, for another server copy (or a command
+    /// beside the server) between its commit and its row. Only `serve` calls it: a command run
+    /// beside a live server must not touch the server's uploads in flight.
+    pub async fn startup_sweep(&self) -> Result<()> {
+        let tmp = self.blobs.clear_staging().await.map_err(blob_err)?;
         let referenced = ds::referenced_blobs(self.db.conn()).await?;
-        // Temporary files of this machine's uploads are from before the restart: gone at once.
-        // Orphans get an hour's grace, for another server copy between its commit and its row.
-        let (tmp, orphans) = self
+        let (_, orphans) = self
             .blobs
             .sweep(&referenced, StdDuration::from_secs(3600))
             .await
             .map_err(blob_err)?;
-        let tmp2 = self.blobs.temp_files();
-        if tmp2 > 0 {
-            self.blobs.sweep(&referenced, StdDuration::ZERO).await.ok();
-        }
         if tmp + orphans > 0 {
             tracing::info!(
                 event = "blob_sweep",

@@ -19,7 +19,7 @@ impl App {
         if let Some(ip) = ctx.ip {
             let key = format!("lookup:{}", crate::limits::client_key(ip));
             let (n, end) = self.limiter.hit(&key, SignedDuration::from_mins(15), now);
-            if n > t.lookups {
+            if n > self.config.copy_share(t.lookups) {
                 tracing::warn!(event = "excess_rate_limit_exceeded", "look-up rate limit");
                 return Err(AppError::Throttled(secs(end)));
             }
@@ -40,7 +40,7 @@ impl App {
             // exceed the limit; a right one is given back.
             let key = format!("lookup-2f:{code}");
             let (n, end) = self.limiter.hit(&key, SignedDuration::from_hours(1), now);
-            if n > t.lookup_guesses {
+            if n > self.config.copy_share(t.lookup_guesses) {
                 tracing::warn!(
                     event = "excess_rate_limit_exceeded",
                     "look-up second factor"

@@ -24,7 +24,7 @@ fn start(db: &str, dir: &std::path::Path, demo: bool) -> (Child, String) {
     start_with(db, dir, demo, &[])
 }
 
-fn start_with(
+pub(crate) fn start_with(
     db: &str,
     dir: &std::path::Path,
     demo: bool,
@@ -59,12 +59,20 @@ fn start_with(
             break rest.split_whitespace().next().unwrap().to_string();
         }
     };
-    std::thread::spawn(move || for _ in lines {});
+    // MOTCUA_TEST_SERVER_LOG=1 shows the server's own log lines (when a test fails).
+    let show = std::env::var("MOTCUA_TEST_SERVER_LOG").is_ok();
+    std::thread::spawn(move || {
+        for l in lines.map_while(|l| l.ok()) {
+            if show {
+                eprintln!("server: {l}");
+            }
+        }
+    });
     (child, base)
 }
 
 /// A unique PDF-looking body.
-fn body(tag: &str, n: usize) -> Vec<u8> {
+pub(crate) fn body(tag: &str, n: usize) -> Vec<u8> {
     let mut v = format!("%PDF-1.7\n% {tag}\n").into_bytes();
     v.resize(n, b'.');
     v
@@ -77,17 +85,17 @@ const DESK_PW: &str = "mật khẩu CANARYPW của bộ phận một cửa";
 /// What the clients of one test share: what the server acknowledged, what went wrong, and
 /// whether to start more requests.
 #[derive(Default)]
-struct Shared {
+pub(crate) struct Shared {
     /// Each acknowledged submission.
-    acked: Mutex<Vec<Acked>>,
+    pub(crate) acked: Mutex<Vec<Acked>>,
     /// Each dossier the desk moved, with the stage its acknowledged step left it in.
     accepted: Mutex<HashMap<String, String>>,
     /// Answers that are neither success nor an allowed loss, with the step.
-    unexpected: Mutex<Vec<String>>,
+    pub(crate) unexpected: Mutex<Vec<String>>,
     /// Set: the loops start no new request.
-    stop: AtomicBool,
+    pub(crate) stop: AtomicBool,
     /// Whether a request may go unanswered (the server is killed), or never (SIGTERM).
-    lost_ok: bool,
+    pub(crate) lost_ok: bool,
 }
 
 impl Shared {
@@ -174,7 +182,7 @@ async fn desk_loop(base: String, sh: Arc<Shared>) {
 }
 
 /// Imports the fixture catalogue and creates the desk officer (first start only).
-fn prepare(db: &str, d: &std::path::Path) {
+pub(crate) fn prepare(db: &str, d: &std::path::Path) {
     std::fs::write(
         d.join("catalogue.json"),
         serde_json::to_string(&crate::catalogue::fixture()).unwrap(),
@@ -314,9 +322,9 @@ async fn verify_after_restart(
 }
 
 #[derive(Debug, Clone)]
-struct Acked {
-    code: String,
-    shas: Vec<String>,
+pub(crate) struct Acked {
+    pub(crate) code: String,
+    pub(crate) shas: Vec<String>,
 }
 
 /// A citizen creating, filling and submitting dossiers in a loop; records each submission the
@@ -378,7 +386,11 @@ async fn client_loop(base: String, login: String, pw: String, worker: usize, sh:
 }
 
 /// Starts the desk and four citizens (two accounts) against `base`.
-fn start_clients(base: &str, sh: &Arc<Shared>, round: usize) -> Vec<tokio::task::JoinHandle<()>> {
+pub(crate) fn start_clients(
+    base: &str,
+    sh: &Arc<Shared>,
+    round: usize,
+) -> Vec<tokio::task::JoinHandle<()>> {
     let mut tasks = vec![tokio::spawn(desk_loop(base.to_string(), sh.clone()))];
     for w in 0..4 {
         let login = [crate::dossiers::CITIZEN, crate::dossiers::OTHER][w % 2];
@@ -394,7 +406,7 @@ fn start_clients(base: &str, sh: &Arc<Shared>, round: usize) -> Vec<tokio::task:
 }
 
 /// Waits for the loops; a loop that panicked is a failure.
-async fn join(tasks: Vec<tokio::task::JoinHandle<()>>) {
+pub(crate) async fn join(tasks: Vec<tokio::task::JoinHandle<()>>) {
     for t in tasks {
         match tokio::time::timeout(Duration::from_secs(30), t).await {
             Ok(done) => done.expect("a client loop panicked"),
@@ -628,7 +640,7 @@ async fn killed_between_commit_and_delivery(e: Engine) {
     assert!(mails[0].subject.starts_with("Đặt lại mật khẩu"));
 }
 
-fn demo_pw_static(login: &str) -> String {
+pub(crate) fn demo_pw_static(login: &str) -> String {
     motcua_app::demo::accounts_without_loading()
         .into_iter()
         .find(|a| a.login == login)

@@ -14,6 +14,7 @@ mod hardening;
 mod logs;
 mod national;
 mod notices;
+mod operations;
 mod payments;
 mod privacy;
 mod processing;
