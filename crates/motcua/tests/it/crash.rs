@@ -89,13 +89,15 @@ pub(crate) struct Shared {
     /// Each acknowledged submission.
     pub(crate) acked: Mutex<Vec<Acked>>,
     /// Each dossier the desk moved, with the stage its acknowledged step left it in.
-    accepted: Mutex<HashMap<String, String>>,
+    pub(crate) accepted: Mutex<HashMap<String, String>>,
     /// Answers that are neither success nor an allowed loss, with the step.
     pub(crate) unexpected: Mutex<Vec<String>>,
     /// Set: the loops start no new request.
     pub(crate) stop: AtomicBool,
     /// Whether a request may go unanswered (the server is killed), or never (SIGTERM).
     pub(crate) lost_ok: bool,
+    /// Whether the desk goes on after a lost request (another server copy will answer).
+    pub(crate) resilient: bool,
 }
 
 impl Shared {
@@ -105,11 +107,11 @@ impl Shared {
 
     /// Whether `r` is one of `ok`; anything else is recorded, except a transport error where
     /// requests may be lost.
-    fn ok(&self, step: &str, r: &Resp, ok: &[u16]) -> bool {
+    pub(crate) fn ok(&self, step: &str, r: &Resp, ok: &[u16]) -> bool {
         if ok.contains(&r.status) {
             return true;
         }
-        if !(r.status == 0 && self.lost_ok) {
+        if !(lost(r.status) && self.lost_ok) {
             let body: String = r.body.chars().take(300).collect();
             let line = format!("{step}: {} {body}", r.status);
             self.unexpected.lock().unwrap().push(line);
@@ -118,10 +120,15 @@ impl Shared {
     }
 }
 
+/// A request that went unanswered: no answer, or a load balancer's 502 for a copy that died.
+pub(crate) fn lost(status: u16) -> bool {
+    status == 0 || status == 502
+}
+
 /// A reception officer: takes the desk's worklist, accepts new dossiers and hands accepted ones
 /// over to the department; records the stage each acknowledged step left the dossier in, and
 /// any other answer (a failed log-in, an error) as unexpected.
-async fn desk_loop(base: String, sh: Arc<Shared>) {
+pub(crate) async fn desk_loop(base: String, sh: Arc<Shared>) {
     let mut c = Client::new(&base).lenient();
     let r = c
         .json(
@@ -145,6 +152,10 @@ async fn desk_loop(base: String, sh: Arc<Shared>) {
             )
             .await;
         if !sh.ok("worklist", &r, &[200]) {
+            if sh.resilient && lost(r.status) {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
             return;
         }
         let items = r.json()["items"].as_array().cloned().unwrap_or_default();
@@ -168,6 +179,9 @@ async fn desk_loop(base: String, sh: Arc<Shared>) {
                 .await;
             // 409: the dossier moved on meanwhile (accepted, so now to be handed over).
             if !sh.ok(action, &r, &[200, 409]) {
+                if sh.resilient && lost(r.status) {
+                    continue;
+                }
                 return;
             }
             if r.status == 200 {
@@ -183,6 +197,15 @@ async fn desk_loop(base: String, sh: Arc<Shared>) {
 
 /// Imports the fixture catalogue and creates the desk officer (first start only).
 pub(crate) fn prepare(db: &str, d: &std::path::Path) {
+    prepare_with(
+        db,
+        d,
+        &[("MOTCUA_PRIVACY__KEYS", motcua_store::testing::TEST_KEYS)],
+    );
+}
+
+/// [`prepare`] with these settings (those of several server copies).
+pub(crate) fn prepare_with(db: &str, d: &std::path::Path, env: &[(&str, &str)]) {
     std::fs::write(
         d.join("catalogue.json"),
         serde_json::to_string(&crate::catalogue::fixture()).unwrap(),
@@ -193,9 +216,9 @@ pub(crate) fn prepare(db: &str, d: &std::path::Path) {
             .args(args)
             .env("MOTCUA_DATABASE_URL", db)
             .env("MOTCUA_DATA_DIR", d)
-            .env("MOTCUA_PRIVACY__KEYS", motcua_store::testing::TEST_KEYS)
             .env("MOTCUA_LOG", "warn")
             .env("CRASH_DESK_PW", DESK_PW)
+            .envs(env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
             .output()
             .unwrap();
         assert!(

@@ -6,6 +6,7 @@ mod browser;
 mod catalogue;
 mod cli;
 mod contract;
+mod copies;
 mod crash;
 mod dossier_pages;
 mod dossiers;
