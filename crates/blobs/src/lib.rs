@@ -27,10 +27,32 @@ pub enum BlobError {
     Corrupt,
     #[error("storage: {0}")]
     Io(String),
+    /// The disk (or quota) is full: nothing was stored, and it may work once space returns.
+    #[error("storage full: {0}")]
+    Full(String),
+}
+
+/// Whether an error, or one of its causes, is a full disk or quota (ENOSPC, EDQUOT).
+fn full(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && (io.kind() == std::io::ErrorKind::StorageFull
+                || io.kind() == std::io::ErrorKind::QuotaExceeded
+                || matches!(io.raw_os_error(), Some(28 | 122)))
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
 }
 
 impl From<std::io::Error> for BlobError {
     fn from(e: std::io::Error) -> Self {
+        if full(&e) {
+            return BlobError::Full(e.to_string());
+        }
         BlobError::Io(e.to_string())
     }
 }
@@ -39,6 +61,7 @@ impl From<object_store::Error> for BlobError {
     fn from(e: object_store::Error) -> Self {
         match e {
             object_store::Error::NotFound { .. } => BlobError::NotFound,
+            e if full(&e) => BlobError::Full(e.to_string()),
             e => BlobError::Io(e.to_string()),
         }
     }

@@ -97,14 +97,16 @@ fn outage(e: &DbErr) -> bool {
 }
 
 /// Codes the engines answer when they, not the statement, are the trouble: PostgreSQL's classes
-/// 08 (connection exception) and 57P (shut down, restarting, not yet accepting); SQLite's
-/// SQLITE_BUSY after the busy timeout.
+/// 08 (connection exception), 53 (insufficient resources: disk full, out of memory, too many
+/// connections) and 57P (shut down, restarting, not yet accepting); SQLite's SQLITE_BUSY after
+/// the busy timeout and SQLITE_FULL (the disk is full; the transaction was rolled back).
 fn outage_code(e: &sqlx::Error) -> bool {
     let sqlx::Error::Database(d) = e else {
         return false;
     };
-    d.code()
-        .is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "5")
+    d.code().is_some_and(|c| {
+        c.starts_with("08") || c.starts_with("53") || c.starts_with("57P") || c == "5" || c == "13"
+    })
 }
 
 impl From<DbErr> for StoreError {

@@ -143,16 +143,21 @@ async fn stream_field(
         match field.chunk().await {
             Ok(Some(chunk)) => {
                 if let Err(e) = up.write(&chunk).await {
-                    tracing::warn!(event = "upload_validation", "upload refused: too large");
                     return Err(match e {
-                        motcua_app::dossiers::BlobError::TooLarge(n) => AppError::field(
-                            "file",
-                            format!(
-                                "Tệp quá lớn hoặc vượt dung lượng còn lại của hồ sơ: tối đa {} MB.",
-                                n.div_ceil(1024 * 1024)
-                            ),
-                        ),
-                        e => AppError::Unexpected(e.to_string()),
+                        motcua_app::dossiers::BlobError::TooLarge(n) => {
+                            tracing::warn!(
+                                event = "upload_validation",
+                                "upload refused: too large"
+                            );
+                            AppError::field(
+                                "file",
+                                format!(
+                                    "Tệp quá lớn hoặc vượt dung lượng còn lại của hồ sơ: tối đa {} MB.",
+                                    n.div_ceil(1024 * 1024)
+                                ),
+                            )
+                        }
+                        e => motcua_app::dossiers::blob_err(e),
                     });
                 }
             }

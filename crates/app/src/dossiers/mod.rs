@@ -291,12 +291,18 @@ pub(crate) fn read_of<'a>(
     }
 }
 
-pub(crate) fn blob_err(e: BlobError) -> AppError {
+/// What a failure of the attachment store means to the caller.
+pub fn blob_err(e: BlobError) -> AppError {
     match e {
         BlobError::TooLarge(n) => AppError::field(
             "file",
             format!("Tệp quá lớn: tối đa {} MB mỗi tệp.", n / MB),
         ),
+        // Nothing was stored: a refusal to retry later, not a fault (security.md row 56).
+        BlobError::Full(cause) => AppError::Unavailable {
+            cause: format!("storage full: {cause}"),
+            retry: 60,
+        },
         e => AppError::Unexpected(e.to_string()),
     }
 }

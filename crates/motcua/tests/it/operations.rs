@@ -187,3 +187,423 @@ async fn backup_while_writing_restores_into_a_fresh_installation(e: Engine) {
 }
 
 engine_tests!(backup_while_writing_restores_into_a_fresh_installation);
+
+/// A tmpfs of `mb` megabytes mounted on `dir` for the test's life (root only).
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &std::path::Path, mb: u32) -> Option<Tmpfs> {
+        std::fs::create_dir_all(dir).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={mb}m"), "tmpfs"])
+            .arg(dir)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
+                panic!("CI must run the disk-full test: it mounts a tmpfs (root)");
+            }
+            eprintln!("skipped: cannot mount a tmpfs here (the disk-full test needs root)");
+            return None;
+        }
+        Some(Tmpfs(dir.to_path_buf()))
+    }
+
+    /// Bytes free on it.
+    fn free(&self) -> u64 {
+        let out = Command::new("df")
+            .args(["--output=avail", "-B1"])
+            .arg(&self.0)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .nth(1)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    /// Fills it with a file until `leave` bytes are free (or the disk refuses).
+    fn fill(&self, name: &str, leave: u64) {
+        use std::io::Write;
+        let n = self.free().saturating_sub(leave);
+        let mut f = std::fs::File::create(self.0.join(name)).unwrap();
+        let chunk = vec![0u8; 64 * 1024];
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(chunk.len() as u64) as usize;
+            if f.write_all(&chunk[..k]).is_err() {
+                break;
+            }
+            left -= k as u64;
+        }
+        let _ = f.sync_all();
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+async fn new_draft(c: &mut Client, tok: &str) -> motcua_testkit::Resp {
+    let form = crate::dossiers::answers();
+    c.json(
+        Method::POST,
+        "/api/v1/dossiers",
+        Some(tok),
+        Some(serde_json::json!({"procedure": "1.009999", "agency": "000.01.01.H53", "form": form})),
+    )
+    .await
+}
+
+/// Disk full (row 56): the data folder (SQLite file and attachments) on a small tmpfs. With
+/// the disk full, an upload is refused with 503 and Retry-After, leaves no temporary file and
+/// no row; every write is refused the same way or done whole, never a 500; reads are served
+/// throughout. Once space returns the same upload and the submission succeed, and `motcua
+/// check` finds nothing wrong.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_writes_cleanly_and_recovers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let Some(disk) = Tmpfs::mount(&data, 24) else {
+        return;
+    };
+    let db = format!("sqlite://{}", data.join("motcua.db").display());
+    let (mut child, base) = start_with(&db, &data, true, &[]);
+    prepare(&db, &data);
+    let mut c = Client::new(&base).lenient();
+    let citizen = crate::dossiers::CITIZEN;
+    let tok = c
+        .token(citizen, &crate::crash::demo_pw_static(citizen))
+        .await;
+    let r = new_draft(&mut c, &tok).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let r = c
+        .upload(
+            &tok,
+            &id,
+            "don",
+            "don.pdf",
+            crate::crash::body("day-du-don", 100_000),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    // The disk fills up (300 KB left): a 1 MB paper cannot be stored.
+    disk.fill("filler-1", 300 * 1024);
+    let paper = crate::crash::body("day-du-ban-ve", 1024 * 1024);
+    let r = c
+        .upload(&tok, &id, "ban-ve", "ban-ve.pdf", paper.clone())
+        .await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(r.headers.contains_key("retry-after"));
+    let blobs = motcua_app::dossiers::BlobsHandle::open(&data.join("blobs")).unwrap();
+    assert_eq!(blobs.temp_files(), 0, "no temporary file left");
+    // Then entirely full: every write is refused cleanly or done whole.
+    disk.fill("filler-2", 0);
+    let mut refused_db = 0;
+    let mut made = 0;
+    for _ in 0..2000 {
+        let r = new_draft(&mut c, &tok).await;
+        assert!([201, 503].contains(&r.status), "{} {}", r.status, r.body);
+        if r.status == 503 {
+            refused_db += 1;
+            if refused_db == 3 {
+                break;
+            }
+        } else {
+            made += 1;
+        }
+    }
+    assert!(
+        refused_db > 0,
+        "the database's writes met the full disk ({made} drafts made)"
+    );
+    let r = c
+        .upload(&tok, &id, "ban-ve", "ban-ve.pdf", paper.clone())
+        .await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    // Reads are served: the home page, the catalogue, the draft.
+    for path in ["/", "/api/v1/procedures?q=xay+dung"] {
+        let r = c.get(path).await;
+        assert_eq!(r.status, 200, "{path} while the disk is full");
+    }
+    let r = c
+        .json(
+            Method::GET,
+            &format!("/api/v1/dossiers/{id}"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.json()["files"].as_array().unwrap().len(),
+        1,
+        "nothing half-stored"
+    );
+
+    // Space returns: the same paper and the submission go through.
+    std::fs::remove_file(data.join("filler-1")).unwrap();
+    std::fs::remove_file(data.join("filler-2")).unwrap();
+    let r = c
+        .upload(&tok, &id, "ban-ve", "ban-ve.pdf", paper.clone())
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = c
+        .json_with(
+            Method::POST,
+            &format!("/api/v1/dossiers/{id}/submit"),
+            Some(&tok),
+            &[("idempotency-key", "sau-khi-day-dia")],
+            Some(serde_json::json!({"declaration_accepted": true})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    stop(&mut child);
+    let (ok, out, err) = motcua(&db, &data, &["check"]);
+    assert!(ok, "{out} {err}");
+    eprintln!(
+        "disk full: uploads and, after {made} more drafts, the database's writes refused with 503, none with 500; recovered"
+    );
+}
+
+/// A PostgreSQL cluster of the test's own (so that stopping it disturbs no other test), on a
+/// free port; stopped when dropped.
+struct Cluster {
+    dir: std::path::PathBuf,
+    port: u16,
+    _tmp: tempfile::TempDir,
+}
+
+/// A PostgreSQL program: on the PATH, or in Debian's versioned folder.
+fn pg_program(name: &str) -> Option<String> {
+    if Command::new(name).arg("--version").output().is_ok() {
+        return Some(name.to_string());
+    }
+    let mut found: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("bin").join(name))
+        .filter(|p| p.exists())
+        .collect();
+    found.sort();
+    found.pop().map(|p| p.display().to_string())
+}
+
+/// Runs a PostgreSQL program as the `postgres` account when this is root (the server refuses
+/// to run as root).
+fn as_postgres(program: &str, args: &[&str]) -> std::process::Output {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let mut cmd = if root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--", program]);
+        c
+    } else {
+        Command::new(program)
+    };
+    cmd.args(args).output().unwrap()
+}
+
+impl Cluster {
+    fn start() -> Option<Cluster> {
+        let (Some(initdb), Some(_)) = (pg_program("initdb"), pg_program("pg_ctl")) else {
+            if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
+                panic!("CI must run the PostgreSQL restart test: initdb and pg_ctl not found");
+            }
+            eprintln!("skipped: initdb/pg_ctl not found");
+            return None;
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        let dir = tmp.path().join("pg");
+        let out = as_postgres(
+            &initdb,
+            &[
+                "-D",
+                dir.to_str().unwrap(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let c = Cluster {
+            dir,
+            port,
+            _tmp: tmp,
+        };
+        c.ctl("start");
+        Some(c)
+    }
+
+    fn ctl(&self, what: &str) {
+        let opts = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {}",
+            self.port,
+            self.dir.display()
+        );
+        let dir = self.dir.display().to_string();
+        let mut args = vec!["-D", &dir, "-w", "-m", "fast", what];
+        if what == "start" {
+            args.extend(["-o", &opts, "-l"]);
+        }
+        let log = self.dir.join("log.txt").display().to_string();
+        if what == "start" {
+            args.push(&log);
+        }
+        let out = as_postgres(&pg_program("pg_ctl").unwrap(), &args);
+        assert!(
+            out.status.success(),
+            "pg_ctl {what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let dir = self.dir.display().to_string();
+        if let Some(pg_ctl) = pg_program("pg_ctl") {
+            let _ = as_postgres(&pg_ctl, &["-D", &dir, "-m", "immediate", "stop"]);
+        }
+    }
+}
+
+/// Polls `/readyz` until it answers `want` (within 30 s); answers how long it took.
+async fn ready_becomes(c: &mut Client, want: u16) -> Duration {
+    let started = std::time::Instant::now();
+    loop {
+        let r = c.get("/readyz").await;
+        if r.status == want {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "readiness stays {} instead of {want}",
+            r.status
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The database stopped and started again (row 57): readiness goes down and up; meanwhile
+/// requests are answered 503 with Retry-After within the pool's wait, not held; the server
+/// stays up, loses nothing it acknowledged, and serves and takes submissions again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_stopped_and_restarted() {
+    if !motcua_testkit::postgres_enabled() {
+        return;
+    }
+    let Some(pg) = Cluster::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (url, d) = (pg.url(), dir.path().to_path_buf());
+    let (mut child, base) = start_with(&url, &d, true, &[]);
+    prepare(&url, &d);
+    let mut c = Client::new(&base).lenient();
+    let citizen = crate::dossiers::CITIZEN;
+    let tok = c
+        .token(citizen, &crate::crash::demo_pw_static(citizen))
+        .await;
+    let submit = async |c: &mut Client, tag: &str| -> Option<String> {
+        let r = new_draft(c, &tok).await;
+        if r.status != 201 {
+            return None;
+        }
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        for comp in ["don", "ban-ve"] {
+            let r = c
+                .upload(
+                    &tok,
+                    &id,
+                    comp,
+                    "giay.pdf",
+                    crate::crash::body(&format!("{tag}-{comp}"), 50_000),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{}", r.body);
+        }
+        let r = c
+            .json_with(
+                Method::POST,
+                &format!("/api/v1/dossiers/{id}/submit"),
+                Some(&tok),
+                &[("idempotency-key", tag)],
+                Some(serde_json::json!({"declaration_accepted": true})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        Some(r.json()["code"].as_str().unwrap().to_string())
+    };
+    let before = submit(&mut c, "truoc-khi-dung").await.unwrap();
+    assert_eq!(c.get("/readyz").await.status, 200);
+
+    pg.ctl("stop");
+    let down = ready_becomes(&mut c, 503).await;
+    let started = std::time::Instant::now();
+    let r = c
+        .json(
+            Method::GET,
+            &format!("/api/v1/dossiers/{before}"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    let read_took = started.elapsed();
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(r.headers.contains_key("retry-after"));
+    let r = new_draft(&mut c, &tok).await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(
+        read_took < Duration::from_secs(10),
+        "answered within the pool's wait, not held: {read_took:?}"
+    );
+
+    pg.ctl("start");
+    let up = ready_becomes(&mut c, 200).await;
+    let r = c
+        .json(
+            Method::GET,
+            &format!("/api/v1/dossiers/{before}"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["files"].as_array().unwrap().len(), 2);
+    let after = submit(&mut c, "sau-khi-chay-lai").await;
+    assert!(after.is_some(), "submissions are taken again");
+    assert!(child.try_wait().unwrap().is_none(), "the server stayed up");
+    stop(&mut child);
+    eprintln!(
+        "PostgreSQL restart: not ready after {} ms, a read refused in {} ms, ready again {} ms after the start",
+        down.as_millis(),
+        read_took.as_millis(),
+        up.as_millis()
+    );
+}
