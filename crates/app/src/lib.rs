@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod agencies;
 pub mod audit;
 pub mod backup;
+pub mod caches;
 mod calendar;
 pub mod catalogue;
 /// Catalogue records the web layer names (the domain's).
@@ -82,6 +83,12 @@ pub struct App {
     pub(crate) portal: Option<Arc<dyn national::Portal>>,
     /// Incidents announced to the public and the recent server errors (in memory).
     watch: Arc<oversight::Watch>,
+    /// Sessions and tokens resolved in the last seconds (see `caches`).
+    pub(crate) auth_cache: Arc<caches::AuthCache>,
+    /// Sectors, fields and agencies read in the last seconds (see `caches`).
+    pub(crate) reference: Arc<caches::ReferenceCache>,
+    /// Published procedure versions read (see `caches`).
+    pub(crate) versions: Arc<caches::VersionCache>,
 }
 
 /// Where a request comes from, for the audit record and throttling.
@@ -151,6 +158,9 @@ impl App {
             views: Default::default(),
             templates: Default::default(),
             watch: Default::default(),
+            auth_cache: Default::default(),
+            reference: Default::default(),
+            versions: Default::default(),
         };
         app.load_calendar().await?;
         app.fill_office_time().await?;
@@ -219,8 +229,15 @@ impl App {
         ctx: &Ctx,
         audit: Audit<'_>,
     ) -> Result<()> {
+        let object = audit.object;
         self.record(&tx, ctx, audit).await?;
         tx.commit().await?;
+        // What this copy keeps in memory about what changed is read again (see `caches`).
+        match object {
+            "user" | "grant" => self.auth_changed(),
+            "sector" | "catalogue" | "agency_tree" | "unit" => self.reference_changed(),
+            _ => {}
+        }
         Ok(())
     }
 

@@ -50,7 +50,9 @@ impl App {
     }
     /// Ends one session by its stored hash (the old one at a new log-in).
     pub async fn end_session(&self, hash: &str) -> Result<()> {
-        Ok(auth::delete_session(self.db.conn(), hash).await?)
+        auth::delete_session(self.db.conn(), hash).await?;
+        self.auth_changed();
+        Ok(())
     }
 }
 

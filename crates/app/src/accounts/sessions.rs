@@ -175,6 +175,10 @@ impl App {
     pub async fn resolve_session(&self, raw: &str) -> Result<Option<Session>> {
         let now = self.now();
         let hash = sha256_hex(raw);
+        if let Some(s) = self.auth_cache.get(&hash, now) {
+            return Ok(Some(s));
+        }
+        let epoch = self.auth_cache.epoch();
         let conn = self.db.conn();
         let Some(s) = auth::get_session(conn, &hash).await? else {
             return Ok(None);
@@ -190,20 +194,28 @@ impl App {
             auth::delete_session(conn, &hash).await?;
             return Ok(None);
         }
+        // Kept fresh at most every 30 s (the idle limit is counted in minutes); the cache's
+        // life is shorter, so that a session in use is touched in time.
         if now - s.last_seen_at >= SignedDuration::from_secs(30) {
             auth::touch_session(conn, &hash, now).await?;
         }
         let actor = self.actor_for(&user).await?;
-        Ok(Some(Session {
+        let session = Session {
             user,
             actor,
-            session_hash: Some(hash),
-        }))
+            session_hash: Some(hash.clone()),
+        };
+        let ends = s
+            .expires_at
+            .min(now + SignedDuration::from_secs(s.idle_secs));
+        self.auth_cache.put(&hash, &session, epoch, now, ends);
+        Ok(Some(session))
     }
 
     /// Ends the session a cookie names.
     pub async fn logout(&self, raw: &str) -> Result<()> {
         auth::delete_session(self.db.conn(), &sha256_hex(raw)).await?;
+        self.auth_changed();
         tracing::info!(event = "session_logout", "logged out");
         Ok(())
     }
@@ -217,6 +229,7 @@ impl App {
         )?;
         let n = auth::delete_user_sessions(self.db.conn(), s.user.id, s.session_hash.as_deref())
             .await?;
+        self.auth_changed();
         tracing::info!(event = "session_logout_others", user_id = %s.user.id, ended = n, "other sessions ended");
         Ok(n)
     }
@@ -254,9 +267,14 @@ impl App {
 
     /// The caller a bearer token designates, if it is valid.
     pub async fn resolve_api_token(&self, raw: &str) -> Result<Option<Session>> {
+        let now = self.now();
+        let hash = sha256_hex(raw);
+        if let Some(s) = self.auth_cache.get(&hash, now) {
+            return Ok(Some(s));
+        }
+        let epoch = self.auth_cache.epoch();
         let conn = self.db.conn();
-        let Some((user_id, _)) = auth::find_api_token(conn, &sha256_hex(raw), self.now()).await?
-        else {
+        let Some((user_id, expires_at)) = auth::find_api_token(conn, &hash, now).await? else {
             return Ok(None);
         };
         let user = users::get_user(conn, user_id).await?;
@@ -264,15 +282,18 @@ impl App {
             return Ok(None);
         }
         let actor = self.actor_for(&user).await?;
-        Ok(Some(Session {
+        let session = Session {
             user,
             actor,
             session_hash: None,
-        }))
+        };
+        self.auth_cache.put(&hash, &session, epoch, now, expires_at);
+        Ok(Some(session))
     }
 
     pub async fn revoke_api_token(&self, raw: &str) -> Result<()> {
         auth::revoke_api_token(self.db.conn(), &sha256_hex(raw), self.now()).await?;
+        self.auth_changed();
         tracing::info!(event = "authn_token_revoked", "API token revoked");
         Ok(())
     }

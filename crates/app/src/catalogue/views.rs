@@ -22,8 +22,8 @@ impl App {
     /// Searches the catalogue, best match first (R5.1a). Accent-insensitive, đ = d.
     pub async fn search_catalogue(&self, q: &Query, limit: u64) -> Result<Vec<ProcedureSummary>> {
         let conn = self.db.conn();
-        let sectors = cat::list_sectors(conn).await?;
-        let fields = cat::list_fields(conn).await?;
+        let reference = self.reference().await?;
+        let (sectors, fields) = (&reference.sectors, &reference.fields);
         let filter = SearchFilter {
             sector_id: q
                 .sector
@@ -76,9 +76,8 @@ impl App {
             return Ok(Vec::new());
         }
         let conn = self.db.conn();
-        let sectors = cat::list_sectors(conn).await?;
-        let fields = cat::list_fields(conn).await?;
-        let all = agencies::list_agencies(conn).await?;
+        let reference = self.reference().await?;
+        let (sectors, fields) = (&reference.sectors, &reference.fields);
         let rows: HashMap<Uuid, IndexRow> = cat::index_rows(conn, ids)
             .await?
             .into_iter()
@@ -106,8 +105,8 @@ impl App {
                     .map(|c| {
                         (
                             c.clone(),
-                            all.iter()
-                                .find(|a| &a.code == c)
+                            reference
+                                .agency_by_code(c)
                                 .map(|a| a.name.clone())
                                 .unwrap_or_default(),
                         )

@@ -32,8 +32,9 @@ impl App {
         let d = ds::find_by_code(conn, code)
             .await?
             .ok_or(AppError::NotFound)?;
-        let version = cat::get_version(conn, d.procedure_version_id).await?;
-        let agency = agencies::get_agency(conn, d.agency_id).await?;
+        let version = self.version(d.procedure_version_id).await?;
+        let reference = self.reference().await?;
+        let agency = reference.agency(d.agency_id).ok_or(AppError::NotFound)?;
         let mut history = None;
         if let Some(digits) = phone_digits.map(str::trim).filter(|p| !p.is_empty()) {
             // Each guess is counted before it is checked, so that guesses sent at once cannot
@@ -68,8 +69,8 @@ impl App {
         }
         Ok(LookupView {
             code: code.into(),
-            procedure: version.body.name,
-            agency: agency.name,
+            procedure: version.body.name.clone(),
+            agency: agency.name.clone(),
             status: d.stage.applicant_label().into(),
             national_status: d.stage.national().unwrap_or(0),
             submitted_at: d.submitted_at.map(motcua_domain::clock::format_vn_datetime),

@@ -6,7 +6,6 @@ use motcua_domain::account::Role;
 use motcua_domain::deadline;
 use motcua_domain::event::Event;
 use motcua_domain::lifecycle::Stage;
-use motcua_store::catalogue as cat;
 use motcua_store::dossiers::{self as ds, Dossier};
 use motcua_store::{agencies, users};
 use uuid::Uuid;
@@ -138,7 +137,12 @@ impl App {
             cursor(last.step_due_at.unwrap_or(now), last.id)
         });
         let (total, overdue) = ds::worklist_counts(conn, &q, now).await?;
-        let agency = agencies::get_agency(conn, agency_id).await?;
+        let agency = self
+            .reference()
+            .await?
+            .agency(agency_id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
         let holders: Vec<Uuid> = rows.iter().filter_map(|r| r.assignee_id).collect();
         let holders = match scope {
             Scope::Specialists => self.user_names(&holders).await?,
@@ -180,7 +184,7 @@ async fn procedure_name(
     if let Some(n) = cache.get(&version) {
         return Ok(n.clone());
     }
-    let n = cat::get_version(app.db.conn(), version).await?.body.name;
+    let n = app.version(version).await?.body.name.clone();
     cache.insert(version, n.clone());
     Ok(n)
 }

@@ -79,8 +79,8 @@ pub(crate) fn body(tag: &str, n: usize) -> Vec<u8> {
 }
 
 /// The reception officer of Cẩm Thành the harness creates (beside the demo's).
-const DESK: &str = "tiepnhan2.camthanh";
-const DESK_PW: &str = "mật khẩu CANARYPW của bộ phận một cửa";
+pub(crate) const DESK: &str = "tiepnhan2.camthanh";
+pub(crate) const DESK_PW: &str = "mật khẩu CANARYPW của bộ phận một cửa";
 
 /// What the clients of one test share: what the server acknowledged, what went wrong, and
 /// whether to start more requests.

@@ -4,4 +4,4 @@
 
 mod bounds;
 mod logins;
-mod outage;
+pub(crate) mod outage;

@@ -21,6 +21,7 @@ mod privacy;
 mod processing;
 mod security;
 mod signatures;
+mod soak;
 mod staff;
 mod truth;
 mod work_pages;

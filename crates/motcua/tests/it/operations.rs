@@ -373,126 +373,6 @@ async fn a_full_disk_refuses_writes_cleanly_and_recovers() {
     );
 }
 
-/// A PostgreSQL cluster of the test's own (so that stopping it disturbs no other test), on a
-/// free port; stopped when dropped.
-struct Cluster {
-    dir: std::path::PathBuf,
-    port: u16,
-    _tmp: tempfile::TempDir,
-}
-
-/// A PostgreSQL program: on the PATH, or in Debian's versioned folder.
-fn pg_program(name: &str) -> Option<String> {
-    if Command::new(name).arg("--version").output().is_ok() {
-        return Some(name.to_string());
-    }
-    let mut found: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
-        .ok()?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path().join("bin").join(name))
-        .filter(|p| p.exists())
-        .collect();
-    found.sort();
-    found.pop().map(|p| p.display().to_string())
-}
-
-/// Runs a PostgreSQL program as the `postgres` account when this is root (the server refuses
-/// to run as root).
-fn as_postgres(program: &str, args: &[&str]) -> std::process::Output {
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    let mut cmd = if root {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--", program]);
-        c
-    } else {
-        Command::new(program)
-    };
-    cmd.args(args).output().unwrap()
-}
-
-impl Cluster {
-    fn start() -> Option<Cluster> {
-        let (Some(initdb), Some(_)) = (pg_program("initdb"), pg_program("pg_ctl")) else {
-            if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
-                panic!("CI must run the PostgreSQL restart test: initdb and pg_ctl not found");
-            }
-            eprintln!("skipped: initdb/pg_ctl not found");
-            return None;
-        };
-        let tmp = tempfile::tempdir().unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
-        let dir = tmp.path().join("pg");
-        let out = as_postgres(
-            &initdb,
-            &[
-                "-D",
-                dir.to_str().unwrap(),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "initdb: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
-        let c = Cluster {
-            dir,
-            port,
-            _tmp: tmp,
-        };
-        c.ctl("start");
-        Some(c)
-    }
-
-    fn ctl(&self, what: &str) {
-        let opts = format!(
-            "-p {} -c listen_addresses=127.0.0.1 -k {}",
-            self.port,
-            self.dir.display()
-        );
-        let dir = self.dir.display().to_string();
-        let mut args = vec!["-D", &dir, "-w", "-m", "fast", what];
-        if what == "start" {
-            args.extend(["-o", &opts, "-l"]);
-        }
-        let log = self.dir.join("log.txt").display().to_string();
-        if what == "start" {
-            args.push(&log);
-        }
-        let out = as_postgres(&pg_program("pg_ctl").unwrap(), &args);
-        assert!(
-            out.status.success(),
-            "pg_ctl {what}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let dir = self.dir.display().to_string();
-        if let Some(pg_ctl) = pg_program("pg_ctl") {
-            let _ = as_postgres(&pg_ctl, &["-D", &dir, "-m", "immediate", "stop"]);
-        }
-    }
-}
-
 /// Polls `/readyz` until it answers `want` (within 30 s); answers how long it took.
 async fn ready_becomes(c: &mut Client, want: u16) -> Duration {
     let started = std::time::Instant::now();
@@ -518,9 +398,7 @@ async fn postgres_stopped_and_restarted() {
     if !motcua_testkit::postgres_enabled() {
         return;
     }
-    let Some(pg) = Cluster::start() else {
-        return;
-    };
+    let pg = crate::hardening::outage::Cluster::new();
     let dir = tempfile::tempdir().unwrap();
     let (url, d) = (pg.url(), dir.path().to_path_buf());
     let (mut child, base) = start_with(&url, &d, true, &[]);
@@ -563,7 +441,7 @@ async fn postgres_stopped_and_restarted() {
     let before = submit(&mut c, "truoc-khi-dung").await.unwrap();
     assert_eq!(c.get("/readyz").await.status, 200);
 
-    pg.ctl("stop");
+    pg.stop();
     let down = ready_becomes(&mut c, 503).await;
     let started = std::time::Instant::now();
     let r = c
@@ -584,7 +462,7 @@ async fn postgres_stopped_and_restarted() {
         "answered within the pool's wait, not held: {read_took:?}"
     );
 
-    pg.ctl("start");
+    pg.start();
     let up = ready_becomes(&mut c, 200).await;
     let r = c
         .json(

@@ -80,6 +80,48 @@ pub struct EventOut {
     pub comment: Option<String>,
 }
 
+/// One line of the caller's list of dossiers: what tells them apart and where each stands
+/// (`GET /api/v1/dossiers/{id}` has the whole dossier).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DossierSummary {
+    pub id: String,
+    pub code: Option<String>,
+    pub procedure: String,
+    pub procedure_code: String,
+    pub agency: String,
+    pub agency_code: String,
+    /// As in [`DossierOut`]: the national status by name, derived from the stage.
+    pub status: String,
+    /// The stage as the applicant reads it.
+    pub status_label: String,
+    pub national_status: Option<u8>,
+    pub national_status_label: Option<String>,
+    pub submitted_at: Option<String>,
+    /// When the result is due (RFC 3339, +07:00).
+    pub appointment_at: Option<String>,
+}
+
+pub fn summary_out(d: &motcua_app::dossiers::MyDossier) -> DossierSummary {
+    let status = d.row.stage.status();
+    DossierSummary {
+        id: d.row.id.to_string(),
+        code: d.row.code.clone(),
+        procedure: d.procedure.clone(),
+        procedure_code: d.procedure_code.clone(),
+        agency: d.agency.clone(),
+        agency_code: d.agency_code.clone(),
+        status: status.as_str().into(),
+        status_label: d.status_label.into(),
+        national_status: status.code(),
+        national_status_label: status.code().map(|n| national_label(n).to_string()),
+        submitted_at: d.row.submitted_at.map(|t| t.to_string()),
+        appointment_at: d
+            .row
+            .appointment_at
+            .map(motcua_domain::calendar::rfc3339_vn),
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DossierOut {
     pub id: String,

@@ -416,8 +416,8 @@ pub async fn list(p: Page) -> PageResult {
             .my_dossiers(p.session()?)
             .await?
             .into_iter()
-            .map(|(r, name)| {
-                let label = r.stage.applicant_label();
+            .map(|d| {
+                let (r, label) = (d.row, d.status_label);
                 let status = match r.stage.national() {
                     Some(n) => format!("{label} (mã {n})"),
                     None => label.to_string(),
@@ -425,7 +425,7 @@ pub async fn list(p: Page) -> PageResult {
                 Dossier {
                     id: r.id,
                     code: r.code.unwrap_or_else(|| "—".into()),
-                    procedure: name,
+                    procedure: d.procedure,
                     status,
                     submitted: r.submitted_at.map(format_vn_datetime).unwrap_or_default(),
                     appointment: r.appointment_at.map(format_vn_datetime).unwrap_or_default(),

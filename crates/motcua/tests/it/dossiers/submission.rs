@@ -122,6 +122,21 @@ async fn submission_through_the_api(e: Engine) {
         .await
         .json();
     assert_eq!(list[0]["code"], code.as_str());
+    // One line each, the same as the dossier's own answer.
+    for k in [
+        "id",
+        "procedure",
+        "procedure_code",
+        "agency",
+        "agency_code",
+        "status",
+        "status_label",
+        "national_status",
+        "submitted_at",
+        "appointment_at",
+    ] {
+        assert_eq!(list[0][k], d[k], "{k}");
+    }
     assert_eq!(
         c.json(
             Method::PUT,

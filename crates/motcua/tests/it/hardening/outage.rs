@@ -8,15 +8,16 @@ use reqwest::Method;
 use crate::accounts::citizen;
 use crate::{ID, PW};
 
-/// A PostgreSQL cluster of the test's own, on a free port, that the test can stop and start.
-struct Cluster {
+/// A PostgreSQL cluster of the test's own, on a free port, that the test can stop and start
+/// (stopping it disturbs no other test).
+pub(crate) struct Cluster {
     dir: tempfile::TempDir,
     bin: std::path::PathBuf,
     port: u16,
 }
 
 impl Cluster {
-    fn new() -> Cluster {
+    pub(crate) fn new() -> Cluster {
         let bin = std::fs::read_dir("/usr/lib/postgresql")
             .expect("PostgreSQL's programs in /usr/lib/postgresql (.ci/run installs them)")
             .map(|e| e.unwrap().path().join("bin"))
@@ -80,7 +81,7 @@ impl Cluster {
         );
     }
 
-    fn start(&self) {
+    pub(crate) fn start(&self) {
         let data = self.dir.path().join("data");
         let opts = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1",
@@ -101,7 +102,7 @@ impl Cluster {
         ]);
     }
 
-    fn stop(&self) {
+    pub(crate) fn stop(&self) {
         let data = self.dir.path().join("data");
         self.pg_ctl(&[
             "stop",
@@ -114,7 +115,7 @@ impl Cluster {
         ]);
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
 }
