@@ -207,3 +207,60 @@ impl App {
         self.reference.changed();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use motcua_domain::account::{AccountKind, User};
+    use motcua_domain::authz::Actor;
+
+    use super::*;
+
+    fn session() -> Session {
+        let id = Uuid::now_v7();
+        Session {
+            user: User {
+                id,
+                kind: AccountKind::Citizen,
+                login: "051095001234".into(),
+                email: None,
+                email_verified: false,
+                phone: None,
+                full_name: "Phạm Văn Bình".into(),
+                id_number: None,
+                home_agency_id: None,
+                disabled: false,
+                created_at: "2026-03-01T00:00:00Z".parse().unwrap(),
+            },
+            actor: Actor {
+                user_id: id,
+                kind: AccountKind::Citizen,
+                grants: vec![],
+            },
+            session_hash: None,
+        }
+    }
+
+    #[test]
+    fn an_entry_lives_until_its_end_or_a_change() {
+        let c = AuthCache::default();
+        let now: Timestamp = "2026-03-02T02:00:00Z".parse().unwrap();
+        let s = session();
+        let e = c.epoch();
+        c.put("h", &s, e, now, now + SignedDuration::from_hours(1));
+        assert!(c.get("h", now).is_some());
+        assert!(
+            c.get("h", now + AUTH_LIFE).is_none(),
+            "no longer than its life"
+        );
+        // A session that ends sooner ends the entry with it.
+        c.put("h", &s, e, now, now + SignedDuration::from_secs(1));
+        assert!(c.get("h", now + SignedDuration::from_secs(1)).is_none());
+        // A change through this copy forgets everything at once.
+        c.put("h", &s, e, now, now + SignedDuration::from_hours(1));
+        c.changed();
+        assert!(c.get("h", now).is_none());
+        // An entry read before a change is not kept after it.
+        c.put("h", &s, e, now, now + SignedDuration::from_hours(1));
+        assert!(c.get("h", now).is_none(), "resolved before the change");
+    }
+}

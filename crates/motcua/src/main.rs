@@ -251,14 +251,22 @@ fn load_config(path: Option<&PathBuf>) -> Result<Config> {
 }
 
 /// JSON lines for log collectors; readable lines for a person at a terminal in development.
-fn init_logging(config: &Config) {
+/// The lines go through a queue to a writer thread of their own: a request never waits on
+/// standard error (a slow log collector, a full pipe). None is dropped: when the queue is full,
+/// the writer waits. Keep the guard until the end, which writes out what is queued.
+fn init_logging(config: &Config) -> tracing_appender::non_blocking::WorkerGuard {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("MOTCUA_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let readable = config.is_dev() && std::io::stderr().is_terminal();
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(writer)
+        // Colours for a person at a terminal, unless they asked for none (NO_COLOR).
+        .with_ansi(readable && std::env::var_os("NO_COLOR").is_none());
     if readable {
         builder.init();
     } else {
@@ -268,6 +276,7 @@ fn init_logging(config: &Config) {
             .with_span_list(false)
             .init();
     }
+    guard
 }
 
 async fn shutdown_signal() {
@@ -362,7 +371,7 @@ fn calendar(data: Option<PathBuf>, cmd: CalendarCmd) -> Result<()> {
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     let config = load_config(cli.config.as_ref())?;
-    init_logging(&config);
+    let _logs = init_logging(&config);
     let ctx = Ctx {
         request_id: Some("cli".into()),
         ..Default::default()
