@@ -9,6 +9,11 @@
 //!
 //!   cargo run --release -p motcua-bench -- [--duration 20s] [--dossiers 100000 | --million]
 //!       [--concurrency 8] [--database postgres://postgres@127.0.0.1:5432/postgres] [--json]
+//!       [--copies 3]
+//!
+//! `--copies N` (with `--database`) runs the same paths again against N copies of the release
+//! binary (`motcua`, built beside the benchmark) behind nginx, sharing the database and moto's
+//! S3 server, and reports them beside the one copy. It needs nginx and moto_server.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -166,6 +171,7 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(8);
     let as_json = std::env::args().any(|a| a == "--json");
+    let copies: Option<u32> = flag("--copies").map(|v| v.parse().expect("--copies N"));
     let engine = match flag("--database") {
         Some(url) if url.starts_with("postgres") => {
             // The test kit makes a fresh database on that server and drops it afterwards.
@@ -178,6 +184,10 @@ async fn main() {
         }
         None => Engine::Sqlite,
     };
+    assert!(
+        copies.is_none() || engine == Engine::Postgres,
+        "--copies needs --database postgres://… (the copies share it)"
+    );
     let say = |m: String| {
         if !as_json {
             eprintln!("{m}");
@@ -294,78 +304,48 @@ async fn main() {
     ));
 
     let base = t.base.clone();
-    let whole = secs as u64;
     let ceiling = drive(
         ceiling_server().await,
         vec!["/".into()],
-        whole,
+        secs as u64,
         concurrency,
         None,
     )
     .await;
-    let lookups: Vec<String> = (0..1000)
-        .map(|i| format!("/api/v1/lookup/{}", codes[(i * 7919) % codes.len()]))
-        .collect();
-    let lookup = drive(base.clone(), lookups, whole, concurrency, None).await;
-    let searches: Vec<String> = QUERIES
-        .iter()
-        .map(|q| format!("/api/v1/procedures?q={}", q.replace(' ', "+")))
-        .collect();
-    let search = drive(base.clone(), searches, whole, concurrency, None).await;
-    let worklist = drive(
-        base.clone(),
-        vec!["/api/v1/worklist?role=reception".into()],
-        whole,
+    let durable = durable_ceiling(tempfile_dir(&t), secs, concurrency).await;
+    let work = Work {
+        codes: Arc::new(codes),
+        desk,
+        citizen,
+        pool_desk,
+        pool: Arc::new(pool),
+        next: Arc::new(AtomicUsize::new(0)),
+        secs,
         concurrency,
-        Some(desk),
-    )
-    .await;
-    let scratch = tempfile_dir(&t);
-    let durable = durable_ceiling(scratch, secs, concurrency).await;
-    let client = reqwest::Client::new();
-    let submit = {
-        let (client, base, tok) = (client.clone(), base.clone(), citizen.clone());
-        drive_with(secs, concurrency, move |w, i| {
-            let (client, base, tok) = (client.clone(), base.clone(), tok.clone());
-            async move {
-                submit_once(
-                    &client,
-                    &base,
-                    &tok,
-                    &format!("b-{w}-{i}-{}", uuid::Uuid::new_v4()),
-                )
-                .await
-            }
-        })
-        .await
     };
-    let next = Arc::new(AtomicUsize::new(0));
-    let pool = Arc::new(pool);
-    let accept = {
-        let (client, base, tok) = (client.clone(), base.clone(), pool_desk.clone());
-        drive_with(secs, concurrency, move |_, _| {
-            let (client, base, tok) = (client.clone(), base.clone(), tok.clone());
-            let code = pool[next.fetch_add(1, Ordering::Relaxed) % pool.len()].clone();
-            async move {
-                let r = client
-                    .post(format!("{base}/api/v1/dossiers/{code}/actions"))
-                    .bearer_auth(&tok)
-                    .json(&json!({"action": "accept"}))
-                    .send()
-                    .await;
-                matches!(r, Ok(ref r) if r.status() == 200)
-            }
-        })
-        .await
+    let one = run_paths(&work, &base).await;
+    let one_rss = peak_rss_kb(std::process::id());
+    let several = match copies {
+        Some(n) => Some(several_copies(&t, n, &work).await),
+        None => None,
     };
-
-    let paths = [
-        ("status look-up by code", &lookup, Some(ceiling.rps)),
-        ("catalogue search", &search, Some(ceiling.rps)),
-        ("staff worklist page", &worklist, Some(ceiling.rps)),
-        ("submission, two 1 MB files", &submit, Some(durable.rps)),
-        ("accept at reception", &accept, None),
+    let ceilings = [
+        Some(ceiling.rps),
+        Some(ceiling.rps),
+        Some(ceiling.rps),
+        Some(durable.rps),
+        None,
     ];
+    let rows =
+        |runs: &[(&'static str, Run)]| -> Vec<serde_json::Value> {
+            runs.iter()
+            .zip(ceilings)
+            .map(|((name, r), c)| json!({
+                "name": name, "rps": r.rps, "p50_ms": r.p50, "p95_ms": r.p95, "p99_ms": r.p99,
+                "errors": r.errors, "ceiling_ratio": c.map(|c| r.rps / c),
+            }))
+            .collect()
+        };
     if as_json {
         let v = json!({
             "engine": format!("{engine:?}"),
@@ -374,10 +354,11 @@ async fn main() {
             "duration_s": secs,
             "ceiling_rps": ceiling.rps,
             "durable_ceiling_rps": durable.rps,
-            "paths": paths.iter().map(|(name, r, c)| json!({
-                "name": name, "rps": r.rps, "p50_ms": r.p50, "p95_ms": r.p95, "p99_ms": r.p99,
-                "errors": r.errors, "ceiling_ratio": c.map(|c| r.rps / c),
-            })).collect::<Vec<_>>(),
+            "paths": rows(&one),
+            "peak_rss_mb": one_rss / 1024,
+            "copies": several.as_ref().map(|(n, runs, rss)| json!({
+                "copies": n, "paths": rows(runs), "peak_rss_mb_per_copy": rss.iter().map(|k| k / 1024).collect::<Vec<_>>(),
+            })),
         });
         println!("{v}");
         return;
@@ -398,7 +379,7 @@ async fn main() {
         &durable,
         "1".into(),
     );
-    for (name, r, c) in paths {
+    for ((name, r), c) in one.iter().zip(ceilings) {
         row(
             name,
             r,
@@ -406,6 +387,186 @@ async fn main() {
                 .unwrap_or_else(|| "—".into()),
         );
     }
+    println!(
+        "\npeak memory of the benchmark process (server and clients): {} MB",
+        one_rss / 1024
+    );
+    if let Some((n, runs, rss)) = &several {
+        println!(
+            "\n| path ({n} copies behind nginx, attachments on moto's S3) | rps | p50 ms | p95 ms | p99 ms | errors | ratio to ceiling |"
+        );
+        println!("|---|---|---|---|---|---|---|");
+        for ((name, r), c) in runs.iter().zip(ceilings) {
+            row(
+                name,
+                r,
+                c.map(|c| format!("{:.4}", r.rps / c))
+                    .unwrap_or_else(|| "—".into()),
+            );
+        }
+        println!(
+            "\npeak memory per copy: {} MB",
+            rss.iter()
+                .map(|k| (k / 1024).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+}
+
+/// What the paths need: the codes to look up, the tokens, the dossiers to accept.
+struct Work {
+    codes: Arc<Vec<String>>,
+    desk: String,
+    citizen: String,
+    pool_desk: String,
+    pool: Arc<Vec<String>>,
+    /// The next dossier of the pool to accept (shared by every run).
+    next: Arc<AtomicUsize>,
+    secs: f64,
+    concurrency: u64,
+}
+
+/// The five paths against the server at `base`, one after the other.
+async fn run_paths(w: &Work, base: &str) -> Vec<(&'static str, Run)> {
+    let (secs, concurrency) = (w.secs, w.concurrency);
+    let base = base.to_string();
+    let whole = secs as u64;
+    let lookups: Vec<String> = (0..1000)
+        .map(|i| format!("/api/v1/lookup/{}", w.codes[(i * 7919) % w.codes.len()]))
+        .collect();
+    let lookup = drive(base.clone(), lookups, whole, concurrency, None).await;
+    let searches: Vec<String> = QUERIES
+        .iter()
+        .map(|q| format!("/api/v1/procedures?q={}", q.replace(' ', "+")))
+        .collect();
+    let search = drive(base.clone(), searches, whole, concurrency, None).await;
+    let worklist = drive(
+        base.clone(),
+        vec!["/api/v1/worklist?role=reception".into()],
+        whole,
+        concurrency,
+        Some(w.desk.clone()),
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let submit = {
+        let (client, base, tok) = (client.clone(), base.clone(), w.citizen.clone());
+        drive_with(secs, concurrency, move |w, i| {
+            let (client, base, tok) = (client.clone(), base.clone(), tok.clone());
+            async move {
+                submit_once(
+                    &client,
+                    &base,
+                    &tok,
+                    &format!("b-{w}-{i}-{}", uuid::Uuid::new_v4()),
+                )
+                .await
+            }
+        })
+        .await
+    };
+    let (next, pool) = (w.next.clone(), w.pool.clone());
+    let accept = {
+        let (client, base, tok) = (client.clone(), base.clone(), w.pool_desk.clone());
+        drive_with(secs, concurrency, move |_, _| {
+            let (client, base, tok) = (client.clone(), base.clone(), tok.clone());
+            let code = pool[next.fetch_add(1, Ordering::Relaxed) % pool.len()].clone();
+            async move {
+                let r = client
+                    .post(format!("{base}/api/v1/dossiers/{code}/actions"))
+                    .bearer_auth(&tok)
+                    .json(&json!({"action": "accept"}))
+                    .send()
+                    .await;
+                matches!(r, Ok(ref r) if r.status() == 200)
+            }
+        })
+        .await
+    };
+
+    vec![
+        ("status look-up by code", lookup),
+        ("catalogue search", search),
+        ("staff worklist page", worklist),
+        ("submission, two 1 MB files", submit),
+        ("accept at reception", accept),
+    ]
+}
+
+/// The peak resident memory of a process (kB).
+fn peak_rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `n` copies of the release binary on the benchmark's database behind nginx, attachments on
+/// moto's S3 server: the paths again, and each copy's peak memory.
+async fn several_copies(
+    t: &TestApp,
+    n: u32,
+    w: &Work,
+) -> (u32, Vec<(&'static str, Run)>, Vec<u64>) {
+    use motcua_testkit::procs;
+    let bin = std::env::current_exe()
+        .expect("the benchmark's path")
+        .with_file_name("motcua");
+    assert!(
+        bin.exists(),
+        "{} missing: cargo build --release -p motcua",
+        bin.display()
+    );
+    // The tokens were issued on the test clock's day; the copies run on the real clock.
+    use sea_orm::ConnectionTrait;
+    t.app
+        .db()
+        .conn()
+        .execute_unprepared("UPDATE api_tokens SET expires_at = '2099-01-01 00:00:00+00'")
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (_moto, endpoint) = procs::moto("motcua-bench");
+    let key = dir.path().join("audit-key.pem");
+    let ok = std::process::Command::new("openssl")
+        .args(["genpkey", "-algorithm", "ed25519", "-out"])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(ok.success(), "the audit key");
+    let mut env = procs::s3_env(&endpoint, "motcua-bench");
+    env.extend(
+        [
+            ("MOTCUA_SERVER__COPIES", n.to_string()),
+            ("MOTCUA_SECRET_KEY", "5a".repeat(32)),
+            ("MOTCUA_AUDIT__KEY_FILE", key.display().to_string()),
+            ("MOTCUA_TRUSTED_PROXIES", "[\"127.0.0.1\"]".into()),
+            ("MOTCUA_THROTTLE__LOOKUPS", u32::MAX.to_string()),
+            ("MOTCUA_DOSSIERS__MAX_PERSON_MB", "10000000".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v)),
+    );
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut children = vec![];
+    let mut bases = vec![];
+    for i in 0..n {
+        let d = dir.path().join(format!("copy{i}"));
+        std::fs::create_dir_all(&d).unwrap();
+        let (child, base) = procs::serve(&bin, t.db_url(), &d, false, &env);
+        children.push(procs::Proc(child));
+        bases.push(base);
+    }
+    let ngx = dir.path().join("nginx");
+    std::fs::create_dir_all(&ngx).unwrap();
+    let (_nginx, base) = procs::nginx(&ngx, &bases);
+    let runs = run_paths(w, &base).await;
+    let rss = children.iter().map(|c| peak_rss_kb(c.0.id())).collect();
+    (n, runs, rss)
 }
 
 /// A scratch folder for the durable-write ceiling, on the same disk as the server's data.

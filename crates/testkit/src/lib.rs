@@ -12,6 +12,7 @@ use motcua_store::testing::TestDb;
 pub use motcua_store::testing::postgres_enabled;
 use tokio::sync::oneshot;
 
+pub mod procs;
 pub mod smtp;
 
 /// Runs `$name(engine)` as two tests, `$name::sqlite` and `$name::postgres`.

@@ -8,45 +8,18 @@
 //! Needs PostgreSQL, `moto_server` and `nginx`: skipped with a message when one is missing,
 //! except under CI, where that fails.
 use std::collections::HashSet;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use motcua_store::testing::TestDb;
+use motcua_testkit::procs::{self, Proc};
 use motcua_testkit::{Client, Engine};
 use reqwest::Method;
 use serde_json::json;
 
 use crate::crash::{Acked, Shared, body, demo_pw_static, lost, start_with};
-
-/// A child process killed when the test ends, however it ends.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_port(port: u16, what: &str) {
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("{what} did not start on port {port}");
-}
 
 /// Whether `program` can run here; under CI a missing one fails the test.
 fn available(program: &str, install: &str) -> bool {
@@ -63,62 +36,6 @@ fn available(program: &str, install: &str) -> bool {
         eprintln!("skipped: {program} not installed ({install})");
     }
     ok
-}
-
-/// moto's S3 server on a free port, with the bucket `motcua`.
-fn start_moto() -> (Proc, String) {
-    let port = free_port();
-    let p = Proc(
-        Command::new("moto_server")
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_port(port, "moto_server");
-    let endpoint = format!("http://127.0.0.1:{port}");
-    let ok = Command::new("curl")
-        .args(["-sf", "-X", "PUT", &format!("{endpoint}/motcua")])
-        .status()
-        .unwrap();
-    assert!(ok.success(), "create the bucket");
-    (p, endpoint)
-}
-
-/// nginx on a free port, round robin over `upstreams`; answers its base URL.
-fn start_nginx(dir: &std::path::Path, upstreams: &[String]) -> (Proc, String) {
-    let port = free_port();
-    let servers: String = upstreams
-        .iter()
-        .map(|u| format!("    server {};\n", u.trim_start_matches("http://")))
-        .collect();
-    let conf = format!(
-        "worker_processes 1;\nerror_log {dir}/error.log warn;\npid {dir}/nginx.pid;\n\
-         events {{ worker_connections 1024; }}\n\
-         http {{\n  access_log off;\n  client_body_temp_path {dir}/body;\n\
-         proxy_temp_path {dir}/proxy;\n  client_max_body_size 64m;\n\
-         upstream motcua {{\n{servers}  }}\n\
-         server {{\n    listen 127.0.0.1:{port};\n    location / {{\n\
-         proxy_pass http://motcua;\n      proxy_set_header Host $http_host;\n\
-         proxy_set_header X-Forwarded-For $remote_addr;\n\
-         proxy_connect_timeout 2s;\n      proxy_next_upstream error timeout;\n    }}\n  }}\n}}\n",
-        dir = dir.display()
-    );
-    let path = dir.join("nginx.conf");
-    std::fs::write(&path, conf).unwrap();
-    let p = Proc(
-        Command::new("nginx")
-            .args(["-p", &dir.display().to_string(), "-c"])
-            .arg(&path)
-            .args(["-g", "daemon off;"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap(),
-    );
-    wait_port(port, "nginx");
-    (p, format!("http://127.0.0.1:{port}"))
 }
 
 /// The settings every copy shares (the same database, store and keys), as environment.
@@ -255,7 +172,7 @@ async fn three_copies_behind_nginx_on_postgres_and_s3() {
     }
     let db = TestDb::new(Engine::Postgres).await;
     let tmp = tempfile::tempdir().unwrap();
-    let (_moto, endpoint) = start_moto();
+    let (_moto, endpoint) = procs::moto("motcua");
     let key_file = tmp.path().join("audit-key.pem");
     let ok = Command::new("openssl")
         .args(["genpkey", "-algorithm", "ed25519", "-out"])
@@ -264,15 +181,10 @@ async fn three_copies_behind_nginx_on_postgres_and_s3() {
         .unwrap();
     assert!(ok.success(), "the audit key");
     let mut smtp = motcua_testkit::smtp::SmtpSink::start().await;
-    let shared = Shared3 {
-        env: [
+    let mut env = procs::s3_env(&endpoint, "motcua");
+    env.extend(
+        [
             ("MOTCUA_SERVER__COPIES", "3".to_string()),
-            ("MOTCUA_BLOB_URL", "s3://motcua".into()),
-            ("AWS_ACCESS_KEY_ID", "test".into()),
-            ("AWS_SECRET_ACCESS_KEY", "test".into()),
-            ("AWS_DEFAULT_REGION", "us-east-1".into()),
-            ("AWS_ENDPOINT", endpoint.clone()),
-            ("AWS_ALLOW_HTTP", "true".into()),
             ("MOTCUA_SECRET_KEY", "5a".repeat(32)),
             (
                 "MOTCUA_PRIVACY__KEYS",
@@ -285,9 +197,9 @@ async fn three_copies_behind_nginx_on_postgres_and_s3() {
             ("MOTCUA_DOSSIERS__MAX_PERSON_MB", "1000000".into()),
         ]
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect(),
-    };
+        .map(|(k, v)| (k.to_string(), v)),
+    );
+    let shared = Shared3 { env };
     // check-config: the copies' settings pass; the local folder for attachments does not.
     let d0 = tmp.path().join("copy0");
     std::fs::create_dir_all(&d0).unwrap();
@@ -333,7 +245,7 @@ async fn three_copies_behind_nginx_on_postgres_and_s3() {
     let ngx_dir = tmp.path().join("nginx");
     std::fs::create_dir_all(&ngx_dir).unwrap();
     let bases: Vec<String> = copies.iter().map(|(_, b)| b.clone()).collect();
-    let (_nginx, base) = start_nginx(&ngx_dir, &bases);
+    let (_nginx, base) = procs::nginx(&ngx_dir, &bases);
 
     // A page session and its CSRF token work whichever copy answers (round robin).
     let mut page = Client::new(&base);

@@ -7,8 +7,7 @@
 //! `MOTCUA_TEST_CRASH_ROUNDS` sets the number of rounds (default 3; CI runs 20). Also: SIGTERM
 //! under load completes the requests already accepted.
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -30,45 +29,20 @@ pub(crate) fn start_with(
     demo: bool,
     env: &[(&str, &str)],
 ) -> (Child, String) {
-    let mut args = vec!["serve"];
-    if demo {
-        args.push("--demo");
-    }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
-        .args(&args)
-        .env("MOTCUA_DATABASE_URL", db)
-        .env("MOTCUA_DATA_DIR", dir)
-        .env("MOTCUA_PRIVACY__KEYS", motcua_store::testing::TEST_KEYS)
-        .env("MOTCUA_LISTEN", "127.0.0.1:0")
-        .env("MOTCUA_ADMIN_LISTEN", "127.0.0.1:0")
-        .env("MOTCUA_LOG", "warn")
-        // Hundreds of rounds store more than one person's default quota, and each kill may
-        // leave a draft behind.
-        .env("MOTCUA_DOSSIERS__MAX_PERSON_MB", "1000000")
-        .env("MOTCUA_DOSSIERS__MAX_DRAFTS", "100000")
-        .envs(env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let base = loop {
-        let l = lines.next().expect("server output").unwrap();
-        if let Some(rest) = l.strip_prefix("motcua: ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    // MOTCUA_TEST_SERVER_LOG=1 shows the server's own log lines (when a test fails).
-    let show = std::env::var("MOTCUA_TEST_SERVER_LOG").is_ok();
-    std::thread::spawn(move || {
-        for l in lines.map_while(|l| l.ok()) {
-            if show {
-                eprintln!("server: {l}");
-            }
-        }
-    });
-    (child, base)
+    // Hundreds of rounds store more than one person's default quota, and each kill may leave a
+    // draft behind.
+    let mut all = vec![
+        ("MOTCUA_DOSSIERS__MAX_PERSON_MB", "1000000"),
+        ("MOTCUA_DOSSIERS__MAX_DRAFTS", "100000"),
+    ];
+    all.extend_from_slice(env);
+    motcua_testkit::procs::serve(
+        std::path::Path::new(env!("CARGO_BIN_EXE_motcua")),
+        db,
+        dir,
+        demo,
+        &all,
+    )
 }
 
 /// A unique PDF-looking body.
