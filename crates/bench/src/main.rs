@@ -379,14 +379,13 @@ async fn main() {
         &durable,
         "1".into(),
     );
-    for ((name, r), c) in one.iter().zip(ceilings) {
-        row(
-            name,
-            r,
-            c.map(|c| format!("{:.4}", r.rps / c))
-                .unwrap_or_else(|| "—".into()),
-        );
-    }
+    let paths = |runs: &[(&'static str, Run)]| {
+        for ((name, r), c) in runs.iter().zip(ceilings) {
+            let ratio = c.map(|c| format!("{:.4}", r.rps / c));
+            row(name, r, ratio.unwrap_or_else(|| "—".into()));
+        }
+    };
+    paths(&one);
     println!(
         "\npeak memory of the benchmark process (server and clients): {} MB",
         one_rss / 1024
@@ -396,14 +395,7 @@ async fn main() {
             "\n| path ({n} copies behind nginx, attachments on moto's S3) | rps | p50 ms | p95 ms | p99 ms | errors | ratio to ceiling |"
         );
         println!("|---|---|---|---|---|---|---|");
-        for ((name, r), c) in runs.iter().zip(ceilings) {
-            row(
-                name,
-                r,
-                c.map(|c| format!("{:.4}", r.rps / c))
-                    .unwrap_or_else(|| "—".into()),
-            );
-        }
+        paths(runs);
         println!(
             "\npeak memory per copy: {} MB",
             rss.iter()

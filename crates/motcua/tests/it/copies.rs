@@ -19,7 +19,9 @@ use motcua_testkit::{Client, Engine};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::crash::{Acked, Shared, body, demo_pw_static, lost, start_with};
+use crate::crash::{
+    Acked, Shared, body, demo_pw_static, lost, new_draft, read_back, start_with, submit,
+};
 
 /// Whether `program` can run here; under CI a missing one fails the test.
 fn available(program: &str, install: &str) -> bool {
@@ -102,7 +104,7 @@ async fn citizen(
             return;
         }
         let tag = format!("c{worker}-{i}-{}", uuid::Uuid::new_v4());
-        let r = c.json(Method::POST, "/api/v1/dossiers", Some(&tok), Some(json!({"procedure": "1.009999", "agency": "000.01.01.H53", "form": crate::dossiers::answers()}))).await;
+        let r = new_draft(&mut c, &tok).await;
         if lost(r.status) {
             continue;
         }
@@ -134,15 +136,7 @@ async fn citizen(
         }
         let mut tries = 0;
         let r = loop {
-            let r = c
-                .json_with(
-                    Method::POST,
-                    &format!("/api/v1/dossiers/{id}/submit"),
-                    Some(&tok),
-                    &[("idempotency-key", &tag)],
-                    Some(json!({"declaration_accepted": true})),
-                )
-                .await;
+            let r = submit(&mut c, &tok, &id, &tag).await;
             // 409: the first attempt is still being processed by a copy that lives.
             if (lost(r.status) || r.status == 409) && tries < 50 {
                 tries += 1;
@@ -327,43 +321,9 @@ async fn three_copies_behind_nginx_on_postgres_and_s3() {
         assert!(seen.insert(a.code.clone()), "{} acknowledged twice", a.code);
         let mut found = false;
         for (c, t) in owners.iter_mut() {
-            let r = c
-                .json(
-                    Method::GET,
-                    &format!("/api/v1/dossiers/{}", a.code),
-                    Some(t),
-                    None,
-                )
-                .await;
-            if r.status == 404 {
-                continue;
-            }
-            assert_eq!(r.status, 200, "{}", r.body);
-            found = true;
-            let v = r.json();
-            let mut listed: Vec<String> = v["files"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|f| f["sha256"].as_str().unwrap().to_string())
-                .collect();
-            listed.sort();
-            let mut want = a.shas.clone();
-            want.sort();
-            assert_eq!(listed, want, "{}'s files", a.code);
-            for f in v["files"].as_array().unwrap() {
-                let path = format!(
-                    "/api/v1/dossiers/{}/attachments/{}",
-                    a.code,
-                    f["id"].as_str().unwrap()
-                );
-                let got = c.json(Method::GET, &path, Some(t), None).await;
-                assert_eq!(got.status, 200, "{path}");
-                assert_eq!(
-                    motcua_app::crypto::sha256_hex(&got.body),
-                    f["sha256"].as_str().unwrap()
-                );
-                files += 1;
+            if let Some(n) = read_back(c, t, a).await {
+                found = true;
+                files += n;
             }
         }
         assert!(found, "acknowledged dossier {} lost", a.code);
@@ -371,7 +331,7 @@ async fn three_copies_behind_nginx_on_postgres_and_s3() {
     // An idempotency key is known to every copy: a submission sent to the first copy and sent
     // again to the third is answered with the same dossier, made once.
     let (c, t) = &mut owners[0];
-    let r = c.json(Method::POST, "/api/v1/dossiers", Some(t), Some(json!({"procedure": "1.009999", "agency": "000.01.01.H53", "form": crate::dossiers::answers()}))).await;
+    let r = new_draft(c, t).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let id = r.json()["id"].as_str().unwrap().to_string();
     for comp in ["don", "ban-ve"] {
@@ -389,15 +349,7 @@ async fn three_copies_behind_nginx_on_postgres_and_s3() {
     let mut answers = vec![];
     for copy in [&copies[0].1, &copies[2].1] {
         let mut direct = Client::new(copy);
-        let r = direct
-            .json_with(
-                Method::POST,
-                &format!("/api/v1/dossiers/{id}/submit"),
-                Some(t),
-                &[("idempotency-key", "gui-lai-o-ban-sao-khac")],
-                Some(json!({"declaration_accepted": true})),
-            )
-            .await;
+        let r = submit(&mut direct, t, &id, "gui-lai-o-ban-sao-khac").await;
         assert_eq!(r.status, 200, "{}", r.body);
         answers.push(r.json()["code"].as_str().unwrap().to_string());
     }

@@ -345,7 +345,7 @@ async fn client_loop(base: String, login: String, pw: String, worker: usize, sh:
             return;
         }
         let tag = format!("{worker}-{i}-{}", uuid::Uuid::new_v4());
-        let r = c.json(Method::POST, "/api/v1/dossiers", Some(&tok), Some(json!({"procedure": "1.009999", "agency": "000.01.01.H53", "form": crate::dossiers::answers()}))).await;
+        let r = new_draft(&mut c, &tok).await;
         if !sh.ok("new draft", &r, &[201]) {
             return;
         }
@@ -365,21 +365,66 @@ async fn client_loop(base: String, login: String, pw: String, worker: usize, sh:
         if sh.stopping() {
             return;
         }
-        let r = c
-            .json_with(
-                Method::POST,
-                &format!("/api/v1/dossiers/{id}/submit"),
-                Some(&tok),
-                &[("idempotency-key", &tag)],
-                Some(json!({"declaration_accepted": true})),
-            )
-            .await;
+        let r = submit(&mut c, &tok, &id, &tag).await;
         if !sh.ok("submit", &r, &[200]) {
             return;
         }
         let code = r.json()["code"].as_str().unwrap().to_string();
         sh.acked.lock().unwrap().push(Acked { code, shas });
     }
+}
+
+/// Submits a draft with the declaration, under an idempotency key.
+pub(crate) async fn submit(c: &mut Client, tok: &str, id: &str, key: &str) -> Resp {
+    c.json_with(
+        Method::POST,
+        &format!("/api/v1/dossiers/{id}/submit"),
+        Some(tok),
+        &[("idempotency-key", key)],
+        Some(json!({"declaration_accepted": true})),
+    )
+    .await
+}
+
+/// A new draft of the fixture procedure at Cẩm Thành.
+pub(crate) async fn new_draft(c: &mut Client, tok: &str) -> Resp {
+    let form = crate::dossiers::answers();
+    c.json(
+        Method::POST,
+        "/api/v1/dossiers",
+        Some(tok),
+        Some(json!({"procedure": "1.009999", "agency": "000.01.01.H53", "form": form})),
+    )
+    .await
+}
+
+/// Reads an acknowledged dossier back through the API as its owner: its files are the ones
+/// acknowledged, each downloaded whole and matching its hash. Answers how many files were read,
+/// or none when the dossier is not this owner's.
+pub(crate) async fn read_back(c: &mut Client, tok: &str, a: &Acked) -> Option<usize> {
+    let path = format!("/api/v1/dossiers/{}", a.code);
+    let r = c.json(Method::GET, &path, Some(tok), None).await;
+    if r.status == 404 {
+        return None;
+    }
+    assert_eq!(r.status, 200, "{}", r.body);
+    let files = r.json()["files"].as_array().cloned().unwrap_or_default();
+    let mut listed: Vec<String> = files
+        .iter()
+        .map(|f| f["sha256"].as_str().unwrap().to_string())
+        .collect();
+    listed.sort();
+    let mut want = a.shas.clone();
+    want.sort();
+    assert_eq!(listed, want, "{}'s files", a.code);
+    for f in &files {
+        let path = format!("{path}/attachments/{}", f["id"].as_str().unwrap());
+        let got = c.json(Method::GET, &path, Some(tok), None).await;
+        assert_eq!(got.status, 200, "{path}");
+        let sha = motcua_app::crypto::sha256_hex(&got.body);
+        assert_eq!(sha, f["sha256"].as_str().unwrap(), "{path}");
+    }
+    Some(files.len())
 }
 
 /// Starts the desk and four citizens (two accounts) against `base`.

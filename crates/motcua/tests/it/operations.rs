@@ -10,7 +10,9 @@ use motcua_testkit::{Client, Engine, engine_tests};
 use reqwest::Method;
 
 use crate::cli::motcua;
-use crate::crash::{Shared, join, prepare, start_clients, start_with};
+use crate::crash::{
+    Shared, join, new_draft, prepare, read_back, start_clients, start_with, submit,
+};
 
 fn stop(child: &mut std::process::Child) {
     let _ = Command::new("kill")
@@ -130,45 +132,8 @@ async fn backup_while_writing_restores_into_a_fresh_installation(e: Engine) {
         .await;
     let mut checked = 0;
     for a in &before {
-        let r = c
-            .json(
-                Method::GET,
-                &format!("/api/v1/dossiers/{}", a.code),
-                Some(&tok),
-                None,
-            )
-            .await;
-        if r.status == 404 {
-            continue; // the other citizen's
-        }
-        assert_eq!(r.status, 200, "{}", r.body);
-        let v = r.json();
-        let mut shas = vec![];
-        for f in v["files"].as_array().unwrap() {
-            let path = format!(
-                "/api/v1/dossiers/{}/attachments/{}",
-                a.code,
-                f["id"].as_str().unwrap()
-            );
-            let got = c.json(Method::GET, &path, Some(&tok), None).await;
-            assert_eq!(got.status, 200, "{path}");
-            assert_eq!(
-                motcua_app::crypto::sha256_hex(&got.body),
-                f["sha256"].as_str().unwrap()
-            );
-            shas.push(got.body.len());
-            checked += 1;
-        }
-        let mut listed: Vec<String> = v["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["sha256"].as_str().unwrap().to_string())
-            .collect();
-        listed.sort();
-        let mut want = a.shas.clone();
-        want.sort();
-        assert_eq!(listed, want, "{}'s files", a.code);
+        // None: the other citizen's.
+        checked += read_back(&mut c, &tok, a).await.unwrap_or(0);
     }
     assert!(
         checked > 0,
@@ -247,17 +212,6 @@ impl Drop for Tmpfs {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg(&self.0).status();
     }
-}
-
-async fn new_draft(c: &mut Client, tok: &str) -> motcua_testkit::Resp {
-    let form = crate::dossiers::answers();
-    c.json(
-        Method::POST,
-        "/api/v1/dossiers",
-        Some(tok),
-        Some(serde_json::json!({"procedure": "1.009999", "agency": "000.01.01.H53", "form": form})),
-    )
-    .await
 }
 
 /// Disk full (row 56): the data folder (SQLite file and attachments) on a small tmpfs. With
@@ -355,15 +309,7 @@ async fn a_full_disk_refuses_writes_cleanly_and_recovers() {
         .upload(&tok, &id, "ban-ve", "ban-ve.pdf", paper.clone())
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
-    let r = c
-        .json_with(
-            Method::POST,
-            &format!("/api/v1/dossiers/{id}/submit"),
-            Some(&tok),
-            &[("idempotency-key", "sau-khi-day-dia")],
-            Some(serde_json::json!({"declaration_accepted": true})),
-        )
-        .await;
+    let r = submit(&mut c, &tok, &id, "sau-khi-day-dia").await;
     assert_eq!(r.status, 200, "{}", r.body);
     stop(&mut child);
     let (ok, out, err) = motcua(&db, &data, &["check"]);
@@ -426,15 +372,7 @@ async fn postgres_stopped_and_restarted() {
                 .await;
             assert_eq!(r.status, 201, "{}", r.body);
         }
-        let r = c
-            .json_with(
-                Method::POST,
-                &format!("/api/v1/dossiers/{id}/submit"),
-                Some(&tok),
-                &[("idempotency-key", tag)],
-                Some(serde_json::json!({"declaration_accepted": true})),
-            )
-            .await;
+        let r = submit(c, &tok, &id, tag).await;
         assert_eq!(r.status, 200, "{}", r.body);
         Some(r.json()["code"].as_str().unwrap().to_string())
     };

@@ -13,7 +13,7 @@ use motcua_testkit::{Client, Engine, Resp};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::crash::{DESK, DESK_PW, body, demo_pw_static, prepare, start_with};
+use crate::crash::{DESK, DESK_PW, body, demo_pw_static, new_draft, prepare, start_with, submit};
 
 /// What the load saw.
 #[derive(Default)]
@@ -73,7 +73,7 @@ async fn citizen(base: String, login: &'static str, n: usize, t: Arc<Tally>, per
         i += 1;
         let tag = format!("soak-{n}-{i}-{}", uuid::Uuid::new_v4());
         let s = Instant::now();
-        let r = c.json(Method::POST, "/api/v1/dossiers", Some(&tok), Some(json!({"procedure": "1.009999", "agency": "000.01.01.H53", "form": crate::dossiers::answers()}))).await;
+        let r = new_draft(&mut c, &tok).await;
         if t.count("draft", s, &r, &[201]) {
             let id = r.json()["id"].as_str().unwrap().to_string();
             let mut ok = true;
@@ -92,15 +92,7 @@ async fn citizen(base: String, login: &'static str, n: usize, t: Arc<Tally>, per
             }
             if ok {
                 let s = Instant::now();
-                let r = c
-                    .json_with(
-                        Method::POST,
-                        &format!("/api/v1/dossiers/{id}/submit"),
-                        Some(&tok),
-                        &[("idempotency-key", &tag)],
-                        Some(json!({"declaration_accepted": true})),
-                    )
-                    .await;
+                let r = submit(&mut c, &tok, &id, &tag).await;
                 t.count("submit", s, &r, &[200]);
                 let s = Instant::now();
                 let r = c
