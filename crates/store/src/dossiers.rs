@@ -32,7 +32,7 @@ pub use files::{
     delete_file, dossier_bytes, files, get_file, insert_file, owner_bytes, referenced_blobs,
 };
 pub use search::{Wanted, search};
-pub use worklist::{Queue, due_between, worklist, worklist_counts};
+pub use worklist::{Queue, due_between, work_count_problems, worklist, worklist_counts};
 
 fn bad(e: impl std::fmt::Display) -> StoreError {
     StoreError::Db(sea_orm::DbErr::Json(e.to_string()))
@@ -167,7 +167,7 @@ pub async fn insert_dossier(c: &impl ConnectionTrait, d: &Dossier) -> Result<()>
     dossier::Entity::insert(model_of(d))
         .exec_without_returning(c)
         .await?;
-    Ok(())
+    worklist::recount_work(c, None, worklist::work_key(d)).await
 }
 
 /// Inserts many dossiers in one statement (data loads and benchmarks).
@@ -178,12 +178,20 @@ pub async fn insert_dossiers(c: &impl ConnectionTrait, rows: &[Dossier]) -> Resu
             .exec_without_returning(c)
             .await?;
     }
+    let mut counts = std::collections::HashMap::new();
+    for k in rows.iter().filter_map(worklist::work_key) {
+        *counts.entry(k).or_insert(0) += 1;
+    }
+    for (k, n) in counts {
+        worklist::count_work(c, &k, n).await?;
+    }
     Ok(())
 }
 
 /// Writes a changed dossier if nobody changed it since it was read (optimistic concurrency):
 /// `d.version` is the version read; the stored version becomes `d.version + 1`.
 pub async fn update_dossier(c: &impl ConnectionTrait, d: &Dossier) -> Result<()> {
+    let before = worklist::stored_work_key(c, d.id).await?;
     let mut am = model_of(d);
     am.id = sea_orm::ActiveValue::NotSet;
     am.created_at = sea_orm::ActiveValue::NotSet;
@@ -197,7 +205,8 @@ pub async fn update_dossier(c: &impl ConnectionTrait, d: &Dossier) -> Result<()>
     if res.rows_affected == 0 {
         return Err(StoreError::Conflict("dossier changed meanwhile".into()));
     }
-    Ok(())
+    // The worklists' counts move with the dossier, in the same transaction (R10.6).
+    worklist::recount_work(c, before, worklist::work_key(d)).await
 }
 
 /// Reads a dossier and locks its row until the transaction ends (PostgreSQL: `FOR UPDATE`;
@@ -517,5 +526,6 @@ pub async fn consistency_problems(c: &impl ConnectionTrait) -> Result<Vec<String
             out.push(format!("dossier {id}: {what}"));
         }
     }
+    out.extend(work_count_problems(c).await?);
     Ok(out)
 }

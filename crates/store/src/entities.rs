@@ -914,3 +914,21 @@ pub mod national_message {
     }
     no_relations!();
 }
+
+pub mod work_count {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "work_counts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub agency_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub queue: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub unit_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub assignee_id: Uuid,
+        pub n: i64,
+    }
+    no_relations!();
+}

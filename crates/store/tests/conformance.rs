@@ -87,6 +87,7 @@ async fn durability(engine: Engine) {
             "m20261204_000012_reports".to_string(),
             "m20261205_000013_login".to_string(),
             "m20261206_000014_national".to_string(),
+            "m20261207_000015_work_counts".to_string(),
         ]
     );
 }

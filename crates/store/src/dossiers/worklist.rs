@@ -1,13 +1,146 @@
 //! The worklists: a role's queue at an agency, paged in due order, and its counts.
 
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::{Dossier, row_from};
 use crate::Result;
-use crate::entities::dossier;
+use crate::entities::{dossier, work_count};
 use crate::time::to_db;
+
+/// A dossier's place in the worklists' counts: its agency, queue, unit and assignee (the nil id
+/// for none).
+pub(crate) type WorkKey = (Uuid, String, Uuid, Uuid);
+
+/// The key columns as stored: the queue, unit and assignee may be empty.
+type StoredKey = (Uuid, Option<String>, Option<Uuid>, Option<Uuid>);
+
+/// The stored key's count place: none when the dossier is in no queue.
+fn key_of((a, q, u, s): StoredKey) -> Option<WorkKey> {
+    q.map(|q| (a, q, u.unwrap_or_default(), s.unwrap_or_default()))
+}
+
+/// Where a dossier counts: none when it is in no queue.
+pub(crate) fn work_key(d: &Dossier) -> Option<WorkKey> {
+    d.stage.queue().map(|r| {
+        let (unit, assignee) = (
+            d.unit_id.unwrap_or_default(),
+            d.assignee_id.unwrap_or_default(),
+        );
+        (d.agency_id, r.as_str().to_string(), unit, assignee)
+    })
+}
+
+/// Where a dossier counts as stored (before a change).
+pub(crate) async fn stored_work_key(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<WorkKey>> {
+    let row: Option<StoredKey> = dossier::Entity::find_by_id(id)
+        .select_only()
+        .column(dossier::Column::AgencyId)
+        .column(dossier::Column::Queue)
+        .column(dossier::Column::UnitId)
+        .column(dossier::Column::AssigneeId)
+        .into_tuple()
+        .one(c)
+        .await?;
+    Ok(row.and_then(key_of))
+}
+
+/// Adds `delta` to a count, in the caller's transaction.
+pub(crate) async fn count_work(c: &impl ConnectionTrait, k: &WorkKey, delta: i64) -> Result<()> {
+    use work_count::Column as W;
+    let row = work_count::ActiveModel {
+        agency_id: Set(k.0),
+        queue: Set(k.1.clone()),
+        unit_id: Set(k.2),
+        assignee_id: Set(k.3),
+        n: Set(delta),
+    };
+    work_count::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([W::AgencyId, W::Queue, W::UnitId, W::AssigneeId])
+                .value(W::N, Expr::col((work_count::Entity, W::N)).add(delta))
+                .to_owned(),
+        )
+        .exec_without_returning(c)
+        .await?;
+    Ok(())
+}
+
+/// Moves a dossier's count from where it was to where it is now (after a change).
+pub(crate) async fn recount_work(
+    c: &impl ConnectionTrait,
+    before: Option<WorkKey>,
+    now: Option<WorkKey>,
+) -> Result<()> {
+    if before == now {
+        return Ok(());
+    }
+    if let Some(k) = before {
+        count_work(c, &k, -1).await?;
+    }
+    if let Some(k) = now {
+        count_work(c, &k, 1).await?;
+    }
+    Ok(())
+}
+
+/// The counts that differ from the dossiers they count (for `motcua check`): each as
+/// (agency, queue, unit, assignee), the count kept and the dossiers there.
+pub async fn work_count_problems(c: &impl ConnectionTrait) -> Result<Vec<String>> {
+    let kept: Vec<(Uuid, String, Uuid, Uuid, i64)> = work_count::Entity::find()
+        .select_only()
+        .column(work_count::Column::AgencyId)
+        .column(work_count::Column::Queue)
+        .column(work_count::Column::UnitId)
+        .column(work_count::Column::AssigneeId)
+        .column(work_count::Column::N)
+        .into_tuple()
+        .all(c)
+        .await?;
+    let actual: Vec<(StoredKey, i64)> = dossier::Entity::find()
+        .select_only()
+        .column(dossier::Column::AgencyId)
+        .column(dossier::Column::Queue)
+        .column(dossier::Column::UnitId)
+        .column(dossier::Column::AssigneeId)
+        .column_as(Expr::col(dossier::Column::Id).count(), "n")
+        .filter(dossier::Column::Queue.is_not_null())
+        .group_by(dossier::Column::AgencyId)
+        .group_by(dossier::Column::Queue)
+        .group_by(dossier::Column::UnitId)
+        .group_by(dossier::Column::AssigneeId)
+        .into_tuple::<(Uuid, Option<String>, Option<Uuid>, Option<Uuid>, i64)>()
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|(a, q, u, s, n)| ((a, q, u, s), n))
+        .collect();
+    let mut want: HashMap<WorkKey, i64> = actual
+        .into_iter()
+        .filter_map(|(k, n)| Some((key_of(k)?, n)))
+        .collect();
+    let mut out = vec![];
+    for (a, q, u, s, n) in kept {
+        let there = want.remove(&(a, q.clone(), u, s)).unwrap_or(0);
+        if there != n {
+            out.push(format!(
+                "worklist count of {q} at {a} (unit {u}, assignee {s}): {n} kept, {there} there"
+            ));
+        }
+    }
+    for ((a, q, u, s), n) in want {
+        out.push(format!(
+            "worklist count of {q} at {a} (unit {u}, assignee {s}): none kept, {n} there"
+        ));
+    }
+    Ok(out)
+}
 
 /// Which worklist: a role's queue at an agency, optionally only one assignee's part of it, and
 /// optionally only the dossiers of some units (and those no unit holds).
@@ -67,33 +200,51 @@ pub async fn worklist(
         .collect()
 }
 
-/// How many dossiers a worklist holds, and how many of them are past their step's due point:
-/// one pass over the worklist's index range.
+/// How many dossiers a worklist holds, and how many of them are past their step's due point.
 pub async fn worklist_counts(
     c: &impl ConnectionTrait,
     q: &Queue,
     now: jiff::Timestamp,
 ) -> Result<(u64, u64)> {
-    use sea_orm::sea_query::{Func, SimpleExpr};
-    let late: SimpleExpr = Expr::case(
-        Expr::col(dossier::Column::StepDueAt).lt(to_db(now)),
-        Expr::val(1),
-    )
-    .into();
-    let overdue: SimpleExpr = Func::count(late).into();
-    let (total, overdue): (i64, i64) = dossier::Entity::find()
+    use work_count::Column as W;
+    // The total from the counts kept with each change; the overdue ones are counted, from the
+    // start of the queue's due order (an index range as long as what is overdue).
+    let mut kept = Condition::all()
+        .add(W::AgencyId.eq(q.agency_id))
+        .add(W::Queue.eq(q.role.as_str()));
+    if let Some(a) = q.assignee_id {
+        kept = kept.add(W::AssigneeId.eq(a));
+    }
+    if let Some(units) = &q.units {
+        kept = kept.add(
+            Condition::any()
+                .add(W::UnitId.eq(Uuid::nil()))
+                .add(W::UnitId.is_in(units.iter().copied())),
+        );
+    }
+    let total: Option<i64> = work_count::Entity::find()
         .select_only()
-        .column_as(Expr::col(dossier::Column::Id).count(), "total")
-        .column_as(overdue, "overdue")
-        .filter(queue_filter(q))
+        .column_as(
+            Expr::col(W::N)
+                .sum()
+                .cast_as(sea_orm::sea_query::Alias::new("BIGINT")),
+            "total",
+        )
+        .filter(kept)
         .into_tuple()
         .one(c)
         .await?
-        .unwrap_or((0, 0));
-    Ok((
-        u64::try_from(total).unwrap_or(0),
-        u64::try_from(overdue).unwrap_or(0),
-    ))
+        .flatten();
+    let overdue: Option<i64> = dossier::Entity::find()
+        .select_only()
+        .column_as(Expr::col(dossier::Column::Id).count(), "overdue")
+        .filter(queue_filter(q))
+        .filter(dossier::Column::StepDueAt.lt(to_db(now)))
+        .into_tuple()
+        .one(c)
+        .await?;
+    let whole = |n: Option<i64>| u64::try_from(n.unwrap_or(0)).unwrap_or(0);
+    Ok((whole(total), whole(overdue)))
 }
 
 /// Dossiers in someone's worklist whose step falls due between `from` and `to`: the candidates

@@ -19,6 +19,7 @@ mod m11_oversight;
 mod m12_reports;
 mod m13_login;
 mod m14_national;
+mod m15_work_counts;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m12_reports::Migration),
             Box::new(m13_login::Migration),
             Box::new(m14_national::Migration),
+            Box::new(m15_work_counts::Migration),
         ]
     }
 }
