@@ -175,6 +175,15 @@ impl App {
         Ok(r)
     }
 
+    /// An agency, from the reference data in memory; read from the database when it is not
+    /// there yet (made through another copy within the reference data's life).
+    pub async fn agency(&self, id: Uuid) -> Result<Agency> {
+        match self.reference().await?.agency(id) {
+            Some(a) => Ok(a.clone()),
+            None => Ok(motcua_store::agencies::get_agency(self.db.conn(), id).await?),
+        }
+    }
+
     /// A procedure version (published ones from memory once read).
     pub async fn version(&self, id: Uuid) -> Result<Arc<Version>> {
         if let Some(v) = self

@@ -17,9 +17,6 @@ impl App {
             agencies::list_units(c, None).await?,
         ))
     }
-    pub async fn agency(&self, id: Uuid) -> Result<Agency> {
-        Ok(agencies::get_agency(self.db.conn(), id).await?)
-    }
     pub async fn unit(&self, id: Uuid) -> Result<Unit> {
         Ok(agencies::get_unit(self.db.conn(), id).await?)
     }

@@ -33,8 +33,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let version = self.version(d.procedure_version_id).await?;
-        let reference = self.reference().await?;
-        let agency = reference.agency(d.agency_id).ok_or(AppError::NotFound)?;
+        let agency = self.agency(d.agency_id).await?;
         let mut history = None;
         if let Some(digits) = phone_digits.map(str::trim).filter(|p| !p.is_empty()) {
             // Each guess is counted before it is checked, so that guesses sent at once cannot
@@ -70,7 +69,7 @@ impl App {
         Ok(LookupView {
             code: code.into(),
             procedure: version.body.name.clone(),
-            agency: agency.name.clone(),
+            agency: agency.name,
             status: d.stage.applicant_label().into(),
             national_status: d.stage.national().unwrap_or(0),
             submitted_at: d.submitted_at.map(motcua_domain::clock::format_vn_datetime),

@@ -497,16 +497,15 @@ impl App {
     /// procedures' and agencies' names come from memory (see `caches`).
     pub async fn my_dossiers(&self, s: &Session) -> Result<Vec<MyDossier>> {
         let rows = ds::by_owner(self.db.conn(), s.user.id, 500).await?;
-        let reference = self.reference().await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let version = self.version(row.procedure_version_id).await?;
-            let agency = reference.agency(row.agency_id);
+            let agency = self.agency(row.agency_id).await?;
             out.push(MyDossier {
                 procedure: version.body.name.clone(),
                 procedure_code: version.body.code.clone(),
-                agency: agency.map(|a| a.name.clone()).unwrap_or_default(),
-                agency_code: agency.map(|a| a.code.clone()).unwrap_or_default(),
+                agency: agency.name,
+                agency_code: agency.code,
                 status_label: Audience::Applicant.label(row.stage),
                 row,
             });

@@ -137,12 +137,7 @@ impl App {
             cursor(last.step_due_at.unwrap_or(now), last.id)
         });
         let (total, overdue) = ds::worklist_counts(conn, &q, now).await?;
-        let agency = self
-            .reference()
-            .await?
-            .agency(agency_id)
-            .cloned()
-            .ok_or(AppError::NotFound)?;
+        let agency = self.agency(agency_id).await?;
         let holders: Vec<Uuid> = rows.iter().filter_map(|r| r.assignee_id).collect();
         let holders = match scope {
             Scope::Specialists => self.user_names(&holders).await?,
