@@ -390,8 +390,9 @@ engine_tests!(
     concurrent_steps_do_not_lose_updates
 );
 
-/// `motcua check` finds a state change without its event and an accepted dossier without its
-/// appointment, and nothing in consistent data.
+/// `motcua check` finds a state change without its event, an accepted dossier without its
+/// appointment and a worklist count that differs from its dossiers, and nothing in consistent
+/// data.
 async fn the_check_finds_broken_invariants(e: Engine) {
     let t = setup(e).await;
     let mut p = people(&t).await;
@@ -419,6 +420,18 @@ async fn the_check_finds_broken_invariants(e: Engine) {
         problems
             .iter()
             .any(|p| p.contains("without an appointment")),
+        "{problems:?}"
+    );
+    // A worklist count that no longer matches its dossiers.
+    use sea_orm::ConnectionTrait;
+    let tamper = "INSERT INTO work_counts SELECT agency_id, 'leader', agency_id, agency_id, 2 \
+                  FROM dossiers LIMIT 1";
+    t.app.db().conn().execute_unprepared(tamper).await.unwrap();
+    let problems = t.app.check().await.unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("worklist count of leader") && p.contains("2 kept, 0 there")),
         "{problems:?}"
     );
 }
