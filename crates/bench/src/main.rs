@@ -4,8 +4,8 @@
 //! - durable writes: the same two 1 MB files written and fsynced, as a submission stores them.
 //!
 //! Paths: the public status look-up by code, catalogue search, a staff worklist page, dossier
-//! submission with two 1 MB attachments (create, two uploads, submit), and an accept at
-//! reception. Prints a table, or with `--json` one JSON object.
+//! submission with two 1 MB attachments (in one request, and in four: create, two uploads,
+//! submit), and an accept at reception. Prints a table, or with `--json` one JSON object.
 //!
 //!   cargo run --release -p motcua-bench -- [--duration 20s] [--dossiers 100000 | --million]
 //!       [--concurrency 8] [--database postgres://postgres@127.0.0.1:5432/postgres] [--json]
@@ -131,6 +131,40 @@ async fn submit_once(client: &reqwest::Client, base: &str, tok: &str, tag: &str)
         .send()
         .await;
     matches!(r, Ok(ref r) if r.status() == 200)
+}
+
+/// One submission in one request: the answers and the two 1 MB papers together.
+async fn submit_whole(client: &reqwest::Client, base: &str, tok: &str, tag: &str) -> bool {
+    let dossier = json!({"service": format!("1.009999/{AGENCY}"), "form": answers(), "declaration_accepted": true});
+    let mut form = reqwest::multipart::Form::new().text("dossier", dossier.to_string());
+    for comp in ["don", "ban-ve"] {
+        form = form.part(
+            comp,
+            reqwest::multipart::Part::bytes(pdf(&format!("{tag}-{comp}"), MB))
+                .file_name(format!("{comp}.pdf")),
+        );
+    }
+    let r = client
+        .post(format!("{base}/api/v1/submissions"))
+        .bearer_auth(tok)
+        .header("idempotency-key", tag)
+        .multipart(form)
+        .send()
+        .await;
+    match r {
+        Ok(r) if r.status() == 201 => true,
+        Ok(r) => {
+            if std::env::var("BENCH_DEBUG").is_ok() {
+                eprintln!(
+                    "submission: {} {}",
+                    r.status(),
+                    r.text().await.unwrap_or_default()
+                );
+            }
+            false
+        }
+        Err(_) => false,
+    }
 }
 
 /// The ceiling for a submission's storage: the same two 1 MB files written and fsynced (with
@@ -334,6 +368,7 @@ async fn main() {
         Some(ceiling.rps),
         Some(ceiling.rps),
         Some(durable.rps),
+        Some(durable.rps),
         None,
     ];
     let rows =
@@ -442,6 +477,22 @@ async fn run_paths(w: &Work, base: &str) -> Vec<(&'static str, Run)> {
     )
     .await;
     let client = reqwest::Client::new();
+    let whole_submit = {
+        let (client, base, tok) = (client.clone(), base.clone(), w.citizen.clone());
+        drive_with(secs, concurrency, move |w, i| {
+            let (client, base, tok) = (client.clone(), base.clone(), tok.clone());
+            async move {
+                submit_whole(
+                    &client,
+                    &base,
+                    &tok,
+                    &format!("w-{w}-{i}-{}", uuid::Uuid::new_v4()),
+                )
+                .await
+            }
+        })
+        .await
+    };
     let submit = {
         let (client, base, tok) = (client.clone(), base.clone(), w.citizen.clone());
         drive_with(secs, concurrency, move |w, i| {
@@ -481,7 +532,8 @@ async fn run_paths(w: &Work, base: &str) -> Vec<(&'static str, Run)> {
         ("status look-up by code", lookup),
         ("catalogue search", search),
         ("staff worklist page", worklist),
-        ("submission, two 1 MB files", submit),
+        ("submission in one request, two 1 MB files", whole_submit),
+        ("submission in four requests, two 1 MB files", submit),
         ("accept at reception", accept),
     ]
 }

@@ -442,6 +442,36 @@ impl Client {
         self.send(rb).await
     }
 
+    /// A whole submission in one request (`POST /api/v1/submissions`): the `dossier` part and
+    /// one part per paper, named by its component.
+    pub async fn submit_whole(
+        &mut self,
+        token: &str,
+        key: Option<&str>,
+        dossier: Option<&serde_json::Value>,
+        papers: &[(&str, &str, Vec<u8>)],
+    ) -> Resp {
+        let mut form = reqwest::multipart::Form::new();
+        if let Some(d) = dossier {
+            form = form.text("dossier", d.to_string());
+        }
+        for (component, name, bytes) in papers {
+            form = form.part(
+                component.to_string(),
+                reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()),
+            );
+        }
+        let mut rb = self
+            .http
+            .post(format!("{}/api/v1/submissions", self.base))
+            .bearer_auth(token)
+            .multipart(form);
+        if let Some(k) = key {
+            rb = rb.header("idempotency-key", k);
+        }
+        self.send(rb).await
+    }
+
     /// A multipart POST without a token (a public upload).
     pub async fn multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> Resp {
         let rb = self

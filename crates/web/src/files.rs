@@ -15,6 +15,8 @@ use crate::state::AppState;
 pub enum Take {
     /// Read it whole as text (at most 4 KiB) and hand it to [`Receiver::text`].
     Text,
+    /// The same, for a text of at most this many bytes (a form's answers).
+    TextUpTo(usize),
     /// Stream it to staging as a file of this name and hand it to [`Receiver::file`].
     File(String),
     /// Leave it unread.
@@ -32,9 +34,11 @@ pub trait Receiver {
     fn take(&self, name: Option<&str>, file_name: Option<&str>) -> Take;
     /// A text part, read.
     fn text(&mut self, name: &str, value: String);
-    /// A file part, staged; `Some` ends the upload there (the rest of the body is not read).
+    /// A file part (named `part`), staged; `Some` ends the upload there (the rest of the body is
+    /// not read).
     async fn file(
         &mut self,
+        part: &str,
         name: String,
         staged: StagedUpload,
     ) -> Result<Option<Self::Done>, AppError>;
@@ -42,12 +46,24 @@ pub trait Receiver {
     async fn finish(self) -> Result<Self::Done, AppError>;
 }
 
-/// How much a dossier's upload may hold.
+/// How much an upload may hold.
 pub enum Budget {
-    /// What the dossier had left when the upload began, for every file of it.
-    AtStart,
-    /// What the dossier has left when each file begins (each file attached before the next).
-    PerFile,
+    /// What this dossier had left when the upload began, for every file of it.
+    AtStart(Uuid),
+    /// What this dossier has left when each file begins (each file attached before the next).
+    PerFile(Uuid),
+    /// What a new dossier of the person may hold, for every file of it (the total is checked
+    /// when it is stored).
+    NewDossier,
+}
+
+impl Budget {
+    async fn left(&self, s: &AppState, sess: &Session) -> Result<u64, AppError> {
+        match self {
+            Budget::AtStart(d) | Budget::PerFile(d) => s.app.upload_budget(sess, *d).await,
+            Budget::NewDossier => s.app.new_dossier_budget(sess).await,
+        }
+    }
 }
 
 /// Why an upload was refused.
@@ -86,12 +102,11 @@ impl From<Refusal> for ApiError {
 /// sending) receives the answer.
 pub async fn receive<R: Receiver>(
     s: &AppState,
-    (sess, dossier): (&Session, Uuid),
-    budget: Budget,
+    (sess, budget): (&Session, Budget),
     (headers, mp): (&HeaderMap, &mut Multipart),
     r: R,
 ) -> Result<R::Done, Refusal> {
-    let result = receive_parts(s, (sess, dossier), budget, (headers, &mut *mp), r).await;
+    let result = receive_parts(s, (sess, budget), (headers, &mut *mp), r).await;
     if result.is_err() {
         drain(mp).await;
     }
@@ -100,30 +115,35 @@ pub async fn receive<R: Receiver>(
 
 async fn receive_parts<R: Receiver>(
     s: &AppState,
-    (sess, dossier): (&Session, Uuid),
-    budget: Budget,
+    (sess, budget): (&Session, Budget),
     (headers, mp): (&HeaderMap, &mut Multipart),
     mut r: R,
 ) -> Result<R::Done, Refusal> {
-    let at_start = s.app.upload_budget(sess, dossier).await?;
+    let at_start = budget.left(s, sess).await?;
     check_length(headers, at_start).map_err(Refusal::Size)?;
     while let Some(mut field) = next_part(mp).await? {
-        match r.take(field.name(), field.file_name()) {
+        let take = r.take(field.name(), field.file_name());
+        match take {
             Take::Skip => {}
             Take::Refuse(e) => return Err(e.into()),
-            Take::Text => {
-                let value = text_field(&mut field).await?;
+            Take::Text | Take::TextUpTo(_) => {
+                let max = match take {
+                    Take::TextUpTo(n) => n,
+                    _ => TEXT_FIELD_MAX,
+                };
+                let value = text_field(&mut field, max).await?;
                 r.text(field.name().unwrap_or_default(), value);
             }
             Take::File(name) => {
                 let limit = match budget {
-                    Budget::AtStart => at_start,
-                    Budget::PerFile => s.app.upload_budget(sess, dossier).await?,
+                    Budget::PerFile(_) => budget.left(s, sess).await?,
+                    _ => at_start,
                 };
                 let staged = stream_field(s, &mut field, limit)
                     .await
                     .map_err(Refusal::Size)?;
-                if let Some(done) = r.file(name, staged).await? {
+                let part = field.name().unwrap_or_default();
+                if let Some(done) = r.file(part, name, staged).await? {
                     return Ok(done);
                 }
             }
@@ -192,25 +212,23 @@ async fn next_part(mp: &mut Multipart) -> Result<Option<Field<'_>>, AppError> {
 /// The most a multipart text field (`component`, `name`) may hold.
 const TEXT_FIELD_MAX: usize = 4 * 1024;
 
-/// Reads a multipart text field of at most 4 KiB, refusing a longer one as soon as it passes the
-/// bound, without holding more of it (R4.4: bounded inputs).
-async fn text_field(field: &mut Field<'_>) -> Result<String, AppError> {
+/// Reads a multipart text field of at most `max` bytes, refusing a longer one as soon as it
+/// passes the bound, without holding more of it (R4.4: bounded inputs).
+async fn text_field(field: &mut Field<'_>, max: usize) -> Result<String, AppError> {
     let name: &'static str = match field.name() {
         Some("component") => "component",
         Some("name") => "name",
+        Some("dossier") => "dossier",
         _ => "field",
     };
     let mut bytes = Vec::new();
     loop {
         match field.chunk().await {
-            Ok(Some(chunk)) if bytes.len() + chunk.len() > TEXT_FIELD_MAX => {
+            Ok(Some(chunk)) if bytes.len() + chunk.len() > max => {
                 tracing::warn!(event = "upload_validation", "text field over its bound");
                 return Err(AppError::field(
                     name,
-                    format!(
-                        "Trường {name} quá dài: tối đa {} KB.",
-                        TEXT_FIELD_MAX / 1024
-                    ),
+                    format!("Trường {name} quá dài: tối đa {} KB.", max / 1024),
                 ));
             }
             Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),

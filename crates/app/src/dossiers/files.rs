@@ -39,7 +39,12 @@ impl App {
     }
 
     /// What the file, dossier and person limits still allow (R4.4), refused when nothing.
-    async fn storage_left(&self, conn: &impl Conn, person: Uuid, id: Uuid) -> Result<u64> {
+    pub(super) async fn storage_left(
+        &self,
+        conn: &impl Conn,
+        person: Uuid,
+        id: Uuid,
+    ) -> Result<u64> {
         let c = &self.config.dossiers;
         let used_dossier = ds::dossier_bytes(conn, id).await?.max(0) as u64;
         let used_person = ds::owner_bytes(conn, person).await?.max(0) as u64;
@@ -95,41 +100,21 @@ impl App {
             }
         };
         let size = staged.size as i64;
-        // Signatures are verified once, here, from the staged bytes (R4.6).
-        let signatures = match kind {
-            FileKind::Pdf | FileKind::Cms => {
-                let bytes = match staged.read().await {
-                    Ok(b) => std::sync::Arc::new(b),
-                    Err(e) => {
-                        staged.discard();
-                        return Err(blob_err(e));
-                    }
-                };
-                match self.verify_upload(self.db.conn(), kind, bytes, id).await {
-                    Ok(s) => s,
-                    Err(e) => {
-                        staged.discard();
-                        return Err(e);
-                    }
-                }
+        let files = match ds::files(self.db.conn(), id).await {
+            Ok(f) => f,
+            Err(e) => {
+                staged.discard();
+                return Err(e.into());
             }
-            _ => vec![],
         };
-        let sha = self.blobs.commit(staged).await.map_err(blob_err)?;
-        let f = DossierFile {
-            id: Uuid::now_v7(),
-            dossier_id: id,
-            component_id: component.into(),
-            sha256: sha,
-            size,
+        // The department's result drafts are its own until the leader approves one.
+        let paper = Paper {
+            component,
+            name,
             kind,
-            name: dom::safe_file_name(name),
-            created_at: self.now(),
-            // The department's result drafts are its own until the leader approves one.
             public: !result,
-            signatures,
         };
-        let completed = self.recheck_detached(self.db.conn(), &f).await?;
+        let (f, completed) = self.store_paper(&files, id, paper, staged).await?;
         let tx = self.db.write().await?;
         // Checked again with the person locked: parallel uploads each passed the first check
         // against the same free space, and only one of them may use it.
@@ -158,6 +143,54 @@ impl App {
         )
         .await?;
         Ok(f)
+    }
+
+    /// A checked paper made durable: its signatures verified once from the staged bytes
+    /// (R4.6), the blob committed, the file it becomes, and the detached signatures among
+    /// `files` (the dossier's files so far) that it completes. Nothing is written to the
+    /// database; the staged file is gone either way.
+    pub(super) async fn store_paper(
+        &self,
+        files: &[DossierFile],
+        dossier: Uuid,
+        paper: Paper<'_>,
+        staged: Staged,
+    ) -> Result<(DossierFile, Vec<(Uuid, Vec<Signature>)>)> {
+        let signatures = match paper.kind {
+            FileKind::Pdf | FileKind::Cms => {
+                let bytes = match staged.read().await {
+                    Ok(b) => std::sync::Arc::new(b),
+                    Err(e) => {
+                        staged.discard();
+                        return Err(blob_err(e));
+                    }
+                };
+                match self.verify_upload(files, paper.kind, bytes).await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        staged.discard();
+                        return Err(e);
+                    }
+                }
+            }
+            _ => vec![],
+        };
+        let size = staged.size as i64;
+        let sha = self.blobs.commit(staged).await.map_err(blob_err)?;
+        let f = DossierFile {
+            id: Uuid::now_v7(),
+            dossier_id: dossier,
+            component_id: paper.component.into(),
+            sha256: sha,
+            size,
+            kind: paper.kind,
+            name: dom::safe_file_name(paper.name),
+            created_at: self.now(),
+            public: paper.public,
+            signatures,
+        };
+        let completed = self.recheck_detached(files, &f).await?;
+        Ok((f, completed))
     }
 
     /// Removes a file from a draft.
@@ -237,7 +270,16 @@ impl App {
 /// Whether a file may join the dossier as `component` (R6.2, R4.4): the result document (a PDF
 /// or a signature) for the department; for the owner, a component of the procedure, one the
 /// agency asked for during a supplement, while the dossier is theirs to edit, of an allowed type.
-fn check_attachment(
+/// A paper about to be stored: its component, its name as sent, its checked kind, and whether
+/// the applicant sees it.
+pub(super) struct Paper<'a> {
+    pub component: &'a str,
+    pub name: &'a str,
+    pub kind: FileKind,
+    pub public: bool,
+}
+
+pub(super) fn check_attachment(
     d: &Dossier,
     version: &Version,
     result: bool,

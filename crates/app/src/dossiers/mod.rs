@@ -13,6 +13,7 @@ use motcua_domain::dossier::{self as dom, FileKind, Intake, Status};
 use motcua_domain::event::{self, Event, EventData, Resubmission, Slip};
 use motcua_domain::form::FormSpec;
 use motcua_domain::lifecycle::{self, Act, Stage, Who};
+use motcua_domain::signature::Signature;
 use motcua_store::catalogue::{self as cat, Version};
 use motcua_store::dossiers::{self as ds, Dossier, DossierFile};
 use motcua_store::{Conn, StoreError, agencies, users};
@@ -31,7 +32,9 @@ mod desk;
 pub(crate) use desk::checked_declaration;
 mod files;
 mod lookup;
+mod submission;
 mod submit;
+pub use submission::{NewPaper, Submission, Submitted};
 pub use submit::Consent;
 
 const MB: u64 = 1024 * 1024;

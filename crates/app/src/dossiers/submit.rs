@@ -31,6 +31,39 @@ impl App {
         service_id: Uuid,
         form: Value,
     ) -> Result<Dossier> {
+        let d = self.new_online(s, service_id, form).await?;
+        let tx = self.db.write().await?;
+        users::lock_user(&tx, s.user.id).await?;
+        if ds::count_drafts(&tx, s.user.id).await? >= self.config.dossiers.max_drafts {
+            return Err(AppError::Conflict(format!(
+                "Bạn đang có {} hồ sơ nháp, mức tối đa. Hãy nộp hoặc xóa bớt hồ sơ nháp.",
+                self.config.dossiers.max_drafts
+            )));
+        }
+        ds::insert_dossier(&tx, &d).await?;
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "dossier_draft_created",
+                object: "dossier",
+                id: Some(d.id.to_string()),
+                agency: Some(d.agency_id),
+                detail: json!({"service": service_id}),
+            },
+        )
+        .await?;
+        Ok(d)
+    }
+
+    /// A new draft of the person's for an online service (level 3 or 4), not yet stored.
+    pub(super) async fn new_online(
+        &self,
+        s: &Session,
+        service_id: Uuid,
+        form: Value,
+    ) -> Result<Dossier> {
         if !s.user.kind.is_public() {
             return Err(AppError::Forbidden);
         }
@@ -67,28 +100,6 @@ impl App {
                 now,
             )
         };
-        let tx = self.db.write().await?;
-        users::lock_user(&tx, s.user.id).await?;
-        if ds::count_drafts(&tx, s.user.id).await? >= self.config.dossiers.max_drafts {
-            return Err(AppError::Conflict(format!(
-                "Bạn đang có {} hồ sơ nháp, mức tối đa. Hãy nộp hoặc xóa bớt hồ sơ nháp.",
-                self.config.dossiers.max_drafts
-            )));
-        }
-        ds::insert_dossier(&tx, &d).await?;
-        self.commit(
-            tx,
-            ctx,
-            Audit {
-                actor: Some(s.user.id),
-                action: "dossier_draft_created",
-                object: "dossier",
-                id: Some(d.id.to_string()),
-                agency: Some(d.agency_id),
-                detail: json!({"service": service_id}),
-            },
-        )
-        .await?;
         Ok(d)
     }
 
@@ -148,27 +159,12 @@ impl App {
         key: Option<&str>,
         consent: Consent,
     ) -> Result<String> {
-        let key = key.map(str::trim).filter(|k| !k.is_empty());
-        if key.is_some_and(|k| k.len() > 200) {
-            return Err(AppError::field(
-                "idempotency_key",
-                "Idempotency-Key quá dài.",
-            ));
-        }
+        let key = super::submission::checked_key(key)?;
         let fingerprint = sha256_hex(&id.to_string());
         if let Some(k) = key
-            && let Some((hash, did)) = ds::find_idempotency(self.db.conn(), s.user.id, k).await?
+            && let Some(done) = self.done_by_key(s, k, &fingerprint).await?
         {
-            if hash != fingerprint {
-                return Err(AppError::field(
-                    "idempotency_key",
-                    "Idempotency-Key này đã dùng cho một yêu cầu khác.",
-                ));
-            }
-            return ds::get_dossier(self.db.conn(), did)
-                .await?
-                .code
-                .ok_or(AppError::NotFound);
+            return Ok(done.code);
         }
         match self
             .submit_once(ctx, s, id, key, &fingerprint, consent)
@@ -198,16 +194,22 @@ impl App {
         fingerprint: &str,
         consent: Consent,
     ) -> Result<String> {
-        let now = self.now();
         let tx = self.db.write().await?;
-        if let Some(k) = key {
-            ds::insert_idempotency(&tx, s.user.id, k, fingerprint, id, now)
-                .await
-                .map_err(|e| match e {
-                    StoreError::Conflict(_) => AppError::Conflict("idempotency".into()),
-                    e => e.into(),
-                })?;
-        }
+        claim_key(&tx, s, key, fingerprint, id, self.now()).await?;
+        self.submit_in(tx, ctx, s, (id, &[]), consent).await
+    }
+
+    /// Submits the dossier `id` in `tx` and commits; `added` are the files this same request
+    /// added (recorded with the submission).
+    pub(super) async fn submit_in(
+        &self,
+        tx: motcua_store::Tx,
+        ctx: &Ctx,
+        s: &Session,
+        (id, added): (Uuid, &[DossierFile]),
+        consent: Consent,
+    ) -> Result<String> {
+        let now = self.now();
         let mut d = ds::get_dossier(&tx, id)
             .await
             .or_missing(AppError::NotFound)?;
@@ -277,7 +279,7 @@ impl App {
                 object: "dossier",
                 id: Some(d.id.to_string()),
                 agency: Some(d.agency_id),
-                detail: json!({"intake": "online", "version": version.version, "papers_by_post": d.papers.is_some()}),
+                detail: submitted_detail(&version, &d, added),
             },
         };
         self.write_step(tx, ctx, write).await?;
@@ -387,4 +389,38 @@ impl App {
                 "agency": agency.name, "link": self.dossier_link(d.id)}),
         })
     }
+}
+
+/// Claims an idempotency key for the request of this fingerprint on dossier `id`, in the
+/// transaction that does the work; a key already claimed is a conflict the caller resolves.
+pub(super) async fn claim_key(
+    tx: &motcua_store::Tx,
+    s: &Session,
+    key: Option<&str>,
+    fingerprint: &str,
+    id: Uuid,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    if let Some(k) = key {
+        ds::insert_idempotency(tx, s.user.id, k, fingerprint, id, now)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => AppError::Conflict("idempotency".into()),
+                e => e.into(),
+            })?;
+    }
+    Ok(())
+}
+
+/// What the audit records of a submission: the intake, the version, the papers by post, and
+/// the files the same request brought.
+fn submitted_detail(version: &Version, d: &Dossier, added: &[DossierFile]) -> Value {
+    let mut v = json!({"intake": "online", "version": version.version, "papers_by_post": d.papers.is_some()});
+    if !added.is_empty() {
+        v["files"] = added
+            .iter()
+            .map(|f| json!({"component": f.component_id, "sha256": f.sha256, "size": f.size}))
+            .collect();
+    }
+    v
 }

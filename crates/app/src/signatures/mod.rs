@@ -39,10 +39,9 @@ impl App {
     /// detached `.p7s` is matched with the file of the dossier it signs.
     pub(crate) async fn verify_upload(
         &self,
-        c: &impl Conn,
+        files: &[DossierFile],
         kind: FileKind,
         bytes: Arc<Vec<u8>>,
-        dossier: Uuid,
     ) -> Result<Vec<Signature>> {
         let anchors = self.anchors();
         let now = self.now();
@@ -60,10 +59,7 @@ impl App {
                 })
                 .await
             }
-            FileKind::Cms => {
-                let files = ds::files(c, dossier).await?;
-                Ok(vec![self.detached(&files, bytes).await?])
-            }
+            FileKind::Cms => Ok(vec![self.detached(files, bytes).await?]),
             _ => Ok(vec![]),
         }
     }
@@ -122,13 +118,12 @@ impl App {
     /// again now that `new` arrived: (signature file, its new report) for those it completes.
     pub(crate) async fn recheck_detached(
         &self,
-        c: &impl Conn,
+        files: &[DossierFile],
         new: &DossierFile,
     ) -> Result<Vec<(Uuid, Vec<Signature>)>> {
         if new.kind == FileKind::Cms {
             return Ok(vec![]);
         }
-        let files = ds::files(c, new.dossier_id).await?;
         let mut out = vec![];
         for p in files
             .iter()

@@ -10,6 +10,7 @@ use crate::security::demo_pw;
 
 mod progress;
 mod submission;
+mod whole;
 
 pub const CITIZEN: &str = "051095001234";
 pub const OTHER: &str = "062188004321";

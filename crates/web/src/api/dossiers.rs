@@ -97,25 +97,27 @@ async fn resolve_service(
     req: NewDossier,
 ) -> Result<(Uuid, serde_json::Value), ApiError> {
     match req {
-        NewDossier::ByService(r) => {
-            if let Ok(u) = Uuid::parse_str(&r.service) {
-                return Ok((u, r.form));
-            }
-            match r.service.split_once('/') {
-                Some((p, a)) => Ok((find_service(s, p, a).await?, r.form)),
-                None => Err(AppError::field(
-                    "service",
-                    "service phải là mã dịch vụ (UUID) hoặc «mã thủ tục/mã cơ quan».",
-                )
-                .into()),
-            }
-        }
+        NewDossier::ByService(r) => Ok((service_ref(s, &r.service).await?, r.form)),
         NewDossier::ByCodes(r) => Ok((find_service(s, &r.procedure, &r.agency).await?, r.form)),
     }
 }
 
-async fn find_service(s: &AppState, procedure: &str, agency: &str) -> Result<Uuid, ApiError> {
-    Ok(s.app.service_by_codes(procedure, agency).await?)
+/// The service named by its id or by «procedure code/agency code».
+pub(super) async fn service_ref(s: &AppState, service: &str) -> Result<Uuid, AppError> {
+    if let Ok(u) = Uuid::parse_str(service) {
+        return Ok(u);
+    }
+    match service.split_once('/') {
+        Some((p, a)) => find_service(s, p, a).await,
+        None => Err(AppError::field(
+            "service",
+            "service phải là mã dịch vụ (UUID) hoặc «mã thủ tục/mã cơ quan».",
+        )),
+    }
+}
+
+async fn find_service(s: &AppState, procedure: &str, agency: &str) -> Result<Uuid, AppError> {
+    s.app.service_by_codes(procedure, agency).await
 }
 
 /// Creates a draft dossier for a service (level 3 or 4).
@@ -200,8 +202,8 @@ pub async fn attach(
         name: None,
         staged: None,
     };
-    let to = (sess, id);
-    let f = receive(&c.s, to, Budget::AtStart, (&headers, &mut mp), attachment).await?;
+    let to = (sess, Budget::AtStart(id));
+    let f = receive(&c.s, to, (&headers, &mut mp), attachment).await?;
     Ok((StatusCode::CREATED, Json(file_out(&f))).into_response())
 }
 
@@ -243,6 +245,7 @@ impl Receiver for Attachment<'_> {
 
     async fn file(
         &mut self,
+        _part: &str,
         name: String,
         staged: StagedUpload,
     ) -> Result<Option<DossierFile>, AppError> {
@@ -293,7 +296,7 @@ pub struct SubmitRequest {
 }
 
 /// A boolean that must be `true` (a declaration).
-fn only_true() -> utoipa::openapi::Object {
+pub(super) fn only_true() -> utoipa::openapi::Object {
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::Boolean)
         .enum_values(Some([true]))

@@ -18,6 +18,7 @@ mod processing;
 mod reception;
 mod reports;
 mod signatures;
+mod submissions;
 mod yearly;
 
 use crate::routes::Routes;
@@ -30,6 +31,7 @@ pub fn routes() -> Routes<AppState> {
         .merge(agencies::routes())
         .merge(catalogue::routes())
         .merge(dossiers::routes())
+        .merge(submissions::routes())
         .merge(reception::routes())
         .merge(lookup::routes())
         .merge(processing::routes())

@@ -203,7 +203,7 @@ pub async fn upload(
         component: String::new(),
         any: false,
     };
-    let result = receive(&p.s, (se, id), Budget::PerFile, (&headers, &mut mp), files).await;
+    let result = receive(&p.s, (se, Budget::PerFile(id)), (&headers, &mut mp), files).await;
     match result.map_err(Refusal::into_inner) {
         Ok(()) => Ok(Redirect::to(&format!("/ho-so/{id}/giay-to")).into_response()),
         Err(AppError::Validation(v)) => {
@@ -240,7 +240,12 @@ impl Receiver for ComponentFiles<'_> {
         self.component = value;
     }
 
-    async fn file(&mut self, name: String, staged: StagedUpload) -> Result<Option<()>, AppError> {
+    async fn file(
+        &mut self,
+        _part: &str,
+        name: String,
+        staged: StagedUpload,
+    ) -> Result<Option<()>, AppError> {
         let (ctx, app) = (self.p.ctx(), &self.p.s.app);
         app.attach(&ctx, self.se, self.id, &self.component, &name, staged)
             .await?;

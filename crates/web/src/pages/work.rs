@@ -371,8 +371,7 @@ pub async fn upload_result(
     let document = ResultDocument { p: &p, se, id };
     let result = receive(
         &p.s,
-        (se, id),
-        Budget::AtStart,
+        (se, Budget::AtStart(id)),
         (&headers, &mut mp),
         document,
     )
@@ -402,7 +401,12 @@ impl Receiver for ResultDocument<'_> {
 
     fn text(&mut self, _: &str, _: String) {}
 
-    async fn file(&mut self, name: String, staged: StagedUpload) -> Result<Option<()>, AppError> {
+    async fn file(
+        &mut self,
+        _part: &str,
+        name: String,
+        staged: StagedUpload,
+    ) -> Result<Option<()>, AppError> {
         let (ctx, app) = (self.p.ctx(), &self.p.s.app);
         app.attach(&ctx, self.se, self.id, RESULT_COMPONENT, &name, staged)
             .await?;
