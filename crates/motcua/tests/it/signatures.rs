@@ -147,6 +147,23 @@ fn altered(mut b: Vec<u8>, needle: &[u8]) -> Vec<u8> {
 
 /// A draft of 1.004873 at Nghĩa Lộ (level 4, its declaration to be signed), answers filled.
 async fn level_four_draft(who: &mut (Client, String)) -> String {
+    let (service, form) = level_four_service(who).await;
+    let r = who
+        .0
+        .json(
+            Method::POST,
+            "/api/v1/dossiers",
+            Some(&who.1),
+            Some(json!({"service": service, "form": form})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+/// The service of 1.004873 at Nghĩa Lộ (level 4, one component to be signed), and answers
+/// for its form.
+async fn level_four_service(who: &mut (Client, String)) -> (Value, Value) {
     let p = who
         .0
         .json(
@@ -177,17 +194,7 @@ async fn level_four_draft(who: &mut (Client, String)) -> String {
         "the catalogue says which component is signed"
     );
     let form = crate::agent::answers(&svc["form_schema"]);
-    let r = who
-        .0
-        .json(
-            Method::POST,
-            "/api/v1/dossiers",
-            Some(&who.1),
-            Some(json!({"service": svc["id"], "form": form})),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    r.json()["id"].as_str().unwrap().to_string()
+    (svc["id"].clone(), form)
 }
 
 async fn upload(
@@ -458,6 +465,51 @@ async fn level_four_needs_a_signature_or_the_post(e: Engine) {
     assert_eq!(dossier(&mut who, &id).await["papers"], Value::Null);
 }
 
+/// A whole level-4 submission in one request: a detached signature sent before the picture it
+/// signs finds it in the same request, so the component counts as signed and no post is asked.
+async fn one_request_carries_its_signatures(e: Engine) {
+    let t = setup(e).await;
+    t.clock.set(working_now());
+    let dir = pki(&t);
+    let mut who = token(&t, CITIZEN).await;
+    let (service, form) = level_four_service(&mut who).await;
+    let sent = json!({"service": service, "form": form, "declaration_accepted": true});
+    let papers = [
+        ("to-khai", "scan.jpg.p7s", read(&dir, "scan.jpg.p7s")),
+        ("to-khai", "scan.jpg", read(&dir, "scan.jpg")),
+    ];
+    let r = who
+        .0
+        .submit_whole(&who.1, Some("ky-so-1"), Some(&sent), &papers)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let code = r.json()["code"].as_str().unwrap().to_string();
+    let d = dossier(&mut who, &code).await;
+    assert_eq!(d["papers"], Value::Null, "signed: nothing goes by post");
+    let files = d["files"].as_array().unwrap();
+    let scan = files.iter().find(|f| f["name"] == "scan.jpg").unwrap();
+    let p7s = files.iter().find(|f| f["name"] == "scan.jpg.p7s").unwrap();
+    assert_eq!(statuses(p7s), ["valid"], "{p7s}");
+    assert_eq!(p7s["signatures"][0]["signs"], scan["id"]);
+    // Unsigned, the same submission needs the post, as in steps.
+    let unsigned = [("to-khai", "to-khai.jpg", jpeg(5000))];
+    let r = who
+        .0
+        .submit_whole(&who.1, None, Some(&sent), &unsigned)
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("papers_by_post"), "{}", r.body);
+    let mut by_post = sent.clone();
+    by_post["papers_by_post"] = json!(true);
+    let r = who
+        .0
+        .submit_whole(&who.1, None, Some(&by_post), &unsigned)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let code = r.json()["code"].as_str().unwrap().to_string();
+    assert_eq!(dossier(&mut who, &code).await["papers"], "awaited");
+}
+
 /// R8.2b: the approval issues the draft signed by the agency as `<code>-KQ1.pdf` (PAdES),
 /// which pyHanko validates with the CA `motcua signatures export-ca` prints, and which the
 /// authenticity check (API and page) recognises; altered by a byte or extended, neither does.
@@ -595,5 +647,6 @@ async fn results_are_signed_and_checkable(e: Engine) {
 engine_tests!(
     uploads_are_verified_as_they_arrive,
     level_four_needs_a_signature_or_the_post,
+    one_request_carries_its_signatures,
     results_are_signed_and_checkable
 );
