@@ -265,6 +265,70 @@ pub async fn find_by_code(c: &impl ConnectionTrait, code: &str) -> Result<Option
         .transpose()
 }
 
+/// The id of the dossier with this code (nothing else of it is read).
+pub async fn id_by_code(c: &impl ConnectionTrait, code: &str) -> Result<Option<Uuid>> {
+    Ok(dossier::Entity::find()
+        .select_only()
+        .column(dossier::Column::Id)
+        .filter(dossier::Column::Code.eq(code))
+        .into_tuple()
+        .one(c)
+        .await?)
+}
+
+/// What the public look-up by code shows of a dossier (R6.1), read alone: no form to unseal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicStatus {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub procedure_version_id: Uuid,
+    pub stage: Stage,
+    pub phone_tail: Option<String>,
+    pub submitted_at: Option<jiff::Timestamp>,
+    pub appointment_at: Option<jiff::Timestamp>,
+    pub new_appointment_at: Option<jiff::Timestamp>,
+}
+
+type StatusRow = (
+    Uuid,
+    Uuid,
+    Uuid,
+    Option<String>,
+    Option<String>,
+    Option<chrono::DateTime<chrono::Utc>>,
+    Option<chrono::DateTime<chrono::Utc>>,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
+
+/// The public status of the dossier with this code, in one narrow query.
+pub async fn public_status(c: &impl ConnectionTrait, code: &str) -> Result<Option<PublicStatus>> {
+    use dossier::Column as C;
+    let row: Option<StatusRow> = dossier::Entity::find()
+        .select_only()
+        .columns([C::Id, C::AgencyId, C::ProcedureVersionId, C::Stage, C::PhoneTail])
+        .columns([C::SubmittedAt, C::AppointmentAt, C::NewAppointmentAt])
+        .filter(C::Code.eq(code))
+        .into_tuple()
+        .one(c)
+        .await?;
+    row.map(|(id, agency_id, procedure_version_id, stage, phone_tail, sub, app, new)| {
+        Ok(PublicStatus {
+            id,
+            agency_id,
+            procedure_version_id,
+            stage: stage
+                .as_deref()
+                .and_then(Stage::parse)
+                .ok_or_else(|| bad("stage"))?,
+            phone_tail,
+            submitted_at: sub.map(from_db),
+            appointment_at: app.map(from_db),
+            new_appointment_at: new.map(from_db),
+        })
+    })
+    .transpose()
+}
+
 /// A person's dossiers, newest first.
 pub async fn by_owner(c: &impl ConnectionTrait, owner: Uuid, limit: u64) -> Result<Vec<Dossier>> {
     dossier::Entity::find()

@@ -56,7 +56,7 @@ pub fn router_from(
     }
     let cookies = Arc::new(Cookies::new(app.config.secure_cookies));
     let state = AppState {
-        app,
+        app: Arc::new(app),
         inventory,
         cookies,
         shutting_down,

@@ -56,10 +56,11 @@ impl Cookies {
     }
 }
 
-/// Shared by every handler.
+/// Shared by every handler. Cloned by each middleware layer and handler of every request: the
+/// app sits behind one `Arc`, so that a clone is one counter, not one per part of the app.
 #[derive(Clone)]
 pub struct AppState {
-    pub app: App,
+    pub app: Arc<App>,
     pub inventory: Arc<Inventory>,
     pub cookies: Arc<Cookies>,
     pub shutting_down: Arc<AtomicBool>,

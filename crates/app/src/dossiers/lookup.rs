@@ -29,7 +29,7 @@ impl App {
             return Err(AppError::NotFound);
         }
         let conn = self.db.conn();
-        let d = ds::find_by_code(conn, code)
+        let d = ds::public_status(conn, code)
             .await?
             .ok_or(AppError::NotFound)?;
         let version = self.version(d.procedure_version_id).await?;

@@ -481,19 +481,19 @@ impl App {
 
     /// A dossier by code for someone allowed to see it.
     pub async fn dossier_by_code(&self, ctx: &Ctx, s: &Session, code: &str) -> Result<DossierView> {
-        let d = ds::find_by_code(self.db.conn(), code)
+        let id = ds::id_by_code(self.db.conn(), code)
             .await?
             .ok_or(AppError::NotFound)?;
-        let reach = self.reach(s, d.id).await?;
+        let reach = self.reach(s, id).await?;
         self.view(ctx, s, reach).await
     }
 
     /// The id of a dossier the caller may see, by its code (nothing of it is read).
     pub async fn dossier_id_by_code(&self, s: &Session, code: &str) -> Result<Uuid> {
-        let d = ds::find_by_code(self.db.conn(), code)
+        let id = ds::id_by_code(self.db.conn(), code)
             .await?
             .ok_or(AppError::NotFound)?;
-        Ok(self.visible(s, d.id).await?.id)
+        Ok(self.visible(s, id).await?.id)
     }
 
     /// "Hồ sơ của tôi": the caller's dossiers, newest first (the 500 newest), in one query; the
