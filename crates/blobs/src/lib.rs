@@ -138,6 +138,19 @@ impl Blobs {
         let tmp = dir.join("tmp");
         std::fs::create_dir_all(&root)?;
         std::fs::create_dir_all(&tmp)?;
+        // The first level of the layout (`ab/`) exists, durably, before any commit: a commit
+        // then syncs only the folders below it (see `commit`).
+        let mut made = false;
+        for i in 0..=255u8 {
+            let d = root.join(format!("{i:02x}"));
+            if !d.exists() {
+                std::fs::create_dir(&d)?;
+                made = true;
+            }
+        }
+        if made {
+            sync_dir(&root)?;
+        }
         let store = LocalFileSystem::new_with_prefix(&root)?;
         Ok(Blobs {
             store: Arc::new(store),
@@ -200,6 +213,8 @@ impl Blobs {
             } else {
                 std::fs::rename(&tmp, &final_path)?;
             }
+            // The new name in its folder, and the folder's own name in the first level (which
+            // `open` made durable), whether or not this commit made the folder.
             sync_dir(&dir)?;
             if let Some(p) = dir.parent() {
                 sync_dir(p)?;

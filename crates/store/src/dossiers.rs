@@ -305,27 +305,35 @@ pub async fn public_status(c: &impl ConnectionTrait, code: &str) -> Result<Optio
     use dossier::Column as C;
     let row: Option<StatusRow> = dossier::Entity::find()
         .select_only()
-        .columns([C::Id, C::AgencyId, C::ProcedureVersionId, C::Stage, C::PhoneTail])
+        .columns([
+            C::Id,
+            C::AgencyId,
+            C::ProcedureVersionId,
+            C::Stage,
+            C::PhoneTail,
+        ])
         .columns([C::SubmittedAt, C::AppointmentAt, C::NewAppointmentAt])
         .filter(C::Code.eq(code))
         .into_tuple()
         .one(c)
         .await?;
-    row.map(|(id, agency_id, procedure_version_id, stage, phone_tail, sub, app, new)| {
-        Ok(PublicStatus {
-            id,
-            agency_id,
-            procedure_version_id,
-            stage: stage
-                .as_deref()
-                .and_then(Stage::parse)
-                .ok_or_else(|| bad("stage"))?,
-            phone_tail,
-            submitted_at: sub.map(from_db),
-            appointment_at: app.map(from_db),
-            new_appointment_at: new.map(from_db),
-        })
-    })
+    row.map(
+        |(id, agency_id, procedure_version_id, stage, phone_tail, sub, app, new)| {
+            Ok(PublicStatus {
+                id,
+                agency_id,
+                procedure_version_id,
+                stage: stage
+                    .as_deref()
+                    .and_then(Stage::parse)
+                    .ok_or_else(|| bad("stage"))?,
+                phone_tail,
+                submitted_at: sub.map(from_db),
+                appointment_at: app.map(from_db),
+                new_appointment_at: new.map(from_db),
+            })
+        },
+    )
     .transpose()
 }
 
