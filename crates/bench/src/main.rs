@@ -481,38 +481,14 @@ async fn run_paths(w: &Work, base: &str) -> Vec<(&'static str, Run)> {
     )
     .await;
     let client = reqwest::Client::new();
-    let whole_submit = {
-        let (client, base, tok) = (client.clone(), base.clone(), w.citizen.clone());
-        drive_with(secs, concurrency, move |w, i| {
-            let (client, base, tok) = (client.clone(), base.clone(), tok.clone());
-            async move {
-                submit_whole(
-                    &client,
-                    &base,
-                    &tok,
-                    &format!("w-{w}-{i}-{}", uuid::Uuid::new_v4()),
-                )
-                .await
-            }
-        })
-        .await
-    };
-    let submit = {
-        let (client, base, tok) = (client.clone(), base.clone(), w.citizen.clone());
-        drive_with(secs, concurrency, move |w, i| {
-            let (client, base, tok) = (client.clone(), base.clone(), tok.clone());
-            async move {
-                submit_once(
-                    &client,
-                    &base,
-                    &tok,
-                    &format!("b-{w}-{i}-{}", uuid::Uuid::new_v4()),
-                )
-                .await
-            }
-        })
-        .await
-    };
+    let whole_submit = submissions(w, &base, |c, base, tok, key| async move {
+        submit_whole(&c, &base, &tok, &key).await
+    })
+    .await;
+    let submit = submissions(w, &base, |c, base, tok, key| async move {
+        submit_once(&c, &base, &tok, &key).await
+    })
+    .await;
     let (next, pool) = (w.next.clone(), w.pool.clone());
     let accept = {
         let (client, base, tok) = (client.clone(), base.clone(), w.pool_desk.clone());
@@ -540,6 +516,21 @@ async fn run_paths(w: &Work, base: &str) -> Vec<(&'static str, Run)> {
         ("submission in four requests, two 1 MB files", submit),
         ("accept at reception", accept),
     ]
+}
+
+/// Submissions by the citizen from every client for the run's time, each under a new key:
+/// `submit(client, base, token, key)` answers whether one was acknowledged.
+async fn submissions<F, Fut>(w: &Work, base: &str, submit: F) -> Run
+where
+    F: Fn(reqwest::Client, String, String, String) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let (client, base, tok) = (reqwest::Client::new(), base.to_string(), w.citizen.clone());
+    drive_with(w.secs, w.concurrency, move |worker, i| {
+        let key = format!("b-{worker}-{i}-{}", uuid::Uuid::new_v4());
+        submit(client.clone(), base.clone(), tok.clone(), key)
+    })
+    .await
 }
 
 /// The peak resident memory of a process (kB).

@@ -10,8 +10,11 @@ fn dossier(form: Value) -> Value {
     json!({"service": "1.009999/000.01.01.H53", "form": form, "declaration_accepted": true})
 }
 
+/// Papers as sent: (component, file name, bytes).
+type Papers = Vec<(&'static str, &'static str, Vec<u8>)>;
+
 /// The papers the fixture procedure needs with `answers()`.
-fn papers(tag: &str) -> Vec<(&'static str, &'static str, Vec<u8>)> {
+fn papers(tag: &str) -> Papers {
     let mut p = pdf(3000);
     p.extend_from_slice(tag.as_bytes());
     vec![
@@ -47,15 +50,9 @@ async fn one_request_stores_and_submits(e: Engine) {
     let made = r.json();
     let code = made["code"].as_str().unwrap().to_string();
     assert_eq!(code, "000.01.01.H53-260302-0001");
-    let d = c
-        .json(
-            Method::GET,
-            &format!("/api/v1/dossiers/{code}"),
-            Some(&tok),
-            None,
-        )
-        .await
-        .json();
+    let mut who = (c, tok);
+    let d = crate::processing::dossier(&mut who, &code).await;
+    let (mut c, tok) = who;
     assert_eq!(d["id"], made["id"]);
     assert_eq!(d["status"], "submitted");
     assert_eq!(d["national_status"], 1);
@@ -76,20 +73,25 @@ async fn one_request_stores_and_submits(e: Engine) {
     }
     assert_eq!(d["events"][0]["kind"], "submit");
     // The desk sees it like any other submission.
-    let (mut desk, dtok) = camthanh_desk(&t).await;
-    let w = desk
-        .json(
-            Method::GET,
-            "/api/v1/worklist?role=reception",
-            Some(&dtok),
-            None,
-        )
-        .await
-        .json();
+    let mut desk = camthanh_desk(&t).await;
+    let w = crate::processing::worklist(&mut desk, "role=reception").await;
     assert!(w.to_string().contains(&code), "{w}");
     // No draft is left behind, and the audit records the papers with the submission.
     let mine = my_dossiers(&mut c, &tok).await;
     assert_eq!(mine.len(), 1);
+    let audit = crate::privacy::audit_entries(&t).await;
+    let submitted = audit
+        .iter()
+        .find(|(_, a)| a.action == "dossier_submitted")
+        .map(|(_, a)| serde_json::from_str::<Value>(&a.detail).unwrap())
+        .expect("the submission is audited");
+    assert_eq!(submitted["files"].as_array().map(Vec::len), Some(2));
+    assert_eq!(submitted["files"][0]["component"], "don");
+    assert!(
+        !audit
+            .iter()
+            .any(|(_, a)| a.action == "dossier_draft_created")
+    );
     assert!(t.app.check().await.unwrap().is_empty());
 }
 
@@ -153,7 +155,7 @@ async fn a_refused_submission_keeps_nothing(e: Engine) {
     no_declaration["declaration_accepted"] = json!(false);
     let mut unknown = papers("f");
     unknown.push(("giay-khac", "khac.pdf", pdf(1000)));
-    let cases: Vec<(Value, Vec<(&str, &str, Vec<u8>)>, u16, &str)> = vec![
+    let cases: Vec<(Value, Papers, u16, &str)> = vec![
         // Incomplete as a dossier: a conflict, each missing component listed.
         (ok.clone(), without_ban_ve, 409, "Bản vẽ thiết kế"),
         (dossier(with_power), papers("g"), 409, "Văn bản ủy quyền"),
