@@ -26,10 +26,6 @@ use motcua_domain::account::Role;
 use motcua_testkit::{Engine, TestApp};
 use serde_json::json;
 
-/// The same allocator as the server binary (it runs in this process).
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const AGENCY: &str = "000.01.01.H53";
 const POOL_AGENCY: &str = "000.01.02.H53";
 const MB: usize = 1024 * 1024;

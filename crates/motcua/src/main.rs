@@ -12,12 +12,6 @@ use motcua_domain::SystemClock;
 use motcua_domain::account::Role;
 use motcua_domain::authz::Grant;
 
-/// mimalloc instead of the C library's allocator: requests allocate and free many small
-/// buffers from both cores at once, and glibc's arenas spent a fifth of a look-up's time in
-/// malloc, free and their locks (R4.2; the benchmark measures both).
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 mod privacy_cmd;
 
 #[derive(Parser)]

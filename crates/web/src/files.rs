@@ -52,16 +52,28 @@ pub enum Budget {
     AtStart(Uuid),
     /// What this dossier has left when each file begins (each file attached before the next).
     PerFile(Uuid),
-    /// What a new dossier of the person may hold, for every file of it (the total is checked
-    /// when it is stored).
-    NewDossier,
+    /// What a new dossier of the person may hold, all its files together (the request's
+    /// idempotency key, if any: a retry is measured against the limits alone).
+    NewDossier(Option<String>),
+}
+
+/// What an upload may still hold: each file, and all of the body.
+struct Room {
+    file: u64,
+    body: u64,
 }
 
 impl Budget {
-    async fn left(&self, s: &AppState, sess: &Session) -> Result<u64, AppError> {
+    async fn left(&self, s: &AppState, sess: &Session) -> Result<Room, AppError> {
         match self {
-            Budget::AtStart(d) | Budget::PerFile(d) => s.app.upload_budget(sess, *d).await,
-            Budget::NewDossier => s.app.new_dossier_budget(sess).await,
+            Budget::AtStart(d) | Budget::PerFile(d) => {
+                let n = s.app.upload_budget(sess, *d).await?;
+                Ok(Room { file: n, body: n })
+            }
+            Budget::NewDossier(key) => {
+                let (file, body) = s.app.new_dossier_room(sess, key.as_deref()).await?;
+                Ok(Room { file, body })
+            }
         }
     }
 }
@@ -119,8 +131,10 @@ async fn receive_parts<R: Receiver>(
     (headers, mp): (&HeaderMap, &mut Multipart),
     mut r: R,
 ) -> Result<R::Done, Refusal> {
-    let at_start = budget.left(s, sess).await?;
-    check_length(headers, at_start).map_err(Refusal::Size)?;
+    let room = budget.left(s, sess).await?;
+    check_length(headers, room.body).map_err(Refusal::Size)?;
+    // What the files streamed so far hold: the next may use only what is left of the room.
+    let mut staged_bytes = 0u64;
     while let Some(mut field) = next_part(mp).await? {
         let take = r.take(field.name(), field.file_name());
         match take {
@@ -136,12 +150,13 @@ async fn receive_parts<R: Receiver>(
             }
             Take::File(name) => {
                 let limit = match budget {
-                    Budget::PerFile(_) => budget.left(s, sess).await?,
-                    _ => at_start,
+                    Budget::PerFile(_) => budget.left(s, sess).await?.file,
+                    _ => room.file.min(room.body.saturating_sub(staged_bytes)),
                 };
                 let staged = stream_field(s, &mut field, limit)
                     .await
                     .map_err(Refusal::Size)?;
+                staged_bytes += staged.size;
                 let part = field.name().unwrap_or_default();
                 if let Some(done) = r.file(part, name, staged).await? {
                     return Ok(done);

@@ -267,9 +267,6 @@ impl App {
     }
 }
 
-/// Whether a file may join the dossier as `component` (R6.2, R4.4): the result document (a PDF
-/// or a signature) for the department; for the owner, a component of the procedure, one the
-/// agency asked for during a supplement, while the dossier is theirs to edit, of an allowed type.
 /// A paper about to be stored: its component, its name as sent, its checked kind, and whether
 /// the applicant sees it.
 pub(super) struct Paper<'a> {
@@ -279,6 +276,9 @@ pub(super) struct Paper<'a> {
     pub public: bool,
 }
 
+/// Whether a file may join the dossier as `component` (R6.2, R4.4): the result document (a PDF
+/// or a signature) for the department; for the owner, a component of the procedure, one the
+/// agency asked for during a supplement, while the dossier is theirs to edit, of an allowed type.
 pub(super) fn check_attachment(
     d: &Dossier,
     version: &Version,

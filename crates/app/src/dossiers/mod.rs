@@ -34,7 +34,7 @@ mod files;
 mod lookup;
 mod submission;
 mod submit;
-pub use submission::{NewPaper, Submission, Submitted};
+pub use submission::{NewPaper, Submission, Submitted, checked_key};
 pub use submit::Consent;
 
 const MB: u64 = 1024 * 1024;

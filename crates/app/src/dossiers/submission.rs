@@ -2,7 +2,7 @@
 //! papers arrive together, and the dossier is stored, its files attached and it is submitted in
 //! one transaction. The papers' durable writes are the only other cost.
 use super::files::{Paper, check_attachment};
-use super::submit::claim_key;
+use super::submit::{answers_complete, claim_key};
 use super::*;
 
 /// What one request submits.
@@ -29,12 +29,25 @@ pub struct Submitted {
 }
 
 impl App {
-    /// The bytes the papers of a new dossier may hold: the smallest of the file and dossier
-    /// limits and what the person has left (R4.4).
-    pub async fn new_dossier_budget(&self, s: &Session) -> Result<u64> {
-        // A dossier not yet stored holds nothing: the nil id has no files.
-        self.storage_left(self.db.conn(), s.user.id, Uuid::nil())
-            .await
+    /// What the papers of a new dossier may hold: (each paper, all of them together), from the
+    /// file and dossier limits and what the person has left (R4.4). A request whose key already
+    /// made a dossier is measured against the limits alone: its retry must get the same answer
+    /// even when that dossier used up the person's room.
+    pub async fn new_dossier_room(&self, s: &Session, key: Option<&str>) -> Result<(u64, u64)> {
+        let c = &self.config.dossiers;
+        let conn = self.db.conn();
+        let retry = match checked_key(key)? {
+            Some(k) => ds::find_idempotency(conn, s.user.id, k).await?.is_some(),
+            None => false,
+        };
+        let left = if retry {
+            u64::MAX
+        } else {
+            let used = ds::owner_bytes(conn, s.user.id).await?.max(0) as u64;
+            (c.max_person_mb * MB).saturating_sub(used)
+        };
+        let all = (c.max_dossier_mb * MB).min(left);
+        Ok(((c.max_file_mb * MB).min(all), all))
     }
 
     /// Submits a new dossier with its papers in one transaction. Idempotent like
@@ -78,9 +91,26 @@ impl App {
     ) -> Result<Submitted> {
         let d = self.new_online(s, sub.service, sub.form).await?;
         let version = self.version(d.procedure_version_id).await?;
+        // Everything that can refuse the submission cheaply is checked before any paper is made
+        // durable: a refused request leaves no blob behind (R4.4).
+        let mut kinds = Vec::with_capacity(sub.papers.len());
+        for p in &sub.papers {
+            kinds.push(check_attachment(
+                &d,
+                &version,
+                false,
+                &p.component,
+                &p.name,
+                &p.staged,
+            )?);
+        }
+        let named: Vec<&str> = sub.papers.iter().map(|p| p.component.as_str()).collect();
+        let service = cat::get_service(self.db.conn(), d.service_id).await?;
+        answers_complete(&service, &version, &d.form, &named)?;
+        let bytes = sub.papers.iter().map(|p| p.staged.size).sum();
+        self.room_for(self.db.conn(), s, bytes).await?;
         let mut files: Vec<DossierFile> = Vec::with_capacity(sub.papers.len());
-        for p in sub.papers {
-            let kind = check_attachment(&d, &version, false, &p.component, &p.name, &p.staged)?;
+        for (p, kind) in sub.papers.into_iter().zip(kinds) {
             let paper = Paper {
                 component: &p.component,
                 name: &p.name,
@@ -98,8 +128,7 @@ impl App {
         let tx = self.db.write().await?;
         claim_key(&tx, s, key, fingerprint, d.id, self.now()).await?;
         users::lock_user(&tx, s.user.id).await?;
-        self.room_for(&tx, s, files.iter().map(|f| f.size.max(0) as u64).sum())
-            .await?;
+        self.room_for(&tx, s, bytes).await?;
         ds::insert_dossier(&tx, &d).await?;
         for f in &files {
             ds::insert_file(&tx, f).await?;
@@ -110,11 +139,12 @@ impl App {
         Ok(Submitted { id: d.id, code })
     }
 
-    /// Whether a new dossier of `bytes` fits the dossier limit and what the person has left,
-    /// checked with the person locked (parallel submissions share the same free space).
-    async fn room_for(&self, tx: &motcua_store::Tx, s: &Session, bytes: u64) -> Result<()> {
+    /// Whether a new dossier of `bytes` fits the dossier limit and what the person has left:
+    /// checked before the papers are stored, and again with the person locked (parallel
+    /// submissions share the same free space).
+    async fn room_for(&self, conn: &impl Conn, s: &Session, bytes: u64) -> Result<()> {
         let c = &self.config.dossiers;
-        let used = ds::owner_bytes(tx, s.user.id).await?.max(0) as u64;
+        let used = ds::owner_bytes(conn, s.user.id).await?.max(0) as u64;
         if bytes > c.max_dossier_mb * MB {
             return Err(AppError::field(
                 "file",
@@ -160,7 +190,7 @@ impl App {
 }
 
 /// An idempotency key as sent: blank is none; over 200 characters is refused.
-pub(super) fn checked_key(key: Option<&str>) -> Result<Option<&str>> {
+pub fn checked_key(key: Option<&str>) -> Result<Option<&str>> {
     let key = key.map(str::trim).filter(|k| !k.is_empty());
     if key.is_some_and(|k| k.len() > 200) {
         return Err(AppError::field(
@@ -171,20 +201,58 @@ pub(super) fn checked_key(key: Option<&str>) -> Result<Option<&str>> {
     Ok(key)
 }
 
-/// What makes two submissions the same request: the service, the answers, the consent and
-/// each paper (component, name, content) in order.
+/// What makes two submissions the same request: the service, the answers (whatever the order
+/// of their keys), the consent and the papers (component, name, content; whatever the order of
+/// the parts).
 fn fingerprint(sub: &Submission) -> String {
-    let papers: Vec<Value> = sub
+    let mut papers: Vec<Value> = sub
         .papers
         .iter()
         .map(|p| json!([p.component, p.name, p.staged.sha256]))
         .collect();
+    papers.sort_by_key(Value::to_string);
     let whole = json!({
         "service": sub.service,
-        "form": sub.form,
+        "form": sorted_keys(&sub.form),
         "declaration": sub.consent.declaration,
         "papers_by_post": sub.consent.papers_by_post,
         "papers": papers,
     });
     sha256_hex(&whole.to_string())
+}
+
+/// The same JSON with every object's keys in order (the answers keep the order they were sent
+/// in, which does not make them another request).
+fn sorted_keys(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted_keys(&m[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.iter().map(sorted_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_order_of_keys_does_not_change_a_request() {
+        let a: Value =
+            serde_json::from_str(r#"{"b": 1, "a": {"y": [{"q": 1, "p": 2}], "x": 2}}"#).unwrap();
+        let b: Value =
+            serde_json::from_str(r#"{"a": {"x": 2, "y": [{"p": 2, "q": 1}]}, "b": 1}"#).unwrap();
+        assert_ne!(a.to_string(), b.to_string(), "the order is kept as sent");
+        assert_eq!(sorted_keys(&a).to_string(), sorted_keys(&b).to_string());
+        let c: Value =
+            serde_json::from_str(r#"{"a": {"x": 3, "y": [{"p": 2, "q": 1}]}, "b": 1}"#).unwrap();
+        assert_ne!(sorted_keys(&a).to_string(), sorted_keys(&c).to_string());
+    }
 }

@@ -321,10 +321,6 @@ impl App {
         now: jiff::Timestamp,
     ) -> Result<(Value, Version)> {
         let service = cat::get_service(tx, d.service_id).await?;
-        let form = FormSpec::from_schema(&service.form_schema).map_err(AppError::Unexpected)?;
-        let clean = form.validate(&d.form).map_err(|errs| {
-            AppError::Validation(errs.into_iter().map(|(_, m)| ("form", m)).collect())
-        })?;
         // A new submission pins the version in force now; a resubmission keeps its version.
         let version = if act == Act::Submit {
             cat::current_version(tx, service.procedure_id, vn_date(now))
@@ -335,7 +331,7 @@ impl App {
         };
         let files = ds::files(tx, d.id).await?;
         let attached: Vec<&str> = files.iter().map(|f| f.component_id.as_str()).collect();
-        require_papers(&version.body.components, &clean, &attached, "files")?;
+        let clean = answers_complete(&service, &version, &d.form, &attached)?;
         Ok((clean, version))
     }
 
@@ -423,4 +419,20 @@ fn submitted_detail(version: &Version, d: &Dossier, added: &[DossierFile]) -> Va
             .collect();
     }
     v
+}
+
+/// The answers, cleaned, when they are valid for the service's form and every component they
+/// require is among `attached` (R6.2).
+pub(super) fn answers_complete(
+    service: &cat::Service,
+    version: &Version,
+    answers: &Value,
+    attached: &[&str],
+) -> Result<Value> {
+    let form = FormSpec::from_schema(&service.form_schema).map_err(AppError::Unexpected)?;
+    let clean = form.validate(answers).map_err(|errs| {
+        AppError::Validation(errs.into_iter().map(|(_, m)| ("form", m)).collect())
+    })?;
+    require_papers(&version.body.components, &clean, attached, "files")?;
+    Ok(clean)
 }

@@ -60,6 +60,8 @@ pub async fn files(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<Dos
     dossier_file::Entity::find()
         .filter(dossier_file::Column::DossierId.eq(dossier_id))
         .order_by_asc(dossier_file::Column::CreatedAt)
+        // Papers sent in one request share their time: their ids (v7) keep the order sent.
+        .order_by_asc(dossier_file::Column::Id)
         .all(c)
         .await?
         .into_iter()

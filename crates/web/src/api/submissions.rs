@@ -25,28 +25,30 @@ pub fn routes() -> Routes<AppState> {
 /// The most papers one submission may carry (R4.4: bounded inputs).
 const MAX_PAPERS: usize = 50;
 
-/// The parts of a submission, in any order: `dossier` (a `NewSubmission` as JSON) and one part
+/// The parts of a submission, in any order: `dossier` (a `NewSubmission`, as JSON) and one part
 /// per paper, named by its component's id (a component named again holds several files).
 pub struct SubmissionForm;
 
 impl utoipa::PartialSchema for SubmissionForm {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::ObjectBuilder;
         use utoipa::openapi::schema::{KnownFormat, SchemaFormat, Type};
-        let dossier = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .content_media_type("application/json")
-            .description(Some("A NewSubmission, as JSON."));
+        use utoipa::openapi::{ObjectBuilder, Ref};
+        // An object part of a multipart body travels as JSON (OpenAPI's default encoding).
+        let dossier = Ref::from_schema_name("NewSubmission");
         let paper = ObjectBuilder::new()
             .schema_type(Type::String)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
             .description(Some(format!(
                 "A paper for the component this part is named after (PDF, JPEG, PNG, or a CMS signature .p7s); at most {MAX_PAPERS} papers."
             )));
+        let component = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^[a-z0-9_-]{1,64}$"));
         ObjectBuilder::new()
             .schema_type(Type::Object)
             .property("dossier", dossier)
             .required("dossier")
+            .property_names(Some(component))
             .additional_properties(Some(paper))
             .into()
     }
@@ -89,7 +91,7 @@ pub struct SubmissionMade {
     request_body(content = SubmissionForm, content_type = "multipart/form-data"),
     responses((status = 201, body = SubmissionMade), (status = 401), (status = 403, description = "staff accounts do not submit online"), (status = 404, description = "no such service"),
         (status = 409, description = "the dossier cannot be submitted as sent (answers or papers incomplete, a component the procedure does not have, more than the dossier or the person may still store; `errors` says what), or the key was used for another request"),
-        (status = 413, description = "the body or a paper is over what the dossier or the person may still store"), (status = 422, description = "a part is malformed, or the declaration is not accepted"),
+        (status = 413, description = "the body or a paper is over what the dossier or the person may still store"), (status = 422, description = "a part or the Idempotency-Key is malformed, or the declaration is not accepted"),
         (status = 429), (status = 503, description = "storage is full or unavailable; retry after the time given")))]
 pub async fn submit_new(
     c: Caller,
@@ -97,18 +99,34 @@ pub async fn submit_new(
     mut mp: Multipart,
 ) -> Result<Response, ApiError> {
     let sess = c.session()?;
+    // Refused before a byte of the body is read: staff do not submit online, and a key that
+    // cannot be one.
+    if !sess.user.kind.is_public() {
+        return Err(AppError::Forbidden.into());
+    }
+    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        Some(Err(_)) => {
+            return Err(AppError::field(
+                "idempotency_key",
+                "Idempotency-Key phải là văn bản ASCII.",
+            )
+            .into());
+        }
+        Some(Ok(k)) => motcua_app::dossiers::checked_key(Some(k))?.map(String::from),
+        None => None,
+    };
     let whole = Whole {
         c: &c,
         sess,
-        key: headers
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok())
-            .map(String::from),
-        form_max: (c.s.app.config.dossiers.max_form_kb as usize + 4) * 1024,
+        key: key.clone(),
+        // The answers' own bound is checked on their value; the part may carry them escaped
+        // (`\uXXXX` takes six bytes for a letter).
+        form_max: (c.s.app.config.dossiers.max_form_kb as usize * 6 + 4) * 1024,
         dossier: None,
         papers: Vec::new(),
     };
-    let made = receive(&c.s, (sess, Budget::NewDossier), (&headers, &mut mp), whole)
+    let budget = Budget::NewDossier(key);
+    let made = receive(&c.s, (sess, budget), (&headers, &mut mp), whole)
         .await?
         // The parts were well formed: what stops the submission is its content as a dossier
         // (answers or papers incomplete, storage left), a conflict with each problem listed.

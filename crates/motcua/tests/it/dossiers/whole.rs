@@ -143,7 +143,11 @@ async fn one_request_is_idempotent(e: Engine) {
 }
 
 async fn a_refused_submission_keeps_nothing(e: Engine) {
-    let t = setup_with(e, |c| c.dossiers.max_file_mb = 1).await;
+    let t = setup_with(e, |c| {
+        c.dossiers.max_file_mb = 1;
+        c.dossiers.max_dossier_mb = 2;
+    })
+    .await;
     let (mut c, tok) = token(&t, CITIZEN).await;
     let ok = dossier(answers());
     // Each refusal: its status, words the person can act on, and no dossier made.
@@ -186,6 +190,17 @@ async fn a_refused_submission_keeps_nothing(e: Engine) {
             409,
             "don.pdf",
         ),
+        // Over the dossier's room while streaming: each paper fits, the third does not.
+        (
+            ok.clone(),
+            vec![
+                ("don", "don.pdf", pdf(900 * 1024)),
+                ("ban-ve", "b.pdf", pdf(900 * 1024)),
+                ("don", "don-2.pdf", pdf(900 * 1024)),
+            ],
+            413,
+            "MB",
+        ),
         // Over the file limit while streaming.
         (
             ok.clone(),
@@ -204,6 +219,11 @@ async fn a_refused_submission_keeps_nothing(e: Engine) {
         assert_eq!(r.status, status, "case {i}: {}", problems(&r));
         assert!(r.body.contains(words), "case {i}: {}", r.body);
     }
+    // A key that cannot be one is refused before the body is read.
+    let r = c
+        .submit_whole(&tok, Some(&"k".repeat(201)), Some(&ok), &papers("o"))
+        .await;
+    assert_eq!(r.status, 422, "{}", problems(&r));
     // A part that is not a component's name, and a body with no dossier part.
     let r = c
         .submit_whole(&tok, None, Some(&ok), &[("Ban Ve", "b.pdf", pdf(100))])
@@ -228,13 +248,58 @@ async fn a_refused_submission_keeps_nothing(e: Engine) {
     let left = std::fs::read_dir(&staging).map(|d| d.count()).unwrap_or(0);
     assert_eq!(left, 0, "staging files left in {staging:?}");
     assert!(t.app.check().await.unwrap().is_empty());
-    // The same person then submits properly.
-    let r = c.submit_whole(&tok, None, Some(&ok), &papers("n")).await;
+    // Every refusal came before any paper was made durable: no blob was stored.
+    assert_eq!(blobs(&t), 0);
+    // The same person then submits papers that together pass one file's limit.
+    let big = vec![
+        ("don", "don.pdf", pdf(900 * 1024)),
+        ("ban-ve", "ban-ve.pdf", pdf(899 * 1024)),
+    ];
+    let r = c.submit_whole(&tok, None, Some(&ok), &big).await;
     assert_eq!(r.status, 201, "{}", problems(&r));
+    assert_eq!(blobs(&t), 2);
+}
+
+/// The blobs stored on disk.
+fn blobs(t: &motcua_testkit::TestApp) -> usize {
+    let root = t.app.config.data_dir.join("blobs").join("objects");
+    let mut n = 0;
+    let mut dirs = vec![root];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(d).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                dirs.push(e.path());
+            } else {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// A retry under the same key is answered with its dossier even when that dossier used up the
+/// person's room (the room is not what decides a retry).
+async fn a_retry_is_answered_when_the_room_is_used(e: Engine) {
+    let t = setup_with(e, |c| c.dossiers.max_person_mb = 2).await;
+    let (mut c, tok) = token(&t, CITIZEN).await;
+    let big = vec![
+        ("don", "don.pdf", pdf(950 * 1024)),
+        ("ban-ve", "ban-ve.pdf", pdf(950 * 1024)),
+    ];
+    let ok = dossier(answers());
+    let first = c.submit_whole(&tok, Some("day-1"), Some(&ok), &big).await;
+    assert_eq!(first.status, 201, "{}", problems(&first));
+    let again = c.submit_whole(&tok, Some("day-1"), Some(&ok), &big).await;
+    assert_eq!(again.status, 201, "{}", problems(&again));
+    assert_eq!(again.json()["code"], first.json()["code"]);
+    // Another request does not fit.
+    let other = c.submit_whole(&tok, Some("day-2"), Some(&ok), &big).await;
+    assert_eq!(other.status, 413, "{}", problems(&other));
 }
 
 engine_tests!(
     one_request_stores_and_submits,
     one_request_is_idempotent,
     a_refused_submission_keeps_nothing,
+    a_retry_is_answered_when_the_room_is_used,
 );
