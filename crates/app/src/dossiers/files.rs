@@ -39,12 +39,7 @@ impl App {
     }
 
     /// What the file, dossier and person limits still allow (R4.4), refused when nothing.
-    pub(super) async fn storage_left(
-        &self,
-        conn: &impl Conn,
-        person: Uuid,
-        id: Uuid,
-    ) -> Result<u64> {
+    async fn storage_left(&self, conn: &impl Conn, person: Uuid, id: Uuid) -> Result<u64> {
         let c = &self.config.dossiers;
         let used_dossier = ds::dossier_bytes(conn, id).await?.max(0) as u64;
         let used_person = ds::owner_bytes(conn, person).await?.max(0) as u64;

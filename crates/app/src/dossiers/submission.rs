@@ -89,8 +89,7 @@ impl App {
         key: Option<&str>,
         fingerprint: &str,
     ) -> Result<Submitted> {
-        let d = self.new_online(s, sub.service, sub.form).await?;
-        let version = self.version(d.procedure_version_id).await?;
+        let (d, service, version) = self.new_online(s, sub.service, sub.form).await?;
         // Everything that can refuse the submission cheaply is checked before any paper is made
         // durable: a refused request leaves no blob behind (R4.4).
         let mut kinds = Vec::with_capacity(sub.papers.len());
@@ -105,7 +104,6 @@ impl App {
             )?);
         }
         let named: Vec<&str> = sub.papers.iter().map(|p| p.component.as_str()).collect();
-        let service = cat::get_service(self.db.conn(), d.service_id).await?;
         answers_complete(&service, &version, &d.form, &named)?;
         let bytes = sub.papers.iter().map(|p| p.staged.size).sum();
         self.room_for(self.db.conn(), s, bytes).await?;

@@ -31,7 +31,7 @@ impl App {
         service_id: Uuid,
         form: Value,
     ) -> Result<Dossier> {
-        let d = self.new_online(s, service_id, form).await?;
+        let (d, ..) = self.new_online(s, service_id, form).await?;
         let tx = self.db.write().await?;
         users::lock_user(&tx, s.user.id).await?;
         if ds::count_drafts(&tx, s.user.id).await? >= self.config.dossiers.max_drafts {
@@ -57,13 +57,14 @@ impl App {
         Ok(d)
     }
 
-    /// A new draft of the person's for an online service (level 3 or 4), not yet stored.
+    /// A new draft of the person's for an online service (level 3 or 4), not yet stored, with
+    /// the service and the version in force it was made for.
     pub(super) async fn new_online(
         &self,
         s: &Session,
         service_id: Uuid,
         form: Value,
-    ) -> Result<Dossier> {
+    ) -> Result<(Dossier, cat::Service, Version)> {
         if !s.user.kind.is_public() {
             return Err(AppError::Forbidden);
         }
@@ -100,7 +101,7 @@ impl App {
                 now,
             )
         };
-        Ok(d)
+        Ok((d, service, version))
     }
 
     /// Saves the answers of a draft (or of a dossier the agency asked to supplement).
