@@ -89,6 +89,8 @@ pub struct App {
     pub(crate) reference: Arc<caches::ReferenceCache>,
     /// Published procedure versions read (see `caches`).
     pub(crate) versions: Arc<caches::VersionCache>,
+    /// The catalogue's search index (see `catalogue::index`).
+    pub(crate) search: Arc<catalogue::index::SearchCache>,
 }
 
 /// Where a request comes from, for the audit record and throttling.
@@ -161,6 +163,7 @@ impl App {
             auth_cache: Default::default(),
             reference: Default::default(),
             versions: Default::default(),
+            search: Default::default(),
         };
         app.load_calendar().await?;
         app.fill_office_time().await?;
@@ -235,7 +238,12 @@ impl App {
         // What this copy keeps in memory about what changed is read again (see `caches`).
         match object {
             "user" | "grant" => self.auth_changed(),
-            "sector" | "catalogue" | "agency_tree" | "unit" => self.reference_changed(),
+            "sector" | "agency_tree" | "unit" => self.reference_changed(),
+            "catalogue" => {
+                self.reference_changed();
+                self.search_changed();
+            }
+            "procedure" | "service" => self.search_changed(),
             _ => {}
         }
         Ok(())

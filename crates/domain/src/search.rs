@@ -13,17 +13,25 @@ pub fn search_tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The words of a text as the search compares them: folded, joined by single spaces.
+pub fn folded_words(text: &str) -> String {
+    fold_vi(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// How well a procedure's name answers the query words (higher is better): the code typed
 /// exactly, the whole query as the name or as a phrase in it, the share of query words found
 /// as words of the name, and shorter names before longer ones.
 pub fn relevance_score(name: &str, code: &str, tokens: &[String]) -> i64 {
-    let name = fold_vi(name);
-    let words: Vec<&str> = name
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    relevance_of_words(&folded_words(name), code, tokens)
+}
+
+/// [`relevance_score`] of a name already turned into its [`folded_words`].
+pub fn relevance_of_words(joined: &str, code: &str, tokens: &[String]) -> i64 {
     let phrase = tokens.join(" ");
-    let joined = words.join(" ");
     let mut score = 0;
     if code.replace('.', " ") == phrase || code == phrase {
         score += 10_000;
@@ -35,12 +43,73 @@ pub fn relevance_score(name: &str, code: &str, tokens: &[String]) -> i64 {
     } else if joined.contains(&phrase) {
         score += 2_000;
     }
+    let words = || joined.split(' ').filter(|w| !w.is_empty());
     let in_name = tokens
         .iter()
-        .filter(|t| words.iter().any(|w| w.starts_with(t.as_str())))
+        .filter(|t| words().any(|w| w.starts_with(t.as_str())))
         .count() as i64;
     score += 1_000 * in_name / tokens.len().max(1) as i64;
-    score - words.len() as i64
+    score - words().count() as i64
+}
+
+/// The words of many folded texts and which texts hold each: finds the texts that hold every
+/// query word, the last one as a prefix (people type it as they search).
+#[derive(Debug, Default)]
+pub struct WordIndex {
+    /// Every word, in order, with the numbers of the texts holding it (ascending).
+    words: Vec<(String, Vec<u32>)>,
+    texts: usize,
+}
+
+impl WordIndex {
+    /// Indexes `texts` (already folded); a text's number is its place in the sequence.
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut map: std::collections::HashMap<&str, Vec<u32>> = Default::default();
+        let mut n = 0u32;
+        for text in texts {
+            for w in text.split(|c: char| !c.is_alphanumeric()) {
+                let list = map.entry(w).or_default();
+                if !w.is_empty() && list.last() != Some(&n) {
+                    list.push(n);
+                }
+            }
+            n += 1;
+        }
+        let mut words: Vec<(String, Vec<u32>)> = map
+            .into_iter()
+            .filter(|(w, _)| !w.is_empty())
+            .map(|(w, l)| (w.to_string(), l))
+            .collect();
+        words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Self {
+            words,
+            texts: n as usize,
+        }
+    }
+
+    /// The numbers of the texts holding every token (all of them when there is none), ascending.
+    pub fn matching(&self, tokens: &[String]) -> Vec<usize> {
+        let blocks = self.texts.div_ceil(64);
+        let mut all = vec![u64::MAX; blocks];
+        for (i, t) in tokens.iter().enumerate() {
+            let mut these = vec![0u64; blocks];
+            let start = self.words.partition_point(|(w, _)| w.as_str() < t.as_str());
+            let prefix = i + 1 == tokens.len();
+            for (w, list) in self.words[start..]
+                .iter()
+                .take_while(|(w, _)| if prefix { w.starts_with(t.as_str()) } else { w == t })
+            {
+                debug_assert!(prefix || w == t);
+                for &n in list {
+                    these[n as usize / 64] |= 1 << (n % 64);
+                }
+            }
+            all.iter_mut().zip(&these).for_each(|(a, b)| *a &= b);
+        }
+        (0..self.texts)
+            .filter(|n| all[n / 64] & (1 << (n % 64)) != 0)
+            .collect()
+    }
 }
 
 /// A procedure's text the search looks in besides its name, folded.
@@ -91,6 +160,29 @@ mod tests {
             relevance_score("Khai sinh", "x", &search_tokens("khai"))
                 > relevance_score("Khai sinh lại", "x", &search_tokens("khai"))
         );
+    }
+
+    /// Every word must be in a text, the last one as a prefix; whole words otherwise.
+    #[test]
+    fn the_index_finds_texts_holding_every_word() {
+        let texts = [
+            "dang ky khai sinh 1 000001 giay chung sinh",
+            "khai tu 1 000002",
+            "cap giay phep xay dung",
+            "",
+        ];
+        let index = WordIndex::new(texts);
+        let find = |q: &str| index.matching(&search_tokens(q));
+        assert_eq!(find("khai"), [0, 1]);
+        assert_eq!(find("khai sinh"), [0]);
+        assert_eq!(find("khai si"), [0], "the last word as a prefix");
+        assert_eq!(find("kha sinh"), Vec::<usize>::new(), "the others whole");
+        assert_eq!(find("giay"), [0, 2], "name and body alike");
+        assert_eq!(find("1.000002"), [1], "a code by its parts");
+        assert_eq!(find("Đăng KÝ"), [0], "folded");
+        assert_eq!(find("tam tru"), Vec::<usize>::new());
+        assert_eq!(find(""), [0, 1, 2, 3], "no words: every text");
+        assert_eq!(WordIndex::new([""; 130]).matching(&[]).len(), 130);
     }
 
     /// What the search reads besides the name: the result, agencies, requirements, steps,

@@ -11,7 +11,6 @@ use uuid::Uuid;
 
 pub use motcua_domain::catalogue::{Field, Procedure, Sector, Service, Version, VersionStatus};
 
-use crate::dialect::{self, SearchFilter};
 use crate::entities::{catalogue_index, field, procedure, procedure_version, sector, service};
 use crate::time::{date_from_db, date_to_db, from_db, to_db};
 use crate::{Result, StoreError};
@@ -341,6 +340,24 @@ pub async fn current_versions(
     Ok(out)
 }
 
+/// The newest published version of every procedure (one query): what the index holds.
+pub async fn newest_published(c: &impl ConnectionTrait) -> Result<Vec<Version>> {
+    let rows = procedure_version::Entity::find()
+        .filter(procedure_version::Column::Status.eq("published"))
+        .order_by_asc(procedure_version::Column::ProcedureId)
+        .order_by_desc(procedure_version::Column::Version)
+        .all(c)
+        .await?;
+    let mut out: Vec<Version> = Vec::new();
+    for m in rows {
+        if out.last().is_some_and(|v| v.procedure_id == m.procedure_id) {
+            continue;
+        }
+        out.push(version_from(m)?);
+    }
+    Ok(out)
+}
+
 fn service_from(m: service::Model) -> Result<Service> {
     Ok(Service {
         id: m.id,
@@ -463,13 +480,8 @@ pub struct IndexRow {
     pub subjects: String,
 }
 
-/// Writes a procedure's row of the index and its folded text.
-pub async fn upsert_index(
-    c: &impl ConnectionTrait,
-    r: &IndexRow,
-    name_folded: &str,
-    body_folded: &str,
-) -> Result<()> {
+/// Writes a procedure's row of the index.
+pub async fn upsert_index(c: &impl ConnectionTrait, r: &IndexRow) -> Result<()> {
     let agencies = format!(",{},", r.agencies.join(","));
     let levels = format!(
         ",{},",
@@ -483,7 +495,7 @@ pub async fn upsert_index(
         .filter(catalogue_index::Column::ProcedureId.eq(r.procedure_id))
         .one(c)
         .await?;
-    let seq = match existing {
+    match existing {
         Some(m) => {
             catalogue_index::Entity::update_many()
                 .set(catalogue_index::ActiveModel {
@@ -499,7 +511,6 @@ pub async fn upsert_index(
                 .filter(catalogue_index::Column::Seq.eq(m.seq))
                 .exec(c)
                 .await?;
-            m.seq
         }
         None => {
             catalogue_index::Entity::insert(catalogue_index::ActiveModel {
@@ -514,21 +525,10 @@ pub async fn upsert_index(
                 ..Default::default()
             })
             .exec(c)
-            .await?
-            .last_insert_id
+            .await?;
         }
-    };
-    dialect::index_text(c, seq, name_folded, body_folded).await
-}
-
-/// Searches the catalogue (see [`dialect::search`]).
-pub async fn search(
-    c: &impl ConnectionTrait,
-    tokens: &[String],
-    f: &SearchFilter,
-    limit: u64,
-) -> Result<Vec<Uuid>> {
-    dialect::search(c, tokens, f, limit).await
+    }
+    Ok(())
 }
 
 /// Counts procedures per field (for the sector listing).
@@ -544,8 +544,8 @@ pub async fn counts_by_field(c: &impl ConnectionTrait) -> Result<Vec<(Uuid, i64)
     Ok(rows)
 }
 
-/// The index rows of some procedures (one query): what search results show.
-pub async fn index_rows(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<IndexRow>> {
+/// Every row of the index, by code (one query): what searches look through.
+pub async fn index_rows(c: &impl ConnectionTrait) -> Result<Vec<IndexRow>> {
     let split = |s: &str| {
         s.split(',')
             .filter(|x| !x.is_empty())
@@ -553,7 +553,7 @@ pub async fn index_rows(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<In
             .collect::<Vec<_>>()
     };
     Ok(catalogue_index::Entity::find()
-        .filter(catalogue_index::Column::ProcedureId.is_in(ids.iter().copied()))
+        .order_by_asc(catalogue_index::Column::Code)
         .all(c)
         .await?
         .into_iter()

@@ -48,10 +48,9 @@ pub async fn durability_settings(
     Ok(out)
 }
 
-/// Creates the full-text index of the catalogue: an FTS5 table on SQLite (its rowid is the
-/// `catalogue_index.seq`), a weighted `tsvector` column with a GIN index on PostgreSQL. Both
-/// index text already folded by the application (đ → d, no diacritics), so both engines find
-/// the same procedures.
+/// Creates the full-text index of the catalogue as the second migration made it: an FTS5 table
+/// on SQLite, a `tsvector` column on PostgreSQL. A later migration drops both: the catalogue is
+/// now searched in memory (`motcua_domain::search::WordIndex`).
 pub async fn create_search(m: &sea_orm_migration::SchemaManager<'_>) -> Result<(), sea_orm::DbErr> {
     let c = m.get_connection();
     match m.get_database_backend() {
@@ -124,151 +123,6 @@ pub(crate) fn engine_of(c: &impl ConnectionTrait) -> Engine {
         sea_orm::DatabaseBackend::Postgres => Engine::Postgres,
         _ => Engine::Sqlite,
     }
-}
-
-/// Puts (or replaces) one procedure's folded text in the full-text index.
-pub async fn index_text(c: &impl ConnectionTrait, seq: i64, name: &str, body: &str) -> Result<()> {
-    let backend = c.get_database_backend();
-    match engine_of(c) {
-        Engine::Sqlite => {
-            c.execute_raw(Statement::from_sql_and_values(
-                backend,
-                "DELETE FROM procedure_fts WHERE rowid = ?",
-                [seq.into()],
-            ))
-            .await?;
-            c.execute_raw(Statement::from_sql_and_values(
-                backend,
-                "INSERT INTO procedure_fts(rowid, name, body) VALUES (?, ?, ?)",
-                [seq.into(), name.into(), body.into()],
-            ))
-            .await?;
-        }
-        Engine::Postgres => {
-            c.execute_raw(Statement::from_sql_and_values(
-                backend,
-                "UPDATE catalogue_index SET tsv = setweight(to_tsvector('simple', $1), 'A') || setweight(to_tsvector('simple', $2), 'B') WHERE seq = $3",
-                [name.into(), body.into(), seq.into()],
-            ))
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-/// Filters of a catalogue search (all optional; they narrow, never widen).
-#[derive(Debug, Clone, Default)]
-pub struct SearchFilter {
-    pub sector_id: Option<uuid::Uuid>,
-    pub field_id: Option<uuid::Uuid>,
-    /// Agency code.
-    pub agency: Option<String>,
-    pub level: Option<u8>,
-    /// Folded subject words.
-    pub subject: Option<String>,
-}
-
-/// Searches the catalogue: `tokens` are folded words (alphanumeric only); every token must
-/// match, the last one as a prefix. Answers procedure ids, best match first (name matches weigh more).
-/// Without tokens, answers the filtered procedures by code.
-pub async fn search(
-    c: &impl ConnectionTrait,
-    tokens: &[String],
-    f: &SearchFilter,
-    limit: u64,
-) -> Result<Vec<uuid::Uuid>> {
-    let backend = c.get_database_backend();
-    let pg = engine_of(c) == Engine::Postgres;
-    let mut values: Vec<sea_orm::Value> = Vec::new();
-    let ph = |v: sea_orm::Value, values: &mut Vec<sea_orm::Value>| {
-        values.push(v);
-        if pg {
-            format!("${}", values.len())
-        } else {
-            "?".to_string()
-        }
-    };
-    let tokens: Vec<&String> = tokens
-        .iter()
-        .filter(|t| !t.is_empty() && t.chars().all(char::is_alphanumeric))
-        .collect();
-    let mut sql = String::from("SELECT ci.procedure_id FROM catalogue_index ci");
-    let mut conds: Vec<String> = Vec::new();
-    let order;
-    if tokens.is_empty() {
-        order = " ORDER BY ci.code".to_string();
-    } else if pg {
-        // Whole words, the last one as a prefix (people type it as they search).
-        let last = tokens.len() - 1;
-        let q = tokens
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                if i == last {
-                    format!("{t}:*")
-                } else {
-                    t.to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" & ");
-        let p = ph(q.into(), &mut values);
-        conds.push(format!("ci.tsv @@ to_tsquery('simple', {p})"));
-        order = format!(" ORDER BY ts_rank(ci.tsv, to_tsquery('simple', {p})) DESC, ci.code");
-    } else {
-        let last = tokens.len() - 1;
-        let q = tokens
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                if i == last {
-                    format!("\"{t}\"*")
-                } else {
-                    format!("\"{t}\"")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" AND ");
-        sql.push_str(" JOIN procedure_fts ON procedure_fts.rowid = ci.seq");
-        let p = ph(q.into(), &mut values);
-        conds.push(format!("procedure_fts MATCH {p}"));
-        order = " ORDER BY bm25(procedure_fts, 10.0, 1.0), ci.code".to_string();
-    }
-    if let Some(s) = f.sector_id {
-        let p = ph(s.into(), &mut values);
-        conds.push(format!("ci.sector_id = {p}"));
-    }
-    if let Some(s) = f.field_id {
-        let p = ph(s.into(), &mut values);
-        conds.push(format!("ci.field_id = {p}"));
-    }
-    if let Some(a) = &f.agency {
-        let p = ph(format!("%,{a},%").into(), &mut values);
-        conds.push(format!("ci.agencies LIKE {p}"));
-    }
-    if let Some(l) = f.level {
-        let p = ph(format!("%,{l},%").into(), &mut values);
-        conds.push(format!("ci.levels LIKE {p}"));
-    }
-    if let Some(s) = &f.subject {
-        let p = ph(format!("%{s}%").into(), &mut values);
-        conds.push(format!("ci.subjects LIKE {p}"));
-    }
-    if !conds.is_empty() {
-        sql.push_str(" WHERE ");
-        sql.push_str(&conds.join(" AND "));
-    }
-    sql.push_str(&order);
-    sql.push_str(&format!(" LIMIT {}", limit.min(10_000)));
-    let rows = c
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?;
-    rows.into_iter()
-        .map(|r| {
-            r.try_get_by_index::<uuid::Uuid>(0)
-                .map_err(crate::StoreError::Db)
-        })
-        .collect()
 }
 
 /// Orders audit records by commit (R4.3): PostgreSQL takes a transaction-scoped advisory lock

@@ -10,6 +10,9 @@ use crate::time::{from_db, to_db};
 
 /// The calendar data (`CalendarData` as JSON) that replaces the shipped default.
 pub const CALENDAR: &str = "calendar";
+/// Changed with every change of the catalogue's search index, so that every server copy knows
+/// to read the index again (R4.2).
+pub const CATALOGUE_REVISION: &str = "catalogue_revision";
 
 /// The value stored under `key`, when and by whom it was last changed.
 pub async fn get(

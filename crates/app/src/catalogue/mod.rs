@@ -20,6 +20,7 @@ pub use motcua_domain::service::{ServiceRecord, check_service};
 
 mod edit;
 mod import;
+pub(crate) mod index;
 mod views;
 
 /// The portable catalogue: what `motcua catalogue import|export` reads and writes.
@@ -205,12 +206,8 @@ impl App {
             levels,
             subjects: fold_vi(&v.body.subjects.join(" | ")),
         };
-        let name = format!(
-            "{} {}",
-            fold_vi(&v.body.name),
-            v.body.code.replace('.', " ")
-        );
-        cat::upsert_index(tx, &row, &name, &procedure_text(&v.body)).await?;
+        cat::upsert_index(tx, &row).await?;
+        self.new_catalogue_revision(tx).await?;
         Ok(())
     }
 }

@@ -8,23 +8,22 @@ use motcua_domain::form::FormSpec;
 use motcua_domain::text::fold_vi;
 use motcua_store::agencies;
 use motcua_store::catalogue::{self as cat, IndexRow, Procedure, Service, Version};
-use motcua_store::dialect::SearchFilter;
 use uuid::Uuid;
 
 use crate::{App, AppError, Result};
 
 use super::{
-    ProcedureSummary, ProcedureView, Query, SectorView, ServiceView, Usage, relevance_score,
-    search_tokens,
+    ProcedureSummary, ProcedureView, Query, SectorView, ServiceView, Usage, search_tokens,
 };
+use super::index::Filter;
+use crate::caches::Reference;
 
 impl App {
     /// Searches the catalogue, best match first (R5.1a). Accent-insensitive, đ = d.
     pub async fn search_catalogue(&self, q: &Query, limit: u64) -> Result<Vec<ProcedureSummary>> {
-        let conn = self.db.conn();
         let reference = self.reference().await?;
         let (sectors, fields) = (&reference.sectors, &reference.fields);
-        let filter = SearchFilter {
+        let filter = Filter {
             sector_id: q
                 .sector
                 .as_ref()
@@ -35,10 +34,7 @@ impl App {
                 .as_ref()
                 .and_then(|c| fields.iter().find(|f| &f.code == c))
                 .map(|f| f.id),
-            agency: q.agency.clone().filter(|a| {
-                a.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
-            }),
+            agency: q.agency.clone(),
             level: q.level,
             subject: q.subject.as_deref().map(fold_vi).filter(|s| !s.is_empty()),
         };
@@ -47,74 +43,9 @@ impl App {
         {
             return Ok(Vec::new());
         }
-        let tokens = search_tokens(&q.text);
-        if tokens.is_empty() {
-            let ids = cat::search(conn, &tokens, &filter, limit).await?;
-            return self.summaries(&ids).await;
-        }
-        // The engine finds the candidates (every word, as a prefix) in its own rank order; the
-        // final order is the same on both engines: how well the name matches (relevance_score).
-        let ids = cat::search(conn, &tokens, &filter, (limit * 2).max(100)).await?;
-        let mut list: Vec<(i64, ProcedureSummary)> = self
-            .summaries(&ids)
-            .await?
-            .into_iter()
-            .map(|s| (relevance_score(&s.name, &s.code, &tokens), s))
-            .collect();
-        list.sort_by_key(|x| std::cmp::Reverse(x.0));
-        Ok(list
-            .into_iter()
-            .take(limit as usize)
-            .map(|(_, s)| s)
-            .collect())
-    }
-
-    /// Search results from the index (one query for the rows, in `ids` order). The index
-    /// holds the newest published version's name, sector, field, agencies and levels.
-    async fn summaries(&self, ids: &[Uuid]) -> Result<Vec<ProcedureSummary>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let conn = self.db.conn();
-        let reference = self.reference().await?;
-        let (sectors, fields) = (&reference.sectors, &reference.fields);
-        let rows: HashMap<Uuid, IndexRow> = cat::index_rows(conn, ids)
-            .await?
-            .into_iter()
-            .map(|r| (r.procedure_id, r))
-            .collect();
-        Ok(ids
-            .iter()
-            .filter_map(|id| rows.get(id))
-            .map(|r| ProcedureSummary {
-                code: r.code.clone(),
-                name: r.name.clone(),
-                sector: sectors
-                    .iter()
-                    .find(|s| s.id == r.sector_id)
-                    .map(|s| s.name.clone())
-                    .unwrap_or_default(),
-                field: fields
-                    .iter()
-                    .find(|f| f.id == r.field_id)
-                    .map(|f| f.name.clone())
-                    .unwrap_or_default(),
-                agencies: r
-                    .agencies
-                    .iter()
-                    .map(|c| {
-                        (
-                            c.clone(),
-                            reference
-                                .agency_by_code(c)
-                                .map(|a| a.name.clone())
-                                .unwrap_or_default(),
-                        )
-                    })
-                    .collect(),
-                levels: r.levels.clone(),
-            })
-            .collect())
+        let index = self.search_index().await?;
+        let rows = index.find(&search_tokens(&q.text), &filter, limit as usize);
+        Ok(rows.into_iter().map(|r| summary(r, &reference)).collect())
     }
 
     /// Sectors with their fields and procedure counts.
@@ -245,13 +176,17 @@ impl App {
         agency_code: &str,
     ) -> Result<(Agency, Vec<ProcedureSummary>)> {
         let agency = self.agency_by_code(agency_code).await?;
-        let ids: Vec<Uuid> = cat::services_of_agency(self.db.conn(), agency.id)
-            .await?
+        let reference = self.reference().await?;
+        let offered = Filter {
+            agency: Some(agency.code.clone()),
+            ..Default::default()
+        };
+        let index = self.search_index().await?;
+        let mut list: Vec<ProcedureSummary> = index
+            .find(&[], &offered, usize::MAX)
             .into_iter()
-            .filter(|s| s.active)
-            .map(|s| s.procedure_id)
+            .map(|r| summary(r, &reference))
             .collect();
-        let mut list = self.summaries(&ids).await?;
         list.sort_by(|a, b| a.sector.cmp(&b.sector).then(a.name.cmp(&b.name)));
         Ok((agency, list))
     }
@@ -283,5 +218,34 @@ impl App {
     /// The services of one procedure (active or not).
     pub async fn services_of_procedure(&self, procedure_id: Uuid) -> Result<Vec<Service>> {
         Ok(cat::services_of(self.db.conn(), Some(&[procedure_id])).await?)
+    }
+}
+
+/// What a search result shows of a procedure: its index row with the names of its sector,
+/// field and agencies.
+fn summary(r: &IndexRow, reference: &Reference) -> ProcedureSummary {
+    let (sectors, fields) = (&reference.sectors, &reference.fields);
+    ProcedureSummary {
+        code: r.code.clone(),
+        name: r.name.clone(),
+        sector: sectors
+            .iter()
+            .find(|s| s.id == r.sector_id)
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
+        field: fields
+            .iter()
+            .find(|f| f.id == r.field_id)
+            .map(|f| f.name.clone())
+            .unwrap_or_default(),
+        agencies: r
+            .agencies
+            .iter()
+            .map(|c| {
+                let name = reference.agency_by_code(c).map(|a| a.name.clone());
+                (c.clone(), name.unwrap_or_default())
+            })
+            .collect(),
+        levels: r.levels.clone(),
     }
 }

@@ -20,6 +20,7 @@ mod m12_reports;
 mod m13_login;
 mod m14_national;
 mod m15_work_counts;
+mod m16_catalogue_in_memory;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m13_login::Migration),
             Box::new(m14_national::Migration),
             Box::new(m15_work_counts::Migration),
+            Box::new(m16_catalogue_in_memory::Migration),
         ]
     }
 }

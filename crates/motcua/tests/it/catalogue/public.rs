@@ -1,10 +1,14 @@
 //! What the public reads (R5.1a, R5.2): search without diacritics, a procedure's page with every
 //! component, and forms checked on the server.
+use jiff::civil::date;
+use motcua_app::App;
+use motcua_app::caches::REFERENCE_LIFE;
+use motcua_app::catalogue::Query;
 use motcua_testkit::{Engine, engine_tests};
 use reqwest::Method;
 use serde_json::json;
 
-use super::{first_code, with_fixture};
+use super::{first_code, fixture, with_fixture};
 
 async fn search_ignores_diacritics(e: Engine) {
     let t = with_fixture(e).await;
@@ -284,7 +288,46 @@ async fn form_is_checked_on_the_server(e: Engine) {
     assert!(ok.body.contains("Biểu mẫu hợp lệ"));
 }
 
+/// Each server copy searches the catalogue in its own memory (R4.2): a change made through
+/// this copy is found at once, one made through another copy within the index's life, when
+/// that copy finds the catalogue's revision changed.
+async fn search_follows_changes_made_through_any_copy(e: Engine) {
+    let t = with_fixture(e).await;
+    let other = App::open((*t.app.config).clone(), t.clock.clone())
+        .await
+        .unwrap();
+    let find = |app: &App, q: &str| {
+        let (app, q) = (app.clone(), q.to_string());
+        async move {
+            let query = Query {
+                text: q,
+                ..Default::default()
+            };
+            let found = app.search_catalogue(&query, 10).await.unwrap();
+            found.into_iter().map(|p| p.code).collect::<Vec<_>>()
+        }
+    };
+    assert!(find(&t.app, "phao hoa").await.is_empty());
+    assert!(find(&other, "phao hoa").await.is_empty());
+    let mut changed = fixture();
+    let renamed = &mut changed.procedures[0];
+    renamed.name = format!("{} (bắn pháo hoa)", renamed.name);
+    let code = renamed.code.clone();
+    t.app
+        .import_catalogue(&Default::default(), None, &changed, date(2026, 1, 2))
+        .await
+        .unwrap();
+    assert_eq!(find(&t.app, "Pháo hoa").await, [code.clone()], "at once");
+    assert!(
+        find(&other, "phao hoa").await.is_empty(),
+        "the other copy keeps what it read within the life"
+    );
+    t.clock.advance(REFERENCE_LIFE);
+    assert_eq!(find(&other, "phao hoa").await, [code], "then reads it again");
+}
+
 engine_tests!(
+    search_follows_changes_made_through_any_copy,
     search_ignores_diacritics,
     procedure_page_shows_every_component,
     form_is_checked_on_the_server,
