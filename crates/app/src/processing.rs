@@ -573,16 +573,14 @@ impl App {
     /// within a working day while the department still has the dossier: time to apologise with a
     /// new date (form 04 of Circular 01/2018/TT-VPCP; R8.1a).
     pub fn apology_due(&self, agency: &str, d: &Dossier, now: jiff::Timestamp) -> bool {
-        let with_department = matches!(
-            d.stage,
-            Stage::Examining | Stage::Consulting | Stage::ProposedResolve
-        );
-        with_department
-            && d.new_appointment_at.or(d.appointment_at).is_some_and(|a| {
-                a <= self
-                    .calendar()
-                    .due(Some(agency), now, &Duration::WorkingDays { value: 1.0 })
-            })
+        let appointment = d.new_appointment_at.or(d.appointment_at);
+        deadline::apology_due(d.stage, appointment, self.apology_horizon(agency, now))
+    }
+
+    /// One working day from `now` at the agency: an appointment by then is owed an apology.
+    pub(crate) fn apology_horizon(&self, agency: &str, now: jiff::Timestamp) -> jiff::Timestamp {
+        let day = Duration::WorkingDays { value: 1.0 };
+        self.calendar().due(Some(agency), now, &day)
     }
 
     /// Whether the caller may upload the result document now: whoever may propose the result

@@ -283,6 +283,17 @@ pub fn bounded_by_appointment(stage: Stage) -> bool {
     )
 }
 
+/// Whether the office owes the person an apology with a new date (form 04): the dossier is
+/// with the department and its appointment (the new one, if moved) falls by `soon`, one
+/// working day from now at the agency.
+pub fn apology_due(stage: Stage, appointment: Option<Timestamp>, soon: Timestamp) -> bool {
+    let with_department = matches!(
+        stage,
+        Stage::Examining | Stage::Consulting | Stage::ProposedResolve
+    );
+    with_department && appointment.is_some_and(|a| a <= soon)
+}
+
 /// When and how the national count of a dossier ended (see the module), from its history of
 /// (stage entered, when) in order and its appointment (already moved by supplement pauses, see
 /// `Calendar::resume`): `None` while the count runs, and for dossiers never accepted (only

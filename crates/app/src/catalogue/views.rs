@@ -12,10 +12,10 @@ use uuid::Uuid;
 
 use crate::{App, AppError, Result};
 
+use super::index::Filter;
 use super::{
     ProcedureSummary, ProcedureView, Query, SectorView, ServiceView, Usage, search_tokens,
 };
-use super::index::Filter;
 use crate::caches::Reference;
 
 impl App {

@@ -26,7 +26,7 @@ pub fn overall(
 /// One dossier on a worklist.
 #[derive(Debug, Clone)]
 pub struct WorkItem {
-    pub row: Dossier,
+    pub row: ds::WorkRow,
     pub procedure: String,
     pub stage: Stage,
     pub urgency: deadline::Urgency,
@@ -145,9 +145,11 @@ impl App {
         };
         let mut names: HashMap<Uuid, String> = Default::default();
         let mut items = Vec::with_capacity(rows.len());
+        let soon = self.apology_horizon(&agency.code, now);
         for row in rows {
             let procedure = procedure_name(self, &mut names, row.procedure_version_id).await?;
-            let apology_due = self.apology_due(&agency.code, &row, now);
+            let appointment = row.new_appointment_at.or(row.appointment_at);
+            let apology_due = deadline::apology_due(row.stage, appointment, soon);
             items.push(WorkItem {
                 urgency: deadline::Urgency::of(row.step_due_at, now),
                 procedure,

@@ -9,10 +9,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Dossier, row_from};
+use motcua_domain::lifecycle::Stage;
+
+use super::{Dossier, bad, row_from};
 use crate::Result;
 use crate::entities::{dossier, work_count};
-use crate::time::to_db;
+use crate::time::{from_db, to_db};
 
 /// A dossier's place in the worklists' counts: its agency, queue, unit and assignee (the nil id
 /// for none).
@@ -176,28 +178,85 @@ pub async fn worklist(
     q: &Queue,
     after: Option<(jiff::Timestamp, Uuid)>,
     limit: u64,
-) -> Result<Vec<Dossier>> {
+) -> Result<Vec<WorkRow>> {
+    use dossier::Column as C;
     let mut cond = queue_filter(q);
     if let Some((t, id)) = after {
         // A row-value comparison: both engines turn it into one range of the index.
         cond = cond.add(
-            Expr::tuple([
-                Expr::col(dossier::Column::StepDueAt),
-                Expr::col(dossier::Column::Id),
-            ])
-            .gt(Expr::tuple([Expr::value(to_db(t)), Expr::value(id)])),
+            Expr::tuple([Expr::col(C::StepDueAt), Expr::col(C::Id)])
+                .gt(Expr::tuple([Expr::value(to_db(t)), Expr::value(id)])),
         );
     }
-    dossier::Entity::find()
+    let rows: Vec<WorkTuple> = dossier::Entity::find()
+        .select_only()
+        .columns([
+            C::Id,
+            C::Code,
+            C::ApplicantName,
+            C::ProcedureVersionId,
+            C::Stage,
+        ])
+        .columns([
+            C::StepDueAt,
+            C::AppointmentAt,
+            C::NewAppointmentAt,
+            C::AssigneeId,
+        ])
         .filter(cond)
-        .order_by_asc(dossier::Column::StepDueAt)
-        .order_by_asc(dossier::Column::Id)
+        .order_by_asc(C::StepDueAt)
+        .order_by_asc(C::Id)
         .limit(limit)
+        .into_tuple()
         .all(c)
-        .await?
-        .into_iter()
-        .map(row_from)
-        .collect()
+        .await?;
+    rows.into_iter().map(work_row).collect()
+}
+
+/// What a worklist shows of a dossier, read alone: no form to unseal (R4.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkRow {
+    pub id: Uuid,
+    pub code: Option<String>,
+    pub applicant_name: String,
+    pub procedure_version_id: Uuid,
+    pub stage: Stage,
+    pub step_due_at: Option<jiff::Timestamp>,
+    pub appointment_at: Option<jiff::Timestamp>,
+    pub new_appointment_at: Option<jiff::Timestamp>,
+    pub assignee_id: Option<Uuid>,
+}
+
+type WorkTuple = (
+    Uuid,
+    Option<String>,
+    String,
+    Uuid,
+    Option<String>,
+    Option<Stamp>,
+    Option<Stamp>,
+    Option<Stamp>,
+    Option<Uuid>,
+);
+
+type Stamp = chrono::DateTime<chrono::Utc>;
+
+fn work_row(t: WorkTuple) -> Result<WorkRow> {
+    let (id, code, applicant_name, procedure_version_id, stage, due, app, new, assignee_id) = t;
+    Ok(WorkRow {
+        id,
+        code,
+        applicant_name,
+        procedure_version_id,
+        stage: stage
+            .as_deref()
+            .and_then(Stage::parse)
+            .ok_or_else(|| bad("stage"))?,
+        step_due_at: due.map(from_db),
+        appointment_at: app.map(from_db),
+        new_appointment_at: new.map(from_db),
+        assignee_id,
+    })
 }
 
 /// How many dossiers a worklist holds, and how many of them are past their step's due point.
