@@ -64,6 +64,25 @@ async fn durability(engine: Engine) {
             assert_eq!(get("synchronous"), "2", "synchronous=FULL");
             assert_eq!(get("foreign_keys"), "1");
             assert!(get("busy_timeout").parse::<i64>().unwrap() >= 5000);
+            // Built without memory statistics (.cargo/config.toml): no process-wide lock on
+            // each of SQLite's allocations.
+            use sea_orm::ConnectionTrait;
+            let options = db
+                .conn()
+                .query_all_raw(sea_orm::Statement::from_string(
+                    sea_orm::DatabaseBackend::Sqlite,
+                    "PRAGMA compile_options",
+                ))
+                .await
+                .unwrap();
+            let options: Vec<String> = options
+                .iter()
+                .map(|r| r.try_get_by_index::<String>(0).unwrap())
+                .collect();
+            assert!(
+                options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+                "{options:?}"
+            );
         }
         Engine::Postgres => {
             assert_eq!(get("fsync"), "on");
@@ -88,6 +107,7 @@ async fn durability(engine: Engine) {
             "m20261205_000013_login".to_string(),
             "m20261206_000014_national".to_string(),
             "m20261207_000015_work_counts".to_string(),
+            "m20261208_000016_catalogue_in_memory".to_string(),
         ]
     );
 }
