@@ -330,14 +330,7 @@ pub async fn current_versions(
         .order_by_desc(procedure_version::Column::Version)
         .all(c)
         .await?;
-    let mut out: Vec<Version> = Vec::new();
-    for m in rows {
-        if out.last().is_some_and(|v| v.procedure_id == m.procedure_id) {
-            continue;
-        }
-        out.push(version_from(m)?);
-    }
-    Ok(out)
+    newest_of(rows)
 }
 
 /// The newest published version of every procedure (one query): what the index holds.
@@ -348,6 +341,11 @@ pub async fn newest_published(c: &impl ConnectionTrait) -> Result<Vec<Version>> 
         .order_by_desc(procedure_version::Column::Version)
         .all(c)
         .await?;
+    newest_of(rows)
+}
+
+/// The first of each procedure's rows, ordered by procedure and newest version first.
+fn newest_of(rows: Vec<procedure_version::Model>) -> Result<Vec<Version>> {
     let mut out: Vec<Version> = Vec::new();
     for m in rows {
         if out.last().is_some_and(|v| v.procedure_id == m.procedure_id) {
