@@ -32,7 +32,9 @@ pub use files::{
     delete_file, dossier_bytes, files, get_file, insert_file, owner_bytes, referenced_blobs,
 };
 pub use search::{Wanted, search};
-pub use worklist::{Queue, WorkRow, due_between, work_count_problems, worklist, worklist_counts};
+pub use worklist::{
+    Queue, WorkRow, due_between, overdue_count, work_count_problems, worklist, worklist_total,
+};
 
 fn bad(e: impl std::fmt::Display) -> StoreError {
     StoreError::Db(sea_orm::DbErr::Json(e.to_string()))

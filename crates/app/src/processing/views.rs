@@ -131,12 +131,16 @@ impl App {
         let now = self.now();
         let conn = self.db.conn();
         let mut rows = ds::worklist(conn, &q, after, limit + 1).await?;
+        let overdue = match overdue_on_first_page(&rows, after.is_none(), limit, now) {
+            Some(n) => n,
+            None => ds::overdue_count(conn, &q, now).await?,
+        };
         let next = (rows.len() as u64 > limit).then(|| {
             rows.truncate(limit as usize);
             let last = rows.last().expect("a full page");
             cursor(last.step_due_at.unwrap_or(now), last.id)
         });
-        let (total, overdue) = ds::worklist_counts(conn, &q, now).await?;
+        let total = ds::worklist_total(conn, &q).await?;
         let agency = self.agency(agency_id).await?;
         let holders: Vec<Uuid> = rows.iter().filter_map(|r| r.assignee_id).collect();
         let holders = match scope {
@@ -170,6 +174,25 @@ impl App {
             next,
         })
     }
+}
+
+/// How many of a queue's dossiers are overdue, when its first page (read in due order with one
+/// row more than it shows) tells: the page holds the whole queue, or ends past the overdue ones.
+/// Overdue rows come first in due order, so none is left beyond such a page.
+fn overdue_on_first_page(
+    rows: &[ds::WorkRow],
+    first: bool,
+    limit: u64,
+    now: jiff::Timestamp,
+) -> Option<u64> {
+    let due = |r: &ds::WorkRow| r.step_due_at;
+    let whole = rows.len() as u64 <= limit;
+    let past_them = rows.iter().any(|r| due(r).is_some_and(|d| d >= now));
+    (first && (whole || past_them)).then(|| {
+        rows.iter()
+            .filter(|r| due(r).is_some_and(|d| d < now))
+            .count() as u64
+    })
 }
 
 /// A procedure version's name, read once per list.

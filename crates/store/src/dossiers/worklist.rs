@@ -259,15 +259,9 @@ fn work_row(t: WorkTuple) -> Result<WorkRow> {
     })
 }
 
-/// How many dossiers a worklist holds, and how many of them are past their step's due point.
-pub async fn worklist_counts(
-    c: &impl ConnectionTrait,
-    q: &Queue,
-    now: jiff::Timestamp,
-) -> Result<(u64, u64)> {
+/// How many dossiers a worklist holds: from the counts kept with each change, not counted.
+pub async fn worklist_total(c: &impl ConnectionTrait, q: &Queue) -> Result<u64> {
     use work_count::Column as W;
-    // The total from the counts kept with each change; the overdue ones are counted, from the
-    // start of the queue's due order (an index range as long as what is overdue).
     let mut kept = Condition::all()
         .add(W::AgencyId.eq(q.agency_id))
         .add(W::Queue.eq(q.role.as_str()));
@@ -294,6 +288,16 @@ pub async fn worklist_counts(
         .one(c)
         .await?
         .flatten();
+    Ok(u64::try_from(total.unwrap_or(0)).unwrap_or(0))
+}
+
+/// How many dossiers of a worklist are past their step's due point: counted from the start of
+/// the queue's due order (an index range as long as what is overdue).
+pub async fn overdue_count(
+    c: &impl ConnectionTrait,
+    q: &Queue,
+    now: jiff::Timestamp,
+) -> Result<u64> {
     let overdue: Option<i64> = dossier::Entity::find()
         .select_only()
         .column_as(Expr::col(dossier::Column::Id).count(), "overdue")
@@ -302,8 +306,7 @@ pub async fn worklist_counts(
         .into_tuple()
         .one(c)
         .await?;
-    let whole = |n: Option<i64>| u64::try_from(n.unwrap_or(0)).unwrap_or(0);
-    Ok((whole(total), whole(overdue)))
+    Ok(u64::try_from(overdue.unwrap_or(0)).unwrap_or(0))
 }
 
 /// Dossiers in someone's worklist whose step falls due between `from` and `to`: the candidates

@@ -103,7 +103,12 @@ async fn flood_of_logins(e: Engine) {
     let s = Server::start(
         &db.url,
         dir.path(),
-        &[("MOTCUA_THROTTLE__IP_FAILURES", "100000")],
+        // A wait of 200 ms: 300 log-ins on two hashing threads overflow it on any machine
+        // (with the default two seconds, a fast machine hashed them all in time).
+        &[
+            ("MOTCUA_THROTTLE__IP_FAILURES", "100000"),
+            ("MOTCUA_SERVER__HASH_WAIT_MS", "200"),
+        ],
     );
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(0)

@@ -634,6 +634,26 @@ async fn worklist_pages(e: Engine) {
         }
     }
     assert_eq!(seen, codes);
+    // Due 09:30, 09:40, 09:50, 10:00 and 10:10 the next day; at 09:55 three are overdue, and
+    // every page says so, whether its first rows show it or the count is taken (R10.6).
+    t.clock.set("2026-03-03T02:55:00Z".parse().unwrap());
+    p.relogin(&t).await;
+    for limit in [1, 2, 3, 4, 5, 10] {
+        let mut after = String::new();
+        loop {
+            let q = format!("role=reception&limit={limit}&after={after}");
+            let w = worklist(&mut p.desk, &q).await;
+            assert_eq!(
+                (w["total"].as_u64(), w["overdue"].as_u64()),
+                (Some(5), Some(3)),
+                "{q}"
+            );
+            match w["next"].as_str() {
+                Some(n) => after = n.to_string(),
+                None => break,
+            }
+        }
+    }
     let r = p
         .desk
         .0
