@@ -232,19 +232,22 @@ impl App {
         ctx: &Ctx,
         audit: Audit<'_>,
     ) -> Result<()> {
-        let object = audit.object;
+        let (object, action) = (audit.object, audit.action);
         self.record(&tx, ctx, audit).await?;
         tx.commit().await?;
         // What this copy keeps in memory about what changed is read again (see `caches`).
         match object {
             "user" | "grant" => self.auth_changed(),
             "sector" | "agency_tree" | "unit" => self.reference_changed(),
-            "catalogue" => {
-                self.reference_changed();
-                self.search_changed();
-            }
-            "procedure" | "service" => self.search_changed(),
+            "catalogue" => self.reference_changed(),
             _ => {}
+        }
+        // The changes that rebuild a procedure's row of the search index (`reindex`).
+        if matches!(
+            action,
+            "procedure_published" | "service_saved" | "catalogue_imported"
+        ) {
+            self.search_changed();
         }
         Ok(())
     }

@@ -333,10 +333,16 @@ pub async fn current_versions(
     newest_of(rows)
 }
 
-/// The newest published version of every procedure (one query): what the index holds.
+/// The newest published version of every procedure (one query, older versions left unread):
+/// what the index holds.
 pub async fn newest_published(c: &impl ConnectionTrait) -> Result<Vec<Version>> {
+    let newest = sea_orm::sea_query::Expr::cust(
+        "procedure_versions.version = (SELECT MAX(v.version) FROM procedure_versions v \
+         WHERE v.procedure_id = procedure_versions.procedure_id AND v.status = 'published')",
+    );
     let rows = procedure_version::Entity::find()
         .filter(procedure_version::Column::Status.eq("published"))
+        .filter(newest)
         .order_by_asc(procedure_version::Column::ProcedureId)
         .order_by_desc(procedure_version::Column::Version)
         .all(c)

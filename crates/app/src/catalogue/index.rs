@@ -149,7 +149,9 @@ impl App {
         let checked_at = self.now();
         let revision = self.catalogue_revision().await?;
         let conn = self.db.conn();
-        let rows = cat::index_rows(conn).await?;
+        let mut rows = cat::index_rows(conn).await?;
+        // By code in byte order, whatever the database's collation: ties rank alike everywhere.
+        rows.sort_unstable_by(|a, b| a.code.cmp(&b.code));
         let texts: HashMap<Uuid, String> = cat::newest_published(conn)
             .await?
             .into_iter()

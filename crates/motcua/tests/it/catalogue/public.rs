@@ -312,7 +312,9 @@ async fn search_follows_changes_made_through_any_copy(e: Engine) {
     let mut changed = fixture();
     let renamed = &mut changed.procedures[0];
     renamed.name = format!("{} (bắn pháo hoa)", renamed.name);
+    renamed.requirements = "Đủ điều kiện an toàn khi bắn".into();
     let code = renamed.code.clone();
+    assert!(find(&t.app, "quy hoach").await.contains(&code));
     t.app
         .import_catalogue(&Default::default(), None, &changed, date(2026, 1, 2))
         .await
@@ -322,6 +324,9 @@ async fn search_follows_changes_made_through_any_copy(e: Engine) {
         std::slice::from_ref(&code),
         "at once"
     );
+    // The newest version's text, not the older one's.
+    assert!(find(&t.app, "an toan khi ban").await.contains(&code));
+    assert!(!find(&t.app, "quy hoach").await.contains(&code));
     assert!(
         find(&other, "phao hoa").await.is_empty(),
         "the other copy keeps what it read within the life"
