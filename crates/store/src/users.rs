@@ -96,6 +96,20 @@ pub async fn get_user(c: &impl ConnectionTrait, id: Uuid) -> Result<User> {
         .ok_or(StoreError::NotFound)
 }
 
+/// The display names of some accounts (one query); unknown ids are left out.
+pub async fn full_names(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(user::Entity::find()
+        .select_only()
+        .columns([user::Column::Id, user::Column::FullName])
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(c)
+        .await?)
+}
+
 /// Locks a person's row until the transaction ends (PostgreSQL: `FOR UPDATE`; SQLite's one
 /// writer holds the whole database already), so that checks over all their dossiers (storage
 /// quota, number of drafts) and the write they allow happen as one.

@@ -226,15 +226,11 @@ pub struct RegisterRow {
 impl App {
     /// Display names of accounts (staff pages and slips).
     pub async fn user_names(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
-        let mut out = HashMap::new();
-        for id in ids {
-            if !out.contains_key(id)
-                && let Ok(u) = users::get_user(self.db.conn(), *id).await
-            {
-                out.insert(*id, u.full_name);
-            }
-        }
-        Ok(out)
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let names = users::full_names(self.db.conn(), &ids).await?;
+        Ok(names.into_iter().collect())
     }
 
     /// Form 06: the dossiers an agency received from `from` to `to` (dates in UTC+7), for its
