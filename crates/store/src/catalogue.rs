@@ -535,19 +535,6 @@ pub async fn upsert_index(c: &impl ConnectionTrait, r: &IndexRow) -> Result<()> 
     Ok(())
 }
 
-/// Counts procedures per field (for the sector listing).
-pub async fn counts_by_field(c: &impl ConnectionTrait) -> Result<Vec<(Uuid, i64)>> {
-    let rows: Vec<(Uuid, i64)> = catalogue_index::Entity::find()
-        .select_only()
-        .column(catalogue_index::Column::FieldId)
-        .column_as(catalogue_index::Column::Seq.count(), "n")
-        .group_by(catalogue_index::Column::FieldId)
-        .into_tuple()
-        .all(c)
-        .await?;
-    Ok(rows)
-}
-
 /// Every row of the index, by code (one query): what searches look through.
 pub async fn index_rows(c: &impl ConnectionTrait) -> Result<Vec<IndexRow>> {
     let split = |s: &str| {

@@ -87,6 +87,15 @@ impl Filter {
 }
 
 impl SearchIndex {
+    /// How many procedures each field holds (the sector listing).
+    pub(crate) fn counts_by_field(&self) -> HashMap<Uuid, i64> {
+        let mut counts = HashMap::new();
+        for r in &self.rows {
+            *counts.entry(r.field_id).or_insert(0) += 1;
+        }
+        counts
+    }
+
     /// The procedures holding every token (the last as a prefix) within `filter`, best match
     /// first: how well the name answers ([`relevance_of_words`]), then by code. Without tokens,
     /// the filtered procedures by code.

@@ -1,6 +1,5 @@
 //! What the public pages read: search, sectors, a procedure's page with its services and
 //! their usage, an agency's services.
-use std::collections::HashMap;
 
 use motcua_domain::agency::Agency;
 use motcua_domain::catalogue::{Channel, time_to_result};
@@ -50,10 +49,9 @@ impl App {
 
     /// Sectors with their fields and procedure counts.
     pub async fn sectors(&self) -> Result<Vec<SectorView>> {
-        let conn = self.db.conn();
-        let sectors = cat::list_sectors(conn).await?;
-        let fields = cat::list_fields(conn).await?;
-        let counts: HashMap<Uuid, i64> = cat::counts_by_field(conn).await?.into_iter().collect();
+        let reference = self.reference().await?;
+        let (sectors, fields) = (&reference.sectors, &reference.fields);
+        let counts = self.search_index().await?.counts_by_field();
         Ok(sectors
             .iter()
             .map(|s| SectorView {

@@ -115,6 +115,13 @@ async fn demo_catalogue(e: Engine) {
         .collect();
     want.sort();
     assert_eq!(listed, want);
+    // Each field's figure on the sector listing is the number of its procedures, by hand.
+    for (code, _, n) in sectors.iter().flat_map(|s| &s.fields) {
+        let by_hand = exported.procedures.iter().filter(|p| &p.field == code);
+        assert_eq!(*n, by_hand.count() as i64, "field {code}");
+    }
+    let total: i64 = sectors.iter().flat_map(|s| &s.fields).map(|f| f.2).sum();
+    assert_eq!(total, exported.procedures.len() as i64);
     for s in &exported.services {
         let p = all.iter().find(|p| p.code == s.procedure).unwrap();
         assert!(
