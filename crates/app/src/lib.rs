@@ -238,8 +238,7 @@ impl App {
         // What this copy keeps in memory about what changed is read again (see `caches`).
         match object {
             "user" | "grant" => self.auth_changed(),
-            "sector" | "agency_tree" | "unit" => self.reference_changed(),
-            "catalogue" => self.reference_changed(),
+            "sector" | "catalogue" | "agency_tree" | "unit" => self.reference_changed(),
             _ => {}
         }
         // The changes that rebuild a procedure's row of the search index (`reindex`).

@@ -372,6 +372,29 @@ mod tests {
         format!("{s}+07:00").parse().unwrap()
     }
 
+    /// An apology is owed while the department holds the dossier and the appointment (the new
+    /// one when moved) falls by the horizon; not at reception, nor without an appointment.
+    #[test]
+    fn an_apology_is_due_with_the_department_near_the_appointment() {
+        let soon = at("2026-03-03T17:00:00");
+        let near = Some(at("2026-03-03T16:00:00"));
+        for stage in [Stage::Examining, Stage::Consulting, Stage::ProposedResolve] {
+            assert!(apology_due(stage, near, soon), "{stage:?}");
+            assert!(
+                apology_due(stage, Some(soon), soon),
+                "{stage:?}: by the horizon"
+            );
+        }
+        assert!(!apology_due(
+            Stage::Examining,
+            Some(at("2026-03-03T17:00:01")),
+            soon
+        ));
+        assert!(!apology_due(Stage::Examining, None, soon));
+        assert!(!apology_due(Stage::Submitted, near, soon));
+        assert!(!apology_due(Stage::Resolved, near, soon));
+    }
+
     /// Exactly at the due point is still on time (a step) and due today, not overdue (a list).
     #[test]
     fn the_due_point_itself() {

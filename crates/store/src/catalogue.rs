@@ -535,7 +535,7 @@ pub async fn upsert_index(c: &impl ConnectionTrait, r: &IndexRow) -> Result<()> 
     Ok(())
 }
 
-/// Every row of the index, by code (one query): what searches look through.
+/// Every row of the index (one query, in no order: the search sorts them by code itself).
 pub async fn index_rows(c: &impl ConnectionTrait) -> Result<Vec<IndexRow>> {
     let split = |s: &str| {
         s.split(',')
@@ -544,7 +544,6 @@ pub async fn index_rows(c: &impl ConnectionTrait) -> Result<Vec<IndexRow>> {
             .collect::<Vec<_>>()
     };
     Ok(catalogue_index::Entity::find()
-        .order_by_asc(catalogue_index::Column::Code)
         .all(c)
         .await?
         .into_iter()

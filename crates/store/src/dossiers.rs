@@ -40,6 +40,11 @@ fn bad(e: impl std::fmt::Display) -> StoreError {
     StoreError::Db(sea_orm::DbErr::Json(e.to_string()))
 }
 
+/// A dossier's stored stage (every stored dossier has one).
+fn stage_of(stored: Option<&str>) -> Result<Stage> {
+    stored.and_then(Stage::parse).ok_or_else(|| bad("stage"))
+}
+
 fn row_from(m: dossier::Model) -> Result<Dossier> {
     Ok(Dossier {
         id: m.id,
@@ -50,11 +55,7 @@ fn row_from(m: dossier::Model) -> Result<Dossier> {
         owner_id: m.owner_id,
         registered_by: m.registered_by,
         intake: Intake::parse(&m.intake).ok_or_else(|| bad("intake"))?,
-        stage: m
-            .stage
-            .as_deref()
-            .and_then(Stage::parse)
-            .ok_or_else(|| bad("stage"))?,
+        stage: stage_of(m.stage.as_deref())?,
         form: serde_json::from_str(&seal::open(&m.form)?).map_err(bad)?,
         applicant_name: m.applicant_name,
         phone_tail: m.phone_tail,
@@ -325,10 +326,7 @@ pub async fn public_status(c: &impl ConnectionTrait, code: &str) -> Result<Optio
                 id,
                 agency_id,
                 procedure_version_id,
-                stage: stage
-                    .as_deref()
-                    .and_then(Stage::parse)
-                    .ok_or_else(|| bad("stage"))?,
+                stage: stage_of(stage.as_deref())?,
                 phone_tail,
                 submitted_at: sub.map(from_db),
                 appointment_at: app.map(from_db),

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use motcua_domain::lifecycle::Stage;
 
-use super::{Dossier, bad, row_from};
+use super::{Dossier, row_from, stage_of};
 use crate::Result;
 use crate::entities::{dossier, work_count};
 use crate::time::{from_db, to_db};
@@ -248,10 +248,7 @@ fn work_row(t: WorkTuple) -> Result<WorkRow> {
         code,
         applicant_name,
         procedure_version_id,
-        stage: stage
-            .as_deref()
-            .and_then(Stage::parse)
-            .ok_or_else(|| bad("stage"))?,
+        stage: stage_of(stage.as_deref())?,
         step_due_at: due.map(from_db),
         appointment_at: app.map(from_db),
         new_appointment_at: new.map(from_db),
