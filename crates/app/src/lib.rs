@@ -259,7 +259,7 @@ impl App {
         a: Audit<'_>,
     ) -> Result<()> {
         let role = match a.actor {
-            Some(id) => Some(audit::role_of(tx, id, a.agency).await?),
+            Some(id) => Some(self.actor_role(tx, id, a.agency).await?),
             None => None,
         };
         let entry = AuditEntry {

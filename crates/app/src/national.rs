@@ -580,6 +580,7 @@ impl App {
             disclosures: vec![],
             issue: None,
             notices: vec![],
+            staff: None,
             audit: Audit {
                 actor: Some(portal_user.id),
                 action: "dossier_received_from_portal",

@@ -172,6 +172,13 @@ impl NewNotice<'static> {
     }
 }
 
+/// A notice rendered and addressed before the transaction that stores it.
+pub(crate) struct Addressed {
+    pub notice: NewNotice<'static>,
+    pub rendered: Rendered,
+    pub channels: Vec<(NoticeChannel, String)>,
+}
+
 /// A notice's text, rendered from its template.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -261,31 +268,49 @@ impl App {
         n: &NewNotice<'_>,
         r: Rendered,
     ) -> Result<Uuid> {
-        let Rendered { subject, body, sms } = r;
-        let now = self.now();
-        let id = Uuid::now_v7();
-        ns::insert_notice(
-            tx,
-            &Notice {
-                id,
-                kind: n.kind,
-                user_id: n.user_id,
-                dossier_id: n.dossier_id,
-                recipient: n.address.map(String::from),
-                subject,
-                body,
-                sms: sms.clone(),
-                created_at: now,
-                read_at: None,
-            },
-        )
-        .await?;
+        let channels = self.addresses(tx, n, &r.sms).await?;
+        self.store_notice(tx, n, r, channels).await
+    }
+
+    /// Renders and addresses a notice before the write transaction that stores it, so that the
+    /// transaction holds the database only to write (on SQLite every write waits for it).
+    pub(crate) async fn address(
+        &self,
+        c: &impl motcua_store::Conn,
+        notice: NewNotice<'static>,
+        rendered: Rendered,
+    ) -> Result<Addressed> {
+        let channels = self.addresses(c, &notice, &rendered.sms).await?;
+        Ok(Addressed {
+            notice,
+            rendered,
+            channels,
+        })
+    }
+
+    /// Writes a notice addressed before the transaction, and its deliveries.
+    pub(crate) async fn store_addressed(
+        &self,
+        tx: &motcua_store::Tx,
+        a: Addressed,
+    ) -> Result<Uuid> {
+        self.store_notice(tx, &a.notice, a.rendered, a.channels)
+            .await
+    }
+
+    /// Where a notice goes: its address, or the person's inbox with e-mail and SMS as they chose.
+    async fn addresses(
+        &self,
+        c: &impl motcua_store::Conn,
+        n: &NewNotice<'_>,
+        sms: &str,
+    ) -> Result<Vec<(NoticeChannel, String)>> {
         let mut channels: Vec<(NoticeChannel, String)> = Vec::new();
         match (n.address, n.user_id) {
             (Some(addr), _) => channels.push((NoticeChannel::Email, addr.to_string())),
             (None, Some(uid)) => {
-                let u = users::get_user(tx, uid).await?;
-                let (email_on, sms_on) = users::notify_prefs(tx, uid).await?;
+                let u = users::get_user(c, uid).await?;
+                let (email_on, sms_on) = users::notify_prefs(c, uid).await?;
                 channels.push((NoticeChannel::Inbox, uid.to_string()));
                 if email_on
                     && let Some(e) = u
@@ -303,6 +328,36 @@ impl App {
             }
             (None, None) => {}
         }
+        Ok(channels)
+    }
+
+    /// Writes a notice and one delivery per channel.
+    async fn store_notice(
+        &self,
+        tx: &motcua_store::Tx,
+        n: &NewNotice<'_>,
+        r: Rendered,
+        channels: Vec<(NoticeChannel, String)>,
+    ) -> Result<Uuid> {
+        let Rendered { subject, body, sms } = r;
+        let now = self.now();
+        let id = Uuid::now_v7();
+        ns::insert_notice(
+            tx,
+            &Notice {
+                id,
+                kind: n.kind,
+                user_id: n.user_id,
+                dossier_id: n.dossier_id,
+                recipient: n.address.map(String::from),
+                subject,
+                body,
+                sms,
+                created_at: now,
+                read_at: None,
+            },
+        )
+        .await?;
         for (ch, to) in channels {
             let state = if ch == NoticeChannel::Inbox {
                 DeliveryState::Sent

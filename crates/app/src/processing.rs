@@ -263,6 +263,13 @@ impl App {
             notices.extend(self.owner_notice(conn, &d, kind, extra).await?);
         }
         notices.extend(self.fee_due_notice(conn, &d, act).await?);
+        let mut addressed = vec![];
+        for (n, r) in notices {
+            addressed.push(StepNotice::Addressed(self.address(conn, n, r).await?));
+        }
+        let staff = self
+            .staff_notices(conn, &d, Some(from), act, s.user.id, &effect.consultations)
+            .await?;
         d.updated_at = now;
         let tx = self.db.write().await?;
         let action = format!("dossier_{}", act.as_str());
@@ -281,10 +288,8 @@ impl App {
             consultations: effect.consultations,
             disclosures: effect.disclosures,
             issue: effect.issue,
-            notices: notices
-                .into_iter()
-                .map(|(n, r)| StepNotice::Rendered(n, r))
-                .collect(),
+            notices: addressed,
+            staff: Some(staff),
             audit: Audit {
                 actor: Some(s.user.id),
                 action: &action,
@@ -502,6 +507,7 @@ impl App {
             disclosures: vec![],
             issue: None,
             notices: vec![],
+            staff: None,
             audit: Audit {
                 actor: Some(s.user.id),
                 action: "consultation_answered",

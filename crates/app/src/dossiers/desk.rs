@@ -95,6 +95,7 @@ impl App {
                 .into_iter()
                 .map(|(n, r)| StepNotice::Rendered(n, r))
                 .collect(),
+            staff: None,
             audit: Audit {
                 actor: Some(s.user.id),
                 action: "dossier_registered",

@@ -274,6 +274,7 @@ impl App {
             disclosures: vec![],
             issue: None,
             notices,
+            staff: None,
             audit: Audit {
                 actor: Some(s.user.id),
                 action: "dossier_submitted",

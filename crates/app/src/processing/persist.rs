@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::Entered;
 use crate::error::StoreResult;
-use crate::notices::{NewNotice, Rendered};
+use crate::notices::{Addressed, NewNotice, Rendered};
 use crate::{App, Audit, Ctx, Result};
 
 /// How a step writes the dossier's row.
@@ -23,9 +23,11 @@ pub(crate) enum RowWrite {
     Keep,
 }
 
-/// The notice a step sends the person: rendered before the transaction, or rendered inside it
-/// when it needs what the transaction numbers (the code a submission receives).
+/// The notice a step sends the person: rendered and addressed before the transaction,
+/// rendered before it, or rendered inside it when it needs what the transaction numbers (the
+/// code a submission receives).
 pub(crate) enum StepNotice {
+    Addressed(Addressed),
     Rendered(NewNotice<'static>, Rendered),
     Inside(NewNotice<'static>),
 }
@@ -50,6 +52,9 @@ pub(crate) struct StepWrite<'a> {
     pub issue: Option<crate::signatures::results::IssuedWrite>,
     /// The notices to the person: the step's own, and the fee's when it falls due at the step.
     pub notices: Vec<StepNotice>,
+    /// The staff notices of the step's new work (`tell_staff`), when made before the
+    /// transaction; `None` makes them inside it (a dossier numbered in it).
+    pub staff: Option<Vec<Addressed>>,
     pub audit: Audit<'a>,
 }
 
@@ -102,8 +107,17 @@ impl App {
         let result = w.issue.as_ref().map(|i| &i.result);
         self.tell_portal(&tx, d, w.from, w.act, w.at, result)
             .await?;
-        self.tell_staff(&tx, d, w.from, w.act, w.actor, &w.consultations)
-            .await?;
+        match w.staff {
+            Some(notices) => {
+                for n in notices {
+                    self.store_addressed(&tx, n).await?;
+                }
+            }
+            None => {
+                self.tell_staff(&tx, d, w.from, w.act, w.actor, &w.consultations)
+                    .await?
+            }
+        }
         // A step that ends the dossier before its service was provided owes back what was paid
         // (R8.2c); the dossier's row is already held by this transaction.
         if w.row == RowWrite::Update && motcua_domain::fees::not_provided(d.stage) {
@@ -111,6 +125,9 @@ impl App {
         }
         for notice in w.notices {
             match notice {
+                StepNotice::Addressed(a) => {
+                    self.store_addressed(&tx, a).await?;
+                }
                 StepNotice::Rendered(n, r) => {
                     self.notify_rendered(&tx, &n, r).await?;
                 }

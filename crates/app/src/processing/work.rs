@@ -15,7 +15,7 @@ use motcua_store::{Conn, agencies, catalogue as cat, users};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::notices::NewNotice;
+use crate::notices::{Addressed, NewNotice};
 use crate::{App, Result};
 
 /// What one sweep of reminders sent.
@@ -94,20 +94,43 @@ impl App {
         actor: Uuid,
         consultations: &[Consultation],
     ) -> Result<()> {
+        for n in self
+            .staff_notices(tx, d, from, act, actor, consultations)
+            .await?
+        {
+            self.store_addressed(tx, n).await?;
+        }
+        Ok(())
+    }
+
+    /// The notices of [`App::tell_staff`], rendered and addressed from `c`: before the step's
+    /// transaction when the dossier as it will stand is known, so that the transaction only
+    /// writes them.
+    pub(crate) async fn staff_notices(
+        &self,
+        c: &impl Conn,
+        d: &Dossier,
+        from: Option<Stage>,
+        act: Act,
+        actor: Uuid,
+        consultations: &[Consultation],
+    ) -> Result<Vec<Addressed>> {
+        let mut out = vec![];
         if let Some(kind) = work::step_notice(from, d.stage, act) {
-            for u in self.work_holders(tx, d).await? {
+            for u in self.work_holders(c, d).await? {
                 if u.id != actor {
-                    self.tell(tx, kind, &u, d, d.step_due_at).await?;
+                    out.push(self.work_notice(c, kind, &u, d, d.step_due_at).await?);
                 }
             }
         }
-        for c in consultations {
-            for u in self.consulted(tx, c.agency_id).await? {
-                self.tell(tx, NoticeKind::ConsultationRequested, &u, d, Some(c.due_at))
-                    .await?;
+        for k in consultations {
+            for u in self.consulted(c, k.agency_id).await? {
+                let due = Some(k.due_at);
+                let kind = NoticeKind::ConsultationRequested;
+                out.push(self.work_notice(c, kind, &u, d, due).await?);
             }
         }
-        Ok(())
+        Ok(out)
     }
 
     /// Who hears of a consultation at the consulted agency: its leaders, who share the work out
@@ -122,19 +145,19 @@ impl App {
         Ok(vec![])
     }
 
-    /// One staff notice about a dossier; its link opens the staff page.
-    async fn tell(
+    /// One staff notice about a dossier, rendered and addressed; its link opens the staff page.
+    async fn work_notice(
         &self,
-        tx: &motcua_store::Tx,
+        c: &impl Conn,
         kind: NoticeKind,
         to: &User,
         d: &Dossier,
         due: Option<jiff::Timestamp>,
-    ) -> Result<()> {
-        let data = self.work_data(tx, kind, to, d, due).await?;
-        self.notify(tx, NewNotice::to_staff(kind, to.id, data))
-            .await?;
-        Ok(())
+    ) -> Result<Addressed> {
+        let data = self.work_data(c, kind, to, d, due).await?;
+        let rendered = self.render_notice(kind, &data)?;
+        self.address(c, NewNotice::to_staff(kind, to.id, data), rendered)
+            .await
     }
 
     /// What a staff notice about a dossier says.
