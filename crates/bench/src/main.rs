@@ -3,17 +3,22 @@
 //! - HTTP: a minimal axum server answering a fixed small body;
 //! - durable writes: the same two 1 MB files written and fsynced, as a submission stores them.
 //!
-//! Paths: the public status look-up by code, catalogue search, a staff worklist page, dossier
-//! submission with two 1 MB attachments (in one request, and in four: create, two uploads,
-//! submit), and an accept at reception. Prints a table, or with `--json` one JSON object.
+//! Paths (`--only` names some of them): the public status look-up by code (`lookup`), catalogue
+//! search (`search`), a staff worklist page of 50 (`worklist`) and of 100 (`worklist100`),
+//! dossier submission with two 1 MB attachments in one request (`submit1`) and in four: create,
+//! two uploads, submit (`submit4`), an accept at reception (`accept`) and a registration at the
+//! counter (`register`). Prints a table, or with `--json` one JSON object, with the page of 100
+//! and the registration compared with Open Zaak's list and create rates on this machine.
 //!
 //!   cargo run --release -p motcua-bench -- [--duration 20s] [--dossiers 100000 | --million]
 //!       [--concurrency 8] [--database postgres://postgres@127.0.0.1:5432/postgres] [--json]
-//!       [--copies 3]
+//!       [--copies 3] [--only lookup,worklist]
 //!
-//! `--copies N` (with `--database`) runs the same paths again against N copies of the release
-//! binary (`motcua`, built beside the benchmark) behind nginx, sharing the database and moto's
-//! S3 server, and reports them beside the one copy. It needs nginx and moto_server.
+//! `--copies N` runs the same paths again against N copies of the release binary (`motcua`,
+//! built beside the benchmark) and reports them beside the in-process server. Above one copy
+//! (PostgreSQL only) they run behind nginx, sharing the database and moto's S3 server (it needs
+//! nginx and moto_server); one copy, on either engine, is answered directly, so that the peak
+//! memory reported is the server's alone.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -219,8 +224,8 @@ async fn main() {
         None => Engine::Sqlite,
     };
     assert!(
-        copies.is_none() || engine == Engine::Postgres,
-        "--copies needs --database postgres://… (the copies share it)"
+        copies.is_none_or(|n| n == 1) || engine == Engine::Postgres,
+        "--copies N above 1 needs --database postgres://… (the copies share it and S3)"
     );
     let say = |m: String| {
         if !as_json {
@@ -347,7 +352,9 @@ async fn main() {
     )
     .await;
     let durable = durable_ceiling(tempfile_dir(&t), secs, concurrency).await;
+    let counter_service = counter_service(&t.app, agency.id).await;
     let work = Work {
+        counter_service,
         codes: Arc::new(codes),
         desk,
         citizen,
@@ -363,24 +370,21 @@ async fn main() {
         Some(n) => Some(several_copies(&t, n, &work).await),
         None => None,
     };
-    let ceilings = [
-        Some(ceiling.rps),
-        Some(ceiling.rps),
-        Some(ceiling.rps),
-        Some(durable.rps),
-        Some(durable.rps),
-        None,
-    ];
+    let ceiling_of = |c: Ceiling| match c {
+        Ceiling::Http => Some(ceiling.rps),
+        Ceiling::Durable => Some(durable.rps),
+        Ceiling::None => None,
+    };
     let rows =
-        |runs: &[(&'static str, Run)]| -> Vec<serde_json::Value> {
+        |runs: &[(&'static str, Run, Ceiling)]| -> Vec<serde_json::Value> {
             runs.iter()
-            .zip(ceilings)
-            .map(|((name, r), c)| json!({
+            .map(|(name, r, c)| json!({
                 "name": name, "rps": r.rps, "p50_ms": r.p50, "p95_ms": r.p95, "p99_ms": r.p99,
-                "errors": r.errors, "ceiling_ratio": c.map(|c| r.rps / c),
+                "errors": r.errors, "ceiling_ratio": ceiling_of(*c).map(|c| r.rps / c),
             }))
             .collect()
         };
+    let beside = open_zaak(&one);
     if as_json {
         let v = json!({
             "engine": format!("{engine:?}"),
@@ -391,6 +395,7 @@ async fn main() {
             "durable_ceiling_rps": durable.rps,
             "paths": rows(&one),
             "peak_rss_mb": one_rss / 1024,
+            "beside_open_zaak": beside.iter().map(|(name, x)| json!({"name": name, "times": x})).collect::<Vec<_>>(),
             "copies": several.as_ref().map(|(n, runs, rss)| json!({
                 "copies": n, "paths": rows(runs), "peak_rss_mb_per_copy": rss.iter().map(|k| k / 1024).collect::<Vec<_>>(),
             })),
@@ -414,9 +419,9 @@ async fn main() {
         &durable,
         "1".into(),
     );
-    let paths = |runs: &[(&'static str, Run)]| {
-        for ((name, r), c) in runs.iter().zip(ceilings) {
-            let ratio = c.map(|c| format!("{:.4}", r.rps / c));
+    let paths = |runs: &[(&'static str, Run, Ceiling)]| {
+        for (name, r, c) in runs {
+            let ratio = ceiling_of(*c).map(|c| format!("{:.4}", r.rps / c));
             row(name, r, ratio.unwrap_or_else(|| "—".into()));
         }
     };
@@ -425,9 +430,17 @@ async fn main() {
         "\npeak memory of the benchmark process (server and clients): {} MB",
         one_rss / 1024
     );
+    for (name, x) in &beside {
+        println!("beside Open Zaak 1.21 on this machine: {name} {x:.0}×");
+    }
     if let Some((n, runs, rss)) = &several {
         println!(
-            "\n| path ({n} copies behind nginx, attachments on moto's S3) | rps | p50 ms | p95 ms | p99 ms | errors | ratio to ceiling |"
+            "\n| path ({n} copies of the release binary{}) | rps | p50 ms | p95 ms | p99 ms | errors | ratio to ceiling |",
+            if *n > 1 {
+                " behind nginx, attachments on moto's S3"
+            } else {
+                ", its own process"
+            }
         );
         println!("|---|---|---|---|---|---|---|");
         paths(runs);
@@ -441,8 +454,10 @@ async fn main() {
     }
 }
 
-/// What the paths need: the codes to look up, the tokens, the dossiers to accept.
+/// What the paths need: the codes to look up, the tokens, the dossiers to accept, the service
+/// registered at the counter.
 struct Work {
+    counter_service: uuid::Uuid,
     codes: Arc<Vec<String>>,
     desk: String,
     citizen: String,
@@ -454,64 +469,152 @@ struct Work {
     concurrency: u64,
 }
 
-/// The five paths against the server at `base`, one after the other.
-async fn run_paths(w: &Work, base: &str) -> Vec<(&'static str, Run)> {
-    let (secs, concurrency) = (w.secs, w.concurrency);
-    let base = base.to_string();
-    let whole = secs as u64;
-    let lookups: Vec<String> = (0..1000)
-        .map(|i| format!("/api/v1/lookup/{}", w.codes[(i * 7919) % w.codes.len()]))
-        .collect();
-    let lookup = drive(base.clone(), lookups, whole, concurrency, None).await;
-    let searches: Vec<String> = QUERIES
-        .iter()
-        .map(|q| format!("/api/v1/procedures?q={}", q.replace(' ', "+")))
-        .collect();
-    let search = drive(base.clone(), searches, whole, concurrency, None).await;
-    let worklist = drive(
-        base.clone(),
-        vec!["/api/v1/worklist?role=reception".into()],
-        whole,
-        concurrency,
-        Some(w.desk.clone()),
-    )
-    .await;
-    let client = reqwest::Client::new();
-    let whole_submit = submissions(w, &base, |c, base, tok, key| async move {
-        submit_whole(&c, &base, &tok, &key).await
-    })
-    .await;
-    let submit = submissions(w, &base, |c, base, tok, key| async move {
-        submit_once(&c, &base, &tok, &key).await
-    })
-    .await;
-    let (next, pool) = (w.next.clone(), w.pool.clone());
-    let accept = {
-        let (client, base, tok) = (client.clone(), base.clone(), w.pool_desk.clone());
-        drive_with(secs, concurrency, move |_, _| {
-            let (client, base, tok) = (client.clone(), base.clone(), tok.clone());
-            let code = pool[next.fetch_add(1, Ordering::Relaxed) % pool.len()].clone();
-            async move {
-                let r = client
-                    .post(format!("{base}/api/v1/dossiers/{code}/actions"))
-                    .bearer_auth(&tok)
-                    .json(&json!({"action": "accept"}))
-                    .send()
-                    .await;
-                matches!(r, Ok(ref r) if r.status() == 200)
-            }
-        })
-        .await
-    };
+/// What a path's rate is compared with.
+#[derive(Clone, Copy)]
+enum Ceiling {
+    Http,
+    Durable,
+    None,
+}
 
-    vec![
-        ("status look-up by code", lookup),
-        ("catalogue search", search),
-        ("staff worklist page", worklist),
-        ("submission in one request, two 1 MB files", whole_submit),
-        ("submission in four requests, two 1 MB files", submit),
-        ("accept at reception", accept),
-    ]
+/// Open Zaak 1.21's rates on this machine (10,000 cases, wrk, 30 s), measured beside motcua in
+/// one run: its case list (the better of 9.4–10.4 requests/s) and its case create (39/s).
+const OPEN_ZAAK_LIST_RPS: f64 = 10.4;
+const OPEN_ZAAK_CREATE_RPS: f64 = 39.0;
+
+/// Whether the run includes the path named `key` (`--only key,key`; every path without it).
+fn wanted(key: &str) -> bool {
+    flag("--only").is_none_or(|v| v.split(',').any(|k| k == key))
+}
+
+/// A GET path driven for the run's time.
+async fn reads(w: &Work, base: &str, paths: Vec<String>, bearer: Option<&String>) -> Run {
+    drive(
+        base.to_string(),
+        paths,
+        w.secs as u64,
+        w.concurrency,
+        bearer.cloned(),
+    )
+    .await
+}
+
+/// The paths against the server at `base`, one after the other (those `--only` names).
+async fn run_paths(w: &Work, base: &str) -> Vec<(&'static str, Run, Ceiling)> {
+    let mut out = vec![];
+    if wanted("lookup") {
+        let lookups: Vec<String> = (0..1000)
+            .map(|i| format!("/api/v1/lookup/{}", w.codes[(i * 7919) % w.codes.len()]))
+            .collect();
+        let r = reads(w, base, lookups, None).await;
+        out.push(("status look-up by code", r, Ceiling::Http));
+    }
+    if wanted("search") {
+        let searches: Vec<String> = QUERIES
+            .iter()
+            .map(|q| format!("/api/v1/procedures?q={}", q.replace(' ', "+")))
+            .collect();
+        let r = reads(w, base, searches, None).await;
+        out.push(("catalogue search", r, Ceiling::Http));
+    }
+    if wanted("worklist") {
+        let page = vec!["/api/v1/worklist?role=reception".into()];
+        let r = reads(w, base, page, Some(&w.desk)).await;
+        out.push(("staff worklist page", r, Ceiling::Http));
+    }
+    if wanted("worklist100") {
+        let page = vec!["/api/v1/worklist?role=reception&limit=100".into()];
+        let r = reads(w, base, page, Some(&w.desk)).await;
+        out.push(("staff worklist page of 100", r, Ceiling::Http));
+    }
+    if wanted("submit1") {
+        let r = submissions(w, base, |c, base, tok, key| async move {
+            submit_whole(&c, &base, &tok, &key).await
+        })
+        .await;
+        out.push((
+            "submission in one request, two 1 MB files",
+            r,
+            Ceiling::Durable,
+        ));
+    }
+    if wanted("submit4") {
+        let r = submissions(w, base, |c, base, tok, key| async move {
+            submit_once(&c, &base, &tok, &key).await
+        })
+        .await;
+        out.push((
+            "submission in four requests, two 1 MB files",
+            r,
+            Ceiling::Durable,
+        ));
+    }
+    if wanted("accept") {
+        out.push(("accept at reception", accepts(w, base).await, Ceiling::None));
+    }
+    if wanted("register") {
+        let r = registrations(w, base).await;
+        out.push(("registration at the counter", r, Ceiling::None));
+    }
+    out
+}
+
+/// Reception accepts the pool's dossiers, each once, for the run's time.
+async fn accepts(w: &Work, base: &str) -> Run {
+    let (next, pool) = (w.next.clone(), w.pool.clone());
+    let (client, base, tok) = (
+        reqwest::Client::new(),
+        base.to_string(),
+        w.pool_desk.clone(),
+    );
+    drive_with(w.secs, w.concurrency, move |_, _| {
+        let (client, base, tok) = (client.clone(), base.clone(), tok.clone());
+        let code = pool[next.fetch_add(1, Ordering::Relaxed) % pool.len()].clone();
+        async move {
+            let r = client
+                .post(format!("{base}/api/v1/dossiers/{code}/actions"))
+                .bearer_auth(&tok)
+                .json(&json!({"action": "accept"}))
+                .send()
+                .await;
+            matches!(r, Ok(ref r) if r.status() == 200)
+        }
+    })
+    .await
+}
+
+/// Reception registers dossiers received at the counter (the fixture procedure's service),
+/// for the run's time.
+async fn registrations(w: &Work, base: &str) -> Run {
+    let (client, base, tok) = (reqwest::Client::new(), base.to_string(), w.desk.clone());
+    let body = json!({"service": w.counter_service.to_string(), "intake": "in_person",
+        "form": answers(), "applicant_name": "Phạm Văn Bình", "phone": "0905111222"});
+    drive_with(w.secs, w.concurrency, move |_, _| {
+        let (client, base, tok, body) = (client.clone(), base.clone(), tok.clone(), body.clone());
+        async move {
+            let r = client
+                .post(format!("{base}/api/v1/dossiers/register"))
+                .bearer_auth(&tok)
+                .json(&body)
+                .send()
+                .await;
+            match r {
+                Ok(r) if r.status() == 201 => true,
+                Ok(r) => {
+                    if std::env::var("BENCH_DEBUG").is_ok() {
+                        eprintln!(
+                            "register: {} {}",
+                            r.status(),
+                            r.text().await.unwrap_or_default()
+                        );
+                    }
+                    false
+                }
+                Err(_) => false,
+            }
+        }
+    })
+    .await
 }
 
 /// Submissions by the citizen from every client for the run's time, each under a new key:
@@ -540,13 +643,52 @@ fn peak_rss_kb(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// `n` copies of the release binary on the benchmark's database behind nginx, attachments on
-/// moto's S3 server: the paths again, and each copy's peak memory.
+/// The rates compared with Open Zaak's on this machine (`OPEN_ZAAK_*`): how many times its list
+/// rate a worklist page of 100 reaches, and its create rate a registration at the counter.
+fn open_zaak(runs: &[(&'static str, Run, Ceiling)]) -> Vec<(&'static str, f64)> {
+    let rate = |name: &str| runs.iter().find(|r| r.0 == name).map(|r| r.1.rps);
+    [
+        (
+            "list (worklist page of 100)",
+            rate("staff worklist page of 100"),
+            OPEN_ZAAK_LIST_RPS,
+        ),
+        (
+            "create (registration at the counter)",
+            rate("registration at the counter"),
+            OPEN_ZAAK_CREATE_RPS,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, r, theirs)| r.map(|r| (name, r / theirs)))
+    .collect()
+}
+
+/// The fixture procedure's service at `agency`, which the counter registers.
+async fn counter_service(app: &motcua_app::App, agency: uuid::Uuid) -> uuid::Uuid {
+    let conn = app.db().conn();
+    let p = motcua_store::catalogue::find_procedure(conn, "1.009999")
+        .await
+        .unwrap()
+        .expect("the fixture procedure");
+    motcua_store::catalogue::services_of(conn, Some(&[p.id]))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.agency_id == agency)
+        .expect("the fixture service at the agency")
+        .id
+}
+
+/// `n` copies of the release binary on the benchmark's database: the paths again, and each
+/// copy's peak memory. Several copies run behind nginx with attachments on moto's S3 server;
+/// one copy (either engine) is answered directly, its attachments on its own disk, so that its
+/// memory is the server's alone.
 async fn several_copies(
     t: &TestApp,
     n: u32,
     w: &Work,
-) -> (u32, Vec<(&'static str, Run)>, Vec<u64>) {
+) -> (u32, Vec<(&'static str, Run, Ceiling)>, Vec<u64>) {
     use motcua_testkit::procs;
     let bin = std::env::current_exe()
         .expect("the benchmark's path")
@@ -565,7 +707,6 @@ async fn several_copies(
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (_moto, endpoint) = procs::moto("motcua-bench");
     let key = dir.path().join("audit-key.pem");
     let ok = std::process::Command::new("openssl")
         .args(["genpkey", "-algorithm", "ed25519", "-out"])
@@ -573,7 +714,13 @@ async fn several_copies(
         .status()
         .unwrap();
     assert!(ok.success(), "the audit key");
-    let mut env = procs::s3_env(&endpoint, "motcua-bench");
+    let mut _moto = None;
+    let mut env = vec![];
+    if n > 1 {
+        let (m, endpoint) = procs::moto("motcua-bench");
+        _moto = Some(m);
+        env = procs::s3_env(&endpoint, "motcua-bench");
+    }
     env.extend(
         [
             ("MOTCUA_SERVER__COPIES", n.to_string()),
@@ -596,9 +743,17 @@ async fn several_copies(
         children.push(procs::Proc(child));
         bases.push(base);
     }
-    let ngx = dir.path().join("nginx");
-    std::fs::create_dir_all(&ngx).unwrap();
-    let (_nginx, base) = procs::nginx(&ngx, &bases);
+    let mut _nginx = None;
+    let base = match n {
+        1 => bases[0].clone(),
+        _ => {
+            let ngx = dir.path().join("nginx");
+            std::fs::create_dir_all(&ngx).unwrap();
+            let (p, base) = procs::nginx(&ngx, &bases);
+            _nginx = Some(p);
+            base
+        }
+    };
     let runs = run_paths(w, &base).await;
     let rss = children.iter().map(|c| peak_rss_kb(c.0.id())).collect();
     (n, runs, rss)
