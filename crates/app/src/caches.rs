@@ -35,16 +35,6 @@ pub struct AuthCache {
     /// entries from before it are not used.
     epoch: AtomicU64,
     entries: Mutex<HashMap<String, AuthEntry>>,
-    /// The role an account acts in at an agency, as its audit records name it: derived from
-    /// the same grants as a session, and kept as long.
-    roles: Mutex<HashMap<(Uuid, Option<Uuid>), RoleEntry>>,
-}
-
-#[derive(Debug, Clone)]
-struct RoleEntry {
-    role: String,
-    epoch: u64,
-    until: Timestamp,
 }
 
 #[derive(Debug, Clone)]
@@ -99,7 +89,6 @@ impl AuthCache {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
-        self.roles.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 }
 
@@ -141,43 +130,6 @@ impl ReferenceCache {
 }
 
 impl App {
-    /// The role `actor` acts in at `agency` (see `audit::role_of`), from memory when read
-    /// recently: an audited change then reads no account rows inside its transaction.
-    pub(crate) async fn actor_role(
-        &self,
-        c: &impl motcua_store::Conn,
-        actor: Uuid,
-        agency: Option<Uuid>,
-    ) -> Result<String> {
-        let now = self.now();
-        let cache = &self.auth_cache;
-        let epoch = cache.epoch();
-        let key = (actor, agency);
-        if let Some(e) = cache
-            .roles
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-            && e.epoch == epoch
-            && now < e.until
-        {
-            return Ok(e.role.clone());
-        }
-        let role = crate::audit::role_of(c, actor, agency).await?;
-        let mut map = cache.roles.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= MAX_AUTH {
-            map.clear();
-        }
-        let until = now + AUTH_LIFE;
-        let entry = RoleEntry {
-            role: role.clone(),
-            epoch,
-            until,
-        };
-        map.insert(key, entry);
-        Ok(role)
-    }
-
     /// The sectors, fields and agencies, from memory when read recently.
     pub async fn reference(&self) -> Result<Arc<Reference>> {
         let now = self.now();

@@ -110,6 +110,14 @@ pub struct Session {
     pub session_hash: Option<String>,
 }
 
+impl Session {
+    /// The role the caller acts in at `agency`, as an audit record names it: from the grants
+    /// that authorised the request, by the rule `audit::role_of` applies to stored grants.
+    pub fn role_at(&self, agency: Option<uuid::Uuid>) -> String {
+        motcua_domain::authz::role_label(self.actor.kind, &self.actor.grants, agency)
+    }
+}
+
 impl App {
     /// Connects to the configured database, brings the schema up to date, and loads (or, in
     /// the data folder, creates) the secret key.
@@ -232,8 +240,20 @@ impl App {
         ctx: &Ctx,
         audit: Audit<'_>,
     ) -> Result<()> {
+        self.commit_as(tx, ctx, audit, None).await
+    }
+
+    /// [`App::commit`] with the role the actor acts in, when the session that authorised the
+    /// change already holds it ([`Session::role_at`]): the transaction then reads no account.
+    pub(crate) async fn commit_as(
+        &self,
+        tx: motcua_store::Tx,
+        ctx: &Ctx,
+        audit: Audit<'_>,
+        role: Option<String>,
+    ) -> Result<()> {
         let (object, action) = (audit.object, audit.action);
-        self.record(&tx, ctx, audit).await?;
+        self.record_as(&tx, ctx, audit, role).await?;
         tx.commit().await?;
         // What this copy keeps in memory about what changed is read again (see `caches`).
         match object {
@@ -258,8 +278,22 @@ impl App {
         ctx: &Ctx,
         a: Audit<'_>,
     ) -> Result<()> {
+        self.record_as(tx, ctx, a, None).await
+    }
+
+    /// [`App::record`] with the actor's role when known (else read in the transaction).
+    async fn record_as(
+        &self,
+        tx: &motcua_store::Tx,
+        ctx: &Ctx,
+        a: Audit<'_>,
+        role: Option<String>,
+    ) -> Result<()> {
         let role = match a.actor {
-            Some(id) => Some(self.actor_role(tx, id, a.agency).await?),
+            Some(id) => match role {
+                Some(r) => Some(r),
+                None => Some(audit::role_of(tx, id, a.agency).await?),
+            },
             None => None,
         };
         let entry = AuditEntry {

@@ -581,6 +581,7 @@ impl App {
             issue: None,
             notices: vec![],
             staff: None,
+            role: None,
             audit: Audit {
                 actor: Some(portal_user.id),
                 action: "dossier_received_from_portal",

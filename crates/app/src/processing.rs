@@ -290,6 +290,7 @@ impl App {
             issue: effect.issue,
             notices: addressed,
             staff: Some(staff),
+            role: Some(s.role_at(Some(d.agency_id))),
             audit: Audit {
                 actor: Some(s.user.id),
                 action: &action,
@@ -508,6 +509,7 @@ impl App {
             issue: None,
             notices: vec![],
             staff: None,
+            role: Some(s.role_at(Some(c.agency_id))),
             audit: Audit {
                 actor: Some(s.user.id),
                 action: "consultation_answered",

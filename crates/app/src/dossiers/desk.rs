@@ -50,19 +50,13 @@ impl App {
         let version = cat::current_version(conn, service.procedure_id, vn_date(now))
             .await?
             .ok_or(AppError::NotFound)?;
-        let tx = self.db.write().await?;
-        let agency = agencies::get_agency(&tx, service.agency_id).await?;
-        let seq = ds::next_seq(&tx, agency.id, vn_date(now)).await?;
+        // Everything is read and decided before the write transaction, which numbers the
+        // dossier and writes it: the day's number is held only while it writes (R4.2).
+        let agency = agencies::get_agency(conn, service.agency_id).await?;
         let (total, process) = self
-            .published_plan(&tx, service_id, version.id, intake)
+            .published_plan(conn, service_id, version.id, intake)
             .await?;
         let mut d = Dossier {
-            code: Some(dom::format_code(
-                &self.config.dossiers.code_format,
-                &agency.code,
-                vn_date(now),
-                seq,
-            )),
             registered_by: Some(s.user.id),
             form: clean,
             applicant_name: name,
@@ -74,7 +68,23 @@ impl App {
             process,
             ..Dossier::blank(service_id, version.id, agency.id, intake, Stage::Draft, now)
         };
-        let entered = self.enter(&tx, &mut d, to, now, &[], None).await?;
+        let entered = self.enter(conn, &mut d, to, now, &[], None).await?;
+        let tx = self.db.write().await?;
+        let seq = ds::next_seq(&tx, agency.id, vn_date(now)).await?;
+        d.code = Some(dom::format_code(
+            &self.config.dossiers.code_format,
+            &agency.code,
+            vn_date(now),
+            seq,
+        ));
+        // The notices name the code, so they are made in the transaction (the officer who
+        // registers has the dossier in hand: no staff notice; the fee's only to an account).
+        let notices = self
+            .fee_due_notice(&tx, &d, act)
+            .await?
+            .into_iter()
+            .map(|(n, r)| StepNotice::Rendered(n, r))
+            .collect();
         let write = StepWrite {
             dossier: &d,
             row: RowWrite::Insert,
@@ -89,13 +99,9 @@ impl App {
             consultations: vec![],
             disclosures: vec![],
             issue: None,
-            notices: self
-                .fee_due_notice(&tx, &d, act)
-                .await?
-                .into_iter()
-                .map(|(n, r)| StepNotice::Rendered(n, r))
-                .collect(),
+            notices,
             staff: None,
+            role: Some(s.role_at(Some(d.agency_id))),
             audit: Audit {
                 actor: Some(s.user.id),
                 action: "dossier_registered",

@@ -275,6 +275,7 @@ impl App {
             issue: None,
             notices,
             staff: None,
+            role: Some(s.role_at(Some(d.agency_id))),
             audit: Audit {
                 actor: Some(s.user.id),
                 action: "dossier_submitted",

@@ -53,8 +53,11 @@ pub(crate) struct StepWrite<'a> {
     /// The notices to the person: the step's own, and the fee's when it falls due at the step.
     pub notices: Vec<StepNotice>,
     /// The staff notices of the step's new work (`tell_staff`), when made before the
-    /// transaction; `None` makes them inside it (a dossier numbered in it).
+    /// transaction; `None` makes them inside it.
     pub staff: Option<Vec<Addressed>>,
+    /// The role the actor acts in, from the session that authorised the step (`None`: read
+    /// in the transaction).
+    pub role: Option<String>,
     pub audit: Audit<'a>,
 }
 
@@ -136,6 +139,6 @@ impl App {
                 }
             }
         }
-        self.commit(tx, ctx, w.audit).await
+        self.commit_as(tx, ctx, w.audit, w.role).await
     }
 }

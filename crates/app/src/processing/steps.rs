@@ -103,7 +103,7 @@ impl App {
             })
         };
         match act {
-            Act::Accept => self.accept_step(c, d, events).await,
+            Act::Accept => self.accept_step(d, events).await,
             Act::RequestSupplement | Act::ProposeSupplement => {
                 self.supplement_step(c, d, act, input, events).await
             }
@@ -245,16 +245,13 @@ impl App {
     /// Acceptance (R11.3): the appointment from the valid receipt and the time to result that
     /// applies to the dossier (R8.1c); after a supplement the department asked for, the clock
     /// resumes with the office time that was left (R8.1a, R12.2). The notice gives the date,
-    /// the originals to bring and the fee.
-    async fn accept_step(
-        &self,
-        c: &impl Conn,
-        d: &mut Dossier,
-        events: &[Event],
-    ) -> Result<Effect> {
+    /// the originals to bring and the fee. The agency and the version come from memory: the
+    /// step is decided before its write transaction, and a read through the pool inside one
+    /// could wait for a connection the transactions hold.
+    async fn accept_step(&self, d: &mut Dossier, events: &[Event]) -> Result<Effect> {
         let now = self.now();
-        let agency = agencies::get_agency(c, d.agency_id).await?;
-        let version = cat::get_version(c, d.procedure_version_id).await?;
+        let agency = self.agency(d.agency_id).await?;
+        let version = self.version(d.procedure_version_id).await?;
         let cal = self.calendar();
         let total = d
             .time_to_result

@@ -127,6 +127,59 @@ async fn supplement_and_withdraw(e: Engine) {
     assert_eq!(r.status, 403);
 }
 
+/// A dossier registered at the counter is read and planned before its write transaction and
+/// numbered in it: two registrations the same day take the next two numbers, the officer who
+/// registers hears of no new work (it is in hand), and each audit record names the desk's role
+/// from the officer's session (R11.4, R4.3).
+async fn registration_numbers_and_records_as_the_desk(e: Engine) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let t = setup(e).await;
+    let (mut desk, td) = camthanh_desk(&t).await;
+    let svc = t
+        .client()
+        .json(Method::GET, "/api/v1/procedures/1.009999", None, None)
+        .await
+        .json()["services"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut codes = vec![];
+    for intake in ["in_person", "postal"] {
+        let body = json!({"service": svc, "intake": intake, "form": answers(),
+            "applicant_name": "Hồ Thị Lan", "phone": "0905111222"});
+        let r = desk
+            .json(
+                Method::POST,
+                "/api/v1/dossiers/register",
+                Some(&td),
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        codes.push(r.json()["code"].as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        codes,
+        ["000.01.01.H53-260302-0001", "000.01.01.H53-260302-0002"]
+    );
+    let conn = t.app.db().conn();
+    let sql = "SELECT COUNT(*) FROM notices WHERE dossier_id IS NULL";
+    let staff = conn
+        .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap();
+    assert_eq!(staff, 0);
+    let audit = crate::privacy::audit_entries(&t).await;
+    let roles: Vec<_> = (audit.iter())
+        .filter(|(_, e)| e.action == "dossier_registered")
+        .map(|(_, e)| e.role.as_deref())
+        .collect();
+    assert_eq!(roles, [Some("reception"), Some("reception")]);
+}
+
 async fn public_lookup(e: Engine) {
     let t = setup(e).await;
     let (mut c, tok) = token(&t, CITIZEN).await;
@@ -407,5 +460,6 @@ engine_tests!(
     reception_accepts_or_refuses,
     drafts_expire,
     supplement_and_withdraw,
-    public_lookup
+    public_lookup,
+    registration_numbers_and_records_as_the_desk
 );
