@@ -199,6 +199,11 @@ impl TestApp {
             .to_string()
     }
 
+    /// Stops the background worker (deliveries, sweeps), leaving the server answering.
+    pub fn stop_worker(&self) {
+        let _ = self.worker_stop.send(true);
+    }
+
     /// Stops the server, letting requests in flight finish.
     pub async fn stop(mut self) {
         if let Some(tx) = self.stop.take() {
