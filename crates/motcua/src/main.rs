@@ -367,8 +367,29 @@ fn calendar(data: Option<PathBuf>, cmd: CalendarCmd) -> Result<()> {
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+fn main() -> Result<()> {
+    fewer_malloc_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+/// glibc's malloc gives threads that allocate at once arenas of their own (up to eight per
+/// core), and each arena keeps what was freed in it: under concurrent uploads the server's peak
+/// memory reached 178 MB with the default and 130 MB with two arenas (the load benchmark with
+/// `--copies 1`, R4.2). An operator's `MALLOC_ARENA_MAX` is left to decide.
+fn fewer_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: called before any other thread exists; mallopt only sets a limit.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
+}
+
+async fn run() -> Result<()> {
     let cli = Cli::parse();
     let config = load_config(cli.config.as_ref())?;
     let _logs = init_logging(&config);
