@@ -156,15 +156,17 @@ async fn submit_whole(client: &reqwest::Client, base: &str, tok: &str, tag: &str
         .multipart(form)
         .send()
         .await;
+    answered(r, 201, "submission").await
+}
+
+/// Whether a request was answered `want`; with `BENCH_DEBUG` set, what else was answered.
+async fn answered(r: reqwest::Result<reqwest::Response>, want: u16, what: &str) -> bool {
     match r {
-        Ok(r) if r.status() == 201 => true,
+        Ok(r) if r.status() == want => true,
         Ok(r) => {
             if std::env::var("BENCH_DEBUG").is_ok() {
-                eprintln!(
-                    "submission: {} {}",
-                    r.status(),
-                    r.text().await.unwrap_or_default()
-                );
+                let status = r.status();
+                eprintln!("{what}: {status} {}", r.text().await.unwrap_or_default());
             }
             false
         }
@@ -622,20 +624,7 @@ async fn registrations(w: &Work, base: &str) -> Run {
                 .json(&body)
                 .send()
                 .await;
-            match r {
-                Ok(r) if r.status() == 201 => true,
-                Ok(r) => {
-                    if std::env::var("BENCH_DEBUG").is_ok() {
-                        eprintln!(
-                            "register: {} {}",
-                            r.status(),
-                            r.text().await.unwrap_or_default()
-                        );
-                    }
-                    false
-                }
-                Err(_) => false,
-            }
+            answered(r, 201, "register").await
         }
     })
     .await
