@@ -134,7 +134,7 @@ async fn fixture_service(t: &motcua_testkit::TestApp) -> String {
 /// A dossier registered at the counter is read and planned before its write transaction and
 /// numbered in it: two registrations the same day take the next two numbers, the officer who
 /// registers hears of no new work (it is in hand), and each audit record names the desk's role
-/// from the officer's session (R11.4, R4.3).
+/// from the officer's session (R11.1, R3.5).
 async fn registration_numbers_and_records_as_the_desk(e: Engine) {
     use sea_orm::{ConnectionTrait, Statement};
     let t = setup(e).await;
