@@ -290,10 +290,10 @@ impl App {
         role: Option<String>,
     ) -> Result<()> {
         let role = match a.actor {
-            Some(id) => match role {
-                Some(r) => Some(r),
-                None => Some(audit::role_of(tx, id, a.agency).await?),
-            },
+            Some(id) => Some(match role {
+                Some(r) => r,
+                None => audit::role_of(tx, id, a.agency).await?,
+            }),
             None => None,
         };
         let entry = AuditEntry {
