@@ -83,6 +83,9 @@ async fn durability(engine: Engine) {
                 options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
                 "{options:?}"
             );
+            // And with the planner's stability guarantee: a statement with `LIMIT ?` is not
+            // parsed again each time its limit is bound.
+            assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "{options:?}");
         }
         Engine::Postgres => {
             assert_eq!(get("fsync"), "on");
