@@ -358,15 +358,15 @@ impl App {
             },
         )
         .await?;
-        for (ch, to) in channels {
-            let state = if ch == NoticeChannel::Inbox {
-                DeliveryState::Sent
-            } else {
-                DeliveryState::Pending
-            };
-            ns::insert_delivery(
-                tx,
-                &Delivery {
+        let deliveries: Vec<Delivery> = channels
+            .into_iter()
+            .map(|(ch, to)| {
+                let state = if ch == NoticeChannel::Inbox {
+                    DeliveryState::Sent
+                } else {
+                    DeliveryState::Pending
+                };
+                Delivery {
                     id: Uuid::now_v7(),
                     notice_id: id,
                     channel: ch,
@@ -376,11 +376,10 @@ impl App {
                     next_attempt_at: now,
                     last_error: None,
                     sent_at: (state == DeliveryState::Sent).then_some(now),
-                },
-                now,
-            )
-            .await?;
-        }
+                }
+            })
+            .collect();
+        ns::insert_deliveries(tx, &deliveries, now).await?;
         tracing::info!(event = "notice_queued", kind = n.kind.as_str(), notice = %id, "notice queued");
         Ok(id)
     }

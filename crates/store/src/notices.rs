@@ -66,12 +66,17 @@ pub async fn insert_notice(c: &impl ConnectionTrait, n: &Notice) -> Result<()> {
     Ok(())
 }
 
-pub async fn insert_delivery(
+/// A notice's deliveries, one per channel.
+pub async fn insert_deliveries(
     c: &impl ConnectionTrait,
-    d: &Delivery,
+    ds: &[Delivery],
     now: jiff::Timestamp,
 ) -> Result<()> {
-    delivery::Entity::insert(delivery::ActiveModel {
+    if ds.is_empty() {
+        return Ok(());
+    }
+    // One statement for all of a notice's channels: one turn of the writer, not one each.
+    let rows = ds.iter().map(|d| delivery::ActiveModel {
         id: Set(d.id),
         notice_id: Set(d.notice_id),
         channel: Set(d.channel.as_str().into()),
@@ -84,9 +89,10 @@ pub async fn insert_delivery(
         last_error: Set(None),
         sent_at: Set(d.sent_at.map(to_db)),
         created_at: Set(to_db(now)),
-    })
-    .exec_without_returning(c)
-    .await?;
+    });
+    delivery::Entity::insert_many(rows)
+        .exec_without_returning(c)
+        .await?;
     Ok(())
 }
 
