@@ -196,9 +196,13 @@ impl Db {
             .pragma("temp_store", "MEMORY")
             .busy_timeout(Duration::from_secs(10));
         // The writer first: it creates the file and switches it to WAL before readers open it.
+        // Neither pool pings a connection before lending it (sqlx's default): an SQLite
+        // connection is a file in this process and cannot have hung up, and each ping was one
+        // more round trip to the connection's thread on every statement.
         let writer = sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts.clone())
             .await?;
@@ -207,6 +211,7 @@ impl Db {
         let pool = sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts)
             .await?;
