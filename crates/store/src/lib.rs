@@ -196,9 +196,10 @@ impl Db {
             .pragma("temp_store", "MEMORY")
             .busy_timeout(Duration::from_secs(10));
         // The writer first: it creates the file and switches it to WAL before readers open it.
-        // Neither pool pings a connection before lending it (sqlx's default): an SQLite
-        // connection is a file in this process and cannot have hung up, and each ping was one
-        // more round trip to the connection's thread on every statement.
+        // Neither pool pings a connection before lending it, as sqlx does by default: an
+        // SQLite connection is a file in this process and cannot have hung up (its ping never
+        // reaches the file), and each ping was one more round trip to the connection's thread
+        // on every statement. sqlx still pings a connection when it is given back.
         let writer = sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
