@@ -86,6 +86,10 @@ async fn durability(engine: Engine) {
             // And with the planner's stability guarantee: a statement with `LIMIT ?` is not
             // parsed again each time its limit is bound.
             assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "{options:?}");
+            // The readers are lent without a ping: it could not fail, and cost a round trip
+            // to the connection's thread per statement.
+            let readers = db.conn().get_sqlite_connection_pool().options();
+            assert!(!readers.get_test_before_acquire());
         }
         Engine::Postgres => {
             assert_eq!(get("fsync"), "on");
