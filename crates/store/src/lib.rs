@@ -29,6 +29,7 @@ pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;
+mod writer;
 pub mod yearly;
 
 use std::str::FromStr;
@@ -41,8 +42,8 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 pub use sea_orm::ConnectionTrait as Conn;
-pub use sea_orm::DatabaseTransaction as Tx;
-pub use sea_orm::{DbErr, TransactionSession};
+pub use sea_orm::DbErr;
+pub use writer::Tx;
 
 /// Which engine a database URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,8 +141,9 @@ pub struct Db {
     conn: DatabaseConnection,
     /// SQLite's one writer connection: write transactions queue for it in the process (in the
     /// order they asked) instead of sleeping and retrying in SQLite's busy handler, which made
-    /// the tail of concurrent writes long. PostgreSQL writes through the pool.
-    writer: Option<DatabaseConnection>,
+    /// the tail of concurrent writes long, and those that queue share one commit
+    /// ([`writer`]). PostgreSQL writes through the pool.
+    writer: Option<writer::Writer>,
     engine: Engine,
 }
 
@@ -218,7 +220,9 @@ impl Db {
             .await?;
         Ok(Db {
             conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
-            writer: Some(SqlxSqliteConnector::from_sqlx_sqlite_pool(writer)),
+            writer: Some(writer::Writer::new(
+                SqlxSqliteConnector::from_sqlx_sqlite_pool(writer),
+            )),
             engine: Engine::Sqlite,
         })
     }
@@ -244,22 +248,31 @@ impl Db {
         Ok(())
     }
 
-    /// Starts a write transaction. On SQLite it waits for the one writer connection, then
-    /// begins `IMMEDIATE`, so that a read inside it cannot fail when it turns into a write.
+    /// Starts a write transaction. On SQLite it waits for the one writer connection and joins
+    /// the transaction the writes queued for it share ([`writer`]); its commit returns once
+    /// that transaction is on disk.
     pub async fn write(&self) -> Result<Tx> {
-        let opts = TransactionOptions {
-            sqlite_transaction_mode: (self.engine == Engine::Sqlite)
-                .then_some(sea_orm::SqliteTransactionMode::Immediate),
-            ..Default::default()
-        };
-        let conn = self.writer.as_ref().unwrap_or(&self.conn);
-        Ok(conn.begin_with_options(opts).await?)
+        match &self.writer {
+            Some(w) => w.begin().await,
+            None => Ok(Tx::alone(self.conn.begin().await?)),
+        }
     }
 
-    /// Brings the schema up to date. On PostgreSQL an advisory lock held for the transaction
-    /// keeps several server copies from racing; on SQLite the immediate transaction does.
+    /// Brings the schema up to date, in a transaction of its own. On PostgreSQL an advisory
+    /// lock held for the transaction keeps several server copies from racing; on SQLite the
+    /// immediate transaction does.
     pub async fn migrate(&self) -> Result<()> {
-        let tx = self.write().await?;
+        let (_turn, tx) = match &self.writer {
+            Some(w) => {
+                let turn = w.alone().await?;
+                let opts = TransactionOptions {
+                    sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                    ..Default::default()
+                };
+                (Some(turn), w.conn().begin_with_options(opts).await?)
+            }
+            None => (None, self.conn.begin().await?),
+        };
         dialect::migration_lock(&tx, self.engine).await?;
         migration::Migrator::up(&tx, None).await?;
         tx.commit().await?;
@@ -308,7 +321,7 @@ impl Db {
 
     pub async fn close(self) -> Result<()> {
         if let Some(w) = self.writer {
-            w.close().await?;
+            w.conn().clone().close().await?;
         }
         self.conn.close().await?;
         Ok(())

@@ -617,3 +617,88 @@ conformance!(
     audit_log_append_only,
     personal_data_sealed
 );
+
+/// SQLite's writes that queue for its one writer share one commit (`writer` in the store).
+mod group_commit {
+    use super::*;
+    use motcua_store::Tx;
+    use tokio::sync::oneshot;
+
+    async fn found(db: &Db, login: &str) -> bool {
+        users::find_for_login(db.conn(), login)
+            .await
+            .unwrap()
+            .is_some()
+    }
+
+    /// A second write queued behind `a`: it takes its turn, inserts `u`, tells `ready`, and
+    /// then commits or gives up as `go` says.
+    fn queued(db: &Db, u: User) -> (oneshot::Receiver<()>, oneshot::Sender<bool>) {
+        let (ready_tx, ready) = oneshot::channel();
+        let (go, go_rx) = oneshot::channel::<bool>();
+        let db = db.clone();
+        tokio::spawn(async move {
+            let b: Tx = db.write().await.unwrap();
+            let inserted = users::insert_user(&b, &u, "h", t0()).await;
+            ready_tx.send(()).unwrap();
+            if go_rx.await.unwrap() {
+                inserted.unwrap();
+                b.commit().await.unwrap();
+            }
+        });
+        (ready, go)
+    }
+
+    // A current-thread runtime: the queued write is spawned and yielded to, so it is waiting
+    // for its turn before the first write commits.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_write_is_answered_after_the_commit_it_shares_with_the_next() {
+        let (db, _t) = open(Engine::Sqlite).await;
+        let (ua, ub) = (
+            citizen("051095001111", "a@vidu.vn"),
+            citizen("051095002222", "b@vidu.vn"),
+        );
+        let a = db.write().await.unwrap();
+        users::insert_user(&a, &ua, "h", t0()).await.unwrap();
+        let (ready, go) = queued(&db, ub);
+        tokio::task::yield_now().await;
+        let a_done = tokio::spawn(a.commit());
+        ready.await.unwrap();
+        assert!(
+            !a_done.is_finished(),
+            "the first write waits for the commit it shares with the second"
+        );
+        assert!(
+            !found(&db, "051095001111").await,
+            "nothing is read before the commit"
+        );
+        go.send(true).unwrap();
+        a_done.await.unwrap().unwrap();
+        assert!(found(&db, "051095001111").await);
+        let after = db.write().await.unwrap();
+        after.commit().await.unwrap();
+        assert!(found(&db, "051095002222").await, "both went in one commit");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_failed_write_rolls_back_alone() {
+        let (db, _t) = open(Engine::Sqlite).await;
+        let ua = citizen("051095003333", "c@vidu.vn");
+        let a = db.write().await.unwrap();
+        users::insert_user(&a, &ua, "h", t0()).await.unwrap();
+        // The queued write inserts the same person again: refused, and it gives up.
+        let (ready, go) = queued(&db, ua.clone());
+        tokio::task::yield_now().await;
+        let a_done = tokio::spawn(a.commit());
+        ready.await.unwrap();
+        go.send(false).unwrap();
+        a_done.await.unwrap().unwrap();
+        assert!(found(&db, "051095003333").await, "the first write is kept");
+        // The writer goes on: a later write commits on its own.
+        let uc = citizen("051095004444", "d@vidu.vn");
+        let c = db.write().await.unwrap();
+        users::insert_user(&c, &uc, "h", t0()).await.unwrap();
+        c.commit().await.unwrap();
+        assert!(found(&db, "051095004444").await);
+    }
+}
