@@ -258,6 +258,17 @@ impl Db {
         }
     }
 
+    /// Waits until the writes that began before are on disk (or failed). A write refused
+    /// because another write of its shared commit took the row first (the same idempotency
+    /// key, say) calls this before it reads the other's result through the pool, which sees
+    /// it only once that commit is done.
+    pub async fn settle(&self) -> Result<()> {
+        match &self.writer {
+            Some(w) => w.settle().await,
+            None => Ok(()),
+        }
+    }
+
     /// Brings the schema up to date, in a transaction of its own. On PostgreSQL an advisory
     /// lock held for the transaction keeps several server copies from racing; on SQLite the
     /// immediate transaction does.

@@ -99,6 +99,11 @@ impl Writer {
 
     /// Waits for the writer's turn, as long as a pool waits for a connection: a write that
     /// cannot have it answers "unavailable" (a 503) rather than holding its request (R4.2).
+    /// Waits until every write that began before is committed or rolled back.
+    pub(crate) async fn settle(&self) -> Result<(), StoreError> {
+        self.alone().await.map(drop)
+    }
+
     async fn turn(&self) -> Result<Turn, StoreError> {
         let queued = Queued::new(self);
         let turn = tokio::time::timeout(WAIT, self.open.clone().lock_owned())

@@ -68,8 +68,10 @@ impl App {
             return Ok(done);
         }
         match self.submit_new_once(ctx, s, sub, key, &fingerprint).await {
-            // The same key sent twice at once: the request that claimed it answers both.
+            // The same key sent twice at once: the request that claimed it answers both, once
+            // it is committed.
             Err(AppError::Conflict(c)) if c == "idempotency" => {
+                self.db.settle().await?;
                 let k = key.unwrap_or_default();
                 self.done_by_key(s, k, &fingerprint)
                     .await?

@@ -174,7 +174,9 @@ impl App {
             Err(AppError::Conflict(c))
                 if c.contains("idempotency") || c.contains("changed meanwhile") =>
             {
-                // A concurrent request with the same key (or a double click) won: answer its result.
+                // A concurrent request with the same key (or a double click) won: answer its
+                // result once it is committed.
+                self.db.settle().await?;
                 let d = ds::get_dossier(self.db.conn(), id).await?;
                 d.code
                     .filter(|_| d.stage != Stage::Draft)
