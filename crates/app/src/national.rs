@@ -412,9 +412,11 @@ impl App {
             .make_portal_dossier(ctx, service_id, &inc, papers)
             .await
         {
-            // The same dossier, delivered twice at once: the other delivery made it.
+            // The same dossier, delivered twice at once: the other delivery made it (read once
+            // its commit is done).
             Err(AppError::Conflict(_))
-                if ds::find_by_code(self.db.conn(), &inc.code).await?.is_some() =>
+                if self.db.settle().await.is_ok()
+                    && ds::find_by_code(self.db.conn(), &inc.code).await?.is_some() =>
             {
                 Ok(Received {
                     code: inc.code.clone(),

@@ -53,10 +53,12 @@ impl From<Failed> for StoreError {
 pub(crate) struct Open {
     outer: DatabaseTransaction,
     writes: usize,
+    /// A write's savepoint may be open: set before `SAVEPOINT`, cleared once it is released.
+    inside: bool,
     done: watch::Sender<Outcome>,
 }
 
-pub(crate) type Turn = OwnedMutexGuard<Option<Open>>;
+pub(crate) type Guard = OwnedMutexGuard<Option<Open>>;
 
 /// The one writer connection and the transaction its writes share.
 #[derive(Clone)]
@@ -89,64 +91,63 @@ impl Writer {
 
     /// Waits for the writer (in the order asked), with no shared transaction open: for work
     /// that needs the connection's own transaction (migrations).
-    pub(crate) async fn alone(&self) -> Result<Turn, StoreError> {
-        let mut turn = self.turn().await?;
-        if let Some(open) = turn.take() {
-            commit(open).await;
+    pub(crate) async fn alone(&self) -> Result<Guard, StoreError> {
+        loop {
+            let guard = self.turn().await?;
+            if guard.is_none() {
+                return Ok(guard);
+            }
+            // The transaction was left open for this turn: commit it in a task of its own,
+            // then wait for the turn again.
+            let _ = Turn(Some(guard)).end().await;
         }
-        Ok(turn)
     }
 
-    /// Waits for the writer's turn, as long as a pool waits for a connection: a write that
-    /// cannot have it answers "unavailable" (a 503) rather than holding its request (R4.2).
     /// Waits until every write that began before is committed or rolled back.
     pub(crate) async fn settle(&self) -> Result<(), StoreError> {
         self.alone().await.map(drop)
     }
 
-    async fn turn(&self) -> Result<Turn, StoreError> {
+    /// Waits for the writer's turn, as long as a pool waits for a connection: a write that
+    /// cannot have it answers "unavailable" (a 503) rather than holding its request (R4.2).
+    async fn turn(&self) -> Result<Guard, StoreError> {
         let queued = Queued::new(self);
-        let turn = tokio::time::timeout(WAIT, self.open.clone().lock_owned())
+        let guard = tokio::time::timeout(WAIT, self.open.clone().lock_owned())
             .await
             .map_err(|_| StoreError::Unavailable("the writer was busy for 10 s".into()))?;
         queued.served();
-        Ok(turn)
+        Ok(guard)
     }
 
     /// A write in a savepoint of the shared transaction, which is begun `IMMEDIATE` when none
     /// is open, so that a read inside it cannot fail when it turns into a write.
     pub(crate) async fn begin(&self) -> Result<Tx, StoreError> {
-        let mut turn = self.turn().await?;
-        if turn.is_none() {
+        let mut turn = Turn(Some(self.turn().await?));
+        if turn.open().is_none() {
             let opts = TransactionOptions {
                 sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
                 ..Default::default()
             };
             let outer = self.conn.begin_with_options(opts).await?;
-            *turn = Some(Open {
+            *turn.open() = Some(Open {
                 outer,
                 writes: 0,
+                inside: false,
                 done: watch::channel(None).0,
             });
         }
-        let open = turn.as_mut().expect("opened above");
-        let inner = match open.outer.begin().await {
-            Ok(inner) => inner,
-            Err(e) => {
-                spawn_commit(turn);
-                return Err(e.into());
-            }
-        };
+        let open = turn.open().as_mut().expect("opened above");
+        // The savepoints are written here rather than through sea-orm's nested transactions:
+        // the turn then knows what is open whatever point a cancelled request stopped at.
+        open.inside = true;
         open.writes += 1;
         let done = open.done.subscribe();
-        Ok(Tx {
-            inner: Some(inner),
-            shared: Some(Shared {
-                turn,
-                done,
-                waiting: self.waiting.clone(),
-            }),
-        })
+        open.outer.execute_unprepared("SAVEPOINT w").await?;
+        Ok(Tx(Kind::Shared {
+            turn,
+            done,
+            waiting: self.waiting.clone(),
+        }))
     }
 }
 
@@ -178,119 +179,157 @@ impl Drop for Queued {
         w.waiting.fetch_sub(1, Ordering::AcqRel);
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(async move {
-                let mut turn = w.open.clone().lock_owned().await;
-                if w.waiting.load(Ordering::Acquire) == 0
-                    && let Some(open) = turn.take()
-                {
-                    commit(open).await;
+                let guard = w.open.clone().lock_owned().await;
+                if w.waiting.load(Ordering::Acquire) == 0 {
+                    Turn(Some(guard)).finish();
                 }
             });
         }
     }
 }
 
-/// Commits the shared transaction and tells each of its writes how it went.
-async fn commit(open: Open) {
-    let outcome = open.outer.commit().await.map_err(|e| Failed {
+/// The writer's turn, held while a write uses the shared transaction. Dropped without being
+/// handed on (the write's error, its request cancelled at any point, a panic), it ends the
+/// shared transaction in a task of its own: see [`end`].
+struct Turn(Option<Guard>);
+
+impl Turn {
+    fn open(&mut self) -> &mut Option<Open> {
+        self.0.as_mut().expect("the turn is held")
+    }
+
+    fn outer(&self) -> &DatabaseTransaction {
+        let open = self.0.as_ref().expect("the turn is held");
+        &open.as_ref().expect("a transaction is open").outer
+    }
+
+    /// Leaves the shared transaction open for the write waiting for the next turn.
+    fn hand_on(mut self) {
+        self.0.take();
+    }
+
+    /// Ends the shared transaction in a task of its own; a request cancelled meanwhile cannot
+    /// stop an end that other writes wait for.
+    fn finish(mut self) -> Option<tokio::task::JoinHandle<()>> {
+        let mut guard = self.0.take()?;
+        guard.as_ref()?;
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => Some(rt.spawn(end(guard))),
+            // No runtime (the process is ending): the transaction rolls back when dropped, and
+            // its writes, none of them acknowledged, are told it did not finish.
+            Err(_) => {
+                guard.take();
+                None
+            }
+        }
+    }
+
+    async fn end(self) {
+        if let Some(task) = self.finish() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if self.0.is_some() {
+            Turn(self.0.take()).finish();
+        }
+    }
+}
+
+/// Ends the shared transaction and tells each of its writes how. A write's savepoint still
+/// open (it failed, or its request was cancelled) is rolled back first and the writes before
+/// it are committed. If it cannot be rolled back (it was never made, or the engine already
+/// undid the whole transaction), the transaction is rolled back and every write in it fails:
+/// none of them was acknowledged.
+async fn end(mut guard: Guard) {
+    let Some(open) = guard.take() else { return };
+    let unwound = match open.inside {
+        true => rollback_savepoint(&open.outer).await,
+        false => Ok(()),
+    };
+    let outcome = match unwound {
+        Ok(()) => open.outer.commit().await,
+        Err(e) => {
+            let _ = open.outer.rollback().await;
+            Err(e)
+        }
+    };
+    let outcome = outcome.map_err(|e| Failed {
         outage: outage(&e),
         message: e.to_string(),
     });
     open.done.send_replace(Some(outcome));
 }
 
-/// Commits the shared transaction in a task of its own, holding the turn until it is done: a
-/// request cancelled meanwhile cannot stop a commit that other writes wait for.
-fn spawn_commit(mut turn: Turn) {
-    let Some(open) = turn.take() else { return };
-    let commit = async move {
-        commit(open).await;
-        drop(turn);
-    };
-    match tokio::runtime::Handle::try_current() {
-        Ok(rt) => {
-            rt.spawn(commit);
-        }
-        // No runtime (the process is ending): the transaction rolls back when dropped, and its
-        // writes, none of them acknowledged, are told it failed.
-        Err(_) => drop(commit),
-    }
-}
-
-/// A write's share of the writer: its turn, and how it learns the shared commit's outcome.
-struct Shared {
-    turn: Turn,
-    done: watch::Receiver<Outcome>,
-    waiting: Arc<AtomicUsize>,
-}
-
-impl Shared {
-    /// Leaves the transaction open for the next write if one is waiting and there is room,
-    /// or commits it. A write that did not end well (`clean` false) always ends the
-    /// transaction: after a failed statement the connection's state is the engine's to say.
-    fn hand_on(self, clean: bool) -> watch::Receiver<Outcome> {
-        let room = self.turn.as_ref().is_some_and(|o| o.writes < BATCH);
-        if clean && room && self.waiting.load(Ordering::Acquire) > 0 {
-            drop(self.turn);
-        } else {
-            spawn_commit(self.turn);
-        }
-        self.done
-    }
+async fn rollback_savepoint(outer: &DatabaseTransaction) -> Result<(), DbErr> {
+    outer.execute_unprepared("ROLLBACK TO w").await?;
+    outer.execute_unprepared("RELEASE w").await?;
+    Ok(())
 }
 
 /// A write transaction (see [`crate::Db::write`]). On SQLite it is a savepoint of the writer's
 /// shared transaction; on PostgreSQL a transaction of its own.
-pub struct Tx {
-    inner: Option<DatabaseTransaction>,
-    shared: Option<Shared>,
+pub struct Tx(Kind);
+
+enum Kind {
+    Alone(DatabaseTransaction),
+    Shared {
+        turn: Turn,
+        done: watch::Receiver<Outcome>,
+        waiting: Arc<AtomicUsize>,
+    },
+    Ended,
 }
 
 impl Tx {
     pub(crate) fn alone(inner: DatabaseTransaction) -> Tx {
-        Tx {
-            inner: Some(inner),
-            shared: None,
-        }
+        Tx(Kind::Alone(inner))
     }
 
-    fn inner(&self) -> &DatabaseTransaction {
-        self.inner.as_ref().expect("a transaction until committed")
+    fn conn(&self) -> &DatabaseTransaction {
+        match &self.0 {
+            Kind::Alone(t) => t,
+            Kind::Shared { turn, .. } => turn.outer(),
+            Kind::Ended => unreachable!("a transaction is used only until it ends"),
+        }
     }
 
     /// Commits the write; returns once it is on disk.
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        let inner = self.inner.take().expect("a transaction until committed");
-        let Some(shared) = self.shared.take() else {
-            return Ok(inner.commit().await?);
+        let (mut turn, mut done, waiting) = match std::mem::replace(&mut self.0, Kind::Ended) {
+            Kind::Alone(t) => return Ok(t.commit().await?),
+            Kind::Shared {
+                turn,
+                done,
+                waiting,
+            } => (turn, done, waiting),
+            Kind::Ended => unreachable!("a transaction ends once"),
         };
-        let released = inner.commit().await;
-        let mut done = shared.hand_on(released.is_ok());
-        released?;
+        // A failure here drops the turn, which rolls the savepoint back.
+        turn.outer().execute_unprepared("RELEASE w").await?;
+        let open = turn.open().as_mut().expect("a transaction is open");
+        open.inside = false;
+        if open.writes < BATCH && waiting.load(Ordering::Acquire) > 0 {
+            turn.hand_on();
+        } else {
+            turn.finish();
+        }
         let outcome = done.wait_for(Option::is_some).await.map_err(|_| {
             StoreError::Unavailable("the commit of this write did not finish".into())
         })?;
         Ok(outcome.clone().expect("waited for")?)
     }
 
-    /// Rolls the write back.
-    pub async fn rollback(mut self) -> Result<(), StoreError> {
-        let inner = self.inner.take().expect("a transaction until committed");
-        let rolled = inner.rollback().await;
-        if let Some(shared) = self.shared.take() {
-            shared.hand_on(rolled.is_ok());
+    /// Rolls the write back. A shared transaction is ended by a task of its own (see
+    /// [`end`]); the next write waits for it.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        if let Kind::Alone(t) = self.0 {
+            return Ok(t.rollback().await?);
         }
-        Ok(rolled?)
-    }
-}
-
-impl Drop for Tx {
-    /// A write dropped before its commit (an error returned early, or its request cancelled)
-    /// rolls back its savepoint and ends the shared transaction.
-    fn drop(&mut self) {
-        drop(self.inner.take());
-        if let Some(shared) = self.shared.take() {
-            shared.hand_on(false);
-        }
+        Ok(())
     }
 }
 
@@ -303,23 +342,23 @@ impl std::fmt::Debug for Tx {
 #[async_trait::async_trait]
 impl ConnectionTrait for Tx {
     fn get_database_backend(&self) -> DbBackend {
-        self.inner().get_database_backend()
+        self.conn().get_database_backend()
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.inner().execute_raw(stmt).await
+        self.conn().execute_raw(stmt).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.inner().execute_unprepared(sql).await
+        self.conn().execute_unprepared(sql).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.inner().query_one_raw(stmt).await
+        self.conn().query_one_raw(stmt).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.inner().query_all_raw(stmt).await
+        self.conn().query_all_raw(stmt).await
     }
 }
 

@@ -633,11 +633,18 @@ mod group_commit {
 
     /// A second write queued behind `a`: it takes its turn, inserts `u`, tells `ready`, and
     /// then commits or gives up as `go` says.
-    fn queued(db: &Db, u: User) -> (oneshot::Receiver<()>, oneshot::Sender<bool>) {
+    fn queued(
+        db: &Db,
+        u: User,
+    ) -> (
+        oneshot::Receiver<()>,
+        oneshot::Sender<bool>,
+        tokio::task::JoinHandle<()>,
+    ) {
         let (ready_tx, ready) = oneshot::channel();
         let (go, go_rx) = oneshot::channel::<bool>();
         let db = db.clone();
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let b: Tx = db.write().await.unwrap();
             let inserted = users::insert_user(&b, &u, "h", t0()).await;
             ready_tx.send(()).unwrap();
@@ -646,7 +653,7 @@ mod group_commit {
                 b.commit().await.unwrap();
             }
         });
-        (ready, go)
+        (ready, go, task)
     }
 
     // A current-thread runtime: the queued write is spawned and yielded to, so it is waiting
@@ -660,7 +667,7 @@ mod group_commit {
         );
         let a = db.write().await.unwrap();
         users::insert_user(&a, &ua, "h", t0()).await.unwrap();
-        let (ready, go) = queued(&db, ub);
+        let (ready, go, _) = queued(&db, ub);
         tokio::task::yield_now().await;
         let a_done = tokio::spawn(a.commit());
         ready.await.unwrap();
@@ -680,25 +687,45 @@ mod group_commit {
         assert!(found(&db, "051095002222").await, "both went in one commit");
     }
 
-    #[tokio::test(flavor = "current_thread")]
-    async fn a_failed_write_rolls_back_alone() {
+    /// A write given up after its statements, by its own error or by its request being
+    /// cancelled: its rows go, the write before it is kept, and the writer goes on.
+    async fn given_up(cancelled: bool) {
         let (db, _t) = open(Engine::Sqlite).await;
-        let ua = citizen("051095003333", "c@vidu.vn");
+        let (ua, ub) = (
+            citizen("051095003333", "c@vidu.vn"),
+            citizen("051095005555", "e@vidu.vn"),
+        );
         let a = db.write().await.unwrap();
         users::insert_user(&a, &ua, "h", t0()).await.unwrap();
-        // The queued write inserts the same person again: refused, and it gives up.
-        let (ready, go) = queued(&db, ua.clone());
+        let (ready, go, task) = queued(&db, ub);
         tokio::task::yield_now().await;
         let a_done = tokio::spawn(a.commit());
         ready.await.unwrap();
-        go.send(false).unwrap();
+        if cancelled {
+            task.abort();
+        } else {
+            go.send(false).unwrap();
+        }
         a_done.await.unwrap().unwrap();
         assert!(found(&db, "051095003333").await, "the first write is kept");
-        // The writer goes on: a later write commits on its own.
-        let uc = citizen("051095004444", "d@vidu.vn");
         let c = db.write().await.unwrap();
+        let uc = citizen("051095004444", "d@vidu.vn");
         users::insert_user(&c, &uc, "h", t0()).await.unwrap();
         c.commit().await.unwrap();
-        assert!(found(&db, "051095004444").await);
+        assert!(found(&db, "051095004444").await, "the writer goes on");
+        assert!(
+            !found(&db, "051095005555").await,
+            "the write given up left nothing"
+        );
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_failed_write_rolls_back_alone() {
+        given_up(false).await
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_write_whose_request_is_cancelled_rolls_back_alone() {
+        given_up(true).await
     }
 }
