@@ -656,6 +656,24 @@ mod group_commit {
         (ready, go, task)
     }
 
+    type Pending = tokio::task::JoinHandle<Result<(), StoreError>>;
+
+    /// A write inserts `ua` and commits while a second write, queued behind it, has taken its
+    /// turn and inserted `ub`: the first write's pending commit, and the second's `go`.
+    async fn two_writes(
+        db: &Db,
+        ua: &User,
+        ub: User,
+    ) -> (Pending, oneshot::Sender<bool>, tokio::task::JoinHandle<()>) {
+        let a = db.write().await.unwrap();
+        users::insert_user(&a, ua, "h", t0()).await.unwrap();
+        let (ready, go, task) = queued(db, ub);
+        tokio::task::yield_now().await;
+        let a_done = tokio::spawn(a.commit());
+        ready.await.unwrap();
+        (a_done, go, task)
+    }
+
     // A current-thread runtime: the queued write is spawned and yielded to, so it is waiting
     // for its turn before the first write commits.
     #[tokio::test(flavor = "current_thread")]
@@ -665,12 +683,7 @@ mod group_commit {
             citizen("051095001111", "a@vidu.vn"),
             citizen("051095002222", "b@vidu.vn"),
         );
-        let a = db.write().await.unwrap();
-        users::insert_user(&a, &ua, "h", t0()).await.unwrap();
-        let (ready, go, _) = queued(&db, ub);
-        tokio::task::yield_now().await;
-        let a_done = tokio::spawn(a.commit());
-        ready.await.unwrap();
+        let (a_done, go, _) = two_writes(&db, &ua, ub).await;
         assert!(
             !a_done.is_finished(),
             "the first write waits for the commit it shares with the second"
@@ -695,12 +708,7 @@ mod group_commit {
             citizen("051095003333", "c@vidu.vn"),
             citizen("051095005555", "e@vidu.vn"),
         );
-        let a = db.write().await.unwrap();
-        users::insert_user(&a, &ua, "h", t0()).await.unwrap();
-        let (ready, go, task) = queued(&db, ub);
-        tokio::task::yield_now().await;
-        let a_done = tokio::spawn(a.commit());
-        ready.await.unwrap();
+        let (a_done, go, task) = two_writes(&db, &ua, ub).await;
         if cancelled {
             task.abort();
         } else {
