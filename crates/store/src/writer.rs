@@ -114,7 +114,7 @@ impl Writer {
         let queued = Queued::new(self);
         let guard = tokio::time::timeout(WAIT, self.open.clone().lock_owned())
             .await
-            .map_err(|_| StoreError::Unavailable("the writer was busy for 10 s".into()))?;
+            .map_err(|e| StoreError::Unavailable(format!("the writer was busy for 10 s ({e})")))?;
         queued.served();
         Ok(guard)
     }
@@ -317,8 +317,8 @@ impl Tx {
         } else {
             turn.finish();
         }
-        let outcome = done.wait_for(Option::is_some).await.map_err(|_| {
-            StoreError::Unavailable("the commit of this write did not finish".into())
+        let outcome = done.wait_for(Option::is_some).await.map_err(|e| {
+            StoreError::Unavailable(format!("the commit of this write did not finish ({e})"))
         })?;
         Ok(outcome.clone().expect("waited for")?)
     }
