@@ -115,9 +115,15 @@ try {
   await check(p, 'giay-to');
   await p.goto(`${BASE}/ho-so/${id}/nop`);
   await check(p, 'kiem-tra');
+  // The person asks for the result by registered post (R8.2).
+  await p.check('input[name="cach_nhan"][value="post"]');
+  await p.fill('#f-post_recipient', 'Nguyễn Văn An');
+  await p.fill('#f-post_phone', '0912 345 678');
+  await p.fill('#f-post_address', '12 Lê Lợi, phường Cẩm Thành, Quảng Ngãi');
   await p.check('[name="cam_doan"]');
   await Promise.all([p.waitForNavigation(), p.click('button:has-text("Nộp hồ sơ")')]);
   await check(p, 'da-nop');
+  await expectText(p, 'Nhận qua bưu chính công ích (bưu gửi bảo đảm): Nguyễn Văn An, 12 Lê Lợi', 'the chosen way on the dossier page');
   const code = (await p.textContent('h1')).replace('Hồ sơ', '').trim();
   must(/^000\.01\.01\.H53-\d{6}-\d{4}$/.test(code), `the dossier code is shown (${code})`);
 
@@ -196,7 +202,17 @@ try {
   await Promise.all([p.waitForNavigation(), p.click('a:has-text("Biên lai số")')]);
   await expectText(p, 'BIÊN LAI THU PHÍ, LỆ PHÍ', 'the printable receipt');
   await check(p, 'bien-lai');
+  // The person changes their mind: the result online (R8.2); reception's return follows.
+  await p.goto(`${BASE}/ho-so/${id}`);
+  await Promise.all([p.waitForNavigation(), p.click('a:has-text("Đổi cách nhận")')]);
+  await check(p, 'cach-nhan-ket-qua');
+  await p.check('input[name="cach_nhan"][value="online"]');
+  await Promise.all([p.waitForNavigation(), p.click('button:has-text("Lưu cách nhận kết quả")')]);
+  await expectText(p, 'Đã lưu cách nhận kết quả', 'the change saved');
+  await expectText(p, 'Nhận trực tuyến (tải về bản điện tử)', 'the new way on the dossier page');
   await desk.goto(`${BASE}/can-bo/ho-so/${id}`);
+  await expectText(desk, 'Nhận trực tuyến (tải về bản điện tử)', 'reception sees the way');
+  must((await desk.locator('input[name="action"][value="return_by_post"]').count()) === 0, 'no return by post once the person chose online');
   await staffStep(desk, 'return_online');
   await check(desk, 'tra-ket-qua');
 

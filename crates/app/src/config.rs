@@ -204,6 +204,10 @@ pub struct DossierConfig {
     pub max_drafts: u64,
     /// Largest form answers, in KB (as JSON).
     pub max_form_kb: u64,
+    /// The postage the public postal service collects from the person when it delivers a
+    /// result by post, in đồng, as its tariff publishes it (R8.2b); 0 when the person pays
+    /// nothing (the province pays, or the post charges the agency).
+    pub result_postage: u32,
 }
 
 impl Default for DossierConfig {
@@ -216,6 +220,7 @@ impl Default for DossierConfig {
             draft_days: 30,
             max_drafts: 20,
             max_form_kb: 64,
+            result_postage: 0,
         }
     }
 }

@@ -41,7 +41,7 @@ pub fn default_template(kind: NoticeKind) -> (&'static str, &'static str, &'stat
         Acceptance => (
             "Đã tiếp nhận hồ sơ {{ code }}, hẹn trả kết quả ngày {{ date }}",
             "Kính gửi {{ name }},\n\n{{ agency }} đã tiếp nhận hồ sơ {{ code }} ({{ procedure }}).\nNgày hẹn trả kết quả: {{ date }}.\n{% if items %}Khi nhận kết quả, xin mang theo bản chính để đối chiếu:\n{% for i in items %}- {{ i }}\n{% endfor %}{% endif %}{% if amount %}Phí, lệ phí phải nộp: {{ amount }}.\n{% endif %}\nTheo dõi hồ sơ: {{ link }}\n",
-            "Da tiep nhan ho so {{ code }}. Hen tra ket qua {{ date }}.",
+            "Da tiep nhan ho so {{ code }}. Hen tra ket qua {{ date }}. Xem: {{ link }}",
         ),
         Apology => (
             "Xin lỗi và hẹn lại ngày trả kết quả hồ sơ {{ code }}",
@@ -155,6 +155,8 @@ pub struct NewNotice<'a> {
     pub dossier_id: Option<Uuid>,
     /// Account notices: the address they go to (and no inbox copy).
     pub address: Option<&'a str>,
+    /// A person without an account (R11.2): SMS to their phone and e-mail to their address.
+    pub outside: Option<motcua_domain::record::Contact>,
     pub data: Value,
 }
 
@@ -167,6 +169,7 @@ impl NewNotice<'static> {
             user_id: Some(user),
             dossier_id: None,
             address: None,
+            outside: None,
             data,
         }
     }
@@ -298,7 +301,8 @@ impl App {
             .await
     }
 
-    /// Where a notice goes: its address, or the person's inbox with e-mail and SMS as they chose.
+    /// Where a notice goes: its address, or the person's inbox with e-mail and SMS as they chose,
+    /// or for a person without an account the phone and e-mail they gave (R11.2).
     async fn addresses(
         &self,
         c: &impl motcua_store::Conn,
@@ -326,7 +330,16 @@ impl App {
                     channels.push((NoticeChannel::Sms, p));
                 }
             }
-            (None, None) => {}
+            (None, None) => {
+                if let Some(c) = &n.outside {
+                    if let Some(e) = &c.email {
+                        channels.push((NoticeChannel::Email, e.clone()));
+                    }
+                    if let Some(p) = c.phone.as_ref().filter(|_| !sms.trim().is_empty()) {
+                        channels.push((NoticeChannel::Sms, p.clone()));
+                    }
+                }
+            }
         }
         Ok(channels)
     }

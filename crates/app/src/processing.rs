@@ -134,6 +134,9 @@ pub struct Capabilities {
     pub may_receive_papers: bool,
     /// The owner may rate the dossier now: it has ended and they have not rated it (R9.4).
     pub may_rate: bool,
+    /// The owner, or reception at their request, may choose how the result is received: more
+    /// than one way is allowed and it has not been returned (R8.2).
+    pub may_choose_result: bool,
 }
 
 /// Where a step left the dossier.
@@ -243,6 +246,7 @@ impl App {
             Self::fee_hold(&self.fee_view(conn, &d).await?, act)?;
         }
         crate::signatures::papers_hold(&d, act)?;
+        crate::dossiers::delivery_hold(&d, act)?;
         let events = ds::events(conn, id).await?;
         if act.decides_a_proposal() && event::proposer(&events) == Some(s.user.id) {
             return Err(AppError::Conflict(
@@ -635,18 +639,23 @@ impl App {
                 .is_ok(),
             may_receive_papers: self.may_receive_papers(s, d),
             may_rate: false,
+            may_choose_result: false,
             acts,
         }
     }
 }
 
-/// The steps the caller may take now on the dossier, in table order (each act once).
+/// The steps the caller may take now on the dossier, in table order (each act once); of the
+/// return steps, the one the person chose (R8.2).
 fn available_to(s: &Session, d: &Dossier) -> Vec<Available> {
     let mut out = vec![];
     for who in whos(s, d) {
         for act in lifecycle::available(d.stage, who) {
             if act.has_own_form() {
                 continue; // through the submission or the answer, with its files or text
+            }
+            if crate::dossiers::delivery_hold(d, act).is_err() {
+                continue;
             }
             if !out.iter().any(|a: &Available| a.act == act) {
                 out.push(Available { act, who });

@@ -67,6 +67,7 @@ async fn main() {
                     user_id: Some(citizen.id),
                     dossier_id: None,
                     address: None,
+                    outside: None,
                     data,
                 },
             )

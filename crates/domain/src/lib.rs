@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod clock;
 pub mod deadline;
+pub mod delivery;
 pub mod dossier;
 pub mod event;
 pub mod feedback;

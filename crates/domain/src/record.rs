@@ -69,6 +69,20 @@ pub struct Dossier {
     /// searchable without holding them in clear).
     pub id_index: Option<String>,
     pub phone_index: Option<String>,
+    /// How the person receives the result (R8.2); none before they chose.
+    pub result: Option<crate::delivery::ResultDelivery>,
+    /// How to reach a person without an account (R11.2): the phone and e-mail given at the
+    /// counter or in the letter; none once the dossier has an owner to notify.
+    pub contact: Option<Contact>,
+}
+
+/// Where the notices of a dossier go when its person has no account (R11.2).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Contact {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// What oversight counts of a dossier, decided at each step (R9.6).
@@ -127,6 +141,8 @@ impl Dossier {
             marks: Marks::default(),
             id_index: None,
             phone_index: None,
+            result: None,
+            contact: None,
         }
     }
 }

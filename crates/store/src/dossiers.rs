@@ -109,6 +109,14 @@ fn row_from(m: dossier::Model) -> Result<Dossier> {
         },
         id_index: m.id_index,
         phone_index: m.phone_index,
+        result: seal::open_opt(m.result_delivery)?
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(bad)?,
+        contact: seal::open_opt(m.contact)?
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(bad)?,
     })
 }
 
@@ -163,6 +171,8 @@ fn model_of(d: &Dossier) -> dossier::ActiveModel {
         id_index: Set(d.id_index.clone()),
         phone_index: Set(d.phone_index.clone()),
         received_month: Set(d.submitted_at.map(motcua_domain::oversight::month_of)),
+        result_delivery: Set(d.result.as_ref().map(|r| seal::seal(&json_text(r)))),
+        contact: Set(d.contact.as_ref().map(|c| seal::seal(&json_text(c)))),
     }
 }
 

@@ -391,6 +391,10 @@ pub mod dossier {
         pub id_index: Option<String>,
         pub phone_index: Option<String>,
         pub received_month: Option<String>,
+        /// How the person receives the result (R8.2), sealed JSON.
+        pub result_delivery: Option<String>,
+        /// How to reach a person without an account (R11.2), sealed JSON.
+        pub contact: Option<String>,
     }
     no_relations!();
 }

@@ -35,6 +35,8 @@ pub async fn reseal(c: &impl ConnectionTrait, rotating: bool) -> Result<u64> {
     n += reseal_users(c, &pattern, rotating, current).await?;
     for (table, column) in [
         ("dossiers", "form"),
+        ("dossiers", "result_delivery"),
+        ("dossiers", "contact"),
         ("notices", "recipient"),
         ("deliveries", "recipient"),
         ("second_factors", "secret"),

@@ -50,6 +50,7 @@ impl App {
                 user_id: Some(u.id),
                 dossier_id: None,
                 address: Some(&email),
+                outside: None,
                 data: json!({}),
             };
             self.notify_rendered(&tx, &n, reset).await?;
@@ -291,6 +292,7 @@ impl App {
             user_id: Some(user.id),
             dossier_id: None,
             address: Some(email),
+            outside: None,
             data: json!({}),
         };
         self.notify_rendered(tx, &n, notices.confirm).await?;
@@ -300,6 +302,7 @@ impl App {
                 user_id: Some(user.id),
                 dossier_id: None,
                 address: Some(old),
+                outside: None,
                 data: json!({}),
             };
             self.notify_rendered(tx, &n, notices.changed).await?;

@@ -109,6 +109,7 @@ impl App {
             user_id: Some(user.id),
             dossier_id: None,
             address: user.email.as_deref(),
+            outside: None,
             data: json!({}),
         };
         self.notify_rendered(&tx, &n, confirm).await?;
@@ -152,6 +153,7 @@ impl App {
                 user_id: Some(existing.id),
                 dossier_id: None,
                 address: Some(to),
+                outside: None,
                 data: json!({}),
             };
             self.notify_rendered(tx, &n, exists).await?;

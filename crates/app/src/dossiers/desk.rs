@@ -23,7 +23,8 @@ impl App {
 
     /// Registers a dossier received at the counter (in person) or by post, for a person who may
     /// have no account (reception officers of the agency offering the service). The applicant
-    /// is (name, phone).
+    /// is (name, phone, e-mail if given): their notices go by SMS and e-mail, with the public
+    /// look-up as their link, until they claim the dossier into an account (R11.2).
     pub async fn register_received(
         &self,
         ctx: &Ctx,
@@ -31,7 +32,7 @@ impl App {
         service_id: Uuid,
         intake: Intake,
         form: Value,
-        (applicant_name, phone): (&str, &str),
+        (applicant_name, phone, email): (&str, &str, Option<&str>),
     ) -> Result<Dossier> {
         let conn = self.db.conn();
         let service = cat::get_service(conn, service_id)
@@ -46,6 +47,13 @@ impl App {
             .map_err(|e| AppError::Conflict(e.to_string()))?;
         let (name, phone, clean, ids) =
             checked_declaration(&service.form_schema, &form, applicant_name, phone)?;
+        let email = email
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(|e| {
+                motcua_domain::identity::check_email(e).map_err(|m| AppError::field("email", m))
+            })
+            .transpose()?;
         let now = self.now();
         let version = cat::current_version(conn, service.procedure_id, vn_date(now))
             .await?
@@ -63,9 +71,20 @@ impl App {
             phone_tail: Some(phone_tail(&phone)),
             id_index: ids.first().map(|i| motcua_store::seal::blind(i)),
             phone_index: Some(motcua_store::seal::blind(&phone)),
+            contact: Some(motcua_domain::record::Contact {
+                phone: Some(phone),
+                email,
+            }),
             submitted_at: Some(now),
             time_to_result: Some(total),
             process,
+            // The person at the counter takes the result there unless they ask reception for
+            // another way (R8.2); a dossier from the post waits for reception to record the way
+            // its letter asks for.
+            result: match intake {
+                Intake::InPerson => Some(self.checked_choice(&ways_of(&service, &version), None)?),
+                _ => None,
+            },
             ..Dossier::blank(service_id, version.id, agency.id, intake, Stage::Draft, now)
         };
         let entered = self.enter(conn, &mut d, to, now, &[], None).await?;
@@ -78,7 +97,7 @@ impl App {
             seq,
         ));
         // The notices name the code, so they are made in the transaction (the officer who
-        // registers has the dossier in hand: no staff notice; the fee's only to an account).
+        // registers has the dossier in hand: no staff notice; the fee's to the person's phone).
         let notices = self
             .fee_due_notice(&tx, &d, act)
             .await?

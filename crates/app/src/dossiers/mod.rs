@@ -10,7 +10,7 @@ use motcua_domain::authz::{Action, Target, authorize};
 use motcua_domain::catalogue::Component;
 use motcua_domain::clock::vn_date;
 use motcua_domain::dossier::{self as dom, FileKind, Intake, Status};
-use motcua_domain::event::{self, Event, EventData, Resubmission, Slip};
+use motcua_domain::event::{self, Event, EventData, Resubmission, ReturnChannel, Slip};
 use motcua_domain::form::FormSpec;
 use motcua_domain::lifecycle::{self, Act, Stage, Who};
 use motcua_domain::signature::Signature;
@@ -28,6 +28,10 @@ use crate::processing::persist::{RowWrite, StepNotice, StepWrite};
 use crate::processing::{ActionInput, Capabilities, FORM_COMPONENT, RESULT_COMPONENT};
 use crate::{App, AppError, Ctx, Result, Session};
 
+mod claim;
+mod delivery;
+pub use delivery::ResultChoice;
+pub(crate) use delivery::{delivery_hold, may_choose, ways_of};
 mod desk;
 pub(crate) use desk::checked_declaration;
 mod files;
@@ -157,6 +161,10 @@ pub struct DossierView {
     pub can: Capabilities,
     /// What it owes and paid: payments, receipts, refunds (R7.1b, R7.2b, R8.2c).
     pub fee: crate::payments::FeeView,
+    /// The ways its result may be received (R8.2); the choice is `row.result`.
+    pub result_ways: Vec<ReturnChannel>,
+    /// The postage the post collects on delivering the result, when it charges the person.
+    pub postage: Option<i64>,
 }
 
 /// A disclosure as people read it: the agency by its code and name.
@@ -429,6 +437,7 @@ impl App {
             files.retain(|f| named.contains(&f.id));
             events.retain(|e| e.public);
             d.form = serde_json::json!({});
+            d.result = None;
         }
         let needed = dom::needed_components(&version.body.components, &d.form)
             .into_iter()
@@ -453,7 +462,14 @@ impl App {
         };
         let mut can = self.capabilities(s, &d, &agency.code, &events, !applicant, &fee);
         can.may_rate = self.may_rate(s, &d).await?;
+        let result_ways = ways_of(&service, &version);
+        can.may_choose_result = consulted.is_none()
+            && may_choose(s, &d)
+            && motcua_domain::delivery::may_change(d.stage)
+            && result_ways.len() > 1;
         Ok(DossierView {
+            result_ways,
+            postage: self.result_postage(),
             disclosures,
             fee,
             audience,
@@ -600,9 +616,18 @@ impl App {
         )
     }
 
-    /// The notice to the dossier's owner, when it has an account, rendered (outside the write
-    /// transaction): the variables every dossier notice has (name, code, procedure, agency,
-    /// link) plus `extra`.
+    /// The public look-up of a dossier's code, for notices to a person without an account.
+    pub fn lookup_link(&self, code: &str) -> String {
+        format!(
+            "{}/tra-cuu?ma={code}",
+            self.config.public_url.trim_end_matches('/')
+        )
+    }
+
+    /// The notice to the dossier's person, rendered (outside the write transaction): to its
+    /// owner's account, or, when it has none, by SMS and e-mail to the contact given at the
+    /// counter, with the public look-up as its link (R11.2). The variables every dossier notice
+    /// has (name, code, procedure, agency, link) plus `extra`. None when nobody can be reached.
     pub(crate) async fn owner_notice(
         &self,
         c: &impl motcua_store::Conn,
@@ -610,23 +635,35 @@ impl App {
         kind: motcua_domain::notice::NoticeKind,
         extra: Value,
     ) -> Result<Option<(crate::notices::NewNotice<'static>, crate::notices::Rendered)>> {
-        let Some(owner) = d.owner_id else {
-            return Ok(None);
+        let (name, link, outside) = match (d.owner_id, &d.contact) {
+            (Some(owner), _) => {
+                let user = motcua_store::users::get_user(c, owner).await?;
+                (user.full_name, self.dossier_link(d.id), None)
+            }
+            (None, Some(contact)) => {
+                let code = d.code.as_deref().unwrap_or_default();
+                (
+                    d.applicant_name.clone(),
+                    self.lookup_link(code),
+                    Some(contact.clone()),
+                )
+            }
+            (None, None) => return Ok(None),
         };
-        let user = motcua_store::users::get_user(c, owner).await?;
         let version = cat::get_version(c, d.procedure_version_id).await?;
         let agency = agencies::get_agency(c, d.agency_id).await?;
-        let mut data = json!({"name": user.full_name, "code": d.code, "procedure": version.body.name,
-            "agency": agency.name, "link": self.dossier_link(d.id)});
+        let mut data = json!({"name": name, "code": d.code, "procedure": version.body.name,
+            "agency": agency.name, "link": link});
         if let (Some(m), Value::Object(e)) = (data.as_object_mut(), extra) {
             m.extend(e);
         }
         let rendered = self.render_notice(kind, &data)?;
         let n = crate::notices::NewNotice {
             kind,
-            user_id: Some(owner),
+            user_id: d.owner_id,
             dossier_id: Some(d.id),
             address: None,
+            outside,
             data,
         };
         Ok(Some((n, rendered)))

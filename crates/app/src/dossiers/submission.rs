@@ -211,13 +211,22 @@ fn fingerprint(sub: &Submission) -> String {
         .map(|p| json!([p.component, p.name, p.staged.sha256]))
         .collect();
     papers.sort_by_key(Value::to_string);
-    let whole = json!({
+    let mut whole = json!({
         "service": sub.service,
         "form": sorted_keys(&sub.form),
         "declaration": sub.consent.declaration,
         "papers_by_post": sub.consent.papers_by_post,
         "papers": papers,
     });
+    // Only when stated, so that a request without a choice keeps the fingerprint it had
+    // before the choice was asked.
+    if let Some(r) = &sub.consent.result {
+        let post = r
+            .post
+            .as_ref()
+            .map(|p| [&p.recipient, &p.phone, &p.address]);
+        whole["result"] = json!([r.channel, post]);
+    }
     sha256_hex(&whole.to_string())
 }
 

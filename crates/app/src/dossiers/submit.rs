@@ -2,13 +2,16 @@
 //! lifecycle, withdrawal (R6.2, R13.2).
 use super::*;
 
-/// What the person confirms when submitting.
-#[derive(Debug, Clone, Copy, Default)]
+/// What the person confirms and chooses when submitting.
+#[derive(Debug, Clone, Default)]
 pub struct Consent {
     /// The declaration that what they state is true (R13.2).
     pub declaration: bool,
     /// At level 4, the papers of the components not digitally signed go by post (R7.2a).
     pub papers_by_post: bool,
+    /// How they receive the result (R8.2): at the office when a new submission states none;
+    /// a resubmission keeps the choice unless it states one.
+    pub result: Option<super::ResultChoice>,
 }
 
 impl App {
@@ -234,7 +237,10 @@ impl App {
                 "Hãy đánh dấu cam đoan thông tin khai là đúng sự thật trước khi nộp.",
             ));
         }
-        let (clean, version) = self.complete(&tx, &d, act, now).await?;
+        let (clean, version, ways) = self.complete(&tx, &d, act, now).await?;
+        if consent.result.is_some() || (act == Act::Submit && d.result.is_none()) {
+            d.result = Some(self.checked_choice(&ways, consent.result)?);
+        }
         d.papers = self
             .papers_needed(&tx, &d, &version, consent.papers_by_post)
             .await?;
@@ -317,14 +323,14 @@ impl App {
 
     /// What a submission checks and pins (R6.2): the answers valid for the service's form, every
     /// required component attached, and the procedure version (the one in force now for a new
-    /// submission; a resubmission keeps its own).
+    /// submission; a resubmission keeps its own); with the ways its result may be received.
     async fn complete(
         &self,
         tx: &motcua_store::Tx,
         d: &Dossier,
         act: Act,
         now: jiff::Timestamp,
-    ) -> Result<(Value, Version)> {
+    ) -> Result<(Value, Version, Vec<ReturnChannel>)> {
         let service = cat::get_service(tx, d.service_id).await?;
         // A new submission pins the version in force now; a resubmission keeps its version.
         let version = if act == Act::Submit {
@@ -337,7 +343,8 @@ impl App {
         let files = ds::files(tx, d.id).await?;
         let attached: Vec<&str> = files.iter().map(|f| f.component_id.as_str()).collect();
         let clean = answers_complete(&service, &version, &d.form, &attached)?;
-        Ok((clean, version))
+        let ways = super::delivery::ways_of(&service, &version);
+        Ok((clean, version, ways))
     }
 
     /// A new submission gets its code and the time and process published now (R10.4); a
@@ -386,6 +393,7 @@ impl App {
             user_id: Some(s.user.id),
             dossier_id: Some(d.id),
             address: None,
+            outside: None,
             data: json!({"name": s.user.full_name, "code": d.code, "procedure": version.body.name,
                 "agency": agency.name, "link": self.dossier_link(d.id)}),
         })

@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 
 use crate::security::demo_pw;
 
+mod claim;
+mod delivery;
 mod progress;
 mod submission;
 mod whole;

@@ -39,6 +39,7 @@ async fn every_notice_kind_arrives_by_email(e: Engine) {
                     user_id: Some(citizen.id),
                     dossier_id: None,
                     address,
+                    outside: None,
                     data: data(),
                 },
             )
@@ -140,6 +141,7 @@ async fn smtp_outage_then_exactly_once(e: Engine) {
                     user_id: Some(citizen.id),
                     dossier_id: None,
                     address: None,
+                    outside: None,
                     data: d,
                 },
             )
@@ -191,6 +193,7 @@ async fn result_ready(t: &TestApp, code: &str) {
         user_id: Some(citizen.id),
         dossier_id: None,
         address: None,
+        outside: None,
         data: d,
     };
     let rendered = t.app.render_notice(n.kind, &n.data).unwrap();
@@ -289,6 +292,7 @@ async fn two_workers_send_each_message_once(e: Engine) {
                     user_id: Some(citizen.id),
                     dossier_id: None,
                     address: None,
+                    outside: None,
                     data: d,
                 },
             )
@@ -502,6 +506,7 @@ async fn administrators_edit_templates_and_retry_dead_letters(e: Engine) {
                 user_id: Some(citizen.id),
                 dossier_id: None,
                 address: None,
+                outside: None,
                 data: data(),
             },
         )
@@ -516,6 +521,7 @@ async fn administrators_edit_templates_and_retry_dead_letters(e: Engine) {
                 user_id: Some(citizen.id),
                 dossier_id: None,
                 address: Some("khong hop le"),
+                outside: None,
                 data: data(),
             },
         )
@@ -616,6 +622,7 @@ async fn people_choose_their_channels(e: Engine) {
                 user_id: Some(citizen.id),
                 dossier_id: None,
                 address: None,
+                outside: None,
                 data: data(),
             },
         )

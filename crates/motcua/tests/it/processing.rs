@@ -112,6 +112,31 @@ pub(crate) async fn act(who: &mut (Client, String), code: &str, body: Value) -> 
     (r.status, v)
 }
 
+/// Chooses how the result is received (R8.2); answers (status, body).
+pub(crate) async fn choose_result(
+    who: &mut (Client, String),
+    code: &str,
+    body: Value,
+) -> (u16, Value) {
+    let r = who
+        .0
+        .json(
+            Method::PUT,
+            &format!("/api/v1/dossiers/{code}/result-delivery"),
+            Some(&who.1),
+            Some(body),
+        )
+        .await;
+    let v = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+    (r.status, v)
+}
+
+/// The person asks for the result online (the service is full-process).
+pub(crate) async fn online(p: &mut People, code: &str) {
+    let (st, v) = choose_result(&mut p.citizen, code, json!({"channel": "online"})).await;
+    assert_eq!(st, 200, "{v}");
+}
+
 pub(crate) async fn ok(who: &mut (Client, String), code: &str, body: Value) -> Value {
     let (st, v) = act(who, code, body.clone()).await;
     assert_eq!(st, 200, "{body} → {v}");

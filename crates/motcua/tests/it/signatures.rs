@@ -538,6 +538,7 @@ async fn results_are_signed_and_checkable(e: Engine) {
     )
     .await;
     ok(&mut p.leader, &code, json!({"action": "approve"})).await;
+    crate::processing::online(&mut p, &code).await;
     ok(&mut p.desk, &code, json!({"action": "return_online"})).await;
     let d = dossier(&mut p.citizen, &code).await;
     let number = format!("{code}-KQ1");

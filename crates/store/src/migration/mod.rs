@@ -21,6 +21,7 @@ mod m13_login;
 mod m14_national;
 mod m15_work_counts;
 mod m16_catalogue_in_memory;
+mod m17_delivery_contact;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m14_national::Migration),
             Box::new(m15_work_counts::Migration),
             Box::new(m16_catalogue_in_memory::Migration),
+            Box::new(m17_delivery_contact::Migration),
         ]
     }
 }

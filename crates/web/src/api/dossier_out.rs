@@ -200,6 +200,48 @@ pub struct DossierOut {
     pub fees: FeesOut,
     /// The receipts (biên lai) issued for its payments.
     pub receipts: Vec<ReceiptOut>,
+    /// How the person receives the result (R8.2); absent before a way was chosen (then any
+    /// return step the lifecycle allows). Change it with `PUT …/result-delivery`.
+    pub result_delivery: Option<ResultDeliveryOut>,
+    /// The ways the service allows for the result: `office`, `online`, `post` (R8.2).
+    pub result_ways: Vec<String>,
+    /// Whether the caller may change how the result is received now.
+    pub may_choose_result: bool,
+}
+
+/// How the person receives the result (R8.2).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResultDeliveryOut {
+    /// office, online, post
+    #[schema(pattern = "^(office|online|post)$")]
+    pub channel: String,
+    /// The way in Vietnamese, with the address when by post.
+    pub label: String,
+    /// By post: where the result goes.
+    pub post: Option<PostOut>,
+    /// Đồng the post collects from the person on delivery (absent when nothing).
+    pub postage: Option<i64>,
+}
+
+/// Where the post takes the result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostOut {
+    pub recipient: String,
+    pub phone: String,
+    pub address: String,
+}
+
+pub fn result_out(r: &motcua_domain::delivery::ResultDelivery) -> ResultDeliveryOut {
+    ResultDeliveryOut {
+        channel: r.channel.as_str().into(),
+        label: r.label_vi(),
+        post: r.post.as_ref().map(|p| PostOut {
+            recipient: p.recipient.clone(),
+            phone: p.phone.clone(),
+            address: p.address.clone(),
+        }),
+        postage: r.postage,
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -301,6 +343,9 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
         unsigned_components: v.unsigned(),
         papers: v.row.papers.map(|p| p.as_str().into()),
         papers_received_at: v.row.papers_received_at.map(vn),
+        result_delivery: v.row.result.as_ref().map(result_out),
+        result_ways: v.result_ways.iter().map(|w| w.as_str().into()).collect(),
+        may_choose_result: v.can.may_choose_result,
         events: events_out(v),
         notices: notices_out(v),
         supplement_requested: v

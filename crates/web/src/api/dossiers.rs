@@ -39,6 +39,43 @@ pub fn routes() -> Routes<AppState> {
         )
         .post("/api/v1/dossiers/{dossier}/submit", Signed, submit)
         .post("/api/v1/dossiers/{dossier}/withdraw", Signed, withdraw)
+        .put(
+            "/api/v1/dossiers/{dossier}/result-delivery",
+            Signed,
+            put_result_delivery,
+        )
+        .post("/api/v1/dossiers/claim", Signed, claim)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimRequest {
+    /// The dossier code on the receipt (giấy tiếp nhận).
+    pub code: String,
+    /// The phone given when the dossier was received.
+    pub phone: String,
+}
+
+/// Claims into the caller's account a dossier received at the counter or by post without an
+/// account (R11.2): the code and the phone given then are the proof. Any mismatch, or a
+/// dossier that already has an owner, answers the same 422 (field `code`); ten tries an hour
+/// per account, then 429.
+#[utoipa::path(post, path = "/api/v1/dossiers/claim", tag = tags::DOSSIERS, request_body = ClaimRequest, security(("bearer" = [])),
+    responses((status = 200, body = Created), (status = 403, description = "a staff account (only citizens and businesses own dossiers)"), (status = 409, description = "the dossier changed meanwhile"), (status = 422, description = "the code and the phone do not match a dossier without an owner, or the phone is malformed"), (status = 429)))]
+pub async fn claim(
+    c: Caller,
+    body: Result<Json<ClaimRequest>, JsonRejection>,
+) -> Result<Json<Created>, ApiError> {
+    let sess = c.session()?;
+    let req = json_body(body)?;
+    let d =
+        c.s.app
+            .claim_dossier(&c.ctx(), sess, &req.code, &req.phone)
+            .await?;
+    Ok(Json(Created {
+        id: d.id.to_string(),
+        status: d.stage.status().as_str().into(),
+    }))
 }
 
 /// A new draft, for a service named by its id or by its procedure's and agency's codes.
@@ -87,7 +124,7 @@ fn empty_form() -> serde_json::Value {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Created {
     pub id: String,
-    /// `draft` (see `DossierOut.status`).
+    /// `draft` for a new draft; the dossier's status otherwise (see `DossierOut.status`).
     pub status: String,
 }
 
@@ -293,6 +330,69 @@ pub struct SubmitRequest {
     /// with the dossier code (R7.2a). Without it such a submission is refused.
     #[serde(default)]
     pub papers_by_post: bool,
+    /// How the person receives the result (R8.2), among the service's `result_ways`; at the
+    /// office when absent. A resubmission keeps the earlier choice unless it states one.
+    pub result_delivery: Option<ResultChoiceIn>,
+}
+
+/// How the person wants the result (R8.2).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResultChoiceIn {
+    /// One of the service's `result_ways`: `office`, `online` (level 4: download the signed
+    /// result) or `post` (registered post to `post`'s address; the dossier's
+    /// `result_delivery.postage` then says what the post collects on delivery).
+    #[schema(pattern = "^(office|online|post)$")]
+    pub channel: String,
+    /// Required with `post`: the recipient (2–200 characters), a phone of 10 digits starting
+    /// with 0, and the address (10–300 characters).
+    pub post: Option<PostIn>,
+}
+
+/// Where the post takes the result.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostIn {
+    pub recipient: String,
+    pub phone: String,
+    pub address: String,
+}
+
+impl From<ResultChoiceIn> for motcua_app::dossiers::ResultChoice {
+    fn from(r: ResultChoiceIn) -> Self {
+        Self {
+            channel: r.channel,
+            post: r.post.map(|p| motcua_domain::delivery::PostTo {
+                recipient: p.recipient,
+                phone: p.phone,
+                address: p.address,
+            }),
+        }
+    }
+}
+
+/// Changes how the person receives the result, until it is returned (R8.2): the dossier's
+/// owner, or reception of its agency at the person's request. Reception's return step then
+/// follows the new way. Answers the choice as kept.
+#[utoipa::path(put, path = "/api/v1/dossiers/{dossier}/result-delivery", tag = tags::DOSSIERS, params(("dossier" = String, Path)), request_body = ResultChoiceIn, security(("bearer" = [])),
+    responses((status = 200, body = super::dossier_out::ResultDeliveryOut), (status = 404), (status = 409, description = "the dossier has ended (result returned, withdrawn, declined) or changed meanwhile"), (status = 422, description = "a way the service does not allow, or an incomplete address (`errors` names the field: result_channel, post_recipient, post_phone, post_address)")))]
+pub async fn put_result_delivery(
+    c: Caller,
+    Path(key): Path<String>,
+    body: Result<Json<ResultChoiceIn>, JsonRejection>,
+) -> Result<Json<super::dossier_out::ResultDeliveryOut>, ApiError> {
+    let sess = c.session()?;
+    let req = json_body(body)?;
+    let id = dossier_id(&c.s, sess, &key).await?;
+    let d =
+        c.s.app
+            .choose_result(&c.ctx(), sess, id, req.into())
+            .await?;
+    let chosen = d
+        .result
+        .as_ref()
+        .ok_or_else(|| AppError::Unexpected("a chosen way that was not kept".into()))?;
+    Ok(Json(super::dossier_out::result_out(chosen)))
 }
 
 /// A boolean that must be `true` (a declaration).
@@ -331,6 +431,7 @@ pub async fn submit(
                 motcua_app::dossiers::Consent {
                     declaration: req.declaration_accepted,
                     papers_by_post: req.papers_by_post,
+                    result: req.result_delivery.clone().map(Into::into),
                 },
             )
             .await

@@ -118,7 +118,11 @@ pub struct RegisterRequest {
     #[schema(value_type = Object)]
     pub form: serde_json::Value,
     pub applicant_name: String,
+    /// The applicant's phone: their notices go there by SMS until they claim the dossier into
+    /// an account with its code and this phone (R11.2).
     pub phone: String,
+    /// The applicant's e-mail, if they give one: their notices go there too.
+    pub email: Option<String>,
 }
 
 /// Reception registers a dossier received at the counter or by post.
@@ -142,7 +146,7 @@ pub async fn register(
                 service,
                 intake,
                 req.form,
-                (&req.applicant_name, &req.phone),
+                (&req.applicant_name, &req.phone, req.email.as_deref()),
             )
             .await?;
     Ok((

@@ -74,6 +74,9 @@ pub struct NewSubmission {
     /// At level 4, the papers of components not digitally signed go by post (R7.2a).
     #[serde(default)]
     pub papers_by_post: bool,
+    /// How the person receives the result (R8.2), among the service's ways; at the office
+    /// when absent.
+    pub result_delivery: Option<super::dossiers::ResultChoiceIn>,
 }
 
 /// The dossier a submission made.
@@ -215,6 +218,7 @@ impl Receiver for Whole<'_> {
             consent: Consent {
                 declaration: true,
                 papers_by_post: req.papers_by_post,
+                result: req.result_delivery.map(Into::into),
             },
         };
         let made = self

@@ -39,6 +39,8 @@ struct DeskPage {
     errors: Vec<(String, String)>,
     name: String,
     phone: String,
+    /// The applicant's e-mail, if they gave one (their notices go there too, R11.2).
+    email: String,
     intake: String,
     done: Option<String>,
 }
@@ -57,7 +59,7 @@ pub struct DeskQ {
 async fn desk_page(
     p: &Page,
     (chosen, answers, errors): (Option<Uuid>, &serde_json::Value, Vec<(String, String)>),
-    (name, phone, intake): (String, String, String),
+    (name, phone, intake, email): (String, String, String, String),
     done: Option<String>,
 ) -> PageResult {
     let se = p.session()?;
@@ -93,6 +95,7 @@ async fn desk_page(
             errors,
             name,
             phone,
+            email,
             intake,
             done,
         },
@@ -105,7 +108,12 @@ pub async fn desk(p: Page, Query(q): Query<DeskQ>) -> PageResult {
     desk_page(
         &p,
         (q.dich_vu, &serde_json::Value::Null, vec![]),
-        (String::new(), String::new(), "in_person".into()),
+        (
+            String::new(),
+            String::new(),
+            "in_person".into(),
+            String::new(),
+        ),
         None,
     )
     .await
@@ -130,6 +138,7 @@ pub async fn desk_register(p: Page, Query(q): Query<DeskQ>, RawForm(raw): RawFor
         get("ho_ten_nguoi_nop"),
         get("dien_thoai"),
         intake.as_str().to_string(),
+        get("email"),
     );
     match p
         .s
@@ -140,7 +149,7 @@ pub async fn desk_register(p: Page, Query(q): Query<DeskQ>, RawForm(raw): RawFor
             id,
             intake,
             answers.clone(),
-            (&applicant.0, &applicant.1),
+            (&applicant.0, &applicant.1, Some(applicant.3.as_str())),
         )
         .await
     {
@@ -148,7 +157,12 @@ pub async fn desk_register(p: Page, Query(q): Query<DeskQ>, RawForm(raw): RawFor
             desk_page(
                 &p,
                 (None, &serde_json::Value::Null, vec![]),
-                (String::new(), String::new(), "in_person".into()),
+                (
+                    String::new(),
+                    String::new(),
+                    "in_person".into(),
+                    String::new(),
+                ),
                 d.code,
             )
             .await

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::PageResult;
+use super::delivery::ChoiceFields;
 use crate::files::{Budget, Receiver, Refusal, Take, file_response, receive};
 use crate::kit::{
     Chrome, FieldView, Page, field_views, kb, lower_first, refused_if, render, render_status,
@@ -274,6 +275,7 @@ pub async fn remove_file(p: Page, Path((id, file)): Path<(Uuid, Uuid)>) -> PageR
 struct ReviewPage {
     c: Chrome,
     v: DossierView,
+    rf: super::delivery::ResultForm,
     answers: Vec<Answer>,
     errors: Vec<String>,
     declaration: &'static str,
@@ -343,12 +345,18 @@ fn answer_rows(v: &DossierView) -> Vec<Answer> {
         .collect()
 }
 
-async fn review_page(p: &Page, id: Uuid, errors: Vec<String>) -> PageResult {
+async fn review_page(
+    p: &Page,
+    id: Uuid,
+    sent: Option<&ChoiceFields>,
+    errors: Vec<String>,
+) -> PageResult {
     let v = p.s.app.dossier(&p.ctx(), p.session()?, id).await?;
     let status = refused_if(!errors.is_empty());
     Ok(render_status(
         &ReviewPage {
             c: p.chrome("Kiểm tra và nộp hồ sơ"),
+            rf: super::delivery::ResultForm::of(&v, sent),
             answers: answer_rows(&v),
             v,
             errors,
@@ -360,7 +368,7 @@ async fn review_page(p: &Page, id: Uuid, errors: Vec<String>) -> PageResult {
 }
 
 pub async fn review(p: Page, Path(id): Path<Uuid>) -> PageResult {
-    review_page(&p, id, vec![]).await
+    review_page(&p, id, None, vec![]).await
 }
 
 #[derive(Deserialize, Default)]
@@ -370,6 +378,9 @@ pub struct SubmitForm {
     /// At level 4, the unsigned papers go by post (R7.2a).
     buu_chinh: String,
     khoa: String,
+    /// How the result is received (R8.2).
+    #[serde(flatten)]
+    result: ChoiceFields,
 }
 
 /// Submits; a double click carries the same key and lands on the same dossier.
@@ -386,13 +397,15 @@ pub async fn submit(p: Page, Path(id): Path<Uuid>, Form(f): Form<SubmitForm>) ->
             motcua_app::dossiers::Consent {
                 declaration: f.cam_doan == "1",
                 papers_by_post: f.buu_chinh == "1",
+                result: f.result.choice(),
             },
         )
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/ho-so/{id}?tb=da-nop")).into_response()),
         Err(AppError::Validation(v)) => {
-            review_page(&p, id, v.into_iter().map(|(_, m)| m).collect()).await
+            let msgs = v.into_iter().map(|(_, m)| m).collect();
+            review_page(&p, id, Some(&f.result), msgs).await
         }
         Err(e) => Err(e.into()),
     }
@@ -455,6 +468,9 @@ struct DossierPage {
 }
 
 impl DossierPage {
+    fn money(&self, m: &i64) -> String {
+        super::catalogue::money(*m)
+    }
     fn slip(&self, slip: &motcua_domain::event::Slip) -> String {
         lower_first(slip.name())
     }
@@ -489,6 +505,10 @@ pub async fn page(p: Page, Path(id): Path<Uuid>, Query(q): Query<NoticeQ>) -> Pa
             "Đã nộp hồ sơ. Bộ phận tiếp nhận sẽ kiểm tra và thông báo cho bạn; bạn có thể theo dõi tại trang này.",
         ),
         Some("da-rut") => Some("Đã rút hồ sơ."),
+        Some("da-doi-cach-nhan") => Some("Đã lưu cách nhận kết quả."),
+        Some("da-gan") => Some(
+            "Đã gắn hồ sơ vào tài khoản của bạn: từ nay thông báo về hồ sơ gửi đến tài khoản này.",
+        ),
         _ => None,
     };
     let status = v.status_label();

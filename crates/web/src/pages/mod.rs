@@ -7,6 +7,8 @@ mod audit;
 mod calendar;
 mod catalogue;
 mod catalogue_editor;
+mod claim;
+mod delivery;
 mod desk;
 mod dev;
 mod dossiers;
@@ -57,6 +59,8 @@ pub fn routes() -> Routes<AppState> {
     Routes::new()
         .merge(home::routes())
         .merge(dev::routes())
+        .merge(delivery::routes())
+        .merge(claim::routes())
         .merge(accounts::routes())
         .merge(factor::routes())
         .merge(vneid::routes())

@@ -185,6 +185,9 @@ struct WorkDossierPage {
 }
 
 impl WorkDossierPage {
+    fn money(&self, m: &i64) -> String {
+        super::catalogue::money(*m)
+    }
     fn when(&self, t: &jiff::Timestamp) -> String {
         when(*t)
     }

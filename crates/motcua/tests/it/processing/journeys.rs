@@ -9,8 +9,8 @@ use serde_json::json;
 use crate::dossiers::{setup, submit, token};
 
 use super::{
-    act, dossier, names, notice_kinds, ok, pay_at_desk, people, submitted, to_specialist,
-    upload_result, worklist,
+    act, choose_result, dossier, names, notice_kinds, ok, online, pay_at_desk, people, submitted,
+    to_specialist, upload_result, worklist,
 };
 
 async fn online_to_returned(e: Engine) {
@@ -169,7 +169,28 @@ async fn online_to_returned(e: Engine) {
     assert_eq!(st, 409, "{v}");
     assert!(v.to_string().contains("50.000 đ"), "{v}");
     pay_at_desk(&t, &code).await;
+    // The person took the default at submission, the office (R8.2): the return follows it, and
+    // the online return is neither offered nor allowed until they ask for it.
+    let d = dossier(&mut p.desk, &code).await;
+    assert_eq!(d["result_delivery"]["channel"], "office", "{d}");
+    assert_eq!(d["result_ways"], json!(["office", "online", "post"]));
+    let steps = names(&mut p.desk, &code).await;
+    assert!(steps.contains(&"return_at_office".to_string()), "{steps:?}");
+    assert!(!steps.contains(&"return_online".to_string()), "{steps:?}");
+    let (st, v) = act(&mut p.desk, &code, json!({"action": "return_online"})).await;
+    assert_eq!(st, 409, "{v}");
+    assert!(v.to_string().contains("nhận tại bộ phận một cửa"), "{v}");
+    online(&mut p, &code).await;
+    let steps = names(&mut p.desk, &code).await;
+    assert!(steps.contains(&"return_online".to_string()), "{steps:?}");
+    assert!(
+        !steps.contains(&"return_at_office".to_string()),
+        "{steps:?}"
+    );
     ok(&mut p.desk, &code, json!({"action": "return_online"})).await;
+    // Once returned, the way no longer changes.
+    let (st, v) = choose_result(&mut p.citizen, &code, json!({"channel": "office"})).await;
+    assert_eq!(st, 409, "{v}");
     let r = {
         let (c, tok) = &mut p.citizen;
         c.json(Method::GET, &dl, Some(tok), None).await
@@ -325,6 +346,44 @@ async fn department_supplement_round(e: Engine) {
     .await;
     ok(&mut p.leader, &code, json!({"action": "approve"})).await;
     pay_at_desk(&t, &code).await;
+    // The person asks for the result by registered post (R8.2b): the address must be whole.
+    let (st, v) = choose_result(
+        &mut p.citizen,
+        &code,
+        json!({"channel": "post", "post": {"recipient": "Nguyễn Văn An", "phone": "0912345678", "address": "Huế"}}),
+    )
+    .await;
+    assert_eq!(st, 422, "{v}");
+    assert!(v.to_string().contains("post_address"), "{v}");
+    let (st, _) = act(
+        &mut p.desk,
+        &code,
+        json!({"action": "return_by_post", "tracking_number": "EB123456789VN"}),
+    )
+    .await;
+    assert_eq!(st, 409, "still the office: the refused change kept nothing");
+    let (st, v) = choose_result(
+        &mut p.citizen,
+        &code,
+        json!({"channel": "post", "post": {"recipient": "Nguyễn Văn An", "phone": "0912 345 678", "address": "12 Lê Lợi, phường Nghĩa Lộ, Quảng Ngãi"}}),
+    )
+    .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["post"]["phone"], "0912345678");
+    // Reception sees the way and the address.
+    let d = dossier(&mut p.desk, &code).await;
+    assert_eq!(
+        d["result_delivery"]["post"]["address"],
+        "12 Lê Lợi, phường Nghĩa Lộ, Quảng Ngãi"
+    );
+    assert_eq!(
+        names(&mut p.desk, &code)
+            .await
+            .iter()
+            .filter(|n| n.starts_with("return_"))
+            .collect::<Vec<_>>(),
+        ["return_by_post"]
+    );
     let (st, _) = act(
         &mut p.desk,
         &code,

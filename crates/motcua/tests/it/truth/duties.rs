@@ -263,6 +263,7 @@ async fn applicants_see_only_what_is_theirs(e: Engine) {
     t.clock.advance(SignedDuration::from_hours(24 * 22));
     p.relogin(&t).await;
     crate::processing::pay_at_desk(&t, &code).await;
+    crate::processing::online(&mut p, &code).await;
     ok(&mut p.desk, &code, json!({"action": "return_online"})).await;
     let staff_view = dossier(&mut p.desk, &code).await;
     assert_eq!(staff_view["timeliness"], "early");

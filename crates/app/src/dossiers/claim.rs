@@ -1,0 +1,80 @@
+//! A person who submitted at the counter or by post, without an account, claims the dossier
+//! into the account they make later, by proving its code and the phone they gave (R11.2,
+//! R6.2): from then on they follow it and receive its notices there.
+use super::*;
+
+/// Claims a person may try per account in an hour: the code and the phone together are the
+/// proof, and guessing either must stay slow.
+const CLAIMS_PER_HOUR: u32 = 10;
+
+impl App {
+    /// Makes the caller the owner of the dossier with this code, when it has no owner and
+    /// the phone is the one given when it was received. Any mismatch answers the same refusal,
+    /// so that the answer tells nothing of which part was wrong or whether the code exists.
+    pub async fn claim_dossier(
+        &self,
+        ctx: &Ctx,
+        s: &Session,
+        code: &str,
+        phone: &str,
+    ) -> Result<Dossier> {
+        if !may_own(s.user.kind) {
+            return Err(AppError::Forbidden);
+        }
+        let key = format!("claim:{}", s.user.id);
+        let (n, end) = self
+            .limiter
+            .hit(&key, SignedDuration::from_hours(1), self.now());
+        if n > CLAIMS_PER_HOUR {
+            tracing::warn!(event = "excess_rate_limit_exceeded", "dossier claims");
+            let wait = (end - self.now()).as_secs().max(1) as u64;
+            return Err(AppError::Throttled(wait));
+        }
+        let phone =
+            motcua_domain::identity::check_phone(phone).map_err(|m| AppError::field("phone", m))?;
+        let refused = || {
+            AppError::field(
+                "code",
+                "Mã hồ sơ và số điện thoại không khớp với hồ sơ nào chưa gắn với tài khoản. Kiểm tra mã trên giấy tiếp nhận và số điện thoại đã khai khi nộp.",
+            )
+        };
+        let code = code.trim();
+        if !dom::plausible_code(code) {
+            return Err(refused());
+        }
+        let id = ds::id_by_code(self.db.conn(), code)
+            .await?
+            .ok_or_else(refused)?;
+        let mut d = ds::get_dossier(self.db.conn(), id).await?;
+        let blind = motcua_store::seal::blind(&phone);
+        let proven = d
+            .phone_index
+            .as_deref()
+            .is_some_and(|i| crate::crypto::ct_eq(i, &blind));
+        if d.owner_id.is_some() || !proven {
+            return Err(refused());
+        }
+        d.owner_id = Some(s.user.id);
+        // Its notices go to the account from now on.
+        d.contact = None;
+        d.updated_at = self.now();
+        let tx = self.db.write().await?;
+        ds::update_dossier(&tx, &d).await.map_err(conflict_msg)?;
+        self.commit(
+            tx,
+            ctx,
+            Audit {
+                actor: Some(s.user.id),
+                action: "dossier_claimed",
+                object: "dossier",
+                id: Some(d.id.to_string()),
+                agency: Some(d.agency_id),
+                detail: json!({}),
+            },
+        )
+        .await?;
+        self.limiter.undo(&key);
+        d.version += 1;
+        Ok(d)
+    }
+}
