@@ -124,6 +124,9 @@ try {
   await Promise.all([p.waitForNavigation(), p.click('button:has-text("Nộp hồ sơ")')]);
   await check(p, 'da-nop');
   await expectText(p, 'Nhận qua bưu chính công ích (bưu gửi bảo đảm): Nguyễn Văn An, 12 Lê Lợi', 'the chosen way on the dossier page');
+  // Where a person claims a dossier they handed in at the counter (R11.2).
+  await p.goto(`${BASE}/ho-so/nhan-ho-so`);
+  await check(p, 'gan-ho-so');
   const code = (await p.textContent('h1')).replace('Hồ sơ', '').trim();
   must(/^000\.01\.01\.H53-\d{6}-\d{4}$/.test(code), `the dossier code is shown (${code})`);
 
@@ -158,6 +161,15 @@ try {
   await p.goto(`${BASE}/ho-so/${id}/giay-to`);
   await p.setInputFiles('#f-ban-ve', { name: 'mat-cat.pdf', mimeType: 'application/pdf', buffer: pdf('mat-cat', 3000) });
   await Promise.all([p.waitForNavigation(), p.click('#tp-ban-ve button:has-text("Tải lên")')]);
+  // A paper already submitted is attached from the wallet, not uploaded again.
+  await p.goto(`${BASE}/kho-giay-to`);
+  await check(p, 'kho-giay-to');
+  await p.goto(`${BASE}/ho-so/${id}/giay-to`);
+  await p.locator('#tp-ban-ve details.wallet summary').click();
+  await p.locator('#tp-ban-ve details.wallet label:has-text("ban-ve.pdf") input').check();
+  await check(p, 'chon-tu-kho');
+  await Promise.all([p.waitForNavigation(), p.click('#tp-ban-ve button:has-text("Đính kèm giấy tờ đã chọn")')]);
+  must((await p.locator('#tp-ban-ve li:has-text("ban-ve.pdf")').count()) === 1, 'the paper from the wallet is attached');
   await p.goto(`${BASE}/ho-so/${id}/nop`);
   await p.check('[name="cam_doan"]');
   await Promise.all([p.waitForNavigation(), p.click('button:has-text("Nộp hồ sơ")')]);

@@ -39,7 +39,12 @@ impl App {
     }
 
     /// What the file, dossier and person limits still allow (R4.4), refused when nothing.
-    async fn storage_left(&self, conn: &impl Conn, person: Uuid, id: Uuid) -> Result<u64> {
+    pub(super) async fn storage_left(
+        &self,
+        conn: &impl Conn,
+        person: Uuid,
+        id: Uuid,
+    ) -> Result<u64> {
         let c = &self.config.dossiers;
         let used_dossier = ds::dossier_bytes(conn, id).await?.max(0) as u64;
         let used_person = ds::owner_bytes(conn, person).await?.max(0) as u64;
@@ -298,6 +303,19 @@ pub(super) fn check_attachment(
             )),
         };
     }
+    check_component(d, version, component)?;
+    if staged.size == 0 {
+        return Err(AppError::field("file", "Tệp rỗng. Hãy chọn lại tệp."));
+    }
+    dom::check_file(name, &staged.head).map_err(|p| {
+        tracing::warn!(event = "upload_validation", "upload refused: type");
+        AppError::field("file", p.to_string())
+    })
+}
+
+/// Whether the person may add a paper to `component` of their dossier now: while it is a
+/// draft, or to a component the agency asked to supplement.
+pub(super) fn check_component(d: &Dossier, version: &Version, component: &str) -> Result<()> {
     if !d.stage.owner_edits() {
         return Err(AppError::Conflict(
             "Hồ sơ đã nộp, không thêm tệp được nữa.".into(),
@@ -324,11 +342,5 @@ pub(super) fn check_attachment(
             ));
         }
     }
-    if staged.size == 0 {
-        return Err(AppError::field("file", "Tệp rỗng. Hãy chọn lại tệp."));
-    }
-    dom::check_file(name, &staged.head).map_err(|p| {
-        tracing::warn!(event = "upload_validation", "upload refused: type");
-        AppError::field("file", p.to_string())
-    })
+    Ok(())
 }

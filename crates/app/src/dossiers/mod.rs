@@ -38,8 +38,10 @@ mod files;
 mod lookup;
 mod submission;
 mod submit;
+mod wallet;
 pub use submission::{NewPaper, Submission, Submitted, checked_key};
 pub use submit::Consent;
+pub use wallet::WalletPaper;
 
 const MB: u64 = 1024 * 1024;
 

@@ -12,6 +12,7 @@ mod claim;
 mod delivery;
 mod progress;
 mod submission;
+mod wallet;
 mod whole;
 
 pub const CITIZEN: &str = "051095001234";

@@ -69,6 +69,22 @@ pub async fn files(c: &impl ConnectionTrait, dossier_id: Uuid) -> Result<Vec<Dos
         .collect()
 }
 
+/// The files of several dossiers, newest first, in one query.
+pub async fn files_of(c: &impl ConnectionTrait, dossiers: &[Uuid]) -> Result<Vec<DossierFile>> {
+    if dossiers.is_empty() {
+        return Ok(vec![]);
+    }
+    dossier_file::Entity::find()
+        .filter(dossier_file::Column::DossierId.is_in(dossiers.iter().copied()))
+        .order_by_desc(dossier_file::Column::CreatedAt)
+        .order_by_desc(dossier_file::Column::Id)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(file_from)
+        .collect()
+}
+
 pub async fn get_file(c: &impl ConnectionTrait, id: Uuid) -> Result<DossierFile> {
     file_from(
         dossier_file::Entity::find_by_id(id)

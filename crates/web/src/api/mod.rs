@@ -19,6 +19,7 @@ mod reception;
 mod reports;
 mod signatures;
 mod submissions;
+mod wallet;
 mod yearly;
 
 use crate::routes::Routes;
@@ -32,6 +33,7 @@ pub fn routes() -> Routes<AppState> {
         .merge(catalogue::routes())
         .merge(dossiers::routes())
         .merge(submissions::routes())
+        .merge(wallet::routes())
         .merge(reception::routes())
         .merge(lookup::routes())
         .merge(processing::routes())

@@ -37,6 +37,11 @@ pub fn routes() -> Routes<AppState> {
             PublicAccount,
             remove_file,
         )
+        .post(
+            "/ho-so/{dossier}/giay-to/tu-kho",
+            PublicAccount,
+            from_wallet,
+        )
         .get("/ho-so/{dossier}/nop", PublicAccount, review)
         .post("/ho-so/{dossier}/nop", PublicAccount, submit)
         .get("/ho-so/{dossier}/tep/{file}", Signed, download)
@@ -150,6 +155,8 @@ struct FilesPage {
     v: DossierView,
     error: Option<String>,
     max_mb: u64,
+    /// The person's wallet, to attach from instead of uploading again.
+    wallet: Vec<motcua_app::dossiers::WalletPaper>,
 }
 
 impl FilesPage {
@@ -172,7 +179,13 @@ impl FilesPage {
 }
 
 async fn files_page(p: &Page, id: Uuid, error: Option<String>) -> PageResult {
-    let v = p.s.app.dossier(&p.ctx(), p.session()?, id).await?;
+    let se = p.session()?;
+    let v = p.s.app.dossier(&p.ctx(), se, id).await?;
+    let wallet = if v.can.may_edit {
+        p.s.app.wallet(se).await?
+    } else {
+        vec![]
+    };
     let status = refused_if(error.is_some());
     Ok(render_status(
         &FilesPage {
@@ -180,6 +193,7 @@ async fn files_page(p: &Page, id: Uuid, error: Option<String>) -> PageResult {
             v,
             error,
             max_mb: p.s.app.config.dossiers.max_file_mb,
+            wallet,
         },
         status,
     ))
@@ -260,6 +274,36 @@ impl Receiver for ComponentFiles<'_> {
         } else {
             Err(AppError::field("file", "Chọn ít nhất một tệp."))
         }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FromWalletForm {
+    component: String,
+    paper: String,
+}
+
+/// Attaches a paper of the person's wallet to a component, without uploading it again.
+pub async fn from_wallet(
+    p: Page,
+    Path(id): Path<Uuid>,
+    Form(f): Form<FromWalletForm>,
+) -> PageResult {
+    let Ok(paper) = Uuid::parse_str(&f.paper) else {
+        return files_page(&p, id, Some("Chọn một giấy tờ trong kho.".into())).await;
+    };
+    let done =
+        p.s.app
+            .attach_from_wallet(&p.ctx(), p.session()?, id, &f.component, paper)
+            .await;
+    match done {
+        Ok(_) => Ok(Redirect::to(&format!("/ho-so/{id}/giay-to")).into_response()),
+        Err(AppError::Validation(v)) => {
+            files_page(&p, id, v.into_iter().next().map(|(_, m)| m)).await
+        }
+        Err(AppError::Conflict(m)) => files_page(&p, id, Some(m)).await,
+        Err(e) => Err(e.into()),
     }
 }
 

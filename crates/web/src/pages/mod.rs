@@ -30,6 +30,7 @@ mod slips;
 mod staff;
 mod verify;
 mod vneid;
+mod wallet;
 mod work;
 mod yearly;
 
@@ -61,6 +62,7 @@ pub fn routes() -> Routes<AppState> {
         .merge(dev::routes())
         .merge(delivery::routes())
         .merge(claim::routes())
+        .merge(wallet::routes())
         .merge(accounts::routes())
         .merge(factor::routes())
         .merge(vneid::routes())

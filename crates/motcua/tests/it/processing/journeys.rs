@@ -191,6 +191,17 @@ async fn online_to_returned(e: Engine) {
     // Once returned, the way no longer changes.
     let (st, v) = choose_result(&mut p.citizen, &code, json!({"channel": "office"})).await;
     assert_eq!(st, 409, "{v}");
+    // The signed result is in the person's wallet, issued by the agency, for their next dossier.
+    let w = crate::processing::get_json(&mut p.citizen, "/api/v1/wallet").await;
+    let issued: Vec<_> = w["papers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["issued_result"] == true)
+        .collect();
+    assert_eq!(issued.len(), 1, "{w}");
+    assert_eq!(issued[0]["file"]["name"], format!("{code}-KQ1.pdf"));
+    assert_eq!(issued[0]["signed"], true, "{w}");
     let r = {
         let (c, tok) = &mut p.citizen;
         c.json(Method::GET, &dl, Some(tok), None).await
