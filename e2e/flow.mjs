@@ -77,6 +77,7 @@ try {
   await check(p, 'tim-kiem');
   await Promise.all([p.waitForNavigation(), p.click('a:has-text("Cấp giấy phép xây dựng mới")')]);
   await check(p, 'thu-tuc');
+  const procedurePage = p.url();
   await expectText(p, 'Mức độ 3', 'a level-3 service');
   await Promise.all([p.waitForNavigation(), p.click('a.button:has-text("Nộp hồ sơ trực tuyến")')]);
   await check(p, 'bat-dau');
@@ -124,11 +125,11 @@ try {
   await Promise.all([p.waitForNavigation(), p.click('button:has-text("Nộp hồ sơ")')]);
   await check(p, 'da-nop');
   await expectText(p, 'Nhận qua bưu chính công ích (bưu gửi bảo đảm): Nguyễn Văn An, 12 Lê Lợi', 'the chosen way on the dossier page');
+  const code = (await p.textContent('h1')).replace('Hồ sơ', '').trim();
+  must(/^000\.01\.01\.H53-\d{6}-\d{4}$/.test(code), `the dossier code is shown (${code})`);
   // Where a person claims a dossier they handed in at the counter (R11.2).
   await p.goto(`${BASE}/ho-so/nhan-ho-so`);
   await check(p, 'gan-ho-so');
-  const code = (await p.textContent('h1')).replace('Hồ sơ', '').trim();
-  must(/^000\.01\.01\.H53-\d{6}-\d{4}$/.test(code), `the dossier code is shown (${code})`);
 
   // Reception asks for a supplement.
   const office = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
@@ -161,15 +162,6 @@ try {
   await p.goto(`${BASE}/ho-so/${id}/giay-to`);
   await p.setInputFiles('#f-ban-ve', { name: 'mat-cat.pdf', mimeType: 'application/pdf', buffer: pdf('mat-cat', 3000) });
   await Promise.all([p.waitForNavigation(), p.click('#tp-ban-ve button:has-text("Tải lên")')]);
-  // A paper already submitted is attached from the wallet, not uploaded again.
-  await p.goto(`${BASE}/kho-giay-to`);
-  await check(p, 'kho-giay-to');
-  await p.goto(`${BASE}/ho-so/${id}/giay-to`);
-  await p.locator('#tp-ban-ve details.wallet summary').click();
-  await p.locator('#tp-ban-ve details.wallet label:has-text("ban-ve.pdf") input').check();
-  await check(p, 'chon-tu-kho');
-  await Promise.all([p.waitForNavigation(), p.click('#tp-ban-ve button:has-text("Đính kèm giấy tờ đã chọn")')]);
-  must((await p.locator('#tp-ban-ve li:has-text("ban-ve.pdf")').count()) === 1, 'the paper from the wallet is attached');
   await p.goto(`${BASE}/ho-so/${id}/nop`);
   await p.check('[name="cam_doan"]');
   await Promise.all([p.waitForNavigation(), p.click('button:has-text("Nộp hồ sơ")')]);
@@ -214,18 +206,22 @@ try {
   await Promise.all([p.waitForNavigation(), p.click('a:has-text("Biên lai số")')]);
   await expectText(p, 'BIÊN LAI THU PHÍ, LỆ PHÍ', 'the printable receipt');
   await check(p, 'bien-lai');
-  // The person changes their mind: the result online (R8.2); reception's return follows.
+  // The person changes their mind: the result at the office (R8.2); reception's return follows.
   await p.goto(`${BASE}/ho-so/${id}`);
   await Promise.all([p.waitForNavigation(), p.click('a:has-text("Đổi cách nhận")')]);
   await check(p, 'cach-nhan-ket-qua');
-  await p.check('input[name="cach_nhan"][value="online"]');
+  must((await p.locator('input[name="cach_nhan"][value="online"]').count()) === 0, 'no online result at level 3 (R8.2a)');
+  await p.check('input[name="cach_nhan"][value="office"]');
   await Promise.all([p.waitForNavigation(), p.click('button:has-text("Lưu cách nhận kết quả")')]);
   await expectText(p, 'Đã lưu cách nhận kết quả', 'the change saved');
-  await expectText(p, 'Nhận trực tuyến (tải về bản điện tử)', 'the new way on the dossier page');
+  await expectText(p, 'Nhận tại bộ phận một cửa', 'the new way on the dossier page');
   await desk.goto(`${BASE}/can-bo/ho-so/${id}`);
-  await expectText(desk, 'Nhận trực tuyến (tải về bản điện tử)', 'reception sees the way');
-  must((await desk.locator('input[name="action"][value="return_by_post"]').count()) === 0, 'no return by post once the person chose online');
-  await staffStep(desk, 'return_online');
+  await expectText(desk, 'Nhận tại bộ phận một cửa', 'reception sees the way');
+  must((await desk.locator('input[name="action"][value="return_by_post"]').count()) === 0, 'no return by post once the person chose the office');
+  await staffStep(desk, 'return_at_office', async (f) => {
+    const compared = f.locator('input[name="originals_compared"]');
+    if (await compared.count()) await compared.check();
+  });
   await check(desk, 'tra-ket-qua');
 
   // The citizen sees "Đã trả kết quả" and downloads the result.
@@ -250,6 +246,22 @@ try {
   await p.setInputFiles('#file', { name: 'sua.pdf', mimeType: 'application/pdf', buffer: altered });
   await Promise.all([p.waitForNavigation(), p.click('form[action^="/xac-thuc"] button')]);
   await expectText(p, 'Không xác thực được', 'an altered result does not');
+
+  // Another dossier of the same service: the papers come from the wallet (kho giấy tờ), where
+  // the returned result is kept too, instead of being uploaded again.
+  await p.goto(`${BASE}/kho-giay-to`);
+  await expectText(p, 'Kết quả do', 'the returned result is in the wallet');
+  await check(p, 'kho-giay-to');
+  await p.goto(procedurePage);
+  await Promise.all([p.waitForNavigation(), p.click('a.button:has-text("Nộp hồ sơ trực tuyến")')]);
+  await Promise.all([p.waitForNavigation(), p.click('button:has-text("Bắt đầu")')]);
+  const next = p.url().match(/\/ho-so\/([0-9a-f-]{36})/)[1];
+  await p.goto(`${BASE}/ho-so/${next}/giay-to`);
+  await p.locator('#tp-don details.wallet summary').click();
+  await p.locator('#tp-don details.wallet label:has-text("don.pdf") input').check();
+  await check(p, 'chon-tu-kho');
+  await Promise.all([p.waitForNavigation(), p.click('#tp-don button:has-text("Đính kèm giấy tờ đã chọn")')]);
+  must((await p.locator('#tp-don li:has-text("don.pdf")').count()) === 1, 'the paper from the wallet is attached');
 
   // A level-4 fee due with the dossier (R7.2b): reception cannot accept it yet; the citizen pays
   // through the sandbox gateway on a phone; the IPN marks it paid once; reception then accepts.

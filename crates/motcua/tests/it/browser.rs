@@ -99,8 +99,22 @@ async fn citizen_and_staff_in_a_real_browser() {
     };
     let t = browser_server().await;
     // The path is a level-3 service: the fixture's building permit, offered at level 3
-    // here (re-importing the catalogue updates the service in place).
+    // here (re-importing the catalogue updates the service in place), carried out through the
+    // public postal service too, so that its result may go by post (R8.2).
     let mut catalogue = crate::catalogue::fixture();
+    for p in catalogue
+        .procedures
+        .iter_mut()
+        .filter(|p| p.code == "1.009999")
+    {
+        use motcua_domain::catalogue::Channel;
+        p.methods.push(Channel::Postal);
+        let by_hand = p.times[0].clone();
+        p.times.push(motcua_domain::catalogue::ChannelTime {
+            channel: Channel::Postal,
+            ..by_hand
+        });
+    }
     for s in catalogue
         .services
         .iter_mut()

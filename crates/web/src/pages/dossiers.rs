@@ -181,8 +181,11 @@ impl FilesPage {
 async fn files_page(p: &Page, id: Uuid, error: Option<String>) -> PageResult {
     let se = p.session()?;
     let v = p.s.app.dossier(&p.ctx(), se, id).await?;
+    // What the dossier already holds is not offered again.
     let wallet = if v.can.may_edit {
-        p.s.app.wallet(se).await?
+        let mut w = p.s.app.wallet(se).await?;
+        w.retain(|x| !v.files.iter().any(|f| f.sha256 == x.file.sha256));
+        w
     } else {
         vec![]
     };

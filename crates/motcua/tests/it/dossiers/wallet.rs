@@ -22,7 +22,10 @@ async fn take(c: &mut Client, tok: &str, id: &str, component: &str, paper: &str)
             Some(json!({"component": component, "paper": paper})),
         )
         .await;
-    (r.status, serde_json::from_str(&r.body).unwrap_or(Value::Null))
+    (
+        r.status,
+        serde_json::from_str(&r.body).unwrap_or(Value::Null),
+    )
 }
 
 async fn papers_reused_not_uploaded_again(e: Engine) {
@@ -34,10 +37,16 @@ async fn papers_reused_not_uploaded_again(e: Engine) {
     assert!(wallet(&mut c, &tok).await.is_empty());
     assert_eq!(submit(&mut c, &tok, &first, None).await.status, 200);
     let w = wallet(&mut c, &tok).await;
-    let mut names: Vec<_> = w.iter().map(|p| p["file"]["name"].as_str().unwrap()).collect();
+    let mut names: Vec<_> = w
+        .iter()
+        .map(|p| p["file"]["name"].as_str().unwrap())
+        .collect();
     names.sort();
     assert_eq!(names, ["ban-ve-1.jpg", "don.pdf"], "{w:?}");
-    assert!(w.iter().all(|p| p["issued_result"] == false && p["dossier_code"].is_string()));
+    assert!(
+        w.iter()
+            .all(|p| p["issued_result"] == false && p["dossier_code"].is_string())
+    );
     let paper = |n: &str| {
         w.iter().find(|p| p["file"]["name"] == n).unwrap()["file"]["id"]
             .as_str()
