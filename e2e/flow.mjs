@@ -78,6 +78,11 @@ try {
   await Promise.all([p.waitForNavigation(), p.click('a:has-text("Cấp giấy phép xây dựng mới")')]);
   await check(p, 'thu-tuc');
   const procedurePage = p.url();
+  // On a phone the page leads with what the person needs: where to submit, then the papers.
+  const submitAt = await p.locator('a.button:has-text("Nộp hồ sơ trực tuyến")').first().boundingBox();
+  must(submitAt && submitAt.y < 740, `"Nộp hồ sơ trực tuyến" on the first screen (at ${submitAt && submitAt.y}px)`);
+  const height = await p.evaluate(() => document.documentElement.scrollHeight);
+  console.log(`procedure page: ${height}px tall at 360px`);
   await expectText(p, 'Mức độ 3', 'a level-3 service');
   await Promise.all([p.waitForNavigation(), p.click('a.button:has-text("Nộp hồ sơ trực tuyến")')]);
   await check(p, 'bat-dau');

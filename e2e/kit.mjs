@@ -1,6 +1,6 @@
 // What every browser script of motcua shares: an axe-core audit and a screenshot of each page
-// visited (no serious or critical violation, no sideways scrolling), plain assertions, and the
-// staff log-in form.
+// visited (no serious or critical violation, no sideways scrolling, on a phone under 100 KB at
+// first load), plain assertions, and the staff log-in form.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -8,6 +8,7 @@ import path from 'node:path';
 export function kit(BASE, SHOTS) {
   let shot = 0;
   const problems = [];
+  const weights = [];
 
   /** Audits the page with axe-core and takes a screenshot named after the step. */
   async function check(page, step) {
@@ -28,6 +29,24 @@ export function kit(BASE, SHOTS) {
     const width = page.viewportSize().width;
     const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
     if (scroll > width + 1) problems.push(`${step}: page is ${scroll}px wide on a ${width}px screen`);
+    // What a first visit downloads, uncompressed: the HTML and every stylesheet, script, image
+    // and font it uses (fetched again here, since a cached one leaves no timing entry).
+    const weight = await page.evaluate(async () => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const urls = new Set();
+      document.querySelectorAll('link[rel="stylesheet"][href], script[src], img[src], link[rel="icon"][href]')
+        .forEach((e) => urls.add(e.href || e.src));
+      performance.getEntriesByType('resource').forEach((r) => urls.add(r.name));
+      let n = nav ? nav.decodedBodySize : document.documentElement.outerHTML.length;
+      for (const u of urls) {
+        if (!u.startsWith(location.origin)) continue;
+        n += (await (await fetch(u)).arrayBuffer()).byteLength;
+      }
+      return n;
+    });
+    weights.push(`${step}\t${new URL(page.url()).pathname}\t${width}\t${weight}`);
+    fs.writeFileSync(path.join(SHOTS, 'weights.tsv'), weights.join('\n') + '\n');
+    if (width <= 400 && weight > 100 * 1024) problems.push(`${step}: ${Math.round(weight / 1024)} KB at first load on a phone (over 100 KB)`);
   }
 
   function must(cond, what) {

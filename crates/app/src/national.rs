@@ -295,6 +295,7 @@ impl App {
             .chars()
             .take(300)
             .collect(),
+            reported: true,
             ..crate::processing::ActionInput::new(Act::ReturnOnline)
         };
         self.perform(ctx, &desk, d.id, &input).await?;

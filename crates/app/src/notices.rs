@@ -103,6 +103,11 @@ pub fn default_template(kind: NoticeKind) -> (&'static str, &'static str, &'stat
             "Kính gửi {{ name }},\n\nBộ phận tiếp nhận và trả kết quả của {{ agency }} chưa có cán bộ trong lịch trực các ngày làm việc sau:\n{% for i in items %}- {{ i }}\n{% endfor %}\nXếp lịch trực: {{ link }}\n",
             "",
         ),
+        Claimed => (
+            "Hồ sơ {{ code }} đã được gắn vào một tài khoản",
+            "Kính gửi {{ name }},\n\nHồ sơ {{ code }} ({{ procedure }}) nộp tại {{ agency }} vừa được gắn vào một tài khoản dịch vụ công bằng mã hồ sơ và số điện thoại này. Từ nay thông báo về hồ sơ gửi đến tài khoản đó.\nNếu không phải bạn, hãy báo ngay cho {{ agency }}.\n\nTra cứu hồ sơ: {{ link }}\n",
+            "Ho so {{ code }} vua duoc gan vao mot tai khoan. Neu khong phai ban, bao ngay cho co quan tiep nhan.",
+        ),
         ReportDue => (
             "Nhắc hạn báo cáo: {{ note }}",
             "Kính gửi {{ name }},\n\n{{ note }} của {{ agency }} phải gửi trước ngày {{ date }} và chưa được gửi.\n\nLập, hoàn thiện báo cáo: {{ link }}\n",

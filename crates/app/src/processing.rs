@@ -62,6 +62,9 @@ pub struct ActionInput {
     pub originals_compared: bool,
     /// The result document: a file of the dossier uploaded under [`RESULT_COMPONENT`].
     pub result_document: Option<Uuid>,
+    /// The step records what already happened elsewhere (the national portal reports that the
+    /// person took the result there): the way they chose at this office does not hold it.
+    pub reported: bool,
 }
 
 impl ActionInput {
@@ -78,6 +81,7 @@ impl ActionInput {
             tracking_number: None,
             originals_compared: false,
             result_document: None,
+            reported: false,
         }
     }
 }
@@ -246,7 +250,9 @@ impl App {
             Self::fee_hold(&self.fee_view(conn, &d).await?, act)?;
         }
         crate::signatures::papers_hold(&d, act)?;
-        crate::dossiers::delivery_hold(&d, act)?;
+        if !input.reported {
+            crate::dossiers::delivery_hold(&d, act)?;
+        }
         let events = ds::events(conn, id).await?;
         if act.decides_a_proposal() && event::proposer(&events) == Some(s.user.id) {
             return Err(AppError::Conflict(

@@ -314,6 +314,11 @@ pub fn takes_dossiers_online(level: u8) -> bool {
     level >= 3
 }
 
+/// Whether a service at this 2016 level offers its forms for download (level 2 and up, R5.2).
+pub fn offers_forms(level: u8) -> bool {
+    level >= 2
+}
+
 /// Whether a service at this level takes digitally signed papers (level 4, R7.2a).
 pub fn signed_online(level: u8) -> bool {
     level >= 4

@@ -60,6 +60,10 @@ pub fn allowed(classification: Classification, methods: &[Channel]) -> Vec<Retur
     out
 }
 
+/// The way a dossier takes when nobody chose another: the office, which every service allows
+/// (R8.2a).
+pub const DEFAULT: ReturnChannel = ReturnChannel::Office;
+
 /// Where the post takes the result: the recipient, a phone the postman calls, the address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostTo {

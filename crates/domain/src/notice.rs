@@ -49,10 +49,13 @@ pub enum NoticeKind {
     UnstaffedDesk,
     /// A yearly report falls due and has not been submitted (R14.1, R14.2).
     ReportDue,
+    /// A dossier received at the counter was claimed into an account: to the phone and e-mail
+    /// given there, so that a claim by someone else does not go unnoticed (R6.2, R10.5).
+    Claimed,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 21] = [
+    pub const ALL: [NoticeKind; 22] = [
         Self::SupplementRequest,
         Self::Refusal,
         Self::Acceptance,
@@ -74,6 +77,7 @@ impl NoticeKind {
         Self::DeadlineNear,
         Self::UnstaffedDesk,
         Self::ReportDue,
+        Self::Claimed,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -98,6 +102,7 @@ impl NoticeKind {
             Self::DeadlineNear => "deadline_near",
             Self::UnstaffedDesk => "unstaffed_desk",
             Self::ReportDue => "report_due",
+            Self::Claimed => "claimed",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -126,6 +131,7 @@ impl NoticeKind {
             Self::DeadlineNear => "Hồ sơ sắp đến hạn",
             Self::UnstaffedDesk => "Bộ phận tiếp nhận chưa có người trực",
             Self::ReportDue => "Nhắc hạn báo cáo",
+            Self::Claimed => "Hồ sơ đã gắn vào tài khoản",
         }
     }
     /// Account notices go to the given address only, never to SMS, and are not kept in the inbox
@@ -243,7 +249,8 @@ mod tests {
                 "consultation_requested",
                 "deadline_near",
                 "unstaffed_desk",
-                "report_due"
+                "report_due",
+                "claimed"
             ]
         );
         assert_eq!(
@@ -269,7 +276,8 @@ mod tests {
                 "Đề nghị cho ý kiến phối hợp",
                 "Hồ sơ sắp đến hạn",
                 "Bộ phận tiếp nhận chưa có người trực",
-                "Nhắc hạn báo cáo"
+                "Nhắc hạn báo cáo",
+                "Hồ sơ đã gắn vào tài khoản"
             ]
         );
         // Only the account notices: e-mail only, never kept in the inbox.
@@ -277,7 +285,7 @@ mod tests {
             NoticeKind::ALL.map(NoticeKind::is_account),
             [
                 false, false, false, false, false, false, false, false, false, true, true, true,
-                true, false, false, false, false, false, false, false, false
+                true, false, false, false, false, false, false, false, false, false
             ]
         );
         for k in NoticeKind::ALL {

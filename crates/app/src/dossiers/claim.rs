@@ -1,16 +1,22 @@
 //! A person who submitted at the counter or by post, without an account, claims the dossier
-//! into the account they make later, by proving its code and the phone they gave (R11.2,
-//! R6.2): from then on they follow it and receive its notices there.
+//! into the account they make later, by proving its code and the phone they gave (R6.2): from
+//! then on they follow it and receive its notices there. The phone on record is told, so that
+//! a claim by someone else who knew both does not go unnoticed.
+use motcua_domain::notice::NoticeKind;
+
 use super::*;
 
-/// Claims a person may try per account in an hour: the code and the phone together are the
-/// proof, and guessing either must stay slow.
+/// Claims that may be tried in an hour, per account and per dossier code: the code and the
+/// phone together are the proof, and guessing either must stay slow (shared between server
+/// copies).
 const CLAIMS_PER_HOUR: u32 = 10;
 
 impl App {
-    /// Makes the caller the owner of the dossier with this code, when it has no owner and
-    /// the phone is the one given when it was received. Any mismatch answers the same refusal,
-    /// so that the answer tells nothing of which part was wrong or whether the code exists.
+    /// Makes the caller the owner of the dossier with this code, when it was registered at the
+    /// counter or from the post, has no owner, and the phone is the one given then. Any
+    /// mismatch answers the same refusal, so that the answer tells nothing of which part was
+    /// wrong or whether the code exists. (A dossier from the national portal belongs to the
+    /// portal's identified account, never to a claim.)
     pub async fn claim_dossier(
         &self,
         ctx: &Ctx,
@@ -21,14 +27,18 @@ impl App {
         if !may_own(s.user.kind) {
             return Err(AppError::Forbidden);
         }
-        let key = format!("claim:{}", s.user.id);
-        let (n, end) = self
-            .limiter
-            .hit(&key, SignedDuration::from_hours(1), self.now());
-        if n > CLAIMS_PER_HOUR {
-            tracing::warn!(event = "excess_rate_limit_exceeded", "dossier claims");
-            let wait = (end - self.now()).as_secs().max(1) as u64;
-            return Err(AppError::Throttled(wait));
+        let code = code.trim();
+        let keys = [format!("claim:{}", s.user.id), format!("claim-code:{code}")];
+        let limit = self.config.copy_share(CLAIMS_PER_HOUR);
+        for key in &keys {
+            let (n, end) = self
+                .limiter
+                .hit(key, SignedDuration::from_hours(1), self.now());
+            if n > limit {
+                tracing::warn!(event = "excess_rate_limit_exceeded", "dossier claims");
+                let wait = (end - self.now()).as_secs().max(1) as u64;
+                return Err(AppError::Throttled(wait));
+            }
         }
         let phone =
             motcua_domain::identity::check_phone(phone).map_err(|m| AppError::field("phone", m))?;
@@ -38,7 +48,6 @@ impl App {
                 "Mã hồ sơ và số điện thoại không khớp với hồ sơ nào chưa gắn với tài khoản. Kiểm tra mã trên giấy tiếp nhận và số điện thoại đã khai khi nộp.",
             )
         };
-        let code = code.trim();
         if !dom::plausible_code(code) {
             return Err(refused());
         }
@@ -51,15 +60,25 @@ impl App {
             .phone_index
             .as_deref()
             .is_some_and(|i| crate::crypto::ct_eq(i, &blind));
-        if d.owner_id.is_some() || !proven {
+        if d.owner_id.is_some() || d.registered_by.is_none() || !proven {
             return Err(refused());
         }
+        // The phone (and e-mail) on record hear of it, before its notices go to the account.
+        let told = match self
+            .owner_notice(self.db.conn(), &d, NoticeKind::Claimed, json!({}))
+            .await?
+        {
+            Some((n, r)) => Some(self.address(self.db.conn(), n, r).await?),
+            None => None,
+        };
         d.owner_id = Some(s.user.id);
-        // Its notices go to the account from now on.
         d.contact = None;
         d.updated_at = self.now();
         let tx = self.db.write().await?;
         ds::update_dossier(&tx, &d).await.map_err(conflict_msg)?;
+        if let Some(a) = told {
+            self.store_addressed(&tx, a).await?;
+        }
         self.commit(
             tx,
             ctx,
@@ -73,7 +92,9 @@ impl App {
             },
         )
         .await?;
-        self.limiter.undo(&key);
+        for key in &keys {
+            self.limiter.undo(key);
+        }
         d.version += 1;
         Ok(d)
     }

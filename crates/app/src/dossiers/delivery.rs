@@ -31,7 +31,7 @@ impl App {
         choice: Option<ResultChoice>,
     ) -> Result<ResultDelivery> {
         let c = choice.unwrap_or_else(|| ResultChoice {
-            channel: ReturnChannel::Office.as_str().into(),
+            channel: delivery::DEFAULT.as_str().into(),
             post: None,
         });
         let postage = self.result_postage().unwrap_or(0);
@@ -115,5 +115,16 @@ pub(crate) fn delivery_hold(d: &Dossier, act: Act) -> Result<()> {
 /// Whether the caller chooses how the result of the dossier is received: its owner, or
 /// reception of its agency (at the person's request).
 pub(crate) fn may_choose(s: &Session, d: &Dossier) -> bool {
-    d.owner_id == Some(s.user.id) || s.actor.has_role_in(Role::Reception, d.agency_id)
+    let whos = crate::processing::whos(s, d);
+    whos.contains(&Who::Owner) || whos.contains(&Who::Staff(Role::Reception))
+}
+
+/// How the result of a dossier is received, as slips and pages print it: the way chosen, or,
+/// before anyone chose (a dossier from the post, or from before the choice was asked), the
+/// office or as the person asks reception.
+pub fn result_label(d: &Dossier) -> String {
+    d.result.as_ref().map_or_else(
+        || "tại bộ phận một cửa, hoặc theo cách người nộp đề nghị với bộ phận một cửa".into(),
+        ResultDelivery::label_vi,
+    )
 }

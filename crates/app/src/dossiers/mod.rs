@@ -216,6 +216,11 @@ impl DossierView {
     }
 
     /// Whether the service takes digitally signed papers (level 4, R7.2a).
+    /// How the result is received, as slips and pages print it (R8.2).
+    pub fn result_label(&self) -> String {
+        delivery::result_label(&self.row)
+    }
+
     pub fn signs_online(&self) -> bool {
         motcua_domain::catalogue::signed_online(self.service_level)
     }

@@ -221,9 +221,10 @@ fn fingerprint(sub: &Submission) -> String {
     // Only when stated, so that a request without a choice keeps the fingerprint it had
     // before the choice was asked.
     if let Some(r) = &sub.consent.result {
-        let post = r
-            .post
-            .as_ref()
+        // The address only counts with the post (it is ignored otherwise).
+        let post = (r.channel == "post")
+            .then_some(r.post.as_ref())
+            .flatten()
             .map(|p| [&p.recipient, &p.phone, &p.address]);
         whole["result"] = json!([r.channel, post]);
     }

@@ -238,8 +238,20 @@ impl App {
             ));
         }
         let (clean, version, ways) = self.complete(&tx, &d, act, now).await?;
-        if consent.result.is_some() || (act == Act::Submit && d.result.is_none()) {
-            d.result = Some(self.checked_choice(&ways, consent.result)?);
+        // A way chosen on the draft is checked again against the version pinned now.
+        let kept = d.result.as_ref().map(|r| super::ResultChoice {
+            channel: r.channel.as_str().into(),
+            post: r.post.clone(),
+        });
+        match (consent.result, kept) {
+            (Some(c), _) => d.result = Some(self.checked_choice(&ways, Some(c))?),
+            (None, Some(k)) if act == Act::Submit => {
+                d.result = Some(self.checked_choice(&ways, Some(k))?)
+            }
+            (None, None) if act == Act::Submit => {
+                d.result = Some(self.checked_choice(&ways, None)?)
+            }
+            _ => {}
         }
         d.papers = self
             .papers_needed(&tx, &d, &version, consent.papers_by_post)

@@ -26,8 +26,8 @@ pub struct WalletPaper {
 
 impl App {
     /// The caller's wallet, newest first: each paper once (by content), from their submitted
-    /// dossiers, the results only once returned to them; detached signatures travel with the
-    /// file they sign, not alone.
+    /// dossiers, the results only once returned to them; detached signatures are not listed:
+    /// they come along with the paper they sign.
     pub async fn wallet(&self, s: &Session) -> Result<Vec<WalletPaper>> {
         let conn = self.db.conn();
         let owned: HashMap<Uuid, Dossier> = ds::by_owner(conn, s.user.id, 500)
@@ -58,9 +58,18 @@ impl App {
         Ok(out)
     }
 
+    /// What the wallet offers for the caller's dossier `id`: the papers it does not hold yet.
+    pub async fn wallet_for(&self, s: &Session, id: Uuid) -> Result<Vec<WalletPaper>> {
+        let held = ds::files(self.db.conn(), id).await?;
+        let mut w = self.wallet(s).await?;
+        w.retain(|x| !held.iter().any(|f| f.sha256 == x.file.sha256));
+        Ok(w)
+    }
+
     /// Attaches a paper of the caller's wallet to `component` of their dossier `id`, as an
     /// upload would (the same component, supplement and quota checks), without sending it
-    /// again. Its signatures are those verified when it was first stored.
+    /// again, with the detached signatures (.p7s) that sign it (R7.2a). Its signatures are
+    /// those verified when it was first stored.
     pub async fn attach_from_wallet(
         &self,
         ctx: &Ctx,
@@ -84,24 +93,48 @@ impl App {
         if !in_wallet {
             return Err(not_yours());
         }
-        let f = DossierFile {
+        let held = ds::files(conn, id).await?;
+        if held.iter().any(|h| h.sha256 == src.sha256) {
+            return Err(AppError::field("paper", "Hồ sơ đã có giấy tờ này."));
+        }
+        let copy = |x: &DossierFile| DossierFile {
             id: Uuid::now_v7(),
             dossier_id: id,
             component_id: component.into(),
             created_at: self.now(),
             public: true,
-            ..src.clone()
+            ..x.clone()
         };
+        let f = copy(&src);
+        // The detached signatures of the paper come along, pointing at the new row.
+        let signed_by: Vec<DossierFile> = ds::files(conn, src.dossier_id)
+            .await?
+            .iter()
+            .filter(|x| {
+                x.kind == FileKind::Cms && x.signatures.iter().any(|g| g.signs == Some(src.id))
+            })
+            .map(|x| {
+                let mut c = copy(x);
+                for g in &mut c.signatures {
+                    g.signs = Some(f.id);
+                }
+                c
+            })
+            .collect();
+        let size: i64 = f.size + signed_by.iter().map(|x| x.size).sum::<i64>();
         let tx = self.db.write().await?;
         // As an upload: the person's space is checked with the person locked.
         users::lock_user(&tx, s.user.id).await?;
-        if self.storage_left(&tx, s.user.id, id).await? < f.size as u64 {
+        if self.storage_left(&tx, s.user.id, id).await? < size as u64 {
             return Err(AppError::field(
                 "paper",
                 "Giấy tờ vượt dung lượng còn lại của hồ sơ hoặc của bạn. Hãy xóa bớt tệp rồi thử lại.",
             ));
         }
         ds::insert_file(&tx, &f).await?;
+        for x in &signed_by {
+            ds::insert_file(&tx, x).await?;
+        }
         self.commit(
             tx,
             ctx,
@@ -111,7 +144,7 @@ impl App {
                 object: "dossier",
                 id: Some(id.to_string()),
                 agency: Some(d.agency_id),
-                detail: json!({"component": component, "sha256": f.sha256, "size": f.size, "from": src.id}),
+                detail: json!({"component": component, "sha256": f.sha256, "size": size, "from": src.id}),
             },
         )
         .await?;

@@ -61,12 +61,17 @@ impl Sim {
 
     /// Submits a dossier through the simulator; answers motcua's answers to its deliveries.
     async fn submit(&self, code: &str, corrupt: bool) -> Vec<Value> {
+        self.submit_as(code, CITIZEN, corrupt).await
+    }
+
+    /// The same, for the person with this identity number.
+    async fn submit_as(&self, code: &str, person: &str, corrupt: bool) -> Vec<Value> {
         let b64 = |b: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(b);
         let body = json!({
             "dossier": {
                 "MaHoSo": code, "MaTTHC": "1.009999", "MaDonViTiepNhan": "000.01.01.H53",
                 "NgayNop": "2026-03-02T08:55:00+07:00",
-                "ThongTinNguoiNop": {"HoVaTen": "Nguyễn Văn An", "SoDinhDanh": CITIZEN, "SoDienThoai": "0912345678"},
+                "ThongTinNguoiNop": {"HoVaTen": "Nguyễn Văn An", "SoDinhDanh": person, "SoDienThoai": "0912345678"},
                 "DuLieuToKhai": crate::dossiers::answers(),
             },
             "files": [
@@ -224,7 +229,11 @@ async fn received_processed_returned_with_the_same_history(e: Db) {
     let d = crate::processing::dossier(&mut p.desk, code).await;
     assert_eq!(d["receipts"].as_array().map(Vec::len), Some(1), "{d}");
     assert_eq!(d["receipts"][0]["method"], "national_portal");
-    // The person takes the electronic result on the portal: the portal says so, twice.
+    // The person had asked for it at the office (R8.2), then takes the electronic result on
+    // the portal: what happened there is recorded all the same. The portal says so, twice.
+    let (st, v) =
+        crate::processing::choose_result(&mut p.citizen, code, json!({"channel": "office"})).await;
+    assert_eq!(st, 200, "{v}");
     let number = format!("{code}-KQ1");
     let got = |n: &str| json!({"MaHoSo": code, "MaKetQua": n, "ThoiDiemNhan": "2026-03-03T10:05:00+07:00"});
     let answers = sim.post("/deliver-result", got("G22.99-KHAC-KQ1")).await;
@@ -356,7 +365,27 @@ async fn deliveries_are_checked(e: Db) {
     assert_eq!(r.status, 401, "{}", r.body);
 }
 
+/// A dossier from the portal for someone without an account here belongs to the portal's
+/// identified person: nobody claims it with its code and phone (R6.2), though both are right.
+async fn a_portal_dossier_is_not_claimed(e: Db) {
+    let (t, sim) = connected(e).await;
+    let code = "G22.99-260302-0003";
+    let answers = sim.submit_as(code, "079199012345", false).await;
+    assert_eq!(answers[0]["status"], 201, "{answers:?}");
+    let (mut c, tok) = crate::dossiers::token(&t, CITIZEN).await;
+    let r = c
+        .json(
+            Method::POST,
+            "/api/v1/dossiers/claim",
+            Some(&tok),
+            Some(json!({"code": code, "phone": "0912345678"})),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+}
+
 engine_tests!(
     received_processed_returned_with_the_same_history,
-    deliveries_are_checked
+    deliveries_are_checked,
+    a_portal_dossier_is_not_claimed
 );

@@ -491,6 +491,37 @@ async fn one_request_carries_its_signatures(e: Engine) {
     let p7s = files.iter().find(|f| f["name"] == "scan.jpg.p7s").unwrap();
     assert_eq!(statuses(p7s), ["valid"], "{p7s}");
     assert_eq!(p7s["signatures"][0]["signs"], scan["id"]);
+    // Taken from the wallet into another dossier, the picture brings its detached signature:
+    // still signed there, nothing to send by post.
+    let w = crate::processing::get_json(&mut who, "/api/v1/wallet").await;
+    let papers = w["papers"].as_array().unwrap();
+    assert!(papers.iter().all(|x| x["file"]["kind"] != "p7s"), "{w}");
+    let from = papers
+        .iter()
+        .find(|x| x["file"]["name"] == "scan.jpg")
+        .unwrap()["file"]["id"]
+        .clone();
+    let next = level_four_draft(&mut who).await;
+    let r = who
+        .0
+        .json(
+            Method::POST,
+            &format!("/api/v1/dossiers/{next}/attachments/from-wallet"),
+            Some(&who.1),
+            Some(json!({"component": "to-khai", "paper": from})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let taken = r.json()["id"].clone();
+    let d = dossier(&mut who, &next).await;
+    assert_eq!(d["unsigned_components"], json!([]), "{d}");
+    let sig = d["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "scan.jpg.p7s")
+        .unwrap();
+    assert_eq!(sig["signatures"][0]["signs"], taken, "{d}");
     // Unsigned, the same submission needs the post, as in steps.
     let unsigned = [("to-khai", "to-khai.jpg", jpeg(5000))];
     let r = who

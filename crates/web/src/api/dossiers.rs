@@ -375,7 +375,7 @@ impl From<ResultChoiceIn> for motcua_app::dossiers::ResultChoice {
 /// owner, or reception of its agency at the person's request. Reception's return step then
 /// follows the new way. Answers the choice as kept.
 #[utoipa::path(put, path = "/api/v1/dossiers/{dossier}/result-delivery", tag = tags::DOSSIERS, params(("dossier" = String, Path)), request_body = ResultChoiceIn, security(("bearer" = [])),
-    responses((status = 200, body = super::dossier_out::ResultDeliveryOut), (status = 404), (status = 409, description = "the dossier has ended (result returned, withdrawn, declined) or changed meanwhile"), (status = 422, description = "a way the service does not allow, or an incomplete address (`errors` names the field: result_channel, post_recipient, post_phone, post_address)")))]
+    responses((status = 200, body = super::dossier_out::ResultDeliveryOut), (status = 403, description = "staff of the agency other than reception"), (status = 404), (status = 409, description = "the dossier has ended (result returned, withdrawn, declined) or changed meanwhile"), (status = 422, description = "a way the service does not allow, or an incomplete address (`errors` names the field: result_channel, post_recipient, post_phone, post_address)")))]
 pub async fn put_result_delivery(
     c: Caller,
     Path(key): Path<String>,
@@ -410,7 +410,7 @@ pub struct Submitted {
 
 /// Submits a draft. Send `Idempotency-Key`: a retry with the same key answers the same code.
 #[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/submit", tag = tags::DOSSIERS, params(("dossier" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = SubmitRequest, security(("bearer" = [])),
-    responses((status = 200, body = Submitted), (status = 409, description = "the dossier cannot be submitted as it is (answers or files incomplete, `errors` says what), or the key was used for another request"), (status = 422, description = "the declaration is not accepted")))]
+    responses((status = 200, body = Submitted), (status = 409, description = "the dossier cannot be submitted as it is (answers or files incomplete, or a `result_delivery` the service does not allow or without a whole address: `errors` says what, e.g. `result_channel`, `post_address`), or the key was used for another request"), (status = 422, description = "the declaration is not accepted")))]
 pub async fn submit(
     c: Caller,
     Path(key): Path<String>,

@@ -250,6 +250,7 @@ impl ActionRequest {
             tracking_number: r.tracking_number,
             originals_compared: r.originals_compared,
             result_document: r.result_document,
+            reported: false,
         }
     }
 }

@@ -157,6 +157,20 @@ impl ProcedurePage {
             |d| format!("{} ngày làm việc", motcua_domain::text::decimal(d)),
         )
     }
+    /// The usage figures are published for services that take dossiers online (R5.1b).
+    fn shows_usage(&self) -> bool {
+        motcua_domain::catalogue::takes_dossiers_online(self.max_level())
+    }
+    /// The forms are downloadable from level 2 (R5.2).
+    fn offers_forms(&self) -> bool {
+        motcua_domain::catalogue::offers_forms(self.max_level())
+    }
+    /// The fees and charges of one way of submitting.
+    fn fees_of(&self, c: &Channel) -> Vec<&motcua_domain::catalogue::ChannelFee> {
+        (self.v.version.body.fees.iter())
+            .filter(|f| f.channel == *c)
+            .collect()
+    }
     fn max_level(&self) -> u8 {
         self.v
             .services

@@ -74,7 +74,7 @@ impl ResultForm {
             .map(|f| f.cach_nhan.clone())
             .filter(|c| !c.is_empty())
             .or_else(|| kept.map(|r| r.channel.as_str().to_string()))
-            .unwrap_or_else(|| "office".into());
+            .unwrap_or_else(|| motcua_domain::delivery::DEFAULT.as_str().into());
         let post = kept.and_then(|r| r.post.clone());
         // What the person just sent wins over what is kept, so that a refused form keeps it.
         let pick = |s: Option<&String>, k: Option<&String>| {

@@ -181,11 +181,8 @@ impl FilesPage {
 async fn files_page(p: &Page, id: Uuid, error: Option<String>) -> PageResult {
     let se = p.session()?;
     let v = p.s.app.dossier(&p.ctx(), se, id).await?;
-    // What the dossier already holds is not offered again.
     let wallet = if v.can.may_edit {
-        let mut w = p.s.app.wallet(se).await?;
-        w.retain(|x| !v.files.iter().any(|f| f.sha256 == x.file.sha256));
-        w
+        p.s.app.wallet_for(se, id).await?
     } else {
         vec![]
     };

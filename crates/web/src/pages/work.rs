@@ -354,6 +354,7 @@ pub async fn perform(p: Page, Path(id): Path<Uuid>, RawForm(raw): RawForm) -> Pa
         tracking_number: some(get("tracking_number")),
         originals_compared: get("originals_compared") == "1",
         result_document: Uuid::parse_str(&get("result_document")).ok(),
+        reported: false,
     };
     let done =
         p.s.app

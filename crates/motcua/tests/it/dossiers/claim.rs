@@ -118,6 +118,28 @@ async fn counter_dossier_notified_by_sms_and_claimed(e: Engine) {
     }
     let (st, v) = claim(&mut c, &tok, &code, "090 5111 222").await;
     assert_eq!(st, 200, "{v}");
+    // The phone on record hears of the claim (someone else who knew both would be noticed).
+    let mut told = vec![];
+    for _ in 0..100 {
+        told = got
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| {
+                s["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("gan vao mot tai khoan")
+            })
+            .cloned()
+            .collect();
+        if !told.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0]["to"], "0905111222");
     let id = v["id"].as_str().unwrap().to_string();
     let mine = c
         .json(Method::GET, "/api/v1/dossiers", Some(&tok), None)
