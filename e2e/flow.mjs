@@ -135,6 +135,12 @@ try {
   // Where a person claims a dossier they handed in at the counter (R11.2).
   await p.goto(`${BASE}/ho-so/nhan-ho-so`);
   await check(p, 'gan-ho-so');
+  // The other citizen pages, on the same phone: home, the public look-up, the account with its
+  // devices, the person's data, feedback.
+  for (const [where, step] of [['/', 'trang-chu'], [`/tra-cuu?ma=${code}`, 'tra-cuu'], ['/tai-khoan', 'tai-khoan'], ['/tai-khoan/du-lieu', 'du-lieu-ca-nhan'], ['/phan-anh', 'phan-anh']]) {
+    await p.goto(`${BASE}${where}`);
+    await check(p, step);
+  }
 
   // Reception asks for a supplement.
   const office = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
