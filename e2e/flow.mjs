@@ -113,9 +113,17 @@ try {
   await Promise.all([p.waitForNavigation(), p.click('button[name="buoc"][value="tiep"]')]);
   const id = p.url().match(/\/ho-so\/([0-9a-f-]{36})/)[1];
 
-  // Files, one component at a time.
+  // Files, one component at a time; each shows its progress while it goes (slowed here so
+  // that the bar can be seen; without JavaScript the form posts as usual).
+  const slow = async (route) => { await new Promise((r) => setTimeout(r, 400)); await route.continue(); };
+  await p.route('**/giay-to?csrf=*', slow);
   await p.setInputFiles('#f-don', { name: 'don.pdf', mimeType: 'application/pdf', buffer: pdf('don', 4000) });
-  await Promise.all([p.waitForNavigation(), p.click('#tp-don button:has-text("Tải lên")')]);
+  const uploaded = p.waitForNavigation();
+  await p.click('#tp-don button:has-text("Tải lên")');
+  await p.waitForSelector('#tp-don ul.progress progress');
+  await uploaded;
+  await p.unroute('**/giay-to?csrf=*', slow);
+  must((await p.locator('#tp-don li:has-text("don.pdf")').count()) === 1, 'the paper sent under its progress bar is attached');
   await p.setInputFiles('#f-ban-ve', { name: 'ban-ve.pdf', mimeType: 'application/pdf', buffer: pdf('ban-ve', 5000) });
   await Promise.all([p.waitForNavigation(), p.click('#tp-ban-ve button:has-text("Tải lên")')]);
   await check(p, 'giay-to');

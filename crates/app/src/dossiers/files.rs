@@ -39,12 +39,7 @@ impl App {
     }
 
     /// What the file, dossier and person limits still allow (R4.4), refused when nothing.
-    pub(super) async fn storage_left(
-        &self,
-        conn: &impl Conn,
-        person: Uuid,
-        id: Uuid,
-    ) -> Result<u64> {
+    async fn storage_left(&self, conn: &impl Conn, person: Uuid, id: Uuid) -> Result<u64> {
         let c = &self.config.dossiers;
         let used_dossier = ds::dossier_bytes(conn, id).await?.max(0) as u64;
         let used_person = ds::owner_bytes(conn, person).await?.max(0) as u64;
@@ -66,6 +61,27 @@ impl App {
             ));
         }
         Ok((c.max_file_mb * MB).min(left_dossier).min(left_person))
+    }
+
+    /// Whether `size` more bytes fit what the dossier and the person may store, checked again
+    /// in the write transaction with the person locked: parallel uploads each passed the first
+    /// check against the same free space, and only one of them may use it. `field` names the
+    /// input a refusal is about.
+    pub(super) async fn fits(
+        &self,
+        tx: &motcua_store::Tx,
+        s: &Session,
+        id: Uuid,
+        (size, field): (i64, &'static str),
+    ) -> Result<()> {
+        users::lock_user(tx, s.user.id).await?;
+        if self.storage_left(tx, s.user.id, id).await? < size as u64 {
+            return Err(AppError::field(
+                field,
+                "Giấy tờ vượt dung lượng còn lại của hồ sơ hoặc của bạn (có thể một tệp khác vừa được thêm). Hãy xóa bớt tệp rồi thử lại.",
+            ));
+        }
+        Ok(())
     }
 
     /// Starts an upload for a dossier (streaming; see [`motcua_blobs::Upload`]).
@@ -116,15 +132,7 @@ impl App {
         };
         let (f, completed) = self.store_paper(&files, id, paper, staged).await?;
         let tx = self.db.write().await?;
-        // Checked again with the person locked: parallel uploads each passed the first check
-        // against the same free space, and only one of them may use it.
-        users::lock_user(&tx, s.user.id).await?;
-        if self.storage_left(&tx, s.user.id, id).await? < size as u64 {
-            return Err(AppError::field(
-                "file",
-                "Tệp vượt dung lượng còn lại của hồ sơ hoặc của bạn (một tệp khác vừa được tải lên). Hãy xóa bớt tệp rồi thử lại.",
-            ));
-        }
+        self.fits(&tx, s, id, (size, "file")).await?;
         ds::insert_file(&tx, &f).await?;
         for (file, sigs) in &completed {
             motcua_store::results::set_signatures(&tx, *file, sigs).await?;

@@ -123,14 +123,7 @@ impl App {
             .collect();
         let size: i64 = f.size + signed_by.iter().map(|x| x.size).sum::<i64>();
         let tx = self.db.write().await?;
-        // As an upload: the person's space is checked with the person locked.
-        users::lock_user(&tx, s.user.id).await?;
-        if self.storage_left(&tx, s.user.id, id).await? < size as u64 {
-            return Err(AppError::field(
-                "paper",
-                "Giấy tờ vượt dung lượng còn lại của hồ sơ hoặc của bạn. Hãy xóa bớt tệp rồi thử lại.",
-            ));
-        }
+        self.fits(&tx, s, id, (size, "paper")).await?;
         ds::insert_file(&tx, &f).await?;
         for x in &signed_by {
             ds::insert_file(&tx, x).await?;

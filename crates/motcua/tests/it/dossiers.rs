@@ -128,6 +128,39 @@ pub async fn camthanh_staff_pw(
     (c, tok, pw)
 }
 
+/// The id of the fixture's service (1.009999 at Cẩm Thành).
+pub async fn fixture_service(t: &TestApp) -> String {
+    t.client()
+        .json(Method::GET, "/api/v1/procedures/1.009999", None, None)
+        .await
+        .json()["services"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Reception registers a dossier of `svc` received `intake` (in_person, postal) for Hồ Thị Lan,
+/// phone 0905 111 222; answers its code.
+pub async fn register(
+    desk: &mut motcua_testkit::Client,
+    tok: &str,
+    svc: &str,
+    intake: &str,
+) -> String {
+    let body = json!({"service": svc, "intake": intake, "form": answers(),
+        "applicant_name": "Hồ Thị Lan", "phone": "0905 111 222"});
+    let r = desk
+        .json(
+            Method::POST,
+            "/api/v1/dossiers/register",
+            Some(tok),
+            Some(body),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.json()["code"].as_str().unwrap().to_string()
+}
+
 /// Creates a draft of 1.009999 with good answers; answers its id.
 pub async fn draft(c: &mut motcua_testkit::Client, tok: &str) -> String {
     let r = c

@@ -15,6 +15,21 @@ pub fn routes() -> Routes<AppState> {
     Routes::new()
         .get("/", Public, home)
         .get("/static/app.css", Public, css)
+        .get("/static/upload.js", Public, upload_js)
+}
+
+/// Upload progress per file on the files page (the page works without it).
+pub async fn upload_js() -> Response {
+    let mut r = include_str!("../../static/upload.js").into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
 }
 
 pub async fn css() -> Response {

@@ -7,7 +7,7 @@ use motcua_testkit::{Client, Engine, engine_tests};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{CITIZEN, OTHER, answers, camthanh_desk, setup_with, token};
+use super::{CITIZEN, OTHER, camthanh_desk, setup_with, token};
 
 /// An SMS provider on loopback that records what it receives (the HTTP adapter's peer).
 async fn sms_sink() -> (String, Arc<Mutex<Vec<Value>>>) {
@@ -52,26 +52,8 @@ async fn counter_dossier_notified_by_sms_and_claimed(e: Engine) {
     })
     .await;
     let (mut desk, td) = camthanh_desk(&t).await;
-    let svc = t
-        .client()
-        .json(Method::GET, "/api/v1/procedures/1.009999", None, None)
-        .await
-        .json()["services"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let body = json!({"service": svc, "intake": "in_person", "form": answers(),
-        "applicant_name": "Hồ Thị Lan", "phone": "0905 111 222"});
-    let r = desk
-        .json(
-            Method::POST,
-            "/api/v1/dossiers/register",
-            Some(&td),
-            Some(body),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let code = r.json()["code"].as_str().unwrap().to_string();
+    let svc = super::fixture_service(&t).await;
+    let code = super::register(&mut desk, &td, &svc, "in_person").await;
     let r = desk
         .json(
             Method::POST,

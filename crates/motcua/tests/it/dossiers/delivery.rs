@@ -6,7 +6,7 @@ use motcua_testkit::{Client, Engine, engine_tests};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{CITIZEN, OTHER, answers, camthanh_desk, ready, setup_with, token};
+use super::{CITIZEN, OTHER, camthanh_desk, ready, setup_with, token};
 
 const ADDRESS: &str = "12 Lê Lợi, phường Cẩm Thành, Quảng Ngãi";
 
@@ -172,28 +172,10 @@ async fn chosen_at_submission_and_changed(e: Engine) {
 async fn the_counter_default(e: Engine) {
     let t = setup_with(e, |_| {}).await;
     let (mut desk, td) = camthanh_desk(&t).await;
-    let svc = t
-        .client()
-        .json(Method::GET, "/api/v1/procedures/1.009999", None, None)
-        .await
-        .json()["services"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let svc = super::fixture_service(&t).await;
     let mut ways = vec![];
     for intake in ["in_person", "postal"] {
-        let body = json!({"service": svc, "intake": intake, "form": answers(),
-            "applicant_name": "Hồ Thị Lan", "phone": "0905111222"});
-        let r = desk
-            .json(
-                Method::POST,
-                "/api/v1/dossiers/register",
-                Some(&td),
-                Some(body),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.body);
-        let code = r.json()["code"].as_str().unwrap().to_string();
+        let code = super::register(&mut desk, &td, &svc, intake).await;
         let d = get(&mut desk, &td, &code).await;
         ways.push(d["result_delivery"]["channel"].as_str().map(String::from));
         if intake == "postal" {

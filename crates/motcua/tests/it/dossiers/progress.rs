@@ -4,7 +4,10 @@ use motcua_testkit::{Engine, engine_tests, jpeg, pdf};
 use reqwest::Method;
 use serde_json::json;
 
-use super::{CITIZEN, answers, camthanh_desk, draft, ready, setup, setup_with, submit, token};
+use super::{
+    CITIZEN, answers, camthanh_desk, draft, fixture_service, ready, setup, setup_with, submit,
+    token,
+};
 
 async fn supplement_and_withdraw(e: Engine) {
     let t = setup(e).await;
@@ -120,17 +123,6 @@ async fn supplement_and_withdraw(e: Engine) {
     assert_eq!(r.status, 403);
 }
 
-/// The fixture procedure's service at Cẩm Thành, as a program finds it in the catalogue.
-async fn fixture_service(t: &motcua_testkit::TestApp) -> String {
-    t.client()
-        .json(Method::GET, "/api/v1/procedures/1.009999", None, None)
-        .await
-        .json()["services"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 /// A dossier registered at the counter is read and planned before its write transaction and
 /// numbered in it: two registrations the same day take the next two numbers, the officer who
 /// registers hears of no new work (it is in hand), and each audit record names the desk's role
@@ -142,18 +134,7 @@ async fn registration_numbers_and_records_as_the_desk(e: Engine) {
     let svc = fixture_service(&t).await;
     let mut codes = vec![];
     for intake in ["in_person", "postal"] {
-        let body = json!({"service": svc, "intake": intake, "form": answers(),
-            "applicant_name": "Hồ Thị Lan", "phone": "0905111222"});
-        let r = desk
-            .json(
-                Method::POST,
-                "/api/v1/dossiers/register",
-                Some(&td),
-                Some(body),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.body);
-        codes.push(r.json()["code"].as_str().unwrap().to_string());
+        codes.push(super::register(&mut desk, &td, &svc, intake).await);
     }
     assert_eq!(
         codes,
