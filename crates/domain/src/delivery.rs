@@ -141,13 +141,22 @@ pub fn choose(
         phone: String::new(),
         address: String::new(),
     });
-    let recipient = crate::identity::check_name(&p.recipient)
-        .map_err(|m| ("post_recipient", format!("Người nhận: {m}")))?;
+    // Lengths are counted as typed (trimmed, before normalising), as the API's schema states.
+    let typed = |s: &str, range: std::ops::RangeInclusive<usize>| {
+        let t = s.trim();
+        range.contains(&t.chars().count()) && !t.chars().any(char::is_control)
+    };
+    if !typed(&p.recipient, 2..=200) {
+        return Err((
+            "post_recipient",
+            "Người nhận: nhập họ và tên (từ 2 đến 200 ký tự).".into(),
+        ));
+    }
+    let recipient = crate::text::clean(&p.recipient);
     let phone = crate::identity::check_phone(&p.phone)
         .map_err(|m| ("post_phone", format!("Điện thoại người nhận: {m}")))?;
     let address = crate::text::clean(&p.address);
-    let n = address.chars().count();
-    if !(10..=300).contains(&n) || address.chars().any(char::is_control) {
+    if !typed(&p.address, 10..=300) {
         return Err((
             "post_address",
             "Nhập địa chỉ nhận bưu gửi đủ số nhà, đường hoặc thôn, xã hoặc phường, tỉnh hoặc thành phố (từ 10 đến 300 ký tự)."

@@ -14,7 +14,7 @@ const CLAIMS_PER_HOUR: u32 = 10;
 impl App {
     /// Makes the caller the owner of the dossier with this code, when it was registered at the
     /// counter or from the post, has no owner, and the phone is the one given then. Any
-    /// mismatch answers the same refusal, so that the answer tells nothing of which part was
+    /// mismatch answers the same "not found", so that the answer tells nothing of which part was
     /// wrong or whether the code exists. (A dossier from the national portal belongs to the
     /// portal's identified account, never to a claim.)
     pub async fn claim_dossier(
@@ -42,12 +42,8 @@ impl App {
         }
         let phone =
             motcua_domain::identity::check_phone(phone).map_err(|m| AppError::field("phone", m))?;
-        let refused = || {
-            AppError::field(
-                "code",
-                "Mã hồ sơ và số điện thoại không khớp với hồ sơ nào chưa gắn với tài khoản. Kiểm tra mã trên giấy tiếp nhận và số điện thoại đã khai khi nộp.",
-            )
-        };
+        // One answer for every mismatch: it tells nothing of which part was wrong.
+        let refused = || AppError::NotFound;
         if !dom::plausible_code(code) {
             return Err(refused());
         }

@@ -35,7 +35,12 @@ impl App {
             post: None,
         });
         let postage = self.result_postage().unwrap_or(0);
-        delivery::choose(ways, &c.channel, c.post, postage).map_err(|(f, m)| AppError::field(f, m))
+        // A way the service does not allow conflicts with the dossier; a bad address is
+        // the request's own fault.
+        delivery::choose(ways, &c.channel, c.post, postage).map_err(|(f, m)| match f {
+            "result_channel" => AppError::Conflict(m),
+            _ => AppError::field(f, m),
+        })
     }
 
     /// The ways the result of a dossier may be received (R8.2).

@@ -381,7 +381,7 @@ async fn a_portal_dossier_is_not_claimed(e: Db) {
             Some(json!({"code": code, "phone": "0912345678"})),
         )
         .await;
-    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.status, 404, "{}", r.body);
 }
 
 engine_tests!(

@@ -51,17 +51,19 @@ pub fn routes() -> Routes<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct ClaimRequest {
     /// The dossier code on the receipt (giấy tiếp nhận).
+    #[schema(pattern = r"^[0-9A-Za-z._-]{8,64}$")]
     pub code: String,
     /// The phone given when the dossier was received.
+    #[schema(pattern = r"^[ .-]*(\+84|84|0)([ .-]*[0-9]){9}[ .-]*$")]
     pub phone: String,
 }
 
 /// Claims into the caller's account a dossier received at the counter or by post without an
-/// account (R11.2): the code and the phone given then are the proof. Any mismatch, or a
-/// dossier that already has an owner, answers the same 422 (field `code`); ten tries an hour
-/// per account, then 429.
+/// account (R6.2): the code and the phone given then are the proof. Any mismatch, or a
+/// dossier that already has an owner or came from the national portal, answers the same 404;
+/// ten tries an hour per account and per code, then 429.
 #[utoipa::path(post, path = "/api/v1/dossiers/claim", tag = tags::DOSSIERS, request_body = ClaimRequest, security(("bearer" = [])),
-    responses((status = 200, body = Created), (status = 403, description = "a staff account (only citizens and businesses own dossiers)"), (status = 409, description = "the dossier changed meanwhile"), (status = 422, description = "the code and the phone do not match a dossier without an owner, or the phone is malformed"), (status = 429)))]
+    responses((status = 200, body = Created), (status = 403, description = "a staff account (only citizens and businesses own dossiers)"), (status = 404, description = "the code and the phone do not match a dossier received at the counter or by post without an owner"), (status = 409, description = "the dossier changed meanwhile"), (status = 422, description = "a malformed phone"), (status = 429)))]
 pub async fn claim(
     c: Caller,
     body: Result<Json<ClaimRequest>, JsonRejection>,
@@ -335,38 +337,56 @@ pub struct SubmitRequest {
     pub result_delivery: Option<ResultChoiceIn>,
 }
 
-/// How the person wants the result (R8.2).
+/// How the person wants the result (R8.2): `channel` is one of the dossier's `result_ways`
+/// (another answers 409). Other fields are ignored (`post` with another way, for one).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ResultChoiceIn {
-    /// One of the service's `result_ways`: `office`, `online` (level 4: download the signed
-    /// result) or `post` (registered post to `post`'s address; the dossier's
-    /// `result_delivery.postage` then says what the post collects on delivery).
-    #[schema(pattern = "^(office|online|post)$")]
-    pub channel: String,
-    /// Required with `post`: the recipient (2–200 characters), a phone of 10 digits starting
-    /// with 0, and the address (10–300 characters).
-    pub post: Option<PostIn>,
+#[serde(tag = "channel", rename_all = "lowercase")]
+pub enum ResultChoiceIn {
+    /// At the office.
+    Office,
+    /// Online: the signed electronic result, downloaded (full-process services).
+    Online,
+    /// By registered post to `post`'s address; the dossier's `result_delivery.postage` then
+    /// says what the post collects on delivery.
+    Post { post: PostIn },
 }
 
 /// Where the post takes the result.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostIn {
+    /// 2–200 characters, no control characters.
+    #[schema(
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]{0,198}[^\s\x00-\x1f\x7f-\x9f]$"
+    )]
     pub recipient: String,
+    /// A Vietnamese phone: 10 digits starting with 0, or +84 and 9 digits.
+    #[schema(pattern = r"^[ .-]*(\+84|84|0)([ .-]*[0-9]){9}[ .-]*$")]
     pub phone: String,
+    /// 10–300 characters, no control characters.
+    #[schema(
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]{8,298}[^\s\x00-\x1f\x7f-\x9f]$"
+    )]
     pub address: String,
 }
 
 impl From<ResultChoiceIn> for motcua_app::dossiers::ResultChoice {
     fn from(r: ResultChoiceIn) -> Self {
+        let (channel, post) = match r {
+            ResultChoiceIn::Office => ("office", None),
+            ResultChoiceIn::Online => ("online", None),
+            ResultChoiceIn::Post { post: p } => (
+                "post",
+                Some(motcua_domain::delivery::PostTo {
+                    recipient: p.recipient,
+                    phone: p.phone,
+                    address: p.address,
+                }),
+            ),
+        };
         Self {
-            channel: r.channel,
-            post: r.post.map(|p| motcua_domain::delivery::PostTo {
-                recipient: p.recipient,
-                phone: p.phone,
-                address: p.address,
-            }),
+            channel: channel.into(),
+            post,
         }
     }
 }
@@ -375,7 +395,7 @@ impl From<ResultChoiceIn> for motcua_app::dossiers::ResultChoice {
 /// owner, or reception of its agency at the person's request. Reception's return step then
 /// follows the new way. Answers the choice as kept.
 #[utoipa::path(put, path = "/api/v1/dossiers/{dossier}/result-delivery", tag = tags::DOSSIERS, params(("dossier" = String, Path)), request_body = ResultChoiceIn, security(("bearer" = [])),
-    responses((status = 200, body = super::dossier_out::ResultDeliveryOut), (status = 403, description = "staff of the agency other than reception"), (status = 404), (status = 409, description = "the dossier has ended (result returned, withdrawn, declined) or changed meanwhile"), (status = 422, description = "a way the service does not allow, or an incomplete address (`errors` names the field: result_channel, post_recipient, post_phone, post_address)")))]
+    responses((status = 200, body = super::dossier_out::ResultDeliveryOut), (status = 403, description = "staff of the agency other than reception"), (status = 404), (status = 409, description = "a way the service does not allow (`errors` names `result_channel`), or the dossier has ended (result returned, withdrawn, declined) or changed meanwhile"), (status = 422, description = "a malformed body or address (`errors` names the field: post_recipient, post_phone, post_address)")))]
 pub async fn put_result_delivery(
     c: Caller,
     Path(key): Path<String>,

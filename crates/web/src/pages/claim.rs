@@ -62,6 +62,11 @@ pub async fn claim(p: Page, Form(f): Form<ClaimForm>) -> PageResult {
             let msgs = v.into_iter().map(|(_, m)| m).collect();
             claim_page(&p, f, msgs)
         }
+        Err(AppError::NotFound) => claim_page(
+            &p,
+            f,
+            vec!["Mã hồ sơ và số điện thoại không khớp với hồ sơ nào nộp tại bộ phận một cửa hoặc qua bưu chính chưa gắn với tài khoản. Kiểm tra mã trên giấy tiếp nhận và số điện thoại đã khai khi nộp.".into()],
+        ),
         Err(e) => Err(e.into()),
     }
 }

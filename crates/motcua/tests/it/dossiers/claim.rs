@@ -87,7 +87,7 @@ async fn counter_dossier_notified_by_sms_and_claimed(e: Engine) {
         "{text}"
     );
 
-    // Claimed only with the right code and phone; any mismatch answers alike.
+    // Claimed only with the right code and phone; any mismatch answers alike (404).
     let (mut c, tok) = token(&t, CITIZEN).await;
     for (cd, phone) in [
         (code.as_str(), "0905111223"),
@@ -95,8 +95,7 @@ async fn counter_dossier_notified_by_sms_and_claimed(e: Engine) {
         ("khong-phai-ma", "0905111222"),
     ] {
         let (st, v) = claim(&mut c, &tok, cd, phone).await;
-        assert_eq!(st, 422, "{v}");
-        assert_eq!(v["errors"][0]["field"], "code", "{v}");
+        assert_eq!(st, 404, "{v}");
     }
     let (st, v) = claim(&mut c, &tok, &code, "090 5111 222").await;
     assert_eq!(st, 200, "{v}");
@@ -140,7 +139,14 @@ async fn counter_dossier_notified_by_sms_and_claimed(e: Engine) {
     // Once owned, nobody else claims it, not even with the right proof.
     let (mut other, otok) = token(&t, OTHER).await;
     let (st, _) = claim(&mut other, &otok, &code, "0905111222").await;
-    assert_eq!(st, 422);
+    assert_eq!(st, 404);
+    // A malformed phone is the request's own fault.
+    let (st, v) = claim(&mut other, &otok, &code, "12").await;
+    assert_eq!(
+        (st, v["errors"][0]["field"].as_str()),
+        (422, Some("phone")),
+        "{v}"
+    );
     // Staff own no dossiers.
     let (st, _) = claim(&mut desk, &td, &code, "0905111222").await;
     assert_eq!(st, 403);
@@ -160,7 +166,7 @@ async fn claims_are_limited(e: Engine) {
     let (mut c, tok) = token(&t, CITIZEN).await;
     for _ in 0..10 {
         let (st, _) = claim(&mut c, &tok, "000.01.01.H53-260302-0001", "0905111222").await;
-        assert_eq!(st, 422);
+        assert_eq!(st, 404);
     }
     let (st, _) = claim(&mut c, &tok, "000.01.01.H53-260302-0001", "0905111222").await;
     assert_eq!(st, 429);

@@ -207,6 +207,23 @@ async fn random_steps_match_the_model(e: Engine) {
                 "consultations": [{"agency": "000.00.11.H53", "question": "Ý kiến?", "due": "2026-03-04", "basis": "Luật Xây dựng số 50/2014/QH13"}],
                 "new_date": new_date(apologies), "tracking_number": "EB123456789VN",
                 "originals_compared": true, "result_document": file});
+            // A return step follows the way the person chose (R8.2): the walk has them
+            // choose it first, so that the table alone decides.
+            let way = match act {
+                Act::ReturnAtOffice => Some("office"),
+                Act::ReturnOnline => Some("online"),
+                Act::ReturnByPost => Some("post"),
+                _ => None,
+            };
+            if let Some(channel) = way.filter(|_| model == Stage::Resolved) {
+                let mut choice = json!({"channel": channel});
+                if channel == "post" {
+                    choice["post"] = json!({"recipient": "Nguyễn Văn An", "phone": "0912345678",
+                        "address": "12 Lê Lợi, phường Cẩm Thành, Quảng Ngãi"});
+                }
+                let (st, v) = crate::processing::choose_result(&mut p.citizen, &code, choice).await;
+                assert_eq!(st, 200, "{v}");
+            }
             let actor = match who {
                 Who::Owner => &mut p.citizen,
                 Who::Staff(Role::Reception) => &mut p.desk,
