@@ -115,6 +115,7 @@ async fn durability(engine: Engine) {
             "m20261206_000014_national".to_string(),
             "m20261207_000015_work_counts".to_string(),
             "m20261208_000016_catalogue_in_memory".to_string(),
+            "m20261209_000017_result_delivery_and_contact".to_string(),
         ]
     );
 }
