@@ -65,8 +65,7 @@ impl Page {
 
     /// The public look-up of a dossier, as printed on its slips and cover sheet.
     pub fn lookup_url(&self, code: &str) -> String {
-        let site = self.s.app.config.public_url.trim_end_matches('/');
-        format!("{site}/tra-cuu?ma={code}")
+        self.s.app.lookup_link(code)
     }
 
     /// The name of every unit, by id.
