@@ -154,6 +154,12 @@ pub fn random_token() -> String {
     b64url(&b)
 }
 
+/// `n` random decimal digits (a one-time code a person types from an SMS).
+pub fn random_digits(n: u32) -> String {
+    let v: u64 = rand::Rng::random_range(&mut rand::rng(), 0..10u64.pow(n));
+    format!("{v:0width$}", width = n as usize)
+}
+
 /// SHA-256 in hex: how secrets are stored.
 pub fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))

@@ -108,6 +108,16 @@ pub fn default_template(kind: NoticeKind) -> (&'static str, &'static str, &'stat
             "Kính gửi {{ name }},\n\nHồ sơ {{ code }} ({{ procedure }}) nộp tại {{ agency }} vừa được gắn vào một tài khoản dịch vụ công bằng mã hồ sơ và số điện thoại này. Từ nay thông báo về hồ sơ gửi đến tài khoản đó.\nNếu không phải bạn, hãy báo ngay cho {{ agency }}.\n\nTra cứu hồ sơ: {{ link }}\n",
             "Ho so {{ code }} vua duoc gan vao mot tai khoan. Neu khong phai ban, bao ngay cho co quan tiep nhan.",
         ),
+        ClaimCode => (
+            "Mã xác nhận gắn hồ sơ {{ code }}",
+            "Mã xác nhận gắn hồ sơ {{ code }} vào tài khoản dịch vụ công: {{ otp }}. Mã dùng được trong {{ minutes }} phút. Không đưa mã này cho ai, kể cả cán bộ.\n",
+            "Ma xac nhan gan ho so {{ code }} vao tai khoan: {{ otp }} (dung trong {{ minutes }} phut). Khong dua ma nay cho ai.",
+        ),
+        ResultWayChanged => (
+            "Đổi cách nhận kết quả hồ sơ {{ code }}",
+            "Kính gửi {{ name }},\n\nTheo đề nghị của bạn, {{ agency }} đã đổi cách nhận kết quả hồ sơ {{ code }} ({{ procedure }}) thành: {{ way }}.\nNếu bạn không đề nghị đổi, hãy báo ngay cho {{ agency }}.\n\nTheo dõi hồ sơ: {{ link }}\n",
+            "Ho so {{ code }}: co quan da doi cach nhan ket qua theo de nghi cua ban. Neu ban khong de nghi, bao ngay cho co quan tiep nhan. {{ link }}",
+        ),
         ReportDue => (
             "Nhắc hạn báo cáo: {{ note }}",
             "Kính gửi {{ name }},\n\n{{ note }} của {{ agency }} phải gửi trước ngày {{ date }} và chưa được gửi.\n\nLập, hoàn thiện báo cáo: {{ link }}\n",
@@ -123,7 +133,8 @@ pub fn default_template(kind: NoticeKind) -> (&'static str, &'static str, &'stat
 
 fn sample() -> Value {
     serde_json::json!({"name": "Nguyễn Văn An", "code": "000.01.01.H53-260302-0001", "procedure": "Đăng ký khai sinh", "agency": "UBND phường Cẩm Thành",
-        "link": "https://dichvucong.example/ho-so/1", "items": ["Giấy chứng sinh"], "note": "Ghi chú", "date": "15/03/2026", "amount": "8.000 đ", "hours": 24, "site": "https://dichvucong.example"})
+        "link": "https://dichvucong.example/ho-so/1", "items": ["Giấy chứng sinh"], "note": "Ghi chú", "date": "15/03/2026", "amount": "8.000 đ", "hours": 24, "site": "https://dichvucong.example",
+        "otp": "123456", "minutes": 10, "way": "nhận tại bộ phận một cửa"})
 }
 
 /// Template instructions one rendering may take: administrators edit templates, and a loop in

@@ -21,6 +21,7 @@ pub mod incident;
 pub mod lifecycle;
 pub mod national;
 pub mod notice;
+pub mod originals;
 pub mod oversight;
 pub mod password;
 pub mod privacy;

@@ -52,10 +52,16 @@ pub enum NoticeKind {
     /// A dossier received at the counter was claimed into an account: to the phone and e-mail
     /// given there, so that a claim by someone else does not go unnoticed (R6.2, R10.5).
     Claimed,
+    /// The one-time code that proves a person holds the phone given at the counter, when they
+    /// claim the dossier (R6.2): to that phone only, never to an inbox.
+    ClaimCode,
+    /// Reception changed how the person receives the result, at their request (R8.2): to the
+    /// person, so that a change they did not ask for does not go unnoticed.
+    ResultWayChanged,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 22] = [
+    pub const ALL: [NoticeKind; 24] = [
         Self::SupplementRequest,
         Self::Refusal,
         Self::Acceptance,
@@ -78,6 +84,8 @@ impl NoticeKind {
         Self::UnstaffedDesk,
         Self::ReportDue,
         Self::Claimed,
+        Self::ClaimCode,
+        Self::ResultWayChanged,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -103,6 +111,8 @@ impl NoticeKind {
             Self::UnstaffedDesk => "unstaffed_desk",
             Self::ReportDue => "report_due",
             Self::Claimed => "claimed",
+            Self::ClaimCode => "claim_code",
+            Self::ResultWayChanged => "result_way_changed",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -132,6 +142,8 @@ impl NoticeKind {
             Self::UnstaffedDesk => "Bộ phận tiếp nhận chưa có người trực",
             Self::ReportDue => "Nhắc hạn báo cáo",
             Self::Claimed => "Hồ sơ đã gắn vào tài khoản",
+            Self::ClaimCode => "Mã xác nhận gắn hồ sơ vào tài khoản",
+            Self::ResultWayChanged => "Đổi cách nhận kết quả",
         }
     }
     /// Account notices go to the given address only, never to SMS, and are not kept in the inbox
@@ -250,7 +262,9 @@ mod tests {
                 "deadline_near",
                 "unstaffed_desk",
                 "report_due",
-                "claimed"
+                "claimed",
+                "claim_code",
+                "result_way_changed"
             ]
         );
         assert_eq!(
@@ -277,7 +291,9 @@ mod tests {
                 "Hồ sơ sắp đến hạn",
                 "Bộ phận tiếp nhận chưa có người trực",
                 "Nhắc hạn báo cáo",
-                "Hồ sơ đã gắn vào tài khoản"
+                "Hồ sơ đã gắn vào tài khoản",
+                "Mã xác nhận gắn hồ sơ vào tài khoản",
+                "Đổi cách nhận kết quả"
             ]
         );
         // Only the account notices: e-mail only, never kept in the inbox.
@@ -285,7 +301,7 @@ mod tests {
             NoticeKind::ALL.map(NoticeKind::is_account),
             [
                 false, false, false, false, false, false, false, false, false, true, true, true,
-                true, false, false, false, false, false, false, false, false, false
+                true, false, false, false, false, false, false, false, false, false, false, false
             ]
         );
         for k in NoticeKind::ALL {

@@ -75,6 +75,23 @@ pub async fn result_by_sha(c: &impl ConnectionTrait, sha256: &str) -> Result<Opt
         .map(from))
 }
 
+/// The numbers of the results issued with these exact contents, by content (in one query).
+pub async fn numbers_by_sha(
+    c: &impl ConnectionTrait,
+    shas: &[&str],
+) -> Result<std::collections::HashMap<String, String>> {
+    if shas.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(issued_result::Entity::find()
+        .filter(issued_result::Column::Sha256.is_in(shas.iter().copied()))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|m| (m.sha256, m.number))
+        .collect())
+}
+
 /// The result with this number, if one was issued.
 pub async fn result_by_number(
     c: &impl ConnectionTrait,

@@ -4,6 +4,7 @@
 use motcua_domain::catalogue::Service;
 use motcua_domain::delivery::{self, PostTo, ResultDelivery};
 use motcua_domain::event::ReturnChannel;
+use motcua_domain::notice::NoticeKind;
 
 use super::*;
 
@@ -73,10 +74,29 @@ impl App {
         let ways = self.result_ways(&d).await?;
         let chosen = self.checked_choice(&ways, Some(choice))?;
         let channel = chosen.channel.as_str();
+        // Reception changes it at the person's request: the person hears of it, so that a
+        // change they did not ask for does not go unnoticed.
+        let told = match d.owner_id == Some(s.user.id) {
+            true => None,
+            false => {
+                // The way only: the notice's text is kept unsealed, the address is not (R10.5).
+                let way = json!({"way": chosen.channel.label_vi().to_lowercase()});
+                match self
+                    .owner_notice(self.db.conn(), &d, NoticeKind::ResultWayChanged, way)
+                    .await?
+                {
+                    Some((n, r)) => Some(self.address(self.db.conn(), n, r).await?),
+                    None => None,
+                }
+            }
+        };
         d.result = Some(chosen);
         d.updated_at = self.now();
         let tx = self.db.write().await?;
         ds::update_dossier(&tx, &d).await.map_err(conflict_msg)?;
+        if let Some(a) = told {
+            self.store_addressed(&tx, a).await?;
+        }
         self.commit(
             tx,
             ctx,

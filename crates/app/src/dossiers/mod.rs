@@ -29,6 +29,7 @@ use crate::processing::{ActionInput, Capabilities, FORM_COMPONENT, RESULT_COMPON
 use crate::{App, AppError, Ctx, Result, Session};
 
 mod claim;
+pub use claim::ClaimTicket;
 mod delivery;
 pub use delivery::ResultChoice;
 pub(crate) use delivery::{delivery_hold, may_choose, ways_of};
@@ -36,6 +37,7 @@ mod desk;
 pub(crate) use desk::checked_declaration;
 mod files;
 mod lookup;
+mod originals;
 mod submission;
 mod submit;
 mod wallet;
@@ -167,6 +169,12 @@ pub struct DossierView {
     pub result_ways: Vec<ReturnChannel>,
     /// The postage the post collects on delivering the result, when it charges the person.
     pub postage: Option<i64>,
+    /// The files that are results an agency signed and issued here, unchanged: electronic
+    /// originals, each with its result number (Decree 45/2020 Art. 14).
+    pub issued: std::collections::HashMap<Uuid, String>,
+    /// The components whose originals the person shows when the result is handed over at the
+    /// office (R7.1a); none once the dossier has ended.
+    pub to_compare: Vec<String>,
 }
 
 /// A disclosure as people read it: the agency by its code and name.
@@ -198,6 +206,11 @@ impl App {
 }
 
 impl DossierView {
+    /// The result number of a file that is an electronic original issued here.
+    pub fn issued_of(&self, id: &Uuid) -> Option<&String> {
+        self.issued.get(id)
+    }
+
     /// The name of a component of the dossier's procedure (the result document has its own).
     pub fn component_name(&self, id: &str) -> String {
         if id == RESULT_COMPONENT {
@@ -432,6 +445,12 @@ impl App {
         let agency = agencies::get_agency(conn, d.agency_id).await?;
         let form = FormSpec::from_schema(&service.form_schema).map_err(AppError::Unexpected)?;
         let mut files = ds::files(conn, d.id).await?;
+        let issued = originals::issued_originals(conn, &files).await?;
+        // Still to bring: nothing once the dossier has ended.
+        let to_compare = match motcua_domain::delivery::may_change(d.stage) {
+            true => originals::to_compare(&d, &version, &files, &issued),
+            false => vec![],
+        };
         let mut events = ds::events(conn, d.id).await?;
         let timeline = timeline(&events, audience);
         let timeliness = crate::processing::overall(&d, &events, self.now());
@@ -475,6 +494,8 @@ impl App {
             && motcua_domain::delivery::may_change(d.stage)
             && result_ways.len() > 1;
         Ok(DossierView {
+            issued,
+            to_compare,
             result_ways,
             postage: self.result_postage(),
             disclosures,

@@ -1,7 +1,6 @@
 //! The description of the steps a caller may take now, with every field's type, whether it is
 //! required and the values allowed: what the staff page renders and what a program reads from
 //! `GET /api/v1/dossiers/{code}/actions` to know exactly what to send.
-use motcua_domain::catalogue::Original;
 use motcua_domain::lifecycle::{Act, CONSULTATION_ITEM, Field, FieldType, Stage, Who};
 use motcua_store::agencies;
 use motcua_store::catalogue::{self as cat, Version};
@@ -238,10 +237,10 @@ impl App {
             }
             Field::Consultations => f.items = self.consultation_items(d, version).await?,
             Field::OriginalsCompared => {
-                f.required =
-                    version.body.components.iter().any(|c| {
-                        matches!(c.original, Original::Original | Original::CertifiedCopy)
-                    });
+                f.required = !self
+                    .originals_to_compare(conn, d, version)
+                    .await?
+                    .is_empty();
             }
             _ => {}
         }

@@ -1,7 +1,7 @@
 //! What each act checks and changes (R11.1–R11.4, R12, R8.1b, R8.2, R3.4), before the common
 //! tail in [`App::perform`] writes it.
 use motcua_domain::account::Role;
-use motcua_domain::catalogue::{Duration, Original, money};
+use motcua_domain::catalogue::{Duration, money};
 use motcua_domain::clock::{format_vn_date, format_vn_datetime, vn_date};
 use motcua_domain::event::{
     self, Apology, Asked, Assignment, Event, EventData, ResultDocument, ReturnChannel, Returned,
@@ -191,10 +191,7 @@ impl App {
         let returned = match act {
             Act::ReturnAtOffice => {
                 let version = cat::get_version(c, d.procedure_version_id).await?;
-                let needs =
-                    version.body.components.iter().any(|c| {
-                        matches!(c.original, Original::Original | Original::CertifiedCopy)
-                    });
+                let needs = !self.originals_to_compare(c, d, &version).await?.is_empty();
                 if needs && !input.originals_compared {
                     return Err(AppError::field(
                         "originals_compared",
@@ -276,13 +273,9 @@ impl App {
         };
         d.appointment_at = Some(appointment);
         let ch = channel(d.intake);
-        let originals: Vec<String> = version
-            .body
-            .components
-            .iter()
-            .filter(|c| matches!(c.original, Original::Original | Original::CertifiedCopy))
-            .map(|c| c.name.clone())
-            .collect();
+        let originals = self
+            .originals_to_compare(self.db.conn(), d, &version)
+            .await?;
         let fee: i64 = version
             .body
             .fees

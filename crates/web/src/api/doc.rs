@@ -11,8 +11,9 @@ use super::catalogue::{
 };
 use super::contract::Problems;
 use super::dossiers::{
-    __path_attach, __path_claim, __path_create, __path_detach, __path_download, __path_get,
-    __path_list, __path_put_form, __path_put_result_delivery, __path_submit, __path_withdraw,
+    __path_attach, __path_claim, __path_confirm_claim, __path_create, __path_detach,
+    __path_download, __path_get, __path_list, __path_put_form, __path_put_result_delivery,
+    __path_submit, __path_withdraw,
 };
 use super::feedback::{
     __path_agency_list, __path_answer as __path_answer_feedback, __path_mine, __path_send,
@@ -77,7 +78,7 @@ impl utoipa::Modify for BearerAuth {
     info(title = "motcua API", description = "Dịch vụ công trực tuyến: the JSON API for portals, integrations and tests."),
     paths(issue_token, revoke_token, me, agencies, procedures, procedure, sectors, agency_services,
         create, list, register, get, put_form,
-        attach, download, detach, submit, withdraw, put_result_delivery, claim, wallet, attach_from_wallet, submit_new,
+        attach, download, detach, submit, withdraw, put_result_delivery, claim, confirm_claim, wallet, attach_from_wallet, submit_new,
         supplement_request, accept, refuse, lookup,
         actions, perform, worklist, consultations, answer,
         start, record, ipn, refunds, approve, pay_back, statement,
@@ -90,7 +91,7 @@ impl utoipa::Modify for BearerAuth {
         receive, paid, returned),
     components(schemas(super::contract::Problem, super::contract::FieldProblem, super::accounts::TokenRequest, super::accounts::TokenResponse, super::accounts::Me, super::accounts::GrantOut, super::agencies::AgencyOut, super::agencies::UnitOut, super::catalogue::ProcedureItem, super::catalogue::AgencyRef, super::catalogue::ComponentOut, super::catalogue::ServiceOut, super::catalogue::ProcedureDetail, super::catalogue::SectorOut, super::catalogue::FieldOut, super::catalogue::UsageOut,
         super::dossiers::NewDossier, super::dossiers::NewDossierByService, super::dossiers::NewDossierByCodes, super::dossiers::AttachForm, super::dossiers::Created, super::dossier_out::FileOut, super::dossiers::SubmitRequest, super::dossiers::Submitted, super::submissions::SubmissionForm, super::submissions::NewSubmission, super::submissions::SubmissionMade, super::reception::AcceptRequest, super::reception::Accepted, super::reception::RefuseRequest,
-        super::dossier_out::EventOut, super::dossier_out::DossierOut, super::dossier_out::DossierSummary, super::dossiers::WithdrawRequest, super::dossiers::ResultChoiceIn, super::dossiers::PostIn, super::dossiers::ClaimRequest, super::wallet::Wallet, super::wallet::WalletPaperOut, super::wallet::FromWallet, super::dossier_out::ResultDeliveryOut, super::dossier_out::PostOut, super::reception::SupplementRequest, super::reception::RegisterRequest,
+        super::dossier_out::EventOut, super::dossier_out::DossierOut, super::dossier_out::DossierSummary, super::dossiers::WithdrawRequest, super::dossiers::ResultChoiceIn, super::dossiers::PostIn, super::dossiers::ClaimRequest, super::dossiers::ClaimSent, super::dossiers::ClaimConfirm, super::wallet::Wallet, super::wallet::WalletPaperOut, super::wallet::FromWallet, super::dossier_out::ResultDeliveryOut, super::dossier_out::PostOut, super::reception::SupplementRequest, super::reception::RegisterRequest,
         super::dossier_out::StepOut, super::dossier_out::ConsultationOut, super::dossier_out::DisclosureOut,
         super::processing::ActionOut, super::processing::ActionsOut, super::processing::ActionFieldOut, super::processing::ActionOptionOut, super::processing::ItemFieldOut, super::processing::UploadOut, super::processing::ActionRequest, super::processing::ConsultationRequest, super::processing::ActionDone,
         super::processing::WorkItemOut, super::processing::WorklistOut, super::processing::PendingConsultation, super::processing::AnswerRequest,

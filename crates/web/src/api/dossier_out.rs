@@ -18,6 +18,10 @@ pub struct FileOut {
     /// Each digital signature found when the file was attached, and what verifying it found
     /// (empty: unsigned).
     pub signatures: Vec<SignatureOut>,
+    /// When the file is a result an agency signed and issued through this system, unchanged:
+    /// its number (`<dossier code>-KQ<n>`). It is the original (Decree 45/2020 Art. 14): its
+    /// paper is not asked for at the office.
+    pub issued_result: Option<String>,
 }
 
 /// One digital signature of a file, as verified against the installed trust anchors and CRLs.
@@ -62,6 +66,7 @@ pub(super) fn file_out(f: &motcua_domain::record::DossierFile) -> FileOut {
         kind: f.kind.as_str().into(),
         media_type: f.kind.media_type().into(),
         signatures: f.signatures.iter().map(signature_out).collect(),
+        issued_result: None,
     }
 }
 
@@ -164,6 +169,10 @@ pub struct DossierOut {
     /// The files the caller may see (the applicant: their papers, and the result document the
     /// leader approved).
     pub files: Vec<FileOut>,
+    /// The names of the components whose originals the person shows at the office when the
+    /// result is returned (R7.1a); a component whose papers are all issued results
+    /// (`issued_result`) is not among them.
+    pub originals_to_compare: Vec<String>,
     pub missing_components: Vec<String>,
     /// At level 4: the names of the components the procedure wants digitally signed whose
     /// files carry no valid signature; submitting then needs `papers_by_post` (R7.2a).
@@ -338,7 +347,15 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
         form: v.row.form.clone(),
         declaration: v.row.declaration.clone(),
         declared_at: v.row.declared_at.map(ts),
-        files: v.files.iter().map(file_out).collect(),
+        files: v
+            .files
+            .iter()
+            .map(|f| FileOut {
+                issued_result: v.issued.get(&f.id).cloned(),
+                ..file_out(f)
+            })
+            .collect(),
+        originals_to_compare: v.to_compare.clone(),
         missing_components: v.missing().iter().map(|c| c.id.clone()).collect(),
         unsigned_components: v.unsigned(),
         papers: v.row.papers.map(|p| p.as_str().into()),

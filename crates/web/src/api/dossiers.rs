@@ -45,6 +45,7 @@ pub fn routes() -> Routes<AppState> {
             put_result_delivery,
         )
         .post("/api/v1/dossiers/claim", Signed, claim)
+        .post("/api/v1/dossiers/claim/confirm", Signed, confirm_claim)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -58,21 +59,67 @@ pub struct ClaimRequest {
     pub phone: String,
 }
 
-/// Claims into the caller's account a dossier received at the counter or by post without an
-/// account (R6.2): the code and the phone given then are the proof. Any mismatch, or a
-/// dossier that already has an owner or came from the national portal, answers the same 404;
-/// ten tries an hour per account and per code, then 429.
+/// A one-time code was sent to the phone on record: confirm the claim with it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimSent {
+    /// Names this claim in `POST /api/v1/dossiers/claim/confirm`.
+    pub ticket: String,
+    /// The phone the code went to, masked but for its last three digits.
+    pub sent_to: String,
+    /// When the code stops being good (RFC 3339).
+    pub expires_at: String,
+}
+
+/// Starts claiming into the caller's account a dossier received at the counter or by post
+/// without an account (R6.2): the code and the phone given then name it, and a one-time code
+/// goes to that phone by SMS, to prove the caller holds it. Any mismatch, or a dossier that
+/// already has an owner or came from the national portal, answers the same 404; ten tries an
+/// hour per account and per code, and three codes an hour per dossier, then 429.
 #[utoipa::path(post, path = "/api/v1/dossiers/claim", tag = tags::DOSSIERS, request_body = ClaimRequest, security(("bearer" = [])),
-    responses((status = 200, body = Created), (status = 403, description = "a staff account (only citizens and businesses own dossiers)"), (status = 404, description = "the code and the phone do not match a dossier received at the counter or by post without an owner"), (status = 409, description = "the dossier changed meanwhile"), (status = 422, description = "a malformed phone"), (status = 429)))]
+    responses((status = 202, body = ClaimSent), (status = 403, description = "a staff account (only citizens and businesses own dossiers)"), (status = 404, description = "the code and the phone do not match a dossier received at the counter or by post without an owner"), (status = 422, description = "a malformed phone"), (status = 429)))]
 pub async fn claim(
     c: Caller,
     body: Result<Json<ClaimRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let sess = c.session()?;
+    let req = json_body(body)?;
+    let t =
+        c.s.app
+            .claim_dossier(&c.ctx(), sess, &req.code, &req.phone)
+            .await?;
+    let sent = ClaimSent {
+        ticket: t.ticket,
+        sent_to: t.sent_to,
+        expires_at: t.expires_at.to_string(),
+    };
+    Ok((StatusCode::ACCEPTED, Json(sent)).into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimConfirm {
+    /// The ticket `POST /api/v1/dossiers/claim` answered.
+    #[schema(pattern = r"^[A-Za-z0-9_-]{43}$")]
+    pub ticket: String,
+    /// The six digits the SMS carried.
+    #[schema(pattern = r"^[0-9]{6}$")]
+    pub otp: String,
+}
+
+/// Completes a claim with the one-time code sent to the phone on record: the caller becomes
+/// the dossier's owner and its notices go to their account; the phone and e-mail on record are
+/// told. A wrong or spent code answers 422 on `otp` (five tries spend it).
+#[utoipa::path(post, path = "/api/v1/dossiers/claim/confirm", tag = tags::DOSSIERS, request_body = ClaimConfirm, security(("bearer" = [])),
+    responses((status = 200, body = Created), (status = 403, description = "a staff account"), (status = 409, description = "the dossier was claimed or changed meanwhile"), (status = 422, description = "a wrong, spent or expired code"), (status = 429)))]
+pub async fn confirm_claim(
+    c: Caller,
+    body: Result<Json<ClaimConfirm>, JsonRejection>,
 ) -> Result<Json<Created>, ApiError> {
     let sess = c.session()?;
     let req = json_body(body)?;
     let d =
         c.s.app
-            .claim_dossier(&c.ctx(), sess, &req.code, &req.phone)
+            .confirm_claim(&c.ctx(), sess, &req.ticket, &req.otp)
             .await?;
     Ok(Json(Created {
         id: d.id.to_string(),

@@ -1,5 +1,6 @@
 //! "Gắn hồ sơ vào tài khoản": a person claims a dossier they submitted at the counter or by
-//! post without an account, with its code and the phone they gave (R11.2).
+//! post without an account, with its code and the phone they gave, then the one-time code sent
+//! to that phone (R6.2).
 use askama::Template;
 use axum::Form;
 use axum::response::{IntoResponse, Redirect};
@@ -15,6 +16,15 @@ pub fn routes() -> Routes<AppState> {
     Routes::new()
         .get("/ho-so/nhan-ho-so", Access::PublicAccount, page)
         .post("/ho-so/nhan-ho-so", Access::PublicAccount, claim)
+        .post("/ho-so/nhan-ho-so/xac-nhan", Access::PublicAccount, confirm)
+}
+
+/// The code was sent: the second step's form.
+struct Sent {
+    ticket: String,
+    sent_to: String,
+    /// Until when the code is good, as people read it.
+    until: String,
 }
 
 #[derive(Template)]
@@ -23,6 +33,7 @@ struct ClaimPage {
     c: Chrome,
     code: String,
     phone: String,
+    sent: Option<Sent>,
     errors: Vec<String>,
 }
 
@@ -33,21 +44,40 @@ pub struct ClaimForm {
     dien_thoai: String,
 }
 
-fn claim_page(p: &Page, f: ClaimForm, errors: Vec<String>) -> PageResult {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ConfirmForm {
+    phieu: String,
+    gui_den: String,
+    han: String,
+    ma_xac_nhan: String,
+}
+
+fn claim_page(p: &Page, f: ClaimForm, sent: Option<Sent>, errors: Vec<String>) -> PageResult {
     let status = refused_if(!errors.is_empty());
     Ok(render_status(
         &ClaimPage {
             c: p.chrome("Gắn hồ sơ vào tài khoản"),
             code: f.ma,
             phone: f.dien_thoai,
+            sent,
             errors,
         },
         status,
     ))
 }
 
+fn messages(e: AppError) -> Result<Vec<String>, AppError> {
+    match e {
+        AppError::Validation(v) => Ok(v.into_iter().map(|(_, m)| m).collect()),
+        AppError::NotFound => Ok(vec!["Mã hồ sơ và số điện thoại không khớp với hồ sơ nào nộp tại bộ phận một cửa hoặc qua bưu chính chưa gắn với tài khoản. Kiểm tra mã trên giấy tiếp nhận và số điện thoại đã khai khi nộp.".into()]),
+        AppError::Conflict(m) => Ok(vec![m]),
+        e => Err(e),
+    }
+}
+
 pub async fn page(p: Page) -> PageResult {
-    claim_page(&p, ClaimForm::default(), vec![])
+    claim_page(&p, ClaimForm::default(), None, vec![])
 }
 
 pub async fn claim(p: Page, Form(f): Form<ClaimForm>) -> PageResult {
@@ -57,16 +87,33 @@ pub async fn claim(p: Page, Form(f): Form<ClaimForm>) -> PageResult {
         .claim_dossier(&p.ctx(), p.session()?, &f.ma, &f.dien_thoai)
         .await
     {
-        Ok(d) => Ok(Redirect::to(&format!("/ho-so/{}?tb=da-gan", d.id)).into_response()),
-        Err(AppError::Validation(v)) => {
-            let msgs = v.into_iter().map(|(_, m)| m).collect();
-            claim_page(&p, f, msgs)
+        Ok(t) => {
+            let sent = Sent {
+                ticket: t.ticket,
+                sent_to: t.sent_to,
+                until: motcua_domain::clock::format_vn_datetime(t.expires_at),
+            };
+            claim_page(&p, f, Some(sent), vec![])
         }
-        Err(AppError::NotFound) => claim_page(
-            &p,
-            f,
-            vec!["Mã hồ sơ và số điện thoại không khớp với hồ sơ nào nộp tại bộ phận một cửa hoặc qua bưu chính chưa gắn với tài khoản. Kiểm tra mã trên giấy tiếp nhận và số điện thoại đã khai khi nộp.".into()],
-        ),
-        Err(e) => Err(e.into()),
+        Err(e) => claim_page(&p, f, None, messages(e)?),
+    }
+}
+
+pub async fn confirm(p: Page, Form(f): Form<ConfirmForm>) -> PageResult {
+    match p
+        .s
+        .app
+        .confirm_claim(&p.ctx(), p.session()?, &f.phieu, &f.ma_xac_nhan)
+        .await
+    {
+        Ok(d) => Ok(Redirect::to(&format!("/ho-so/{}?tb=da-gan", d.id)).into_response()),
+        Err(e) => {
+            let sent = Sent {
+                ticket: f.phieu,
+                sent_to: f.gui_den,
+                until: f.han,
+            };
+            claim_page(&p, ClaimForm::default(), Some(sent), messages(e)?)
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! A person without an account (R11.2): a dossier registered at the counter with their phone
 //! gets its notices by SMS, with the public look-up as their link, and they claim it into the
-//! account they make later only with its code and that phone.
+//! account they make later only with its code and that phone, and the one-time code sent to
+//! that phone (R6.2).
 use std::sync::{Arc, Mutex};
 
 use motcua_testkit::{Client, Engine, engine_tests};
@@ -29,19 +30,57 @@ async fn sms_sink() -> (String, Arc<Mutex<Vec<Value>>>) {
     (url, got)
 }
 
-async fn claim(c: &mut Client, tok: &str, code: &str, phone: &str) -> (u16, Value) {
-    let r = c
-        .json(
-            Method::POST,
-            "/api/v1/dossiers/claim",
-            Some(tok),
-            Some(json!({"code": code, "phone": phone})),
-        )
-        .await;
+async fn post(c: &mut Client, tok: &str, path: &str, body: Value) -> (u16, Value) {
+    let r = c.json(Method::POST, path, Some(tok), Some(body)).await;
     (
         r.status,
         serde_json::from_str(&r.body).unwrap_or(Value::Null),
     )
+}
+
+async fn claim(c: &mut Client, tok: &str, code: &str, phone: &str) -> (u16, Value) {
+    let body = json!({"code": code, "phone": phone});
+    post(c, tok, "/api/v1/dossiers/claim", body).await
+}
+
+async fn confirm(c: &mut Client, tok: &str, ticket: &str, otp: &str) -> (u16, Value) {
+    let body = json!({"ticket": ticket, "otp": otp});
+    post(c, tok, "/api/v1/dossiers/claim/confirm", body).await
+}
+
+/// The SMS texts received so far that contain `part`, waiting up to five seconds for `n`.
+async fn texts_with(got: &Arc<Mutex<Vec<Value>>>, part: &str, n: usize) -> Vec<Value> {
+    let mut found = vec![];
+    for _ in 0..100 {
+        found = got
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s["text"].as_str().unwrap_or("").contains(part))
+            .cloned()
+            .collect();
+        if found.len() >= n {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    found
+}
+
+/// The one-time code in the latest claim SMS.
+async fn latest_otp(got: &Arc<Mutex<Vec<Value>>>, n: usize) -> String {
+    let sms = texts_with(got, "Ma xac nhan", n).await;
+    assert_eq!(sms.len(), n, "{sms:?}");
+    let text = sms[n - 1]["text"].as_str().unwrap();
+    let otp: String = text
+        .split(": ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    assert_eq!(otp.len(), 6, "{text}");
+    otp
 }
 
 async fn counter_dossier_notified_by_sms_and_claimed(e: Engine) {
@@ -64,22 +103,8 @@ async fn counter_dossier_notified_by_sms_and_claimed(e: Engine) {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     // The acceptance notice reaches the phone given at the counter, with the public look-up.
-    let mut texts = vec![];
-    for _ in 0..100 {
-        texts = got.lock().unwrap().clone();
-        if texts
-            .iter()
-            .any(|s| s["text"].as_str().unwrap_or("").contains("Da tiep nhan"))
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let accepted: Vec<_> = texts
-        .iter()
-        .filter(|s| s["text"].as_str().unwrap_or("").contains("Da tiep nhan"))
-        .collect();
-    assert_eq!(accepted.len(), 1, "{texts:?}");
+    let accepted = texts_with(&got, "Da tiep nhan", 1).await;
+    assert_eq!(accepted.len(), 1, "{accepted:?}");
     assert_eq!(accepted[0]["to"], "0905111222");
     let text = accepted[0]["text"].as_str().unwrap();
     assert!(
@@ -87,7 +112,7 @@ async fn counter_dossier_notified_by_sms_and_claimed(e: Engine) {
         "{text}"
     );
 
-    // Claimed only with the right code and phone; any mismatch answers alike (404).
+    // A code goes out only with the right dossier code and phone; any mismatch answers alike.
     let (mut c, tok) = token(&t, CITIZEN).await;
     for (cd, phone) in [
         (code.as_str(), "0905111223"),
@@ -97,28 +122,45 @@ async fn counter_dossier_notified_by_sms_and_claimed(e: Engine) {
         let (st, v) = claim(&mut c, &tok, cd, phone).await;
         assert_eq!(st, 404, "{v}");
     }
+    assert!(texts_with(&got, "Ma xac nhan", 1).await.is_empty());
     let (st, v) = claim(&mut c, &tok, &code, "090 5111 222").await;
+    assert_eq!(st, 202, "{v}");
+    assert_eq!(v["sent_to"], "•••••••222", "{v}");
+    let ticket = v["ticket"].as_str().unwrap().to_string();
+    let otp = latest_otp(&got, 1).await;
+    assert_eq!(
+        texts_with(&got, "Ma xac nhan", 1).await[0]["to"],
+        "0905111222"
+    );
+    // Knowing the code and the phone is not enough: a wrong one-time code claims nothing, and
+    // another account cannot use this one's ticket even with the right code.
+    let wrong = if otp == "000000" { "111111" } else { "000000" };
+    let (st, v) = confirm(&mut c, &tok, &ticket, wrong).await;
+    assert_eq!(
+        (st, v["errors"][0]["field"].as_str()),
+        (422, Some("otp")),
+        "{v}"
+    );
+    let (mut other, otok) = token(&t, OTHER).await;
+    let (st, v) = confirm(&mut other, &otok, &ticket, &otp).await;
+    assert_eq!(st, 422, "{v}");
+    // The code is not among the dossier's notices that staff read.
+    let staff_view = desk
+        .json(
+            Method::GET,
+            &format!("/api/v1/dossiers/{code}"),
+            Some(&td),
+            None,
+        )
+        .await;
+    assert!(!staff_view.body.contains(&otp), "the code shows to staff");
+    let (st, v) = confirm(&mut c, &tok, &ticket, &otp).await;
     assert_eq!(st, 200, "{v}");
-    // The phone on record hears of the claim (someone else who knew both would be noticed).
-    let mut told = vec![];
-    for _ in 0..100 {
-        told = got
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|s| {
-                s["text"]
-                    .as_str()
-                    .unwrap_or("")
-                    .contains("gan vao mot tai khoan")
-            })
-            .cloned()
-            .collect();
-        if !told.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    // Spent: the same code does not serve twice.
+    let (st, _) = confirm(&mut c, &tok, &ticket, &otp).await;
+    assert_eq!(st, 422);
+    // The phone on record hears of the claim.
+    let told = texts_with(&got, "gan vao mot tai khoan", 1).await;
     assert_eq!(told.len(), 1, "{told:?}");
     assert_eq!(told[0]["to"], "0905111222");
     let id = v["id"].as_str().unwrap().to_string();
@@ -137,7 +179,6 @@ async fn counter_dossier_notified_by_sms_and_claimed(e: Engine) {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     // Once owned, nobody else claims it, not even with the right proof.
-    let (mut other, otok) = token(&t, OTHER).await;
     let (st, _) = claim(&mut other, &otok, &code, "0905111222").await;
     assert_eq!(st, 404);
     // A malformed phone is the request's own fault.
@@ -151,13 +192,105 @@ async fn counter_dossier_notified_by_sms_and_claimed(e: Engine) {
     let (st, _) = claim(&mut desk, &td, &code, "0905111222").await;
     assert_eq!(st, 403);
     let audit = crate::privacy::audit_entries(&t).await;
+    let count = |a: &str| audit.iter().filter(|(_, e)| e.action == a).count();
     assert_eq!(
-        audit
-            .iter()
-            .filter(|(_, e)| e.action == "dossier_claimed")
-            .count(),
-        1
+        (count("dossier_claim_code_sent"), count("dossier_claimed")),
+        (1, 1)
     );
+}
+
+/// Five wrong tries spend a code: the right one then claims nothing, and the person asks for
+/// a new one; three codes an hour per dossier (each is an SMS).
+async fn codes_are_spent_by_guessing(e: Engine) {
+    let (url, got) = sms_sink().await;
+    let t = setup_with(e, move |c| {
+        c.sms_url = Some(url);
+        c.sms_key = Some("khoa-thu".into());
+    })
+    .await;
+    let (mut desk, td) = camthanh_desk(&t).await;
+    let svc = super::fixture_service(&t).await;
+    let code = super::register(&mut desk, &td, &svc, "in_person").await;
+    let (mut c, tok) = token(&t, CITIZEN).await;
+    let (st, v) = claim(&mut c, &tok, &code, "0905111222").await;
+    assert_eq!(st, 202, "{v}");
+    let ticket = v["ticket"].as_str().unwrap().to_string();
+    let otp = latest_otp(&got, 1).await;
+    let wrong = if otp == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        let (st, _) = confirm(&mut c, &tok, &ticket, wrong).await;
+        assert_eq!(st, 422);
+    }
+    let (st, _) = confirm(&mut c, &tok, &ticket, &otp).await;
+    assert_eq!(st, 422, "a code tried five times is spent");
+    let (st, v) = claim(&mut c, &tok, &code, "0905111222").await;
+    assert_eq!(st, 202, "{v}");
+    let fresh = v["ticket"].as_str().unwrap().to_string();
+    let otp = latest_otp(&got, 2).await;
+    // Three codes an hour per dossier, whoever asks: each is an SMS.
+    let (mut other, otok) = token(&t, OTHER).await;
+    let (st, v) = claim(&mut other, &otok, &code, "0905111222").await;
+    assert_eq!(st, 202, "{v}");
+    let (st, _) = claim(&mut other, &otok, &code, "0905111222").await;
+    assert_eq!(st, 429, "a fourth SMS within the hour");
+    assert_eq!(texts_with(&got, "Ma xac nhan", 4).await.len(), 3);
+    // A fresh code claims.
+    let (st, v) = confirm(&mut c, &tok, &fresh, &otp).await;
+    assert_eq!(st, 200, "{v}");
+}
+
+/// The same through the pages: the code and phone, then the one-time code from the SMS.
+async fn claimed_through_the_pages(e: Engine) {
+    let (url, got) = sms_sink().await;
+    let t = setup_with(e, move |c| {
+        c.sms_url = Some(url);
+        c.sms_key = Some("khoa-thu".into());
+    })
+    .await;
+    let (mut desk, td) = camthanh_desk(&t).await;
+    let svc = super::fixture_service(&t).await;
+    let code = super::register(&mut desk, &td, &svc, "in_person").await;
+    let mut c = t.client();
+    c.login(CITIZEN, &crate::security::demo_pw(&t, CITIZEN))
+        .await;
+    let page = c.get("/ho-so/nhan-ho-so").await;
+    assert!(page.body.contains("Gửi mã xác nhận"), "{}", page.body);
+    let r = c
+        .post_form(
+            "/ho-so/nhan-ho-so",
+            &[("ma", &code), ("dien_thoai", "0905111223")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("không khớp"), "{}", r.body);
+    let r = c
+        .post_form(
+            "/ho-so/nhan-ho-so",
+            &[("ma", &code), ("dien_thoai", "0905111222")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("•••••••222"), "{}", r.body);
+    let ticket = r
+        .body
+        .split("name=\"phieu\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let otp = latest_otp(&got, 1).await;
+    let wrong = if otp == "000000" { "111111" } else { "000000" };
+    let path = "/ho-so/nhan-ho-so/xac-nhan";
+    let fields = |otp| [("phieu", ticket.as_str()), ("ma_xac_nhan", otp)];
+    let r = c.post_form(path, &fields(wrong)).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Mã xác nhận không đúng"), "{}", r.body);
+    let r = c.post_form(path, &fields(&otp)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mine = c.get(r.location()).await;
+    assert!(mine.body.contains(&code), "{}", mine.body);
 }
 
 /// Guessing is slow: ten tries an hour per account, then 429.
@@ -174,5 +307,7 @@ async fn claims_are_limited(e: Engine) {
 
 engine_tests!(
     counter_dossier_notified_by_sms_and_claimed,
+    codes_are_spent_by_guessing,
+    claimed_through_the_pages,
     claims_are_limited
 );

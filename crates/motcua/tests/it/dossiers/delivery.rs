@@ -156,10 +156,29 @@ async fn chosen_at_submission_and_changed(e: Engine) {
     // Newest first: reception's change, then the owner's.
     assert_eq!(chosen[0].0, r#"{"channel":"office"}"#);
     assert_eq!(chosen[0].1.as_deref(), Some("reception"));
-    assert_eq!(
-        get(&mut c, &tok, &id).await["result_delivery"]["channel"],
-        "office"
+    let d = get(&mut c, &tok, &id).await;
+    assert_eq!(d["result_delivery"]["channel"], "office");
+    // The person hears of reception's change (not of their own), naming the way, not the
+    // address.
+    let changed: Vec<&Value> = d["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "result_way_changed")
+        .collect();
+    assert_eq!(changed.len(), 1, "{}", d["notices"]);
+    let n = motcua_store::notices::get_notice(
+        t.app.db().conn(),
+        changed[0]["id"].as_str().unwrap().parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        n.body.contains("thành: nhận tại bộ phận một cửa."),
+        "{}",
+        n.body
     );
+    assert!(!n.body.contains("Lê Lợi"), "{}", n.body);
 }
 
 /// At the counter the person takes the result there unless they ask otherwise; a dossier from

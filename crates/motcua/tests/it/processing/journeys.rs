@@ -35,6 +35,13 @@ async fn online_to_returned(e: Engine) {
 
     let v = ok(&mut p.desk, &code, json!({"action": "accept"})).await;
     assert_eq!(v["appointment_at"], "2026-03-23T09:00:00+07:00");
+    // A scanned application asks for its original at the office (R7.1a); the drawings are
+    // copies and the power of attorney is not needed by these answers.
+    let d = dossier(&mut p.desk, &code).await;
+    assert_eq!(
+        d["originals_to_compare"],
+        json!(["Đơn đề nghị cấp giấy phép xây dựng"])
+    );
     // Hand-over within half a working day: 09:00 + 3 h 45 min of office time = 14:45.
     assert_eq!(v["step_due_at"], "2026-03-02T14:45:00+07:00");
     t.clock.advance(SignedDuration::from_hours(6)); // 15:00: the hand-over is late
@@ -202,6 +209,7 @@ async fn online_to_returned(e: Engine) {
     assert_eq!(issued.len(), 1, "{w}");
     assert_eq!(issued[0]["file"]["name"], format!("{code}-KQ1.pdf"));
     assert_eq!(issued[0]["signed"], true, "{w}");
+    reused_as_the_original(&t, &mut p, &code, issued[0]["file"]["id"].as_str().unwrap()).await;
     let r = {
         let (c, tok) = &mut p.citizen;
         c.json(Method::GET, &dl, Some(tok), None).await
@@ -267,6 +275,62 @@ async fn online_to_returned(e: Engine) {
 
     // The worklists' counts moved with the dossier at every step.
     assert_eq!(t.app.check().await.unwrap(), Vec::<String>::new());
+}
+
+/// The signed result of `code`, taken from the wallet as the application of a new dossier,
+/// is its original (Decree 45/2020 Art. 14): marked with its number, and its paper is asked
+/// for neither in the acceptance notice nor at the return.
+async fn reused_as_the_original(
+    t: &motcua_testkit::TestApp,
+    p: &mut super::People,
+    code: &str,
+    result: &str,
+) {
+    let (c, tok) = &mut p.citizen;
+    let id = crate::dossiers::draft(c, tok).await;
+    let r = c
+        .json(
+            Method::POST,
+            &format!("/api/v1/dossiers/{id}/attachments/from-wallet"),
+            Some(tok),
+            Some(json!({"component": "don", "paper": result})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let jpeg = motcua_testkit::jpeg(3000);
+    let r = c.upload(tok, &id, "ban-ve", "ban-ve-1.jpg", jpeg).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let second = submit(c, tok, &id, None).await.json()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d = dossier(&mut p.desk, &second).await;
+    let don: Vec<_> = d["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["component"] == "don")
+        .collect();
+    assert_eq!(don.len(), 1, "{d}");
+    assert_eq!(don[0]["issued_result"], format!("{code}-KQ1"), "{d}");
+    assert_eq!(d["originals_to_compare"], json!([]), "{d}");
+    ok(&mut p.desk, &second, json!({"action": "accept"})).await;
+    let d = dossier(&mut p.citizen, &second).await;
+    let accepted = d["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "acceptance")
+        .expect("the acceptance notice")["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let n = motcua_store::notices::get_notice(t.app.db().conn(), accepted)
+        .await
+        .unwrap();
+    assert!(n.body.contains("Ngày hẹn trả kết quả"), "{}", n.body);
+    assert!(!n.body.contains("bản chính"), "{}", n.body);
 }
 
 /// The department asks for a supplement (R12.2): the leader approves, reception sends it, the
