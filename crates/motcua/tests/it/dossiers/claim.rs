@@ -30,6 +30,24 @@ async fn sms_sink() -> (String, Arc<Mutex<Vec<Value>>>) {
     (url, got)
 }
 
+/// The SMS texts the provider receives.
+type Texts = Arc<Mutex<Vec<Value>>>;
+
+/// A dossier registered at Cẩm Thành's counter with the phone 0905111222, with an SMS provider
+/// that records what it is sent; answers the desk's client and the dossier's code.
+async fn counter_dossier(e: Engine) -> (motcua_testkit::TestApp, Texts, (Client, String), String) {
+    let (url, got) = sms_sink().await;
+    let t = setup_with(e, move |c| {
+        c.sms_url = Some(url);
+        c.sms_key = Some("khoa-thu".into());
+    })
+    .await;
+    let (mut desk, td) = camthanh_desk(&t).await;
+    let svc = super::fixture_service(&t).await;
+    let code = super::register(&mut desk, &td, &svc, "in_person").await;
+    (t, got, (desk, td), code)
+}
+
 async fn post(c: &mut Client, tok: &str, path: &str, body: Value) -> (u16, Value) {
     let r = c.json(Method::POST, path, Some(tok), Some(body)).await;
     (
@@ -49,7 +67,7 @@ async fn confirm(c: &mut Client, tok: &str, ticket: &str, otp: &str) -> (u16, Va
 }
 
 /// The SMS texts received so far that contain `part`, waiting up to five seconds for `n`.
-async fn texts_with(got: &Arc<Mutex<Vec<Value>>>, part: &str, n: usize) -> Vec<Value> {
+async fn texts_with(got: &Texts, part: &str, n: usize) -> Vec<Value> {
     let mut found = vec![];
     for _ in 0..100 {
         found = got
@@ -68,7 +86,7 @@ async fn texts_with(got: &Arc<Mutex<Vec<Value>>>, part: &str, n: usize) -> Vec<V
 }
 
 /// The one-time code in the latest claim SMS.
-async fn latest_otp(got: &Arc<Mutex<Vec<Value>>>, n: usize) -> String {
+async fn latest_otp(got: &Texts, n: usize) -> String {
     let sms = texts_with(got, "Ma xac nhan", n).await;
     assert_eq!(sms.len(), n, "{sms:?}");
     let text = sms[n - 1]["text"].as_str().unwrap();
@@ -84,15 +102,7 @@ async fn latest_otp(got: &Arc<Mutex<Vec<Value>>>, n: usize) -> String {
 }
 
 async fn counter_dossier_notified_by_sms_and_claimed(e: Engine) {
-    let (url, got) = sms_sink().await;
-    let t = setup_with(e, move |c| {
-        c.sms_url = Some(url);
-        c.sms_key = Some("khoa-thu".into());
-    })
-    .await;
-    let (mut desk, td) = camthanh_desk(&t).await;
-    let svc = super::fixture_service(&t).await;
-    let code = super::register(&mut desk, &td, &svc, "in_person").await;
+    let (t, got, (mut desk, td), code) = counter_dossier(e).await;
     let r = desk
         .json(
             Method::POST,
@@ -202,15 +212,7 @@ async fn counter_dossier_notified_by_sms_and_claimed(e: Engine) {
 /// Five wrong tries spend a code: the right one then claims nothing, and the person asks for
 /// a new one; three codes an hour per dossier (each is an SMS).
 async fn codes_are_spent_by_guessing(e: Engine) {
-    let (url, got) = sms_sink().await;
-    let t = setup_with(e, move |c| {
-        c.sms_url = Some(url);
-        c.sms_key = Some("khoa-thu".into());
-    })
-    .await;
-    let (mut desk, td) = camthanh_desk(&t).await;
-    let svc = super::fixture_service(&t).await;
-    let code = super::register(&mut desk, &td, &svc, "in_person").await;
+    let (t, got, _, code) = counter_dossier(e).await;
     let (mut c, tok) = token(&t, CITIZEN).await;
     let (st, v) = claim(&mut c, &tok, &code, "0905111222").await;
     assert_eq!(st, 202, "{v}");
@@ -241,15 +243,7 @@ async fn codes_are_spent_by_guessing(e: Engine) {
 
 /// The same through the pages: the code and phone, then the one-time code from the SMS.
 async fn claimed_through_the_pages(e: Engine) {
-    let (url, got) = sms_sink().await;
-    let t = setup_with(e, move |c| {
-        c.sms_url = Some(url);
-        c.sms_key = Some("khoa-thu".into());
-    })
-    .await;
-    let (mut desk, td) = camthanh_desk(&t).await;
-    let svc = super::fixture_service(&t).await;
-    let code = super::register(&mut desk, &td, &svc, "in_person").await;
+    let (t, got, _, code) = counter_dossier(e).await;
     let mut c = t.client();
     c.login(CITIZEN, &crate::security::demo_pw(&t, CITIZEN))
         .await;
