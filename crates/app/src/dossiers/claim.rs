@@ -109,7 +109,7 @@ impl App {
     }
 
     /// The second step: the one-time code sent by `claim_dossier` makes the caller the owner
-    /// of the dossier. A wrong or spent code answers 422 on `otp`; five tries spend it.
+    /// of the dossier. A wrong, spent or expired code answers "not found"; five tries spend it.
     pub async fn confirm_claim(
         &self,
         ctx: &Ctx,
@@ -125,12 +125,8 @@ impl App {
             format!("claim:{}", s.user.id),
             format!("claim-ticket:{ticket}"),
         ];
-        let wrong = || {
-            AppError::field(
-                "otp",
-                "Mã xác nhận không đúng hoặc đã hết hạn. Kiểm tra tin nhắn, hoặc yêu cầu gửi mã mới.",
-            )
-        };
+        // No claim awaits this ticket with this code: wrong, spent or expired alike.
+        let wrong = || AppError::NotFound;
         self.count_try(&keys[..1], CLAIMS_PER_HOUR)?;
         if self.count_try(&keys[1..], TRIES_PER_CODE).is_err() {
             return Err(wrong());

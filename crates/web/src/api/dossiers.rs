@@ -108,9 +108,9 @@ pub struct ClaimConfirm {
 
 /// Completes a claim with the one-time code sent to the phone on record: the caller becomes
 /// the dossier's owner and its notices go to their account; the phone and e-mail on record are
-/// told. A wrong or spent code answers 422 on `otp` (five tries spend it).
+/// told. A wrong, spent or expired code answers 404 (five tries spend it).
 #[utoipa::path(post, path = "/api/v1/dossiers/claim/confirm", tag = tags::DOSSIERS, request_body = ClaimConfirm, security(("bearer" = [])),
-    responses((status = 200, body = Created), (status = 403, description = "a staff account"), (status = 409, description = "the dossier was claimed or changed meanwhile"), (status = 422, description = "a wrong, spent or expired code"), (status = 429)))]
+    responses((status = 200, body = Created), (status = 403, description = "a staff account"), (status = 404, description = "no claim awaits this ticket with this code: wrong, spent after five tries, or expired"), (status = 409, description = "the dossier was claimed or changed meanwhile"), (status = 422, description = "a body that is not a ticket and a six-digit code"), (status = 429)))]
 pub async fn confirm_claim(
     c: Caller,
     body: Result<Json<ClaimConfirm>, JsonRejection>,

@@ -108,6 +108,13 @@ pub async fn confirm(p: Page, Form(f): Form<ConfirmForm>) -> PageResult {
     {
         Ok(d) => Ok(Redirect::to(&format!("/ho-so/{}?tb=da-gan", d.id)).into_response()),
         Err(e) => {
+            let e = match e {
+                AppError::NotFound => AppError::field(
+                    "otp",
+                    "Mã xác nhận không đúng hoặc đã hết hạn. Kiểm tra tin nhắn, hoặc gửi lại mã.",
+                ),
+                e => e,
+            };
             let sent = Sent {
                 ticket: f.phieu,
                 sent_to: f.gui_den,
