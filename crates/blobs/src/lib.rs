@@ -3,8 +3,8 @@
 //!
 //! An upload streams into a temporary file while it is hashed and measured, and is refused as
 //! soon as it passes its limit, never held whole in memory. `commit` makes it durable under its
-//! hash: file fsync'd, renamed into place, folder fsync'd (R3.5), before any database
-//! row may point to it. A crash leaves at worst a temporary file or an orphan blob; both are swept
+//! hash: file fsync'd (the fsync starts when the upload finishes), renamed into place, folder
+//! fsync'd (R3.5), before any database row may point to it. A crash leaves at worst a temporary file or an orphan blob; both are swept
 //! at start (`sweep`).
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -88,6 +88,9 @@ pub struct Blobs {
     /// For the local backend: the folder objects live in (commit renames into it).
     local_root: Option<PathBuf>,
     tmp: PathBuf,
+    /// The second-level folders (`ab/cd`) whose names this process made durable in their
+    /// parent: a commit into one of them syncs only the folder itself.
+    durable: Arc<std::sync::Mutex<HashSet<PathBuf>>>,
 }
 
 /// An upload in progress.
@@ -101,7 +104,9 @@ pub struct Upload {
     done: bool,
 }
 
-/// A finished upload, fsync'd in the temporary folder, not yet committed.
+/// A finished upload in the temporary folder, not yet committed. Its fsync runs in the
+/// background from the moment it was finished (while the request goes on, e.g. receiving the
+/// next paper); `commit` waits for it before the file takes its name.
 #[derive(Debug)]
 pub struct Staged {
     pub sha256: String,
@@ -109,6 +114,7 @@ pub struct Staged {
     /// The first bytes, to decide the file's kind.
     pub head: Vec<u8>,
     path: PathBuf,
+    synced: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 fn location(sha: &str) -> ObjPath {
@@ -156,6 +162,7 @@ impl Blobs {
             store: Arc::new(store),
             local_root: Some(root),
             tmp,
+            durable: Default::default(),
         })
     }
 
@@ -172,6 +179,7 @@ impl Blobs {
             store: Arc::new(store),
             local_root: None,
             tmp,
+            durable: Default::default(),
         })
     }
 
@@ -197,15 +205,22 @@ impl Blobs {
     }
 
     /// Makes a staged upload durable under its hash. Idempotent: the same content twice is one blob.
-    pub async fn commit(&self, staged: Staged) -> Result<String> {
+    pub async fn commit(&self, mut staged: Staged) -> Result<String> {
         let loc = location(&staged.sha256);
         let Some(root) = &self.local_root else {
+            // The bucket's PUT is what makes it durable: the local copy's fsync is not waited for.
             return self.commit_remote(staged, loc).await;
         };
+        // The content is on disk before any name points to it: a crash never leaves a blob
+        // under its hash with other bytes (a later upload of the same content would trust it).
+        if let Some(sync) = staged.synced.take() {
+            sync.await.map_err(|e| BlobError::Io(e.to_string()))??;
+        }
         let final_path = root.join(loc.as_ref());
         let dir = final_path.parent().expect("nested path").to_path_buf();
         let tmp = staged.path.clone();
         let sha = staged.sha256.clone();
+        let durable = self.durable.clone();
         tokio::task::spawn_blocking(move || -> Result<()> {
             std::fs::create_dir_all(&dir)?;
             if final_path.exists() {
@@ -214,10 +229,19 @@ impl Blobs {
                 std::fs::rename(&tmp, &final_path)?;
             }
             // The new name in its folder, and the folder's own name in the first level (which
-            // `open` made durable), whether or not this commit made the folder.
+            // `open` made durable), unless this process already synced that name: whether or
+            // not this commit made the folder, another may have made it and not synced it yet.
             sync_dir(&dir)?;
-            if let Some(p) = dir.parent() {
+            let known = durable
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(&dir);
+            if !known && let Some(p) = dir.parent() {
                 sync_dir(p)?;
+                durable
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(dir);
             }
             Ok(())
         })
@@ -418,10 +442,11 @@ impl Upload {
         &self.head
     }
 
-    /// Flushes and fsyncs the temporary file.
+    /// Flushes the temporary file and starts its fsync (which `commit` waits for).
     pub async fn finish(mut self) -> Result<Staged> {
         self.file.flush().await?;
-        self.file.sync_all().await?;
+        let file = self.file.try_clone().await?.into_std().await;
+        let synced = tokio::task::spawn_blocking(move || file.sync_all());
         self.done = true;
         let sha = hex::encode(std::mem::take(&mut self.hasher).finalize());
         Ok(Staged {
@@ -429,6 +454,7 @@ impl Upload {
             size: self.size,
             head: std::mem::take(&mut self.head),
             path: self.path.clone(),
+            synced: Some(synced),
         })
     }
 }
