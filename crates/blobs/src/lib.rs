@@ -88,9 +88,6 @@ pub struct Blobs {
     /// For the local backend: the folder objects live in (commit renames into it).
     local_root: Option<PathBuf>,
     tmp: PathBuf,
-    /// The second-level folders (`ab/cd`) whose names this process made durable in their
-    /// parent: a commit into one of them syncs only the folder itself.
-    durable: Arc<std::sync::Mutex<HashSet<PathBuf>>>,
 }
 
 /// An upload in progress.
@@ -162,7 +159,6 @@ impl Blobs {
             store: Arc::new(store),
             local_root: Some(root),
             tmp,
-            durable: Default::default(),
         })
     }
 
@@ -179,7 +175,6 @@ impl Blobs {
             store: Arc::new(store),
             local_root: None,
             tmp,
-            durable: Default::default(),
         })
     }
 
@@ -220,7 +215,6 @@ impl Blobs {
         let dir = final_path.parent().expect("nested path").to_path_buf();
         let tmp = staged.path.clone();
         let sha = staged.sha256.clone();
-        let durable = self.durable.clone();
         tokio::task::spawn_blocking(move || -> Result<()> {
             std::fs::create_dir_all(&dir)?;
             if final_path.exists() {
@@ -229,19 +223,10 @@ impl Blobs {
                 std::fs::rename(&tmp, &final_path)?;
             }
             // The new name in its folder, and the folder's own name in the first level (which
-            // `open` made durable), unless this process already synced that name: whether or
-            // not this commit made the folder, another may have made it and not synced it yet.
+            // `open` made durable), whether or not this commit made the folder.
             sync_dir(&dir)?;
-            let known = durable
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .contains(&dir);
-            if !known && let Some(p) = dir.parent() {
+            if let Some(p) = dir.parent() {
                 sync_dir(p)?;
-                durable
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(dir);
             }
             Ok(())
         })

@@ -1,10 +1,12 @@
 //! Which originals the person shows at the office to have them compared (R7.1a), and which
 //! papers need none: an electronic result an agency signed and issued through this system is
-//! itself the original. It has the legal value of the paper result (Decree 45/2020 Art. 14
-//! cl. 3, as amended by Decree 107/2021), and an agency may not ask for papers already legally
-//! recognised (Art. 25; the Law on Digital Transformation 2025).
+//! itself the original. Under Decree 45/2020 an electronic result of the competent agency has
+//! the paper result's legal validity (Art. 14 cl. 3 says what makes one: the agency's digital
+//! signature over the whole content, its integrity kept), and officials may not demand papers
+//! already legally recognised (the 2025 Law on Digital Transformation disciplines those who do).
 use crate::catalogue::{Component, Original};
 use crate::event::ReturnChannel;
+use crate::lifecycle::Stage;
 
 /// A paper a dossier holds, as this rule sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,21 +23,28 @@ pub fn asks_original(o: Original) -> bool {
     matches!(o, Original::Original | Original::CertifiedCopy)
 }
 
-/// The components whose originals the person brings to be compared when the result is
+/// What the rule reads of a dossier.
+#[derive(Debug, Clone, Copy)]
+pub struct Held<'a> {
+    pub stage: Stage,
+    pub answers: &'a serde_json::Value,
+    pub papers: &'a [HeldPaper<'a>],
+    /// The way chosen to receive the result, if any.
+    pub way: Option<ReturnChannel>,
+}
+
+/// The components whose originals the person still brings to be compared when the result is
 /// handed over at the office (R7.1a), the way chosen or, before any choice, the default:
 /// those that ask for an original, among the components the answers need or that hold papers,
 /// except a component whose papers are all electronic originals. A needed component without
 /// papers still asks (its papers were handed over on paper, or are still to come). A result
-/// received online or by post is handed over without it.
-pub fn to_compare<'a>(
-    components: &'a [Component],
-    answers: &serde_json::Value,
-    papers: &[HeldPaper<'_>],
-    way: Option<ReturnChannel>,
-) -> Vec<&'a Component> {
-    if way.unwrap_or(crate::delivery::DEFAULT) != ReturnChannel::Office {
+/// received online or by post is handed over without it; a dossier that has ended asks nothing.
+pub fn to_compare<'a>(components: &'a [Component], d: Held<'_>) -> Vec<&'a Component> {
+    let at_office = d.way.unwrap_or(crate::delivery::DEFAULT) == ReturnChannel::Office;
+    if !at_office || !crate::delivery::may_change(d.stage) {
         return vec![];
     }
+    let (answers, papers) = (d.answers, d.papers);
     let needed = crate::dossier::needed_components(components, answers);
     components
         .iter()
@@ -69,6 +78,19 @@ mod tests {
         }
     }
 
+    fn held<'a>(
+        answers: &'a serde_json::Value,
+        papers: &'a [HeldPaper<'a>],
+        way: Option<ReturnChannel>,
+    ) -> Held<'a> {
+        Held {
+            stage: Stage::Accepted,
+            answers,
+            papers,
+            way,
+        }
+    }
+
     fn ids(cs: Vec<&Component>) -> Vec<&str> {
         cs.into_iter().map(|c| c.id.as_str()).collect()
     }
@@ -81,7 +103,10 @@ mod tests {
             component("c", Original::OriginalOrCopy),
             component("d", Original::CertifiedCopy),
         ];
-        assert_eq!(ids(to_compare(&cs, &json!({}), &[], None)), ["a", "d"]);
+        assert_eq!(
+            ids(to_compare(&cs, held(&json!({}), &[], None))),
+            ["a", "d"]
+        );
     }
 
     #[test]
@@ -100,28 +125,29 @@ mod tests {
         };
         // Every paper of `a` is an electronic original: nothing to compare for it.
         assert_eq!(
-            ids(to_compare(&cs, &json!({}), &[issued("a"), scan("d")], None)),
+            ids(to_compare(
+                &cs,
+                held(&json!({}), &[issued("a"), scan("d")], None)
+            )),
             ["d"]
         );
-        assert!(to_compare(&cs, &json!({}), &[issued("a"), issued("d")], None).is_empty());
+        assert!(to_compare(&cs, held(&json!({}), &[issued("a"), issued("d")], None)).is_empty());
         // A scan beside the electronic original is still compared.
         assert_eq!(
             ids(to_compare(
                 &cs,
-                &json!({}),
-                &[issued("a"), scan("a"), issued("d")],
-                None
+                held(&json!({}), &[issued("a"), scan("a"), issued("d")], None)
             )),
             ["a"]
         );
         // An electronic original of another component changes nothing here.
         assert_eq!(
-            ids(to_compare(&cs, &json!({}), &[issued("x")], None)),
+            ids(to_compare(&cs, held(&json!({}), &[issued("x")], None))),
             ["a", "d"]
         );
         let office = Some(ReturnChannel::Office);
         assert_eq!(
-            ids(to_compare(&cs, &json!({}), &[scan("a")], office)),
+            ids(to_compare(&cs, held(&json!({}), &[scan("a")], office))),
             ["a", "d"]
         );
     }
@@ -139,8 +165,9 @@ mod tests {
             component: "uy-quyen",
             issued_original: false,
         };
-        assert!(to_compare(&cs, &json!({"nop_thay": false}), &[], None).is_empty());
-        let asks = |answers, papers: &[HeldPaper]| ids(to_compare(&cs, &answers, papers, None));
+        assert!(to_compare(&cs, held(&json!({"nop_thay": false}), &[], None)).is_empty());
+        let asks =
+            |answers, papers: &[HeldPaper]| ids(to_compare(&cs, held(&answers, papers, None)));
         assert_eq!(asks(json!({"nop_thay": true}), &[]), ["uy-quyen"]);
         assert_eq!(asks(json!({}), &[scan]), ["uy-quyen"]);
     }
@@ -150,9 +177,22 @@ mod tests {
         let cs = [component("a", Original::Original)];
         for way in [ReturnChannel::Online, ReturnChannel::Post] {
             assert!(
-                to_compare(&cs, &json!({}), &[], Some(way)).is_empty(),
+                to_compare(&cs, held(&json!({}), &[], Some(way))).is_empty(),
                 "{way:?}"
             );
+        }
+    }
+
+    #[test]
+    fn nothing_is_asked_once_the_dossier_has_ended() {
+        let cs = [component("a", Original::Original)];
+        let none = json!({});
+        for stage in [Stage::Returned, Stage::Withdrawn] {
+            let d = Held {
+                stage,
+                ..held(&none, &[], None)
+            };
+            assert!(to_compare(&cs, d).is_empty(), "{stage:?}");
         }
     }
 }

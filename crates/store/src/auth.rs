@@ -201,13 +201,17 @@ pub async fn insert_user_token(
 }
 
 /// Uses a single-use token: marks it used and answers its account and purpose, if it was
-/// unused, unexpired and its purpose starts with `purpose_prefix`. A second use finds nothing.
+/// unused, unexpired and its purpose starts with `purpose_prefix`. A second use finds nothing;
+/// an empty prefix finds nothing either (every use names the purposes it serves).
 pub async fn take_user_token(
     c: &impl ConnectionTrait,
     token_hash: &str,
     purpose_prefix: &str,
     now: jiff::Timestamp,
 ) -> Result<Option<(Uuid, String)>> {
+    if purpose_prefix.is_empty() {
+        return Ok(None);
+    }
     let res = user_token::Entity::update_many()
         .col_expr(user_token::Column::UsedAt, Expr::value(to_db(now)))
         .filter(user_token::Column::TokenHash.eq(token_hash))
@@ -225,13 +229,17 @@ pub async fn take_user_token(
         .map(|m| (m.user_id, m.purpose)))
 }
 
-/// The account a live, unused token belongs to, without using it.
+/// The account a live, unused token belongs to, without using it (an empty prefix finds
+/// nothing).
 pub async fn peek_user_token(
     c: &impl ConnectionTrait,
     token_hash: &str,
     purpose_prefix: &str,
     now: jiff::Timestamp,
 ) -> Result<Option<Uuid>> {
+    if purpose_prefix.is_empty() {
+        return Ok(None);
+    }
     Ok(user_token::Entity::find_by_id(token_hash.to_string())
         .filter(user_token::Column::Purpose.starts_with(purpose_prefix))
         .filter(user_token::Column::UsedAt.is_null())

@@ -75,11 +75,11 @@ pub async fn result_by_sha(c: &impl ConnectionTrait, sha256: &str) -> Result<Opt
         .map(from))
 }
 
-/// The numbers of the results issued with these exact contents, by content (in one query).
-pub async fn numbers_by_sha(
+/// The results issued with these exact contents, by content (in one query).
+pub async fn results_by_sha(
     c: &impl ConnectionTrait,
     shas: &[&str],
-) -> Result<std::collections::HashMap<String, String>> {
+) -> Result<std::collections::HashMap<String, IssuedResult>> {
     if shas.is_empty() {
         return Ok(Default::default());
     }
@@ -88,7 +88,7 @@ pub async fn numbers_by_sha(
         .all(c)
         .await?
         .into_iter()
-        .map(|m| (m.sha256, m.number))
+        .map(|m| (m.sha256.clone(), from(m)))
         .collect())
 }
 

@@ -191,9 +191,14 @@ impl App {
     pub async fn confirm_email(&self, ctx: &Ctx, token: &str) -> Result<()> {
         let now = self.now();
         let tx = self.db.write().await?;
-        let Some((user_id, purpose)) =
-            auth::take_user_token(&tx, &sha256_hex(token), "", now).await?
-        else {
+        // Only the tokens of these two purposes: any other token (a claim's, a reset's) is
+        // not found here, so that this public page answers nothing about it.
+        let hash = sha256_hex(token);
+        let taken = match auth::take_user_token(&tx, &hash, "confirm_email", now).await? {
+            Some(t) => Some(t),
+            None => auth::take_user_token(&tx, &hash, "email_change:", now).await?,
+        };
+        let Some((user_id, purpose)) = taken else {
             return Err(AppError::field(
                 "token",
                 "Liên kết xác nhận không đúng, đã được dùng hoặc đã hết hạn. Hãy đăng nhập để gửi lại.",

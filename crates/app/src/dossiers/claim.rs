@@ -17,7 +17,7 @@ use super::*;
 const CLAIMS_PER_HOUR: u32 = 10;
 /// One-time codes sent to a dossier's phone in an hour: each is an SMS we pay for.
 const CODES_PER_HOUR: u32 = 3;
-/// Tries of the one-time code one request sent; then it is spent.
+/// Tries of the one-time code one request sent, counted in the database; then it is spent.
 const TRIES_PER_CODE: u32 = 5;
 /// How long a one-time code stays good.
 const CODE_MINUTES: i64 = 10;
@@ -94,6 +94,13 @@ impl App {
             data,
         };
         let sms = self.address(self.db.conn(), n, rendered).await?;
+        if sms.channels.is_empty() {
+            // The template's SMS text was emptied: no code can go out.
+            return Err(AppError::Unavailable {
+                cause: "the claim code's SMS template is empty".into(),
+                retry: 3600,
+            });
+        }
         let tx = self.db.write().await?;
         let token = sha256_hex(&format!("{ticket}:{otp}"));
         let purpose = format!("{PURPOSE}{id}");
@@ -121,21 +128,25 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let ticket = ticket.trim();
-        let keys = [
-            format!("claim:{}", s.user.id),
-            format!("claim-ticket:{ticket}"),
-        ];
+        let key = format!("claim:{}", s.user.id);
         // No claim awaits this ticket with this code: wrong, spent or expired alike.
         let wrong = || AppError::NotFound;
-        self.count_try(&keys[..1], CLAIMS_PER_HOUR)?;
-        if self.count_try(&keys[1..], TRIES_PER_CODE).is_err() {
-            return Err(wrong());
-        }
+        self.count_try(std::slice::from_ref(&key), CLAIMS_PER_HOUR)?;
         let otp: String = otp.chars().filter(|c| !c.is_whitespace()).collect();
         if otp.len() != CODE_DIGITS as usize || !otp.bytes().all(|b| b.is_ascii_digit()) {
             return Err(wrong());
         }
+        // The tries of one code are counted in the database, in a transaction of their own: the
+        // count holds across server copies and restarts, and a wrong try does not undo it.
         let now = self.now();
+        let tries = format!("claim-ticket:{}", sha256_hex(ticket));
+        let window = SignedDuration::from_mins(CODE_MINUTES);
+        let tx = self.db.write().await?;
+        let (n, _) = auth::throttle_hit(&tx, &tries, window, now).await?;
+        tx.commit().await?;
+        if n > TRIES_PER_CODE as i32 {
+            return Err(wrong());
+        }
         let tx = self.db.write().await?;
         let token = sha256_hex(&format!("{ticket}:{otp}"));
         let Some((user, purpose)) = auth::take_user_token(&tx, &token, PURPOSE, now).await? else {
@@ -147,6 +158,10 @@ impl App {
             .filter(|_| user == s.user.id)
             .ok_or_else(wrong)?;
         let mut d = ds::get_dossier(&tx, id).await?;
+        if d.owner_id == Some(s.user.id) {
+            // The same confirmation sent twice: it is theirs already.
+            return Ok(d);
+        }
         if !claimable(&d) {
             return Err(AppError::Conflict(
                 "Hồ sơ đã được gắn vào một tài khoản khác.".into(),
@@ -164,11 +179,10 @@ impl App {
         d.contact = None;
         d.updated_at = now;
         ds::update_dossier(&tx, &d).await.map_err(conflict_msg)?;
+        auth::throttle_clear(&tx, &tries).await?;
         self.commit(tx, ctx, claim_audit(s, &d, "dossier_claimed"))
             .await?;
-        for key in &keys {
-            self.limiter.undo(key);
-        }
+        self.limiter.undo(&key);
         d.version += 1;
         Ok(d)
     }

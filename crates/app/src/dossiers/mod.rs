@@ -174,7 +174,7 @@ pub struct DossierView {
     pub issued: std::collections::HashMap<Uuid, String>,
     /// The components whose originals the person shows when the result is handed over at the
     /// office (R7.1a); none once the dossier has ended.
-    pub to_compare: Vec<String>,
+    pub to_compare: Vec<Component>,
 }
 
 /// A disclosure as people read it: the agency by its code and name.
@@ -209,6 +209,12 @@ impl DossierView {
     /// The result number of a file that is an electronic original issued here.
     pub fn issued_of(&self, id: &Uuid) -> Option<&String> {
         self.issued.get(id)
+    }
+
+    /// The names of the components whose originals are compared at the office, as a list.
+    pub fn to_compare_names(&self) -> String {
+        let names: Vec<&str> = self.to_compare.iter().map(|c| c.name.as_str()).collect();
+        names.join(", ")
     }
 
     /// The name of a component of the dossier's procedure (the result document has its own).
@@ -445,12 +451,8 @@ impl App {
         let agency = agencies::get_agency(conn, d.agency_id).await?;
         let form = FormSpec::from_schema(&service.form_schema).map_err(AppError::Unexpected)?;
         let mut files = ds::files(conn, d.id).await?;
-        let issued = originals::issued_originals(conn, &files).await?;
-        // Still to bring: nothing once the dossier has ended.
-        let to_compare = match motcua_domain::delivery::may_change(d.stage) {
-            true => originals::to_compare(&d, &version, &files, &issued),
-            false => vec![],
-        };
+        let issued = originals::issued_originals(conn, &d, &files).await?;
+        let to_compare = originals::to_compare(&d, &version, &files, &issued);
         let mut events = ds::events(conn, d.id).await?;
         let timeline = timeline(&events, audience);
         let timeliness = crate::processing::overall(&d, &events, self.now());

@@ -273,9 +273,12 @@ impl App {
         };
         d.appointment_at = Some(appointment);
         let ch = channel(d.intake);
-        let originals = self
+        let originals: Vec<String> = self
             .originals_to_compare(self.db.conn(), d, &version)
-            .await?;
+            .await?
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
         let fee: i64 = version
             .body
             .fees

@@ -18,9 +18,9 @@ pub struct FileOut {
     /// Each digital signature found when the file was attached, and what verifying it found
     /// (empty: unsigned).
     pub signatures: Vec<SignatureOut>,
-    /// When the file is a result an agency signed and issued through this system, unchanged:
-    /// its number (`<dossier code>-KQ<n>`). It is the original (Decree 45/2020 Art. 14): its
-    /// paper is not asked for at the office.
+    /// In a dossier's `files`: when the file is a result an agency signed and issued through
+    /// this system to the same person, unchanged, its number (`<dossier code>-KQ<n>`). It is
+    /// the original (Decree 45/2020): its paper is not asked for at the office. Null elsewhere.
     pub issued_result: Option<String>,
 }
 
@@ -169,9 +169,10 @@ pub struct DossierOut {
     /// The files the caller may see (the applicant: their papers, and the result document the
     /// leader approved).
     pub files: Vec<FileOut>,
-    /// The names of the components whose originals the person shows at the office when the
-    /// result is returned (R7.1a); a component whose papers are all issued results
-    /// (`issued_result`) is not among them.
+    /// The components (ids) whose originals the person shows at the office when the result is
+    /// returned (R7.1a); a component whose papers are all issued results (`issued_result`) is
+    /// not among them, nor anything when the result goes online or by post, or once the dossier
+    /// has ended.
     pub originals_to_compare: Vec<String>,
     pub missing_components: Vec<String>,
     /// At level 4: the names of the components the procedure wants digitally signed whose
@@ -355,7 +356,7 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
                 ..file_out(f)
             })
             .collect(),
-        originals_to_compare: v.to_compare.clone(),
+        originals_to_compare: v.to_compare.iter().map(|c| c.id.clone()).collect(),
         missing_components: v.missing().iter().map(|c| c.id.clone()).collect(),
         unsigned_components: v.unsigned(),
         papers: v.row.papers.map(|p| p.as_str().into()),

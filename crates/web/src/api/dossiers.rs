@@ -76,7 +76,7 @@ pub struct ClaimSent {
 /// already has an owner or came from the national portal, answers the same 404; ten tries an
 /// hour per account and per code, and three codes an hour per dossier, then 429.
 #[utoipa::path(post, path = "/api/v1/dossiers/claim", tag = tags::DOSSIERS, request_body = ClaimRequest, security(("bearer" = [])),
-    responses((status = 202, body = ClaimSent), (status = 403, description = "a staff account (only citizens and businesses own dossiers)"), (status = 404, description = "the code and the phone do not match a dossier received at the counter or by post without an owner"), (status = 422, description = "a malformed phone"), (status = 429)))]
+    responses((status = 202, body = ClaimSent), (status = 401, description = "no valid token"), (status = 403, description = "a staff account (only citizens and businesses own dossiers)"), (status = 404, description = "the code and the phone do not match a dossier received at the counter or by post without an owner"), (status = 422, description = "a malformed phone"), (status = 429), (status = 503, description = "the one-time code cannot be sent (its SMS text is empty)")))]
 pub async fn claim(
     c: Caller,
     body: Result<Json<ClaimRequest>, JsonRejection>,
@@ -110,7 +110,7 @@ pub struct ClaimConfirm {
 /// the dossier's owner and its notices go to their account; the phone and e-mail on record are
 /// told. A wrong, spent or expired code answers 404 (five tries spend it).
 #[utoipa::path(post, path = "/api/v1/dossiers/claim/confirm", tag = tags::DOSSIERS, request_body = ClaimConfirm, security(("bearer" = [])),
-    responses((status = 200, body = Created), (status = 403, description = "a staff account"), (status = 404, description = "no claim awaits this ticket with this code: wrong, spent after five tries, or expired"), (status = 409, description = "the dossier was claimed or changed meanwhile"), (status = 422, description = "a body that is not a ticket and a six-digit code"), (status = 429)))]
+    responses((status = 200, body = Created), (status = 403, description = "a staff account"), (status = 404, description = "no claim awaits this ticket with this code: wrong, spent after five tries, or expired"), (status = 409, description = "the dossier was claimed or changed meanwhile"), (status = 401, description = "no valid token"), (status = 422, description = "a body without a ticket or a code, or with other fields"), (status = 429)))]
 pub async fn confirm_claim(
     c: Caller,
     body: Result<Json<ClaimConfirm>, JsonRejection>,

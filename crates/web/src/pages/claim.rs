@@ -22,9 +22,9 @@ pub fn routes() -> Routes<AppState> {
 /// The code was sent: the second step's form.
 struct Sent {
     ticket: String,
-    sent_to: String,
-    /// Until when the code is good, as people read it.
-    until: String,
+    /// Where the code went and until when it is good, as people read them: known when it was
+    /// just sent (the second form's answer does not repeat what the browser sends back).
+    sent: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -48,8 +48,6 @@ pub struct ClaimForm {
 #[serde(default)]
 pub struct ConfirmForm {
     phieu: String,
-    gui_den: String,
-    han: String,
     ma_xac_nhan: String,
 }
 
@@ -88,10 +86,10 @@ pub async fn claim(p: Page, Form(f): Form<ClaimForm>) -> PageResult {
         .await
     {
         Ok(t) => {
+            let until = motcua_domain::clock::format_vn_datetime(t.expires_at);
             let sent = Sent {
                 ticket: t.ticket,
-                sent_to: t.sent_to,
-                until: motcua_domain::clock::format_vn_datetime(t.expires_at),
+                sent: Some((t.sent_to, until)),
             };
             claim_page(&p, f, Some(sent), vec![])
         }
@@ -117,8 +115,7 @@ pub async fn confirm(p: Page, Form(f): Form<ConfirmForm>) -> PageResult {
             };
             let sent = Sent {
                 ticket: f.phieu,
-                sent_to: f.gui_den,
-                until: f.han,
+                sent: None,
             };
             claim_page(&p, ClaimForm::default(), Some(sent), messages(e)?)
         }

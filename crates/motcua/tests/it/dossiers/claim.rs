@@ -159,7 +159,11 @@ async fn counter_dossier_notified_by_sms_and_claimed(e: Engine) {
             None,
         )
         .await;
-    assert!(!staff_view.body.contains(&otp), "the code shows to staff");
+    assert!(staff_view.body.contains("\"kind\":\"acceptance\""));
+    assert!(
+        !staff_view.body.contains("claim_code"),
+        "the code shows to staff"
+    );
     let (st, v) = confirm(&mut c, &tok, &ticket, &otp).await;
     assert_eq!(st, 200, "{v}");
     // Spent: the same code does not serve twice.
@@ -283,6 +287,42 @@ async fn claimed_through_the_pages(e: Engine) {
     assert!(mine.body.contains(&code), "{}", mine.body);
 }
 
+/// A code serves its claim only, and only for ten minutes: the public e-mail confirmation
+/// page neither takes it nor tells whether it is right.
+async fn codes_expire_and_serve_only_their_claim(e: Engine) {
+    let (t, got, _, code) = counter_dossier(e).await;
+    let (mut c, tok) = token(&t, CITIZEN).await;
+    let (st, v) = claim(&mut c, &tok, &code, "0905111222").await;
+    assert_eq!(st, 202, "{v}");
+    let ticket = v["ticket"].as_str().unwrap().to_string();
+    let otp = latest_otp(&got, 1).await;
+    let wrong = if otp == "000000" { "111111" } else { "000000" };
+    let mut page = t.client();
+    let mut answers = vec![];
+    for guess in [&otp, wrong] {
+        let token = format!("{ticket}:{guess}");
+        let r = page
+            .post_form("/xac-nhan-email", &[("token", &token)])
+            .await;
+        let main = r.body.split("<main").nth(1).unwrap_or("").to_string();
+        answers.push((r.status, main));
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "the page tells a right code from a wrong one"
+    );
+    // Still good for its claim within its ten minutes, then not.
+    t.clock.advance(jiff::SignedDuration::from_mins(11));
+    let (st, _) = confirm(&mut c, &tok, &ticket, &otp).await;
+    assert_eq!(st, 404, "an expired code");
+    let (st, v) = claim(&mut c, &tok, &code, "0905111222").await;
+    assert_eq!(st, 202, "{v}");
+    let fresh = v["ticket"].as_str().unwrap().to_string();
+    let otp = latest_otp(&got, 2).await;
+    let (st, v) = confirm(&mut c, &tok, &fresh, &otp).await;
+    assert_eq!(st, 200, "{v}");
+}
+
 /// Guessing is slow: ten tries an hour per account, then 429.
 async fn claims_are_limited(e: Engine) {
     let t = setup_with(e, |_| {}).await;
@@ -299,5 +339,6 @@ engine_tests!(
     counter_dossier_notified_by_sms_and_claimed,
     codes_are_spent_by_guessing,
     claimed_through_the_pages,
+    codes_expire_and_serve_only_their_claim,
     claims_are_limited
 );

@@ -38,10 +38,7 @@ async fn online_to_returned(e: Engine) {
     // A scanned application asks for its original at the office (R7.1a); the drawings are
     // copies and the power of attorney is not needed by these answers.
     let d = dossier(&mut p.desk, &code).await;
-    assert_eq!(
-        d["originals_to_compare"],
-        json!(["Đơn đề nghị cấp giấy phép xây dựng"])
-    );
+    assert_eq!(d["originals_to_compare"], json!(["don"]));
     // Hand-over within half a working day: 09:00 + 3 h 45 min of office time = 14:45.
     assert_eq!(v["step_due_at"], "2026-03-02T14:45:00+07:00");
     t.clock.advance(SignedDuration::from_hours(6)); // 15:00: the hand-over is late
@@ -278,8 +275,8 @@ async fn online_to_returned(e: Engine) {
 }
 
 /// The signed result of `code`, taken from the wallet as the application of a new dossier,
-/// is its original (Decree 45/2020 Art. 14): marked with its number, and its paper is asked
-/// for neither in the acceptance notice nor at the return.
+/// is its original (Decree 45/2020): marked with its number, and its paper is not among the
+/// originals to compare, nor in the acceptance notice (the return step asks by the same rule).
 async fn reused_as_the_original(
     t: &motcua_testkit::TestApp,
     p: &mut super::People,
