@@ -69,6 +69,7 @@ impl App {
             .await?;
         }
         tx.commit().await?;
+        self.chain_after_commit().await;
         Ok(())
     }
 
