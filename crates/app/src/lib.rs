@@ -255,7 +255,6 @@ impl App {
         let (object, action) = (audit.object, audit.action);
         self.record_as(&tx, ctx, audit, role).await?;
         tx.commit().await?;
-        self.chain_after_commit().await;
         // What this copy keeps in memory about what changed is read again (see `caches`).
         match object {
             "user" | "grant" => self.auth_changed(),
@@ -309,34 +308,8 @@ impl App {
             request_id: ctx.request_id.clone(),
             detail: a.detail.to_string(),
         };
-        motcua_store::audit::stage(tx, &entry).await?;
+        motcua_store::audit::append(tx, &entry).await?;
         Ok(())
-    }
-
-    /// Gives the audit records waiting on PostgreSQL their places in the log (R4.3), in
-    /// batches until none wait; answers how many. Nothing waits on SQLite.
-    pub async fn chain_audit(&self) -> Result<usize> {
-        if self.db.engine() == Engine::Sqlite {
-            return Ok(0);
-        }
-        let mut total = 0;
-        loop {
-            let tx = self.db.write().await?;
-            let n = motcua_store::audit::chain_pending(&tx).await?;
-            tx.commit().await?;
-            total += n;
-            if n == 0 {
-                return Ok(total);
-            }
-        }
-    }
-
-    /// Chains right after a change commits. The change stands whatever happens here: what
-    /// could not be chained now waits for the next change or housekeeping.
-    pub(crate) async fn chain_after_commit(&self) {
-        if let Err(e) = self.chain_audit().await {
-            tracing::warn!(event = "audit_chain_deferred", error = %e, "audit records wait to be chained");
-        }
     }
 }
 

@@ -5,8 +5,8 @@
 use motcua_domain::audit::{Hash, Record, Stored};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -15,7 +15,7 @@ use crate::entities::{audit, outbox};
 use crate::time::{from_db, to_db};
 
 /// One audit entry.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
     pub at: jiff::Timestamp,
     pub actor_id: Option<Uuid>,
@@ -95,68 +95,6 @@ async fn last(c: &impl ConnectionTrait) -> Result<Option<(i64, Hash)>> {
         .one(c)
         .await?;
     Ok(row.and_then(|(s, h)| Some((s?, hash_of(h.as_deref())))))
-}
-
-/// Writes a change's audit record in the change's transaction (R4.3). On SQLite it takes its
-/// place in the log at once: the one writer already orders commits. On PostgreSQL it waits in
-/// `audit_pending`, so that writes do not queue behind the log's lock until each commits;
-/// [`chain_pending`] gives it its place right after the commit.
-pub async fn stage(c: &impl ConnectionTrait, e: &AuditEntry) -> Result<()> {
-    if crate::dialect::engine_of(c) == crate::Engine::Sqlite {
-        append(c, e).await?;
-        return Ok(());
-    }
-    let entry = serde_json::to_string(e).expect("plain data");
-    c.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "INSERT INTO audit_pending (entry) VALUES ($1)",
-        [entry.into()],
-    ))
-    .await?;
-    Ok(())
-}
-
-/// Records waiting for their place that one chaining takes at most.
-const CHAIN_BATCH: u64 = 500;
-
-/// Gives the pending records (PostgreSQL) their places in the log, in the order they were
-/// written, in the caller's transaction; answers how many. It holds the log's lock, so that
-/// copies chaining at once take turns. The pending rows are deleted in the same transaction:
-/// a crash leaves them pending, never lost or chained twice.
-pub async fn chain_pending(tx: &impl ConnectionTrait) -> Result<usize> {
-    if crate::dialect::engine_of(tx) == crate::Engine::Sqlite {
-        return Ok(0);
-    }
-    crate::dialect::audit_lock(tx).await?;
-    // The records are durable already, as pending rows: this transaction need not wait for its
-    // own flush (a later durable commit flushes it first, the log being written in order).
-    tx.execute_unprepared("SET LOCAL synchronous_commit = off")
-        .await?;
-    let rows = tx
-        .query_all_raw(Statement::from_string(
-            DbBackend::Postgres,
-            format!("SELECT id, entry FROM audit_pending ORDER BY id LIMIT {CHAIN_BATCH}"),
-        ))
-        .await?;
-    let mut last = None;
-    for r in &rows {
-        let id: i64 = r.try_get("", "id")?;
-        let text: String = r.try_get("", "entry")?;
-        let e: AuditEntry = serde_json::from_str(&text).map_err(|e| {
-            crate::StoreError::Db(sea_orm::DbErr::Json(format!("audit_pending {id}: {e}")))
-        })?;
-        append(tx, &e).await?;
-        last = Some(id);
-    }
-    if let Some(last) = last {
-        tx.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "DELETE FROM audit_pending WHERE id <= $1",
-            [last.into()],
-        ))
-        .await?;
-    }
-    Ok(rows.len())
 }
 
 /// Appends a record at the next place of the log, chained to the one before (R4.3). Answers

@@ -116,7 +116,6 @@ async fn durability(engine: Engine) {
             "m20261207_000015_work_counts".to_string(),
             "m20261208_000016_catalogue_in_memory".to_string(),
             "m20261209_000017_result_delivery_and_contact".to_string(),
-            "m20261210_000018_audit_pending".to_string(),
         ]
     );
 }
@@ -554,60 +553,6 @@ async fn audit_log_append_only(engine: Engine) {
     }
 }
 
-/// A change's audit record is written in its transaction and chained after it commits
-/// (R4.3): on PostgreSQL a change does not wait for another to commit, and every staged record
-/// takes its place once, in a whole chain.
-async fn audit_staged_then_chained(engine: Engine) {
-    let (db, _t) = open(engine).await;
-    let db = std::sync::Arc::new(db);
-    if engine == Engine::Postgres {
-        // One change holds its transaction open; another commits meanwhile.
-        let open_tx = db.write().await.unwrap();
-        audit::stage(&open_tx, &entry("held")).await.unwrap();
-        let other = db.clone();
-        let quick = tokio::time::timeout(std::time::Duration::from_secs(20), async move {
-            let tx = other.write().await.unwrap();
-            audit::stage(&tx, &entry("quick")).await.unwrap();
-            tx.commit().await.unwrap();
-        })
-        .await;
-        assert!(quick.is_ok(), "a change waited for another one's commit");
-        open_tx.commit().await.unwrap();
-    }
-    let mut tasks = Vec::new();
-    for i in 0..40 {
-        let db = db.clone();
-        tasks.push(tokio::spawn(async move {
-            let tx = db.write().await.unwrap();
-            audit::stage(&tx, &entry(&format!("s{i}"))).await.unwrap();
-            tx.commit().await.unwrap();
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    let mut chained = 0;
-    loop {
-        let tx = db.write().await.unwrap();
-        let n = audit::chain_pending(&tx).await.unwrap();
-        tx.commit().await.unwrap();
-        chained += n;
-        if n == 0 {
-            break;
-        }
-    }
-    let want = if engine == Engine::Postgres { 42 } else { 40 };
-    // SQLite chains at once: nothing waits.
-    assert_eq!(chained, if engine == Engine::Postgres { want } else { 0 });
-    let rows = audit::stored_after(db.conn(), 0, 100).await.unwrap();
-    assert_eq!(rows.len(), want);
-    let mut v = motcua_domain::audit::Verifier::new(vec![]);
-    for r in rows {
-        v.push(r).unwrap();
-    }
-    assert_eq!(v.finish().unwrap().0 as usize, want);
-}
-
 /// Identity numbers and phone numbers are sealed in their columns, and an account is found by
 /// the blind index of its identity number (R10.5).
 async fn personal_data_sealed(engine: Engine) {
@@ -671,7 +616,6 @@ conformance!(
     transactions_roll_back,
     concurrent_writers,
     audit_log_append_only,
-    audit_staged_then_chained,
     personal_data_sealed
 );
 

@@ -69,7 +69,6 @@ impl App {
             .await?;
         }
         tx.commit().await?;
-        self.chain_after_commit().await;
         Ok(())
     }
 

@@ -215,7 +215,6 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        self.chain_after_commit().await;
         tracing::error!(event = "incident_opened", origin = origin.as_str(), incident = %id, "incident opened");
         self.refresh_disruptions().await?;
         Ok(id)

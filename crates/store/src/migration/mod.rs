@@ -22,7 +22,6 @@ mod m14_national;
 mod m15_work_counts;
 mod m16_catalogue_in_memory;
 mod m17_delivery_contact;
-mod m18_audit_pending;
 
 pub struct Migrator;
 
@@ -46,7 +45,6 @@ impl MigratorTrait for Migrator {
             Box::new(m15_work_counts::Migration),
             Box::new(m16_catalogue_in_memory::Migration),
             Box::new(m17_delivery_contact::Migration),
-            Box::new(m18_audit_pending::Migration),
         ]
     }
 }
