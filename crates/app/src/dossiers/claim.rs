@@ -74,7 +74,6 @@ impl App {
         if !claimable(&d) || !proven {
             return Err(refused());
         }
-        self.count_try(&[format!("claim-sms:{id}")], CODES_PER_HOUR)?;
         let (ticket, otp) = (random_token(), random_digits(CODE_DIGITS));
         let now = self.now();
         let expires_at = now + SignedDuration::from_mins(CODE_MINUTES);
@@ -101,6 +100,7 @@ impl App {
                 retry: 3600,
             });
         }
+        self.count_try(&[format!("claim-sms:{id}")], CODES_PER_HOUR)?;
         let tx = self.db.write().await?;
         let token = sha256_hex(&format!("{ticket}:{otp}"));
         let purpose = format!("{PURPOSE}{id}");
@@ -158,14 +158,14 @@ impl App {
             .filter(|_| user == s.user.id)
             .ok_or_else(wrong)?;
         let mut d = ds::get_dossier(&tx, id).await?;
-        if d.owner_id == Some(s.user.id) {
-            // The same confirmation sent twice: it is theirs already.
-            return Ok(d);
-        }
         if !claimable(&d) {
-            return Err(AppError::Conflict(
-                "Hồ sơ đã được gắn vào một tài khoản khác.".into(),
-            ));
+            let whose = match d.owner_id == Some(s.user.id) {
+                true => "tài khoản của bạn",
+                false => "một tài khoản khác",
+            };
+            return Err(AppError::Conflict(format!(
+                "Hồ sơ đã được gắn vào {whose}."
+            )));
         }
         // The phone (and e-mail) on record hear of it, before its notices go to the account.
         if let Some((n, r)) = self

@@ -32,6 +32,7 @@ pub(crate) async fn issued_originals(
             continue;
         };
         let issued_to = match owners.get(&r.dossier_id) {
+            _ if r.dossier_id == d.id => d.owner_id,
             Some(o) => *o,
             None => {
                 let o = ds::get_dossier(c, r.dossier_id).await?.owner_id;
