@@ -405,6 +405,19 @@ impl Client {
     }
 }
 
+/// The text between the first `start` in `body` and the `end` after it (a test's way to read a
+/// value out of a page); panics, naming what it looked for, when there is none.
+pub fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
+    let i = body
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in {body}"))
+        + start.len();
+    let n = body[i..]
+        .find(end)
+        .unwrap_or_else(|| panic!("{end} after {start} in {body}"));
+    &body[i..i + n]
+}
+
 /// The value of the first `name="csrf"` hidden field in a page.
 pub fn extract_csrf(html: &str) -> Option<String> {
     let i = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();

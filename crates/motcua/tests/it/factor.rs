@@ -3,7 +3,7 @@
 //! codes, API tokens, and an administrator's audited reset.
 use jiff::SignedDuration;
 use motcua_domain::{Clock, totp};
-use motcua_testkit::{Client, Engine, Resp, TestApp, engine_tests};
+use motcua_testkit::{Client, Engine, Resp, TestApp, between, engine_tests};
 
 const OFFICER: &str = "tiepnhan.tuphap";
 const ADMIN: &str = "quantri.tuphap";
@@ -34,14 +34,6 @@ fn unbase32(s: &str) -> Vec<u8> {
         }
     }
     out
-}
-
-fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
-    let i = body
-        .find(start)
-        .unwrap_or_else(|| panic!("{start} in {body}"))
-        + start.len();
-    &body[i..i + body[i..].find(end).unwrap()]
 }
 
 fn code_now(t: &TestApp, secret: &[u8]) -> String {

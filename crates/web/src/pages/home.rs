@@ -20,25 +20,25 @@ pub fn routes() -> Routes<AppState> {
 
 /// Upload progress per file on the files page (the page works without it).
 pub async fn upload_js() -> Response {
-    let mut r = include_str!("../../static/upload.js").into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/javascript; charset=utf-8"),
-    );
-    r.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    r
+    asset(
+        include_str!("../../static/upload.js"),
+        "text/javascript; charset=utf-8",
+    )
 }
 
 pub async fn css() -> Response {
-    let mut r = include_str!("../../static/app.css").into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    r.headers_mut().insert(
+    asset(
+        include_str!("../../static/app.css"),
+        "text/css; charset=utf-8",
+    )
+}
+
+/// A file built into the binary, with its type, cached by browsers for an hour.
+fn asset(body: &'static str, media_type: &'static str) -> Response {
+    let mut r = body.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),
     );

@@ -265,15 +265,7 @@ async fn claimed_through_the_pages(e: Engine) {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("•••••••222"), "{}", r.body);
-    let ticket = r
-        .body
-        .split("name=\"phieu\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let ticket = motcua_testkit::between(&r.body, "name=\"phieu\" value=\"", "\"").to_string();
     let otp = latest_otp(&got, 1).await;
     let wrong = if otp == "000000" { "111111" } else { "000000" };
     let path = "/ho-so/nhan-ho-so/xac-nhan";
