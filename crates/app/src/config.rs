@@ -65,6 +65,30 @@ pub struct Config {
     pub audit: AuditConfig,
     pub oidc: OidcConfig,
     pub national: NationalConfig,
+    pub scan: ScanConfig,
+}
+
+/// The malware scanner every upload passes before it is stored (R4.4).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScanConfig {
+    /// ClamAV's daemon: `unix:/run/clamav/clamd.ctl` or `tcp:127.0.0.1:3310`. Production needs
+    /// one; development without it stores files unscanned and says so on the staff pages.
+    pub clamd: Option<String>,
+    /// How long an upload waits for a scanner that does not answer before it is refused (503).
+    pub wait_secs: u64,
+    /// How many stored files each housekeeping run scans again after the signatures change.
+    pub rescan_batch: u64,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        Self {
+            clamd: None,
+            wait_secs: 15,
+            rescan_batch: 200,
+        }
+    }
 }
 
 /// The national public service portal (R6.1, R9.2): absent url, not connected.
@@ -320,6 +344,7 @@ impl Default for Config {
             audit: AuditConfig::default(),
             oidc: OidcConfig::default(),
             national: NationalConfig::default(),
+            scan: ScanConfig::default(),
         }
     }
 }
@@ -441,6 +466,9 @@ impl Config {
         if self.audit.checkpoint_dir.is_none() {
             gaps.push("set audit.checkpoint_dir outside the database's folder and backups");
         }
+        if self.scan.clamd.is_none() {
+            gaps.push("set scan.clamd (MOTCUA_SCAN__CLAMD) to ClamAV's daemon: uploads are never stored unscanned");
+        }
         gaps
     }
 
@@ -523,6 +551,11 @@ impl Config {
             && (k.len() != 64 || hex::decode(k).is_err())
         {
             return Err("secret_key must be 64 hex characters (32 bytes)".into());
+        }
+        if let Some(a) = &self.scan.clamd
+            && motcua_scan::clamd::Address::parse(a).is_none()
+        {
+            return Err("scan.clamd must be unix:/path/to/clamd.ctl or tcp:host:port".into());
         }
         let gaps = self.several_copies_gaps();
         if !gaps.is_empty() {

@@ -1,6 +1,7 @@
 //! Periodic housekeeping, safe to run on several server copies at once: expired sessions and
 //! drafts, orphan blobs, the page views counted in memory, ended throttle windows, and accounts
-//! whose e-mail was never confirmed; and the audit log's periodic signed checkpoint.
+//! whose e-mail was never confirmed; the audit log's periodic signed checkpoint; and the next
+//! batch of stored files scanned again once the malware signatures changed.
 use std::time::Duration as StdDuration;
 
 use jiff::SignedDuration;
@@ -23,6 +24,8 @@ pub struct Swept {
     pub checkpoint: bool,
     /// The reminders sent to staff (R10.6, R14).
     pub reminded: crate::processing::work::Reminded,
+    /// Stored files a scan with new signatures found infected, now quarantined (R4.4).
+    pub quarantined: usize,
 }
 
 /// How long an account may wait for its e-mail to be confirmed before it is removed (so that
@@ -56,7 +59,9 @@ impl App {
         // Another server copy may have opened or resolved an incident.
         self.refresh_disruptions().await?;
         let reminded = self.remind().await?;
+        let quarantined = self.rescan(&crate::Ctx::default()).await?;
         Ok(Swept {
+            quarantined,
             reminded,
             checkpoint,
             sessions,

@@ -26,6 +26,7 @@ pub mod oversight;
 pub mod payments;
 pub mod privacy;
 pub mod processing;
+pub mod scanning;
 pub mod signatures;
 pub mod staff;
 
@@ -91,6 +92,12 @@ pub struct App {
     pub(crate) versions: Arc<caches::VersionCache>,
     /// The catalogue's search index (see `catalogue::index`).
     pub(crate) search: Arc<catalogue::index::SearchCache>,
+    /// The malware scanner every upload passes (none: development, files unscanned; R4.4).
+    pub(crate) scanner: Option<Arc<dyn motcua_scan::Scanner>>,
+    /// The bound on files parsed at once (a PDF or an image decoded takes a core and memory).
+    pub(crate) inspecting: Arc<tokio::sync::Semaphore>,
+    /// The scanner's state as last asked, and when (the readiness check's line).
+    pub(crate) scanner_seen: Arc<std::sync::Mutex<Option<(std::time::Instant, String)>>>,
 }
 
 /// Where a request comes from, for the audit record and throttling.
@@ -150,7 +157,12 @@ impl App {
         let trust = Arc::new(motcua_signature::TrustDir::open(config.trust_dir()));
         let oidc = accounts::oidc::Oidc::from_config(&config).map(Arc::new);
         let portal = national::portal_from_config(&config);
+        let scanner = scanning::scanner_from_config(&config);
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let app = App {
+            scanner,
+            inspecting: Arc::new(tokio::sync::Semaphore::new(cores)),
+            scanner_seen: Default::default(),
             trust,
             oidc,
             portal,

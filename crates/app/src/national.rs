@@ -514,6 +514,27 @@ impl App {
             .map_err(|e| AppError::Conflict(e.to_string()))?;
         let mut files = vec![];
         for p in papers {
+            // Scanned and parsed like any upload (R4.4), before anything is stored.
+            let by = crate::scanning::Sender {
+                source: "national",
+                user: Some(portal_user.id),
+                dossier: None,
+            };
+            let allow = motcua_scan::Allow {
+                embedded_files: version
+                    .body
+                    .components
+                    .iter()
+                    .any(|c| c.id == p.component && c.embedded_files),
+            };
+            self.screen(ctx, by, &p.staged, &p.name, p.kind, allow)
+                .await
+                .map_err(|e| match e {
+                    AppError::Validation(v) => AppError::Validation(
+                        v.into_iter().map(|(_, m)| ("GiayToDinhKem", m)).collect(),
+                    ),
+                    e => e,
+                })?;
             let size = p.staged.size as i64;
             let sha = self
                 .blobs

@@ -118,6 +118,11 @@ pub fn default_template(kind: NoticeKind) -> (&'static str, &'static str, &'stat
             "Kính gửi {{ name }},\n\nTheo đề nghị của bạn, {{ agency }} đã đổi cách nhận kết quả hồ sơ {{ code }} ({{ procedure }}) thành: {{ way }}.\nNếu bạn không đề nghị đổi, hãy báo ngay cho {{ agency }}.\n\nTheo dõi hồ sơ: {{ link }}\n",
             "Ho so {{ code }}: co quan da doi cach nhan ket qua theo de nghi cua ban. Neu ban khong de nghi, bao ngay cho co quan tiep nhan. {{ link }}",
         ),
+        FileQuarantined => (
+            "Giấy tờ của hồ sơ {{ code }} bị cách ly do có mã độc",
+            "Kính gửi {{ name }},\n\nKhi quét lại các tệp đã lưu bằng mẫu nhận diện mới, hệ thống phát hiện mã độc trong giấy tờ «{{ note }}» của hồ sơ {{ code }} ({{ procedure }}). Tệp đã được cách ly: không ai tải về được nữa. {{ agency }} sẽ liên hệ nếu cần nộp lại giấy tờ này.\nBạn nên quét virus cho máy đã dùng để tạo hoặc gửi tệp.\n\nXem hồ sơ: {{ link }}\n",
+            "Ho so {{ code }}: mot giay to bi cach ly do co ma doc. Xem ho so: {{ link }}",
+        ),
         ReportDue => (
             "Nhắc hạn báo cáo: {{ note }}",
             "Kính gửi {{ name }},\n\n{{ note }} của {{ agency }} phải gửi trước ngày {{ date }} và chưa được gửi.\n\nLập, hoàn thiện báo cáo: {{ link }}\n",

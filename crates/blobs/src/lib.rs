@@ -453,6 +453,11 @@ impl Drop for Upload {
 }
 
 impl Staged {
+    /// Where the staged bytes are (a scanner reads them there, before the file is committed).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The staged bytes (what a check of the content reads before the file is committed).
     pub async fn read(&self) -> Result<Vec<u8>> {
         Ok(tokio::fs::read(&self.path).await?)

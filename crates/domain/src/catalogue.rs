@@ -168,6 +168,10 @@ pub struct Component {
     /// the paper by post.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub signed: bool,
+    /// A PDF may carry files inside it (an electronic bundle the procedure asks for); for any
+    /// other component such a PDF is refused (R4.4).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub embedded_files: bool,
 }
 
 fn one() -> u32 {

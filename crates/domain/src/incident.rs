@@ -17,15 +17,18 @@ pub enum Origin {
     Audit,
     /// The data folder's disk is nearly full.
     Disk,
+    /// A stored file was found infected when scanned again (R4.4).
+    Malware,
 }
 
 impl Origin {
-    pub const ALL: [Origin; 5] = [
+    pub const ALL: [Origin; 6] = [
         Self::Reported,
         Self::Health,
         Self::Errors,
         Self::Audit,
         Self::Disk,
+        Self::Malware,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -34,6 +37,7 @@ impl Origin {
             Self::Errors => "errors",
             Self::Audit => "audit",
             Self::Disk => "disk",
+            Self::Malware => "malware",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -46,6 +50,7 @@ impl Origin {
             Self::Errors => "Lỗi máy chủ tăng đột biến",
             Self::Audit => "Nhật ký kiểm toán không khớp",
             Self::Disk => "Ổ đĩa dữ liệu sắp đầy",
+            Self::Malware => "Phát hiện mã độc trong tệp đã lưu",
         }
     }
     /// What an incident motcua opens by itself says, and whether the public is told.
@@ -60,6 +65,9 @@ impl Origin {
                 "Kiểm tra nhật ký kiểm toán phát hiện bản ghi bị thay đổi, thiếu hoặc sai thứ tự."
             }
             Self::Disk => "Ổ đĩa lưu dữ liệu và giấy tờ còn dưới 5% dung lượng trống.",
+            Self::Malware => {
+                "Quét lại các tệp đã lưu bằng mẫu nhận diện mới phát hiện mã độc; tệp đã bị cách ly, không ai tải về được."
+            }
         }
     }
     /// Whether people cannot use the public service while it lasts.

@@ -58,10 +58,13 @@ pub enum NoticeKind {
     /// Reception changed how the person receives the result, at their request (R8.2): to the
     /// person, so that a change they did not ask for does not go unnoticed.
     ResultWayChanged,
+    /// A stored paper a later malware scan found infected, quarantined (R4.4): to the person
+    /// and the agency's administrators.
+    FileQuarantined,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 24] = [
+    pub const ALL: [NoticeKind; 25] = [
         Self::SupplementRequest,
         Self::Refusal,
         Self::Acceptance,
@@ -86,6 +89,7 @@ impl NoticeKind {
         Self::Claimed,
         Self::ClaimCode,
         Self::ResultWayChanged,
+        Self::FileQuarantined,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -113,6 +117,7 @@ impl NoticeKind {
             Self::Claimed => "claimed",
             Self::ClaimCode => "claim_code",
             Self::ResultWayChanged => "result_way_changed",
+            Self::FileQuarantined => "file_quarantined",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -144,6 +149,7 @@ impl NoticeKind {
             Self::Claimed => "Hồ sơ đã gắn vào tài khoản",
             Self::ClaimCode => "Mã xác nhận gắn hồ sơ vào tài khoản",
             Self::ResultWayChanged => "Đổi cách nhận kết quả",
+            Self::FileQuarantined => "Giấy tờ bị cách ly do có mã độc",
         }
     }
     /// Account notices go to the given address only, never to SMS, and are not kept in the inbox
@@ -264,7 +270,8 @@ mod tests {
                 "report_due",
                 "claimed",
                 "claim_code",
-                "result_way_changed"
+                "result_way_changed",
+                "file_quarantined"
             ]
         );
         assert_eq!(
@@ -293,7 +300,8 @@ mod tests {
                 "Nhắc hạn báo cáo",
                 "Hồ sơ đã gắn vào tài khoản",
                 "Mã xác nhận gắn hồ sơ vào tài khoản",
-                "Đổi cách nhận kết quả"
+                "Đổi cách nhận kết quả",
+                "Giấy tờ bị cách ly do có mã độc"
             ]
         );
         // Only the account notices: e-mail only, never kept in the inbox.
@@ -301,7 +309,8 @@ mod tests {
             NoticeKind::ALL.map(NoticeKind::is_account),
             [
                 false, false, false, false, false, false, false, false, false, true, true, true,
-                true, false, false, false, false, false, false, false, false, false, false, false
+                true, false, false, false, false, false, false, false, false, false, false, false,
+                false
             ]
         );
         for k in NoticeKind::ALL {

@@ -75,6 +75,7 @@ mod tests {
             condition: None,
             form: None,
             signed: false,
+            embedded_files: false,
         }
     }
 

@@ -85,7 +85,9 @@ pub fn signatures(file: &[u8]) -> Vec<Result<PdfSignature, Malformed>> {
 
 /// Whether the file ends inside a `/Contents <…` hex string.
 fn cut_contents(file: &[u8]) -> bool {
-    let Some(at) = memchr::memmem::rfind(file, b"/Contents ") else {
+    // The last one, found forwards: memchr's reverse search goes a byte at a time, and took a
+    // sixth of a submission's processor time on a 1 MB paper.
+    let Some(at) = memchr::memmem::find_iter(file, b"/Contents ").last() else {
         return false;
     };
     let i = skip_ws(file, at + 9);

@@ -29,8 +29,8 @@ pub use events::{
     insert_event, pending_consultations,
 };
 pub use files::{
-    delete_file, dossier_bytes, files, files_of, get_file, insert_file, owner_bytes,
-    referenced_blobs,
+    blobs_after, delete_file, dossier_bytes, files, files_of, files_with, get_file, insert_file,
+    owner_bytes, referenced_blobs,
 };
 pub use search::{Wanted, search};
 pub use worklist::{

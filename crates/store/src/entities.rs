@@ -936,3 +936,36 @@ pub mod work_count {
     }
     no_relations!();
 }
+
+pub mod malware_found {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "malware_found")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub found_at: DateTimeUtc,
+        pub source: String,
+        pub user_id: Option<Uuid>,
+        pub dossier_id: Option<Uuid>,
+        pub sha256: String,
+        pub size: i64,
+        pub signature: String,
+        pub scanner: String,
+    }
+    no_relations!();
+}
+
+pub mod quarantined {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "quarantined")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub sha256: String,
+        pub signature: String,
+        pub scanner: String,
+        pub found_at: DateTimeUtc,
+    }
+    no_relations!();
+}

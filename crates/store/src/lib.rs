@@ -24,6 +24,7 @@ pub mod privacy;
 pub mod ratings;
 pub mod reports;
 pub mod results;
+pub mod scanning;
 pub mod seal;
 pub mod settings;
 #[cfg(feature = "testing")]

@@ -14,6 +14,32 @@ pub const CALENDAR: &str = "calendar";
 /// to read the index again (R4.2).
 pub const CATALOGUE_REVISION: &str = "catalogue_revision";
 
+/// The state of the re-scan of stored files (R4.4): the scanner's database and how far it got.
+pub const SCAN_STATE: &str = "scan_state";
+
+/// Replaces the value under `key` only if it is still `old`: answers whether it was (of
+/// several server copies, one wins).
+pub async fn replace(
+    c: &impl ConnectionTrait,
+    key: &str,
+    old: &str,
+    new: &str,
+    at: jiff::Timestamp,
+) -> Result<bool> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let r = setting::Entity::update_many()
+        .col_expr(setting::Column::Value, sea_orm::sea_query::Expr::value(new))
+        .col_expr(
+            setting::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(to_db(at)),
+        )
+        .filter(setting::Column::Key.eq(key))
+        .filter(setting::Column::Value.eq(old))
+        .exec(c)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
 /// The value stored under `key`, when and by whom it was last changed.
 pub async fn get(
     c: &impl ConnectionTrait,

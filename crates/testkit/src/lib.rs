@@ -12,6 +12,7 @@ use motcua_store::testing::TestDb;
 pub use motcua_store::testing::postgres_enabled;
 use tokio::sync::oneshot;
 
+pub mod clamav;
 pub mod procs;
 pub mod smtp;
 
@@ -552,26 +553,12 @@ impl Client {
     }
 }
 
-/// A small valid PDF-looking file (the content decides the kind).
-pub fn pdf(n: usize) -> Vec<u8> {
-    let mut v = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
-    v.resize(n.max(20), b'x');
-    v
-}
+pub use motcua_scan::samples::{jpeg, jpeg_with, pdf, pdf_tagged, pdf_with};
 
 /// A real one-page PDF, as a specialist's result draft must be (the agency signs it), with
 /// `padding` bytes more.
 pub fn result_pdf(tag: &str, padding: usize) -> Vec<u8> {
     motcua_signature::demo::sample_pdf(tag, padding)
-}
-
-/// A small valid JPEG-looking file.
-pub fn jpeg(n: usize) -> Vec<u8> {
-    let mut v = vec![
-        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1,
-    ];
-    v.resize(n.max(20), 0x42);
-    v
 }
 
 impl Client {

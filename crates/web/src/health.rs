@@ -1,5 +1,6 @@
 //! Probes for the orchestrator: liveness (the process answers) and readiness (it can serve:
-//! not shutting down, and its database answers).
+//! not shutting down, and its database answers), with the malware scanner's state and the age
+//! of its signatures.
 use std::sync::atomic::Ordering;
 
 use axum::extract::State;
@@ -25,7 +26,8 @@ async fn readyz(State(s): State<AppState>) -> Response {
         return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
     }
     match s.app.ready().await {
-        Ok(()) => "ready".into_response(),
+        // The scanner does not decide readiness: reads go on while uploads wait for it (R4.4).
+        Ok(()) => format!("ready\n{}\n", s.app.scanner_report().await).into_response(),
         Err(e) => {
             let cause = match e {
                 AppError::Unavailable { cause, .. } => cause,

@@ -1,6 +1,8 @@
 //! A dossier's files: the upload budget and quota, attaching and removing papers (and the
 //! department's result), reading a file back verified (R6.2, R4.4).
 use super::*;
+use crate::scanning::{Sender, quarantine_reason};
+use motcua_scan::Allow;
 
 impl App {
     /// At a server's start: its staging folder's temporary files are from before the restart
@@ -129,8 +131,14 @@ impl App {
             name,
             kind,
             public: !result,
+            allow: allowed(&version, component),
         };
-        let (f, completed) = self.store_paper(&files, id, paper, staged).await?;
+        let by = Sender {
+            source: "upload",
+            user: Some(s.user.id),
+            dossier: Some(&d),
+        };
+        let (f, completed) = self.store_paper(ctx, by, &files, id, paper, staged).await?;
         let tx = self.db.write().await?;
         self.fits(&tx, s, id, (size, "file")).await?;
         ds::insert_file(&tx, &f).await?;
@@ -153,26 +161,31 @@ impl App {
         Ok(f)
     }
 
-    /// A checked paper made durable: its signatures verified once from the staged bytes
-    /// (R4.6), the blob committed, the file it becomes, and the detached signatures among
+    /// A checked paper made durable: scanned and parsed (R4.4), its signatures verified once
+    /// from the staged bytes (R4.6), the blob committed, the file it becomes, and the detached signatures among
     /// `files` (the dossier's files so far) that it completes. Nothing is written to the
     /// database; the staged file is gone either way.
     pub(super) async fn store_paper(
         &self,
+        ctx: &Ctx,
+        by: Sender<'_>,
         files: &[DossierFile],
         dossier: Uuid,
         paper: Paper<'_>,
         staged: Staged,
     ) -> Result<(DossierFile, Vec<(Uuid, Vec<Signature>)>)> {
+        let bytes = match self
+            .screen(ctx, by, &staged, paper.name, paper.kind, paper.allow)
+            .await
+        {
+            Ok(b) => b,
+            Err(e) => {
+                staged.discard();
+                return Err(e);
+            }
+        };
         let signatures = match paper.kind {
             FileKind::Pdf | FileKind::Cms => {
-                let bytes = match staged.read().await {
-                    Ok(b) => std::sync::Arc::new(b),
-                    Err(e) => {
-                        staged.discard();
-                        return Err(blob_err(e));
-                    }
-                };
                 match self.verify_upload(files, paper.kind, bytes).await {
                     Ok(s) => s,
                     Err(e) => {
@@ -248,6 +261,9 @@ impl App {
         {
             return Err(AppError::NotFound);
         }
+        if let Some(q) = self.quarantined(&[&f.sha256]).await?.remove(&f.sha256) {
+            return Err(AppError::Conflict(quarantine_reason(&q)));
+        }
         if !applicant {
             let a = super::read_of(s, "file", f.id, d.agency_id, consulted.is_some());
             self.audit_read(ctx, s, a).await?;
@@ -282,6 +298,16 @@ pub(super) struct Paper<'a> {
     pub name: &'a str,
     pub kind: FileKind,
     pub public: bool,
+    /// What the component allows inside a file (R4.4).
+    pub allow: Allow,
+}
+
+/// What a component of the procedure allows inside its files (a result allows nothing more).
+pub(super) fn allowed(version: &Version, component: &str) -> Allow {
+    let c = version.body.components.iter().find(|c| c.id == component);
+    Allow {
+        embedded_files: c.is_some_and(|c| c.embedded_files),
+    }
 }
 
 /// Whether a file may join the dossier as `component` (R6.2, R4.4): the result document (a PDF

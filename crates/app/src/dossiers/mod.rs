@@ -175,6 +175,9 @@ pub struct DossierView {
     /// The components whose originals the person shows when the result is handed over at the
     /// office (R7.1a); none once the dossier has ended.
     pub to_compare: Vec<Component>,
+    /// The files withheld because a later malware scan found them infected (R4.4), each with
+    /// why, as people read it.
+    pub quarantined: std::collections::HashMap<Uuid, String>,
 }
 
 /// A disclosure as people read it: the agency by its code and name.
@@ -209,6 +212,11 @@ impl DossierView {
     /// The result number of a file that is an electronic original issued here.
     pub fn issued_of(&self, id: &Uuid) -> Option<&String> {
         self.issued.get(id)
+    }
+
+    /// Why a file is quarantined, if it is.
+    pub fn quarantined_of(&self, id: &Uuid) -> Option<&String> {
+        self.quarantined.get(id)
     }
 
     /// The names of the components whose originals are compared at the office, as a list.
@@ -453,6 +461,15 @@ impl App {
         let mut files = ds::files(conn, d.id).await?;
         let issued = originals::issued_originals(conn, &d, &files).await?;
         let to_compare = originals::to_compare(&d, &version, &files, &issued);
+        let shas: Vec<&str> = files.iter().map(|f| f.sha256.as_str()).collect();
+        let held = self.quarantined(&shas).await?;
+        let quarantined = files
+            .iter()
+            .filter_map(|f| {
+                held.get(&f.sha256)
+                    .map(|q| (f.id, crate::scanning::quarantine_reason(q)))
+            })
+            .collect();
         let mut events = ds::events(conn, d.id).await?;
         let timeline = timeline(&events, audience);
         let timeliness = crate::processing::overall(&d, &events, self.now());
@@ -496,6 +513,7 @@ impl App {
             && motcua_domain::delivery::may_change(d.stage)
             && result_ways.len() > 1;
         Ok(DossierView {
+            quarantined,
             issued,
             to_compare,
             result_ways,

@@ -1,9 +1,10 @@
 //! A whole online submission in one request (R6.2, R4.2): the service, the answers and the
 //! papers arrive together, and the dossier is stored, its files attached and it is submitted in
 //! one transaction. The papers' durable writes are the only other cost.
-use super::files::{Paper, check_attachment};
+use super::files::{Paper, allowed, check_attachment};
 use super::submit::{answers_complete, claim_key};
 use super::*;
+use crate::scanning::Sender;
 
 /// What one request submits.
 pub struct Submission {
@@ -116,8 +117,17 @@ impl App {
                 name: &p.name,
                 kind,
                 public: true,
+                allow: allowed(&version, &p.component),
             };
-            let (f, completed) = self.store_paper(&files, d.id, paper, p.staged).await?;
+            // The dossier is not stored yet: a detection names the sender only.
+            let by = Sender {
+                source: "upload",
+                user: Some(s.user.id),
+                dossier: None,
+            };
+            let (f, completed) = self
+                .store_paper(ctx, by, &files, d.id, paper, p.staged)
+                .await?;
             for (id, sigs) in completed {
                 if let Some(signed) = files.iter_mut().find(|x| x.id == id) {
                     signed.signatures = sigs;

@@ -9,6 +9,7 @@ use motcua_domain::signature::well_signed;
 
 use super::files::check_component;
 use super::*;
+use crate::scanning::quarantine_reason;
 
 /// A paper in the wallet, with where it came from.
 #[derive(Debug, Clone)]
@@ -96,6 +97,9 @@ impl App {
         let held = ds::files(conn, id).await?;
         if held.iter().any(|h| h.sha256 == src.sha256) {
             return Err(AppError::field("paper", "Hồ sơ đã có giấy tờ này."));
+        }
+        if let Some(q) = self.quarantined(&[&src.sha256]).await?.remove(&src.sha256) {
+            return Err(AppError::field("paper", quarantine_reason(&q)));
         }
         let copy = |x: &DossierFile| DossierFile {
             id: Uuid::now_v7(),

@@ -159,3 +159,29 @@ pub async fn referenced_blobs(c: &impl ConnectionTrait) -> Result<HashSet<String
         .await?;
     Ok(v.into_iter().collect())
 }
+
+/// The distinct stored files after `after` in hash order, `limit` of them: a re-scan's next
+/// batch (R4.4).
+pub async fn blobs_after(c: &impl ConnectionTrait, after: &str, limit: u64) -> Result<Vec<String>> {
+    Ok(dossier_file::Entity::find()
+        .select_only()
+        .column(dossier_file::Column::Sha256)
+        .distinct()
+        .filter(dossier_file::Column::Sha256.gt(after))
+        .order_by_asc(dossier_file::Column::Sha256)
+        .limit(limit)
+        .into_tuple()
+        .all(c)
+        .await?)
+}
+
+/// Every file row with this content.
+pub async fn files_with(c: &impl ConnectionTrait, sha: &str) -> Result<Vec<DossierFile>> {
+    dossier_file::Entity::find()
+        .filter(dossier_file::Column::Sha256.eq(sha))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(file_from)
+        .collect()
+}

@@ -22,6 +22,7 @@ mod m14_national;
 mod m15_work_counts;
 mod m16_catalogue_in_memory;
 mod m17_delivery_contact;
+mod m18_scanning;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m15_work_counts::Migration),
             Box::new(m16_catalogue_in_memory::Migration),
             Box::new(m17_delivery_contact::Migration),
+            Box::new(m18_scanning::Migration),
         ]
     }
 }

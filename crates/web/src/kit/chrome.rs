@@ -12,6 +12,8 @@ pub struct Chrome {
     pub dev: bool,
     /// Incidents disrupting the public service, announced on every page (R10.7).
     pub disruptions: Vec<String>,
+    /// Staff pages say when uploads are stored unscanned (development without a scanner, R4.4).
+    pub unscanned: bool,
 }
 
 impl Chrome {
@@ -24,6 +26,7 @@ impl Chrome {
             csrf: String::new(),
             dev: false,
             disruptions: vec![],
+            unscanned: false,
         }
     }
 }

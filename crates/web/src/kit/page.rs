@@ -43,10 +43,12 @@ impl Page {
     /// The chrome of a page titled `title`, with a form token bound to this caller.
     pub fn chrome(&self, title: impl Into<String>) -> Chrome {
         let session = self.auth.0.as_ref();
+        let staff = session.is_some_and(|s| s.actor.is_staff());
         Chrome {
             title: title.into(),
             user_name: session.map(|s| s.user.full_name.clone()),
-            staff: session.is_some_and(|s| s.actor.is_staff()),
+            staff,
+            unscanned: staff && self.s.app.scanning_off(),
             csrf: self.s.app.csrf_token(&self.binding.0),
             dev: self.s.app.config.is_dev(),
             disruptions: self.s.app.disruptions(),

@@ -1,0 +1,394 @@
+//! Every uploaded file passes the malware scanner and parses as the kind it claims before any
+//! row may point to it (R4.4): a file with a signature is refused and recorded (who, when,
+//! what, its hash; never the file); a scanner that does not answer makes the upload wait, then
+//! fail, never pass unscanned. Stored files are scanned again when the signatures change, and
+//! a file found then is quarantined: not served, the person and the agency told, an incident
+//! opened.
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use motcua_blobs::Staged;
+use motcua_domain::Role;
+use motcua_domain::dossier::FileKind;
+use motcua_domain::incident::Origin;
+use motcua_domain::notice::NoticeKind;
+use motcua_domain::record::Dossier;
+use motcua_scan::{Allow, Database, ScanError, Scanner, Verdict};
+use motcua_store::dossiers as ds;
+use motcua_store::scanning::{self as sc, Detection, Quarantine};
+use motcua_store::{settings, users};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::notices::NewNotice;
+use crate::{App, AppError, Audit, Ctx, Result};
+
+/// Who sent a file, for the record of a detection.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sender<'a> {
+    /// `upload` (a person or an officer) or `national` (fetched from the national portal).
+    pub source: &'static str,
+    pub user: Option<Uuid>,
+    pub dossier: Option<&'a Dossier>,
+}
+
+/// Builds the configured scanner (none in development without `scan.clamd`).
+pub(crate) fn scanner_from_config(c: &crate::config::Config) -> Option<Arc<dyn Scanner>> {
+    let a = motcua_scan::clamd::Address::parse(c.scan.clamd.as_deref()?)?;
+    Some(Arc::new(motcua_scan::clamd::Clamd::new(a)))
+}
+
+/// What the readiness check reports of the scanner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScannerState {
+    /// Development without a scanner: uploads are stored unscanned.
+    Off,
+    Up(Database),
+    Down(String),
+}
+
+impl App {
+    /// Checks a staged file before it is stored: scanned, then parsed as `kind`. Answers the
+    /// whole file (signature checks read it next). The caller discards the file on refusal.
+    pub(crate) async fn screen(
+        &self,
+        ctx: &Ctx,
+        by: Sender<'_>,
+        staged: &Staged,
+        name: &str,
+        kind: FileKind,
+        allow: Allow,
+    ) -> Result<Arc<Vec<u8>>> {
+        if let Some(Verdict::Found(signature)) = self.scan_staged(staged).await? {
+            self.record_detection(ctx, by, staged, &signature).await?;
+            return Err(AppError::field(
+                "file",
+                format!(
+                    "Tệp «{}» có mã độc (máy quét nhận ra: {signature}) nên không được nhận. Hãy quét virus cho máy của bạn, rồi chụp hoặc quét lại giấy tờ.",
+                    motcua_domain::dossier::safe_file_name(name)
+                ),
+            ));
+        }
+        let bytes = Arc::new(staged.read().await.map_err(crate::dossiers::blob_err)?);
+        let check = bytes.clone();
+        let _slot = self
+            .inspecting
+            .acquire()
+            .await
+            .map_err(|e| AppError::Unexpected(e.to_string()))?;
+        let parsed = tokio::task::spawn_blocking(move || motcua_scan::inspect(kind, &check, allow))
+            .await
+            .map_err(|e| AppError::Unexpected(format!("file check: {e}")))?;
+        if let Err(p) = parsed {
+            tracing::warn!(
+                event = "upload_validation",
+                kind = kind.as_str(),
+                "upload refused: does not parse"
+            );
+            return Err(AppError::field("file", p.to_string()));
+        }
+        Ok(bytes)
+    }
+
+    /// The scanner's verdict on a staged file; `None` when there is no scanner (development).
+    /// A scanner that does not answer is asked again until `scan.wait_secs` pass, then 503.
+    async fn scan_staged(&self, staged: &Staged) -> Result<Option<Verdict>> {
+        let Some(scanner) = &self.scanner else {
+            return Ok(None);
+        };
+        self.scan_path(scanner.as_ref(), staged.path())
+            .await
+            .map(Some)
+    }
+
+    async fn scan_path(&self, scanner: &dyn Scanner, path: &std::path::Path) -> Result<Verdict> {
+        let until = Instant::now() + Duration::from_secs(self.config.scan.wait_secs);
+        loop {
+            match scanner.scan(path).await {
+                Ok(v) => return Ok(v),
+                Err(ScanError::Io(e)) => return Err(AppError::Unexpected(e)),
+                Err(ScanError::Unavailable(e)) => {
+                    if Instant::now() + Duration::from_millis(500) >= until {
+                        tracing::error!(event = "scanner_unavailable", error = %e, "upload refused: the malware scanner does not answer");
+                        return Err(AppError::Unavailable {
+                            cause: format!("malware scanner: {e}"),
+                            retry: 30,
+                        });
+                    }
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+    }
+
+    /// Records a refused upload's detection, with its audit record, in a transaction of its own
+    /// (the upload itself is refused).
+    async fn record_detection(
+        &self,
+        ctx: &Ctx,
+        by: Sender<'_>,
+        staged: &Staged,
+        signature: &str,
+    ) -> Result<()> {
+        let scanner = self.scanner_label().await;
+        tracing::warn!(event = "malware_found", source = by.source, sha256 = %staged.sha256, signature, "upload refused: malware signature");
+        let d = Detection {
+            id: Uuid::now_v7(),
+            found_at: self.now(),
+            source: by.source.into(),
+            user_id: by.user,
+            dossier_id: by.dossier.map(|d| d.id),
+            sha256: staged.sha256.clone(),
+            size: staged.size as i64,
+            signature: signature.into(),
+            scanner,
+        };
+        let tx = self.db.write().await?;
+        sc::insert_detection(&tx, &d).await?;
+        let audit = Audit {
+            actor: by.user,
+            action: "malware_found",
+            object: "dossier",
+            id: by.dossier.map(|d| d.id.to_string()),
+            agency: by.dossier.map(|d| d.agency_id),
+            detail: json!({"sha256": d.sha256, "size": d.size, "signature": signature, "source": by.source, "scanner": d.scanner}),
+        };
+        self.commit(tx, ctx, audit).await
+    }
+
+    async fn scanner_label(&self) -> String {
+        match self.scanner_state().await {
+            ScannerState::Up(db) => db.label(),
+            ScannerState::Off => "none".into(),
+            ScannerState::Down(_) => "unknown".into(),
+        }
+    }
+
+    /// The scanner and its signatures, for the readiness check and the records.
+    pub async fn scanner_state(&self) -> ScannerState {
+        let Some(s) = &self.scanner else {
+            return ScannerState::Off;
+        };
+        match s.database().await {
+            Ok(db) => ScannerState::Up(db),
+            Err(e) => ScannerState::Down(e.to_string()),
+        }
+    }
+
+    /// The readiness check's line on the scanner: asked at most every ten seconds, so that
+    /// anonymous probes cost the scanner nothing. The age of the signatures is the operator's
+    /// to watch (`freshclam` updates them).
+    pub async fn scanner_report(&self) -> String {
+        let now = Instant::now();
+        if let Some((at, line)) = self
+            .scanner_seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            && now.duration_since(at) < Duration::from_secs(10)
+        {
+            return line;
+        }
+        let line = match self.scanner_state().await {
+            ScannerState::Off => "scanner: none (development: uploads are not scanned)".to_string(),
+            ScannerState::Down(e) => format!("scanner: not answering ({e}); uploads are refused"),
+            ScannerState::Up(db) => match db.built {
+                Some(b) => {
+                    let hours = self.now().duration_since(b).as_hours().max(0);
+                    format!(
+                        "scanner: {}, signatures {} days {} hours old",
+                        db.label(),
+                        hours / 24,
+                        hours % 24
+                    )
+                }
+                None => format!("scanner: {}, signatures of unknown age", db.label()),
+            },
+        };
+        *self.scanner_seen.lock().unwrap_or_else(|e| e.into_inner()) = Some((now, line.clone()));
+        line
+    }
+
+    /// Whether uploads go unscanned (development without a scanner; the staff pages say so).
+    pub fn scanning_off(&self) -> bool {
+        self.scanner.is_none()
+    }
+
+    /// The latest detections, newest first (the provincial department's oversight).
+    pub async fn detections(&self, limit: u64) -> Result<Vec<Detection>> {
+        Ok(sc::detections(self.db.conn(), limit).await?)
+    }
+
+    /// The files of these hashes that are quarantined.
+    pub(crate) async fn quarantined(
+        &self,
+        shas: &[&str],
+    ) -> Result<std::collections::HashMap<String, Quarantine>> {
+        Ok(sc::quarantined(self.db.conn(), shas).await?)
+    }
+
+    /// Scans the next batch of stored files again once the scanner's signatures are not those
+    /// the last pass used (a housekeeping step; of several server copies, the one whose claim
+    /// of the batch succeeds scans it). Answers how many files were quarantined.
+    pub async fn rescan(&self, ctx: &Ctx) -> Result<usize> {
+        let Some(scanner) = self.scanner.clone() else {
+            return Ok(0);
+        };
+        let Ok(db) = scanner.database().await else {
+            return Ok(0);
+        };
+        let label = db.label();
+        let now = self.now();
+        let c = self.db.conn();
+        let state = settings::get(c, settings::SCAN_STATE).await?.map(|s| s.0);
+        let (old, cursor) = match state.as_deref().map(parse_state) {
+            Some((l, cur)) if l == label => (state.clone().unwrap_or_default(), cur),
+            // New signatures (or the first pass): from the first file again.
+            _ => {
+                let fresh = format!("{label}\n");
+                match &state {
+                    Some(s) => settings::replace(c, settings::SCAN_STATE, s, &fresh, now).await?,
+                    None => {
+                        settings::put(c, settings::SCAN_STATE, &fresh, now, None).await?;
+                        true
+                    }
+                };
+                (fresh, String::new())
+            }
+        };
+        if cursor == DONE {
+            return Ok(0);
+        }
+        let batch = ds::blobs_after(c, &cursor, self.config.scan.rescan_batch).await?;
+        let next = batch.last().cloned().unwrap_or_else(|| DONE.to_string());
+        let claimed = format!("{label}\n{next}");
+        if !settings::replace(c, settings::SCAN_STATE, &old, &claimed, now).await? {
+            return Ok(0);
+        }
+        let mut found = 0;
+        for sha in batch {
+            if let Some(signature) = self.rescan_one(scanner.as_ref(), &sha).await? {
+                self.quarantine(ctx, &sha, &signature, &label).await?;
+                found += 1;
+            }
+        }
+        Ok(found)
+    }
+
+    /// Scans one stored file (copied out of the store, which may be a bucket).
+    async fn rescan_one(&self, scanner: &dyn Scanner, sha: &str) -> Result<Option<String>> {
+        let mut up = self.begin_upload(u64::MAX).await?;
+        let body = match self.blobs.get(sha).await {
+            Ok(b) => b,
+            Err(motcua_blobs::BlobError::NotFound) => return Ok(None),
+            Err(e) => return Err(crate::dossiers::blob_err(e)),
+        };
+        futures_util::pin_mut!(body);
+        while let Some(chunk) = futures_util::StreamExt::next(&mut body).await {
+            let chunk = chunk.map_err(crate::dossiers::blob_err)?;
+            up.write(&chunk).await.map_err(crate::dossiers::blob_err)?;
+        }
+        let staged = up.finish().await.map_err(crate::dossiers::blob_err)?;
+        let v = self.scan_path(scanner, staged.path()).await?;
+        staged.discard();
+        Ok(match v {
+            Verdict::Found(s) => Some(s),
+            Verdict::Clean => None,
+        })
+    }
+
+    /// Quarantines a stored file and tells whom it concerns, in one transaction; then opens
+    /// (or adds to) the incident.
+    async fn quarantine(&self, ctx: &Ctx, sha: &str, signature: &str, scanner: &str) -> Result<()> {
+        let now = self.now();
+        let c = self.db.conn();
+        let files = ds::files_with(c, sha).await?;
+        let tx = self.db.write().await?;
+        let q = Quarantine {
+            sha256: sha.into(),
+            signature: signature.into(),
+            scanner: scanner.into(),
+            found_at: now,
+        };
+        if !sc::quarantine(&tx, &q).await? {
+            return Ok(());
+        }
+        tracing::warn!(event = "malware_quarantined", sha256 = %sha, signature, "stored file quarantined");
+        let mut codes = vec![];
+        for f in &files {
+            let d = ds::get_dossier(&tx, f.dossier_id).await?;
+            let note =
+                json!({"note": f.name, "date": motcua_domain::clock::format_vn_datetime(now)});
+            if let Some((n, r)) = self
+                .owner_notice(&tx, &d, NoticeKind::FileQuarantined, note.clone())
+                .await?
+            {
+                let told = self.address(&tx, n, r).await?;
+                self.store_addressed(&tx, told).await?;
+            }
+            self.tell_agency(&tx, &d, note).await?;
+            codes.push(d.code.clone().unwrap_or_default());
+        }
+        let audit = Audit {
+            actor: None,
+            action: "file_quarantined",
+            object: "blob",
+            id: Some(sha.into()),
+            agency: None,
+            detail: json!({"signature": signature, "scanner": scanner, "files": files.iter().map(|f| f.id).collect::<Vec<_>>()}),
+        };
+        self.commit(tx, ctx, audit).await?;
+        let detail = format!(
+            "Hồ sơ {}: tệp {}… ({signature}).",
+            codes.join(", "),
+            &sha[..12]
+        );
+        self.open_own_incident(Origin::Malware, now, &detail)
+            .await?;
+        Ok(())
+    }
+
+    /// The agency's administrators hear of a quarantined paper of one of its dossiers.
+    async fn tell_agency(
+        &self,
+        tx: &motcua_store::Tx,
+        d: &Dossier,
+        extra: serde_json::Value,
+    ) -> Result<()> {
+        let c = self.db.conn();
+        let version = motcua_store::catalogue::get_version(c, d.procedure_version_id).await?;
+        let agency = motcua_store::agencies::get_agency(c, d.agency_id).await?;
+        let site = self.config.public_url.trim_end_matches('/');
+        for (u, _) in users::holders(tx, Role::AgencyAdmin, d.agency_id).await? {
+            let mut data = json!({"name": u.full_name, "code": d.code, "procedure": version.body.name,
+                "agency": agency.name, "link": format!("{site}/can-bo/ho-so/{}", d.id)});
+            if let (Some(m), Some(e)) = (data.as_object_mut(), extra.as_object()) {
+                m.extend(e.clone());
+            }
+            self.notify(
+                tx,
+                NewNotice::to_staff(NoticeKind::FileQuarantined, u.id, data),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a quarantined file is not served, as people read it.
+pub fn quarantine_reason(q: &Quarantine) -> String {
+    format!(
+        "Tệp đã bị cách ly từ {} vì máy quét phát hiện mã độc ({}); không tải về hay dùng lại được.",
+        motcua_domain::clock::format_vn_datetime(q.found_at),
+        q.signature
+    )
+}
+
+/// The cursor of a finished pass.
+const DONE: &str = "~";
+
+/// The re-scan's state: the signatures' label, then the last hash scanned.
+fn parse_state(s: &str) -> (String, String) {
+    let (l, c) = s.split_once('\n').unwrap_or((s, ""));
+    (l.to_string(), c.to_string())
+}
