@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use motcua_bench::arg;
-use motcua_testkit::{Client, Engine, TestApp, pdf};
+use motcua_testkit::{Client, Engine, TestApp, pdf, pdf_tagged};
 use reqwest::Method;
 use serde_json::json;
 
@@ -37,8 +37,7 @@ async fn one_submission(c: &mut Client, tok: &str, n: u64) -> bool {
     }
     let id = r.json()["id"].as_str().unwrap().to_string();
     for comp in ["don", "ban-ve"] {
-        let mut body = pdf(1024 * 1024);
-        body[20..36].copy_from_slice(&n.to_le_bytes().repeat(2));
+        let body = pdf_tagged(&format!("{n}-{comp}"), 1024 * 1024);
         if c.upload(tok, &id, comp, &format!("{comp}.pdf"), body)
             .await
             .status

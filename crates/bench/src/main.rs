@@ -56,11 +56,9 @@ fn seconds(s: &str) -> f64 {
         .expect("--duration like 20s, 1m or 500ms")
 }
 
-/// A PDF-looking body of `n` bytes, unique by `tag` (no two files share content).
+/// A valid PDF of `n` bytes, unique by `tag` (no two files share content).
 fn pdf(tag: &str, n: usize) -> Vec<u8> {
-    let mut v = format!("%PDF-1.7\n% {tag}\n").into_bytes();
-    v.resize(n, b'.');
-    v
+    motcua_testkit::pdf_tagged(tag, n)
 }
 
 /// The form answers the fixture procedure (1.009999) needs.

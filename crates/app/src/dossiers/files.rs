@@ -161,10 +161,7 @@ impl App {
         Ok(f)
     }
 
-    /// A checked paper made durable: scanned and parsed (R4.4), its signatures verified once
-    /// from the staged bytes (R4.6), the blob committed, the file it becomes, and the detached signatures among
-    /// `files` (the dossier's files so far) that it completes. Nothing is written to the
-    /// database; the staged file is gone either way.
+    /// A paper scanned and parsed (R4.4), then made durable (see [`App::store_checked`]).
     pub(super) async fn store_paper(
         &self,
         ctx: &Ctx,
@@ -184,6 +181,22 @@ impl App {
                 return Err(e);
             }
         };
+        self.store_checked(files, dossier, paper, staged, bytes)
+            .await
+    }
+
+    /// A paper that passed [`App::screen`] (its whole content `bytes`) made durable: its
+    /// signatures verified once (R4.6), the blob committed, the file it becomes, and the
+    /// detached signatures among `files` (the dossier's files so far) that it completes.
+    /// Nothing is written to the database; the staged file is gone either way.
+    pub(super) async fn store_checked(
+        &self,
+        files: &[DossierFile],
+        dossier: Uuid,
+        paper: Paper<'_>,
+        staged: Staged,
+        bytes: std::sync::Arc<Vec<u8>>,
+    ) -> Result<(DossierFile, Vec<(Uuid, Vec<Signature>)>)> {
         let signatures = match paper.kind {
             FileKind::Pdf | FileKind::Cms => {
                 match self.verify_upload(files, paper.kind, bytes).await {

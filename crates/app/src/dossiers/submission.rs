@@ -110,8 +110,24 @@ impl App {
         answers_complete(&service, &version, &d.form, &named)?;
         let bytes = sub.papers.iter().map(|p| p.staged.size).sum();
         self.room_for(self.db.conn(), s, bytes).await?;
+        // Every paper is scanned and parsed before any is stored: a refused one leaves no blob
+        // of the others behind (R4.4). The dossier is not stored yet: a detection names the
+        // sender only.
+        let by = Sender {
+            source: "upload",
+            user: Some(s.user.id),
+            dossier: None,
+        };
+        let mut checked = Vec::with_capacity(sub.papers.len());
+        for (p, kind) in sub.papers.iter().zip(&kinds) {
+            let allow = allowed(&version, &p.component);
+            checked.push(
+                self.screen(ctx, by, &p.staged, &p.name, *kind, allow)
+                    .await?,
+            );
+        }
         let mut files: Vec<DossierFile> = Vec::with_capacity(sub.papers.len());
-        for (p, kind) in sub.papers.into_iter().zip(kinds) {
+        for ((p, kind), bytes) in sub.papers.into_iter().zip(kinds).zip(checked) {
             let paper = Paper {
                 component: &p.component,
                 name: &p.name,
@@ -119,14 +135,8 @@ impl App {
                 public: true,
                 allow: allowed(&version, &p.component),
             };
-            // The dossier is not stored yet: a detection names the sender only.
-            let by = Sender {
-                source: "upload",
-                user: Some(s.user.id),
-                dossier: None,
-            };
             let (f, completed) = self
-                .store_paper(ctx, by, &files, d.id, paper, p.staged)
+                .store_checked(&files, d.id, paper, p.staged, bytes)
                 .await?;
             for (id, sigs) in completed {
                 if let Some(signed) = files.iter_mut().find(|x| x.id == id) {

@@ -45,11 +45,9 @@ pub(crate) fn start_with(
     )
 }
 
-/// A unique PDF-looking body.
+/// A unique valid PDF of `n` bytes.
 pub(crate) fn body(tag: &str, n: usize) -> Vec<u8> {
-    let mut v = format!("%PDF-1.7\n% {tag}\n").into_bytes();
-    v.resize(n, b'.');
-    v
+    motcua_testkit::pdf_tagged(tag, n)
 }
 
 /// The reception officer of Cẩm Thành the harness creates (beside the demo's).

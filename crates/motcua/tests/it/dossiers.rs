@@ -11,6 +11,7 @@ use crate::security::demo_pw;
 mod claim;
 mod delivery;
 mod progress;
+mod scanning;
 mod submission;
 mod wallet;
 mod whole;

@@ -259,7 +259,7 @@ async fn uploads_are_verified_as_they_arrive(e: Engine) {
     )
     .await;
     assert_eq!(statuses(&two), ["valid", "valid"], "{two}");
-    let cases: [(&str, Vec<u8>, &str, &str); 9] = [
+    let cases: [(&str, Vec<u8>, &str, &str); 7] = [
         ("good.p7s", read(&dir, "good.p7s"), "valid", ""),
         (
             "sua.pdf",
@@ -271,23 +271,11 @@ async fn uploads_are_verified_as_they_arrive(e: Engine) {
             "them.pdf",
             [
                 read(&dir, "don-signed.pdf"),
-                b"\n9 0 obj (them) endobj\n".to_vec(),
+                b"\n9 0 obj (them) endobj\n%%EOF\n".to_vec(),
             ]
             .concat(),
             "invalid",
             "thêm nội dung",
-        ),
-        (
-            "cat.pdf",
-            read(&dir, "don-signed.pdf")[..3000].to_vec(),
-            "invalid",
-            "Contents",
-        ),
-        (
-            "cat.p7s",
-            read(&dir, "good.p7s")[..900].to_vec(),
-            "invalid",
-            "bị cắt",
         ),
         (
             "expired.p7s",
@@ -324,6 +312,23 @@ async fn uploads_are_verified_as_they_arrive(e: Engine) {
                 .contains(why),
             "{name}: {f}"
         );
+    }
+    // Cut short, a signed file does not parse: refused with the reason, not stored (R4.4).
+    for (name, bytes, why) in [
+        (
+            "cat.pdf",
+            read(&dir, "don-signed.pdf")[..3000].to_vec(),
+            "bị cắt cụt",
+        ),
+        (
+            "cat.p7s",
+            read(&dir, "good.p7s")[..900].to_vec(),
+            "CMS/PKCS#7",
+        ),
+    ] {
+        let r = who.0.upload(&who.1, &id, "to-khai", name, bytes).await;
+        assert_eq!(r.status, 422, "{name}: {}", r.body);
+        assert!(r.body.contains(why), "{name}: {}", r.body);
     }
     // A detached signature before the file it signs waits for it, then names it.
     let p7s = upload(

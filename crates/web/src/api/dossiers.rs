@@ -271,7 +271,9 @@ pub struct AttachForm {
 /// Adds a file to a component of a draft: multipart with `component` and `file`.
 #[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/attachments", tag = tags::DOSSIERS, params(("dossier" = String, Path, description = "dossier code or id")), security(("bearer" = [])),
     request_body(content = AttachForm, content_type = "multipart/form-data"),
-    responses((status = 201, body = FileOut), (status = 409, description = "the dossier no longer takes files, or its procedure has no such component"), (status = 413), (status = 422)))]
+    responses((status = 201, body = FileOut), (status = 409, description = "the dossier no longer takes files, or its procedure has no such component"), (status = 413),
+        (status = 422, description = "the file is refused, `errors` says why: not an allowed type, a name that lies about it, not parsing as the type it claims (a truncated or broken PDF or image, scripts or launch actions in a PDF, files embedded where the component allows none, more than 50 million pixels, a second file hidden after the first), or malware the scanner found (recorded with the file's hash, never the file)"),
+        (status = 503, description = "the malware scanner or the storage does not answer: nothing is stored unscanned; retry after the time given")))]
 pub async fn attach(
     c: Caller,
     Path(key): Path<String>,
@@ -534,7 +536,7 @@ pub async fn get(c: Caller, Path(key): Path<String>) -> Result<Json<DossierOut>,
 }
 
 /// Downloads a file of a dossier (attachment, never rendered).
-#[utoipa::path(get, path = "/api/v1/dossiers/{dossier}/attachments/{file}", tag = tags::DOSSIERS, params(("dossier" = String, Path, description = "dossier code or id"), ("file" = Uuid, Path, description = "file id")), security(("bearer" = [])), responses((status = 200, description = "the file, as an attachment", content_type = "application/octet-stream"), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/dossiers/{dossier}/attachments/{file}", tag = tags::DOSSIERS, params(("dossier" = String, Path, description = "dossier code or id"), ("file" = Uuid, Path, description = "file id")), security(("bearer" = [])), responses((status = 200, description = "the file, as an attachment", content_type = "application/octet-stream"), (status = 404), (status = 409, description = "the file is quarantined: a later malware scan found it (`detail` says what and when)")))]
 pub async fn download(
     c: Caller,
     Path((key, file)): Path<(String, Uuid)>,

@@ -54,8 +54,8 @@ pub struct ReceivedOut {
 #[utoipa::path(post, path = "/api/v1/national/dossiers", tag = tags::DOSSIERS, request_body = Incoming, security(("bearer" = [])),
     responses((status = 201, body = ReceivedOut, description = "made"), (status = 200, body = ReceivedOut, description = "delivered before: the dossier already made"),
         (status = 401, description = "not the portal's key"), (status = 404, description = "the portal is not connected, or no such procedure at that agency"),
-        (status = 422, description = "a field, the declaration, a component, a paper's kind, size or hash refused (`errors` says which)"),
-        (status = 503, description = "a paper could not be fetched from the portal; deliver again later")))]
+        (status = 422, description = "a field, the declaration, a component, a paper's kind, size, hash, parsing or malware scan refused (`errors` says which)"),
+        (status = 503, description = "a paper could not be fetched from the portal, or the malware scanner does not answer; deliver again later")))]
 pub async fn receive(
     c: Caller,
     headers: HeaderMap,

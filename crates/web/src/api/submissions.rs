@@ -93,9 +93,9 @@ pub struct SubmissionMade {
 #[utoipa::path(post, path = "/api/v1/submissions", tag = tags::DOSSIERS, params(("Idempotency-Key" = Option<String>, Header)), security(("bearer" = [])),
     request_body(content = SubmissionForm, content_type = "multipart/form-data"),
     responses((status = 201, body = SubmissionMade), (status = 401), (status = 403, description = "staff accounts do not submit online"), (status = 404, description = "no such service"),
-        (status = 409, description = "the dossier cannot be submitted as sent (answers or papers incomplete, a component the procedure does not have, more than the dossier or the person may still store, a `result_delivery` the service does not allow or without a whole address; `errors` says what), or the key was used for another request"),
+        (status = 409, description = "the dossier cannot be submitted as sent (answers or papers incomplete, a component the procedure does not have, more than the dossier or the person may still store, a `result_delivery` the service does not allow or without a whole address, a paper that does not parse as the type it claims or that carries malware; `errors` says what), or the key was used for another request"),
         (status = 413, description = "the body or a paper is over what the dossier or the person may still store"), (status = 422, description = "a part or the Idempotency-Key is malformed, or the declaration is not accepted"),
-        (status = 429), (status = 503, description = "storage is full or unavailable; retry after the time given")))]
+        (status = 429), (status = 503, description = "storage is full or unavailable, or the malware scanner does not answer; retry after the time given")))]
 pub async fn submit_new(
     c: Caller,
     headers: HeaderMap,

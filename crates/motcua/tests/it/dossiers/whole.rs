@@ -1,6 +1,6 @@
 //! A whole submission in one request (`POST /api/v1/submissions`): stored and submitted at once,
 //! or nothing is kept; idempotent under its key; its parts bounded and checked.
-use motcua_testkit::{Engine, Resp, engine_tests, jpeg, pdf};
+use motcua_testkit::{Engine, Resp, engine_tests, jpeg, pdf, pdf_tagged};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -15,10 +15,8 @@ type Papers = Vec<(&'static str, &'static str, Vec<u8>)>;
 
 /// The papers the fixture procedure needs with `answers()`.
 fn papers(tag: &str) -> Papers {
-    let mut p = pdf(3000);
-    p.extend_from_slice(tag.as_bytes());
     vec![
-        ("don", "don.pdf", p),
+        ("don", "don.pdf", pdf_tagged(tag, 3000)),
         ("ban-ve", "ban-ve-1.jpg", jpeg(2000)),
     ]
 }
