@@ -21,7 +21,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::notices::NewNotice;
-use crate::{App, AppError, Audit, Ctx, Result};
+use crate::{App, AppError, Audit, Ctx, Result, Session};
 
 /// Who sent a file, for the record of a detection.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +30,22 @@ pub(crate) struct Sender<'a> {
     pub source: &'static str,
     pub user: Option<Uuid>,
     pub dossier: Option<&'a Dossier>,
+}
+
+/// A file refused for malware, as the provincial department reads it.
+#[derive(Debug, Clone)]
+pub struct DetectionView {
+    pub at: jiff::Timestamp,
+    /// Where it came from, in Vietnamese.
+    pub source: &'static str,
+    /// The sender's name (none for the national portal).
+    pub who: String,
+    /// The dossier's code, when the file was for one already stored.
+    pub dossier: Option<String>,
+    pub signature: String,
+    /// The engine and signature database that found it.
+    pub scanner: String,
+    pub sha256: String,
 }
 
 /// Builds the configured scanner (none in development without `scan.clamd`).
@@ -214,9 +230,38 @@ impl App {
         self.scanner.is_none()
     }
 
-    /// The latest detections, newest first (the provincial department's oversight).
-    pub async fn detections(&self, limit: u64) -> Result<Vec<Detection>> {
-        Ok(sc::detections(self.db.conn(), limit).await?)
+    /// The latest files refused for malware, newest first, for the provincial department's
+    /// administrators and inspectors (none for anyone else): who sent each, when, to which
+    /// dossier, what was found, and its hash.
+    pub async fn detections(&self, s: &Session, limit: u64) -> Result<Vec<DetectionView>> {
+        if !(s.actor.has_role(Role::ProvinceAdmin) || s.actor.has_role(Role::Inspector)) {
+            return Ok(vec![]);
+        }
+        let c = self.db.conn();
+        let mut out = vec![];
+        for d in sc::detections(c, limit).await? {
+            let who = match d.user_id {
+                Some(u) => users::get_user(c, u).await?.full_name,
+                None => String::new(),
+            };
+            let dossier = match d.dossier_id {
+                Some(id) => ds::get_dossier(c, id).await.ok().and_then(|x| x.code),
+                None => None,
+            };
+            out.push(DetectionView {
+                at: d.found_at,
+                source: match d.source.as_str() {
+                    "national" => "Cổng dịch vụ công quốc gia",
+                    _ => "Tải lên",
+                },
+                who,
+                dossier,
+                signature: d.signature,
+                scanner: d.scanner,
+                sha256: d.sha256,
+            });
+        }
+        Ok(out)
     }
 
     /// The files of these hashes that are quarantined.

@@ -12,7 +12,7 @@
 //!
 //!   cargo run --release -p motcua-bench -- [--duration 20s] [--dossiers 100000 | --million]
 //!       [--concurrency 8] [--database postgres://postgres@127.0.0.1:5432/postgres] [--json]
-//!       [--copies 3] [--only lookup,worklist]
+//!       [--copies 3] [--only lookup,worklist] [--clamd unix:/run/clamav/clamd.ctl]
 //!
 //! `--copies N` runs the same paths again against N copies of the release binary (`motcua`,
 //! built beside the benchmark) and reports them beside the in-process server. Above one copy
@@ -242,10 +242,13 @@ async fn main() {
         }
     };
 
+    // `--clamd unix:/path` scans every upload with that daemon (R4.4), as production does.
+    let clamd = flag("--clamd");
     let t = TestApp::spawn_with(engine, |c| {
         c.test_routes = false;
         c.throttle.lookups = u32::MAX;
         c.dossiers.max_person_mb = 10_000_000;
+        c.scan.clamd = clamd.clone();
     })
     .await;
     t.demo().await;
@@ -746,6 +749,9 @@ async fn several_copies(
         .into_iter()
         .map(|(k, v)| (k.to_string(), v)),
     );
+    if let Some(a) = flag("--clamd") {
+        env.push(("MOTCUA_SCAN__CLAMD".into(), a));
+    }
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut children = vec![];
     let mut bases = vec![];

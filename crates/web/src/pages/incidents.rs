@@ -78,6 +78,18 @@ struct ListPage {
     notice: Option<&'static str>,
     /// Only one incident shown (its page).
     single: bool,
+    /// Files refused for malware (the provincial department only, R4.4).
+    malware: Vec<Malware>,
+}
+
+struct Malware {
+    at: String,
+    source: &'static str,
+    who: String,
+    dossier: String,
+    signature: String,
+    scanner: String,
+    sha256: String,
 }
 
 async fn show(
@@ -95,7 +107,24 @@ async fn show(
         }
     }
     let agencies = super::agency_choices(p).await?;
+    let malware = match only {
+        Some(_) => vec![],
+        None => p.s.app.detections(sess, 50).await?,
+    };
+    let malware = malware
+        .into_iter()
+        .map(|d| Malware {
+            at: format_vn_datetime(d.at),
+            source: d.source,
+            who: d.who,
+            dossier: d.dossier.unwrap_or_default(),
+            signature: d.signature,
+            scanner: d.scanner,
+            sha256: d.sha256,
+        })
+        .collect();
     Ok(render(&ListPage {
+        malware,
         c: p.chrome("Sự cố"),
         rows: all.into_iter().map(row).collect(),
         agencies,

@@ -167,6 +167,15 @@ async fn infected_uploads_are_refused_and_recorded(e: Engine) {
         4,
         "the attachments name their draft; the submission has none"
     );
+    // The provincial department reads them on its incidents page; an agency's reception
+    // does not.
+    let mut prov = t.login_as("province_admin").await;
+    let html = prov.get("/can-bo/su-co").await.body;
+    assert!(html.contains("Tệp bị từ chối vì có mã độc"), "{html}");
+    assert!(html.contains(&found[0].sha256));
+    assert!(html.contains("Phạm Văn Bình"), "the sender, by name");
+    let mut desk = t.login_as("reception").await;
+    assert!(!desk.get("/can-bo/su-co").await.body.contains(&found[0].sha256));
     // A clean file passes the same scanner.
     let r = c.upload(&tok, &id, "don", "don.pdf", pdf(3000)).await;
     assert_eq!(r.status, 201, "{}", r.body);
