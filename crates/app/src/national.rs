@@ -512,21 +512,15 @@ impl App {
         let portal_user = self.portal_account().await?;
         let to = lifecycle::next(Stage::Draft, Act::Submit, Who::Owner)
             .map_err(|e| AppError::Conflict(e.to_string()))?;
-        let mut files = vec![];
-        for p in papers {
-            // Scanned and parsed like any upload (R4.4), before anything is stored.
-            let by = crate::scanning::Sender {
-                source: "national",
-                user: Some(portal_user.id),
-                dossier: None,
-            };
-            let allow = motcua_scan::Allow {
-                embedded_files: version
-                    .body
-                    .components
-                    .iter()
-                    .any(|c| c.id == p.component && c.embedded_files),
-            };
+        // Every paper is scanned and parsed like any upload before any is stored (R4.4): a
+        // refused one leaves no blob of the others behind.
+        let by = crate::scanning::Sender {
+            source: "national",
+            user: Some(portal_user.id),
+            dossier: None,
+        };
+        for p in &papers {
+            let allow = crate::dossiers::allowed(&version, &p.component);
             self.screen(ctx, by, &p.staged, &p.name, p.kind, allow)
                 .await
                 .map_err(|e| match e {
@@ -535,6 +529,9 @@ impl App {
                     ),
                     e => e,
                 })?;
+        }
+        let mut files = vec![];
+        for p in papers {
             let size = p.staged.size as i64;
             let sha = self
                 .blobs

@@ -120,7 +120,7 @@ pub fn default_template(kind: NoticeKind) -> (&'static str, &'static str, &'stat
         ),
         FileQuarantined => (
             "Giấy tờ của hồ sơ {{ code }} bị cách ly do có mã độc",
-            "Kính gửi {{ name }},\n\nKhi quét lại các tệp đã lưu bằng mẫu nhận diện mới, hệ thống phát hiện mã độc trong giấy tờ «{{ note }}» của hồ sơ {{ code }} ({{ procedure }}). Tệp đã được cách ly: không ai tải về được nữa. {{ agency }} sẽ liên hệ nếu cần nộp lại giấy tờ này.\nBạn nên quét virus cho máy đã dùng để tạo hoặc gửi tệp.\n\nXem hồ sơ: {{ link }}\n",
+            "Kính gửi {{ name }},\n\nKhi quét lại các tệp đã lưu bằng mẫu nhận diện mới, hệ thống phát hiện mã độc trong giấy tờ «{{ note }}» của hồ sơ {{ code }} ({{ procedure }}). Tệp đã được cách ly: không ai tải về được nữa.\n{% if staff %}Hãy kiểm tra máy đã mở tệp này và liên hệ người nộp nếu cần nộp lại giấy tờ.{% else %}{{ agency }} sẽ liên hệ nếu cần nộp lại giấy tờ này. Bạn nên quét virus cho máy đã dùng để tạo hoặc gửi tệp.{% endif %}\n\nXem hồ sơ: {{ link }}\n",
             "Ho so {{ code }}: mot giay to bi cach ly do co ma doc. Xem ho so: {{ link }}",
         ),
         ReportDue => (

@@ -30,11 +30,21 @@ async fn main() {
     );
     let dir = tempfile::tempdir().unwrap();
     let files = [
-        ("PDF, 1 MB", FileKind::Pdf, motcua_testkit::pdf_tagged("do", 1024 * 1024)),
-        ("PDF, 10 MB", FileKind::Pdf, motcua_testkit::pdf_tagged("do", 10 * 1024 * 1024)),
+        (
+            "PDF, 1 MB",
+            FileKind::Pdf,
+            motcua_testkit::pdf_tagged("do", 1024 * 1024),
+        ),
+        (
+            "PDF, 10 MB",
+            FileKind::Pdf,
+            motcua_testkit::pdf_tagged("do", 10 * 1024 * 1024),
+        ),
         ("JPEG photo, 12 MP", FileKind::Jpeg, photo()),
     ];
-    println!("| file | MB | scan ms/MB | parse ms/MB | SHA-256 ms/MB (ceiling) | scan ÷ ceiling | parse ÷ ceiling |");
+    println!(
+        "| file | MB | scan ms/MB | parse ms/MB | SHA-256 ms/MB (ceiling) | scan ÷ ceiling | parse ÷ ceiling |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for (name, kind, bytes) in files {
         let path = dir.path().join("f");

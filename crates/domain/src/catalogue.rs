@@ -289,6 +289,16 @@ pub struct ProcedureBody {
     pub guide: String,
 }
 
+impl ProcedureBody {
+    /// Whether a PDF of `component` may carry files inside it (R4.4): only where the
+    /// procedure says so; never for a component it does not have (a result, for one).
+    pub fn allows_embedded_files(&self, component: &str) -> bool {
+        self.components
+            .iter()
+            .any(|c| c.id == component && c.embedded_files)
+    }
+}
+
 /// An amount in đồng as people read it: `1.250.000 đ` (R3.2).
 pub fn money(m: i64) -> String {
     let s = m.unsigned_abs().to_string();

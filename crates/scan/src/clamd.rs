@@ -52,14 +52,21 @@ impl Clamd {
 
     async fn connect(&self) -> Result<Box<dyn Stream>, ScanError> {
         let down = |e: std::io::Error| ScanError::Unavailable(format!("clamd: {e}"));
-        let s: Box<dyn Stream> = match &self.address {
-            #[cfg(unix)]
-            Address::Unix(p) => Box::new(tokio::net::UnixStream::connect(p).await.map_err(down)?),
-            #[cfg(not(unix))]
-            Address::Unix(_) => return Err(ScanError::Unavailable("no unix sockets".into())),
-            Address::Tcp(a) => Box::new(tokio::net::TcpStream::connect(a).await.map_err(down)?),
+        let open = async {
+            let s: Box<dyn Stream> = match &self.address {
+                #[cfg(unix)]
+                Address::Unix(p) => {
+                    Box::new(tokio::net::UnixStream::connect(p).await.map_err(down)?)
+                }
+                #[cfg(not(unix))]
+                Address::Unix(_) => return Err(ScanError::Unavailable("no unix sockets".into())),
+                Address::Tcp(a) => Box::new(tokio::net::TcpStream::connect(a).await.map_err(down)?),
+            };
+            Ok(s)
         };
-        Ok(s)
+        tokio::time::timeout(CONNECT, open)
+            .await
+            .map_err(|_| ScanError::Unavailable("clamd: no connection in time".into()))?
     }
 
     /// Sends a command (and a body for `INSTREAM`) and reads the answer up to its NUL.
@@ -68,43 +75,66 @@ impl Clamd {
             let mut s = self.connect().await?;
             let io = |e: std::io::Error| ScanError::Unavailable(format!("clamd: {e}"));
             s.write_all(command).await.map_err(io)?;
-            if let Some(path) = body {
-                let mut f = tokio::fs::File::open(path)
-                    .await
-                    .map_err(|e| ScanError::Io(e.to_string()))?;
-                let mut buf = vec![0u8; CHUNK];
-                loop {
-                    let n = f
-                        .read(&mut buf)
-                        .await
-                        .map_err(|e| ScanError::Io(e.to_string()))?;
-                    if n == 0 {
-                        break;
-                    }
-                    s.write_all(&(n as u32).to_be_bytes()).await.map_err(io)?;
-                    s.write_all(&buf[..n]).await.map_err(io)?;
-                }
-                s.write_all(&0u32.to_be_bytes()).await.map_err(io)?;
+            // Past its StreamMaxLength the daemon answers and closes: its answer is read
+            // whatever the writing met.
+            let sent = match body {
+                Some(path) => send_file(&mut s, path).await,
+                None => Ok(()),
+            };
+            let answer = read_answer(&mut s).await;
+            match (sent, answer) {
+                (_, Ok(a)) if !a.is_empty() => Ok(a),
+                (Err(e), _) => Err(e),
+                (Ok(()), Err(e)) => Err(io(e)),
+                (Ok(()), Ok(_)) => Err(ScanError::Unavailable("clamd: no answer".into())),
             }
-            let mut out = Vec::with_capacity(64);
-            let mut byte = [0u8; 256];
-            loop {
-                let n = s.read(&mut byte).await.map_err(io)?;
-                if n == 0 {
-                    break;
-                }
-                out.extend_from_slice(&byte[..n]);
-                if out.contains(&0) || out.len() > 4096 {
-                    break;
-                }
-            }
-            let end = out.iter().position(|b| *b == 0).unwrap_or(out.len());
-            Ok(String::from_utf8_lossy(&out[..end]).trim().to_string())
         };
         tokio::time::timeout(self.timeout, work)
             .await
             .map_err(|_| ScanError::Unavailable("clamd did not answer in time".into()))?
     }
+}
+
+/// How long connecting to the daemon may take.
+const CONNECT: Duration = Duration::from_secs(3);
+
+/// Sends a file as `INSTREAM` chunks, then the zero-length chunk that ends it.
+async fn send_file(s: &mut Box<dyn Stream>, path: &Path) -> Result<(), ScanError> {
+    let io = |e: std::io::Error| ScanError::Unavailable(format!("clamd: {e}"));
+    let mut f = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| ScanError::Io(e.to_string()))?;
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let n = f
+            .read(&mut buf)
+            .await
+            .map_err(|e| ScanError::Io(e.to_string()))?;
+        if n == 0 {
+            break;
+        }
+        s.write_all(&(n as u32).to_be_bytes()).await.map_err(io)?;
+        s.write_all(&buf[..n]).await.map_err(io)?;
+    }
+    s.write_all(&0u32.to_be_bytes()).await.map_err(io)
+}
+
+/// Reads an answer up to its NUL (at most 4 KB).
+async fn read_answer(s: &mut Box<dyn Stream>) -> std::io::Result<String> {
+    let mut out = Vec::with_capacity(64);
+    let mut byte = [0u8; 256];
+    loop {
+        let n = s.read(&mut byte).await?;
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&byte[..n]);
+        if out.contains(&0) || out.len() > 4096 {
+            break;
+        }
+    }
+    let end = out.iter().position(|b| *b == 0).unwrap_or(out.len());
+    Ok(String::from_utf8_lossy(&out[..end]).trim().to_string())
 }
 
 /// Reads an `INSTREAM` answer.
@@ -116,7 +146,11 @@ pub fn verdict(answer: &str) -> Result<Verdict, ScanError> {
     if let Some(sig) = rest.strip_suffix(" FOUND") {
         return Ok(Verdict::Found(sig.to_string()));
     }
-    // "INSTREAM size limit exceeded. ERROR" and the like: not scanned, so not passed.
+    // Past the daemon's StreamMaxLength: this file cannot be scanned there, whatever the wait.
+    if rest.contains("size limit exceeded") {
+        return Err(ScanError::TooLarge);
+    }
+    // Any other ERROR: not scanned, so not passed.
     Err(ScanError::Unavailable(format!("clamd: {answer}")))
 }
 
@@ -189,7 +223,14 @@ mod tests {
             verdict("stream: Eicar-Test-Signature FOUND").unwrap(),
             Verdict::Found("Eicar-Test-Signature".into())
         );
-        assert!(verdict("INSTREAM size limit exceeded. ERROR").is_err());
+        assert_eq!(
+            verdict("INSTREAM size limit exceeded. ERROR"),
+            Err(ScanError::TooLarge)
+        );
+        assert!(matches!(
+            verdict("stream: Can't allocate memory ERROR"),
+            Err(ScanError::Unavailable(_))
+        ));
         let d = database("ClamAV 1.4.6/27480/Tue Dec  1 08:00:00 2026").unwrap();
         assert_eq!(d.engine, "ClamAV 1.4.6");
         assert_eq!(d.version, Some(27480));

@@ -63,18 +63,38 @@ pub fn inspect(kind: FileKind, bytes: &[u8], allow: Allow) -> Result<(), Problem
             image(bytes, image::ImageFormat::Png)?;
             png_ends(bytes)
         }
-        FileKind::Webp => image(bytes, image::ImageFormat::WebP),
+        FileKind::Webp => {
+            image(bytes, image::ImageFormat::WebP)?;
+            riff_ends(bytes)
+        }
         FileKind::Heic => heic(bytes),
         FileKind::Cms => cms(bytes),
     }
 }
 
-/// A ZIP's end-of-central-directory record in the last 64 KB: what makes a file a ZIP to
-/// an unpacker, whatever comes first (a PDF-and-ZIP polyglot).
+/// A ZIP's end-of-central-directory record in the last 64 KB that an unpacker would take: the
+/// file ends where its comment ends, or its central directory lies just before it (a
+/// PDF-and-ZIP polyglot). Checked whole, so that compressed bytes that happen to spell the
+/// record's signature are not taken for one.
 fn zip_inside(bytes: &[u8]) -> bool {
-    let tail = &bytes[bytes.len().saturating_sub(65_557)..];
-    memchr::memmem::find(tail, b"PK\x05\x06").is_some()
+    let from = bytes.len().saturating_sub(65_557);
+    memchr::memmem::find_iter(&bytes[from..], b"PK\x05\x06").any(|i| {
+        let at = from + i;
+        let Some(r) = bytes.get(at..at + 22) else {
+            return false;
+        };
+        let comment = usize::from(u16::from_le_bytes([r[20], r[21]]));
+        // The central directory ends where the record starts, wherever the ZIP was put.
+        let size = u32::from_le_bytes([r[12], r[13], r[14], r[15]]) as usize;
+        let directory = at.checked_sub(size);
+        at + 22 + comment == bytes.len()
+            || directory.and_then(|d| bytes.get(d..d + 4)) == Some(b"PK\x01\x02")
+    })
 }
+
+/// The most any one compressed object or cross-reference stream of a PDF may inflate to while
+/// it is parsed (a decompression bomb stops there).
+const MAX_INFLATED: usize = 64 * 1024 * 1024;
 
 fn pdf(bytes: &[u8], allow: Allow) -> Result<(), Problem> {
     // Only blank after the last end-of-file marker, at the very end: a truncated file has
@@ -99,7 +119,14 @@ fn pdf(bytes: &[u8], allow: Allow) -> Result<(), Problem> {
             "bảng tham chiếu chéo (xref) không ở vị trí tệp khai báo".into(),
         ));
     }
-    let doc = lopdf::Document::load_mem(bytes).map_err(|e| match e {
+    // Strict: an object that does not parse is refused rather than skipped, so that nothing a
+    // viewer might still read (a script) goes unseen.
+    let options = lopdf::LoadOptions {
+        strict: true,
+        max_decompressed_size: Some(MAX_INFLATED),
+        ..Default::default()
+    };
+    let doc = lopdf::Document::load_mem_with_options(bytes, options).map_err(|e| match e {
         lopdf::Error::Decryption(_) | lopdf::Error::UnsupportedSecurityHandler(_) => {
             Problem::PdfEncrypted
         }
@@ -142,6 +169,13 @@ fn xref_where_said(bytes: &[u8], tail: &[u8]) -> bool {
     let Some(there) = digits.parse::<usize>().ok().and_then(|o| bytes.get(o..)) else {
         return false;
     };
+    // Writers may point at the line end just before it, and viewers accept that.
+    let skip = there
+        .iter()
+        .take(4)
+        .take_while(|b| b.is_ascii_whitespace())
+        .count();
+    let there = &there[skip..];
     if there.starts_with(b"xref") {
         return true;
     }
@@ -188,15 +222,23 @@ fn dict(d: &lopdf::Dictionary, depth: usize, found: &mut Found) -> Result<(), Pr
         Some(b"JavaScript") => Some("mã JavaScript"),
         Some(b"Launch") => Some("lệnh mở chương trình (Launch)"),
         Some(b"SubmitForm" | b"ImportData") => Some("lệnh gửi hoặc nhận dữ liệu của biểu mẫu"),
-        Some(b"RichMediaExecute") => Some("nội dung đa phương tiện"),
+        Some(b"GoToR" | b"GoToE") => Some("lệnh mở một tệp khác"),
+        Some(b"RichMediaExecute" | b"Rendition" | b"Sound" | b"Movie") => {
+            Some("nội dung đa phương tiện")
+        }
+        // A link to a file or a network share (its address leaks the officer's credentials).
+        Some(b"URI") if local_uri(d) => Some("liên kết tới tệp trên máy hoặc mạng nội bộ"),
         _ => None,
     };
     let active = active
         .or_else(|| (d.has(b"JS") || d.has(b"JavaScript")).then_some("mã JavaScript"))
         .or_else(|| d.has(b"XFA").then_some("biểu mẫu XFA có thể chứa mã"))
         .or_else(|| {
-            matches!(name(b"Subtype"), Some(b"RichMedia" | b"Movie" | b"Screen"))
-                .then_some("nội dung đa phương tiện")
+            matches!(
+                name(b"Subtype"),
+                Some(b"RichMedia" | b"Movie" | b"Screen" | b"Sound" | b"3D")
+            )
+            .then_some("nội dung đa phương tiện")
         });
     if found.active.is_none() {
         found.active = active;
@@ -214,6 +256,15 @@ fn dict(d: &lopdf::Dictionary, depth: usize, found: &mut Found) -> Result<(), Pr
     Ok(())
 }
 
+/// Whether a URI action points at a file or a network share rather than the web.
+fn local_uri(d: &lopdf::Dictionary) -> bool {
+    let Some(uri) = d.get(b"URI").ok().and_then(|o| o.as_str().ok()) else {
+        return false;
+    };
+    let u = String::from_utf8_lossy(uri).trim().to_ascii_lowercase();
+    u.starts_with("file:") || u.starts_with("\\\\") || u.starts_with("smb:")
+}
+
 /// A parser's message, short enough to show.
 fn short(s: &str) -> String {
     s.chars().take(80).collect()
@@ -229,11 +280,16 @@ fn image(bytes: &[u8], format: image::ImageFormat) -> Result<(), Problem> {
     };
     let broken = |e: image::ImageError| Problem::ImageBroken(short(&e.to_string()));
     let (w, h) = reader().into_dimensions().map_err(broken)?;
+    let too_many = Problem::TooManyPixels(w.into(), h.into());
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
-        return Err(Problem::TooManyPixels(w.into(), h.into()));
+        return Err(too_many);
     }
-    reader().decode().map_err(broken)?;
-    Ok(())
+    match reader().decode() {
+        Ok(_) => Ok(()),
+        // Within the pixels but not the memory (16 bits a channel): too large all the same.
+        Err(image::ImageError::Limits(_)) => Err(too_many),
+        Err(e) => Err(broken(e)),
+    }
 }
 
 /// A PNG ends with its IEND chunk: anything after it is another file's.
@@ -243,6 +299,17 @@ fn png_ends(bytes: &[u8]) -> Result<(), Problem> {
         Ok(())
     } else {
         Err(Problem::Hidden("một ảnh PNG"))
+    }
+}
+
+/// A WebP is one RIFF chunk: its declared size (padded to even) is the whole file.
+fn riff_ends(bytes: &[u8]) -> Result<(), Problem> {
+    let declared = bytes
+        .get(4..8)
+        .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize + 8);
+    match declared {
+        Some(n) if n == bytes.len() || n + 1 == bytes.len() => Ok(()),
+        _ => Err(Problem::Hidden("một ảnh WebP")),
     }
 }
 
@@ -321,7 +388,12 @@ fn boxes(mut b: &[u8]) -> Option<Vec<([u8; 4], &[u8])>> {
 }
 
 /// A detached or attached CMS signature: a ContentInfo holding SignedData, and nothing after it.
+/// BER with indefinite lengths (what streaming signers such as BouncyCastle write) is read by
+/// the signature check, not here: its first bytes already named SignedData.
 fn cms(bytes: &[u8]) -> Result<(), Problem> {
+    if bytes.get(..2) == Some(&[0x30, 0x80]) {
+        return Ok(());
+    }
     let whole = motcua_signature::der::element_len(bytes) == Some(bytes.len());
     if whole && motcua_signature::cms::parse(bytes).is_some() {
         Ok(())

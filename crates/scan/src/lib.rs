@@ -45,6 +45,9 @@ pub enum ScanError {
     /// The scanner did not answer, or answered that it could not scan: the file is not passed.
     #[error("scanner unavailable: {0}")]
     Unavailable(String),
+    /// The file is larger than the scanner takes (its `StreamMaxLength`): never passed.
+    #[error("larger than the scanner takes")]
+    TooLarge,
     /// The file to scan could not be read.
     #[error("reading the file to scan: {0}")]
     Io(String),

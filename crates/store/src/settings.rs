@@ -40,6 +40,30 @@ pub async fn replace(
     Ok(r.rows_affected == 1)
 }
 
+/// Stores `value` under `key` only if nothing is there yet: answers whether it was stored (of
+/// several server copies, one wins).
+pub async fn insert_new(
+    c: &impl ConnectionTrait,
+    key: &str,
+    value: &str,
+    at: jiff::Timestamp,
+) -> Result<bool> {
+    let n = setting::Entity::insert(setting::ActiveModel {
+        key: Set(key.into()),
+        value: Set(value.into()),
+        updated_at: Set(to_db(at)),
+        updated_by: Set(None),
+    })
+    .on_conflict(
+        OnConflict::column(setting::Column::Key)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(c)
+    .await?;
+    Ok(n == 1)
+}
+
 /// The value stored under `key`, when and by whom it was last changed.
 pub async fn get(
     c: &impl ConnectionTrait,

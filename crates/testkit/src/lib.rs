@@ -553,7 +553,9 @@ impl Client {
     }
 }
 
-pub use motcua_scan::samples::{jpeg, jpeg_with, pdf, pdf_tagged, pdf_with};
+pub use motcua_scan::samples::{
+    heic, jpeg, jpeg_with, pdf, pdf_tagged, pdf_with, png, png_declaring, webp,
+};
 
 /// A real one-page PDF, as a specialist's result draft must be (the agency signs it), with
 /// `padding` bytes more.

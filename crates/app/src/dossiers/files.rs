@@ -316,10 +316,9 @@ pub(super) struct Paper<'a> {
 }
 
 /// What a component of the procedure allows inside its files (a result allows nothing more).
-pub(super) fn allowed(version: &Version, component: &str) -> Allow {
-    let c = version.body.components.iter().find(|c| c.id == component);
+pub(crate) fn allowed(version: &Version, component: &str) -> Allow {
     Allow {
-        embedded_files: c.is_some_and(|c| c.embedded_files),
+        embedded_files: version.body.allows_embedded_files(component),
     }
 }
 

@@ -36,6 +36,7 @@ pub(crate) use delivery::{delivery_hold, may_choose, ways_of};
 mod desk;
 pub(crate) use desk::checked_declaration;
 mod files;
+pub(crate) use files::allowed;
 mod lookup;
 mod originals;
 mod submission;

@@ -80,6 +80,17 @@ impl App {
                 "Văn bản kết quả phải là tệp PDF để cơ quan ký số.".into(),
             ));
         }
+        // A draft a later scan found infected is never signed into a result (R4.4).
+        if let Some(q) = self
+            .quarantined(&[&file.sha256])
+            .await?
+            .remove(&file.sha256)
+        {
+            return Err(AppError::Conflict(format!(
+                "Không ký được dự thảo kết quả: {}",
+                crate::scanning::quarantine_reason(&q)
+            )));
+        }
         let agency = agencies::get_agency(c, d.agency_id).await?;
         let code = d.code.clone().ok_or(AppError::NotFound)?;
         let rank = rs::results_count(c, d.id).await? as u32 + 1;

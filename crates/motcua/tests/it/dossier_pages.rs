@@ -92,13 +92,7 @@ async fn submit_through_the_pages(e: Engine) {
         c.upload_page(
             &files_path,
             "ban-ve",
-            &[(
-                "ban-ve.png",
-                vec![
-                    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D',
-                    b'R', 1, 2, 3
-                ]
-            )]
+            &[("ban-ve.png", motcua_testkit::png(40, 30))]
         )
         .await
         .status,

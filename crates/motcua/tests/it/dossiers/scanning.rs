@@ -8,7 +8,9 @@ use std::process::Command;
 use motcua_domain::account::Role;
 use motcua_domain::incident::Origin;
 use motcua_testkit::clamav::{Clamd, EICAR, EICAR_SIGNATURE};
-use motcua_testkit::{Engine, TestApp, engine_tests, jpeg, jpeg_with, pdf, pdf_tagged, pdf_with};
+use motcua_testkit::{
+    Engine, TestApp, engine_tests, jpeg, jpeg_with, pdf, pdf_tagged, pdf_with, png_declaring,
+};
 use reqwest::Method;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -175,7 +177,13 @@ async fn infected_uploads_are_refused_and_recorded(e: Engine) {
     assert!(html.contains(&found[0].sha256));
     assert!(html.contains("Phạm Văn Bình"), "the sender, by name");
     let mut desk = t.login_as("reception").await;
-    assert!(!desk.get("/can-bo/su-co").await.body.contains(&found[0].sha256));
+    assert!(
+        !desk
+            .get("/can-bo/su-co")
+            .await
+            .body
+            .contains(&found[0].sha256)
+    );
     // A clean file passes the same scanner.
     let r = c.upload(&tok, &id, "don", "don.pdf", pdf(3000)).await;
     assert_eq!(r.status, 201, "{}", r.body);
@@ -337,7 +345,11 @@ async fn files_that_do_not_parse_are_refused_with_the_reason(e: Engine) {
         ("cut.pdf", whole[..2000].to_vec(), "bị cắt cụt"),
         ("zip.pdf", polyglot, "ZIP"),
         ("cut.jpg", jpeg(3000)[..1500].to_vec(), "Ảnh bị hỏng"),
-        ("bomb.png", bomb_png(), "50 triệu điểm ảnh"),
+        (
+            "bomb.png",
+            png_declaring(50_000, 50_000),
+            "50 triệu điểm ảnh",
+        ),
     ] {
         let r = c.upload(&tok, &id, "don", name, bytes).await;
         assert_eq!(r.status, 422, "{name}: {}", r.body);
@@ -361,37 +373,6 @@ async fn development_without_a_scanner_says_so(e: Engine) {
     );
     let ready = t.client().get("/readyz").await;
     assert!(ready.body.contains("scanner: none"), "{}", ready.body);
-}
-
-/// A PNG that declares 50,000 × 50,000 pixels in a few dozen bytes.
-fn bomb_png() -> Vec<u8> {
-    let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = 50_000u32.to_be_bytes().to_vec();
-    ihdr.extend(50_000u32.to_be_bytes());
-    ihdr.extend([8, 2, 0, 0, 0]);
-    for (kind, data) in [
-        (&b"IHDR"[..], ihdr),
-        (b"IDAT", vec![0x78, 0x9c, 3, 0, 0, 0, 0, 1]),
-        (b"IEND", vec![]),
-    ] {
-        v.extend((data.len() as u32).to_be_bytes());
-        let mut crc_of = kind.to_vec();
-        crc_of.extend(&data);
-        v.extend(&crc_of);
-        let mut crc = 0xFFFF_FFFFu32;
-        for b in &crc_of {
-            crc ^= u32::from(*b);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    0xEDB8_8320 ^ (crc >> 1)
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        v.extend((!crc).to_be_bytes());
-    }
-    v
 }
 
 engine_tests!(

@@ -73,7 +73,7 @@ async fn submission_through_the_api(e: Engine) {
         &id,
         "ban-ve",
         "ban-ve.webp",
-        b"RIFF\x10\0\0\0WEBPVP8 xxxxxxxx".to_vec(),
+        motcua_testkit::webp(40, 30),
     )
     .await;
     c.upload(
@@ -81,7 +81,7 @@ async fn submission_through_the_api(e: Engine) {
         &id,
         "uy-quyen",
         "uy-quyen.heic",
-        b"\0\0\0\x18ftypheic\0\0\0\0mif1xxxx".to_vec(),
+        motcua_testkit::heic(4000, 3000),
     )
     .await;
     let r = submit(&mut c, &tok, &id, Some("k-2")).await;

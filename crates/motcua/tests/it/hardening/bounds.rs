@@ -46,6 +46,7 @@ fn development_stays_on_the_loopback() {
                 dir.path().join("checkpoints"),
             )
             .env("MOTCUA_SMTP_URL", "smtp://127.0.0.1:1")
+            .env("MOTCUA_SCAN__CLAMD", "unix:/run/clamav/clamd.ctl")
             .env("MOTCUA_LISTEN", "127.0.0.1:0")
             .current_dir(dir.path())
             .output()

@@ -23,6 +23,8 @@ use uuid::Uuid;
 use crate::notices::NewNotice;
 use crate::{App, AppError, Audit, Ctx, Result, Session};
 
+mod rescan;
+
 /// Who sent a file, for the record of a detection.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Sender<'a> {
@@ -75,7 +77,14 @@ impl App {
         kind: FileKind,
         allow: Allow,
     ) -> Result<Arc<Vec<u8>>> {
-        if let Some(Verdict::Found(signature)) = self.scan_staged(staged).await? {
+        let verdict = self.scan_staged(staged).await?;
+        if let Some(Verdict::Found(signature)) = &verdict
+            && signature.starts_with("Heuristics.Limits.Exceeded")
+        {
+            // Past the scanner's own limits (AlertExceedsMax): not scanned, so not taken.
+            return Err(too_large_to_scan());
+        }
+        if let Some(Verdict::Found(signature)) = verdict {
             self.record_detection(ctx, by, staged, &signature).await?;
             return Err(AppError::field(
                 "file",
@@ -123,6 +132,7 @@ impl App {
             match scanner.scan(path).await {
                 Ok(v) => return Ok(v),
                 Err(ScanError::Io(e)) => return Err(AppError::Unexpected(e)),
+                Err(ScanError::TooLarge) => return Err(too_large_to_scan()),
                 Err(ScanError::Unavailable(e)) => {
                     if Instant::now() + Duration::from_millis(500) >= until {
                         tracing::error!(event = "scanner_unavailable", error = %e, "upload refused: the malware scanner does not answer");
@@ -164,12 +174,22 @@ impl App {
         let audit = Audit {
             actor: by.user,
             action: "malware_found",
-            object: "dossier",
+            object: if by.dossier.is_some() {
+                "dossier"
+            } else {
+                "upload"
+            },
             id: by.dossier.map(|d| d.id.to_string()),
             agency: by.dossier.map(|d| d.agency_id),
             detail: json!({"sha256": d.sha256, "size": d.size, "signature": signature, "source": by.source, "scanner": d.scanner}),
         };
-        self.commit(tx, ctx, audit).await
+        self.commit(tx, ctx, audit).await?;
+        // The same bytes stored before (older signatures let them through): withheld now.
+        if !ds::files_with(self.db.conn(), &d.sha256).await?.is_empty() {
+            self.quarantine(ctx, &d.sha256, signature, &d.scanner)
+                .await?;
+        }
+        Ok(())
     }
 
     async fn scanner_label(&self) -> String {
@@ -271,153 +291,14 @@ impl App {
     ) -> Result<std::collections::HashMap<String, Quarantine>> {
         Ok(sc::quarantined(self.db.conn(), shas).await?)
     }
+}
 
-    /// Scans the next batch of stored files again once the scanner's signatures are not those
-    /// the last pass used (a housekeeping step; of several server copies, the one whose claim
-    /// of the batch succeeds scans it). Answers how many files were quarantined.
-    pub async fn rescan(&self, ctx: &Ctx) -> Result<usize> {
-        let Some(scanner) = self.scanner.clone() else {
-            return Ok(0);
-        };
-        let Ok(db) = scanner.database().await else {
-            return Ok(0);
-        };
-        let label = db.label();
-        let now = self.now();
-        let c = self.db.conn();
-        let state = settings::get(c, settings::SCAN_STATE).await?.map(|s| s.0);
-        let (old, cursor) = match state.as_deref().map(parse_state) {
-            Some((l, cur)) if l == label => (state.clone().unwrap_or_default(), cur),
-            // New signatures (or the first pass): from the first file again.
-            _ => {
-                let fresh = format!("{label}\n");
-                match &state {
-                    Some(s) => settings::replace(c, settings::SCAN_STATE, s, &fresh, now).await?,
-                    None => {
-                        settings::put(c, settings::SCAN_STATE, &fresh, now, None).await?;
-                        true
-                    }
-                };
-                (fresh, String::new())
-            }
-        };
-        if cursor == DONE {
-            return Ok(0);
-        }
-        let batch = ds::blobs_after(c, &cursor, self.config.scan.rescan_batch).await?;
-        let next = batch.last().cloned().unwrap_or_else(|| DONE.to_string());
-        let claimed = format!("{label}\n{next}");
-        if !settings::replace(c, settings::SCAN_STATE, &old, &claimed, now).await? {
-            return Ok(0);
-        }
-        let mut found = 0;
-        for sha in batch {
-            if let Some(signature) = self.rescan_one(scanner.as_ref(), &sha).await? {
-                self.quarantine(ctx, &sha, &signature, &label).await?;
-                found += 1;
-            }
-        }
-        Ok(found)
-    }
-
-    /// Scans one stored file (copied out of the store, which may be a bucket).
-    async fn rescan_one(&self, scanner: &dyn Scanner, sha: &str) -> Result<Option<String>> {
-        let mut up = self.begin_upload(u64::MAX).await?;
-        let body = match self.blobs.get(sha).await {
-            Ok(b) => b,
-            Err(motcua_blobs::BlobError::NotFound) => return Ok(None),
-            Err(e) => return Err(crate::dossiers::blob_err(e)),
-        };
-        futures_util::pin_mut!(body);
-        while let Some(chunk) = futures_util::StreamExt::next(&mut body).await {
-            let chunk = chunk.map_err(crate::dossiers::blob_err)?;
-            up.write(&chunk).await.map_err(crate::dossiers::blob_err)?;
-        }
-        let staged = up.finish().await.map_err(crate::dossiers::blob_err)?;
-        let v = self.scan_path(scanner, staged.path()).await?;
-        staged.discard();
-        Ok(match v {
-            Verdict::Found(s) => Some(s),
-            Verdict::Clean => None,
-        })
-    }
-
-    /// Quarantines a stored file and tells whom it concerns, in one transaction; then opens
-    /// (or adds to) the incident.
-    async fn quarantine(&self, ctx: &Ctx, sha: &str, signature: &str, scanner: &str) -> Result<()> {
-        let now = self.now();
-        let c = self.db.conn();
-        let files = ds::files_with(c, sha).await?;
-        let tx = self.db.write().await?;
-        let q = Quarantine {
-            sha256: sha.into(),
-            signature: signature.into(),
-            scanner: scanner.into(),
-            found_at: now,
-        };
-        if !sc::quarantine(&tx, &q).await? {
-            return Ok(());
-        }
-        tracing::warn!(event = "malware_quarantined", sha256 = %sha, signature, "stored file quarantined");
-        let mut codes = vec![];
-        for f in &files {
-            let d = ds::get_dossier(&tx, f.dossier_id).await?;
-            let note =
-                json!({"note": f.name, "date": motcua_domain::clock::format_vn_datetime(now)});
-            if let Some((n, r)) = self
-                .owner_notice(&tx, &d, NoticeKind::FileQuarantined, note.clone())
-                .await?
-            {
-                let told = self.address(&tx, n, r).await?;
-                self.store_addressed(&tx, told).await?;
-            }
-            self.tell_agency(&tx, &d, note).await?;
-            codes.push(d.code.clone().unwrap_or_default());
-        }
-        let audit = Audit {
-            actor: None,
-            action: "file_quarantined",
-            object: "blob",
-            id: Some(sha.into()),
-            agency: None,
-            detail: json!({"signature": signature, "scanner": scanner, "files": files.iter().map(|f| f.id).collect::<Vec<_>>()}),
-        };
-        self.commit(tx, ctx, audit).await?;
-        let detail = format!(
-            "Hồ sơ {}: tệp {}… ({signature}).",
-            codes.join(", "),
-            &sha[..12]
-        );
-        self.open_own_incident(Origin::Malware, now, &detail)
-            .await?;
-        Ok(())
-    }
-
-    /// The agency's administrators hear of a quarantined paper of one of its dossiers.
-    async fn tell_agency(
-        &self,
-        tx: &motcua_store::Tx,
-        d: &Dossier,
-        extra: serde_json::Value,
-    ) -> Result<()> {
-        let c = self.db.conn();
-        let version = motcua_store::catalogue::get_version(c, d.procedure_version_id).await?;
-        let agency = motcua_store::agencies::get_agency(c, d.agency_id).await?;
-        let site = self.config.public_url.trim_end_matches('/');
-        for (u, _) in users::holders(tx, Role::AgencyAdmin, d.agency_id).await? {
-            let mut data = json!({"name": u.full_name, "code": d.code, "procedure": version.body.name,
-                "agency": agency.name, "link": format!("{site}/can-bo/ho-so/{}", d.id)});
-            if let (Some(m), Some(e)) = (data.as_object_mut(), extra.as_object()) {
-                m.extend(e.clone());
-            }
-            self.notify(
-                tx,
-                NewNotice::to_staff(NoticeKind::FileQuarantined, u.id, data),
-            )
-            .await?;
-        }
-        Ok(())
-    }
+/// A file past the scanner's limits: not scanned, so not taken.
+fn too_large_to_scan() -> AppError {
+    AppError::field(
+        "file",
+        "Tệp lớn hơn mức máy quét mã độc kiểm tra được. Hãy chia nhỏ tệp hoặc giảm độ phân giải rồi gửi lại.",
+    )
 }
 
 /// Why a quarantined file is not served, as people read it.
@@ -427,13 +308,4 @@ pub fn quarantine_reason(q: &Quarantine) -> String {
         motcua_domain::clock::format_vn_datetime(q.found_at),
         q.signature
     )
-}
-
-/// The cursor of a finished pass.
-const DONE: &str = "~";
-
-/// The re-scan's state: the signatures' label, then the last hash scanned.
-fn parse_state(s: &str) -> (String, String) {
-    let (l, c) = s.split_once('\n').unwrap_or((s, ""));
-    (l.to_string(), c.to_string())
 }

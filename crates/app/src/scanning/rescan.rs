@@ -1,0 +1,294 @@
+//! Stored files scanned again when the scanner's signatures change (R4.4), in batches, by
+//! housekeeping on whichever server copy claims the next batch first. A file found then is
+//! quarantined: never served, its owner and the agency's administrators told, an incident
+//! opened.
+use motcua_domain::Role;
+use motcua_domain::incident::Origin;
+use motcua_domain::notice::NoticeKind;
+use motcua_domain::record::Dossier;
+use motcua_scan::{Scanner, Verdict};
+use motcua_store::dossiers as ds;
+use motcua_store::scanning::{self as sc, Quarantine};
+use motcua_store::{settings, users};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::notices::NewNotice;
+use crate::{App, Audit, Ctx, Result};
+
+/// How far the re-scan got: with which signatures, the last hash scanned (in hash order), and
+/// whether the signatures changed during the pass (the files before the cursor are then
+/// scanned again once it ends).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Pass {
+    signatures: String,
+    cursor: String,
+    again: bool,
+}
+
+/// The cursor of a finished pass (after every hash).
+const DONE: &str = "~";
+
+/// The pass to work on with the scanner's `current` signatures, from the one stored.
+fn next_pass(stored: Option<Pass>, current: &str) -> Pass {
+    let fresh = || Pass {
+        signatures: current.into(),
+        cursor: String::new(),
+        again: false,
+    };
+    match stored {
+        None => fresh(),
+        Some(p) if p.signatures == current || !newer(current, &p.signatures) => p,
+        Some(p) if p.cursor == DONE => fresh(),
+        // New signatures mid-pass: go on with them, and start again once through.
+        Some(p) => Pass {
+            signatures: current.into(),
+            again: true,
+            ..p
+        },
+    }
+}
+
+/// Whether `a` names newer signatures than `b` (`ClamAV 1.4.6/27481` after `…/27480`); a copy
+/// whose daemon lags behind does not send the others back.
+fn newer(a: &str, b: &str) -> bool {
+    let version = |l: &str| l.rsplit_once('/').and_then(|(_, v)| v.parse::<u64>().ok());
+    match (version(a), version(b)) {
+        (Some(x), Some(y)) => x > y,
+        _ => a != b,
+    }
+}
+
+/// The pass once `batch` (at most `limit` hashes after its cursor) is scanned.
+fn advance(p: &Pass, batch: &[String], limit: u64) -> Pass {
+    let end = (batch.len() as u64) < limit;
+    match (batch.last(), end, p.again) {
+        (Some(last), false, _) => Pass {
+            cursor: last.clone(),
+            ..p.clone()
+        },
+        (_, _, true) => Pass {
+            cursor: String::new(),
+            again: false,
+            ..p.clone()
+        },
+        _ => Pass {
+            cursor: DONE.into(),
+            ..p.clone()
+        },
+    }
+}
+
+impl App {
+    /// Scans the next batch of stored files again when the signatures are newer than those the
+    /// last pass used. Of several server copies, the one whose claim of the batch succeeds
+    /// scans it; a batch the scanner could not finish is given back. Answers how many files
+    /// were quarantined.
+    pub async fn rescan(&self, ctx: &Ctx) -> Result<usize> {
+        let Some(scanner) = self.scanner.clone() else {
+            return Ok(0);
+        };
+        let Ok(db) = scanner.database().await else {
+            return Ok(0);
+        };
+        let (c, now) = (self.db.conn(), self.now());
+        let stored = settings::get(c, settings::SCAN_STATE).await?.map(|s| s.0);
+        let pass = next_pass(
+            stored.as_deref().and_then(|s| serde_json::from_str(s).ok()),
+            &db.label(),
+        );
+        if pass.cursor == DONE && pass.signatures == db.label() && stored.is_some() {
+            return Ok(0);
+        }
+        let limit = self.config.scan.rescan_batch;
+        let batch = ds::blobs_after(c, &pass.cursor, limit).await?;
+        let before = serde_json::to_string(&pass).unwrap_or_default();
+        let after = serde_json::to_string(&advance(&pass, &batch, limit)).unwrap_or_default();
+        let claimed = match &stored {
+            Some(s) => settings::replace(c, settings::SCAN_STATE, s, &after, now).await?,
+            None => settings::insert_new(c, settings::SCAN_STATE, &after, now).await?,
+        };
+        if !claimed {
+            return Ok(0);
+        }
+        let mut found = 0;
+        for sha in &batch {
+            match self.rescan_one(scanner.as_ref(), sha).await {
+                Ok(Some(signature)) => {
+                    self.quarantine(ctx, sha, &signature, &pass.signatures)
+                        .await?;
+                    found += 1;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    // Given back: the next run scans the batch again.
+                    settings::replace(c, settings::SCAN_STATE, &after, &before, now).await?;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Scans one stored file (copied out of the store, which may be a bucket).
+    async fn rescan_one(&self, scanner: &dyn Scanner, sha: &str) -> Result<Option<String>> {
+        let mut up = self.begin_upload(u64::MAX).await?;
+        let body = match self.blobs.get(sha).await {
+            Ok(b) => b,
+            Err(motcua_blobs::BlobError::NotFound) => return Ok(None),
+            Err(e) => return Err(crate::dossiers::blob_err(e)),
+        };
+        futures_util::pin_mut!(body);
+        while let Some(chunk) = futures_util::StreamExt::next(&mut body).await {
+            let chunk = chunk.map_err(crate::dossiers::blob_err)?;
+            up.write(&chunk).await.map_err(crate::dossiers::blob_err)?;
+        }
+        let staged = up.finish().await.map_err(crate::dossiers::blob_err)?;
+        let v = self.scan_path(scanner, staged.path()).await?;
+        staged.discard();
+        Ok(match v {
+            Verdict::Found(s) => Some(s),
+            Verdict::Clean => None,
+        })
+    }
+
+    /// Quarantines a stored file (once) and tells whom it concerns in one transaction, after
+    /// opening (or adding to) the incident, so that a failure leaves the incident rather than
+    /// a quarantine nobody was told of.
+    pub(super) async fn quarantine(
+        &self,
+        ctx: &Ctx,
+        sha: &str,
+        signature: &str,
+        scanner: &str,
+    ) -> Result<()> {
+        let now = self.now();
+        if !self.quarantined(&[sha]).await?.is_empty() {
+            return Ok(());
+        }
+        let tx = self.db.write().await?;
+        let files = ds::files_with(&tx, sha).await?;
+        let mut dossiers = vec![];
+        for f in &files {
+            dossiers.push((ds::get_dossier(&tx, f.dossier_id).await?, f.name.clone()));
+        }
+        let codes: Vec<String> = dossiers
+            .iter()
+            .map(|(d, _)| d.code.clone().unwrap_or_default())
+            .collect();
+        let detail = format!(
+            "Hồ sơ {}: tệp {}… ({signature}).",
+            codes.join(", "),
+            &sha[..12]
+        );
+        drop(tx);
+        self.open_own_incident(Origin::Malware, now, &detail)
+            .await?;
+        let tx = self.db.write().await?;
+        let q = Quarantine {
+            sha256: sha.into(),
+            signature: signature.into(),
+            scanner: scanner.into(),
+            found_at: now,
+        };
+        if !sc::quarantine(&tx, &q).await? {
+            return Ok(());
+        }
+        tracing::warn!(event = "malware_quarantined", sha256 = %sha, signature, "stored file quarantined");
+        for (d, name) in &dossiers {
+            self.tell_of_quarantine(&tx, d, name).await?;
+        }
+        let audit = Audit {
+            actor: None,
+            action: "file_quarantined",
+            object: "blob",
+            id: Some(sha.into()),
+            agency: None,
+            detail: json!({"signature": signature, "scanner": scanner, "files": files.iter().map(|f| f.id).collect::<Vec<_>>()}),
+        };
+        self.commit(tx, ctx, audit).await
+    }
+
+    /// The person (to their account, or the contact given at the counter) and the agency's
+    /// administrators hear of a quarantined paper of a dossier.
+    async fn tell_of_quarantine(
+        &self,
+        tx: &motcua_store::Tx,
+        d: &Dossier,
+        name: &str,
+    ) -> Result<()> {
+        let date = motcua_domain::clock::format_vn_datetime(self.now());
+        let note = json!({"note": name, "date": date});
+        if let Some((n, r)) = self
+            .owner_notice(tx, d, NoticeKind::FileQuarantined, note)
+            .await?
+        {
+            let told = self.address(tx, n, r).await?;
+            self.store_addressed(tx, told).await?;
+        }
+        let version = motcua_store::catalogue::get_version(tx, d.procedure_version_id).await?;
+        let agency = motcua_store::agencies::get_agency(tx, d.agency_id).await?;
+        let site = self.config.public_url.trim_end_matches('/');
+        for (u, _) in users::holders(tx, Role::AgencyAdmin, d.agency_id).await? {
+            let data = json!({"name": u.full_name, "code": d.code, "procedure": version.body.name,
+                "agency": agency.name, "link": format!("{site}/can-bo/ho-so/{}", d.id),
+                "note": name, "date": date, "staff": true});
+            self.notify(
+                tx,
+                NewNotice::to_staff(NoticeKind::FileQuarantined, u.id, data),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pass(sig: &str, cursor: &str, again: bool) -> Pass {
+        Pass {
+            signatures: sig.into(),
+            cursor: cursor.into(),
+            again,
+        }
+    }
+
+    #[test]
+    fn passes_follow_newer_signatures() {
+        let v1 = "ClamAV 1.4.6/27480";
+        let v2 = "ClamAV 1.4.6/27481";
+        assert_eq!(next_pass(None, v1), pass(v1, "", false));
+        assert_eq!(
+            next_pass(Some(pass(v1, "ab", false)), v1),
+            pass(v1, "ab", false)
+        );
+        // Finished, then newer signatures: from the start.
+        assert_eq!(
+            next_pass(Some(pass(v1, DONE, false)), v2),
+            pass(v2, "", false)
+        );
+        // Newer mid-pass: on with them, and again once through.
+        assert_eq!(
+            next_pass(Some(pass(v1, "ab", false)), v2),
+            pass(v2, "ab", true)
+        );
+        // A copy whose daemon lags behind changes nothing.
+        assert_eq!(
+            next_pass(Some(pass(v2, DONE, false)), v1),
+            pass(v2, DONE, false)
+        );
+    }
+
+    #[test]
+    fn batches_move_the_cursor_to_the_end_then_again() {
+        let p = pass("s", "", false);
+        let full = vec!["aa".to_string(), "bb".to_string()];
+        assert_eq!(advance(&p, &full, 2).cursor, "bb");
+        assert_eq!(advance(&p, &full[..1], 2).cursor, DONE);
+        assert_eq!(advance(&p, &[], 2).cursor, DONE);
+        let again = pass("s", "bb", true);
+        assert_eq!(advance(&again, &[], 2), pass("s", "", false));
+    }
+}
