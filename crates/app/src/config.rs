@@ -634,6 +634,10 @@ mod tests {
                 checkpoint_dir: Some("/srv/audit".into()),
                 ..Default::default()
             },
+            scan: ScanConfig {
+                clamd: Some("unix:/run/clamav/clamd.ctl".into()),
+                ..Default::default()
+            },
             ..Config::default()
         };
         assert!(good.check().is_ok());
@@ -651,6 +655,24 @@ mod tests {
                     ..good.clone()
                 },
                 "checkpoint_dir",
+            ),
+            // Uploads are never stored unscanned in production (R4.4).
+            (
+                Config {
+                    scan: ScanConfig::default(),
+                    ..good.clone()
+                },
+                "scan.clamd",
+            ),
+            (
+                Config {
+                    scan: ScanConfig {
+                        clamd: Some("clamd".into()),
+                        ..Default::default()
+                    },
+                    ..good.clone()
+                },
+                "unix:/path",
             ),
         ] {
             assert!(c.check().unwrap_err().contains(what), "{what}");
@@ -804,6 +826,10 @@ mod tests {
             },
             audit: AuditConfig {
                 checkpoint_dir: Some("/srv/audit".into()),
+                ..Default::default()
+            },
+            scan: ScanConfig {
+                clamd: Some("unix:/run/clamav/clamd.ctl".into()),
                 ..Default::default()
             },
             ..Config::default()

@@ -139,7 +139,7 @@ pub fn default_template(kind: NoticeKind) -> (&'static str, &'static str, &'stat
 fn sample() -> Value {
     serde_json::json!({"name": "Nguyễn Văn An", "code": "000.01.01.H53-260302-0001", "procedure": "Đăng ký khai sinh", "agency": "UBND phường Cẩm Thành",
         "link": "https://dichvucong.example/ho-so/1", "items": ["Giấy chứng sinh"], "note": "Ghi chú", "date": "15/03/2026", "amount": "8.000 đ", "hours": 24, "site": "https://dichvucong.example",
-        "otp": "123456", "minutes": 10, "way": "nhận tại bộ phận một cửa"})
+        "otp": "123456", "minutes": 10, "way": "nhận tại bộ phận một cửa", "staff": false})
 }
 
 /// Template instructions one rendering may take: administrators edit templates, and a loop in

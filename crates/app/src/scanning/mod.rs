@@ -10,17 +10,14 @@ use std::time::{Duration, Instant};
 use motcua_blobs::Staged;
 use motcua_domain::Role;
 use motcua_domain::dossier::FileKind;
-use motcua_domain::incident::Origin;
-use motcua_domain::notice::NoticeKind;
 use motcua_domain::record::Dossier;
 use motcua_scan::{Allow, Database, ScanError, Scanner, Verdict};
 use motcua_store::dossiers as ds;
 use motcua_store::scanning::{self as sc, Detection, Quarantine};
-use motcua_store::{settings, users};
+use motcua_store::users;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::notices::NewNotice;
 use crate::{App, AppError, Audit, Ctx, Result, Session};
 
 mod rescan;

@@ -218,7 +218,7 @@ impl App {
         name: &str,
     ) -> Result<()> {
         let date = motcua_domain::clock::format_vn_datetime(self.now());
-        let note = json!({"note": name, "date": date});
+        let note = json!({"note": name, "date": date, "staff": false});
         if let Some((n, r)) = self
             .owner_notice(tx, d, NoticeKind::FileQuarantined, note)
             .await?

@@ -197,6 +197,39 @@ async fn level_four_service(who: &mut (Client, String)) -> (Value, Value) {
     (svc["id"].clone(), form)
 }
 
+/// A signed PDF with an incremental update after its signature: one object more, its own
+/// cross-reference section and trailer pointing back to the signed revision.
+fn updated_after_signing(signed: Vec<u8>) -> Vec<u8> {
+    let text = String::from_utf8_lossy(&signed).into_owned();
+    let prev: usize = text
+        .rsplit("startxref")
+        .next()
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("startxref");
+    let root = text
+        .rsplit("/Root ")
+        .next()
+        .and_then(|t| {
+            let w: Vec<&str> = t.split_whitespace().take(3).collect();
+            (w.len() == 3).then(|| w.join(" "))
+        })
+        .expect("/Root");
+    let mut out = signed;
+    out.extend(b"\n");
+    let at = out.len();
+    out.extend(b"900 0 obj (them) endobj\n");
+    let xref = out.len();
+    out.extend(
+        format!(
+            "xref\n0 1\n0000000000 65535 f \n900 1\n{at:010} 00000 n \ntrailer\n<< /Size 901 /Root {} /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n",
+            root.trim_end_matches(">>").trim()
+        )
+        .bytes(),
+    );
+    out
+}
+
 async fn upload(
     who: &mut (Client, String),
     id: &str,
@@ -269,11 +302,7 @@ async fn uploads_are_verified_as_they_arrive(e: Engine) {
         ),
         (
             "them.pdf",
-            [
-                read(&dir, "don-signed.pdf"),
-                b"\n9 0 obj (them) endobj\n%%EOF\n".to_vec(),
-            ]
-            .concat(),
+            updated_after_signing(read(&dir, "don-signed.pdf")),
             "invalid",
             "thêm nội dung",
         ),
@@ -324,6 +353,16 @@ async fn uploads_are_verified_as_they_arrive(e: Engine) {
             "cat.p7s",
             read(&dir, "good.p7s")[..900].to_vec(),
             "CMS/PKCS#7",
+        ),
+        // Bytes appended after the end marker: not an update a reader could follow.
+        (
+            "ghep.pdf",
+            [
+                read(&dir, "don-signed.pdf"),
+                b"\n9 0 obj (them) endobj\n".to_vec(),
+            ]
+            .concat(),
+            "%%EOF",
         ),
     ] {
         let r = who.0.upload(&who.1, &id, "to-khai", name, bytes).await;
