@@ -50,6 +50,11 @@ impl Clamd {
     /// Starts clamd with a database of EICAR and `extra` (name, bytes) signatures, at
     /// database version 1. `None` when ClamAV is not installed (see [`available`]).
     pub fn start(extra: &[(&str, &[u8])]) -> Option<Clamd> {
+        Self::start_with(extra, "")
+    }
+
+    /// Starts clamd as [`Clamd::start`] does, with more `clamd.conf` lines (its limits).
+    pub fn start_with(extra: &[(&str, &[u8])], settings: &str) -> Option<Clamd> {
         if !available() {
             return None;
         }
@@ -62,11 +67,16 @@ impl Clamd {
         std::fs::write(
             &conf,
             format!(
-                "LocalSocket {}\nDatabaseDirectory {}\nTemporaryDirectory {}\nForeground yes\nLogFile {}\nStreamMaxLength 64M\nMaxFileSize 64M\nMaxScanSize 128M\nSelfCheck 3600\n",
+                "LocalSocket {}\nDatabaseDirectory {}\nTemporaryDirectory {}\nForeground yes\nLogFile {}\nAlertExceedsMax yes\nSelfCheck 3600\n{}\n",
                 socket.display(),
                 db.display(),
                 dir.path().display(),
-                dir.path().join("clamd.log").display()
+                dir.path().join("clamd.log").display(),
+                if settings.is_empty() {
+                    "StreamMaxLength 64M\nMaxFileSize 64M\nMaxScanSize 128M"
+                } else {
+                    settings
+                }
             ),
         )
         .unwrap();

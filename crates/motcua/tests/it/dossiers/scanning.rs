@@ -314,7 +314,50 @@ async fn stored_files_are_scanned_again_when_signatures_change(e: Engine) {
         )
         .await;
     assert_eq!(r.status, 200);
-    let _ = paper;
+}
+
+/// A file past the daemon's own limits is refused with the reason (422): never passed, and not
+/// taken for a scanner that does not answer (that would be a 503 after waiting).
+async fn files_past_the_scanners_limits_are_refused(e: Engine) {
+    for limits in [
+        "StreamMaxLength 1M\nMaxFileSize 64M\nMaxScanSize 128M",
+        "StreamMaxLength 64M\nMaxFileSize 1M\nMaxScanSize 128M",
+    ] {
+        let Some(clamd) = Clamd::start_with(&[], limits) else {
+            return;
+        };
+        let t = scanned(e, &clamd).await;
+        let (mut c, tok) = token(&t, CITIZEN).await;
+        let id = draft(&mut c, &tok).await;
+        let r = c
+            .upload(
+                &tok,
+                &id,
+                "don",
+                "don.pdf",
+                pdf_tagged("lon", 2 * 1024 * 1024),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{limits}: {}", r.body);
+        assert!(
+            r.body.contains("lớn hơn mức máy quét"),
+            "{limits}: {}",
+            r.body
+        );
+        assert!(
+            motcua_store::scanning::detections(t.app.db().conn(), 5)
+                .await
+                .unwrap()
+                .is_empty(),
+            "not recorded as malware"
+        );
+        assert_eq!(
+            c.upload(&tok, &id, "don", "nho.pdf", pdf(3000))
+                .await
+                .status,
+            201
+        );
+    }
 }
 
 async fn files_that_do_not_parse_are_refused_with_the_reason(e: Engine) {
@@ -379,6 +422,7 @@ engine_tests!(
     infected_uploads_are_refused_and_recorded,
     a_scanner_that_does_not_answer_refuses_uploads,
     stored_files_are_scanned_again_when_signatures_change,
+    files_past_the_scanners_limits_are_refused,
     files_that_do_not_parse_are_refused_with_the_reason,
     development_without_a_scanner_says_so,
 );
