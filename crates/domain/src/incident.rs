@@ -66,7 +66,7 @@ impl Origin {
             }
             Self::Disk => "Ổ đĩa lưu dữ liệu và giấy tờ còn dưới 5% dung lượng trống.",
             Self::Malware => {
-                "Quét lại các tệp đã lưu bằng mẫu nhận diện mới phát hiện mã độc; tệp đã bị cách ly, không ai tải về được."
+                "Mẫu nhận diện mới phát hiện mã độc trong tệp đã lưu; tệp đã bị cách ly, không ai tải về được."
             }
         }
     }

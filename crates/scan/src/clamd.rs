@@ -81,6 +81,11 @@ impl Clamd {
                 Some(path) => send_file(&mut s, path).await,
                 None => Ok(()),
             };
+            // A file this side could not read: the daemon still waits for chunks, so nothing
+            // is read back.
+            if let Err(e @ ScanError::Io(_)) = sent {
+                return Err(e);
+            }
             let answer = read_answer(&mut s).await;
             match (sent, answer) {
                 (_, Ok(a)) if !a.is_empty() => Ok(a),

@@ -29,16 +29,18 @@ struct Pass {
 /// The cursor of a finished pass (after every hash).
 const DONE: &str = "~";
 
-/// The pass to work on with the scanner's `current` signatures, from the one stored.
-fn next_pass(stored: Option<Pass>, current: &str) -> Pass {
+/// The pass to work on with the scanner's `current` signatures, from the one stored; `None`
+/// when this copy's daemon lags behind the pass (its older signatures scan nothing).
+fn next_pass(stored: Option<Pass>, current: &str) -> Option<Pass> {
     let fresh = || Pass {
         signatures: current.into(),
         cursor: String::new(),
         again: false,
     };
-    match stored {
+    Some(match stored {
         None => fresh(),
-        Some(p) if p.signatures == current || !newer(current, &p.signatures) => p,
+        Some(p) if p.signatures == current => p,
+        Some(p) if !newer(current, &p.signatures) => return None,
         Some(p) if p.cursor == DONE => fresh(),
         // New signatures mid-pass: go on with them, and start again once through.
         Some(p) => Pass {
@@ -46,16 +48,17 @@ fn next_pass(stored: Option<Pass>, current: &str) -> Pass {
             again: true,
             ..p
         },
-    }
+    })
 }
 
-/// Whether `a` names newer signatures than `b` (`ClamAV 1.4.6/27481` after `…/27480`); a copy
-/// whose daemon lags behind does not send the others back.
+/// Whether `a` names newer signatures than `b` (`ClamAV 1.4.6/27481` after `…/27480`). Labels
+/// without a database number are ordered as text, so that two copies never send each other
+/// back and forth.
 fn newer(a: &str, b: &str) -> bool {
     let version = |l: &str| l.rsplit_once('/').and_then(|(_, v)| v.parse::<u64>().ok());
     match (version(a), version(b)) {
         (Some(x), Some(y)) => x > y,
-        _ => a != b,
+        _ => a > b,
     }
 }
 
@@ -91,43 +94,55 @@ impl App {
         let Ok(db) = scanner.database().await else {
             return Ok(0);
         };
-        let (c, now) = (self.db.conn(), self.now());
-        let stored = settings::get(c, settings::SCAN_STATE).await?.map(|s| s.0);
-        let pass = next_pass(
+        let stored = settings::get(self.db.conn(), settings::SCAN_STATE)
+            .await?
+            .map(|s| s.0);
+        let Some(pass) = next_pass(
             stored.as_deref().and_then(|s| serde_json::from_str(s).ok()),
             &db.label(),
-        );
-        if pass.cursor == DONE && pass.signatures == db.label() && stored.is_some() {
+        ) else {
+            return Ok(0);
+        };
+        if pass.cursor == DONE && stored.is_some() {
             return Ok(0);
         }
-        let limit = self.config.scan.rescan_batch;
-        let batch = ds::blobs_after(c, &pass.cursor, limit).await?;
+        let limit = self.config.scan.rescan_batch.max(1);
+        let batch = ds::blobs_after(self.db.conn(), &pass.cursor, limit).await?;
         let before = serde_json::to_string(&pass).unwrap_or_default();
         let after = serde_json::to_string(&advance(&pass, &batch, limit)).unwrap_or_default();
-        let claimed = match &stored {
-            Some(s) => settings::replace(c, settings::SCAN_STATE, s, &after, now).await?,
-            None => settings::insert_new(c, settings::SCAN_STATE, &after, now).await?,
-        };
-        if !claimed {
+        if !self.claim_pass(stored.as_deref(), &after).await? {
             return Ok(0);
         }
         let mut found = 0;
         for sha in &batch {
-            match self.rescan_one(scanner.as_ref(), sha).await {
-                Ok(Some(signature)) => {
-                    self.quarantine(ctx, sha, &signature, &pass.signatures)
-                        .await?;
-                    found += 1;
-                }
-                Ok(None) => {}
+            let done = match self.rescan_one(scanner.as_ref(), sha).await {
+                Ok(Some(signature)) => self.quarantine(ctx, sha, &signature, &db.label()).await,
+                Ok(None) => Ok(false),
+                Err(e) => Err(e),
+            };
+            match done {
+                Ok(new) => found += usize::from(new),
                 Err(e) => {
                     // Given back: the next run scans the batch again.
-                    settings::replace(c, settings::SCAN_STATE, &after, &before, now).await?;
+                    self.claim_pass(Some(&after), &before).await?;
                     return Err(e);
                 }
             }
         }
         Ok(found)
+    }
+
+    /// Moves the pass from `from` (none: not started) to `to`, through the one writer; answers
+    /// whether this copy did (of several, one does).
+    async fn claim_pass(&self, from: Option<&str>, to: &str) -> Result<bool> {
+        let (now, key) = (self.now(), settings::SCAN_STATE);
+        let tx = self.db.write().await?;
+        let claimed = match from {
+            Some(f) => settings::replace(&tx, key, f, to, now).await?,
+            None => settings::insert_new(&tx, key, to, now).await?,
+        };
+        tx.commit().await?;
+        Ok(claimed)
     }
 
     /// Scans one stored file (copied out of the store, which may be a bucket).
@@ -144,12 +159,19 @@ impl App {
             up.write(&chunk).await.map_err(crate::dossiers::blob_err)?;
         }
         let staged = up.finish().await.map_err(crate::dossiers::blob_err)?;
-        let v = self.scan_path(scanner, staged.path()).await?;
+        let v = self.scan_path(scanner, staged.path()).await;
         staged.discard();
-        Ok(match v {
-            Verdict::Found(s) => Some(s),
-            Verdict::Clean => None,
-        })
+        match v {
+            Ok(Verdict::Found(s)) if !s.starts_with("Heuristics.Limits.Exceeded") => Ok(Some(s)),
+            Ok(_) => Ok(None),
+            // Past the daemon's limits now (they were lowered): skipped, not a finding, and
+            // not a reason to stop the pass on it.
+            Err(crate::AppError::Validation(_)) => {
+                tracing::warn!(event = "rescan_skipped", sha256 = %sha, "stored file past the scanner's limits");
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Quarantines a stored file (once) and tells whom it concerns in one transaction, after
@@ -161,16 +183,16 @@ impl App {
         sha: &str,
         signature: &str,
         scanner: &str,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let now = self.now();
         if !self.quarantined(&[sha]).await?.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
-        let tx = self.db.write().await?;
-        let files = ds::files_with(&tx, sha).await?;
+        let c = self.db.conn();
+        let files = ds::files_with(c, sha).await?;
         let mut dossiers = vec![];
         for f in &files {
-            dossiers.push((ds::get_dossier(&tx, f.dossier_id).await?, f.name.clone()));
+            dossiers.push((ds::get_dossier(c, f.dossier_id).await?, f.name.clone()));
         }
         let codes: Vec<String> = dossiers
             .iter()
@@ -181,7 +203,6 @@ impl App {
             codes.join(", "),
             &sha[..12]
         );
-        drop(tx);
         self.open_own_incident(Origin::Malware, now, &detail)
             .await?;
         let tx = self.db.write().await?;
@@ -192,7 +213,7 @@ impl App {
             found_at: now,
         };
         if !sc::quarantine(&tx, &q).await? {
-            return Ok(());
+            return Ok(false);
         }
         tracing::warn!(event = "malware_quarantined", sha256 = %sha, signature, "stored file quarantined");
         for (d, name) in &dossiers {
@@ -206,7 +227,8 @@ impl App {
             agency: None,
             detail: json!({"signature": signature, "scanner": scanner, "files": files.iter().map(|f| f.id).collect::<Vec<_>>()}),
         };
-        self.commit(tx, ctx, audit).await
+        self.commit(tx, ctx, audit).await?;
+        Ok(true)
     }
 
     /// The person (to their account, or the contact given at the counter) and the agency's
@@ -259,26 +281,26 @@ mod tests {
     fn passes_follow_newer_signatures() {
         let v1 = "ClamAV 1.4.6/27480";
         let v2 = "ClamAV 1.4.6/27481";
-        assert_eq!(next_pass(None, v1), pass(v1, "", false));
+        assert_eq!(next_pass(None, v1), Some(pass(v1, "", false)));
         assert_eq!(
             next_pass(Some(pass(v1, "ab", false)), v1),
-            pass(v1, "ab", false)
+            Some(pass(v1, "ab", false))
         );
         // Finished, then newer signatures: from the start.
         assert_eq!(
             next_pass(Some(pass(v1, DONE, false)), v2),
-            pass(v2, "", false)
+            Some(pass(v2, "", false))
         );
         // Newer mid-pass: on with them, and again once through.
         assert_eq!(
             next_pass(Some(pass(v1, "ab", false)), v2),
-            pass(v2, "ab", true)
+            Some(pass(v2, "ab", true))
         );
-        // A copy whose daemon lags behind changes nothing.
-        assert_eq!(
-            next_pass(Some(pass(v2, DONE, false)), v1),
-            pass(v2, DONE, false)
-        );
+        // A copy whose daemon lags behind scans nothing, finished or mid-pass.
+        assert_eq!(next_pass(Some(pass(v2, DONE, false)), v1), None);
+        assert_eq!(next_pass(Some(pass(v2, "ab", false)), v1), None);
+        // Labels without a number: one order, never back and forth.
+        assert!(newer("b", "a") && !newer("a", "b"));
     }
 
     #[test]

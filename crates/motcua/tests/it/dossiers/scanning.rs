@@ -244,12 +244,30 @@ async fn stored_files_are_scanned_again_when_signatures_change(e: Engine) {
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let file = r.json()["id"].as_str().unwrap().to_string();
+    let again: &[u8] = b"MOTCUA-SENT-AGAIN-51c0de";
+    let copy = pdf_tagged(std::str::from_utf8(again).unwrap(), 6000);
+    let r = c
+        .upload(&tok, &id, "ban-ve", "ban-ve-2.pdf", copy.clone())
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let stored_copy = r.json()["id"].as_str().unwrap().to_string();
     assert_eq!(submit(&mut c, &tok, &id, None).await.status, 200);
     // The same signatures: nothing found, however often housekeeping runs.
     assert_eq!(t.app.maintenance().await.unwrap().quarantined, 0);
     assert_eq!(t.app.maintenance().await.unwrap().quarantined, 0);
-    // New signatures that know the paper: the next run finds it, once.
-    clamd.update(&[("Motcua.Test.Later", later)], 2);
+    // New signatures that know both papers. The same bytes sent again are refused, and the
+    // copy stored before is withheld at once, before any re-scan.
+    clamd.update(
+        &[("Motcua.Test.Later", later), ("Motcua.Test.Again", again)],
+        2,
+    );
+    let other = draft(&mut c, &tok).await;
+    let r = c.upload(&tok, &other, "don", "lai.pdf", copy).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let copy_path = format!("/api/v1/dossiers/{id}/attachments/{stored_copy}");
+    let r = c.json(Method::GET, &copy_path, Some(&tok), None).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    // The next run finds the other paper, once; the one already withheld is not counted.
     assert_eq!(t.app.maintenance().await.unwrap().quarantined, 1);
     assert_eq!(t.app.maintenance().await.unwrap().quarantined, 0);
     // Not served, to the owner or to staff, with the reason.
@@ -300,7 +318,7 @@ async fn stored_files_are_scanned_again_when_signatures_change(e: Engine) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["id"] != file.as_str())
+        .find(|f| f["id"] != file.as_str() && f["id"] != stored_copy.as_str())
         .unwrap()["id"]
         .as_str()
         .unwrap()
