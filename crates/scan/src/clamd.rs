@@ -64,9 +64,12 @@ impl Clamd {
             };
             Ok(s)
         };
-        tokio::time::timeout(CONNECT, open)
-            .await
-            .map_err(|_| ScanError::Unavailable("clamd: no connection in time".into()))?
+        tokio::time::timeout(CONNECT, open).await.map_err(|e| {
+            ScanError::Unavailable(format!(
+                "clamd at {:?}: no connection within {CONNECT:?} ({e})",
+                self.address
+            ))
+        })?
     }
 
     /// Sends a command (and a body for `INSTREAM`) and reads the answer up to its NUL.
@@ -96,7 +99,12 @@ impl Clamd {
         };
         tokio::time::timeout(self.timeout, work)
             .await
-            .map_err(|_| ScanError::Unavailable("clamd did not answer in time".into()))?
+            .map_err(|e| {
+                ScanError::Unavailable(format!(
+                    "clamd at {:?}: no answer within {:?} ({e})",
+                    self.address, self.timeout
+                ))
+            })?
     }
 }
 
