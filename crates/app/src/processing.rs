@@ -27,6 +27,7 @@ use crate::error::StoreResult;
 use crate::{App, AppError, Ctx, Result, Session};
 
 mod actions;
+mod batch;
 pub(crate) mod persist;
 mod steps;
 mod views;
@@ -35,8 +36,11 @@ pub mod work;
 use persist::{RowWrite, StepNotice, StepWrite};
 
 pub use actions::{ActionSpec, Actions, FieldSpec, OptionSpec};
+pub use batch::{BATCH_MAX, Decided, Seen};
 pub use motcua_domain::event::{StepView, steps};
-pub use views::{RegisterRow, Scope, WORK_ROLES, WorkItem, WorklistPage, overall};
+pub use views::{
+    RegisterRow, Scope, WORK_ROLES, WorkFilter, WorkItem, WorkPanel, WorklistPage, overall,
+};
 
 /// The component id under which the department's result document is stored.
 pub const RESULT_COMPONENT: &str = "_ket-qua";
@@ -65,6 +69,8 @@ pub struct ActionInput {
     /// The step records what already happened elsewhere (the national portal reports that the
     /// person took the result there): the way they chose at this office does not hold it.
     pub reported: bool,
+    /// The dossier's version as the caller saw it: the step is refused if it changed since.
+    pub expected_version: Option<i32>,
 }
 
 impl ActionInput {
@@ -82,6 +88,7 @@ impl ActionInput {
             originals_compared: false,
             result_document: None,
             reported: false,
+            expected_version: None,
         }
     }
 }
@@ -141,6 +148,8 @@ pub struct Capabilities {
     /// The owner, or reception at their request, may choose how the result is received: more
     /// than one way is allowed and it has not been returned (R8.2).
     pub may_choose_result: bool,
+    /// Reception may mark the papers it checked: the dossier waits for acceptance (R11.1).
+    pub may_check_papers: bool,
 }
 
 /// Where a step left the dossier.
@@ -246,6 +255,12 @@ impl App {
             .await
             .or_missing(AppError::NotFound)?;
         let (who, to) = allowed(s, &d, act)?;
+        if input.expected_version.is_some_and(|v| v != d.version) {
+            return Err(AppError::Conflict(
+                "Hồ sơ đã thay đổi sau khi bạn mở: mở lại hồ sơ để xem trước khi quyết định."
+                    .into(),
+            ));
+        }
         if FeeDue::holds_any(act) {
             Self::fee_hold(&self.fee_view(conn, &d).await?, act)?;
         }
@@ -646,6 +661,7 @@ impl App {
             may_receive_papers: self.may_receive_papers(s, d),
             may_rate: false,
             may_choose_result: false,
+            may_check_papers: false,
             acts,
         }
     }

@@ -111,6 +111,7 @@ async fn main() {
                 Some(Role::Reception),
                 None,
                 Default::default(),
+                Default::default(),
                 None,
                 50,
             )

@@ -776,5 +776,8 @@ pub fn parse_date(s: &str) -> Option<jiff::civil::Date> {
     jiff::civil::Date::new(y, m, d).ok()
 }
 
+mod shown;
+pub use shown::{NONE, Shown, ShownValue};
+
 #[cfg(test)]
 mod tests;

@@ -26,6 +26,7 @@ pub mod oversight;
 pub mod password;
 pub mod privacy;
 pub mod rating;
+pub mod reception;
 pub mod record;
 pub mod report;
 pub mod search;

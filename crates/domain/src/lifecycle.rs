@@ -719,6 +719,17 @@ pub fn next(stage: Stage, act: Act, who: Who) -> Result<Stage, NotAllowed> {
         .ok_or(NotAllowed::NotYourStep { act, stage })
 }
 
+/// Who took a step that happened, as its history names them: the one kind of person the table
+/// allows for it (none when several may).
+pub fn performer(from: Option<Stage>, act: Act) -> Option<Who> {
+    let mut whos = TABLE
+        .iter()
+        .filter(|t| Some(t.from) == from && t.act == act)
+        .flat_map(|t| t.who.iter().copied());
+    let first = whos.next()?;
+    whos.all(|w| w == first).then_some(first)
+}
+
 /// The actions `who` may take now, in table order.
 pub fn available(stage: Stage, who: Who) -> Vec<Act> {
     TABLE

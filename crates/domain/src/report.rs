@@ -302,7 +302,7 @@ pub fn may(actor: &crate::Actor, right: Right, agency: uuid::Uuid, province: boo
 }
 
 fn dmy(d: Date) -> String {
-    d.strftime("%d/%m/%Y").to_string()
+    crate::text::date_vi(d)
 }
 
 /// The first draft of a report's text, from its figures: the results in numbers, the late and

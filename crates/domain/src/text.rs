@@ -38,6 +38,11 @@ pub fn decimal(v: f64) -> String {
     }
 }
 
+/// A date as Vietnamese write it: `15/03/2026`.
+pub fn date_vi(d: jiff::civil::Date) -> String {
+    d.strftime("%d/%m/%Y").to_string()
+}
+
 /// Normalises user-entered text to NFC and trims it (what we store).
 pub fn clean(s: &str) -> String {
     s.trim().nfc().collect()

@@ -121,17 +121,7 @@ fn pdf(bytes: &[u8], allow: Allow) -> Result<(), Problem> {
     }
     // Strict: an object that does not parse is refused rather than skipped, so that nothing a
     // viewer might still read (a script) goes unseen.
-    let options = lopdf::LoadOptions {
-        strict: true,
-        max_decompressed_size: Some(MAX_INFLATED),
-        ..Default::default()
-    };
-    let doc = lopdf::Document::load_mem_with_options(bytes, options).map_err(|e| match e {
-        lopdf::Error::Decryption(_) | lopdf::Error::UnsupportedSecurityHandler(_) => {
-            Problem::PdfEncrypted
-        }
-        e => Problem::PdfBroken(short(&e.to_string())),
-    })?;
+    let doc = load_pdf(bytes)?;
     if doc.is_encrypted() && doc.encryption_state.is_none() {
         return Err(Problem::PdfEncrypted);
     }
@@ -271,6 +261,15 @@ fn short(s: &str) -> String {
 }
 
 fn image(bytes: &[u8], format: image::ImageFormat) -> Result<(), Problem> {
+    decode(bytes, format).map(|_| ())
+}
+
+/// Decodes an image whole, within [`MAX_PIXELS`] and the memory they need: the upload check
+/// and the staff pages' previews decode with the same bounds.
+pub(crate) fn decode(
+    bytes: &[u8],
+    format: image::ImageFormat,
+) -> Result<image::DynamicImage, Problem> {
     let reader = || {
         let mut r = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
         let mut limits = image::Limits::default();
@@ -285,11 +284,26 @@ fn image(bytes: &[u8], format: image::ImageFormat) -> Result<(), Problem> {
         return Err(too_many);
     }
     match reader().decode() {
-        Ok(_) => Ok(()),
+        Ok(img) => Ok(img),
         // Within the pixels but not the memory (16 bits a channel): too large all the same.
         Err(image::ImageError::Limits(_)) => Err(too_many),
         Err(e) => Err(broken(e)),
     }
+}
+
+/// A PDF loaded as the upload check loads it (strict, inflated streams bounded).
+pub(crate) fn load_pdf(bytes: &[u8]) -> Result<lopdf::Document, Problem> {
+    let options = lopdf::LoadOptions {
+        strict: true,
+        max_decompressed_size: Some(MAX_INFLATED),
+        ..Default::default()
+    };
+    lopdf::Document::load_mem_with_options(bytes, options).map_err(|e| match e {
+        lopdf::Error::Decryption(_) | lopdf::Error::UnsupportedSecurityHandler(_) => {
+            Problem::PdfEncrypted
+        }
+        e => Problem::PdfBroken(short(&e.to_string())),
+    })
 }
 
 /// A PNG ends with its IEND chunk: anything after it is another file's.

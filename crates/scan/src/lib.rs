@@ -3,6 +3,7 @@
 //! files on office computers.
 pub mod clamd;
 pub mod inspect;
+pub mod preview;
 pub mod samples;
 
 use std::path::Path;

@@ -30,11 +30,12 @@ pub use events::{
 };
 pub use files::{
     blobs_after, delete_file, dossier_bytes, files, files_of, files_with, get_file, insert_file,
-    owner_bytes, referenced_blobs,
+    owner_bytes, paper_checks, referenced_blobs, set_paper_checks,
 };
 pub use search::{Wanted, search};
 pub use worklist::{
-    Queue, WorkRow, due_between, overdue_count, work_count_problems, worklist, worklist_total,
+    Queue, WorkRow, due_between, overdue_count, stage_counts, work_count_problems, worklist,
+    worklist_total,
 };
 
 fn bad(e: impl std::fmt::Display) -> StoreError {

@@ -969,3 +969,17 @@ pub mod quarantined {
     }
     no_relations!();
 }
+
+pub mod paper_check {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "paper_check")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub file_id: Uuid,
+        pub dossier_id: Uuid,
+        pub checked_by: Uuid,
+        pub checked_at: DateTimeUtc,
+    }
+    no_relations!();
+}

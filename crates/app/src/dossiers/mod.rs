@@ -17,6 +17,7 @@ use motcua_domain::signature::Signature;
 use motcua_store::catalogue::{self as cat, Version};
 use motcua_store::dossiers::{self as ds, Dossier, DossierFile};
 use motcua_store::{Conn, StoreError, agencies, users};
+pub use preview::{PreviewPage, previewable};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -28,6 +29,7 @@ use crate::processing::persist::{RowWrite, StepNotice, StepWrite};
 use crate::processing::{ActionInput, Capabilities, FORM_COMPONENT, RESULT_COMPONENT};
 use crate::{App, AppError, Ctx, Result, Session};
 
+mod checking;
 mod claim;
 pub use claim::ClaimTicket;
 mod delivery;
@@ -39,6 +41,7 @@ mod files;
 pub(crate) use files::allowed;
 mod lookup;
 mod originals;
+mod preview;
 mod submission;
 mod submit;
 mod wallet;
@@ -92,6 +95,10 @@ pub struct TimelineEntry {
     pub stage: Option<Stage>,
     pub status: Status,
     pub comment: Option<String>,
+    /// Who acted (staff see the person; the applicant the role only).
+    pub actor_id: Option<Uuid>,
+    /// In which role, as the lifecycle table names who takes the step.
+    pub role: Option<&'static str>,
 }
 
 /// What the applicant may see of a file: their own papers, and the result document the leader
@@ -118,6 +125,8 @@ pub fn timeline(events: &[Event], audience: Audience) -> Vec<TimelineEntry> {
                 stage: audience.stage(e.to_stage),
                 status,
                 comment: e.comment.clone(),
+                actor_id: e.actor_id.filter(|_| audience == Audience::Staff),
+                role: lifecycle::performer(e.from_stage, e.act).map(Who::label_vi),
             });
         } else if out.last().map(|l| l.status) != Some(status) {
             out.push(TimelineEntry {
@@ -127,6 +136,8 @@ pub fn timeline(events: &[Event], audience: Audience) -> Vec<TimelineEntry> {
                 stage: None,
                 status,
                 comment: None,
+                actor_id: None,
+                role: None,
             });
         }
     }
@@ -179,6 +190,12 @@ pub struct DossierView {
     /// The files withheld because a later malware scan found them infected (R4.4), each with
     /// why, as people read it.
     pub quarantined: std::collections::HashMap<Uuid, String>,
+    /// Each component of the procedure with its papers and what is missing (R11.1); staff only.
+    pub checks: Vec<motcua_domain::reception::ComponentCheck>,
+    /// The papers reception marked as checked: who and when.
+    pub checked: std::collections::HashMap<Uuid, (Uuid, jiff::Timestamp)>,
+    /// The components a supplement request starts from (R11.2).
+    pub to_supplement: Vec<String>,
 }
 
 /// A disclosure as people read it: the agency by its code and name.
@@ -213,6 +230,11 @@ impl DossierView {
     /// The result number of a file that is an electronic original issued here.
     pub fn issued_of(&self, id: &Uuid) -> Option<&String> {
         self.issued.get(id)
+    }
+
+    /// The declaration as the page shows it; identity numbers whole only when `reveal`.
+    pub fn declaration(&self, reveal: bool) -> Vec<motcua_domain::form::Shown> {
+        self.form.shown(&self.row.form, reveal)
     }
 
     /// Why a file is quarantined, if it is.
@@ -489,6 +511,33 @@ impl App {
             .into_iter()
             .cloned()
             .collect();
+        let checked: std::collections::HashMap<Uuid, (Uuid, jiff::Timestamp)> = match audience {
+            Audience::Staff => ds::paper_checks(conn, d.id)
+                .await?
+                .into_iter()
+                .map(|(f, by, at)| (f, (by, at)))
+                .collect(),
+            Audience::Applicant => Default::default(),
+        };
+        let papers: Vec<motcua_domain::reception::Paper> = files
+            .iter()
+            .filter(|f| f.component_id != RESULT_COMPONENT)
+            .map(|f| motcua_domain::reception::Paper {
+                id: f.id,
+                component: f.component_id.clone(),
+                checked: checked.contains_key(&f.id),
+            })
+            .collect();
+        let checks = match audience {
+            Audience::Staff => motcua_domain::reception::component_checks(
+                &version.body.components,
+                &form,
+                &d.form,
+                &papers,
+            ),
+            Audience::Applicant => vec![],
+        };
+        let to_supplement = motcua_domain::reception::to_supplement(&checks, &papers);
         let notices = self.dossier_notices(d.id).await?;
         let consultations = match audience {
             Audience::Staff => {
@@ -508,12 +557,16 @@ impl App {
         };
         let mut can = self.capabilities(s, &d, &agency.code, &events, !applicant, &fee);
         can.may_rate = self.may_rate(s, &d).await?;
+        can.may_check_papers = !applicant && self.may_check_papers(s, &d);
         let result_ways = ways_of(&service, &version);
         can.may_choose_result = consulted.is_none()
             && may_choose(s, &d)
             && motcua_domain::delivery::may_change(d.stage)
             && result_ways.len() > 1;
         Ok(DossierView {
+            checks,
+            checked,
+            to_supplement,
             quarantined,
             issued,
             to_compare,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use motcua_domain::account::Role;
 use motcua_domain::deadline;
 use motcua_domain::event::Event;
-use motcua_domain::lifecycle::Stage;
+use motcua_domain::lifecycle::{self, Act, Stage, Who};
 use motcua_store::dossiers::{self as ds, Dossier};
 use motcua_store::{agencies, users};
 use uuid::Uuid;
@@ -35,6 +35,10 @@ pub struct WorkItem {
     pub apology_due: bool,
     /// Who holds it (the leader's list of what the specialists hold).
     pub assignee: Option<String>,
+    /// The caller may approve it from the list (a proposal waiting for the leader, R12).
+    pub may_approve: bool,
+    /// The draft result proposed, to open inline: its file id and name.
+    pub draft: Option<(Uuid, String)>,
 }
 
 /// One page of a worklist.
@@ -49,6 +53,13 @@ pub struct WorklistPage {
     pub items: Vec<WorkItem>,
     /// The keyset of the next page, when there is one.
     pub next: Option<String>,
+}
+
+/// Which part of a worklist to show: one service's dossiers, one stage's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkFilter {
+    pub service: Option<Uuid>,
+    pub stage: Option<Stage>,
 }
 
 /// The worklist roles, in the order a person holding several sees them.
@@ -80,6 +91,8 @@ fn queue_of(s: &Session, role: Role, agency_id: Uuid) -> ds::Queue {
         role,
         assignee_id: (role == Role::Specialist).then_some(s.user.id),
         units,
+        service_id: None,
+        stage: None,
     }
 }
 
@@ -115,6 +128,7 @@ impl App {
         role: Option<Role>,
         agency: Option<Uuid>,
         scope: Scope,
+        filter: WorkFilter,
         after: Option<&str>,
         limit: u64,
     ) -> Result<WorklistPage> {
@@ -126,7 +140,11 @@ impl App {
             ),
             None => None,
         };
-        let q = queue_for(s, role, agency_id, scope)?;
+        let q = ds::Queue {
+            service_id: filter.service,
+            stage: filter.stage,
+            ..queue_for(s, role, agency_id, scope)?
+        };
         let limit = limit.clamp(1, 200);
         let now = self.now();
         let conn = self.db.conn();
@@ -150,6 +168,10 @@ impl App {
         let mut names: HashMap<Uuid, String> = Default::default();
         let mut items = Vec::with_capacity(rows.len());
         let soon = self.apology_horizon(&agency.code, now);
+        let mut drafts = match (role, scope) {
+            (Role::Leader, Scope::Mine) => self.drafts_of(&rows).await?,
+            _ => HashMap::new(),
+        };
         for row in rows {
             let procedure = procedure_name(self, &mut names, row.procedure_version_id).await?;
             let appointment = row.new_appointment_at.or(row.appointment_at);
@@ -160,6 +182,10 @@ impl App {
                 stage: row.stage,
                 apology_due,
                 assignee: row.assignee_id.and_then(|a| holders.get(&a).cloned()),
+                may_approve: role == Role::Leader
+                    && scope == Scope::Mine
+                    && lifecycle::next(row.stage, Act::Approve, Who::Staff(Role::Leader)).is_ok(),
+                draft: drafts.remove(&row.id),
                 row,
             });
         }
@@ -174,6 +200,64 @@ impl App {
             next,
         })
     }
+}
+
+impl App {
+    /// The latest result draft of each dossier listed, by dossier: one query for the page.
+    async fn drafts_of(&self, rows: &[ds::WorkRow]) -> Result<HashMap<Uuid, (Uuid, String)>> {
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let mut out = HashMap::new();
+        let mut files = ds::files_of(self.db.conn(), &ids).await?;
+        files.sort_by_key(|f| f.created_at);
+        for f in files {
+            if f.component_id == super::RESULT_COMPONENT {
+                out.insert(f.dossier_id, (f.id, f.name));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The worklist page's filters and counts (R10.6): how many dossiers of the caller's list (of
+    /// one service, if given) are at each stage, and the agency's services to filter by. One
+    /// grouped count over the queue's rows, so the API's worklist, which pages without them,
+    /// does not pay for it.
+    pub async fn worklist_panel(
+        &self,
+        s: &Session,
+        role: Option<Role>,
+        agency: Option<Uuid>,
+        scope: Scope,
+        service: Option<Uuid>,
+    ) -> Result<WorkPanel> {
+        let (role, agency_id) = work_place(s, role, agency)?;
+        let q = ds::Queue {
+            service_id: service,
+            ..queue_for(s, role, agency_id, scope)?
+        };
+        let conn = self.db.conn();
+        let stages = ds::stage_counts(conn, &q).await?;
+        let mut services = vec![];
+        for svc in motcua_store::catalogue::services_of_agency(conn, agency_id).await? {
+            if let Some(v) = motcua_store::catalogue::current_version(
+                conn,
+                svc.procedure_id,
+                motcua_domain::clock::vn_date(self.now()),
+            )
+            .await?
+            {
+                services.push((svc.id, v.body.name));
+            }
+        }
+        services.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(WorkPanel { stages, services })
+    }
+}
+
+/// A worklist's counts per stage and the services it may be narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct WorkPanel {
+    pub stages: Vec<(Stage, u64)>,
+    pub services: Vec<(Uuid, String)>,
 }
 
 /// How many of a queue's dossiers are overdue, when its first page (read in due order with one
@@ -319,6 +403,8 @@ fn queue_for(s: &Session, role: Role, agency_id: Uuid, scope: Scope) -> Result<d
             role: Role::Specialist,
             assignee_id: None,
             units: None,
+            service_id: None,
+            stage: None,
         },
         Scope::Specialists => {
             return Err(AppError::field(

@@ -1,6 +1,6 @@
 use super::*;
 
-fn schema() -> Value {
+pub(super) fn schema() -> Value {
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Tờ khai thử",

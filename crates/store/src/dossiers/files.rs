@@ -13,7 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::bad;
-use crate::entities::{dossier, dossier_file};
+use crate::entities::{dossier, dossier_file, paper_check};
 use crate::time::{from_db, to_db};
 use crate::{Result, StoreError};
 
@@ -95,7 +95,57 @@ pub async fn get_file(c: &impl ConnectionTrait, id: Uuid) -> Result<DossierFile>
 }
 
 pub async fn delete_file(c: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    paper_check::Entity::delete_by_id(id).exec(c).await?;
     dossier_file::Entity::delete_by_id(id).exec(c).await?;
+    Ok(())
+}
+
+/// The papers of a dossier an officer marked as checked (R11.1): each file, who and when.
+pub async fn paper_checks(
+    c: &impl ConnectionTrait,
+    dossier_id: Uuid,
+) -> Result<Vec<(Uuid, Uuid, jiff::Timestamp)>> {
+    Ok(paper_check::Entity::find()
+        .filter(paper_check::Column::DossierId.eq(dossier_id))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|m| (m.file_id, m.checked_by, from_db(m.checked_at)))
+        .collect())
+}
+
+/// Sets which of a dossier's papers are checked: `checked` keeps its mark (or gets one by `by`
+/// at `at`), every other paper loses it. In the caller's transaction.
+pub async fn set_paper_checks(
+    c: &impl ConnectionTrait,
+    dossier_id: Uuid,
+    checked: &[Uuid],
+    by: Uuid,
+    at: jiff::Timestamp,
+) -> Result<()> {
+    use paper_check::Column as P;
+    paper_check::Entity::delete_many()
+        .filter(P::DossierId.eq(dossier_id))
+        .filter(P::FileId.is_not_in(checked.iter().copied()))
+        .exec(c)
+        .await?;
+    if checked.is_empty() {
+        return Ok(());
+    }
+    let rows = checked.iter().map(|f| paper_check::ActiveModel {
+        file_id: Set(*f),
+        dossier_id: Set(dossier_id),
+        checked_by: Set(by),
+        checked_at: Set(to_db(at)),
+    });
+    paper_check::Entity::insert_many(rows)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(P::FileId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(c)
+        .await?;
     Ok(())
 }
 

@@ -152,6 +152,15 @@ pub struct Queue {
     pub role: motcua_domain::account::Role,
     pub assignee_id: Option<Uuid>,
     pub units: Option<Vec<Uuid>>,
+    /// Only the dossiers of one service (a procedure at this agency), of one stage.
+    pub service_id: Option<Uuid>,
+    pub stage: Option<Stage>,
+}
+
+impl Queue {
+    fn filtered(&self) -> bool {
+        self.service_id.is_some() || self.stage.is_some()
+    }
 }
 
 fn queue_filter(q: &Queue) -> sea_orm::Condition {
@@ -167,6 +176,12 @@ fn queue_filter(q: &Queue) -> sea_orm::Condition {
                 .add(dossier::Column::UnitId.is_null())
                 .add(dossier::Column::UnitId.is_in(units.iter().copied())),
         );
+    }
+    if let Some(sv) = q.service_id {
+        c = c.add(dossier::Column::ServiceId.eq(sv));
+    }
+    if let Some(st) = q.stage {
+        c = c.add(dossier::Column::Stage.eq(st.as_str()));
     }
     c
 }
@@ -203,6 +218,7 @@ pub async fn worklist(
             C::NewAppointmentAt,
             C::AssigneeId,
         ])
+        .column(C::Version)
         .filter(cond)
         .order_by_asc(C::StepDueAt)
         .order_by_asc(C::Id)
@@ -225,6 +241,8 @@ pub struct WorkRow {
     pub appointment_at: Option<jiff::Timestamp>,
     pub new_appointment_at: Option<jiff::Timestamp>,
     pub assignee_id: Option<Uuid>,
+    /// The dossier's version: a decision taken from the list names the version it saw.
+    pub version: i32,
 }
 
 type WorkTuple = (
@@ -237,12 +255,24 @@ type WorkTuple = (
     Option<Stamp>,
     Option<Stamp>,
     Option<Uuid>,
+    i32,
 );
 
 type Stamp = chrono::DateTime<chrono::Utc>;
 
 fn work_row(t: WorkTuple) -> Result<WorkRow> {
-    let (id, code, applicant_name, procedure_version_id, stage, due, app, new, assignee_id) = t;
+    let (
+        id,
+        code,
+        applicant_name,
+        procedure_version_id,
+        stage,
+        due,
+        app,
+        new,
+        assignee_id,
+        version,
+    ) = t;
     Ok(WorkRow {
         id,
         code,
@@ -253,12 +283,24 @@ fn work_row(t: WorkTuple) -> Result<WorkRow> {
         appointment_at: app.map(from_db),
         new_appointment_at: new.map(from_db),
         assignee_id,
+        version,
     })
 }
 
-/// How many dossiers a worklist holds: from the counts kept with each change, not counted.
+/// How many dossiers a worklist holds: from the counts kept with each change, not counted;
+/// counted when a filter narrows it.
 pub async fn worklist_total(c: &impl ConnectionTrait, q: &Queue) -> Result<u64> {
     use work_count::Column as W;
+    if q.filtered() {
+        let n: Option<i64> = dossier::Entity::find()
+            .select_only()
+            .column_as(Expr::col(dossier::Column::Id).count(), "n")
+            .filter(queue_filter(q))
+            .into_tuple()
+            .one(c)
+            .await?;
+        return Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0));
+    }
     let mut kept = Condition::all()
         .add(W::AgencyId.eq(q.agency_id))
         .add(W::Queue.eq(q.role.as_str()));
@@ -286,6 +328,30 @@ pub async fn worklist_total(c: &impl ConnectionTrait, q: &Queue) -> Result<u64> 
         .await?
         .flatten();
     Ok(u64::try_from(total.unwrap_or(0)).unwrap_or(0))
+}
+
+/// How many dossiers of a worklist (whatever its stage filter) are at each stage, in the
+/// lifecycle's order: one grouped count over the queue's rows.
+pub async fn stage_counts(c: &impl ConnectionTrait, q: &Queue) -> Result<Vec<(Stage, u64)>> {
+    let q = Queue {
+        stage: None,
+        ..q.clone()
+    };
+    let rows: Vec<(Option<String>, i64)> = dossier::Entity::find()
+        .select_only()
+        .column(dossier::Column::Stage)
+        .column_as(Expr::col(dossier::Column::Id).count(), "n")
+        .filter(queue_filter(&q))
+        .group_by(dossier::Column::Stage)
+        .into_tuple()
+        .all(c)
+        .await?;
+    let mut out = rows
+        .into_iter()
+        .map(|(st, n)| Ok((stage_of(st.as_deref())?, u64::try_from(n).unwrap_or(0))))
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_key(|(st, _)| Stage::ALL.iter().position(|x| x == st));
+    Ok(out)
 }
 
 /// How many dossiers of a worklist are past their step's due point: counted from the start of

@@ -23,6 +23,7 @@ mod m15_work_counts;
 mod m16_catalogue_in_memory;
 mod m17_delivery_contact;
 mod m18_scanning;
+mod m19_paper_checks;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m16_catalogue_in_memory::Migration),
             Box::new(m17_delivery_contact::Migration),
             Box::new(m18_scanning::Migration),
+            Box::new(m19_paper_checks::Migration),
         ]
     }
 }

@@ -248,6 +248,7 @@ impl ActionRequest {
                 .collect(),
             new_date: r.new_date,
             tracking_number: r.tracking_number,
+            expected_version: None,
             originals_compared: r.originals_compared,
             result_document: r.result_document,
             reported: false,
@@ -361,6 +362,7 @@ pub async fn worklist(
                 role,
                 q.agency,
                 scope,
+                Default::default(),
                 q.after.as_deref(),
                 q.limit.unwrap_or(50),
             )

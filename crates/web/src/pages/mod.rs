@@ -22,6 +22,7 @@ mod my_account;
 mod my_data;
 mod national;
 mod notices;
+mod papers;
 mod payments;
 mod ratings;
 mod reports;
@@ -79,6 +80,7 @@ pub fn routes() -> Routes<AppState> {
         .merge(notices::routes())
         .merge(national::routes())
         .merge(work::routes())
+        .merge(papers::routes())
         .merge(payments::routes())
         .merge(reports::routes())
         .merge(feedback::routes())

@@ -7,22 +7,24 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, RawForm};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
-use motcua_app::dossiers::{DossierView, StagedUpload};
+use motcua_app::dossiers::{DossierView, StagedUpload, TimelineEntry, previewable};
 use motcua_app::processing::{
-    self, ActionInput, ActionSpec, ConsultationInput, FieldSpec, RESULT_COMPONENT, StepView,
-    WorklistPage,
+    self, ActionInput, ActionSpec, ConsultationInput, FieldSpec, OptionSpec, RESULT_COMPONENT,
+    Seen, StepView, WorkFilter, WorkItem, WorkPanel, WorklistPage,
 };
 use motcua_app::{AppError, Session};
 use motcua_domain::Action;
 use motcua_domain::account::Role;
 use motcua_domain::deadline::Timeliness;
-use motcua_domain::lifecycle::Act;
+use motcua_domain::form::Shown;
+use motcua_domain::lifecycle::{Act, Stage};
+use motcua_domain::record::DossierFile;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::PageResult;
 use crate::files::{Budget, Receiver, Refusal, Take, receive};
-use crate::kit::{Chrome, Page, refused_if, render, render_status, when};
+use crate::kit::{Chrome, Page, refused_if, render_status, when};
 use crate::routes::{Access, Routes};
 use crate::state::AppState;
 
@@ -30,6 +32,11 @@ pub fn routes() -> Routes<AppState> {
     use Access::*;
     Routes::new()
         .get("/can-bo/viec", Staff(Action::EnterBackOffice), worklist)
+        .post(
+            "/can-bo/phe-duyet",
+            Staff(Action::EnterBackOffice),
+            approve_batch,
+        )
         .get(
             "/can-bo/ho-so/{dossier}",
             Staff(Action::EnterBackOffice),
@@ -70,6 +77,9 @@ pub struct WorkQ {
     /// `chuyen-vien`: a leader's view of what the specialists hold.
     pham_vi: Option<String>,
     sau: Option<String>,
+    /// One service's dossiers (its id), one stage's (its name).
+    thu_tuc: Option<Uuid>,
+    buoc: Option<String>,
 }
 
 /// A worklist the person has: a role they hold in an agency.
@@ -102,9 +112,47 @@ struct WorkListPage {
     /// (role, label, agency id, agency name) of each worklist the person has.
     lists: Vec<Worklist>,
     consultations: Vec<Consultation>,
+    panel: WorkPanel,
+    filter: WorkFilter,
+    /// What a batch of approvals did, dossier by dossier.
+    batch: Vec<BatchLine>,
+}
+
+/// One dossier of a batch of approvals: its code and what happened.
+struct BatchLine {
+    code: String,
+    done: bool,
+    said: String,
 }
 
 impl WorkListPage {
+    fn service_selected(&self, id: &Uuid) -> bool {
+        self.filter.service == Some(*id)
+    }
+    fn stage_selected(&self, st: &Stage) -> bool {
+        self.filter.stage == Some(*st)
+    }
+    /// The list's own address with its role, agency and scope, for the filters' links.
+    fn base(&self) -> String {
+        let mut s = format!(
+            "/can-bo/viec?vai_tro={}&co_quan={}",
+            self.page.role.as_str(),
+            self.page.agency_id
+        );
+        if self.specialists_view() {
+            s.push_str("&pham_vi=chuyen-vien");
+        }
+        if let Some(sv) = self.filter.service {
+            s.push_str(&format!("&thu_tuc={sv}"));
+        }
+        s
+    }
+    fn any_to_approve(&self) -> bool {
+        self.page.items.iter().any(|i| i.may_approve)
+    }
+    fn seen(&self, i: &WorkItem) -> String {
+        format!("{}:{}", i.row.id, i.row.version)
+    }
     fn role(&self) -> &str {
         self.page.role.as_str()
     }
@@ -119,22 +167,40 @@ impl WorkListPage {
     }
 }
 
-/// "Hồ sơ cần xử lý": the person's worklist, soonest due first, overdue in red.
+/// "Hồ sơ cần xử lý": the person's worklist, soonest due first (overdue first), narrowed to a
+/// service or a stage, with the counts per stage.
 pub async fn worklist(p: Page, Query(q): Query<WorkQ>) -> PageResult {
+    list_page(&p, q, vec![], StatusCode::OK).await
+}
+
+async fn list_page(p: &Page, q: WorkQ, batch: Vec<BatchLine>, status: StatusCode) -> PageResult {
     let se = p.session()?;
     let role = q.vai_tro.as_deref().and_then(Role::parse);
     let scope = match q.pham_vi.as_deref() {
         Some("chuyen-vien") => processing::Scope::Specialists,
         _ => processing::Scope::Mine,
     };
-    let page =
-        p.s.app
-            .worklist(se, role, q.co_quan, scope, q.sau.as_deref(), 50)
-            .await?;
+    let filter = WorkFilter {
+        service: q.thu_tuc,
+        stage: q.buoc.as_deref().and_then(Stage::parse),
+    };
+    let app = &p.s.app;
+    let page = app
+        .worklist(se, role, q.co_quan, scope, filter, q.sau.as_deref(), 50)
+        .await?;
+    let panel = app
+        .worklist_panel(
+            se,
+            Some(page.role),
+            Some(page.agency_id),
+            scope,
+            filter.service,
+        )
+        .await?;
     let mut lists = vec![];
     for r in processing::WORK_ROLES {
         for a in se.actor.agencies_with(&[r]) {
-            let name = p.s.app.agency(a).await.map(|x| x.name).unwrap_or_default();
+            let name = app.agency(a).await.map(|x| x.name).unwrap_or_default();
             lists.push(Worklist {
                 role: r.as_str().to_string(),
                 label: r.label_vi().to_string(),
@@ -143,24 +209,87 @@ pub async fn worklist(p: Page, Query(q): Query<WorkQ>) -> PageResult {
             });
         }
     }
-    let consultations =
-        p.s.app
-            .consultations_for_me(se)
-            .await?
-            .into_iter()
-            .map(|(c, code, procedure)| Consultation {
-                id: c.id.to_string(),
+    let consultations = app
+        .consultations_for_me(se)
+        .await?
+        .into_iter()
+        .map(|(c, code, procedure)| Consultation {
+            id: c.id.to_string(),
+            code,
+            procedure,
+            due: when(c.due_at),
+        })
+        .collect();
+    Ok(render_status(
+        &WorkListPage {
+            c: p.chrome("Hồ sơ cần xử lý"),
+            page,
+            lists,
+            consultations,
+            panel,
+            filter,
+            batch,
+        },
+        status,
+    ))
+}
+
+/// A leader approves the proposals ticked on their worklist, each as its own step; the list
+/// again, saying for each dossier what happened (200 when any went through, else 409).
+pub async fn approve_batch(p: Page, RawForm(raw): RawForm) -> PageResult {
+    let se = p.session()?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let seen: Vec<Seen> = pairs
+        .iter()
+        .filter(|(k, _)| k == "ho_so")
+        .filter_map(|(_, v)| Seen::parse(v))
+        .collect();
+    let comment = get("comment").unwrap_or_default();
+    let q = WorkQ {
+        vai_tro: Some(Role::Leader.as_str().into()),
+        co_quan: get("co_quan").and_then(|a| Uuid::parse_str(&a).ok()),
+        ..Default::default()
+    };
+    let outcomes = match p.s.app.approve_many(&p.ctx(), se, &seen, &comment).await {
+        Ok(o) => o,
+        Err(AppError::Validation(v)) => {
+            let line = BatchLine {
+                code: String::new(),
+                done: false,
+                said: v.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join(" "),
+            };
+            return list_page(&p, q, vec![line], StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut lines = vec![];
+    for d in outcomes {
+        let code = d.code.unwrap_or_else(|| "—".into());
+        lines.push(match d.result {
+            Ok(_) => BatchLine {
                 code,
-                procedure,
-                due: when(c.due_at),
-            })
-            .collect();
-    Ok(render(&WorkListPage {
-        c: p.chrome("Hồ sơ cần xử lý"),
-        page,
-        lists,
-        consultations,
-    }))
+                done: true,
+                said: "Đã phê duyệt.".into(),
+            },
+            Err(AppError::Conflict(m)) => BatchLine {
+                code,
+                done: false,
+                said: m,
+            },
+            Err(AppError::NotFound | AppError::Forbidden) => BatchLine {
+                code,
+                done: false,
+                said: "Không có quyền phê duyệt hồ sơ này.".into(),
+            },
+            Err(e) => return Err(e.into()),
+        });
+    }
+    let status = match lines.iter().any(|l| l.done) {
+        true => StatusCode::OK,
+        false => StatusCode::CONFLICT,
+    };
+    list_page(&p, q, lines, status).await
 }
 
 #[derive(Template)]
@@ -182,9 +311,43 @@ struct WorkDossierPage {
     conflict: Option<String>,
     done: Option<String>,
     apology_due: bool,
+    /// The declaration as shown: identity numbers masked unless asked for.
+    declaration: Vec<Shown>,
+    masked: bool,
 }
 
 impl WorkDossierPage {
+    fn file_name(&self, id: &Uuid) -> String {
+        self.v
+            .files
+            .iter()
+            .find(|f| f.id == *id)
+            .map(|f| f.name.clone())
+            .unwrap_or_default()
+    }
+    /// Who checked a paper, and when.
+    fn checked_by(&self, id: &Uuid) -> Option<String> {
+        let (by, at) = self.v.checked.get(id)?;
+        Some(format!("{}, {}", self.name(&Some(*by)), when(*at)))
+    }
+    /// A supplement request's components start from what reception left (R11.2).
+    fn preselected(&self, a: &ActionSpec, o: &OptionSpec) -> bool {
+        a.act == Act::RequestSupplement && self.v.to_supplement.contains(&o.value)
+    }
+    /// Who took a step: the person and the role the lifecycle names.
+    fn who(&self, e: &TimelineEntry) -> String {
+        let name = e.actor_id.and_then(|i| self.names.get(&i).cloned());
+        match (name, e.role) {
+            (Some(n), Some(r)) => format!("{n}, {r}"),
+            (Some(n), None) => n,
+            (None, Some(r)) => r.to_string(),
+            (None, None) => String::new(),
+        }
+    }
+    /// A paper shown in the page (an image this side renders), unless it is quarantined.
+    fn previewable(&self, f: &DossierFile) -> bool {
+        previewable(f.kind) && self.v.quarantined_of(&f.id).is_none()
+    }
     fn money(&self, m: &i64) -> String {
         super::catalogue::money(*m)
     }
@@ -223,20 +386,32 @@ impl WorkDossierPage {
     }
 }
 
+/// The dossier page's `tb` after reception saved its checks.
+pub(crate) const CHECKED: &str = "da-kiem-tra";
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct DoneQ {
     tb: Option<String>,
 }
 
-async fn dossier_page(
-    p: &Page,
-    id: Uuid,
-    errors: Vec<(String, String)>,
-    conflict: Option<String>,
-    done: Option<String>,
-    status: StatusCode,
-) -> PageResult {
+/// What the dossier page says besides the dossier: a step's errors or refusal, what was done,
+/// and whether identity numbers were asked for.
+#[derive(Default)]
+pub(crate) struct Said {
+    pub errors: Vec<(String, String)>,
+    pub conflict: Option<String>,
+    pub done: Option<String>,
+    pub reveal: bool,
+}
+
+pub(crate) async fn dossier_page(p: &Page, id: Uuid, said: Said, status: StatusCode) -> PageResult {
+    let Said {
+        errors,
+        conflict,
+        done,
+        reveal,
+    } = said;
     let se = p.session()?;
     if !se.actor.is_staff() {
         return Err(AppError::NotFound.into());
@@ -247,7 +422,10 @@ async fn dossier_page(
     let steps = processing::steps(&v.events, now);
     let mut ids: Vec<Uuid> = v.events.iter().filter_map(|e| e.actor_id).collect();
     ids.extend(v.row.assignee_id);
+    ids.extend(v.checked.values().map(|(by, _)| *by));
     let names = p.s.app.user_names(&ids).await?;
+    let declaration = v.declaration(reveal);
+    let masked = declaration.iter().any(|a| a.masked);
     let units = p.unit_names().await?;
     let apology_due = v.can.apology_due;
     let slips = v
@@ -274,6 +452,8 @@ async fn dossier_page(
             conflict,
             done,
             apology_due,
+            declaration,
+            masked,
             v,
         },
         status,
@@ -287,7 +467,14 @@ pub async fn dossier(p: Page, Path(id): Path<Uuid>, Query(q): Query<DoneQ>) -> P
         q.tb.as_deref()
             .and_then(Act::parse)
             .map(|a| format!("Đã thực hiện: {}.", a.label_vi()));
-    dossier_page(&p, id, vec![], None, done, StatusCode::OK).await
+    let done = done.or_else(|| {
+        (q.tb.as_deref() == Some(CHECKED)).then(|| "Đã lưu giấy tờ đã kiểm tra.".into())
+    });
+    let said = Said {
+        done,
+        ..Default::default()
+    };
+    dossier_page(&p, id, said, StatusCode::OK).await
 }
 
 /// After a step or an upload: on to `done`, or the dossier page again saying what went wrong
@@ -303,7 +490,12 @@ pub(crate) async fn after_step(p: &Page, id: Uuid, done: Result<String, AppError
         Err(AppError::Conflict(m)) => (vec![], Some(m), StatusCode::CONFLICT),
         Err(e) => return Err(e.into()),
     };
-    dossier_page(p, id, errors, conflict, None, status).await
+    let said = Said {
+        errors,
+        conflict,
+        ..Default::default()
+    };
+    dossier_page(p, id, said, status).await
 }
 
 /// Performs the step a form on the staff dossier page posts.
@@ -355,6 +547,7 @@ pub async fn perform(p: Page, Path(id): Path<Uuid>, RawForm(raw): RawForm) -> Pa
         originals_compared: get("originals_compared") == "1",
         result_document: Uuid::parse_str(&get("result_document")).ok(),
         reported: false,
+        expected_version: None,
     };
     let done =
         p.s.app
