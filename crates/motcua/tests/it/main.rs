@@ -2,6 +2,7 @@
 mod accounts;
 mod agent;
 mod api;
+mod back_office;
 mod browser;
 mod catalogue;
 mod cli;

@@ -338,53 +338,22 @@ struct Answer {
     value: String,
 }
 
+/// The declaration as its owner checks it before submitting: the same rule as the staff page's
+/// (`FormSpec::shown`), whole, a repeated group's rows on one line each.
 fn answer_rows(v: &DossierView) -> Vec<Answer> {
-    let show = |x: &serde_json::Value| match x {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Bool(b) => {
-            if *b {
-                "Có".into()
-            } else {
-                "Không".into()
-            }
-        }
-        serde_json::Value::Null => "—".into(),
-        serde_json::Value::Object(o) => o
-            .values()
-            .filter_map(|x| x.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-        serde_json::Value::Array(a) => a
-            .iter()
-            .map(|i| {
-                i.as_object()
-                    .map(|o| {
-                        o.values()
-                            .map(|x| {
-                                x.as_str()
-                                    .map(String::from)
-                                    .unwrap_or_else(|| x.to_string())
-                            })
-                            .collect::<Vec<_>>()
-                            .join(" – ")
-                    })
-                    .unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    };
-    v.form
-        .fields
-        .iter()
-        .map(|f| Answer {
-            label: f.label.clone(),
-            value: v
-                .row
-                .form
-                .get(&f.name)
-                .map(show)
-                .unwrap_or_else(|| "—".into()),
+    v.declaration(true)
+        .into_iter()
+        .map(|a| Answer {
+            value: match a.table() {
+                Some((_, rows)) if rows.is_empty() => motcua_domain::form::NONE.into(),
+                Some((_, rows)) => rows
+                    .iter()
+                    .map(|r| r.join(" – "))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                None => a.text().unwrap_or_default().to_string(),
+            },
+            label: a.label,
         })
         .collect()
 }

@@ -246,8 +246,10 @@ pub async fn approve_batch(p: Page, RawForm(raw): RawForm) -> PageResult {
         .filter_map(|(_, v)| Seen::parse(v))
         .collect();
     let comment = get("comment").unwrap_or_default();
+    // The leader's list again (another's, when the caller leads nowhere: their steps were refused).
+    let leads = !se.actor.agencies_with(&[Role::Leader]).is_empty();
     let q = WorkQ {
-        vai_tro: Some(Role::Leader.as_str().into()),
+        vai_tro: leads.then(|| Role::Leader.as_str().into()),
         co_quan: get("co_quan").and_then(|a| Uuid::parse_str(&a).ok()),
         ..Default::default()
     };
