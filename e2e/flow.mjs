@@ -37,6 +37,9 @@ function realPdf(tag, pad) {
 }
 
 // A paper of about `n` bytes: uploads are parsed as what they claim, so it is a real PDF.
+// A valid one-pixel PNG (it decodes, and ends at IEND).
+const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
 function pdf(tag, n) {
   return realPdf(tag, Math.max(0, n - realPdf(tag, 0).length));
 }
@@ -124,7 +127,8 @@ try {
   await uploaded;
   await p.unroute('**/giay-to?csrf=*', slow);
   must((await p.locator('#tp-don li:has-text("don.pdf")').count()) === 1, 'the paper sent under its progress bar is attached');
-  await p.setInputFiles('#f-ban-ve', { name: 'ban-ve.pdf', mimeType: 'application/pdf', buffer: pdf('ban-ve', 5000) });
+  // A photographed drawing: an image, which the staff page previews as well as the PDF.
+  await p.setInputFiles('#f-ban-ve', { name: 'ban-ve.png', mimeType: 'image/png', buffer: Buffer.from(PNG_1PX, 'base64') });
   await Promise.all([p.waitForNavigation(), p.click('#tp-ban-ve button:has-text("Tải lên")')]);
   await check(p, 'giay-to');
   await p.goto(`${BASE}/ho-so/${id}/nop`);
@@ -158,6 +162,25 @@ try {
   await check(desk, 'tiep-nhan-viec');
   await Promise.all([desk.waitForNavigation(), desk.click(`a:has-text("${code}")`)]);
   await check(desk, 'tiep-nhan-ho-so');
+  // The papers previewed in the page (R11.1): a PDF page and the photo, as images the server
+  // rendered; no file of the person's is served inline from this origin.
+  const inline = [];
+  desk.on('response', (r) => {
+    const h = r.headers();
+    if (/\/tep\//.test(r.url()) && !/\/trang\/\d+$/.test(r.url()) && !(h['content-disposition'] || '').startsWith('attachment')) inline.push(r.url());
+    if (/\/trang\/\d+$/.test(r.url()) && h['content-type'] !== 'image/jpeg') inline.push(`${r.url()} (not a rendered JPEG)`);
+  });
+  for (const d of await desk.locator('details.preview').all()) await d.evaluate((x) => { x.open = true; });
+  await desk.waitForFunction(() => {
+    const imgs = [...document.querySelectorAll('details.preview img')];
+    return imgs.length >= 2 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+  }, null, { timeout: 30000 });
+  const previews = await desk.locator('details.preview img').evaluateAll((imgs) => imgs.map((i) => i.alt));
+  must(previews.some((a) => a.includes('don.pdf')) && previews.some((a) => a.includes('ban-ve.png')), `a PDF page and an image previewed (${previews})`);
+  await desk.screenshot({ path: path.join(SHOTS, 'xem-truoc.png'), fullPage: true });
+  const declared = await desk.textContent('dl.declaration');
+  must(declared.includes('Họ và tên chủ đầu tư'), 'the declaration on the staff page');
+  must(inline.length === 0, `no user file served inline: ${inline}`);
   const staffStep = async (page, action, fill = async () => {}) => {
     const form = page.locator(`form:has(input[name="action"][value="${action}"])`);
     await form.locator('xpath=..').evaluate((d) => { d.open = true; });
