@@ -122,6 +122,7 @@ impl App {
     /// dossiers assigned to them. A grant for one unit shows what that unit is responsible for.
     /// A leader's `Scope::Specialists` lists what the agency's specialists hold, with who holds
     /// it.
+    #[allow(clippy::too_many_arguments)] // what picks one page of one list
     pub async fn worklist(
         &self,
         s: &Session,

@@ -121,7 +121,7 @@ fn one(f: &Field, v: &Value, reveal: bool) -> String {
             .map(|(_, title)| title.clone())
             .unwrap_or_else(|| s.clone()),
         (Kind::Date, Value::String(s)) => parse_date(s)
-            .map(|d| crate::text::date_vi(d))
+            .map(crate::text::date_vi)
             .unwrap_or_else(|| s.clone()),
         (Kind::YesNo, Value::Bool(b)) => if *b { "Có" } else { "Không" }.into(),
         (Kind::PersonalId, Value::String(s)) if !reveal => mask(s, KEEP),

@@ -345,7 +345,7 @@ fn answer_rows(v: &DossierView) -> Vec<Answer> {
         .into_iter()
         .map(|a| Answer {
             value: match a.table() {
-                Some((_, rows)) if rows.is_empty() => motcua_domain::form::NONE.into(),
+                Some((_, [])) => motcua_domain::form::NONE.into(),
                 Some((_, rows)) => rows
                     .iter()
                     .map(|r| r.join(" – "))
