@@ -10,6 +10,8 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { kit } from './kit.mjs';
 
+// A valid one-pixel PNG (it decodes, and ends at IEND).
+const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 const BASE = process.env.BASE;
 const SHOTS = process.env.SHOTS;
 const STAFF_PW = JSON.parse(process.env.STAFF_PW); // {login: password}
@@ -37,9 +39,6 @@ function realPdf(tag, pad) {
 }
 
 // A paper of about `n` bytes: uploads are parsed as what they claim, so it is a real PDF.
-// A valid one-pixel PNG (it decodes, and ends at IEND).
-const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
-
 function pdf(tag, n) {
   return realPdf(tag, Math.max(0, n - realPdf(tag, 0).length));
 }
@@ -171,15 +170,20 @@ try {
     if (/\/trang\/\d+$/.test(r.url()) && h['content-type'] !== 'image/jpeg') inline.push(`${r.url()} (not a rendered JPEG)`);
   });
   for (const d of await desk.locator('details.preview').all()) await d.evaluate((x) => { x.open = true; });
-  await desk.waitForFunction(() => {
-    const imgs = [...document.querySelectorAll('details.preview img')];
-    return imgs.length >= 2 && imgs.every((i) => i.complete && i.naturalWidth > 0);
-  }, null, { timeout: 30000 });
+  // Polled from here: the page's CSP forbids the evaluated function waitForFunction injects.
+  const loaded = () => desk.locator('details.preview img').evaluateAll((imgs) => imgs.length >= 2 && imgs.every((i) => i.complete && i.naturalWidth > 0));
+  for (let i = 0; i < 150 && !(await loaded()); i++) await new Promise((r) => setTimeout(r, 200));
+  must(await loaded(), 'the previews loaded as images');
   const previews = await desk.locator('details.preview img').evaluateAll((imgs) => imgs.map((i) => i.alt));
   must(previews.some((a) => a.includes('don.pdf')) && previews.some((a) => a.includes('ban-ve.png')), `a PDF page and an image previewed (${previews})`);
   await desk.screenshot({ path: path.join(SHOTS, 'xem-truoc.png'), fullPage: true });
   const declared = await desk.textContent('dl.declaration');
   must(declared.includes('Họ và tên chủ đầu tư'), 'the declaration on the staff page');
+  for (const href of await desk.locator('ul.papers a[href*="/tep/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')))) {
+    const r = await desk.request.get(`${BASE}${href}`);
+    const cd = r.headers()['content-disposition'] || '';
+    if (!cd.startsWith('attachment')) inline.push(`${href} (${cd || 'no content-disposition'})`);
+  }
   must(inline.length === 0, `no user file served inline: ${inline}`);
   const staffStep = async (page, action, fill = async () => {}) => {
     const form = page.locator(`form:has(input[name="action"][value="${action}"])`);

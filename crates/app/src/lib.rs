@@ -96,6 +96,9 @@ pub struct App {
     pub(crate) scanner: Option<Arc<dyn motcua_scan::Scanner>>,
     /// The bound on files parsed at once (a PDF or an image decoded takes a core and memory).
     pub(crate) inspecting: Arc<tokio::sync::Semaphore>,
+    /// The bound on papers rendered at once for the staff pages' previews: its own, so that
+    /// previews never hold up citizens' uploads.
+    pub(crate) previewing: Arc<tokio::sync::Semaphore>,
     /// The scanner's state as last asked, and when (the readiness check's line).
     pub(crate) scanner_seen: Arc<std::sync::Mutex<Option<(std::time::Instant, String)>>>,
 }
@@ -162,6 +165,7 @@ impl App {
         let app = App {
             scanner,
             inspecting: Arc::new(tokio::sync::Semaphore::new(cores)),
+            previewing: Arc::new(tokio::sync::Semaphore::new(cores)),
             scanner_seen: Default::default(),
             trust,
             oidc,

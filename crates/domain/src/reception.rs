@@ -48,6 +48,8 @@ pub struct Paper {
     pub id: Uuid,
     pub component: String,
     pub checked: bool,
+    /// Quarantined after a later malware scan (R4.4): listed, but it does not count as given.
+    pub withheld: bool,
 }
 
 /// One component of the dossier, checked.
@@ -58,9 +60,9 @@ pub struct ComponentCheck {
     pub need: Need,
     /// The papers attached to it, in the order given.
     pub papers: Vec<Uuid>,
-    /// Needed, and no paper attached.
+    /// Needed, and no paper attached that may be used.
     pub missing: bool,
-    /// Papers attached and not all marked as checked.
+    /// Papers attached and not all marked as checked (a withheld one never is).
     pub unchecked: bool,
 }
 
@@ -71,14 +73,20 @@ pub fn component_checks(
     answers: &serde_json::Value,
     papers: &[Paper],
 ) -> Vec<ComponentCheck> {
+    // Whether a component is needed is the one rule submission applies (R6.2).
+    let needed: Vec<&str> = crate::dossier::needed_components(components, answers)
+        .into_iter()
+        .map(|c| c.id.as_str())
+        .collect();
     components
         .iter()
         .map(|c| {
+            let holds = needed.contains(&c.id.as_str());
             let need = match (&c.condition, c.required) {
                 (_, true) => Need::Always,
                 (Some(k), false) => Need::When {
                     condition: condition_vi(form, &k.field, &k.equals),
-                    holds: answers.get(&k.field) == Some(&k.equals),
+                    holds,
                 },
                 (None, false) => Need::IfAny,
             };
@@ -86,8 +94,8 @@ pub fn component_checks(
             ComponentCheck {
                 id: c.id.clone(),
                 name: c.name.clone(),
-                missing: need.needed() && mine.is_empty(),
-                unchecked: mine.iter().any(|p| !p.checked),
+                missing: holds && mine.iter().all(|p| p.withheld),
+                unchecked: mine.iter().any(|p| !p.checked || p.withheld),
                 papers: mine.iter().map(|p| p.id).collect(),
                 need,
             }
@@ -99,7 +107,8 @@ pub fn component_checks(
 fn condition_vi(form: &FormSpec, field: &str, equals: &serde_json::Value) -> String {
     match form.shown_value(field, equals) {
         Some((label, value)) => format!("khi «{label}» là «{value}»"),
-        None => format!("khi «{field}» là «{equals}»"),
+        // A condition on a field the form no longer has (the catalogue's to mend).
+        None => "khi tờ khai có câu trả lời tương ứng".into(),
     }
 }
 
@@ -153,6 +162,7 @@ mod tests {
             id: Uuid::from_u128(n),
             component: component.into(),
             checked,
+            withheld: false,
         }
     }
 
@@ -201,5 +211,17 @@ mod tests {
         let marked = [paper(1, "don", true), paper(2, "ban-ve", false)];
         let checks = component_checks(&cs, &form(), &json!({}), &marked);
         assert_eq!(to_supplement(&checks, &marked), vec!["ban-ve", "giay"]);
+    }
+
+    #[test]
+    fn a_quarantined_paper_does_not_count_as_given() {
+        let cs = [component("don", true, None)];
+        let withheld = [Paper {
+            withheld: true,
+            ..paper(1, "don", true)
+        }];
+        let checks = component_checks(&cs, &form(), &json!({}), &withheld);
+        assert!(checks[0].missing && checks[0].unchecked);
+        assert_eq!(to_supplement(&checks, &withheld), vec!["don"]);
     }
 }

@@ -3,8 +3,9 @@
 //! upload check's bounds) and encoded again at most [`LONG_SIDE`] pixels on its longer side,
 //! which also drops its metadata. A PDF page is rendered by poppler's `pdftoppm`, in a process
 //! of its own: the file goes in on its standard input, the image comes out on its standard
-//! output, it is killed after a time limit, and `prlimit` bounds its memory and CPU where it is
-//! installed (util-linux, on every Debian).
+//! output, it runs with an empty environment under `prlimit` (util-linux), which bounds its
+//! memory, CPU time, open files and the files it may write (none), and it is killed after a time
+//! limit. Without `prlimit` no PDF is rendered.
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -39,11 +40,11 @@ pub enum PreviewError {
     /// The file does not parse.
     #[error("{0}")]
     Broken(#[from] Problem),
-    /// `pdftoppm` is not installed on the server.
-    #[error("máy chủ chưa cài pdftoppm (gói poppler-utils) để xem trước PDF")]
-    NoRenderer,
-    /// The renderer failed or ran out of time.
-    #[error("không dựng được trang: {0}")]
+    /// `pdftoppm` or `prlimit` is not installed on the server.
+    #[error("máy chủ chưa cài {0} để xem trước PDF")]
+    NoRenderer(&'static str),
+    /// The renderer failed or ran out of time: why, for the log (people read a plain sentence).
+    #[error("không dựng được trang này")]
     Failed(String),
 }
 
@@ -106,8 +107,11 @@ fn photo(bytes: &[u8], format: image::ImageFormat) -> Result<Vec<u8>, PreviewErr
 
 /// A PDF page through `pdftoppm`, bounded by `limit` (killed when it passes).
 async fn pdf_page(bytes: Vec<u8>, page: u32, limit: Duration) -> Result<Vec<u8>, PreviewError> {
-    let n = pages(FileKind::Pdf, &bytes)?;
-    if page == 0 || page > n {
+    // Counting the pages parses the file: off the async workers.
+    let (n, bytes) = tokio::task::spawn_blocking(move || (pages(FileKind::Pdf, &bytes), bytes))
+        .await
+        .map_err(|e| PreviewError::Failed(e.to_string()))?;
+    if page == 0 || page > n? {
         return Err(PreviewError::NoPage(page));
     }
     let p = page.to_string();
@@ -127,18 +131,20 @@ async fn pdf_page(bytes: Vec<u8>, page: u32, limit: Duration) -> Result<Vec<u8>,
         "-q",
         "-",
     ];
-    let mut cmd = match which("prlimit") {
-        Some(prlimit) => {
-            let mut c = Command::new(prlimit);
-            c.arg(format!("--as={MEMORY}"))
-                .arg(format!("--cpu={CPU_SECS}"))
-                .arg("--")
-                .arg(which("pdftoppm").ok_or(PreviewError::NoRenderer)?);
-            c
-        }
-        None => Command::new(which("pdftoppm").ok_or(PreviewError::NoRenderer)?),
-    };
-    cmd.args(args)
+    let prlimit = which("prlimit").ok_or(PreviewError::NoRenderer("prlimit (gói util-linux)"))?;
+    let pdftoppm =
+        which("pdftoppm").ok_or(PreviewError::NoRenderer("pdftoppm (gói poppler-utils)"))?;
+    let mut cmd = Command::new(prlimit);
+    cmd.arg(format!("--as={MEMORY}"))
+        .arg(format!("--cpu={CPU_SECS}"))
+        .arg("--fsize=0")
+        .arg("--nofile=64")
+        .arg("--")
+        .arg(pdftoppm)
+        .args(args)
+        // Nothing of the server's environment (its settings, its secrets) reaches the renderer.
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -225,7 +231,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_pdf_page_is_rendered_by_pdftoppm() {
-        if which("pdftoppm").is_none() {
+        if which("pdftoppm").is_none() || which("prlimit").is_none() {
             assert!(
                 std::env::var_os("CI").is_none(),
                 "CI installs poppler-utils"

@@ -25,8 +25,8 @@ mod search;
 mod worklist;
 
 pub use events::{
-    Event, answer_consultation, consultations, events, get_consultation, insert_consultation,
-    insert_event, pending_consultations,
+    Event, answer_consultation, consultations, events, events_of, get_consultation,
+    insert_consultation, insert_event, pending_consultations,
 };
 pub use files::{
     blobs_after, delete_file, dossier_bytes, files, files_of, files_with, get_file, insert_file,

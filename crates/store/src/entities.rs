@@ -932,6 +932,8 @@ pub mod work_count {
         pub unit_id: Uuid,
         #[sea_orm(primary_key, auto_increment = false)]
         pub assignee_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub stage: String,
         pub n: i64,
     }
     no_relations!();

@@ -118,6 +118,7 @@ async fn durability(engine: Engine) {
             "m20261209_000017_result_delivery_and_contact".to_string(),
             "m20261210_000018_scanning".to_string(),
             "m20261211_000019_paper_checks".to_string(),
+            "m20261211_000020_work_counts_by_stage".to_string(),
         ]
     );
 }

@@ -196,6 +196,8 @@ pub struct DossierView {
     pub checked: std::collections::HashMap<Uuid, (Uuid, jiff::Timestamp)>,
     /// The components a supplement request starts from (R11.2).
     pub to_supplement: Vec<String>,
+    /// Read by an agency asked for its opinion: the documents named to it, not the declaration.
+    pub consulted: bool,
 }
 
 /// A disclosure as people read it: the agency by its code and name.
@@ -233,8 +235,12 @@ impl DossierView {
     }
 
     /// The declaration as the page shows it; identity numbers whole only when `reveal`.
+    /// None for a consulted agency, which does not read it.
     pub fn declaration(&self, reveal: bool) -> Vec<motcua_domain::form::Shown> {
-        self.form.shown(&self.row.form, reveal)
+        match self.consulted {
+            true => vec![],
+            false => self.form.shown(&self.row.form, reveal),
+        }
     }
 
     /// Why a file is quarantined, if it is.
@@ -486,7 +492,7 @@ impl App {
         let to_compare = originals::to_compare(&d, &version, &files, &issued);
         let shas: Vec<&str> = files.iter().map(|f| f.sha256.as_str()).collect();
         let held = self.quarantined(&shas).await?;
-        let quarantined = files
+        let quarantined: std::collections::HashMap<Uuid, String> = files
             .iter()
             .filter_map(|f| {
                 held.get(&f.sha256)
@@ -494,7 +500,8 @@ impl App {
             })
             .collect();
         let mut events = ds::events(conn, d.id).await?;
-        let timeline = timeline(&events, audience);
+        let is_consulted = consulted.is_some();
+        let mut timeline = timeline(&events, audience);
         let timeliness = crate::processing::overall(&d, &events, self.now());
         if applicant {
             files.retain(|f| applicant_sees(f, &d));
@@ -506,6 +513,8 @@ impl App {
             events.retain(|e| e.public);
             d.form = serde_json::json!({});
             d.result = None;
+            // Nor who did what here: the public steps, as the applicant reads them.
+            timeline = self::timeline(&events, Audience::Applicant);
         }
         let needed = dom::needed_components(&version.body.components, &d.form)
             .into_iter()
@@ -526,16 +535,17 @@ impl App {
                 id: f.id,
                 component: f.component_id.clone(),
                 checked: checked.contains_key(&f.id),
+                withheld: quarantined.contains_key(&f.id),
             })
             .collect();
-        let checks = match audience {
-            Audience::Staff => motcua_domain::reception::component_checks(
+        let checks = match (audience, &consulted) {
+            (Audience::Staff, None) => motcua_domain::reception::component_checks(
                 &version.body.components,
                 &form,
                 &d.form,
                 &papers,
             ),
-            Audience::Applicant => vec![],
+            _ => vec![],
         };
         let to_supplement = motcua_domain::reception::to_supplement(&checks, &papers);
         let notices = self.dossier_notices(d.id).await?;
@@ -564,6 +574,7 @@ impl App {
             && motcua_domain::delivery::may_change(d.stage)
             && result_ways.len() > 1;
         Ok(DossierView {
+            consulted: is_consulted,
             checks,
             checked,
             to_supplement,

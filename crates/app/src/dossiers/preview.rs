@@ -1,6 +1,8 @@
 //! Papers previewed on the staff dossier page (R11.1): a page of a paper as an image this side
 //! rendered (`motcua_scan::preview`), never the person's bytes. Each preview is a read of the
-//! file, with the download's checks: who may read it, quarantine, the audit record.
+//! file, with the download's checks: who may read it, quarantine, the audit record. As many
+//! render at once as there are cores; a preview waits up to 10 seconds for a slot, then answers
+//! 503, and a file is read only once a slot is held.
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
@@ -10,6 +12,9 @@ use uuid::Uuid;
 use crate::{App, AppError, Ctx, Result, Session};
 
 pub use motcua_scan::preview::previewable;
+
+/// How long a preview waits for a slot before it answers 503.
+const SLOT_WAIT: Duration = Duration::from_secs(10);
 
 /// How long one page may take to render.
 const RENDER_LIMIT: Duration = Duration::from_secs(20);
@@ -58,8 +63,8 @@ impl App {
         dossier: Uuid,
         file: Uuid,
     ) -> Result<(String, u32)> {
+        let _permit = self.preview_slot().await?;
         let (kind, name, bytes) = self.paper_bytes(ctx, s, dossier, file).await?;
-        let _permit = self.inspecting.acquire().await;
         let n = tokio::task::spawn_blocking(move || preview::pages(kind, &bytes))
             .await
             .map_err(|e| AppError::Unexpected(e.to_string()))?
@@ -77,16 +82,27 @@ impl App {
         file: Uuid,
         page: u32,
     ) -> Result<PreviewPage> {
+        let _permit = self.preview_slot().await?;
         let (kind, name, bytes) = self.paper_bytes(ctx, s, dossier, file).await?;
-        // Rendering shares the upload checks' budget: as many at once as there are cores.
-        let _permit = self.inspecting.acquire().await;
         match preview::render(kind, bytes, page, RENDER_LIMIT).await {
             Ok(jpeg) => Ok(PreviewPage { jpeg, name }),
             Err(PreviewError::NoPage(_)) => Err(AppError::NotFound),
             Err(e) => {
-                tracing::warn!(event = "preview_failed", file = %file, error = %e, "a paper could not be previewed");
+                tracing::warn!(event = "preview_failed", file = %file, error = ?e, "a paper could not be previewed");
                 Err(no_preview(e))
             }
+        }
+    }
+
+    async fn preview_slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit> {
+        let wait = tokio::time::timeout(SLOT_WAIT, self.previewing.clone().acquire_owned());
+        match wait.await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(e)) => Err(AppError::Unexpected(format!("preview slots closed: {e}"))),
+            Err(e) => Err(AppError::Unavailable {
+                cause: format!("every preview slot stayed busy: {e}"),
+                retry: 5,
+            }),
         }
     }
 }

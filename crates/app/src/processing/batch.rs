@@ -7,8 +7,12 @@ use uuid::Uuid;
 use super::{ActionInput, Outcome};
 use crate::{App, AppError, Ctx, Result, Session};
 
-/// The most proposals one batch decides: a worklist page's worth.
-pub const BATCH_MAX: usize = 50;
+/// The most proposals one batch decides: each approval signs a result (R8.2b).
+pub const BATCH_MAX: usize = 20;
+
+/// The time a batch may take: what is left once it passes is not approved and says so, well
+/// within the request's own limit.
+const BUDGET: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A proposal as the leader saw it on the worklist: the dossier and its version then.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +64,18 @@ impl App {
             ));
         }
         let mut out = Vec::with_capacity(seen.len());
+        let started = std::time::Instant::now();
         for x in seen {
+            if started.elapsed() > BUDGET {
+                out.push(Decided {
+                    id: x.id,
+                    code: None,
+                    result: Err(AppError::Conflict(
+                        "Chưa phê duyệt: lần này đã hết thời gian, chọn lại hồ sơ này.".into(),
+                    )),
+                });
+                continue;
+            }
             let input = ActionInput {
                 comment: comment.into(),
                 expected_version: Some(x.version),

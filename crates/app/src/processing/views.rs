@@ -204,18 +204,25 @@ impl App {
 }
 
 impl App {
-    /// The latest result draft of each dossier listed, by dossier: one query for the page.
+    /// The result document each listed dossier's latest proposal names (what an approval
+    /// issues), by dossier: the events and files of the page in two queries.
     async fn drafts_of(&self, rows: &[ds::WorkRow]) -> Result<HashMap<Uuid, (Uuid, String)>> {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let mut out = HashMap::new();
-        let mut files = ds::files_of(self.db.conn(), &ids).await?;
-        files.sort_by_key(|f| f.created_at);
-        for f in files {
-            if f.component_id == super::RESULT_COMPONENT {
-                out.insert(f.dossier_id, (f.id, f.name));
-            }
+        let conn = self.db.conn();
+        let mut by_dossier: HashMap<Uuid, Vec<Event>> = HashMap::new();
+        for e in ds::events_of(conn, &ids).await? {
+            by_dossier.entry(e.dossier_id).or_default().push(e);
         }
-        Ok(out)
+        let proposed: HashMap<Uuid, Uuid> = by_dossier
+            .iter()
+            .filter_map(|(d, events)| Some((*d, motcua_domain::event::proposed_result(events)?)))
+            .collect();
+        Ok(ds::files_of(conn, &ids)
+            .await?
+            .into_iter()
+            .filter(|f| proposed.get(&f.dossier_id) == Some(&f.id))
+            .map(|f| (f.dossier_id, (f.id, f.name)))
+            .collect())
     }
 
     /// The worklist page's filters and counts (R10.6): how many dossiers of the caller's list (of
@@ -237,18 +244,24 @@ impl App {
         };
         let conn = self.db.conn();
         let stages = ds::stage_counts(conn, &q).await?;
-        let mut services = vec![];
-        for svc in motcua_store::catalogue::services_of_agency(conn, agency_id).await? {
-            if let Some(v) = motcua_store::catalogue::current_version(
-                conn,
-                svc.procedure_id,
-                motcua_domain::clock::vn_date(self.now()),
-            )
+        // The agency's active services by their procedures' names in force (two queries).
+        let offered: Vec<_> = motcua_store::catalogue::services_of_agency(conn, agency_id)
             .await?
-            {
-                services.push((svc.id, v.body.name));
-            }
-        }
+            .into_iter()
+            .filter(|svc| svc.active)
+            .collect();
+        let procedures: Vec<Uuid> = offered.iter().map(|svc| svc.procedure_id).collect();
+        let today = motcua_domain::clock::vn_date(self.now());
+        let names: HashMap<Uuid, String> =
+            motcua_store::catalogue::current_versions(conn, &procedures, today)
+                .await?
+                .into_iter()
+                .map(|v| (v.procedure_id, v.body.name))
+                .collect();
+        let mut services: Vec<(Uuid, String)> = offered
+            .iter()
+            .filter_map(|svc| Some((svc.id, names.get(&svc.procedure_id)?.clone())))
+            .collect();
         services.sort_by(|a, b| a.1.cmp(&b.1));
         Ok(WorkPanel { stages, services })
     }

@@ -134,6 +134,31 @@ async fn declaration_components_and_reveal(e: Engine) {
         .await;
     assert_eq!(r.status, 200);
     assert!(r.body.contains(CITIZEN));
+    let mut inspector = t.client();
+    inspector
+        .login("thanhtra.tinh", &demo_pw(&t, "thanhtra.tinh"))
+        .await;
+    let log = inspector
+        .get(&format!("/can-bo/nhat-ky?ho_so={code}"))
+        .await;
+    assert!(
+        log.body.contains("personal_id_revealed"),
+        "the request is in the audit log"
+    );
+    // The province's inspector reads the dossier but does not work on it: no reveal. Another
+    // agency's desk does not see the dossier at all.
+    let page = inspector.get(&format!("/can-bo/ho-so/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains(CITIZEN));
+    let r = inspector
+        .post_form(&format!("/can-bo/ho-so/{id}/so-dinh-danh"), &[])
+        .await;
+    assert_eq!(r.status, 403);
+    let mut elsewhere = t.login_as("reception").await;
+    let r = elsewhere
+        .post_form(&format!("/can-bo/ho-so/{id}/so-dinh-danh"), &[])
+        .await;
+    assert_eq!(r.status, 404);
 }
 
 async fn papers_previewed_and_checked(e: Engine) {
@@ -176,7 +201,6 @@ async fn papers_previewed_and_checked(e: Engine) {
             "{:?}",
             orig.headers
         );
-        assert_ne!(r.body, orig.body, "an image rendered here, not the file");
         assert_eq!(
             desk.get(&format!("/can-bo/ho-so/{id}/tep/{f}/trang/2"))
                 .await
@@ -187,6 +211,19 @@ async fn papers_previewed_and_checked(e: Engine) {
         assert_eq!(viewer.status, 200);
         assert!(viewer.body.contains("Trang 1/1"), "{}", viewer.body);
     }
+    // Another agency's desk neither previews nor marks this dossier's papers.
+    let mut elsewhere = t.login_as("reception").await;
+    let r = elsewhere
+        .get(&format!("/can-bo/ho-so/{id}/tep/{don}/trang/1"))
+        .await;
+    assert_eq!(r.status, 404);
+    let r = elsewhere
+        .post_form(
+            &format!("/can-bo/ho-so/{id}/kiem-tra"),
+            &[("shown", don.as_str()), ("checked", don.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 404);
     // The citizen has no previews: they hold their own files.
     let mut cit = t.client();
     cit.login(CITIZEN, &demo_pw(&t, CITIZEN)).await;
@@ -202,7 +239,11 @@ async fn papers_previewed_and_checked(e: Engine) {
     let r = desk
         .post_form(
             &format!("/can-bo/ho-so/{id}/kiem-tra"),
-            &[("checked", &don)],
+            &[
+                ("shown", don.as_str()),
+                ("shown", ban_ve.as_str()),
+                ("checked", don.as_str()),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -218,14 +259,43 @@ async fn papers_previewed_and_checked(e: Engine) {
         req.contains("value=\"ban-ve\" checked") && !req.contains("value=\"don\" checked"),
         "the request starts from the unchecked drawings: {req}"
     );
-    // A file of another dossier is refused, and nothing changes.
+    // A paper of another dossier is refused, and nothing changes.
+    let other = submitted(&mut p).await;
+    let theirs = dossier(&mut p.desk, &other).await["files"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let r = desk
         .post_form(
             &format!("/can-bo/ho-so/{id}/kiem-tra"),
-            &[("checked", &uuid::Uuid::new_v4().to_string())],
+            &[("shown", don.as_str()), ("checked", theirs.as_str())],
         )
         .await;
     assert_eq!(r.status, 422);
+    assert!(r.body.contains("không phải giấy tờ của hồ sơ này"));
+    let marked =
+        |body: &str| between(body, &format!("value=\"{don}\""), "</div>").starts_with(" checked");
+    assert!(marked(&desk.get(&format!("/can-bo/ho-so/{id}")).await.body));
+    // A form that did not show a paper leaves its mark alone; one that showed it unticked
+    // removes it.
+    let r = desk
+        .post_form(
+            &format!("/can-bo/ho-so/{id}/kiem-tra"),
+            &[("shown", ban_ve.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(marked(&desk.get(&format!("/can-bo/ho-so/{id}")).await.body));
+    let r = desk
+        .post_form(
+            &format!("/can-bo/ho-so/{id}/kiem-tra"),
+            &[("shown", don.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(!marked(
+        &desk.get(&format!("/can-bo/ho-so/{id}")).await.body
+    ));
     // Once accepted, the marks are kept but no longer changed.
     ok(&mut p.desk, &code, json!({"action": "accept"})).await;
     let r = desk
@@ -366,12 +436,13 @@ async fn leader_approves_in_batches(e: Engine) {
     let mut leader = staff(&t, &p, 2).await;
     let list = leader.get("/can-bo/viec?vai_tro=leader").await;
     assert_eq!(list.status, 200);
+    let counts = between(&list.body, "aria-label=\"Bước xử lý\"", "</nav>");
     assert!(
-        list.body
-            .contains("Trình kết quả giải quyết: <strong>5</strong>")
-            || list.body.contains(": <strong>5</strong>"),
-        "the count per stage: {}",
-        between(&list.body, "aria-label=\"Bước xử lý\"", "</nav>")
+        counts.contains(&format!(
+            "{}: <strong>5</strong>",
+            Stage::ProposedResolve.label_vi()
+        )),
+        "the count per stage: {counts}"
     );
     let seen: Vec<String> = list
         .body
@@ -457,17 +528,104 @@ async fn leader_approves_in_batches(e: Engine) {
         ))
         .await;
     assert!(none.body.contains("Không có hồ sơ nào đang chờ."));
-    // A specialist cannot approve in a batch.
+    // The filter form's "all services" sends an empty value: the whole list, not an error.
+    let all = leader
+        .get("/can-bo/viec?vai_tro=leader&thu_tuc=&buoc=")
+        .await;
+    assert_eq!(all.status, 200);
+    assert_eq!(all.body.matches("name=\"ho_so\"").count(), 1);
+    // A specialist cannot approve, even the one proposal still waiting, as it stands now.
+    let current = between(&all.body, "name=\"ho_so\" value=\"", "\"").to_string();
     let mut spec = staff(&t, &p, 1).await;
     let r = spec
-        .post_form("/can-bo/phe-duyet", &[("ho_so", seen[2].as_str())])
+        .post_form("/can-bo/phe-duyet", &[("ho_so", current.as_str())])
         .await;
     assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(
+        dossier(&mut p.leader, &changed).await["stage"],
+        "proposed_resolve"
+    );
+    // The leader returns it from the list, with a reason, and is back on the list.
+    let changed_id = current.split(':').next().unwrap().to_string();
+    let r = leader
+        .post_form(
+            &format!("/can-bo/ho-so/{changed_id}/thao-tac"),
+            &[
+                ("action", "return_for_revision"),
+                ("reasons", "Thiếu căn cứ pháp lý"),
+                ("ve", "viec"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let back = leader.get(r.location()).await;
+    assert!(
+        back.body.contains("Đã thực hiện: Trả lại để xử lý lại."),
+        "{}",
+        back.body
+    );
+    assert_eq!(dossier(&mut p.leader, &changed).await["stage"], "examining");
+    // The API takes the same filters, and refuses an unknown stage.
+    let w = crate::processing::worklist(&mut p.leader, "role=leader&stage=proposed_resolve").await;
+    assert_eq!(w["total"], 0, "{w}");
+    let r = p
+        .leader
+        .0
+        .json(
+            reqwest::Method::GET,
+            "/api/v1/worklist?stage=xyz",
+            Some(&p.leader.1),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 422);
+}
+
+/// The draft a leader opens from the list is the one the proposal names (what approval signs),
+/// not the latest uploaded; and an action with a stale `version` is refused through the API.
+async fn the_draft_shown_is_the_one_proposed(e: Engine) {
+    let t = setup(e).await;
+    let mut p = people(&t).await;
+    let code = submitted(&mut p).await;
+    to_specialist(&t, &mut p, &code).await;
+    let first = upload_result(&mut p, &code).await;
+    let _later = upload_result(&mut p, &code).await;
+    ok(
+        &mut p.specialist,
+        &code,
+        json!({"action": "propose_resolve", "result_document": first}),
+    )
+    .await;
+    let mut leader = staff(&t, &p, 2).await;
+    let list = leader.get("/can-bo/viec?vai_tro=leader").await;
+    let draft = between(
+        &list.body,
+        "<summary>Xem dự thảo</summary><img loading=\"lazy\" src=\"",
+        "\"",
+    );
+    assert!(draft.contains(&first), "{draft} is the proposed {first}");
+    let d = dossier(&mut p.leader, &code).await;
+    let now = d["version"].as_i64().unwrap();
+    let (st, v) = crate::processing::act(
+        &mut p.leader,
+        &code,
+        json!({"action": "approve", "version": now - 1}),
+    )
+    .await;
+    assert_eq!(st, 409, "{v}");
+    assert!(v.to_string().contains("đã thay đổi"), "{v}");
+    ok(
+        &mut p.leader,
+        &code,
+        json!({"action": "approve", "version": now}),
+    )
+    .await;
 }
 
 engine_tests!(
     declaration_components_and_reveal,
     papers_previewed_and_checked,
     history_and_slips_through_the_stages,
-    leader_approves_in_batches
+    leader_approves_in_batches,
+    the_draft_shown_is_the_one_proposed
 );

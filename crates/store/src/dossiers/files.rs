@@ -114,21 +114,29 @@ pub async fn paper_checks(
         .collect())
 }
 
-/// Sets which of a dossier's papers are checked: `checked` keeps its mark (or gets one by `by`
-/// at `at`), every other paper loses it. In the caller's transaction.
+/// Sets which of a dossier's papers are checked, of those `shown`: `checked` keeps its mark (or
+/// gets one by `by` at `at`), the other shown papers lose it. In the caller's transaction.
 pub async fn set_paper_checks(
     c: &impl ConnectionTrait,
     dossier_id: Uuid,
+    shown: &[Uuid],
     checked: &[Uuid],
     by: Uuid,
     at: jiff::Timestamp,
 ) -> Result<()> {
     use paper_check::Column as P;
-    paper_check::Entity::delete_many()
-        .filter(P::DossierId.eq(dossier_id))
-        .filter(P::FileId.is_not_in(checked.iter().copied()))
-        .exec(c)
-        .await?;
+    let unmarked: Vec<Uuid> = shown
+        .iter()
+        .filter(|f| !checked.contains(f))
+        .copied()
+        .collect();
+    if !unmarked.is_empty() {
+        paper_check::Entity::delete_many()
+            .filter(P::DossierId.eq(dossier_id))
+            .filter(P::FileId.is_in(unmarked))
+            .exec(c)
+            .await?;
+    }
     if checked.is_empty() {
         return Ok(());
     }

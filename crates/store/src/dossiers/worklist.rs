@@ -17,15 +17,27 @@ use crate::entities::{dossier, work_count};
 use crate::time::{from_db, to_db};
 
 /// A dossier's place in the worklists' counts: its agency, queue, unit and assignee (the nil id
-/// for none).
-pub(crate) type WorkKey = (Uuid, String, Uuid, Uuid);
+/// for none), and its stage.
+pub(crate) type WorkKey = (Uuid, String, Uuid, Uuid, String);
 
-/// The key columns as stored: the queue, unit and assignee may be empty.
-type StoredKey = (Uuid, Option<String>, Option<Uuid>, Option<Uuid>);
+/// The key columns as stored: the queue, unit, assignee and stage may be empty.
+type StoredKey = (
+    Uuid,
+    Option<String>,
+    Option<Uuid>,
+    Option<Uuid>,
+    Option<String>,
+);
 
 /// The stored key's count place: none when the dossier is in no queue.
-fn key_of((a, q, u, s): StoredKey) -> Option<WorkKey> {
-    q.map(|q| (a, q, u.unwrap_or_default(), s.unwrap_or_default()))
+fn key_of((a, q, u, s, st): StoredKey) -> Option<WorkKey> {
+    Some((
+        a,
+        q?,
+        u.unwrap_or_default(),
+        s.unwrap_or_default(),
+        st.unwrap_or_default(),
+    ))
 }
 
 /// Where a dossier counts: none when it is in no queue.
@@ -35,7 +47,8 @@ pub(crate) fn work_key(d: &Dossier) -> Option<WorkKey> {
             d.unit_id.unwrap_or_default(),
             d.assignee_id.unwrap_or_default(),
         );
-        (d.agency_id, r.as_str().to_string(), unit, assignee)
+        let stage = d.stage.as_str().to_string();
+        (d.agency_id, r.as_str().to_string(), unit, assignee, stage)
     })
 }
 
@@ -47,6 +60,7 @@ pub(crate) async fn stored_work_key(c: &impl ConnectionTrait, id: Uuid) -> Resul
         .column(dossier::Column::Queue)
         .column(dossier::Column::UnitId)
         .column(dossier::Column::AssigneeId)
+        .column(dossier::Column::Stage)
         .into_tuple()
         .one(c)
         .await?;
@@ -61,11 +75,12 @@ pub(crate) async fn count_work(c: &impl ConnectionTrait, k: &WorkKey, delta: i64
         queue: Set(k.1.clone()),
         unit_id: Set(k.2),
         assignee_id: Set(k.3),
+        stage: Set(k.4.clone()),
         n: Set(delta),
     };
     work_count::Entity::insert(row)
         .on_conflict(
-            OnConflict::columns([W::AgencyId, W::Queue, W::UnitId, W::AssigneeId])
+            OnConflict::columns([W::AgencyId, W::Queue, W::UnitId, W::AssigneeId, W::Stage])
                 .value(W::N, Expr::col((work_count::Entity, W::N)).add(delta))
                 .to_owned(),
         )
@@ -93,14 +108,15 @@ pub(crate) async fn recount_work(
 }
 
 /// The counts that differ from the dossiers they count (for `motcua check`): each as
-/// (agency, queue, unit, assignee), the count kept and the dossiers there.
+/// (agency, queue, unit, assignee, stage), the count kept and the dossiers there.
 pub async fn work_count_problems(c: &impl ConnectionTrait) -> Result<Vec<String>> {
-    let kept: Vec<(Uuid, String, Uuid, Uuid, i64)> = work_count::Entity::find()
+    let kept: Vec<(Uuid, String, Uuid, Uuid, String, i64)> = work_count::Entity::find()
         .select_only()
         .column(work_count::Column::AgencyId)
         .column(work_count::Column::Queue)
         .column(work_count::Column::UnitId)
         .column(work_count::Column::AssigneeId)
+        .column(work_count::Column::Stage)
         .column(work_count::Column::N)
         .into_tuple()
         .all(c)
@@ -111,34 +127,43 @@ pub async fn work_count_problems(c: &impl ConnectionTrait) -> Result<Vec<String>
         .column(dossier::Column::Queue)
         .column(dossier::Column::UnitId)
         .column(dossier::Column::AssigneeId)
+        .column(dossier::Column::Stage)
         .column_as(Expr::col(dossier::Column::Id).count(), "n")
         .filter(dossier::Column::Queue.is_not_null())
         .group_by(dossier::Column::AgencyId)
         .group_by(dossier::Column::Queue)
         .group_by(dossier::Column::UnitId)
         .group_by(dossier::Column::AssigneeId)
-        .into_tuple::<(Uuid, Option<String>, Option<Uuid>, Option<Uuid>, i64)>()
+        .group_by(dossier::Column::Stage)
+        .into_tuple::<(
+            Uuid,
+            Option<String>,
+            Option<Uuid>,
+            Option<Uuid>,
+            Option<String>,
+            i64,
+        )>()
         .all(c)
         .await?
         .into_iter()
-        .map(|(a, q, u, s, n)| ((a, q, u, s), n))
+        .map(|(a, q, u, s, st, n)| ((a, q, u, s, st), n))
         .collect();
     let mut want: HashMap<WorkKey, i64> = actual
         .into_iter()
         .filter_map(|(k, n)| Some((key_of(k)?, n)))
         .collect();
     let mut out = vec![];
-    for (a, q, u, s, n) in kept {
-        let there = want.remove(&(a, q.clone(), u, s)).unwrap_or(0);
+    for (a, q, u, s, st, n) in kept {
+        let there = want.remove(&(a, q.clone(), u, s, st.clone())).unwrap_or(0);
         if there != n {
             out.push(format!(
-                "worklist count of {q} at {a} (unit {u}, assignee {s}): {n} kept, {there} there"
+                "worklist count of {q} at {a} (unit {u}, assignee {s}, stage {st}): {n} kept, {there} there"
             ));
         }
     }
-    for ((a, q, u, s), n) in want {
+    for ((a, q, u, s, st), n) in want {
         out.push(format!(
-            "worklist count of {q} at {a} (unit {u}, assignee {s}): none kept, {n} there"
+            "worklist count of {q} at {a} (unit {u}, assignee {s}, stage {st}): none kept, {n} there"
         ));
     }
     Ok(out)
@@ -155,12 +180,6 @@ pub struct Queue {
     /// Only the dossiers of one service (a procedure at this agency), of one stage.
     pub service_id: Option<Uuid>,
     pub stage: Option<Stage>,
-}
-
-impl Queue {
-    fn filtered(&self) -> bool {
-        self.service_id.is_some() || self.stage.is_some()
-    }
 }
 
 fn queue_filter(q: &Queue) -> sea_orm::Condition {
@@ -287,20 +306,9 @@ fn work_row(t: WorkTuple) -> Result<WorkRow> {
     })
 }
 
-/// How many dossiers a worklist holds: from the counts kept with each change, not counted;
-/// counted when a filter narrows it.
-pub async fn worklist_total(c: &impl ConnectionTrait, q: &Queue) -> Result<u64> {
+/// The kept counts' rows of a queue (whatever its filters).
+fn kept_filter(q: &Queue) -> Condition {
     use work_count::Column as W;
-    if q.filtered() {
-        let n: Option<i64> = dossier::Entity::find()
-            .select_only()
-            .column_as(Expr::col(dossier::Column::Id).count(), "n")
-            .filter(queue_filter(q))
-            .into_tuple()
-            .one(c)
-            .await?;
-        return Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0));
-    }
     let mut kept = Condition::all()
         .add(W::AgencyId.eq(q.agency_id))
         .add(W::Queue.eq(q.role.as_str()));
@@ -314,42 +322,64 @@ pub async fn worklist_total(c: &impl ConnectionTrait, q: &Queue) -> Result<u64> 
                 .add(W::UnitId.is_in(units.iter().copied())),
         );
     }
-    let total: Option<i64> = work_count::Entity::find()
-        .select_only()
-        .column_as(
-            Expr::col(W::N)
-                .sum()
-                .cast_as(sea_orm::sea_query::Alias::new("BIGINT")),
-            "total",
-        )
-        .filter(kept)
-        .into_tuple()
-        .one(c)
+    kept
+}
+
+/// How many dossiers a worklist holds (at its stage, if one is chosen): from the counts kept
+/// with each change, not counted; counted when a service narrows it (the counts are not kept
+/// per service).
+pub async fn worklist_total(c: &impl ConnectionTrait, q: &Queue) -> Result<u64> {
+    Ok(stage_counts(c, q)
         .await?
-        .flatten();
-    Ok(u64::try_from(total.unwrap_or(0)).unwrap_or(0))
+        .into_iter()
+        .filter(|(st, _)| q.stage.is_none_or(|x| x == *st))
+        .map(|(_, n)| n)
+        .sum())
 }
 
 /// How many dossiers of a worklist (whatever its stage filter) are at each stage, in the
-/// lifecycle's order: one grouped count over the queue's rows.
+/// lifecycle's order, none at zero: from the counts kept with each change; one grouped count of
+/// the queue's rows when a service narrows it.
 pub async fn stage_counts(c: &impl ConnectionTrait, q: &Queue) -> Result<Vec<(Stage, u64)>> {
-    let q = Queue {
-        stage: None,
-        ..q.clone()
+    let rows: Vec<(Option<String>, i64)> = if q.service_id.is_some() {
+        let q = Queue {
+            stage: None,
+            ..q.clone()
+        };
+        dossier::Entity::find()
+            .select_only()
+            .column(dossier::Column::Stage)
+            .column_as(Expr::col(dossier::Column::Id).count(), "n")
+            .filter(queue_filter(&q))
+            .group_by(dossier::Column::Stage)
+            .into_tuple()
+            .all(c)
+            .await?
+    } else {
+        use work_count::Column as W;
+        let sum = Expr::col(W::N)
+            .sum()
+            .cast_as(sea_orm::sea_query::Alias::new("BIGINT"));
+        work_count::Entity::find()
+            .select_only()
+            .column(W::Stage)
+            .column_as(sum, "n")
+            .filter(kept_filter(q))
+            .group_by(W::Stage)
+            .into_tuple::<(String, Option<i64>)>()
+            .all(c)
+            .await?
+            .into_iter()
+            .map(|(st, n)| (Some(st), n.unwrap_or(0)))
+            .collect()
     };
-    let rows: Vec<(Option<String>, i64)> = dossier::Entity::find()
-        .select_only()
-        .column(dossier::Column::Stage)
-        .column_as(Expr::col(dossier::Column::Id).count(), "n")
-        .filter(queue_filter(&q))
-        .group_by(dossier::Column::Stage)
-        .into_tuple()
-        .all(c)
-        .await?;
-    let mut out = rows
-        .into_iter()
-        .map(|(st, n)| Ok((stage_of(st.as_deref())?, u64::try_from(n).unwrap_or(0))))
-        .collect::<Result<Vec<_>>>()?;
+    let mut out = vec![];
+    for (st, n) in rows {
+        let n = u64::try_from(n).unwrap_or(0);
+        if n > 0 {
+            out.push((stage_of(st.as_deref())?, n));
+        }
+    }
     out.sort_by_key(|(st, _)| Stage::ALL.iter().position(|x| x == st));
     Ok(out)
 }

@@ -24,6 +24,7 @@ mod m16_catalogue_in_memory;
 mod m17_delivery_contact;
 mod m18_scanning;
 mod m19_paper_checks;
+mod m20_work_counts_by_stage;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m17_delivery_contact::Migration),
             Box::new(m18_scanning::Migration),
             Box::new(m19_paper_checks::Migration),
+            Box::new(m20_work_counts_by_stage::Migration),
         ]
     }
 }

@@ -134,6 +134,9 @@ pub struct DossierOut {
     pub procedure: String,
     pub procedure_code: String,
     pub procedure_version: i32,
+    /// Changes with every change to the dossier: send it back as an action's `version` to be
+    /// refused (409) if someone changed the dossier since it was read.
+    pub version: i32,
     pub agency: String,
     pub agency_code: String,
     /// The national status by name: draft, submitted (1), accepted (2), refused (3),
@@ -329,6 +332,7 @@ pub fn dossier_out(v: &DossierView, now: jiff::Timestamp) -> DossierOut {
         procedure: v.version.body.name.clone(),
         procedure_code: v.version.body.code.clone(),
         procedure_version: v.version.version,
+        version: v.row.version,
         agency: v.agency.name.clone(),
         agency_code: v.agency.code.clone(),
         status: status.as_str().into(),

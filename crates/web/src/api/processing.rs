@@ -7,11 +7,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use motcua_app::AppError;
 use motcua_app::processing::{
-    ActionInput, ConsultationInput, FieldSpec, OptionSpec, Scope, parse_act,
+    ActionInput, ConsultationInput, FieldSpec, OptionSpec, Scope, WorkFilter, parse_act,
 };
 use motcua_domain::account::Role;
 use motcua_domain::calendar::rfc3339_vn;
-use motcua_domain::lifecycle::FieldType;
+use motcua_domain::lifecycle::{FieldType, Stage};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -214,6 +214,9 @@ pub struct ActionRequest {
     pub originals_compared: bool,
     /// A file id uploaded under the component `_ket-qua`.
     pub result_document: Option<Uuid>,
+    /// The dossier's `version` as last read: the step is refused (409) if the dossier changed
+    /// since (a leader approving what they saw).
+    pub version: Option<i32>,
 }
 
 /// The name of every action of the lifecycle (which ones a dossier allows now, `GET …/actions`
@@ -248,7 +251,7 @@ impl ActionRequest {
                 .collect(),
             new_date: r.new_date,
             tracking_number: r.tracking_number,
-            expected_version: None,
+            expected_version: r.version,
             originals_compared: r.originals_compared,
             result_document: r.result_document,
             reported: false,
@@ -267,7 +270,7 @@ pub struct ActionDone {
 
 /// Performs one action. Not allowed now: 409 with the reason, nothing changed.
 #[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/actions", tag = tags::PROCESSING, params(("dossier" = String, Path)), request_body = ActionRequest, security(("bearer" = [])),
-    responses((status = 200, body = ActionDone), (status = 404), (status = 409, description = "not allowed now; `message` says why"), (status = 422)))]
+    responses((status = 200, body = ActionDone), (status = 404), (status = 409, description = "not allowed now, or the dossier changed since the `version` sent; `message` says why"), (status = 422)))]
 pub async fn perform(
     c: Caller,
     Path(key): Path<String>,
@@ -299,6 +302,10 @@ pub struct WorklistQuery {
     /// leader's): those the agency's specialists hold, each with its `assignee`.
     #[param(pattern = "^(mine|specialists)$")]
     pub scope: Option<String>,
+    /// Only the dossiers of this service (a procedure at the agency).
+    pub service: Option<Uuid>,
+    /// Only the dossiers at this stage (a `stage` name of the lifecycle).
+    pub stage: Option<String>,
     /// The `next` of the previous page.
     pub after: Option<String>,
     /// 1–200, default 50.
@@ -338,7 +345,7 @@ pub struct WorklistOut {
 
 /// The caller's worklist: the dossiers waiting for them or their desk, soonest due first,
 /// keyset-paginated.
-#[utoipa::path(get, path = "/api/v1/worklist", tag = tags::PROCESSING, params(WorklistQuery), security(("bearer" = [])), responses((status = 200, body = WorklistOut), (status = 403)))]
+#[utoipa::path(get, path = "/api/v1/worklist", tag = tags::PROCESSING, params(WorklistQuery), security(("bearer" = [])), responses((status = 200, body = WorklistOut), (status = 403), (status = 422, description = "An unknown role, scope or stage, or a bad `after`")))]
 pub async fn worklist(
     c: Caller,
     Query(q): Query<WorklistQuery>,
@@ -355,6 +362,13 @@ pub async fn worklist(
             .ok_or_else(|| AppError::field("scope", "scope: mine hoặc specialists."))?,
         None => Scope::Mine,
     };
+    let stage = match q.stage.as_deref() {
+        Some(x) => Some(
+            Stage::parse(x)
+                .ok_or_else(|| AppError::field("stage", "stage: tên một bước của quy trình."))?,
+        ),
+        None => None,
+    };
     let page =
         c.s.app
             .worklist(
@@ -362,7 +376,10 @@ pub async fn worklist(
                 role,
                 q.agency,
                 scope,
-                Default::default(),
+                WorkFilter {
+                    service: q.service,
+                    stage,
+                },
                 q.after.as_deref(),
                 q.limit.unwrap_or(50),
             )

@@ -94,23 +94,27 @@ pub async fn viewer(
     }))
 }
 
-/// Reception saves which papers it checked (every box of the form: ticked ones are marked).
+/// Reception saves which papers it checked: of the papers the form showed (`shown`), the ticked
+/// ones (`checked`) are marked and the others unmarked.
 pub async fn check(p: Page, Path(id): Path<Uuid>, RawForm(raw): RawForm) -> PageResult {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
-    let mut checked = vec![];
-    for (_, v) in pairs.iter().filter(|(k, _)| k == "checked") {
-        match Uuid::parse_str(v) {
-            Ok(f) => checked.push(f),
-            Err(e) => {
-                let bad =
-                    motcua_app::AppError::field("checked", format!("Mã tệp không hợp lệ: {e}."));
-                return super::work::after_step(&p, id, Err(bad)).await;
-            }
-        }
-    }
+    let ids = |name: &str| -> Option<Vec<Uuid>> {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| Uuid::parse_str(v).ok())
+            .collect()
+    };
+    let (Some(shown), Some(checked)) = (ids("shown"), ids("checked")) else {
+        let bad = motcua_app::AppError::field(
+            "checked",
+            "Danh sách giấy tờ gửi lên không hợp lệ: tải lại trang rồi đánh dấu lại.",
+        );
+        return super::work::after_step(&p, id, Err(bad)).await;
+    };
     let done =
         p.s.app
-            .check_papers(&p.ctx(), p.session()?, id, &checked)
+            .check_papers(&p.ctx(), p.session()?, id, &shown, &checked)
             .await
             .map(|()| format!("/can-bo/ho-so/{id}?tb={CHECKED}#thanh-phan"));
     super::work::after_step(&p, id, done).await

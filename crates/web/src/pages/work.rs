@@ -77,9 +77,11 @@ pub struct WorkQ {
     /// `chuyen-vien`: a leader's view of what the specialists hold.
     pham_vi: Option<String>,
     sau: Option<String>,
-    /// One service's dossiers (its id), one stage's (its name).
-    thu_tuc: Option<Uuid>,
+    /// One service's dossiers (its id; empty: all), one stage's (its name).
+    thu_tuc: Option<String>,
     buoc: Option<String>,
+    /// The step just taken from the list (a proposal returned).
+    tb: Option<String>,
 }
 
 /// A worklist the person has: a role they hold in an agency.
@@ -116,6 +118,8 @@ struct WorkListPage {
     filter: WorkFilter,
     /// What a batch of approvals did, dossier by dossier.
     batch: Vec<BatchLine>,
+    /// The step just taken from the list, as people name it.
+    done: Option<String>,
 }
 
 /// One dossier of a batch of approvals: its code and what happened.
@@ -181,7 +185,7 @@ async fn list_page(p: &Page, q: WorkQ, batch: Vec<BatchLine>, status: StatusCode
         _ => processing::Scope::Mine,
     };
     let filter = WorkFilter {
-        service: q.thu_tuc,
+        service: q.thu_tuc.as_deref().and_then(|x| Uuid::parse_str(x).ok()),
         stage: q.buoc.as_deref().and_then(Stage::parse),
     };
     let app = &p.s.app;
@@ -229,6 +233,11 @@ async fn list_page(p: &Page, q: WorkQ, batch: Vec<BatchLine>, status: StatusCode
             panel,
             filter,
             batch,
+            done: q
+                .tb
+                .as_deref()
+                .and_then(Act::parse)
+                .map(|a| format!("Đã thực hiện: {}.", a.label_vi())),
         },
         status,
     ))
@@ -284,7 +293,15 @@ pub async fn approve_batch(p: Page, RawForm(raw): RawForm) -> PageResult {
                 done: false,
                 said: "Không có quyền phê duyệt hồ sơ này.".into(),
             },
-            Err(e) => return Err(e.into()),
+            // Whatever else went wrong stays this dossier's: the others' steps are done.
+            Err(e) => {
+                tracing::error!(event = "batch_approval_failed", dossier = %d.id, error = %e, "an approval of a batch failed");
+                BatchLine {
+                    code,
+                    done: false,
+                    said: "Không phê duyệt được do lỗi hệ thống; mở hồ sơ để thử lại.".into(),
+                }
+            }
         });
     }
     let status = match lines.iter().any(|l| l.done) {
@@ -551,11 +568,16 @@ pub async fn perform(p: Page, Path(id): Path<Uuid>, RawForm(raw): RawForm) -> Pa
         reported: false,
         expected_version: None,
     };
+    // A step taken from a leader's worklist returns there.
+    let back = match get("ve").as_str() {
+        "viec" => format!("/can-bo/viec?vai_tro=leader&tb={}", act.as_str()),
+        _ => format!("/can-bo/ho-so/{id}?tb={}", act.as_str()),
+    };
     let done =
         p.s.app
             .perform(&p.ctx(), se, id, &input)
             .await
-            .map(|_| format!("/can-bo/ho-so/{id}?tb={}", act.as_str()));
+            .map(|_| back);
     after_step(&p, id, done).await
 }
 

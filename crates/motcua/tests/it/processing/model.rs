@@ -441,7 +441,7 @@ async fn the_check_finds_broken_invariants(e: Engine) {
     );
     // A worklist count that no longer matches its dossiers.
     use sea_orm::ConnectionTrait;
-    let tamper = "INSERT INTO work_counts SELECT agency_id, 'leader', agency_id, agency_id, 2 \
+    let tamper = "INSERT INTO work_counts SELECT agency_id, 'leader', agency_id, agency_id, 'proposed_resolve', 2 \
                   FROM dossiers LIMIT 1";
     t.app.db().conn().execute_unprepared(tamper).await.unwrap();
     let problems = t.app.check().await.unwrap();
