@@ -164,22 +164,30 @@ try {
   // The papers previewed in the page (R11.1): a PDF page and the photo, as images the server
   // rendered; no file of the person's is served inline from this origin.
   const inline = [];
+  const rendered = [];
   desk.on('response', (r) => {
     const h = r.headers();
+    if (/\/trang\/\d+$/.test(r.url())) rendered.push(`${r.url().split('/tep/')[1]} ${r.status()}`);
     if (/\/tep\//.test(r.url()) && !/\/trang\/\d+$/.test(r.url()) && !(h['content-disposition'] || '').startsWith('attachment')) inline.push(r.url());
     if (/\/trang\/\d+$/.test(r.url()) && h['content-type'] !== 'image/jpeg') inline.push(`${r.url()} (not a rendered JPEG)`);
   });
-  for (const d of await desk.locator('details.preview').all()) await d.evaluate((x) => { x.open = true; });
+  // Opened as an officer would, each in view (its image loads lazily, when near the screen).
+  for (const d of await desk.locator('details.preview').all()) {
+    await d.evaluate((x) => { x.open = true; });
+    await d.scrollIntoViewIfNeeded();
+  }
   // Polled from here: the page's CSP forbids the evaluated function waitForFunction injects.
   const loaded = () => desk.locator('details.preview img').evaluateAll((imgs) => imgs.length >= 2 && imgs.every((i) => i.complete && i.naturalWidth > 0));
   for (let i = 0; i < 150 && !(await loaded()); i++) await new Promise((r) => setTimeout(r, 200));
-  must(await loaded(), 'the previews loaded as images');
+  must(await loaded(), `the previews loaded as images (${rendered})`);
   const previews = await desk.locator('details.preview img').evaluateAll((imgs) => imgs.map((i) => i.alt));
   must(previews.some((a) => a.includes('don.pdf')) && previews.some((a) => a.includes('ban-ve.png')), `a PDF page and an image previewed (${previews})`);
   await desk.screenshot({ path: path.join(SHOTS, 'xem-truoc.png'), fullPage: true });
   const declared = await desk.textContent('dl.declaration');
   must(declared.includes('Họ và tên chủ đầu tư'), 'the declaration on the staff page');
-  for (const href of await desk.locator('ul.papers a[href*="/tep/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')))) {
+  const downloads = await desk.locator('ul.papers a[href^="/ho-so/"][href*="/tep/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  must(downloads.length >= 2, `the papers' downloads listed (${downloads.length})`);
+  for (const href of downloads) {
     const r = await desk.request.get(`${BASE}${href}`);
     const cd = r.headers()['content-disposition'] || '';
     if (!cd.startsWith('attachment')) inline.push(`${href} (${cd || 'no content-disposition'})`);

@@ -622,10 +622,52 @@ async fn the_draft_shown_is_the_one_proposed(e: Engine) {
     .await;
 }
 
+/// An agency asked for its opinion previews the papers named to it and nothing else, and reads
+/// neither the declaration, the checks, nor who did what at the lead agency (R8.1b, R10.5).
+async fn a_consulted_agency_sees_only_what_it_was_sent(e: Engine) {
+    let t = setup(e).await;
+    let mut p = people(&t).await;
+    let code = submitted(&mut p).await;
+    let id = id_of(&mut p, &code).await;
+    to_specialist(&t, &mut p, &code).await;
+    let files: Vec<String> = dossier(&mut p.specialist, &code).await["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
+    ok(
+        &mut p.specialist,
+        &code,
+        json!({"action": "consult", "consultations": [{"agency": "000.00.11.H53", "question": "Xác nhận quyền sử dụng đất", "due": "2026-03-10", "basis": "Luật Xây dựng số 50/2014/QH13", "files": [files[0]]}]}),
+    )
+    .await;
+    let mut tp = t.client();
+    tp.login("chuyenvien.tuphap", &demo_pw(&t, "chuyenvien.tuphap"))
+        .await;
+    let page = tp.get(&format!("/can-bo/ho-so/{id}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(!page.body.contains("id=\"to-khai\""), "no declaration");
+    assert!(!page.body.contains("id=\"thanh-phan\""), "no checks");
+    let history = between(&page.body, "<h2>Diễn biến</h2>", "</ol>");
+    for name in ["Lê Thị Hoa", "Trần Văn Nam", "Nguyễn Thị Lan"] {
+        assert!(!history.contains(name), "{name} in {history}");
+    }
+    let named = format!("/can-bo/ho-so/{id}/tep/{}/trang/1", files[0]);
+    assert_eq!(tp.get(&named).await.status, 200);
+    let other = format!("/can-bo/ho-so/{id}/tep/{}/trang/1", files[1]);
+    assert_eq!(tp.get(&other).await.status, 404);
+    let r = tp
+        .post_form(&format!("/can-bo/ho-so/{id}/so-dinh-danh"), &[])
+        .await;
+    assert_eq!(r.status, 403);
+}
+
 engine_tests!(
     declaration_components_and_reveal,
     papers_previewed_and_checked,
     history_and_slips_through_the_stages,
     leader_approves_in_batches,
-    the_draft_shown_is_the_one_proposed
+    the_draft_shown_is_the_one_proposed,
+    a_consulted_agency_sees_only_what_it_was_sent
 );
