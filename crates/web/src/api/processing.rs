@@ -305,6 +305,9 @@ pub struct WorklistQuery {
     /// Only the dossiers of this service (a procedure at the agency).
     pub service: Option<Uuid>,
     /// Only the dossiers at this stage (a `stage` name of the lifecycle).
+    #[param(
+        pattern = "^(draft|submitted|supplemented|supplement_requested|refused|accepted|awaiting_assignment|examining|consulting|proposed_resolve|proposed_supplement|proposed_decline|supplement_approved|decline_approved|resolved|declined|returned|withdrawn)$"
+    )]
     pub stage: Option<String>,
     /// The `next` of the previous page.
     pub after: Option<String>,
@@ -459,4 +462,29 @@ pub async fn answer(
         .answer_consultation(&c.ctx(), sess, id, &req.answer)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    /// The worklist's `stage` filter is documented as exactly the lifecycle's stages.
+    #[test]
+    fn the_stage_filter_lists_the_lifecycles_stages() {
+        let doc = serde_json::to_value(super::super::doc::ApiDoc::openapi()).unwrap();
+        let params = doc["paths"]["/api/v1/worklist"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let stage = params.iter().find(|p| p["name"] == "stage").unwrap();
+        let names: Vec<&str> = motcua_domain::lifecycle::Stage::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        assert_eq!(
+            stage["schema"]["pattern"].as_str(),
+            Some(format!("^({})$", names.join("|")).as_str()),
+            "{stage}"
+        );
+    }
 }
