@@ -12,9 +12,9 @@ use crate::{App, AppError, Audit, Ctx, Result, Session};
 impl App {
     /// Reception of the dossier's agency, while the dossier waits for acceptance.
     pub(crate) fn may_check_papers(&self, s: &Session, d: &Dossier) -> bool {
-        let reception = Who::Staff(Role::Reception);
-        crate::processing::whos(s, d).contains(&reception)
-            && motcua_domain::lifecycle::next(d.stage, Act::Accept, reception).is_ok()
+        crate::signatures::reception_of(s, d)
+            && motcua_domain::lifecycle::next(d.stage, Act::Accept, Who::Staff(Role::Reception))
+                .is_ok()
     }
 
     /// Sets which of the dossier's papers reception has checked, of those its form showed:

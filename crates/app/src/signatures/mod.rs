@@ -236,7 +236,8 @@ impl App {
     }
 }
 
-fn reception_of(s: &Session, d: &Dossier) -> bool {
+/// The caller is reception of the dossier's agency.
+pub(crate) fn reception_of(s: &Session, d: &Dossier) -> bool {
     crate::processing::whos(s, d).contains(&Who::Staff(Role::Reception))
 }
 
